@@ -1,0 +1,1 @@
+//! Integration tests of the SailPoint SDK live in `tests/`.

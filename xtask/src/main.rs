@@ -1,0 +1,160 @@
+//! `cargo xtask`: the generator of the SailPoint client crates.
+//!
+//! ```text
+//! cargo xtask regen [--check] [--version NAME] [--specs DIR]
+//! cargo xtask pin   [--version NAME] [--specs DIR]
+//! ```
+//! The upstream specs are read from `--specs DIR`, else from the
+//! `SAILPOINT_API_SPECS` environment variable (set to
+//! `../shared/openapi/api-specs` by `.cargo/config.toml`).
+
+mod bundle;
+mod generate;
+mod metadata;
+mod multipart;
+mod names;
+mod passes;
+mod pin;
+mod report;
+mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+struct Args {
+    command: String,
+    check: bool,
+    version: Option<String>,
+    specs: Option<PathBuf>,
+}
+
+const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]";
+
+fn parse_args() -> Result<Args> {
+    let mut it = std::env::args().skip(1);
+    let command = it.next().unwrap_or_default();
+    let mut args = Args { command, check: false, version: None, specs: None };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--check" => args.check = true,
+            "--version" => args.version = Some(it.next().context("--version needs a NAME")?),
+            "--specs" => args.specs = Some(it.next().context("--specs needs a DIR")?.into()),
+            "-h" | "--help" => bail!("{USAGE}"),
+            other => bail!("unknown argument `{other}`\n{USAGE}"),
+        }
+    }
+    Ok(args)
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_path_buf()
+}
+
+fn specs_dir(args: &Args) -> Result<PathBuf> {
+    let dir = match (&args.specs, std::env::var_os("SAILPOINT_API_SPECS")) {
+        (Some(d), _) => d.clone(),
+        (None, Some(d)) => PathBuf::from(d),
+        (None, None) => bail!(
+            "no specs directory: pass --specs DIR or set SAILPOINT_API_SPECS to a copy of \
+             sailpoint-oss/api-specs (in this project: ../shared/openapi/api-specs)"
+        ),
+    };
+    if !dir.join("idn").is_dir() {
+        bail!(
+            "specs directory {} does not exist or has no idn/ folder: pass --specs DIR (or set \
+             SAILPOINT_API_SPECS) pointing at a copy of sailpoint-oss/api-specs at the pinned commit",
+            dir.display()
+        );
+    }
+    Ok(dir)
+}
+
+fn selected(specs: &pin::Specs, args: &Args) -> Result<Vec<String>> {
+    match &args.version {
+        Some(v) if specs.versions.contains_key(v) => Ok(vec![v.clone()]),
+        Some(v) => bail!("no version `{v}` in {}; known: {:?}", pin::SPECS_TOML, specs.versions.keys().collect::<Vec<_>>()),
+        None => Ok(specs.versions.keys().cloned().collect()),
+    }
+}
+
+fn regen(args: &Args) -> Result<bool> {
+    let root = workspace_root();
+    let specs = pin::load(&root)?;
+    let dir = specs_dir(args)?;
+    let hashes = pin::load_file_hashes(&root)?;
+    let mut stale = Vec::new();
+    for name in selected(&specs, args)? {
+        let t = Instant::now();
+        let out = generate::version(&dir, &specs, &hashes, &name)?;
+        for (path, text) in &out.files {
+            let full = root.join(path);
+            let current = std::fs::read_to_string(&full).unwrap_or_default();
+            if current == *text {
+                continue;
+            }
+            if args.check {
+                stale.push((path.clone(), current, text.clone()));
+            } else {
+                if let Some(parent) = full.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&full, text).with_context(|| format!("writing {}", full.display()))?;
+            }
+        }
+        let lines: usize = out.files.iter().map(|(_, t)| t.lines().count()).sum();
+        eprintln!("{name}: {} files, {lines} lines, {:.1} s", out.files.len(), t.elapsed().as_secs_f64());
+    }
+    if stale.is_empty() {
+        return Ok(true);
+    }
+    for (path, old, new) in &stale {
+        eprintln!("stale: {}", path.display());
+        let diff = similar::TextDiff::from_lines(old, new);
+        let text = diff.unified_diff().context_radius(2).header("committed", "regenerated").to_string();
+        for line in text.lines().take(40) {
+            eprintln!("    {line}");
+        }
+    }
+    eprintln!("generated files are stale: run `cargo xtask regen` and commit the result");
+    Ok(false)
+}
+
+fn pin_cmd(args: &Args) -> Result<()> {
+    let root = workspace_root();
+    let specs = pin::load(&root)?;
+    let dir = specs_dir(args)?;
+    let mut reached = BTreeMap::new();
+    for name in specs.versions.keys() {
+        let v = &specs.versions[name];
+        reached.insert(name.clone(), generate::reached_files(&dir, &v.root)?);
+    }
+    if let Some(v) = &args.version {
+        selected(&specs, args)?;
+        eprintln!("pinning every version (the pin is one file); {v} included");
+    }
+    pin::write(&root, &specs, &reached)?;
+    for (name, files) in &reached {
+        eprintln!("{name}: {} files pinned", files.len());
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let result = parse_args().and_then(|args| match args.command.as_str() {
+        "regen" => regen(&args),
+        "pin" => pin_cmd(&args).map(|_| true),
+        _ => bail!("{USAGE}"),
+    });
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

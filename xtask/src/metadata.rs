@@ -1,0 +1,125 @@
+//! The operation table: one `sailpoint_runtime::Operation` per operation.
+//!
+//! The runtime (content types, experimental header, accepted media types,
+//! empty bodies), the facade (pagination) and the tests read it. It is
+//! sorted by `id`, the snake_case name progenitor gives the method, which is
+//! also what `OperationInfo::operation_id` holds at run time.
+
+use serde_json::Value;
+
+use crate::names::method_name;
+use crate::passes::{deref, operations};
+
+/// What the table says of one operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationMeta {
+    pub id: String,
+    pub operation_id: String,
+    pub method: String,
+    pub path: String,
+    pub tag: String,
+    pub experimental: bool,
+    pub request_content_type: Option<String>,
+    pub accept: Option<String>,
+    pub empty_success_is_null: bool,
+    pub multipart: bool,
+    /// `Some(max)` for `limit`/`offset` pagination; `max` is the largest `limit`.
+    pub max_limit: Option<u64>,
+}
+
+pub fn collect(doc: &Value) -> Vec<OperationMeta> {
+    let mut out = Vec::new();
+    for (path, method) in operations(doc) {
+        let op = &doc["paths"][&path][&method];
+        let operation_id = op["operationId"].as_str().unwrap_or_default().to_string();
+        let flag = |k: &str| op.get(k) == Some(&Value::Bool(true));
+        let request_content_type = op
+            .get("x-sailpoint-request-content-type")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| op.pointer("/requestBody/content").and_then(Value::as_object)?.keys().next().cloned());
+        let mut accept: Vec<String> = Vec::new();
+        for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            if !code.starts_with('2') {
+                continue;
+            }
+            for (ct, _) in deref(doc, r).get("content").and_then(Value::as_object).into_iter().flatten() {
+                if !accept.contains(ct) {
+                    accept.push(ct.clone());
+                }
+            }
+        }
+        let params: Vec<&Value> =
+            op.get("parameters").and_then(Value::as_array).into_iter().flatten().map(|p| deref(doc, p)).collect();
+        let query = |name: &str| params.iter().find(|p| p["in"] == "query" && p["name"] == name).copied();
+        let max_limit = match (query("limit"), query("offset")) {
+            (Some(limit), Some(_)) => Some(deref(doc, &limit["schema"]).get("maximum").and_then(Value::as_u64).unwrap_or(250)),
+            _ => None,
+        };
+        out.push(OperationMeta {
+            id: method_name(&operation_id),
+            operation_id,
+            method: method.to_uppercase(),
+            path: path.clone(),
+            tag: op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default().to_string(),
+            experimental: flag("x-sailpoint-experimental"),
+            request_content_type,
+            accept: (!accept.is_empty()).then(|| accept.join(", ")),
+            empty_success_is_null: flag("x-sailpoint-empty-success"),
+            multipart: flag("x-sailpoint-multipart"),
+            max_limit,
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+fn opt(s: &Option<String>) -> String {
+    match s {
+        Some(s) => format!("Some({s:?})"),
+        None => "None".into(),
+    }
+}
+
+/// Rust source of the table (without the file header).
+pub fn emit(ops: &[OperationMeta], version: &str) -> String {
+    let mut s = format!(
+        "use sailpoint_runtime::Operation;\n\n\
+         /// Every operation of the {version} API, sorted by [`Operation::id`].\n\
+         pub static OPERATIONS: &[Operation] = &[\n"
+    );
+    for o in ops {
+        let pagination = match o.max_limit {
+            Some(max) => format!("Some(sailpoint_runtime::Pagination::Offset {{ max_limit: {max} }})"),
+            None => "None".into(),
+        };
+        s.push_str(&format!(
+            "    Operation {{\n        id: {:?},\n        operation_id: {:?},\n        method: {:?},\n        path: {:?},\n        tag: {:?},\n        experimental: {},\n        request_content_type: {},\n        accept: {},\n        empty_success_is_null: {},\n        multipart: {},\n        pagination: {pagination},\n    }},\n",
+            o.id, o.operation_id, o.method, o.path, o.tag, o.experimental, opt(&o.request_content_type), opt(&o.accept), o.empty_success_is_null, o.multipart
+        ));
+    }
+    s.push_str("];\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_marks_and_pagination() {
+        let doc = json!({"paths": {"/sources": {"get": {"operationId": "listSources", "tags": ["Sources"],
+            "x-sailpoint-experimental": true,
+            "parameters": [
+                {"in": "query", "name": "limit", "schema": {"type": "integer", "maximum": 250}},
+                {"in": "query", "name": "offset", "schema": {"type": "integer"}}],
+            "responses": {"200": {"content": {"text/csv": {}}}}}}}});
+        let ops = collect(&doc);
+        assert_eq!(ops[0].id, "list_sources");
+        assert!(ops[0].experimental);
+        assert_eq!(ops[0].max_limit, Some(250));
+        assert_eq!(ops[0].accept.as_deref(), Some("text/csv"));
+        assert!(emit(&ops, "v9").contains("max_limit: 250"));
+    }
+}

@@ -1,0 +1,165 @@
+//! The pin: which upstream specs the generated crates are made from.
+//!
+//! `openapi/specs.toml` names the upstream repository and commit and, per
+//! API version, the root file, the number of files the root reaches and a
+//! sha256 over their list; `openapi/upstream.sha256` holds the sha256 of
+//! each of those files (the `sha256sum` format), so a changed file can be
+//! named. `cargo xtask pin` writes both after a new upstream copy has been
+//! reviewed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub const SPECS_TOML: &str = "openapi/specs.toml";
+pub const UPSTREAM_SHA256: &str = "openapi/upstream.sha256";
+
+#[derive(Debug, Deserialize, Clone)]
+pub struct Specs {
+    pub upstream: Upstream,
+    pub versions: BTreeMap<String, Version>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+pub struct Upstream {
+    pub repository: String,
+    pub commit: String,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+pub struct Version {
+    /// The root document, relative to the specs directory.
+    pub root: String,
+    /// How many files the root reaches (itself included); absent until pinned.
+    pub files: Option<usize>,
+    /// sha256 of the reached files' `sha256sum` lines, sorted; absent until pinned.
+    pub sha256: Option<String>,
+}
+
+impl Version {
+    /// The crate generated for version `name`.
+    pub fn crate_dir(name: &str) -> String {
+        format!("crates/sailpoint-{name}")
+    }
+}
+
+pub fn load(workspace: &Path) -> Result<Specs> {
+    let path = workspace.join(SPECS_TOML);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `(relative path, sha256)` of every file, sorted by path.
+pub fn hash_files(specs_dir: &Path, files: &[String]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(specs_dir.join(f)).with_context(|| format!("reading {f}"))?;
+        out.push((f.clone(), sha256_hex(&bytes)));
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub fn manifest_digest(hashes: &[(String, String)]) -> String {
+    let lines: String = hashes.iter().map(|(f, h)| format!("{h}  {f}\n")).collect();
+    sha256_hex(lines.as_bytes())
+}
+
+/// Reads `openapi/upstream.sha256` (empty when absent).
+pub fn load_file_hashes(workspace: &Path) -> Result<BTreeMap<String, String>> {
+    let path = workspace.join(UPSTREAM_SHA256);
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(BTreeMap::new()) };
+    let mut out = BTreeMap::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let Some((hash, file)) = line.split_once("  ") else {
+            bail!("{}:{}: expected `<sha256>  <path>`", path.display(), i + 1);
+        };
+        out.insert(file.to_string(), hash.to_string());
+    }
+    Ok(out)
+}
+
+/// Checks the files a root reached against the pin; the error says what
+/// changed and what to do.
+pub fn verify(
+    name: &str,
+    version: &Version,
+    hashes: &[(String, String)],
+    pinned_files: &BTreeMap<String, String>,
+) -> Result<()> {
+    let Some(expected) = &version.sha256 else {
+        bail!("version {name} has no pinned hash in {SPECS_TOML}: review the upstream copy, then run `cargo xtask pin`");
+    };
+    if manifest_digest(hashes) == *expected && version.files == Some(hashes.len()) {
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    for (f, h) in hashes {
+        match pinned_files.get(f) {
+            None => problems.push(format!("{f} is new")),
+            Some(p) if p != h => problems.push(format!("{f} changed (sha256 {h}, pinned {p})")),
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        problems.push(format!("the set of files reached differs ({} now, {:?} pinned)", hashes.len(), version.files));
+    }
+    bail!(
+        "the upstream spec files for {name} differ from the pin in {SPECS_TOML}: {}{}.\n\
+         If this upstream copy is the one you want, review the change, then run `cargo xtask pin` and `cargo xtask regen`.",
+        problems.iter().take(5).cloned().collect::<Vec<_>>().join("; "),
+        if problems.len() > 5 { format!(" and {} more", problems.len() - 5) } else { String::new() }
+    )
+}
+
+/// Writes `specs.toml` and `upstream.sha256` for the given reached files.
+pub fn write(workspace: &Path, specs: &Specs, reached: &BTreeMap<String, Vec<(String, String)>>) -> Result<()> {
+    let mut toml = String::from(
+        "# The upstream OpenAPI specs the generated crates are made from.\n\
+         # The files are read from the directory given to `cargo xtask --specs DIR`\n\
+         # (or $SAILPOINT_API_SPECS); they are never copied into this repository.\n\
+         # `files` and `sha256` are written by `cargo xtask pin`; to add an API version,\n\
+         # add a [versions.NAME] table with its `root` and run `cargo xtask pin`.\n\n",
+    );
+    toml.push_str(&format!(
+        "[upstream]\nrepository = \"{}\"\ncommit = \"{}\"\n",
+        specs.upstream.repository, specs.upstream.commit
+    ));
+    let mut all: BTreeMap<String, String> = BTreeMap::new();
+    for (name, v) in &specs.versions {
+        toml.push_str(&format!("\n[versions.{name}]\nroot = \"{}\"\n", v.root));
+        if let Some(hashes) = reached.get(name) {
+            toml.push_str(&format!("files = {}\nsha256 = \"{}\"\n", hashes.len(), manifest_digest(hashes)));
+            all.extend(hashes.iter().cloned());
+        }
+    }
+    std::fs::write(workspace.join(SPECS_TOML), toml)?;
+    let lines: String = all.iter().map(|(f, h)| format!("{h}  {f}\n")).collect();
+    std::fs::write(workspace.join(UPSTREAM_SHA256), lines)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_names_the_changed_file() {
+        let hashes = vec![("a.yaml".to_string(), "11".to_string()), ("b.yaml".to_string(), "22".to_string())];
+        let v = Version { root: "a.yaml".into(), files: Some(2), sha256: Some(manifest_digest(&hashes)) };
+        let pinned = BTreeMap::from([("a.yaml".to_string(), "11".to_string()), ("b.yaml".to_string(), "22".to_string())]);
+        verify("v", &v, &hashes, &pinned).unwrap();
+        let changed = vec![("a.yaml".to_string(), "11".to_string()), ("b.yaml".to_string(), "33".to_string())];
+        let err = verify("v", &v, &changed, &pinned).unwrap_err().to_string();
+        assert!(err.contains("b.yaml changed") && err.contains("cargo xtask pin"), "{err}");
+        let unpinned = Version { root: "a.yaml".into(), files: None, sha256: None };
+        assert!(verify("v", &unpinned, &hashes, &pinned).unwrap_err().to_string().contains("cargo xtask pin"));
+    }
+}

@@ -1,0 +1,60 @@
+//! `openapi/<version>.normalization.md`: what bundling and every pass did,
+//! so that a spec update shows up as a reviewable diff.
+
+use std::collections::BTreeMap;
+
+use crate::passes::Log;
+
+pub struct Summary {
+    pub version: String,
+    pub root: String,
+    pub commit: String,
+    pub files: usize,
+    pub operations: usize,
+    pub schemas: usize,
+    pub renamed: BTreeMap<String, String>,
+    pub multipart: Vec<String>,
+}
+
+pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
+    let mut out = format!(
+        "# {v}: normalization report\n\n\
+         Written by `cargo xtask regen`; do not edit. Upstream `{root}` at commit `{commit}`.\n\n\
+         Bundled: {files} files, {ops} operations, {schemas} named schemas.\n",
+        v = s.version,
+        root = s.root,
+        commit = s.commit,
+        files = s.files,
+        ops = s.operations,
+        schemas = s.schemas,
+    );
+    if !s.renamed.is_empty() {
+        out.push_str(&format!(
+            "\n## Bundling: components named other than their file ({})\n\n",
+            s.renamed.len()
+        ));
+        for (from, to) in &s.renamed {
+            out.push_str(&format!("- `{from}` → `{to}`\n"));
+        }
+    }
+    out.push_str(&format!(
+        "\n## Emitted by the xtask: multipart/form-data operations ({})\n\n{}\n",
+        s.multipart.len(),
+        s.multipart.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+    ));
+    for (i, (name, why, log)) in logs.iter().enumerate() {
+        out.push_str(&format!("\n## {}. {name}: {why}\n\n", i + 1));
+        if log.is_empty() {
+            out.push_str("No change.\n");
+            continue;
+        }
+        for (what, places) in &log.changes {
+            out.push_str(&format!("- {what}: {}\n", places.len()));
+            let mut places = places.clone();
+            places.sort();
+            places.dedup();
+            out.push_str(&format!("  - {}\n", places.join(", ")));
+        }
+    }
+    out
+}
