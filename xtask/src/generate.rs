@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::passes::{Log, PASSES, operations};
 use crate::pin::{self, Specs};
-use crate::{bundle, metadata, multipart, report};
+use crate::{bundle, metadata, multipart, open_enums, report, response_decoding};
 
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
@@ -90,6 +90,15 @@ fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// progenitor's output with string enums opened (see `open_enums`).
+fn client_code(doc: &Value) -> Result<(String, usize)> {
+    let tokens = progenitor(&without_multipart(doc))?;
+    let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
+    let opened = open_enums::apply(&mut file);
+    response_decoding::apply(&mut file);
+    Ok((prettyplease::unparse(&file), opened.len()))
+}
+
 /// Removes the operations progenitor must not see (multipart ones).
 fn without_multipart(doc: &Value) -> Value {
     let mut out = doc.clone();
@@ -122,7 +131,7 @@ pub fn version(
     let logs = normalize(&mut doc);
     let ops = metadata::collect(&doc);
 
-    let generated = pretty(progenitor(&without_multipart(&doc)).with_context(|| format!("generating {name}"))?)?;
+    let (generated, open_enums) = client_code(&doc).with_context(|| format!("generating {name}"))?;
     let multipart_code = pretty(multipart::emit(&doc)?)?;
     let crate_dir = PathBuf::from(pin::Version::crate_dir(name));
     let h = |what: &str| header(specs, name, &v.root, &sha, what);
@@ -139,6 +148,7 @@ pub fn version(
         operations: input_ops,
         schemas: input_schemas,
         renamed: bundled.renamed,
+        open_enums,
         multipart: ops.iter().filter(|o| o.multipart).map(|o| o.operation_id.clone()).collect(),
     };
     files.push((PathBuf::from(format!("openapi/{name}.normalization.md")), report::render(&summary, &logs)));

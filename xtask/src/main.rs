@@ -3,7 +3,10 @@
 //! ```text
 //! cargo xtask regen [--check] [--version NAME] [--specs DIR]
 //! cargo xtask pin   [--version NAME] [--specs DIR]
+//! cargo xtask test  [--specs DIR]
 //! ```
+//! `test` is the project's whole test command: `regen --check`, then
+//! `cargo test --workspace` (doctests included).
 //! The upstream specs are read from `--specs DIR`, else from the
 //! `SAILPOINT_API_SPECS` environment variable (set to
 //! `../shared/openapi/api-specs` by `.cargo/config.toml`).
@@ -13,9 +16,12 @@ mod generate;
 mod metadata;
 mod multipart;
 mod names;
+mod open_enums;
 mod passes;
 mod pin;
 mod report;
+mod response_decoding;
+mod scaffold;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -32,7 +38,7 @@ struct Args {
     specs: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]";
+const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]\n       cargo xtask test [--specs DIR]";
 
 fn parse_args() -> Result<Args> {
     let mut it = std::env::args().skip(1);
@@ -89,7 +95,11 @@ fn regen(args: &Args) -> Result<bool> {
     let mut stale = Vec::new();
     for name in selected(&specs, args)? {
         let t = Instant::now();
-        let out = generate::version(&dir, &specs, &hashes, &name)?;
+        let mut out = generate::version(&dir, &specs, &hashes, &name)?;
+        if !root.join(pin::Version::crate_dir(&name)).join("Cargo.toml").exists() {
+            eprintln!("{name}: new crate {}", pin::Version::crate_dir(&name));
+            out.files.extend(scaffold::files(&name));
+        }
         for (path, text) in &out.files {
             let full = root.join(path);
             let current = std::fs::read_to_string(&full).unwrap_or_default();
@@ -143,10 +153,28 @@ fn pin_cmd(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// `regen --check`, then every test of the workspace.
+fn test(args: &Args) -> Result<bool> {
+    let check = Args { command: "regen".into(), check: true, version: None, specs: args.specs.clone() };
+    if !regen(&check)? {
+        return Ok(false);
+    }
+    eprintln!("generated code is current; running cargo test --workspace");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.args(["test", "--workspace"]).current_dir(workspace_root());
+    if let Some(dir) = &args.specs {
+        cmd.env("SAILPOINT_API_SPECS", std::path::absolute(dir)?);
+    }
+    let status = cmd.status().context("running cargo test")?;
+    Ok(status.success())
+}
+
 fn main() -> ExitCode {
     let result = parse_args().and_then(|args| match args.command.as_str() {
         "regen" => regen(&args),
         "pin" => pin_cmd(&args).map(|_| true),
+        "test" => test(&args),
         _ => bail!("{USAGE}"),
     });
     match result {

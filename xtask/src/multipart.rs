@@ -234,12 +234,12 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
             let has_body = deref(doc, r).get("content").and_then(Value::as_object).is_some_and(|c| !c.is_empty());
             if code.starts_with('2') {
                 arms.push(match (typed, has_body) {
-                    (true, _) => quote!(#n => ResponseValue::from_response(response).await,),
+                    (true, _) => quote!(#n => sailpoint_runtime::decode_response(response, &info).await,),
                     (false, true) => quote!(#n => Ok(ResponseValue::stream(response)),),
                     (false, false) => quote!(#n => Ok(ResponseValue::empty(response)),),
                 });
             } else if r.get("$ref").and_then(Value::as_str).is_some_and(|r| r.starts_with("#/components/responses/Isc")) {
-                arms.push(quote!(#n => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),));
+                arms.push(quote!(#n => Err(Error::ErrorResponse(sailpoint_runtime::decode_response(response, &info).await?)),));
             }
         }
         let accept = if typed { quote!(.header(reqwest::header::ACCEPT, reqwest::header::HeaderValue::from_static("application/json"))) } else { quote!() };

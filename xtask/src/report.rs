@@ -14,6 +14,7 @@ pub struct Summary {
     pub schemas: usize,
     pub renamed: BTreeMap<String, String>,
     pub multipart: Vec<String>,
+    pub open_enums: usize,
 }
 
 pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
@@ -41,6 +42,10 @@ pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
         "\n## Emitted by the xtask: multipart/form-data operations ({})\n\n{}\n",
         s.multipart.len(),
         s.multipart.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+    ));
+    out.push_str(&format!(
+        "\n## After generation: string enums that keep unknown values ({})\n\nEach got an `Unknown(String)` variant (see xtask/src/open_enums.rs).\n",
+        s.open_enums
     ));
     for (i, (name, why, log)) in logs.iter().enumerate() {
         out.push_str(&format!("\n## {}. {name}: {why}\n\n", i + 1));

@@ -189,12 +189,12 @@ pub mod multipart {
     ///Builder for [`Client::import_entitlements_by_source`].
     #[derive(Debug)]
     pub struct ImportEntitlementsBySource<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         csv_file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportEntitlementsBySource<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 id: None,
@@ -264,39 +264,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -307,12 +307,12 @@ pub mod multipart {
     ///Builder for [`Client::import_non_employee_records_in_bulk`].
     #[derive(Debug)]
     pub struct ImportNonEmployeeRecordsInBulk<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 id: None,
@@ -385,46 +385,46 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -435,11 +435,11 @@ pub mod multipart {
     ///Builder for [`Client::put_password_dictionary`].
     #[derive(Debug)]
     pub struct PutPasswordDictionary<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> PutPasswordDictionary<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
         ///Sets `file`.
@@ -492,42 +492,42 @@ pub mod multipart {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -538,13 +538,13 @@ pub mod multipart {
     ///Builder for [`Client::import_sp_config`].
     #[derive(Debug)]
     pub struct ImportSpConfig<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         preview: ::std::option::Option<bool>,
         data: ::std::option::Option<reqwest::multipart::Part>,
         options: ::std::option::Option<::serde_json::Value>,
     }
     impl<'a> ImportSpConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 preview: None,
@@ -629,46 +629,46 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -679,12 +679,12 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::import_source_accounts_schema`].
     #[derive(Debug)]
     pub struct ImportSourceAccountsSchema<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportSourceAccountsSchema<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 source_id: None,
@@ -753,39 +753,39 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -796,13 +796,13 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::import_source_entitlements_schema`].
     #[derive(Debug)]
     pub struct ImportSourceEntitlementsSchema<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportSourceEntitlementsSchema<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 source_id: None,
@@ -880,39 +880,39 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -923,12 +923,12 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::import_source_connector_file`].
     #[derive(Debug)]
     pub struct ImportSourceConnectorFile<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportSourceConnectorFile<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 source_id: None,
@@ -997,39 +997,39 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1040,13 +1040,13 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::import_accounts`].
     #[derive(Debug)]
     pub struct ImportAccounts<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
         disable_optimization: ::std::option::Option<::std::string::String>,
     }
     impl<'a> ImportAccounts<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 source_id: None,
@@ -1130,39 +1130,39 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1173,12 +1173,12 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::import_entitlements`].
     #[derive(Debug)]
     pub struct ImportEntitlements<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportEntitlements<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 source_id: None,
@@ -1250,39 +1250,39 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1293,12 +1293,12 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::import_uncorrelated_accounts`].
     #[derive(Debug)]
     pub struct ImportUncorrelatedAccounts<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportUncorrelatedAccounts<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 source_id: None,
@@ -1370,39 +1370,39 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1413,12 +1413,12 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::create_form_definition_file_request`].
     #[derive(Debug)]
     pub struct CreateFormDefinitionFileRequest<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> CreateFormDefinitionFileRequest<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 form_definition_id: None,
@@ -1498,67 +1498,67 @@ String specifying FormDefinitionID*/
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 413u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 415u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 503u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1569,11 +1569,11 @@ String specifying FormDefinitionID*/
     ///Builder for [`Client::send_manual_discover_applications_csv_template`].
     #[derive(Debug)]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
         ///The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
@@ -1629,35 +1629,35 @@ String specifying FormDefinitionID*/
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1668,13 +1668,13 @@ String specifying FormDefinitionID*/
     ///Builder for [`Client::set_icon`].
     #[derive(Debug)]
     pub struct SetIcon<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         object_type: ::std::option::Option<::std::string::String>,
         object_id: ::std::option::Option<::std::string::String>,
         image: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> SetIcon<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 object_type: None,
@@ -1758,46 +1758,46 @@ String specifying FormDefinitionID*/
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }

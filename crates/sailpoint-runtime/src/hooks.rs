@@ -58,6 +58,9 @@ impl Runtime {
     /// calls for. Fails, before anything is sent, for an experimental
     /// operation without the opt-in.
     pub fn prepare(&self, request: &mut reqwest::Request, operation: Option<&Operation>, id: &str) -> Result<(), String> {
+        // progenitor adds an `api-version` header (a Dropshot convention) that
+        // SailPoint does not define.
+        request.headers_mut().remove("api-version");
         let Some(op) = operation else { return Ok(()) };
         if op.experimental {
             if !self.shared.experimental {

@@ -11,10 +11,12 @@
 #![warn(missing_docs)]
 
 mod date_time;
+mod decode;
 mod hooks;
 mod operation;
 
 pub use date_time::DateTime;
+pub use decode::{decode_json, decode_response};
 pub use hooks::{EXPERIMENTAL_HEADER, Runtime, RuntimeBuilder};
 pub use operation::{Operation, Pagination, find};
 

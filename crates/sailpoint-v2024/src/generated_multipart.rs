@@ -259,7 +259,7 @@ pub mod multipart {
     ///Builder for [`Client::create_branding_item`].
     #[derive(Debug)]
     pub struct CreateBrandingItem<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         name: ::std::option::Option<::std::string::String>,
         product_name: ::std::option::Option<::std::string::String>,
         action_button_color: ::std::option::Option<::std::string::String>,
@@ -270,7 +270,7 @@ pub mod multipart {
         file_standard: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> CreateBrandingItem<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 name: None,
@@ -415,39 +415,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -458,7 +458,7 @@ pub mod multipart {
     ///Builder for [`Client::set_branding_item`].
     #[derive(Debug)]
     pub struct SetBrandingItem<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         name: ::std::option::Option<::std::string::String>,
         form_name: ::std::option::Option<::std::string::String>,
         product_name: ::std::option::Option<::std::string::String>,
@@ -470,7 +470,7 @@ pub mod multipart {
         file_standard: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> SetBrandingItem<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 name: None,
@@ -626,46 +626,46 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -676,12 +676,12 @@ pub mod multipart {
     ///Builder for [`Client::create_uploaded_configuration`].
     #[derive(Debug)]
     pub struct CreateUploadedConfiguration<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         data: ::std::option::Option<reqwest::multipart::Part>,
         name: ::std::option::Option<::std::string::String>,
     }
     impl<'a> CreateUploadedConfiguration<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 data: None,
@@ -755,39 +755,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -798,12 +798,12 @@ pub mod multipart {
     ///Builder for [`Client::put_connector_source_config`].
     #[derive(Debug)]
     pub struct PutConnectorSourceConfig<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> PutConnectorSourceConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 script_name: None,
@@ -875,46 +875,46 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -925,12 +925,12 @@ pub mod multipart {
     ///Builder for [`Client::put_connector_translations`].
     #[derive(Debug)]
     pub struct PutConnectorTranslations<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         locale: ::std::option::Option<::std::string::String>,
     }
     impl<'a> PutConnectorTranslations<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 script_name: None,
@@ -990,46 +990,46 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1040,12 +1040,12 @@ pub mod multipart {
     ///Builder for [`Client::put_connector_source_template`].
     #[derive(Debug)]
     pub struct PutConnectorSourceTemplate<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> PutConnectorSourceTemplate<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 script_name: None,
@@ -1117,46 +1117,46 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1167,12 +1167,12 @@ pub mod multipart {
     ///Builder for [`Client::put_connector_correlation_config`].
     #[derive(Debug)]
     pub struct PutConnectorCorrelationConfig<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> PutConnectorCorrelationConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 script_name: None,
@@ -1244,46 +1244,46 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1294,12 +1294,12 @@ pub mod multipart {
     ///Builder for [`Client::import_non_employee_records_in_bulk`].
     #[derive(Debug)]
     pub struct ImportNonEmployeeRecordsInBulk<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 id: None,
@@ -1372,46 +1372,46 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1422,11 +1422,11 @@ pub mod multipart {
     ///Builder for [`Client::put_password_dictionary`].
     #[derive(Debug)]
     pub struct PutPasswordDictionary<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> PutPasswordDictionary<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
         ///Sets `file`.
@@ -1479,42 +1479,42 @@ pub mod multipart {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1525,12 +1525,12 @@ pub mod multipart {
     ///Builder for [`Client::import_accounts_schema`].
     #[derive(Debug)]
     pub struct ImportAccountsSchema<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportAccountsSchema<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 id: None,
@@ -1597,39 +1597,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1640,13 +1640,13 @@ pub mod multipart {
     ///Builder for [`Client::import_entitlements_schema`].
     #[derive(Debug)]
     pub struct ImportEntitlementsSchema<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportEntitlementsSchema<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 id: None,
@@ -1722,39 +1722,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1765,12 +1765,12 @@ pub mod multipart {
     ///Builder for [`Client::import_connector_file`].
     #[derive(Debug)]
     pub struct ImportConnectorFile<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportConnectorFile<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 source_id: None,
@@ -1839,39 +1839,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -1882,13 +1882,13 @@ pub mod multipart {
     ///Builder for [`Client::import_accounts`].
     #[derive(Debug)]
     pub struct ImportAccounts<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
         disable_optimization: ::std::option::Option<::std::string::String>,
     }
     impl<'a> ImportAccounts<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 id: None,
@@ -1970,39 +1970,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -2013,12 +2013,12 @@ pub mod multipart {
     ///Builder for [`Client::import_uncorrelated_accounts`].
     #[derive(Debug)]
     pub struct ImportUncorrelatedAccounts<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportUncorrelatedAccounts<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 id: None,
@@ -2088,39 +2088,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -2131,12 +2131,12 @@ pub mod multipart {
     ///Builder for [`Client::import_entitlements_by_source`].
     #[derive(Debug)]
     pub struct ImportEntitlementsBySource<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         csv_file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportEntitlementsBySource<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 id: None,
@@ -2206,39 +2206,39 @@ pub mod multipart {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -2249,13 +2249,13 @@ pub mod multipart {
     ///Builder for [`Client::import_sp_config`].
     #[derive(Debug)]
     pub struct ImportSpConfig<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         preview: ::std::option::Option<bool>,
         data: ::std::option::Option<reqwest::multipart::Part>,
         options: ::std::option::Option<::serde_json::Value>,
     }
     impl<'a> ImportSpConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 preview: None,
@@ -2341,46 +2341,46 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -2391,12 +2391,12 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::import_entitlements`].
     #[derive(Debug)]
     pub struct ImportEntitlements<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> ImportEntitlements<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 source_id: None,
@@ -2468,39 +2468,39 @@ and messages indicating which objects would be imported.
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -2511,12 +2511,12 @@ and messages indicating which objects would be imported.
     ///Builder for [`Client::create_form_definition_file_request`].
     #[derive(Debug)]
     pub struct CreateFormDefinitionFileRequest<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> CreateFormDefinitionFileRequest<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 form_definition_id: None,
@@ -2596,67 +2596,67 @@ String specifying FormDefinitionID*/
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 413u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 415u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 503u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -2667,13 +2667,13 @@ String specifying FormDefinitionID*/
     ///Builder for [`Client::set_icon`].
     #[derive(Debug)]
     pub struct SetIcon<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         object_type: ::std::option::Option<::std::string::String>,
         object_id: ::std::option::Option<::std::string::String>,
         image: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> SetIcon<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
                 object_type: None,
@@ -2757,46 +2757,46 @@ String specifying FormDefinitionID*/
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => sailpoint_runtime::decode_response(response, &info).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
@@ -2807,11 +2807,11 @@ String specifying FormDefinitionID*/
     ///Builder for [`Client::send_manual_discover_applications_csv_template`].
     #[derive(Debug)]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
-        client: &'a super::Client,
+        client: &'a crate::Client,
         file: ::std::option::Option<reqwest::multipart::Part>,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
         ///The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
@@ -2867,35 +2867,35 @@ String specifying FormDefinitionID*/
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            sailpoint_runtime::decode_response(response, &info).await?,
                         ),
                     )
                 }

@@ -10,7 +10,7 @@
 //!
 //! Most users start from the `sailpoint` crate, which configures the client.
 
-#![allow(clippy::all, unused_imports, mismatched_lifetime_syntaxes, rustdoc::all)]
+#![allow(clippy::all, unused_imports, unused_comparisons, mismatched_lifetime_syntaxes, rustdoc::all)]
 
 mod generated;
 mod generated_multipart;

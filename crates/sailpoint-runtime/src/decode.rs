@@ -1,0 +1,57 @@
+//! Decoding response bodies with errors that say where and why.
+
+use progenitor_client::{Error, OperationInfo, ResponseValue};
+use serde::de::{DeserializeOwned, Error as _};
+
+/// Decodes a JSON response body into `T`.
+///
+/// On failure the error is `Error::InvalidResponsePayload` with the raw body
+/// and a message naming the operation, the HTTP status and the JSON path of
+/// the value that did not decode, e.g.
+/// ``list_sources: HTTP 200 OK: at `[0].features[2]`: invalid type: …``.
+pub async fn decode_response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+    info: &OperationInfo,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    match decode_json::<T>(&body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(message) => Err(Error::InvalidResponsePayload(
+            body,
+            serde_json::Error::custom(format!("{}: HTTP {status}: {message}", info.operation_id)),
+        )),
+    }
+}
+
+/// Decodes `bytes` as `T`; the error names the JSON path of the failure.
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." { inner.to_string() } else { format!("at `{path}`: {inner}") }
+    })?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Item {
+        #[allow(dead_code)]
+        n: u32,
+    }
+
+    #[test]
+    fn names_the_path() {
+        let err = decode_json::<Vec<Item>>(br#"[{"n": 1}, {"n": "x"}]"#).unwrap_err();
+        assert!(err.starts_with("at `[1].n`: invalid type"), "{err}");
+        assert!(decode_json::<Vec<Item>>(b"[] trailing").is_err());
+        assert!(decode_json::<Vec<Item>>(b"").is_err());
+    }
+}

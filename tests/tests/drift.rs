@@ -1,0 +1,97 @@
+//! The generated types decode what the API really sends: unknown enum
+//! values (kept and written back), `null` in optional fields of every kind,
+//! 32-hex ids, date-times without a zone, unknown fields. When decoding
+//! fails anyway, the error names the operation, the status and the field.
+
+use sailpoint_runtime::Runtime;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn source_payload() -> Value {
+    json!({
+        "id": "2c9180835d2e5168015d32f890ca1581",
+        "name": "Active Directory",
+        "description": null,
+        "connector": "active-directory",
+        "connectorAttributes": {"healthCheckTimeout": 30},
+        "owner": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639", "name": "Ada"},
+        "features": ["AUTHENTICATE", "QUANTUM_PROVISIONING"],
+        "managementWorkgroup": null,
+        "managerCorrelationRule": null,
+        "schemas": null,
+        "passwordPolicies": null,
+        "created": "2024-01-02T03:04:05",
+        "modified": "2024-01-02T03:04:05.123Z",
+        "aFieldFromTheFuture": {"nested": [1, 2, 3]}
+    })
+}
+
+#[test]
+fn v2024_source_with_drift() {
+    use sailpoint_v2024::types::{Source, SourceFeatureItem};
+    let source: Source = serde_json::from_value(source_payload()).unwrap();
+    let features = source.features.clone().unwrap();
+    assert_eq!(features[0], SourceFeatureItem::Authenticate);
+    assert_eq!(features[1], SourceFeatureItem::Unknown("QUANTUM_PROVISIONING".into()));
+    assert_eq!(features[1].to_string(), "QUANTUM_PROVISIONING");
+    assert!(source.schemas.is_none() && source.password_policies.is_none());
+    assert_eq!(source.created.as_ref().unwrap().as_str(), "2024-01-02T03:04:05");
+    assert!(source.created.as_ref().unwrap().to_utc().is_some());
+
+    let written = serde_json::to_value(&source).unwrap();
+    assert_eq!(written["id"], "2c9180835d2e5168015d32f890ca1581");
+    assert_eq!(written["features"], json!(["AUTHENTICATE", "QUANTUM_PROVISIONING"]));
+    assert_eq!(written["created"], "2024-01-02T03:04:05");
+    assert_eq!(written["modified"], "2024-01-02T03:04:05.123Z");
+}
+
+#[test]
+fn v3_account_with_null_map_and_unknown_fields() {
+    let account: sailpoint_v3::types::Account = serde_json::from_value(json!({
+        "id": "2c9180835d2e5168015d32f890ca1581",
+        "name": null,
+        "attributes": null,
+        "authoritative": false, "disabled": false, "hasEntitlements": true, "locked": false,
+        "manuallyCorrelated": false, "systemAccount": false, "uncorrelated": false,
+        "nativeIdentity": "CN=Ada", "sourceId": "2c9180835d2e5168015d32f890ca1582", "sourceName": null,
+        "features": null,
+        "extra": "ignored"
+    }))
+    .unwrap();
+    assert!(account.attributes.is_none() && account.name.is_none());
+    assert_eq!(account.id.as_deref(), Some("2c9180835d2e5168015d32f890ca1581"));
+}
+
+#[test]
+fn beta_password_sync_group_with_null_array() {
+    let group: sailpoint_beta::types::PasswordSyncGroup =
+        serde_json::from_value(json!({"id": "g1", "name": "Sync", "sourceIds": null, "created": "2023-03-16T04:00:00"}))
+            .unwrap();
+    assert!(group.source_ids.is_none());
+    assert_eq!(group.created.unwrap().as_str(), "2023-03-16T04:00:00");
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_decode_names_operation_status_and_field() {
+    let server = MockServer::start().await;
+    let mut bad = source_payload();
+    bad["features"] = json!(42);
+    let body = serde_json::to_vec(&json!([bad])).unwrap();
+    Mock::given(method("GET"))
+        .and(path("/v2024/sources"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+        .mount(&server)
+        .await;
+    let client = sailpoint_v2024::Client::new_with_client(
+        &format!("{}/v2024", server.uri()),
+        reqwest::Client::new(),
+        Runtime::default(),
+    );
+    let err = client.list_sources().send().await.unwrap_err();
+    let sailpoint_v2024::Error::InvalidResponsePayload(raw, e) = err else { panic!("{err}") };
+    let message = e.to_string();
+    assert!(message.contains("list_sources") && message.contains("200"), "{message}");
+    assert!(message.contains("[0].features"), "{message}");
+    assert_eq!(raw.as_ref(), body.as_slice(), "the raw body is kept");
+}

@@ -1,0 +1,182 @@
+//! One operation of each special kind, sent to a local HTTP server: method,
+//! path, headers and body as they arrive on the wire.
+
+use futures::TryStreamExt;
+use sailpoint_runtime::Runtime;
+use sailpoint_v2024::{Client, Error, types};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+fn client(server: &MockServer, experimental: bool) -> Client {
+    let runtime = Runtime::builder().experimental(experimental).build();
+    Client::new_with_client(&format!("{}/v2024", server.uri()), reqwest::Client::new(), runtime)
+}
+
+fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn only_request(server: &MockServer) -> Request {
+    let mut received = server.received_requests().await.expect("recording is on");
+    assert_eq!(received.len(), 1, "exactly one request");
+    received.remove(0)
+}
+
+#[tokio::test]
+async fn multipart_upload_sends_the_file_and_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2024/sources/2c91808a7813090a017814121e121518/load-accounts"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(serde_json::json!({"success": true})))
+        .mount(&server)
+        .await;
+    let response = client(&server, false)
+        .import_accounts()
+        .id("2c91808a7813090a017814121e121518")
+        .file_bytes("accounts.csv", b"id,name\n1,Ada\n".to_vec())
+        .disable_optimization("true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert_eq!(response.into_inner().success, Some(true));
+
+    let req = only_request(&server).await;
+    let content_type = header(&req, "content-type").unwrap();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    let body = String::from_utf8(req.body.clone()).unwrap();
+    assert!(body.contains("name=\"file\"; filename=\"accounts.csv\""), "{body}");
+    assert!(body.contains("id,name\n1,Ada\n"), "{body}");
+    assert!(body.contains("name=\"disableOptimization\"\r\n\r\ntrue"), "{body}");
+    assert_eq!(header(&req, "accept"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn multipart_without_a_required_parameter_sends_nothing() {
+    let server = MockServer::start().await;
+    let err = client(&server, false).import_connector_file().send().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(ref m) if m.contains("sourceId")), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn json_patch_goes_out_as_json_patch() {
+    let server = MockServer::start().await;
+    let source = serde_json::json!({
+        "id": "2c9180835d2e5168015d32f890ca1581", "name": "AD", "connector": "active-directory",
+        "connectorAttributes": {}, "owner": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639", "name": "Ada"}
+    });
+    Mock::given(method("PATCH"))
+        .and(path("/v2024/sources/2c9180835d2e5168015d32f890ca1581"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&source))
+        .mount(&server)
+        .await;
+    let patch = serde_json::json!([{"op": "replace", "path": "/description", "value": "Directory"}]);
+    let ops: Vec<types::JsonPatchOperation> = serde_json::from_value(patch.clone()).unwrap();
+    let updated = client(&server, false)
+        .update_source()
+        .id("2c9180835d2e5168015d32f890ca1581")
+        .body(ops)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.name, "AD");
+
+    let req = only_request(&server).await;
+    assert_eq!(header(&req, "content-type"), Some("application/json-patch+json"));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&req.body).unwrap(), patch);
+    assert!(header(&req, "api-version").is_none(), "no header the API does not define");
+}
+
+#[tokio::test]
+async fn experimental_operation_needs_the_opt_in_and_sends_the_header() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/sources/s1/machine-account-mappings"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(&server)
+        .await;
+    let err = client(&server, false).list_machine_account_mappings().source_id("s1").send().await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("list_machine_account_mappings") && message.contains("experimental"), "{message}");
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+
+    let mappings = client(&server, true).list_machine_account_mappings().source_id("s1").send().await.unwrap();
+    assert!(mappings.is_empty());
+    let req = only_request(&server).await;
+    assert_eq!(header(&req, "x-sailpoint-experimental"), Some("true"));
+    // The template says {sourceId}; the spec declared `id`: the URL is right.
+    assert_eq!(req.url.path(), "/v2024/sources/s1/machine-account-mappings");
+}
+
+#[tokio::test]
+async fn csv_download_streams_bytes_and_asks_for_csv() {
+    let server = MockServer::start().await;
+    let csv = "id,name,groups\n1,Ada,\"a,b\"\n";
+    Mock::given(method("GET"))
+        .and(path("/v2024/sources/s1/schemas/accounts"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(csv, "text/csv"))
+        .mount(&server)
+        .await;
+    let response = client(&server, false).get_accounts_schema().id("s1").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let chunks: Vec<bytes::Bytes> = response.into_inner().into_inner().try_collect().await.unwrap();
+    assert_eq!(chunks.concat(), csv.as_bytes());
+    let req = only_request(&server).await;
+    assert_eq!(header(&req, "accept"), Some("text/csv"));
+}
+
+#[tokio::test]
+async fn no_content_response() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/v2024/password-sync-groups/g1"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let response = client(&server, false).delete_password_sync_group().id("g1").send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(only_request(&server).await.method.as_str(), "DELETE");
+}
+
+#[tokio::test]
+async fn typed_or_empty_success_accepts_both() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/accounts/search-attribute-config/none"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/accounts/search-attribute-config/mail"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"name": "mail", "displayName": "Mail", "applicationAttributes": {}})),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server, true);
+    let none = c.get_single_search_attribute_config().name("none").send().await.unwrap();
+    assert_eq!(none.status(), 204);
+    assert!(none.into_inner().is_none());
+    let some = c.get_single_search_attribute_config().name("mail").send().await.unwrap();
+    assert_eq!(some.status(), 200);
+    assert_eq!(some.into_inner().unwrap().name.as_deref(), Some("mail"));
+}
+
+#[tokio::test]
+async fn fixed_path_template() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/sources/2c9180835d2e5168015d32f890ca1581/native-change-detection-config"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"enabled": true})))
+        .mount(&server)
+        .await;
+    let config = client(&server, false)
+        .get_native_change_detection_config()
+        .source_id("2c9180835d2e5168015d32f890ca1581")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(config.enabled, Some(true));
+}
