@@ -3,7 +3,8 @@
 //! 32-hex ids, date-times without a zone, unknown fields. When decoding
 //! fails anyway, the error names the operation, the status and the field.
 
-use sailpoint_runtime::Runtime;
+mod common;
+
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -83,11 +84,7 @@ async fn a_body_that_does_not_decode_names_operation_status_and_field() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
         .mount(&server)
         .await;
-    let client = sailpoint_v2024::Client::new_with_client(
-        &format!("{}/v2024", server.uri()),
-        reqwest::Client::new(),
-        Runtime::default(),
-    );
+    let client = common::v2024(&server.uri(), |b| b);
     let err = client.list_sources().send().await.unwrap_err();
     let sailpoint_v2024::Error::InvalidResponsePayload(raw, e) = err else { panic!("{err}") };
     let message = e.to_string();

@@ -1,15 +1,15 @@
 //! One operation of each special kind, sent to a local HTTP server: method,
 //! path, headers and body as they arrive on the wire.
 
+mod common;
+
 use futures::TryStreamExt;
-use sailpoint_runtime::Runtime;
 use sailpoint_v2024::{Client, Error, types};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 fn client(server: &MockServer, experimental: bool) -> Client {
-    let runtime = Runtime::builder().experimental(experimental).build();
-    Client::new_with_client(&format!("{}/v2024", server.uri()), reqwest::Client::new(), runtime)
+    common::v2024(&server.uri(), |b| b.experimental(experimental))
 }
 
 fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
@@ -86,6 +86,7 @@ async fn json_patch_goes_out_as_json_patch() {
     assert_eq!(header(&req, "content-type"), Some("application/json-patch+json"));
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&req.body).unwrap(), patch);
     assert!(header(&req, "api-version").is_none(), "no header the API does not define");
+    assert!(header(&req, "user-agent").unwrap().starts_with("sailpoint-rs/"));
 }
 
 #[tokio::test]

@@ -85,6 +85,8 @@ fn opt(s: &Option<String>) -> String {
 pub fn emit(ops: &[OperationMeta], version: &str) -> String {
     let mut s = format!(
         "use sailpoint_runtime::Operation;\n\n\
+         /// The API version's name, the first segment of its paths (`/{version}/…`).\n\
+         pub const API_VERSION: &str = \"{version}\";\n\n\
          /// Every operation of the {version} API, sorted by [`Operation::id`].\n\
          pub static OPERATIONS: &[Operation] = &[\n"
     );

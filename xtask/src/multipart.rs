@@ -293,7 +293,7 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
                     let response = result?;
                     match response.status().as_u16() {
                         #(#arms)*
-                        _ => Err(Error::UnexpectedResponse(response)),
+                        _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
                     }
                 }
             }

@@ -55,9 +55,9 @@ mod generated_operations;
 
 pub use generated::*;
 pub use generated_multipart::multipart;
-pub use generated_operations::OPERATIONS;
+pub use generated_operations::{{API_VERSION, OPERATIONS}};
 
-sailpoint_runtime::client_hooks!(Client, OPERATIONS);
+sailpoint_runtime::client_hooks!(Client, OPERATIONS, API_VERSION);
 "#
     );
     vec![(dir.join("Cargo.toml"), manifest), (dir.join("src/lib.rs"), lib)]

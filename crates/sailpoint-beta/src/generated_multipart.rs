@@ -300,7 +300,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -428,7 +428,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -531,7 +531,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -672,7 +672,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -789,7 +789,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -916,7 +916,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1033,7 +1033,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1166,7 +1166,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1286,7 +1286,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1406,7 +1406,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1562,7 +1562,7 @@ String specifying FormDefinitionID*/
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1661,7 +1661,7 @@ String specifying FormDefinitionID*/
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1801,7 +1801,7 @@ String specifying FormDefinitionID*/
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }

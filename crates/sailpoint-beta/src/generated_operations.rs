@@ -4,6 +4,9 @@
 
 use sailpoint_runtime::Operation;
 
+/// The API version's name, the first segment of its paths (`/beta/…`).
+pub const API_VERSION: &str = "beta";
+
 /// Every operation of the beta API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
     Operation {

@@ -18,6 +18,6 @@ mod generated_operations;
 
 pub use generated::*;
 pub use generated_multipart::multipart;
-pub use generated_operations::OPERATIONS;
+pub use generated_operations::{API_VERSION, OPERATIONS};
 
-sailpoint_runtime::client_hooks!(Client, OPERATIONS);
+sailpoint_runtime::client_hooks!(Client, OPERATIONS, API_VERSION);

@@ -1,34 +1,109 @@
-//! The per-request policy every generated client runs through.
+//! The per-request policy every generated client runs through: headers
+//! the operation table calls for, the access token, the client-side rate
+//! limit, retries, and a tracing span.
 
+use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{StatusCode, Url};
+use tracing::Instrument;
 
-use crate::Operation;
+use crate::auth::{Auth, Credentials};
+use crate::error::EXPERIMENTAL_REFUSED;
+use crate::limiter::{Limiter, RateLimit};
+use crate::retry::{RetryBudget, RetryConfig, is_idempotent, is_read_only_post, is_retryable_status, retry_after};
+use crate::{Error, Operation};
 
 /// The header experimental operations need.
 pub const EXPERIMENTAL_HEADER: &str = "x-sailpoint-experimental";
 
-/// State and policy shared by the clients of every API version.
+/// State and policy shared by the clients of every API version: the HTTP
+/// client (one connection pool), the token cache, the rate limiter and the
+/// retry budget.
 ///
 /// Cheap to clone: clones share their state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone)]
 pub struct Runtime {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug, Default)]
 struct Shared {
+    base_url: Option<Url>,
+    http: reqwest::Client,
+    auth: Auth,
     experimental: bool,
+    retry: RetryConfig,
+    budget: RetryBudget,
+    limiter: Option<Limiter>,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("base_url", &self.shared.base_url.as_ref().map(Url::as_str))
+            .field("auth", &self.shared.auth)
+            .field("experimental", &self.shared.experimental)
+            .field("retry", &self.shared.retry)
+            .field("rate_limited", &self.shared.limiter.is_some())
+            .finish()
+    }
 }
 
 /// Builds a [`Runtime`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RuntimeBuilder {
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
     experimental: bool,
+    allow_http_loopback: bool,
+    connect_timeout: Duration,
+    read_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    proxy: Option<reqwest::Proxy>,
+    default_headers: HeaderMap,
+    http: Option<reqwest::Client>,
+    retry: RetryConfig,
+    rate_limit: Option<RateLimit>,
+}
+
+impl Default for RuntimeBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            credentials: None,
+            experimental: false,
+            allow_http_loopback: false,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Some(Duration::from_secs(60)),
+            timeout: None,
+            proxy: None,
+            default_headers: HeaderMap::new(),
+            http: None,
+            retry: RetryConfig::default(),
+            rate_limit: Some(RateLimit::default()),
+        }
+    }
+}
+
+/// The User-Agent: this SDK, its version and the Rust version.
+pub fn user_agent() -> String {
+    format!("sailpoint-rs/{} (rust {})", env!("CARGO_PKG_VERSION"), env!("SAILPOINT_RUSTC_VERSION"))
 }
 
 impl RuntimeBuilder {
+    /// The tenant's base URL, `https://{tenant}.api.identitynow.com`; the
+    /// token URL is `{base_url}/oauth/token`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// How to authenticate. Without credentials no `Authorization` is sent.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
     /// Allows experimental operations: they are sent with
     /// `X-SailPoint-Experimental: true`. Off by default, in which case
     /// calling one is an error raised before anything is sent.
@@ -36,11 +111,139 @@ impl RuntimeBuilder {
         self.experimental = allow;
         self
     }
-
-    /// The runtime.
-    pub fn build(self) -> Runtime {
-        Runtime { shared: Arc::new(Shared { experimental: self.experimental }) }
+    /// Allows `http://` for loopback addresses (127.0.0.0/8, `::1`,
+    /// `localhost`): for tests and the mock tenant. Off by default: only
+    /// `https` is accepted.
+    pub fn allow_http_loopback(mut self, allow: bool) -> Self {
+        self.allow_http_loopback = allow;
+        self
     }
+    /// Connection timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+    /// Longest wait for the next bytes of a response (default 60 s); a large
+    /// download that keeps flowing is never cut.
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+    /// Total time limit of one attempt (default: none).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+    /// Sends every request through this proxy.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+    /// Adds a header to every request.
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.default_headers.insert(name, value);
+        self
+    }
+    /// Uses this `reqwest::Client` (its timeouts, proxy and TLS settings)
+    /// instead of building one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+    /// Retry settings ([`RetryConfig::none`] turns retries off).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+    /// The client-side rate limit, or `None` for none (default: SailPoint's
+    /// 100 requests per 10 s per client id and API version).
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    fn http_client_built(&self) -> Result<reqwest::Client, Error> {
+        let mut b = reqwest::Client::builder()
+            .user_agent(user_agent())
+            .connect_timeout(self.connect_timeout)
+            .default_headers(self.default_headers.clone())
+            .https_only(!self.allow_http_loopback);
+        if let Some(t) = self.read_timeout {
+            b = b.read_timeout(t);
+        }
+        if let Some(t) = self.timeout {
+            b = b.timeout(t);
+        }
+        if let Some(p) = self.proxy.clone() {
+            b = b.proxy(p);
+        }
+        b.build().map_err(|e| Error::configuration(format!("building the HTTP client: {e}")))
+    }
+
+    fn shared(self) -> Result<Shared, Error> {
+        let base_url = match &self.base_url {
+            Some(u) => Some(check_base_url(u, self.allow_http_loopback)?),
+            None => None,
+        };
+        let token_url = base_url.as_ref().map(|u| join(u, "oauth/token")).transpose()?;
+        if matches!(self.credentials, Some(Credentials::ClientCredentials { .. })) && token_url.is_none() {
+            return Err(Error::configuration("client credentials need a base URL (the token URL is derived from it)"));
+        }
+        let http = match &self.http {
+            Some(c) => c.clone(),
+            None => self.http_client_built()?,
+        };
+        let limiter = self.rate_limit.map(Limiter::new).transpose().map_err(Error::configuration)?;
+        Ok(Shared {
+            base_url,
+            http,
+            auth: Auth::new(self.credentials, token_url),
+            experimental: self.experimental,
+            budget: RetryBudget::new(self.retry.budget),
+            retry: self.retry,
+            limiter,
+        })
+    }
+
+    /// The runtime; fails on an invalid base URL or an incomplete
+    /// configuration.
+    pub fn build(self) -> Result<Runtime, Error> {
+        Ok(Runtime { shared: Arc::new(self.shared()?) })
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn check_base_url(raw: &str, allow_http_loopback: bool) -> Result<Url, Error> {
+    let url = Url::parse(raw.trim()).map_err(|e| Error::configuration(format!("base URL `{raw}` is not a URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_http_loopback && is_loopback(&url) => {}
+        "http" if is_loopback(&url) => {
+            return Err(Error::configuration(format!(
+                "base URL `{raw}` is http: allowed for loopback only when enabled (allow_http_loopback)"
+            )));
+        }
+        _ => return Err(Error::configuration(format!("base URL `{raw}` must use https"))),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::configuration(format!("base URL `{raw}` must not have a query or fragment")));
+    }
+    Ok(url)
+}
+
+fn join(base: &Url, path: &str) -> Result<Url, Error> {
+    let mut s = base.as_str().trim_end_matches('/').to_string();
+    s.push('/');
+    s.push_str(path);
+    Url::parse(&s).map_err(|e| Error::configuration(format!("{s}: {e}")))
 }
 
 impl Runtime {
@@ -49,68 +252,215 @@ impl Runtime {
         RuntimeBuilder::default()
     }
 
+    /// The HTTP client all versions share.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.shared.http
+    }
+
+    /// The tenant's base URL, if configured.
+    pub fn base_url(&self) -> Option<&Url> {
+        self.shared.base_url.as_ref()
+    }
+
+    /// `{base_url}/{version}`: the base URL of an API version's client.
+    pub fn version_url(&self, version: &str) -> Result<String, Error> {
+        let base = self.base_url().ok_or_else(|| Error::configuration("no base URL configured"))?;
+        Ok(join(base, version)?.to_string())
+    }
+
     /// Whether experimental operations may be called.
     pub fn experimental(&self) -> bool {
         self.shared.experimental
     }
 
-    /// Runs before a request is sent: sets the headers the operation table
-    /// calls for. Fails, before anything is sent, for an experimental
-    /// operation without the opt-in.
-    pub fn prepare(&self, request: &mut reqwest::Request, operation: Option<&Operation>, id: &str) -> Result<(), String> {
-        // progenitor adds an `api-version` header (a Dropshot convention) that
-        // SailPoint does not define.
+    /// Runs before a request is sent (progenitor's `pre` hook): sets the
+    /// headers the operation table calls for, and the access token. Fails,
+    /// before anything is sent, for an experimental operation without the
+    /// opt-in, or when no token can be had.
+    pub async fn prepare(&self, request: &mut reqwest::Request, operation: Option<&Operation>, id: &str) -> Result<(), String> {
+        // progenitor adds an `api-version` header (a Dropshot convention)
+        // that SailPoint does not define.
         request.headers_mut().remove("api-version");
-        let Some(op) = operation else { return Ok(()) };
-        if op.experimental {
-            if !self.shared.experimental {
-                return Err(format!(
-                    "`{id}` is an experimental operation: enable experimental operations on the client \
-                     (Runtime::builder().experimental(true)) to call it"
-                ));
+        if let Some(op) = operation {
+            if op.experimental {
+                if !self.shared.experimental {
+                    return Err(format!(
+                        "{EXPERIMENTAL_REFUSED}`{id}` is an experimental operation: enable experimental operations \
+                         on the client (`experimental(true)` on its builder) to call it"
+                    ));
+                }
+                request.headers_mut().insert(HeaderName::from_static(EXPERIMENTAL_HEADER), HeaderValue::from_static("true"));
             }
-            request.headers_mut().insert(HeaderName::from_static(EXPERIMENTAL_HEADER), HeaderValue::from_static("true"));
+            if let Some(ct) = op.request_content_type.filter(|ct| ct.starts_with("application/json-patch+json")) {
+                if request.body().is_some() {
+                    request.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+                }
+            }
+            if let Some(accept) = op.accept.filter(|a| !a.starts_with("application/json")) {
+                if let Ok(value) = HeaderValue::from_str(accept) {
+                    request.headers_mut().insert(ACCEPT, value);
+                }
+            }
         }
-        if let Some(ct) = op.request_content_type.filter(|ct| ct.starts_with("application/json-patch+json")) {
-            if request.body().is_some() {
-                request.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(ct));
-            }
-        }
-        if let Some(accept) = op.accept.filter(|a| !a.starts_with("application/json")) {
-            if let Ok(value) = HeaderValue::from_str(accept) {
-                request.headers_mut().insert(ACCEPT, value);
-            }
+        if let Some(bearer) = self.shared.auth.bearer(&self.shared.http).await? {
+            request.headers_mut().insert(AUTHORIZATION, bearer.header);
         }
         Ok(())
     }
 
-    /// Sends the request. For an operation whose success responses may be
-    /// empty, an empty success body is handed on as `null` (same status and
-    /// headers), so it decodes as `None`.
+    /// Sends the request (progenitor's `exec` hook) under the client-side
+    /// rate limit, replays it once with a new token after a 401, retries
+    /// what is safe to retry, and hands an empty success body on as `null`
+    /// for operations whose success may be empty.
     pub async fn execute(
         &self,
-        client: &reqwest::Client,
         request: reqwest::Request,
         operation: Option<&Operation>,
+        api_version: &str,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = client.execute(request).await?;
+        let id = operation.map_or("unknown", |o| o.id);
+        let span = tracing::info_span!(
+            "sailpoint.request",
+            method = %request.method(),
+            operation = id,
+            api_version,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        async move {
+            let started = Instant::now();
+            let result = self.send_with_retries(request, operation, api_version).await;
+            let span = tracing::Span::current();
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            match &result {
+                Ok((response, attempts)) => {
+                    span.record("status", response.status().as_u16());
+                    span.record("attempts", attempts);
+                    tracing::debug!("response");
+                }
+                Err(e) => tracing::debug!(error = %e, "request failed"),
+            }
+            let (response, _) = result?;
+            self.empty_success_as_null(response, operation).await
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn send_with_retries(
+        &self,
+        request: reqwest::Request,
+        operation: Option<&Operation>,
+        api_version: &str,
+    ) -> reqwest::Result<(reqwest::Response, u32)> {
+        let s = &self.shared;
+        let key = format!("{}/{api_version}", s.auth.client_id().unwrap_or("-"));
+        let retry_on_failure = is_idempotent(request.method())
+            || (request.method() == reqwest::Method::POST && operation.is_some_and(|o| is_read_only_post(o.path)));
+        // A body that is a stream cannot be sent twice: such requests get one attempt.
+        let replayable = request.try_clone().is_some();
+        let mut template = Some(request);
+        let (mut failures, mut rate_limited, mut refreshed, mut attempts) = (0u32, 0u32, false, 0u32);
+        loop {
+            let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
+            let Some(req) = req else { unreachable!("the first attempt always has the request") };
+            if let Some(l) = &s.limiter {
+                l.acquire(&key).await;
+            }
+            attempts += 1;
+            let sent_token = req.headers().get(AUTHORIZATION).cloned();
+            let result = s.http.execute(req).await;
+            let more = replayable && template.is_some();
+            match result {
+                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && more && !refreshed && s.auth.can_refresh() => {
+                    refreshed = true;
+                    s.auth.invalidate(sent_token.as_ref()).await;
+                    match s.auth.bearer(&s.http).await {
+                        Ok(Some(bearer)) => {
+                            tracing::debug!("401: token refreshed, replaying once");
+                            if let Some(t) = template.as_mut() {
+                                t.headers_mut().insert(AUTHORIZATION, bearer.header);
+                            }
+                        }
+                        _ => return Ok((resp, attempts)),
+                    }
+                }
+                Ok(resp)
+                    if resp.status() == StatusCode::TOO_MANY_REQUESTS
+                        && more
+                        && rate_limited < s.retry.max_rate_limited_retries =>
+                {
+                    let wait = retry_after(resp.headers(), SystemTime::now()).unwrap_or(s.retry.default_retry_after);
+                    if wait > s.retry.max_retry_after {
+                        return Ok((resp, attempts));
+                    }
+                    rate_limited += 1;
+                    tracing::info!(wait_ms = wait.as_millis() as u64, "429: waiting as asked, then retrying");
+                    drop(resp);
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(resp)
+                    if is_retryable_status(resp.status())
+                        && retry_on_failure
+                        && more
+                        && failures < s.retry.max_retries
+                        && s.budget.try_spend() =>
+                {
+                    failures += 1;
+                    let wait = retry_after(resp.headers(), SystemTime::now())
+                        .filter(|w| *w <= s.retry.max_retry_after)
+                        .unwrap_or_else(|| s.retry.backoff(failures));
+                    tracing::info!(status = resp.status().as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
+                    drop(resp);
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(resp) => {
+                    if resp.status().is_success() {
+                        s.budget.refill();
+                    }
+                    return Ok((resp, attempts));
+                }
+                Err(e) => {
+                    // A failed connection means the request never left.
+                    let never_sent = e.is_connect();
+                    let transient = never_sent || e.is_timeout();
+                    if transient
+                        && (retry_on_failure || never_sent)
+                        && more
+                        && failures < s.retry.max_retries
+                        && s.budget.try_spend()
+                    {
+                        failures += 1;
+                        let wait = s.retry.backoff(failures);
+                        tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a transport error");
+                        tokio::time::sleep(wait).await;
+                    } else {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn empty_success_as_null(
+        &self,
+        response: reqwest::Response,
+        operation: Option<&Operation>,
+    ) -> reqwest::Result<reqwest::Response> {
         if !operation.is_some_and(|o| o.empty_success_is_null) || !response.status().is_success() {
             return Ok(response);
         }
         let status = response.status();
-        let headers = response.headers().clone();
+        let mut headers = response.headers().clone();
         let version = response.version();
         let body = response.bytes().await?;
-        let body = if body.iter().all(u8::is_ascii_whitespace) { bytes_null() } else { body.to_vec() };
+        let body = if body.iter().all(u8::is_ascii_whitespace) { b"null".to_vec() } else { body.to_vec() };
+        headers.remove(reqwest::header::CONTENT_LENGTH);
         let mut rebuilt = http::Response::new(reqwest::Body::from(body));
         *rebuilt.status_mut() = status;
         *rebuilt.headers_mut() = headers;
         *rebuilt.version_mut() = version;
-        rebuilt.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
         Ok(reqwest::Response::from(rebuilt))
     }
-}
-
-fn bytes_null() -> Vec<u8> {
-    b"null".to_vec()
 }

@@ -451,7 +451,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -669,7 +669,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -791,7 +791,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -918,7 +918,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1033,7 +1033,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1160,7 +1160,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1287,7 +1287,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1415,7 +1415,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1518,7 +1518,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1633,7 +1633,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1758,7 +1758,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1875,7 +1875,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2006,7 +2006,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2124,7 +2124,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2242,7 +2242,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2384,7 +2384,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2504,7 +2504,7 @@ and messages indicating which objects would be imported.
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2660,7 +2660,7 @@ String specifying FormDefinitionID*/
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2800,7 +2800,7 @@ String specifying FormDefinitionID*/
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2899,7 +2899,7 @@ String specifying FormDefinitionID*/
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }

@@ -4,6 +4,9 @@
 
 use sailpoint_runtime::Operation;
 
+/// The API version's name, the first segment of its paths (`/v2024/…`).
+pub const API_VERSION: &str = "v2024";
+
 /// Every operation of the v2024 API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
     Operation {

@@ -360,7 +360,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -578,7 +578,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -700,7 +700,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -827,7 +827,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -942,7 +942,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1069,7 +1069,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1197,7 +1197,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1300,7 +1300,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1415,7 +1415,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1540,7 +1540,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1657,7 +1657,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1756,7 +1756,7 @@ pub mod multipart {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }

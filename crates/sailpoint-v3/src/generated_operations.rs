@@ -4,6 +4,9 @@
 
 use sailpoint_runtime::Operation;
 
+/// The API version's name, the first segment of its paths (`/v3/…`).
+pub const API_VERSION: &str = "v3";
+
 /// Every operation of the v3 API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
     Operation {

@@ -5,7 +5,9 @@
 //! progenitor needs one error type per operation. Every 4xx/5xx response
 //! with a body is pointed at `#/components/responses/Isc<code>`, whose
 //! schema `IscErrorResponse` has every property of every error shape, all
-//! optional. An error response without a body is removed: the generated
+//! optional, plus `rawBody`, which the runtime fills when the body is not a
+//! JSON object (so the status and the body always survive). An error
+//! response without a body is removed: the generated
 //! client reports it as an unexpected response, status and body kept.
 
 use serde_json::{Map, Value, json};
@@ -15,6 +17,9 @@ use super::{Log, deref, operation_id, operations};
 pub const WHY: &str = "one error type (IscErrorResponse, every error shape's fields, all optional) for all 4xx/5xx";
 
 pub const ERROR_SCHEMA: &str = "IscErrorResponse";
+
+/// The property the runtime fills with a body that is not JSON.
+pub const RAW_BODY: &str = "rawBody";
 
 fn properties_of(doc: &Value, schema: &Value, out: &mut Map<String, Value>, depth: usize) {
     let s = deref(doc, schema);
@@ -52,6 +57,20 @@ pub fn run(doc: &mut Value, log: &mut Log) {
             }
         }
     }
+    // The shapes SailPoint sends besides ErrorResponseDto, declared or not.
+    for (field, what) in [
+        ("message", "`{message}` bodies (429 and others)"),
+        ("error", "`{error}` bodies (401)"),
+        ("error_description", "OAuth error bodies"),
+        ("detailMessage", "`{detailMessage}` bodies"),
+    ] {
+        union.entry(field).or_insert_with(|| json!({"type": "string", "description": format!("The text of {what}.")}));
+    }
+    union.insert(
+        RAW_BODY.into(),
+        json!({"type": "string", "description": "Not sent by SailPoint: the SDK puts the response body here when it is \
+               not a JSON object (a proxy's HTML page, plain text, an empty body)."}),
+    );
     let schema = json!({
         "type": "object",
         "description": "An error body from the API. Every field of every error shape SailPoint documents \
@@ -122,7 +141,9 @@ mod tests {
                 "404": {"description": "none"}}}}}});
         let log = run_twice(run, &mut doc);
         let props = doc["components"]["schemas"][ERROR_SCHEMA]["properties"].as_object().unwrap();
-        assert!(props.contains_key("detailCode") && props.contains_key("message"));
+        for field in ["detailCode", "message", "error", "detailMessage", RAW_BODY] {
+            assert!(props.contains_key(field), "{field}");
+        }
         let rs = &doc["paths"]["/a"]["get"]["responses"];
         assert_eq!(rs["429"]["$ref"], "#/components/responses/Isc429");
         assert!(rs.get("404").is_none());

@@ -1,0 +1,207 @@
+//! Access tokens: OAuth2 client credentials, cached and refreshed once for
+//! all concurrent requests.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use tokio::sync::Mutex;
+
+use crate::error::AUTH_FAILED;
+
+/// How the client authenticates.
+///
+/// A personal access token is a client id and secret, and uses the client
+/// credentials flow too. `Debug` never shows a secret.
+#[derive(Clone)]
+pub enum Credentials {
+    /// OAuth2 client credentials (an API client or a personal access token).
+    ClientCredentials {
+        /// The client id.
+        client_id: String,
+        /// The client secret.
+        client_secret: SecretString,
+    },
+    /// An access token obtained elsewhere; it is used as is, never refreshed.
+    AccessToken(SecretString),
+}
+
+impl Credentials {
+    /// Client credentials from an id and a secret.
+    pub fn client_credentials(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self::ClientCredentials { client_id: client_id.into(), client_secret: SecretString::from(client_secret.into()) }
+    }
+
+    /// A pre-obtained access token.
+    pub fn access_token(token: impl Into<String>) -> Self {
+        Self::AccessToken(SecretString::from(token.into()))
+    }
+
+    /// The client id, if any (it is not a secret).
+    pub fn client_id(&self) -> Option<&str> {
+        match self {
+            Self::ClientCredentials { client_id, .. } => Some(client_id),
+            Self::AccessToken(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ClientCredentials { client_id, .. } => f
+                .debug_struct("ClientCredentials")
+                .field("client_id", client_id)
+                .field("client_secret", &"[redacted]")
+                .finish(),
+            Self::AccessToken(_) => f.write_str("AccessToken([redacted])"),
+        }
+    }
+}
+
+/// The `Authorization` header value of a token.
+pub(crate) struct Bearer {
+    pub header: HeaderValue,
+}
+
+struct Cached {
+    token: SecretString,
+    refresh_at: Instant,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: SecretString,
+    expires_in: Option<f64>,
+}
+
+/// The token source of a runtime, shared by its clones.
+pub(crate) struct Auth {
+    credentials: Option<Credentials>,
+    token_url: Option<reqwest::Url>,
+    cache: Mutex<Option<Cached>>,
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth").field("credentials", &self.credentials).field("token_url", &self.token_url).finish()
+    }
+}
+
+fn bearer_header(token: &SecretString) -> Result<HeaderValue, String> {
+    let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+        .map_err(|_| format!("{AUTH_FAILED}the access token is not a valid header value"))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// Refresh this long before the token expires: a tenth of its lifetime,
+/// at most a minute.
+fn margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(60))
+}
+
+impl Auth {
+    pub fn new(credentials: Option<Credentials>, token_url: Option<reqwest::Url>) -> Self {
+        Self { credentials, token_url, cache: Mutex::new(None) }
+    }
+
+    pub fn client_id(&self) -> Option<&str> {
+        self.credentials.as_ref().and_then(Credentials::client_id)
+    }
+
+    /// Whether a rejected token can be replaced by asking for a new one.
+    pub fn can_refresh(&self) -> bool {
+        matches!(self.credentials, Some(Credentials::ClientCredentials { .. }))
+    }
+
+    /// The token to send, fetching one if there is none or it is about to
+    /// expire. Concurrent callers wait for one fetch. `Ok(None)`: no
+    /// credentials configured.
+    pub async fn bearer(&self, http: &reqwest::Client) -> Result<Option<Bearer>, String> {
+        let (client_id, secret) = match &self.credentials {
+            None => return Ok(None),
+            Some(Credentials::AccessToken(t)) => return Ok(Some(Bearer { header: bearer_header(t)? })),
+            Some(Credentials::ClientCredentials { client_id, client_secret }) => (client_id, client_secret),
+        };
+        let mut cache = self.cache.lock().await;
+        if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
+            return Ok(Some(Bearer { header: bearer_header(&c.token)? }));
+        }
+        let fresh = self.fetch(http, client_id, secret).await?;
+        let bearer = Bearer { header: bearer_header(&fresh.token)? };
+        *cache = Some(fresh);
+        Ok(Some(bearer))
+    }
+
+    /// Forgets the token that was `sent` (and rejected with a 401), unless
+    /// another request has replaced it already.
+    pub async fn invalidate(&self, sent: Option<&HeaderValue>) {
+        let mut cache = self.cache.lock().await;
+        let current = cache.as_ref().and_then(|c| bearer_header(&c.token).ok());
+        if current.is_some() && current.as_ref() == sent {
+            *cache = None;
+        }
+    }
+
+    async fn fetch(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<Cached, String> {
+        let url = self.token_url.clone().ok_or_else(|| format!("{AUTH_FAILED}no base URL to derive the token URL from"))?;
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret.expose_secret()),
+        ];
+        let body = serde_urlencoded::to_string(form).map_err(|e| format!("{AUTH_FAILED}{e}"))?;
+        let started = Instant::now();
+        let response = http
+            .post(url.clone())
+            .header(ACCEPT, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("{AUTH_FAILED}token request to {url} failed: {e}"))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| format!("{AUTH_FAILED}reading the token response: {e}"))?;
+        if !status.is_success() {
+            let text = String::from_utf8_lossy(&bytes);
+            let text: String = text.chars().take(500).collect();
+            return Err(format!("{AUTH_FAILED}token request to {url} returned HTTP {status}: {}", text.trim()));
+        }
+        let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
+            format!("{AUTH_FAILED}token response from {url} (HTTP {status}) is not a token: {e}")
+        })?;
+        if parsed.access_token.expose_secret().is_empty() {
+            return Err(format!("{AUTH_FAILED}token response from {url} has an empty access_token"));
+        }
+        let lifetime = parsed
+            .expires_in
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(|s| Duration::from_secs_f64(s.min(86_400.0 * 365.0)))
+            .ok_or_else(|| format!("{AUTH_FAILED}token response from {url} has no usable expires_in"))?;
+        tracing::debug!(client_id, lifetime_s = lifetime.as_secs_f64(), "access token obtained");
+        Ok(Cached { token: parsed.access_token, refresh_at: started + lifetime - margin(lifetime) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_secrets() {
+        let c = Credentials::client_credentials("id-1", "canary-secret");
+        let t = Credentials::access_token("canary-token");
+        let shown = format!("{c:?} {t:?}");
+        assert!(!shown.contains("canary"), "{shown}");
+        assert!(shown.contains("id-1"));
+    }
+
+    #[test]
+    fn margin_is_a_tenth_capped() {
+        assert_eq!(margin(Duration::from_secs(10)), Duration::from_secs(1));
+        assert_eq!(margin(Duration::from_secs(43_200)), Duration::from_secs(60));
+    }
+}

@@ -1,0 +1,367 @@
+//! One error type for every API version.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The header in which SailPoint returns its request id.
+pub const REQUEST_ID_HEADER: &str = "slpt-request-id";
+
+/// Prefix of the messages of errors raised by the authentication step.
+pub(crate) const AUTH_FAILED: &str = "authentication failed: ";
+/// Prefix of the message of an experimental call made without the opt-in.
+pub(crate) const EXPERIMENTAL_REFUSED: &str = "experimental operation refused: ";
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The API answered with an error status (4xx, 5xx).
+    Api,
+    /// No access token could be obtained.
+    Authentication,
+    /// The request was refused before it was sent: a missing required
+    /// parameter, a value that does not convert, an experimental operation
+    /// without the opt-in.
+    InvalidRequest,
+    /// The connection failed or broke.
+    Transport,
+    /// A timeout elapsed.
+    Timeout,
+    /// A success response whose body does not decode.
+    Decode,
+    /// A status the operation does not declare, other than an error.
+    UnexpectedStatus,
+    /// Invalid configuration.
+    Configuration,
+}
+
+/// One message of an error body (`messages` or `causes`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ErrorMessage {
+    /// The message's locale, e.g. `en-US`.
+    pub locale: Option<String>,
+    /// The text.
+    pub text: String,
+}
+
+/// An error from the SailPoint API or on the way to it.
+///
+/// `Display` is one line. The predicates ([`status`](Error::status),
+/// [`is_not_found`](Error::is_not_found), [`is_rate_limited`](Error::is_rate_limited),
+/// [`is_retryable`](Error::is_retryable)…) answer the usual questions
+/// without matching on the kind. Secrets never appear in an error.
+///
+/// Every generated client's error (`progenitor_client::Error<E>`) converts
+/// into it, so `?` works in a function returning this error:
+///
+/// ```
+/// use sailpoint_runtime::{Error, ErrorKind};
+/// let generated = progenitor_client::Error::<()>::InvalidRequest("`id` is required".into());
+/// let e = Error::from(generated);
+/// assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+/// assert_eq!(e.to_string(), "invalid request: `id` is required");
+/// ```
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    status: Option<StatusCode>,
+    message: String,
+    detail_code: Option<String>,
+    tracking_id: Option<String>,
+    messages: Vec<ErrorMessage>,
+    causes: Vec<ErrorMessage>,
+    request_id: Option<String>,
+    raw_body: Option<String>,
+    retry_after: Option<std::time::Duration>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// At most this much of a raw body is kept in an error.
+const RAW_BODY_LIMIT: usize = 64 * 1024;
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            status: None,
+            message: message.into(),
+            detail_code: None,
+            tracking_id: None,
+            messages: Vec::new(),
+            causes: Vec::new(),
+            request_id: None,
+            raw_body: None,
+            retry_after: None,
+            source: None,
+        }
+    }
+
+    /// A configuration error (used by the builders).
+    pub fn configuration(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Configuration, message)
+    }
+
+    /// An error for an HTTP error status with its body, decoded from any of
+    /// the shapes SailPoint uses (`ErrorResponseDto`, `{message}`,
+    /// `{error}`, `{detailMessage}`), or kept raw when it is not JSON.
+    pub fn from_response_parts(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &[u8]) -> Self {
+        let mut e = Self::new(ErrorKind::Api, String::new());
+        e.status = Some(status);
+        e.request_id = header(headers, REQUEST_ID_HEADER);
+        e.retry_after = crate::retry::retry_after(headers, std::time::SystemTime::now());
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v @ Value::Object(_)) => e.absorb_body(&v),
+            _ => e.raw_body = raw(body),
+        }
+        e
+    }
+
+    fn absorb_body(&mut self, body: &Value) {
+        let text = |k: &str| match body.get(k) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Null) | None => None,
+            Some(other) => Some(other.to_string()),
+        };
+        self.detail_code = text("detailCode");
+        self.tracking_id = text("trackingId");
+        self.messages = messages(body.get("messages"));
+        self.causes = messages(body.get("causes"));
+        if let Some(raw_body) = text("rawBody") {
+            self.raw_body = Some(truncate(raw_body));
+        }
+        let summary = self.messages.first().map(|m| m.text.clone());
+        let described = [text("error_description"), text("error")].into_iter().flatten().collect::<Vec<_>>().join(": ");
+        self.message = summary
+            .or_else(|| text("message"))
+            .or_else(|| (!described.is_empty()).then_some(described))
+            .or_else(|| text("detailMessage"))
+            .or_else(|| text("formatted_msg"))
+            .unwrap_or_default();
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// The HTTP status, when the API answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+    /// SailPoint's `detailCode`, e.g. `404 Object Not Found`.
+    pub fn detail_code(&self) -> Option<&str> {
+        self.detail_code.as_deref()
+    }
+    /// SailPoint's `trackingId`, to quote to SailPoint support.
+    pub fn tracking_id(&self) -> Option<&str> {
+        self.tracking_id.as_deref()
+    }
+    /// The error's messages, one per locale.
+    pub fn messages(&self) -> &[ErrorMessage] {
+        &self.messages
+    }
+    /// The error's causes.
+    pub fn causes(&self) -> &[ErrorMessage] {
+        &self.causes
+    }
+    /// The `SLPT-Request-ID` response header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    /// The body as received when it was not JSON (a proxy's HTML page, an
+    /// empty body), or did not decode; at most 64 KiB.
+    pub fn raw_body(&self) -> Option<&str> {
+        self.raw_body.as_deref()
+    }
+    /// How long the server asked to wait (`Retry-After`), on a 429 or 503.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+    /// 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status == Some(StatusCode::NOT_FOUND)
+    }
+    /// 429.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+    /// 401, or no token could be obtained.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == Some(StatusCode::UNAUTHORIZED) || self.kind == ErrorKind::Authentication
+    }
+    /// 403.
+    pub fn is_forbidden(&self) -> bool {
+        self.status == Some(StatusCode::FORBIDDEN)
+    }
+    /// A timeout.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == ErrorKind::Timeout
+    }
+    /// Worth trying again later: a transport failure, a timeout, 408, 429,
+    /// 502, 503 or 504. (The runtime has already retried what it safely could.)
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.kind, ErrorKind::Transport | ErrorKind::Timeout)
+            || self.status.is_some_and(|s| matches!(s.as_u16(), 408 | 429 | 502 | 503 | 504))
+    }
+}
+
+fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn truncate(mut s: String) -> String {
+    if s.len() > RAW_BODY_LIMIT {
+        let mut end = RAW_BODY_LIMIT;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
+fn raw(body: &[u8]) -> Option<String> {
+    Some(truncate(String::from_utf8_lossy(body).into_owned()))
+}
+
+fn messages(v: Option<&Value>) -> Vec<ErrorMessage> {
+    let Some(Value::Array(items)) = v else { return Vec::new() };
+    items
+        .iter()
+        .map(|m| match m {
+            Value::String(s) => ErrorMessage { locale: None, text: s.clone() },
+            other => ErrorMessage {
+                locale: other.get("locale").and_then(Value::as_str).map(str::to_string),
+                text: other.get("text").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| other.to_string()),
+            },
+        })
+        .collect()
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(s) => write!(f, "HTTP {s}")?,
+            None => write!(f, "{}", kind_name(self.kind))?,
+        }
+        if let Some(code) = &self.detail_code {
+            write!(f, " ({code})")?;
+        }
+        let message = self.message.lines().next().unwrap_or_default();
+        if !message.is_empty() {
+            write!(f, ": {message}")?;
+        } else if let Some(raw) = self.raw_body.as_deref().filter(|r| !r.trim().is_empty()) {
+            let line = raw.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim();
+            let short: String = line.chars().take(120).collect();
+            write!(f, ": body: {short}")?;
+        }
+        if let Some(id) = &self.tracking_id {
+            write!(f, " [tracking id {id}]")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Api => "API error",
+        ErrorKind::Authentication => "authentication failed",
+        ErrorKind::InvalidRequest => "invalid request",
+        ErrorKind::Transport => "transport error",
+        ErrorKind::Timeout => "timeout",
+        ErrorKind::Decode => "response did not decode",
+        ErrorKind::UnexpectedStatus => "unexpected status",
+        ErrorKind::Configuration => "configuration error",
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+fn transport(e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
+    // reqwest's message names the URL (never a header), which is safe to show.
+    let mut err = Error::new(kind, e.to_string());
+    err.status = e.status();
+    err.source = Some(Box::new(e));
+    err
+}
+
+impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
+    fn from(e: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as P;
+        match e {
+            P::ErrorResponse(rv) => {
+                let mut err = Error::new(ErrorKind::Api, String::new());
+                err.status = Some(rv.status());
+                err.request_id = header(rv.headers(), REQUEST_ID_HEADER);
+                err.retry_after = crate::retry::retry_after(rv.headers(), std::time::SystemTime::now());
+                if let Ok(v) = serde_json::to_value(rv.into_inner()) {
+                    err.absorb_body(&v);
+                }
+                err
+            }
+            P::InvalidResponsePayload(body, e) => {
+                let mut err = Error::new(ErrorKind::Decode, e.to_string());
+                err.raw_body = raw(&body);
+                err.source = Some(Box::new(e));
+                err
+            }
+            P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => transport(e),
+            P::InvalidRequest(m) => Error::new(ErrorKind::InvalidRequest, m),
+            P::Custom(m) => match m.strip_prefix(AUTH_FAILED) {
+                Some(rest) => Error::new(ErrorKind::Authentication, rest),
+                None => Error::new(ErrorKind::InvalidRequest, m.strip_prefix(EXPERIMENTAL_REFUSED).unwrap_or(&m)),
+            },
+            P::UnexpectedResponse(r) => {
+                let mut err = Error::new(ErrorKind::UnexpectedStatus, "the operation does not declare this status");
+                err.status = Some(r.status());
+                err.request_id = header(r.headers(), REQUEST_ID_HEADER);
+                err
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+
+    fn parts(status: u16, body: &str) -> Error {
+        let mut h = HeaderMap::new();
+        h.insert(REQUEST_ID_HEADER, "req-1".parse().unwrap());
+        Error::from_response_parts(StatusCode::from_u16(status).unwrap(), &h, body.as_bytes())
+    }
+
+    #[test]
+    fn every_body_shape() {
+        let dto = parts(404, r#"{"detailCode":"404 Object Not Found","trackingId":"t1","messages":[{"locale":"en-US","localeOrigin":"DEFAULT","text":"No source"}],"causes":[]}"#);
+        assert!(dto.is_not_found());
+        assert_eq!(dto.detail_code(), Some("404 Object Not Found"));
+        assert_eq!(dto.tracking_id(), Some("t1"));
+        assert_eq!(dto.messages()[0].locale.as_deref(), Some("en-US"));
+        assert_eq!(dto.to_string(), "HTTP 404 Not Found (404 Object Not Found): No source [tracking id t1] [request id req-1]");
+        let limited = parts(429, r#"{"message":"Rate Limit Exceeded"}"#);
+        assert!(limited.is_rate_limited() && limited.is_retryable());
+        assert!(limited.to_string().contains("Rate Limit Exceeded"));
+        let unauth = parts(401, r#"{"error":"JWT validation failed: JWT is expired"}"#);
+        assert!(unauth.is_unauthorized() && unauth.to_string().contains("JWT is expired"));
+        let detail = parts(400, r#"{"detailMessage":"bad filter"}"#);
+        assert!(detail.to_string().ends_with("bad filter [request id req-1]"));
+        let html = parts(502, "<html>\n<body>Bad Gateway</body></html>");
+        assert_eq!(html.status().map(|s| s.as_u16()), Some(502));
+        assert!(html.raw_body().unwrap().contains("Bad Gateway"));
+        let empty = parts(503, "");
+        assert_eq!(empty.to_string(), "HTTP 503 Service Unavailable [request id req-1]");
+    }
+}
