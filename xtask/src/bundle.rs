@@ -161,12 +161,11 @@ impl Bundler {
         if let Some(&slot) = self.index[kind].get(&key) {
             return json!({ "$ref": Self::placeholder(kind, slot) });
         }
-        if KINDS[kind] == "schemas" && !self.fixed_names[kind].contains_key(&key) {
-            if let Some(alias) = alias_target(&node) {
+        if KINDS[kind] == "schemas" && !self.fixed_names[kind].contains_key(&key)
+            && let Some(alias) = alias_target(&node) {
                 let file = key.0.clone();
                 return self.hoist(kind, &file, &alias, walk);
             }
-        }
         let slot = self.comps[kind].len();
         self.comps[kind].push((key.clone(), None));
         self.index[kind].insert(key.clone(), slot);
@@ -184,11 +183,10 @@ impl Bundler {
         match node {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get("$ref") {
-                    if depth < 32 {
-                        if let Some(((file, _), target)) = self.target(base, r) {
+                    if depth < 32
+                        && let Some(((file, _), target)) = self.target(base, r) {
                             return self.inline_depth(&target, &file, depth + 1);
                         }
-                    }
                     return node.clone();
                 }
                 Value::Object(map.iter().map(|(k, v)| (k.clone(), self.inline_depth(v, base, depth))).collect())
@@ -357,8 +355,7 @@ impl Bundler {
     /// Names every hoisted component (see the module docs for the rules).
     fn assign_names(&self, own_version: &str) -> Vec<Vec<String>> {
         let mut all = Vec::new();
-        for kind in 0..KINDS.len() {
-            let comps = &self.comps[kind];
+        for (kind, comps) in self.comps.iter().enumerate() {
             let mut names: Vec<Option<String>> = vec![None; comps.len()];
             let mut used: HashMap<String, usize> = HashMap::new();
             for (slot, (key, _)) in comps.iter().enumerate() {
@@ -436,11 +433,10 @@ impl Bundler {
         // Names the root gives to files.
         for (kind, kind_name) in KINDS.iter().enumerate() {
             for (name, v) in root_comps.get(kind_name).and_then(Value::as_object).into_iter().flatten() {
-                if let Some(r) = external(v) {
-                    if let Some((key, _)) = self.target(&root, &r) {
+                if let Some(r) = external(v)
+                    && let Some((key, _)) = self.target(&root, &r) {
                         self.fixed_names[kind].entry(key).or_insert_with(|| name.clone());
                     }
-                }
             }
         }
         // Root components, in document order.

@@ -28,11 +28,10 @@ pub fn apply(file: &mut syn::File) -> BTreeMap<String, String> {
         }
         let Some((_, items)) = &mut m.content else { continue };
         for item in items.iter_mut() {
-            if let Item::Enum(e) = item {
-                if let Some(variant) = open(e) {
+            if let Item::Enum(e) = item
+                && let Some(variant) = open(e) {
                     opened.insert(e.ident.to_string(), variant);
                 }
-            }
         }
         for item in items.iter_mut() {
             match item {
@@ -111,11 +110,10 @@ struct DisplayFix {
 
 impl VisitMut for DisplayFix {
     fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
-        if let Expr::Unary(u) = &*m.expr {
-            if matches!(u.op, syn::UnOp::Deref(_)) {
-                m.expr = Box::new(parse_quote!(self));
+        if let Expr::Unary(u) = &*m.expr
+            && matches!(u.op, syn::UnOp::Deref(_)) {
+                *m.expr = parse_quote!(self);
             }
-        }
         let v = &self.variant;
         m.arms.push(parse_quote!(Self::#v(value) => f.write_str(value),));
     }
@@ -131,7 +129,7 @@ impl VisitMut for FromStrFix {
         let v = &self.variant;
         for arm in m.arms.iter_mut() {
             if matches!(arm.pat, Pat::Wild(_)) {
-                arm.body = Box::new(parse_quote!(Ok(Self::#v(value.to_string()))));
+                *arm.body = parse_quote!(Ok(Self::#v(value.to_string())));
             }
         }
     }

@@ -46,7 +46,7 @@ fn is_unexpected_response(e: &Expr) -> bool {
 impl VisitMut for Rewrite {
     fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
         if matches!(arm.pat, syn::Pat::Wild(_)) && is_unexpected_response(&arm.body) {
-            arm.body = Box::new(parse_quote!(Err(sailpoint_runtime::unexpected_response(response, &info).await)));
+            *arm.body = parse_quote!(Err(sailpoint_runtime::unexpected_response(response, &info).await));
             self.count += 1;
             return;
         }
@@ -54,14 +54,13 @@ impl VisitMut for Rewrite {
     }
 
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Call(call) = e {
-            if is_from_response(&call.func) && call.args.len() == 1 {
+        if let Expr::Call(call) = e
+            && is_from_response(&call.func) && call.args.len() == 1 {
                 let arg = &call.args[0];
                 *e = parse_quote!(sailpoint_runtime::decode_response(#arg, &info));
                 self.count += 1;
                 return;
             }
-        }
         syn::visit_mut::visit_expr_mut(self, e);
     }
 }

@@ -21,11 +21,10 @@ pub async fn decode_response<T: DeserializeOwned, E>(
         Err(message) => {
             // An error body that is not the JSON the spec describes (a proxy's
             // HTML page, an empty body) is kept as `rawBody` of the error type.
-            if !status.is_success() {
-                if let Some(value) = raw_body_value::<T>(&body) {
+            if !status.is_success()
+                && let Some(value) = raw_body_value::<T>(&body) {
                     return Ok(ResponseValue::new(value, status, headers));
                 }
-            }
             Err(Error::InvalidResponsePayload(
             body,
             serde_json::Error::custom(format!("{}: HTTP {status}: {message}", info.operation_id)),

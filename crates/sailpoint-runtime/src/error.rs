@@ -65,7 +65,10 @@ pub struct ErrorMessage {
 /// assert_eq!(e.to_string(), "invalid request: `id` is required");
 /// ```
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     status: Option<StatusCode>,
     message: String,
@@ -84,7 +87,7 @@ const RAW_BODY_LIMIT: usize = 64 * 1024;
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Inner {
             kind,
             status: None,
             message: message.into(),
@@ -96,7 +99,7 @@ impl Error {
             raw_body: None,
             retry_after: None,
             source: None,
-        }
+        }))
     }
 
     /// A configuration error (used by the builders).
@@ -109,12 +112,12 @@ impl Error {
     /// `{error}`, `{detailMessage}`), or kept raw when it is not JSON.
     pub fn from_response_parts(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &[u8]) -> Self {
         let mut e = Self::new(ErrorKind::Api, String::new());
-        e.status = Some(status);
-        e.request_id = header(headers, REQUEST_ID_HEADER);
-        e.retry_after = crate::retry::retry_after(headers, std::time::SystemTime::now());
+        e.0.status = Some(status);
+        e.0.request_id = header(headers, REQUEST_ID_HEADER);
+        e.0.retry_after = crate::retry::retry_after(headers, std::time::SystemTime::now());
         match serde_json::from_slice::<Value>(body) {
             Ok(v @ Value::Object(_)) => e.absorb_body(&v),
-            _ => e.raw_body = raw(body),
+            _ => e.0.raw_body = raw(body),
         }
         e
     }
@@ -125,16 +128,16 @@ impl Error {
             Some(Value::Null) | None => None,
             Some(other) => Some(other.to_string()),
         };
-        self.detail_code = text("detailCode");
-        self.tracking_id = text("trackingId");
-        self.messages = messages(body.get("messages"));
-        self.causes = messages(body.get("causes"));
+        self.0.detail_code = text("detailCode");
+        self.0.tracking_id = text("trackingId");
+        self.0.messages = messages(body.get("messages"));
+        self.0.causes = messages(body.get("causes"));
         if let Some(raw_body) = text("rawBody") {
-            self.raw_body = Some(truncate(raw_body));
+            self.0.raw_body = Some(truncate(raw_body));
         }
-        let summary = self.messages.first().map(|m| m.text.clone());
+        let summary = self.0.messages.first().map(|m| m.text.clone());
         let described = [text("error_description"), text("error")].into_iter().flatten().collect::<Vec<_>>().join(": ");
-        self.message = summary
+        self.0.message = summary
             .or_else(|| text("message"))
             .or_else(|| (!described.is_empty()).then_some(described))
             .or_else(|| text("detailMessage"))
@@ -144,66 +147,66 @@ impl Error {
 
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<StatusCode> {
-        self.status
+        self.0.status
     }
     /// SailPoint's `detailCode`, e.g. `404 Object Not Found`.
     pub fn detail_code(&self) -> Option<&str> {
-        self.detail_code.as_deref()
+        self.0.detail_code.as_deref()
     }
     /// SailPoint's `trackingId`, to quote to SailPoint support.
     pub fn tracking_id(&self) -> Option<&str> {
-        self.tracking_id.as_deref()
+        self.0.tracking_id.as_deref()
     }
     /// The error's messages, one per locale.
     pub fn messages(&self) -> &[ErrorMessage] {
-        &self.messages
+        &self.0.messages
     }
     /// The error's causes.
     pub fn causes(&self) -> &[ErrorMessage] {
-        &self.causes
+        &self.0.causes
     }
     /// The `SLPT-Request-ID` response header.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.0.request_id.as_deref()
     }
     /// The body as received when it was not JSON (a proxy's HTML page, an
     /// empty body), or did not decode; at most 64 KiB.
     pub fn raw_body(&self) -> Option<&str> {
-        self.raw_body.as_deref()
+        self.0.raw_body.as_deref()
     }
     /// How long the server asked to wait (`Retry-After`), on a 429 or 503.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        self.retry_after
+        self.0.retry_after
     }
     /// 404.
     pub fn is_not_found(&self) -> bool {
-        self.status == Some(StatusCode::NOT_FOUND)
+        self.0.status == Some(StatusCode::NOT_FOUND)
     }
     /// 429.
     pub fn is_rate_limited(&self) -> bool {
-        self.status == Some(StatusCode::TOO_MANY_REQUESTS)
+        self.0.status == Some(StatusCode::TOO_MANY_REQUESTS)
     }
     /// 401, or no token could be obtained.
     pub fn is_unauthorized(&self) -> bool {
-        self.status == Some(StatusCode::UNAUTHORIZED) || self.kind == ErrorKind::Authentication
+        self.0.status == Some(StatusCode::UNAUTHORIZED) || self.0.kind == ErrorKind::Authentication
     }
     /// 403.
     pub fn is_forbidden(&self) -> bool {
-        self.status == Some(StatusCode::FORBIDDEN)
+        self.0.status == Some(StatusCode::FORBIDDEN)
     }
     /// A timeout.
     pub fn is_timeout(&self) -> bool {
-        self.kind == ErrorKind::Timeout
+        self.0.kind == ErrorKind::Timeout
     }
     /// Worth trying again later: a transport failure, a timeout, 408, 429,
     /// 502, 503 or 504. (The runtime has already retried what it safely could.)
     pub fn is_retryable(&self) -> bool {
-        matches!(self.kind, ErrorKind::Transport | ErrorKind::Timeout)
-            || self.status.is_some_and(|s| matches!(s.as_u16(), 408 | 429 | 502 | 503 | 504))
+        matches!(self.0.kind, ErrorKind::Transport | ErrorKind::Timeout)
+            || self.0.status.is_some_and(|s| matches!(s.as_u16(), 408 | 429 | 502 | 503 | 504))
     }
 }
 
@@ -243,25 +246,25 @@ fn messages(v: Option<&Value>) -> Vec<ErrorMessage> {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.status {
+        match self.0.status {
             Some(s) => write!(f, "HTTP {s}")?,
-            None => write!(f, "{}", kind_name(self.kind))?,
+            None => write!(f, "{}", kind_name(self.0.kind))?,
         }
-        if let Some(code) = &self.detail_code {
+        if let Some(code) = &self.0.detail_code {
             write!(f, " ({code})")?;
         }
-        let message = self.message.lines().next().unwrap_or_default();
+        let message = self.0.message.lines().next().unwrap_or_default();
         if !message.is_empty() {
             write!(f, ": {message}")?;
-        } else if let Some(raw) = self.raw_body.as_deref().filter(|r| !r.trim().is_empty()) {
+        } else if let Some(raw) = self.0.raw_body.as_deref().filter(|r| !r.trim().is_empty()) {
             let line = raw.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim();
             let short: String = line.chars().take(120).collect();
             write!(f, ": body: {short}")?;
         }
-        if let Some(id) = &self.tracking_id {
+        if let Some(id) = &self.0.tracking_id {
             write!(f, " [tracking id {id}]")?;
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = &self.0.request_id {
             write!(f, " [request id {id}]")?;
         }
         Ok(())
@@ -283,7 +286,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.0.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -291,8 +294,8 @@ fn transport(e: reqwest::Error) -> Error {
     let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
     // reqwest's message names the URL (never a header), which is safe to show.
     let mut err = Error::new(kind, e.to_string());
-    err.status = e.status();
-    err.source = Some(Box::new(e));
+    err.0.status = e.status();
+    err.0.source = Some(Box::new(e));
     err
 }
 
@@ -302,9 +305,9 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
         match e {
             P::ErrorResponse(rv) => {
                 let mut err = Error::new(ErrorKind::Api, String::new());
-                err.status = Some(rv.status());
-                err.request_id = header(rv.headers(), REQUEST_ID_HEADER);
-                err.retry_after = crate::retry::retry_after(rv.headers(), std::time::SystemTime::now());
+                err.0.status = Some(rv.status());
+                err.0.request_id = header(rv.headers(), REQUEST_ID_HEADER);
+                err.0.retry_after = crate::retry::retry_after(rv.headers(), std::time::SystemTime::now());
                 if let Ok(v) = serde_json::to_value(rv.into_inner()) {
                     err.absorb_body(&v);
                 }
@@ -312,8 +315,8 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
             }
             P::InvalidResponsePayload(body, e) => {
                 let mut err = Error::new(ErrorKind::Decode, e.to_string());
-                err.raw_body = raw(&body);
-                err.source = Some(Box::new(e));
+                err.0.raw_body = raw(&body);
+                err.0.source = Some(Box::new(e));
                 err
             }
             P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => transport(e),
@@ -324,8 +327,8 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
             },
             P::UnexpectedResponse(r) => {
                 let mut err = Error::new(ErrorKind::UnexpectedStatus, "the operation does not declare this status");
-                err.status = Some(r.status());
-                err.request_id = header(r.headers(), REQUEST_ID_HEADER);
+                err.0.status = Some(r.status());
+                err.0.request_id = header(r.headers(), REQUEST_ID_HEADER);
                 err
             }
         }

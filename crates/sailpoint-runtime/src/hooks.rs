@@ -291,16 +291,14 @@ impl Runtime {
                 }
                 request.headers_mut().insert(HeaderName::from_static(EXPERIMENTAL_HEADER), HeaderValue::from_static("true"));
             }
-            if let Some(ct) = op.request_content_type.filter(|ct| ct.starts_with("application/json-patch+json")) {
-                if request.body().is_some() {
+            if let Some(ct) = op.request_content_type.filter(|ct| ct.starts_with("application/json-patch+json"))
+                && request.body().is_some() {
                     request.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(ct));
                 }
-            }
-            if let Some(accept) = op.accept.filter(|a| !a.starts_with("application/json")) {
-                if let Ok(value) = HeaderValue::from_str(accept) {
+            if let Some(accept) = op.accept.filter(|a| !a.starts_with("application/json"))
+                && let Ok(value) = HeaderValue::from_str(accept) {
                     request.headers_mut().insert(ACCEPT, value);
                 }
-            }
         }
         if let Some(bearer) = self.shared.auth.bearer(&self.shared.http).await? {
             request.headers_mut().insert(AUTHORIZATION, bearer.header);

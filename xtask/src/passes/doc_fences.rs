@@ -65,12 +65,11 @@ pub fn run(doc: &mut Value, log: &mut Log) {
                         continue;
                     }
                     if k == "description" {
-                        if let Value::String(text) = v {
-                            if let Some(fixed) = fix_markdown(text) {
+                        if let Value::String(text) = v
+                            && let Some(fixed) = fix_markdown(text) {
                                 *text = fixed;
                                 log.note("code block in a description labelled text", at.join("/"));
                             }
-                        }
                         continue;
                     }
                     at.push(k.clone());

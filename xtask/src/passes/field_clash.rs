@@ -27,11 +27,10 @@ fn inherited(doc: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
 
 fn remove_from(map: &mut Map<String, Value>, prop: &str) -> bool {
     let removed = map.get_mut("properties").and_then(Value::as_object_mut).and_then(|p| p.remove(prop)).is_some();
-    if removed {
-        if let Some(Value::Array(req)) = map.get_mut("required") {
+    if removed
+        && let Some(Value::Array(req)) = map.get_mut("required") {
             req.retain(|r| r != prop);
         }
-    }
     removed
 }
 

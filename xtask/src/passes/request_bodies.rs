@@ -50,12 +50,11 @@ pub fn run(doc: &mut Value, log: &mut Log) {
                 op.insert("x-sailpoint-request-content-type".into(), json!(JSON_PATCH));
                 log.note("application/json-patch+json body sent as JSON, content type kept for the runtime", oid.clone());
             }
-            "multipart/form-data" => {
-                if op.get("x-sailpoint-multipart").is_none() {
+            "multipart/form-data"
+                if op.get("x-sailpoint-multipart").is_none() => {
                     op.insert("x-sailpoint-multipart".into(), json!(true));
                     log.note("multipart/form-data body marked for the xtask's own emitter", oid.clone());
                 }
-            }
             "application/json" => {
                 if media.remove("encoding").is_some() {
                     log.note("encoding of a JSON body dropped", oid.clone());

@@ -9,6 +9,7 @@
 //!   status;
 //! - several JSON types: `oneOf` of them (decoded as the first that fits);
 //! - a non-JSON body and bodiless codes: all raw bytes.
+//!
 //! No status code is dropped.
 
 use serde_json::{Value, json};
