@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::passes::{Log, PASSES, operations};
 use crate::pin::{self, Specs};
-use crate::{bundle, metadata, multipart, open_enums, report, response_decoding};
+use crate::{bundle, metadata, multipart, open_enums, pagination, report, response_decoding};
 
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
@@ -90,13 +90,14 @@ fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// progenitor's output with string enums opened (see `open_enums`).
-fn client_code(doc: &Value) -> Result<(String, usize)> {
+/// progenitor's output with string enums opened (see `open_enums`) and
+/// responses decoded by the runtime (see `response_decoding`).
+fn client_code(doc: &Value) -> Result<(syn::File, usize)> {
     let tokens = progenitor(&without_multipart(doc))?;
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
     response_decoding::apply(&mut file);
-    Ok((prettyplease::unparse(&file), opened.len()))
+    Ok((file, opened.len()))
 }
 
 /// Removes the operations progenitor must not see (multipart ones).
@@ -131,13 +132,17 @@ pub fn version(
     let logs = normalize(&mut doc);
     let ops = metadata::collect(&doc);
 
-    let (generated, open_enums) = client_code(&doc).with_context(|| format!("generating {name}"))?;
+    let (client, open_enums) = client_code(&doc).with_context(|| format!("generating {name}"))?;
+    let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
+    let generated = prettyplease::unparse(&client);
+    let pagination_code = pretty(pagination_code)?;
     let multipart_code = pretty(multipart::emit(&doc)?)?;
     let crate_dir = PathBuf::from(pin::Version::crate_dir(name));
     let h = |what: &str| header(specs, name, &v.root, &sha, what);
     let mut files = vec![
         (crate_dir.join("src/generated.rs"), format!("{}{generated}", h("client and types"))),
         (crate_dir.join("src/generated_multipart.rs"), format!("{}{multipart_code}", h("multipart/form-data operations"))),
+        (crate_dir.join("src/generated_pagination.rs"), format!("{}{pagination_code}", h("pagination (sailpoint_runtime::Paginate)"))),
         (crate_dir.join("src/generated_operations.rs"), format!("{}{}", h("operation table"), metadata::emit(&ops, name))),
     ];
     let summary = report::Summary {
@@ -149,6 +154,8 @@ pub fn version(
         schemas: input_schemas,
         renamed: bundled.renamed,
         open_enums,
+        paginated: ops.iter().filter(|o| o.max_limit.is_some() && !o.multipart).count() - not_paginated.len(),
+        not_paginated,
         multipart: ops.iter().filter(|o| o.multipart).map(|o| o.operation_id.clone()).collect(),
     };
     files.push((PathBuf::from(format!("openapi/{name}.normalization.md")), report::render(&summary, &logs)));

@@ -17,6 +17,7 @@ mod metadata;
 mod multipart;
 mod names;
 mod open_enums;
+mod pagination;
 mod passes;
 mod pin;
 mod report;

@@ -15,6 +15,8 @@ pub struct Summary {
     pub renamed: BTreeMap<String, String>,
     pub multipart: Vec<String>,
     pub open_enums: usize,
+    pub paginated: usize,
+    pub not_paginated: Vec<String>,
 }
 
 pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
@@ -46,6 +48,15 @@ pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
     out.push_str(&format!(
         "\n## After generation: string enums that keep unknown values ({})\n\nEach got an `Unknown(String)` variant (see xtask/src/open_enums.rs).\n",
         s.open_enums
+    ));
+    out.push_str(&format!(
+        "\n## After generation: listings with `.pages()` / `.stream()` ({})\n\n{}\n",
+        s.paginated,
+        if s.not_paginated.is_empty() {
+            "Every limit/offset operation.".to_string()
+        } else {
+            format!("Not streamable: {}", s.not_paginated.join("; "))
+        }
     ));
     for (i, (name, why, log)) in logs.iter().enumerate() {
         out.push_str(&format!("\n## {}. {name}: {why}\n\n", i + 1));

@@ -52,6 +52,7 @@ workspace = true
 mod generated;
 mod generated_multipart;
 mod generated_operations;
+mod generated_pagination;
 
 pub use generated::*;
 pub use generated_multipart::multipart;

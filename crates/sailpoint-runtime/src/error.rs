@@ -107,6 +107,18 @@ impl Error {
         Self::new(ErrorKind::Configuration, message)
     }
 
+    /// A connection or timeout error from the HTTP client.
+    pub fn transport(e: reqwest::Error) -> Self {
+        transport(e)
+    }
+
+    /// A success body that did not decode: `message` says where, `body` is kept.
+    pub fn decoding(message: impl Into<String>, body: &[u8]) -> Self {
+        let mut e = Self::new(ErrorKind::Decode, message);
+        e.0.raw_body = raw(body);
+        e
+    }
+
     /// An error for an HTTP error status with its body, decoded from any of
     /// the shapes SailPoint uses (`ErrorResponseDto`, `{message}`,
     /// `{error}`, `{detailMessage}`), or kept raw when it is not JSON.

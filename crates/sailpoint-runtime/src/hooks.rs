@@ -268,6 +268,25 @@ impl Runtime {
         Ok(join(base, version)?.to_string())
     }
 
+    /// Sends a request built by hand for `operation` of `api_version`
+    /// through the same policy as the generated methods (headers, token,
+    /// rate limit, retries, tracing). An error status is an [`Error`].
+    pub async fn call(&self, mut request: reqwest::Request, operation: &Operation, api_version: &str) -> Result<reqwest::Response, Error> {
+        let generated = |e| Error::from(progenitor_client::Error::<()>::Custom(e));
+        self.prepare(&mut request, Some(operation), operation.id).await.map_err(generated)?;
+        let response = self
+            .execute(request, Some(operation), api_version)
+            .await
+            .map_err(|e| Error::from(progenitor_client::Error::<()>::CommunicationError(e)))?;
+        let status = response.status();
+        if status.is_client_error() || status.is_server_error() {
+            let headers = response.headers().clone();
+            let body = response.bytes().await.unwrap_or_default();
+            return Err(Error::from_response_parts(status, &headers, &body));
+        }
+        Ok(response)
+    }
+
     /// Whether experimental operations may be called.
     pub fn experimental(&self) -> bool {
         self.shared.experimental

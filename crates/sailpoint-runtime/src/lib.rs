@@ -38,6 +38,7 @@ mod error;
 mod hooks;
 mod limiter;
 mod operation;
+mod pagination;
 mod retry;
 
 pub use auth::Credentials;
@@ -47,6 +48,7 @@ pub use error::{Error, ErrorKind, ErrorMessage, REQUEST_ID_HEADER};
 pub use hooks::{EXPERIMENTAL_HEADER, Runtime, RuntimeBuilder, user_agent};
 pub use limiter::RateLimit;
 pub use operation::{Operation, Pagination, find};
+pub use pagination::{Page, PageOptions, Paginate, TOTAL_COUNT_HEADER};
 pub use retry::RetryConfig;
 
 /// Implements progenitor's `ClientHooks` for a generated `Client` whose inner

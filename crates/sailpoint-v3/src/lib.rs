@@ -15,6 +15,7 @@
 mod generated;
 mod generated_multipart;
 mod generated_operations;
+mod generated_pagination;
 
 pub use generated::*;
 pub use generated_multipart::multipart;

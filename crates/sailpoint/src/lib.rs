@@ -1,0 +1,50 @@
+#![doc = include_str!("../../../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs)]
+
+mod client;
+mod config;
+pub mod search;
+
+pub use client::{Client, ClientBuilder};
+pub use config::{Config, Sources};
+pub use sailpoint_runtime::{
+    Credentials, DateTime, Error, ErrorKind, ErrorMessage, Page, PageOptions, Paginate, RateLimit, RetryConfig, Runtime,
+};
+
+/// The v3 API: `sailpoint::v3::types::Source`, `sailpoint::v3::Client`…
+#[cfg(feature = "v3")]
+pub use sailpoint_v3 as v3;
+
+/// The beta API.
+#[cfg(feature = "beta")]
+pub use sailpoint_beta as beta;
+
+/// The v2024 API.
+#[cfg(feature = "v2024")]
+pub use sailpoint_v2024 as v2024;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What most programs need in scope: the client and the pagination trait
+/// (which gives every list operation `.stream()` and `.pages()`).
+pub mod prelude {
+    pub use crate::search::{Document, SearchRequest};
+    pub use crate::{Client, Error, Paginate, Result};
+    pub use futures_util::{StreamExt, TryStreamExt};
+}
+
+impl Client {
+    /// Every result of a search, past the 10,000-result window, each
+    /// exactly once, typed by its `_type` (see [`search`]).
+    pub fn search(&self, request: search::SearchRequest) -> impl futures_util::Stream<Item = Result<search::Document>> + Send {
+        use futures_util::TryStreamExt;
+        search::raw_stream(self.runtime().clone(), request).map_ok(search::Document::from_json)
+    }
+
+    /// Like [`search`](Self::search), as JSON.
+    pub fn search_json(&self, request: search::SearchRequest) -> impl futures_util::Stream<Item = Result<serde_json::Value>> + Send {
+        search::raw_stream(self.runtime().clone(), request)
+    }
+}

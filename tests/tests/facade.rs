@@ -1,0 +1,176 @@
+//! The facade: one client for every version sharing one token, pagination
+//! streams at the edges, and search past the 10,000-result window.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sailpoint::prelude::*;
+use sailpoint::{PageOptions, Sources};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .client_credentials("facade-client", "facade-secret")
+        .allow_http_loopback(true)
+        .rate_limit(None)
+        .build()
+        .unwrap()
+}
+
+fn query(req: &Request, key: &str) -> Option<usize> {
+    req.url.query_pairs().find(|(k, _)| k == key).and_then(|(_, v)| v.parse().ok())
+}
+
+async fn token_endpoint(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "shared", "expires_in": 3600})))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn every_version_through_one_client_with_one_token() {
+    let server = MockServer::start().await;
+    token_endpoint(&server).await;
+    for (p, body) in [
+        ("/v3/sources", json!([])),
+        ("/beta/password-sync-groups", json!([])),
+        ("/v2024/password-sync-groups", json!([])),
+    ] {
+        Mock::given(method("GET")).and(path(p)).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
+    }
+    let c = client(&server);
+    let (a, b, d) = tokio::join!(
+        c.v3().list_sources().send(),
+        c.beta().get_password_sync_groups().send(),
+        c.v2024().get_password_sync_groups().send()
+    );
+    a.unwrap();
+    b.unwrap();
+    d.unwrap();
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.iter().filter(|r| r.url.path() == "/oauth/token").count(), 1);
+    assert!(received.iter().filter(|r| r.url.path() != "/oauth/token").all(|r| r.headers["authorization"] == "Bearer shared"));
+}
+
+#[test]
+fn configuration_from_sources_and_its_errors() {
+    let env = [("SAIL_BASE_URL", "https://acme.api.identitynow.com"), ("SAIL_CLIENT_ID", "id"), ("SAIL_CLIENT_SECRET", "s")];
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let sources = Sources::new(env, "/nonexistent/config.json", None);
+    let c = Client::builder().from_env().build_with_sources(&sources).unwrap();
+    assert_eq!(c.runtime().version_url("v2024").unwrap(), "https://acme.api.identitynow.com/v2024");
+    let none = Sources::new(Default::default(), "/nonexistent/config.json", None);
+    let err = Client::builder().from_env().build_with_sources(&none).unwrap_err();
+    assert!(err.to_string().contains("no base URL"), "{err}");
+    let err = Client::builder().base_url("https://acme.api.identitynow.com").build_with_sources(&none).unwrap_err();
+    assert!(err.to_string().contains("no client id"), "{err}");
+}
+
+/// Serves `total` groups by limit/offset; like the API, a request past the
+/// end after an exact multiple of the page size gets 400.
+async fn listing(total: usize) -> (MockServer, Arc<AtomicUsize>) {
+    let server = MockServer::start().await;
+    token_endpoint(&server).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    Mock::given(method("GET"))
+        .and(path("/v2024/password-sync-groups"))
+        .respond_with(move |req: &Request| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let (offset, limit) = (query(req, "offset").unwrap_or(0), query(req, "limit").unwrap_or(250));
+            if limit > 250 {
+                return ResponseTemplate::new(400).set_body_json(json!({"detailCode": "400.1 Bad Request Content"}));
+            }
+            if offset >= total && total > 0 && total % limit == 0 {
+                return ResponseTemplate::new(400).set_body_json(json!({"detailCode": "400.1 Bad Request Content"}));
+            }
+            let items: Vec<Value> = (offset..(offset + limit).min(total)).map(|i| json!({"id": format!("g{i:05}")})).collect();
+            let mut t = ResponseTemplate::new(200).set_body_json(items);
+            if req.url.query_pairs().any(|(k, v)| k == "count" && v == "true") {
+                t = t.insert_header("X-Total-Count", total.to_string().as_str());
+            }
+            t
+        })
+        .mount(&server)
+        .await;
+    (server, calls)
+}
+
+#[tokio::test]
+async fn pagination_edges_deliver_each_item_once() {
+    for total in [0usize, 1, 250, 251, 500, 10_001] {
+        let (server, calls) = listing(total).await;
+        let c = client(&server);
+        let ids: Vec<String> =
+            c.v2024().get_password_sync_groups().stream().map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
+        let expected: Vec<String> = (0..total).map(|i| format!("g{i:05}")).collect();
+        assert_eq!(ids, expected, "total {total}");
+        let pages = total / 250 + 1;
+        assert_eq!(calls.load(Ordering::SeqCst), pages, "requests for {total} items");
+    }
+}
+
+#[tokio::test]
+async fn pages_carry_the_total_and_prefetch_changes_nothing() {
+    let (server, _) = listing(1_234).await;
+    let c = client(&server);
+    let options = PageOptions { count: true, page_size: Some(100), prefetch: 3 };
+    let pages: Vec<_> = c.v2024().get_password_sync_groups().pages_with(options).try_collect().await.unwrap();
+    assert_eq!(pages.len(), 13);
+    assert!(pages.iter().all(|p| p.total == Some(1_234)));
+    let ids: HashSet<_> = pages.iter().flat_map(|p| p.items.iter().map(|g| g.id.clone().unwrap())).collect();
+    assert_eq!(ids.len(), 1_234);
+    assert_eq!(pages[12].offset, 1_200);
+}
+
+/// A search index of `total` identities sorted by (name, id), honouring
+/// `sort` and `searchAfter`, and refusing `offset + limit` past 10,000.
+async fn search_index(total: usize) -> MockServer {
+    let server = MockServer::start().await;
+    token_endpoint(&server).await;
+    // names repeat, so the id tie-breaker matters
+    let mut docs: Vec<Value> = (0..total)
+        .map(|i| json!({"_type": "identity", "id": format!("id{:06}", (i * 7919) % total), "name": format!("user{:03}", i % 300)}))
+        .collect();
+    docs.sort_by(|a, b| (a["name"].as_str(), a["id"].as_str()).cmp(&(b["name"].as_str(), b["id"].as_str())));
+    Mock::given(method("POST"))
+        .and(path("/v3/search"))
+        .respond_with(move |req: &Request| {
+            let body: Value = serde_json::from_slice(&req.body).unwrap();
+            assert_eq!(body["sort"], json!(["name", "id"]), "the stream adds the id tie-breaker");
+            let (offset, limit) = (query(req, "offset").unwrap_or(0), query(req, "limit").unwrap_or(250));
+            if offset + limit > 10_000 {
+                return ResponseTemplate::new(400).set_body_json(json!({"detailCode": "400.1 Bad Request Content"}));
+            }
+            let after = body.get("searchAfter").and_then(Value::as_array).map(|a| {
+                (a[0].as_str().unwrap().to_string(), a[1].as_str().unwrap().to_string())
+            });
+            let start = match &after {
+                None => 0,
+                Some((name, id)) => docs.partition_point(|d| (d["name"].as_str().unwrap(), d["id"].as_str().unwrap()) <= (name.as_str(), id.as_str())),
+            };
+            let page: Vec<Value> = docs.iter().skip(start + offset).take(limit).cloned().collect();
+            ResponseTemplate::new(200).set_body_json(page)
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn search_goes_past_ten_thousand_without_duplicates_or_gaps() {
+    let total = 10_750;
+    let server = search_index(total).await;
+    let c = client(&server);
+    let request = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]})).page_size(1_000);
+    let docs: Vec<Value> = c.search_json(request).try_collect().await.unwrap();
+    assert_eq!(docs.len(), total);
+    let ids: HashSet<_> = docs.iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), total, "no duplicates, nothing missing");
+}
