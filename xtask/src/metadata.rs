@@ -23,6 +23,8 @@ pub struct OperationMeta {
     pub accept: Option<String>,
     pub empty_success_is_null: bool,
     pub multipart: bool,
+    /// The 2xx status codes the spec declares, ascending.
+    pub success_statuses: Vec<u16>,
     /// `Some(max)` for `limit`/`offset` pagination; `max` is the largest `limit`.
     pub max_limit: Option<u64>,
 }
@@ -39,6 +41,15 @@ pub fn collect(doc: &Value) -> Vec<OperationMeta> {
             .map(str::to_string)
             .or_else(|| op.pointer("/requestBody/content").and_then(Value::as_object)?.keys().next().cloned());
         let mut accept: Vec<String> = Vec::new();
+        let mut success_statuses: Vec<u16> = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(c, _)| c.parse::<u16>().ok())
+            .filter(|c| (200..300).contains(c))
+            .collect();
+        success_statuses.sort_unstable();
         for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
             if !code.starts_with('2') {
                 continue;
@@ -67,6 +78,7 @@ pub fn collect(doc: &Value) -> Vec<OperationMeta> {
             accept: (!accept.is_empty()).then(|| accept.join(", ")),
             empty_success_is_null: flag("x-sailpoint-empty-success"),
             multipart: flag("x-sailpoint-multipart"),
+            success_statuses,
             max_limit,
         });
     }
@@ -96,8 +108,8 @@ pub fn emit(ops: &[OperationMeta], version: &str) -> String {
             None => "None".into(),
         };
         s.push_str(&format!(
-            "    Operation {{\n        id: {:?},\n        operation_id: {:?},\n        method: {:?},\n        path: {:?},\n        tag: {:?},\n        experimental: {},\n        request_content_type: {},\n        accept: {},\n        empty_success_is_null: {},\n        multipart: {},\n        pagination: {pagination},\n    }},\n",
-            o.id, o.operation_id, o.method, o.path, o.tag, o.experimental, opt(&o.request_content_type), opt(&o.accept), o.empty_success_is_null, o.multipart
+            "    Operation {{\n        id: {:?},\n        operation_id: {:?},\n        method: {:?},\n        path: {:?},\n        tag: {:?},\n        experimental: {},\n        request_content_type: {},\n        accept: {},\n        empty_success_is_null: {},\n        multipart: {},\n        success_statuses: &{:?},\n        pagination: {pagination},\n    }},\n",
+            o.id, o.operation_id, o.method, o.path, o.tag, o.experimental, opt(&o.request_content_type), opt(&o.accept), o.empty_success_is_null, o.multipart, o.success_statuses
         ));
     }
     s.push_str("];\n");
@@ -116,12 +128,14 @@ mod tests {
             "parameters": [
                 {"in": "query", "name": "limit", "schema": {"type": "integer", "maximum": 250}},
                 {"in": "query", "name": "offset", "schema": {"type": "integer"}}],
-            "responses": {"200": {"content": {"text/csv": {}}}}}}}});
+            "responses": {"200": {"content": {"text/csv": {}}}, "400": {}}}}}});
         let ops = collect(&doc);
         assert_eq!(ops[0].id, "list_sources");
         assert!(ops[0].experimental);
         assert_eq!(ops[0].max_limit, Some(250));
         assert_eq!(ops[0].accept.as_deref(), Some("text/csv"));
+        assert_eq!(ops[0].success_statuses, [200]);
         assert!(emit(&ops, "v9").contains("max_limit: 250"));
+        assert!(emit(&ops, "v9").contains("success_statuses: &[200]"));
     }
 }

@@ -20,6 +20,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -46,6 +48,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -59,6 +62,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -72,6 +76,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -85,6 +90,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -98,6 +104,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -111,6 +118,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -124,6 +132,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -137,6 +146,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -150,6 +160,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -163,6 +174,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -176,6 +188,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -189,6 +202,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -202,6 +216,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -215,6 +230,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -228,6 +244,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -241,6 +258,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -254,6 +272,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -267,6 +286,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -280,6 +300,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -293,6 +314,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -306,6 +328,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -319,6 +342,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -332,6 +356,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -345,6 +370,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -358,6 +384,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -371,6 +398,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -384,6 +412,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -397,6 +426,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -410,6 +440,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -423,6 +454,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -436,6 +468,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -449,6 +482,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -462,6 +496,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -475,6 +510,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -488,6 +524,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -501,6 +538,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -514,6 +552,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -527,6 +566,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -540,6 +580,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -553,6 +594,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -566,6 +608,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -579,6 +622,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -592,6 +636,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -605,6 +650,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -618,6 +664,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -631,6 +678,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -644,6 +692,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -657,6 +706,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -670,6 +720,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -683,6 +734,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -696,6 +748,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -709,6 +762,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -722,6 +776,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -735,6 +790,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -748,6 +804,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -761,6 +818,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -774,6 +832,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -787,6 +846,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -800,6 +860,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -813,6 +874,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -826,6 +888,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -839,6 +902,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -852,6 +916,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -865,6 +930,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -878,6 +944,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -891,6 +958,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -904,6 +972,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -917,6 +986,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -930,6 +1000,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -943,6 +1014,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -956,6 +1028,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -969,6 +1042,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -982,6 +1056,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200, 202],
         pagination: None,
     },
     Operation {
@@ -995,6 +1070,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1008,6 +1084,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1021,6 +1098,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1034,6 +1112,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1047,6 +1126,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1060,6 +1140,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1073,6 +1154,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1086,6 +1168,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1099,6 +1182,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1112,6 +1196,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1125,6 +1210,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1138,6 +1224,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1151,6 +1238,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1164,6 +1252,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1177,6 +1266,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1190,6 +1280,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1203,6 +1294,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1216,6 +1308,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1229,6 +1322,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1242,6 +1336,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1255,6 +1350,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1268,6 +1364,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1281,6 +1378,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1294,6 +1392,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1307,6 +1406,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1320,6 +1420,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1333,6 +1434,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1346,6 +1448,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1359,6 +1462,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1372,6 +1476,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1385,6 +1490,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1398,6 +1504,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1411,6 +1518,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1424,6 +1532,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1437,6 +1546,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1450,6 +1560,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1463,6 +1574,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1476,6 +1588,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1489,6 +1602,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1502,6 +1616,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1515,6 +1630,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1528,6 +1644,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1541,6 +1658,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1554,6 +1672,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1567,6 +1686,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1580,6 +1700,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1593,6 +1714,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1606,6 +1728,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1619,6 +1742,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1632,6 +1756,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1645,6 +1770,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[207],
         pagination: None,
     },
     Operation {
@@ -1658,6 +1784,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[207],
         pagination: None,
     },
     Operation {
@@ -1671,6 +1798,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1684,6 +1812,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1697,6 +1826,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[207],
         pagination: None,
     },
     Operation {
@@ -1710,6 +1840,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1723,6 +1854,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/zip"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1736,6 +1868,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1749,6 +1882,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1762,6 +1896,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[207],
         pagination: None,
     },
     Operation {
@@ -1775,6 +1910,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1788,6 +1924,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1801,6 +1938,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/zip"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1814,6 +1952,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/zip"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1827,6 +1966,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1840,6 +1980,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1853,6 +1994,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1866,6 +2008,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1879,6 +2022,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1892,6 +2036,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1905,6 +2050,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1918,6 +2064,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1931,6 +2078,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1944,6 +2092,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1957,6 +2106,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1970,6 +2120,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 15 }),
     },
     Operation {
@@ -1983,6 +2134,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1996,6 +2148,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2009,6 +2162,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2022,6 +2176,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2035,6 +2190,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2048,6 +2204,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2061,6 +2218,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2074,6 +2232,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2087,6 +2246,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2100,6 +2260,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2113,6 +2274,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2126,6 +2288,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2139,6 +2302,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2152,6 +2316,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2165,6 +2330,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2178,6 +2344,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2191,6 +2358,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2204,6 +2372,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2217,6 +2386,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2230,6 +2400,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2243,6 +2414,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2256,6 +2428,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2269,6 +2442,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2282,6 +2456,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2295,6 +2470,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2308,6 +2484,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2321,6 +2498,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/zip"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2334,6 +2512,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2347,6 +2526,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/zip"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2360,6 +2540,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2373,6 +2554,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2386,6 +2568,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2399,6 +2582,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2412,6 +2596,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2425,6 +2610,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2438,6 +2624,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2451,6 +2638,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2464,6 +2652,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2477,6 +2666,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2490,6 +2680,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2503,6 +2694,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json, image/jpeg, image/png, application/octet-stream"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2516,6 +2708,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2529,6 +2722,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2542,6 +2736,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json, image/jpeg, image/png, application/octet-stream"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2555,6 +2750,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2568,6 +2764,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2581,6 +2778,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2594,6 +2792,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2607,6 +2806,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2620,6 +2820,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2633,6 +2834,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2646,6 +2848,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2659,6 +2862,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200, 202],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2672,6 +2876,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2685,6 +2890,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2698,6 +2904,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2711,6 +2918,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2724,6 +2932,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2737,6 +2946,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2750,6 +2960,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2763,6 +2974,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200, 202],
         pagination: None,
     },
     Operation {
@@ -2776,6 +2988,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2789,6 +3002,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2802,6 +3016,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2815,6 +3030,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2828,6 +3044,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2841,6 +3058,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2854,6 +3072,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2867,6 +3086,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2880,6 +3100,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2893,6 +3114,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2906,6 +3128,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2919,6 +3142,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2932,6 +3156,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2945,6 +3170,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2958,6 +3184,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2971,6 +3198,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2984,6 +3212,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2997,6 +3226,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3010,6 +3240,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3023,6 +3254,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3036,6 +3268,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3049,6 +3282,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3062,6 +3296,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3075,6 +3310,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3088,6 +3324,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3101,6 +3338,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3114,6 +3352,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3127,6 +3366,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3140,6 +3380,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3153,6 +3394,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3166,6 +3408,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3179,6 +3422,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3192,6 +3436,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3205,6 +3450,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/plain"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3218,6 +3464,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3231,6 +3478,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3244,6 +3492,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3257,6 +3506,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3270,6 +3520,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3283,6 +3534,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3296,6 +3548,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200, 204],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3309,6 +3562,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: true,
         multipart: false,
+        success_statuses: &[200, 204],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3322,6 +3576,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3335,6 +3590,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3348,6 +3604,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3361,6 +3618,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3374,6 +3632,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3387,6 +3646,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3400,6 +3660,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3413,6 +3674,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3426,6 +3688,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3439,6 +3702,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3452,6 +3716,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3465,6 +3730,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3478,6 +3744,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3491,6 +3758,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3504,6 +3772,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3517,6 +3786,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3530,6 +3800,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3543,6 +3814,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
     },
     Operation {
@@ -3556,6 +3828,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3569,6 +3842,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3582,6 +3856,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3595,6 +3870,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3608,6 +3884,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3621,6 +3898,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3634,6 +3912,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3647,6 +3926,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3660,6 +3940,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3673,6 +3954,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3686,6 +3968,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3699,6 +3982,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3712,6 +3996,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3725,6 +4010,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3738,6 +4024,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3751,6 +4038,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3764,6 +4052,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3777,6 +4066,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3790,6 +4080,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3803,6 +4094,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3816,6 +4108,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3829,6 +4122,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: true,
         multipart: false,
+        success_statuses: &[200, 204],
         pagination: None,
     },
     Operation {
@@ -3842,6 +4136,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3855,6 +4150,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3868,6 +4164,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3881,6 +4178,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3894,6 +4192,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3907,6 +4206,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3920,6 +4220,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3933,6 +4234,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3946,6 +4248,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3959,6 +4262,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3972,6 +4276,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3985,6 +4290,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3998,6 +4304,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4011,6 +4318,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4024,6 +4332,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4037,6 +4346,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4050,6 +4360,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4063,6 +4374,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4076,6 +4388,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4089,6 +4402,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4102,6 +4416,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4115,6 +4430,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4128,6 +4444,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4141,6 +4458,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4154,6 +4472,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4167,6 +4486,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4180,6 +4500,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4193,6 +4514,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4206,6 +4528,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4219,6 +4542,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4232,6 +4556,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4245,6 +4570,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4258,6 +4584,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4271,6 +4598,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4284,6 +4612,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4297,6 +4626,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4310,6 +4640,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4323,6 +4654,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4336,6 +4668,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4349,6 +4682,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -4362,6 +4696,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4375,6 +4710,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4388,6 +4724,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4401,6 +4738,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4414,6 +4752,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4427,6 +4766,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4440,6 +4780,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4453,6 +4794,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4466,6 +4808,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4479,6 +4822,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4492,6 +4836,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4505,6 +4850,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4518,6 +4864,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4531,6 +4878,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4544,6 +4892,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4557,6 +4906,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4570,6 +4920,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4583,6 +4934,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4596,6 +4948,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4609,6 +4962,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4622,6 +4976,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4635,6 +4990,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4648,6 +5004,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4661,6 +5018,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4674,6 +5032,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4687,6 +5046,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4700,6 +5060,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4713,6 +5074,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4726,6 +5088,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
     },
     Operation {
@@ -4739,6 +5102,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4752,6 +5116,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4765,6 +5130,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4778,6 +5144,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4791,6 +5158,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4804,6 +5172,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4817,6 +5186,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4830,6 +5200,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4843,6 +5214,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4856,6 +5228,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4869,6 +5242,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4882,6 +5256,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4895,6 +5270,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4908,6 +5284,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4921,6 +5298,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4934,6 +5312,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4947,6 +5326,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4960,6 +5340,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4973,6 +5354,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4986,6 +5368,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -4999,6 +5382,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5012,6 +5396,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5025,6 +5410,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5038,6 +5424,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5051,6 +5438,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5064,6 +5452,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 20 }),
     },
     Operation {
@@ -5077,6 +5466,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5090,6 +5480,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
     },
     Operation {
@@ -5103,6 +5494,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5116,6 +5508,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5129,6 +5522,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5142,6 +5536,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5155,6 +5550,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5168,6 +5564,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5181,6 +5578,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5194,6 +5592,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5207,6 +5606,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5220,6 +5620,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5233,6 +5634,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5246,6 +5648,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5259,6 +5662,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5272,6 +5676,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5285,6 +5690,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5298,6 +5704,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5311,6 +5718,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5324,6 +5732,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
     },
     Operation {
@@ -5337,6 +5746,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -5350,6 +5760,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -5363,6 +5774,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5376,6 +5788,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5389,6 +5802,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5402,6 +5816,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5415,6 +5830,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5428,6 +5844,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5441,6 +5858,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5454,6 +5872,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5467,6 +5886,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5480,6 +5900,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5493,6 +5914,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5506,6 +5928,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5519,6 +5942,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5532,6 +5956,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5545,6 +5970,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5558,6 +5984,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5571,6 +5998,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5584,6 +6012,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -5597,6 +6026,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5610,6 +6040,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5623,6 +6054,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5636,6 +6068,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5649,6 +6082,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5662,6 +6096,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5675,6 +6110,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5688,6 +6124,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5701,6 +6138,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5714,6 +6152,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5727,6 +6166,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5740,6 +6180,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5753,6 +6194,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5766,6 +6208,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5779,6 +6222,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5792,6 +6236,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5805,6 +6250,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -5818,6 +6264,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5831,6 +6278,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5844,6 +6292,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5857,6 +6306,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5870,6 +6320,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5883,6 +6334,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5896,6 +6348,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5909,6 +6362,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5922,6 +6376,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200, 201],
         pagination: None,
     },
     Operation {
@@ -5935,6 +6390,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5948,6 +6404,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5961,6 +6418,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5974,6 +6432,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -5987,6 +6446,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6000,6 +6460,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6013,6 +6474,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6026,6 +6488,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6039,6 +6502,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6052,6 +6516,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6065,6 +6530,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6078,6 +6544,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6091,6 +6558,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6104,6 +6572,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6117,6 +6586,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6130,6 +6600,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6143,6 +6614,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6156,6 +6628,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6169,6 +6642,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6182,6 +6656,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6195,6 +6670,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -6208,6 +6684,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6221,6 +6698,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -6234,6 +6712,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6247,6 +6726,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6260,6 +6740,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6273,6 +6754,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6286,6 +6768,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6299,6 +6782,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6312,6 +6796,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -6325,6 +6810,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6338,6 +6824,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6351,6 +6838,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6364,6 +6852,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -6377,6 +6866,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6390,6 +6880,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6403,6 +6894,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6416,6 +6908,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6429,6 +6922,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6442,6 +6936,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6455,6 +6950,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -6468,6 +6964,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6481,6 +6978,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6494,6 +6992,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6507,6 +7006,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6520,6 +7020,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6533,6 +7034,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6546,6 +7048,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6559,6 +7062,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6572,6 +7076,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6585,6 +7090,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6598,6 +7104,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6611,6 +7118,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6624,6 +7132,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6637,6 +7146,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6650,6 +7160,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: true,
         multipart: false,
+        success_statuses: &[200, 204],
         pagination: None,
     },
     Operation {
@@ -6663,6 +7174,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6676,6 +7188,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6689,6 +7202,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6702,6 +7216,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6715,6 +7230,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6728,6 +7244,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6741,6 +7258,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6754,6 +7272,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6767,6 +7286,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6780,6 +7300,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6793,6 +7314,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6806,6 +7328,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6819,6 +7342,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6832,6 +7356,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6845,6 +7370,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6858,6 +7384,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6871,6 +7398,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6884,6 +7412,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6897,6 +7426,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -6910,6 +7440,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6923,6 +7454,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6936,6 +7468,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6949,6 +7482,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[207],
         pagination: None,
     },
     Operation {
@@ -6962,6 +7496,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -6975,6 +7510,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -6988,6 +7524,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -7001,6 +7538,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7014,6 +7552,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -7027,6 +7566,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -7040,6 +7580,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7053,6 +7594,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7066,6 +7608,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7079,6 +7622,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7092,6 +7636,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7105,6 +7650,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7118,6 +7664,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7131,6 +7678,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7144,6 +7692,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7157,6 +7706,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7170,6 +7720,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -7183,6 +7734,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7196,6 +7748,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7209,6 +7762,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7222,6 +7776,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7235,6 +7790,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7248,6 +7804,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -7261,6 +7818,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[207],
         pagination: None,
     },
     Operation {
@@ -7274,6 +7832,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
 ];

@@ -23,6 +23,8 @@ pub struct Operation {
     pub empty_success_is_null: bool,
     /// Sent as `multipart/form-data` (emitted by the xtask, not progenitor).
     pub multipart: bool,
+    /// The 2xx status codes the spec declares, ascending.
+    pub success_statuses: &'static [u16],
     /// How the operation pages, if it does.
     pub pagination: Option<Pagination>,
 }

@@ -20,6 +20,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -46,6 +48,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -59,6 +62,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -72,6 +76,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -85,6 +90,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -98,6 +104,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -111,6 +118,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -124,6 +132,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -137,6 +146,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -150,6 +160,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -163,6 +174,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -176,6 +188,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -189,6 +202,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -202,6 +216,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -215,6 +230,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -228,6 +244,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -241,6 +258,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -254,6 +272,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -267,6 +286,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -280,6 +300,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -293,6 +314,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -306,6 +328,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -319,6 +342,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -332,6 +356,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -345,6 +370,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -358,6 +384,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -371,6 +398,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -384,6 +412,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -397,6 +426,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -410,6 +440,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -423,6 +454,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -436,6 +468,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -449,6 +482,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -462,6 +496,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -475,6 +510,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -488,6 +524,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -501,6 +538,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -514,6 +552,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -527,6 +566,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -540,6 +580,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -553,6 +594,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -566,6 +608,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -579,6 +622,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -592,6 +636,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -605,6 +650,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -618,6 +664,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -631,6 +678,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -644,6 +692,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -657,6 +706,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -670,6 +720,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200, 202],
         pagination: None,
     },
     Operation {
@@ -683,6 +734,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -696,6 +748,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -709,6 +762,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -722,6 +776,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -735,6 +790,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -748,6 +804,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -761,6 +818,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -774,6 +832,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -787,6 +846,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -800,6 +860,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -813,6 +874,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -826,6 +888,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -839,6 +902,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -852,6 +916,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -865,6 +930,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -878,6 +944,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -891,6 +958,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -904,6 +972,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -917,6 +986,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -930,6 +1000,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -943,6 +1014,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -956,6 +1028,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -969,6 +1042,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -982,6 +1056,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -995,6 +1070,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1008,6 +1084,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1021,6 +1098,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1034,6 +1112,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1047,6 +1126,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1060,6 +1140,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1073,6 +1154,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1086,6 +1168,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1099,6 +1182,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1112,6 +1196,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1125,6 +1210,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1138,6 +1224,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1151,6 +1238,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1164,6 +1252,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1177,6 +1266,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1190,6 +1280,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1203,6 +1294,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -1216,6 +1308,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1229,6 +1322,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1242,6 +1336,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1255,6 +1350,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1268,6 +1364,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1281,6 +1378,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1294,6 +1392,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -1307,6 +1406,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1320,6 +1420,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1333,6 +1434,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1346,6 +1448,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1359,6 +1462,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1372,6 +1476,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1385,6 +1490,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1398,6 +1504,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1411,6 +1518,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1424,6 +1532,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1437,6 +1546,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1450,6 +1560,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1463,6 +1574,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1476,6 +1588,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1489,6 +1602,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1502,6 +1616,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1515,6 +1630,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1528,6 +1644,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1541,6 +1658,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1554,6 +1672,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1567,6 +1686,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1580,6 +1700,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1593,6 +1714,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1606,6 +1728,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1619,6 +1742,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: true,
         multipart: false,
+        success_statuses: &[200, 204],
         pagination: None,
     },
     Operation {
@@ -1632,6 +1756,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1645,6 +1770,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1658,6 +1784,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1671,6 +1798,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/xml"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1684,6 +1812,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/xml"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1697,6 +1826,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/plain"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1710,6 +1840,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1723,6 +1854,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1736,6 +1868,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/zip"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1749,6 +1882,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1762,6 +1896,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/zip"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1775,6 +1910,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1788,6 +1924,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1801,6 +1938,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1814,6 +1952,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1827,6 +1966,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1840,6 +1980,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1853,6 +1994,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1866,6 +2008,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1879,6 +2022,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1892,6 +2036,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1905,6 +2050,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1918,6 +2064,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1931,6 +2078,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1944,6 +2092,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1957,6 +2106,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1970,6 +2120,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -1983,6 +2134,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -1996,6 +2148,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2009,6 +2162,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2022,6 +2176,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2035,6 +2190,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2048,6 +2204,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2061,6 +2218,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2074,6 +2232,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2087,6 +2246,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2100,6 +2260,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2113,6 +2274,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2126,6 +2288,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2139,6 +2302,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2152,6 +2316,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2165,6 +2330,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2178,6 +2344,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2191,6 +2358,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("text/plain"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2204,6 +2372,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2217,6 +2386,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2230,6 +2400,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2243,6 +2414,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2256,6 +2428,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2269,6 +2442,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2282,6 +2456,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2295,6 +2470,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2308,6 +2484,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/csv, application/pdf"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2321,6 +2498,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2334,6 +2512,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2347,6 +2526,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2360,6 +2540,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2373,6 +2554,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2386,6 +2568,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2399,6 +2582,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2412,6 +2596,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2425,6 +2610,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2438,6 +2624,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2451,6 +2638,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2464,6 +2652,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: true,
         multipart: false,
+        success_statuses: &[200, 204],
         pagination: None,
     },
     Operation {
@@ -2477,6 +2666,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2490,6 +2680,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2503,6 +2694,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2516,6 +2708,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2529,6 +2722,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2542,6 +2736,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2555,6 +2750,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2568,6 +2764,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2581,6 +2778,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2594,6 +2792,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2607,6 +2806,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2620,6 +2820,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2633,6 +2834,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2646,6 +2848,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2659,6 +2862,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2672,6 +2876,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2685,6 +2890,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2698,6 +2904,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2711,6 +2918,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2724,6 +2932,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2737,6 +2946,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2750,6 +2960,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2763,6 +2974,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2776,6 +2988,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2789,6 +3002,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2802,6 +3016,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2815,6 +3030,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2828,6 +3044,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -2841,6 +3058,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2854,6 +3072,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2867,6 +3086,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2880,6 +3100,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2893,6 +3114,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -2906,6 +3128,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2919,6 +3142,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2932,6 +3156,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2945,6 +3170,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2958,6 +3184,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2971,6 +3198,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2984,6 +3212,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -2997,6 +3226,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3010,6 +3240,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3023,6 +3254,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3036,6 +3268,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3049,6 +3282,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3062,6 +3296,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3075,6 +3310,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3088,6 +3324,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3101,6 +3338,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3114,6 +3352,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
     },
     Operation {
@@ -3127,6 +3366,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3140,6 +3380,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3153,6 +3394,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3166,6 +3408,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3179,6 +3422,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3192,6 +3436,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3205,6 +3450,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3218,6 +3464,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3231,6 +3478,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3244,6 +3492,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3257,6 +3506,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3270,6 +3520,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3283,6 +3534,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3296,6 +3548,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3309,6 +3562,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3322,6 +3576,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -3335,6 +3590,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3348,6 +3604,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3361,6 +3618,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3374,6 +3632,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3387,6 +3646,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3400,6 +3660,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3413,6 +3674,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3426,6 +3688,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3439,6 +3702,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3452,6 +3716,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3465,6 +3730,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3478,6 +3744,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3491,6 +3758,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3504,6 +3772,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3517,6 +3786,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3530,6 +3800,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3543,6 +3814,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3556,6 +3828,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3569,6 +3842,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3582,6 +3856,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -3595,6 +3870,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3608,6 +3884,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3621,6 +3898,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3634,6 +3912,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3647,6 +3926,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200, 201],
         pagination: None,
     },
     Operation {
@@ -3660,6 +3940,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3673,6 +3954,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3686,6 +3968,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3699,6 +3982,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3712,6 +3996,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3725,6 +4010,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3738,6 +4024,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3751,6 +4038,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3764,6 +4052,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3777,6 +4066,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3790,6 +4080,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3803,6 +4094,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3816,6 +4108,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -3829,6 +4122,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3842,6 +4136,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3855,6 +4150,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3868,6 +4164,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json, text/csv"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
     },
     Operation {
@@ -3881,6 +4178,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -3894,6 +4192,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3907,6 +4206,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 10000 }),
     },
     Operation {
@@ -3920,6 +4220,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3933,6 +4234,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3946,6 +4248,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3959,6 +4262,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3972,6 +4276,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3985,6 +4290,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -3998,6 +4304,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4011,6 +4318,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: true,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4024,6 +4332,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4037,6 +4346,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -4050,6 +4360,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4063,6 +4374,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4076,6 +4388,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4089,6 +4402,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4102,6 +4416,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4115,6 +4430,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4128,6 +4444,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[201],
         pagination: None,
     },
     Operation {
@@ -4141,6 +4458,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4154,6 +4472,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4167,6 +4486,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4180,6 +4500,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4193,6 +4514,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4206,6 +4528,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4219,6 +4542,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4232,6 +4556,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4245,6 +4570,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4258,6 +4584,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4271,6 +4598,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4284,6 +4612,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4297,6 +4626,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4310,6 +4640,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4323,6 +4654,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4336,6 +4668,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4349,6 +4682,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4362,6 +4696,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4375,6 +4710,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4388,6 +4724,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4401,6 +4738,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4414,6 +4752,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: None,
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[204],
         pagination: None,
     },
     Operation {
@@ -4427,6 +4766,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[202],
         pagination: None,
     },
     Operation {
@@ -4440,6 +4780,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4453,6 +4794,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4466,6 +4808,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4479,6 +4822,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4492,6 +4836,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4505,6 +4850,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4518,6 +4864,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4531,6 +4878,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4544,6 +4892,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4557,6 +4906,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4570,6 +4920,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4583,6 +4934,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4596,6 +4948,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4609,6 +4962,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4622,6 +4976,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4635,6 +4990,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4648,6 +5004,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
     Operation {
@@ -4661,6 +5018,7 @@ pub static OPERATIONS: &[Operation] = &[
         accept: Some("application/json"),
         empty_success_is_null: false,
         multipart: false,
+        success_statuses: &[200],
         pagination: None,
     },
 ];

@@ -1,0 +1,55 @@
+//! How a mock tenant behaves.
+
+use std::time::Duration;
+
+/// Faults to inject, each a share of API requests (0.0 to 1.0).
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Answer 429 with `Retry-After: 1`.
+    pub rate_limited: f64,
+    /// Answer 500, 502, 503 or 504.
+    pub server_errors: f64,
+    /// Cut the connection after the headers.
+    pub dropped: f64,
+    /// Send half of the body.
+    pub truncated: f64,
+    /// Send an HTML page instead of JSON.
+    pub non_json: f64,
+    /// Wait this long before answering.
+    pub latency: Duration,
+    /// Seed of the fault dice (the same seed, the same faults).
+    pub seed: u64,
+}
+
+/// A mock tenant's configuration.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    /// Port on 127.0.0.1 (0: any free port).
+    pub port: u16,
+    /// Client ids and secrets that may get tokens.
+    pub clients: Vec<(String, String)>,
+    /// Lifetime of the tokens it issues.
+    pub token_lifetime: Duration,
+    /// Synthetic accounts.
+    pub accounts: u64,
+    /// Synthetic identities (also the search index).
+    pub identities: u64,
+    /// Requests per period per client id and API version (`None`: no limit).
+    pub rate_limit: Option<(u32, Duration)>,
+    /// Injected faults.
+    pub faults: Faults,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            clients: vec![("mock-client-id".into(), "mock-client-secret".into())],
+            token_lifetime: Duration::from_secs(3600),
+            accounts: 1_000,
+            identities: 1_000,
+            rate_limit: Some((100, Duration::from_secs(10))),
+            faults: Faults::default(),
+        }
+    }
+}

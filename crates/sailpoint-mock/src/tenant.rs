@@ -1,0 +1,181 @@
+//! The tenant's state: clients and tokens, collections, source details.
+
+use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sailpoint_runtime::Operation;
+use serde_json::{Value, json};
+
+use crate::config::MockConfig;
+use crate::synthetic;
+
+/// Collections of stateful resources (shared by all API versions).
+pub const COLLECTIONS: [&str; 5] = ["password-policies", "password-sync-groups", "sources", "accounts", "identities"];
+
+/// Details kept per source.
+#[derive(Default)]
+pub struct SourceDetails {
+    pub schemas: Vec<Value>,
+    pub provisioning_policies: BTreeMap<String, Value>,
+    pub schedules: BTreeMap<String, Value>,
+}
+
+#[derive(Default)]
+pub struct Data {
+    /// Created or changed items, per collection, by id.
+    pub items: HashMap<&'static str, BTreeMap<String, Value>>,
+    /// Synthetic items that were deleted.
+    pub deleted: HashMap<&'static str, std::collections::HashSet<String>>,
+    pub sources: HashMap<String, SourceDetails>,
+}
+
+pub struct Tenant {
+    pub config: MockConfig,
+    tokens: Mutex<HashMap<String, (String, Instant)>>,
+    pub data: Mutex<Data>,
+    limiter: Option<DefaultKeyedRateLimiter<String>>,
+    seq: AtomicU64,
+    /// Synthetic id → index, per kind.
+    synthetic_index: HashMap<String, u64>,
+}
+
+pub fn operations(version: &str) -> Option<&'static [Operation]> {
+    match version {
+        "v3" => Some(sailpoint_v3::OPERATIONS),
+        "beta" => Some(sailpoint_beta::OPERATIONS),
+        "v2024" => Some(sailpoint_v2024::OPERATIONS),
+        _ => None,
+    }
+}
+
+/// The operation `method path` (below the version prefix) calls.
+pub fn find_operation(version: &str, method: &str, path: &str) -> Option<&'static Operation> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut best: Option<(&'static Operation, usize)> = None;
+    for op in operations(version)? {
+        if op.method != method {
+            continue;
+        }
+        let template: Vec<&str> = op.path.trim_matches('/').split('/').collect();
+        if template.len() != segments.len() {
+            continue;
+        }
+        let mut placeholders = 0;
+        let fits = template.iter().zip(&segments).all(|(t, s)| {
+            if t.starts_with('{') {
+                placeholders += 1;
+                !s.is_empty()
+            } else {
+                t == s
+            }
+        });
+        if fits && best.is_none_or(|(_, p)| placeholders < p) {
+            best = Some((op, placeholders));
+        }
+    }
+    best.map(|(op, _)| op)
+}
+
+impl Tenant {
+    pub fn new(config: MockConfig) -> Self {
+        let limiter = config.rate_limit.and_then(|(n, period)| {
+            let n = NonZeroU32::new(n)?;
+            Quota::with_period(period / n.get()).map(|q| RateLimiter::keyed(q.allow_burst(n)))
+        });
+        let mut synthetic_index = HashMap::new();
+        for i in 0..config.accounts {
+            synthetic_index.insert(synthetic::id(synthetic::ACCOUNT, i), i);
+        }
+        for i in 0..config.identities {
+            synthetic_index.insert(synthetic::id(synthetic::IDENTITY, i), i);
+        }
+        let tenant = Self {
+            config,
+            tokens: Mutex::new(HashMap::new()),
+            data: Mutex::new(Data::default()),
+            limiter,
+            seq: AtomicU64::new(1),
+            synthetic_index,
+        };
+        tenant.seed();
+        tenant
+    }
+
+    /// The synthetic source of the synthetic accounts.
+    fn seed(&self) {
+        let id = synthetic::directory_source_id();
+        let source = json!({
+            "id": id, "name": "Directory", "description": "Synthetic accounts", "connector": "active-directory",
+            "connectorAttributes": {}, "type": "Active Directory - Direct",
+            "owner": {"type": "IDENTITY", "id": synthetic::id(synthetic::IDENTITY, 0), "name": "user000000"},
+            "features": ["AUTHENTICATE", "PROVISIONING"], "created": "2024-01-02T03:04:05.000Z"
+        });
+        let mut data = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        data.items.entry("sources").or_default().insert(id.clone(), source);
+        data.sources.entry(id).or_default().schemas.push(default_account_schema());
+    }
+
+    /// A new 32-hex id; ids of created resources sort in creation order.
+    pub fn new_id(&self) -> String {
+        let n = self.seq.fetch_add(1, Ordering::Relaxed);
+        format!("ff{n:08x}{}", &synthetic::id(0x5EED, n)[10..])
+    }
+
+    /// Issues a token for a configured client.
+    pub fn issue_token(&self, client_id: &str, secret: &str) -> Option<(String, u64)> {
+        self.config.clients.iter().find(|(id, s)| id == client_id && s == secret)?;
+        let token = format!("mock.{}.{}", client_id.len(), self.new_id());
+        let lifetime = self.config.token_lifetime;
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).insert(token.clone(), (client_id.to_string(), Instant::now() + lifetime));
+        Some((token, lifetime.as_secs().max(1)))
+    }
+
+    /// The client a token belongs to, if it is known and not expired.
+    pub fn client_of(&self, token: &str) -> Result<String, &'static str> {
+        let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        match tokens.get(token) {
+            None => Err("JWT validation failed: unknown token"),
+            Some((_, expiry)) if Instant::now() >= *expiry => Err("JWT validation failed: JWT is expired"),
+            Some((client, _)) => Ok(client.clone()),
+        }
+    }
+
+    /// `Err(wait)` when `client` is over its rate for `version`.
+    pub fn check_rate(&self, client: &str, version: &str) -> Result<(), Duration> {
+        let Some(l) = &self.limiter else { return Ok(()) };
+        l.check_key(&format!("{client}/{version}")).map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default())))
+    }
+
+    pub fn synthetic_count(&self, collection: &str) -> u64 {
+        match collection {
+            "accounts" => self.config.accounts,
+            "identities" => self.config.identities,
+            _ => 0,
+        }
+    }
+
+    pub fn synthetic(&self, collection: &str, i: u64) -> Value {
+        if collection == "accounts" { synthetic::account(i) } else { synthetic::identity(i) }
+    }
+
+    pub fn synthetic_by_id(&self, collection: &str, id: &str) -> Option<Value> {
+        let i = *self.synthetic_index.get(id)?;
+        (i < self.synthetic_count(collection)).then(|| self.synthetic(collection, i)).filter(|v| v["id"] == id)
+    }
+}
+
+pub fn default_account_schema() -> Value {
+    json!({
+        "id": synthetic::id(7, 1), "name": "account", "nativeObjectType": "User",
+        "identityAttribute": "sAMAccountName", "displayAttribute": "displayName",
+        "attributes": [
+            {"name": "sAMAccountName", "type": "STRING", "isMulti": false, "isEntitlement": false, "isGroup": false},
+            {"name": "displayName", "type": "STRING", "isMulti": false, "isEntitlement": false, "isGroup": false},
+            {"name": "memberOf", "type": "STRING", "isMulti": true, "isEntitlement": true, "isGroup": true}
+        ]
+    })
+}
