@@ -6,7 +6,7 @@
 //! cargo xtask test  [--specs DIR]
 //! ```
 //! `test` is the project's whole test command: `regen --check`, then
-//! `cargo test --workspace` (doctests included).
+//! `cargo test --workspace` (doctests included), then the demo.
 //! The upstream specs are read from `--specs DIR`, else from the
 //! `SAILPOINT_API_SPECS` environment variable (set to
 //! `../shared/openapi/api-specs` by `.cargo/config.toml`).
@@ -167,8 +167,17 @@ fn test(args: &Args) -> Result<bool> {
     if let Some(dir) = &args.specs {
         cmd.env("SAILPOINT_API_SPECS", std::path::absolute(dir)?);
     }
-    let status = cmd.status().context("running cargo test")?;
-    Ok(status.success())
+    if !cmd.status().context("running cargo test")?.success() {
+        return Ok(false);
+    }
+    eprintln!("running the demo: cargo run --example quickstart");
+    let mut demo = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    demo.args(["run", "--example", "quickstart"]).current_dir(workspace_root());
+    // the demo must run against the mock tenant, whatever this machine's configuration
+    for var in ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAIL_ACCESS_TOKEN"] {
+        demo.env_remove(var);
+    }
+    Ok(demo.status().context("running the demo")?.success())
 }
 
 fn main() -> ExitCode {
