@@ -27,18 +27,7 @@ fn unlimited() -> MockConfig {
 
 /// A token for raw requests.
 async fn token(mock: &MockTenant) -> String {
-    let form = format!("grant_type=client_credentials&client_id={}&client_secret={}", mock.client_id(), mock.client_secret());
-    let r: Value = reqwest::Client::new()
-        .post(format!("{}/oauth/token", mock.url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["access_token"].as_str().unwrap().to_string()
+    mock.access_token()
 }
 
 #[tokio::test]

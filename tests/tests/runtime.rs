@@ -315,3 +315,41 @@ async fn error_bodies_of_every_shape_keep_their_status() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_streamed_body_is_sent_once_a_buffered_put_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/v2024/connectors/my-connector/source-config"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+    let client = common::v2024(&server.uri(), |b| b.retry(fast));
+    let stream = futures::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"{\"a\":1}"))]);
+    let part = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(stream)).file_name("config.json");
+    let err = client.put_connector_source_config().script_name("my-connector").file(part).send().await.unwrap_err();
+    assert_eq!(Error::from(err).status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(count(&server, "/v2024/connectors/my-connector/source-config").await, 1, "a stream cannot be replayed");
+    // a buffered body of an idempotent method is replayed: 1 + 3 retries
+    Mock::given(method("PUT")).and(path("/v2024/password-sync-groups/g1")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let group: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
+    client.update_password_sync_group().id("g1").body(group).send().await.unwrap_err();
+    assert_eq!(count(&server, "/v2024/password-sync-groups/g1").await, 4);
+}
+
+#[tokio::test]
+async fn the_token_request_is_retried_when_transient() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/oauth/token")).respond_with(ResponseTemplate::new(503)).up_to_n_times(2).mount(&server).await;
+    Mock::given(method("POST")).and(path("/oauth/token")).respond_with(token_response("t", 3600.0)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/password-sync-groups/g1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g1"})))
+        .mount(&server)
+        .await;
+    let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+    let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")).retry(fast));
+    client.get_password_sync_group().id("g1").send().await.unwrap();
+    assert_eq!(count(&server, "/oauth/token").await, 3);
+}

@@ -9,21 +9,6 @@ use std::time::{Duration, Instant};
 
 use sailpoint_mock::{MockConfig, MockTenant};
 
-async fn token(http: &reqwest::Client, mock: &MockTenant) -> String {
-    let form = format!("grant_type=client_credentials&client_id={}&client_secret={}", mock.client_id(), mock.client_secret());
-    let r: serde_json::Value = http
-        .post(format!("{}/oauth/token", mock.url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["access_token"].as_str().unwrap().to_string()
-}
-
 async fn run(concurrency: usize, duration: Duration, url: String, token: String) -> (usize, usize) {
     let http = reqwest::Client::new();
     let deadline = Instant::now() + duration;
@@ -55,8 +40,7 @@ async fn run(concurrency: usize, duration: Duration, url: String, token: String)
 #[tokio::main]
 async fn main() {
     let mock = MockTenant::start(MockConfig { accounts: 100_000, rate_limit: None, ..MockConfig::default() }).await.unwrap();
-    let http = reqwest::Client::new();
-    let token = token(&http, &mock).await;
+    let token = mock.access_token();
     let url = format!("{}/v3/accounts", mock.url());
     let secs = 3;
     println!("mock tenant, 250-item pages of accounts, {secs} s per row, debug={}\n", cfg!(debug_assertions));

@@ -34,6 +34,7 @@ pub use synthetic::{directory_source_id, id as synthetic_id};
 
 /// A running mock tenant; it stops when dropped.
 pub struct MockTenant {
+    tenant: Arc<tenant::Tenant>,
     addr: SocketAddr,
     client: (String, String),
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -45,12 +46,13 @@ impl MockTenant {
         let client = config.clients.first().cloned().unwrap_or_default();
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
-        let app = routes::router(Arc::new(tenant::Tenant::new(config)));
+        let tenant = Arc::new(tenant::Tenant::new(config));
+        let app = routes::router(tenant.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).with_graceful_shutdown(async { rx.await.unwrap_or(()) }).await;
         });
-        Ok(Self { addr, client, shutdown: Some(tx) })
+        Ok(Self { tenant, addr, client, shutdown: Some(tx) })
     }
 
     /// The base URL, e.g. `http://127.0.0.1:41234`.
@@ -66,6 +68,12 @@ impl MockTenant {
     /// The first configured client secret.
     pub fn client_secret(&self) -> &str {
         &self.client.1
+    }
+
+    /// A fresh access token for the first configured client, for raw
+    /// requests (`Authorization: Bearer …`).
+    pub fn access_token(&self) -> String {
+        self.tenant.issue_token(&self.client.0, &self.client.1).map(|(t, _)| t).unwrap_or_default()
     }
 }
 

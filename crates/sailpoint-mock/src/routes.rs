@@ -524,32 +524,46 @@ async fn bulk_update_policies(State(t): Shared, Path((_, id)): Path<(String, Str
     }))
 }
 
-async fn get_policy(State(t): Shared, Path((_, id, usage)): Path<(String, String, String)>) -> Response {
-    unwrap_or_response(with_source(&t, &id, |s| match s.provisioning_policies.get(&usage) {
-        Some(p) => Json(p.clone()).into_response(),
-        None => not_found("provisioning policy", &usage),
+/// The keyed details of a source: provisioning policies by usage type, or
+/// schedules by type.
+type Details = fn(&mut SourceDetails) -> &mut std::collections::BTreeMap<String, Value>;
+
+fn policies(s: &mut SourceDetails) -> &mut std::collections::BTreeMap<String, Value> {
+    &mut s.provisioning_policies
+}
+
+fn schedules(s: &mut SourceDetails) -> &mut std::collections::BTreeMap<String, Value> {
+    &mut s.schedules
+}
+
+fn detail_get(t: &Tenant, id: &str, key: &str, what: &str, details: Details) -> Response {
+    unwrap_or_response(with_source(t, id, |s| match details(s).get(key) {
+        Some(v) => Json(v.clone()).into_response(),
+        None => not_found(what, key),
     }))
 }
 
-async fn put_policy(State(t): Shared, Path((_, id, usage)): Path<(String, String, String)>, body: Bytes) -> Response {
-    let mut v = match body_json(&body) {
+/// PUT: the body replaces the detail; `key_field` is set to the key.
+fn detail_put(t: &Tenant, id: &str, key: &str, key_field: &str, body: &Bytes, details: Details) -> Response {
+    let mut v = match body_json(body) {
         Ok(v) if v.is_object() => v,
         Ok(_) => return bad_request("The body must be an object."),
         Err(r) => return r,
     };
-    v["usageType"] = json!(usage);
-    unwrap_or_response(with_source(&t, &id, |s| {
-        s.provisioning_policies.insert(usage.clone(), v.clone());
+    v[key_field] = json!(key);
+    unwrap_or_response(with_source(t, id, |s| {
+        details(s).insert(key.to_string(), v.clone());
         Json(v).into_response()
     }))
 }
 
-async fn patch_policy(State(t): Shared, Path((_, id, usage)): Path<(String, String, String)>, body: Bytes) -> Response {
-    unwrap_or_response(with_source(&t, &id, |s| {
-        let Some(old) = s.provisioning_policies.get(&usage) else { return not_found("provisioning policy", &usage) };
-        match apply_patch("provisioning-policies", old, &body) {
+fn detail_patch(t: &Tenant, id: &str, key: &str, what: &str, body: &Bytes, details: Details) -> Response {
+    unwrap_or_response(with_source(t, id, |s| {
+        let map = details(s);
+        let Some(old) = map.get(key) else { return not_found(what, key) };
+        match apply_patch(what, old, body) {
             Ok(v) => {
-                s.provisioning_policies.insert(usage.clone(), v.clone());
+                map.insert(key.to_string(), v.clone());
                 Json(v).into_response()
             }
             Err(r) => r,
@@ -557,11 +571,46 @@ async fn patch_policy(State(t): Shared, Path((_, id, usage)): Path<(String, Stri
     }))
 }
 
-async fn delete_policy(State(t): Shared, Extension(op): Extension<&'static Operation>, Path((_, id, usage)): Path<(String, String, String)>) -> Response {
-    unwrap_or_response(with_source(&t, &id, |s| match s.provisioning_policies.remove(&usage) {
+fn detail_delete(t: &Tenant, op: &Operation, id: &str, key: &str, what: &str, details: Details) -> Response {
+    unwrap_or_response(with_source(t, id, |s| match details(s).remove(key) {
         Some(_) => reply(op, 204, json!({})),
-        None => not_found("provisioning policy", &usage),
+        None => not_found(what, key),
     }))
+}
+
+type DetailPath = Path<(String, String, String)>;
+type Op = Extension<&'static Operation>;
+
+async fn get_policy(State(t): Shared, Path((_, id, usage)): DetailPath) -> Response {
+    detail_get(&t, &id, &usage, "provisioning policy", policies)
+}
+
+async fn put_policy(State(t): Shared, Path((_, id, usage)): DetailPath, body: Bytes) -> Response {
+    detail_put(&t, &id, &usage, "usageType", &body, policies)
+}
+
+async fn patch_policy(State(t): Shared, Path((_, id, usage)): DetailPath, body: Bytes) -> Response {
+    detail_patch(&t, &id, &usage, "provisioning policy", &body, policies)
+}
+
+async fn delete_policy(State(t): Shared, Extension(op): Op, Path((_, id, usage)): DetailPath) -> Response {
+    detail_delete(&t, op, &id, &usage, "provisioning policy", policies)
+}
+
+async fn get_schedule(State(t): Shared, Path((_, id, kind)): DetailPath) -> Response {
+    detail_get(&t, &id, &kind, "schedule", schedules)
+}
+
+async fn put_schedule(State(t): Shared, Path((_, id, kind)): DetailPath, body: Bytes) -> Response {
+    detail_put(&t, &id, &kind, "type", &body, schedules)
+}
+
+async fn patch_schedule(State(t): Shared, Path((_, id, kind)): DetailPath, body: Bytes) -> Response {
+    detail_patch(&t, &id, &kind, "schedule", &body, schedules)
+}
+
+async fn delete_schedule(State(t): Shared, Extension(op): Op, Path((_, id, kind)): DetailPath) -> Response {
+    detail_delete(&t, op, &id, &kind, "schedule", schedules)
 }
 
 async fn list_schedules(State(t): Shared, Path((_, id)): Path<(String, String)>) -> Response {
@@ -580,44 +629,3 @@ async fn create_schedule(State(t): Shared, Extension(op): Extension<&'static Ope
         reply(op, 201, v)
     }))
 }
-
-async fn get_schedule(State(t): Shared, Path((_, id, kind)): Path<(String, String, String)>) -> Response {
-    unwrap_or_response(with_source(&t, &id, |s| match s.schedules.get(&kind) {
-        Some(v) => Json(v.clone()).into_response(),
-        None => not_found("schedule", &kind),
-    }))
-}
-
-async fn put_schedule(State(t): Shared, Path((_, id, kind)): Path<(String, String, String)>, body: Bytes) -> Response {
-    let mut v = match body_json(&body) {
-        Ok(v) if v.is_object() => v,
-        Ok(_) => return bad_request("The body must be an object."),
-        Err(r) => return r,
-    };
-    v["type"] = json!(kind);
-    unwrap_or_response(with_source(&t, &id, |s| {
-        s.schedules.insert(kind.clone(), v.clone());
-        Json(v).into_response()
-    }))
-}
-
-async fn patch_schedule(State(t): Shared, Path((_, id, kind)): Path<(String, String, String)>, body: Bytes) -> Response {
-    unwrap_or_response(with_source(&t, &id, |s| {
-        let Some(old) = s.schedules.get(&kind) else { return not_found("schedule", &kind) };
-        match apply_patch("schedules", old, &body) {
-            Ok(v) => {
-                s.schedules.insert(kind.clone(), v.clone());
-                Json(v).into_response()
-            }
-            Err(r) => r,
-        }
-    }))
-}
-
-async fn delete_schedule(State(t): Shared, Extension(op): Extension<&'static Operation>, Path((_, id, kind)): Path<(String, String, String)>) -> Response {
-    unwrap_or_response(with_source(&t, &id, |s| match s.schedules.remove(&kind) {
-        Some(_) => reply(op, 204, json!({})),
-        None => not_found("schedule", &kind),
-    }))
-}
-

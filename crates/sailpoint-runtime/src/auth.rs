@@ -9,6 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
+use crate::RetryConfig;
 use crate::error::AUTH_FAILED;
 
 /// How the client authenticates.
@@ -82,6 +83,7 @@ pub(crate) struct Auth {
     credentials: Option<Credentials>,
     token_url: Option<reqwest::Url>,
     cache: Mutex<Option<Cached>>,
+    retry: RetryConfig,
 }
 
 impl fmt::Debug for Auth {
@@ -104,8 +106,8 @@ fn margin(lifetime: Duration) -> Duration {
 }
 
 impl Auth {
-    pub fn new(credentials: Option<Credentials>, token_url: Option<reqwest::Url>) -> Self {
-        Self { credentials, token_url, cache: Mutex::new(None) }
+    pub fn new(credentials: Option<Credentials>, token_url: Option<reqwest::Url>, retry: RetryConfig) -> Self {
+        Self { credentials, token_url, cache: Mutex::new(None), retry }
     }
 
     pub fn client_id(&self) -> Option<&str> {
@@ -146,14 +148,34 @@ impl Auth {
         }
     }
 
+    /// Asks the token endpoint, retrying a transient failure (a connection
+    /// error, a timeout, 502/503/504) as the retry settings allow: the token
+    /// request is read-only.
     async fn fetch(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<Cached, String> {
-        let url = self.token_url.clone().ok_or_else(|| format!("{AUTH_FAILED}no base URL to derive the token URL from"))?;
+        let mut retry = 0;
+        loop {
+            match self.fetch_once(http, client_id, secret).await {
+                Err((message, true)) if retry < self.retry.max_retries => {
+                    retry += 1;
+                    let wait = self.retry.backoff(retry);
+                    tracing::info!(wait_ms = wait.as_millis() as u64, "token request failed ({message}); retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                other => return other.map_err(|(message, _)| message),
+            }
+        }
+    }
+
+    /// One token request; the error says whether it is worth retrying.
+    async fn fetch_once(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<Cached, (String, bool)> {
+        let permanent = |m: String| (m, false);
+        let url = self.token_url.clone().ok_or_else(|| permanent(format!("{AUTH_FAILED}no base URL to derive the token URL from")))?;
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", client_id),
             ("client_secret", secret.expose_secret()),
         ];
-        let body = serde_urlencoded::to_string(form).map_err(|e| format!("{AUTH_FAILED}{e}"))?;
+        let body = serde_urlencoded::to_string(form).map_err(|e| permanent(format!("{AUTH_FAILED}{e}")))?;
         let started = Instant::now();
         let response = http
             .post(url.clone())
@@ -162,25 +184,26 @@ impl Auth {
             .body(body)
             .send()
             .await
-            .map_err(|e| format!("{AUTH_FAILED}token request to {url} failed: {e}"))?;
+            .map_err(|e| (format!("{AUTH_FAILED}token request to {url} failed: {e}"), e.is_connect() || e.is_timeout()))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| format!("{AUTH_FAILED}reading the token response: {e}"))?;
+        let bytes = response.bytes().await.map_err(|e| (format!("{AUTH_FAILED}reading the token response: {e}"), true))?;
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
             let text: String = text.chars().take(500).collect();
-            return Err(format!("{AUTH_FAILED}token request to {url} returned HTTP {status}: {}", text.trim()));
+            let transient = matches!(status.as_u16(), 502..=504);
+            return Err((format!("{AUTH_FAILED}token request to {url} returned HTTP {status}: {}", text.trim()), transient));
         }
         let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            format!("{AUTH_FAILED}token response from {url} (HTTP {status}) is not a token: {e}")
+            permanent(format!("{AUTH_FAILED}token response from {url} (HTTP {status}) is not a token: {e}"))
         })?;
         if parsed.access_token.expose_secret().is_empty() {
-            return Err(format!("{AUTH_FAILED}token response from {url} has an empty access_token"));
+            return Err(permanent(format!("{AUTH_FAILED}token response from {url} has an empty access_token")));
         }
         let lifetime = parsed
             .expires_in
             .filter(|s| s.is_finite() && *s > 0.0)
             .map(|s| Duration::from_secs_f64(s.min(86_400.0 * 365.0)))
-            .ok_or_else(|| format!("{AUTH_FAILED}token response from {url} has no usable expires_in"))?;
+            .ok_or_else(|| permanent(format!("{AUTH_FAILED}token response from {url} has no usable expires_in")))?;
         tracing::debug!(client_id, lifetime_s = lifetime.as_secs_f64(), "access token obtained");
         Ok(Cached { token: parsed.access_token, refresh_at: started + lifetime - margin(lifetime) })
     }

@@ -197,7 +197,7 @@ impl RuntimeBuilder {
         Ok(Shared {
             base_url,
             http,
-            auth: Auth::new(self.credentials, token_url),
+            auth: Auth::new(self.credentials, token_url, self.retry.clone()),
             experimental: self.experimental,
             budget: RetryBudget::new(self.retry.budget),
             retry: self.retry,
