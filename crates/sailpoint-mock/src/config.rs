@@ -7,7 +7,7 @@ use std::time::Duration;
 pub struct Faults {
     /// Answer 429 with `Retry-After: 1`.
     pub rate_limited: f64,
-    /// Answer 500, 502, 503 or 504.
+    /// Answer 502, 503 or 504 (the transient gateway failures).
     pub server_errors: f64,
     /// Cut the connection after the headers.
     pub dropped: f64,

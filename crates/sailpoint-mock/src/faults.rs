@@ -36,7 +36,7 @@ pub async fn inject(State(t): State<Arc<Tenant>>, req: Request, next: Next) -> R
     }
     edge += f.server_errors;
     if r < edge {
-        let status = [500u16, 502, 503, 504][((r * 1e6) as usize) % 4];
+        let status = [502u16, 503, 504][((r * 1e6) as usize) % 3];
         return crate::errors::dto(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "Injected fault.");
     }
     edge += f.non_json;

@@ -432,6 +432,23 @@ impl Runtime {
                     drop(resp);
                     tokio::time::sleep(wait).await;
                 }
+                Ok(resp) if resp.status().is_success() && retry_on_failure && more && reads_json(operation) => {
+                    // Read a JSON body here, so that a connection that breaks
+                    // mid-body is retried like one that breaks before it.
+                    match buffered(resp).await {
+                        Ok(resp) => {
+                            s.budget.refill();
+                            return Ok((resp, attempts));
+                        }
+                        Err(e) if failures < s.retry.max_retries && s.budget.try_spend() => {
+                            failures += 1;
+                            let wait = s.retry.backoff(failures);
+                            tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
+                            tokio::time::sleep(wait).await;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
                 Ok(resp) => {
                     if resp.status().is_success() {
                         s.budget.refill();
@@ -439,9 +456,12 @@ impl Runtime {
                     return Ok((resp, attempts));
                 }
                 Err(e) => {
-                    // A failed connection means the request never left.
+                    // A failed connection means the request never left; a
+                    // connection that broke while sending (a stale pooled
+                    // connection) may or may not have delivered it, which
+                    // only idempotent requests may ignore.
                     let never_sent = e.is_connect();
-                    let transient = never_sent || e.is_timeout();
+                    let transient = never_sent || e.is_timeout() || e.is_request();
                     if transient
                         && (retry_on_failure || never_sent)
                         && more
@@ -468,16 +488,30 @@ impl Runtime {
         if !operation.is_some_and(|o| o.empty_success_is_null) || !response.status().is_success() {
             return Ok(response);
         }
-        let status = response.status();
-        let mut headers = response.headers().clone();
-        let version = response.version();
+        let (status, headers, version) = (response.status(), response.headers().clone(), response.version());
         let body = response.bytes().await?;
-        let body = if body.iter().all(u8::is_ascii_whitespace) { b"null".to_vec() } else { body.to_vec() };
-        headers.remove(reqwest::header::CONTENT_LENGTH);
-        let mut rebuilt = http::Response::new(reqwest::Body::from(body));
-        *rebuilt.status_mut() = status;
-        *rebuilt.headers_mut() = headers;
-        *rebuilt.version_mut() = version;
-        Ok(reqwest::Response::from(rebuilt))
+        let body = if body.iter().all(u8::is_ascii_whitespace) { bytes::Bytes::from_static(b"null") } else { body };
+        Ok(rebuild(status, headers, version, body))
     }
+}
+
+/// Whether the operation's success body is JSON (not a download to stream).
+fn reads_json(operation: Option<&Operation>) -> bool {
+    operation.is_some_and(|o| o.accept.is_some_and(|a| a.starts_with("application/json")))
+}
+
+/// The response with its body read into memory.
+async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let (status, headers, version) = (response.status(), response.headers().clone(), response.version());
+    let body = response.bytes().await?;
+    Ok(rebuild(status, headers, version, body))
+}
+
+fn rebuild(status: StatusCode, mut headers: HeaderMap, version: http::Version, body: bytes::Bytes) -> reqwest::Response {
+    headers.remove(reqwest::header::CONTENT_LENGTH);
+    let mut rebuilt = http::Response::new(reqwest::Body::from(body));
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    *rebuilt.version_mut() = version;
+    reqwest::Response::from(rebuilt)
 }
