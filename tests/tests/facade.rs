@@ -87,7 +87,7 @@ async fn listing(total: usize) -> (MockServer, Arc<AtomicUsize>) {
             if limit > 250 {
                 return ResponseTemplate::new(400).set_body_json(json!({"detailCode": "400.1 Bad Request Content"}));
             }
-            if offset >= total && total > 0 && total % limit == 0 {
+            if offset >= total && total > 0 && total.is_multiple_of(limit) {
                 return ResponseTemplate::new(400).set_body_json(json!({"detailCode": "400.1 Bad Request Content"}));
             }
             let items: Vec<Value> = (offset..(offset + limit).min(total)).map(|i| json!({"id": format!("g{i:05}")})).collect();

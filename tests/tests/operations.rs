@@ -58,11 +58,10 @@ fn client_methods(version: &str) -> BTreeSet<String> {
                 continue;
             }
             for i in &imp.items {
-                if let syn::ImplItem::Fn(f) = i {
-                    if matches!(f.vis, syn::Visibility::Public(_)) && f.sig.ident != "new" && f.sig.ident != "new_with_client" {
+                if let syn::ImplItem::Fn(f) = i
+                    && matches!(f.vis, syn::Visibility::Public(_)) && f.sig.ident != "new" && f.sig.ident != "new_with_client" {
                         out.insert(f.sig.ident.to_string());
                     }
-                }
             }
         }
     }

@@ -17,6 +17,9 @@
 //! # Ok(()) }
 //! ```
 
+// Handlers return `Result<_, Response>`; the response is the error reply, by value.
+#![allow(clippy::result_large_err)]
+
 mod config;
 mod errors;
 mod faults;

@@ -214,7 +214,7 @@ async fn list(State(t): Shared, Path((_, collection)): Path<(String, String)>, Q
         let d = t.data.lock().unwrap_or_else(|e| e.into_inner());
         d.items.get(collection).is_none_or(|m| m.is_empty()) && d.deleted.get(collection).is_none_or(|s| s.is_empty())
     };
-    if untouched && filters.is_empty() && q.get("sorters").is_none() && t.synthetic_count(collection) > 0 {
+    if untouched && filters.is_empty() && !q.contains_key("sorters") && t.synthetic_count(collection) > 0 {
         let total = t.synthetic_count(collection) as usize;
         let items = (offset..(offset + limit).min(total)).map(|i| t.synthetic(collection, i as u64)).collect();
         return page_response(items, total, count);

@@ -35,12 +35,12 @@ pub fn account(i: u64) -> Value {
         "sourceName": "Directory",
         "identityId": id(IDENTITY, i),
         "authoritative": false,
-        "disabled": i % 17 == 0,
+        "disabled": i.is_multiple_of(17),
         "locked": false,
         "systemAccount": false,
         "uncorrelated": false,
         "manuallyCorrelated": false,
-        "hasEntitlements": i % 3 == 0,
+        "hasEntitlements": i.is_multiple_of(3),
         "created": "2024-01-02T03:04:05.000Z",
         "modified": "2024-06-01T00:00:00.000Z",
         "attributes": {"mail": format!("user{i}@example.com"), "department": department(i)}
@@ -55,7 +55,7 @@ pub fn identity(i: u64) -> Value {
         "emailAddress": format!("user{i}@example.com"),
         "identityStatus": "UNREGISTERED",
         "processingState": null,
-        "isManager": i % 50 == 0,
+        "isManager": i.is_multiple_of(50),
         "created": "2024-01-02T03:04:05.000Z",
         "modified": "2024-06-01T00:00:00.000Z",
         "attributes": {"department": department(i), "cloudLifecycleState": "active"}

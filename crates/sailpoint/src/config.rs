@@ -42,10 +42,13 @@ pub(crate) struct Partial {
     pub access_token: Option<String>,
 }
 
+/// Reads an environment variable.
+pub type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// Where the settings are looked for (the real places, or a test's).
 pub struct Sources {
     /// Reads an environment variable.
-    pub env: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    pub env: EnvLookup,
     /// The official SDKs' `config.json` (default `./config.json`).
     pub config_json: PathBuf,
     /// The CLI's `config.yaml` (default `~/.sailpoint/config.yaml`).
