@@ -488,10 +488,10 @@ impl Runtime {
         if !operation.is_some_and(|o| o.empty_success_is_null) || !response.status().is_success() {
             return Ok(response);
         }
-        let (status, headers, version) = (response.status(), response.headers().clone(), response.version());
+        let parts = Parts::of(&response);
         let body = response.bytes().await?;
         let body = if body.iter().all(u8::is_ascii_whitespace) { bytes::Bytes::from_static(b"null") } else { body };
-        Ok(rebuild(status, headers, version, body))
+        Ok(parts.rebuild(body))
     }
 }
 
@@ -502,16 +502,35 @@ fn reads_json(operation: Option<&Operation>) -> bool {
 
 /// The response with its body read into memory.
 async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let (status, headers, version) = (response.status(), response.headers().clone(), response.version());
+    let parts = Parts::of(&response);
     let body = response.bytes().await?;
-    Ok(rebuild(status, headers, version, body))
+    Ok(parts.rebuild(body))
 }
 
-fn rebuild(status: StatusCode, mut headers: HeaderMap, version: http::Version, body: bytes::Bytes) -> reqwest::Response {
-    headers.remove(reqwest::header::CONTENT_LENGTH);
-    let mut rebuilt = http::Response::new(reqwest::Body::from(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.headers_mut() = headers;
-    *rebuilt.version_mut() = version;
-    reqwest::Response::from(rebuilt)
+/// What a response is besides its body.
+struct Parts {
+    status: StatusCode,
+    headers: HeaderMap,
+    version: http::Version,
+    url: Url,
+}
+
+impl Parts {
+    fn of(response: &reqwest::Response) -> Self {
+        Self { status: response.status(), headers: response.headers().clone(), version: response.version(), url: response.url().clone() }
+    }
+
+    /// The same response with `body` (its URL kept, for error messages).
+    fn rebuild(mut self, body: bytes::Bytes) -> reqwest::Response {
+        use reqwest::ResponseBuilderExt;
+        self.headers.remove(reqwest::header::CONTENT_LENGTH);
+        let mut rebuilt = http::Response::builder()
+            .status(self.status)
+            .version(self.version)
+            .url(self.url)
+            .body(reqwest::Body::from(body))
+            .unwrap_or_default();
+        *rebuilt.headers_mut() = self.headers;
+        reqwest::Response::from(rebuilt)
+    }
 }
