@@ -70,6 +70,9 @@ fn configuration_from_sources_and_its_errors() {
     assert!(err.to_string().contains("no base URL"), "{err}");
     let err = Client::builder().base_url("https://acme.api.identitynow.com").build_with_sources(&none).unwrap_err();
     assert!(err.to_string().contains("no client id"), "{err}");
+    let builder = Client::builder().client_credentials("id", "canary-secret").access_token("canary-token");
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains("canary") && shown.contains("[redacted]"), "{shown}");
 }
 
 /// Serves `total` groups by limit/offset; like the API, a request past the

@@ -62,28 +62,9 @@ impl Client {
 /// configuration files, which are read only after [`from_env`](Self::from_env).
 #[derive(Debug, Default)]
 pub struct ClientBuilder {
-    explicit: Explicit,
+    explicit: Partial,
     runtime: Option<RuntimeBuilder>,
     load_from_env: bool,
-}
-
-#[derive(Default)]
-struct Explicit {
-    base_url: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    access_token: Option<String>,
-}
-
-impl std::fmt::Debug for Explicit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Explicit")
-            .field("base_url", &self.base_url)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
-            .field("access_token", &self.access_token.as_ref().map(|_| "[redacted]"))
-            .finish()
-    }
 }
 
 impl ClientBuilder {
@@ -157,12 +138,7 @@ impl ClientBuilder {
 
     /// Resolves the configuration from `sources` (tests give their own).
     pub fn build_with_sources(self, sources: &Sources) -> Result<Client, Error> {
-        let explicit = Partial {
-            base_url: self.explicit.base_url,
-            client_id: self.explicit.client_id,
-            client_secret: self.explicit.client_secret,
-            access_token: self.explicit.access_token,
-        };
+        let explicit = self.explicit;
         let config = if self.load_from_env {
             Config::resolve(explicit, sources)?
         } else {
