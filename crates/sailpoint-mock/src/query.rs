@@ -12,6 +12,11 @@ pub enum Condition {
     In(String, Vec<Value>),
 }
 
+/// The value at a dotted path, as text (`""` when absent or null).
+pub fn field_text(item: &Value, path: &str) -> String {
+    text(field(item, path))
+}
+
 fn field<'v>(item: &'v Value, path: &str) -> &'v Value {
     path.split('.').fold(item, |v, k| v.get(k).unwrap_or(&Value::Null))
 }
@@ -19,6 +24,7 @@ fn field<'v>(item: &'v Value, path: &str) -> &'v Value {
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        Value::Null => String::new(),
         other => other.to_string(),
     }
 }
@@ -133,27 +139,40 @@ pub fn parse_filters(s: &str) -> Result<Vec<Condition>, String> {
     Ok(out)
 }
 
-/// Sorts by `sorters` (`name,-created`).
-pub fn sort(items: &mut [Value], sorters: &str) {
-    let keys: Vec<(String, bool)> = sorters
-        .split(',')
+/// Sort keys from sort fields (`name`, `-created`): (field, descending).
+pub fn sort_keys<'s>(fields: impl IntoIterator<Item = &'s str>) -> Vec<(String, bool)> {
+    fields
+        .into_iter()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| match s.strip_prefix('-') {
             Some(f) => (f.to_string(), true),
             None => (s.trim_start_matches('+').to_string(), false),
         })
-        .collect();
-    items.sort_by(|a, b| {
-        for (f, desc) in &keys {
-            let o = text(field(a, f)).cmp(&text(field(b, f)));
-            let o = if *desc { o.reverse() } else { o };
-            if o.is_ne() {
-                return o;
-            }
+        .collect()
+}
+
+/// Compares an item with sort values (one per key, as text).
+pub fn compare(item: &Value, keys: &[(String, bool)], values: &[String]) -> std::cmp::Ordering {
+    for (i, (f, desc)) in keys.iter().enumerate() {
+        let o = field_text(item, f).cmp(values.get(i).unwrap_or(&String::new()));
+        let o = if *desc { o.reverse() } else { o };
+        if o.is_ne() {
+            return o;
         }
-        std::cmp::Ordering::Equal
-    });
+    }
+    std::cmp::Ordering::Equal
+}
+
+/// The sort values of an item.
+pub fn sort_values(item: &Value, keys: &[(String, bool)]) -> Vec<String> {
+    keys.iter().map(|(f, _)| field_text(item, f)).collect()
+}
+
+/// Sorts by `sorters` (`name,-created`).
+pub fn sort(items: &mut [Value], sorters: &str) {
+    let keys = sort_keys(sorters.split(','));
+    items.sort_by(|a, b| compare(a, &keys, &sort_values(b, &keys)));
 }
 
 #[cfg(test)]

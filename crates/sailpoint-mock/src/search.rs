@@ -11,17 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::errors::bad_request;
+use crate::query::{compare, sort_keys, sort_values};
 use crate::synthetic;
 use crate::tenant::Tenant;
-
-fn field(v: &Value, path: &str) -> String {
-    let v = path.split('.').fold(v, |v, k| v.get(k).unwrap_or(&Value::Null));
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
 
 pub async fn search(State(t): State<Arc<Tenant>>, Query(q): Query<HashMap<String, String>>, body: Bytes) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(&body) else { return bad_request("The request body is not valid JSON.") };
@@ -36,32 +28,13 @@ pub async fn search(State(t): State<Arc<Tenant>>, Query(q): Query<HashMap<String
     if limit == 0 || limit > 10_000 || offset + limit > 10_000 {
         return bad_request("offset + limit must not exceed 10000; page with searchAfter instead");
     }
-    let sort: Vec<String> = body["sort"].as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default();
+    let sort: Vec<&str> = body["sort"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let keys = sort_keys(sort);
     let mut docs: Vec<Value> = (0..t.config.identities).map(synthetic::identity_document).collect();
-    let keys: Vec<(String, bool)> = sort
-        .iter()
-        .map(|s| match s.strip_prefix('-') {
-            Some(f) => (f.to_string(), true),
-            None => (s.trim_start_matches('+').to_string(), false),
-        })
-        .collect();
-    let cmp = |a: &Value, b: &[String]| {
-        for (i, (k, desc)) in keys.iter().enumerate() {
-            let o = field(a, k).cmp(b.get(i).unwrap_or(&String::new()));
-            let o = if *desc { o.reverse() } else { o };
-            if o.is_ne() {
-                return o;
-            }
-        }
-        std::cmp::Ordering::Equal
-    };
-    docs.sort_by(|a, b| {
-        let bk: Vec<String> = keys.iter().map(|(k, _)| field(b, k)).collect();
-        cmp(a, &bk)
-    });
+    docs.sort_by(|a, b| compare(a, &keys, &sort_values(b, &keys)));
     let after: Option<Vec<String>> = body["searchAfter"].as_array().map(|a| a.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect());
     let start = match &after {
-        Some(a) => docs.partition_point(|d| cmp(d, a).is_le()),
+        Some(a) => docs.partition_point(|d| compare(d, &keys, a).is_le()),
         None => 0,
     };
     let page: Vec<Value> = docs.into_iter().skip(start + offset).take(limit).collect();
