@@ -9,27 +9,43 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A timestamp as SailPoint sends it.
 ///
 /// The API sends RFC 3339 timestamps, but also some without a time zone or
-/// with other precisions. `DateTime` accepts any string, writes it back
-/// unchanged, and parses it when asked: [`DateTime::to_utc`].
+/// with other precisions, and some as milliseconds since the Unix epoch (a
+/// JSON number, e.g. password policies' `dateCreated`). `DateTime` accepts
+/// any string or integer, writes it back unchanged (a number stays a
+/// number), and parses it when asked: [`DateTime::to_utc`].
 ///
 /// ```
 /// use sailpoint_runtime::DateTime;
 /// let t: DateTime = "2024-01-02T03:04:05".parse().unwrap();
 /// assert_eq!(t.to_utc().unwrap().to_rfc3339(), "2024-01-02T03:04:05+00:00");
 /// assert_eq!(t.as_str(), "2024-01-02T03:04:05");
+///
+/// let millis: DateTime = serde_json::from_str("1639056206564").unwrap();
+/// assert_eq!(millis.to_utc().unwrap().to_rfc3339(), "2021-12-09T13:23:26.564+00:00");
+/// assert_eq!(serde_json::to_string(&millis).unwrap(), "1639056206564");
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DateTime(String);
+pub struct DateTime(String, Form);
+
+/// How the timestamp was written.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Form {
+    Text,
+    EpochMillis,
+}
 
 impl DateTime {
-    /// The text as received.
+    /// The text as received (a number as its decimal digits).
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The instant in UTC: RFC 3339, or without an offset (read as UTC).
-    /// `None` when the text is not a timestamp.
+    /// The instant in UTC: RFC 3339, or without an offset (read as UTC), or
+    /// milliseconds since the epoch. `None` when it is not a timestamp.
     pub fn to_utc(&self) -> Option<chrono::DateTime<Utc>> {
+        if self.1 == Form::EpochMillis {
+            return self.0.parse().ok().and_then(chrono::DateTime::from_timestamp_millis);
+        }
         let s = self.0.trim();
         if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
             return Some(t.with_timezone(&Utc));
@@ -45,14 +61,14 @@ impl DateTime {
 
 impl From<chrono::DateTime<Utc>> for DateTime {
     fn from(t: chrono::DateTime<Utc>) -> Self {
-        Self(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        Self(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), Form::Text)
     }
 }
 
 impl FromStr for DateTime {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_string()))
+        Ok(Self(s.to_string(), Form::Text))
     }
 }
 
@@ -70,13 +86,37 @@ impl fmt::Debug for DateTime {
 
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        match (self.1, self.0.parse::<i64>()) {
+            (Form::EpochMillis, Ok(n)) => s.serialize_i64(n),
+            _ => s.serialize_str(&self.0),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Self)
+        d.deserialize_any(Visitor)
+    }
+}
+
+struct Visitor;
+
+impl serde::de::Visitor<'_> for Visitor {
+    type Value = DateTime;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a timestamp (a string, or milliseconds since the epoch)")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DateTime, E> {
+        Ok(DateTime(v.to_string(), Form::Text))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<DateTime, E> {
+        Ok(DateTime(v, Form::Text))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DateTime, E> {
+        Ok(DateTime(v.to_string(), Form::EpochMillis))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DateTime, E> {
+        i64::try_from(v).map(|v| DateTime(v.to_string(), Form::EpochMillis)).map_err(|_| E::custom("timestamp out of range"))
     }
 }
 
@@ -94,5 +134,10 @@ mod tests {
         let t: DateTime = "2024-01-02T03:04:05.1+02:00".parse().unwrap();
         assert_eq!(t.to_utc().unwrap().to_rfc3339(), "2024-01-02T01:04:05.100+00:00");
         assert!(DateTime::from_str("soon").unwrap().to_utc().is_none());
+        let n: DateTime = serde_json::from_str("0").unwrap();
+        assert_eq!(n.to_utc().unwrap().timestamp(), 0);
+        assert_eq!(serde_json::to_string(&n).unwrap(), "0");
+        assert!(serde_json::from_str::<DateTime>("1.5").is_err());
+        assert!(serde_json::from_str::<DateTime>("[]").is_err());
     }
 }

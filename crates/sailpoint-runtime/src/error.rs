@@ -165,6 +165,13 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         self.0.status
     }
+    /// What went wrong, in words: the API's own message (of its first
+    /// `messages`, or `message`, `error`, `error_description`,
+    /// `detailMessage`), else the SDK's description. May be empty when the
+    /// API answered an error status with no text.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
     /// SailPoint's `detailCode`, e.g. `404 Object Not Found`.
     pub fn detail_code(&self) -> Option<&str> {
         self.0.detail_code.as_deref()
