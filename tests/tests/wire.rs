@@ -46,6 +46,7 @@ async fn multipart_upload_sends_the_file_and_fields() {
     assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
     let body = String::from_utf8(req.body.clone()).unwrap();
     assert!(body.contains("name=\"file\"; filename=\"accounts.csv\""), "{body}");
+    assert!(body.to_ascii_lowercase().contains("filename=\"accounts.csv\"\r\ncontent-type: text/csv\r\n"), "file part has a media type: {body}");
     assert!(body.contains("id,name\n1,Ada\n"), "{body}");
     assert!(body.contains("name=\"disableOptimization\"\r\n\r\ntrue"), "{body}");
     assert_eq!(header(&req, "accept"), Some("application/json"));
@@ -180,4 +181,69 @@ async fn fixed_path_template() {
         .await
         .unwrap();
     assert_eq!(config.enabled, Some(true));
+}
+
+/// Prism accepts an unreplaced `{placeholder}` and does not look inside a
+/// segment: a value with `/`, spaces or braces must stay in its segment.
+#[tokio::test]
+async fn path_values_are_encoded_within_their_segment() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({"detailCode": "404 Object Not Found"})))
+        .mount(&server)
+        .await;
+    let error = client(&server, false).get_source().id("a/b {id}?x#y").send().await.expect_err("404");
+    assert_eq!(sailpoint_runtime::Error::from(error).status().map(|s| s.as_u16()), Some(404));
+    let req = only_request(&server).await;
+    assert_eq!(req.url.path(), "/v2024/sources/a%2Fb%20%7Bid%7D%3Fx%23y");
+    assert_eq!(req.url.query(), None);
+}
+
+/// Prism ignores query parameters the spec does not declare: the SDK must
+/// send exactly the ones set, under the spec's names, and nothing else.
+#[tokio::test]
+async fn only_the_query_parameters_set_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/sources"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(&server)
+        .await;
+    let c = client(&server, false);
+    c.list_sources().send().await.unwrap();
+    c.list_sources()
+        .limit(5)
+        .offset(10)
+        .count(true)
+        .filters("name sw \"AD\"")
+        .sorters("-name")
+        .for_subadmin("me")
+        .include_idn_source(true)
+        .send()
+        .await
+        .unwrap();
+    let mut stream = std::pin::pin!(sailpoint_runtime::Paginate::stream(c.list_sources().filters("name eq \"x\"")));
+    assert!(stream.try_next().await.unwrap().is_none());
+    let received = server.received_requests().await.unwrap();
+    let queries: Vec<Vec<(String, String)>> =
+        received.iter().map(|r| r.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()).collect();
+    let pairs = |list: &[(&str, &str)]| list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    assert_eq!(queries[0], pairs(&[]), "nothing set, nothing sent");
+    let mut all = queries[1].clone();
+    all.sort();
+    assert_eq!(
+        all,
+        pairs(&[
+            ("count", "true"),
+            ("filters", "name sw \"AD\""),
+            ("for-subadmin", "me"),
+            ("includeIDNSource", "true"),
+            ("limit", "5"),
+            ("offset", "10"),
+            ("sorters", "-name"),
+        ])
+    );
+    let mut paged = queries[2].clone();
+    paged.sort();
+    assert_eq!(paged, pairs(&[("filters", "name eq \"x\""), ("limit", "250"), ("offset", "0")]), "pagination adds only limit and offset");
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::passes::{Log, PASSES, operations};
 use crate::pin::{self, Specs};
-use crate::{bundle, metadata, multipart, open_enums, pagination, report, response_decoding};
+use crate::{bundle, contract_calls, metadata, multipart, open_enums, pagination, report, response_decoding};
 
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
@@ -137,6 +137,7 @@ pub fn version(
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;
     let multipart_code = pretty(multipart::emit(&doc)?)?;
+    let calls_code = contract_calls::emit(&doc, &client, &ops, name);
     let crate_dir = PathBuf::from(pin::Version::crate_dir(name));
     let h = |what: &str| header(specs, name, &v.root, &sha, what);
     let mut files = vec![
@@ -145,6 +146,10 @@ pub fn version(
         (crate_dir.join("src/generated_pagination.rs"), format!("{}{pagination_code}", h("pagination (sailpoint_runtime::Paginate)"))),
         (crate_dir.join("src/generated_operations.rs"), format!("{}{}", h("operation table"), metadata::emit(&ops, name))),
     ];
+    files.push((
+        PathBuf::from(format!("tests/tests/generated/contract_calls_{name}.rs")),
+        format!("{}{calls_code}", h("contract-test calls")),
+    ));
     let summary = report::Summary {
         version: name.to_string(),
         root: v.root.clone(),

@@ -3,17 +3,23 @@
 //! ```text
 //! cargo xtask regen [--check] [--version NAME] [--specs DIR]
 //! cargo xtask pin   [--version NAME] [--specs DIR]
+//! cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]
 //! cargo xtask test  [--specs DIR]
 //! ```
-//! `test` is the project's whole test command: `regen --check`, then
+//! `mock-spec` writes the documents the contract tests' Prism serves
+//! (`target/prism/<version>.json` unless `--out` says otherwise).
+//! `test` is the project's whole test command: `regen --check`, the
+//! contract tests' setup (`npm ci` of the pinned Prism, `mock-spec`), then
 //! `cargo test --workspace` (doctests included), then the demo.
 //! The upstream specs are read from `--specs DIR`, else from the
 //! `SAILPOINT_API_SPECS` environment variable (set to
 //! `../shared/openapi/api-specs` by `.cargo/config.toml`).
 
 mod bundle;
+mod contract_calls;
 mod generate;
 mod metadata;
+mod mock_spec;
 mod multipart;
 mod names;
 mod open_enums;
@@ -23,6 +29,7 @@ mod pin;
 mod report;
 mod response_decoding;
 mod scaffold;
+mod syntax;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -37,19 +44,27 @@ struct Args {
     check: bool,
     version: Option<String>,
     specs: Option<PathBuf>,
+    out: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]\n       cargo xtask test [--specs DIR]";
+const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]\n       cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]\n       cargo xtask test [--specs DIR]";
+
+/// Where `mock-spec` writes by default, relative to the workspace root; the
+/// contract tests (`tests/tests/contract.rs`) read the same place.
+const PRISM_DIR: &str = "target/prism";
+/// The pinned Prism's `package.json` and lockfile.
+const PRISM_PACKAGE_DIR: &str = "tests/prism";
 
 fn parse_args() -> Result<Args> {
     let mut it = std::env::args().skip(1);
     let command = it.next().unwrap_or_default();
-    let mut args = Args { command, check: false, version: None, specs: None };
+    let mut args = Args { command, check: false, version: None, specs: None, out: None };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--check" => args.check = true,
             "--version" => args.version = Some(it.next().context("--version needs a NAME")?),
             "--specs" => args.specs = Some(it.next().context("--specs needs a DIR")?.into()),
+            "--out" => args.out = Some(it.next().context("--out needs a DIR")?.into()),
             "-h" | "--help" => bail!("{USAGE}"),
             other => bail!("unknown argument `{other}`\n{USAGE}"),
         }
@@ -154,12 +169,52 @@ fn pin_cmd(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// `regen --check`, then every test of the workspace.
+/// Writes `<out>/<version>.json` for the selected versions.
+fn mock_spec(args: &Args) -> Result<()> {
+    let root = workspace_root();
+    let specs = pin::load(&root)?;
+    let dir = specs_dir(args)?;
+    let hashes = pin::load_file_hashes(&root)?;
+    let out = args.out.clone().unwrap_or_else(|| root.join(PRISM_DIR));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    for name in selected(&specs, args)? {
+        let doc = mock_spec::document(&dir, &specs, &hashes, &name)?;
+        let file = out.join(format!("{name}.json"));
+        std::fs::write(&file, serde_json::to_vec(&doc)?).with_context(|| format!("writing {}", file.display()))?;
+        eprintln!("{name}: {} ({} paths)", file.display(), doc["paths"].as_object().map_or(0, |p| p.len()));
+    }
+    Ok(())
+}
+
+/// `npm ci` of the pinned Prism. Without npm the contract tests cannot run:
+/// an error in CI (`CI=true`), a warning elsewhere (the tests then skip, loudly).
+fn install_prism() -> Result<()> {
+    let dir = workspace_root().join(PRISM_PACKAGE_DIR);
+    let status = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir)
+        .status();
+    let problem = match status {
+        Ok(s) if s.success() => return Ok(()),
+        Ok(s) => format!("`npm ci` in {} failed ({s})", dir.display()),
+        Err(e) => format!("cannot run npm ({e}): install node 20 and npm to run the contract tests"),
+    };
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        bail!("{problem}");
+    }
+    eprintln!("WARNING: {problem}; the contract tests will be skipped");
+    Ok(())
+}
+
+/// `regen --check`, the contract tests' setup, then every test of the workspace.
 fn test(args: &Args) -> Result<bool> {
-    let check = Args { command: "regen".into(), check: true, version: None, specs: args.specs.clone() };
+    let check = Args { command: "regen".into(), check: true, version: None, specs: args.specs.clone(), out: None };
     if !regen(&check)? {
         return Ok(false);
     }
+    eprintln!("setting up the contract tests: npm ci (Prism), cargo xtask mock-spec");
+    install_prism()?;
+    mock_spec(&Args { command: "mock-spec".into(), check: false, version: None, specs: args.specs.clone(), out: None })?;
     eprintln!("generated code is current; running cargo test --workspace");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = std::process::Command::new(cargo);
@@ -184,6 +239,7 @@ fn main() -> ExitCode {
     let result = parse_args().and_then(|args| match args.command.as_str() {
         "regen" => regen(&args),
         "pin" => pin_cmd(&args).map(|_| true),
+        "mock-spec" => mock_spec(&args).map(|_| true),
         "test" => test(&args),
         _ => bail!("{USAGE}"),
     });

@@ -154,7 +154,7 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
                 },
                 FieldKind::File => {
                     let bytes_ident = format_ident!("{}_bytes", f.ident);
-                    let bytes_doc = format!("Sets `{}` to `bytes`, sent as a file named `file_name`.", f.wire);
+                    let bytes_doc = format!("Sets `{}` to `bytes`, sent as a file named `file_name` (its media type from the extension).", f.wire);
                     quote! {
                         #[doc = #doc]
                         pub fn #ident(mut self, part: reqwest::multipart::Part) -> Self {
@@ -167,7 +167,7 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
                             file_name: impl ::std::convert::Into<::std::string::String>,
                             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
                         ) -> Self {
-                            self.#ident(reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()))
+                            self.#ident(sailpoint_runtime::file_part(file_name, bytes))
                         }
                     }
                 }

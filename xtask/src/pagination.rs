@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{GenericArgument, Item, PathArguments, Type};
+use syn::{Item, Type};
+
+use crate::syntax::{generic_arg, last_ident, module_items, qualify};
 
 use crate::metadata::OperationMeta;
 use crate::names::type_name;
@@ -22,33 +24,6 @@ enum Items {
     Nullable(Type),
     /// The page is an object whose field `ident` holds the items (`optional`: an `Option<Vec<_>>`).
     Field { ident: syn::Ident, item: Type, optional: bool },
-}
-
-/// The `T` of `Wrapper<T>` when the last path segment is `wrapper`.
-fn generic_arg<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
-    let Type::Path(p) = ty else { return None };
-    let seg = p.path.segments.last()?;
-    if seg.ident != wrapper {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
-    args.args.iter().find_map(|a| if let GenericArgument::Type(t) = a { Some(t) } else { None })
-}
-
-fn last_ident(ty: &Type) -> Option<String> {
-    let Type::Path(p) = ty else { return None };
-    p.path.segments.last().map(|s| s.ident.to_string())
-}
-
-/// Items of `mod <name>` in the generated file.
-fn module_items<'f>(file: &'f syn::File, name: &str) -> &'f [Item] {
-    file.items
-        .iter()
-        .find_map(|i| match i {
-            Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items.as_slice()),
-            _ => None,
-        })
-        .unwrap_or(&[])
 }
 
 /// Builder name → (success type of `send()`, field names).
@@ -110,21 +85,6 @@ fn items_of(page: &Type, types: &BTreeMap<String, Vec<(syn::Ident, Type)>>) -> O
         })
         .collect();
     if arrays.len() == 1 { arrays.into_iter().next() } else { None }
-}
-
-/// A type named inside `mod types` (`Source`) as seen from outside it.
-fn qualify(ty: &Type) -> Type {
-    match ty {
-        Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none() => {
-            let ident = &p.path.segments[0].ident;
-            if ident.to_string().chars().next().is_some_and(char::is_uppercase) {
-                syn::parse_quote!(types::#ty)
-            } else {
-                ty.clone()
-            }
-        }
-        _ => ty.clone(),
-    }
 }
 
 /// The impls, and the operations that could not be made streams (with why).

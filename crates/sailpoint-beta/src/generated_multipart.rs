@@ -211,15 +211,13 @@ pub mod multipart {
             self.csv_file = Some(part);
             self
         }
-        ///Sets `csvFile` to `bytes`, sent as a file named `file_name`.
+        ///Sets `csvFile` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn csv_file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.csv_file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.csv_file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -329,15 +327,13 @@ pub mod multipart {
             self.data = Some(part);
             self
         }
-        ///Sets `data` to `bytes`, sent as a file named `file_name`.
+        ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.data(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.data(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -447,15 +443,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
@@ -568,15 +562,13 @@ and messages indicating which objects would be imported.
             self.data = Some(part);
             self
         }
-        ///Sets `data` to `bytes`, sent as a file named `file_name`.
+        ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.data(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.data(sailpoint_runtime::file_part(file_name, bytes))
         }
         ///Sets `options`.
         pub fn options(mut self, value: ::serde_json::Value) -> Self {
@@ -701,15 +693,13 @@ and messages indicating which objects would be imported.
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -825,15 +815,13 @@ and messages indicating which objects would be imported.
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -945,15 +933,13 @@ and messages indicating which objects would be imported.
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1064,15 +1050,13 @@ and messages indicating which objects would be imported.
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         ///Use this flag to reprocess every account whether or not the data has changed.
         pub fn disable_optimization(
@@ -1195,15 +1179,13 @@ and messages indicating which objects would be imported.
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1315,15 +1297,13 @@ and messages indicating which objects would be imported.
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1440,15 +1420,13 @@ String specifying FormDefinitionID*/
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1581,15 +1559,13 @@ String specifying FormDefinitionID*/
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1697,15 +1673,13 @@ String specifying FormDefinitionID*/
             self.image = Some(part);
             self
         }
-        ///Sets `image` to `bytes`, sent as a file named `file_name`.
+        ///Sets `image` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn image_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.image(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.image(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",

@@ -332,15 +332,13 @@ pub mod multipart {
             self.file_standard = Some(part);
             self
         }
-        ///Sets `fileStandard` to `bytes`, sent as a file named `file_name`.
+        ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file_standard(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file_standard(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/brandings", "`."
@@ -361,10 +359,6 @@ pub mod multipart {
             } = self;
             let name = name
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
-            let product_name = product_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`productName` is required".to_string(),
-                ))?;
             let url = format!("{}/brandings", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -374,8 +368,7 @@ pub mod multipart {
                 let v = name;
                 form = form.text("name", v.to_string());
             }
-            {
-                let v = product_name;
+            if let Some(v) = product_name {
                 form = form.text("productName", v.to_string());
             }
             if let Some(v) = action_button_color {
@@ -538,15 +531,13 @@ pub mod multipart {
             self.file_standard = Some(part);
             self
         }
-        ///Sets `fileStandard` to `bytes`, sent as a file named `file_name`.
+        ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file_standard(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file_standard(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/brandings/{name}", "`."
@@ -570,10 +561,6 @@ pub mod multipart {
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
             let form_name = form_name
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
-            let product_name = product_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`productName` is required".to_string(),
-                ))?;
             let url = format!(
                 "{}/brandings/{}", client.baseurl, encode_path(& name.to_string())
             );
@@ -585,8 +572,7 @@ pub mod multipart {
                 let v = form_name;
                 form = form.text("name", v.to_string());
             }
-            {
-                let v = product_name;
+            if let Some(v) = product_name {
                 form = form.text("productName", v.to_string());
             }
             if let Some(v) = action_button_color {
@@ -693,15 +679,13 @@ pub mod multipart {
             self.data = Some(part);
             self
         }
-        ///Sets `data` to `bytes`, sent as a file named `file_name`.
+        ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.data(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.data(sailpoint_runtime::file_part(file_name, bytes))
         }
         ///Name that will be assigned to the uploaded configuration file.
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
@@ -820,15 +804,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -1062,15 +1044,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -1189,15 +1169,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -1316,15 +1294,13 @@ pub mod multipart {
             self.data = Some(part);
             self
         }
-        ///Sets `data` to `bytes`, sent as a file named `file_name`.
+        ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.data(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.data(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1434,15 +1410,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
@@ -1547,15 +1521,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1669,15 +1641,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1787,15 +1757,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1906,15 +1874,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         ///Use this flag to reprocess every account whether or not the data has changed.
         pub fn disable_optimization(
@@ -2035,15 +2001,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -2153,15 +2117,13 @@ pub mod multipart {
             self.csv_file = Some(part);
             self
         }
-        ///Sets `csvFile` to `bytes`, sent as a file named `file_name`.
+        ///Sets `csvFile` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn csv_file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.csv_file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.csv_file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -2280,15 +2242,13 @@ and messages indicating which objects would be imported.
             self.data = Some(part);
             self
         }
-        ///Sets `data` to `bytes`, sent as a file named `file_name`.
+        ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.data(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.data(sailpoint_runtime::file_part(file_name, bytes))
         }
         ///Sets `options`.
         pub fn options(mut self, value: ::serde_json::Value) -> Self {
@@ -2413,15 +2373,13 @@ and messages indicating which objects would be imported.
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -2538,15 +2496,13 @@ String specifying FormDefinitionID*/
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -2696,15 +2652,13 @@ String specifying FormDefinitionID*/
             self.image = Some(part);
             self
         }
-        ///Sets `image` to `bytes`, sent as a file named `file_name`.
+        ///Sets `image` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn image_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.image(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.image(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -2819,15 +2773,13 @@ String specifying FormDefinitionID*/
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",

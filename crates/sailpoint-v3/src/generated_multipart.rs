@@ -241,15 +241,13 @@ pub mod multipart {
             self.file_standard = Some(part);
             self
         }
-        ///Sets `fileStandard` to `bytes`, sent as a file named `file_name`.
+        ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file_standard(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file_standard(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/brandings", "`."
@@ -270,10 +268,6 @@ pub mod multipart {
             } = self;
             let name = name
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
-            let product_name = product_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`productName` is required".to_string(),
-                ))?;
             let url = format!("{}/brandings", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -283,8 +277,7 @@ pub mod multipart {
                 let v = name;
                 form = form.text("name", v.to_string());
             }
-            {
-                let v = product_name;
+            if let Some(v) = product_name {
                 form = form.text("productName", v.to_string());
             }
             if let Some(v) = action_button_color {
@@ -447,15 +440,13 @@ pub mod multipart {
             self.file_standard = Some(part);
             self
         }
-        ///Sets `fileStandard` to `bytes`, sent as a file named `file_name`.
+        ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file_standard(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file_standard(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/brandings/{name}", "`."
@@ -479,10 +470,6 @@ pub mod multipart {
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
             let form_name = form_name
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
-            let product_name = product_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`productName` is required".to_string(),
-                ))?;
             let url = format!(
                 "{}/brandings/{}", client.baseurl, encode_path(& name.to_string())
             );
@@ -494,8 +481,7 @@ pub mod multipart {
                 let v = form_name;
                 form = form.text("name", v.to_string());
             }
-            {
-                let v = product_name;
+            if let Some(v) = product_name {
                 form = form.text("productName", v.to_string());
             }
             if let Some(v) = action_button_color {
@@ -602,15 +588,13 @@ pub mod multipart {
             self.data = Some(part);
             self
         }
-        ///Sets `data` to `bytes`, sent as a file named `file_name`.
+        ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.data(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.data(sailpoint_runtime::file_part(file_name, bytes))
         }
         ///Name that will be assigned to the uploaded configuration file.
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
@@ -729,15 +713,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -971,15 +953,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -1098,15 +1078,13 @@ pub mod multipart {
             self.data = Some(part);
             self
         }
-        ///Sets `data` to `bytes`, sent as a file named `file_name`.
+        ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.data(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.data(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1216,15 +1194,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
@@ -1329,15 +1305,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1451,15 +1425,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1569,15 +1541,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1676,15 +1646,13 @@ pub mod multipart {
             self.file = Some(part);
             self
         }
-        ///Sets `file` to `bytes`, sent as a file named `file_name`.
+        ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
             bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
         ) -> Self {
-            self.file(
-                reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()),
-            )
+            self.file(sailpoint_runtime::file_part(file_name, bytes))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",

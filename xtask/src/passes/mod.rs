@@ -24,6 +24,7 @@ pub mod opaque_ids;
 pub mod optional_nulls;
 pub mod path_params;
 pub mod request_bodies;
+pub mod required_nullables;
 pub mod response_no_schema;
 pub mod success_responses;
 pub mod titles;
@@ -50,6 +51,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "opaque-ids", why: opaque_ids::WHY, run: opaque_ids::run },
     Pass { name: "lenient-date-times", why: lenient_date_times::WHY, run: lenient_date_times::run },
     Pass { name: "unknown-fields", why: unknown_fields::WHY, run: unknown_fields::run },
+    Pass { name: "required-nullables", why: required_nullables::WHY, run: required_nullables::run },
     Pass { name: "optional-nulls", why: optional_nulls::WHY, run: optional_nulls::run },
     Pass { name: "nullable-roots", why: nullable_roots::WHY, run: nullable_roots::run },
     Pass { name: "hoist-allof-bases", why: hoist_allof_bases::WHY, run: hoist_allof_bases::run },

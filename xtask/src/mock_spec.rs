@@ -1,0 +1,107 @@
+//! `cargo xtask mock-spec`: the document the contract tests' Prism serves.
+//!
+//! It is the official spec, not our normalized one, changed only where
+//! Prism cannot serve it as published: bundled into one file (Prism does not
+//! follow this repository's multi-file refs the way we pin them; `x-webhooks`
+//! is dropped by the bundler), path template variables and declared path
+//! parameters made to agree (the `path-params` pass, so Prism validates the
+//! parameter the URL carries), every path put under the version's base path
+//! (`/v2024/...`: Prism serves at `/`, the SDK appends the version to the
+//! tenant URL), and a mock `POST /oauth/token` for the SDK's token request.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use serde_json::{Map, Value, json};
+
+use crate::passes::{self, Log};
+use crate::pin::{self, Specs};
+use crate::bundle;
+
+/// The served document of version `name`.
+pub fn document(specs_dir: &Path, specs: &Specs, hashes: &BTreeMap<String, String>, name: &str) -> Result<Value> {
+    let v = specs.versions.get(name).ok_or_else(|| anyhow!("no version {name} in {}", pin::SPECS_TOML))?;
+    let bundled = bundle::bundle(specs_dir, &v.root)?;
+    pin::verify(name, v, &pin::hash_files(specs_dir, &bundled.files)?, hashes)?;
+    let mut doc = bundled.doc;
+    passes::path_params::run(&mut doc, &mut Log::default());
+    let base = base_path(&doc).with_context(|| format!("{name}: reading the base path of servers[0].url"))?;
+    prefix_paths(&mut doc, &base);
+    add_token_endpoint(&mut doc);
+    Ok(doc)
+}
+
+/// The path part of the first server URL (`https://{tenant}.api.identitynow.com/v2024` → `/v2024`).
+fn base_path(doc: &Value) -> Result<String> {
+    let url = doc.pointer("/servers/0/url").and_then(Value::as_str).context("no servers[0].url")?;
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    Ok(path.trim_end_matches('/').to_string())
+}
+
+fn prefix_paths(doc: &mut Value, base: &str) {
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        let old = std::mem::take(paths);
+        *paths = old.into_iter().map(|(p, item)| (format!("{base}{p}"), item)).collect::<Map<_, _>>();
+    }
+}
+
+/// `POST /oauth/token` (outside the version's base path): a form body with
+/// `grant_type`, answered by a bearer token, as the real tenant does.
+fn add_token_endpoint(doc: &mut Value) {
+    let operation = json!({
+        "operationId": "mockOAuthToken",
+        "tags": ["Mock"],
+        "security": [],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object",
+            "required": ["grant_type"],
+            "properties": {
+                "grant_type": {"type": "string"},
+                "client_id": {"type": "string"},
+                "client_secret": {"type": "string"},
+                "refresh_token": {"type": "string"}
+            }
+        }}}},
+        "responses": {
+            "200": {"description": "A token", "content": {"application/json": {
+                "schema": {"type": "object", "required": ["access_token", "token_type", "expires_in"], "properties": {
+                    "access_token": {"type": "string"},
+                    "token_type": {"type": "string"},
+                    "expires_in": {"type": "integer"},
+                    "scope": {"type": "string"}
+                }},
+                "example": {"access_token": "prism-access-token", "token_type": "bearer", "expires_in": 749, "scope": "sp:scopes:all"}
+            }}},
+            "401": {"description": "Unknown client", "content": {"application/json": {"example": {"error": "invalid_client"}}}}
+        }
+    });
+    doc["paths"]["/oauth/token"] = json!({ "post": operation });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_go_under_the_server_base_path_and_the_token_endpoint_is_added() {
+        let mut doc = json!({
+            "servers": [{"url": "https://{tenant}.api.identitynow.com/v2024"}],
+            "paths": {"/sources/{id}": {"get": {"operationId": "getSource"}}}
+        });
+        let base = base_path(&doc).unwrap();
+        assert_eq!(base, "/v2024");
+        prefix_paths(&mut doc, &base);
+        add_token_endpoint(&mut doc);
+        let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(paths, ["/v2024/sources/{id}", "/oauth/token"]);
+        assert_eq!(doc["paths"]["/oauth/token"]["post"]["security"], json!([]));
+    }
+
+    #[test]
+    fn a_server_without_a_path_gives_an_empty_base() {
+        assert_eq!(base_path(&json!({"servers": [{"url": "https://example.com"}]})).unwrap(), "");
+        assert!(base_path(&json!({})).is_err());
+    }
+}
