@@ -28,7 +28,9 @@ fn unavailable(why: &str) -> Option<Prism> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{message}");
     }
-    eprintln!("\n!!!!!!!! SKIPPED !!!!!!!!\n{message}\n!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+    // Straight to the standard error stream: the test harness would swallow an `eprintln!`.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "\n!!!!!!!! SKIPPED !!!!!!!!\n{message}\n!!!!!!!!!!!!!!!!!!!!!!!!!\n");
     None
 }
 
