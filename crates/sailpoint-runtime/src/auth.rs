@@ -68,7 +68,8 @@ pub(crate) struct Bearer {
 }
 
 struct Cached {
-    token: SecretString,
+    /// `Bearer <token>`, marked sensitive, made once per token.
+    header: HeaderValue,
     refresh_at: Instant,
 }
 
@@ -130,10 +131,10 @@ impl Auth {
         };
         let mut cache = self.cache.lock().await;
         if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
-            return Ok(Some(Bearer { header: bearer_header(&c.token)? }));
+            return Ok(Some(Bearer { header: c.header.clone() }));
         }
         let fresh = self.fetch(http, client_id, secret).await?;
-        let bearer = Bearer { header: bearer_header(&fresh.token)? };
+        let bearer = Bearer { header: fresh.header.clone() };
         *cache = Some(fresh);
         Ok(Some(bearer))
     }
@@ -142,8 +143,7 @@ impl Auth {
     /// another request has replaced it already.
     pub async fn invalidate(&self, sent: Option<&HeaderValue>) {
         let mut cache = self.cache.lock().await;
-        let current = cache.as_ref().and_then(|c| bearer_header(&c.token).ok());
-        if current.is_some() && current.as_ref() == sent {
+        if cache.as_ref().is_some_and(|c| Some(&c.header) == sent) {
             *cache = None;
         }
     }
@@ -205,7 +205,8 @@ impl Auth {
             .map(|s| Duration::from_secs_f64(s.min(86_400.0 * 365.0)))
             .ok_or_else(|| permanent(format!("{AUTH_FAILED}token response from {url} has no usable expires_in")))?;
         tracing::debug!(client_id, lifetime_s = lifetime.as_secs_f64(), "access token obtained");
-        Ok(Cached { token: parsed.access_token, refresh_at: started + lifetime - margin(lifetime) })
+        let header = bearer_header(&parsed.access_token).map_err(permanent)?;
+        Ok(Cached { header, refresh_at: started + lifetime - margin(lifetime) })
     }
 }
 

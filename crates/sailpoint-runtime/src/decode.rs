@@ -65,7 +65,17 @@ pub async fn unexpected_response<E: DeserializeOwned>(response: reqwest::Respons
 }
 
 /// Decodes `bytes` as `T`; the error names the JSON path of the failure.
+///
+/// Decoding runs at full speed; only a body that fails is decoded a second
+/// time, tracking the path, to say where.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(_) => decode_json_with_path(bytes),
+    }
+}
+
+fn decode_json_with_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

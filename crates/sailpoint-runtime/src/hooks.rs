@@ -372,7 +372,8 @@ impl Runtime {
         api_version: &str,
     ) -> reqwest::Result<(reqwest::Response, u32)> {
         let s = &self.shared;
-        let key = format!("{}/{api_version}", s.auth.client_id().unwrap_or("-"));
+        // The rate limit's key (client id and version), made only when there is a limit.
+        let key = s.limiter.as_ref().map(|_| format!("{}/{api_version}", s.auth.client_id().unwrap_or("-")));
         let retry_on_failure = is_idempotent(request.method())
             || (request.method() == reqwest::Method::POST && operation.is_some_and(|o| is_read_only_post(o.path)));
         // A body that is a stream cannot be sent twice: such requests get one attempt.
@@ -382,8 +383,8 @@ impl Runtime {
         loop {
             let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
             let Some(req) = req else { unreachable!("the first attempt always has the request") };
-            if let Some(l) = &s.limiter {
-                l.acquire(&key).await;
+            if let (Some(l), Some(key)) = (&s.limiter, &key) {
+                l.acquire(key).await;
             }
             attempts += 1;
             let sent_token = req.headers().get(AUTHORIZATION).cloned();
@@ -482,13 +483,13 @@ impl Runtime {
 
     async fn empty_success_as_null(
         &self,
-        response: reqwest::Response,
+        mut response: reqwest::Response,
         operation: Option<&Operation>,
     ) -> reqwest::Result<reqwest::Response> {
         if !operation.is_some_and(|o| o.empty_success_is_null) || !response.status().is_success() {
             return Ok(response);
         }
-        let parts = Parts::of(&response);
+        let parts = Parts::of(&mut response);
         let body = response.bytes().await?;
         let body = if body.iter().all(u8::is_ascii_whitespace) { bytes::Bytes::from_static(b"null") } else { body };
         Ok(parts.rebuild(body))
@@ -501,8 +502,8 @@ fn reads_json(operation: Option<&Operation>) -> bool {
 }
 
 /// The response with its body read into memory.
-async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let parts = Parts::of(&response);
+async fn buffered(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let parts = Parts::of(&mut response);
     let body = response.bytes().await?;
     Ok(parts.rebuild(body))
 }
@@ -516,8 +517,10 @@ struct Parts {
 }
 
 impl Parts {
-    fn of(response: &reqwest::Response) -> Self {
-        Self { status: response.status(), headers: response.headers().clone(), version: response.version(), url: response.url().clone() }
+    /// Takes the headers out of `response` (only its body is read after this).
+    fn of(response: &mut reqwest::Response) -> Self {
+        let headers = std::mem::take(response.headers_mut());
+        Self { status: response.status(), headers, version: response.version(), url: response.url().clone() }
     }
 
     /// The same response with `body` (its URL kept, for error messages).
