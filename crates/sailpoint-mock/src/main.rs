@@ -1,11 +1,59 @@
-//! `cargo run -p sailpoint-mock -- [PORT]`: a mock tenant until Ctrl-C.
+//! `cargo run -p sailpoint-mock -- [--port N] [--accounts N] [--no-rate-limit]`:
+//! a mock tenant until Ctrl-C (or until its standard input closes, with
+//! `--until-stdin-closes`, for scripts that drive it).
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: sailpoint-mock [--port N] [--accounts N] [--identities N] [--no-rate-limit] [--until-stdin-closes]";
+
+fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
+    let value = value.ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+    value.parse().map_err(|_| format!("{flag}: `{value}` is not a number\n{USAGE}"))
+}
+
+fn config() -> Result<(sailpoint_mock::MockConfig, bool), String> {
+    let mut config = sailpoint_mock::MockConfig { accounts: 100_000, ..Default::default() };
+    let mut until_stdin_closes = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => config.port = number("--port", args.next())?,
+            "--accounts" => config.accounts = number("--accounts", args.next())?,
+            "--identities" => config.identities = number("--identities", args.next())?,
+            "--no-rate-limit" => config.rate_limit = None,
+            "--until-stdin-closes" => until_stdin_closes = true,
+            "-h" | "--help" => return Err(USAGE.into()),
+            // The first version took the port as its only argument.
+            port if port.parse::<u16>().is_ok() => config.port = number("PORT", Some(arg))?,
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok((config, until_stdin_closes))
+}
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let port = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
-    let config = sailpoint_mock::MockConfig { port, accounts: 100_000, ..Default::default() };
-    let mock = sailpoint_mock::MockTenant::start(config).await?;
+async fn main() -> ExitCode {
+    let (config, until_stdin_closes) = match config() {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mock = match sailpoint_mock::MockTenant::start(config).await {
+        Ok(mock) => mock,
+        Err(e) => {
+            eprintln!("cannot start the mock tenant: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!("SailPoint mock tenant at {}", mock.url());
     println!("SAIL_BASE_URL={} SAIL_CLIENT_ID={} SAIL_CLIENT_SECRET={}", mock.url(), mock.client_id(), mock.client_secret());
-    tokio::signal::ctrl_c().await
+    if until_stdin_closes {
+        // A blocking read on a thread of its own: returns at end of input.
+        let _ = tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink())).await;
+    } else {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    ExitCode::SUCCESS
 }

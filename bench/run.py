@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Every benchmark of the SDK in one run, written to BENCHMARKS.md.
+
+    python3 bench/run.py [--skip-compile] [--rounds N]
+
+Builds the Rust side (`sdk_bench` and `sailpoint-mock`, bench profile),
+installs the official Python SDK (`sailpoint==1.4.2`, the last release with
+the v3/beta/v2024 modules) in a throwaway venv under target/bench/, starts
+`sailpoint-mock` on loopback, and measures both SDKs against it, side by
+side: pagination of 100,000 accounts, 1,000 GETs by id, startup; then the
+SDK's own overhead against raw reqwest, its throughput under the mock's
+default rate limit, and (unless --skip-compile) the cold build cost of each
+crate. Standard library only; the figures are medians of --rounds runs
+(default 3) where a run is short.
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "target" / "bench"
+PYTHON_SDK = "sailpoint==1.4.2"
+ACCOUNTS = 100_000
+
+
+def say(msg):
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def run(cmd, env=None, cwd=ROOT):
+    """Runs cmd; returns stdout; raises with stderr when it fails."""
+    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{p.stderr[-3000:]}")
+    return p.stdout
+
+
+def json_line(cmd, env):
+    return json.loads(run(cmd, env=env).strip().splitlines()[-1])
+
+
+def build():
+    say("building sdk_bench and sailpoint-mock (bench profile)")
+    run(["cargo", "build", "--profile", "bench", "-p", "sailpoint-bench", "--bin", "sdk_bench",
+         "-p", "sailpoint-mock", "--bin", "sailpoint-mock"])
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    return target / "release" / "sdk_bench", target / "release" / "sailpoint-mock"
+
+
+def python_venv():
+    venv = WORK / "venv"
+    if venv.exists():
+        shutil.rmtree(venv)
+    say(f"installing {PYTHON_SDK} in {venv}")
+    run([sys.executable, "-m", "venv", str(venv)])
+    py = venv / "bin" / "python"
+    run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PYTHON_SDK])
+    version = run([str(py), "-c", "import importlib.metadata as m; print(m.version('sailpoint'))"]).strip()
+    return py, version
+
+
+class Mock:
+    """sailpoint-mock on 127.0.0.1, stopped by closing its standard input."""
+
+    def __init__(self, binary, rate_limited):
+        args = [str(binary), "--port", "0", "--accounts", str(ACCOUNTS), "--until-stdin-closes"]
+        if not rate_limited:
+            args.append("--no-rate-limit")
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.env = dict(os.environ)
+        for line in self.proc.stdout:
+            if line.startswith("SAIL_BASE_URL="):
+                for pair in line.split():
+                    key, value = pair.split("=", 1)
+                    self.env[key] = value
+                break
+        if "SAIL_BASE_URL" not in self.env:
+            raise RuntimeError("sailpoint-mock did not print its address")
+        self.env.pop("SAIL_ACCESS_TOKEN", None)
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def startup_seconds(cmd, env):
+    t0 = time.time()
+    line = json_line(cmd, env)
+    return line["first_response_unix"] - t0
+
+
+def median_of(rounds, measure, key):
+    runs = [measure() for _ in range(rounds)]
+    runs.sort(key=lambda r: r[key])
+    return runs[len(runs) // 2], runs
+
+
+def compile_cost():
+    """Cold dev builds in a target directory of their own: each version
+    crate with its dependencies already built, then the facade with all
+    features from an empty target directory (what a user's first build
+    costs)."""
+    target = WORK / "compile-target"
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
+
+    def timed(args):
+        out = subprocess.run(["/usr/bin/time", "-v", "cargo", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"cargo {' '.join(args)} failed:\n{out.stderr[-3000:]}")
+        wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", out.stderr).group(1)
+        parts = [float(x) for x in wall.split(":")]
+        seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+        rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
+        return {"seconds": round(seconds, 1), "peak_rss_gb": round(rss_kb / 1024 / 1024, 2)}
+
+    results = {}
+    if target.exists():
+        shutil.rmtree(target)
+    say("compile cost: dependencies")
+    results["dependencies (sailpoint-runtime and below)"] = timed(["build", "-p", "sailpoint-runtime"])
+    for version in ("v3", "beta", "v2024"):
+        say(f"compile cost: sailpoint-{version}")
+        results[f"sailpoint-{version}"] = timed(["build", "-p", f"sailpoint-{version}"])
+    shutil.rmtree(target)
+    say("compile cost: the facade with all features, from an empty target directory")
+    results["sailpoint (all features), from nothing"] = timed(["build", "-p", "sailpoint", "--all-features"])
+    shutil.rmtree(target)
+    return results
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    return f"{os.cpu_count()} cores ({cpu}), {mem / 1024 / 1024:.0f} GB RAM, {platform.system()} {platform.release()}"
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def report(r):
+    rs, raw, py, pyl = r["rust_stream"], r["rust_stream_raw"], r["python_stream"], r["python_loop"]
+    ratio = rs["items_per_s"] / py["items_per_s"]
+    ratio_loop = rs["items_per_s"] / pyl["items_per_s"]
+
+    def per_cpu(x):
+        return x["items"] / x["cpu_seconds"] if x.get("cpu_seconds") else float("nan")
+
+    cpu_ratio = per_cpu(rs) / per_cpu(py)
+    ceiling_share = rs["items_per_s"] / raw["items_per_s"]
+    g_rs, g_py = r["rust_get"], r["python_get"]
+    ov, ovm, rl = r["overhead"], r["overhead_minimal"], r["rate_limited"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `{r['command']}` on {r['date']} (commit `{r['commit']}`).",
+        "",
+        f"- Machine: {r['machine']}",
+        f"- Rust: {r['rustc']}; SDK built with the `bench` profile. Python: {r['python']}, official SDK `sailpoint` {r['python_sdk']} (PyPI, in a throwaway venv).",
+        f"- Server: `sailpoint-mock` (bench profile) on 127.0.0.1 with {ACCOUNTS:,} synthetic accounts, one process, shared by both SDKs; no rate limit except in the rate-limit section.",
+        f"- Figures are the median of {r['rounds']} runs where marked (m), else one run; both SDKs are measured in the same run of this script.",
+        "",
+        "## Pagination: 100,000 accounts (`GET /v3/accounts`, 250 per page)",
+        "",
+        "| client | items/s | seconds | client CPU | items per CPU-second | peak RSS |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| Rust SDK, `list_accounts().stream()` (m) | {rs['items_per_s']:,.0f} | {rs['seconds']:.2f} | {rs['cpu_seconds']:.2f} s | {per_cpu(rs):,.0f} | {rs['peak_rss_mb']:.1f} MB |",
+        f"| raw reqwest loop, same pages, same type (the server's ceiling) (m) | {raw['items_per_s']:,.0f} | {raw['seconds']:.2f} | {raw['cpu_seconds']:.2f} s | {per_cpu(raw):,.0f} | {raw['peak_rss_mb']:.1f} MB |",
+        f"| Python SDK, `Paginator.{py.get('paginator', 'paginate')}` (m) | {py['items_per_s']:,.0f} | {py['seconds']:.2f} | {py['cpu_seconds']:.2f} s | {per_cpu(py):,.0f} | {py['peak_rss_mb']:.1f} MB |",
+        f"| Python SDK, hand-written limit/offset loop (m) | {pyl['items_per_s']:,.0f} | {pyl['seconds']:.2f} | {pyl['cpu_seconds']:.2f} s | {per_cpu(pyl):,.0f} | {pyl['peak_rss_mb']:.1f} MB |",
+        "",
+        f"Ratio of items/s: **{ratio:.1f}×** the Python SDK's paginator ({ratio_loop:.1f}× its hand-written loop). "
+        f"Target ≥ 20×: {verdict(ratio >= 20)}. Peak RSS under 50 MB: {verdict(rs['peak_rss_mb'] < 50)}.",
+        "",
+        f"Client CPU per item (the clients' own work, whatever the server costs): the Rust SDK does "
+        f"**{cpu_ratio:.1f}×** the items per CPU-second of the Python SDK's paginator. The Rust SDK streams at "
+        f"{ceiling_share * 100:.0f} % of the raw loop's rate: the server (serializing 250 accounts a page, on the "
+        f"same 2 cores) is what bounds both clients' items/s, not the SDK.",
+        "",
+    ] + ([
+        f"Why the 20× target is missed, and what would meet it: against this server no client can exceed the raw "
+        f"loop's {raw['items_per_s']:,.0f} items/s, which is {raw['items_per_s'] / py['items_per_s']:.1f}× the Python "
+        f"paginator's rate, so 20× in items/s is out of reach on this machine whatever the SDK does; the SDK itself is "
+        f"within {100 - ceiling_share * 100:.0f} % of that ceiling. A server that answers faster than the clients can "
+        f"read (more cores for the server, or pages served from a cache) would let the ratio approach the CPU ratio "
+        f"above ({cpu_ratio:.1f}×)."
+    ] if ratio < 20 else []) + [
+        "",
+        "`sailpoint` 1.4.2 has no `Paginator.paginate_stream` (it arrived in the 2.x releases, which dropped the "
+        "`v3`/`beta`/`v2024` modules): its `Paginator.paginate` collects every item in one list before returning, "
+        "so its memory grows with the total; the loop row is what a 1.4.2 user writes to stream.",
+        "",
+        "## Requests by id: 1,000 sequential `GET /v3/accounts/{id}`",
+        "",
+        "| client | p50 | p99 | mean |",
+        "| --- | --- | --- | --- |",
+        f"| Rust SDK | {g_rs['p50_ms']:.3f} ms | {g_rs['p99_ms']:.3f} ms | {g_rs['mean_ms']:.3f} ms |",
+        f"| Python SDK | {g_py['p50_ms']:.3f} ms | {g_py['p99_ms']:.3f} ms | {g_py['mean_ms']:.3f} ms |",
+        "",
+        f"p50 ratio: {g_py['p50_ms'] / g_rs['p50_ms']:.1f}× faster.",
+        "",
+        "## Startup: process start to the first response (m)",
+        "",
+        "| client | seconds |",
+        "| --- | --- |",
+        f"| Rust SDK (`sdk_bench startup`: configuration from the environment, token, `list_accounts(limit=1)`) | {r['rust_startup']:.3f} |",
+        f"| Python SDK (interpreter, `import sailpoint.v3`, token, `list_accounts(limit=1)`) | {r['python_startup']:.3f} |",
+        "",
+        "## Overhead: the SDK against a raw reqwest call",
+        "",
+        "Interleaved rounds (after 200 warm-up rounds) of one SDK call and one raw reqwest call to the same server, "
+        "both decoding the same `Account` type: the difference is the SDK's own path (token cache, headers, "
+        "operation table, retry loop, tracing span, error mapping). Client-side rate limit off.",
+        "",
+        "| server | rounds | raw reqwest p50 | SDK p50 | median of the per-round differences | raw mean | SDK mean |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| `sailpoint-mock` | {ov['rounds']:,} | {ov['raw_p50_us']:.1f} µs | {ov['sdk_p50_us']:.1f} µs | **{ov['median_difference_us']:+.1f} µs ({ov['median_difference_pct']:+.1f} %)** | {ov['raw_mean_us']:.1f} µs | {ov['sdk_mean_us']:.1f} µs |",
+        f"| minimal server (a thread that answers without work: worst case) | {ovm['rounds']:,} | {ovm['raw_p50_us']:.1f} µs | {ovm['sdk_p50_us']:.1f} µs | **{ovm['median_difference_us']:+.1f} µs ({ovm['median_difference_pct']:+.1f} %)** | {ovm['raw_mean_us']:.1f} µs | {ovm['sdk_mean_us']:.1f} µs |",
+        "",
+        f"Target within 5 % (judged on the median difference, which the other core's noise moves least): "
+        f"{verdict(ov['median_difference_pct'] <= 5)} against `sailpoint-mock`, the server of every other figure here; "
+        f"{verdict(ovm['median_difference_pct'] <= 5)} against the minimal server, where a round trip costs so little "
+        f"that the SDK's fixed cost of a few µs is a larger share.",
+        "",
+        "## Throughput under the rate limit",
+        "",
+        f"`sailpoint-mock` at its default 100 requests per 10 s; the SDK with its defaults (client-side limit "
+        f"100 / 10 s in bursts of 10, retries on). Streamed {rl['items']:,} accounts in {rl['seconds']:.1f} s.",
+        "",
+        "| items/s | ceiling | items the limit allowed in that time | share | 429s reaching the caller | other errors |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| {rl['items_per_s']:,.0f} | 2,500 items/s (100 requests × 250 items / 10 s) | {rl['allowed_items']:,.0f} (2,500/s, plus the first burst of 10 pages) | {rl['share_of_ceiling'] * 100:.1f} % | {rl['rate_limited_errors']} | {len(rl['other_errors'])} |",
+        "",
+        f"Target ≥ 95 % of the ceiling with no 429 reaching the caller: {verdict(rl['share_of_ceiling'] >= 0.95 and rl['rate_limited_errors'] == 0 and not rl['other_errors'])}.",
+        "",
+    ]
+    if r.get("compile"):
+        lines += [
+            "## Compile cost (dev profile, cold)",
+            "",
+            "Each version crate is built with its dependencies already built (its own cost); the last row builds "
+            "the facade with all features from an empty target directory (a user's first build). `/usr/bin/time -v`: "
+            "wall time and the peak resident set of the largest process (rustc).",
+            "",
+            "| build | wall | peak memory |",
+            "| --- | --- | --- |",
+        ]
+        lines += [f"| `{name}` | {c['seconds']:.0f} s | {c['peak_rss_gb']:.2f} GB |" for name, c in r["compile"].items()]
+        lines.append("")
+    if r.get("notes"):
+        lines += ["## Notes", ""] + [f"- {n}" for n in r["notes"]] + [""]
+    return "\n".join(lines)
+
+
+def main(argv):
+    skip_compile = "--skip-compile" in argv
+    rounds = 3
+    if "--rounds" in argv:
+        rounds = int(argv[argv.index("--rounds") + 1])
+    WORK.mkdir(parents=True, exist_ok=True)
+    sdk_bench, mock_bin = build()
+    py, py_sdk = python_venv()
+    pyscript = str(ROOT / "bench" / "python_sdk.py")
+    r = {
+        "command": "python3 bench/run.py" + (" --skip-compile" if skip_compile else ""),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": run(["git", "rev-parse", "--short", "HEAD"]).strip(),
+        "machine": machine(),
+        "rustc": run(["rustc", "--version"]).strip(),
+        "python": platform.python_version(),
+        "python_sdk": py_sdk,
+        "rounds": rounds,
+    }
+    mock = Mock(mock_bin, rate_limited=False)
+    try:
+        env = mock.env
+        say("pagination")
+        r["rust_stream"], _ = median_of(rounds, lambda: json_line([sdk_bench, "stream", str(ACCOUNTS)], env), "items_per_s")
+        r["rust_stream_raw"], _ = median_of(rounds, lambda: json_line([sdk_bench, "stream-raw", str(ACCOUNTS)], env), "items_per_s")
+        r["python_stream"], _ = median_of(rounds, lambda: json_line([py, pyscript, "stream", str(ACCOUNTS)], env), "items_per_s")
+        r["python_loop"], _ = median_of(rounds, lambda: json_line([py, pyscript, "loop", str(ACCOUNTS)], env), "items_per_s")
+        say("requests by id")
+        r["rust_get"] = json_line([sdk_bench, "get", "1000"], env)
+        r["python_get"] = json_line([py, pyscript, "get", "1000"], env)
+        say("startup")
+        r["rust_startup"] = statistics.median(startup_seconds([sdk_bench, "startup"], env) for _ in range(max(rounds, 5)))
+        r["python_startup"] = statistics.median(startup_seconds([py, pyscript, "startup"], env) for _ in range(max(rounds, 5)))
+        say("overhead")
+        r["overhead"] = json_line([sdk_bench, "overhead", "5000"], env)
+        r["overhead_minimal"] = json_line([sdk_bench, "overhead-minimal", "5000"], env)
+    finally:
+        mock.stop()
+    mock = Mock(mock_bin, rate_limited=True)
+    try:
+        say("throughput under the rate limit (about 25 s)")
+        r["rate_limited"] = json_line([sdk_bench, "rate-limited", "60000"], mock.env)
+    finally:
+        mock.stop()
+    if not skip_compile:
+        r["compile"] = compile_cost()
+    text = report(r)
+    (ROOT / "BENCHMARKS.md").write_text(text)
+    (WORK / "results.json").write_text(json.dumps(r, indent=2, default=str))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
