@@ -268,6 +268,10 @@ pub mod multipart {
             } = self;
             let name = name
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+            let product_name = product_name
+                .ok_or_else(|| Error::InvalidRequest(
+                    "`productName` is required".to_string(),
+                ))?;
             let url = format!("{}/brandings", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -277,7 +281,8 @@ pub mod multipart {
                 let v = name;
                 form = form.text("name", v.to_string());
             }
-            if let Some(v) = product_name {
+            {
+                let v = product_name;
                 form = form.text("productName", v.to_string());
             }
             if let Some(v) = action_button_color {
@@ -470,6 +475,10 @@ pub mod multipart {
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
             let form_name = form_name
                 .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+            let product_name = product_name
+                .ok_or_else(|| Error::InvalidRequest(
+                    "`productName` is required".to_string(),
+                ))?;
             let url = format!(
                 "{}/brandings/{}", client.baseurl, encode_path(& name.to_string())
             );
@@ -481,7 +490,8 @@ pub mod multipart {
                 let v = form_name;
                 form = form.text("name", v.to_string());
             }
-            if let Some(v) = product_name {
+            {
+                let v = product_name;
                 form = form.text("productName", v.to_string());
             }
             if let Some(v) = action_button_color {

@@ -1441,9 +1441,9 @@ pub const SEED: &[Call<Client>] = &[
         operation_id: "createSource",
         method: "POST",
         path: "/sources",
-        body: Some(r#"{"name":"My Source","connector":"active-directory","owner":{}}"#),
+        body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source().body(example::<types::Source>(r#"{"name":"My Source","connector":"active-directory","owner":{}}"#)?).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.create_source().body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -1639,9 +1639,9 @@ pub const SEED: &[Call<Client>] = &[
         operation_id: "putSource",
         method: "PUT",
         path: "/sources/{id}",
-        body: Some(r#"{"name":"My Source","connector":"active-directory","owner":{}}"#),
+        body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source().id("2c9180835d191a86015d28455b4a2329").body(example::<types::Source>(r#"{"name":"My Source","connector":"active-directory","owner":{}}"#)?).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.put_source().id("2c9180835d191a86015d28455b4a2329").body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {

@@ -1,26 +1,27 @@
-//! A required property that may be `null` decodes as an `Option`.
+//! A required date-time that may be `null` decodes as an `Option`.
 //!
 //! `required` plus `nullable: true` means "always present, maybe `null`"
-//! (e.g. `CampaignTemplate.modified`). typify keeps such a property non-
-//! optional when its type comes from `x-rust-type` (date-times) or a `$ref`,
-//! and then refuses the `null` the spec allows. The property is taken out of
-//! `required`, so it becomes an `Option<T>` that reads `null` (and, when
-//! `None`, is left out of a request body rather than sent as `null`). The
-//! names are kept in `x-sailpoint-required-nullable` (typify ignores it; the
-//! contract tests' body generator reads it).
+//! (e.g. `CampaignTemplate.modified`). typify gives such a property an
+//! `Option<T>` (sent as `null` when `None`), except when its type comes from
+//! `x-rust-type`, as date-times do (`lenient-date-times`): then it keeps the
+//! bare type and refuses the `null` the spec allows. Those properties are
+//! taken out of `required`, so they become an `Option` that reads `null`
+//! (and, when `None`, is left out of a request body: they are read-only
+//! timestamps in practice). The names are kept in
+//! `x-sailpoint-required-nullable` (typify ignores it; the contract tests'
+//! body generator reads it).
 
 use serde_json::Value;
 
 use super::{Log, deref, for_each_schema};
 
-pub const WHY: &str = "required properties marked nullable decode null (Option<T>)";
+pub const WHY: &str = "required nullable date-times decode null (Option<DateTime>)";
 
-fn is_nullable(doc: &Value, p: &Value) -> bool {
-    let own = p.get("nullable") == Some(&Value::Bool(true));
-    let all_of_nullable = p.get("allOf").and_then(Value::as_array).is_some_and(|parts| {
-        parts.iter().any(|x| x.get("nullable") == Some(&Value::Bool(true)))
-    });
-    own || all_of_nullable || deref(doc, p).get("nullable") == Some(&Value::Bool(true))
+/// Nullable, with its type from `x-rust-type` (where typify drops `nullable`).
+fn is_nullable_rust_type(doc: &Value, p: &Value) -> bool {
+    let target = deref(doc, p);
+    let nullable = p.get("nullable") == Some(&Value::Bool(true)) || target.get("nullable") == Some(&Value::Bool(true));
+    nullable && (p.get("x-rust-type").is_some() || target.get("x-rust-type").is_some())
 }
 
 pub fn run(doc: &mut Value, log: &mut Log) {
@@ -31,7 +32,7 @@ pub fn run(doc: &mut Value, log: &mut Log) {
         let nullable: Vec<String> = required
             .iter()
             .filter_map(Value::as_str)
-            .filter(|name| props.get(*name).is_some_and(|p| is_nullable(&snapshot, p)))
+            .filter(|name| props.get(*name).is_some_and(|p| is_nullable_rust_type(&snapshot, p)))
             .map(str::to_string)
             .collect();
         if nullable.is_empty() {
@@ -58,17 +59,19 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn required_nullables_become_optional() {
+    fn required_nullable_date_times_become_optional() {
+        let rust_type = json!({"crate": "sailpoint-runtime", "version": "*", "path": "sailpoint_runtime::DateTime"});
         let mut doc = json!({"components": {"schemas": {
-            "N": {"type": "string", "nullable": true},
-            "T": {"type": "object", "required": ["a", "b", "c"], "properties": {
-                "a": {"type": "string", "format": "date-time", "nullable": true},
+            "N": {"type": "string", "format": "date-time", "nullable": true, "x-rust-type": rust_type},
+            "T": {"type": "object", "required": ["a", "b", "c", "d"], "properties": {
+                "a": {"type": "string", "format": "date-time", "nullable": true, "x-rust-type": rust_type},
                 "b": {"type": "string"},
-                "c": {"$ref": "#/components/schemas/N"}
+                "c": {"$ref": "#/components/schemas/N"},
+                "d": {"type": "string", "nullable": true}
             }}
         }}});
         let log = run_twice(run, &mut doc);
-        assert_eq!(doc["components"]["schemas"]["T"]["required"], json!(["b"]));
+        assert_eq!(doc["components"]["schemas"]["T"]["required"], json!(["b", "d"]), "typify handles d itself");
         assert_eq!(doc["components"]["schemas"]["T"]["x-sailpoint-required-nullable"], json!(["a", "c"]));
         assert_eq!(log.count(), 2);
     }
