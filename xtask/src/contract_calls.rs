@@ -53,10 +53,9 @@ fn scalar_from_json(v: &Value) -> Option<Sample> {
 /// A value valid for `schema`, preferring `example` when it fits.
 fn sample(doc: &Value, schema: &Value, example: Option<&Value>) -> Sample {
     let schema = deref(doc, schema);
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.iter().find(|v| !v.is_null())) {
-        if let Some(s) = scalar_from_json(first) {
-            return s;
-        }
+    let first_enum = schema.get("enum").and_then(Value::as_array).and_then(|e| e.iter().find(|v| !v.is_null()));
+    if let Some(s) = first_enum.and_then(scalar_from_json) {
+        return s;
     }
     let example = example.or_else(|| schema.get("example")).or_else(|| schema.get("default"));
     match schema.get("type").and_then(Value::as_str).unwrap_or("string") {
