@@ -290,8 +290,7 @@ fn call(doc: &Value, op: &OperationMeta, fields: &[(String, Type)]) -> Result<St
     );
     match fallback.map(|v| v.to_string()) {
         Some(b) => text.push_str(&format!(
-            "        fallback: Some(Fallback {{\n            body: {},\n            call: {},\n        }}),\n",
-            raw_string(&b),
+            "        fallback: Some(Fallback {{\n            call: {},\n        }}),\n",
             call_expr(doc, op, fields, Some(&b))?,
         )),
         None => text.push_str("        fallback: None,\n"),
@@ -333,6 +332,8 @@ pub fn emit(doc: &Value, file: &syn::File, ops: &[OperationMeta], version: &str)
          use super::{{Call, Fallback, example, parsed, sdk}};\n\
          #[allow(unused_imports)]\n\
          use {krate}::{{Client, types}};\n\n\
+         /// The tags whose every operation (but the multipart ones) `SEED` calls.\n\
+         pub const SEED_TAGS: [&str; {}] = {SEED_TAGS:?};\n\n\
          pub const GETS: &[Call<Client>] = &[\n{gets}];\n\n\
          pub const SEED: &[Call<Client>] = &[\n{seed}];\n",
         gets.matches("operation_id:").count(),
@@ -341,6 +342,7 @@ pub fn emit(doc: &Value, file: &syn::File, ops: &[OperationMeta], version: &str)
         seed.matches("operation_id:").count(),
         seed_skipped.len(),
         list(&seed_skipped),
+        SEED_TAGS.len(),
     )
 }
 

@@ -27,7 +27,6 @@ pub struct Call<C: 'static> {
 }
 
 pub struct Fallback<C: 'static> {
-    pub body: &'static str,
     pub call: for<'a> fn(&'a C) -> CallFuture<'a>,
 }
 
@@ -63,29 +62,48 @@ where
 pub enum Verdict {
     /// Sent without a request violation, and the response decoded.
     Decoded,
-    /// The spec's own example breaks the spec's schema, as Prism says: its
-    /// answer did not decode, or the request body (sent exactly as the
-    /// spec's request example) was refused.
-    ExampleBreaksSchema(String),
-    /// The spec's request example does not decode into the SDK's body type.
-    RequestExampleRefused(String),
-    /// The spec's response example does not decode (the reason), and an
+    /// The spec's request example breaks its schema (Prism's reason); the
+    /// body made from the schema was sent instead, and the response decoded.
+    DecodedWithSchemaBody(String),
+    /// The spec's response example did not decode (the reason), and an
     /// answer Prism made from the schema (`Prefer: dynamic=true`) did: the
     /// failure is the example's alone.
     DecodedSchemaAnswer(String),
-    /// The spec's request example breaks its schema (the reason); the body
-    /// built from the schema was sent instead, and the response decoded.
-    DecodedWithSchemaBody(String),
+    /// Prism refused the request body, sent exactly as the spec's example.
+    RequestExampleBreaksSchema(String),
+    /// The spec's request example does not decode into the SDK's body type.
+    RequestExampleRefused(String),
+    /// The response did not decode and Prism says its answer (the spec's
+    /// example) breaks the spec's schema.
+    ResponseExampleBreaksSchema(String),
+    /// A defect of the spec itself, listed by the tests after reading it.
+    SpecDefect(String),
     /// Prism refused the request body, which differs from the spec's example
     /// (the SDK's types leave out what they do not know): a failure unless
     /// the body made from the schema passes.
     BodyRefused(String),
-    /// Anything else: a request violation, an undecodable response, an error status.
+    /// The response did not decode, and Prism found nothing wrong with it.
+    DecodeFailed(String),
+    /// Anything else: a request violation, an error status, a transport error.
     Failed(String),
+}
+
+impl Verdict {
+    /// The SDK's fault, as far as these tests can tell.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Verdict::BodyRefused(_) | Verdict::DecodeFailed(_) | Verdict::Failed(_))
+    }
+
+    /// The call went through and the response decoded (maybe after a fallback).
+    pub fn is_decoded(&self) -> bool {
+        matches!(self, Verdict::Decoded | Verdict::DecodedWithSchemaBody(_) | Verdict::DecodedSchemaAnswer(_))
+    }
 }
 
 pub struct Outcome {
     pub operation_id: &'static str,
+    pub method: &'static str,
+    pub path: &'static str,
     pub verdict: Verdict,
 }
 
@@ -115,7 +133,7 @@ fn classify(result: Result<(), CallError>, exchanges: &[Exchange], body: Option<
                 || v["location"].get(1).and_then(serde_json::Value::as_str) == Some("body")
         });
         if only_body && exchanges.iter().all(|e| sent_as_example(e, body)) {
-            return Verdict::ExampleBreaksSchema(format!("request example: {}", request_violations.join("; ")));
+            return Verdict::RequestExampleBreaksSchema(request_violations.join("; "));
         }
         if only_body {
             return Verdict::BodyRefused(format!("request body (the example as the SDK's types keep it): {}", request_violations.join("; ")));
@@ -127,8 +145,9 @@ fn classify(result: Result<(), CallError>, exchanges: &[Exchange], body: Option<
         Ok(()) => Verdict::Decoded,
         Err(CallError::Example(e)) => Verdict::RequestExampleRefused(e),
         Err(CallError::Sdk(e)) if e.kind() == ErrorKind::Decode && !response_violations.is_empty() => {
-            Verdict::ExampleBreaksSchema(format!("{e} (Prism: {})", response_violations.join("; ")))
+            Verdict::ResponseExampleBreaksSchema(format!("{e} (Prism: {})", response_violations.join("; ")))
         }
+        Err(CallError::Sdk(e)) if e.kind() == ErrorKind::Decode => Verdict::DecodeFailed(e.to_string()),
         Err(CallError::Sdk(e)) => {
             let status = exchanges.last().map_or(String::new(), |x| format!(" [{} {} -> {}]", x.method, x.path, x.status));
             Verdict::Failed(format!("{:?}: {e}{status}", e.kind()))
@@ -142,8 +161,9 @@ pub async fn run<C>(client: &C, proxy: &Proxy, calls: &[Call<C>]) -> Vec<Outcome
     for call in calls {
         let example = call.body.filter(|_| call.body_is_spec_example);
         let mut verdict = once(client, proxy, call.call, example).await;
+        // A request body Prism or the SDK refused: try the one made from the schema.
         if let (
-            Verdict::ExampleBreaksSchema(why) | Verdict::RequestExampleRefused(why) | Verdict::BodyRefused(why),
+            Verdict::RequestExampleBreaksSchema(why) | Verdict::RequestExampleRefused(why) | Verdict::BodyRefused(why),
             Some(fallback),
         ) = (&verdict, &call.fallback)
         {
@@ -153,31 +173,24 @@ pub async fn run<C>(client: &C, proxy: &Proxy, calls: &[Call<C>]) -> Vec<Outcome
                 other => other,
             };
         }
-        if is_decode_failure(&verdict) {
+        // A response that did not decode: ask for an answer made from the schema.
+        if let Verdict::ResponseExampleBreaksSchema(why) | Verdict::DecodeFailed(why) = &verdict {
+            let why = why.clone();
+            let prism_blamed_the_example = matches!(verdict, Verdict::ResponseExampleBreaksSchema(_));
             proxy.prefer(Some("dynamic=true"));
             let again = once(client, proxy, call.call, example).await;
             proxy.prefer(None);
-            verdict = match (again, verdict) {
-                (Verdict::Decoded, Verdict::ExampleBreaksSchema(why) | Verdict::Failed(why)) => Verdict::DecodedSchemaAnswer(why),
-                (again, Verdict::Failed(why)) => Verdict::Failed(format!("{why}; with an answer made from the schema: {again:?}")),
-                (again, Verdict::ExampleBreaksSchema(why)) => {
-                    Verdict::ExampleBreaksSchema(format!("{why}; with an answer made from the schema: {again:?}"))
+            verdict = match again {
+                Verdict::Decoded => Verdict::DecodedSchemaAnswer(why),
+                again if prism_blamed_the_example => {
+                    Verdict::ResponseExampleBreaksSchema(format!("{why}; with an answer made from the schema: {again:?}"))
                 }
-                (_, first) => first,
+                again => Verdict::DecodeFailed(format!("{why}; with an answer made from the schema: {again:?}")),
             };
         }
-        out.push(Outcome { operation_id: call.operation_id, verdict });
+        out.push(Outcome { operation_id: call.operation_id, method: call.method, path: call.path, verdict });
     }
     out
-}
-
-/// The response did not decode (whoever is to blame).
-fn is_decode_failure(v: &Verdict) -> bool {
-    match v {
-        Verdict::ExampleBreaksSchema(why) => !why.starts_with("request example"),
-        Verdict::Failed(why) => why.starts_with("Decode:"),
-        _ => false,
-    }
 }
 
 async fn once<C>(client: &C, proxy: &Proxy, call: for<'a> fn(&'a C) -> CallFuture<'a>, body: Option<&str>) -> Verdict {
@@ -192,25 +205,25 @@ pub fn report(version: &str, outcomes: &[Outcome]) -> String {
     let count = |f: fn(&Verdict) -> bool| outcomes.iter().filter(|o| f(&o.verdict)).count();
     let decoded = count(|v| matches!(v, Verdict::Decoded | Verdict::DecodedWithSchemaBody(_)));
     let schema_answer = count(|v| matches!(v, Verdict::DecodedSchemaAnswer(_)));
-    let schema = count(|v| matches!(v, Verdict::ExampleBreaksSchema(_)));
-    let refused = count(|v| matches!(v, Verdict::RequestExampleRefused(_)));
-    let failed = count(|v| matches!(v, Verdict::Failed(_) | Verdict::BodyRefused(_)));
+    let failed = count(Verdict::is_failure);
+    let defects = outcomes.len() - decoded - schema_answer - failed;
     let mut text = format!(
-        "### {version}: {} called, {decoded} decoded, {failed} failed; {schema_answer} refused only because the spec's example breaks its schema (an answer made from the schema decoded){}{}\n\n",
+        "### {version}: {} called, {decoded} decoded, {failed} failed; {schema_answer} refused only because the spec's example breaks its schema (an answer made from the schema decoded){}\n\n",
         outcomes.len(),
-        if schema > 0 { format!(", {schema} spec defects") } else { String::new() },
-        if refused > 0 { format!(", {refused} not sent (request example refused)") } else { String::new() },
+        if defects > 0 { format!(", {defects} spec defects") } else { String::new() },
     );
     for o in outcomes {
         let (tag, why) = match &o.verdict {
             Verdict::Decoded => continue,
             Verdict::DecodedWithSchemaBody(w) => ("decoded, sent a body made from the schema: the request example breaks it", w),
-            Verdict::Failed(w) | Verdict::BodyRefused(w) => ("FAILED", w),
-            Verdict::ExampleBreaksSchema(w) => ("spec defect", w),
             Verdict::DecodedSchemaAnswer(w) => ("the spec's example breaks its schema; the schema-made answer decoded", w),
-            Verdict::RequestExampleRefused(w) => ("request example refused", w),
+            Verdict::RequestExampleBreaksSchema(w) => ("spec defect: the request example breaks the schema", w),
+            Verdict::RequestExampleRefused(w) => ("spec defect: the request example does not fit the SDK's type", w),
+            Verdict::ResponseExampleBreaksSchema(w) => ("spec defect: the response example breaks the schema", w),
+            Verdict::SpecDefect(w) => ("spec defect", w),
+            Verdict::BodyRefused(w) | Verdict::DecodeFailed(w) | Verdict::Failed(w) => ("FAILED", w),
         };
-        let _ = writeln!(text, "- `{}` ({tag}): {why}", o.operation_id);
+        let _ = writeln!(text, "- `{}` ({} {}; {tag}): {why}", o.operation_id, o.method, o.path);
     }
     text
 }

@@ -11,6 +11,9 @@ use super::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_v2024::{Client, types};
 
+/// The tags whose every operation (but the multipart ones) `SEED` calls.
+pub const SEED_TAGS: [&str; 3] = ["Sources", "Password Sync Groups", "Password Policies"];
+
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "compareIdentitySnapshots",
@@ -3047,7 +3050,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.create_password_policy().body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"{}"#,
             call: |c| Box::pin(async move { c.create_password_policy().body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3059,7 +3061,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.create_password_sync_group().body(example::<types::PasswordSyncGroup>(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"{}"#,
             call: |c| Box::pin(async move { c.create_password_sync_group().body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3071,7 +3072,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.create_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicy>(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"{"name":"example provisioning policy for inactive identities"}"#,
             call: |c| Box::pin(async move { c.create_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicy>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3443,7 +3443,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.set_password_policy().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"{}"#,
             call: |c| Box::pin(async move { c.set_password_policy().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3491,7 +3490,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.update_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"{}"#,
             call: |c| Box::pin(async move { c.update_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3512,7 +3510,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.update_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"[{"op":"replace","path":"/description"}]"#,
             call: |c| Box::pin(async move { c.update_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3524,7 +3521,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.update_source().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description","value":"new description"}]"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"[{"op":"replace","path":"/description"}]"#,
             call: |c| Box::pin(async move { c.update_source().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3536,7 +3532,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.update_source_entitlement_request_config().id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::SourceEntitlementRequestConfig>(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"{}"#,
             call: |c| Box::pin(async move { c.update_source_entitlement_request_config().id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::SourceEntitlementRequestConfig>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3548,7 +3543,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.update_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::UpdateSourceScheduleScheduleType>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"[{"op":"replace","path":"/description"}]"#,
             call: |c| Box::pin(async move { c.update_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::UpdateSourceScheduleScheduleType>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
@@ -3560,7 +3554,6 @@ pub const SEED: &[Call<Client>] = &[
         body_is_spec_example: true,
         call: |c| Box::pin(async move { c.update_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            body: r#"[{"op":"replace","path":"/description"}]"#,
             call: |c| Box::pin(async move { c.update_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
