@@ -1,5 +1,6 @@
 //! Arbitrary bytes and arbitrary JSON fed to the error and response
-//! decoders: errors, never a panic.
+//! decoders, small (512 bytes) and large (up to 1 MiB: long arrays, deep
+//! nesting, long strings): errors, never a panic.
 
 use proptest::prelude::*;
 use reqwest::StatusCode;
@@ -50,5 +51,40 @@ proptest! {
     #[test]
     fn arbitrary_json(value in json(), status in 100u16..600) {
         exercise(&serde_json::to_vec(&value).unwrap(), status);
+    }
+}
+
+/// Up to 1 MiB.
+const MIB: usize = 1 << 20;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn arbitrary_bytes_up_to_a_mebibyte(bytes in prop::collection::vec(any::<u8>(), 0..MIB), status in 100u16..600) {
+        exercise(&bytes, status);
+    }
+
+    /// A JSON value repeated into an array of up to 1 MiB, whole or cut anywhere.
+    #[test]
+    fn long_json_whole_or_cut(value in json(), copies in 1usize..50_000, cut in any::<prop::sample::Index>(), status in 100u16..600) {
+        let mut bytes = serde_json::to_vec(&Value::Array(vec![value; copies])).unwrap();
+        bytes.truncate(MIB);
+        exercise(&bytes, status);
+        let at = cut.index(bytes.len() + 1);
+        exercise(&bytes[..at], status);
+    }
+
+    /// Nesting far past serde_json's recursion limit, and long strings.
+    #[test]
+    fn deep_nesting_and_long_strings(depth in 1usize..(MIB / 2), open in prop_oneof![Just(b'['), Just(b'{')], len in 0usize..MIB) {
+        let mut deep = vec![open; depth];
+        if open == b'{' {
+            deep = b"{\"a\":".repeat(depth / 5 + 1);
+        }
+        exercise(&deep, 500);
+        let long = format!("{{\"message\": \"{}\", \"detailCode\": \"x\"}}", "m".repeat(len));
+        exercise(long.as_bytes(), 400);
+        exercise(format!("[{{\"id\": \"{}\"}}]", "é".repeat(len / 2)).as_bytes(), 200);
     }
 }

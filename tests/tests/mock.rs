@@ -196,7 +196,8 @@ async fn a_faulty_tenant_still_yields_every_item_once() {
         .client_credentials("mock-client-id", "mock-client-secret")
         .allow_http_loopback(true)
         .rate_limit(None)
-        .retry(sailpoint::RetryConfig { base_delay: Duration::from_millis(5), max_retries: 8, ..Default::default() })
+        // a budget for a tenant this faulty (the default allows a tenth more requests)
+        .retry(sailpoint::RetryConfig { base_delay: Duration::from_millis(5), max_retries: 8, budget: 1_000, ..Default::default() })
         .build()
         .unwrap();
     let ids: Vec<String> = client.v3().list_accounts().stream().map_ok(|a| a.id.unwrap()).try_collect().await.unwrap();

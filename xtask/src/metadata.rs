@@ -27,6 +27,8 @@ pub struct OperationMeta {
     pub success_statuses: Vec<u16>,
     /// `Some(max)` for `limit`/`offset` pagination; `max` is the largest `limit`.
     pub max_limit: Option<u64>,
+    /// Pages past 10,000 results with `searchAfter` (`x-sailpoint-search-after`): no offset stream.
+    pub search_after: bool,
 }
 
 pub fn collect(doc: &Value) -> Vec<OperationMeta> {
@@ -80,6 +82,7 @@ pub fn collect(doc: &Value) -> Vec<OperationMeta> {
             multipart: flag("x-sailpoint-multipart"),
             success_statuses,
             max_limit,
+            search_after: flag("x-sailpoint-search-after"),
         });
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));

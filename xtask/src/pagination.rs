@@ -95,6 +95,10 @@ pub fn emit(file: &syn::File, ops: &[OperationMeta]) -> Result<(TokenStream, Vec
     let mut skipped = Vec::new();
     for op in ops.iter().filter(|o| !o.multipart) {
         let Some(max) = op.max_limit else { continue };
+        if op.search_after {
+            skipped.push(format!("{}: pages with `searchAfter` past 10,000 results (use `sailpoint::Client::search`)", op.operation_id));
+            continue;
+        }
         let builder = type_name(&op.operation_id);
         let Some((page, fields)) = builders.get(&builder) else {
             skipped.push(format!("{}: no builder `{builder}`", op.operation_id));
@@ -106,7 +110,9 @@ pub fn emit(file: &syn::File, ops: &[OperationMeta]) -> Result<(TokenStream, Vec
         };
         let ident = format_ident!("{}", builder);
         let max = u32::try_from(max).unwrap_or(u32::MAX);
-        let with_count = if fields.iter().any(|f| f == "count") { quote!(self.count(true)) } else { quote!(self) };
+        let counts = fields.iter().any(|f| f == "count");
+        let with_count = if counts { quote!(self.count(true)) } else { quote!(self) };
+        let operation = &op.id;
         let (item, into_items) = match &items {
             Items::Whole(item) => (item.clone(), quote!(page)),
             Items::Nullable(item) => (item.clone(), quote!(page.unwrap_or_default())),
@@ -120,6 +126,8 @@ pub fn emit(file: &syn::File, ops: &[OperationMeta]) -> Result<(TokenStream, Vec
                 type Item = #item;
                 type Page = #page;
                 const MAX_LIMIT: u32 = #max;
+                const OPERATION: &'static str = #operation;
+                const COUNTS: bool = #counts;
                 fn with_page(self, limit: u32, offset: u64) -> Self {
                     self.limit(limit).offset(offset)
                 }

@@ -9,6 +9,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::CompareIdentitySnapshots<'a> {
     type Item = types::IdentityCompareResponse;
     type Page = ::std::vec::Vec<types::IdentityCompareResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "compare_identity_snapshots";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -35,6 +37,8 @@ for builder::CompareIdentitySnapshotsAccessType<'a> {
     type Item = types::AccessItemDiff;
     type Page = ::std::vec::Vec<types::AccessItemDiff>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "compare_identity_snapshots_access_type";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -60,6 +64,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ExportFormDefinitionsByTenant<
     type Item = types::ExportFormDefinitionsByTenantResponseItem;
     type Page = ::std::vec::Vec<types::ExportFormDefinitionsByTenantResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "export_form_definitions_by_tenant";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -85,6 +91,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ExportIdentityProfiles<'a> {
     type Item = types::IdentityProfileExportedObject;
     type Page = ::std::vec::Vec<types::IdentityProfileExportedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "export_identity_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -110,6 +118,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAccessProfileEntitlements<'
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_profile_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -135,6 +145,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAccessRequestRecommendation
     type Item = types::AccessRequestRecommendationItemDetail;
     type Page = ::std::vec::Vec<types::AccessRequestRecommendationItemDetail>;
     const MAX_LIMIT: u32 = 15u32;
+    const OPERATION: &'static str = "get_access_request_recommendations";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -161,6 +173,8 @@ for builder::GetAccessRequestRecommendationsIgnoredItems<'a> {
     type Item = types::AccessRequestRecommendationActionItemResponseDto;
     type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_request_recommendations_ignored_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -187,6 +201,8 @@ for builder::GetAccessRequestRecommendationsRequestedItems<'a> {
     type Item = types::AccessRequestRecommendationActionItemResponseDto;
     type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_request_recommendations_requested_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -213,6 +229,8 @@ for builder::GetAccessRequestRecommendationsViewedItems<'a> {
     type Item = types::AccessRequestRecommendationActionItemResponseDto;
     type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_request_recommendations_viewed_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -238,6 +256,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAccountEntitlements<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_account_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -263,6 +283,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetActiveCampaigns<'a> {
     type Item = types::GetActiveCampaignsResponseItem;
     type Page = ::std::vec::Vec<types::GetActiveCampaignsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_active_campaigns";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -288,6 +310,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAllPotentialRoleSummaries<'
     type Item = types::RoleMiningPotentialRoleSummary;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSummary>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_all_potential_role_summaries";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -313,6 +337,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCampaignTemplates<'a> {
     type Item = types::CampaignTemplate;
     type Page = ::std::vec::Vec<types::CampaignTemplate>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_campaign_templates";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -338,6 +364,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCommonAccess<'a> {
     type Item = types::CommonAccessResponse;
     type Page = ::std::vec::Vec<types::CommonAccessResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_common_access";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -363,6 +391,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCompletedWorkItems<'a> {
     type Item = types::WorkItems;
     type Page = ::std::vec::Vec<types::WorkItems>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_completed_work_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -388,6 +418,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetConnectorList<'a> {
     type Item = types::V3ConnectorDto;
     type Page = ::std::vec::Vec<types::V3ConnectorDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_connector_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -413,6 +445,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCountCompletedWorkItems<'a>
     type Item = types::WorkItemsCount;
     type Page = ::std::vec::Vec<types::WorkItemsCount>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_count_completed_work_items";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -438,6 +472,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetDiscoveredApplications<'a> 
     type Item = types::GetDiscoveredApplicationsResponseItem;
     type Page = ::std::vec::Vec<types::GetDiscoveredApplicationsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_discovered_applications";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -463,6 +499,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetEntitlementChangesIdentitie
     type Item = types::RoleInsightsIdentities;
     type Page = ::std::vec::Vec<types::RoleInsightsIdentities>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_entitlement_changes_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -488,6 +526,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetEntitlementsPotentialRole<'
     type Item = types::RoleMiningEntitlement;
     type Page = ::std::vec::Vec<types::RoleMiningEntitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_entitlements_potential_role";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -514,6 +554,8 @@ for builder::GetExcludedEntitlementsPotentialRole<'a> {
     type Item = types::RoleMiningEntitlement;
     type Page = ::std::vec::Vec<types::RoleMiningEntitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_excluded_entitlements_potential_role";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -539,6 +581,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetHistoricalIdentityEvents<'a
     type Item = types::GetHistoricalIdentityEventsResponseItem;
     type Page = ::std::vec::Vec<types::GetHistoricalIdentityEventsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_historical_identity_events";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -564,6 +608,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitiesPotentialRole<'a>
     type Item = types::RoleMiningIdentity;
     type Page = ::std::vec::Vec<types::RoleMiningIdentity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identities_potential_role";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -590,6 +636,8 @@ for builder::GetIdentityCertificationItemPermissions<'a> {
     type Item = types::PermissionDto;
     type Page = ::std::vec::Vec<types::PermissionDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_certification_item_permissions";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -615,6 +663,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentityOutliers<'a> {
     type Item = types::Outlier;
     type Page = ::std::vec::Vec<types::Outlier>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_outliers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -640,6 +690,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitySnapshotSummary<'a>
     type Item = types::MetricResponse;
     type Page = ::std::vec::Vec<types::MetricResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_snapshot_summary";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -665,6 +717,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClusters<'a> {
     type Item = types::ManagedCluster;
     type Page = ::std::vec::Vec<types::ManagedCluster>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_managed_clusters";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -690,6 +744,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetMultiHostIntegrationsList<'
     type Item = types::MultiHostIntegrations;
     type Page = ::std::vec::Vec<types::MultiHostIntegrations>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_multi_host_integrations_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -716,6 +772,8 @@ for builder::GetNonEmployeeSourceSchemaAttributes<'a> {
     type Item = types::NonEmployeeSchemaAttribute;
     type Page = ::std::vec::Vec<types::NonEmployeeSchemaAttribute>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_non_employee_source_schema_attributes";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -741,6 +799,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPasswordSyncGroups<'a> {
     type Item = types::PasswordSyncGroup;
     type Page = ::std::vec::Vec<types::PasswordSyncGroup>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_password_sync_groups";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -766,6 +826,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPeerGroupOutliers<'a> {
     type Item = types::PeerGroupMember;
     type Page = ::std::vec::Vec<types::PeerGroupMember>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_peer_group_outliers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -792,6 +854,8 @@ for builder::GetPeerGroupOutliersContributingFeatures<'a> {
     type Item = types::OutlierContributingFeature;
     type Page = ::std::vec::Vec<types::OutlierContributingFeature>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_peer_group_outliers_contributing_features";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -817,6 +881,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPendingTasks<'a> {
     type Item = types::TaskStatus;
     type Page = ::std::option::Option<::std::vec::Vec<types::TaskStatus>>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_pending_tasks";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -842,6 +908,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleApplications<'
     type Item = types::RoleMiningPotentialRoleApplication;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleApplication>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_potential_role_applications";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -867,6 +935,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleEntitlements<'
     type Item = types::RoleMiningPotentialRoleEntitlements;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleEntitlements>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_potential_role_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -893,6 +963,8 @@ for builder::GetPotentialRoleSourceIdentityUsage<'a> {
     type Item = types::RoleMiningPotentialRoleSourceUsage;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSourceUsage>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_potential_role_source_identity_usage";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -918,6 +990,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleSummaries<'a> 
     type Item = types::RoleMiningPotentialRoleSummary;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSummary>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_potential_role_summaries";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -943,6 +1017,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleAssignedIdentities<'a> 
     type Item = types::RoleIdentity;
     type Page = ::std::vec::Vec<types::RoleIdentity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_role_assigned_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -968,6 +1044,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleEntitlements<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "get_role_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -993,6 +1071,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleInsights<'a> {
     type Item = types::RoleInsight;
     type Page = ::std::vec::Vec<types::RoleInsight>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_role_insights";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1018,6 +1098,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleMiningSessions<'a> {
     type Item = types::RoleMiningSessionResponse;
     type Page = ::std::vec::Vec<types::RoleMiningSessionResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_role_mining_sessions";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1043,6 +1125,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSavedPotentialRoles<'a> {
     type Item = types::RoleMiningSessionDraftRoleDto;
     type Page = ::std::vec::Vec<types::RoleMiningSessionDraftRoleDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_saved_potential_roles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1068,6 +1152,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSearchAttributeConfig<'a> {
     type Item = types::SearchAttributeConfig;
     type Page = ::std::vec::Vec<types::SearchAttributeConfig>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_search_attribute_config";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1093,6 +1179,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSedBatches<'a> {
     type Item = types::Sed;
     type Page = ::std::vec::Vec<types::Sed>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_sed_batches";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1118,6 +1206,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetServiceDeskIntegrationList<
     type Item = types::ServiceDeskIntegrationDto;
     type Page = ::std::vec::Vec<types::ServiceDeskIntegrationDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_service_desk_integration_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1143,6 +1233,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSourcesWithinMultiHost<'a> 
     type Item = types::MultiHostSources;
     type Page = ::std::vec::Vec<types::MultiHostSources>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_sources_within_multi_host";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1168,6 +1260,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetTaskStatusList<'a> {
     type Item = types::TaskStatus;
     type Page = ::std::vec::Vec<types::TaskStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_task_status_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1193,6 +1287,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesByAccountId<'a> {
     type Item = types::AccountUsage;
     type Page = ::std::vec::Vec<types::AccountUsage>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_usages_by_account_id";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1218,6 +1314,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesBySourceId<'a> {
     type Item = types::SourceUsage;
     type Page = ::std::vec::Vec<types::SourceUsage>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_usages_by_source_id";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1243,6 +1341,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutionHistory<'a
     type Item = types::WorkflowExecutionEvent;
     type Page = ::std::vec::Vec<types::WorkflowExecutionEvent>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_workflow_execution_history";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1268,6 +1368,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutions<'a> {
     type Item = types::WorkflowExecution;
     type Page = ::std::vec::Vec<types::WorkflowExecution>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_workflow_executions";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1293,6 +1395,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessModelMetadataAttribu
     type Item = types::AttributeDto;
     type Page = ::std::vec::Vec<types::AttributeDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_model_metadata_attribute";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1319,6 +1423,8 @@ for builder::ListAccessModelMetadataAttributeValue<'a> {
     type Item = types::AttributeValueDto;
     type Page = ::std::vec::Vec<types::AttributeValueDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_model_metadata_attribute_value";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1344,6 +1450,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessProfiles<'a> {
     type Item = types::AccessProfile;
     type Page = ::std::vec::Vec<types::AccessProfile>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1369,6 +1477,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessProfilesForSourceApp
     type Item = types::AccessProfileDetails;
     type Page = ::std::vec::Vec<types::AccessProfileDetails>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_profiles_for_source_app";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1394,6 +1504,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessRequestStatus<'a> {
     type Item = types::RequestedItemStatus;
     type Page = ::std::vec::Vec<types::RequestedItemStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_request_status";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1419,6 +1531,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccountActivities<'a> {
     type Item = types::CancelableAccountActivity;
     type Page = ::std::vec::Vec<types::CancelableAccountActivity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_account_activities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1444,6 +1558,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccounts<'a> {
     type Item = types::Account;
     type Page = ::std::vec::Vec<types::Account>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_accounts";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1470,6 +1586,8 @@ for builder::ListAdministratorsAccessRequestStatus<'a> {
     type Item = types::AccessRequestAdminItemStatus;
     type Page = ::std::vec::Vec<types::AccessRequestAdminItemStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_administrators_access_request_status";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1495,6 +1613,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAllSourceApp<'a> {
     type Item = types::SourceApp;
     type Page = ::std::vec::Vec<types::SourceApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_all_source_app";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1520,6 +1640,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAllUserApps<'a> {
     type Item = types::UserApp;
     type Page = ::std::vec::Vec<types::UserApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_all_user_apps";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1545,6 +1667,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAssignedSourceApp<'a> {
     type Item = types::SourceApp;
     type Page = ::std::vec::Vec<types::SourceApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_assigned_source_app";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1570,6 +1694,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAvailableAccountsForUserAp
     type Item = types::AppAccountDetails;
     type Page = ::std::vec::Vec<types::AppAccountDetails>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_available_accounts_for_user_app";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1595,6 +1721,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAvailableSourceApps<'a> {
     type Item = types::SourceApp;
     type Page = ::std::vec::Vec<types::SourceApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_available_source_apps";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1622,6 +1750,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCertificationReviewers<'a>
         ::std::option::Option<types::IdentityReferenceWithNameAndEmail>,
     >;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_certification_reviewers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1647,6 +1777,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCertifications<'a> {
     type Item = types::CertificationDto;
     type Page = ::std::vec::Vec<types::CertificationDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_certifications";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1672,6 +1804,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCompleteWorkflowLibrary<'a
     type Item = types::ListCompleteWorkflowLibraryResponseItem;
     type Page = ::std::vec::Vec<types::ListCompleteWorkflowLibraryResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_complete_workflow_library";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1697,6 +1831,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCompletedApprovals<'a> {
     type Item = types::CompletedApproval;
     type Page = ::std::vec::Vec<types::CompletedApproval>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_completed_approvals";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1722,6 +1858,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListConnections<'a> {
     type Item = types::WorkgroupConnectionDto;
     type Page = ::std::vec::Vec<types::WorkgroupConnectionDto>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "list_connections";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1747,6 +1885,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlementChildren<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_entitlement_children";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1772,6 +1912,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlementParents<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_entitlement_parents";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1797,6 +1939,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlements<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1822,6 +1966,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListFromAddresses<'a> {
     type Item = types::EmailStatusDto;
     type Page = ::std::vec::Vec<types::EmailStatusDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_from_addresses";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1847,6 +1993,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListHistoricalIdentities<'a> {
     type Item = types::IdentityListItem;
     type Page = ::std::vec::Vec<types::IdentityListItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_historical_identities";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1872,6 +2020,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentities<'a> {
     type Item = types::Identity;
     type Page = ::std::vec::Vec<types::Identity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1897,6 +2047,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityAccessItems<'a> {
     type Item = types::ListIdentityAccessItemsResponseItem;
     type Page = ::std::vec::Vec<types::ListIdentityAccessItemsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_access_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1922,6 +2074,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityProfiles<'a> {
     type Item = types::IdentityProfile;
     type Page = ::std::vec::Vec<types::IdentityProfile>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1947,6 +2101,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentitySnapshots<'a> {
     type Item = types::IdentitySnapshotSummaryResponse;
     type Page = ::std::vec::Vec<types::IdentitySnapshotSummaryResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_snapshots";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1972,6 +2128,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeApproval<'a> {
     type Item = types::NonEmployeeApprovalItem;
     type Page = ::std::vec::Vec<types::NonEmployeeApprovalItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_approval";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1997,6 +2155,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRecords<'a> {
     type Item = types::NonEmployeeRecord;
     type Page = ::std::vec::Vec<types::NonEmployeeRecord>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_records";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2022,6 +2182,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRequests<'a> {
     type Item = types::NonEmployeeRequest;
     type Page = ::std::vec::Vec<types::NonEmployeeRequest>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_requests";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2047,6 +2209,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeSources<'a> {
     type Item = types::NonEmployeeSourceWithNeCount;
     type Page = ::std::vec::Vec<types::NonEmployeeSourceWithNeCount>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_sources";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2072,6 +2236,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNotificationTemplateDefaul
     type Item = types::TemplateDtoDefault;
     type Page = ::std::vec::Vec<types::TemplateDtoDefault>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_notification_template_defaults";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2097,6 +2263,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNotificationTemplates<'a> 
     type Item = types::TemplateDto;
     type Page = ::std::vec::Vec<types::TemplateDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_notification_templates";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2123,6 +2291,8 @@ for builder::ListOutliersContributingFeatureAccessItems<'a> {
     type Item = types::OutliersContributingFeatureAccessItems;
     type Page = ::std::vec::Vec<types::OutliersContributingFeatureAccessItems>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_outliers_contributing_feature_access_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2148,6 +2318,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListOwnedUserApps<'a> {
     type Item = types::UserApp;
     type Page = ::std::vec::Vec<types::UserApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_owned_user_apps";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2173,6 +2345,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListPasswordPolicies<'a> {
     type Item = types::PasswordPolicyV3Dto;
     type Page = ::std::vec::Vec<types::PasswordPolicyV3Dto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_password_policies";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2198,6 +2372,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListPendingApprovals<'a> {
     type Item = types::PendingApproval;
     type Page = ::std::vec::Vec<types::PendingApproval>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_pending_approvals";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2223,6 +2399,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListReassignmentConfigurations
     type Item = types::ConfigurationResponse;
     type Page = ::std::vec::Vec<types::ConfigurationResponse>;
     const MAX_LIMIT: u32 = 20u32;
+    const OPERATION: &'static str = "list_reassignment_configurations";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2248,6 +2426,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListRequestableObjects<'a> {
     type Item = types::RequestableObject;
     type Page = ::std::vec::Vec<types::RequestableObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_requestable_objects";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2273,6 +2453,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListRoles<'a> {
     type Item = types::Role;
     type Page = ::std::vec::Vec<types::Role>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "list_roles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2298,6 +2480,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSegments<'a> {
     type Item = types::Segment;
     type Page = ::std::vec::Vec<types::Segment>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_segments";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2323,6 +2507,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSodPolicies<'a> {
     type Item = types::SodPolicy;
     type Page = ::std::vec::Vec<types::SodPolicy>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_sod_policies";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2348,6 +2534,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSources<'a> {
     type Item = types::Source;
     type Page = ::std::vec::Vec<types::Source>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_sources";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2373,6 +2561,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSubscriptions<'a> {
     type Item = types::Subscription;
     type Page = ::std::vec::Vec<types::Subscription>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_subscriptions";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2398,6 +2588,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjects<'a> {
     type Item = types::TaggedObject;
     type Page = ::std::vec::Vec<types::TaggedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_tagged_objects";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2423,6 +2615,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjectsByType<'a> {
     type Item = types::TaggedObject;
     type Page = ::std::vec::Vec<types::TaggedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_tagged_objects_by_type";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2448,6 +2642,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTags<'a> {
     type Item = types::Tag;
     type Page = ::std::vec::Vec<types::Tag>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_tags";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2473,6 +2669,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTransforms<'a> {
     type Item = types::TransformRead;
     type Page = ::std::vec::Vec<types::TransformRead>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_transforms";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2498,6 +2696,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTriggerInvocationStatus<'a
     type Item = types::InvocationStatus;
     type Page = ::std::vec::Vec<types::InvocationStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_trigger_invocation_status";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2523,6 +2723,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTriggers<'a> {
     type Item = types::Trigger;
     type Page = ::std::vec::Vec<types::Trigger>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_triggers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2548,6 +2750,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkItems<'a> {
     type Item = types::WorkItems;
     type Page = ::std::vec::Vec<types::WorkItems>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_work_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2573,6 +2777,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryActions<'a>
     type Item = types::WorkflowLibraryAction;
     type Page = ::std::vec::Vec<types::WorkflowLibraryAction>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workflow_library_actions";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2598,6 +2804,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryTriggers<'a
     type Item = types::WorkflowLibraryTrigger;
     type Page = ::std::vec::Vec<types::WorkflowLibraryTrigger>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workflow_library_triggers";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2623,6 +2831,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflows<'a> {
     type Item = types::Workflow;
     type Page = ::std::vec::Vec<types::Workflow>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workflows";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2648,6 +2858,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkgroupMembers<'a> {
     type Item = types::ListWorkgroupMembersResponseItem;
     type Page = ::std::vec::Vec<types::ListWorkgroupMembersResponseItem>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "list_workgroup_members";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2673,6 +2885,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkgroups<'a> {
     type Item = types::WorkgroupDto;
     type Page = ::std::vec::Vec<types::WorkgroupDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workgroups";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2698,6 +2912,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::SearchFormDefinitionsByTenant<
     type Item = types::FormDefinitionResponse;
     type Page = types::ListFormDefinitionsByTenantResponse;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "search_form_definitions_by_tenant";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2723,6 +2939,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::SearchFormInstancesByTenant<'a
     type Item = types::FormInstanceResponse;
     type Page = ::std::vec::Vec<types::FormInstanceResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "search_form_instances_by_tenant";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }

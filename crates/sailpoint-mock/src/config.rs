@@ -17,6 +17,12 @@ pub struct Faults {
     pub non_json: f64,
     /// Wait this long before answering.
     pub latency: Duration,
+    /// Listings ignore `offset` and always serve the first page (a broken
+    /// server: a client must not loop or yield duplicates).
+    pub ignore_offset: bool,
+    /// The token endpoint answers `307` to this URL instead of a token (a
+    /// client must not send its secret there).
+    pub token_redirect: Option<String>,
     /// Seed of the fault dice (the same seed, the same faults).
     pub seed: u64,
 }
@@ -34,7 +40,8 @@ pub struct MockConfig {
     pub accounts: u64,
     /// Synthetic identities (also the search index).
     pub identities: u64,
-    /// Requests per period per client id and API version (`None`: no limit).
+    /// Requests per period per client id and API version, counted in fixed
+    /// windows as SailPoint does (`None`: no limit).
     pub rate_limit: Option<(u32, Duration)>,
     /// Injected faults.
     pub faults: Faults,

@@ -68,6 +68,9 @@ struct TokenForm {
 }
 
 async fn token(State(t): Shared, body: Bytes) -> Response {
+    if let Some(to) = &t.config.faults.token_redirect {
+        return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to.clone())]).into_response();
+    }
     let Ok(form) = serde_urlencoded_form(&body) else {
         return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request"}))).into_response();
     };
@@ -202,6 +205,7 @@ async fn list(State(t): Shared, Path((_, collection)): Path<(String, String)>, Q
         Err(r) => return r,
     };
     let (offset, limit, count) = match page_params(&q) {
+        Ok((_, limit, count)) if t.config.faults.ignore_offset => (0, limit, count),
         Ok(p) => p,
         Err(r) => return r,
     };

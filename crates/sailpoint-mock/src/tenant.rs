@@ -1,12 +1,10 @@
 //! The tenant's state: clients and tokens, collections, source details.
 
 use std::collections::{BTreeMap, HashMap};
-use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sailpoint_runtime::Operation;
 use serde_json::{Value, json};
 
@@ -37,7 +35,8 @@ pub struct Tenant {
     pub config: MockConfig,
     tokens: Mutex<HashMap<String, (String, Instant)>>,
     pub data: Mutex<Data>,
-    limiter: Option<DefaultKeyedRateLimiter<String>>,
+    /// Per (client, version): when the current fixed window opened, and its requests.
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
     seq: AtomicU64,
     /// Synthetic id → index, per kind.
     synthetic_index: HashMap<String, u64>,
@@ -82,10 +81,6 @@ pub fn find_operation(version: &str, method: &str, path: &str) -> Option<&'stati
 
 impl Tenant {
     pub fn new(config: MockConfig) -> Self {
-        let limiter = config.rate_limit.and_then(|(n, period)| {
-            let n = NonZeroU32::new(n)?;
-            Quota::with_period(period / n.get()).map(|q| RateLimiter::keyed(q.allow_burst(n)))
-        });
         let mut synthetic_index = HashMap::new();
         for i in 0..config.accounts {
             synthetic_index.insert(synthetic::id(synthetic::ACCOUNT, i), i);
@@ -97,7 +92,7 @@ impl Tenant {
             config,
             tokens: Mutex::new(HashMap::new()),
             data: Mutex::new(Data::default()),
-            limiter,
+            windows: Mutex::new(HashMap::new()),
             seq: AtomicU64::new(1),
             synthetic_index,
         };
@@ -144,10 +139,23 @@ impl Tenant {
         }
     }
 
-    /// `Err(wait)` when `client` is over its rate for `version`.
+    /// `Err(wait)` when `client` is over its rate for `version`. Counted in
+    /// fixed windows of the period, at most `n` requests each: a window
+    /// opens with the first request after the previous one closed, and the
+    /// wait is to its end.
     pub fn check_rate(&self, client: &str, version: &str) -> Result<(), Duration> {
-        let Some(l) = &self.limiter else { return Ok(()) };
-        l.check_key(&format!("{client}/{version}")).map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default())))
+        let Some((n, period)) = self.config.rate_limit else { return Ok(()) };
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let (opened, count) = windows.entry(format!("{client}/{version}")).or_insert((now, 0));
+        if now.duration_since(*opened) >= period {
+            (*opened, *count) = (now, 0);
+        }
+        if *count >= n {
+            return Err(period.saturating_sub(now.duration_since(*opened)));
+        }
+        *count += 1;
+        Ok(())
     }
 
     pub fn synthetic_count(&self, collection: &str) -> u64 {

@@ -70,7 +70,22 @@ pub(crate) struct Bearer {
 struct Cached {
     /// `Bearer <token>`, marked sensitive, made once per token.
     header: HeaderValue,
+    /// When to start asking for the next token.
     refresh_at: Instant,
+    /// When the token stops being valid.
+    expires_at: Instant,
+}
+
+/// A failed series of token requests, shared with every caller until `until`.
+struct Failure {
+    message: String,
+    until: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    token: Option<Cached>,
+    failure: Option<Failure>,
 }
 
 #[derive(Deserialize)]
@@ -79,11 +94,19 @@ struct TokenResponse {
     expires_in: Option<f64>,
 }
 
+/// How long a failed token request series is reported to every caller
+/// before the next series starts.
+const FAILURE_TTL: Duration = Duration::from_secs(2);
+/// The longest one series of token requests (with its retries) may take.
+const SERIES_DEADLINE: Duration = Duration::from_secs(30);
+
 /// The token source of a runtime, shared by its clones.
 pub(crate) struct Auth {
     credentials: Option<Credentials>,
     token_url: Option<reqwest::Url>,
-    cache: Mutex<Option<Cached>>,
+    state: std::sync::Mutex<State>,
+    /// Held by the one caller asking for a token; the others wait on it.
+    refresh: Mutex<()>,
     retry: RetryConfig,
 }
 
@@ -106,9 +129,21 @@ fn margin(lifetime: Duration) -> Duration {
     (lifetime / 10).min(Duration::from_secs(60))
 }
 
+/// What the cache holds for a caller at `now`.
+enum Lookup {
+    /// A token, not yet due for refresh.
+    Fresh(HeaderValue),
+    /// A token due for refresh but still valid.
+    Due(HeaderValue),
+    /// A recent failure.
+    Failed(String),
+    /// Nothing usable.
+    Empty,
+}
+
 impl Auth {
     pub fn new(credentials: Option<Credentials>, token_url: Option<reqwest::Url>, retry: RetryConfig) -> Self {
-        Self { credentials, token_url, cache: Mutex::new(None), retry }
+        Self { credentials, token_url, state: Default::default(), refresh: Mutex::new(()), retry }
     }
 
     pub fn client_id(&self) -> Option<&str> {
@@ -120,31 +155,92 @@ impl Auth {
         matches!(self.credentials, Some(Credentials::ClientCredentials { .. }))
     }
 
-    /// The token to send, fetching one if there is none or it is about to
-    /// expire. Concurrent callers wait for one fetch. `Ok(None)`: no
-    /// credentials configured.
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn lookup(&self, now: Instant) -> Lookup {
+        let state = self.state();
+        let recent_failure = state.failure.as_ref().filter(|f| now < f.until);
+        match (&state.token, recent_failure) {
+            (Some(t), _) if now < t.refresh_at => Lookup::Fresh(t.header.clone()),
+            (Some(t), _) if now < t.expires_at => Lookup::Due(t.header.clone()),
+            (_, Some(f)) => Lookup::Failed(f.message.clone()),
+            _ => Lookup::Empty,
+        }
+    }
+
+    /// The token to send, fetching one if there is none or it is due.
+    ///
+    /// One caller at a time asks the token endpoint; a token due for
+    /// refresh but still valid is used by everyone else meanwhile, and
+    /// kept if the refresh fails. Without a valid token, callers wait for
+    /// the one series of requests and share its outcome; a failure is
+    /// reported to every caller for a moment before a new series starts.
+    /// `Ok(None)`: no credentials configured.
     pub async fn bearer(&self, http: &reqwest::Client) -> Result<Option<Bearer>, String> {
         let (client_id, secret) = match &self.credentials {
             None => return Ok(None),
             Some(Credentials::AccessToken(t)) => return Ok(Some(Bearer { header: bearer_header(t)? })),
             Some(Credentials::ClientCredentials { client_id, client_secret }) => (client_id, client_secret),
         };
-        let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
-            return Ok(Some(Bearer { header: c.header.clone() }));
+        match self.lookup(Instant::now()) {
+            Lookup::Fresh(header) => return Ok(Some(Bearer { header })),
+            Lookup::Due(header) => {
+                // Refresh if nobody else is; the current token serves meanwhile.
+                let Ok(_turn) = self.refresh.try_lock() else { return Ok(Some(Bearer { header })) };
+                if self.state().failure.as_ref().is_some_and(|f| Instant::now() < f.until) {
+                    return Ok(Some(Bearer { header }));
+                }
+                return match self.series(http, client_id, secret).await {
+                    Ok(fresh) => Ok(Some(Bearer { header: fresh })),
+                    Err(message) => {
+                        tracing::warn!("token refresh failed ({message}); using the current token until it expires");
+                        Ok(Some(Bearer { header }))
+                    }
+                };
+            }
+            Lookup::Failed(message) => return Err(message),
+            Lookup::Empty => {}
         }
-        let fresh = self.fetch(http, client_id, secret).await?;
-        let bearer = Bearer { header: fresh.header.clone() };
-        *cache = Some(fresh);
-        Ok(Some(bearer))
+        let _turn = self.refresh.lock().await;
+        // Someone else may have fetched a token, or failed to, meanwhile.
+        match self.lookup(Instant::now()) {
+            Lookup::Fresh(header) | Lookup::Due(header) => return Ok(Some(Bearer { header })),
+            Lookup::Failed(message) => return Err(message),
+            Lookup::Empty => {}
+        }
+        self.series(http, client_id, secret).await.map(|header| Some(Bearer { header }))
+    }
+
+    /// One series of token requests, under its deadline; records the token
+    /// or the failure. The caller holds `refresh`.
+    async fn series(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<HeaderValue, String> {
+        let outcome = match tokio::time::timeout(SERIES_DEADLINE, self.fetch(http, client_id, secret)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(format!("{AUTH_FAILED}no token within {} s", SERIES_DEADLINE.as_secs())),
+        };
+        let mut state = self.state();
+        match outcome {
+            Ok(fresh) => {
+                let header = fresh.header.clone();
+                state.token = Some(fresh);
+                state.failure = None;
+                Ok(header)
+            }
+            Err(message) => {
+                state.failure = Some(Failure { message: message.clone(), until: Instant::now() + FAILURE_TTL });
+                Err(message)
+            }
+        }
     }
 
     /// Forgets the token that was `sent` (and rejected with a 401), unless
     /// another request has replaced it already.
     pub async fn invalidate(&self, sent: Option<&HeaderValue>) {
-        let mut cache = self.cache.lock().await;
-        if cache.as_ref().is_some_and(|c| Some(&c.header) == sent) {
-            *cache = None;
+        let mut state = self.state();
+        if state.token.as_ref().is_some_and(|c| Some(&c.header) == sent) {
+            state.token = None;
         }
     }
 
@@ -186,11 +282,17 @@ impl Auth {
             .await
             .map_err(|e| (format!("{AUTH_FAILED}token request to {url} failed: {e}"), e.is_connect() || e.is_timeout()))?;
         let status = response.status();
+        if status.is_redirection() || response.url() != &url {
+            let to = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("?").to_string();
+            return Err(permanent(format!(
+                "{AUTH_FAILED}the token endpoint {url} answered HTTP {status} (to {to}); token requests follow no redirect"
+            )));
+        }
         let bytes = response.bytes().await.map_err(|e| (format!("{AUTH_FAILED}reading the token response: {e}"), true))?;
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
             let text: String = text.chars().take(500).collect();
-            let transient = matches!(status.as_u16(), 502..=504);
+            let transient = matches!(status.as_u16(), 429 | 500 | 502..=504);
             return Err((format!("{AUTH_FAILED}token request to {url} returned HTTP {status}: {}", text.trim()), transient));
         }
         let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
@@ -206,7 +308,7 @@ impl Auth {
             .ok_or_else(|| permanent(format!("{AUTH_FAILED}token response from {url} has no usable expires_in")))?;
         tracing::debug!(client_id, lifetime_s = lifetime.as_secs_f64(), "access token obtained");
         let header = bearer_header(&parsed.access_token).map_err(permanent)?;
-        Ok(Cached { header, refresh_at: started + lifetime - margin(lifetime) })
+        Ok(Cached { header, refresh_at: started + lifetime - margin(lifetime), expires_at: started + lifetime })
     }
 }
 

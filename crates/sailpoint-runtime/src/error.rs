@@ -13,6 +13,10 @@ pub const REQUEST_ID_HEADER: &str = "slpt-request-id";
 pub(crate) const AUTH_FAILED: &str = "authentication failed: ";
 /// Prefix of the message of an experimental call made without the opt-in.
 pub(crate) const EXPERIMENTAL_REFUSED: &str = "experimental operation refused: ";
+/// Prefixes of the messages of transport failures of requests that may
+/// have reached the server and must not be replayed.
+pub(crate) const TRANSPORT_NOT_REPLAYABLE: &str = "transport error, request not replayable: ";
+pub(crate) const TIMEOUT_NOT_REPLAYABLE: &str = "timeout, request not replayable: ";
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,10 @@ pub enum ErrorKind {
     UnexpectedStatus,
     /// Invalid configuration.
     Configuration,
+    /// The server's pages do not add up: a page that repeats the previous
+    /// one, more items than asked for, a search key that does not advance.
+    /// Returned instead of looping or yielding an item twice.
+    Paging,
 }
 
 /// One message of an error body (`messages` or `causes`).
@@ -79,6 +87,9 @@ struct Inner {
     request_id: Option<String>,
     raw_body: Option<String>,
     retry_after: Option<std::time::Duration>,
+    /// False when the request may have changed something on the server
+    /// and must not be sent again blindly.
+    replayable: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -98,13 +109,37 @@ impl Error {
             request_id: None,
             raw_body: None,
             retry_after: None,
+            replayable: true,
             source: None,
         }))
+    }
+
+    /// Marks the error as one of a request that must not be replayed.
+    pub(crate) fn not_replayable(mut self) -> Self {
+        self.0.replayable = false;
+        self
+    }
+
+    fn with_response_headers(mut self, headers: &reqwest::header::HeaderMap) -> Self {
+        self.0.request_id = header(headers, REQUEST_ID_HEADER);
+        self.0.retry_after = crate::retry::retry_after(headers, std::time::SystemTime::now());
+        self.0.replayable = !headers.contains_key(crate::hooks::NOT_REPLAYABLE_HEADER);
+        self
     }
 
     /// A configuration error (used by the builders).
     pub fn configuration(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Configuration, message)
+    }
+
+    /// A request refused before it was sent (an argument that cannot be sent).
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidRequest, message)
+    }
+
+    /// A listing or search whose pages do not add up (see [`ErrorKind::Paging`]).
+    pub fn paging(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Paging, message)
     }
 
     /// A connection or timeout error from the HTTP client.
@@ -123,10 +158,8 @@ impl Error {
     /// the shapes SailPoint uses (`ErrorResponseDto`, `{message}`,
     /// `{error}`, `{detailMessage}`), or kept raw when it is not JSON.
     pub fn from_response_parts(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &[u8]) -> Self {
-        let mut e = Self::new(ErrorKind::Api, String::new());
+        let mut e = Self::new(ErrorKind::Api, String::new()).with_response_headers(headers);
         e.0.status = Some(status);
-        e.0.request_id = header(headers, REQUEST_ID_HEADER);
-        e.0.retry_after = crate::retry::retry_after(headers, std::time::SystemTime::now());
         match serde_json::from_slice::<Value>(body) {
             Ok(v @ Value::Object(_)) => e.absorb_body(&v),
             _ => e.0.raw_body = raw(body),
@@ -221,11 +254,19 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         self.0.kind == ErrorKind::Timeout
     }
-    /// Worth trying again later: a transport failure, a timeout, 408, 429,
-    /// 502, 503 or 504. (The runtime has already retried what it safely could.)
+    /// Worth trying again later, and safe to: a 429 (refused before it was
+    /// processed), or a transport failure, a timeout, 408, 500, 502, 503 or
+    /// 504 of a request that may be repeated (an idempotent method, a
+    /// search, or one that never reached the server). False for a POST or
+    /// PATCH the server may have received. (The runtime has already retried
+    /// what it safely could.)
     pub fn is_retryable(&self) -> bool {
-        matches!(self.0.kind, ErrorKind::Transport | ErrorKind::Timeout)
-            || self.0.status.is_some_and(|s| matches!(s.as_u16(), 408 | 429 | 502 | 503 | 504))
+        if self.0.status == Some(StatusCode::TOO_MANY_REQUESTS) {
+            return true;
+        }
+        self.0.replayable
+            && (matches!(self.0.kind, ErrorKind::Transport | ErrorKind::Timeout)
+                || self.0.status.is_some_and(|s| matches!(s.as_u16(), 408 | 500 | 502 | 503 | 504)))
     }
 }
 
@@ -300,6 +341,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Decode => "response did not decode",
         ErrorKind::UnexpectedStatus => "unexpected status",
         ErrorKind::Configuration => "configuration error",
+        ErrorKind::Paging => "paging failed",
     }
 }
 
@@ -310,6 +352,13 @@ impl std::error::Error for Error {
 }
 
 fn transport(e: reqwest::Error) -> Error {
+    // A success body over its cap, or cut off: a decoding error with the status.
+    if let Some(b) = crate::body::body_error(&e) {
+        let mut err = Error::new(ErrorKind::Decode, b.message.clone());
+        err.0.status = Some(b.status);
+        err.0.source = Some(Box::new(e));
+        return err;
+    }
     let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
     // reqwest's message names the URL (never a header), which is safe to show.
     let mut err = Error::new(kind, e.to_string());
@@ -323,10 +372,8 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
         use progenitor_client::Error as P;
         match e {
             P::ErrorResponse(rv) => {
-                let mut err = Error::new(ErrorKind::Api, String::new());
+                let mut err = Error::new(ErrorKind::Api, String::new()).with_response_headers(rv.headers());
                 err.0.status = Some(rv.status());
-                err.0.request_id = header(rv.headers(), REQUEST_ID_HEADER);
-                err.0.retry_after = crate::retry::retry_after(rv.headers(), std::time::SystemTime::now());
                 if let Ok(v) = serde_json::to_value(rv.into_inner()) {
                     err.absorb_body(&v);
                 }
@@ -340,14 +387,21 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
             }
             P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => transport(e),
             P::InvalidRequest(m) => Error::new(ErrorKind::InvalidRequest, m),
-            P::Custom(m) => match m.strip_prefix(AUTH_FAILED) {
-                Some(rest) => Error::new(ErrorKind::Authentication, rest),
-                None => Error::new(ErrorKind::InvalidRequest, m.strip_prefix(EXPERIMENTAL_REFUSED).unwrap_or(&m)),
-            },
+            P::Custom(m) => {
+                if let Some(rest) = m.strip_prefix(AUTH_FAILED) {
+                    Error::new(ErrorKind::Authentication, rest)
+                } else if let Some(rest) = m.strip_prefix(TRANSPORT_NOT_REPLAYABLE) {
+                    Error::new(ErrorKind::Transport, rest).not_replayable()
+                } else if let Some(rest) = m.strip_prefix(TIMEOUT_NOT_REPLAYABLE) {
+                    Error::new(ErrorKind::Timeout, rest).not_replayable()
+                } else {
+                    Error::new(ErrorKind::InvalidRequest, m.strip_prefix(EXPERIMENTAL_REFUSED).unwrap_or(&m))
+                }
+            }
             P::UnexpectedResponse(r) => {
-                let mut err = Error::new(ErrorKind::UnexpectedStatus, "the operation does not declare this status");
+                let mut err = Error::new(ErrorKind::UnexpectedStatus, "the operation does not declare this status")
+                    .with_response_headers(r.headers());
                 err.0.status = Some(r.status());
-                err.0.request_id = header(r.headers(), REQUEST_ID_HEADER);
                 err
             }
         }

@@ -11,10 +11,16 @@ use reqwest::{StatusCode, Url};
 use tracing::Instrument;
 
 use crate::auth::{Auth, Credentials};
-use crate::error::EXPERIMENTAL_REFUSED;
+use crate::body::{self, BodyLimits, Parts};
+use crate::error::{EXPERIMENTAL_REFUSED, TIMEOUT_NOT_REPLAYABLE, TRANSPORT_NOT_REPLAYABLE};
 use crate::limiter::{Limiter, RateLimit};
 use crate::retry::{RetryBudget, RetryConfig, is_idempotent, is_read_only_post, is_retryable_status, retry_after};
 use crate::{Error, Operation};
+
+/// Marks an error response to a request that must not be replayed (it may
+/// have changed something): [`Error::is_retryable`] is false for it.
+#[doc(hidden)]
+pub const NOT_REPLAYABLE_HEADER: &str = "sailpoint-rs-not-replayable";
 
 /// The header experimental operations need.
 pub const EXPERIMENTAL_HEADER: &str = "x-sailpoint-experimental";
@@ -37,6 +43,7 @@ struct Shared {
     retry: RetryConfig,
     budget: RetryBudget,
     limiter: Option<Limiter>,
+    body_limits: BodyLimits,
 }
 
 impl fmt::Debug for Runtime {
@@ -52,7 +59,9 @@ impl fmt::Debug for Runtime {
 }
 
 /// Builds a [`Runtime`].
-#[derive(Debug)]
+///
+/// `Debug` shows the names of the default headers, never their values
+/// (one may carry a credential).
 pub struct RuntimeBuilder {
     base_url: Option<String>,
     credentials: Option<Credentials>,
@@ -66,6 +75,28 @@ pub struct RuntimeBuilder {
     http: Option<reqwest::Client>,
     retry: RetryConfig,
     rate_limit: Option<RateLimit>,
+    body_limits: BodyLimits,
+}
+
+impl fmt::Debug for RuntimeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.default_headers.keys().map(HeaderName::as_str).collect();
+        f.debug_struct("RuntimeBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("experimental", &self.experimental)
+            .field("allow_http_loopback", &self.allow_http_loopback)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy.is_some())
+            .field("default_headers", &header_names)
+            .field("http", &self.http.is_some())
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("body_limits", &self.body_limits)
+            .finish()
+    }
 }
 
 impl Default for RuntimeBuilder {
@@ -83,6 +114,7 @@ impl Default for RuntimeBuilder {
             http: None,
             retry: RetryConfig::default(),
             rate_limit: Some(RateLimit::default()),
+            body_limits: BodyLimits::default(),
         }
     }
 }
@@ -139,13 +171,18 @@ impl RuntimeBuilder {
         self.proxy = Some(proxy);
         self
     }
-    /// Adds a header to every request.
-    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+    /// Adds a header to every request. Its value is marked sensitive and
+    /// never shown by `Debug`.
+    pub fn default_header(mut self, name: HeaderName, mut value: HeaderValue) -> Self {
+        value.set_sensitive(true);
         self.default_headers.insert(name, value);
         self
     }
     /// Uses this `reqwest::Client` (its timeouts, proxy and TLS settings)
-    /// instead of building one.
+    /// instead of building one. Give it `redirect::Policy::none()`: the
+    /// runtime's own client never follows a redirect of the token request
+    /// (which carries the client secret), and a client given here should
+    /// not either. A token response from another URL is refused anyway.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -162,8 +199,27 @@ impl RuntimeBuilder {
         self
     }
 
-    fn http_client_built(&self) -> Result<reqwest::Client, Error> {
+    /// How much of a response body is read into memory (see [`BodyLimits`]).
+    pub fn body_limits(mut self, limits: BodyLimits) -> Self {
+        self.body_limits = limits;
+        self
+    }
+
+    fn http_client_built(&self, token_url: Option<&Url>) -> Result<reqwest::Client, Error> {
+        // The token request carries the client secret: it never follows a
+        // redirect (which could take the secret to another host).
+        let token_url = token_url.cloned();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if token_url.as_ref().is_some_and(|t| attempt.previous().first() == Some(t)) {
+                attempt.stop()
+            } else if attempt.previous().len() >= 10 {
+                attempt.error("more than 10 redirects")
+            } else {
+                attempt.follow()
+            }
+        });
         let mut b = reqwest::Client::builder()
+            .redirect(redirects)
             .user_agent(user_agent())
             .connect_timeout(self.connect_timeout)
             .default_headers(self.default_headers.clone())
@@ -191,7 +247,7 @@ impl RuntimeBuilder {
         }
         let http = match &self.http {
             Some(c) => c.clone(),
-            None => self.http_client_built()?,
+            None => self.http_client_built(token_url.as_ref())?,
         };
         let limiter = self.rate_limit.map(Limiter::new).transpose().map_err(Error::configuration)?;
         Ok(Shared {
@@ -199,7 +255,8 @@ impl RuntimeBuilder {
             http,
             auth: Auth::new(self.credentials, token_url, self.retry.clone()),
             experimental: self.experimental,
-            budget: RetryBudget::new(self.retry.budget),
+            budget: RetryBudget::new(self.retry.budget, self.retry.budget_refill),
+            body_limits: self.body_limits,
             retry: self.retry,
             limiter,
         })
@@ -274,10 +331,12 @@ impl Runtime {
     pub async fn call(&self, mut request: reqwest::Request, operation: &Operation, api_version: &str) -> Result<reqwest::Response, Error> {
         let generated = |e| Error::from(progenitor_client::Error::<()>::Custom(e));
         self.prepare(&mut request, Some(operation), operation.id).await.map_err(generated)?;
-        let response = self
-            .execute(request, Some(operation), api_version)
-            .await
-            .map_err(|e| Error::from(progenitor_client::Error::<()>::CommunicationError(e)))?;
+        let safe = replay_safe(request.method(), Some(operation));
+        let response = self.execute(request, Some(operation), api_version).await.map_err(|e| {
+            let never_sent = e.is_connect();
+            let e = Error::transport(e);
+            if safe || never_sent { e } else { e.not_replayable() }
+        })?;
         let status = response.status();
         if status.is_client_error() || status.is_server_error() {
             let headers = response.headers().clone();
@@ -285,6 +344,19 @@ impl Runtime {
             return Err(Error::from_response_parts(status, &headers, &body));
         }
         Ok(response)
+    }
+
+    /// Runs after a request (progenitor's `post` hook): a transport failure
+    /// of a request that may have reached the server, and must not be
+    /// replayed, is marked so ([`Error::is_retryable`] is false for it).
+    pub fn after(&self, result: &reqwest::Result<reqwest::Response>, operation: Option<&Operation>) -> Result<(), String> {
+        let Err(e) = result else { return Ok(()) };
+        let safe = operation.is_some_and(|o| o.method.parse::<reqwest::Method>().is_ok_and(|m| replay_safe(&m, Some(o))));
+        if safe || e.is_connect() {
+            return Ok(());
+        }
+        let prefix = if e.is_timeout() { TIMEOUT_NOT_REPLAYABLE } else { TRANSPORT_NOT_REPLAYABLE };
+        Err(format!("{prefix}{e}"))
     }
 
     /// Whether experimental operations may be called.
@@ -359,7 +431,7 @@ impl Runtime {
                 Err(e) => tracing::debug!(error = %e, "request failed"),
             }
             let (response, _) = result?;
-            self.empty_success_as_null(response, operation).await
+            Ok(response)
         }
         .instrument(span)
         .await
@@ -374,8 +446,9 @@ impl Runtime {
         let s = &self.shared;
         // The rate limit's key (client id and version), made only when there is a limit.
         let key = s.limiter.as_ref().map(|_| format!("{}/{api_version}", s.auth.client_id().unwrap_or("-")));
-        let retry_on_failure = is_idempotent(request.method())
-            || (request.method() == reqwest::Method::POST && operation.is_some_and(|o| is_read_only_post(o.path)));
+        let retry_on_failure = replay_safe(request.method(), operation);
+        let json = reads_json(operation);
+        let null_if_empty = operation.is_some_and(|o| o.empty_success_is_null);
         // A body that is a stream cannot be sent twice: such requests get one attempt.
         let replayable = request.try_clone().is_some();
         let mut template = Some(request);
@@ -383,14 +456,18 @@ impl Runtime {
         loop {
             let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
             let Some(req) = req else { unreachable!("the first attempt always has the request") };
-            if let (Some(l), Some(key)) = (&s.limiter, &key) {
-                l.acquire(key).await;
-            }
+            // The request counts against the limit while in flight, and for a period after.
+            let permit = match (&s.limiter, &key) {
+                (Some(l), Some(key)) => Some(l.acquire(key).await),
+                _ => None,
+            };
             attempts += 1;
             let sent_token = req.headers().get(AUTHORIZATION).cloned();
             let result = s.http.execute(req).await;
+            drop(permit);
             let more = replayable && template.is_some();
-            match result {
+            // What to do: return the response, or wait this long and retry.
+            let wait = match result {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && more && !refreshed && s.auth.can_refresh() => {
                     refreshed = true;
                     s.auth.invalidate(sent_token.as_ref()).await;
@@ -400,61 +477,59 @@ impl Runtime {
                             if let Some(t) = template.as_mut() {
                                 t.headers_mut().insert(AUTHORIZATION, bearer.header);
                             }
+                            continue;
                         }
-                        _ => return Ok((resp, attempts)),
-                    }
-                }
-                Ok(resp)
-                    if resp.status() == StatusCode::TOO_MANY_REQUESTS
-                        && more
-                        && rate_limited < s.retry.max_rate_limited_retries =>
-                {
-                    let wait = retry_after(resp.headers(), SystemTime::now()).unwrap_or(s.retry.default_retry_after);
-                    if wait > s.retry.max_retry_after {
-                        return Ok((resp, attempts));
-                    }
-                    rate_limited += 1;
-                    tracing::info!(wait_ms = wait.as_millis() as u64, "429: waiting as asked, then retrying");
-                    drop(resp);
-                    tokio::time::sleep(wait).await;
-                }
-                Ok(resp)
-                    if is_retryable_status(resp.status())
-                        && retry_on_failure
-                        && more
-                        && failures < s.retry.max_retries
-                        && s.budget.try_spend() =>
-                {
-                    failures += 1;
-                    let wait = retry_after(resp.headers(), SystemTime::now())
-                        .filter(|w| *w <= s.retry.max_retry_after)
-                        .unwrap_or_else(|| s.retry.backoff(failures));
-                    tracing::info!(status = resp.status().as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
-                    drop(resp);
-                    tokio::time::sleep(wait).await;
-                }
-                Ok(resp) if resp.status().is_success() && retry_on_failure && more && reads_json(operation) => {
-                    // Read a JSON body here, so that a connection that breaks
-                    // mid-body is retried like one that breaks before it.
-                    match buffered(resp).await {
-                        Ok(resp) => {
-                            s.budget.refill();
-                            return Ok((resp, attempts));
-                        }
-                        Err(e) if failures < s.retry.max_retries && s.budget.try_spend() => {
-                            failures += 1;
-                            let wait = s.retry.backoff(failures);
-                            tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
-                            tokio::time::sleep(wait).await;
-                        }
-                        Err(e) => return Err(e),
+                        _ => return Ok((self.finish(resp, operation, retry_on_failure).await, attempts)),
                     }
                 }
                 Ok(resp) => {
-                    if resp.status().is_success() {
-                        s.budget.refill();
+                    let status = resp.status();
+                    let (retry, count, max) = if status == StatusCode::TOO_MANY_REQUESTS {
+                        (true, &mut rate_limited, s.retry.max_rate_limited_retries)
+                    } else {
+                        (is_retryable_status(status) && retry_on_failure, &mut failures, s.retry.max_retries)
+                    };
+                    if retry && more && *count < max {
+                        // Wait at least what the server asks; past the cap, not at all.
+                        let wait = match retry_after(resp.headers(), SystemTime::now()) {
+                            Some(asked) if asked > s.retry.max_retry_after => None,
+                            Some(asked) => Some(s.retry.at_least(asked)),
+                            None => Some(s.retry.backoff(*count + 1)),
+                        };
+                        match wait {
+                            Some(wait) if s.budget.try_spend() => {
+                                *count += 1;
+                                tracing::info!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
+                                wait
+                            }
+                            _ => return Ok((self.finish(resp, operation, retry_on_failure).await, attempts)),
+                        }
+                    } else if status.is_success() && json {
+                        // Read a JSON body here, so that a connection that breaks
+                        // mid-body is retried like one that breaks before it.
+                        match self.buffer_json(resp, null_if_empty).await {
+                            Ok(resp) => {
+                                s.budget.refill();
+                                return Ok((resp, attempts));
+                            }
+                            Err((e, parts)) if retry_on_failure && more && failures < s.retry.max_retries && s.budget.try_spend() => {
+                                drop(parts);
+                                failures += 1;
+                                let wait = s.retry.backoff(failures);
+                                tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
+                                wait
+                            }
+                            Err((e, parts)) => {
+                                let message = format!("the {} response's body broke off {e}", parts.status);
+                                return Ok((parts.failing(message), attempts));
+                            }
+                        }
+                    } else {
+                        if status.is_success() {
+                            s.budget.refill();
+                        }
+                        return Ok((self.finish(resp, operation, retry_on_failure).await, attempts));
                     }
-                    return Ok((resp, attempts));
                 }
                 Err(e) => {
                     // A failed connection means the request never left; a
@@ -472,28 +547,75 @@ impl Runtime {
                         failures += 1;
                         let wait = s.retry.backoff(failures);
                         tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a transport error");
-                        tokio::time::sleep(wait).await;
+                        wait
                     } else {
                         return Err(e);
                     }
                 }
+            };
+            tokio::time::sleep(wait).await;
+            // The wait may have outlived the token: the next attempt carries
+            // the current one (a call waiting across expiry keeps its 401 replay).
+            if let Ok(Some(bearer)) = s.auth.bearer(&s.http).await
+                && let Some(t) = template.as_mut()
+            {
+                t.headers_mut().insert(AUTHORIZATION, bearer.header);
             }
         }
     }
 
-    async fn empty_success_as_null(
-        &self,
-        mut response: reqwest::Response,
-        operation: Option<&Operation>,
-    ) -> reqwest::Result<reqwest::Response> {
-        if !operation.is_some_and(|o| o.empty_success_is_null) || !response.status().is_success() {
-            return Ok(response);
-        }
+    /// A JSON success response with its body read (at most the cap); the
+    /// error says why not, with the response's parts.
+    async fn buffer_json(&self, mut response: reqwest::Response, null_if_empty: bool) -> Result<reqwest::Response, (String, Parts)> {
+        let cap = self.shared.body_limits.success;
+        let read = body::read(&mut response, cap, true).await;
         let parts = Parts::of(&mut response);
-        let body = response.bytes().await?;
-        let body = if body.iter().all(u8::is_ascii_whitespace) { bytes::Bytes::from_static(b"null") } else { body };
-        Ok(parts.rebuild(body))
+        match read {
+            body::Read::Whole(b) if null_if_empty => Ok(parts.rebuild(empty_as_null(b))),
+            body::Read::Whole(b) => Ok(parts.rebuild(b)),
+            body::Read::Capped(_) => {
+                let message = format!("the {} response's body is larger than the {cap}-byte limit", parts.status);
+                Ok(parts.failing(message))
+            }
+            body::Read::Broken(b, e) => Err((format!("after {} bytes: {e}", b.len()), parts)),
+        }
     }
+
+    /// The response as the generated code gets it: an error body read (at
+    /// most its cap) and marked when the request must not be replayed; a
+    /// JSON success body read (at most its cap).
+    async fn finish(&self, response: reqwest::Response, operation: Option<&Operation>, replay_safe: bool) -> reqwest::Response {
+        let status = response.status();
+        if status.is_client_error() || status.is_server_error() {
+            let mut response = body::error_response(response, self.shared.body_limits.error).await;
+            if !replay_safe {
+                response.headers_mut().insert(NOT_REPLAYABLE_HEADER, HeaderValue::from_static("true"));
+            }
+            return response;
+        }
+        let null_if_empty = operation.is_some_and(|o| o.empty_success_is_null);
+        if status.is_success() && (reads_json(operation) || null_if_empty) {
+            return match self.buffer_json(response, null_if_empty).await {
+                Ok(r) => r,
+                Err((e, parts)) => {
+                    let message = format!("the {} response's body broke off {e}", parts.status);
+                    parts.failing(message)
+                }
+            };
+        }
+        response
+    }
+}
+
+/// An empty body as `null`: some operations answer success with no body.
+fn empty_as_null(body: bytes::Bytes) -> bytes::Bytes {
+    if body.iter().all(u8::is_ascii_whitespace) { bytes::Bytes::from_static(b"null") } else { body }
+}
+
+/// Whether the request may be sent again without changing what it does:
+/// an idempotent method, or a read-only POST (search).
+pub(crate) fn replay_safe(method: &reqwest::Method, operation: Option<&Operation>) -> bool {
+    is_idempotent(method) || (method == reqwest::Method::POST && operation.is_some_and(|o| is_read_only_post(o.path)))
 }
 
 /// Whether the operation's success body is JSON (not a download to stream).
@@ -501,39 +623,3 @@ fn reads_json(operation: Option<&Operation>) -> bool {
     operation.is_some_and(|o| o.accept.is_some_and(|a| a.starts_with("application/json")))
 }
 
-/// The response with its body read into memory.
-async fn buffered(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let parts = Parts::of(&mut response);
-    let body = response.bytes().await?;
-    Ok(parts.rebuild(body))
-}
-
-/// What a response is besides its body.
-struct Parts {
-    status: StatusCode,
-    headers: HeaderMap,
-    version: http::Version,
-    url: Url,
-}
-
-impl Parts {
-    /// Takes the headers out of `response` (only its body is read after this).
-    fn of(response: &mut reqwest::Response) -> Self {
-        let headers = std::mem::take(response.headers_mut());
-        Self { status: response.status(), headers, version: response.version(), url: response.url().clone() }
-    }
-
-    /// The same response with `body` (its URL kept, for error messages).
-    fn rebuild(mut self, body: bytes::Bytes) -> reqwest::Response {
-        use reqwest::ResponseBuilderExt;
-        self.headers.remove(reqwest::header::CONTENT_LENGTH);
-        let mut rebuilt = http::Response::builder()
-            .status(self.status)
-            .version(self.version)
-            .url(self.url)
-            .body(reqwest::Body::from(body))
-            .unwrap_or_default();
-        *rebuilt.headers_mut() = self.headers;
-        reqwest::Response::from(rebuilt)
-    }
-}

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod body;
 mod date_time;
 mod decode;
 mod error;
@@ -43,10 +44,11 @@ mod pagination;
 mod retry;
 
 pub use auth::Credentials;
+pub use body::BodyLimits;
 pub use date_time::DateTime;
 pub use decode::{decode_json, decode_response, unexpected_response};
 pub use error::{Error, ErrorKind, ErrorMessage, REQUEST_ID_HEADER};
-pub use hooks::{EXPERIMENTAL_HEADER, Runtime, RuntimeBuilder, user_agent};
+pub use hooks::{EXPERIMENTAL_HEADER, NOT_REPLAYABLE_HEADER, Runtime, RuntimeBuilder, user_agent};
 pub use limiter::RateLimit;
 pub use multipart::file_part;
 pub use operation::{Operation, Pagination, find};
@@ -71,6 +73,15 @@ macro_rules! client_hooks {
                     .prepare(request, operation, info.operation_id)
                     .await
                     .map_err(::progenitor_client::Error::Custom)
+            }
+
+            async fn post<E>(
+                &self,
+                result: &::reqwest::Result<::reqwest::Response>,
+                info: &::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+                let operation = $crate::find($operations, info.operation_id);
+                ::progenitor_client::ClientInfo::inner(self).after(result, operation).map_err(::progenitor_client::Error::Custom)
             }
 
             async fn exec(

@@ -3,18 +3,27 @@
 //! and `.stream()`.
 //!
 //! - The page size is the operation's largest `limit` unless set lower.
-//! - There is no cap on the total: the stream ends at the first short page.
-//! - After a full page, a 400 for the next offset ends the stream cleanly
-//!   (SailPoint answers so when the total is an exact multiple of the
-//!   page size).
+//! - There is no cap on the total: the stream ends at the first short page
+//!   (an empty page after a full one adds nothing).
+//! - Nothing is lost silently. A 400 for the offset after a full page ends
+//!   the stream only when the end is proven: the offset is at or past the
+//!   total, from the pages (with [`PageOptions::count`]) or else asked for
+//!   then (`count=true`, one request of one item). Otherwise, and for an
+//!   operation that cannot count, the 400 is the stream's error.
+//! - Nothing is repeated: a page with more items than asked for, or one
+//!   that repeats the previous page (a server that ignores `offset`), ends
+//!   the stream with an [`ErrorKind::Paging`](crate::ErrorKind::Paging)
+//!   error naming the operation and the offset, before any of its items.
 //! - Up to `prefetch` pages are requested ahead (default 1: none ahead).
 
 use std::future::Future;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use progenitor_client::ResponseValue;
+use serde::Serialize;
 
 use crate::Error;
 
@@ -64,11 +73,15 @@ impl Default for PageOptions {
 /// ```
 pub trait Paginate: Clone + Send + Sized {
     /// One item of the listing.
-    type Item: Send;
+    type Item: Send + Serialize;
     /// What one request returns.
     type Page: Send;
     /// The largest `limit` the operation accepts.
     const MAX_LIMIT: u32;
+    /// The operation's name (snake_case), for error messages.
+    const OPERATION: &'static str;
+    /// Whether the operation can return its total (`count=true`).
+    const COUNTS: bool;
 
     /// The same request for the page at `offset`, of `limit` items.
     fn with_page(self, limit: u32, offset: u64) -> Self;
@@ -98,6 +111,7 @@ pub trait Paginate: Clone + Send + Sized {
     /// Every page, with `options`.
     fn pages_with(self, options: PageOptions) -> impl Stream<Item = Result<Page<Self::Item>, Error>> + Send {
         let limit = options.page_size.unwrap_or(Self::MAX_LIMIT).clamp(1, Self::MAX_LIMIT.max(1));
+        let unchanged = self.clone();
         let base = if options.count { self.with_count() } else { self };
         // Set when the last page is seen, so that no further request starts.
         let finished = Arc::new(AtomicBool::new(false));
@@ -108,34 +122,136 @@ pub trait Paginate: Clone + Send + Sized {
             let request = base.clone().with_page(limit, offset);
             async move { (offset, request.send_page().await) }
         });
-        // state: whether the previous page was full; `None` ends the stream.
-        requests.buffered(options.prefetch.clamp(1, 8)).scan(false, move |previous_full, (offset, result)| {
-            let done = |out| {
-                finished.store(true, Ordering::Release);
-                out
-            };
-            let out = if finished.load(Ordering::Acquire) {
-                None
-            } else {
-                match result {
-                    Ok(rv) => {
-                        let total = rv
-                            .headers()
-                            .get(TOTAL_COUNT_HEADER)
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.trim().parse().ok());
-                        let items = Self::into_items(rv.into_inner());
-                        let full = items.len() >= limit as usize;
-                        *previous_full = full;
-                        // an empty page after a full one adds nothing
-                        let page = (offset == 0 || !items.is_empty()).then_some(Ok(Page { items, offset, total }));
-                        if full { page } else { done(page) }
-                    }
-                    Err(e) if offset > 0 && *previous_full && e.status().is_some_and(|s| s.as_u16() == 400) => done(None),
-                    Err(e) => done(Some(Err(e))),
+        let mut state = Progress::default();
+        // Boxed so that the stream is `Unpin` (`try_next()` works on it).
+        let pages = requests
+            .buffered(options.prefetch.clamp(1, 8))
+            .then(move |(offset, result)| {
+                let step = if finished.load(Ordering::Acquire) {
+                    Step::Done
+                } else {
+                    state.step::<Self>(offset, limit, result)
+                };
+                if !matches!(step, Step::Page(_)) {
+                    finished.store(true, Ordering::Release);
                 }
-            };
-            std::future::ready(out)
-        })
+                let probe = matches!(step, Step::RefusedAfterFull(..)).then(|| unchanged.clone());
+                async move {
+                    match step {
+                        Step::Page(page) | Step::Last(page) => Some(Ok(page)),
+                        Step::Failed(e) => Some(Err(e)),
+                        Step::Done => None,
+                        Step::RefusedAfterFull(offset, e) => {
+                            let total = match probe {
+                                Some(listing) => total(listing).await,
+                                None => None,
+                            };
+                            if total.is_some_and(|total| offset >= total) { None } else { Some(Err(e)) }
+                        }
+                    }
+                }
+            })
+            .take_while(|out| std::future::ready(out.is_some()))
+            .filter_map(std::future::ready);
+        Box::pin(pages)
     }
+}
+
+/// What the stream does with one response.
+enum Step<T> {
+    /// A full page: yield it, more follow.
+    Page(Page<T>),
+    /// The last page: yield it and end.
+    Last(Page<T>),
+    /// End without yielding.
+    Done,
+    /// End with this error.
+    Failed(Error),
+    /// A 400 for `offset` after a full page: the end only if the total says so.
+    RefusedAfterFull(u64, Error),
+}
+
+/// What the stream has seen so far.
+#[derive(Default)]
+struct Progress {
+    /// The offset the next page must start at.
+    next_offset: u64,
+    /// Whether the previous page was full.
+    previous_full: bool,
+    /// The previous page's fingerprint (see [`fingerprint`]).
+    previous: Option<u64>,
+    /// The total, when a page carried it.
+    total: Option<u64>,
+}
+
+impl Progress {
+    fn step<L: Paginate>(&mut self, offset: u64, limit: u32, result: Result<ResponseValue<L::Page>, Error>) -> Step<L::Item> {
+        let rv = match result {
+            Ok(rv) => rv,
+            Err(e) if offset > 0 && self.previous_full && e.status().is_some_and(|s| s.as_u16() == 400) => {
+                return match self.total {
+                    Some(total) if offset >= total => Step::Done,
+                    Some(_) => Step::Failed(e),
+                    None if L::COUNTS => Step::RefusedAfterFull(offset, e),
+                    None => Step::Failed(e),
+                };
+            }
+            Err(e) => return Step::Failed(e),
+        };
+        if offset != self.next_offset {
+            return Step::Failed(Error::paging(format!(
+                "{}: the page at offset {offset} does not follow the previous one (expected offset {})",
+                L::OPERATION,
+                self.next_offset
+            )));
+        }
+        let total = total_of(rv.headers());
+        self.total = total.or(self.total);
+        let items = L::into_items(rv.into_inner());
+        if items.len() > limit as usize {
+            return Step::Failed(Error::paging(format!(
+                "{}: the server returned {} items at offset {offset} for a limit of {limit}",
+                L::OPERATION,
+                items.len()
+            )));
+        }
+        if items.is_empty() {
+            return if offset == 0 { Step::Last(Page { items, offset, total }) } else { Step::Done };
+        }
+        let print = fingerprint(&items);
+        if self.previous == Some(print) {
+            return Step::Failed(Error::paging(format!(
+                "{}: the page at offset {offset} repeats the previous page (does the server ignore `offset`?)",
+                L::OPERATION
+            )));
+        }
+        self.previous = Some(print);
+        self.next_offset = offset + items.len() as u64;
+        self.previous_full = items.len() == limit as usize;
+        let page = Page { items, offset, total };
+        if self.previous_full { Step::Page(page) } else { Step::Last(page) }
+    }
+}
+
+fn total_of(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    headers.get(TOTAL_COUNT_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
+}
+
+/// The listing's total, asked for with one request of one item.
+async fn total<L: Paginate>(listing: L) -> Option<u64> {
+    let rv = listing.with_count().with_page(1, 0).send_page().await.ok()?;
+    total_of(rv.headers())
+}
+
+/// Identifies a page by its size and its first, middle and last items as
+/// JSON: equal for a repeated page, different for the next one.
+fn fingerprint<T: Serialize>(items: &[T]) -> u64 {
+    let mut h = DefaultHasher::new();
+    items.len().hash(&mut h);
+    for i in [0, items.len() / 2, items.len().saturating_sub(1)] {
+        if let Some(item) = items.get(i) {
+            serde_json::to_vec(item).unwrap_or_default().hash(&mut h);
+        }
+    }
+    h.finish()
 }

@@ -1,13 +1,18 @@
 //! When and how long to wait before trying a request again.
 //!
 //! - 429: the request was refused before it was processed, so every method
-//!   is retried, after `Retry-After` (seconds or an HTTP date), never
-//!   sooner; a wait longer than the cap is not made (the 429 is returned).
-//! - 502, 503, 504, timeouts and connection failures: idempotent methods,
-//!   read-only POSTs (search, `/oauth/token`) and requests that never left
-//!   are retried after an exponential backoff with full jitter.
-//! - Attempts are bounded, and a shared budget stops retries during an
-//!   outage so that they do not multiply the load.
+//!   is retried.
+//! - 408, 500, 502, 503, 504, timeouts and broken connections: idempotent
+//!   methods and read-only POSTs (search) are retried; other requests only
+//!   when they never left (a failed connection). 501 and other statuses
+//!   are never retried.
+//! - The wait: the response's `Retry-After` (seconds or an HTTP date), never
+//!   less, plus a little jitter; a `Retry-After` longer than the cap is not
+//!   waited out (the response is returned at once). Without `Retry-After`,
+//!   an exponential backoff with full jitter.
+//! - Attempts are bounded, and every retry (429s included) draws on a
+//!   shared budget that successes refill, so that retries add at most a
+//!   tenth to the load however many calls fail.
 //!
 //! The jitter is one line of arithmetic; the well-known backoff crates add
 //! jitter to the delay instead of drawing the whole delay (full jitter).
@@ -34,9 +39,12 @@ pub struct RetryConfig {
     pub max_retry_after: Duration,
     /// Wait after a 429 without `Retry-After` (default 1 s).
     pub default_retry_after: Duration,
-    /// Retry budget: tokens in the shared bucket (default 500). A retry
-    /// after a failure costs 5, a success gives 1 back.
+    /// Retry budget: retries the client may make before successes earn
+    /// more (default 20). Shared by the clones of a runtime.
     pub budget: u32,
+    /// Retries each success earns (default 0.08). With the defaults, any
+    /// 1,000 calls make at most 100 retries: 20 from the budget, 80 earned.
+    pub budget_refill: f64,
 }
 
 impl Default for RetryConfig {
@@ -48,7 +56,8 @@ impl Default for RetryConfig {
             max_delay: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(60),
             default_retry_after: Duration::from_secs(1),
-            budget: 500,
+            budget: 20,
+            budget_refill: 0.08,
         }
     }
 }
@@ -64,20 +73,31 @@ impl RetryConfig {
         let ceiling = self.base_delay.saturating_mul(1u32 << retry.saturating_sub(1).min(20)).min(self.max_delay);
         ceiling.mul_f64(fastrand::f64())
     }
+
+    /// The wait the server asked for, plus up to one base delay of jitter so
+    /// that clients told the same `Retry-After` do not come back at once.
+    pub fn at_least(&self, asked: Duration) -> Duration {
+        asked + self.base_delay.mul_f64(fastrand::f64())
+    }
 }
 
-const RETRY_COST: i64 = 5;
+/// One retry, in thousandths of a retry.
+const RETRY_COST: i64 = 1000;
 
-/// A token bucket shared by the clones of a runtime.
+/// A token bucket shared by the clones of a runtime, counted in
+/// thousandths of a retry.
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
     tokens: AtomicI64,
     capacity: i64,
+    refill: i64,
 }
 
 impl RetryBudget {
-    pub fn new(capacity: u32) -> Self {
-        Self { tokens: AtomicI64::new(capacity.into()), capacity: capacity.into() }
+    pub fn new(retries: u32, refill: f64) -> Self {
+        let capacity = i64::from(retries) * RETRY_COST;
+        let refill = if refill.is_finite() { (refill.clamp(0.0, 1.0) * RETRY_COST as f64) as i64 } else { 0 };
+        Self { tokens: AtomicI64::new(capacity), capacity, refill }
     }
 
     /// Takes the cost of one retry; false when the budget is spent.
@@ -87,9 +107,11 @@ impl RetryBudget {
             .is_ok()
     }
 
-    /// A success refills one token.
+    /// A success earns a share of a retry.
     pub fn refill(&self) {
-        let _ = self.tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| (t < self.capacity).then_some(t + 1));
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| (t < self.capacity).then(|| (t + self.refill).min(self.capacity)));
     }
 }
 
@@ -103,9 +125,10 @@ pub fn is_read_only_post(path_template: &str) -> bool {
     path_template == "/search" || path_template.starts_with("/search/")
 }
 
-/// 502, 503, 504.
+/// Statuses worth retrying for a request that may be repeated: 408, 500,
+/// 502, 503, 504 (not 501: the server does not implement the request).
 pub fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 502..=504)
+    matches!(status.as_u16(), 408 | 500 | 502..=504)
 }
 
 /// `Retry-After` as a duration from `now`: delta-seconds or an HTTP date.
@@ -151,13 +174,30 @@ mod tests {
 
     #[test]
     fn budget_runs_out_and_refills() {
-        let b = RetryBudget::new(10);
+        let b = RetryBudget::new(2, 0.25);
         assert!(b.try_spend() && b.try_spend());
         assert!(!b.try_spend());
-        for _ in 0..5 {
+        for _ in 0..3 {
             b.refill();
         }
+        assert!(!b.try_spend(), "three successes earn three quarters of a retry");
+        b.refill();
         assert!(b.try_spend());
+        // never above the capacity
+        for _ in 0..100 {
+            b.refill();
+        }
+        assert!(b.try_spend() && b.try_spend() && !b.try_spend());
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for s in [408, 500, 502, 503, 504] {
+            assert!(is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
+        }
+        for s in [400, 404, 409, 429, 501, 505] {
+            assert!(!is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::CompareIdentitySnapshots<'a> {
     type Item = types::IdentityCompareResponse;
     type Page = ::std::vec::Vec<types::IdentityCompareResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "compare_identity_snapshots";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -35,6 +37,8 @@ for builder::CompareIdentitySnapshotsAccessType<'a> {
     type Item = types::AccessItemDiff;
     type Page = ::std::vec::Vec<types::AccessItemDiff>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "compare_identity_snapshots_access_type";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -60,6 +64,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ExportFormDefinitionsByTenant<
     type Item = types::ExportFormDefinitionsByTenantResponseItem;
     type Page = ::std::vec::Vec<types::ExportFormDefinitionsByTenantResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "export_form_definitions_by_tenant";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -85,6 +91,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ExportIdentityProfiles<'a> {
     type Item = types::IdentityProfileExportedObject;
     type Page = ::std::vec::Vec<types::IdentityProfileExportedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "export_identity_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -110,6 +118,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAccessProfileEntitlements<'
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_profile_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -135,6 +145,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAccessRequestRecommendation
     type Item = types::AccessRequestRecommendationItemDetail;
     type Page = ::std::vec::Vec<types::AccessRequestRecommendationItemDetail>;
     const MAX_LIMIT: u32 = 15u32;
+    const OPERATION: &'static str = "get_access_request_recommendations";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -161,6 +173,8 @@ for builder::GetAccessRequestRecommendationsIgnoredItems<'a> {
     type Item = types::AccessRequestRecommendationActionItemResponseDto;
     type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_request_recommendations_ignored_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -187,6 +201,8 @@ for builder::GetAccessRequestRecommendationsRequestedItems<'a> {
     type Item = types::AccessRequestRecommendationActionItemResponseDto;
     type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_request_recommendations_requested_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -213,6 +229,8 @@ for builder::GetAccessRequestRecommendationsViewedItems<'a> {
     type Item = types::AccessRequestRecommendationActionItemResponseDto;
     type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_request_recommendations_viewed_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -238,6 +256,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAccountEntitlements<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_account_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -263,6 +283,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAcctAggregationGroups<'a> {
     type Item = types::MultiHostIntegrationsAggScheduleUpdate;
     type Page = ::std::vec::Vec<types::MultiHostIntegrationsAggScheduleUpdate>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_acct_aggregation_groups";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -288,6 +310,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetActiveCampaigns<'a> {
     type Item = types::GetActiveCampaignsResponseItem;
     type Page = ::std::vec::Vec<types::GetActiveCampaignsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_active_campaigns";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -313,6 +337,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAllPotentialRoleSummaries<'
     type Item = types::RoleMiningPotentialRoleSummary;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSummary>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_all_potential_role_summaries";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -338,6 +364,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetApprovals<'a> {
     type Item = types::Approval;
     type Page = ::std::vec::Vec<types::Approval>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_approvals";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -363,6 +391,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCampaignTemplates<'a> {
     type Item = types::CampaignTemplate;
     type Page = ::std::vec::Vec<types::CampaignTemplate>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_campaign_templates";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -388,6 +418,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCommonAccess<'a> {
     type Item = types::CommonAccessResponse;
     type Page = ::std::vec::Vec<types::CommonAccessResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_common_access";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -413,6 +445,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCompletedWorkItems<'a> {
     type Item = types::WorkItems;
     type Page = ::std::vec::Vec<types::WorkItems>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_completed_work_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -438,6 +472,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetConnectorList<'a> {
     type Item = types::V3ConnectorDto;
     type Page = ::std::vec::Vec<types::V3ConnectorDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_connector_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -463,6 +499,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetConnectorRuleList<'a> {
     type Item = types::ConnectorRuleResponse;
     type Page = ::std::vec::Vec<types::ConnectorRuleResponse>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "get_connector_rule_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -488,6 +526,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetDimensionEntitlements<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_dimension_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -513,6 +553,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetDiscoveredApplications<'a> 
     type Item = types::GetDiscoveredApplicationsResponseItem;
     type Page = ::std::vec::Vec<types::GetDiscoveredApplicationsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_discovered_applications";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -538,6 +580,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetDkimAttributes<'a> {
     type Item = types::DkimAttributes;
     type Page = ::std::vec::Vec<types::DkimAttributes>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_dkim_attributes";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -563,6 +607,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetEntitlementAggregationGroup
     type Item = types::MultiHostIntegrationsAggScheduleUpdate;
     type Page = ::std::vec::Vec<types::MultiHostIntegrationsAggScheduleUpdate>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_entitlement_aggregation_groups";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -588,6 +634,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetEntitlementChangesIdentitie
     type Item = types::RoleInsightsIdentities;
     type Page = ::std::vec::Vec<types::RoleInsightsIdentities>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_entitlement_changes_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -613,6 +661,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetEntitlementsPotentialRole<'
     type Item = types::RoleMiningEntitlement;
     type Page = ::std::vec::Vec<types::RoleMiningEntitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_entitlements_potential_role";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -639,6 +689,8 @@ for builder::GetExcludedEntitlementsPotentialRole<'a> {
     type Item = types::RoleMiningEntitlement;
     type Page = ::std::vec::Vec<types::RoleMiningEntitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_excluded_entitlements_potential_role";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -664,6 +716,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetHistoricalIdentityEvents<'a
     type Item = types::GetHistoricalIdentityEventsResponseItem;
     type Page = ::std::vec::Vec<types::GetHistoricalIdentityEventsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_historical_identity_events";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -689,6 +743,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitiesPotentialRole<'a>
     type Item = types::RoleMiningIdentity;
     type Page = ::std::vec::Vec<types::RoleMiningIdentity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identities_potential_role";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -714,6 +770,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentityAccessSummaries<'a>
     type Item = types::AccessSummary;
     type Page = ::std::vec::Vec<types::AccessSummary>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_access_summaries";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -740,6 +798,8 @@ for builder::GetIdentityCertificationItemPermissions<'a> {
     type Item = types::PermissionDto;
     type Page = ::std::vec::Vec<types::PermissionDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_certification_item_permissions";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -765,6 +825,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentityOutliers<'a> {
     type Item = types::Outlier;
     type Page = ::std::vec::Vec<types::Outlier>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_outliers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -790,6 +852,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitySnapshotSummary<'a>
     type Item = types::MetricResponse;
     type Page = ::std::vec::Vec<types::MetricResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_snapshot_summary";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -815,6 +879,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitySummaries<'a> {
     type Item = types::CertificationIdentitySummary;
     type Page = ::std::vec::Vec<types::CertificationIdentitySummary>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_summaries";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -840,6 +906,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetLifecycleStates<'a> {
     type Item = types::LifecycleState;
     type Page = ::std::vec::Vec<types::LifecycleState>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_lifecycle_states";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -865,6 +933,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClients<'a> {
     type Item = types::ManagedClient;
     type Page = ::std::vec::Vec<types::ManagedClient>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_managed_clients";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -890,6 +960,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClusterTypes<'a> {
     type Item = types::ManagedClusterType;
     type Page = ::std::vec::Vec<types::ManagedClusterType>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_managed_cluster_types";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -915,6 +987,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClusters<'a> {
     type Item = types::ManagedCluster;
     type Page = ::std::vec::Vec<types::ManagedCluster>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_managed_clusters";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -940,6 +1014,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetMultiHostIntegrationsList<'
     type Item = types::MultiHostIntegrations;
     type Page = ::std::vec::Vec<types::MultiHostIntegrations>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_multi_host_integrations_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -965,6 +1041,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPasswordSyncGroups<'a> {
     type Item = types::PasswordSyncGroup;
     type Page = ::std::vec::Vec<types::PasswordSyncGroup>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_password_sync_groups";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -990,6 +1068,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPeerGroupOutliers<'a> {
     type Item = types::PeerGroupMember;
     type Page = ::std::vec::Vec<types::PeerGroupMember>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_peer_group_outliers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1016,6 +1096,8 @@ for builder::GetPeerGroupOutliersContributingFeatures<'a> {
     type Item = types::OutlierContributingFeature;
     type Page = ::std::vec::Vec<types::OutlierContributingFeature>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_peer_group_outliers_contributing_features";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1041,6 +1123,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPendingCertificationTasks<'
     type Item = types::CertificationTask;
     type Page = ::std::vec::Vec<types::CertificationTask>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_pending_certification_tasks";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1066,6 +1150,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPendingTasks<'a> {
     type Item = types::TaskStatus;
     type Page = ::std::option::Option<::std::vec::Vec<types::TaskStatus>>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_pending_tasks";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1091,6 +1177,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleApplications<'
     type Item = types::RoleMiningPotentialRoleApplication;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleApplication>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_potential_role_applications";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1116,6 +1204,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleEntitlements<'
     type Item = types::RoleMiningPotentialRoleEntitlements;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleEntitlements>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_potential_role_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1142,6 +1232,8 @@ for builder::GetPotentialRoleSourceIdentityUsage<'a> {
     type Item = types::RoleMiningPotentialRoleSourceUsage;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSourceUsage>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_potential_role_source_identity_usage";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1167,6 +1259,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleSummaries<'a> 
     type Item = types::RoleMiningPotentialRoleSummary;
     type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSummary>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_potential_role_summaries";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1192,6 +1286,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPublicIdentities<'a> {
     type Item = types::PublicIdentity;
     type Page = ::std::vec::Vec<types::PublicIdentity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_public_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1217,6 +1313,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleAssignedIdentities<'a> 
     type Item = types::RoleIdentity;
     type Page = ::std::vec::Vec<types::RoleIdentity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_role_assigned_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1242,6 +1340,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleEntitlements<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "get_role_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1267,6 +1367,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleInsights<'a> {
     type Item = types::RoleInsight;
     type Page = ::std::vec::Vec<types::RoleInsight>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_role_insights";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1292,6 +1394,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleMiningSessions<'a> {
     type Item = types::RoleMiningSessionDto;
     type Page = ::std::vec::Vec<types::RoleMiningSessionDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_role_mining_sessions";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1317,6 +1421,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSavedPotentialRoles<'a> {
     type Item = types::RoleMiningSessionDraftRoleDto;
     type Page = ::std::vec::Vec<types::RoleMiningSessionDraftRoleDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_saved_potential_roles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1342,6 +1448,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSearchAttributeConfig<'a> {
     type Item = types::SearchAttributeConfig;
     type Page = ::std::vec::Vec<types::SearchAttributeConfig>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_search_attribute_config";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1367,6 +1475,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSedBatches<'a> {
     type Item = types::SedBatchRecord;
     type Page = ::std::vec::Vec<types::SedBatchRecord>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_sed_batches";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1392,6 +1502,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetServiceDeskIntegrations<'a>
     type Item = types::ServiceDeskIntegrationDto;
     type Page = ::std::vec::Vec<types::ServiceDeskIntegrationDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_service_desk_integrations";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1417,6 +1529,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSourcesWithinMultiHost<'a> 
     type Item = types::MultiHostSources;
     type Page = ::std::vec::Vec<types::MultiHostSources>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_sources_within_multi_host";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1442,6 +1556,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetTaskStatusList<'a> {
     type Item = types::TaskStatus;
     type Page = ::std::vec::Vec<types::TaskStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_task_status_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1467,6 +1583,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesByAccountId<'a> {
     type Item = types::AccountUsage;
     type Page = ::std::vec::Vec<types::AccountUsage>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_usages_by_account_id";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1492,6 +1610,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesBySourceId<'a> {
     type Item = types::SourceUsage;
     type Page = ::std::vec::Vec<types::SourceUsage>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_usages_by_source_id";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1517,6 +1637,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetValidTimeZones<'a> {
     type Item = ::std::string::String;
     type Page = ::std::vec::Vec<::std::string::String>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "get_valid_time_zones";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1542,6 +1664,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutionHistory<'a
     type Item = types::WorkflowExecutionEvent;
     type Page = ::std::vec::Vec<types::WorkflowExecutionEvent>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_workflow_execution_history";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1567,6 +1691,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutions<'a> {
     type Item = types::WorkflowExecution;
     type Page = ::std::vec::Vec<types::WorkflowExecution>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_workflow_executions";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1592,6 +1718,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessProfiles<'a> {
     type Item = types::AccessProfile;
     type Page = ::std::vec::Vec<types::AccessProfile>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1617,6 +1745,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessProfilesForSourceApp
     type Item = types::AccessProfileDetails;
     type Page = ::std::vec::Vec<types::AccessProfileDetails>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_profiles_for_source_app";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1642,6 +1772,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessRequestApprovers<'a>
     type Item = types::AccessRequestApproversListResponse;
     type Page = ::std::vec::Vec<types::AccessRequestApproversListResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_request_approvers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1667,6 +1799,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessRequestStatus<'a> {
     type Item = types::RequestedItemStatus;
     type Page = ::std::vec::Vec<types::RequestedItemStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_request_status";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1692,6 +1826,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccountActivities<'a> {
     type Item = types::AccountActivity;
     type Page = ::std::vec::Vec<types::AccountActivity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_account_activities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1717,6 +1853,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccounts<'a> {
     type Item = types::Account;
     type Page = ::std::vec::Vec<types::Account>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_accounts";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1743,6 +1881,8 @@ for builder::ListAdministratorsAccessRequestStatus<'a> {
     type Item = types::AccessRequestAdminItemStatus;
     type Page = ::std::vec::Vec<types::AccessRequestAdminItemStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_administrators_access_request_status";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1768,6 +1908,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAllSourceApp<'a> {
     type Item = types::SourceApp;
     type Page = ::std::vec::Vec<types::SourceApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_all_source_app";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1793,6 +1935,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAllUserApps<'a> {
     type Item = types::UserApp;
     type Page = ::std::vec::Vec<types::UserApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_all_user_apps";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1818,6 +1962,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAssignedSourceApp<'a> {
     type Item = types::SourceApp;
     type Page = ::std::vec::Vec<types::SourceApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_assigned_source_app";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1843,6 +1989,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAvailableSourceApps<'a> {
     type Item = types::SourceApp;
     type Page = ::std::vec::Vec<types::SourceApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_available_source_apps";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1870,6 +2018,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCertificationReviewers<'a>
         ::std::option::Option<types::IdentityReferenceWithNameAndEmail>,
     >;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_certification_reviewers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1895,6 +2045,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCompleteWorkflowLibrary<'a
     type Item = types::ListCompleteWorkflowLibraryResponseItem;
     type Page = ::std::vec::Vec<types::ListCompleteWorkflowLibraryResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_complete_workflow_library";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1920,6 +2072,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCompletedApprovals<'a> {
     type Item = types::CompletedApproval;
     type Page = ::std::vec::Vec<types::CompletedApproval>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_completed_approvals";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1945,6 +2099,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListConnections<'a> {
     type Item = types::WorkgroupConnectionDto;
     type Page = ::std::vec::Vec<types::WorkgroupConnectionDto>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "list_connections";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1970,6 +2126,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListConnectorCustomizers<'a> {
     type Item = types::ConnectorCustomizersResponse;
     type Page = ::std::vec::Vec<types::ConnectorCustomizersResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_connector_customizers";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1995,6 +2153,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListDataSegments<'a> {
     type Item = types::DataSegment;
     type Page = ::std::vec::Vec<types::DataSegment>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_data_segments";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2020,6 +2180,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListDimensionAccessProfiles<'a
     type Item = types::AccessProfile;
     type Page = ::std::vec::Vec<types::AccessProfile>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_dimension_access_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2045,6 +2207,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListDimensions<'a> {
     type Item = types::Dimension;
     type Page = ::std::vec::Vec<types::Dimension>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "list_dimensions";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2070,6 +2234,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlementChildren<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_entitlement_children";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2095,6 +2261,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlementParents<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_entitlement_parents";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2120,6 +2288,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlements<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2145,6 +2315,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlementsByIdentity<'a>
     type Item = types::IdentityEntitlements;
     type Page = ::std::vec::Vec<types::IdentityEntitlements>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_entitlements_by_identity";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2170,6 +2342,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListFromAddresses<'a> {
     type Item = types::EmailStatusDto;
     type Page = ::std::vec::Vec<types::EmailStatusDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_from_addresses";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2195,6 +2369,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListHistoricalIdentities<'a> {
     type Item = types::IdentityListItem;
     type Page = ::std::vec::Vec<types::IdentityListItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_historical_identities";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2220,6 +2396,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentities<'a> {
     type Item = types::Identity;
     type Page = ::std::vec::Vec<types::Identity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2245,6 +2423,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityAccessItems<'a> {
     type Item = types::ListIdentityAccessItemsResponseItem;
     type Page = ::std::vec::Vec<types::ListIdentityAccessItemsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_access_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2270,6 +2450,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityAccessReviewItems<
     type Item = types::AccessReviewItem;
     type Page = ::std::vec::Vec<types::AccessReviewItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_access_review_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2295,6 +2477,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityCertifications<'a>
     type Item = types::Certification;
     type Page = ::std::vec::Vec<types::Certification>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_certifications";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2320,6 +2504,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityProfiles<'a> {
     type Item = types::IdentityProfile;
     type Page = ::std::vec::Vec<types::IdentityProfile>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2345,6 +2531,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentitySnapshots<'a> {
     type Item = types::IdentitySnapshotSummaryResponse;
     type Page = ::std::vec::Vec<types::IdentitySnapshotSummaryResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_snapshots";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2370,6 +2558,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListMachineAccountMappings<'a>
     type Item = types::AttributeMappings;
     type Page = ::std::vec::Vec<types::AttributeMappings>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_machine_account_mappings";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2395,6 +2585,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListMachineAccounts<'a> {
     type Item = types::MachineAccount;
     type Page = ::std::vec::Vec<types::MachineAccount>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_machine_accounts";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2420,6 +2612,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListMachineIdentities<'a> {
     type Item = types::MachineIdentity;
     type Page = ::std::vec::Vec<types::MachineIdentity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_machine_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2445,6 +2639,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeApprovals<'a> {
     type Item = types::NonEmployeeApprovalItem;
     type Page = ::std::vec::Vec<types::NonEmployeeApprovalItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_approvals";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2470,6 +2666,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRecords<'a> {
     type Item = types::NonEmployeeRecord;
     type Page = ::std::vec::Vec<types::NonEmployeeRecord>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_records";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2495,6 +2693,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRequests<'a> {
     type Item = types::NonEmployeeRequest;
     type Page = ::std::vec::Vec<types::NonEmployeeRequest>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_requests";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2520,6 +2720,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeSources<'a> {
     type Item = types::NonEmployeeSourceWithNeCount;
     type Page = ::std::vec::Vec<types::NonEmployeeSourceWithNeCount>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_sources";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2545,6 +2747,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNotificationTemplateDefaul
     type Item = types::TemplateDtoDefault;
     type Page = ::std::vec::Vec<types::TemplateDtoDefault>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_notification_template_defaults";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2570,6 +2774,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNotificationTemplates<'a> 
     type Item = types::TemplateDto;
     type Page = ::std::vec::Vec<types::TemplateDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_notification_templates";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2596,6 +2802,8 @@ for builder::ListOutliersContributingFeatureAccessItems<'a> {
     type Item = types::OutliersContributingFeatureAccessItems;
     type Page = ::std::vec::Vec<types::OutliersContributingFeatureAccessItems>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_outliers_contributing_feature_access_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2621,6 +2829,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListOwnedUserApps<'a> {
     type Item = types::UserApp;
     type Page = ::std::vec::Vec<types::UserApp>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_owned_user_apps";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2646,6 +2856,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListPasswordPolicies<'a> {
     type Item = types::PasswordPolicyV3Dto;
     type Page = ::std::vec::Vec<types::PasswordPolicyV3Dto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_password_policies";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2671,6 +2883,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListPendingApprovals<'a> {
     type Item = types::PendingApproval;
     type Page = ::std::vec::Vec<types::PendingApproval>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_pending_approvals";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2696,6 +2910,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListRequestableObjects<'a> {
     type Item = types::RequestableObject;
     type Page = ::std::vec::Vec<types::RequestableObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_requestable_objects";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2721,6 +2937,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListRoles<'a> {
     type Item = types::Role;
     type Page = ::std::vec::Vec<types::Role>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "list_roles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2746,6 +2964,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSavedSearches<'a> {
     type Item = types::SavedSearch;
     type Page = ::std::vec::Vec<types::SavedSearch>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_saved_searches";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2771,6 +2991,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListScheduledSearch<'a> {
     type Item = types::ScheduledSearch;
     type Page = ::std::vec::Vec<types::ScheduledSearch>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_scheduled_search";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2796,6 +3018,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSeds<'a> {
     type Item = types::Sed;
     type Page = ::std::vec::Vec<types::Sed>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_seds";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2821,6 +3045,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSegments<'a> {
     type Item = types::Segment;
     type Page = ::std::vec::Vec<types::Segment>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_segments";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2846,6 +3072,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSodPolicies<'a> {
     type Item = types::SodPolicy;
     type Page = ::std::vec::Vec<types::SodPolicy>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_sod_policies";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2871,6 +3099,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSources<'a> {
     type Item = types::Source;
     type Page = ::std::vec::Vec<types::Source>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_sources";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2896,6 +3126,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSubscriptions<'a> {
     type Item = types::Subscription;
     type Page = ::std::vec::Vec<types::Subscription>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_subscriptions";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2921,6 +3153,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjects<'a> {
     type Item = types::TaggedObject;
     type Page = ::std::vec::Vec<types::TaggedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_tagged_objects";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2946,6 +3180,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjectsByType<'a> {
     type Item = types::TaggedObject;
     type Page = ::std::vec::Vec<types::TaggedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_tagged_objects_by_type";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2971,6 +3207,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTags<'a> {
     type Item = types::Tag;
     type Page = ::std::vec::Vec<types::Tag>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_tags";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -2996,6 +3234,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTransforms<'a> {
     type Item = types::TransformRead;
     type Page = ::std::vec::Vec<types::TransformRead>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_transforms";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3021,6 +3261,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTriggerInvocationStatus<'a
     type Item = types::InvocationStatus;
     type Page = ::std::vec::Vec<types::InvocationStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_trigger_invocation_status";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3046,6 +3288,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTriggers<'a> {
     type Item = types::Trigger;
     type Page = ::std::vec::Vec<types::Trigger>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_triggers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3071,6 +3315,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkItems<'a> {
     type Item = types::WorkItems;
     type Page = ::std::vec::Vec<types::WorkItems>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_work_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3096,6 +3342,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryActions<'a>
     type Item = types::WorkflowLibraryAction;
     type Page = ::std::vec::Vec<types::WorkflowLibraryAction>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workflow_library_actions";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3121,6 +3369,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryTriggers<'a
     type Item = types::WorkflowLibraryTrigger;
     type Page = ::std::vec::Vec<types::WorkflowLibraryTrigger>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workflow_library_triggers";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3146,6 +3396,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkgroupMembers<'a> {
     type Item = types::ListWorkgroupMembersResponseItem;
     type Page = ::std::vec::Vec<types::ListWorkgroupMembersResponseItem>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "list_workgroup_members";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3171,6 +3423,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkgroups<'a> {
     type Item = types::WorkgroupDto;
     type Page = ::std::vec::Vec<types::WorkgroupDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workgroups";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3191,36 +3445,13 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkgroups<'a> {
         page
     }
 }
-///`POST /search/aggregate` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::SearchAggregate<'a> {
-    type Item = types::SearchDocuments;
-    type Page = types::AggregationResult;
-    const MAX_LIMIT: u32 = 250u32;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page.hits.unwrap_or_default()
-    }
-}
 ///`GET /form-definitions` pages with `limit` (at most 250) and `offset`.
 impl<'a> sailpoint_runtime::Paginate for builder::SearchFormDefinitionsByTenant<'a> {
     type Item = types::FormDefinitionResponse;
     type Page = types::ListFormDefinitionsByTenantResponse;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "search_form_definitions_by_tenant";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -3246,36 +3477,13 @@ impl<'a> sailpoint_runtime::Paginate for builder::SearchFormInstancesByTenant<'a
     type Item = types::ListFormInstancesByTenantResponse;
     type Page = ::std::vec::Vec<types::ListFormInstancesByTenantResponse>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "search_form_instances_by_tenant";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
     fn with_count(self) -> Self {
         self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`POST /search` pages with `limit` (at most 10000) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::SearchPost<'a> {
-    type Item = types::SearchDocuments;
-    type Page = ::std::vec::Vec<types::SearchDocuments>;
-    const MAX_LIMIT: u32 = 10000u32;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
     }
     fn send_page(
         self,

@@ -9,6 +9,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ExportIdentityProfiles<'a> {
     type Item = types::IdentityProfileExportedObject;
     type Page = ::std::vec::Vec<types::IdentityProfileExportedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "export_identity_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -34,6 +36,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAccessProfileEntitlements<'
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_access_profile_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -59,6 +63,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetAccountEntitlements<'a> {
     type Item = types::Entitlement;
     type Page = ::std::vec::Vec<types::Entitlement>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_account_entitlements";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -84,6 +90,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetActiveCampaigns<'a> {
     type Item = types::GetActiveCampaignsResponseItem;
     type Page = ::std::vec::Vec<types::GetActiveCampaignsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_active_campaigns";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -109,6 +117,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCampaignTemplates<'a> {
     type Item = types::CampaignTemplate;
     type Page = ::std::vec::Vec<types::CampaignTemplate>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_campaign_templates";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -134,6 +144,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetCompletedWorkItems<'a> {
     type Item = types::WorkItems;
     type Page = ::std::vec::Vec<types::WorkItems>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_completed_work_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -159,6 +171,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetConnectorList<'a> {
     type Item = types::V3ConnectorDto;
     type Page = ::std::vec::Vec<types::V3ConnectorDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_connector_list";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -184,6 +198,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetDiscoveredApplications<'a> 
     type Item = types::GetDiscoveredApplicationsResponseItem;
     type Page = ::std::vec::Vec<types::GetDiscoveredApplicationsResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_discovered_applications";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -209,6 +225,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentityAccessSummaries<'a>
     type Item = types::AccessSummary;
     type Page = ::std::vec::Vec<types::AccessSummary>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_access_summaries";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -235,6 +253,8 @@ for builder::GetIdentityCertificationItemPermissions<'a> {
     type Item = types::PermissionDto;
     type Page = ::std::vec::Vec<types::PermissionDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_certification_item_permissions";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -260,6 +280,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitySummaries<'a> {
     type Item = types::CertificationIdentitySummary;
     type Page = ::std::vec::Vec<types::CertificationIdentitySummary>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_identity_summaries";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -285,6 +307,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetLifecycleStates<'a> {
     type Item = types::LifecycleState;
     type Page = ::std::vec::Vec<types::LifecycleState>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_lifecycle_states";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -310,6 +334,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClients<'a> {
     type Item = types::ManagedClient;
     type Page = ::std::vec::Vec<types::ManagedClient>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_managed_clients";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -335,6 +361,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClusters<'a> {
     type Item = types::ManagedCluster;
     type Page = ::std::vec::Vec<types::ManagedCluster>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_managed_clusters";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -360,6 +388,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPasswordSyncGroups<'a> {
     type Item = types::PasswordSyncGroup;
     type Page = ::std::vec::Vec<types::PasswordSyncGroup>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_password_sync_groups";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -385,6 +415,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPendingCertificationTasks<'
     type Item = types::CertificationTask;
     type Page = ::std::vec::Vec<types::CertificationTask>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_pending_certification_tasks";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -410,6 +442,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetPublicIdentities<'a> {
     type Item = types::PublicIdentity;
     type Page = ::std::vec::Vec<types::PublicIdentity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_public_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -435,6 +469,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetRoleAssignedIdentities<'a> 
     type Item = types::RoleIdentity;
     type Page = ::std::vec::Vec<types::RoleIdentity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_role_assigned_identities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -460,6 +496,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetSearchAttributeConfig<'a> {
     type Item = types::SearchAttributeConfig;
     type Page = ::std::vec::Vec<types::SearchAttributeConfig>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_search_attribute_config";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -485,6 +523,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetServiceDeskIntegrations<'a>
     type Item = types::ServiceDeskIntegrationDto;
     type Page = ::std::vec::Vec<types::ServiceDeskIntegrationDto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_service_desk_integrations";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -510,6 +550,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesByAccountId<'a> {
     type Item = types::AccountUsage;
     type Page = ::std::vec::Vec<types::AccountUsage>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_usages_by_account_id";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -535,6 +577,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesBySourceId<'a> {
     type Item = types::SourceUsage;
     type Page = ::std::vec::Vec<types::SourceUsage>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_usages_by_source_id";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -560,6 +604,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutionHistory<'a
     type Item = types::WorkflowExecutionEvent;
     type Page = ::std::vec::Vec<types::WorkflowExecutionEvent>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_workflow_execution_history";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -585,6 +631,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutions<'a> {
     type Item = types::WorkflowExecution;
     type Page = ::std::vec::Vec<types::WorkflowExecution>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "get_workflow_executions";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -610,6 +658,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessProfiles<'a> {
     type Item = types::AccessProfile;
     type Page = ::std::vec::Vec<types::AccessProfile>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -635,6 +685,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccessRequestStatus<'a> {
     type Item = types::RequestedItemStatus;
     type Page = ::std::vec::Vec<types::RequestedItemStatus>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_access_request_status";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -660,6 +712,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccountActivities<'a> {
     type Item = types::AccountActivity;
     type Page = ::std::vec::Vec<types::AccountActivity>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_account_activities";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -685,6 +739,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListAccounts<'a> {
     type Item = types::Account;
     type Page = ::std::vec::Vec<types::Account>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_accounts";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -712,6 +768,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCertificationReviewers<'a>
         ::std::option::Option<types::IdentityReferenceWithNameAndEmail>,
     >;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_certification_reviewers";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -737,6 +795,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCompleteWorkflowLibrary<'a
     type Item = types::ListCompleteWorkflowLibraryResponseItem;
     type Page = ::std::vec::Vec<types::ListCompleteWorkflowLibraryResponseItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_complete_workflow_library";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -762,6 +822,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListCompletedApprovals<'a> {
     type Item = types::CompletedApproval;
     type Page = ::std::vec::Vec<types::CompletedApproval>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_completed_approvals";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -787,6 +849,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityAccessReviewItems<
     type Item = types::AccessReviewItem;
     type Page = ::std::vec::Vec<types::AccessReviewItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_access_review_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -812,6 +876,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityCertifications<'a>
     type Item = types::Certification;
     type Page = ::std::vec::Vec<types::Certification>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_certifications";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -837,6 +903,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityProfiles<'a> {
     type Item = types::IdentityProfile;
     type Page = ::std::vec::Vec<types::IdentityProfile>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_identity_profiles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -862,6 +930,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeApprovals<'a> {
     type Item = types::NonEmployeeApprovalItem;
     type Page = ::std::vec::Vec<types::NonEmployeeApprovalItem>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_approvals";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -887,6 +957,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRecords<'a> {
     type Item = types::NonEmployeeRecord;
     type Page = ::std::vec::Vec<types::NonEmployeeRecord>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_records";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -912,6 +984,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRequests<'a> {
     type Item = types::NonEmployeeRequest;
     type Page = ::std::vec::Vec<types::NonEmployeeRequest>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_requests";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -937,6 +1011,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeSources<'a> {
     type Item = types::NonEmployeeSourceWithNeCount;
     type Page = ::std::vec::Vec<types::NonEmployeeSourceWithNeCount>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_non_employee_sources";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -962,6 +1038,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListPasswordPolicies<'a> {
     type Item = types::PasswordPolicyV3Dto;
     type Page = ::std::vec::Vec<types::PasswordPolicyV3Dto>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_password_policies";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -987,6 +1065,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListPendingApprovals<'a> {
     type Item = types::PendingApproval;
     type Page = ::std::vec::Vec<types::PendingApproval>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_pending_approvals";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1012,6 +1092,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListRequestableObjects<'a> {
     type Item = types::RequestableObject;
     type Page = ::std::vec::Vec<types::RequestableObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_requestable_objects";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1037,6 +1119,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListRoles<'a> {
     type Item = types::Role;
     type Page = ::std::vec::Vec<types::Role>;
     const MAX_LIMIT: u32 = 50u32;
+    const OPERATION: &'static str = "list_roles";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1062,6 +1146,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSavedSearches<'a> {
     type Item = types::SavedSearch;
     type Page = ::std::vec::Vec<types::SavedSearch>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_saved_searches";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1087,6 +1173,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListScheduledSearch<'a> {
     type Item = types::ScheduledSearch;
     type Page = ::std::vec::Vec<types::ScheduledSearch>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_scheduled_search";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1112,6 +1200,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSegments<'a> {
     type Item = types::Segment;
     type Page = ::std::vec::Vec<types::Segment>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_segments";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1137,6 +1227,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSodPolicies<'a> {
     type Item = types::SodPolicyRead;
     type Page = ::std::vec::Vec<types::SodPolicyRead>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_sod_policies";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1162,6 +1254,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListSources<'a> {
     type Item = types::Source;
     type Page = ::std::vec::Vec<types::Source>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_sources";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1187,6 +1281,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjects<'a> {
     type Item = types::TaggedObject;
     type Page = ::std::vec::Vec<types::TaggedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_tagged_objects";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1212,6 +1308,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjectsByType<'a> {
     type Item = types::TaggedObject;
     type Page = ::std::vec::Vec<types::TaggedObject>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_tagged_objects_by_type";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1237,6 +1335,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListTransforms<'a> {
     type Item = types::TransformRead;
     type Page = ::std::vec::Vec<types::TransformRead>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_transforms";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1262,6 +1362,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkItems<'a> {
     type Item = types::WorkItems;
     type Page = ::std::vec::Vec<types::WorkItems>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_work_items";
+    const COUNTS: bool = true;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1287,6 +1389,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryActions<'a>
     type Item = types::WorkflowLibraryAction;
     type Page = ::std::vec::Vec<types::WorkflowLibraryAction>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workflow_library_actions";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1312,6 +1416,8 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryTriggers<'a
     type Item = types::WorkflowLibraryTrigger;
     type Page = ::std::vec::Vec<types::WorkflowLibraryTrigger>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workflow_library_triggers";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
@@ -1337,61 +1443,13 @@ impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflows<'a> {
     type Item = types::Workflow;
     type Page = ::std::vec::Vec<types::Workflow>;
     const MAX_LIMIT: u32 = 250u32;
+    const OPERATION: &'static str = "list_workflows";
+    const COUNTS: bool = false;
     fn with_page(self, limit: u32, offset: u64) -> Self {
         self.limit(limit).offset(offset)
     }
     fn with_count(self) -> Self {
         self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`POST /search/aggregate` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::SearchAggregate<'a> {
-    type Item = types::SearchDocuments;
-    type Page = types::AggregationResult;
-    const MAX_LIMIT: u32 = 250u32;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page.hits.unwrap_or_default()
-    }
-}
-///`POST /search` pages with `limit` (at most 10000) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::SearchPost<'a> {
-    type Item = types::SearchDocuments;
-    type Page = ::std::vec::Vec<types::SearchDocuments>;
-    const MAX_LIMIT: u32 = 10000u32;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
     }
     fn send_page(
         self,

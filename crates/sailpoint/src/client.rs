@@ -59,7 +59,9 @@ impl Client {
 }
 
 /// Builds a [`Client`]. Values set here win over the environment and the
-/// configuration files, which are read only after [`from_env`](Self::from_env).
+/// configuration files, which are read only after [`from_env`](Self::from_env)
+/// (see [`Config`](crate::Config) for the order, and how the base URL and the
+/// credentials pair up).
 #[derive(Debug, Default)]
 pub struct ClientBuilder {
     explicit: Partial,
@@ -136,15 +138,10 @@ impl ClientBuilder {
         self.with(|r| r.rate_limit(limit))
     }
 
-    /// Resolves the configuration from `sources` (tests give their own).
+    /// Resolves the configuration from the values set here and, after
+    /// [`from_env`](Self::from_env), from `sources` (tests give their own).
     pub fn build_with_sources(self, sources: &Sources) -> Result<Client, Error> {
-        let explicit = self.explicit;
-        let config = if self.load_from_env {
-            Config::resolve(explicit, sources)?
-        } else {
-            let none = Sources::new(Default::default(), "", None);
-            Config::resolve(explicit, &none)?
-        };
+        let config = Config::resolve(self.explicit, self.load_from_env.then_some(sources))?;
         Client::with_config(config, self.runtime.unwrap_or_default())
     }
 

@@ -1,15 +1,5 @@
-//! Where the tenant and the credentials come from.
-//!
-//! Each setting is taken from the first of these that has it:
-//! 1. values given to the builder;
-//! 2. the environment: `SAIL_BASE_URL`, `SAIL_CLIENT_ID`,
-//!    `SAIL_CLIENT_SECRET`, or `SAIL_ACCESS_TOKEN` for a token obtained
-//!    elsewhere;
-//! 3. `./config.json` with the keys `BaseURL`, `ClientId`, `ClientSecret`
-//!    (the file the official SDKs read and `sail sdk init config` writes);
-//! 4. the SailPoint CLI's `~/.sailpoint/config.yaml`: the environment named
-//!    by `activeenvironment`, with `baseurl`, `pat.clientid` and
-//!    `pat.clientsecret`.
+//! Where the tenant and the credentials come from (the order and the rule
+//! are documented on [`Config`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -19,6 +9,55 @@ use sailpoint_runtime::{Credentials, Error};
 use serde_json::Value;
 
 /// A tenant and how to authenticate to it.
+///
+/// [`Config::load`] and [`Client::from_env`](crate::Client::from_env) look in
+/// these places, in this order:
+///
+/// 1. the builder: [`base_url`](crate::ClientBuilder::base_url),
+///    [`client_credentials`](crate::ClientBuilder::client_credentials),
+///    [`access_token`](crate::ClientBuilder::access_token);
+/// 2. the environment: `SAIL_BASE_URL`, `SAIL_CLIENT_ID`,
+///    `SAIL_CLIENT_SECRET`, and `SAIL_ACCESS_TOKEN` for a token obtained
+///    elsewhere;
+/// 3. `./config.json` with the keys `BaseURL`, `ClientId`, `ClientSecret`
+///    (the file the official SDKs read and `sail sdk init config` writes);
+/// 4. the SailPoint CLI's `~/.sailpoint/config.yaml` (see below).
+///
+/// As in SailPoint's official SDKs, the base URL and the credentials come
+/// from one place:
+///
+/// - The base URL is the builder's if it has one; else that of the first
+///   place that has one, and the credentials are then that place's too.
+/// - The builder's credentials, when it has any, always win, wherever the
+///   base URL comes from. When the builder gives the base URL but no
+///   credentials, they come from the first place that has any.
+/// - A place's credentials are one unit: its access token if it has one,
+///   else its client id and secret. A client id is never paired with a
+///   secret from another place: a place with one and not the other is an
+///   error naming the place and the missing key. Credentials in a place
+///   that has no base URL are not used (unless the builder gives the base
+///   URL), with a warning.
+/// - The places after the one that configures the client are not read, so
+///   a broken file there does no harm. A `config.json` that does not parse
+///   is an error when it is reached. The CLI's file never is: one that does
+///   not parse, has an unexpected shape or lacks the active environment is
+///   skipped with a warning (through `tracing`), and named in the error when
+///   nothing configures the client.
+///
+/// The CLI's file is read as `sail` 2.x writes it. The active environment is
+/// `SAIL_ACTIVEENVIRONMENT` if set, else `activeenvironment`, else
+/// `default`, lowercased as the CLI does. The base URL is
+/// `environments.<active>.baseurl`. Only `authtype: pat` (the default) gives
+/// credentials (with `oauth` the CLI holds a user token this SDK cannot
+/// use): the personal access token's client id and secret, which the CLI
+/// keeps in the OS keyring (services `environments.pat.clientid` and
+/// `environments.pat.clientsecret`, the environment's name as the user).
+/// They are read with this crate's `keyring` feature (see
+/// [`Sources::secrets`]). When the keyring has neither, the environment's
+/// `pat.clientid` and `pat.clientsecret` keys, where CLIs before 2.0 kept
+/// them, are used.
+///
+/// Errors name the places looked in and what is missing, never a value.
 #[derive(Clone)]
 pub struct Config {
     /// The tenant's base URL, e.g. `https://acme.api.identitynow.com`.
@@ -57,6 +96,79 @@ impl fmt::Debug for Partial {
 /// Reads an environment variable.
 pub type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
+/// Reads the secrets the SailPoint CLI keeps in the OS keyring.
+///
+/// `service` and `user` are those of the CLI's go-keyring: the CLI stores
+/// its personal access token under the services `environments.pat.clientid`
+/// and `environments.pat.clientsecret`, with the environment's name as the
+/// user. `OsKeyring` (feature `keyring`) reads the real keyring; tests give
+/// their own.
+pub trait SecretStore: Send + Sync {
+    /// The secret stored for `service` and `user`; `None` when there is none
+    /// or the store cannot be read.
+    fn get(&self, service: &str, user: &str) -> Option<String>;
+}
+
+/// The OS keyring (macOS Keychain, Windows Credential Manager, the Secret
+/// Service on Linux and the BSDs), read as the SailPoint CLI's go-keyring
+/// writes it.
+#[cfg(feature = "keyring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "keyring")))]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OsKeyring;
+
+#[cfg(feature = "keyring")]
+impl SecretStore for OsKeyring {
+    fn get(&self, service: &str, user: &str) -> Option<String> {
+        // go-keyring names a Windows credential `service:user` (keyring's
+        // own default is `user.service`).
+        #[cfg(windows)]
+        let entry = keyring::Entry::new_with_target(&format!("{service}:{user}"), service, user);
+        #[cfg(not(windows))]
+        let entry = keyring::Entry::new(service, user);
+        // The stored bytes: go-keyring writes UTF-8 even where keyring's
+        // passwords are UTF-16 (Windows).
+        match entry.and_then(|e| e.get_secret()) {
+            Ok(bytes) => decode_go_keyring(String::from_utf8(bytes).ok()?.trim()),
+            Err(keyring::Error::NoEntry) => None,
+            Err(e) => {
+                tracing::warn!(service, user, error = %e, "could not read the OS keyring");
+                None
+            }
+        }
+    }
+}
+
+/// A secret as go-keyring stores it: on macOS, newer versions write
+/// `go-keyring-base64:` and base64, older ones `go-keyring-encoded:` and hex;
+/// anything else is the secret itself.
+#[cfg(any(feature = "keyring", test))]
+fn decode_go_keyring(stored: &str) -> Option<String> {
+    let bytes = if let Some(b64) = stored.strip_prefix("go-keyring-base64:") {
+        base64(b64)?
+    } else if let Some(hex) = stored.strip_prefix("go-keyring-encoded:") {
+        hex_bytes(hex)?
+    } else {
+        return Some(stored.to_string()).filter(|s| !s.is_empty());
+    };
+    String::from_utf8(bytes).ok().filter(|s| !s.is_empty())
+}
+
+/// Standard base64, padded or not.
+#[cfg(any(feature = "keyring", test))]
+fn base64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.decode(text.trim_end_matches('=')).ok()
+}
+
+#[cfg(any(feature = "keyring", test))]
+fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
+}
+
 /// Where the settings are looked for (the real places, or a test's).
 pub struct Sources {
     /// Reads an environment variable.
@@ -65,133 +177,399 @@ pub struct Sources {
     pub config_json: PathBuf,
     /// The CLI's `config.yaml` (default `~/.sailpoint/config.yaml`).
     pub cli_config: Option<PathBuf>,
+    /// Where the CLI's personal access token is read from: by default the OS
+    /// keyring with the `keyring` feature, and nowhere (`None`) without it
+    /// or in [`Sources::new`] (see [`Sources::with_secret_store`]).
+    pub secrets: Option<Box<dyn SecretStore>>,
 }
 
 impl Default for Sources {
     fn default() -> Self {
         let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from);
         Self {
-            env: Box::new(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty())),
+            env: Box::new(|k| std::env::var(k).ok()),
             config_json: PathBuf::from("config.json"),
             cli_config: home.map(|h| h.join(".sailpoint").join("config.yaml")),
+            secrets: os_keyring(),
         }
     }
 }
 
+#[cfg(feature = "keyring")]
+fn os_keyring() -> Option<Box<dyn SecretStore>> {
+    Some(Box::new(OsKeyring))
+}
+
+#[cfg(not(feature = "keyring"))]
+fn os_keyring() -> Option<Box<dyn SecretStore>> {
+    None
+}
+
 impl Sources {
-    /// Test sources: these environment variables, and these files.
+    /// Test sources: these environment variables, these files, and no
+    /// secret store.
     pub fn new(env: HashMap<String, String>, config_json: impl Into<PathBuf>, cli_config: Option<PathBuf>) -> Self {
-        Self { env: Box::new(move |k| env.get(k).cloned()), config_json: config_json.into(), cli_config }
+        Self { env: Box::new(move |k| env.get(k).cloned()), config_json: config_json.into(), cli_config, secrets: None }
+    }
+
+    /// These sources, reading the CLI's secrets from `store`.
+    pub fn with_secret_store(mut self, store: impl SecretStore + 'static) -> Self {
+        self.secrets = Some(Box::new(store));
+        self
+    }
+
+    /// An environment variable, trimmed; `None` when unset or blank.
+    fn var(&self, key: &str) -> Option<String> {
+        (self.env)(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
 }
 
-/// The names a setting has in each source, for error messages.
-const WHERE: [(&str, &str, &str, &str); 3] = [
-    ("base URL", "SAIL_BASE_URL", "BaseURL", "baseurl"),
-    ("client id", "SAIL_CLIENT_ID", "ClientId", "pat.clientid"),
-    ("client secret", "SAIL_CLIENT_SECRET", "ClientSecret", "pat.clientsecret"),
-];
+/// The go-keyring services under which the CLI keeps its PAT.
+const PAT_CLIENT_ID: &str = "environments.pat.clientid";
+const PAT_CLIENT_SECRET: &str = "environments.pat.clientsecret";
 
-fn malformed(path: &Path, what: &str, line: usize, column: usize) -> Error {
+/// Says "no client id" (for the tests that look for it).
+const NO_CREDENTIALS: &str = "no credentials (no client id and client secret, nor an access token)";
+const OR_FROM_ENV: &str = "or `from_env()` to read the environment and the configuration files";
+
+/// What one place holds, and its names for messages (never a value).
+struct Layer {
+    /// The place: `the builder`, `the environment`, a path.
+    place: String,
+    settings: Partial,
+    /// Why it holds nothing: `not found`, `skipped: …`.
+    note: Option<String>,
+    /// What it lacks when it has no base URL, e.g. `no SAIL_BASE_URL`.
+    no_base_url: String,
+    /// What it lacks, or why it has nothing, when it has no credentials.
+    no_credentials: String,
+    /// The names of its client id and client secret.
+    client_id: String,
+    client_secret: String,
+}
+
+impl Layer {
+    fn builder(settings: Partial) -> Self {
+        Self {
+            place: "the builder".into(),
+            settings,
+            note: None,
+            no_base_url: "no base URL".into(),
+            no_credentials: "no credentials".into(),
+            client_id: "`client_credentials(..)`".into(),
+            client_secret: "`client_credentials(..)`".into(),
+        }
+    }
+
+    fn has_credentials(&self) -> bool {
+        let s = &self.settings;
+        s.access_token.is_some() || s.client_id.is_some() || s.client_secret.is_some()
+    }
+
+    /// Its credentials as one unit: the access token, else the client id
+    /// and secret; half a pair is an error.
+    fn credentials(&self) -> Result<Option<Credentials>, Error> {
+        let s = &self.settings;
+        if let Some(token) = &s.access_token {
+            return Ok(Some(Credentials::access_token(token.clone())));
+        }
+        let (has, has_key, lacks, lacks_key) = match (&s.client_id, &s.client_secret) {
+            (Some(id), Some(secret)) => return Ok(Some(Credentials::client_credentials(id.clone(), secret.clone()))),
+            (None, None) => return Ok(None),
+            (Some(_), None) => ("a client id", &self.client_id, "client secret", &self.client_secret),
+            (None, Some(_)) => ("a client secret", &self.client_secret, "client id", &self.client_id),
+        };
+        Err(Error::configuration(format!(
+            "{} has {has} ({has_key}) but no {lacks} ({lacks_key}); a client id and its secret must come from the same place",
+            self.place
+        )))
+    }
+
+    fn lacking_base_url(&self) -> String {
+        match &self.note {
+            Some(note) => format!("{} ({note})", self.place),
+            None if self.has_credentials() => {
+                format!("{} ({}, so its credentials are not used)", self.place, self.no_base_url)
+            }
+            None => format!("{} ({})", self.place, self.no_base_url),
+        }
+    }
+
+    fn lacking_credentials(&self) -> String {
+        match &self.note {
+            Some(note) => format!("{} ({note})", self.place),
+            None => format!("{} ({})", self.place, self.no_credentials),
+        }
+    }
+
+    /// The error when this place gives the base URL but no credentials.
+    fn no_credentials_error(&self) -> Error {
+        Error::configuration(format!(
+            "{NO_CREDENTIALS} in {}, which gives the base URL: {}; the credentials are taken from the place that gives \
+             the base URL, or from the builder: set SAIL_BASE_URL with SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (or \
+             SAIL_ACCESS_TOKEN), or call `client_credentials(..)` on the builder",
+            self.place, self.no_credentials
+        ))
+    }
+}
+
+fn malformed(what: &str, line: usize, column: usize) -> String {
     // The parser's own message may quote the value, which could be a secret.
-    Error::configuration(format!("{} is not valid {what} (line {line}, column {column})", path.display()))
+    format!("not valid {what} (line {line}, column {column})")
 }
 
-fn from_env(sources: &Sources) -> Partial {
-    Partial {
-        base_url: (sources.env)("SAIL_BASE_URL"),
-        client_id: (sources.env)("SAIL_CLIENT_ID"),
-        client_secret: (sources.env)("SAIL_CLIENT_SECRET"),
-        access_token: (sources.env)("SAIL_ACCESS_TOKEN"),
-    }
-}
-
-fn string_at(v: &Value, path: &Path, key: &str) -> Result<Option<String>, Error> {
-    match v.get(key) {
+/// A string setting, trimmed; `None` when absent, null or blank; `Err` when
+/// it is not a string.
+fn text_at(v: Option<&Value>) -> Result<Option<String>, ()> {
+    match v {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-        Some(_) => Err(Error::configuration(format!("{}: `{key}` must be a string", path.display()))),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
+        Some(_) => Err(()),
     }
 }
 
-fn from_config_json(path: &Path) -> Result<Partial, Error> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Ok(Partial::default()) };
-    let v: Value = serde_json::from_str(&text).map_err(|e| malformed(path, "JSON", e.line(), e.column()))?;
+/// Reads one place.
+type Reader = fn(&Sources) -> Result<Layer, Error>;
+
+fn read_env(sources: &Sources) -> Result<Layer, Error> {
+    Ok(Layer {
+        place: "the environment".into(),
+        settings: Partial {
+            base_url: sources.var("SAIL_BASE_URL"),
+            client_id: sources.var("SAIL_CLIENT_ID"),
+            client_secret: sources.var("SAIL_CLIENT_SECRET"),
+            access_token: sources.var("SAIL_ACCESS_TOKEN"),
+        },
+        note: None,
+        no_base_url: "no SAIL_BASE_URL".into(),
+        no_credentials: "no SAIL_CLIENT_ID and SAIL_CLIENT_SECRET, nor SAIL_ACCESS_TOKEN".into(),
+        client_id: "SAIL_CLIENT_ID".into(),
+        client_secret: "SAIL_CLIENT_SECRET".into(),
+    })
+}
+
+/// `config.json`: an error when it is reached and does not parse.
+fn read_config_json(sources: &Sources) -> Result<Layer, Error> {
+    let path = &sources.config_json;
+    let mut layer = Layer {
+        place: path.display().to_string(),
+        settings: Partial::default(),
+        note: None,
+        no_base_url: "no `BaseURL`".into(),
+        no_credentials: "no `ClientId` and `ClientSecret`".into(),
+        client_id: "`ClientId`".into(),
+        client_secret: "`ClientSecret`".into(),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            layer.note = Some(if e.kind() == std::io::ErrorKind::NotFound { "not found".into() } else { format!("not read: {e}") });
+            return Ok(layer);
+        }
+    };
+    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| Error::configuration(format!("{} is {}", path.display(), malformed("JSON", e.line(), e.column()))))?;
     if !v.is_object() {
         return Err(Error::configuration(format!("{} must hold a JSON object", path.display())));
     }
-    Ok(Partial {
-        base_url: string_at(&v, path, "BaseURL")?,
-        client_id: string_at(&v, path, "ClientId")?,
-        client_secret: string_at(&v, path, "ClientSecret")?,
+    let field = |key: &str| {
+        text_at(v.get(key)).map_err(|()| Error::configuration(format!("{}: `{key}` must be a string", path.display())))
+    };
+    layer.settings = Partial {
+        base_url: field("BaseURL")?,
+        client_id: field("ClientId")?,
+        client_secret: field("ClientSecret")?,
         access_token: None,
-    })
+    };
+    Ok(layer)
 }
 
-fn from_cli_config(path: Option<&Path>) -> Result<Partial, Error> {
-    let Some(path) = path else { return Ok(Partial::default()) };
-    let Ok(text) = std::fs::read_to_string(path) else { return Ok(Partial::default()) };
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-        malformed(path, "YAML", line, column)
-    })?;
-    let v = serde_json::to_value(&yaml).map_err(|_| Error::configuration(format!("{} is not a YAML mapping", path.display())))?;
-    let Some(active) = string_at(&v, path, "activeenvironment")? else { return Ok(Partial::default()) };
-    let Some(env) = v.get("environments").and_then(|e| e.get(&active)) else {
-        return Err(Error::configuration(format!(
-            "{}: activeenvironment is `{active}` but environments.{active} is missing",
-            path.display()
-        )));
+/// The CLI's `config.yaml`: never an error; a file that cannot be used is
+/// skipped with a warning and a note for the final error.
+fn read_cli(sources: &Sources) -> Result<Layer, Error> {
+    let mut layer = Layer {
+        place: sources
+            .cli_config
+            .as_ref()
+            .map_or_else(|| "the SailPoint CLI config".to_string(), |p| p.display().to_string()),
+        settings: Partial::default(),
+        note: None,
+        no_base_url: "no `environments.<active>.baseurl`".into(),
+        no_credentials: "no PAT".into(),
+        client_id: "the PAT's client id".into(),
+        client_secret: "the PAT's client secret".into(),
     };
-    let pat = env.get("pat").cloned().unwrap_or(Value::Null);
-    Ok(Partial {
-        base_url: string_at(env, path, "baseurl")?,
-        client_id: string_at(&pat, path, "clientid")?,
-        client_secret: string_at(&pat, path, "clientsecret")?,
-        access_token: None,
-    })
+    let Some(path) = sources.cli_config.as_deref() else {
+        layer.note = Some("no home directory".into());
+        return Ok(layer);
+    };
+    if let Err(why) = read_cli_file(path, sources, &mut layer) {
+        tracing::warn!(path = %path.display(), "skipping the SailPoint CLI config: {why}");
+        layer.settings = Partial::default();
+        layer.note = Some(format!("skipped: {why}"));
+    }
+    Ok(layer)
+}
+
+/// `key` of the mapping `v`, in any case (the CLI's viper ignores case).
+fn get_ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    let map = v.as_object()?;
+    let lower = key.to_lowercase();
+    map.get(key).or_else(|| map.iter().find(|(k, _)| k.to_lowercase() == lower).map(|(_, value)| value))
+}
+
+fn cli_text(v: Option<&Value>, key: &str) -> Result<Option<String>, String> {
+    text_at(v).map_err(|()| format!("`{key}` must be a string"))
+}
+
+/// Fills `layer` from the CLI's file; `Err` says why the file is skipped
+/// (never quoting a value).
+fn read_cli_file(path: &Path, sources: &Sources, layer: &mut Layer) -> Result<(), String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            layer.note = Some("not found".into());
+            return Ok(());
+        }
+        Err(e) => return Err(format!("not read: {e}")),
+    };
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        malformed("YAML", line, column)
+    })?;
+    let v = serde_json::to_value(&yaml).map_err(|_| "not in the CLI's format".to_string())?;
+    if !(v.is_object() || v.is_null()) {
+        return Err("not a YAML mapping".into());
+    }
+    let active = match sources.var("SAIL_ACTIVEENVIRONMENT") {
+        Some(name) => name,
+        None => cli_text(get_ci(&v, "activeenvironment"), "activeenvironment")?.unwrap_or_else(|| "default".into()),
+    }
+    .to_lowercase();
+    let Some(env) = get_ci(&v, "environments").and_then(|e| get_ci(e, &active)) else {
+        return Err(format!("no environment `{active}`"));
+    };
+    let prefix = format!("environments.{active}");
+    layer.no_base_url = format!("no `{prefix}.baseurl`");
+    layer.settings.base_url = cli_text(get_ci(env, "baseurl"), &format!("{prefix}.baseurl"))?;
+    let authtype = cli_text(get_ci(&v, "authtype"), "authtype")?.map_or_else(|| "pat".to_string(), |a| a.to_lowercase());
+    if authtype != "pat" {
+        if authtype == "oauth" {
+            tracing::warn!(
+                path = %path.display(),
+                "the SailPoint CLI's authtype is `oauth`: its user token cannot be used, so the CLI config gives no credentials"
+            );
+        }
+        layer.no_credentials =
+            format!("authtype `{authtype}`: only a personal access token (`authtype: pat`) can be used, not the CLI's user token");
+        return Ok(());
+    }
+    // Since 2.0 the CLI keeps the PAT in the OS keyring.
+    if let Some(store) = sources.secrets.as_deref() {
+        let get = |service: &str| store.get(service, &active).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let (id, secret) = (get(PAT_CLIENT_ID), get(PAT_CLIENT_SECRET));
+        if id.is_some() || secret.is_some() {
+            layer.settings.client_id = id;
+            layer.settings.client_secret = secret;
+            layer.client_id = format!("the OS keyring's `{PAT_CLIENT_ID}` for `{active}`");
+            layer.client_secret = format!("the OS keyring's `{PAT_CLIENT_SECRET}` for `{active}`");
+            return Ok(());
+        }
+        layer.no_credentials = format!("no PAT for `{active}` in the OS keyring, where the CLI keeps it");
+    } else {
+        layer.no_credentials =
+            "no PAT: the CLI keeps it in the OS keyring, which this crate reads with its `keyring` feature".into();
+    }
+    // Before 2.0 it kept the PAT in the file.
+    let pat = get_ci(env, "pat");
+    layer.settings.client_id = cli_text(pat.and_then(|p| get_ci(p, "clientid")), &format!("{prefix}.pat.clientid"))?;
+    layer.settings.client_secret =
+        cli_text(pat.and_then(|p| get_ci(p, "clientsecret")), &format!("{prefix}.pat.clientsecret"))?;
+    layer.client_id = format!("`{prefix}.pat.clientid`");
+    layer.client_secret = format!("`{prefix}.pat.clientsecret`");
+    Ok(())
 }
 
 impl Config {
-    /// Loads the configuration from the environment and the files (see the
-    /// module docs).
+    /// Loads the configuration from the environment and the files (see
+    /// [`Config`] for the order).
     pub fn load() -> Result<Self, Error> {
-        Self::resolve(Partial::default(), &Sources::default())
+        Self::resolve(Partial::default(), Some(&Sources::default()))
     }
 
-    /// Loads the configuration from `sources`, below the values in `explicit`.
-    pub(crate) fn resolve(explicit: Partial, sources: &Sources) -> Result<Self, Error> {
-        let layers = [
-            ("the builder", explicit),
-            ("the environment", from_env(sources)),
-            ("config.json", from_config_json(&sources.config_json)?),
-            ("the CLI config", from_cli_config(sources.cli_config.as_deref())?),
-        ];
-        let pick = |get: fn(&Partial) -> &Option<String>| layers.iter().find_map(|(_, p)| get(p).clone());
-        let base_url = pick(|p| &p.base_url);
-        let access_token = pick(|p| &p.access_token);
-        let client_id = pick(|p| &p.client_id);
-        let client_secret = pick(|p| &p.client_secret);
-        let searched = format!(
-            "looked in the builder, the environment, {} and {}",
-            sources.config_json.display(),
-            sources.cli_config.as_ref().map_or("(no home directory)".into(), |p| p.display().to_string())
-        );
-        let missing = |i: usize| {
-            let (what, env, json, yaml) = WHERE[i];
-            Error::configuration(format!(
-                "no {what}: set {env}, `{json}` in config.json, or `environments.<active>.{yaml}` in the CLI config ({searched})"
-            ))
+    fn from_parts(base_url: String, credentials: Credentials) -> Self {
+        Self { base_url: base_url.trim_end_matches('/').to_string(), credentials }
+    }
+
+    /// Resolves the builder's settings (`explicit`) and, when given,
+    /// `sources`, by the rule documented on [`Config`].
+    pub(crate) fn resolve(explicit: Partial, sources: Option<&Sources>) -> Result<Self, Error> {
+        let builder = Layer::builder(explicit);
+        let mut credentials = builder.credentials()?;
+        let explicit_base_url = builder.settings.base_url.clone();
+        let Some(sources) = sources else {
+            let base_url = explicit_base_url
+                .ok_or_else(|| Error::configuration(format!("no base URL: call `base_url(..)` on the builder, {OR_FROM_ENV}")))?;
+            let credentials = credentials.ok_or_else(|| {
+                Error::configuration(format!(
+                    "{NO_CREDENTIALS}: call `client_credentials(..)` or `access_token(..)` on the builder, {OR_FROM_ENV}"
+                ))
+            })?;
+            return Ok(Self::from_parts(base_url, credentials));
         };
-        let base_url = base_url.ok_or_else(|| missing(0))?.trim_end_matches('/').to_string();
-        let credentials = match (access_token, client_id, client_secret) {
-            (Some(token), _, _) => Credentials::access_token(token),
-            (None, Some(id), Some(secret)) => Credentials::client_credentials(id, secret),
-            (None, None, _) => return Err(missing(1)),
-            (None, Some(_), None) => return Err(missing(2)),
-        };
-        Ok(Self { base_url, credentials })
+        let readers: [Reader; 3] = [read_env, read_config_json, read_cli];
+        let mut looked = Vec::new();
+
+        if let Some(base_url) = explicit_base_url {
+            // The builder's base URL: the builder's credentials, else those
+            // of the first place that has any.
+            if let Some(credentials) = credentials {
+                return Ok(Self::from_parts(base_url, credentials));
+            }
+            looked.push(builder.lacking_credentials());
+            for read in readers {
+                let layer = read(sources)?;
+                if let Some(credentials) = layer.credentials()? {
+                    return Ok(Self::from_parts(base_url, credentials));
+                }
+                looked.push(layer.lacking_credentials());
+            }
+            return Err(Error::configuration(format!(
+                "{NO_CREDENTIALS}: looked in {}; call `client_credentials(..)` on the builder, or set SAIL_CLIENT_ID and \
+                 SAIL_CLIENT_SECRET (or SAIL_ACCESS_TOKEN)",
+                looked.join(", ")
+            )));
+        }
+
+        // The first place with a base URL gives it, and its credentials
+        // unless the builder has some.
+        looked.push("the builder (no base URL)".to_string());
+        for read in readers {
+            let layer = read(sources)?;
+            let Some(base_url) = layer.settings.base_url.clone() else {
+                if layer.has_credentials() {
+                    tracing::warn!(
+                        "{} has credentials but no base URL: they are not used, credentials go with the base URL of \
+                         their place",
+                        layer.place
+                    );
+                }
+                looked.push(layer.lacking_base_url());
+                continue;
+            };
+            let credentials = match credentials.take() {
+                Some(credentials) => credentials,
+                None => layer.credentials()?.ok_or_else(|| layer.no_credentials_error())?,
+            };
+            return Ok(Self::from_parts(base_url, credentials));
+        }
+        Err(Error::configuration(format!(
+            "no base URL: looked in {}; set SAIL_BASE_URL with SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (or \
+             SAIL_ACCESS_TOKEN), put `BaseURL`, `ClientId` and `ClientSecret` in {}, or set up an environment with the \
+             SailPoint CLI (its personal access token is read from the OS keyring with this crate's `keyring` feature)",
+            looked.join(", "),
+            sources.config_json.display()
+        )))
     }
 }
 
@@ -211,68 +589,275 @@ mod tests {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
+    fn resolve(explicit: Partial, sources: Sources) -> Result<Config, Error> {
+        Config::resolve(explicit, Some(&sources))
+    }
+
+    fn from(sources: Sources) -> Result<Config, Error> {
+        resolve(Partial::default(), sources)
+    }
+
+    fn message(result: Result<Config, Error>) -> String {
+        result.unwrap_err().to_string()
+    }
+
     const SECRET: &str = "canary-secret-42";
+    const NONE: &str = "/nonexistent/config.json";
+
+    /// Every `SAIL_*` variable a client needs.
+    const SAIL: [(&str, &str); 3] =
+        [("SAIL_BASE_URL", "https://env.api.identitynow.com"), ("SAIL_CLIENT_ID", "env-id"), ("SAIL_CLIENT_SECRET", SECRET)];
+
+    /// The file every run of the CLI (2.x) writes when there is none.
+    const CLI_DEFAULTS: &str = "activeenvironment: default\nauthtype: pat\ncustomexportfile: \"\"\ncustomsearchfile: \"\"\n\
+                                debug: false\nenvironments: {}\nexportfile: \"\"\nsearchfile: \"\"\n";
+
+    /// A file as the CLI 2.x writes it, for two tenants: no PAT in it.
+    const CLI_2: &str = "activeenvironment: default\nauthtype: pat\nenvironments:\n  default:\n    \
+                         baseurl: https://default.api.identitynow.com\n    tenanturl: https://default.identitynow.com\n  \
+                         prod:\n    baseurl: https://prod.api.identitynow.com\n    tenanturl: https://prod.identitynow.com\n";
+
+    /// An in-memory keyring: (service, user, secret).
+    struct FakeKeyring(Vec<(&'static str, &'static str, &'static str)>);
+
+    impl SecretStore for FakeKeyring {
+        fn get(&self, service: &str, user: &str) -> Option<String> {
+            self.0.iter().find(|(s, u, _)| *s == service && *u == user).map(|(_, _, v)| v.to_string())
+        }
+    }
+
+    /// A keyring holding the CLI's PAT for the environment `user`.
+    fn keyring(user: &'static str) -> FakeKeyring {
+        FakeKeyring(vec![(PAT_CLIENT_ID, user, "keyring-id"), (PAT_CLIENT_SECRET, user, SECRET)])
+    }
 
     #[test]
     fn precedence_each_source_in_turn() {
         let json = temp(
-            "config.json",
+            "precedence.json",
             &format!(r#"{{"BaseURL": "https://json.api.identitynow.com", "ClientId": "json-id", "ClientSecret": "{SECRET}"}}"#),
         );
         let yaml = temp(
-            "config.yaml",
+            "precedence.yaml",
             &format!(
                 "activeenvironment: prod\nenvironments:\n  prod:\n    baseurl: https://cli.api.identitynow.com\n    pat:\n      clientid: cli-id\n      clientsecret: {SECRET}\n"
             ),
         );
-        let none = PathBuf::from("/nonexistent/config.json");
-        // CLI config alone
-        let c = Config::resolve(Partial::default(), &Sources::new(env(&[]), &none, Some(yaml.clone()))).unwrap();
+        // the CLI config alone
+        let c = from(Sources::new(env(&[]), NONE, Some(yaml.clone()))).unwrap();
         assert_eq!(c.base_url, "https://cli.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("cli-id"));
         // config.json above the CLI config
-        let c = Config::resolve(Partial::default(), &Sources::new(env(&[]), &json, Some(yaml.clone()))).unwrap();
+        let c = from(Sources::new(env(&[]), &json, Some(yaml.clone()))).unwrap();
         assert_eq!(c.base_url, "https://json.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("json-id"));
         // the environment above both
-        let e = env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com/"), ("SAIL_CLIENT_ID", "env-id")]);
-        let c = Config::resolve(Partial::default(), &Sources::new(e.clone(), &json, Some(yaml.clone()))).unwrap();
+        let e = env(&[
+            ("SAIL_BASE_URL", "https://env.api.identitynow.com/"),
+            ("SAIL_CLIENT_ID", "env-id"),
+            ("SAIL_CLIENT_SECRET", SECRET),
+        ]);
+        let c = from(Sources::new(e.clone(), &json, Some(yaml.clone()))).unwrap();
         assert_eq!(c.base_url, "https://env.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("env-id"));
-        // the builder above everything
+        // the builder's base URL above everything, with the first credentials found
         let explicit = Partial { base_url: Some("https://explicit.api.identitynow.com".into()), ..Partial::default() };
-        let c = Config::resolve(explicit, &Sources::new(e, &json, Some(yaml))).unwrap();
+        let c = resolve(explicit, Sources::new(e, &json, Some(yaml))).unwrap();
         assert_eq!(c.base_url, "https://explicit.api.identitynow.com");
-        // an access token wins over client credentials
-        let e = env(&[("SAIL_BASE_URL", "https://t.api.identitynow.com"), ("SAIL_ACCESS_TOKEN", "tok")]);
-        let c = Config::resolve(Partial::default(), &Sources::new(e, &json, None)).unwrap();
+        assert_eq!(c.credentials.client_id(), Some("env-id"));
+        // within a place, an access token wins over client credentials
+        let e = env(&[
+            ("SAIL_BASE_URL", "https://t.api.identitynow.com"),
+            ("SAIL_ACCESS_TOKEN", "tok"),
+            ("SAIL_CLIENT_ID", "env-id"),
+            ("SAIL_CLIENT_SECRET", SECRET),
+        ]);
+        let c = from(Sources::new(e, &json, None)).unwrap();
         assert!(matches!(c.credentials, Credentials::AccessToken(_)));
         assert!(!format!("{c:?}").contains(SECRET));
     }
 
     #[test]
+    fn the_base_url_and_the_credentials_come_from_one_place() {
+        let json = temp(
+            "paired.json",
+            &format!(r#"{{"BaseURL": "https://json.api.identitynow.com", "ClientId": "json-id", "ClientSecret": "{SECRET}"}}"#),
+        );
+        // credentials without a base URL are not used with another place's
+        let e = env(&[("SAIL_CLIENT_ID", "env-id"), ("SAIL_CLIENT_SECRET", SECRET)]);
+        let c = from(Sources::new(e, &json, None)).unwrap();
+        assert_eq!(c.base_url, "https://json.api.identitynow.com");
+        assert_eq!(c.credentials.client_id(), Some("json-id"));
+        // a base URL without credentials is an error naming its place, not a mix
+        let m = message(from(Sources::new(env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com")]), &json, None)));
+        assert!(m.contains("no client id") && m.contains("in the environment") && m.contains("SAIL_CLIENT_ID"), "{m}");
+        assert!(!m.contains(SECRET), "{m}");
+    }
+
+    #[test]
+    fn builder_credentials_beat_the_environment_token() {
+        let e = env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com"), ("SAIL_ACCESS_TOKEN", "env-token")]);
+        let explicit = Partial { client_id: Some("builder-id".into()), client_secret: Some(SECRET.into()), ..Partial::default() };
+        let c = resolve(explicit.clone(), Sources::new(e.clone(), NONE, None)).unwrap();
+        assert_eq!(c.base_url, "https://env.api.identitynow.com");
+        assert_eq!(c.credentials.client_id(), Some("builder-id"));
+        let explicit = Partial { base_url: Some("https://builder.api.identitynow.com".into()), ..explicit };
+        let c = resolve(explicit, Sources::new(e, NONE, None)).unwrap();
+        assert_eq!(c.base_url, "https://builder.api.identitynow.com");
+        assert_eq!(c.credentials.client_id(), Some("builder-id"));
+        assert!(!format!("{c:?}").contains(SECRET));
+    }
+
+    #[test]
+    fn a_client_id_is_never_paired_with_a_secret_from_elsewhere() {
+        let json = temp("secret-only.json", &format!(r#"{{"BaseURL": "https://json.api.identitynow.com", "ClientSecret": "{SECRET}"}}"#));
+        let e = env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com"), ("SAIL_CLIENT_ID", "env-id")]);
+        let m = message(from(Sources::new(e, &json, None)));
+        assert!(m.contains("the environment has a client id (SAIL_CLIENT_ID) but no client secret (SAIL_CLIENT_SECRET)"), "{m}");
+        assert!(!m.contains(SECRET), "{m}");
+        // the same when the builder gives the base URL: the first place with credentials gives them whole
+        let explicit = Partial { base_url: Some("https://builder.api.identitynow.com".into()), ..Partial::default() };
+        let m = message(resolve(explicit, Sources::new(env(&[("SAIL_CLIENT_ID", "env-id")]), &json, None)));
+        assert!(m.contains("no client secret (SAIL_CLIENT_SECRET)") && !m.contains(SECRET), "{m}");
+    }
+
+    #[test]
+    fn the_cli_file_as_the_cli_writes_it_never_blocks_the_environment() {
+        let yaml = temp("defaults.yaml", CLI_DEFAULTS);
+        let c = from(Sources::new(env(&SAIL), NONE, Some(yaml.clone())).with_secret_store(keyring("default"))).unwrap();
+        assert_eq!(c.base_url, "https://env.api.identitynow.com");
+        assert_eq!(c.credentials.client_id(), Some("env-id"));
+        // with nothing else, the error names it and why it was skipped
+        let m = message(from(Sources::new(env(&[]), NONE, Some(yaml.clone()))));
+        let path = yaml.display().to_string();
+        assert!(m.contains("no base URL") && m.contains(&path) && m.contains("no environment `default`"), "{m}");
+        let other = temp("no-such-env.yaml", "activeenvironment: prod\nenvironments: {}\n");
+        let m = message(from(Sources::new(env(&[]), NONE, Some(other))));
+        assert!(m.contains("no environment `prod`"), "{m}");
+    }
+
+    #[test]
+    fn a_malformed_cli_file_is_skipped() {
+        let yaml = temp("malformed.yaml", &format!("activeenvironment: prod\nenvironments: [{SECRET}\n"));
+        let c = from(Sources::new(env(&SAIL), NONE, Some(yaml.clone()))).unwrap();
+        assert_eq!(c.credentials.client_id(), Some("env-id"));
+        // nothing else: the error names the file
+        let m = message(from(Sources::new(env(&[]), NONE, Some(yaml.clone()))));
+        let path = yaml.display().to_string();
+        assert!(m.contains(&path) && m.contains("skipped: not valid YAML") && !m.contains(SECRET), "{m}");
+        // the wrong shape, and a setting of the wrong type
+        let list = temp("list.yaml", "- a\n- b\n");
+        let m = message(from(Sources::new(env(&[]), NONE, Some(list))));
+        assert!(m.contains("not a YAML mapping"), "{m}");
+        let number = temp("number.yaml", "activeenvironment: acme\nenvironments:\n  acme:\n    baseurl: 4242424242\n");
+        let m = message(from(Sources::new(env(&[]), NONE, Some(number))));
+        assert!(m.contains("`environments.acme.baseurl` must be a string") && !m.contains("4242424242"), "{m}");
+    }
+
+    #[test]
+    fn the_cli_pat_comes_from_the_keyring_for_the_active_environment() {
+        let yaml = temp("cli2.yaml", CLI_2);
+        let sources = |e: &[(&str, &str)], user| Sources::new(env(e), NONE, Some(yaml.clone())).with_secret_store(keyring(user));
+        let c = from(sources(&[], "default")).unwrap();
+        assert_eq!(c.base_url, "https://default.api.identitynow.com");
+        assert_eq!(c.credentials.client_id(), Some("keyring-id"));
+        // SAIL_ACTIVEENVIRONMENT picks another, lowercased as the CLI does
+        let c = from(sources(&[("SAIL_ACTIVEENVIRONMENT", "PROD")], "prod")).unwrap();
+        assert_eq!(c.base_url, "https://prod.api.identitynow.com");
+        assert_eq!(c.credentials.client_id(), Some("keyring-id"));
+        // a keyring without this environment's PAT
+        let m = message(from(sources(&[("SAIL_ACTIVEENVIRONMENT", "Prod")], "default")));
+        assert!(m.contains("no PAT for `prod` in the OS keyring") && !m.contains(SECRET), "{m}");
+        // no keyring: the error says where the PAT is and how to read it, not to edit the file
+        let m = message(from(Sources::new(env(&[]), NONE, Some(yaml.clone()))));
+        assert!(m.contains("OS keyring") && m.contains("`keyring` feature") && !m.contains(".pat.clientid"), "{m}");
+        assert!(m.contains("SAIL_CLIENT_ID") && m.contains("SAIL_CLIENT_SECRET"), "{m}");
+    }
+
+    #[test]
+    fn pre_2_0_pat_keys_are_read_when_the_keyring_has_none() {
+        let yaml = temp(
+            "cli1.yaml",
+            &format!(
+                "activeenvironment: Acme\nenvironments:\n  acme:\n    baseurl: https://acme.api.identitynow.com\n    pat:\n      clientid: file-id\n      clientsecret: {SECRET}\n"
+            ),
+        );
+        let c = from(Sources::new(env(&[]), NONE, Some(yaml.clone()))).unwrap();
+        assert_eq!(c.base_url, "https://acme.api.identitynow.com");
+        assert_eq!(c.credentials.client_id(), Some("file-id"));
+        let c = from(Sources::new(env(&[]), NONE, Some(yaml.clone())).with_secret_store(keyring("other"))).unwrap();
+        assert_eq!(c.credentials.client_id(), Some("file-id"));
+        // the keyring, where the CLI 2.x keeps the PAT, wins
+        let c = from(Sources::new(env(&[]), NONE, Some(yaml)).with_secret_store(keyring("acme"))).unwrap();
+        assert_eq!(c.credentials.client_id(), Some("keyring-id"));
+        // half a PAT is an error naming the place and the missing key
+        let half = temp(
+            "cli1-half.yaml",
+            "activeenvironment: acme\nenvironments:\n  acme:\n    baseurl: https://acme.api.identitynow.com\n    pat:\n      clientid: file-id\n",
+        );
+        let m = message(from(Sources::new(env(&[]), NONE, Some(half.clone()))));
+        assert!(m.contains(&half.display().to_string()) && m.contains("`environments.acme.pat.clientsecret`"), "{m}");
+        let half_keyring = FakeKeyring(vec![(PAT_CLIENT_ID, "acme", "keyring-id")]);
+        let m = message(from(Sources::new(env(&[]), NONE, Some(half)).with_secret_store(half_keyring)));
+        assert!(m.contains(&format!("`{PAT_CLIENT_SECRET}` for `acme`")), "{m}");
+    }
+
+    #[test]
+    fn authtype_oauth_gives_no_credentials() {
+        let yaml = temp(
+            "oauth.yaml",
+            &format!(
+                "activeenvironment: acme\nauthtype: OAuth\nenvironments:\n  acme:\n    baseurl: https://acme.api.identitynow.com\n    pat:\n      clientid: file-id\n      clientsecret: {SECRET}\n"
+            ),
+        );
+        let m = message(from(Sources::new(env(&[]), NONE, Some(yaml.clone())).with_secret_store(keyring("acme"))));
+        assert!(m.contains("no client id") && m.contains("authtype `oauth`") && !m.contains(SECRET), "{m}");
+        // its base URL still serves, with the builder's credentials
+        let explicit = Partial { client_id: Some("builder-id".into()), client_secret: Some("s".into()), ..Partial::default() };
+        let c = resolve(explicit, Sources::new(env(&[]), NONE, Some(yaml))).unwrap();
+        assert_eq!(c.base_url, "https://acme.api.identitynow.com");
+        assert_eq!(c.credentials.client_id(), Some("builder-id"));
+    }
+
+    #[test]
     fn errors_name_the_missing_key_and_never_the_secret() {
-        let none = PathBuf::from("/nonexistent/config.json");
-        let err = |e: HashMap<String, String>, json: &Path, yaml: Option<PathBuf>| {
-            Config::resolve(Partial::default(), &Sources::new(e, json, yaml)).unwrap_err().to_string()
-        };
-        let m = err(env(&[]), &none, None);
+        let none = Path::new(NONE);
+        let err = |e: HashMap<String, String>, json: &Path, yaml: Option<PathBuf>| message(from(Sources::new(e, json, yaml)));
+        let m = err(env(&[]), none, None);
         assert!(m.contains("no base URL") && m.contains("SAIL_BASE_URL") && m.contains("BaseURL"), "{m}");
-        let m = err(env(&[("SAIL_BASE_URL", "https://x")]), &none, None);
+        assert!(m.contains("the environment (no SAIL_BASE_URL)") && m.contains(&format!("{NONE} (not found)")), "{m}");
+        let m = err(env(&[("SAIL_BASE_URL", "https://x")]), none, None);
         assert!(m.contains("no client id") && m.contains("SAIL_CLIENT_ID"), "{m}");
-        let m = err(env(&[("SAIL_BASE_URL", "https://x"), ("SAIL_CLIENT_ID", "id")]), &none, None);
-        assert!(m.contains("no client secret") && m.contains("ClientSecret"), "{m}");
+        let m = err(env(&[("SAIL_BASE_URL", "https://x"), ("SAIL_CLIENT_ID", "id")]), none, None);
+        assert!(m.contains("no client secret") && m.contains("SAIL_CLIENT_SECRET"), "{m}");
         let bad_json = temp("bad.json", &format!(r#"{{"ClientSecret": "{SECRET}", "BaseURL": }}"#));
         let m = err(env(&[]), &bad_json, None);
         assert!(m.contains("not valid JSON") && m.contains("line 1") && !m.contains(SECRET), "{m}");
+        // a malformed config.json is not read when the environment configures everything
+        let c = from(Sources::new(env(&SAIL), &bad_json, None)).unwrap();
+        assert_eq!(c.credentials.client_id(), Some("env-id"));
         let wrong_type = temp("wrong.json", r#"{"ClientSecret": 4242424242}"#);
         let m = err(env(&[]), &wrong_type, None);
         assert!(m.contains("`ClientSecret` must be a string") && !m.contains("4242424242"), "{m}");
-        let bad_yaml = temp("bad.yaml", &format!("activeenvironment: prod\nenvironments: [{SECRET}\n"));
-        let m = err(env(&[]), &none, Some(bad_yaml));
-        assert!(m.contains("not valid YAML") && !m.contains(SECRET), "{m}");
-        let no_env = temp("noenv.yaml", "activeenvironment: prod\nenvironments: {}\n");
-        let m = err(env(&[]), &none, Some(no_env));
-        assert!(m.contains("environments.prod is missing"), "{m}");
+        // the builder alone (no `from_env()`)
+        let explicit = Partial { base_url: Some("https://x".into()), ..Partial::default() };
+        let m = Config::resolve(explicit, None).unwrap_err().to_string();
+        assert!(m.contains("no client id") && m.contains("from_env"), "{m}");
+        let m = Config::resolve(Partial::default(), None).unwrap_err().to_string();
+        assert!(m.contains("no base URL"), "{m}");
+        // Debug never shows a secret
+        let p = Partial { client_secret: Some(SECRET.into()), access_token: Some(SECRET.into()), ..Partial::default() };
+        assert!(!format!("{p:?}").contains(SECRET));
+    }
+
+    #[test]
+    fn go_keyring_encodings_decode() {
+        assert_eq!(decode_go_keyring("go-keyring-base64:Y2FuYXJ5LXNlY3JldC00Mg==").as_deref(), Some(SECRET));
+        assert_eq!(decode_go_keyring("go-keyring-base64:Y2FuYXJ5LXNlY3JldC00Mg").as_deref(), Some(SECRET));
+        assert_eq!(decode_go_keyring("go-keyring-encoded:63616e6172792d7365637265742d3432").as_deref(), Some(SECRET));
+        assert_eq!(decode_go_keyring(SECRET).as_deref(), Some(SECRET));
+        assert_eq!(decode_go_keyring("go-keyring-base64:not*base64"), None);
+        assert_eq!(decode_go_keyring("go-keyring-encoded:abc"), None);
+        assert_eq!(decode_go_keyring(""), None);
     }
 }

@@ -7,7 +7,9 @@ mod config;
 pub mod search;
 
 pub use client::{Client, ClientBuilder};
-pub use config::{Config, Sources};
+pub use config::{Config, SecretStore, Sources};
+#[cfg(feature = "keyring")]
+pub use config::OsKeyring;
 pub use sailpoint_runtime::{
     Credentials, DateTime, Error, ErrorKind, ErrorMessage, Page, PageOptions, Paginate, RateLimit, RetryConfig, Runtime,
 };

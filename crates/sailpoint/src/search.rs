@@ -5,6 +5,16 @@
 //! last result. The stream sorts by the query's `sort` plus `id` as a
 //! tie-breaker, so that every result arrives exactly once.
 //!
+//! What `searchAfter` carries: for each sort field, the last result's value
+//! as JSON, unchanged (a string, a date as the string the API sent, a
+//! number as a number, a boolean as a boolean). When the last result of a
+//! full page has no value for a sort field (absent, `null`, a list), no key
+//! can start the next page exactly after it: the stream yields that page,
+//! then fails with an [`ErrorKind::Paging`](sailpoint_runtime::ErrorKind)
+//! error rather than guess (an empty string would restart from the top).
+//! The stream also fails, before yielding a duplicate, when a page ends at
+//! the key it was asked to start after, or holds more results than asked.
+//!
 //! Documents are decoded by their `_type` into the v3 document types
 //! ([`Document`]); an unknown kind, or one that does not decode, stays
 //! JSON ([`Document::Other`]).
@@ -47,8 +57,10 @@ impl SearchRequest {
     /// The sort with `id` as a tie-breaker (SailPoint's sort fields,
     /// `-` for descending).
     fn sort(&self) -> Vec<String> {
-        let mut sort: Vec<String> = self.body["sort"]
-            .as_array()
+        let mut sort: Vec<String> = self
+            .body
+            .get("sort")
+            .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
             .unwrap_or_default();
         if !sort.iter().any(|s| s.trim_start_matches(['+', '-']) == "id") {
@@ -110,49 +122,119 @@ impl Document {
     }
 }
 
-/// The value of a sort field (`a.b`, without its `+`/`-`) in a document,
-/// as `searchAfter` takes it.
-fn sort_value(doc: &Value, field: &str) -> String {
+/// The `searchAfter` value of a sort field (`a.b`, without its `+`/`-`)
+/// in a document: the field's JSON value as the document has it (a
+/// string, a date as its string, a number, a boolean). `None` when the
+/// document lacks the field or holds `null` or a list or object there: no
+/// value then continues the search exactly after the document.
+fn sort_value(doc: &Value, field: &str) -> Option<Value> {
     let mut v = doc;
     for part in field.trim_start_matches(['+', '-']).split('.') {
-        v = v.get(part).unwrap_or(&Value::Null);
+        v = v.get(part)?;
     }
     match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(v.clone()),
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
     }
 }
 
+/// The `searchAfter` key of the last result of a page.
+fn search_after(last: &Value, sort: &[String]) -> Result<Value, Error> {
+    let values = sort
+        .iter()
+        .map(|field| {
+            sort_value(last, field).ok_or_else(|| {
+                let id = last.get("id").map_or_else(|| "?".to_string(), Value::to_string);
+                Error::paging(format!(
+                    "search: result {id} has no value for the sort field `{field}`, so the next page cannot start \
+                     exactly after it (searchAfter); sort on fields every result has"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Value::Array(values))
+}
+
+/// Where the search stream stands.
+enum Cursor {
+    /// Nothing sent yet: the first body, or why there is none.
+    Start(Result<Value, Error>),
+    /// The next body, and the `searchAfter` key it sends.
+    After(Value, Value),
+    /// The last page has been read.
+    Done,
+}
+
 /// Pages through a search; yields raw JSON results.
+///
+/// A body that is not a JSON object fails before anything is sent. A
+/// `searchAfter` in the body is replaced: the stream starts from the top.
 pub(crate) fn raw_stream(runtime: Runtime, request: SearchRequest) -> impl Stream<Item = Result<Value, Error>> + Send {
     let sort = request.sort();
-    let mut body = request.body.clone();
-    body["sort"] = json!(sort);
-    if let Some(map) = body.as_object_mut() {
-        map.remove("searchAfter");
-    }
-    // state: the next body, or None when done
-    let pages = stream::try_unfold(Some(body), move |next| {
+    let first = match request.body.as_object() {
+        Some(map) => {
+            let mut map = map.clone();
+            map.insert("sort".into(), json!(sort));
+            map.remove("searchAfter");
+            Ok(Value::Object(map))
+        }
+        None => Err(Error::invalid_request(format!(
+            "a search body must be a JSON object (`indices`, `query`, `sort`…), not {}",
+            kind_of(&request.body)
+        ))),
+    };
+    let pages = stream::try_unfold(Cursor::Start(first), move |cursor| {
         let runtime = runtime.clone();
         let sort = sort.clone();
         let request = request.clone();
         async move {
-            let Some(body) = next else { return Ok::<_, Error>(None) };
-            let page = fetch(&runtime, &request, &body).await?;
-            let done = page.len() < request.page_size as usize;
-            let next = match (done, page.last()) {
-                (false, Some(last)) => {
-                    let mut b = body.clone();
-                    b["searchAfter"] = json!(sort.iter().map(|f| sort_value(last, f)).collect::<Vec<_>>());
-                    Some(b)
-                }
-                _ => None,
+            let (body, sent) = match cursor {
+                Cursor::Start(first) => (first?, None),
+                Cursor::After(body, key) => (body, Some(key)),
+                Cursor::Done => return Ok::<_, Error>(None),
             };
-            Ok(Some((stream::iter(page.into_iter().map(Ok::<Value, Error>)), next)))
+            let page = fetch(&runtime, &request, &body).await?;
+            let size = request.page_size as usize;
+            if page.len() > size {
+                return Err(Error::paging(format!("search: the server returned {} results for a page of {size}", page.len())));
+            }
+            // A server that ignores searchAfter sends the same page again.
+            if let (Some(sent), Some(last)) = (&sent, page.last())
+                && search_after(last, &sort).ok().as_ref() == Some(sent)
+            {
+                return Err(Error::paging(format!(
+                    "search: the page after searchAfter {sent} ends at the same result (does the server ignore searchAfter?)"
+                )));
+            }
+            // A full page is followed by the next one, from its last key; when
+            // that key cannot be made, the page is yielded, then the error.
+            let (next, failed) = match page.last() {
+                Some(last) if page.len() == size => match search_after(last, &sort) {
+                    Ok(key) => {
+                        let mut body = body;
+                        body["searchAfter"] = key.clone();
+                        (Cursor::After(body, key), None)
+                    }
+                    Err(e) => (Cursor::Done, Some(e)),
+                },
+                _ => (Cursor::Done, None),
+            };
+            let items = page.into_iter().map(Ok::<Value, Error>).chain(failed.map(Err));
+            Ok(Some((stream::iter(items), next)))
         }
     });
     futures_util::TryStreamExt::try_flatten(pages)
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 async fn fetch(runtime: &Runtime, request: &SearchRequest, body: &Value) -> Result<Vec<Value>, Error> {
@@ -202,9 +284,14 @@ mod tests {
     #[test]
     fn sort_values_from_nested_fields() {
         let d = json!({"id": "a", "attributes": {"cloudLifecycleState": "active"}, "n": 3});
-        assert_eq!(sort_value(&d, "-attributes.cloudLifecycleState"), "active");
-        assert_eq!(sort_value(&d, "n"), "3");
-        assert_eq!(sort_value(&d, "missing"), "");
+        assert_eq!(sort_value(&d, "-attributes.cloudLifecycleState"), Some(json!("active")));
+        assert_eq!(sort_value(&d, "n"), Some(json!(3)));
+        assert_eq!(sort_value(&d, "missing"), None);
+        assert_eq!(sort_value(&json!({"id": null}), "id"), None);
+        let key = search_after(&json!({"id": "a", "n": 2.5, "ok": true}), &["n".into(), "ok".into(), "id".into()]).unwrap();
+        assert_eq!(key, json!([2.5, true, "a"]));
+        let e = search_after(&json!({"id": "a"}), &["created".into(), "id".into()]).unwrap_err();
+        assert!(e.to_string().contains("`created`"), "{e}");
     }
 
     #[test]

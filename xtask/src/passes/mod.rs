@@ -26,6 +26,7 @@ pub mod path_params;
 pub mod request_bodies;
 pub mod required_nullables;
 pub mod response_no_schema;
+pub mod search_after;
 pub mod success_responses;
 pub mod titles;
 pub mod unknown_fields;
@@ -42,6 +43,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "path-params", why: path_params::WHY, run: path_params::run },
     Pass { name: "experimental-header", why: experimental_header::WHY, run: experimental_header::run },
     Pass { name: "request-bodies", why: request_bodies::WHY, run: request_bodies::run },
+    Pass { name: "search-after", why: search_after::WHY, run: search_after::run },
     Pass { name: "response-no-schema", why: response_no_schema::WHY, run: response_no_schema::run },
     Pass { name: "success-responses", why: success_responses::WHY, run: success_responses::run },
     Pass { name: "error-responses", why: error_responses::WHY, run: error_responses::run },

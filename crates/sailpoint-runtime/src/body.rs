@@ -1,0 +1,151 @@
+//! Response bodies read into memory, never past a cap.
+//!
+//! - An error body (4xx, 5xx) is read up to [`BodyLimits::error`] (1 MiB
+//!   by default); the rest is not read. A body that breaks while being read
+//!   keeps what arrived: the status is never lost.
+//! - A JSON success body larger than [`BodyLimits::success`] (256 MiB by
+//!   default), or one cut off mid-way, becomes a body that fails when read
+//!   with a [`BodyError`] carrying the status, which the error conversion
+//!   turns into a decoding error with that status.
+//!
+//! Downloads (non-JSON bodies) are streamed to the caller and not capped.
+
+use std::fmt;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_LENGTH, HeaderMap};
+use reqwest::Url;
+
+/// How much of a response body is read into memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimits {
+    /// Largest JSON success body, in bytes (default 256 MiB).
+    pub success: usize,
+    /// Largest part of an error body that is read, in bytes (default 1 MiB).
+    pub error: usize,
+}
+
+impl Default for BodyLimits {
+    fn default() -> Self {
+        Self { success: 256 << 20, error: 1 << 20 }
+    }
+}
+
+/// Why a success body could not be read: it is larger than the cap, or
+/// the connection broke. Reaches the caller as a decoding error that keeps
+/// the status.
+#[derive(Debug)]
+pub(crate) struct BodyError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+/// Finds a [`BodyError`] in an error's source chain.
+pub(crate) fn body_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e BodyError> {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(b) = e.downcast_ref::<BodyError>() {
+            return Some(b);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// What a response is besides its body.
+pub(crate) struct Parts {
+    pub status: StatusCode,
+    headers: HeaderMap,
+    version: http::Version,
+    url: Url,
+}
+
+impl Parts {
+    /// Takes the headers out of `response` (only its body is read after this).
+    pub fn of(response: &mut reqwest::Response) -> Self {
+        let headers = std::mem::take(response.headers_mut());
+        Self { status: response.status(), headers, version: response.version(), url: response.url().clone() }
+    }
+
+    /// The same response with `body` (its URL kept, for error messages).
+    pub fn rebuild(self, body: Bytes) -> reqwest::Response {
+        self.with_body(reqwest::Body::from(body))
+    }
+
+    /// The same response with a body that fails, when read, with `message`.
+    pub fn failing(self, message: String) -> reqwest::Response {
+        let error = BodyError { status: self.status, message };
+        let body = futures_util::stream::once(async move { Err::<Bytes, BodyError>(error) });
+        self.with_body(reqwest::Body::wrap_stream(body))
+    }
+
+    fn with_body(mut self, body: reqwest::Body) -> reqwest::Response {
+        use reqwest::ResponseBuilderExt;
+        self.headers.remove(CONTENT_LENGTH);
+        let mut rebuilt = http::Response::builder()
+            .status(self.status)
+            .version(self.version)
+            .url(self.url)
+            .body(body)
+            .unwrap_or_default();
+        *rebuilt.headers_mut() = self.headers;
+        reqwest::Response::from(rebuilt)
+    }
+}
+
+/// How reading a body ended.
+pub(crate) enum Read {
+    /// All of it.
+    Whole(Bytes),
+    /// The first `cap` bytes; there was more.
+    Capped(Bytes),
+    /// The connection broke after these bytes.
+    Broken(Bytes, reqwest::Error),
+}
+
+/// Reads at most `cap` bytes of the body (a declared length over the cap
+/// reads nothing when `skip_if_declared_larger`).
+pub(crate) async fn read(response: &mut reqwest::Response, cap: usize, skip_if_declared_larger: bool) -> Read {
+    if skip_if_declared_larger && response.content_length().is_some_and(|n| n > cap as u64) {
+        return Read::Capped(Bytes::new());
+    }
+    let mut buf = BytesMut::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if buf.len() + chunk.len() > cap {
+                    buf.extend_from_slice(&chunk[..cap - buf.len()]);
+                    return Read::Capped(buf.freeze());
+                }
+                if buf.is_empty() && chunk.len() == response.content_length().unwrap_or(0) as usize {
+                    return Read::Whole(chunk);
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Read::Whole(buf.freeze()),
+            Err(e) => return Read::Broken(buf.freeze(), e),
+        }
+    }
+}
+
+/// An error response with at most `cap` bytes of its body, read now.
+pub(crate) async fn error_response(mut response: reqwest::Response, cap: usize) -> reqwest::Response {
+    let read = read(&mut response, cap, false).await;
+    let parts = Parts::of(&mut response);
+    match read {
+        Read::Whole(b) | Read::Capped(b) => parts.rebuild(b),
+        Read::Broken(b, e) => {
+            tracing::debug!(error = %e, "error body broken off; keeping what arrived");
+            parts.rebuild(b)
+        }
+    }
+}
