@@ -616,6 +616,15 @@ async fn a_request_cut_off_after_sending_is_retryable_only_when_idempotent() {
     assert_eq!(connections.load(Ordering::SeqCst), 1 + 4, "the GET was retried");
 }
 
+#[tokio::test]
+async fn an_error_body_that_breaks_off_keeps_its_status() {
+    let (url, _) = raw_server(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<html>Bad Gate").await;
+    let client = common::v2024(&url, |b| b.retry(RetryConfig::none()));
+    let err = Error::from(client.get_password_sync_group().id("g1").send().await.unwrap_err());
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502), "{err}");
+    assert!(err.raw_body().is_some_and(|b| b.contains("Bad Gate")), "{err:?}");
+}
+
 /// Peak resident memory of this process, in KiB (Linux).
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

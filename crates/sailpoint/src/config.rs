@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sailpoint_runtime::{Credentials, Error};
+
+use crate::cli_config::{SecretStore, os_keyring, read_cli};
 use serde_json::Value;
 
 /// A tenant and how to authenticate to it.
@@ -96,79 +98,6 @@ impl fmt::Debug for Partial {
 /// Reads an environment variable.
 pub type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
-/// Reads the secrets the SailPoint CLI keeps in the OS keyring.
-///
-/// `service` and `user` are those of the CLI's go-keyring: the CLI stores
-/// its personal access token under the services `environments.pat.clientid`
-/// and `environments.pat.clientsecret`, with the environment's name as the
-/// user. `OsKeyring` (feature `keyring`) reads the real keyring; tests give
-/// their own.
-pub trait SecretStore: Send + Sync {
-    /// The secret stored for `service` and `user`; `None` when there is none
-    /// or the store cannot be read.
-    fn get(&self, service: &str, user: &str) -> Option<String>;
-}
-
-/// The OS keyring (macOS Keychain, Windows Credential Manager, the Secret
-/// Service on Linux and the BSDs), read as the SailPoint CLI's go-keyring
-/// writes it.
-#[cfg(feature = "keyring")]
-#[cfg_attr(docsrs, doc(cfg(feature = "keyring")))]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct OsKeyring;
-
-#[cfg(feature = "keyring")]
-impl SecretStore for OsKeyring {
-    fn get(&self, service: &str, user: &str) -> Option<String> {
-        // go-keyring names a Windows credential `service:user` (keyring's
-        // own default is `user.service`).
-        #[cfg(windows)]
-        let entry = keyring::Entry::new_with_target(&format!("{service}:{user}"), service, user);
-        #[cfg(not(windows))]
-        let entry = keyring::Entry::new(service, user);
-        // The stored bytes: go-keyring writes UTF-8 even where keyring's
-        // passwords are UTF-16 (Windows).
-        match entry.and_then(|e| e.get_secret()) {
-            Ok(bytes) => decode_go_keyring(String::from_utf8(bytes).ok()?.trim()),
-            Err(keyring::Error::NoEntry) => None,
-            Err(e) => {
-                tracing::warn!(service, user, error = %e, "could not read the OS keyring");
-                None
-            }
-        }
-    }
-}
-
-/// A secret as go-keyring stores it: on macOS, newer versions write
-/// `go-keyring-base64:` and base64, older ones `go-keyring-encoded:` and hex;
-/// anything else is the secret itself.
-#[cfg(any(feature = "keyring", test))]
-fn decode_go_keyring(stored: &str) -> Option<String> {
-    let bytes = if let Some(b64) = stored.strip_prefix("go-keyring-base64:") {
-        base64(b64)?
-    } else if let Some(hex) = stored.strip_prefix("go-keyring-encoded:") {
-        hex_bytes(hex)?
-    } else {
-        return Some(stored.to_string()).filter(|s| !s.is_empty());
-    };
-    String::from_utf8(bytes).ok().filter(|s| !s.is_empty())
-}
-
-/// Standard base64, padded or not.
-#[cfg(any(feature = "keyring", test))]
-fn base64(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD_NO_PAD.decode(text.trim_end_matches('=')).ok()
-}
-
-#[cfg(any(feature = "keyring", test))]
-fn hex_bytes(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
-}
-
 /// Where the settings are looked for (the real places, or a test's).
 pub struct Sources {
     /// Reads an environment variable.
@@ -195,16 +124,6 @@ impl Default for Sources {
     }
 }
 
-#[cfg(feature = "keyring")]
-fn os_keyring() -> Option<Box<dyn SecretStore>> {
-    Some(Box::new(OsKeyring))
-}
-
-#[cfg(not(feature = "keyring"))]
-fn os_keyring() -> Option<Box<dyn SecretStore>> {
-    None
-}
-
 impl Sources {
     /// Test sources: these environment variables, these files, and no
     /// secret store.
@@ -219,33 +138,29 @@ impl Sources {
     }
 
     /// An environment variable, trimmed; `None` when unset or blank.
-    fn var(&self, key: &str) -> Option<String> {
+    pub(crate) fn var(&self, key: &str) -> Option<String> {
         (self.env)(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
 }
-
-/// The go-keyring services under which the CLI keeps its PAT.
-const PAT_CLIENT_ID: &str = "environments.pat.clientid";
-const PAT_CLIENT_SECRET: &str = "environments.pat.clientsecret";
 
 /// Says "no client id" (for the tests that look for it).
 const NO_CREDENTIALS: &str = "no credentials (no client id and client secret, nor an access token)";
 const OR_FROM_ENV: &str = "or `from_env()` to read the environment and the configuration files";
 
 /// What one place holds, and its names for messages (never a value).
-struct Layer {
+pub(crate) struct Layer {
     /// The place: `the builder`, `the environment`, a path.
-    place: String,
-    settings: Partial,
+    pub(crate) place: String,
+    pub(crate) settings: Partial,
     /// Why it holds nothing: `not found`, `skipped: …`.
-    note: Option<String>,
+    pub(crate) note: Option<String>,
     /// What it lacks when it has no base URL, e.g. `no SAIL_BASE_URL`.
-    no_base_url: String,
+    pub(crate) no_base_url: String,
     /// What it lacks, or why it has nothing, when it has no credentials.
-    no_credentials: String,
+    pub(crate) no_credentials: String,
     /// The names of its client id and client secret.
-    client_id: String,
-    client_secret: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
 }
 
 impl Layer {
@@ -313,14 +228,14 @@ impl Layer {
     }
 }
 
-fn malformed(what: &str, line: usize, column: usize) -> String {
+pub(crate) fn malformed(what: &str, line: usize, column: usize) -> String {
     // The parser's own message may quote the value, which could be a secret.
     format!("not valid {what} (line {line}, column {column})")
 }
 
 /// A string setting, trimmed; `None` when absent, null or blank; `Err` when
 /// it is not a string.
-fn text_at(v: Option<&Value>) -> Result<Option<String>, ()> {
+pub(crate) fn text_at(v: Option<&Value>) -> Result<Option<String>, ()> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
@@ -382,112 +297,6 @@ fn read_config_json(sources: &Sources) -> Result<Layer, Error> {
         access_token: None,
     };
     Ok(layer)
-}
-
-/// The CLI's `config.yaml`: never an error; a file that cannot be used is
-/// skipped with a warning and a note for the final error.
-fn read_cli(sources: &Sources) -> Result<Layer, Error> {
-    let mut layer = Layer {
-        place: sources
-            .cli_config
-            .as_ref()
-            .map_or_else(|| "the SailPoint CLI config".to_string(), |p| p.display().to_string()),
-        settings: Partial::default(),
-        note: None,
-        no_base_url: "no `environments.<active>.baseurl`".into(),
-        no_credentials: "no PAT".into(),
-        client_id: "the PAT's client id".into(),
-        client_secret: "the PAT's client secret".into(),
-    };
-    let Some(path) = sources.cli_config.as_deref() else {
-        layer.note = Some("no home directory".into());
-        return Ok(layer);
-    };
-    if let Err(why) = read_cli_file(path, sources, &mut layer) {
-        tracing::warn!(path = %path.display(), "skipping the SailPoint CLI config: {why}");
-        layer.settings = Partial::default();
-        layer.note = Some(format!("skipped: {why}"));
-    }
-    Ok(layer)
-}
-
-/// `key` of the mapping `v`, in any case (the CLI's viper ignores case).
-fn get_ci<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    let map = v.as_object()?;
-    let lower = key.to_lowercase();
-    map.get(key).or_else(|| map.iter().find(|(k, _)| k.to_lowercase() == lower).map(|(_, value)| value))
-}
-
-fn cli_text(v: Option<&Value>, key: &str) -> Result<Option<String>, String> {
-    text_at(v).map_err(|()| format!("`{key}` must be a string"))
-}
-
-/// Fills `layer` from the CLI's file; `Err` says why the file is skipped
-/// (never quoting a value).
-fn read_cli_file(path: &Path, sources: &Sources, layer: &mut Layer) -> Result<(), String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            layer.note = Some("not found".into());
-            return Ok(());
-        }
-        Err(e) => return Err(format!("not read: {e}")),
-    };
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        malformed("YAML", line, column)
-    })?;
-    let v = serde_json::to_value(&yaml).map_err(|_| "not in the CLI's format".to_string())?;
-    if !(v.is_object() || v.is_null()) {
-        return Err("not a YAML mapping".into());
-    }
-    let active = match sources.var("SAIL_ACTIVEENVIRONMENT") {
-        Some(name) => name,
-        None => cli_text(get_ci(&v, "activeenvironment"), "activeenvironment")?.unwrap_or_else(|| "default".into()),
-    }
-    .to_lowercase();
-    let Some(env) = get_ci(&v, "environments").and_then(|e| get_ci(e, &active)) else {
-        return Err(format!("no environment `{active}`"));
-    };
-    let prefix = format!("environments.{active}");
-    layer.no_base_url = format!("no `{prefix}.baseurl`");
-    layer.settings.base_url = cli_text(get_ci(env, "baseurl"), &format!("{prefix}.baseurl"))?;
-    let authtype = cli_text(get_ci(&v, "authtype"), "authtype")?.map_or_else(|| "pat".to_string(), |a| a.to_lowercase());
-    if authtype != "pat" {
-        if authtype == "oauth" {
-            tracing::warn!(
-                path = %path.display(),
-                "the SailPoint CLI's authtype is `oauth`: its user token cannot be used, so the CLI config gives no credentials"
-            );
-        }
-        layer.no_credentials =
-            format!("authtype `{authtype}`: only a personal access token (`authtype: pat`) can be used, not the CLI's user token");
-        return Ok(());
-    }
-    // Since 2.0 the CLI keeps the PAT in the OS keyring.
-    if let Some(store) = sources.secrets.as_deref() {
-        let get = |service: &str| store.get(service, &active).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let (id, secret) = (get(PAT_CLIENT_ID), get(PAT_CLIENT_SECRET));
-        if id.is_some() || secret.is_some() {
-            layer.settings.client_id = id;
-            layer.settings.client_secret = secret;
-            layer.client_id = format!("the OS keyring's `{PAT_CLIENT_ID}` for `{active}`");
-            layer.client_secret = format!("the OS keyring's `{PAT_CLIENT_SECRET}` for `{active}`");
-            return Ok(());
-        }
-        layer.no_credentials = format!("no PAT for `{active}` in the OS keyring, where the CLI keeps it");
-    } else {
-        layer.no_credentials =
-            "no PAT: the CLI keeps it in the OS keyring, which this crate reads with its `keyring` feature".into();
-    }
-    // Before 2.0 it kept the PAT in the file.
-    let pat = get_ci(env, "pat");
-    layer.settings.client_id = cli_text(pat.and_then(|p| get_ci(p, "clientid")), &format!("{prefix}.pat.clientid"))?;
-    layer.settings.client_secret =
-        cli_text(pat.and_then(|p| get_ci(p, "clientsecret")), &format!("{prefix}.pat.clientsecret"))?;
-    layer.client_id = format!("`{prefix}.pat.clientid`");
-    layer.client_secret = format!("`{prefix}.pat.clientsecret`");
-    Ok(())
 }
 
 impl Config {
@@ -576,6 +385,8 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli_config::{PAT_CLIENT_ID, PAT_CLIENT_SECRET};
+    use std::path::Path;
 
     fn temp(name: &str, text: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("sailpoint-config-{}-{name}", std::process::id()));
@@ -850,14 +661,5 @@ mod tests {
         assert!(!format!("{p:?}").contains(SECRET));
     }
 
-    #[test]
-    fn go_keyring_encodings_decode() {
-        assert_eq!(decode_go_keyring("go-keyring-base64:Y2FuYXJ5LXNlY3JldC00Mg==").as_deref(), Some(SECRET));
-        assert_eq!(decode_go_keyring("go-keyring-base64:Y2FuYXJ5LXNlY3JldC00Mg").as_deref(), Some(SECRET));
-        assert_eq!(decode_go_keyring("go-keyring-encoded:63616e6172792d7365637265742d3432").as_deref(), Some(SECRET));
-        assert_eq!(decode_go_keyring(SECRET).as_deref(), Some(SECRET));
-        assert_eq!(decode_go_keyring("go-keyring-base64:not*base64"), None);
-        assert_eq!(decode_go_keyring("go-keyring-encoded:abc"), None);
-        assert_eq!(decode_go_keyring(""), None);
-    }
+
 }

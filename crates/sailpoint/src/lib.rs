@@ -2,14 +2,16 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+mod cli_config;
 mod client;
 mod config;
 pub mod search;
 
 pub use client::{Client, ClientBuilder};
-pub use config::{Config, SecretStore, Sources};
+pub use cli_config::SecretStore;
 #[cfg(feature = "keyring")]
-pub use config::OsKeyring;
+pub use cli_config::OsKeyring;
+pub use config::{Config, Sources};
 pub use sailpoint_runtime::{
     Credentials, DateTime, Error, ErrorKind, ErrorMessage, Page, PageOptions, Paginate, RateLimit, RetryConfig, Runtime,
 };

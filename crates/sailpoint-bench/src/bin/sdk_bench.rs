@@ -204,9 +204,9 @@ async fn rate_limited(n: u64) -> Fallible<serde_json::Value> {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    // What the limit allows in `seconds`: 10 pages of 250 a second, plus the
-    // first burst of 10 pages.
-    let allowed = 2500.0 * seconds + 2500.0;
+    // What the limit allows in `seconds`: 100 pages of 250 in each 10 s
+    // window begun (the first 100 may go at once).
+    let allowed = 25_000.0 * ((seconds / 10.0).floor() + 1.0);
     Ok(json!({
         "mode": "rate-limited", "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds,
         "ceiling_items_per_s": 2500.0, "allowed_items": allowed, "share_of_ceiling": items as f64 / allowed,
