@@ -97,6 +97,8 @@ struct TokenResponse {
 /// How long a failed token request series is reported to every caller
 /// before the next series starts.
 const FAILURE_TTL: Duration = Duration::from_secs(2);
+/// The largest token response read (a token is a few KiB).
+const TOKEN_BODY_LIMIT: usize = 64 * 1024;
 /// The longest one series of token requests (with its retries) may take.
 const SERIES_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -288,7 +290,14 @@ impl Auth {
                 "{AUTH_FAILED}the token endpoint {url} answered HTTP {status} (to {to}); token requests follow no redirect"
             )));
         }
-        let bytes = response.bytes().await.map_err(|e| (format!("{AUTH_FAILED}reading the token response: {e}"), true))?;
+        let mut response = response;
+        let bytes = match crate::body::read(&mut response, TOKEN_BODY_LIMIT, true).await {
+            crate::body::Read::Whole(b) => b,
+            crate::body::Read::Capped(_) => {
+                return Err(permanent(format!("{AUTH_FAILED}the token response from {url} is larger than {TOKEN_BODY_LIMIT} bytes")));
+            }
+            crate::body::Read::Broken(_, e) => return Err((format!("{AUTH_FAILED}reading the token response: {e}"), true)),
+        };
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
             let text: String = text.chars().take(500).collect();

@@ -118,6 +118,8 @@ pub(crate) async fn read(response: &mut reqwest::Response, cap: usize, skip_if_d
     if skip_if_declared_larger && response.content_length().is_some_and(|n| n > cap as u64) {
         return Read::Capped(Bytes::new());
     }
+    // The declared length, read before any chunk (reqwest's counts down as the body is read).
+    let declared = response.content_length();
     let mut buf = BytesMut::new();
     loop {
         match response.chunk().await {
@@ -126,7 +128,8 @@ pub(crate) async fn read(response: &mut reqwest::Response, cap: usize, skip_if_d
                     buf.extend_from_slice(&chunk[..cap - buf.len()]);
                     return Read::Capped(buf.freeze());
                 }
-                if buf.is_empty() && chunk.len() == response.content_length().unwrap_or(0) as usize {
+                // A body that came in one chunk needs no copy.
+                if buf.is_empty() && !chunk.is_empty() && declared == Some(chunk.len() as u64) {
                     return Read::Whole(chunk);
                 }
                 buf.extend_from_slice(&chunk);

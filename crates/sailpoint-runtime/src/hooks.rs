@@ -181,8 +181,9 @@ impl RuntimeBuilder {
     /// Uses this `reqwest::Client` (its timeouts, proxy and TLS settings)
     /// instead of building one. Give it `redirect::Policy::none()`: the
     /// runtime's own client never follows a redirect of the token request
-    /// (which carries the client secret), and a client given here should
-    /// not either. A token response from another URL is refused anyway.
+    /// (which carries the client secret), but a client given here follows
+    /// its own policy, and reqwest's default re-posts the form on a 307. A
+    /// token response from another URL is refused either way.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -461,6 +462,15 @@ impl Runtime {
                 (Some(l), Some(key)) => Some(l.acquire(key).await),
                 _ => None,
             };
+            // The waits (for the limit, before a retry) may have outlived the
+            // token: every attempt carries the current one, so a call that
+            // waited across expiry keeps its 401 replay.
+            let mut req = req;
+            if s.auth.can_refresh()
+                && let Ok(Some(bearer)) = s.auth.bearer(&s.http).await
+            {
+                req.headers_mut().insert(AUTHORIZATION, bearer.header);
+            }
             attempts += 1;
             let sent_token = req.headers().get(AUTHORIZATION).cloned();
             let result = s.http.execute(req).await;
@@ -554,13 +564,6 @@ impl Runtime {
                 }
             };
             tokio::time::sleep(wait).await;
-            // The wait may have outlived the token: the next attempt carries
-            // the current one (a call waiting across expiry keeps its 401 replay).
-            if let Ok(Some(bearer)) = s.auth.bearer(&s.http).await
-                && let Some(t) = template.as_mut()
-            {
-                t.headers_mut().insert(AUTHORIZATION, bearer.header);
-            }
         }
     }
 

@@ -14,14 +14,16 @@
 //!   that repeats the previous page (a server that ignores `offset`), ends
 //!   the stream with an [`ErrorKind::Paging`](crate::ErrorKind::Paging)
 //!   error naming the operation and the offset, before any of its items.
-//! - Up to `prefetch` pages are requested ahead (default 1: none ahead).
+//! - Up to `prefetch` pages are requested ahead (default 1: none ahead);
+//!   they are cancelled as soon as the listing ends.
+//! - The repeat check compares each page's size and its first, middle and
+//!   last items with the previous page's: it catches a server that ignores
+//!   `offset`, not one that also reorders the same items every time.
 
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures_util::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
 use progenitor_client::ResponseValue;
 use serde::Serialize;
 
@@ -47,7 +49,11 @@ pub struct PageOptions {
     /// Items per request; `None` (the default) uses the operation's maximum.
     pub page_size: Option<u32>,
     /// Pages requested ahead of the one being read (default 1: none ahead;
-    /// at most 8). Ahead-of-time requests past the end are wasted.
+    /// at most 8). Ahead-of-time requests past the end are wasted. Requests
+    /// ahead hold their place in the client-side rate limit, and one waiting
+    /// for it keeps its turn while the stream is not polled: with
+    /// `prefetch > 1`, keep polling the stream rather than awaiting other
+    /// calls of the same client and API version in between.
     pub prefetch: usize,
     /// Ask for the total (`count=true`, read from `X-Total-Count`).
     pub count: bool,
@@ -111,50 +117,62 @@ pub trait Paginate: Clone + Send + Sized {
     /// Every page, with `options`.
     fn pages_with(self, options: PageOptions) -> impl Stream<Item = Result<Page<Self::Item>, Error>> + Send {
         let limit = options.page_size.unwrap_or(Self::MAX_LIMIT).clamp(1, Self::MAX_LIMIT.max(1));
-        let unchanged = self.clone();
-        let base = if options.count { self.with_count() } else { self };
-        // Set when the last page is seen, so that no further request starts.
-        let finished = Arc::new(AtomicBool::new(false));
-        let stop = finished.clone();
-        let offsets = stream::iter(0u64..).take_while(move |_| std::future::ready(!stop.load(Ordering::Acquire)));
-        let requests = offsets.map(move |i| {
-            let offset = i * u64::from(limit);
-            let request = base.clone().with_page(limit, offset);
-            async move { (offset, request.send_page().await) }
-        });
-        let mut state = Progress::default();
+        let lister = Lister {
+            base: if options.count { self.clone().with_count() } else { self.clone() },
+            unchanged: self,
+            limit,
+            ahead: options.prefetch.clamp(1, 8),
+            next_request: 0,
+            queue: FuturesOrdered::new(),
+            progress: Progress::default(),
+            done: false,
+        };
         // Boxed so that the stream is `Unpin` (`try_next()` works on it).
-        let pages = requests
-            .buffered(options.prefetch.clamp(1, 8))
-            .then(move |(offset, result)| {
-                let step = if finished.load(Ordering::Acquire) {
-                    Step::Done
-                } else {
-                    state.step::<Self>(offset, limit, result)
-                };
-                if !matches!(step, Step::Page(_)) {
-                    finished.store(true, Ordering::Release);
+        Box::pin(stream::unfold(lister, |mut lister| async move {
+            if lister.done {
+                return None;
+            }
+            while lister.queue.len() < lister.ahead {
+                let offset = lister.next_request;
+                let request = lister.base.clone().with_page(lister.limit, offset);
+                lister.queue.push_back(async move { (offset, request.send_page().await) });
+                lister.next_request += u64::from(lister.limit);
+            }
+            let (offset, result) = lister.queue.next().await?;
+            let step = lister.progress.step::<Self>(offset, lister.limit, result);
+            if !matches!(step, Step::Page(_)) {
+                // Requests sent ahead are cancelled now, not when the stream is dropped.
+                lister.done = true;
+                lister.queue = FuturesOrdered::new();
+            }
+            match step {
+                Step::Page(page) | Step::Last(page) => Some((Ok(page), lister)),
+                Step::Failed(e) => Some((Err(e), lister)),
+                Step::Done => None,
+                Step::RefusedAfterFull(offset, e) => {
+                    let proven = total(lister.unchanged.clone()).await.is_some_and(|total| offset >= total);
+                    if proven { None } else { Some((Err(e), lister)) }
                 }
-                let probe = matches!(step, Step::RefusedAfterFull(..)).then(|| unchanged.clone());
-                async move {
-                    match step {
-                        Step::Page(page) | Step::Last(page) => Some(Ok(page)),
-                        Step::Failed(e) => Some(Err(e)),
-                        Step::Done => None,
-                        Step::RefusedAfterFull(offset, e) => {
-                            let total = match probe {
-                                Some(listing) => total(listing).await,
-                                None => None,
-                            };
-                            if total.is_some_and(|total| offset >= total) { None } else { Some(Err(e)) }
-                        }
-                    }
-                }
-            })
-            .take_while(|out| std::future::ready(out.is_some()))
-            .filter_map(std::future::ready);
-        Box::pin(pages)
+            }
+        }))
     }
+}
+
+/// A listing being paged: the requests in flight, in order, and what the
+/// pages so far have shown.
+struct Lister<L, F: Future> {
+    /// The request, with `count` when asked for.
+    base: L,
+    /// The request as the caller made it (for the count probe).
+    unchanged: L,
+    limit: u32,
+    /// Requests kept in flight.
+    ahead: usize,
+    /// The offset of the next request to send.
+    next_request: u64,
+    queue: FuturesOrdered<F>,
+    progress: Progress,
+    done: bool,
 }
 
 /// What the stream does with one response.

@@ -35,10 +35,8 @@ pub struct RetryConfig {
     /// Largest backoff (default 20 s).
     pub max_delay: Duration,
     /// Longest `Retry-After` the client waits (default 60 s); a longer one
-    /// returns the 429 to the caller.
+    /// returns the response (429, 503…) to the caller at once.
     pub max_retry_after: Duration,
-    /// Wait after a 429 without `Retry-After` (default 1 s).
-    pub default_retry_after: Duration,
     /// Retry budget: retries the client may make before successes earn
     /// more (default 20). Shared by the clones of a runtime.
     pub budget: u32,
@@ -55,7 +53,6 @@ impl Default for RetryConfig {
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(60),
-            default_retry_after: Duration::from_secs(1),
             budget: 20,
             budget_refill: 0.08,
         }
@@ -77,7 +74,7 @@ impl RetryConfig {
     /// The wait the server asked for, plus up to one base delay of jitter so
     /// that clients told the same `Retry-After` do not come back at once.
     pub fn at_least(&self, asked: Duration) -> Duration {
-        asked + self.base_delay.mul_f64(fastrand::f64())
+        asked.saturating_add(self.base_delay.mul_f64(fastrand::f64()))
     }
 }
 

@@ -12,8 +12,10 @@
 //! can start the next page exactly after it: the stream yields that page,
 //! then fails with an [`ErrorKind::Paging`](sailpoint_runtime::ErrorKind)
 //! error rather than guess (an empty string would restart from the top).
-//! The stream also fails, before yielding a duplicate, when a page ends at
-//! the key it was asked to start after, or holds more results than asked.
+//! The stream also fails, before yielding a duplicate, when a page starts or
+//! ends at the key it was asked to start after (a server that ignores
+//! `searchAfter`), or holds more results than asked. It does not check the
+//! order of the results beyond that: the server's sort is trusted.
 //!
 //! Documents are decoded by their `_type` into the v3 document types
 //! ([`Document`]); an unknown kind, or one that does not decode, stays
@@ -198,12 +200,13 @@ pub(crate) fn raw_stream(runtime: Runtime, request: SearchRequest) -> impl Strea
             if page.len() > size {
                 return Err(Error::paging(format!("search: the server returned {} results for a page of {size}", page.len())));
             }
-            // A server that ignores searchAfter sends the same page again.
-            if let (Some(sent), Some(last)) = (&sent, page.last())
-                && search_after(last, &sort).ok().as_ref() == Some(sent)
+            // A server that ignores searchAfter sends the same page again, or
+            // starts the page with the result it was asked to start after.
+            if let Some(sent) = &sent
+                && [page.first(), page.last()].into_iter().flatten().any(|d| search_after(d, &sort).ok().as_ref() == Some(sent))
             {
                 return Err(Error::paging(format!(
-                    "search: the page after searchAfter {sent} ends at the same result (does the server ignore searchAfter?)"
+                    "search: the page after searchAfter {sent} holds that result again (does the server ignore searchAfter?)"
                 )));
             }
             // A full page is followed by the next one, from its last key; when
