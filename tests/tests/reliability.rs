@@ -117,12 +117,7 @@ async fn a_server_that_ignores_offset_is_an_error_not_a_loop() {
     // the same with the mock tenant's fault
     let faults = Faults { ignore_offset: true, ..Faults::default() };
     let mock = MockTenant::start(MockConfig { rate_limit: None, faults, ..MockConfig::default() }).await.unwrap();
-    let client = sailpoint::Client::builder()
-        .base_url(mock.url())
-        .client_credentials(mock.client_id(), mock.client_secret())
-        .allow_http_loopback(true)
-        .build()
-        .unwrap();
+    let client = common::mock_client(&mock);
     let (items, err) = drain(client.v3().list_accounts().stream()).await;
     assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::Paging));
     assert_eq!(items.len(), 250);
@@ -460,12 +455,7 @@ async fn the_token_request_follows_no_redirect() {
     // the mock tenant's fault does the same
     let faults = Faults { token_redirect: Some(to), ..Faults::default() };
     let mock = MockTenant::start(MockConfig { faults, ..MockConfig::default() }).await.unwrap();
-    let client = sailpoint::Client::builder()
-        .base_url(mock.url())
-        .client_credentials(mock.client_id(), mock.client_secret())
-        .allow_http_loopback(true)
-        .build()
-        .unwrap();
+    let client = common::mock_client(&mock);
     let err = Error::from(client.v2024().get_password_sync_groups().send().await.unwrap_err());
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert_eq!(elsewhere.received_requests().await.unwrap().len(), 0);
@@ -515,16 +505,7 @@ async fn the_current_token_serves_until_it_really_expires() {
 #[tokio::test]
 async fn a_retry_after_waiting_out_a_429_carries_the_current_token() {
     let server = MockServer::start().await;
-    let issued = Arc::new(AtomicUsize::new(0));
-    let counter = issued.clone();
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(move |_: &Request| {
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            token(&format!("token-{n}"), 1.0)
-        })
-        .mount(&server)
-        .await;
+    let issued = common::numbered_tokens(&server, |_| 1.0, Duration::ZERO).await;
     Mock::given(method("GET"))
         .and(path(format!("{GROUPS}/g1")))
         .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "2"))

@@ -110,17 +110,8 @@ async fn post_that_reached_the_server_is_not_retried_but_get_is() {
 #[tokio::test]
 async fn concurrent_calls_across_expiry_share_one_token_request() {
     let server = MockServer::start().await;
-    let issued = Arc::new(AtomicUsize::new(0));
-    let counter = issued.clone();
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(move |_: &Request| {
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            // the first token is about to expire; the second lasts
-            token_response(&format!("token-{n}"), if n == 0 { 1.0 } else { 3600.0 }).set_delay(Duration::from_millis(50))
-        })
-        .mount(&server)
-        .await;
+    // the first token is about to expire; the second lasts
+    let issued = common::numbered_tokens(&server, |n| if n == 0 { 1.0 } else { 3600.0 }, Duration::from_millis(50)).await;
     Mock::given(method("GET"))
         .and(path("/v2024/password-sync-groups/g1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g1"})))

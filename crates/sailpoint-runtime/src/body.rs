@@ -88,6 +88,13 @@ impl Parts {
         self.with_body(reqwest::Body::wrap_stream(body))
     }
 
+    /// The same response with a body that fails, when read, saying it
+    /// broke off (`how`: after how many bytes, and why).
+    pub fn broken_off(self, how: &str) -> reqwest::Response {
+        let message = format!("the {} response's body broke off {how}", self.status);
+        self.failing(message)
+    }
+
     fn with_body(mut self, body: reqwest::Body) -> reqwest::Response {
         use reqwest::ResponseBuilderExt;
         self.headers.remove(CONTENT_LENGTH);

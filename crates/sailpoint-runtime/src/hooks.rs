@@ -481,16 +481,12 @@ impl Runtime {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && more && !refreshed && s.auth.can_refresh() => {
                     refreshed = true;
                     s.auth.invalidate(sent_token.as_ref()).await;
-                    match s.auth.bearer(&s.http).await {
-                        Ok(Some(bearer)) => {
-                            tracing::debug!("401: token refreshed, replaying once");
-                            if let Some(t) = template.as_mut() {
-                                t.headers_mut().insert(AUTHORIZATION, bearer.header);
-                            }
-                            continue;
-                        }
-                        _ => return Ok((self.finish(resp, operation, retry_on_failure).await, attempts)),
+                    // The replay picks the new token up like every attempt.
+                    if let Ok(Some(_)) = s.auth.bearer(&s.http).await {
+                        tracing::debug!("401: token refreshed, replaying once");
+                        continue;
                     }
+                    return Ok((self.finish(resp, operation, retry_on_failure).await, attempts));
                 }
                 Ok(resp) => {
                     let status = resp.status();
@@ -529,10 +525,7 @@ impl Runtime {
                                 tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
                                 wait
                             }
-                            Err((e, parts)) => {
-                                let message = format!("the {} response's body broke off {e}", parts.status);
-                                return Ok((parts.failing(message), attempts));
-                            }
+                            Err((e, parts)) => return Ok((parts.broken_off(&e), attempts)),
                         }
                     } else {
                         if status.is_success() {
@@ -600,10 +593,7 @@ impl Runtime {
         if status.is_success() && (reads_json(operation) || null_if_empty) {
             return match self.buffer_json(response, null_if_empty).await {
                 Ok(r) => r,
-                Err((e, parts)) => {
-                    let message = format!("the {} response's body broke off {e}", parts.status);
-                    parts.failing(message)
-                }
+                Err((e, parts)) => parts.broken_off(&e),
             };
         }
         response
