@@ -5,7 +5,8 @@
 use proptest::prelude::*;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use sailpoint_runtime::{Error, decode_json};
+use sailpoint_runtime::Error;
+use sailpoint_runtime::glue::decode_json;
 use serde_json::Value;
 
 fn json() -> impl Strategy<Value = Value> {
@@ -19,9 +20,15 @@ fn json() -> impl Strategy<Value = Value> {
     ];
     leaf.prop_recursive(4, 48, 8, |inner| {
         let keys = prop_oneof![
-            Just("id".to_string()), Just("name".to_string()), Just("features".to_string()),
-            Just("messages".to_string()), Just("detailCode".to_string()), Just("created".to_string()),
-            Just("owner".to_string()), Just("connectorAttributes".to_string()), ".{0,6}".prop_map(String::from),
+            Just("id".to_string()),
+            Just("name".to_string()),
+            Just("features".to_string()),
+            Just("messages".to_string()),
+            Just("detailCode".to_string()),
+            Just("created".to_string()),
+            Just("owner".to_string()),
+            Just("connectorAttributes".to_string()),
+            ".{0,6}".prop_map(String::from),
         ];
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),

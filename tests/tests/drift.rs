@@ -67,8 +67,7 @@ fn v3_account_with_null_map_and_unknown_fields() {
 #[test]
 fn beta_password_sync_group_with_null_array() {
     let group: sailpoint_beta::types::PasswordSyncGroup =
-        serde_json::from_value(json!({"id": "g1", "name": "Sync", "sourceIds": null, "created": "2023-03-16T04:00:00"}))
-            .unwrap();
+        serde_json::from_value(json!({"id": "g1", "name": "Sync", "sourceIds": null, "created": "2023-03-16T04:00:00"})).unwrap();
     assert!(group.source_ids.is_none());
     assert_eq!(group.created.unwrap().as_str(), "2023-03-16T04:00:00");
 }
@@ -86,9 +85,11 @@ async fn a_body_that_does_not_decode_names_operation_status_and_field() {
         .await;
     let client = common::v2024(&server.uri(), |b| b);
     let err = client.list_sources().send().await.unwrap_err();
-    let sailpoint_v2024::Error::InvalidResponsePayload(raw, e) = err else { panic!("{err}") };
-    let message = e.to_string();
-    assert!(message.contains("list_sources") && message.contains("200"), "{message}");
+    assert_eq!(err.kind(), sailpoint_runtime::ErrorKind::Decode, "{err}");
+    assert_eq!(err.operation(), Some("list_sources"));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+    let message = err.to_string();
+    assert!(message.starts_with("list_sources failed: HTTP 200 OK, but the response body did not decode"), "{message}");
     assert!(message.contains("[0].features"), "{message}");
-    assert_eq!(raw.as_ref(), body.as_slice(), "the raw body is kept");
+    assert_eq!(err.raw_body().map(str::as_bytes), Some(body.as_slice()), "the raw body is kept");
 }

@@ -37,11 +37,9 @@ async fn token_endpoint(server: &MockServer) {
 async fn every_version_through_one_client_with_one_token() {
     let server = MockServer::start().await;
     token_endpoint(&server).await;
-    for (p, body) in [
-        ("/v3/sources", json!([])),
-        ("/beta/password-sync-groups", json!([])),
-        ("/v2024/password-sync-groups", json!([])),
-    ] {
+    for (p, body) in
+        [("/v3/sources", json!([])), ("/beta/password-sync-groups", json!([])), ("/v2024/password-sync-groups", json!([]))]
+    {
         Mock::given(method("GET")).and(path(p)).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
     }
     let c = client(&server);
@@ -140,7 +138,9 @@ async fn search_index(total: usize) -> MockServer {
     token_endpoint(&server).await;
     // names repeat, so the id tie-breaker matters
     let mut docs: Vec<Value> = (0..total)
-        .map(|i| json!({"_type": "identity", "id": format!("id{:06}", (i * 7919) % total), "name": format!("user{:03}", i % 300)}))
+        .map(
+            |i| json!({"_type": "identity", "id": format!("id{:06}", (i * 7919) % total), "name": format!("user{:03}", i % 300)}),
+        )
         .collect();
     docs.sort_by(|a, b| (a["name"].as_str(), a["id"].as_str()).cmp(&(b["name"].as_str(), b["id"].as_str())));
     Mock::given(method("POST"))
@@ -152,12 +152,15 @@ async fn search_index(total: usize) -> MockServer {
             if offset + limit > 10_000 {
                 return ResponseTemplate::new(400).set_body_json(json!({"detailCode": "400.1 Bad Request Content"}));
             }
-            let after = body.get("searchAfter").and_then(Value::as_array).map(|a| {
-                (a[0].as_str().unwrap().to_string(), a[1].as_str().unwrap().to_string())
-            });
+            let after = body
+                .get("searchAfter")
+                .and_then(Value::as_array)
+                .map(|a| (a[0].as_str().unwrap().to_string(), a[1].as_str().unwrap().to_string()));
             let start = match &after {
                 None => 0,
-                Some((name, id)) => docs.partition_point(|d| (d["name"].as_str().unwrap(), d["id"].as_str().unwrap()) <= (name.as_str(), id.as_str())),
+                Some((name, id)) => docs.partition_point(|d| {
+                    (d["name"].as_str().unwrap(), d["id"].as_str().unwrap()) <= (name.as_str(), id.as_str())
+                }),
             };
             let page: Vec<Value> = docs.iter().skip(start + offset).take(limit).cloned().collect();
             ResponseTemplate::new(200).set_body_json(page)
@@ -172,7 +175,8 @@ async fn search_goes_past_ten_thousand_without_duplicates_or_gaps() {
     let total = 10_750;
     let server = search_index(total).await;
     let c = client(&server);
-    let request = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]})).page_size(1_000);
+    let request =
+        SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]})).page_size(1_000);
     let docs: Vec<Value> = c.search_json(request).try_collect().await.unwrap();
     assert_eq!(docs.len(), total);
     let ids: HashSet<_> = docs.iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();

@@ -44,7 +44,7 @@ async fn password_sync_groups_in_v2024_and_beta() {
     assert_eq!(beta.len(), 1);
     assert_eq!(beta[0].name.as_deref(), Some("g2"), "one tenant behind every version");
     assert_eq!(api.delete_password_sync_group().id(&id).send().await.unwrap().status(), 204);
-    let err = Error::from(api.get_password_sync_group().id(&id).send().await.unwrap_err());
+    let err = api.get_password_sync_group().id(&id).send().await.unwrap_err();
     assert!(err.is_not_found() && err.detail_code() == Some("404 Object Not Found"), "{err}");
 }
 
@@ -61,7 +61,12 @@ async fn password_policies_are_experimental() {
     assert_eq!(api.list_password_policies().stream().try_collect::<Vec<_>>().await.unwrap().len(), 1);
     api.delete_password_policy().id(&id).send().await.unwrap();
     // without the header, the tenant refuses
-    let raw = reqwest::Client::new().get(format!("{}/v2024/password-policies", mock.url())).bearer_auth(token(&mock).await).send().await.unwrap();
+    let raw = reqwest::Client::new()
+        .get(format!("{}/v2024/password-policies", mock.url()))
+        .bearer_auth(token(&mock).await)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(raw.status(), 400);
 }
 
@@ -82,32 +87,44 @@ async fn sources_and_their_details() {
     }
     let ad: Vec<_> = api.list_sources().filters("name sw \"AD\"").sorters("-name").stream().try_collect().await.unwrap();
     assert_eq!(ad.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["AD West", "AD East"]);
-    let both: Vec<_> = api.list_sources().filters("name in (\"LDAP\",\"AD East\") and description eq \"d\"").stream().try_collect().await.unwrap();
+    let both: Vec<_> = api
+        .list_sources()
+        .filters("name in (\"LDAP\",\"AD East\") and description eq \"d\"")
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(both.len(), 2);
     let ldap = api.list_sources().filters("name co \"DA\"").send().await.unwrap().into_inner();
     let id = ldap[0].id.clone().unwrap();
 
-    let patch: Vec<types::JsonPatchOperation> = serde_json::from_value(json!([{"op": "replace", "path": "/description", "value": "x"}])).unwrap();
+    let patch: Vec<types::JsonPatchOperation> =
+        serde_json::from_value(json!([{"op": "replace", "path": "/description", "value": "x"}])).unwrap();
     assert_eq!(api.update_source().id(&id).body(patch).send().await.unwrap().description.as_deref(), Some("x"));
     let bad: Vec<types::JsonPatchOperation> = serde_json::from_value(json!([{"op": "remove", "path": "/name"}])).unwrap();
-    let err = Error::from(api.update_source().id(&id).body(bad).send().await.unwrap_err());
+    let err = api.update_source().id(&id).body(bad).send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "a patch that breaks the resource is refused");
 
-    let schedule: types::SourceSchedule = serde_json::from_value(json!({"type": "ACCOUNT_AGGREGATION", "cronExpression": "0 0 5 * * ?"})).unwrap();
+    let schedule: types::SourceSchedule =
+        serde_json::from_value(json!({"type": "ACCOUNT_AGGREGATION", "cronExpression": "0 0 5 * * ?"})).unwrap();
     api.create_source_schedule().source_id(&id).body(schedule).send().await.unwrap();
     assert_eq!(api.get_source_schedules().source_id(&id).send().await.unwrap().len(), 1);
 
-    let policy: types::ProvisioningPolicy = serde_json::from_value(json!({"name": "Create", "usageType": "CREATE", "fields": []})).unwrap();
+    let policy: types::ProvisioningPolicy =
+        serde_json::from_value(json!({"name": "Create", "usageType": "CREATE", "fields": []})).unwrap();
     api.create_provisioning_policy().source_id(&id).body(policy).send().await.unwrap();
-    let patch: Vec<types::JsonPatchOperation> = serde_json::from_value(json!([{"op": "add", "path": "/description", "value": "new hires"}])).unwrap();
+    let patch: Vec<types::JsonPatchOperation> =
+        serde_json::from_value(json!([{"op": "add", "path": "/description", "value": "new hires"}])).unwrap();
     api.update_provisioning_policy().source_id(&id).usage_type(types::UsageType::Create).body(patch).send().await.unwrap();
     let got = api.get_provisioning_policy().source_id(&id).usage_type(types::UsageType::Create).send().await.unwrap();
     assert_eq!(got.description.as_deref(), Some("new hires"));
-    let bulk: Vec<types::ProvisioningPolicy> = serde_json::from_value(json!([{"name": "Update", "usageType": "UPDATE", "fields": []}])).unwrap();
+    let bulk: Vec<types::ProvisioningPolicy> =
+        serde_json::from_value(json!([{"name": "Update", "usageType": "UPDATE", "fields": []}])).unwrap();
     api.update_provisioning_policies_in_bulk().source_id(&id).body(bulk).send().await.unwrap();
     assert_eq!(api.list_provisioning_policies().source_id(&id).send().await.unwrap().len(), 2);
 
-    let uploaded = api.import_accounts_schema().id(&id).file_bytes("schema.csv", b"login,mail,groups\n".to_vec()).send().await.unwrap();
+    let uploaded =
+        api.import_accounts_schema().id(&id).file_bytes("schema.csv", b"login,mail,groups\n".to_vec()).send().await.unwrap();
     assert_eq!(uploaded.attributes.as_ref().map(|a| a.len()), Some(3));
     let csv = api.get_accounts_schema().id(&id).send().await.unwrap();
     let chunks: Vec<_> = csv.into_inner().into_inner().try_collect().await.unwrap();
@@ -117,12 +134,13 @@ async fn sources_and_their_details() {
     let task = api.import_accounts().id(&id).file_bytes("accounts.csv", b"login\nada\n".to_vec()).send().await.unwrap();
     assert_eq!(task.success, Some(true));
     api.delete_source().id(&id).send().await.unwrap();
-    assert!(Error::from(api.get_source().id(&id).send().await.unwrap_err()).is_not_found());
+    assert!(api.get_source().id(&id).send().await.unwrap_err().is_not_found());
 }
 
 #[tokio::test]
 async fn accounts_and_identities_at_scale() {
-    let (_mock, client) = start(MockConfig { accounts: 100_000, identities: 600, rate_limit: None, ..MockConfig::default() }).await;
+    let (_mock, client) =
+        start(MockConfig { accounts: 100_000, identities: 600, rate_limit: None, ..MockConfig::default() }).await;
     let options = sailpoint::PageOptions { count: true, ..Default::default() };
     let first = client.v3().list_accounts().pages_with(options).try_next().await.unwrap().unwrap();
     assert_eq!(first.total, Some(100_000));
@@ -138,7 +156,8 @@ async fn accounts_and_identities_at_scale() {
 #[tokio::test]
 async fn search_past_the_window_on_the_mock() {
     let (_mock, client) = start(MockConfig { identities: 10_400, rate_limit: None, ..MockConfig::default() }).await;
-    let request = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["-name"]})).page_size(2_000);
+    let request =
+        SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["-name"]})).page_size(2_000);
     let docs: Vec<Value> = client.search_json(request).try_collect().await.unwrap();
     assert_eq!(docs.len(), 10_400);
     let ids: std::collections::HashSet<_> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
@@ -159,7 +178,12 @@ async fn tokens_expire_and_bad_tokens_get_401() {
     let expired = http.get(&url).bearer_auth(&t).send().await.unwrap();
     assert_eq!(expired.status(), 401);
     // the SDK refreshes on its own
-    let client = Client::builder().base_url(mock.url()).client_credentials(mock.client_id(), mock.client_secret()).allow_http_loopback(true).build().unwrap();
+    let client = Client::builder()
+        .base_url(mock.url())
+        .client_credentials(mock.client_id(), mock.client_secret())
+        .allow_http_loopback(true)
+        .build()
+        .unwrap();
     client.v2024().get_password_sync_groups().send().await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     client.v2024().get_password_sync_groups().send().await.unwrap();
@@ -197,7 +221,12 @@ async fn a_faulty_tenant_still_yields_every_item_once() {
         .allow_http_loopback(true)
         .rate_limit(None)
         // a budget for a tenant this faulty (the default allows a tenth more requests)
-        .retry(sailpoint::RetryConfig { base_delay: Duration::from_millis(5), max_retries: 8, budget: 1_000, ..Default::default() })
+        .retry(sailpoint::RetryConfig {
+            base_delay: Duration::from_millis(5),
+            max_retries: 8,
+            budget: 1_000,
+            ..Default::default()
+        })
         .build()
         .unwrap();
     let ids: Vec<String> = client.v3().list_accounts().stream().map_ok(|a| a.id.unwrap()).try_collect().await.unwrap();
@@ -220,7 +249,8 @@ async fn bad_input_gets_4xx_and_the_tenant_survives() {
     assert!(huge.is_client_error(), "{huge}");
     let bad_limit = http.get(format!("{url}?limit=100000")).bearer_auth(&t).send().await.unwrap();
     assert_eq!(bad_limit.status(), 400);
-    let bad_filter = http.get(format!("{}/v2024/sources?filters=name%20zz%201", mock.url())).bearer_auth(&t).send().await.unwrap();
+    let bad_filter =
+        http.get(format!("{}/v2024/sources?filters=name%20zz%201", mock.url())).bearer_auth(&t).send().await.unwrap();
     assert_eq!(bad_filter.status(), 400);
     let not_api = http.get(format!("{}/v2024/no-such-thing", mock.url())).bearer_auth(&t).send().await.unwrap();
     assert_eq!(not_api.status(), 404);

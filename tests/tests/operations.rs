@@ -59,9 +59,12 @@ fn client_methods(version: &str) -> BTreeSet<String> {
             }
             for i in &imp.items {
                 if let syn::ImplItem::Fn(f) = i
-                    && matches!(f.vis, syn::Visibility::Public(_)) && f.sig.ident != "new" && f.sig.ident != "new_with_client" {
-                        out.insert(f.sig.ident.to_string());
-                    }
+                    && matches!(f.vis, syn::Visibility::Public(_))
+                    && f.sig.ident != "new"
+                    && f.sig.ident != "new_with_client"
+                {
+                    out.insert(f.sig.ident.to_string());
+                }
             }
         }
     }

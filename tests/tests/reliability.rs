@@ -209,11 +209,15 @@ async fn search_after_keeps_numbers_booleans_and_strings_typed() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).and(path("/v3/search")).respond_with(search_server(docs)).mount(&server).await;
     let client = facade(common::local(&server.uri()).build().unwrap());
-    let request = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["n", "-flag", "created"]})).page_size(10);
-    let ids: Vec<String> = client.search_json(request).map_ok(|d| d["id"].as_str().unwrap().to_string()).try_collect().await.unwrap();
+    let request =
+        SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["n", "-flag", "created"]}))
+            .page_size(10);
+    let ids: Vec<String> =
+        client.search_json(request).map_ok(|d| d["id"].as_str().unwrap().to_string()).try_collect().await.unwrap();
     assert_eq!(ids.len(), 35);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 35, "every document exactly once");
-    let sent: Vec<Value> = server.received_requests().await.unwrap().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect();
+    let sent: Vec<Value> =
+        server.received_requests().await.unwrap().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect();
     assert_eq!(sent.len(), 4);
     let key = &sent[1]["searchAfter"];
     assert!(key[0].is_number() && key[1].is_boolean() && key[2].is_string() && key[3].is_string(), "{key}");
@@ -231,7 +235,8 @@ async fn search_fails_clearly_instead_of_guessing() {
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 
     // the last result of a full page lacks a sort field: that page, then an error
-    let mut docs: Vec<Value> = (0..20).map(|i| json!({"id": format!("d{i:03}"), "created": format!("2024-01-{:02}", i + 1)})).collect();
+    let mut docs: Vec<Value> =
+        (0..20).map(|i| json!({"id": format!("d{i:03}"), "created": format!("2024-01-{:02}", i + 1)})).collect();
     docs[9].as_object_mut().unwrap().remove("created");
     let lacking = MockServer::start().await;
     let page: Vec<Value> = docs[..10].to_vec();
@@ -241,7 +246,8 @@ async fn search_fails_clearly_instead_of_guessing() {
         .mount(&lacking)
         .await;
     let client = facade(common::local(&lacking.uri()).build().unwrap());
-    let request = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["created"]})).page_size(10);
+    let request =
+        SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["created"]})).page_size(10);
     let (got, err) = drain(client.search_json(request.clone())).await;
     assert_eq!(got.len(), 10);
     let err = err.expect("an error, not a restart from the top");
@@ -250,7 +256,8 @@ async fn search_fails_clearly_instead_of_guessing() {
 
     // a server that ignores searchAfter: an error before any duplicate
     let ignoring = MockServer::start().await;
-    let full: Vec<Value> = (0..10).map(|i| json!({"id": format!("d{i:03}"), "created": format!("2024-01-{:02}", i + 1)})).collect();
+    let full: Vec<Value> =
+        (0..10).map(|i| json!({"id": format!("d{i:03}"), "created": format!("2024-01-{:02}", i + 1)})).collect();
     Mock::given(method("POST"))
         .and(path("/v3/search"))
         .respond_with(ResponseTemplate::new(200).set_body_json(full))
@@ -277,7 +284,7 @@ async fn answered(template: ResponseTemplate, http_method: &str, retry: RetryCon
             client.create_password_sync_group().body(body).send().await.map(|_| ())
         }
     };
-    let err = Error::from(err.unwrap_err());
+    let err = err.unwrap_err();
     let seen = server.received_requests().await.unwrap().len();
     (err, seen)
 }
@@ -348,7 +355,11 @@ async fn outage(fails: fn(usize) -> bool) -> (MockServer, Arc<AtomicUsize>) {
         .and(path(format!("{GROUPS}/g1")))
         .respond_with(move |_: &Request| {
             let n = counter.fetch_add(1, Ordering::SeqCst);
-            if fails(n) { ResponseTemplate::new(503) } else { ResponseTemplate::new(200).set_body_json(json!({"id": "g1", "name": "g"})) }
+            if fails(n) {
+                ResponseTemplate::new(503)
+            } else {
+                ResponseTemplate::new(200).set_body_json(json!({"id": "g1", "name": "g"}))
+            }
         })
         .mount(&server)
         .await;
@@ -381,7 +392,9 @@ async fn a_partial_outage_adds_at_most_a_tenth_in_any_thousand_calls() {
     }
     let worst = extra.windows(1000).map(|w| w.iter().sum::<usize>()).max().unwrap();
     let total: usize = extra.iter().sum();
-    eprintln!("partial outage (20 % 503): {total} extra requests over 3,000 calls; worst 1,000 calls: {worst} extra; {failed} calls failed");
+    eprintln!(
+        "partial outage (20 % 503): {total} extra requests over 3,000 calls; worst 1,000 calls: {worst} extra; {failed} calls failed"
+    );
     assert!(worst <= 100, "{worst} extra requests within 1,000 calls");
     assert!(total > 0, "the test exercised retries");
 }
@@ -401,7 +414,7 @@ async fn the_limiter_keeps_a_fixed_window_server_free_of_429s() {
         .unwrap();
     let calls = (0..1000).map(|_| {
         let c = client.clone();
-        tokio::spawn(async move { c.v2024().get_password_sync_groups().limit(1).send().await.map(|_| ()).map_err(Error::from) })
+        tokio::spawn(async move { c.v2024().get_password_sync_groups().limit(1).send().await.map(|_| ()) })
     });
     let results = futures::future::join_all(calls).await;
     let limited = results.iter().filter(|r| matches!(r, Ok(Err(e)) if e.is_rate_limited())).count();
@@ -414,8 +427,12 @@ async fn the_limiter_keeps_a_fixed_window_server_free_of_429s() {
 #[tokio::test]
 async fn waiting_callers_go_in_order() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g", "name": "g"}))).mount(&server).await;
-    let client = common::v2024(&server.uri(), |b| b.rate_limit(Some(RateLimit { requests: 1, period: Duration::from_millis(20) })));
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g", "name": "g"})))
+        .mount(&server)
+        .await;
+    let client =
+        common::v2024(&server.uri(), |b| b.rate_limit(Some(RateLimit { requests: 1, period: Duration::from_millis(20) })));
     let mut tasks = Vec::new();
     for i in 0..8 {
         let c = client.clone();
@@ -425,7 +442,8 @@ async fn waiting_callers_go_in_order() {
     for t in tasks {
         t.await.unwrap().unwrap();
     }
-    let order: Vec<String> = server.received_requests().await.unwrap().iter().map(|r| r.url.path().rsplit('/').next().unwrap().to_string()).collect();
+    let order: Vec<String> =
+        server.received_requests().await.unwrap().iter().map(|r| r.url.path().rsplit('/').next().unwrap().to_string()).collect();
     assert_eq!(order, (0..8).map(|i| format!("g{i}")).collect::<Vec<_>>());
 }
 
@@ -445,7 +463,7 @@ async fn the_token_request_follows_no_redirect() {
         .mount(&server)
         .await;
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "canary-secret")));
-    let err = Error::from(client.get_password_sync_group().id("g1").send().await.unwrap_err());
+    let err = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert!(err.to_string().contains("307") && err.to_string().contains("no redirect"), "{err}");
     assert_eq!(elsewhere.received_requests().await.unwrap().len(), 0, "the secret went to another host");
@@ -456,7 +474,7 @@ async fn the_token_request_follows_no_redirect() {
     let faults = Faults { token_redirect: Some(to), ..Faults::default() };
     let mock = MockTenant::start(MockConfig { faults, ..MockConfig::default() }).await.unwrap();
     let client = common::mock_client(&mock);
-    let err = Error::from(client.v2024().get_password_sync_groups().send().await.unwrap_err());
+    let err = client.v2024().get_password_sync_groups().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert_eq!(elsewhere.received_requests().await.unwrap().len(), 0);
 }
@@ -468,7 +486,7 @@ async fn a_failed_token_request_series_is_shared_by_every_waiting_caller() {
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")).retry(fast()));
     let calls = (0..20).map(|_| {
         let c = client.clone();
-        tokio::spawn(async move { c.get_password_sync_group().id("g1").send().await.map(|_| ()).map_err(Error::from) })
+        tokio::spawn(async move { c.get_password_sync_group().id("g1").send().await.map(|_| ()) })
     });
     for r in futures::future::join_all(calls).await {
         assert_eq!(r.unwrap().unwrap_err().kind(), ErrorKind::Authentication);
@@ -481,7 +499,12 @@ async fn a_failed_token_request_series_is_shared_by_every_waiting_caller() {
 async fn the_current_token_serves_until_it_really_expires() {
     let server = MockServer::start().await;
     // a 10 s token (refreshed from 9 s on), then a failing token endpoint
-    Mock::given(method("POST")).and(path("/oauth/token")).respond_with(token("token-0", 10.0)).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(token("token-0", 10.0))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
     Mock::given(method("POST")).and(path("/oauth/token")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     Mock::given(method("GET"))
         .and(path(format!("{GROUPS}/g1")))
@@ -562,7 +585,11 @@ async fn raw_server_in_parts(parts: Vec<&'static [u8]>) -> (String, Arc<AtomicUs
                     if let Some(end) = text.find("\r\n\r\n") {
                         let length = text[..end]
                             .lines()
-                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
                             .unwrap_or(0);
                         if buf.len() >= end + 4 + length {
                             break;
@@ -585,10 +612,12 @@ async fn raw_server_in_parts(parts: Vec<&'static [u8]>) -> (String, Arc<AtomicUs
 
 #[tokio::test]
 async fn a_cut_off_success_body_is_a_decoding_error_with_its_status() {
-    let (url, connections) = raw_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\": \"g1\", \"na").await;
+    let (url, connections) =
+        raw_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\": \"g1\", \"na")
+            .await;
     let client = common::v2024(&url, |b| b.retry(fast()));
     let body: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
-    let err = Error::from(client.create_password_sync_group().body(body).send().await.unwrap_err());
+    let err = client.create_password_sync_group().body(body).send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200), "{err}");
     assert_eq!(connections.load(Ordering::SeqCst), 1, "a POST is not replayed");
@@ -612,20 +641,21 @@ async fn a_request_cut_off_after_sending_is_retryable_only_when_idempotent() {
     let (url, connections) = raw_server(b"").await;
     let client = common::v2024(&url, |b| b.retry(fast()));
     let body: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
-    let err = Error::from(client.create_password_sync_group().body(body).send().await.unwrap_err());
+    let err = client.create_password_sync_group().body(body).send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
     assert!(!err.is_retryable(), "the server may have received the POST");
     assert_eq!(connections.load(Ordering::SeqCst), 1);
-    let err = Error::from(client.get_password_sync_group().id("g1").send().await.unwrap_err());
+    let err = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     assert!(err.is_retryable(), "{err}");
     assert_eq!(connections.load(Ordering::SeqCst), 1 + 4, "the GET was retried");
 }
 
 #[tokio::test]
 async fn an_error_body_that_breaks_off_keeps_its_status() {
-    let (url, _) = raw_server(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<html>Bad Gate").await;
+    let (url, _) =
+        raw_server(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<html>Bad Gate").await;
     let client = common::v2024(&url, |b| b.retry(RetryConfig::none()));
-    let err = Error::from(client.get_password_sync_group().id("g1").send().await.unwrap_err());
+    let err = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502), "{err}");
     assert!(err.raw_body().is_some_and(|b| b.contains("Bad Gate")), "{err:?}");
 }
@@ -650,7 +680,11 @@ async fn a_huge_error_body_is_read_only_up_to_the_cap() {
                 counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 Ok::<_, std::io::Error>(chunk.clone())
             });
-            axum::response::Response::builder().status(502).header("content-type", "text/html").body(Body::from_stream(body)).unwrap()
+            axum::response::Response::builder()
+                .status(502)
+                .header("content-type", "text/html")
+                .body(Body::from_stream(body))
+                .unwrap()
         }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -658,7 +692,7 @@ async fn a_huge_error_body_is_read_only_up_to_the_cap() {
     tokio::spawn(async move { axum::serve(listener, app).await });
     let before = peak_rss_kib();
     let client = common::v2024(&url, |b| b.retry(fast()));
-    let err = Error::from(client.get_password_sync_group().id("g1").send().await.unwrap_err());
+    let err = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502), "{err}");
     assert!(err.raw_body().is_some_and(|b| b.len() <= 64 * 1024 + 4), "the kept body is cut to 64 KiB");
     let sent = produced.load(Ordering::Relaxed);
@@ -672,9 +706,13 @@ async fn a_huge_error_body_is_read_only_up_to_the_cap() {
 #[tokio::test]
 async fn a_success_body_over_its_cap_is_an_error() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(GROUPS)).respond_with(ResponseTemplate::new(200).set_body_json(groups(0..5000))).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(GROUPS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(groups(0..5000)))
+        .mount(&server)
+        .await;
     let client = common::v2024(&server.uri(), |b| b.body_limits(BodyLimits { success: 64 * 1024, ..BodyLimits::default() }));
-    let err = Error::from(client.get_password_sync_groups().send().await.unwrap_err());
+    let err = client.get_password_sync_groups().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
     assert!(err.to_string().contains("65536-byte limit"), "{err}");

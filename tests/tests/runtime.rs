@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sailpoint_runtime::{Credentials, Error, ErrorKind, RetryConfig};
+use sailpoint_runtime::{Credentials, ErrorKind, RetryConfig};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -49,7 +49,11 @@ impl Respond for FlakyListing {
 async fn rate_limited_listing_returns_every_item_once_and_waits_as_asked() {
     let server = MockServer::start().await;
     let listing = Arc::new(FlakyListing { total: 1000, seen: AtomicUsize::new(0), log: Mutex::new(Vec::new()) });
-    Mock::given(method("GET")).and(path("/v2024/password-sync-groups")).respond_with(ArcRespond(listing.clone())).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/password-sync-groups"))
+        .respond_with(ArcRespond(listing.clone()))
+        .mount(&server)
+        .await;
     let client = common::v2024(&server.uri(), |b| b.rate_limit(None));
     let mut ids = Vec::new();
     let mut offset = 0;
@@ -84,7 +88,11 @@ impl<T: Respond> Respond for ArcRespond<T> {
 #[tokio::test]
 async fn post_that_reached_the_server_is_not_retried_but_get_is() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/v2024/password-sync-groups")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v2024/password-sync-groups"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .and(path("/v2024/password-sync-groups/g1"))
         .respond_with(ResponseTemplate::new(503))
@@ -99,7 +107,7 @@ async fn post_that_reached_the_server_is_not_retried_but_get_is() {
     let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
     let client = common::v2024(&server.uri(), |b| b.retry(fast));
     let body: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
-    let err = Error::from(client.create_password_sync_group().body(body).send().await.unwrap_err());
+    let err = client.create_password_sync_group().body(body).send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(count(&server, "/v2024/password-sync-groups").await, 1, "the POST was sent exactly once");
     let group = client.get_password_sync_group().id("g1").send().await.unwrap();
@@ -117,9 +125,8 @@ async fn concurrent_calls_across_expiry_share_one_token_request() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g1"})))
         .mount(&server)
         .await;
-    let client = common::v2024(&server.uri(), |b| {
-        b.credentials(Credentials::client_credentials("client-1", "secret-1")).rate_limit(None)
-    });
+    let client =
+        common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("client-1", "secret-1")).rate_limit(None));
     client.get_password_sync_group().id("g1").send().await.unwrap();
     assert_eq!(issued.load(Ordering::SeqCst), 1);
     tokio::time::sleep(Duration::from_millis(1000)).await; // past the refresh point of token-0
@@ -134,7 +141,11 @@ async fn concurrent_calls_across_expiry_share_one_token_request() {
     let received = server.received_requests().await.unwrap();
     let token_req = received.iter().find(|r| r.url.path() == "/oauth/token").unwrap();
     let form = String::from_utf8(token_req.body.clone()).unwrap();
-    assert!(form.contains("grant_type=client_credentials") && form.contains("client_id=client-1") && form.contains("client_secret=secret-1"));
+    assert!(
+        form.contains("grant_type=client_credentials")
+            && form.contains("client_id=client-1")
+            && form.contains("client_secret=secret-1")
+    );
     assert!(token_req.url.query().is_none(), "credentials never in the query string");
     let auth: Vec<_> = received
         .iter()
@@ -155,7 +166,7 @@ async fn a_401_refreshes_once_and_replays_once() {
         .mount(&server)
         .await;
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")));
-    let err = Error::from(client.get_password_sync_group().id("g1").send().await.unwrap_err());
+    let err = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert!(err.to_string().contains("JWT is expired"), "{err}");
     assert_eq!(count(&server, "/oauth/token").await, 2, "one refresh");
@@ -171,7 +182,7 @@ async fn a_failed_token_request_says_why_and_sends_nothing_else() {
         .mount(&server)
         .await;
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "wrong")));
-    let err = Error::from(client.get_password_sync_group().id("g1").send().await.unwrap_err());
+    let err = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     let text = err.to_string();
     assert!(text.contains("401") && text.contains("invalid_client"), "{text}");
@@ -213,8 +224,11 @@ fn only_https_or_loopback_when_allowed() {
 async fn error_bodies_of_every_shape_keep_their_status() {
     let server = MockServer::start().await;
     let cases: Vec<(u16, ResponseTemplate)> = vec![
-        (400, ResponseTemplate::new(400).set_body_json(json!({"detailCode": "400.1 Bad Request Content", "trackingId": "t-1",
-            "messages": [{"locale": "en-US", "localeOrigin": "DEFAULT", "text": "bad filter"}], "causes": []}))),
+        (
+            400,
+            ResponseTemplate::new(400).set_body_json(json!({"detailCode": "400.1 Bad Request Content", "trackingId": "t-1",
+            "messages": [{"locale": "en-US", "localeOrigin": "DEFAULT", "text": "bad filter"}], "causes": []})),
+        ),
         (401, ResponseTemplate::new(401).set_body_json(json!({"error": "JWT is expired"}))),
         (429, ResponseTemplate::new(429).set_body_json(json!({"message": "Rate Limit Exceeded"}))),
         (500, ResponseTemplate::new(500).set_body_json(json!({"detailMessage": "internal"}))),
@@ -233,7 +247,7 @@ async fn error_bodies_of_every_shape_keep_their_status() {
     let client = common::v2024(&server.uri(), |b| b.retry(RetryConfig::none()));
     for (status, _) in &cases {
         let raw = client.get_password_sync_group().id(format!("s{status}")).send().await.unwrap_err();
-        let err = Error::from(raw);
+        let err = raw;
         assert_eq!(err.status().map(|s| s.as_u16()), Some(*status), "{err}");
         assert_eq!(err.request_id(), Some("req-9"));
         match status {
@@ -265,10 +279,14 @@ async fn a_streamed_body_is_sent_once_a_buffered_put_is_retried() {
     let stream = futures::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"{\"a\":1}"))]);
     let part = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(stream)).file_name("config.json");
     let err = client.put_connector_source_config().script_name("my-connector").file(part).send().await.unwrap_err();
-    assert_eq!(Error::from(err).status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(count(&server, "/v2024/connectors/my-connector/source-config").await, 1, "a stream cannot be replayed");
     // a buffered body of an idempotent method is replayed: 1 + 3 retries
-    Mock::given(method("PUT")).and(path("/v2024/password-sync-groups/g1")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(method("PUT"))
+        .and(path("/v2024/password-sync-groups/g1"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let group: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
     client.update_password_sync_group().id("g1").body(group).send().await.unwrap_err();
     assert_eq!(count(&server, "/v2024/password-sync-groups/g1").await, 4);
@@ -277,7 +295,12 @@ async fn a_streamed_body_is_sent_once_a_buffered_put_is_retried() {
 #[tokio::test]
 async fn the_token_request_is_retried_when_transient() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/oauth/token")).respond_with(ResponseTemplate::new(503)).up_to_n_times(2).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
     Mock::given(method("POST")).and(path("/oauth/token")).respond_with(token_response("t", 3600.0)).mount(&server).await;
     Mock::given(method("GET"))
         .and(path("/v2024/password-sync-groups/g1"))

@@ -9,7 +9,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sailpoint_runtime::{Credentials, Error, RetryConfig};
+use sailpoint_runtime::{Credentials, RetryConfig};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -41,7 +41,13 @@ async fn secrets_appear_nowhere() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/oauth/token")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "token_type": "bearer", "expires_in": 3600}))).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "token_type": "bearer", "expires_in": 3600})),
+        )
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .and(path("/v2024/password-sync-groups/g1"))
         .respond_with(ResponseTemplate::new(500).set_body_json(json!({"detailMessage": "boom"})))
@@ -51,14 +57,14 @@ async fn secrets_appear_nowhere() {
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", SECRET)).retry(fast));
     let raw = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     let raw_debug = format!("{raw:?} {raw}");
-    let err = Error::from(raw);
+    let err = raw;
     let mut shown = format!("{raw_debug} {err} {err:?} {client:?}");
 
     // a failing token request too
     let bad = MockServer::start().await;
     Mock::given(method("POST")).and(path("/oauth/token")).respond_with(ResponseTemplate::new(400)).mount(&bad).await;
     let client = common::v2024(&bad.uri(), |b| b.credentials(Credentials::client_credentials("c", SECRET)));
-    let err = Error::from(client.get_password_sync_group().id("g1").send().await.unwrap_err());
+    let err = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     shown.push_str(&format!("{err} {err:?} {client:?}"));
 
     let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();

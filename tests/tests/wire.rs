@@ -4,7 +4,8 @@
 mod common;
 
 use futures::TryStreamExt;
-use sailpoint_v2024::{Client, Error, types};
+use sailpoint_runtime::ErrorKind;
+use sailpoint_v2024::{Client, types};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -46,7 +47,10 @@ async fn multipart_upload_sends_the_file_and_fields() {
     assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
     let body = String::from_utf8(req.body.clone()).unwrap();
     assert!(body.contains("name=\"file\"; filename=\"accounts.csv\""), "{body}");
-    assert!(body.to_ascii_lowercase().contains("filename=\"accounts.csv\"\r\ncontent-type: text/csv\r\n"), "file part has a media type: {body}");
+    assert!(
+        body.to_ascii_lowercase().contains("filename=\"accounts.csv\"\r\ncontent-type: text/csv\r\n"),
+        "file part has a media type: {body}"
+    );
     assert!(body.contains("id,name\n1,Ada\n"), "{body}");
     assert!(body.contains("name=\"disableOptimization\"\r\n\r\ntrue"), "{body}");
     assert_eq!(header(&req, "accept"), Some("application/json"));
@@ -56,7 +60,9 @@ async fn multipart_upload_sends_the_file_and_fields() {
 async fn multipart_without_a_required_parameter_sends_nothing() {
     let server = MockServer::start().await;
     let err = client(&server, false).import_connector_file().send().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest(ref m) if m.contains("sourceId")), "{err}");
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
+    assert_eq!(err.operation(), Some("import_connector_file"));
+    assert!(err.message().contains("sourceId"), "{err}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -74,13 +80,7 @@ async fn json_patch_goes_out_as_json_patch() {
         .await;
     let patch = serde_json::json!([{"op": "replace", "path": "/description", "value": "Directory"}]);
     let ops: Vec<types::JsonPatchOperation> = serde_json::from_value(patch.clone()).unwrap();
-    let updated = client(&server, false)
-        .update_source()
-        .id("2c9180835d2e5168015d32f890ca1581")
-        .body(ops)
-        .send()
-        .await
-        .unwrap();
+    let updated = client(&server, false).update_source().id("2c9180835d2e5168015d32f890ca1581").body(ops).send().await.unwrap();
     assert_eq!(updated.name, "AD");
 
     let req = only_request(&server).await;
@@ -193,7 +193,7 @@ async fn path_values_are_encoded_within_their_segment() {
         .mount(&server)
         .await;
     let error = client(&server, false).get_source().id("a/b {id}?x#y").send().await.expect_err("404");
-    assert_eq!(sailpoint_runtime::Error::from(error).status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
     let req = only_request(&server).await;
     assert_eq!(req.url.path(), "/v2024/sources/a%2Fb%20%7Bid%7D%3Fx%23y");
     assert_eq!(req.url.query(), None);
@@ -245,5 +245,9 @@ async fn only_the_query_parameters_set_are_sent() {
     );
     let mut paged = queries[2].clone();
     paged.sort();
-    assert_eq!(paged, pairs(&[("filters", "name eq \"x\""), ("limit", "250"), ("offset", "0")]), "pagination adds only limit and offset");
+    assert_eq!(
+        paged,
+        pairs(&[("filters", "name eq \"x\""), ("limit", "250"), ("offset", "0")]),
+        "pagination adds only limit and offset"
+    );
 }

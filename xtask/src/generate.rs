@@ -11,9 +11,12 @@ use progenitor::{CrateVers, GenerationSettings, Generator, HooksMode, InterfaceS
 use quote::quote;
 use serde_json::Value;
 
+use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, operations};
-use crate::pin::{self, Specs};
-use crate::{bundle, contract_calls, metadata, multipart, open_enums, pagination, report, response_decoding};
+use crate::rewrites::{open_enums, response_decoding, runtime_send};
+use crate::spec::bundle;
+use crate::spec::pin::{self, Specs};
+use crate::testgen::contract_calls;
 
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
@@ -90,14 +93,30 @@ fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// progenitor's output with string enums opened (see `open_enums`) and
-/// responses decoded by the runtime (see `response_decoding`).
+/// progenitor's output with string enums opened (see `open_enums`), sent
+/// through the runtime (see `runtime_send`) and responses decoded by it
+/// (see `response_decoding`).
 fn client_code(doc: &Value) -> Result<(syn::File, usize)> {
     let tokens = progenitor(&without_multipart(doc))?;
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
-    response_decoding::apply(&mut file);
+    through_runtime(&mut file)?;
     Ok((file, opened.len()))
+}
+
+/// Every `send()` of `file` returns the runtime's error and goes through
+/// its pipeline.
+fn through_runtime(file: &mut syn::File) -> Result<()> {
+    runtime_send::apply(file)?;
+    response_decoding::apply(file);
+    Ok(())
+}
+
+/// The multipart emitter's builders, through the runtime like the rest.
+fn multipart_code(doc: &Value) -> Result<String> {
+    let mut file: syn::File = syn::parse2(multipart::emit(doc)?).context("multipart code does not parse")?;
+    through_runtime(&mut file)?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// Removes the operations progenitor must not see (multipart ones).
@@ -115,12 +134,7 @@ fn without_multipart(doc: &Value) -> Value {
     out
 }
 
-pub fn version(
-    specs_dir: &Path,
-    specs: &Specs,
-    file_hashes: &BTreeMap<String, String>,
-    name: &str,
-) -> Result<Output> {
+pub fn version(specs_dir: &Path, specs: &Specs, file_hashes: &BTreeMap<String, String>, name: &str) -> Result<Output> {
     let v = specs.versions.get(name).ok_or_else(|| anyhow!("no version {name} in {}", pin::SPECS_TOML))?;
     let bundled = bundle::bundle(specs_dir, &v.root)?;
     let reached = pin::hash_files(specs_dir, &bundled.files)?;
@@ -136,14 +150,17 @@ pub fn version(
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;
-    let multipart_code = pretty(multipart::emit(&doc)?)?;
+    let multipart_code = multipart_code(&doc)?;
     let calls_code = contract_calls::emit(&doc, &client, &ops, name);
     let crate_dir = PathBuf::from(pin::Version::crate_dir(name));
     let h = |what: &str| header(specs, name, &v.root, &sha, what);
     let mut files = vec![
         (crate_dir.join("src/generated.rs"), format!("{}{generated}", h("client and types"))),
         (crate_dir.join("src/generated_multipart.rs"), format!("{}{multipart_code}", h("multipart/form-data operations"))),
-        (crate_dir.join("src/generated_pagination.rs"), format!("{}{pagination_code}", h("pagination (sailpoint_runtime::Paginate)"))),
+        (
+            crate_dir.join("src/generated_pagination.rs"),
+            format!("{}{pagination_code}", h("pagination (sailpoint_runtime::Paginate)")),
+        ),
         (crate_dir.join("src/generated_operations.rs"), format!("{}{}", h("operation table"), metadata::emit(&ops, name))),
     ];
     files.push((

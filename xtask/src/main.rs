@@ -8,29 +8,27 @@
 //! ```
 //! `mock-spec` writes the documents the contract tests' Prism serves
 //! (`target/prism/<version>.json` unless `--out` says otherwise).
-//! `test` is the project's whole test command: `regen --check`, the
-//! contract tests' setup (`npm ci` of the pinned Prism, `mock-spec`), then
-//! `cargo test --workspace` (doctests included), then the demo.
+//! `test` is the project's whole test command (what CI runs): formatting,
+//! `regen --check`, clippy and rustdoc with warnings as errors, the facade
+//! with each version feature alone, the contract tests' setup (`npm ci` of
+//! the pinned Prism, `mock-spec`), then `cargo test --workspace` (doctests
+//! included), then the demo.
 //! The upstream specs are read from `--specs DIR`, else from the
 //! `SAILPOINT_API_SPECS` environment variable (set to
 //! `../shared/openapi/api-specs` by `.cargo/config.toml`).
 
-mod bundle;
-mod contract_calls;
+mod emit;
 mod generate;
-mod metadata;
-mod mock_spec;
-mod multipart;
 mod names;
-mod open_enums;
-mod pagination;
 mod passes;
-mod pin;
-mod report;
-mod response_decoding;
-mod scaffold;
+mod rewrites;
+mod spec;
 mod syntax;
-mod yaml;
+mod testgen;
+
+use emit::scaffold;
+use spec::pin;
+use testgen::mock_spec;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -72,8 +70,23 @@ fn parse_args() -> Result<Args> {
     Ok(args)
 }
 
+/// The checkout the xtask runs in: the nearest directory, from the current
+/// one up, with `openapi/specs.toml` and `xtask/Cargo.toml`. Found at run
+/// time, not compiled in: a binary built in one checkout (a shared
+/// `CARGO_TARGET_DIR`) must never write into another.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_path_buf()
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match find_root(&cwd) {
+        Some(root) => root,
+        None => {
+            eprintln!("error: {} is not inside a sailpoint-rs checkout (no openapi/specs.toml above it)", cwd.display());
+            std::process::exit(2)
+        }
+    }
+}
+
+fn find_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find(|d| d.join(pin::SPECS_TOML).is_file() && d.join("xtask/Cargo.toml").is_file()).map(Path::to_path_buf)
 }
 
 fn specs_dir(args: &Args) -> Result<PathBuf> {
@@ -112,10 +125,7 @@ fn regen(args: &Args) -> Result<bool> {
     for name in selected(&specs, args)? {
         let t = Instant::now();
         let mut out = generate::version(&dir, &specs, &hashes, &name)?;
-        if !root.join(pin::Version::crate_dir(&name)).join("Cargo.toml").exists() {
-            eprintln!("{name}: new crate {}", pin::Version::crate_dir(&name));
-            out.files.extend(scaffold::files(&name));
-        }
+        out.files.extend(scaffold::files(&name));
         for (path, text) in &out.files {
             let full = root.join(path);
             let current = std::fs::read_to_string(&full).unwrap_or_default();
@@ -190,10 +200,8 @@ fn mock_spec(args: &Args) -> Result<()> {
 /// an error in CI (`CI=true`), a warning elsewhere (the tests then skip, loudly).
 fn install_prism() -> Result<()> {
     let dir = workspace_root().join(PRISM_PACKAGE_DIR);
-    let status = std::process::Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&dir)
-        .status();
+    let status =
+        std::process::Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir).status();
     let problem = match status {
         Ok(s) if s.success() => return Ok(()),
         Ok(s) => format!("`npm ci` in {} failed ({s})", dir.display()),
@@ -206,33 +214,133 @@ fn install_prism() -> Result<()> {
     Ok(())
 }
 
-/// `regen --check`, the contract tests' setup, then every test of the workspace.
+/// A `cargo` command in the workspace root, `--locked`.
+fn cargo(args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.args(args).current_dir(workspace_root());
+    cmd
+}
+
+/// Runs `cmd`; false (after saying which step) when it fails.
+fn step(what: &str, mut cmd: std::process::Command) -> Result<bool> {
+    eprintln!("== {what}");
+    let t = Instant::now();
+    let ok = cmd.status().with_context(|| format!("running {what}"))?.success();
+    eprintln!("== {what}: {} in {:.0} s", if ok { "ok" } else { "FAILED" }, t.elapsed().as_secs_f64());
+    Ok(ok)
+}
+
+/// The workspace's hand-written packages: every member but the generated
+/// version crates.
+fn hand_written_packages(specs: &pin::Specs) -> Result<Vec<String>> {
+    let out = cargo(&["metadata", "--no-deps", "--format-version", "1", "--locked"]).output().context("cargo metadata")?;
+    if !out.status.success() {
+        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let generated: Vec<String> = specs.versions.keys().map(|v| format!("sailpoint-{v}")).collect();
+    Ok(meta["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+        .filter(|n| !generated.iter().any(|g| g == n))
+        .map(str::to_string)
+        .collect())
+}
+
+/// The project's whole test command, in order: formatting, `regen
+/// --check`, clippy (`-D warnings`) on the hand-written crates, rustdoc
+/// (`-D warnings`) of the facade and the runtime, the facade with each
+/// version feature alone and with none, the contract tests' setup,
+/// then `cargo test --workspace` (doctests included) and the demo, whose
+/// binary that same build made (the generated crates compile once). Every
+/// cargo step is `--locked`.
 fn test(args: &Args) -> Result<bool> {
+    let root = workspace_root();
+    let specs = pin::load(&root)?;
+    let packages = hand_written_packages(&specs)?;
+    let mut fmt = cargo(&["fmt", "--check"]);
+    for p in &packages {
+        fmt.args(["-p", p]);
+    }
+    if !step("cargo fmt --check (hand-written crates)", fmt)? {
+        return Ok(false);
+    }
     let check = Args { command: "regen".into(), check: true, version: None, specs: args.specs.clone(), out: None };
+    eprintln!("== cargo xtask regen --check");
     if !regen(&check)? {
         return Ok(false);
     }
-    eprintln!("setting up the contract tests: npm ci (Prism), cargo xtask mock-spec");
-    install_prism()?;
-    mock_spec(&Args { command: "mock-spec".into(), check: false, version: None, specs: args.specs.clone(), out: None })?;
-    eprintln!("generated code is current; running cargo test --workspace");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = std::process::Command::new(cargo);
-    cmd.args(["test", "--workspace"]).current_dir(workspace_root());
-    if let Some(dir) = &args.specs {
-        cmd.env("SAILPOINT_API_SPECS", std::path::absolute(dir)?);
+    let mut clippy = cargo(&["clippy", "--locked", "--workspace", "--all-targets"]);
+    for v in specs.versions.keys() {
+        clippy.args(["--exclude", &format!("sailpoint-{v}")]);
     }
-    if !cmd.status().context("running cargo test")?.success() {
+    clippy.args(["--", "-D", "warnings"]);
+    if !step("cargo clippy (hand-written crates, -D warnings)", clippy)? {
         return Ok(false);
     }
-    eprintln!("running the demo: cargo run --example quickstart");
-    let mut demo = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    demo.args(["run", "--example", "quickstart"]).current_dir(workspace_root());
+    let mut doc = cargo(&["doc", "--locked", "--no-deps", "-p", "sailpoint", "-p", "sailpoint-runtime"]);
+    doc.env("RUSTDOCFLAGS", "-D warnings");
+    if !step("cargo doc (facade and runtime, -D warnings)", doc)? {
+        return Ok(false);
+    }
+    // Checked with rustc (only the facade gets `-D warnings`), reusing the
+    // dependencies rustdoc just checked: the generated crates are not
+    // checked again.
+    let features: Vec<Option<&String>> = std::iter::once(None).chain(specs.versions.keys().map(Some)).collect();
+    for feature in features {
+        let mut c = cargo(&["rustc", "--locked", "-p", "sailpoint", "--lib", "--profile", "check", "--no-default-features"]);
+        if let Some(f) = feature {
+            c.args(["--features", f]);
+        }
+        c.args(["--", "-D", "warnings"]);
+        let name = feature.map_or("no version feature".to_string(), |f| format!("feature {f} alone"));
+        if !step(&format!("the facade with {name} (-D warnings)"), c)? {
+            return Ok(false);
+        }
+    }
+    eprintln!("== setting up the contract tests: npm ci (Prism), cargo xtask mock-spec");
+    install_prism()?;
+    mock_spec(&Args { command: "mock-spec".into(), check: false, version: None, specs: args.specs.clone(), out: None })?;
+    let specs_env = args.specs.as_ref().map(std::path::absolute).transpose()?;
+    let with_specs = |mut cmd: std::process::Command| {
+        if let Some(dir) = &specs_env {
+            cmd.env("SAILPOINT_API_SPECS", dir);
+        }
+        cmd
+    };
+    let demo = build_tests_and_demo(with_specs(cargo(&["test", "--locked", "--workspace", "--no-run"])))?;
+    if !step("cargo test --workspace", with_specs(cargo(&["test", "--locked", "--workspace"])))? {
+        return Ok(false);
+    }
+    let mut run = std::process::Command::new(&demo);
+    run.current_dir(&root);
     // the demo must run against the mock tenant, whatever this machine's configuration
     for var in ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAIL_ACCESS_TOKEN"] {
-        demo.env_remove(var);
+        run.env_remove(var);
     }
-    Ok(demo.status().context("running the demo")?.success())
+    step("the demo (cargo run --example quickstart)", run)
+}
+
+/// Builds every test (and example) of the workspace; returns the path of
+/// the demo's binary (`quickstart`), which the build reports.
+fn build_tests_and_demo(mut build: std::process::Command) -> Result<PathBuf> {
+    eprintln!("== cargo test --workspace --no-run");
+    let t = Instant::now();
+    build.args(["--message-format", "json-render-diagnostics"]).stderr(std::process::Stdio::inherit());
+    let out = build.output().context("building the tests")?;
+    if !out.status.success() {
+        bail!("building the tests failed");
+    }
+    let demo = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "quickstart")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .context("the build made no `quickstart` example binary")?;
+    eprintln!("== built in {:.0} s; the demo is {}", t.elapsed().as_secs_f64(), demo.display());
+    Ok(demo)
 }
 
 fn main() -> ExitCode {
@@ -250,5 +358,26 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The root is the checkout around the current directory, wherever the
+    /// binary was built.
+    #[test]
+    fn the_root_is_found_at_run_time() {
+        let base = std::env::temp_dir().join(format!("xtask-root-{}", std::process::id()));
+        let deep = base.join("checkout/crates/sailpoint/src");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir_all(base.join("checkout/openapi")).unwrap();
+        std::fs::create_dir_all(base.join("checkout/xtask")).unwrap();
+        std::fs::write(base.join("checkout").join(pin::SPECS_TOML), "").unwrap();
+        std::fs::write(base.join("checkout/xtask/Cargo.toml"), "").unwrap();
+        assert_eq!(find_root(&deep), Some(base.join("checkout")));
+        assert_eq!(find_root(&base), None);
+        std::fs::remove_dir_all(&base).unwrap();
     }
 }

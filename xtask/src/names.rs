@@ -30,11 +30,8 @@ pub fn type_name(component: &str) -> String {
 }
 
 fn sanitize(input: &str, to_case: fn(&str) -> String) -> String {
-    let cleaned: String = input
-        .replace('\'', "")
-        .chars()
-        .map(|c| if unicode_ident::is_xid_continue(c) { c } else { '-' })
-        .collect();
+    let cleaned: String =
+        input.replace('\'', "").chars().map(|c| if unicode_ident::is_xid_continue(c) { c } else { '-' }).collect();
     let out = match input {
         "+1" => "plus1".to_string(),
         "-1" => "minus1".to_string(),

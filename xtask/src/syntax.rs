@@ -44,4 +44,3 @@ pub fn qualify(ty: &Type) -> Type {
         _ => ty.clone(),
     }
 }
-

@@ -53,46 +53,50 @@ pub fn minimal_server(body: &'static str) -> std::io::Result<String> {
     std_listener.set_nonblocking(true)?;
     let url = format!("http://{}", std_listener.local_addr()?);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    std::thread::spawn(move || runtime.block_on(async move {
-        let Ok(listener) = TcpListener::from_std(std_listener) else { return };
-        while let Ok((mut sock, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 16 * 1024];
-                let mut filled = 0;
-                loop {
-                    let Ok(n) = sock.read(&mut buf[filled..]).await else { return };
-                    if n == 0 {
-                        return;
-                    }
-                    filled += n;
-                    while let Some(end) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
-                        let head = String::from_utf8_lossy(&buf[..end]).to_string();
-                        let len: usize = head
-                            .lines()
-                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
-                            .unwrap_or(0);
-                        if filled < end + 4 + len {
-                            break;
-                        }
-                        let answer = if head.starts_with("POST /oauth/token") {
-                            r#"{"access_token":"bench-token","expires_in":43199}"#
-                        } else {
-                            body
-                        };
-                        let response = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
-                            answer.len()
-                        );
-                        if sock.write_all(response.as_bytes()).await.is_err() {
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let Ok(listener) = TcpListener::from_std(std_listener) else { return };
+            while let Ok((mut sock, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    let mut filled = 0;
+                    loop {
+                        let Ok(n) = sock.read(&mut buf[filled..]).await else { return };
+                        if n == 0 {
                             return;
                         }
-                        buf.copy_within(end + 4 + len..filled, 0);
-                        filled -= end + 4 + len;
+                        filled += n;
+                        while let Some(end) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                            let len: usize = head
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0))
+                                })
+                                .unwrap_or(0);
+                            if filled < end + 4 + len {
+                                break;
+                            }
+                            let answer = if head.starts_with("POST /oauth/token") {
+                                r#"{"access_token":"bench-token","expires_in":43199}"#
+                            } else {
+                                body
+                            };
+                            let response = format!(
+                                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
+                                answer.len()
+                            );
+                            if sock.write_all(response.as_bytes()).await.is_err() {
+                                return;
+                            }
+                            buf.copy_within(end + 4 + len..filled, 0);
+                            filled -= end + 4 + len;
+                        }
                     }
-                }
-            });
-        }
-    }));
+                });
+            }
+        })
+    });
     Ok(url)
 }
 

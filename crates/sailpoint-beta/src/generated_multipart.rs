@@ -3,9 +3,9 @@
 // DO NOT EDIT: change openapi/ or xtask/ and run `cargo xtask regen`.
 
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo};
+use progenitor_client::{encode_path, Error, OperationInfo};
 #[allow(unused_imports)]
-use crate::{types, ByteStream, Error, ResponseValue};
+use crate::{types, ByteStream, ResponseValue};
 impl crate::Client {
     /**Aggregate entitlements
 
@@ -183,9 +183,9 @@ Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
 /// Builders for the `multipart/form-data` operations.
 pub mod multipart {
     #[allow(unused_imports)]
-    use progenitor_client::{encode_path, ClientHooks, OperationInfo};
+    use progenitor_client::{encode_path, Error, OperationInfo};
     #[allow(unused_imports)]
-    use crate::{types, ByteStream, Error, ResponseValue};
+    use crate::{types, ByteStream, ResponseValue};
     ///Builder for [`Client::import_entitlements_by_source`].
     #[derive(Debug)]
     pub struct ImportEntitlementsBySource<'a> {
@@ -227,11 +227,13 @@ pub mod multipart {
             self,
         ) -> Result<
             ResponseValue<types::LoadEntitlementTask>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, id, csv_file } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_entitlements_by_source",
+                )("`id` is required".to_string()))?;
             let url = format!(
                 "{}/entitlements/aggregate/sources/{}", client.baseurl, encode_path(& id
                 .to_string())
@@ -253,52 +255,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_entitlements_by_source",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_entitlements_by_source",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -343,13 +327,17 @@ pub mod multipart {
             self,
         ) -> Result<
             ResponseValue<types::NonEmployeeBulkUploadJob>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, id, data } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_non_employee_records_in_bulk",
+                )("`id` is required".to_string()))?;
             let data = data
-                .ok_or_else(|| Error::InvalidRequest("`data` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_non_employee_records_in_bulk",
+                )("`data` is required".to_string()))?;
             let url = format!(
                 "{}/non-employee-sources/{}/non-employee-bulk-upload", client.baseurl,
                 encode_path(& id.to_string())
@@ -372,59 +360,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_non_employee_records_in_bulk",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_non_employee_records_in_bulk",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -454,9 +417,7 @@ pub mod multipart {
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::IscErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
             #[allow(unused_mut)]
@@ -472,60 +433,33 @@ pub mod multipart {
                 .put(url)
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("put_password_dictionary"),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_password_dictionary",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 201u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -580,10 +514,12 @@ and messages indicating which objects would be imported.
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::SpConfigJob>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
             let Self { client, preview, data, options } = self;
             let data = data
-                .ok_or_else(|| Error::InvalidRequest("`data` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_sp_config",
+                )("`data` is required".to_string()))?;
             let url = format!("{}/sp-config/import", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -599,7 +535,9 @@ and messages indicating which objects would be imported.
             if let Some(v) = options {
                 let part = reqwest::multipart::Part::text(v.to_string())
                     .mime_str("application/json")
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    .map_err(|e| sailpoint_runtime::glue::invalid_request(
+                        "import_sp_config",
+                    )(e.to_string()))?;
                 form = form.part("options", part);
             }
             #[allow(unused_mut)]
@@ -612,59 +550,30 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("import_sp_config"))?;
             let info = OperationInfo {
                 operation_id: "import_sp_config",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -707,12 +616,12 @@ and messages indicating which objects would be imported.
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Schema>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
             let Self { client, source_id, file } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_source_accounts_schema",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/schemas/accounts", client.baseurl, encode_path(& source_id
                 .to_string())
@@ -734,52 +643,34 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_source_accounts_schema",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_source_accounts_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -829,12 +720,12 @@ and messages indicating which objects would be imported.
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Schema>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
             let Self { client, source_id, schema_name, file } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_source_entitlements_schema",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/schemas/entitlements", client.baseurl, encode_path(&
                 source_id.to_string())
@@ -859,52 +750,34 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_source_entitlements_schema",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_source_entitlements_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -947,12 +820,12 @@ and messages indicating which objects would be imported.
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Source>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
             let Self { client, source_id, file } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_source_connector_file",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/upload-connector-file", client.baseurl, encode_path(&
                 source_id.to_string())
@@ -974,52 +847,34 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_source_connector_file",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_source_connector_file",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1072,15 +927,12 @@ and messages indicating which objects would be imported.
         )]
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoadAccountsTask>,
-            Error<types::IscErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
             let Self { client, source_id, file, disable_optimization } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_accounts",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/load-accounts", client.baseurl, encode_path(& source_id
                 .to_string())
@@ -1105,52 +957,30 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("import_accounts"))?;
             let info = OperationInfo {
                 operation_id: "import_accounts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1195,13 +1025,13 @@ and messages indicating which objects would be imported.
             self,
         ) -> Result<
             ResponseValue<types::LoadEntitlementTask>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, source_id, file } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_entitlements",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/load-entitlements", client.baseurl, encode_path(&
                 source_id.to_string())
@@ -1223,52 +1053,30 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("import_entitlements"))?;
             let info = OperationInfo {
                 operation_id: "import_entitlements",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1313,13 +1121,13 @@ and messages indicating which objects would be imported.
             self,
         ) -> Result<
             ResponseValue<types::LoadUncorrelatedAccountsTask>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, source_id, file } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_uncorrelated_accounts",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/load-uncorrelated-accounts", client.baseurl, encode_path(&
                 source_id.to_string())
@@ -1341,52 +1149,34 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_uncorrelated_accounts",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_uncorrelated_accounts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1436,15 +1226,17 @@ String specifying FormDefinitionID*/
             self,
         ) -> Result<
             ResponseValue<types::FormDefinitionFileUploadResponse>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, form_definition_id, file } = self;
             let form_definition_id = form_definition_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`formDefinitionID` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_form_definition_file_request",
+                )("`formDefinitionID` is required".to_string()))?;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_form_definition_file_request",
+                )("`file` is required".to_string()))?;
             let url = format!(
                 "{}/form-definitions/{}/upload", client.baseurl, encode_path(&
                 form_definition_id.to_string())
@@ -1467,80 +1259,34 @@ String specifying FormDefinitionID*/
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "create_form_definition_file_request",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "create_form_definition_file_request",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                413u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                415u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                503u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1571,12 +1317,12 @@ String specifying FormDefinitionID*/
             "Sends the request: `", stringify!(post), " ",
             "/manual-discover-applications", "`."
         )]
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::IscErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file } = self;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "send_manual_discover_applications_csv_template",
+                )("`file` is required".to_string()))?;
             let url = format!("{}/manual-discover-applications", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1592,52 +1338,34 @@ String specifying FormDefinitionID*/
                 .post(url)
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "send_manual_discover_applications_csv_template",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "send_manual_discover_applications_csv_template",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1687,20 +1415,20 @@ String specifying FormDefinitionID*/
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
             let Self { client, object_type, object_id, image } = self;
             let object_type = object_type
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`objectType` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_icon",
+                )("`objectType` is required".to_string()))?;
             let object_id = object_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`objectId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_icon",
+                )("`objectId` is required".to_string()))?;
             let image = image
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`image` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_icon",
+                )("`image` is required".to_string()))?;
             let url = format!(
                 "{}/icons/{}/{}", client.baseurl, encode_path(& object_type.to_string()),
                 encode_path(& object_id.to_string())
@@ -1723,59 +1451,30 @@ String specifying FormDefinitionID*/
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("set_icon"))?;
             let info = OperationInfo {
                 operation_id: "set_icon",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }

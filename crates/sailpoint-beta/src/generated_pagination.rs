@@ -3,2961 +3,531 @@
 // DO NOT EDIT: change openapi/ or xtask/ and run `cargo xtask regen`.
 
 #[allow(unused_imports)]
-use crate::{builder, types, ResponseValue};
-///`GET /historical-identities/{id}/compare` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::CompareIdentitySnapshots<'a> {
-    type Item = types::IdentityCompareResponse;
-    type Page = ::std::vec::Vec<types::IdentityCompareResponse>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "compare_identity_snapshots";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /historical-identities/{id}/compare/{accessType}` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::CompareIdentitySnapshotsAccessType<'a> {
-    type Item = types::AccessItemDiff;
-    type Page = ::std::vec::Vec<types::AccessItemDiff>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "compare_identity_snapshots_access_type";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /form-definitions/export` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ExportFormDefinitionsByTenant<'a> {
-    type Item = types::ExportFormDefinitionsByTenantResponseItem;
-    type Page = ::std::vec::Vec<types::ExportFormDefinitionsByTenantResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "export_form_definitions_by_tenant";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /identity-profiles/export` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ExportIdentityProfiles<'a> {
-    type Item = types::IdentityProfileExportedObject;
-    type Page = ::std::vec::Vec<types::IdentityProfileExportedObject>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "export_identity_profiles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-profiles/{id}/entitlements` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetAccessProfileEntitlements<'a> {
-    type Item = types::Entitlement;
-    type Page = ::std::vec::Vec<types::Entitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_access_profile_entitlements";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /ai-access-request-recommendations` pages with `limit` (at most 15) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetAccessRequestRecommendations<'a> {
-    type Item = types::AccessRequestRecommendationItemDetail;
-    type Page = ::std::vec::Vec<types::AccessRequestRecommendationItemDetail>;
-    const MAX_LIMIT: u32 = 15u32;
-    const OPERATION: &'static str = "get_access_request_recommendations";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /ai-access-request-recommendations/ignored-items` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetAccessRequestRecommendationsIgnoredItems<'a> {
-    type Item = types::AccessRequestRecommendationActionItemResponseDto;
-    type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_access_request_recommendations_ignored_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /ai-access-request-recommendations/requested-items` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetAccessRequestRecommendationsRequestedItems<'a> {
-    type Item = types::AccessRequestRecommendationActionItemResponseDto;
-    type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_access_request_recommendations_requested_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /ai-access-request-recommendations/viewed-items` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetAccessRequestRecommendationsViewedItems<'a> {
-    type Item = types::AccessRequestRecommendationActionItemResponseDto;
-    type Page = ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_access_request_recommendations_viewed_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /accounts/{id}/entitlements` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetAccountEntitlements<'a> {
-    type Item = types::Entitlement;
-    type Page = ::std::vec::Vec<types::Entitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_account_entitlements";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /campaigns` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetActiveCampaigns<'a> {
-    type Item = types::GetActiveCampaignsResponseItem;
-    type Page = ::std::vec::Vec<types::GetActiveCampaignsResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_active_campaigns";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-potential-roles` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetAllPotentialRoleSummaries<'a> {
-    type Item = types::RoleMiningPotentialRoleSummary;
-    type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSummary>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_all_potential_role_summaries";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /campaign-templates` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetCampaignTemplates<'a> {
-    type Item = types::CampaignTemplate;
-    type Page = ::std::vec::Vec<types::CampaignTemplate>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_campaign_templates";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /common-access` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetCommonAccess<'a> {
-    type Item = types::CommonAccessResponse;
-    type Page = ::std::vec::Vec<types::CommonAccessResponse>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_common_access";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /work-items/completed` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetCompletedWorkItems<'a> {
-    type Item = types::WorkItems;
-    type Page = ::std::vec::Vec<types::WorkItems>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_completed_work_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /connectors` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetConnectorList<'a> {
-    type Item = types::V3ConnectorDto;
-    type Page = ::std::vec::Vec<types::V3ConnectorDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_connector_list";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /work-items/completed/count` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetCountCompletedWorkItems<'a> {
-    type Item = types::WorkItemsCount;
-    type Page = ::std::vec::Vec<types::WorkItemsCount>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_count_completed_work_items";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /discovered-applications` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetDiscoveredApplications<'a> {
-    type Item = types::GetDiscoveredApplicationsResponseItem;
-    type Page = ::std::vec::Vec<types::GetDiscoveredApplicationsResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_discovered_applications";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-insights/{insightId}/entitlement-changes/{entitlementId}/identities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetEntitlementChangesIdentities<'a> {
-    type Item = types::RoleInsightsIdentities;
-    type Page = ::std::vec::Vec<types::RoleInsightsIdentities>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_entitlement_changes_identities";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetEntitlementsPotentialRole<'a> {
-    type Item = types::RoleMiningEntitlement;
-    type Page = ::std::vec::Vec<types::RoleMiningEntitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_entitlements_potential_role";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetExcludedEntitlementsPotentialRole<'a> {
-    type Item = types::RoleMiningEntitlement;
-    type Page = ::std::vec::Vec<types::RoleMiningEntitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_excluded_entitlements_potential_role";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /historical-identities/{id}/events` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetHistoricalIdentityEvents<'a> {
-    type Item = types::GetHistoricalIdentityEventsResponseItem;
-    type Page = ::std::vec::Vec<types::GetHistoricalIdentityEventsResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_historical_identity_events";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/identities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitiesPotentialRole<'a> {
-    type Item = types::RoleMiningIdentity;
-    type Page = ::std::vec::Vec<types::RoleMiningIdentity>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_identities_potential_role";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications/{certificationId}/access-review-items/{itemId}/permissions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetIdentityCertificationItemPermissions<'a> {
-    type Item = types::PermissionDto;
-    type Page = ::std::vec::Vec<types::PermissionDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_identity_certification_item_permissions";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /outliers` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetIdentityOutliers<'a> {
-    type Item = types::Outlier;
-    type Page = ::std::vec::Vec<types::Outlier>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_identity_outliers";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /historical-identities/{id}/snapshot-summary` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitySnapshotSummary<'a> {
-    type Item = types::MetricResponse;
-    type Page = ::std::vec::Vec<types::MetricResponse>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_identity_snapshot_summary";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /managed-clusters` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClusters<'a> {
-    type Item = types::ManagedCluster;
-    type Page = ::std::vec::Vec<types::ManagedCluster>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_managed_clusters";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /multihosts` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetMultiHostIntegrationsList<'a> {
-    type Item = types::MultiHostIntegrations;
-    type Page = ::std::vec::Vec<types::MultiHostIntegrations>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_multi_host_integrations_list";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-sources/{sourceId}/schema-attributes` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetNonEmployeeSourceSchemaAttributes<'a> {
-    type Item = types::NonEmployeeSchemaAttribute;
-    type Page = ::std::vec::Vec<types::NonEmployeeSchemaAttribute>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_non_employee_source_schema_attributes";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /password-sync-groups` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPasswordSyncGroups<'a> {
-    type Item = types::PasswordSyncGroup;
-    type Page = ::std::vec::Vec<types::PasswordSyncGroup>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_password_sync_groups";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /peer-group-strategies/{strategy}/identity-outliers` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPeerGroupOutliers<'a> {
-    type Item = types::PeerGroupMember;
-    type Page = ::std::vec::Vec<types::PeerGroupMember>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_peer_group_outliers";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /outliers/{outlierId}/contributing-features` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetPeerGroupOutliersContributingFeatures<'a> {
-    type Item = types::OutlierContributingFeature;
-    type Page = ::std::vec::Vec<types::OutlierContributingFeature>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_peer_group_outliers_contributing_features";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /task-status/pending-tasks` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPendingTasks<'a> {
-    type Item = types::TaskStatus;
-    type Page = ::std::option::Option<::std::vec::Vec<types::TaskStatus>>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_pending_tasks";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page.unwrap_or_default()
-    }
-}
-///`GET /role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/applications` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleApplications<'a> {
-    type Item = types::RoleMiningPotentialRoleApplication;
-    type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleApplication>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_potential_role_applications";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleEntitlements<'a> {
-    type Item = types::RoleMiningPotentialRoleEntitlements;
-    type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleEntitlements>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_potential_role_entitlements";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-potential-roles/{potentialRoleId}/sources/{sourceId}/identityUsage` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetPotentialRoleSourceIdentityUsage<'a> {
-    type Item = types::RoleMiningPotentialRoleSourceUsage;
-    type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSourceUsage>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_potential_role_source_identity_usage";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-sessions/{sessionId}/potential-role-summaries` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPotentialRoleSummaries<'a> {
-    type Item = types::RoleMiningPotentialRoleSummary;
-    type Page = ::std::vec::Vec<types::RoleMiningPotentialRoleSummary>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_potential_role_summaries";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /roles/{id}/assigned-identities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetRoleAssignedIdentities<'a> {
-    type Item = types::RoleIdentity;
-    type Page = ::std::vec::Vec<types::RoleIdentity>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_role_assigned_identities";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /roles/{id}/entitlements` pages with `limit` (at most 50) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetRoleEntitlements<'a> {
-    type Item = types::Entitlement;
-    type Page = ::std::vec::Vec<types::Entitlement>;
-    const MAX_LIMIT: u32 = 50u32;
-    const OPERATION: &'static str = "get_role_entitlements";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-insights` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetRoleInsights<'a> {
-    type Item = types::RoleInsight;
-    type Page = ::std::vec::Vec<types::RoleInsight>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_role_insights";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-sessions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetRoleMiningSessions<'a> {
-    type Item = types::RoleMiningSessionResponse;
-    type Page = ::std::vec::Vec<types::RoleMiningSessionResponse>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_role_mining_sessions";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /role-mining-potential-roles/saved` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetSavedPotentialRoles<'a> {
-    type Item = types::RoleMiningSessionDraftRoleDto;
-    type Page = ::std::vec::Vec<types::RoleMiningSessionDraftRoleDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_saved_potential_roles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /accounts/search-attribute-config` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetSearchAttributeConfig<'a> {
-    type Item = types::SearchAttributeConfig;
-    type Page = ::std::vec::Vec<types::SearchAttributeConfig>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_search_attribute_config";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /suggested-entitlement-description-batches` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetSedBatches<'a> {
-    type Item = types::Sed;
-    type Page = ::std::vec::Vec<types::Sed>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_sed_batches";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /service-desk-integrations` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetServiceDeskIntegrationList<'a> {
-    type Item = types::ServiceDeskIntegrationDto;
-    type Page = ::std::vec::Vec<types::ServiceDeskIntegrationDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_service_desk_integration_list";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /multihosts/{multihostId}/sources` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetSourcesWithinMultiHost<'a> {
-    type Item = types::MultiHostSources;
-    type Page = ::std::vec::Vec<types::MultiHostSources>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_sources_within_multi_host";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /task-status` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetTaskStatusList<'a> {
-    type Item = types::TaskStatus;
-    type Page = ::std::vec::Vec<types::TaskStatus>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_task_status_list";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /account-usages/{accountId}/summaries` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesByAccountId<'a> {
-    type Item = types::AccountUsage;
-    type Page = ::std::vec::Vec<types::AccountUsage>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_usages_by_account_id";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /source-usages/{sourceId}/summaries` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesBySourceId<'a> {
-    type Item = types::SourceUsage;
-    type Page = ::std::vec::Vec<types::SourceUsage>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_usages_by_source_id";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflow-executions/{id}/history` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutionHistory<'a> {
-    type Item = types::WorkflowExecutionEvent;
-    type Page = ::std::vec::Vec<types::WorkflowExecutionEvent>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_workflow_execution_history";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflows/{id}/executions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutions<'a> {
-    type Item = types::WorkflowExecution;
-    type Page = ::std::vec::Vec<types::WorkflowExecution>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_workflow_executions";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-model-metadata/attributes` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccessModelMetadataAttribute<'a> {
-    type Item = types::AttributeDto;
-    type Page = ::std::vec::Vec<types::AttributeDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_access_model_metadata_attribute";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-model-metadata/attributes/{key}/values` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::ListAccessModelMetadataAttributeValue<'a> {
-    type Item = types::AttributeValueDto;
-    type Page = ::std::vec::Vec<types::AttributeValueDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_access_model_metadata_attribute_value";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-profiles` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccessProfiles<'a> {
-    type Item = types::AccessProfile;
-    type Page = ::std::vec::Vec<types::AccessProfile>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_access_profiles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /source-apps/{id}/access-profiles` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccessProfilesForSourceApp<'a> {
-    type Item = types::AccessProfileDetails;
-    type Page = ::std::vec::Vec<types::AccessProfileDetails>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_access_profiles_for_source_app";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-request-status` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccessRequestStatus<'a> {
-    type Item = types::RequestedItemStatus;
-    type Page = ::std::vec::Vec<types::RequestedItemStatus>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_access_request_status";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /account-activities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccountActivities<'a> {
-    type Item = types::CancelableAccountActivity;
-    type Page = ::std::vec::Vec<types::CancelableAccountActivity>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_account_activities";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /accounts` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccounts<'a> {
-    type Item = types::Account;
-    type Page = ::std::vec::Vec<types::Account>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_accounts";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-request-administration` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::ListAdministratorsAccessRequestStatus<'a> {
-    type Item = types::AccessRequestAdminItemStatus;
-    type Page = ::std::vec::Vec<types::AccessRequestAdminItemStatus>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_administrators_access_request_status";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /source-apps/all` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAllSourceApp<'a> {
-    type Item = types::SourceApp;
-    type Page = ::std::vec::Vec<types::SourceApp>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_all_source_app";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /user-apps/all` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAllUserApps<'a> {
-    type Item = types::UserApp;
-    type Page = ::std::vec::Vec<types::UserApp>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_all_user_apps";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /source-apps/assigned` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAssignedSourceApp<'a> {
-    type Item = types::SourceApp;
-    type Page = ::std::vec::Vec<types::SourceApp>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_assigned_source_app";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /user-apps/{id}/available-accounts` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAvailableAccountsForUserApp<'a> {
-    type Item = types::AppAccountDetails;
-    type Page = ::std::vec::Vec<types::AppAccountDetails>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_available_accounts_for_user_app";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /source-apps` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAvailableSourceApps<'a> {
-    type Item = types::SourceApp;
-    type Page = ::std::vec::Vec<types::SourceApp>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_available_source_apps";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications/{id}/reviewers` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListCertificationReviewers<'a> {
-    type Item = ::std::option::Option<types::IdentityReferenceWithNameAndEmail>;
-    type Page = ::std::vec::Vec<
-        ::std::option::Option<types::IdentityReferenceWithNameAndEmail>,
-    >;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_certification_reviewers";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListCertifications<'a> {
-    type Item = types::CertificationDto;
-    type Page = ::std::vec::Vec<types::CertificationDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_certifications";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflow-library` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListCompleteWorkflowLibrary<'a> {
-    type Item = types::ListCompleteWorkflowLibraryResponseItem;
-    type Page = ::std::vec::Vec<types::ListCompleteWorkflowLibraryResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_complete_workflow_library";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-request-approvals/completed` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListCompletedApprovals<'a> {
-    type Item = types::CompletedApproval;
-    type Page = ::std::vec::Vec<types::CompletedApproval>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_completed_approvals";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workgroups/{workgroupId}/connections` pages with `limit` (at most 50) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListConnections<'a> {
-    type Item = types::WorkgroupConnectionDto;
-    type Page = ::std::vec::Vec<types::WorkgroupConnectionDto>;
-    const MAX_LIMIT: u32 = 50u32;
-    const OPERATION: &'static str = "list_connections";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /entitlements/{id}/children` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlementChildren<'a> {
-    type Item = types::Entitlement;
-    type Page = ::std::vec::Vec<types::Entitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_entitlement_children";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /entitlements/{id}/parents` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlementParents<'a> {
-    type Item = types::Entitlement;
-    type Page = ::std::vec::Vec<types::Entitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_entitlement_parents";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /entitlements` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListEntitlements<'a> {
-    type Item = types::Entitlement;
-    type Page = ::std::vec::Vec<types::Entitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_entitlements";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /verified-from-addresses` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListFromAddresses<'a> {
-    type Item = types::EmailStatusDto;
-    type Page = ::std::vec::Vec<types::EmailStatusDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_from_addresses";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /historical-identities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListHistoricalIdentities<'a> {
-    type Item = types::IdentityListItem;
-    type Page = ::std::vec::Vec<types::IdentityListItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_historical_identities";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /identities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListIdentities<'a> {
-    type Item = types::Identity;
-    type Page = ::std::vec::Vec<types::Identity>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_identities";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /historical-identities/{id}/access-items` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityAccessItems<'a> {
-    type Item = types::ListIdentityAccessItemsResponseItem;
-    type Page = ::std::vec::Vec<types::ListIdentityAccessItemsResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_identity_access_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /identity-profiles` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityProfiles<'a> {
-    type Item = types::IdentityProfile;
-    type Page = ::std::vec::Vec<types::IdentityProfile>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_identity_profiles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /historical-identities/{id}/snapshots` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListIdentitySnapshots<'a> {
-    type Item = types::IdentitySnapshotSummaryResponse;
-    type Page = ::std::vec::Vec<types::IdentitySnapshotSummaryResponse>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_identity_snapshots";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-approvals` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeApproval<'a> {
-    type Item = types::NonEmployeeApprovalItem;
-    type Page = ::std::vec::Vec<types::NonEmployeeApprovalItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_non_employee_approval";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-records` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRecords<'a> {
-    type Item = types::NonEmployeeRecord;
-    type Page = ::std::vec::Vec<types::NonEmployeeRecord>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_non_employee_records";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-requests` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRequests<'a> {
-    type Item = types::NonEmployeeRequest;
-    type Page = ::std::vec::Vec<types::NonEmployeeRequest>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_non_employee_requests";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-sources` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeSources<'a> {
-    type Item = types::NonEmployeeSourceWithNeCount;
-    type Page = ::std::vec::Vec<types::NonEmployeeSourceWithNeCount>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_non_employee_sources";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /notification-template-defaults` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNotificationTemplateDefaults<'a> {
-    type Item = types::TemplateDtoDefault;
-    type Page = ::std::vec::Vec<types::TemplateDtoDefault>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_notification_template_defaults";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /notification-templates` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNotificationTemplates<'a> {
-    type Item = types::TemplateDto;
-    type Page = ::std::vec::Vec<types::TemplateDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_notification_templates";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /outliers/{outlierId}/feature-details/{contributingFeatureName}/access-items` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::ListOutliersContributingFeatureAccessItems<'a> {
-    type Item = types::OutliersContributingFeatureAccessItems;
-    type Page = ::std::vec::Vec<types::OutliersContributingFeatureAccessItems>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_outliers_contributing_feature_access_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /user-apps` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListOwnedUserApps<'a> {
-    type Item = types::UserApp;
-    type Page = ::std::vec::Vec<types::UserApp>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_owned_user_apps";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /password-policies` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListPasswordPolicies<'a> {
-    type Item = types::PasswordPolicyV3Dto;
-    type Page = ::std::vec::Vec<types::PasswordPolicyV3Dto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_password_policies";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-request-approvals/pending` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListPendingApprovals<'a> {
-    type Item = types::PendingApproval;
-    type Page = ::std::vec::Vec<types::PendingApproval>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_pending_approvals";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /reassignment-configurations` pages with `limit` (at most 20) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListReassignmentConfigurations<'a> {
-    type Item = types::ConfigurationResponse;
-    type Page = ::std::vec::Vec<types::ConfigurationResponse>;
-    const MAX_LIMIT: u32 = 20u32;
-    const OPERATION: &'static str = "list_reassignment_configurations";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /requestable-objects` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListRequestableObjects<'a> {
-    type Item = types::RequestableObject;
-    type Page = ::std::vec::Vec<types::RequestableObject>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_requestable_objects";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /roles` pages with `limit` (at most 50) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListRoles<'a> {
-    type Item = types::Role;
-    type Page = ::std::vec::Vec<types::Role>;
-    const MAX_LIMIT: u32 = 50u32;
-    const OPERATION: &'static str = "list_roles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /segments` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListSegments<'a> {
-    type Item = types::Segment;
-    type Page = ::std::vec::Vec<types::Segment>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_segments";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /sod-policies` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListSodPolicies<'a> {
-    type Item = types::SodPolicy;
-    type Page = ::std::vec::Vec<types::SodPolicy>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_sod_policies";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /sources` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListSources<'a> {
-    type Item = types::Source;
-    type Page = ::std::vec::Vec<types::Source>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_sources";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /trigger-subscriptions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListSubscriptions<'a> {
-    type Item = types::Subscription;
-    type Page = ::std::vec::Vec<types::Subscription>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_subscriptions";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /tagged-objects` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjects<'a> {
-    type Item = types::TaggedObject;
-    type Page = ::std::vec::Vec<types::TaggedObject>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_tagged_objects";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /tagged-objects/{type}` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjectsByType<'a> {
-    type Item = types::TaggedObject;
-    type Page = ::std::vec::Vec<types::TaggedObject>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_tagged_objects_by_type";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /tags` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTags<'a> {
-    type Item = types::Tag;
-    type Page = ::std::vec::Vec<types::Tag>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_tags";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /transforms` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTransforms<'a> {
-    type Item = types::TransformRead;
-    type Page = ::std::vec::Vec<types::TransformRead>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_transforms";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /trigger-invocations/status` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTriggerInvocationStatus<'a> {
-    type Item = types::InvocationStatus;
-    type Page = ::std::vec::Vec<types::InvocationStatus>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_trigger_invocation_status";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /triggers` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTriggers<'a> {
-    type Item = types::Trigger;
-    type Page = ::std::vec::Vec<types::Trigger>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_triggers";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /work-items` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkItems<'a> {
-    type Item = types::WorkItems;
-    type Page = ::std::vec::Vec<types::WorkItems>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_work_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflow-library/actions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryActions<'a> {
-    type Item = types::WorkflowLibraryAction;
-    type Page = ::std::vec::Vec<types::WorkflowLibraryAction>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_workflow_library_actions";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflow-library/triggers` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryTriggers<'a> {
-    type Item = types::WorkflowLibraryTrigger;
-    type Page = ::std::vec::Vec<types::WorkflowLibraryTrigger>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_workflow_library_triggers";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflows` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflows<'a> {
-    type Item = types::Workflow;
-    type Page = ::std::vec::Vec<types::Workflow>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_workflows";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workgroups/{workgroupId}/members` pages with `limit` (at most 50) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkgroupMembers<'a> {
-    type Item = types::ListWorkgroupMembersResponseItem;
-    type Page = ::std::vec::Vec<types::ListWorkgroupMembersResponseItem>;
-    const MAX_LIMIT: u32 = 50u32;
-    const OPERATION: &'static str = "list_workgroup_members";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workgroups` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkgroups<'a> {
-    type Item = types::WorkgroupDto;
-    type Page = ::std::vec::Vec<types::WorkgroupDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_workgroups";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /form-definitions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::SearchFormDefinitionsByTenant<'a> {
-    type Item = types::FormDefinitionResponse;
-    type Page = types::ListFormDefinitionsByTenantResponse;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "search_form_definitions_by_tenant";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page.results.unwrap_or_default()
-    }
-}
-///`GET /form-instances` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::SearchFormInstancesByTenant<'a> {
-    type Item = types::FormInstanceResponse;
-    type Page = ::std::vec::Vec<types::FormInstanceResponse>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "search_form_instances_by_tenant";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
+use crate::{builder, types};
+sailpoint_runtime::glue::offset_listing!(
+    CompareIdentitySnapshots, ::std::vec::Vec < types::IdentityCompareResponse >,
+    types::IdentityCompareResponse, 250, "compare_identity_snapshots", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    CompareIdentitySnapshotsAccessType, ::std::vec::Vec < types::AccessItemDiff >,
+    types::AccessItemDiff, 250, "compare_identity_snapshots_access_type", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ExportFormDefinitionsByTenant, ::std::vec::Vec <
+    types::ExportFormDefinitionsByTenantResponseItem >,
+    types::ExportFormDefinitionsByTenantResponseItem, 250,
+    "export_form_definitions_by_tenant", false, | b | b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ExportIdentityProfiles, ::std::vec::Vec < types::IdentityProfileExportedObject >,
+    types::IdentityProfileExportedObject, 250, "export_identity_profiles", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAccessProfileEntitlements, ::std::vec::Vec < types::Entitlement >,
+    types::Entitlement, 250, "get_access_profile_entitlements", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAccessRequestRecommendations, ::std::vec::Vec <
+    types::AccessRequestRecommendationItemDetail >,
+    types::AccessRequestRecommendationItemDetail, 15,
+    "get_access_request_recommendations", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAccessRequestRecommendationsIgnoredItems, ::std::vec::Vec <
+    types::AccessRequestRecommendationActionItemResponseDto >,
+    types::AccessRequestRecommendationActionItemResponseDto, 250,
+    "get_access_request_recommendations_ignored_items", true, | b | b.count(true), | page
+    | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAccessRequestRecommendationsRequestedItems, ::std::vec::Vec <
+    types::AccessRequestRecommendationActionItemResponseDto >,
+    types::AccessRequestRecommendationActionItemResponseDto, 250,
+    "get_access_request_recommendations_requested_items", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAccessRequestRecommendationsViewedItems, ::std::vec::Vec <
+    types::AccessRequestRecommendationActionItemResponseDto >,
+    types::AccessRequestRecommendationActionItemResponseDto, 250,
+    "get_access_request_recommendations_viewed_items", true, | b | b.count(true), | page
+    | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAccountEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
+    250, "get_account_entitlements", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetActiveCampaigns, ::std::vec::Vec < types::GetActiveCampaignsResponseItem >,
+    types::GetActiveCampaignsResponseItem, 250, "get_active_campaigns", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAllPotentialRoleSummaries, ::std::vec::Vec < types::RoleMiningPotentialRoleSummary
+    >, types::RoleMiningPotentialRoleSummary, 250, "get_all_potential_role_summaries",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetCampaignTemplates, ::std::vec::Vec < types::CampaignTemplate >,
+    types::CampaignTemplate, 250, "get_campaign_templates", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetCommonAccess, ::std::vec::Vec < types::CommonAccessResponse >,
+    types::CommonAccessResponse, 250, "get_common_access", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetCompletedWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
+    "get_completed_work_items", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetConnectorList, ::std::vec::Vec < types::V3ConnectorDto >, types::V3ConnectorDto,
+    250, "get_connector_list", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetCountCompletedWorkItems, ::std::vec::Vec < types::WorkItemsCount >,
+    types::WorkItemsCount, 250, "get_count_completed_work_items", false, | b | b, | page
+    | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetDiscoveredApplications, ::std::vec::Vec <
+    types::GetDiscoveredApplicationsResponseItem >,
+    types::GetDiscoveredApplicationsResponseItem, 250, "get_discovered_applications",
+    false, | b | b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetEntitlementChangesIdentities, ::std::vec::Vec < types::RoleInsightsIdentities >,
+    types::RoleInsightsIdentities, 250, "get_entitlement_changes_identities", true, | b |
+    b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetEntitlementsPotentialRole, ::std::vec::Vec < types::RoleMiningEntitlement >,
+    types::RoleMiningEntitlement, 250, "get_entitlements_potential_role", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetExcludedEntitlementsPotentialRole, ::std::vec::Vec < types::RoleMiningEntitlement
+    >, types::RoleMiningEntitlement, 250, "get_excluded_entitlements_potential_role",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetHistoricalIdentityEvents, ::std::vec::Vec <
+    types::GetHistoricalIdentityEventsResponseItem >,
+    types::GetHistoricalIdentityEventsResponseItem, 250,
+    "get_historical_identity_events", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetIdentitiesPotentialRole, ::std::vec::Vec < types::RoleMiningIdentity >,
+    types::RoleMiningIdentity, 250, "get_identities_potential_role", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetIdentityCertificationItemPermissions, ::std::vec::Vec < types::PermissionDto >,
+    types::PermissionDto, 250, "get_identity_certification_item_permissions", true, | b |
+    b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetIdentityOutliers, ::std::vec::Vec < types::Outlier >, types::Outlier, 250,
+    "get_identity_outliers", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetIdentitySnapshotSummary, ::std::vec::Vec < types::MetricResponse >,
+    types::MetricResponse, 250, "get_identity_snapshot_summary", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetManagedClusters, ::std::vec::Vec < types::ManagedCluster >, types::ManagedCluster,
+    250, "get_managed_clusters", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetMultiHostIntegrationsList, ::std::vec::Vec < types::MultiHostIntegrations >,
+    types::MultiHostIntegrations, 250, "get_multi_host_integrations_list", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetNonEmployeeSourceSchemaAttributes, ::std::vec::Vec <
+    types::NonEmployeeSchemaAttribute >, types::NonEmployeeSchemaAttribute, 250,
+    "get_non_employee_source_schema_attributes", false, | b | b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPasswordSyncGroups, ::std::vec::Vec < types::PasswordSyncGroup >,
+    types::PasswordSyncGroup, 250, "get_password_sync_groups", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPeerGroupOutliers, ::std::vec::Vec < types::PeerGroupMember >,
+    types::PeerGroupMember, 250, "get_peer_group_outliers", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPeerGroupOutliersContributingFeatures, ::std::vec::Vec <
+    types::OutlierContributingFeature >, types::OutlierContributingFeature, 250,
+    "get_peer_group_outliers_contributing_features", true, | b | b.count(true), | page |
+    page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPendingTasks, ::std::option::Option < ::std::vec::Vec < types::TaskStatus > >,
+    types::TaskStatus, 250, "get_pending_tasks", true, | b | b.count(true), | page | page
+    .unwrap_or_default()
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPotentialRoleApplications, ::std::vec::Vec <
+    types::RoleMiningPotentialRoleApplication >,
+    types::RoleMiningPotentialRoleApplication, 250, "get_potential_role_applications",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPotentialRoleEntitlements, ::std::vec::Vec <
+    types::RoleMiningPotentialRoleEntitlements >,
+    types::RoleMiningPotentialRoleEntitlements, 250, "get_potential_role_entitlements",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPotentialRoleSourceIdentityUsage, ::std::vec::Vec <
+    types::RoleMiningPotentialRoleSourceUsage >,
+    types::RoleMiningPotentialRoleSourceUsage, 250,
+    "get_potential_role_source_identity_usage", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPotentialRoleSummaries, ::std::vec::Vec < types::RoleMiningPotentialRoleSummary >,
+    types::RoleMiningPotentialRoleSummary, 250, "get_potential_role_summaries", true, | b
+    | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetRoleAssignedIdentities, ::std::vec::Vec < types::RoleIdentity >,
+    types::RoleIdentity, 250, "get_role_assigned_identities", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetRoleEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement, 50,
+    "get_role_entitlements", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetRoleInsights, ::std::vec::Vec < types::RoleInsight >, types::RoleInsight, 250,
+    "get_role_insights", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetRoleMiningSessions, ::std::vec::Vec < types::RoleMiningSessionResponse >,
+    types::RoleMiningSessionResponse, 250, "get_role_mining_sessions", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetSavedPotentialRoles, ::std::vec::Vec < types::RoleMiningSessionDraftRoleDto >,
+    types::RoleMiningSessionDraftRoleDto, 250, "get_saved_potential_roles", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetSearchAttributeConfig, ::std::vec::Vec < types::SearchAttributeConfig >,
+    types::SearchAttributeConfig, 250, "get_search_attribute_config", false, | b | b, |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetSedBatches, ::std::vec::Vec < types::Sed >, types::Sed, 250, "get_sed_batches",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetServiceDeskIntegrationList, ::std::vec::Vec < types::ServiceDeskIntegrationDto >,
+    types::ServiceDeskIntegrationDto, 250, "get_service_desk_integration_list", true, | b
+    | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetSourcesWithinMultiHost, ::std::vec::Vec < types::MultiHostSources >,
+    types::MultiHostSources, 250, "get_sources_within_multi_host", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetTaskStatusList, ::std::vec::Vec < types::TaskStatus >, types::TaskStatus, 250,
+    "get_task_status_list", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetUsagesByAccountId, ::std::vec::Vec < types::AccountUsage >, types::AccountUsage,
+    250, "get_usages_by_account_id", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetUsagesBySourceId, ::std::vec::Vec < types::SourceUsage >, types::SourceUsage, 250,
+    "get_usages_by_source_id", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetWorkflowExecutionHistory, ::std::vec::Vec < types::WorkflowExecutionEvent >,
+    types::WorkflowExecutionEvent, 250, "get_workflow_execution_history", false, | b | b,
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetWorkflowExecutions, ::std::vec::Vec < types::WorkflowExecution >,
+    types::WorkflowExecution, 250, "get_workflow_executions", false, | b | b, | page |
+    page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccessModelMetadataAttribute, ::std::vec::Vec < types::AttributeDto >,
+    types::AttributeDto, 250, "list_access_model_metadata_attribute", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccessModelMetadataAttributeValue, ::std::vec::Vec < types::AttributeValueDto >,
+    types::AttributeValueDto, 250, "list_access_model_metadata_attribute_value", true, |
+    b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccessProfiles, ::std::vec::Vec < types::AccessProfile >, types::AccessProfile,
+    250, "list_access_profiles", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccessProfilesForSourceApp, ::std::vec::Vec < types::AccessProfileDetails >,
+    types::AccessProfileDetails, 250, "list_access_profiles_for_source_app", false, | b |
+    b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccessRequestStatus, ::std::vec::Vec < types::RequestedItemStatus >,
+    types::RequestedItemStatus, 250, "list_access_request_status", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccountActivities, ::std::vec::Vec < types::CancelableAccountActivity >,
+    types::CancelableAccountActivity, 250, "list_account_activities", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccounts, ::std::vec::Vec < types::Account >, types::Account, 250,
+    "list_accounts", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAdministratorsAccessRequestStatus, ::std::vec::Vec <
+    types::AccessRequestAdminItemStatus >, types::AccessRequestAdminItemStatus, 250,
+    "list_administrators_access_request_status", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAllSourceApp, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
+    "list_all_source_app", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAllUserApps, ::std::vec::Vec < types::UserApp >, types::UserApp, 250,
+    "list_all_user_apps", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAssignedSourceApp, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
+    "list_assigned_source_app", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAvailableAccountsForUserApp, ::std::vec::Vec < types::AppAccountDetails >,
+    types::AppAccountDetails, 250, "list_available_accounts_for_user_app", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAvailableSourceApps, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
+    "list_available_source_apps", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListCertificationReviewers, ::std::vec::Vec < ::std::option::Option <
+    types::IdentityReferenceWithNameAndEmail > >, ::std::option::Option <
+    types::IdentityReferenceWithNameAndEmail >, 250, "list_certification_reviewers",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListCertifications, ::std::vec::Vec < types::CertificationDto >,
+    types::CertificationDto, 250, "list_certifications", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListCompleteWorkflowLibrary, ::std::vec::Vec <
+    types::ListCompleteWorkflowLibraryResponseItem >,
+    types::ListCompleteWorkflowLibraryResponseItem, 250,
+    "list_complete_workflow_library", false, | b | b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListCompletedApprovals, ::std::vec::Vec < types::CompletedApproval >,
+    types::CompletedApproval, 250, "list_completed_approvals", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListConnections, ::std::vec::Vec < types::WorkgroupConnectionDto >,
+    types::WorkgroupConnectionDto, 50, "list_connections", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListEntitlementChildren, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
+    250, "list_entitlement_children", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListEntitlementParents, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
+    250, "list_entitlement_parents", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement, 250,
+    "list_entitlements", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListFromAddresses, ::std::vec::Vec < types::EmailStatusDto >, types::EmailStatusDto,
+    250, "list_from_addresses", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListHistoricalIdentities, ::std::vec::Vec < types::IdentityListItem >,
+    types::IdentityListItem, 250, "list_historical_identities", false, | b | b, | page |
+    page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListIdentities, ::std::vec::Vec < types::Identity >, types::Identity, 250,
+    "list_identities", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListIdentityAccessItems, ::std::vec::Vec < types::ListIdentityAccessItemsResponseItem
+    >, types::ListIdentityAccessItemsResponseItem, 250, "list_identity_access_items",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListIdentityProfiles, ::std::vec::Vec < types::IdentityProfile >,
+    types::IdentityProfile, 250, "list_identity_profiles", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListIdentitySnapshots, ::std::vec::Vec < types::IdentitySnapshotSummaryResponse >,
+    types::IdentitySnapshotSummaryResponse, 250, "list_identity_snapshots", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNonEmployeeApproval, ::std::vec::Vec < types::NonEmployeeApprovalItem >,
+    types::NonEmployeeApprovalItem, 250, "list_non_employee_approval", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNonEmployeeRecords, ::std::vec::Vec < types::NonEmployeeRecord >,
+    types::NonEmployeeRecord, 250, "list_non_employee_records", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNonEmployeeRequests, ::std::vec::Vec < types::NonEmployeeRequest >,
+    types::NonEmployeeRequest, 250, "list_non_employee_requests", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNonEmployeeSources, ::std::vec::Vec < types::NonEmployeeSourceWithNeCount >,
+    types::NonEmployeeSourceWithNeCount, 250, "list_non_employee_sources", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNotificationTemplateDefaults, ::std::vec::Vec < types::TemplateDtoDefault >,
+    types::TemplateDtoDefault, 250, "list_notification_template_defaults", false, | b |
+    b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNotificationTemplates, ::std::vec::Vec < types::TemplateDto >,
+    types::TemplateDto, 250, "list_notification_templates", false, | b | b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListOutliersContributingFeatureAccessItems, ::std::vec::Vec <
+    types::OutliersContributingFeatureAccessItems >,
+    types::OutliersContributingFeatureAccessItems, 250,
+    "list_outliers_contributing_feature_access_items", true, | b | b.count(true), | page
+    | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListOwnedUserApps, ::std::vec::Vec < types::UserApp >, types::UserApp, 250,
+    "list_owned_user_apps", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListPasswordPolicies, ::std::vec::Vec < types::PasswordPolicyV3Dto >,
+    types::PasswordPolicyV3Dto, 250, "list_password_policies", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListPendingApprovals, ::std::vec::Vec < types::PendingApproval >,
+    types::PendingApproval, 250, "list_pending_approvals", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListReassignmentConfigurations, ::std::vec::Vec < types::ConfigurationResponse >,
+    types::ConfigurationResponse, 20, "list_reassignment_configurations", false, | b | b,
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListRequestableObjects, ::std::vec::Vec < types::RequestableObject >,
+    types::RequestableObject, 250, "list_requestable_objects", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListRoles, ::std::vec::Vec < types::Role >, types::Role, 50, "list_roles", true, | b
+    | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListSegments, ::std::vec::Vec < types::Segment >, types::Segment, 250,
+    "list_segments", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListSodPolicies, ::std::vec::Vec < types::SodPolicy >, types::SodPolicy, 250,
+    "list_sod_policies", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListSources, ::std::vec::Vec < types::Source >, types::Source, 250, "list_sources",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListSubscriptions, ::std::vec::Vec < types::Subscription >, types::Subscription, 250,
+    "list_subscriptions", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTaggedObjects, ::std::vec::Vec < types::TaggedObject >, types::TaggedObject, 250,
+    "list_tagged_objects", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTaggedObjectsByType, ::std::vec::Vec < types::TaggedObject >,
+    types::TaggedObject, 250, "list_tagged_objects_by_type", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTags, ::std::vec::Vec < types::Tag >, types::Tag, 250, "list_tags", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTransforms, ::std::vec::Vec < types::TransformRead >, types::TransformRead, 250,
+    "list_transforms", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTriggerInvocationStatus, ::std::vec::Vec < types::InvocationStatus >,
+    types::InvocationStatus, 250, "list_trigger_invocation_status", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTriggers, ::std::vec::Vec < types::Trigger >, types::Trigger, 250,
+    "list_triggers", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
+    "list_work_items", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkflowLibraryActions, ::std::vec::Vec < types::WorkflowLibraryAction >,
+    types::WorkflowLibraryAction, 250, "list_workflow_library_actions", false, | b | b, |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkflowLibraryTriggers, ::std::vec::Vec < types::WorkflowLibraryTrigger >,
+    types::WorkflowLibraryTrigger, 250, "list_workflow_library_triggers", false, | b | b,
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkflows, ::std::vec::Vec < types::Workflow >, types::Workflow, 250,
+    "list_workflows", false, | b | b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkgroupMembers, ::std::vec::Vec < types::ListWorkgroupMembersResponseItem >,
+    types::ListWorkgroupMembersResponseItem, 50, "list_workgroup_members", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkgroups, ::std::vec::Vec < types::WorkgroupDto >, types::WorkgroupDto, 250,
+    "list_workgroups", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    SearchFormDefinitionsByTenant, types::ListFormDefinitionsByTenantResponse,
+    types::FormDefinitionResponse, 250, "search_form_definitions_by_tenant", false, | b |
+    b, | page | page.results.unwrap_or_default()
+);
+sailpoint_runtime::glue::offset_listing!(
+    SearchFormInstancesByTenant, ::std::vec::Vec < types::FormInstanceResponse >,
+    types::FormInstanceResponse, 250, "search_form_instances_by_tenant", false, | b | b,
+    | page | page
+);

@@ -41,7 +41,11 @@ pub async fn inject(State(t): State<Arc<Tenant>>, req: Request, next: Next) -> R
     }
     edge += f.non_json;
     if r < edge {
-        return (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "text/html")], "<html><body><h1>502 Bad Gateway</h1></body></html>")
+        return (
+            StatusCode::BAD_GATEWAY,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        )
             .into_response();
     }
     edge += f.dropped;

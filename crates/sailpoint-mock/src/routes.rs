@@ -47,7 +47,10 @@ pub fn router(tenant: Arc<Tenant>) -> Router {
             get(get_policy).put(put_policy).patch(patch_policy).delete(delete_policy),
         )
         .route("/{version}/sources/{id}/schedules", get(list_schedules).post(create_schedule))
-        .route("/{version}/sources/{id}/schedules/{kind}", get(get_schedule).put(put_schedule).patch(patch_schedule).delete(delete_schedule))
+        .route(
+            "/{version}/sources/{id}/schedules/{kind}",
+            get(get_schedule).put(put_schedule).patch(patch_schedule).delete(delete_schedule),
+        )
         .route("/{version}/sources/{id}/upload-connector-file", post(upload_connector_file))
         .route("/{version}/sources/{id}/load-accounts", post(load_accounts))
         .fallback(|| async { crate::errors::dto(StatusCode::NOT_FOUND, "No such resource.") })
@@ -445,7 +448,8 @@ async fn upload_schema(State(t): Shared, Path((_, id)): Path<(String, String)>, 
     };
     let Some((_, bytes)) = file else { return bad_request("A file part is required.") };
     let text = String::from_utf8_lossy(&bytes);
-    let columns: Vec<&str> = text.lines().next().unwrap_or_default().split(',').map(str::trim).filter(|c| !c.is_empty()).collect();
+    let columns: Vec<&str> =
+        text.lines().next().unwrap_or_default().split(',').map(str::trim).filter(|c| !c.is_empty()).collect();
     if columns.is_empty() {
         return bad_request("The CSV has no header line.");
     }
@@ -474,26 +478,44 @@ async fn upload_connector_file(State(t): Shared, Path((_, id)): Path<(String, St
     }
 }
 
-async fn load_accounts(State(t): Shared, Extension(op): Extension<&'static Operation>, Path((_, id)): Path<(String, String)>, m: Multipart) -> Response {
+async fn load_accounts(
+    State(t): Shared,
+    Extension(op): Extension<&'static Operation>,
+    Path((_, id)): Path<(String, String)>,
+    m: Multipart,
+) -> Response {
     if let Err(r) = read_multipart(m).await {
         return r;
     }
     if find_item(&t, "sources", &id).is_none() {
         return not_found("source", &id);
     }
-    reply(op, 202, json!({"success": true, "task": {"id": t.new_id(), "type": "QUARTZ", "name": "Cloud Account Aggregation", "created": now()}}))
+    reply(
+        op,
+        202,
+        json!({"success": true, "task": {"id": t.new_id(), "type": "QUARTZ", "name": "Cloud Account Aggregation", "created": now()}}),
+    )
 }
 
 async fn list_policies(State(t): Shared, Path((_, id)): Path<(String, String)>) -> Response {
-    unwrap_or_response(with_source(&t, &id, |s| Json(s.provisioning_policies.values().cloned().collect::<Vec<_>>()).into_response()))
+    unwrap_or_response(with_source(&t, &id, |s| {
+        Json(s.provisioning_policies.values().cloned().collect::<Vec<_>>()).into_response()
+    }))
 }
 
 fn usage_of(v: &Value) -> Result<String, Response> {
     v.get("usageType").and_then(Value::as_str).map(str::to_string).ok_or_else(|| bad_request("`usageType` is required."))
 }
 
-async fn create_policy(State(t): Shared, Extension(op): Extension<&'static Operation>, Path((_, id)): Path<(String, String)>, body: Bytes) -> Response {
-    let v = match body_json(&body).and_then(|v| if v.is_object() { Ok(v) } else { Err(bad_request("The body must be an object.")) }) {
+async fn create_policy(
+    State(t): Shared,
+    Extension(op): Extension<&'static Operation>,
+    Path((_, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let v = match body_json(&body)
+        .and_then(|v| if v.is_object() { Ok(v) } else { Err(bad_request("The body must be an object.")) })
+    {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -621,7 +643,12 @@ async fn list_schedules(State(t): Shared, Path((_, id)): Path<(String, String)>)
     unwrap_or_response(with_source(&t, &id, |s| Json(s.schedules.values().cloned().collect::<Vec<_>>()).into_response()))
 }
 
-async fn create_schedule(State(t): Shared, Extension(op): Extension<&'static Operation>, Path((_, id)): Path<(String, String)>, body: Bytes) -> Response {
+async fn create_schedule(
+    State(t): Shared,
+    Extension(op): Extension<&'static Operation>,
+    Path((_, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
     let v = match body_json(&body) {
         Ok(v) if v.get("type").is_some_and(Value::is_string) && v.get("cronExpression").is_some_and(Value::is_string) => v,
         Ok(_) => return bad_request("`type` and `cronExpression` are required."),

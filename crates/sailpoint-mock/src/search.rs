@@ -20,7 +20,9 @@ pub async fn search(State(t): State<Arc<Tenant>>, Query(q): Query<HashMap<String
     if !body.is_object() {
         return bad_request("The request body must be a JSON object.");
     }
-    let num = |k: &str, d: usize| q.get(k).map_or(Ok(d), |v| v.parse::<usize>().map_err(|_| bad_request(format!("`{k}` must be an integer"))));
+    let num = |k: &str, d: usize| {
+        q.get(k).map_or(Ok(d), |v| v.parse::<usize>().map_err(|_| bad_request(format!("`{k}` must be an integer"))))
+    };
     let (offset, limit) = match (num("offset", 0), num("limit", 250)) {
         (Ok(o), Ok(l)) => (o, l),
         (Err(r), _) | (_, Err(r)) => return r,
@@ -32,7 +34,9 @@ pub async fn search(State(t): State<Arc<Tenant>>, Query(q): Query<HashMap<String
     let keys = sort_keys(sort);
     let mut docs: Vec<Value> = (0..t.config.identities).map(synthetic::identity_document).collect();
     docs.sort_by(|a, b| compare(a, &keys, &sort_values(b, &keys)));
-    let after: Option<Vec<String>> = body["searchAfter"].as_array().map(|a| a.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect());
+    let after: Option<Vec<String>> = body["searchAfter"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect());
     let start = match &after {
         Some(a) => docs.partition_point(|d| compare(d, &keys, a).is_le()),
         None => 0,

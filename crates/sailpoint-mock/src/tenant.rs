@@ -125,7 +125,10 @@ impl Tenant {
         self.config.clients.iter().find(|(id, s)| id == client_id && s == secret)?;
         let token = format!("mock.{}.{}", client_id.len(), self.new_id());
         let lifetime = self.config.token_lifetime;
-        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).insert(token.clone(), (client_id.to_string(), Instant::now() + lifetime));
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(token.clone(), (client_id.to_string(), Instant::now() + lifetime));
         Some((token, lifetime.as_secs().max(1)))
     }
 

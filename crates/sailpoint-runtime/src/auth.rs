@@ -9,8 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
+use crate::Error;
 use crate::RetryConfig;
-use crate::error::AUTH_FAILED;
 
 /// How the client authenticates.
 ///
@@ -52,11 +52,9 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::ClientCredentials { client_id, .. } => f
-                .debug_struct("ClientCredentials")
-                .field("client_id", client_id)
-                .field("client_secret", &"[redacted]")
-                .finish(),
+            Self::ClientCredentials { client_id, .. } => {
+                f.debug_struct("ClientCredentials").field("client_id", client_id).field("client_secret", &"[redacted]").finish()
+            }
             Self::AccessToken(_) => f.write_str("AccessToken([redacted])"),
         }
     }
@@ -120,7 +118,7 @@ impl fmt::Debug for Auth {
 
 fn bearer_header(token: &SecretString) -> Result<HeaderValue, String> {
     let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-        .map_err(|_| format!("{AUTH_FAILED}the access token is not a valid header value"))?;
+        .map_err(|_| "the access token is not a valid header value".to_string())?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -180,7 +178,11 @@ impl Auth {
     /// the one series of requests and share its outcome; a failure is
     /// reported to every caller for a moment before a new series starts.
     /// `Ok(None)`: no credentials configured.
-    pub async fn bearer(&self, http: &reqwest::Client) -> Result<Option<Bearer>, String> {
+    pub async fn bearer(&self, http: &reqwest::Client) -> Result<Option<Bearer>, Error> {
+        self.bearer_or_why(http).await.map_err(Error::authentication)
+    }
+
+    async fn bearer_or_why(&self, http: &reqwest::Client) -> Result<Option<Bearer>, String> {
         let (client_id, secret) = match &self.credentials {
             None => return Ok(None),
             Some(Credentials::AccessToken(t)) => return Ok(Some(Bearer { header: bearer_header(t)? })),
@@ -220,7 +222,7 @@ impl Auth {
     async fn series(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<HeaderValue, String> {
         let outcome = match tokio::time::timeout(SERIES_DEADLINE, self.fetch(http, client_id, secret)).await {
             Ok(outcome) => outcome,
-            Err(_) => Err(format!("{AUTH_FAILED}no token within {} s", SERIES_DEADLINE.as_secs())),
+            Err(_) => Err(format!("no token within {} s", SERIES_DEADLINE.as_secs())),
         };
         let mut state = self.state();
         match outcome {
@@ -267,13 +269,9 @@ impl Auth {
     /// One token request; the error says whether it is worth retrying.
     async fn fetch_once(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<Cached, (String, bool)> {
         let permanent = |m: String| (m, false);
-        let url = self.token_url.clone().ok_or_else(|| permanent(format!("{AUTH_FAILED}no base URL to derive the token URL from")))?;
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", client_id),
-            ("client_secret", secret.expose_secret()),
-        ];
-        let body = serde_urlencoded::to_string(form).map_err(|e| permanent(format!("{AUTH_FAILED}{e}")))?;
+        let url = self.token_url.clone().ok_or_else(|| permanent("no base URL to derive the token URL from".to_string()))?;
+        let form = [("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret.expose_secret())];
+        let body = serde_urlencoded::to_string(form).map_err(|e| permanent(format!("{e}")))?;
         let started = Instant::now();
         let response = http
             .post(url.clone())
@@ -282,39 +280,38 @@ impl Auth {
             .body(body)
             .send()
             .await
-            .map_err(|e| (format!("{AUTH_FAILED}token request to {url} failed: {e}"), e.is_connect() || e.is_timeout()))?;
+            .map_err(|e| (format!("token request to {url} failed: {e}"), e.is_connect() || e.is_timeout()))?;
         let status = response.status();
         if status.is_redirection() || response.url() != &url {
             let to = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("?").to_string();
             return Err(permanent(format!(
-                "{AUTH_FAILED}the token endpoint {url} answered HTTP {status} (to {to}); token requests follow no redirect"
+                "the token endpoint {url} answered HTTP {status} (to {to}); token requests follow no redirect"
             )));
         }
         let mut response = response;
         let bytes = match crate::body::read(&mut response, TOKEN_BODY_LIMIT, true).await {
             crate::body::Read::Whole(b) => b,
             crate::body::Read::Capped(_) => {
-                return Err(permanent(format!("{AUTH_FAILED}the token response from {url} is larger than {TOKEN_BODY_LIMIT} bytes")));
+                return Err(permanent(format!("the token response from {url} is larger than {TOKEN_BODY_LIMIT} bytes")));
             }
-            crate::body::Read::Broken(_, e) => return Err((format!("{AUTH_FAILED}reading the token response: {e}"), true)),
+            crate::body::Read::Broken(_, e) => return Err((format!("reading the token response: {e}"), true)),
         };
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
             let text: String = text.chars().take(500).collect();
             let transient = matches!(status.as_u16(), 429 | 500 | 502..=504);
-            return Err((format!("{AUTH_FAILED}token request to {url} returned HTTP {status}: {}", text.trim()), transient));
+            return Err((format!("token request to {url} returned HTTP {status}: {}", text.trim()), transient));
         }
-        let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            permanent(format!("{AUTH_FAILED}token response from {url} (HTTP {status}) is not a token: {e}"))
-        })?;
+        let parsed: TokenResponse = serde_json::from_slice(&bytes)
+            .map_err(|e| permanent(format!("token response from {url} (HTTP {status}) is not a token: {e}")))?;
         if parsed.access_token.expose_secret().is_empty() {
-            return Err(permanent(format!("{AUTH_FAILED}token response from {url} has an empty access_token")));
+            return Err(permanent(format!("token response from {url} has an empty access_token")));
         }
         let lifetime = parsed
             .expires_in
             .filter(|s| s.is_finite() && *s > 0.0)
             .map(|s| Duration::from_secs_f64(s.min(86_400.0 * 365.0)))
-            .ok_or_else(|| permanent(format!("{AUTH_FAILED}token response from {url} has no usable expires_in")))?;
+            .ok_or_else(|| permanent(format!("token response from {url} has no usable expires_in")))?;
         tracing::debug!(client_id, lifetime_s = lifetime.as_secs_f64(), "access token obtained");
         let header = bearer_header(&parsed.access_token).map_err(permanent)?;
         Ok(Cached { header, refresh_at: started + lifetime - margin(lifetime), expires_at: started + lifetime })

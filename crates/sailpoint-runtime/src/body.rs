@@ -14,8 +14,8 @@ use std::fmt;
 
 use bytes::{Bytes, BytesMut};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_LENGTH, HeaderMap};
 use reqwest::Url;
+use reqwest::header::{CONTENT_LENGTH, HeaderMap};
 
 /// How much of a response body is read into memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,12 +98,8 @@ impl Parts {
     fn with_body(mut self, body: reqwest::Body) -> reqwest::Response {
         use reqwest::ResponseBuilderExt;
         self.headers.remove(CONTENT_LENGTH);
-        let mut rebuilt = http::Response::builder()
-            .status(self.status)
-            .version(self.version)
-            .url(self.url)
-            .body(body)
-            .unwrap_or_default();
+        let mut rebuilt =
+            http::Response::builder().status(self.status).version(self.version).url(self.url).body(body).unwrap_or_default();
         *rebuilt.headers_mut() = self.headers;
         reqwest::Response::from(rebuilt)
     }

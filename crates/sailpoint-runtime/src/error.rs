@@ -3,20 +3,10 @@
 use std::fmt;
 
 use reqwest::StatusCode;
-use serde::Serialize;
 use serde_json::Value;
 
 /// The header in which SailPoint returns its request id.
 pub const REQUEST_ID_HEADER: &str = "slpt-request-id";
-
-/// Prefix of the messages of errors raised by the authentication step.
-pub(crate) const AUTH_FAILED: &str = "authentication failed: ";
-/// Prefix of the message of an experimental call made without the opt-in.
-pub(crate) const EXPERIMENTAL_REFUSED: &str = "experimental operation refused: ";
-/// Prefixes of the messages of transport failures of requests that may
-/// have reached the server and must not be replayed.
-pub(crate) const TRANSPORT_NOT_REPLAYABLE: &str = "transport error, request not replayable: ";
-pub(crate) const TIMEOUT_NOT_REPLAYABLE: &str = "timeout, request not replayable: ";
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,15 +52,15 @@ pub struct ErrorMessage {
 /// [`is_retryable`](Error::is_retryable)…) answer the usual questions
 /// without matching on the kind. Secrets never appear in an error.
 ///
-/// Every generated client's error (`progenitor_client::Error<E>`) converts
-/// into it, so `?` works in a function returning this error:
+/// Every generated operation's `send()` returns it, as do the streams and
+/// the facade. `Display` names the operation and the status:
 ///
 /// ```
 /// use sailpoint_runtime::{Error, ErrorKind};
-/// let generated = progenitor_client::Error::<()>::InvalidRequest("`id` is required".into());
-/// let e = Error::from(generated);
+/// let e = Error::invalid_request("`id` is required").for_operation("get_source");
 /// assert_eq!(e.kind(), ErrorKind::InvalidRequest);
-/// assert_eq!(e.to_string(), "invalid request: `id` is required");
+/// assert_eq!(e.operation(), Some("get_source"));
+/// assert_eq!(e.to_string(), "get_source failed: invalid request: `id` is required");
 /// ```
 #[derive(Debug)]
 pub struct Error(Box<Inner>);
@@ -78,6 +68,8 @@ pub struct Error(Box<Inner>);
 #[derive(Debug)]
 struct Inner {
     kind: ErrorKind,
+    /// The operation (method name) the error is of.
+    operation: Option<&'static str>,
     status: Option<StatusCode>,
     message: String,
     detail_code: Option<String>,
@@ -100,6 +92,7 @@ impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self(Box::new(Inner {
             kind,
+            operation: None,
             status: None,
             message: message.into(),
             detail_code: None,
@@ -120,10 +113,37 @@ impl Error {
         self
     }
 
+    /// Names the operation the error is of (shown by `Display`); kept if
+    /// already named.
+    pub fn for_operation(mut self, operation: &'static str) -> Self {
+        self.0.operation.get_or_insert(operation);
+        self
+    }
+
+    /// An authentication failure: no access token could be obtained.
+    pub(crate) fn authentication(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Authentication, message)
+    }
+
+    /// A decoding failure of a success response with this status.
+    pub(crate) fn decoding_status(status: StatusCode, message: impl Into<String>, body: &[u8]) -> Self {
+        let mut e = Self::decoding(message, body);
+        e.0.status = Some(status);
+        e
+    }
+
+    /// A response with a status the operation does not declare, neither
+    /// success nor error (a redirect, a 1xx).
+    pub(crate) fn unexpected_status(status: StatusCode, headers: &reqwest::header::HeaderMap) -> Self {
+        let mut e = Self::new(ErrorKind::UnexpectedStatus, "a status the operation does not declare");
+        e.0.status = Some(status);
+        e.0.request_id = header(headers, REQUEST_ID_HEADER);
+        e
+    }
+
     fn with_response_headers(mut self, headers: &reqwest::header::HeaderMap) -> Self {
         self.0.request_id = header(headers, REQUEST_ID_HEADER);
         self.0.retry_after = crate::retry::retry_after(headers, std::time::SystemTime::now());
-        self.0.replayable = !headers.contains_key(crate::hooks::NOT_REPLAYABLE_HEADER);
         self
     }
 
@@ -193,6 +213,11 @@ impl Error {
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
+    }
+    /// The operation (method name, e.g. `list_sources`), when the error is
+    /// of one.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.0.operation
     }
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<StatusCode> {
@@ -306,9 +331,15 @@ fn messages(v: Option<&Value>) -> Vec<ErrorMessage> {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.status {
-            Some(s) => write!(f, "HTTP {s}")?,
-            None => write!(f, "{}", kind_name(self.0.kind))?,
+        if let Some(op) = self.0.operation {
+            write!(f, "{op} failed: ")?;
+        }
+        match (self.0.status, self.0.kind) {
+            (Some(s), ErrorKind::Api) => write!(f, "HTTP {s}")?,
+            (Some(s), ErrorKind::Decode) => write!(f, "HTTP {s}, but the response body did not decode")?,
+            (Some(s), ErrorKind::UnexpectedStatus) => write!(f, "HTTP {s}")?,
+            (Some(s), kind) => write!(f, "{} (HTTP {s})", kind_name(kind))?,
+            (None, kind) => write!(f, "{}", kind_name(kind))?,
         }
         if let Some(code) = &self.0.detail_code {
             write!(f, " ({code})")?;
@@ -367,44 +398,10 @@ fn transport(e: reqwest::Error) -> Error {
     err
 }
 
-impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
-    fn from(e: progenitor_client::Error<E>) -> Self {
-        use progenitor_client::Error as P;
-        match e {
-            P::ErrorResponse(rv) => {
-                let mut err = Error::new(ErrorKind::Api, String::new()).with_response_headers(rv.headers());
-                err.0.status = Some(rv.status());
-                if let Ok(v) = serde_json::to_value(rv.into_inner()) {
-                    err.absorb_body(&v);
-                }
-                err
-            }
-            P::InvalidResponsePayload(body, e) => {
-                let mut err = Error::new(ErrorKind::Decode, e.to_string());
-                err.0.raw_body = raw(&body);
-                err.0.source = Some(Box::new(e));
-                err
-            }
-            P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => transport(e),
-            P::InvalidRequest(m) => Error::new(ErrorKind::InvalidRequest, m),
-            P::Custom(m) => {
-                if let Some(rest) = m.strip_prefix(AUTH_FAILED) {
-                    Error::new(ErrorKind::Authentication, rest)
-                } else if let Some(rest) = m.strip_prefix(TRANSPORT_NOT_REPLAYABLE) {
-                    Error::new(ErrorKind::Transport, rest).not_replayable()
-                } else if let Some(rest) = m.strip_prefix(TIMEOUT_NOT_REPLAYABLE) {
-                    Error::new(ErrorKind::Timeout, rest).not_replayable()
-                } else {
-                    Error::new(ErrorKind::InvalidRequest, m.strip_prefix(EXPERIMENTAL_REFUSED).unwrap_or(&m))
-                }
-            }
-            P::UnexpectedResponse(r) => {
-                let mut err = Error::new(ErrorKind::UnexpectedStatus, "the operation does not declare this status")
-                    .with_response_headers(r.headers());
-                err.0.status = Some(r.status());
-                err
-            }
-        }
+/// A failure of the HTTP client (building a request, connecting, reading).
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Self {
+        transport(e)
     }
 }
 
@@ -421,7 +418,10 @@ mod tests {
 
     #[test]
     fn every_body_shape() {
-        let dto = parts(404, r#"{"detailCode":"404 Object Not Found","trackingId":"t1","messages":[{"locale":"en-US","localeOrigin":"DEFAULT","text":"No source"}],"causes":[]}"#);
+        let dto = parts(
+            404,
+            r#"{"detailCode":"404 Object Not Found","trackingId":"t1","messages":[{"locale":"en-US","localeOrigin":"DEFAULT","text":"No source"}],"causes":[]}"#,
+        );
         assert!(dto.is_not_found());
         assert_eq!(dto.detail_code(), Some("404 Object Not Found"));
         assert_eq!(dto.tracking_id(), Some("t1"));
@@ -439,5 +439,13 @@ mod tests {
         assert!(html.raw_body().unwrap().contains("Bad Gateway"));
         let empty = parts(503, "");
         assert_eq!(empty.to_string(), "HTTP 503 Service Unavailable [request id req-1]");
+        let named = parts(404, "").for_operation("get_source").for_operation("other");
+        assert_eq!(named.to_string(), "get_source failed: HTTP 404 Not Found [request id req-1]");
+        let cut =
+            Error::decoding_status(StatusCode::CREATED, "the body broke off after 10 bytes", b"{").for_operation("create_source");
+        assert_eq!(
+            cut.to_string(),
+            "create_source failed: HTTP 201 Created, but the response body did not decode: the body broke off after 10 bytes"
+        );
     }
 }

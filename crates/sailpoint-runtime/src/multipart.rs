@@ -16,8 +16,8 @@ use reqwest::multipart::Part;
 pub fn file_part(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Part {
     let file_name = file_name.into();
     let media_type = mime_guess::from_path(&file_name).first_or_octet_stream();
-    let value = HeaderValue::from_str(media_type.essence_str())
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let value =
+        HeaderValue::from_str(media_type.essence_str()).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, value);
     Part::bytes(bytes.into()).file_name(file_name).headers(headers)
@@ -27,7 +27,9 @@ pub fn file_part(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Par
 mod tests {
     #[test]
     fn media_types_follow_the_extension() {
-        for (name, expected) in [("a.csv", "text/csv"), ("driver.jar", "application/java-archive"), ("x.unknownext", "application/octet-stream")] {
+        for (name, expected) in
+            [("a.csv", "text/csv"), ("driver.jar", "application/java-archive"), ("x.unknownext", "application/octet-stream")]
+        {
             assert_eq!(mime_guess::from_path(name).first_or_octet_stream().essence_str(), expected, "{name}");
         }
     }

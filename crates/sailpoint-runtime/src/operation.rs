@@ -23,6 +23,12 @@ pub struct Operation {
     pub empty_success_is_null: bool,
     /// Sent as `multipart/form-data` (emitted by the xtask, not progenitor).
     pub multipart: bool,
+    /// May be sent again without changing what it does: an idempotent
+    /// method (GET, HEAD, PUT, DELETE, OPTIONS), or a POST that only reads
+    /// (search, count, preview… marked by the `read-only-posts`
+    /// normalization pass). Such requests are retried after a transport
+    /// failure or a 408/500/502/503/504.
+    pub replay_safe: bool,
     /// The 2xx status codes the spec declares, ascending.
     pub success_statuses: &'static [u16],
     /// How the operation pages, if it does.

@@ -1,6 +1,6 @@
 //! Offset pagination as streams: every `limit`/`offset` list operation's
-//! builder implements [`Paginate`] (generated), which gives it `.pages()`
-//! and `.stream()`.
+//! builder implements [`Paginate`], which gives it `.pages()` ([`Pages`])
+//! and `.stream()` ([`Items`]).
 //!
 //! - The page size is the operation's largest `limit` unless set lower.
 //! - There is no cap on the total: the stream ends at the first short page
@@ -23,11 +23,11 @@
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use futures_util::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
+use futures_util::stream::{self, FuturesOrdered, StreamExt};
 use progenitor_client::ResponseValue;
 use serde::Serialize;
 
-use crate::Error;
+use crate::{Error, Items, Pages};
 
 /// The header in which SailPoint returns the total when `count=true`.
 pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
@@ -65,19 +65,10 @@ impl Default for PageOptions {
     }
 }
 
-/// A list operation that pages with `limit` and `offset`. Implemented by
-/// the generated builders; bring it into scope to call `.stream()`:
-///
-/// ```
-/// use futures_util::TryStreamExt;
-/// use sailpoint_runtime::{Error, Paginate};
-///
-/// /// Every item of any listing (e.g. `client.list_sources().filters(…)`).
-/// async fn all<L: Paginate>(listing: L) -> Result<Vec<L::Item>, Error> {
-///     listing.stream().try_collect().await
-/// }
-/// ```
-pub trait Paginate: Clone + Send + Sized {
+/// What a generated list builder tells the paginator (implemented with
+/// one `offset_listing!` line per operation; not for users).
+#[doc(hidden)]
+pub trait OffsetListing: Clone + Send + Sized {
     /// One item of the listing.
     type Item: Send + Serialize;
     /// What one request returns.
@@ -98,24 +89,50 @@ pub trait Paginate: Clone + Send + Sized {
     fn send_page(self) -> impl Future<Output = Result<ResponseValue<Self::Page>, Error>> + Send;
     /// The items of a page.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
+}
 
+/// A list operation that pages with `limit` and `offset`: every such
+/// operation's builder is one. Bring it into scope to call `.stream()`:
+///
+/// ```
+/// use futures_util::TryStreamExt;
+/// use sailpoint_runtime::{Error, Paginate};
+///
+/// /// Every item of any listing (e.g. `client.list_sources().filters(…)`).
+/// async fn all<L: Paginate>(listing: L) -> Result<Vec<L::Item>, Error> {
+///     listing.stream().try_collect().await
+/// }
+/// ```
+pub trait Paginate: OffsetListing {
     /// Every page, with the default options.
-    fn pages(self) -> impl Stream<Item = Result<Page<Self::Item>, Error>> + Send {
+    fn pages<'a>(self) -> Pages<'a, Self::Item>
+    where
+        Self: 'a,
+    {
         self.pages_with(PageOptions::default())
     }
 
     /// Every item, with the default options.
-    fn stream(self) -> impl Stream<Item = Result<Self::Item, Error>> + Send {
+    fn stream<'a>(self) -> Items<'a, Self::Item>
+    where
+        Self: 'a,
+    {
         self.stream_with(PageOptions::default())
     }
 
     /// Every item, with `options`.
-    fn stream_with(self, options: PageOptions) -> impl Stream<Item = Result<Self::Item, Error>> + Send {
-        self.pages_with(options).map_ok(|p| stream::iter(p.items.into_iter().map(Ok))).try_flatten()
+    fn stream_with<'a>(self, options: PageOptions) -> Items<'a, Self::Item>
+    where
+        Self: 'a,
+    {
+        self.pages_with(options).items()
     }
 
     /// Every page, with `options`.
-    fn pages_with(self, options: PageOptions) -> impl Stream<Item = Result<Page<Self::Item>, Error>> + Send {
+    fn pages_with<'a>(self, options: PageOptions) -> Pages<'a, Self::Item>
+    where
+        Self: 'a,
+    {
         let limit = options.page_size.unwrap_or(Self::MAX_LIMIT).clamp(1, Self::MAX_LIMIT.max(1));
         let lister = Lister {
             base: if options.count { self.clone().with_count() } else { self.clone() },
@@ -127,36 +144,40 @@ pub trait Paginate: Clone + Send + Sized {
             progress: Progress::default(),
             done: false,
         };
-        // Boxed so that the stream is `Unpin` (`try_next()` works on it).
-        Box::pin(stream::unfold(lister, |mut lister| async move {
-            if lister.done {
-                return None;
-            }
-            while lister.queue.len() < lister.ahead {
-                let offset = lister.next_request;
-                let request = lister.base.clone().with_page(lister.limit, offset);
-                lister.queue.push_back(async move { (offset, request.send_page().await) });
-                lister.next_request += u64::from(lister.limit);
-            }
-            let (offset, result) = lister.queue.next().await?;
-            let step = lister.progress.step::<Self>(offset, lister.limit, result);
-            if !matches!(step, Step::Page(_)) {
-                // Requests sent ahead are cancelled now, not when the stream is dropped.
-                lister.done = true;
-                lister.queue = FuturesOrdered::new();
-            }
-            match step {
-                Step::Page(page) | Step::Last(page) => Some((Ok(page), lister)),
-                Step::Failed(e) => Some((Err(e), lister)),
-                Step::Done => None,
-                Step::RefusedAfterFull(offset, e) => {
-                    let proven = total(lister.unchanged.clone()).await.is_some_and(|total| offset >= total);
-                    if proven { None } else { Some((Err(e), lister)) }
+        Pages::new(
+            Self::OPERATION,
+            stream::unfold(lister, |mut lister| async move {
+                if lister.done {
+                    return None;
                 }
-            }
-        }))
+                while lister.queue.len() < lister.ahead {
+                    let offset = lister.next_request;
+                    let request = lister.base.clone().with_page(lister.limit, offset);
+                    lister.queue.push_back(async move { (offset, request.send_page().await) });
+                    lister.next_request += u64::from(lister.limit);
+                }
+                let (offset, result) = lister.queue.next().await?;
+                let step = lister.progress.step::<Self>(offset, lister.limit, result);
+                if !matches!(step, Step::Page(_)) {
+                    // Requests sent ahead are cancelled now, not when the stream is dropped.
+                    lister.done = true;
+                    lister.queue = FuturesOrdered::new();
+                }
+                match step {
+                    Step::Page(page) | Step::Last(page) => Some((Ok(page), lister)),
+                    Step::Failed(e) => Some((Err(e), lister)),
+                    Step::Done => None,
+                    Step::RefusedAfterFull(offset, e) => {
+                        let proven = total(lister.unchanged.clone()).await.is_some_and(|total| offset >= total);
+                        if proven { None } else { Some((Err(e), lister)) }
+                    }
+                }
+            }),
+        )
     }
 }
+
+impl<L: OffsetListing> Paginate for L {}
 
 /// A listing being paged: the requests in flight, in order, and what the
 /// pages so far have shown.
@@ -203,7 +224,12 @@ struct Progress {
 }
 
 impl Progress {
-    fn step<L: Paginate>(&mut self, offset: u64, limit: u32, result: Result<ResponseValue<L::Page>, Error>) -> Step<L::Item> {
+    fn step<L: OffsetListing>(
+        &mut self,
+        offset: u64,
+        limit: u32,
+        result: Result<ResponseValue<L::Page>, Error>,
+    ) -> Step<L::Item> {
         let rv = match result {
             Ok(rv) => rv,
             Err(e) if offset > 0 && self.previous_full && e.status().is_some_and(|s| s.as_u16() == 400) => {
@@ -256,7 +282,7 @@ fn total_of(headers: &reqwest::header::HeaderMap) -> Option<u64> {
 }
 
 /// The listing's total, asked for with one request of one item.
-async fn total<L: Paginate>(listing: L) -> Option<u64> {
+async fn total<L: OffsetListing>(listing: L) -> Option<u64> {
     let rv = listing.with_count().with_page(1, 0).send_page().await.ok()?;
     total_of(rv.headers())
 }

@@ -3,9 +3,9 @@
 // DO NOT EDIT: change openapi/ or xtask/ and run `cargo xtask regen`.
 
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo};
+use progenitor_client::{encode_path, Error, OperationInfo};
 #[allow(unused_imports)]
-use crate::{types, ByteStream, Error, ResponseValue};
+use crate::{types, ByteStream, ResponseValue};
 impl crate::Client {
     /**Create a branding item
 
@@ -253,9 +253,9 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
 /// Builders for the `multipart/form-data` operations.
 pub mod multipart {
     #[allow(unused_imports)]
-    use progenitor_client::{encode_path, ClientHooks, OperationInfo};
+    use progenitor_client::{encode_path, Error, OperationInfo};
     #[allow(unused_imports)]
-    use crate::{types, ByteStream, Error, ResponseValue};
+    use crate::{types, ByteStream, ResponseValue};
     ///Builder for [`Client::create_branding_item`].
     #[derive(Debug)]
     pub struct CreateBrandingItem<'a> {
@@ -345,7 +345,7 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::BrandingItem>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
             let Self {
                 client,
                 name,
@@ -358,11 +358,13 @@ pub mod multipart {
                 file_standard,
             } = self;
             let name = name
-                .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_branding_item",
+                )("`name` is required".to_string()))?;
             let product_name = product_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`productName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_branding_item",
+                )("`productName` is required".to_string()))?;
             let url = format!("{}/brandings", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -404,52 +406,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("create_branding_item"),
+                )?;
             let info = OperationInfo {
                 operation_id: "create_branding_item",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -549,7 +531,7 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::BrandingItem>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
             let Self {
                 client,
                 name,
@@ -563,13 +545,17 @@ pub mod multipart {
                 file_standard,
             } = self;
             let name = name
-                .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_branding_item",
+                )("`name` is required".to_string()))?;
             let form_name = form_name
-                .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_branding_item",
+                )("`name` is required".to_string()))?;
             let product_name = product_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`productName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_branding_item",
+                )("`productName` is required".to_string()))?;
             let url = format!(
                 "{}/brandings/{}", client.baseurl, encode_path(& name.to_string())
             );
@@ -613,59 +599,30 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("set_branding_item"))?;
             let info = OperationInfo {
                 operation_id: "set_branding_item",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -708,15 +665,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::BackupResponse>,
-            Error<types::IscErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
             let Self { client, data, name } = self;
             let data = data
-                .ok_or_else(|| Error::InvalidRequest("`data` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_uploaded_configuration",
+                )("`data` is required".to_string()))?;
             let name = name
-                .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_uploaded_configuration",
+                )("`name` is required".to_string()))?;
             let url = format!("{}/configuration-hub/backups/uploads", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -740,52 +698,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "create_uploaded_configuration",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "create_uploaded_configuration",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -828,14 +768,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateDetail>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
             let Self { client, script_name, file } = self;
             let script_name = script_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`scriptName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_source_config",
+                )("`scriptName` is required".to_string()))?;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_source_config",
+                )("`file` is required".to_string()))?;
             let url = format!(
                 "{}/connectors/{}/source-config", client.baseurl, encode_path(&
                 script_name.to_string())
@@ -858,59 +800,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("put_connector_source_config"),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_connector_source_config",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -945,16 +860,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateDetail>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
             let Self { client, script_name, locale } = self;
             let script_name = script_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`scriptName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_translations",
+                )("`scriptName` is required".to_string()))?;
             let locale = locale
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`locale` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_translations",
+                )("`locale` is required".to_string()))?;
             let url = format!(
                 "{}/connectors/{}/translations/{}", client.baseurl, encode_path(&
                 script_name.to_string()), encode_path(& locale.to_string())
@@ -973,59 +888,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("put_connector_translations"),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_connector_translations",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1068,14 +956,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateDetail>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
             let Self { client, script_name, file } = self;
             let script_name = script_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`scriptName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_source_template",
+                )("`scriptName` is required".to_string()))?;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_source_template",
+                )("`file` is required".to_string()))?;
             let url = format!(
                 "{}/connectors/{}/source-template", client.baseurl, encode_path(&
                 script_name.to_string())
@@ -1098,59 +988,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "put_connector_source_template",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_connector_source_template",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1193,14 +1058,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateDetail>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
             let Self { client, script_name, file } = self;
             let script_name = script_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`scriptName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_correlation_config",
+                )("`scriptName` is required".to_string()))?;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_correlation_config",
+                )("`file` is required".to_string()))?;
             let url = format!(
                 "{}/connectors/{}/correlation-config", client.baseurl, encode_path(&
                 script_name.to_string())
@@ -1223,59 +1090,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "put_connector_correlation_config",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_connector_correlation_config",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1320,13 +1162,17 @@ pub mod multipart {
             self,
         ) -> Result<
             ResponseValue<types::NonEmployeeBulkUploadJob>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, id, data } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_non_employee_records_in_bulk",
+                )("`id` is required".to_string()))?;
             let data = data
-                .ok_or_else(|| Error::InvalidRequest("`data` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_non_employee_records_in_bulk",
+                )("`data` is required".to_string()))?;
             let url = format!(
                 "{}/non-employee-sources/{}/non-employee-bulk-upload", client.baseurl,
                 encode_path(& id.to_string())
@@ -1349,59 +1195,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_non_employee_records_in_bulk",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_non_employee_records_in_bulk",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1431,9 +1252,7 @@ pub mod multipart {
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::IscErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
             #[allow(unused_mut)]
@@ -1449,60 +1268,33 @@ pub mod multipart {
                 .put(url)
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("put_password_dictionary"),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_password_dictionary",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 201u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1545,10 +1337,12 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Schema>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
             let Self { client, id, file } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_accounts_schema",
+                )("`id` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/schemas/accounts", client.baseurl, encode_path(& id
                 .to_string())
@@ -1570,52 +1364,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("import_accounts_schema"),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_accounts_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1665,10 +1439,12 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Schema>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
             let Self { client, id, schema_name, file } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_entitlements_schema",
+                )("`id` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/schemas/entitlements", client.baseurl, encode_path(& id
                 .to_string())
@@ -1693,52 +1469,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("import_entitlements_schema"),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_entitlements_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1781,12 +1537,12 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Source>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
             let Self { client, source_id, file } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_connector_file",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/upload-connector-file", client.baseurl, encode_path(&
                 source_id.to_string())
@@ -1808,52 +1564,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("import_connector_file"),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_connector_file",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1906,13 +1642,12 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoadAccountsTask>,
-            Error<types::IscErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
             let Self { client, id, file, disable_optimization } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_accounts",
+                )("`id` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/load-accounts", client.baseurl, encode_path(& id
                 .to_string())
@@ -1937,52 +1672,30 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("import_accounts"))?;
             let info = OperationInfo {
                 operation_id: "import_accounts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2027,11 +1740,13 @@ pub mod multipart {
             self,
         ) -> Result<
             ResponseValue<types::LoadUncorrelatedAccountsTask>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, id, file } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_uncorrelated_accounts",
+                )("`id` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/load-uncorrelated-accounts", client.baseurl, encode_path(&
                 id.to_string())
@@ -2053,52 +1768,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_uncorrelated_accounts",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_uncorrelated_accounts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2143,11 +1840,13 @@ pub mod multipart {
             self,
         ) -> Result<
             ResponseValue<types::LoadEntitlementTask>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, id, csv_file } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_entitlements_by_source",
+                )("`id` is required".to_string()))?;
             let url = format!(
                 "{}/entitlements/aggregate/sources/{}", client.baseurl, encode_path(& id
                 .to_string())
@@ -2169,52 +1868,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_entitlements_by_source",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_entitlements_by_source",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2270,10 +1951,12 @@ and messages indicating which objects would be imported.
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::SpConfigJob>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
             let Self { client, preview, data, options } = self;
             let data = data
-                .ok_or_else(|| Error::InvalidRequest("`data` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_sp_config",
+                )("`data` is required".to_string()))?;
             let url = format!("{}/sp-config/import", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -2289,7 +1972,9 @@ and messages indicating which objects would be imported.
             if let Some(v) = options {
                 let part = reqwest::multipart::Part::text(v.to_string())
                     .mime_str("application/json")
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    .map_err(|e| sailpoint_runtime::glue::invalid_request(
+                        "import_sp_config",
+                    )(e.to_string()))?;
                 form = form.part("options", part);
             }
             #[allow(unused_mut)]
@@ -2302,59 +1987,30 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("import_sp_config"))?;
             let info = OperationInfo {
                 operation_id: "import_sp_config",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2399,13 +2055,13 @@ and messages indicating which objects would be imported.
             self,
         ) -> Result<
             ResponseValue<types::LoadEntitlementTask>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, source_id, file } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_entitlements",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/load-entitlements", client.baseurl, encode_path(&
                 source_id.to_string())
@@ -2427,52 +2083,30 @@ and messages indicating which objects would be imported.
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("import_entitlements"))?;
             let info = OperationInfo {
                 operation_id: "import_entitlements",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2522,15 +2156,17 @@ String specifying FormDefinitionID*/
             self,
         ) -> Result<
             ResponseValue<types::FormDefinitionFileUploadResponse>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, form_definition_id, file } = self;
             let form_definition_id = form_definition_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`formDefinitionID` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_form_definition_file_request",
+                )("`formDefinitionID` is required".to_string()))?;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_form_definition_file_request",
+                )("`file` is required".to_string()))?;
             let url = format!(
                 "{}/form-definitions/{}/upload", client.baseurl, encode_path(&
                 form_definition_id.to_string())
@@ -2553,80 +2189,34 @@ String specifying FormDefinitionID*/
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "create_form_definition_file_request",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "create_form_definition_file_request",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                413u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                415u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                503u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2676,20 +2266,20 @@ String specifying FormDefinitionID*/
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<::serde_json::Value>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
             let Self { client, object_type, object_id, image } = self;
             let object_type = object_type
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`objectType` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_icon",
+                )("`objectType` is required".to_string()))?;
             let object_id = object_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`objectId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_icon",
+                )("`objectId` is required".to_string()))?;
             let image = image
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`image` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_icon",
+                )("`image` is required".to_string()))?;
             let url = format!(
                 "{}/icons/{}/{}", client.baseurl, encode_path(& object_type.to_string()),
                 encode_path(& object_id.to_string())
@@ -2712,59 +2302,30 @@ String specifying FormDefinitionID*/
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("set_icon"))?;
             let info = OperationInfo {
                 operation_id: "set_icon",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -2795,12 +2356,12 @@ String specifying FormDefinitionID*/
             "Sends the request: `", stringify!(post), " ",
             "/manual-discover-applications", "`."
         )]
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::IscErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file } = self;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "send_manual_discover_applications_csv_template",
+                )("`file` is required".to_string()))?;
             let url = format!("{}/manual-discover-applications", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -2816,52 +2377,34 @@ String specifying FormDefinitionID*/
                 .post(url)
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "send_manual_discover_applications_csv_template",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "send_manual_discover_applications_csv_template",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }

@@ -3,9 +3,9 @@
 // DO NOT EDIT: change openapi/ or xtask/ and run `cargo xtask regen`.
 
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo};
+use progenitor_client::{encode_path, Error, OperationInfo};
 #[allow(unused_imports)]
-use crate::{types, ByteStream, Error, ResponseValue};
+use crate::{types, ByteStream, ResponseValue};
 impl crate::Client {
     /**Create a branding item
 
@@ -162,9 +162,9 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
 /// Builders for the `multipart/form-data` operations.
 pub mod multipart {
     #[allow(unused_imports)]
-    use progenitor_client::{encode_path, ClientHooks, OperationInfo};
+    use progenitor_client::{encode_path, Error, OperationInfo};
     #[allow(unused_imports)]
-    use crate::{types, ByteStream, Error, ResponseValue};
+    use crate::{types, ByteStream, ResponseValue};
     ///Builder for [`Client::create_branding_item`].
     #[derive(Debug)]
     pub struct CreateBrandingItem<'a> {
@@ -254,7 +254,7 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::BrandingItem>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
             let Self {
                 client,
                 name,
@@ -267,11 +267,13 @@ pub mod multipart {
                 file_standard,
             } = self;
             let name = name
-                .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_branding_item",
+                )("`name` is required".to_string()))?;
             let product_name = product_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`productName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_branding_item",
+                )("`productName` is required".to_string()))?;
             let url = format!("{}/brandings", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -313,52 +315,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("create_branding_item"),
+                )?;
             let info = OperationInfo {
                 operation_id: "create_branding_item",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -458,7 +440,7 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::BrandingItem>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
             let Self {
                 client,
                 name,
@@ -472,13 +454,17 @@ pub mod multipart {
                 file_standard,
             } = self;
             let name = name
-                .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_branding_item",
+                )("`name` is required".to_string()))?;
             let form_name = form_name
-                .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_branding_item",
+                )("`name` is required".to_string()))?;
             let product_name = product_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`productName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "set_branding_item",
+                )("`productName` is required".to_string()))?;
             let url = format!(
                 "{}/brandings/{}", client.baseurl, encode_path(& name.to_string())
             );
@@ -522,59 +508,30 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("set_branding_item"))?;
             let info = OperationInfo {
                 operation_id: "set_branding_item",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -617,15 +574,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::BackupResponse>,
-            Error<types::IscErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
             let Self { client, data, name } = self;
             let data = data
-                .ok_or_else(|| Error::InvalidRequest("`data` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_uploaded_configuration",
+                )("`data` is required".to_string()))?;
             let name = name
-                .ok_or_else(|| Error::InvalidRequest("`name` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "create_uploaded_configuration",
+                )("`name` is required".to_string()))?;
             let url = format!("{}/configuration-hub/backups/uploads", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -649,52 +607,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "create_uploaded_configuration",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "create_uploaded_configuration",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -737,14 +677,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateDetail>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
             let Self { client, script_name, file } = self;
             let script_name = script_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`scriptName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_source_config",
+                )("`scriptName` is required".to_string()))?;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_source_config",
+                )("`file` is required".to_string()))?;
             let url = format!(
                 "{}/connectors/{}/source-config", client.baseurl, encode_path(&
                 script_name.to_string())
@@ -767,59 +709,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("put_connector_source_config"),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_connector_source_config",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -854,16 +769,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateDetail>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
             let Self { client, script_name, locale } = self;
             let script_name = script_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`scriptName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_translations",
+                )("`scriptName` is required".to_string()))?;
             let locale = locale
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`locale` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_translations",
+                )("`locale` is required".to_string()))?;
             let url = format!(
                 "{}/connectors/{}/translations/{}", client.baseurl, encode_path(&
                 script_name.to_string()), encode_path(& locale.to_string())
@@ -882,59 +797,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("put_connector_translations"),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_connector_translations",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -977,14 +865,16 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateDetail>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
             let Self { client, script_name, file } = self;
             let script_name = script_name
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`scriptName` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_source_template",
+                )("`scriptName` is required".to_string()))?;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "put_connector_source_template",
+                )("`file` is required".to_string()))?;
             let url = format!(
                 "{}/connectors/{}/source-template", client.baseurl, encode_path(&
                 script_name.to_string())
@@ -1007,59 +897,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "put_connector_source_template",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_connector_source_template",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1104,13 +969,17 @@ pub mod multipart {
             self,
         ) -> Result<
             ResponseValue<types::NonEmployeeBulkUploadJob>,
-            Error<types::IscErrorResponse>,
+            sailpoint_runtime::Error,
         > {
             let Self { client, id, data } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_non_employee_records_in_bulk",
+                )("`id` is required".to_string()))?;
             let data = data
-                .ok_or_else(|| Error::InvalidRequest("`data` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_non_employee_records_in_bulk",
+                )("`data` is required".to_string()))?;
             let url = format!(
                 "{}/non-employee-sources/{}/non-employee-bulk-upload", client.baseurl,
                 encode_path(& id.to_string())
@@ -1133,59 +1002,34 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "import_non_employee_records_in_bulk",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_non_employee_records_in_bulk",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1215,9 +1059,7 @@ pub mod multipart {
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::IscErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
             #[allow(unused_mut)]
@@ -1233,60 +1075,33 @@ pub mod multipart {
                 .put(url)
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("put_password_dictionary"),
+                )?;
             let info = OperationInfo {
                 operation_id: "put_password_dictionary",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 201u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1329,10 +1144,12 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Schema>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
             let Self { client, id, file } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_accounts_schema",
+                )("`id` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/schemas/accounts", client.baseurl, encode_path(& id
                 .to_string())
@@ -1354,52 +1171,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("import_accounts_schema"),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_accounts_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1449,10 +1246,12 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Schema>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
             let Self { client, id, schema_name, file } = self;
             let id = id
-                .ok_or_else(|| Error::InvalidRequest("`id` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_entitlements_schema",
+                )("`id` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/schemas/entitlements", client.baseurl, encode_path(& id
                 .to_string())
@@ -1477,52 +1276,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("import_entitlements_schema"),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_entitlements_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1565,12 +1344,12 @@ pub mod multipart {
         )]
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Source>, Error<types::IscErrorResponse>> {
+        ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
             let Self { client, source_id, file } = self;
             let source_id = source_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`sourceId` is required".to_string(),
-                ))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "import_connector_file",
+                )("`sourceId` is required".to_string()))?;
             let url = format!(
                 "{}/sources/{}/upload-connector-file", client.baseurl, encode_path(&
                 source_id.to_string())
@@ -1592,52 +1371,32 @@ pub mod multipart {
                 )
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("import_connector_file"),
+                )?;
             let info = OperationInfo {
                 operation_id: "import_connector_file",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::decode_response(response, &info).await,
-                400u16 => {
+                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }
@@ -1668,12 +1427,12 @@ pub mod multipart {
             "Sends the request: `", stringify!(post), " ",
             "/manual-discover-applications", "`."
         )]
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::IscErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file } = self;
             let file = file
-                .ok_or_else(|| Error::InvalidRequest("`file` is required".to_string()))?;
+                .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
+                    "send_manual_discover_applications_csv_template",
+                )("`file` is required".to_string()))?;
             let url = format!("{}/manual-discover-applications", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1689,52 +1448,34 @@ pub mod multipart {
                 .post(url)
                 .query(&query)
                 .multipart(form)
-                .build()?;
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "send_manual_discover_applications_csv_template",
+                    ),
+                )?;
             let info = OperationInfo {
                 operation_id: "send_manual_discover_applications_csv_template",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                )
+                .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
+                _ => {
                     Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sailpoint_runtime::decode_response(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
             }
         }
     }

@@ -3,1465 +3,258 @@
 // DO NOT EDIT: change openapi/ or xtask/ and run `cargo xtask regen`.
 
 #[allow(unused_imports)]
-use crate::{builder, types, ResponseValue};
-///`GET /identity-profiles/export` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ExportIdentityProfiles<'a> {
-    type Item = types::IdentityProfileExportedObject;
-    type Page = ::std::vec::Vec<types::IdentityProfileExportedObject>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "export_identity_profiles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-profiles/{id}/entitlements` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetAccessProfileEntitlements<'a> {
-    type Item = types::Entitlement;
-    type Page = ::std::vec::Vec<types::Entitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_access_profile_entitlements";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /accounts/{id}/entitlements` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetAccountEntitlements<'a> {
-    type Item = types::Entitlement;
-    type Page = ::std::vec::Vec<types::Entitlement>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_account_entitlements";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /campaigns` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetActiveCampaigns<'a> {
-    type Item = types::GetActiveCampaignsResponseItem;
-    type Page = ::std::vec::Vec<types::GetActiveCampaignsResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_active_campaigns";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /campaign-templates` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetCampaignTemplates<'a> {
-    type Item = types::CampaignTemplate;
-    type Page = ::std::vec::Vec<types::CampaignTemplate>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_campaign_templates";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /work-items/completed` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetCompletedWorkItems<'a> {
-    type Item = types::WorkItems;
-    type Page = ::std::vec::Vec<types::WorkItems>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_completed_work_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /connectors` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetConnectorList<'a> {
-    type Item = types::V3ConnectorDto;
-    type Page = ::std::vec::Vec<types::V3ConnectorDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_connector_list";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /discovered-applications` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetDiscoveredApplications<'a> {
-    type Item = types::GetDiscoveredApplicationsResponseItem;
-    type Page = ::std::vec::Vec<types::GetDiscoveredApplicationsResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_discovered_applications";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications/{id}/access-summaries/{type}` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetIdentityAccessSummaries<'a> {
-    type Item = types::AccessSummary;
-    type Page = ::std::vec::Vec<types::AccessSummary>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_identity_access_summaries";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications/{certificationId}/access-review-items/{itemId}/permissions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate
-for builder::GetIdentityCertificationItemPermissions<'a> {
-    type Item = types::PermissionDto;
-    type Page = ::std::vec::Vec<types::PermissionDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_identity_certification_item_permissions";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications/{id}/identity-summaries` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetIdentitySummaries<'a> {
-    type Item = types::CertificationIdentitySummary;
-    type Page = ::std::vec::Vec<types::CertificationIdentitySummary>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_identity_summaries";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /identity-profiles/{identity-profile-id}/lifecycle-states` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetLifecycleStates<'a> {
-    type Item = types::LifecycleState;
-    type Page = ::std::vec::Vec<types::LifecycleState>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_lifecycle_states";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /managed-clients` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClients<'a> {
-    type Item = types::ManagedClient;
-    type Page = ::std::vec::Vec<types::ManagedClient>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_managed_clients";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /managed-clusters` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetManagedClusters<'a> {
-    type Item = types::ManagedCluster;
-    type Page = ::std::vec::Vec<types::ManagedCluster>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_managed_clusters";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /password-sync-groups` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPasswordSyncGroups<'a> {
-    type Item = types::PasswordSyncGroup;
-    type Page = ::std::vec::Vec<types::PasswordSyncGroup>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_password_sync_groups";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certification-tasks` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPendingCertificationTasks<'a> {
-    type Item = types::CertificationTask;
-    type Page = ::std::vec::Vec<types::CertificationTask>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_pending_certification_tasks";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /public-identities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetPublicIdentities<'a> {
-    type Item = types::PublicIdentity;
-    type Page = ::std::vec::Vec<types::PublicIdentity>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_public_identities";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /roles/{id}/assigned-identities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetRoleAssignedIdentities<'a> {
-    type Item = types::RoleIdentity;
-    type Page = ::std::vec::Vec<types::RoleIdentity>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_role_assigned_identities";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /accounts/search-attribute-config` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetSearchAttributeConfig<'a> {
-    type Item = types::SearchAttributeConfig;
-    type Page = ::std::vec::Vec<types::SearchAttributeConfig>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_search_attribute_config";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /service-desk-integrations` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetServiceDeskIntegrations<'a> {
-    type Item = types::ServiceDeskIntegrationDto;
-    type Page = ::std::vec::Vec<types::ServiceDeskIntegrationDto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_service_desk_integrations";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /account-usages/{accountId}/summaries` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesByAccountId<'a> {
-    type Item = types::AccountUsage;
-    type Page = ::std::vec::Vec<types::AccountUsage>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_usages_by_account_id";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /source-usages/{sourceId}/summaries` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetUsagesBySourceId<'a> {
-    type Item = types::SourceUsage;
-    type Page = ::std::vec::Vec<types::SourceUsage>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_usages_by_source_id";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflow-executions/{id}/history` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutionHistory<'a> {
-    type Item = types::WorkflowExecutionEvent;
-    type Page = ::std::vec::Vec<types::WorkflowExecutionEvent>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_workflow_execution_history";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflows/{id}/executions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::GetWorkflowExecutions<'a> {
-    type Item = types::WorkflowExecution;
-    type Page = ::std::vec::Vec<types::WorkflowExecution>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "get_workflow_executions";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-profiles` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccessProfiles<'a> {
-    type Item = types::AccessProfile;
-    type Page = ::std::vec::Vec<types::AccessProfile>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_access_profiles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-request-status` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccessRequestStatus<'a> {
-    type Item = types::RequestedItemStatus;
-    type Page = ::std::vec::Vec<types::RequestedItemStatus>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_access_request_status";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /account-activities` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccountActivities<'a> {
-    type Item = types::AccountActivity;
-    type Page = ::std::vec::Vec<types::AccountActivity>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_account_activities";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /accounts` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListAccounts<'a> {
-    type Item = types::Account;
-    type Page = ::std::vec::Vec<types::Account>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_accounts";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications/{id}/reviewers` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListCertificationReviewers<'a> {
-    type Item = ::std::option::Option<types::IdentityReferenceWithNameAndEmail>;
-    type Page = ::std::vec::Vec<
-        ::std::option::Option<types::IdentityReferenceWithNameAndEmail>,
-    >;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_certification_reviewers";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflow-library` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListCompleteWorkflowLibrary<'a> {
-    type Item = types::ListCompleteWorkflowLibraryResponseItem;
-    type Page = ::std::vec::Vec<types::ListCompleteWorkflowLibraryResponseItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_complete_workflow_library";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-request-approvals/completed` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListCompletedApprovals<'a> {
-    type Item = types::CompletedApproval;
-    type Page = ::std::vec::Vec<types::CompletedApproval>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_completed_approvals";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications/{id}/access-review-items` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityAccessReviewItems<'a> {
-    type Item = types::AccessReviewItem;
-    type Page = ::std::vec::Vec<types::AccessReviewItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_identity_access_review_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /certifications` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityCertifications<'a> {
-    type Item = types::Certification;
-    type Page = ::std::vec::Vec<types::Certification>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_identity_certifications";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /identity-profiles` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListIdentityProfiles<'a> {
-    type Item = types::IdentityProfile;
-    type Page = ::std::vec::Vec<types::IdentityProfile>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_identity_profiles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-approvals` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeApprovals<'a> {
-    type Item = types::NonEmployeeApprovalItem;
-    type Page = ::std::vec::Vec<types::NonEmployeeApprovalItem>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_non_employee_approvals";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-records` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRecords<'a> {
-    type Item = types::NonEmployeeRecord;
-    type Page = ::std::vec::Vec<types::NonEmployeeRecord>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_non_employee_records";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-requests` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeRequests<'a> {
-    type Item = types::NonEmployeeRequest;
-    type Page = ::std::vec::Vec<types::NonEmployeeRequest>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_non_employee_requests";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /non-employee-sources` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListNonEmployeeSources<'a> {
-    type Item = types::NonEmployeeSourceWithNeCount;
-    type Page = ::std::vec::Vec<types::NonEmployeeSourceWithNeCount>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_non_employee_sources";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /password-policies` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListPasswordPolicies<'a> {
-    type Item = types::PasswordPolicyV3Dto;
-    type Page = ::std::vec::Vec<types::PasswordPolicyV3Dto>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_password_policies";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /access-request-approvals/pending` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListPendingApprovals<'a> {
-    type Item = types::PendingApproval;
-    type Page = ::std::vec::Vec<types::PendingApproval>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_pending_approvals";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /requestable-objects` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListRequestableObjects<'a> {
-    type Item = types::RequestableObject;
-    type Page = ::std::vec::Vec<types::RequestableObject>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_requestable_objects";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /roles` pages with `limit` (at most 50) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListRoles<'a> {
-    type Item = types::Role;
-    type Page = ::std::vec::Vec<types::Role>;
-    const MAX_LIMIT: u32 = 50u32;
-    const OPERATION: &'static str = "list_roles";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /saved-searches` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListSavedSearches<'a> {
-    type Item = types::SavedSearch;
-    type Page = ::std::vec::Vec<types::SavedSearch>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_saved_searches";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /scheduled-searches` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListScheduledSearch<'a> {
-    type Item = types::ScheduledSearch;
-    type Page = ::std::vec::Vec<types::ScheduledSearch>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_scheduled_search";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /segments` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListSegments<'a> {
-    type Item = types::Segment;
-    type Page = ::std::vec::Vec<types::Segment>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_segments";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /sod-policies` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListSodPolicies<'a> {
-    type Item = types::SodPolicyRead;
-    type Page = ::std::vec::Vec<types::SodPolicyRead>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_sod_policies";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /sources` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListSources<'a> {
-    type Item = types::Source;
-    type Page = ::std::vec::Vec<types::Source>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_sources";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /tagged-objects` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjects<'a> {
-    type Item = types::TaggedObject;
-    type Page = ::std::vec::Vec<types::TaggedObject>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_tagged_objects";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /tagged-objects/{type}` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTaggedObjectsByType<'a> {
-    type Item = types::TaggedObject;
-    type Page = ::std::vec::Vec<types::TaggedObject>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_tagged_objects_by_type";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /transforms` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListTransforms<'a> {
-    type Item = types::TransformRead;
-    type Page = ::std::vec::Vec<types::TransformRead>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_transforms";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /work-items` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkItems<'a> {
-    type Item = types::WorkItems;
-    type Page = ::std::vec::Vec<types::WorkItems>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_work_items";
-    const COUNTS: bool = true;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self.count(true)
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflow-library/actions` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryActions<'a> {
-    type Item = types::WorkflowLibraryAction;
-    type Page = ::std::vec::Vec<types::WorkflowLibraryAction>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_workflow_library_actions";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflow-library/triggers` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflowLibraryTriggers<'a> {
-    type Item = types::WorkflowLibraryTrigger;
-    type Page = ::std::vec::Vec<types::WorkflowLibraryTrigger>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_workflow_library_triggers";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
-///`GET /workflows` pages with `limit` (at most 250) and `offset`.
-impl<'a> sailpoint_runtime::Paginate for builder::ListWorkflows<'a> {
-    type Item = types::Workflow;
-    type Page = ::std::vec::Vec<types::Workflow>;
-    const MAX_LIMIT: u32 = 250u32;
-    const OPERATION: &'static str = "list_workflows";
-    const COUNTS: bool = false;
-    fn with_page(self, limit: u32, offset: u64) -> Self {
-        self.limit(limit).offset(offset)
-    }
-    fn with_count(self) -> Self {
-        self
-    }
-    fn send_page(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Page>,
-            sailpoint_runtime::Error,
-        >,
-    > + Send {
-        async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-    }
-    fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-        page
-    }
-}
+use crate::{builder, types};
+sailpoint_runtime::glue::offset_listing!(
+    ExportIdentityProfiles, ::std::vec::Vec < types::IdentityProfileExportedObject >,
+    types::IdentityProfileExportedObject, 250, "export_identity_profiles", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAccessProfileEntitlements, ::std::vec::Vec < types::Entitlement >,
+    types::Entitlement, 250, "get_access_profile_entitlements", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetAccountEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
+    250, "get_account_entitlements", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetActiveCampaigns, ::std::vec::Vec < types::GetActiveCampaignsResponseItem >,
+    types::GetActiveCampaignsResponseItem, 250, "get_active_campaigns", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetCampaignTemplates, ::std::vec::Vec < types::CampaignTemplate >,
+    types::CampaignTemplate, 250, "get_campaign_templates", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetCompletedWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
+    "get_completed_work_items", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetConnectorList, ::std::vec::Vec < types::V3ConnectorDto >, types::V3ConnectorDto,
+    250, "get_connector_list", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetDiscoveredApplications, ::std::vec::Vec <
+    types::GetDiscoveredApplicationsResponseItem >,
+    types::GetDiscoveredApplicationsResponseItem, 250, "get_discovered_applications",
+    false, | b | b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetIdentityAccessSummaries, ::std::vec::Vec < types::AccessSummary >,
+    types::AccessSummary, 250, "get_identity_access_summaries", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetIdentityCertificationItemPermissions, ::std::vec::Vec < types::PermissionDto >,
+    types::PermissionDto, 250, "get_identity_certification_item_permissions", true, | b |
+    b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetIdentitySummaries, ::std::vec::Vec < types::CertificationIdentitySummary >,
+    types::CertificationIdentitySummary, 250, "get_identity_summaries", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetLifecycleStates, ::std::vec::Vec < types::LifecycleState >, types::LifecycleState,
+    250, "get_lifecycle_states", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetManagedClients, ::std::vec::Vec < types::ManagedClient >, types::ManagedClient,
+    250, "get_managed_clients", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetManagedClusters, ::std::vec::Vec < types::ManagedCluster >, types::ManagedCluster,
+    250, "get_managed_clusters", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPasswordSyncGroups, ::std::vec::Vec < types::PasswordSyncGroup >,
+    types::PasswordSyncGroup, 250, "get_password_sync_groups", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPendingCertificationTasks, ::std::vec::Vec < types::CertificationTask >,
+    types::CertificationTask, 250, "get_pending_certification_tasks", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetPublicIdentities, ::std::vec::Vec < types::PublicIdentity >,
+    types::PublicIdentity, 250, "get_public_identities", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetRoleAssignedIdentities, ::std::vec::Vec < types::RoleIdentity >,
+    types::RoleIdentity, 250, "get_role_assigned_identities", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetSearchAttributeConfig, ::std::vec::Vec < types::SearchAttributeConfig >,
+    types::SearchAttributeConfig, 250, "get_search_attribute_config", false, | b | b, |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetServiceDeskIntegrations, ::std::vec::Vec < types::ServiceDeskIntegrationDto >,
+    types::ServiceDeskIntegrationDto, 250, "get_service_desk_integrations", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetUsagesByAccountId, ::std::vec::Vec < types::AccountUsage >, types::AccountUsage,
+    250, "get_usages_by_account_id", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetUsagesBySourceId, ::std::vec::Vec < types::SourceUsage >, types::SourceUsage, 250,
+    "get_usages_by_source_id", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetWorkflowExecutionHistory, ::std::vec::Vec < types::WorkflowExecutionEvent >,
+    types::WorkflowExecutionEvent, 250, "get_workflow_execution_history", false, | b | b,
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    GetWorkflowExecutions, ::std::vec::Vec < types::WorkflowExecution >,
+    types::WorkflowExecution, 250, "get_workflow_executions", false, | b | b, | page |
+    page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccessProfiles, ::std::vec::Vec < types::AccessProfile >, types::AccessProfile,
+    250, "list_access_profiles", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccessRequestStatus, ::std::vec::Vec < types::RequestedItemStatus >,
+    types::RequestedItemStatus, 250, "list_access_request_status", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccountActivities, ::std::vec::Vec < types::AccountActivity >,
+    types::AccountActivity, 250, "list_account_activities", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListAccounts, ::std::vec::Vec < types::Account >, types::Account, 250,
+    "list_accounts", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListCertificationReviewers, ::std::vec::Vec < ::std::option::Option <
+    types::IdentityReferenceWithNameAndEmail > >, ::std::option::Option <
+    types::IdentityReferenceWithNameAndEmail >, 250, "list_certification_reviewers",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListCompleteWorkflowLibrary, ::std::vec::Vec <
+    types::ListCompleteWorkflowLibraryResponseItem >,
+    types::ListCompleteWorkflowLibraryResponseItem, 250,
+    "list_complete_workflow_library", false, | b | b, | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListCompletedApprovals, ::std::vec::Vec < types::CompletedApproval >,
+    types::CompletedApproval, 250, "list_completed_approvals", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListIdentityAccessReviewItems, ::std::vec::Vec < types::AccessReviewItem >,
+    types::AccessReviewItem, 250, "list_identity_access_review_items", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListIdentityCertifications, ::std::vec::Vec < types::Certification >,
+    types::Certification, 250, "list_identity_certifications", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListIdentityProfiles, ::std::vec::Vec < types::IdentityProfile >,
+    types::IdentityProfile, 250, "list_identity_profiles", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNonEmployeeApprovals, ::std::vec::Vec < types::NonEmployeeApprovalItem >,
+    types::NonEmployeeApprovalItem, 250, "list_non_employee_approvals", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNonEmployeeRecords, ::std::vec::Vec < types::NonEmployeeRecord >,
+    types::NonEmployeeRecord, 250, "list_non_employee_records", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNonEmployeeRequests, ::std::vec::Vec < types::NonEmployeeRequest >,
+    types::NonEmployeeRequest, 250, "list_non_employee_requests", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListNonEmployeeSources, ::std::vec::Vec < types::NonEmployeeSourceWithNeCount >,
+    types::NonEmployeeSourceWithNeCount, 250, "list_non_employee_sources", true, | b | b
+    .count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListPasswordPolicies, ::std::vec::Vec < types::PasswordPolicyV3Dto >,
+    types::PasswordPolicyV3Dto, 250, "list_password_policies", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListPendingApprovals, ::std::vec::Vec < types::PendingApproval >,
+    types::PendingApproval, 250, "list_pending_approvals", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListRequestableObjects, ::std::vec::Vec < types::RequestableObject >,
+    types::RequestableObject, 250, "list_requestable_objects", true, | b | b.count(true),
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListRoles, ::std::vec::Vec < types::Role >, types::Role, 50, "list_roles", true, | b
+    | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListSavedSearches, ::std::vec::Vec < types::SavedSearch >, types::SavedSearch, 250,
+    "list_saved_searches", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListScheduledSearch, ::std::vec::Vec < types::ScheduledSearch >,
+    types::ScheduledSearch, 250, "list_scheduled_search", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListSegments, ::std::vec::Vec < types::Segment >, types::Segment, 250,
+    "list_segments", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListSodPolicies, ::std::vec::Vec < types::SodPolicyRead >, types::SodPolicyRead, 250,
+    "list_sod_policies", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListSources, ::std::vec::Vec < types::Source >, types::Source, 250, "list_sources",
+    true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTaggedObjects, ::std::vec::Vec < types::TaggedObject >, types::TaggedObject, 250,
+    "list_tagged_objects", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTaggedObjectsByType, ::std::vec::Vec < types::TaggedObject >,
+    types::TaggedObject, 250, "list_tagged_objects_by_type", true, | b | b.count(true), |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListTransforms, ::std::vec::Vec < types::TransformRead >, types::TransformRead, 250,
+    "list_transforms", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
+    "list_work_items", true, | b | b.count(true), | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkflowLibraryActions, ::std::vec::Vec < types::WorkflowLibraryAction >,
+    types::WorkflowLibraryAction, 250, "list_workflow_library_actions", false, | b | b, |
+    page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkflowLibraryTriggers, ::std::vec::Vec < types::WorkflowLibraryTrigger >,
+    types::WorkflowLibraryTrigger, 250, "list_workflow_library_triggers", false, | b | b,
+    | page | page
+);
+sailpoint_runtime::glue::offset_listing!(
+    ListWorkflows, ::std::vec::Vec < types::Workflow >, types::Workflow, 250,
+    "list_workflows", false, | b | b, | page | page
+);

@@ -40,7 +40,7 @@ async fn read_only_tour(client: &Client) -> Res {
     }
     let groups: Vec<_> = client.v2024().get_password_sync_groups().stream().try_collect().await?;
     println!("{} password sync groups", groups.len());
-    match client.v3().get_source().id("00000000000000000000000000000000").send().await.map_err(sailpoint::Error::from) {
+    match client.v3().get_source().id("00000000000000000000000000000000").send().await {
         Err(e) if e.is_not_found() => println!("a missing source is a clean error: {e}"),
         other => println!("unexpected: {other:?}"),
     }
@@ -79,21 +79,32 @@ async fn mock_tour(client: &Client) -> Res {
     let options = sailpoint::PageOptions { page_size: Some(2), count: true, ..Default::default() };
     let pages: Vec<_> = api.list_sources().filters("name sw \"HR\"").pages_with(options).try_collect().await?;
     let names: Vec<_> = pages.iter().flat_map(|p| p.items.iter().map(|s| s.name.clone())).collect();
-    println!("3. listed {} sources named HR* in {} pages of 2 (X-Total-Count {:?}): {names:?}", names.len(), pages.len(), pages[0].total);
+    println!(
+        "3. listed {} sources named HR* in {} pages of 2 (X-Total-Count {:?}): {names:?}",
+        names.len(),
+        pages.len(),
+        pages[0].total
+    );
 
     // 4. a JSON Patch update
     let hr1 = pages[0].items[0].id.clone().unwrap_or_default();
     let patch: Vec<types::JsonPatchOperation> =
         serde_json::from_value(json!([{"op": "replace", "path": "/description", "value": "Nightly HR export"}]))?;
     let patched = api.update_source().id(&hr1).body(patch).send().await?;
-    println!("4. JSON Patch (application/json-patch+json): description is now {:?}", patched.description.as_deref().unwrap_or(""));
+    println!(
+        "4. JSON Patch (application/json-patch+json): description is now {:?}",
+        patched.description.as_deref().unwrap_or("")
+    );
 
     // 5. an experimental call, and what happens without the opt-in
     let policies: Vec<_> = api.list_password_policies().stream().try_collect().await?;
     println!("5. experimental list_password_policies: {} policy", policies.len());
-    let strict = Client::builder().base_url(client.runtime().base_url().map(|u| u.to_string()).unwrap_or_default())
-        .access_token("unused").allow_http_loopback(true).build()?;
-    let refused = strict.v2024().list_password_policies().send().await.map_err(sailpoint::Error::from);
+    let strict = Client::builder()
+        .base_url(client.runtime().base_url().map(|u| u.to_string()).unwrap_or_default())
+        .access_token("unused")
+        .allow_http_loopback(true)
+        .build()?;
+    let refused = strict.v2024().list_password_policies().send().await;
     if let Err(e) = refused {
         println!("   without the opt-in, refused before sending: {e}");
     }
@@ -104,7 +115,7 @@ async fn mock_tour(client: &Client) -> Res {
     println!("6. accounts schema as CSV: {:?}", String::from_utf8_lossy(&chunks.concat()).trim());
 
     // 7. an error, handled
-    match api.get_password_sync_group().id("2c918085deadbeefdeadbeefdeadbeef").send().await.map_err(sailpoint::Error::from) {
+    match api.get_password_sync_group().id("2c918085deadbeefdeadbeefdeadbeef").send().await {
         Err(e) if e.is_not_found() => println!("7. handled a 404: {e}"),
         other => println!("7. unexpected: {other:?}"),
     }

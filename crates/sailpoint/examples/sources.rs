@@ -34,7 +34,8 @@ async fn main() -> Res {
     let updated = api.update_source().id(&id).body(patch).send().await?;
     println!("description now {:?}", updated.description);
 
-    let schedule: types::SourceSchedule = serde_json::from_value(json!({"type": "ACCOUNT_AGGREGATION", "cronExpression": "0 0 5 * * ?"}))?;
+    let schedule: types::SourceSchedule =
+        serde_json::from_value(json!({"type": "ACCOUNT_AGGREGATION", "cronExpression": "0 0 5 * * ?"}))?;
     api.create_source_schedule().source_id(&id).body(schedule).send().await?;
     let schedules = api.get_source_schedules().source_id(&id).send().await?;
     println!("{} schedules", schedules.len());

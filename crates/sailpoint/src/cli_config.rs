@@ -100,10 +100,7 @@ pub(crate) fn os_keyring() -> Option<Box<dyn SecretStore>> {
 /// skipped with a warning and a note for the final error.
 pub(crate) fn read_cli(sources: &Sources) -> Result<Layer, Error> {
     let mut layer = Layer {
-        place: sources
-            .cli_config
-            .as_ref()
-            .map_or_else(|| "the SailPoint CLI config".to_string(), |p| p.display().to_string()),
+        place: sources.cli_config.as_ref().map_or_else(|| "the SailPoint CLI config".to_string(), |p| p.display().to_string()),
         settings: Partial::default(),
         note: None,
         no_base_url: "no `environments.<active>.baseurl`".into(),
@@ -172,8 +169,9 @@ fn read_cli_file(path: &Path, sources: &Sources, layer: &mut Layer) -> Result<()
                 "the SailPoint CLI's authtype is `oauth`: its user token cannot be used, so the CLI config gives no credentials"
             );
         }
-        layer.no_credentials =
-            format!("authtype `{authtype}`: only a personal access token (`authtype: pat`) can be used, not the CLI's user token");
+        layer.no_credentials = format!(
+            "authtype `{authtype}`: only a personal access token (`authtype: pat`) can be used, not the CLI's user token"
+        );
         return Ok(());
     }
     // Since 2.0 the CLI keeps the PAT in the OS keyring.
@@ -195,8 +193,7 @@ fn read_cli_file(path: &Path, sources: &Sources, layer: &mut Layer) -> Result<()
     // Before 2.0 it kept the PAT in the file.
     let pat = get_ci(env, "pat");
     layer.settings.client_id = cli_text(pat.and_then(|p| get_ci(p, "clientid")), &format!("{prefix}.pat.clientid"))?;
-    layer.settings.client_secret =
-        cli_text(pat.and_then(|p| get_ci(p, "clientsecret")), &format!("{prefix}.pat.clientsecret"))?;
+    layer.settings.client_secret = cli_text(pat.and_then(|p| get_ci(p, "clientsecret")), &format!("{prefix}.pat.clientsecret"))?;
     layer.client_id = format!("`{prefix}.pat.clientid`");
     layer.client_secret = format!("`{prefix}.pat.clientsecret`");
     Ok(())

@@ -160,16 +160,26 @@ impl Client {
 
     /// A client on a runtime built elsewhere (it must have a base URL).
     pub fn with_runtime(runtime: Runtime) -> Result<Self, Error> {
-        let http = runtime.http().clone();
         Ok(Self {
             #[cfg(feature = "v3")]
-            v3: sailpoint_v3::Client::new_with_client(&runtime.version_url(sailpoint_v3::API_VERSION)?, http.clone(), runtime.clone()),
+            v3: sailpoint_v3::Client::new_with_client(
+                &runtime.version_url(sailpoint_v3::API_VERSION)?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "beta")]
-            beta: sailpoint_beta::Client::new_with_client(&runtime.version_url(sailpoint_beta::API_VERSION)?, http.clone(), runtime.clone()),
+            beta: sailpoint_beta::Client::new_with_client(
+                &runtime.version_url(sailpoint_beta::API_VERSION)?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "v2024")]
-            v2024: sailpoint_v2024::Client::new_with_client(&runtime.version_url(sailpoint_v2024::API_VERSION)?, http.clone(), runtime.clone()),
+            v2024: sailpoint_v2024::Client::new_with_client(
+                &runtime.version_url(sailpoint_v2024::API_VERSION)?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             runtime,
         })
     }
 }
-

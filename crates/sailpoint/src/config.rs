@@ -278,7 +278,8 @@ fn read_config_json(sources: &Sources) -> Result<Layer, Error> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => {
-            layer.note = Some(if e.kind() == std::io::ErrorKind::NotFound { "not found".into() } else { format!("not read: {e}") });
+            layer.note =
+                Some(if e.kind() == std::io::ErrorKind::NotFound { "not found".into() } else { format!("not read: {e}") });
             return Ok(layer);
         }
     };
@@ -521,7 +522,10 @@ mod tests {
 
     #[test]
     fn a_client_id_is_never_paired_with_a_secret_from_elsewhere() {
-        let json = temp("secret-only.json", &format!(r#"{{"BaseURL": "https://json.api.identitynow.com", "ClientSecret": "{SECRET}"}}"#));
+        let json = temp(
+            "secret-only.json",
+            &format!(r#"{{"BaseURL": "https://json.api.identitynow.com", "ClientSecret": "{SECRET}"}}"#),
+        );
         let e = env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com"), ("SAIL_CLIENT_ID", "env-id")]);
         let m = message(from(Sources::new(e, &json, None)));
         assert!(m.contains("the environment has a client id (SAIL_CLIENT_ID) but no client secret (SAIL_CLIENT_SECRET)"), "{m}");
@@ -660,6 +664,4 @@ mod tests {
         let p = Partial { client_secret: Some(SECRET.into()), access_token: Some(SECRET.into()), ..Partial::default() };
         assert!(!format!("{p:?}").contains(SECRET));
     }
-
-
 }

@@ -7,13 +7,14 @@ mod client;
 mod config;
 pub mod search;
 
-pub use client::{Client, ClientBuilder};
-pub use cli_config::SecretStore;
 #[cfg(feature = "keyring")]
 pub use cli_config::OsKeyring;
+pub use cli_config::SecretStore;
+pub use client::{Client, ClientBuilder};
 pub use config::{Config, Sources};
 pub use sailpoint_runtime::{
-    Credentials, DateTime, Error, ErrorKind, ErrorMessage, Page, PageOptions, Paginate, RateLimit, RetryConfig, Runtime,
+    Credentials, DateTime, Error, ErrorKind, ErrorMessage, Items, Page, PageOptions, Pages, Paginate, RateLimit, RetryConfig,
+    Runtime,
 };
 
 /// The v3 API: `sailpoint::v3::types::Source`, `sailpoint::v3::Client`…
@@ -42,13 +43,13 @@ pub mod prelude {
 impl Client {
     /// Every result of a search, past the 10,000-result window, each
     /// exactly once, typed by its `_type` (see [`search`]).
-    pub fn search(&self, request: search::SearchRequest) -> impl futures_util::Stream<Item = Result<search::Document>> + Send {
+    pub fn search(&self, request: search::SearchRequest) -> Items<'static, search::Document> {
         use futures_util::TryStreamExt;
-        search::raw_stream(self.runtime().clone(), request).map_ok(search::Document::from_json)
+        Items::new(search::OPERATION, search::raw_stream(self.runtime().clone(), request).map_ok(search::Document::from_json))
     }
 
     /// Like [`search`](Self::search), as JSON.
-    pub fn search_json(&self, request: search::SearchRequest) -> impl futures_util::Stream<Item = Result<serde_json::Value>> + Send {
-        search::raw_stream(self.runtime().clone(), request)
+    pub fn search_json(&self, request: search::SearchRequest) -> Items<'static, serde_json::Value> {
+        Items::new(search::OPERATION, search::raw_stream(self.runtime().clone(), request))
     }
 }

@@ -28,6 +28,9 @@ use serde_json::{Value, json};
 /// Largest page the search endpoint serves.
 pub const MAX_PAGE: u32 = 10_000;
 
+/// The operation a search pages through.
+pub const OPERATION: &str = "search_post";
+
 /// A search request: the body of `POST /search` (`indices`, `query`,
 /// `sort`…), as JSON.
 #[derive(Debug, Clone)]
@@ -243,7 +246,7 @@ fn kind_of(v: &Value) -> &'static str {
 async fn fetch(runtime: &Runtime, request: &SearchRequest, body: &Value) -> Result<Vec<Value>, Error> {
     let operations = operations(request.api_version)
         .ok_or_else(|| Error::configuration(format!("no `{}` API in this build", request.api_version)))?;
-    let op = sailpoint_runtime::find(operations, "search_post")
+    let op = sailpoint_runtime::glue::find(operations, OPERATION)
         .ok_or_else(|| Error::configuration("the search operation is missing from the operation table"))?;
     let url = format!("{}{}", runtime.version_url(request.api_version)?, op.path);
     let http = runtime
@@ -255,8 +258,9 @@ async fn fetch(runtime: &Runtime, request: &SearchRequest, body: &Value) -> Resu
         .build()
         .map_err(|e| Error::configuration(format!("building the search request: {e}")))?;
     let response = runtime.call(http, op, request.api_version).await?;
-    let bytes = response.bytes().await.map_err(Error::transport)?;
-    sailpoint_runtime::decode_json::<Vec<Value>>(&bytes).map_err(|m| Error::decoding(format!("search results: {m}"), &bytes))
+    let bytes = response.bytes().await.map_err(|e| Error::transport(e).for_operation(OPERATION))?;
+    sailpoint_runtime::glue::decode_json::<Vec<Value>>(&bytes)
+        .map_err(|m| Error::decoding(format!("search results: {m}"), &bytes).for_operation(OPERATION))
 }
 
 fn operations(version: &str) -> Option<&'static [sailpoint_runtime::Operation]> {

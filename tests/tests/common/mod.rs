@@ -39,7 +39,8 @@ pub async fn numbered_tokens(
         .and(wiremock::matchers::path("/oauth/token"))
         .respond_with(move |_: &wiremock::Request| {
             let n = counter.fetch_add(1, Ordering::SeqCst);
-            let body = serde_json::json!({"access_token": format!("token-{n}"), "token_type": "bearer", "expires_in": lifetime(n)});
+            let body =
+                serde_json::json!({"access_token": format!("token-{n}"), "token_type": "bearer", "expires_in": lifetime(n)});
             wiremock::ResponseTemplate::new(200).set_body_json(body).set_delay(delay)
         })
         .mount(server)

@@ -56,14 +56,15 @@ fn anonymous(path: &str) -> String {
 }
 
 fn check_url_templates(version: &str, operations: &[Operation]) {
-    let mut built: Vec<String> = ["generated.rs", "generated_multipart.rs"]
-        .iter()
-        .flat_map(|f| url_templates(&generated(version, f)))
-        .collect();
+    let mut built: Vec<String> =
+        ["generated.rs", "generated_multipart.rs"].iter().flat_map(|f| url_templates(&generated(version, f))).collect();
     let mut expected: Vec<String> = operations.iter().map(|o| anonymous(o.path)).collect();
     built.sort();
     expected.sort();
-    assert!(built.iter().all(|t| !t.contains("{{") && t.matches('{').count() == t.matches("{}").count()), "{version}: a URL keeps a literal brace");
+    assert!(
+        built.iter().all(|t| !t.contains("{{") && t.matches('{').count() == t.matches("{}").count()),
+        "{version}: a URL keeps a literal brace"
+    );
     assert_eq!(built, expected, "{version}: one URL per operation, each its spec path with every parameter filled");
 }
 

@@ -111,7 +111,9 @@ pub struct Outcome {
 fn without_nulls(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match v {
-        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect()),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect())
+        }
         Value::Array(a) => Value::Array(a.into_iter().map(without_nulls).collect()),
         other => other,
     }
@@ -136,7 +138,10 @@ fn classify(result: Result<(), CallError>, exchanges: &[Exchange], body: Option<
             return Verdict::RequestExampleBreaksSchema(request_violations.join("; "));
         }
         if only_body {
-            return Verdict::BodyRefused(format!("request body (the example as the SDK's types keep it): {}", request_violations.join("; ")));
+            return Verdict::BodyRefused(format!(
+                "request body (the example as the SDK's types keep it): {}",
+                request_violations.join("; ")
+            ));
         }
         return Verdict::Failed(format!("request violation: {}", request_violations.join("; ")));
     }

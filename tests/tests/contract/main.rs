@@ -12,10 +12,13 @@ mod calls;
 mod prism;
 mod proxy;
 
+#[rustfmt::skip]
 #[path = "../generated/contract_calls_beta.rs"]
 mod beta_calls;
+#[rustfmt::skip]
 #[path = "../generated/contract_calls_v2024.rs"]
 mod v2024_calls;
+#[rustfmt::skip]
 #[path = "../generated/contract_calls_v3.rs"]
 mod v3_calls;
 
@@ -72,7 +75,9 @@ fn apply_known_spec_defects(version: &str, outcomes: &mut [Outcome]) {
         let Some(o) = outcomes.iter_mut().find(|o| o.operation_id == *operation_id) else { continue };
         match &o.verdict {
             Verdict::Failed(detail) => o.verdict = Verdict::SpecDefect(format!("read from the spec: {why} ({detail})")),
-            other => panic!("{version} {operation_id} is listed as a spec defect but gave {other:?}: update SPEC_DEFECTS_BLAMED_ON_THE_REQUEST"),
+            other => panic!(
+                "{version} {operation_id} is listed as a spec defect but gave {other:?}: update SPEC_DEFECTS_BLAMED_ON_THE_REQUEST"
+            ),
         }
     }
 }
@@ -98,24 +103,122 @@ fn write_report(version: &str, report: &str) {
 async fn multipart_sources_v2024(client: &sailpoint_v2024::Client, proxy: &Proxy) -> Vec<Outcome> {
     const ID: &str = "2c9180835d2e5168015d32f890ca1581";
     let calls: [Call<sailpoint_v2024::Client>; 6] = [
-        Call { operation_id: "importAccounts", method: "POST", path: "/sources/{id}/load-accounts", body: None, body_is_spec_example: false, fallback: None, call: |c| {
-            Box::pin(async move { c.import_accounts().id(ID).file_bytes("accounts.csv", b"id,name\n1,Ada\n".to_vec()).disable_optimization("true").send().await.map(drop).map_err(sdk) })
-        } },
-        Call { operation_id: "importAccountsSchema", method: "POST", path: "/sources/{id}/schemas/accounts", body: None, body_is_spec_example: false, fallback: None, call: |c| {
-            Box::pin(async move { c.import_accounts_schema().id(ID).file_bytes("schema.csv", b"name,type\nid,STRING\n".to_vec()).send().await.map(drop).map_err(sdk) })
-        } },
-        Call { operation_id: "importConnectorFile", method: "POST", path: "/sources/{sourceId}/upload-connector-file", body: None, body_is_spec_example: false, fallback: None, call: |c| {
-            Box::pin(async move { c.import_connector_file().source_id(ID).file_bytes("driver.jar", vec![0x50, 0x4b, 3, 4]).send().await.map(drop).map_err(sdk) })
-        } },
-        Call { operation_id: "importEntitlements", method: "POST", path: "/sources/{sourceId}/load-entitlements", body: None, body_is_spec_example: false, fallback: None, call: |c| {
-            Box::pin(async move { c.import_entitlements().source_id(ID).file_bytes("entitlements.csv", b"id,name\ng1,Admins\n".to_vec()).send().await.map(drop).map_err(sdk) })
-        } },
-        Call { operation_id: "importEntitlementsSchema", method: "POST", path: "/sources/{id}/schemas/entitlements", body: None, body_is_spec_example: false, fallback: None, call: |c| {
-            Box::pin(async move { c.import_entitlements_schema().id(ID).schema_name("group").file_bytes("schema.csv", b"name,type\nid,STRING\n".to_vec()).send().await.map(drop).map_err(sdk) })
-        } },
-        Call { operation_id: "importUncorrelatedAccounts", method: "POST", path: "/sources/{id}/load-uncorrelated-accounts", body: None, body_is_spec_example: false, fallback: None, call: |c| {
-            Box::pin(async move { c.import_uncorrelated_accounts().id(ID).file_bytes("accounts.csv", b"id,name\n1,Ada\n".to_vec()).send().await.map(drop).map_err(sdk) })
-        } },
+        Call {
+            operation_id: "importAccounts",
+            method: "POST",
+            path: "/sources/{id}/load-accounts",
+            body: None,
+            body_is_spec_example: false,
+            fallback: None,
+            call: |c| {
+                Box::pin(async move {
+                    c.import_accounts()
+                        .id(ID)
+                        .file_bytes("accounts.csv", b"id,name\n1,Ada\n".to_vec())
+                        .disable_optimization("true")
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(sdk)
+                })
+            },
+        },
+        Call {
+            operation_id: "importAccountsSchema",
+            method: "POST",
+            path: "/sources/{id}/schemas/accounts",
+            body: None,
+            body_is_spec_example: false,
+            fallback: None,
+            call: |c| {
+                Box::pin(async move {
+                    c.import_accounts_schema()
+                        .id(ID)
+                        .file_bytes("schema.csv", b"name,type\nid,STRING\n".to_vec())
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(sdk)
+                })
+            },
+        },
+        Call {
+            operation_id: "importConnectorFile",
+            method: "POST",
+            path: "/sources/{sourceId}/upload-connector-file",
+            body: None,
+            body_is_spec_example: false,
+            fallback: None,
+            call: |c| {
+                Box::pin(async move {
+                    c.import_connector_file()
+                        .source_id(ID)
+                        .file_bytes("driver.jar", vec![0x50, 0x4b, 3, 4])
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(sdk)
+                })
+            },
+        },
+        Call {
+            operation_id: "importEntitlements",
+            method: "POST",
+            path: "/sources/{sourceId}/load-entitlements",
+            body: None,
+            body_is_spec_example: false,
+            fallback: None,
+            call: |c| {
+                Box::pin(async move {
+                    c.import_entitlements()
+                        .source_id(ID)
+                        .file_bytes("entitlements.csv", b"id,name\ng1,Admins\n".to_vec())
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(sdk)
+                })
+            },
+        },
+        Call {
+            operation_id: "importEntitlementsSchema",
+            method: "POST",
+            path: "/sources/{id}/schemas/entitlements",
+            body: None,
+            body_is_spec_example: false,
+            fallback: None,
+            call: |c| {
+                Box::pin(async move {
+                    c.import_entitlements_schema()
+                        .id(ID)
+                        .schema_name("group")
+                        .file_bytes("schema.csv", b"name,type\nid,STRING\n".to_vec())
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(sdk)
+                })
+            },
+        },
+        Call {
+            operation_id: "importUncorrelatedAccounts",
+            method: "POST",
+            path: "/sources/{id}/load-uncorrelated-accounts",
+            body: None,
+            body_is_spec_example: false,
+            fallback: None,
+            call: |c| {
+                Box::pin(async move {
+                    c.import_uncorrelated_accounts()
+                        .id(ID)
+                        .file_bytes("accounts.csv", b"id,name\n1,Ada\n".to_vec())
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(sdk)
+                })
+            },
+        },
     ];
     calls::run(client, proxy, &calls).await
 }
@@ -200,7 +303,6 @@ async fn forced_errors_decode_into_the_sdk_error() {
             .send()
             .await
             .map(drop)
-            .map_err(sailpoint_runtime::Error::from)
             .expect_err("Prism answers the forced status");
         let exchanges = f.proxy.take();
         let sent: Vec<&proxy::Exchange> = exchanges.iter().filter(|x| x.path != "/oauth/token").collect();
@@ -210,7 +312,10 @@ async fn forced_errors_decode_into_the_sdk_error() {
         // trackingId, messages) and, for 401 and 429, a bare `error`/`message`.
         assert!(!error.message().is_empty(), "{code}: the API's message is kept: {error:?}");
         if !matches!(code, 401 | 429) {
-            assert!(error.detail_code().is_some() && error.tracking_id().is_some() && !error.messages().is_empty(), "{code}: {error:?}");
+            assert!(
+                error.detail_code().is_some() && error.tracking_id().is_some() && !error.messages().is_empty(),
+                "{code}: {error:?}"
+            );
         }
         match code {
             401 => assert!(error.is_unauthorized(), "{error:?}"),

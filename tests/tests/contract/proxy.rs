@@ -29,7 +29,8 @@ impl Exchange {
             .iter()
             .filter(|v| v["location"].get(0).and_then(Value::as_str) == Some(kind))
             .map(|v| {
-                let at: Vec<String> = v["location"].as_array().into_iter().flatten().map(|l| l.to_string().trim_matches('"').to_string()).collect();
+                let at: Vec<String> =
+                    v["location"].as_array().into_iter().flatten().map(|l| l.to_string().trim_matches('"').to_string()).collect();
                 format!("{} at {}: {}", v["severity"].as_str().unwrap_or("?"), at.join("."), v["message"].as_str().unwrap_or("?"))
             })
             .collect()
@@ -122,7 +123,13 @@ async fn forward(State(shared): State<Shared>, method: Method, uri: Uri, headers
         .and_then(|v| v.to_str().ok())
         .and_then(|v| serde_json::from_str::<Vec<Value>>(v).ok())
         .unwrap_or_default();
-    shared.log.lock().unwrap().push(Exchange { method: method.to_string(), path: uri.path().to_string(), status, body, violations });
+    shared.log.lock().unwrap().push(Exchange {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        status,
+        body,
+        violations,
+    });
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     for (name, value) in &response_headers {

@@ -57,10 +57,11 @@ pub fn run(doc: &mut Value, log: &mut Log) {
             return;
         }
         if let Some(values) = s.get("enum").and_then(Value::as_array)
-            && !values.contains(&d) {
-                s.remove("default");
-                log.note("default outside the enum dropped", format!("{at}: {d}"));
-            }
+            && !values.contains(&d)
+        {
+            s.remove("default");
+            log.note("default outside the enum dropped", format!("{at}: {d}"));
+        }
     });
 }
 

@@ -66,10 +66,11 @@ pub fn run(doc: &mut Value, log: &mut Log) {
                     }
                     if k == "description" {
                         if let Value::String(text) = v
-                            && let Some(fixed) = fix_markdown(text) {
-                                *text = fixed;
-                                log.note("code block in a description labelled text", at.join("/"));
-                            }
+                            && let Some(fixed) = fix_markdown(text)
+                        {
+                            *text = fixed;
+                            log.note("code block in a description labelled text", at.join("/"));
+                        }
                         continue;
                     }
                     at.push(k.clone());

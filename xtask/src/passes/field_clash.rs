@@ -27,10 +27,9 @@ fn inherited(doc: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
 
 fn remove_from(map: &mut Map<String, Value>, prop: &str) -> bool {
     let removed = map.get_mut("properties").and_then(Value::as_object_mut).and_then(|p| p.remove(prop)).is_some();
-    if removed
-        && let Some(Value::Array(req)) = map.get_mut("required") {
-            req.retain(|r| r != prop);
-        }
+    if removed && let Some(Value::Array(req)) = map.get_mut("required") {
+        req.retain(|r| r != prop);
+    }
     removed
 }
 

@@ -56,10 +56,9 @@ pub fn free_name(base: &str, schema: &Value, used: &mut HashSet<String>, suffix_
 /// Moves `schema` to a new component; returns the reference that replaces it.
 pub fn hoist(doc: &mut Value, name: &str, mut schema: Value) -> Value {
     let nullable = schema.as_object_mut().and_then(|m| m.remove("nullable")) == Some(json!(true));
-    if nullable
-        && let Some(Value::Array(values)) = schema.get_mut("enum") {
-            values.retain(|v| !v.is_null());
-        }
+    if nullable && let Some(Value::Array(values)) = schema.get_mut("enum") {
+        values.retain(|v| !v.is_null());
+    }
     doc["components"]["schemas"][name] = schema;
     if nullable { nullable_ref(schema_ref(name)) } else { schema_ref(name) }
 }

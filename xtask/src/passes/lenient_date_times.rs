@@ -16,10 +16,7 @@ pub const RUST_TYPE: &str = "sailpoint_runtime::DateTime";
 pub fn run(doc: &mut Value, log: &mut Log) {
     for_each_schema(doc, &mut |s, at| {
         if s.get("format").and_then(Value::as_str) == Some("date-time") && !s.contains_key("x-rust-type") {
-            s.insert(
-                "x-rust-type".into(),
-                json!({"crate": "sailpoint-runtime", "version": "*", "path": RUST_TYPE}),
-            );
+            s.insert("x-rust-type".into(), json!({"crate": "sailpoint-runtime", "version": "*", "path": RUST_TYPE}));
             log.note("date-time uses sailpoint_runtime::DateTime", at);
         }
     });

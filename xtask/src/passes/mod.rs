@@ -21,8 +21,10 @@ pub mod hoist_inline;
 pub mod lenient_date_times;
 pub mod nullable_roots;
 pub mod opaque_ids;
+pub mod operation_ids;
 pub mod optional_nulls;
 pub mod path_params;
+pub mod read_only_posts;
 pub mod request_bodies;
 pub mod required_nullables;
 pub mod response_no_schema;
@@ -40,10 +42,12 @@ pub struct Pass {
 
 /// The passes, in the order they run.
 pub const PASSES: &[Pass] = &[
+    Pass { name: "operation-ids", why: operation_ids::WHY, run: operation_ids::run },
     Pass { name: "path-params", why: path_params::WHY, run: path_params::run },
     Pass { name: "experimental-header", why: experimental_header::WHY, run: experimental_header::run },
     Pass { name: "request-bodies", why: request_bodies::WHY, run: request_bodies::run },
     Pass { name: "search-after", why: search_after::WHY, run: search_after::run },
+    Pass { name: "read-only-posts", why: read_only_posts::WHY, run: read_only_posts::run },
     Pass { name: "response-no-schema", why: response_no_schema::WHY, run: response_no_schema::run },
     Pass { name: "success-responses", why: success_responses::WHY, run: success_responses::run },
     Pass { name: "error-responses", why: error_responses::WHY, run: error_responses::run },

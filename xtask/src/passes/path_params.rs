@@ -38,11 +38,8 @@ pub fn run(doc: &mut Value, log: &mut Log) {
             // Path parameters are edited per operation: keep a copy; others keep their ref.
             params.push(if resolved["in"] == "path" { resolved } else { p.clone() });
         }
-        let declared: Vec<String> = params
-            .iter()
-            .filter(|p| p["in"] == "path")
-            .filter_map(|p| p["name"].as_str().map(str::to_string))
-            .collect();
+        let declared: Vec<String> =
+            params.iter().filter(|p| p["in"] == "path").filter_map(|p| p["name"].as_str().map(str::to_string)).collect();
         let mut missing: Vec<String> = template_vars.iter().filter(|v| !declared.contains(v)).cloned().collect();
         let mut extra: Vec<String> = declared.iter().filter(|d| !template_vars.contains(d)).cloned().collect();
         let mut renames = Vec::new();
@@ -106,7 +103,8 @@ mod tests {
         }});
         let log = run_twice(run, &mut doc);
         let params = doc["paths"]["/a/{sourceId}/b/{key}"]["get"]["parameters"].as_array().unwrap().clone();
-        let names: Vec<_> = params.iter().map(|p| format!("{}:{}", p["in"].as_str().unwrap(), p["name"].as_str().unwrap())).collect();
+        let names: Vec<_> =
+            params.iter().map(|p| format!("{}:{}", p["in"].as_str().unwrap(), p["name"].as_str().unwrap())).collect();
         // `id` and `other` are both candidates for `sourceId`: none is renamed by guess.
         assert!(names.contains(&"path:sourceId".to_string()), "{names:?}");
         assert!(names.contains(&"path:key".to_string()));

@@ -15,7 +15,8 @@ use serde_json::{Map, Value, json};
 
 use super::{Log, deref, operation_id, operations};
 
-pub const WHY: &str = "one supported media type per request body; JSON Patch and multipart marked for the runtime and the emitter";
+pub const WHY: &str =
+    "one supported media type per request body; JSON Patch and multipart marked for the runtime and the emitter";
 
 pub const JSON_PATCH: &str = "application/json-patch+json";
 
@@ -50,11 +51,10 @@ pub fn run(doc: &mut Value, log: &mut Log) {
                 op.insert("x-sailpoint-request-content-type".into(), json!(JSON_PATCH));
                 log.note("application/json-patch+json body sent as JSON, content type kept for the runtime", oid.clone());
             }
-            "multipart/form-data"
-                if op.get("x-sailpoint-multipart").is_none() => {
-                    op.insert("x-sailpoint-multipart".into(), json!(true));
-                    log.note("multipart/form-data body marked for the xtask's own emitter", oid.clone());
-                }
+            "multipart/form-data" if op.get("x-sailpoint-multipart").is_none() => {
+                op.insert("x-sailpoint-multipart".into(), json!(true));
+                log.note("multipart/form-data body marked for the xtask's own emitter", oid.clone());
+            }
             "application/json" => {
                 if media.remove("encoding").is_some() {
                     log.note("encoding of a JSON body dropped", oid.clone());
@@ -81,14 +81,14 @@ mod tests {
     #[test]
     fn patch_multipart_and_choice() {
         let mut doc = json!({
-            "components": {"requestBodies": {"P": {"content": {"application/json-patch+json": {"schema": {"type": "array"}}}}}},
-            "paths": {"/a": {
-                "patch": {"operationId": "p", "requestBody": {"$ref": "#/components/requestBodies/P"}},
-                "post": {"operationId": "m", "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}}},
-                "put": {"operationId": "c", "requestBody": {"content": {
-                    "text/plain": {"schema": {"type": "string"}},
-                    "application/json": {}}}}
-            }}});
+        "components": {"requestBodies": {"P": {"content": {"application/json-patch+json": {"schema": {"type": "array"}}}}}},
+        "paths": {"/a": {
+            "patch": {"operationId": "p", "requestBody": {"$ref": "#/components/requestBodies/P"}},
+            "post": {"operationId": "m", "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}}},
+            "put": {"operationId": "c", "requestBody": {"content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "application/json": {}}}}
+        }}});
         let log = run_twice(run, &mut doc);
         let a = &doc["paths"]["/a"];
         assert_eq!(a["patch"]["x-sailpoint-request-content-type"], JSON_PATCH);

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::{Log, deref, operation_id, operations};
 
-pub const WHY: &str = "searches page with searchAfter past the 10,000-result window: no offset stream, docs point to Client::search";
+pub const WHY: &str =
+    "searches page with searchAfter past the 10,000-result window: no offset stream, docs point to Client::search";
 
 /// Appended to the operation's description.
 const NOTE: &str = "Offsets stop at the 10,000-result window. To read every result, use \

@@ -45,11 +45,8 @@ pub fn run(doc: &mut Value, log: &mut Log) {
     for (path, method) in operations(doc) {
         let op = &doc["paths"][&path][&method];
         let Some(responses) = op.get("responses").and_then(Value::as_object) else { continue };
-        let success: Vec<(String, Value)> = responses
-            .iter()
-            .filter(|(c, _)| is_success(c))
-            .map(|(c, r)| (c.clone(), deref(doc, r).clone()))
-            .collect();
+        let success: Vec<(String, Value)> =
+            responses.iter().filter(|(c, _)| is_success(c)).map(|(c, r)| (c.clone(), deref(doc, r).clone())).collect();
         let kinds: Vec<Kind> = success.iter().map(|(_, r)| kind(r)).collect();
         let mut distinct: Vec<&Kind> = Vec::new();
         for k in &kinds {
@@ -80,7 +77,10 @@ pub fn run(doc: &mut Value, log: &mut Log) {
                     t["nullable"] = json!(true);
                     t
                 };
-                log.note("typed and bodiless success responses: nullable type, empty body is null", format!("{oid}: {}", codes.join(", ")));
+                log.note(
+                    "typed and bodiless success responses: nullable type, empty body is null",
+                    format!("{oid}: {}", codes.join(", ")),
+                );
                 (json!({"application/json": {"schema": schema}}), true)
             }
             _ => {

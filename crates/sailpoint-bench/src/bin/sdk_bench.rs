@@ -44,7 +44,9 @@ async fn stream(n: u64) -> Fallible<serde_json::Value> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
-    Ok(json!({"mode": "stream", "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}))
+    Ok(
+        json!({"mode": "stream", "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}),
+    )
 }
 
 /// The same pages with a hand-written loop of raw reqwest calls decoded into
@@ -68,7 +70,9 @@ async fn stream_raw(n: u64) -> Fallible<serde_json::Value> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
-    Ok(json!({"mode": "stream-raw", "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}))
+    Ok(
+        json!({"mode": "stream-raw", "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}),
+    )
 }
 
 async fn first_account_id(client: &Client) -> Fallible<String> {
@@ -88,7 +92,9 @@ async fn get(n: usize) -> Fallible<serde_json::Value> {
     }
     let mean_ms = mean_us(&times) / 1e3;
     times.sort();
-    Ok(json!({"mode": "get", "requests": n, "p50_ms": percentile_ms(&times, 0.5), "p99_ms": percentile_ms(&times, 0.99), "mean_ms": mean_ms}))
+    Ok(
+        json!({"mode": "get", "requests": n, "p50_ms": percentile_ms(&times, 0.5), "p99_ms": percentile_ms(&times, 0.99), "mean_ms": mean_ms}),
+    )
 }
 
 async fn startup() -> Fallible<serde_json::Value> {

@@ -16,8 +16,8 @@ use anyhow::{Context, Result, anyhow};
 use serde_json::{Map, Value, json};
 
 use crate::passes::{self, Log};
-use crate::pin::{self, Specs};
-use crate::bundle;
+use crate::spec::bundle;
+use crate::spec::pin::{self, Specs};
 
 /// The served document of version `name`.
 pub fn document(specs_dir: &Path, specs: &Specs, hashes: &BTreeMap<String, String>, name: &str) -> Result<Value> {

@@ -29,9 +29,10 @@ pub fn apply(file: &mut syn::File) -> BTreeMap<String, String> {
         let Some((_, items)) = &mut m.content else { continue };
         for item in items.iter_mut() {
             if let Item::Enum(e) = item
-                && let Some(variant) = open(e) {
-                    opened.insert(e.ident.to_string(), variant);
-                }
+                && let Some(variant) = open(e)
+            {
+                opened.insert(e.ident.to_string(), variant);
+            }
         }
         for item in items.iter_mut() {
             match item {
@@ -111,9 +112,10 @@ struct DisplayFix {
 impl VisitMut for DisplayFix {
     fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
         if let Expr::Unary(u) = &*m.expr
-            && matches!(u.op, syn::UnOp::Deref(_)) {
-                *m.expr = parse_quote!(self);
-            }
+            && matches!(u.op, syn::UnOp::Deref(_))
+        {
+            *m.expr = parse_quote!(self);
+        }
         let v = &self.variant;
         m.arms.push(parse_quote!(Self::#v(value) => f.write_str(value),));
     }

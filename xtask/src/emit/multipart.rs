@@ -2,9 +2,10 @@
 //! generate.
 //!
 //! Each operation gets a builder in the style of progenitor's (a setter per
-//! path and query parameter and per form field, then `send()`), which runs
-//! the same hooks (`pre`, `exec`, `post`) and decodes responses the same way
-//! as the generated methods. File fields take a `reqwest::multipart::Part`
+//! path and query parameter and per form field, then `send()`), in the
+//! same shape, so that the same rewrites (`runtime_send`,
+//! `response_decoding`) send it through the runtime and decode its
+//! responses. File fields take a `reqwest::multipart::Part`
 //! (bytes or a stream, with a file name and MIME type) or plain bytes.
 
 use anyhow::{Result, bail};
@@ -154,7 +155,10 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
                 },
                 FieldKind::File => {
                     let bytes_ident = format_ident!("{}_bytes", f.ident);
-                    let bytes_doc = format!("Sets `{}` to `bytes`, sent as a file named `file_name` (its media type from the extension).", f.wire);
+                    let bytes_doc = format!(
+                        "Sets `{}` to `bytes`, sent as a file named `file_name` (its media type from the extension).",
+                        f.wire
+                    );
                     quote! {
                         #[doc = #doc]
                         pub fn #ident(mut self, part: reqwest::multipart::Part) -> Self {
@@ -234,15 +238,17 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
             let has_body = deref(doc, r).get("content").and_then(Value::as_object).is_some_and(|c| !c.is_empty());
             if code.starts_with('2') {
                 arms.push(match (typed, has_body) {
-                    (true, _) => quote!(#n => sailpoint_runtime::decode_response(response, &info).await,),
+                    (true, _) => quote!(#n => ResponseValue::from_response(response).await,),
                     (false, true) => quote!(#n => Ok(ResponseValue::stream(response)),),
                     (false, false) => quote!(#n => Ok(ResponseValue::empty(response)),),
                 });
-            } else if r.get("$ref").and_then(Value::as_str).is_some_and(|r| r.starts_with("#/components/responses/Isc")) {
-                arms.push(quote!(#n => Err(Error::ErrorResponse(sailpoint_runtime::decode_response(response, &info).await?)),));
             }
         }
-        let accept = if typed { quote!(.header(reqwest::header::ACCEPT, reqwest::header::HeaderValue::from_static("application/json"))) } else { quote!() };
+        let accept = if typed {
+            quote!(.header(reqwest::header::ACCEPT, reqwest::header::HeaderValue::from_static("application/json")))
+        } else {
+            quote!()
+        };
         let http_method = format_ident!("{}", method);
         let method_doc = format!("{}\n\nSends `{} {path}` as `multipart/form-data`.", doc_text(op), method.to_uppercase());
         let struct_doc = format!("Builder for [`Client::{id}`].");
@@ -293,7 +299,7 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
                     let response = result?;
                     match response.status().as_u16() {
                         #(#arms)*
-                        _ => Err(sailpoint_runtime::unexpected_response(response, &info).await),
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
                 }
             }
@@ -301,9 +307,9 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
     }
     Ok(quote! {
         #[allow(unused_imports)]
-        use progenitor_client::{encode_path, ClientHooks, OperationInfo};
+        use progenitor_client::{encode_path, Error, OperationInfo};
         #[allow(unused_imports)]
-        use crate::{types, ByteStream, Error, ResponseValue};
+        use crate::{types, ByteStream, ResponseValue};
 
         impl crate::Client {
             #(#methods)*
@@ -312,9 +318,9 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
         /// Builders for the `multipart/form-data` operations.
         pub mod multipart {
             #[allow(unused_imports)]
-            use progenitor_client::{encode_path, ClientHooks, OperationInfo};
+            use progenitor_client::{encode_path, Error, OperationInfo};
             #[allow(unused_imports)]
-            use crate::{types, ByteStream, Error, ResponseValue};
+            use crate::{types, ByteStream, ResponseValue};
 
             #(#builders)*
         }

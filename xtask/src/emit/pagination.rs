@@ -1,4 +1,5 @@
-//! `sailpoint_runtime::Paginate` for every `limit`/`offset` operation.
+//! `sailpoint_runtime::Paginate` for every `limit`/`offset` operation: one
+//! `offset_listing!` line each.
 //!
 //! The item type is read from the generated code itself (the builder's
 //! `send()` return type, and for a page that is an object, its one array
@@ -13,7 +14,7 @@ use syn::{Item, Type};
 
 use crate::syntax::{generic_arg, last_ident, module_items, qualify};
 
-use crate::metadata::OperationMeta;
+use crate::emit::metadata::OperationMeta;
 use crate::names::type_name;
 
 /// How a page's items are reached.
@@ -96,7 +97,10 @@ pub fn emit(file: &syn::File, ops: &[OperationMeta]) -> Result<(TokenStream, Vec
     for op in ops.iter().filter(|o| !o.multipart) {
         let Some(max) = op.max_limit else { continue };
         if op.search_after {
-            skipped.push(format!("{}: pages with `searchAfter` past 10,000 results (use `sailpoint::Client::search`)", op.operation_id));
+            skipped.push(format!(
+                "{}: pages with `searchAfter` past 10,000 results (use `sailpoint::Client::search`)",
+                op.operation_id
+            ));
             continue;
         }
         let builder = type_name(&op.operation_id);
@@ -109,9 +113,9 @@ pub fn emit(file: &syn::File, ops: &[OperationMeta]) -> Result<(TokenStream, Vec
             continue;
         };
         let ident = format_ident!("{}", builder);
-        let max = u32::try_from(max).unwrap_or(u32::MAX);
+        let max = proc_macro2::Literal::u32_unsuffixed(u32::try_from(max).unwrap_or(u32::MAX));
         let counts = fields.iter().any(|f| f == "count");
-        let with_count = if counts { quote!(self.count(true)) } else { quote!(self) };
+        let with_count = if counts { quote!(b.count(true)) } else { quote!(b) };
         let operation = &op.id;
         let (item, into_items) = match &items {
             Items::Whole(item) => (item.clone(), quote!(page)),
@@ -119,35 +123,13 @@ pub fn emit(file: &syn::File, ops: &[OperationMeta]) -> Result<(TokenStream, Vec
             Items::Field { ident, item, optional: true } => (item.clone(), quote!(page.#ident.unwrap_or_default())),
             Items::Field { ident, item, optional: false } => (item.clone(), quote!(page.#ident)),
         };
-        let doc = format!("`{} {}` pages with `limit` (at most {max}) and `offset`.", op.method, op.path);
         impls.push(quote! {
-            #[doc = #doc]
-            impl<'a> sailpoint_runtime::Paginate for builder::#ident<'a> {
-                type Item = #item;
-                type Page = #page;
-                const MAX_LIMIT: u32 = #max;
-                const OPERATION: &'static str = #operation;
-                const COUNTS: bool = #counts;
-                fn with_page(self, limit: u32, offset: u64) -> Self {
-                    self.limit(limit).offset(offset)
-                }
-                fn with_count(self) -> Self {
-                    #with_count
-                }
-                fn send_page(self) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<ResponseValue<Self::Page>, sailpoint_runtime::Error>,
-                > + Send {
-                    async move { self.send().await.map_err(sailpoint_runtime::Error::from) }
-                }
-                fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-                    #into_items
-                }
-            }
+            sailpoint_runtime::glue::offset_listing!(#ident, #page, #item, #max, #operation, #counts, |b| #with_count, |page| #into_items);
         });
     }
     let tokens = quote! {
         #[allow(unused_imports)]
-        use crate::{builder, types, ResponseValue};
+        use crate::{builder, types};
 
         #(#impls)*
     };

@@ -32,10 +32,7 @@ pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
         schemas = s.schemas,
     );
     if !s.renamed.is_empty() {
-        out.push_str(&format!(
-            "\n## Bundling: components named other than their file ({})\n\n",
-            s.renamed.len()
-        ));
+        out.push_str(&format!("\n## Bundling: components named other than their file ({})\n\n", s.renamed.len()));
         for (from, to) in &s.renamed {
             out.push_str(&format!("- `{from}` → `{to}`\n"));
         }

@@ -88,12 +88,7 @@ pub fn load_file_hashes(workspace: &Path) -> Result<BTreeMap<String, String>> {
 
 /// Checks the files a root reached against the pin; the error says what
 /// changed and what to do.
-pub fn verify(
-    name: &str,
-    version: &Version,
-    hashes: &[(String, String)],
-    pinned_files: &BTreeMap<String, String>,
-) -> Result<()> {
+pub fn verify(name: &str, version: &Version, hashes: &[(String, String)], pinned_files: &BTreeMap<String, String>) -> Result<()> {
     let Some(expected) = &version.sha256 else {
         bail!("version {name} has no pinned hash in {SPECS_TOML}: review the upstream copy, then run `cargo xtask pin`");
     };

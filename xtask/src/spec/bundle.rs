@@ -106,7 +106,7 @@ impl Bundler {
     fn load(&mut self, path: &Path) -> Result<&Value> {
         if !self.cache.contains_key(path) {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let value = crate::yaml::parse(&text).with_context(|| format!("parsing {}", path.display()))?;
+            let value = crate::spec::yaml::parse(&text).with_context(|| format!("parsing {}", path.display()))?;
             self.cache.insert(path.to_path_buf(), value);
             self.load_order.push(path.to_path_buf());
         }
@@ -116,11 +116,7 @@ impl Bundler {
     /// Resolves `reference` as written in `base`; records failures.
     fn target(&mut self, base: &Path, reference: &str) -> Option<(Key, Value)> {
         let (file, frag) = reference.split_once('#').unwrap_or((reference, ""));
-        let path = if file.is_empty() {
-            base.to_path_buf()
-        } else {
-            lexical(&base.parent().unwrap_or(Path::new("")).join(file))
-        };
+        let path = if file.is_empty() { base.to_path_buf() } else { lexical(&base.parent().unwrap_or(Path::new("")).join(file)) };
         let mut node = match self.load(&path) {
             Ok(v) => v,
             Err(e) => {
@@ -161,11 +157,13 @@ impl Bundler {
         if let Some(&slot) = self.index[kind].get(&key) {
             return json!({ "$ref": Self::placeholder(kind, slot) });
         }
-        if KINDS[kind] == "schemas" && !self.fixed_names[kind].contains_key(&key)
-            && let Some(alias) = alias_target(&node) {
-                let file = key.0.clone();
-                return self.hoist(kind, &file, &alias, walk);
-            }
+        if KINDS[kind] == "schemas"
+            && !self.fixed_names[kind].contains_key(&key)
+            && let Some(alias) = alias_target(&node)
+        {
+            let file = key.0.clone();
+            return self.hoist(kind, &file, &alias, walk);
+        }
         let slot = self.comps[kind].len();
         self.comps[kind].push((key.clone(), None));
         self.index[kind].insert(key.clone(), slot);
@@ -184,9 +182,10 @@ impl Bundler {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get("$ref") {
                     if depth < 32
-                        && let Some(((file, _), target)) = self.target(base, r) {
-                            return self.inline_depth(&target, &file, depth + 1);
-                        }
+                        && let Some(((file, _), target)) = self.target(base, r)
+                    {
+                        return self.inline_depth(&target, &file, depth + 1);
+                    }
                     return node.clone();
                 }
                 Value::Object(map.iter().map(|(k, v)| (k.clone(), self.inline_depth(v, base, depth))).collect())
@@ -387,11 +386,8 @@ impl Bundler {
                     let starts_ok = stem.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
                     let base = if KINDS[kind] == "schemas" && !starts_ok { format!("S{stem}") } else { stem.clone() };
                     let vd = self.version_dir(path);
-                    let parent = path
-                        .parent()
-                        .and_then(|p| p.file_name())
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default();
+                    let parent =
+                        path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
                     let mut candidates = vec![base.clone()];
                     if vd != own_version {
                         candidates.push(format!("{}{base}", pascal(&vd)));
@@ -434,9 +430,10 @@ impl Bundler {
         for (kind, kind_name) in KINDS.iter().enumerate() {
             for (name, v) in root_comps.get(kind_name).and_then(Value::as_object).into_iter().flatten() {
                 if let Some(r) = external(v)
-                    && let Some((key, _)) = self.target(&root, &r) {
-                        self.fixed_names[kind].entry(key).or_insert_with(|| name.clone());
-                    }
+                    && let Some((key, _)) = self.target(&root, &r)
+                {
+                    self.fixed_names[kind].entry(key).or_insert_with(|| name.clone());
+                }
             }
         }
         // Root components, in document order.
@@ -559,9 +556,9 @@ pub fn dangling_refs(doc: &Value) -> Vec<String> {
         match node {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get("$ref") {
-                    let ok = r.strip_prefix("#/components/").and_then(|rest| rest.split_once('/')).is_some_and(
-                        |(kind, name)| doc.get("components").and_then(|c| c.get(kind)).and_then(|k| k.get(name)).is_some(),
-                    );
+                    let ok = r.strip_prefix("#/components/").and_then(|rest| rest.split_once('/')).is_some_and(|(kind, name)| {
+                        doc.get("components").and_then(|c| c.get(kind)).and_then(|k| k.get(name)).is_some()
+                    });
                     if !ok {
                         out.push(r.clone());
                     }

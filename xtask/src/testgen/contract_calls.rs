@@ -20,7 +20,7 @@ use quote::ToTokens;
 use serde_json::Value;
 use syn::{Item, Type};
 
-use crate::metadata::OperationMeta;
+use crate::emit::metadata::OperationMeta;
 use crate::names::{method_name, type_name};
 use crate::passes::deref;
 
@@ -82,7 +82,8 @@ fn sample(doc: &Value, schema: &Value, example: Option<&Value>) -> Sample {
         "boolean" => Sample::Bool(example.and_then(Value::as_bool).unwrap_or(true)),
         _ => {
             // `opaque-ids` moved `format: uuid` aside
-            let format = ["format", "x-sailpoint-format"].iter().find_map(|k| schema.get(*k)).and_then(Value::as_str).unwrap_or_default();
+            let format =
+                ["format", "x-sailpoint-format"].iter().find_map(|k| schema.get(*k)).and_then(Value::as_str).unwrap_or_default();
             match (example.and_then(Value::as_str), format) {
                 (Some(s), "uuid") if is_uuid(s) => Sample::Str(s.to_string()),
                 (Some(s), f) if f != "uuid" => Sample::Str(s.to_string()),
@@ -124,7 +125,8 @@ fn schema_example(doc: &Value, schema: &Value, depth: usize) -> Value {
         }
         return Value::Object(merged);
     }
-    if let Some(first) = ["oneOf", "anyOf"].iter().find_map(|k| schema.get(*k).and_then(Value::as_array).and_then(|v| v.first())) {
+    if let Some(first) = ["oneOf", "anyOf"].iter().find_map(|k| schema.get(*k).and_then(Value::as_array).and_then(|v| v.first()))
+    {
         return schema_example(doc, first, depth + 1);
     }
     let is_object = schema.get("type").and_then(Value::as_str) == Some("object") || schema.get("properties").is_some();
@@ -136,9 +138,8 @@ fn schema_example(doc: &Value, schema: &Value, depth: usize) -> Value {
             .filter_map(|k| schema.get(*k).and_then(Value::as_array))
             .flatten()
             .filter_map(Value::as_str);
-        let object = required
-            .filter_map(|name| Some((name.to_string(), schema_example(doc, props?.get(name)?, depth + 1))))
-            .collect();
+        let object =
+            required.filter_map(|name| Some((name.to_string(), schema_example(doc, props?.get(name)?, depth + 1)))).collect();
         return Value::Object(object);
     }
     if schema.get("type").and_then(Value::as_str) == Some("array") {
@@ -300,7 +301,11 @@ fn call(doc: &Value, op: &OperationMeta, fields: &[(String, Type)]) -> Result<St
 }
 
 /// A `&[Call<Client>]` constant of the given operations, and the ones left out (with why).
-fn calls<'o>(doc: &Value, builders: &BTreeMap<String, Vec<(String, Type)>>, ops: impl Iterator<Item = &'o OperationMeta>) -> (String, Vec<String>) {
+fn calls<'o>(
+    doc: &Value,
+    builders: &BTreeMap<String, Vec<(String, Type)>>,
+    ops: impl Iterator<Item = &'o OperationMeta>,
+) -> (String, Vec<String>) {
     let mut out = String::new();
     let mut skipped = Vec::new();
     for op in ops {
@@ -320,8 +325,7 @@ fn calls<'o>(doc: &Value, builders: &BTreeMap<String, Vec<(String, Type)>>, ops:
 pub fn emit(doc: &Value, file: &syn::File, ops: &[OperationMeta], version: &str) -> String {
     let builders = required_fields(file);
     let krate = format!("sailpoint_{version}");
-    let (gets, gets_skipped) =
-        calls(doc, &builders, ops.iter().filter(|o| o.method.eq_ignore_ascii_case("get") && !o.multipart));
+    let (gets, gets_skipped) = calls(doc, &builders, ops.iter().filter(|o| o.method.eq_ignore_ascii_case("get") && !o.multipart));
     let (seed, seed_skipped) = calls(doc, &builders, ops.iter().filter(|o| SEED_TAGS.contains(&o.tag.as_str()) && !o.multipart));
     let list = |skipped: &[String]| skipped.iter().map(|s| format!("//! - {s}\n")).collect::<String>();
     format!(
@@ -356,7 +360,10 @@ mod tests {
         let doc = json!({});
         assert_eq!(sample(&doc, &json!({"type": "string", "enum": ["A", "B"]}), Some(&json!("Z"))), Sample::Str("A".into()));
         assert_eq!(sample(&doc, &json!({"type": "string"}), Some(&json!("ex"))), Sample::Str("ex".into()));
-        assert_eq!(sample(&doc, &json!({"type": "string", "format": "uuid"}), None), Sample::Str("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde".into()));
+        assert_eq!(
+            sample(&doc, &json!({"type": "string", "format": "uuid"}), None),
+            Sample::Str("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde".into())
+        );
         assert_eq!(sample(&doc, &json!({"type": "integer", "minimum": 5}), Some(&json!(2))), Sample::Int(5));
         assert_eq!(sample(&doc, &json!({"type": "integer", "maximum": 0}), None), Sample::Int(0));
         assert_eq!(

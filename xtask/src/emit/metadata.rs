@@ -29,7 +29,12 @@ pub struct OperationMeta {
     pub max_limit: Option<u64>,
     /// Pages past 10,000 results with `searchAfter` (`x-sailpoint-search-after`): no offset stream.
     pub search_after: bool,
+    /// May be sent again: an idempotent method, or a POST that only reads (`x-sailpoint-read-only`).
+    pub replay_safe: bool,
 }
+
+/// Methods whose repetition has the effect of one request.
+const IDEMPOTENT: [&str; 5] = ["get", "head", "put", "delete", "options"];
 
 pub fn collect(doc: &Value) -> Vec<OperationMeta> {
     let mut out = Vec::new();
@@ -83,6 +88,7 @@ pub fn collect(doc: &Value) -> Vec<OperationMeta> {
             success_statuses,
             max_limit,
             search_after: flag("x-sailpoint-search-after"),
+            replay_safe: IDEMPOTENT.contains(&method.as_str()) || flag("x-sailpoint-read-only"),
         });
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -111,11 +117,15 @@ pub fn emit(ops: &[OperationMeta], version: &str) -> String {
             None => "None".into(),
         };
         s.push_str(&format!(
-            "    Operation {{\n        id: {:?},\n        operation_id: {:?},\n        method: {:?},\n        path: {:?},\n        tag: {:?},\n        experimental: {},\n        request_content_type: {},\n        accept: {},\n        empty_success_is_null: {},\n        multipart: {},\n        success_statuses: &{:?},\n        pagination: {pagination},\n    }},\n",
-            o.id, o.operation_id, o.method, o.path, o.tag, o.experimental, opt(&o.request_content_type), opt(&o.accept), o.empty_success_is_null, o.multipart, o.success_statuses
+            "    Operation {{\n        id: {:?},\n        operation_id: {:?},\n        method: {:?},\n        path: {:?},\n        tag: {:?},\n        experimental: {},\n        request_content_type: {},\n        accept: {},\n        empty_success_is_null: {},\n        multipart: {},\n        replay_safe: {},\n        success_statuses: &{:?},\n        pagination: {pagination},\n    }},\n",
+            o.id, o.operation_id, o.method, o.path, o.tag, o.experimental, opt(&o.request_content_type), opt(&o.accept), o.empty_success_is_null, o.multipart, o.replay_safe, o.success_statuses
         ));
     }
-    s.push_str("];\n");
+    s.push_str("];\n\n");
+    s.push_str(
+        "/// This version as the runtime's pipeline reads it.\n\
+         pub(crate) static API: sailpoint_runtime::glue::Api = sailpoint_runtime::glue::Api { version: API_VERSION, operations: OPERATIONS };\n",
+    );
     s
 }
 
@@ -140,5 +150,6 @@ mod tests {
         assert_eq!(ops[0].success_statuses, [200]);
         assert!(emit(&ops, "v9").contains("max_limit: 250"));
         assert!(emit(&ops, "v9").contains("success_statuses: &[200]"));
+        assert!(ops[0].replay_safe && emit(&ops, "v9").contains("replay_safe: true"));
     }
 }

@@ -1,0 +1,131 @@
+//! What the generated crates call, and nothing a user needs (hidden from
+//! the docs). A generated `send()` builds its request, then hands it here:
+//! [`send`] runs it through the runtime's pipeline, [`decode`] reads a
+//! success body, [`error_response`] turns any other response into the one
+//! [`Error`], and [`invalid_request`] and [`request_error`] name the
+//! operation in errors raised before anything is sent. Paginated builders
+//! implement [`OffsetListing`] with one [`offset_listing!`] line each.
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+pub use crate::decode::decode_json;
+pub use crate::operation::find;
+pub use crate::pagination::OffsetListing;
+pub use progenitor_client::{OperationInfo, ResponseValue};
+
+use crate::{Error, Operation, Runtime};
+
+/// An API version as its generated crate describes it.
+#[derive(Debug)]
+pub struct Api {
+    /// The version's name, the first segment of its paths (`v2024`).
+    pub version: &'static str,
+    /// Its operation table, sorted by [`Operation::id`].
+    pub operations: &'static [Operation],
+}
+
+impl Api {
+    fn operation(&self, id: &'static str) -> Result<&'static Operation, Error> {
+        find(self.operations, id).ok_or_else(|| {
+            Error::invalid_request(format!("`{id}` is not in the {} operation table (regenerate the crate)", self.version))
+                .for_operation(id)
+        })
+    }
+}
+
+/// Sends the request of operation `info` through the runtime's pipeline.
+pub async fn send(
+    runtime: &Runtime,
+    api: &Api,
+    request: reqwest::Request,
+    info: &OperationInfo,
+) -> Result<reqwest::Response, Error> {
+    let operation = api.operation(info.operation_id)?;
+    runtime.send(request, operation, api.version).await
+}
+
+/// Decodes a success response's JSON body; the error names the operation,
+/// the status and the JSON path that did not decode, and keeps the body.
+pub async fn decode<T: DeserializeOwned>(response: reqwest::Response, info: &OperationInfo) -> Result<ResponseValue<T>, Error> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(|e| Error::from(e).for_operation(info.operation_id))?;
+    match decode_json::<T>(&body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(message) => Err(Error::decoding_status(status, message, &body).for_operation(info.operation_id)),
+    }
+}
+
+/// The error for a response that is not a declared success: an error
+/// status with its body decoded from any of SailPoint's error shapes, or
+/// a status the operation does not declare.
+pub async fn error_response(api: &Api, response: reqwest::Response, info: &OperationInfo) -> Error {
+    let operation = match api.operation(info.operation_id) {
+        Ok(op) => op,
+        Err(e) => return e,
+    };
+    let status = response.status();
+    let headers = response.headers().clone();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Error::unexpected_status(status, &headers).for_operation(operation.id);
+    }
+    match response.bytes().await {
+        Ok(body) => error_of(operation, status, &headers, &body),
+        Err(e) => Error::from(e).for_operation(operation.id),
+    }
+}
+
+/// The error of an error status of `operation`, with its body.
+pub(crate) fn error_of(operation: &'static Operation, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    let e = Error::from_response_parts(status, headers, body).for_operation(operation.id);
+    if operation.replay_safe { e } else { e.not_replayable() }
+}
+
+/// An argument of `operation` that cannot be sent (missing, or not
+/// convertible), as an error raised before anything is sent.
+pub fn invalid_request(operation: &'static str) -> impl Fn(String) -> Error {
+    move |message| Error::invalid_request(message).for_operation(operation)
+}
+
+/// A request of `operation` that the HTTP client could not build.
+pub fn request_error(operation: &'static str) -> impl Fn(reqwest::Error) -> Error {
+    move |e| Error::from(e).for_operation(operation)
+}
+
+/// Implements [`OffsetListing`] for a generated builder, in one line:
+/// `offset_listing!(Builder, Page, Item, max_limit, "operation", counts, |b| with_count, |page| items)`,
+/// where `counts` says whether the operation can return its total and
+/// `with_count` asks for it.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __offset_listing {
+    ($builder:ident, $page:ty, $item:ty, $max:literal, $operation:literal, $counts:literal, |$b:ident| $with_count:expr, |$p:ident| $items:expr) => {
+        impl<'a> $crate::glue::OffsetListing for builder::$builder<'a> {
+            type Item = $item;
+            type Page = $page;
+            const MAX_LIMIT: u32 = $max;
+            const OPERATION: &'static str = $operation;
+            const COUNTS: bool = $counts;
+            fn with_page(self, limit: u32, offset: u64) -> Self {
+                self.limit(limit).offset(offset)
+            }
+            fn with_count(self) -> Self {
+                let $b = self;
+                $with_count
+            }
+            fn send_page(
+                self,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<$crate::glue::ResponseValue<$page>, $crate::Error>> + Send
+            {
+                self.send()
+            }
+            fn into_items($p: $page) -> ::std::vec::Vec<$item> {
+                $items
+            }
+        }
+    };
+}
+
+pub use crate::__offset_listing as offset_listing;

@@ -1,0 +1,276 @@
+//! The request pipeline every call runs through, in order: the headers
+//! the operation table calls for, the access token, the client-side rate
+//! limit, the send, the retries the policy allows ([`crate::retry`]), the
+//! 401 replay, the response body read within its limit, and a tracing
+//! span around it all.
+
+use std::time::Instant;
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use tracing::Instrument;
+
+use crate::body::{self, Parts};
+use crate::retry::is_retryable_status;
+use crate::{Error, Operation, Runtime};
+
+/// The header experimental operations need.
+pub const EXPERIMENTAL_HEADER: &str = "x-sailpoint-experimental";
+
+impl Runtime {
+    /// Sends `request` for `operation` through the whole pipeline. A
+    /// transport failure of a request that may have reached the server,
+    /// and must not be replayed, is marked so ([`Error::is_retryable`] is
+    /// false for it). The errors name the operation.
+    pub(crate) async fn send(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static Operation,
+        api_version: &str,
+    ) -> Result<reqwest::Response, Error> {
+        self.prepare(&mut request, operation).await.map_err(|e| e.for_operation(operation.id))?;
+        self.execute(request, operation, api_version).await.map_err(|e| {
+            let never_sent = e.is_connect();
+            let e = Error::from(e).for_operation(operation.id);
+            if operation.replay_safe || never_sent { e } else { e.not_replayable() }
+        })
+    }
+
+    /// Sets the headers the operation table calls for, and the access
+    /// token. Fails, before anything is sent, for an experimental operation
+    /// without the opt-in, or when no token can be had.
+    async fn prepare(&self, request: &mut reqwest::Request, op: &Operation) -> Result<(), Error> {
+        // progenitor adds an `api-version` header (a Dropshot convention)
+        // that SailPoint does not define.
+        request.headers_mut().remove("api-version");
+        if op.experimental {
+            if !self.shared.experimental {
+                return Err(Error::invalid_request(format!(
+                    "`{}` is an experimental operation: enable experimental operations on the client \
+                     (`experimental(true)` on its builder) to call it",
+                    op.id
+                )));
+            }
+            request.headers_mut().insert(HeaderName::from_static(EXPERIMENTAL_HEADER), HeaderValue::from_static("true"));
+        }
+        if let Some(ct) = op.request_content_type.filter(|ct| ct.starts_with("application/json-patch+json"))
+            && request.body().is_some()
+        {
+            request.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        if let Some(accept) = op.accept.filter(|a| !a.starts_with("application/json"))
+            && let Ok(value) = HeaderValue::from_str(accept)
+        {
+            request.headers_mut().insert(ACCEPT, value);
+        }
+        if let Some(bearer) = self.shared.auth.bearer(&self.shared.http).await? {
+            request.headers_mut().insert(AUTHORIZATION, bearer.header);
+        }
+        Ok(())
+    }
+
+    /// Sends the request under the client-side rate limit, replays it once with a new token after a 401, retries
+    /// what is safe to retry, and hands an empty success body on as `null`
+    /// for operations whose success may be empty.
+    async fn execute(
+        &self,
+        request: reqwest::Request,
+        operation: &Operation,
+        api_version: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let id = operation.id;
+        let span = tracing::info_span!(
+            "sailpoint.request",
+            method = %request.method(),
+            operation = id,
+            api_version,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        async move {
+            let started = Instant::now();
+            let result = self.send_with_retries(request, operation, api_version).await;
+            let span = tracing::Span::current();
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            match &result {
+                Ok((response, attempts)) => {
+                    span.record("status", response.status().as_u16());
+                    span.record("attempts", attempts);
+                    tracing::debug!("response");
+                }
+                Err(e) => tracing::debug!(error = %e, "request failed"),
+            }
+            let (response, _) = result?;
+            Ok(response)
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn send_with_retries(
+        &self,
+        request: reqwest::Request,
+        operation: &Operation,
+        api_version: &str,
+    ) -> reqwest::Result<(reqwest::Response, u32)> {
+        let s = &self.shared;
+        // The rate limit's key (client id and version), made only when there is a limit.
+        let key = s.limiter.as_ref().map(|_| format!("{}/{api_version}", s.auth.client_id().unwrap_or("-")));
+        let retry_on_failure = operation.replay_safe;
+        let json = reads_json(operation);
+        let null_if_empty = operation.empty_success_is_null;
+        // A body that is a stream cannot be sent twice: such requests get one attempt.
+        let replayable = request.try_clone().is_some();
+        let mut template = Some(request);
+        let (mut failures, mut rate_limited, mut refreshed, mut attempts) = (0u32, 0u32, false, 0u32);
+        loop {
+            let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
+            let Some(req) = req else { unreachable!("the first attempt always has the request") };
+            // The request counts against the limit while in flight, and for a period after.
+            let permit = match (&s.limiter, &key) {
+                (Some(l), Some(key)) => Some(l.acquire(key).await),
+                _ => None,
+            };
+            // The waits (for the limit, before a retry) may have outlived the
+            // token: every attempt carries the current one, so a call that
+            // waited across expiry keeps its 401 replay.
+            let mut req = req;
+            if s.auth.can_refresh()
+                && let Ok(Some(bearer)) = s.auth.bearer(&s.http).await
+            {
+                req.headers_mut().insert(AUTHORIZATION, bearer.header);
+            }
+            attempts += 1;
+            let sent_token = req.headers().get(AUTHORIZATION).cloned();
+            let result = s.http.execute(req).await;
+            drop(permit);
+            let more = replayable && template.is_some();
+            // What to do: return the response, or wait this long and retry.
+            let wait = match result {
+                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && more && !refreshed && s.auth.can_refresh() => {
+                    refreshed = true;
+                    s.auth.invalidate(sent_token.as_ref()).await;
+                    // The replay picks the new token up like every attempt.
+                    if let Ok(Some(_)) = s.auth.bearer(&s.http).await {
+                        tracing::debug!("401: token refreshed, replaying once");
+                        continue;
+                    }
+                    return Ok((self.finish(resp, operation).await, attempts));
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let (retry, count, max) = if status == StatusCode::TOO_MANY_REQUESTS {
+                        (true, &mut rate_limited, s.retry.max_rate_limited_retries)
+                    } else {
+                        (is_retryable_status(status) && retry_on_failure, &mut failures, s.retry.max_retries)
+                    };
+                    if retry && more && *count < max {
+                        match s.retry.wait_before(resp.headers(), *count + 1) {
+                            Some(wait) if s.budget.try_spend() => {
+                                *count += 1;
+                                tracing::info!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
+                                wait
+                            }
+                            _ => return Ok((self.finish(resp, operation).await, attempts)),
+                        }
+                    } else if status.is_success() && json {
+                        // Read a JSON body here, so that a connection that breaks
+                        // mid-body is retried like one that breaks before it.
+                        match self.buffer_json(resp, null_if_empty).await {
+                            Ok(resp) => {
+                                s.budget.refill();
+                                return Ok((resp, attempts));
+                            }
+                            Err((e, parts))
+                                if retry_on_failure && more && failures < s.retry.max_retries && s.budget.try_spend() =>
+                            {
+                                drop(parts);
+                                failures += 1;
+                                let wait = s.retry.backoff(failures);
+                                tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
+                                wait
+                            }
+                            Err((e, parts)) => return Ok((parts.broken_off(&e), attempts)),
+                        }
+                    } else {
+                        if status.is_success() {
+                            s.budget.refill();
+                        }
+                        return Ok((self.finish(resp, operation).await, attempts));
+                    }
+                }
+                Err(e) => {
+                    // A failed connection means the request never left; a
+                    // connection that broke while sending (a stale pooled
+                    // connection) may or may not have delivered it, which
+                    // only idempotent requests may ignore.
+                    let never_sent = e.is_connect();
+                    let transient = never_sent || e.is_timeout() || e.is_request();
+                    if transient
+                        && (retry_on_failure || never_sent)
+                        && more
+                        && failures < s.retry.max_retries
+                        && s.budget.try_spend()
+                    {
+                        failures += 1;
+                        let wait = s.retry.backoff(failures);
+                        tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a transport error");
+                        wait
+                    } else {
+                        return Err(e);
+                    }
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// A JSON success response with its body read (at most the cap); the
+    /// error says why not, with the response's parts.
+    async fn buffer_json(
+        &self,
+        mut response: reqwest::Response,
+        null_if_empty: bool,
+    ) -> Result<reqwest::Response, (String, Parts)> {
+        let cap = self.shared.body_limits.success;
+        let read = body::read(&mut response, cap, true).await;
+        let parts = Parts::of(&mut response);
+        match read {
+            body::Read::Whole(b) if null_if_empty => Ok(parts.rebuild(empty_as_null(b))),
+            body::Read::Whole(b) => Ok(parts.rebuild(b)),
+            body::Read::Capped(_) => {
+                let message = format!("the {} response's body is larger than the {cap}-byte limit", parts.status);
+                Ok(parts.failing(message))
+            }
+            body::Read::Broken(b, e) => Err((format!("after {} bytes: {e}", b.len()), parts)),
+        }
+    }
+
+    /// The response as the generated code gets it: an error body read (at
+    /// most its cap); a JSON success body read (at most its cap).
+    async fn finish(&self, response: reqwest::Response, operation: &Operation) -> reqwest::Response {
+        let status = response.status();
+        if status.is_client_error() || status.is_server_error() {
+            return body::error_response(response, self.shared.body_limits.error).await;
+        }
+        let null_if_empty = operation.empty_success_is_null;
+        if status.is_success() && (reads_json(operation) || null_if_empty) {
+            return match self.buffer_json(response, null_if_empty).await {
+                Ok(r) => r,
+                Err((e, parts)) => parts.broken_off(&e),
+            };
+        }
+        response
+    }
+}
+
+/// An empty body as `null`: some operations answer success with no body.
+fn empty_as_null(body: bytes::Bytes) -> bytes::Bytes {
+    if body.iter().all(u8::is_ascii_whitespace) { bytes::Bytes::from_static(b"null") } else { body }
+}
+
+/// Whether the operation's success body is JSON (not a download to stream).
+fn reads_json(operation: &Operation) -> bool {
+    operation.accept.is_some_and(|a| a.starts_with("application/json"))
+}
