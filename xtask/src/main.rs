@@ -126,24 +126,13 @@ fn regen(args: &Args) -> Result<bool> {
         let t = Instant::now();
         let mut out = generate::version(&dir, &specs, &hashes, &name)?;
         out.files.extend(scaffold::files(&name));
-        for (path, text) in &out.files {
-            let full = root.join(path);
-            let current = std::fs::read_to_string(&full).unwrap_or_default();
-            if current == *text {
-                continue;
-            }
-            if args.check {
-                stale.push((path.clone(), current, text.clone()));
-            } else {
-                if let Some(parent) = full.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(&full, text).with_context(|| format!("writing {}", full.display()))?;
-            }
-        }
+        write_or_check(&root, &out.files, args.check, &mut stale)?;
         let lines: usize = out.files.iter().map(|(_, t)| t.lines().count()).sum();
         eprintln!("{name}: {} files, {lines} lines, {:.1} s", out.files.len(), t.elapsed().as_secs_f64());
     }
+    let registry = emit::registry::files(&root, &specs)?;
+    write_or_check(&root, &registry, args.check, &mut stale)?;
+    eprintln!("version registry: {} files ({} versions)", registry.len(), specs.versions.len());
     if stale.is_empty() {
         return Ok(true);
     }
@@ -157,6 +146,32 @@ fn regen(args: &Args) -> Result<bool> {
     }
     eprintln!("generated files are stale: run `cargo xtask regen` and commit the result");
     Ok(false)
+}
+
+/// Writes each file whose contents differ, or with `check`, records it as
+/// stale (path, committed, regenerated).
+fn write_or_check(
+    root: &Path,
+    files: &[(PathBuf, String)],
+    check: bool,
+    stale: &mut Vec<(PathBuf, String, String)>,
+) -> Result<()> {
+    for (path, text) in files {
+        let full = root.join(path);
+        let current = std::fs::read_to_string(&full).unwrap_or_default();
+        if current == *text {
+            continue;
+        }
+        if check {
+            stale.push((path.clone(), current, text.clone()));
+        } else {
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&full, text).with_context(|| format!("writing {}", full.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn pin_cmd(args: &Args) -> Result<()> {

@@ -23,6 +23,8 @@
 mod config;
 mod errors;
 mod faults;
+#[rustfmt::skip]
+mod generated_versions;
 mod query;
 mod routes;
 mod search;

@@ -42,14 +42,7 @@ pub struct Tenant {
     synthetic_index: HashMap<String, u64>,
 }
 
-pub fn operations(version: &str) -> Option<&'static [Operation]> {
-    match version {
-        "v3" => Some(sailpoint_v3::OPERATIONS),
-        "beta" => Some(sailpoint_beta::OPERATIONS),
-        "v2024" => Some(sailpoint_v2024::OPERATIONS),
-        _ => None,
-    }
-}
+use crate::generated_versions::operations;
 
 /// The operation `method path` (below the version prefix) calls.
 pub fn find_operation(version: &str, method: &str, path: &str) -> Option<&'static Operation> {

@@ -6,6 +6,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use sailpoint_runtime::{Error, RateLimit, RetryConfig, Runtime, RuntimeBuilder};
 
 use crate::config::{Config, Partial, Sources};
+use crate::generated_versions::Versions;
 
 /// A client for one tenant, with every API version enabled by features.
 ///
@@ -14,12 +15,10 @@ use crate::config::{Config, Partial, Sources};
 #[derive(Clone, Debug)]
 pub struct Client {
     runtime: Runtime,
-    #[cfg(feature = "v3")]
-    v3: sailpoint_v3::Client,
-    #[cfg(feature = "beta")]
-    beta: sailpoint_beta::Client,
-    #[cfg(feature = "v2024")]
-    v2024: sailpoint_v2024::Client,
+    /// One client per version feature, with its accessor (`client.v3()`),
+    /// written from `openapi/specs.toml` (`generated_versions.rs`).
+    #[allow(dead_code)] // read by the accessors, none without a version feature
+    pub(crate) versions: Versions,
 }
 
 impl Client {
@@ -37,24 +36,6 @@ impl Client {
     /// The runtime all versions share.
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
-    }
-
-    /// The v3 API.
-    #[cfg(feature = "v3")]
-    pub fn v3(&self) -> &sailpoint_v3::Client {
-        &self.v3
-    }
-
-    /// The beta API.
-    #[cfg(feature = "beta")]
-    pub fn beta(&self) -> &sailpoint_beta::Client {
-        &self.beta
-    }
-
-    /// The v2024 API.
-    #[cfg(feature = "v2024")]
-    pub fn v2024(&self) -> &sailpoint_v2024::Client {
-        &self.v2024
     }
 }
 
@@ -160,26 +141,6 @@ impl Client {
 
     /// A client on a runtime built elsewhere (it must have a base URL).
     pub fn with_runtime(runtime: Runtime) -> Result<Self, Error> {
-        Ok(Self {
-            #[cfg(feature = "v3")]
-            v3: sailpoint_v3::Client::new_with_client(
-                &runtime.version_url(sailpoint_v3::API_VERSION)?,
-                runtime.http().clone(),
-                runtime.clone(),
-            ),
-            #[cfg(feature = "beta")]
-            beta: sailpoint_beta::Client::new_with_client(
-                &runtime.version_url(sailpoint_beta::API_VERSION)?,
-                runtime.http().clone(),
-                runtime.clone(),
-            ),
-            #[cfg(feature = "v2024")]
-            v2024: sailpoint_v2024::Client::new_with_client(
-                &runtime.version_url(sailpoint_v2024::API_VERSION)?,
-                runtime.http().clone(),
-                runtime.clone(),
-            ),
-            runtime,
-        })
+        Ok(Self { versions: Versions::new(&runtime)?, runtime })
     }
 }

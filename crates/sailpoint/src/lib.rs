@@ -17,17 +17,12 @@ pub use sailpoint_runtime::{
     Runtime,
 };
 
-/// The v3 API: `sailpoint::v3::types::Source`, `sailpoint::v3::Client`…
-#[cfg(feature = "v3")]
-pub use sailpoint_v3 as v3;
-
-/// The beta API.
-#[cfg(feature = "beta")]
-pub use sailpoint_beta as beta;
-
-/// The v2024 API.
-#[cfg(feature = "v2024")]
-pub use sailpoint_v2024 as v2024;
+/// Each version of `openapi/specs.toml` behind its feature: the crate as
+/// `sailpoint::<version>`, and the accessor `Client::<version>()`.
+#[rustfmt::skip]
+mod generated_versions;
+#[allow(unused_imports)] // nothing to re-export without a version feature
+pub use generated_versions::*;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -244,7 +244,7 @@ fn kind_of(v: &Value) -> &'static str {
 }
 
 async fn fetch(runtime: &Runtime, request: &SearchRequest, body: &Value) -> Result<Vec<Value>, Error> {
-    let operations = operations(request.api_version)
+    let operations = crate::generated_versions::operations(request.api_version)
         .ok_or_else(|| Error::configuration(format!("no `{}` API in this build", request.api_version)))?;
     let op = sailpoint_runtime::glue::find(operations, OPERATION)
         .ok_or_else(|| Error::configuration("the search operation is missing from the operation table"))?;
@@ -261,18 +261,6 @@ async fn fetch(runtime: &Runtime, request: &SearchRequest, body: &Value) -> Resu
     let bytes = response.bytes().await.map_err(|e| Error::transport(e).for_operation(OPERATION))?;
     sailpoint_runtime::glue::decode_json::<Vec<Value>>(&bytes)
         .map_err(|m| Error::decoding(format!("search results: {m}"), &bytes).for_operation(OPERATION))
-}
-
-fn operations(version: &str) -> Option<&'static [sailpoint_runtime::Operation]> {
-    match version {
-        #[cfg(feature = "v3")]
-        "v3" => Some(sailpoint_v3::OPERATIONS),
-        #[cfg(feature = "beta")]
-        "beta" => Some(sailpoint_beta::OPERATIONS),
-        #[cfg(feature = "v2024")]
-        "v2024" => Some(sailpoint_v2024::OPERATIONS),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,12 @@ rust-version.workspace = true
 license.workspace = true
 repository.workspace = true
 
+# The generated code has no unit tests (tests/ covers it) and its doc examples
+# are text: a test harness and rustdoc's test pass would compile it twice more.
+[lib]
+test = false
+doctest = false
+
 [dependencies]
 sailpoint-runtime = {{ workspace = true }}
 progenitor-client = {{ workspace = true }}
