@@ -43,7 +43,7 @@ fn exercise(bytes: &[u8], status: u16) {
     let _ = (e.to_string(), format!("{e:?}"));
     let _ = decode_json::<sailpoint_v2024::types::Source>(bytes);
     let _ = decode_json::<Vec<sailpoint_v3::types::Account>>(bytes);
-    let _ = decode_json::<sailpoint_beta::types::IscErrorResponse>(bytes);
+    let _ = decode_json::<sailpoint_v3::types::IscErrorResponse>(bytes);
     let _ = decode_json::<sailpoint_v2024::types::SourceFeatureItem>(bytes);
 }
 

@@ -65,8 +65,8 @@ fn v3_account_with_null_map_and_unknown_fields() {
 }
 
 #[test]
-fn beta_password_sync_group_with_null_array() {
-    let group: sailpoint_beta::types::PasswordSyncGroup =
+fn password_sync_group_with_null_array() {
+    let group: sailpoint_v2024::types::PasswordSyncGroup =
         serde_json::from_value(json!({"id": "g1", "name": "Sync", "sourceIds": null, "created": "2023-03-16T04:00:00"})).unwrap();
     assert!(group.source_ids.is_none());
     assert_eq!(group.created.unwrap().as_str(), "2023-03-16T04:00:00");

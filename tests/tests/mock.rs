@@ -8,6 +8,10 @@ use sailpoint::v2024::types;
 use sailpoint_mock::{Faults, MockConfig, MockTenant};
 use serde_json::{Value, json};
 
+#[path = "generated/versions.rs"]
+mod versions;
+use versions::VERSIONS;
+
 async fn start(config: MockConfig) -> (MockTenant, Client) {
     let mock = MockTenant::start(config).await.unwrap();
     let client = Client::builder()
@@ -31,8 +35,8 @@ async fn token(mock: &MockTenant) -> String {
 }
 
 #[tokio::test]
-async fn password_sync_groups_in_v2024_and_beta() {
-    let (_mock, client) = start(unlimited()).await;
+async fn password_sync_groups_in_every_version() {
+    let (mock, client) = start(unlimited()).await;
     let api = client.v2024();
     let group = types::PasswordSyncGroup { name: Some("g".into()), source_ids: Some(vec!["s1".into()]), ..Default::default() };
     let created = api.create_password_sync_group().body(group).send().await.unwrap().into_inner();
@@ -40,9 +44,17 @@ async fn password_sync_groups_in_v2024_and_beta() {
     assert_eq!(api.get_password_sync_group().id(&id).send().await.unwrap().name.as_deref(), Some("g"));
     let renamed = types::PasswordSyncGroup { name: Some("g2".into()), ..created };
     api.update_password_sync_group().id(&id).body(renamed).send().await.unwrap();
-    let beta: Vec<_> = client.beta().get_password_sync_groups().stream().try_collect().await.unwrap();
-    assert_eq!(beta.len(), 1);
-    assert_eq!(beta[0].name.as_deref(), Some("g2"), "one tenant behind every version");
+    // One tenant behind every version that has the API.
+    let (http, t) = (reqwest::Client::new(), token(&mock).await);
+    let mut versions = 0;
+    for v in VERSIONS.iter().filter(|v| v.operations.iter().any(|o| o.operation_id == "getPasswordSyncGroups")) {
+        let url = format!("{}/{}/password-sync-groups", mock.url(), v.name);
+        let groups: Value = http.get(url).bearer_auth(&t).send().await.unwrap().json().await.unwrap();
+        assert_eq!(groups.as_array().map(Vec::len), Some(1), "{}: {groups}", v.name);
+        assert_eq!(groups[0]["name"], "g2", "{}: {groups}", v.name);
+        versions += 1;
+    }
+    assert!(versions >= 1, "v2024 at least has the API");
     assert_eq!(api.delete_password_sync_group().id(&id).send().await.unwrap().status(), 204);
     let err = api.get_password_sync_group().id(&id).send().await.unwrap_err();
     assert!(err.is_not_found() && err.detail_code() == Some("404 Object Not Found"), "{err}");

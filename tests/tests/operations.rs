@@ -2,12 +2,19 @@
 //!
 //! The spec side is read straight from the upstream files (the root's
 //! `paths`, each a file of path items), independently of the xtask; the
-//! client side is read from the generated sources' `impl Client` blocks.
+//! client side is read from the generated sources' `impl Client` blocks
+//! and the operation tables. The versions are those of `openapi/specs.toml`
+//! (`generated/versions.rs`), and every expected figure comes from the spec.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use heck::ToSnakeCase;
+use sailpoint_runtime::Operation;
+
+#[path = "generated/versions.rs"]
+mod versions;
+use versions::VERSIONS;
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -21,27 +28,50 @@ fn yaml(path: &Path) -> serde_yaml_ng::Value {
     serde_yaml_ng::from_str(&text).unwrap()
 }
 
-/// `operationId`s of the spec, read from the upstream files.
-fn spec_operation_ids(version: &str) -> Vec<String> {
-    let root_path = specs_dir().join(format!("idn/sailpoint-api.{version}.yaml"));
-    let root = yaml(&root_path);
-    let mut ids = Vec::new();
-    for (_, item) in root["paths"].as_mapping().unwrap() {
-        let item = match item.get("$ref").and_then(|r| r.as_str()) {
-            Some(r) => {
-                let (file, frag) = r.split_once('#').unwrap_or((r, ""));
-                let doc = yaml(&root_path.parent().unwrap().join(file));
-                frag.split('/').filter(|s| !s.is_empty()).fold(doc, |d, k| d[k].clone())
-            }
-            None => item.clone(),
-        };
+/// `value`, or what its `$ref` names, with the file it was read from
+/// (references are relative to the file they appear in).
+fn resolve(file: &Path, value: &serde_yaml_ng::Value) -> (PathBuf, serde_yaml_ng::Value) {
+    let Some(r) = value.get("$ref").and_then(|r| r.as_str()) else { return (file.to_path_buf(), value.clone()) };
+    let (target, fragment) = r.split_once('#').unwrap_or((r, ""));
+    let target = if target.is_empty() { file.to_path_buf() } else { file.parent().unwrap().join(target) };
+    let doc = fragment.split('/').filter(|s| !s.is_empty()).fold(yaml(&target), |d, k| d[k].clone());
+    resolve(&target, &doc)
+}
+
+/// One operation as the upstream files declare it.
+struct SpecOperation {
+    id: String,
+    /// It declares the `X-SailPoint-Experimental` header.
+    experimental: bool,
+    /// The media types of its request body.
+    body_media: Vec<String>,
+}
+
+/// The operations of the spec, read from the upstream files.
+fn spec_operations(root: &str) -> Vec<SpecOperation> {
+    let root_path = specs_dir().join(root);
+    let mut out = Vec::new();
+    for (_, item) in yaml(&root_path)["paths"].as_mapping().unwrap() {
+        let (file, item) = resolve(&root_path, item);
         for m in METHODS {
-            if let Some(op) = item.get(m) {
-                ids.push(op["operationId"].as_str().unwrap().to_string());
-            }
+            let Some(op) = item.get(m) else { continue };
+            let params = op.get("parameters").and_then(|p| p.as_sequence()).cloned().unwrap_or_default();
+            let experimental = params.iter().any(|p| {
+                let (_, p) = resolve(&file, p);
+                p["in"].as_str() == Some("header")
+                    && p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("x-sailpoint-experimental"))
+            });
+            let body_media = match op.get("requestBody") {
+                Some(body) => resolve(&file, body).1["content"]
+                    .as_mapping()
+                    .map(|c| c.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            out.push(SpecOperation { id: op["operationId"].as_str().unwrap().to_string(), experimental, body_media });
         }
     }
-    ids
+    out
 }
 
 /// Public methods of `impl Client` blocks in the generated sources.
@@ -77,39 +107,45 @@ fn method_name(operation_id: &str) -> String {
     if syn::parse_str::<syn::Ident>(&snake).is_ok() { snake } else { format!("{snake}_") }
 }
 
-fn check(version: &str, expected: usize, operations: &[sailpoint_runtime::Operation]) {
-    let spec = spec_operation_ids(version);
-    assert_eq!(spec.len(), expected, "{version}: operations in the pinned spec");
-    let spec_methods: BTreeSet<String> = spec.iter().map(|id| method_name(id)).collect();
-    assert_eq!(spec_methods.len(), expected, "{version}: operation ids are unique");
-    let methods = client_methods(version);
-    let missing: Vec<_> = spec_methods.difference(&methods).collect();
-    let extra: Vec<_> = methods.difference(&spec_methods).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "{version}: missing {missing:?}, extra {extra:?}");
-    let table: BTreeSet<String> = operations.iter().map(|o| o.id.to_string()).collect();
-    assert_eq!(table, methods, "{version}: the operation table lists every method");
-    let table_ids: BTreeSet<&str> = operations.iter().map(|o| o.operation_id).collect();
-    assert_eq!(table_ids, spec.iter().map(String::as_str).collect(), "{version}: operationIds");
+/// The operationIds of `spec` that satisfy `keep`.
+fn ids(spec: &[SpecOperation], keep: impl Fn(&SpecOperation) -> bool) -> BTreeSet<&str> {
+    spec.iter().filter(|o| keep(o)).map(|o| o.id.as_str()).collect()
+}
+
+/// The operationIds of `operations` that satisfy `keep`.
+fn table_ids(operations: &[Operation], keep: impl Fn(&Operation) -> bool) -> BTreeSet<&str> {
+    operations.iter().filter(|o| keep(o)).map(|o| o.operation_id).collect()
 }
 
 #[test]
-fn v3_has_every_operation() {
-    check("v3", 358, sailpoint_v3::OPERATIONS);
-    assert_eq!(sailpoint_v3::OPERATIONS.iter().filter(|o| o.multipart).count(), 12);
-}
-
-#[test]
-fn beta_has_every_operation() {
-    check("beta", 559, sailpoint_beta::OPERATIONS);
-    assert_eq!(sailpoint_beta::OPERATIONS.iter().filter(|o| o.multipart).count(), 13);
-}
-
-#[test]
-fn v2024_has_every_operation() {
-    check("v2024", 716, sailpoint_v2024::OPERATIONS);
-    let ops = sailpoint_v2024::OPERATIONS;
-    assert_eq!(ops.iter().filter(|o| o.multipart).count(), 20);
-    assert_eq!(ops.iter().filter(|o| o.experimental).count(), 146);
-    let patch = ops.iter().filter(|o| o.request_content_type == Some("application/json-patch+json")).count();
-    assert_eq!(patch, 56);
+fn every_version_has_every_operation() {
+    for version in VERSIONS {
+        let name = version.name;
+        let spec = spec_operations(version.root);
+        assert!(!spec.is_empty(), "{name}: the spec has operations");
+        let spec_methods: BTreeSet<String> = spec.iter().map(|o| method_name(&o.id)).collect();
+        assert_eq!(spec_methods.len(), spec.len(), "{name}: operation ids are unique");
+        let methods = client_methods(name);
+        let missing: Vec<_> = spec_methods.difference(&methods).collect();
+        let extra: Vec<_> = methods.difference(&spec_methods).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "{name}: missing {missing:?}, extra {extra:?}");
+        let ops = version.operations;
+        let table: BTreeSet<String> = ops.iter().map(|o| o.id.to_string()).collect();
+        assert_eq!(table, methods, "{name}: the operation table lists every method");
+        assert_eq!(table_ids(ops, |_| true), ids(&spec, |_| true), "{name}: operationIds");
+        assert_eq!(table_ids(ops, |o| o.experimental), ids(&spec, |o| o.experimental), "{name}: experimental operations");
+        let media = |m: &'static str| move |o: &SpecOperation| o.body_media.iter().any(|b| b == m);
+        assert_eq!(table_ids(ops, |o| o.multipart), ids(&spec, media("multipart/form-data")), "{name}: multipart operations");
+        assert_eq!(
+            table_ids(ops, |o| o.request_content_type == Some("application/json-patch+json")),
+            ids(&spec, media("application/json-patch+json")),
+            "{name}: JSON Patch operations"
+        );
+        eprintln!(
+            "{name}: {} operations, {} experimental, {} multipart",
+            spec.len(),
+            ids(&spec, |o| o.experimental).len(),
+            ids(&spec, media("multipart/form-data")).len()
+        );
+    }
 }

@@ -133,6 +133,19 @@ fn regen(args: &Args) -> Result<bool> {
     let registry = emit::registry::files(&root, &specs)?;
     write_or_check(&root, &registry, args.check, &mut stale)?;
     eprintln!("version registry: {} files ({} versions)", registry.len(), specs.versions.len());
+    for path in emit::removed_versions::leftovers(&root, &specs)? {
+        if args.check {
+            stale.push((path, "(a version no longer in openapi/specs.toml)\n".into(), "(removed)\n".into()));
+        } else {
+            eprintln!("removed (its version is no longer in {}): {}", pin::SPECS_TOML, path.display());
+            let full = root.join(&path);
+            if full.is_dir() { std::fs::remove_dir_all(&full) } else { std::fs::remove_file(&full) }
+                .with_context(|| format!("removing {}", full.display()))?;
+        }
+    }
+    if !args.check {
+        update_lockfile(&root)?;
+    }
     if stale.is_empty() {
         return Ok(true);
     }
@@ -146,6 +159,18 @@ fn regen(args: &Args) -> Result<bool> {
     }
     eprintln!("generated files are stale: run `cargo xtask regen` and commit the result");
     Ok(false)
+}
+
+/// Brings `Cargo.lock` in line with the manifests regen wrote (a version
+/// crate added or removed): `cargo update --workspace` changes the entries
+/// of the workspace's own packages and nothing else, from the local index.
+fn update_lockfile(root: &Path) -> Result<()> {
+    let status =
+        cargo(&["update", "--workspace", "--offline", "--quiet"]).current_dir(root).status().context("running cargo update")?;
+    if !status.success() {
+        bail!("`cargo update --workspace` could not bring Cargo.lock in line with the manifests");
+    }
+    Ok(())
 }
 
 /// Writes each file whose contents differ, or with `check`, records it as

@@ -1,7 +1,7 @@
 //! An embedded fake SailPoint Identity Security Cloud tenant, for the demo,
 //! tests, benchmarks, and your own offline tests.
 //!
-//! It serves `/oauth/token` and `/v3`, `/beta`, `/v2024` on 127.0.0.1, with
+//! It serves `/oauth/token` and every API version (`/v3`, `/v2024`…) on 127.0.0.1, with
 //! state: password policies, password sync groups, sources (schemas,
 //! provisioning policies, schedules, the accounts-schema CSV, uploads),
 //! accounts and identities (synthetic, deterministic, as many as you ask).

@@ -1,5 +1,6 @@
-//! Password sync groups: create, get, list, update, delete, with v2024 and
-//! with beta.
+//! Password sync groups (v2024): create, get, list, update, delete. The
+//! other versions that have the API (`client.beta()`, `client.v3()`) take
+//! the same calls, with their own types (`sailpoint::beta::types`).
 //!
 //! `cargo run --example password_sync_groups` (configuration from the
 //! environment or the configuration files; see the README).
@@ -14,12 +15,11 @@ async fn main() -> Res {
     let policy_id = std::env::var("PASSWORD_POLICY_ID").unwrap_or_else(|_| "2c91808d744ba0ce01746f93b6204501".into());
     let source_ids = vec!["2c9180835d2e5168015d32f890ca1581".to_string()];
 
-    // v2024
     let api = client.v2024();
     let group = sailpoint::v2024::types::PasswordSyncGroup {
         name: Some("Sync AD and LDAP".into()),
-        password_policy_id: Some(policy_id.clone()),
-        source_ids: Some(source_ids.clone()),
+        password_policy_id: Some(policy_id),
+        source_ids: Some(source_ids),
         ..Default::default()
     };
     let created = api.create_password_sync_group().body(group).send().await?.into_inner();
@@ -34,21 +34,5 @@ async fn main() -> Res {
     api.delete_password_sync_group().id(&id).send().await?;
     println!("v2024: deleted {id}");
 
-    // beta: the same API, its own types
-    let api = client.beta();
-    let group = sailpoint::beta::types::PasswordSyncGroup {
-        name: Some("Sync (beta)".into()),
-        password_policy_id: Some(policy_id),
-        source_ids: Some(source_ids),
-        ..Default::default()
-    };
-    let created = api.create_password_sync_group().body(group).send().await?.into_inner();
-    let id = created.id.clone().ok_or("the created group has no id")?;
-    let all: Vec<_> = api.get_password_sync_groups().stream().try_collect().await?;
-    println!("beta: created {id}; {} groups", all.len());
-    api.update_password_sync_group().id(&id).body(created).send().await?;
-    api.get_password_sync_group().id(&id).send().await?;
-    api.delete_password_sync_group().id(&id).send().await?;
-    println!("beta: deleted {id}");
     Ok(())
 }

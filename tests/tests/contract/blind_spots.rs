@@ -18,6 +18,7 @@ use sailpoint_runtime::Operation;
 use serde_json::Value;
 
 use crate::prism::served_document;
+use crate::versions::{VERSIONS, Version};
 
 fn generated(version: &str, file: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../crates/sailpoint-{version}/src/{file}"));
@@ -70,9 +71,9 @@ fn check_url_templates(version: &str, operations: &[Operation]) {
 
 #[test]
 fn url_templates_fill_every_path_parameter() {
-    check_url_templates("v3", sailpoint_v3::OPERATIONS);
-    check_url_templates("beta", sailpoint_beta::OPERATIONS);
-    check_url_templates("v2024", sailpoint_v2024::OPERATIONS);
+    for v in VERSIONS {
+        check_url_templates(v.name, v.operations);
+    }
 }
 
 /// Builder name → the query parameter names its `send()` can put on the URL.
@@ -129,9 +130,7 @@ fn check_query_parameters(version: &str, doc: &Value, operations: &[Operation]) 
 
 #[test]
 fn query_parameters_are_declared_by_the_spec() {
-    for (version, operations) in
-        [("v3", sailpoint_v3::OPERATIONS), ("beta", sailpoint_beta::OPERATIONS), ("v2024", sailpoint_v2024::OPERATIONS)]
-    {
+    for &Version { name: version, operations, .. } in VERSIONS {
         let Some(doc) = served_document(version) else { return };
         check_query_parameters(version, &doc, operations);
     }
@@ -139,9 +138,7 @@ fn query_parameters_are_declared_by_the_spec() {
 
 #[test]
 fn json_patch_bodies_are_labelled_in_the_operation_table() {
-    for (version, operations) in
-        [("v3", sailpoint_v3::OPERATIONS), ("beta", sailpoint_beta::OPERATIONS), ("v2024", sailpoint_v2024::OPERATIONS)]
-    {
+    for &Version { name: version, operations, .. } in VERSIONS {
         let Some(doc) = served_document(version) else { return };
         let mut patches = 0;
         for op in operations {

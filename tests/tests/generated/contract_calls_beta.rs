@@ -7,7 +7,7 @@
 //! `SEED`: every operation tagged ["Sources", "Password Sync Groups", "Password Policies"] but the multipart ones (47 called; not called: 0).
 
 #[allow(unused_imports)]
-use super::{Call, Fallback, example, parsed, sdk};
+use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_beta::{Client, types};
 
@@ -2872,3 +2872,15 @@ pub const SEED: &[Call<Client>] = &[
         }),
     },
 ];
+
+/// Every operation of `SEED_TAGS` but the multipart ones, against Prism.
+#[tokio::test]
+async fn seed_every_operation() {
+    crate::seed("beta", |c| c.beta(), (SEED, &SEED_TAGS), sailpoint_beta::OPERATIONS).await;
+}
+
+/// Every `GET` operation, against Prism.
+#[tokio::test]
+async fn sweep_every_get() {
+    crate::sweep("beta", |c| c.beta(), GETS, sailpoint_beta::OPERATIONS).await;
+}

@@ -7,7 +7,7 @@
 //! `SEED`: every operation tagged ["Sources", "Password Sync Groups", "Password Policies"] but the multipart ones (55 called; not called: 0).
 
 #[allow(unused_imports)]
-use super::{Call, Fallback, example, parsed, sdk};
+use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_v2024::{Client, types};
 
@@ -3558,3 +3558,15 @@ pub const SEED: &[Call<Client>] = &[
         }),
     },
 ];
+
+/// Every operation of `SEED_TAGS` but the multipart ones, against Prism.
+#[tokio::test]
+async fn seed_every_operation() {
+    crate::seed("v2024", |c| c.v2024(), (SEED, &SEED_TAGS), sailpoint_v2024::OPERATIONS).await;
+}
+
+/// Every `GET` operation, against Prism.
+#[tokio::test]
+async fn sweep_every_get() {
+    crate::sweep("v2024", |c| c.v2024(), GETS, sailpoint_v2024::OPERATIONS).await;
+}

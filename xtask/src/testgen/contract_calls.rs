@@ -333,13 +333,23 @@ pub fn emit(doc: &Value, file: &syn::File, ops: &[OperationMeta], version: &str)
          //! `GETS`: every `GET` operation ({} called; not called: {}).\n{}\
          //! `SEED`: every operation tagged {SEED_TAGS:?} but the multipart ones ({} called; not called: {}).\n{}\n\
          #[allow(unused_imports)]\n\
-         use super::{{Call, Fallback, example, parsed, sdk}};\n\
+         use crate::{{Call, Fallback, example, parsed, sdk}};\n\
          #[allow(unused_imports)]\n\
          use {krate}::{{Client, types}};\n\n\
          /// The tags whose every operation (but the multipart ones) `SEED` calls.\n\
          pub const SEED_TAGS: [&str; {}] = {SEED_TAGS:?};\n\n\
          pub const GETS: &[Call<Client>] = &[\n{gets}];\n\n\
-         pub const SEED: &[Call<Client>] = &[\n{seed}];\n",
+         pub const SEED: &[Call<Client>] = &[\n{seed}];\n\n\
+         /// Every operation of `SEED_TAGS` but the multipart ones, against Prism.\n\
+         #[tokio::test]\n\
+         async fn seed_every_operation() {{\n    \
+             crate::seed({version:?}, |c| c.{version}(), (SEED, &SEED_TAGS), {krate}::OPERATIONS).await;\n\
+         }}\n\n\
+         /// Every `GET` operation, against Prism.\n\
+         #[tokio::test]\n\
+         async fn sweep_every_get() {{\n    \
+             crate::sweep({version:?}, |c| c.{version}(), GETS, {krate}::OPERATIONS).await;\n\
+         }}\n",
         gets.matches("operation_id:").count(),
         gets_skipped.len(),
         list(&gets_skipped),
