@@ -215,7 +215,7 @@ async fn the_rate_limit_answers_429_and_the_sdk_waits() {
     assert!(statuses[..5].iter().all(|(s, _)| *s == 200), "{statuses:?}");
     assert!(statuses[5..].iter().all(|(s, ra)| *s == 429 && *ra), "{statuses:?}");
     // another API version has its own budget
-    assert_eq!(http.get(format!("{}/beta/sources", mock.url())).bearer_auth(&t).send().await.unwrap().status(), 200);
+    assert_eq!(http.get(format!("{}/v2024/sources", mock.url())).bearer_auth(&t).send().await.unwrap().status(), 200);
     // the SDK (its own limiter off here) waits out the 429s
     for _ in 0..8 {
         client.v3().list_sources().send().await.unwrap();
