@@ -12,7 +12,7 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::emit::{metadata, multipart, pagination, report};
-use crate::passes::{Log, PASSES, operations};
+use crate::passes::{Log, PASSES, operations, unexpressible_schemas};
 use crate::rewrites::{open_enums, response_decoding, runtime_send};
 use crate::spec::bundle;
 use crate::spec::pin::{self, Specs};
@@ -93,11 +93,11 @@ fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// progenitor's output with string enums opened (see `open_enums`), sent
+/// progenitor's output (for the document without its multipart operations)
+/// with string enums opened (see `open_enums`), sent
 /// through the runtime (see `runtime_send`) and responses decoded by it
 /// (see `response_decoding`).
-fn client_code(doc: &Value) -> Result<(syn::File, usize)> {
-    let tokens = progenitor(&without_multipart(doc))?;
+fn client_code(tokens: proc_macro2::TokenStream) -> Result<(syn::File, usize)> {
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
     through_runtime(&mut file)?;
@@ -143,10 +143,14 @@ pub fn version(specs_dir: &Path, specs: &Specs, file_hashes: &BTreeMap<String, S
     let mut doc = bundled.doc;
     let input_ops = operations(&doc).len();
     let input_schemas = doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |m| m.len());
-    let logs = normalize(&mut doc);
+    let mut logs = normalize(&mut doc);
+    let mut fallbacks = Log::default();
+    let tokens = unexpressible_schemas::run(&mut doc, &mut fallbacks, |doc| progenitor(&without_multipart(doc)))
+        .with_context(|| format!("generating {name}"))?;
+    logs.push((unexpressible_schemas::NAME, unexpressible_schemas::WHY, fallbacks));
     let ops = metadata::collect(&doc);
 
-    let (client, open_enums) = client_code(&doc).with_context(|| format!("generating {name}"))?;
+    let (client, open_enums) = client_code(tokens)?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;
@@ -182,4 +186,40 @@ pub fn version(specs_dir: &Path, specs: &Specs, file_hashes: &BTreeMap<String, S
     };
     files.push((PathBuf::from(format!("openapi/{name}.normalization.md")), report::render(&summary, &logs)));
     Ok(Output { files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Schemas progenitor refuses (by error or by panic) fall back, and the
+    /// rest of the document is generated.
+    #[test]
+    fn progenitor_failures_fall_back_to_any_json_value() {
+        let reply = |name: &str| {
+            json!({"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}}})
+        };
+        let mut doc = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a": {"get": {"operationId": "getA", "responses": reply("MixedEnum")}},
+                "/b": {"get": {"operationId": "getB", "responses": reply("Negated")}},
+                "/c": {"get": {"operationId": "getC", "responses": reply("Fine")}}},
+            "components": {"schemas": {
+                "MixedEnum": {"type": "string", "enum": [1, "a"]},
+                "Negated": {"not": {"type": "string"}},
+                "Dangling": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/Missing"}}},
+                "Fine": {"type": "object", "properties": {"name": {"type": "string"}}}}}});
+        assert!(progenitor(&doc).is_err());
+        let mut log = Log::default();
+        let tokens = unexpressible_schemas::run(&mut doc, &mut log, progenitor).unwrap();
+        let code = tokens.to_string();
+        assert!(code.contains("pub struct Fine") && code.contains("fn get_c"), "the rest is generated");
+        let places = &log.changes[0].1;
+        assert_eq!(places.len(), 3, "{places:?}");
+        for name in ["MixedEnum", "Negated", "Dangling"] {
+            assert!(places.iter().any(|p| p.starts_with(&format!("`{name}`"))), "{name}: {places:?}");
+        }
+    }
 }

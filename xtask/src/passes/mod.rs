@@ -31,6 +31,7 @@ pub mod response_no_schema;
 pub mod search_after;
 pub mod success_responses;
 pub mod titles;
+pub mod unexpressible_schemas;
 pub mod unknown_fields;
 
 /// One normalization pass.
@@ -40,7 +41,8 @@ pub struct Pass {
     pub run: fn(&mut Value, &mut Log),
 }
 
-/// The passes, in the order they run.
+/// The passes, in the order they run. One more runs after them, driven by
+/// the generator: [`unexpressible_schemas`].
 pub const PASSES: &[Pass] = &[
     Pass { name: "operation-ids", why: operation_ids::WHY, run: operation_ids::run },
     Pass { name: "path-params", why: path_params::WHY, run: path_params::run },
