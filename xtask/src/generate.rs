@@ -88,6 +88,23 @@ fn progenitor(doc: &Value) -> Result<proc_macro2::TokenStream> {
     }
 }
 
+/// Two operations whose ids give the same method name would make one
+/// method call the wrong endpoint, or not compile: that stops generation.
+fn distinct_method_names(doc: &Value) -> Result<()> {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (path, method) in operations(doc) {
+        let id = doc["paths"][&path][&method]["operationId"].as_str().unwrap_or_default();
+        let here = format!("{} {path} ({id})", method.to_uppercase());
+        if let Some(first) = seen.insert(crate::names::method_name(id), here.clone()) {
+            anyhow::bail!(
+                "{first} and {here} give the same method name `{}`: rename one in a pass",
+                crate::names::method_name(id)
+            );
+        }
+    }
+    Ok(())
+}
+
 fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
     let file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     Ok(prettyplease::unparse(&file))
@@ -144,6 +161,7 @@ pub fn version(specs_dir: &Path, specs: &Specs, file_hashes: &BTreeMap<String, S
     let input_ops = operations(&doc).len();
     let input_schemas = doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |m| m.len());
     let mut logs = normalize(&mut doc);
+    distinct_method_names(&doc).with_context(|| format!("generating {name}"))?;
     let mut fallbacks = Log::default();
     let tokens = unexpressible_schemas::run(&mut doc, &mut fallbacks, |doc| progenitor(&without_multipart(doc)))
         .with_context(|| format!("generating {name}"))?;
@@ -192,6 +210,14 @@ pub fn version(specs_dir: &Path, specs: &Specs, file_hashes: &BTreeMap<String, S
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_duplicate_method_name_stops_generation() {
+        let doc = json!({"paths": {"/a": {"get": {"operationId": "listThings"}}, "/b": {"get": {"operationId": "list-things"}}}});
+        let err = distinct_method_names(&doc).unwrap_err().to_string();
+        assert!(err.contains("GET /a (listThings) and GET /b (list-things)") && err.contains("`list_things`"), "{err}");
+        distinct_method_names(&json!({"paths": {"/a": {"get": {"operationId": "a"}, "put": {"operationId": "b"}}}})).unwrap();
+    }
 
     /// Schemas progenitor refuses (by error or by panic) fall back, and the
     /// rest of the document is generated.
