@@ -11,7 +11,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderVal
 use tracing::Instrument;
 
 use crate::body::{self, Parts};
-use crate::retry::is_retryable_status;
+use crate::retry::Retries;
 use crate::{Error, Operation, Runtime};
 
 /// The header experimental operations need.
@@ -117,16 +117,16 @@ impl Runtime {
         let s = &self.shared;
         // The rate limit's key (client id and version), made only when there is a limit.
         let key = s.limiter.as_ref().map(|_| format!("{}/{api_version}", s.auth.client_id().unwrap_or("-")));
-        let retry_on_failure = operation.replay_safe;
         let json = reads_json(operation);
         let null_if_empty = operation.empty_success_is_null;
+        let mut retries = Retries::new(&s.retry, &s.budget, operation.replay_safe);
         // A body that is a stream cannot be sent twice: such requests get one attempt.
         let replayable = request.try_clone().is_some();
         let mut template = Some(request);
-        let (mut failures, mut rate_limited, mut refreshed, mut attempts) = (0u32, 0u32, false, 0u32);
+        let (mut refreshed, mut attempts) = (false, 0u32);
         loop {
             let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
-            let Some(req) = req else { unreachable!("the first attempt always has the request") };
+            let Some(mut req) = req else { unreachable!("the first attempt always has the request") };
             // The request counts against the limit while in flight, and for a period after.
             let permit = match (&s.limiter, &key) {
                 (Some(l), Some(key)) => Some(l.acquire(key).await),
@@ -135,7 +135,6 @@ impl Runtime {
             // The waits (for the limit, before a retry) may have outlived the
             // token: every attempt carries the current one, so a call that
             // waited across expiry keeps its 401 replay.
-            let mut req = req;
             if s.auth.can_refresh()
                 && let Ok(Some(bearer)) = s.auth.bearer(&s.http).await
             {
@@ -145,8 +144,9 @@ impl Runtime {
             let sent_token = req.headers().get(AUTHORIZATION).cloned();
             let result = s.http.execute(req).await;
             drop(permit);
+            // Whether the request can be sent again at all.
             let more = replayable && template.is_some();
-            // What to do: return the response, or wait this long and retry.
+            // What to do: return what came, or wait this long and retry.
             let wait = match result {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && more && !refreshed && s.auth.can_refresh() => {
                     refreshed = true;
@@ -160,20 +160,9 @@ impl Runtime {
                 }
                 Ok(resp) => {
                     let status = resp.status();
-                    let (retry, count, max) = if status == StatusCode::TOO_MANY_REQUESTS {
-                        (true, &mut rate_limited, s.retry.max_rate_limited_retries)
-                    } else {
-                        (is_retryable_status(status) && retry_on_failure, &mut failures, s.retry.max_retries)
-                    };
-                    if retry && more && *count < max {
-                        match s.retry.wait_before(resp.headers(), *count + 1) {
-                            Some(wait) if s.budget.try_spend() => {
-                                *count += 1;
-                                tracing::info!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
-                                wait
-                            }
-                            _ => return Ok((self.finish(resp, operation).await, attempts)),
-                        }
+                    if let Some(wait) = more.then(|| retries.after_status(status, resp.headers())).flatten() {
+                        tracing::info!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
+                        wait
                     } else if status.is_success() && json {
                         // Read a JSON body here, so that a connection that breaks
                         // mid-body is retried like one that breaks before it.
@@ -182,16 +171,13 @@ impl Runtime {
                                 s.budget.refill();
                                 return Ok((resp, attempts));
                             }
-                            Err((e, parts))
-                                if retry_on_failure && more && failures < s.retry.max_retries && s.budget.try_spend() =>
-                            {
-                                drop(parts);
-                                failures += 1;
-                                let wait = s.retry.backoff(failures);
-                                tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
-                                wait
-                            }
-                            Err((e, parts)) => return Ok((parts.broken_off(&e), attempts)),
+                            Err((e, parts)) => match more.then(|| retries.after_broken_body()).flatten() {
+                                Some(wait) => {
+                                    tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
+                                    wait
+                                }
+                                None => return Ok((parts.broken_off(&e), attempts)),
+                            },
                         }
                     } else {
                         if status.is_success() {
@@ -200,27 +186,13 @@ impl Runtime {
                         return Ok((self.finish(resp, operation).await, attempts));
                     }
                 }
-                Err(e) => {
-                    // A failed connection means the request never left; a
-                    // connection that broke while sending (a stale pooled
-                    // connection) may or may not have delivered it, which
-                    // only idempotent requests may ignore.
-                    let never_sent = e.is_connect();
-                    let transient = never_sent || e.is_timeout() || e.is_request();
-                    if transient
-                        && (retry_on_failure || never_sent)
-                        && more
-                        && failures < s.retry.max_retries
-                        && s.budget.try_spend()
-                    {
-                        failures += 1;
-                        let wait = s.retry.backoff(failures);
+                Err(e) => match more.then(|| retries.after_transport_error(&e)).flatten() {
+                    Some(wait) => {
                         tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a transport error");
                         wait
-                    } else {
-                        return Err(e);
                     }
-                }
+                    None => return Err(e),
+                },
             };
             tokio::time::sleep(wait).await;
         }

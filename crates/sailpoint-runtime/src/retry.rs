@@ -122,6 +122,70 @@ impl RetryBudget {
     }
 }
 
+/// The retry decisions of one call: each answers "wait this long and try
+/// again" or `None` (give the caller what came). They count the call's
+/// retries against the settings and draw on the shared budget; the
+/// pipeline asks only while the request can still be sent again.
+pub(crate) struct Retries<'a> {
+    config: &'a RetryConfig,
+    budget: &'a RetryBudget,
+    /// The operation may be repeated (`Operation::replay_safe`).
+    replay_safe: bool,
+    /// Retries after a 5xx, a transport failure or a broken body.
+    failures: u32,
+    /// Retries after a 429.
+    rate_limited: u32,
+}
+
+impl<'a> Retries<'a> {
+    pub(crate) fn new(config: &'a RetryConfig, budget: &'a RetryBudget, replay_safe: bool) -> Self {
+        Self { config, budget, replay_safe, failures: 0, rate_limited: 0 }
+    }
+
+    /// After a response with `status` and `headers`.
+    pub(crate) fn after_status(&mut self, status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
+        let (count, max) = if status == StatusCode::TOO_MANY_REQUESTS {
+            (&mut self.rate_limited, self.config.max_rate_limited_retries)
+        } else if is_retryable_status(status) && self.replay_safe {
+            (&mut self.failures, self.config.max_retries)
+        } else {
+            return None;
+        };
+        if *count >= max {
+            return None;
+        }
+        let wait = self.config.wait_before(headers, *count + 1)?;
+        if !self.budget.try_spend() {
+            return None;
+        }
+        *count += 1;
+        Some(wait)
+    }
+
+    /// After a success whose body broke off while it was read.
+    pub(crate) fn after_broken_body(&mut self) -> Option<Duration> {
+        self.after_failure(self.replay_safe)
+    }
+
+    /// After a transport error. A failed connection means the request never
+    /// left; a connection that broke while sending (a stale pooled
+    /// connection) may or may not have delivered it, which only replay-safe
+    /// requests may ignore.
+    pub(crate) fn after_transport_error(&mut self, error: &reqwest::Error) -> Option<Duration> {
+        let never_sent = error.is_connect();
+        let transient = never_sent || error.is_timeout() || error.is_request();
+        self.after_failure(transient && (self.replay_safe || never_sent))
+    }
+
+    fn after_failure(&mut self, may_retry: bool) -> Option<Duration> {
+        if !may_retry || self.failures >= self.config.max_retries || !self.budget.try_spend() {
+            return None;
+        }
+        self.failures += 1;
+        Some(self.config.backoff(self.failures))
+    }
+}
+
 /// Statuses worth retrying for a request that may be repeated: 408, 500,
 /// 502, 503, 504 (not 501: the server does not implement the request).
 pub fn is_retryable_status(status: StatusCode) -> bool {
@@ -144,6 +208,46 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fast() -> RetryConfig {
+        RetryConfig { max_retries: 2, max_rate_limited_retries: 3, base_delay: Duration::from_millis(1), ..Default::default() }
+    }
+
+    /// How many retries `decide` allows in a row.
+    fn allowed(mut decide: impl FnMut() -> Option<Duration>) -> usize {
+        (0..100).take_while(|_| decide().is_some()).count()
+    }
+
+    #[test]
+    fn each_kind_of_retry_has_its_own_bound() {
+        let (config, budget) = (fast(), RetryBudget::new(100, 0.0));
+        let none = HeaderMap::new();
+        let mut unsafe_post = Retries::new(&config, &budget, false);
+        assert_eq!(allowed(|| unsafe_post.after_status(StatusCode::SERVICE_UNAVAILABLE, &none)), 0, "not replay-safe");
+        assert_eq!(allowed(|| unsafe_post.after_status(StatusCode::TOO_MANY_REQUESTS, &none)), 3, "a 429 is never processed");
+        assert_eq!(allowed(|| unsafe_post.after_broken_body()), 0);
+        let mut get = Retries::new(&config, &budget, true);
+        assert_eq!(allowed(|| get.after_status(StatusCode::BAD_GATEWAY, &none)), 2);
+        assert_eq!(allowed(|| get.after_broken_body()), 0, "5xx and broken bodies share one bound");
+        let mut get = Retries::new(&config, &budget, true);
+        assert_eq!(allowed(|| get.after_status(StatusCode::NOT_IMPLEMENTED, &none)), 0);
+        assert_eq!(allowed(|| get.after_status(StatusCode::NOT_FOUND, &none)), 0);
+        assert_eq!(allowed(|| get.after_broken_body()), 2);
+    }
+
+    #[test]
+    fn the_budget_and_the_retry_after_cap_end_retries() {
+        let config = RetryConfig { max_retry_after: Duration::from_secs(5), ..fast() };
+        let budget = RetryBudget::new(1, 0.0);
+        let mut retries = Retries::new(&config, &budget, true);
+        let mut long = HeaderMap::new();
+        long.insert(RETRY_AFTER, "30".parse().unwrap());
+        assert_eq!(retries.after_status(StatusCode::TOO_MANY_REQUESTS, &long), None, "longer than the cap");
+        assert!(retries.after_status(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new()).is_some());
+        assert_eq!(retries.after_status(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new()), None, "budget spent");
+        let mut other_call = Retries::new(&config, &budget, true);
+        assert_eq!(other_call.after_broken_body(), None, "the budget is shared");
+    }
 
     #[test]
     fn retry_after_forms() {
