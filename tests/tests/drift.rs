@@ -64,6 +64,19 @@ fn v3_account_with_null_map_and_unknown_fields() {
     assert_eq!(account.id.as_deref(), Some("2c9180835d2e5168015d32f890ca1581"));
 }
 
+/// Objects without properties are maps; `null` in an optional one is "none".
+#[test]
+fn null_in_an_optional_map() {
+    let mut payload = source_payload();
+    payload["connectorAttributes"] = Value::Null;
+    let source: sailpoint_v2024::types::Source = serde_json::from_value(payload).unwrap();
+    assert!(source.connector_attributes.is_none());
+    payload = source_payload();
+    payload["connectorAttributes"] = json!({"healthCheckTimeout": 30});
+    let source: sailpoint_v2024::types::Source = serde_json::from_value(payload).unwrap();
+    assert_eq!(source.connector_attributes.unwrap()["healthCheckTimeout"], 30);
+}
+
 #[test]
 fn password_sync_group_with_null_array() {
     let group: sailpoint_v2024::types::PasswordSyncGroup =

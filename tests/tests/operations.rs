@@ -6,7 +6,7 @@
 //! and the operation tables. The versions are those of `openapi/specs.toml`
 //! (`generated/versions.rs`), and every expected figure comes from the spec.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use heck::ToSnakeCase;
@@ -74,10 +74,11 @@ fn spec_operations(root: &str) -> Vec<SpecOperation> {
     out
 }
 
-/// Public methods of `impl Client` blocks in the generated sources.
-fn client_methods(version: &str) -> BTreeSet<String> {
+/// Public methods of `impl Client` blocks in the generated sources, with
+/// their `#[doc(alias)]`.
+fn client_methods(version: &str) -> BTreeMap<String, Option<String>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../crates/sailpoint-{version}/src"));
-    let mut out = BTreeSet::new();
+    let mut out = BTreeMap::new();
     for file in ["generated.rs", "generated_multipart.rs"] {
         let text = std::fs::read_to_string(dir.join(file)).unwrap();
         let ast = syn::parse_file(&text).unwrap();
@@ -93,7 +94,19 @@ fn client_methods(version: &str) -> BTreeSet<String> {
                     && f.sig.ident != "new"
                     && f.sig.ident != "new_with_client"
                 {
-                    out.insert(f.sig.ident.to_string());
+                    let alias = f.attrs.iter().find_map(|a| {
+                        let mut alias = None;
+                        if a.path().is_ident("doc") {
+                            let _ = a.parse_nested_meta(|m| {
+                                if m.path.is_ident("alias") {
+                                    alias = Some(m.value()?.parse::<syn::LitStr>()?.value());
+                                }
+                                Ok(())
+                            });
+                        }
+                        alias
+                    });
+                    out.insert(f.sig.ident.to_string(), alias);
                 }
             }
         }
@@ -125,7 +138,8 @@ fn every_version_has_every_operation() {
         assert!(!spec.is_empty(), "{name}: the spec has operations");
         let spec_methods: BTreeSet<String> = spec.iter().map(|o| method_name(&o.id)).collect();
         assert_eq!(spec_methods.len(), spec.len(), "{name}: operation ids are unique");
-        let methods = client_methods(name);
+        let aliased = client_methods(name);
+        let methods: BTreeSet<String> = aliased.keys().cloned().collect();
         let missing: Vec<_> = spec_methods.difference(&methods).collect();
         let extra: Vec<_> = methods.difference(&spec_methods).collect();
         assert!(missing.is_empty() && extra.is_empty(), "{name}: missing {missing:?}, extra {extra:?}");
@@ -133,6 +147,10 @@ fn every_version_has_every_operation() {
         let table: BTreeSet<String> = ops.iter().map(|o| o.id.to_string()).collect();
         assert_eq!(table, methods, "{name}: the operation table lists every method");
         assert_eq!(table_ids(ops, |_| true), ids(&spec, |_| true), "{name}: operationIds");
+        for op in ops {
+            let expected = (op.id != op.operation_id).then(|| op.operation_id.to_string());
+            assert_eq!(aliased[op.id], expected, "{name}: {} is found in the docs by its operationId", op.id);
+        }
         assert_eq!(table_ids(ops, |o| o.experimental), ids(&spec, |o| o.experimental), "{name}: experimental operations");
         let media = |m: &'static str| move |o: &SpecOperation| o.body_media.iter().any(|b| b == m);
         assert_eq!(table_ids(ops, |o| o.multipart), ids(&spec, media("multipart/form-data")), "{name}: multipart operations");

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, operations, unexpressible_schemas};
-use crate::rewrites::{open_enums, response_decoding, runtime_send};
+use crate::rewrites::{doc_aliases, open_enums, response_decoding, runtime_send};
 use crate::spec::bundle;
 use crate::spec::pin::{self, Specs};
 use crate::testgen::contract_calls;
@@ -114,25 +114,26 @@ fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
 /// with string enums opened (see `open_enums`), sent
 /// through the runtime (see `runtime_send`) and responses decoded by it
 /// (see `response_decoding`).
-fn client_code(tokens: proc_macro2::TokenStream) -> Result<(syn::File, usize)> {
+fn client_code(tokens: proc_macro2::TokenStream, aliases: &BTreeMap<String, String>) -> Result<(syn::File, usize)> {
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
-    through_runtime(&mut file)?;
+    through_runtime(&mut file, aliases)?;
     Ok((file, opened.len()))
 }
 
 /// Every `send()` of `file` returns the runtime's error and goes through
-/// its pipeline.
-fn through_runtime(file: &mut syn::File) -> Result<()> {
+/// its pipeline; every method has its operationId as a doc alias.
+fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, String>) -> Result<()> {
     runtime_send::apply(file)?;
     response_decoding::apply(file);
+    doc_aliases::apply(file, aliases);
     Ok(())
 }
 
 /// The multipart emitter's builders, through the runtime like the rest.
-fn multipart_code(doc: &Value) -> Result<String> {
+fn multipart_code(doc: &Value, aliases: &BTreeMap<String, String>) -> Result<String> {
     let mut file: syn::File = syn::parse2(multipart::emit(doc)?).context("multipart code does not parse")?;
-    through_runtime(&mut file)?;
+    through_runtime(&mut file, aliases)?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -167,12 +168,14 @@ pub fn version(specs_dir: &Path, specs: &Specs, file_hashes: &BTreeMap<String, S
         .with_context(|| format!("generating {name}"))?;
     logs.push((unexpressible_schemas::NAME, unexpressible_schemas::WHY, fallbacks));
     let ops = metadata::collect(&doc);
+    // method name → operationId, for the doc aliases
+    let aliases: BTreeMap<String, String> = ops.iter().map(|o| (o.id.clone(), o.operation_id.clone())).collect();
 
-    let (client, open_enums) = client_code(tokens)?;
+    let (client, open_enums) = client_code(tokens, &aliases)?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;
-    let multipart_code = multipart_code(&doc)?;
+    let multipart_code = multipart_code(&doc, &aliases)?;
     let calls_code = contract_calls::emit(&doc, &client, &ops, name);
     let crate_dir = PathBuf::from(pin::Version::crate_dir(name));
     let h = |what: &str| header(specs, name, &v.root, &sha, what);

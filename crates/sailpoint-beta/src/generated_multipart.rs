@@ -16,6 +16,7 @@ If the target source is a direct connection, then the request body must be empty
 If the target source is a delimited file source, then the CSV file needs to be included in the request body. You will also need to set the Content-Type header to `multipart/form-data`.
 
 Sends `POST /entitlements/aggregate/sources/{id}` as `multipart/form-data`.*/
+    #[doc(alias = "importEntitlementsBySource")]
     pub fn import_entitlements_by_source(
         &self,
     ) -> multipart::ImportEntitlementsBySource<'_> {
@@ -28,6 +29,7 @@ Request will need the following security scope:
 'idn:nesr:create'
 
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
+    #[doc(alias = "importNonEmployeeRecordsInBulk")]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -66,6 +68,7 @@ qazxsws
 ```
 
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
+    #[doc(alias = "putPasswordDictionary")]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -84,6 +87,7 @@ For more information about the object types that currently support import functi
 
 
 Sends `POST /sp-config/import` as `multipart/form-data`.*/
+    #[doc(alias = "importSpConfig")]
     pub fn import_sp_config(&self) -> multipart::ImportSpConfig<'_> {
         multipart::ImportSpConfig::new(self)
     }
@@ -92,6 +96,7 @@ Sends `POST /sp-config/import` as `multipart/form-data`.*/
 This API uploads a source schema template file to configure a source's account attributes.
 
 Sends `POST /sources/{sourceId}/schemas/accounts` as `multipart/form-data`.*/
+    #[doc(alias = "importSourceAccountsSchema")]
     pub fn import_source_accounts_schema(
         &self,
     ) -> multipart::ImportSourceAccountsSchema<'_> {
@@ -102,6 +107,7 @@ Sends `POST /sources/{sourceId}/schemas/accounts` as `multipart/form-data`.*/
 This API uploads a source schema template file to configure a source's entitlement attributes.
 
 Sends `POST /sources/{sourceId}/schemas/entitlements` as `multipart/form-data`.*/
+    #[doc(alias = "importSourceEntitlementsSchema")]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportSourceEntitlementsSchema<'_> {
@@ -113,6 +119,7 @@ This uploads a supplemental source connector file (like jdbc driver jars) to a s
 A token with ORG_ADMIN authority is required to call this API.
 
 Sends `POST /sources/{sourceId}/upload-connector-file` as `multipart/form-data`.*/
+    #[doc(alias = "importSourceConnectorFile")]
     pub fn import_source_connector_file(
         &self,
     ) -> multipart::ImportSourceConnectorFile<'_> {
@@ -126,6 +133,7 @@ You will also need to set the Content-Type header to `multipart/form-data`.
 A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required to call this API.
 
 Sends `POST /sources/{sourceId}/load-accounts` as `multipart/form-data`.*/
+    #[doc(alias = "importAccounts")]
     pub fn import_accounts(&self) -> multipart::ImportAccounts<'_> {
         multipart::ImportAccounts::new(self)
     }
@@ -137,6 +145,7 @@ You will also need to set the Content-Type header to `multipart/form-data`.
 A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required to call this API.
 
 Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
+    #[doc(alias = "importEntitlements")]
     pub fn import_entitlements(&self) -> multipart::ImportEntitlements<'_> {
         multipart::ImportEntitlements::new(self)
     }
@@ -145,6 +154,7 @@ Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
 File is required for upload. You will also need to set the Content-Type header to `multipart/form-data`
 
 Sends `POST /sources/{sourceId}/load-uncorrelated-accounts` as `multipart/form-data`.*/
+    #[doc(alias = "importUncorrelatedAccounts")]
     pub fn import_uncorrelated_accounts(
         &self,
     ) -> multipart::ImportUncorrelatedAccounts<'_> {
@@ -155,6 +165,7 @@ Sends `POST /sources/{sourceId}/load-uncorrelated-accounts` as `multipart/form-d
 Parameter `{formDefinitionID}` should match a form definition ID.
 
 Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data`.*/
+    #[doc(alias = "createFormDefinitionFileRequest")]
     pub fn create_form_definition_file_request(
         &self,
     ) -> multipart::CreateFormDefinitionFileRequest<'_> {
@@ -166,6 +177,7 @@ Upload a CSV file with application data for manual correlation to specific ISC c
 If a suitable ISC connector is unavailable, the system will recommend generic connectors instead.
 
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
+    #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
@@ -176,6 +188,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
 This API endpoint updates an icon by object type and object id. A token with ORG_ADMIN authority is required to call this API.
 
 Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
+    #[doc(alias = "setIcon")]
     pub fn set_icon(&self) -> multipart::SetIcon<'_> {
         multipart::SetIcon::new(self)
     }

@@ -12,6 +12,7 @@ impl crate::Client {
 This API endpoint creates a branding item.
 
 Sends `POST /brandings` as `multipart/form-data`.*/
+    #[doc(alias = "createBrandingItem")]
     pub fn create_branding_item(&self) -> multipart::CreateBrandingItem<'_> {
         multipart::CreateBrandingItem::new(self)
     }
@@ -20,6 +21,7 @@ Sends `POST /brandings` as `multipart/form-data`.*/
 This API endpoint updates information for an existing branding item.
 
 Sends `PUT /brandings/{name}` as `multipart/form-data`.*/
+    #[doc(alias = "setBrandingItem")]
     pub fn set_branding_item(&self) -> multipart::SetBrandingItem<'_> {
         multipart::SetBrandingItem::new(self)
     }
@@ -32,6 +34,7 @@ Configuration files can be managed and deployed via Configuration Hub by uploadi
 Refer to [SaaS Configuration](https://developer.sailpoint.com/docs/extensibility/configuration-management/saas-configuration#supported-objects) for more information about supported objects.
 
 Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
+    #[doc(alias = "createUploadedConfiguration")]
     pub fn create_uploaded_configuration(
         &self,
     ) -> multipart::CreateUploadedConfiguration<'_> {
@@ -42,6 +45,7 @@ Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
 Update a connector's source config using its script name.
 
 Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
+    #[doc(alias = "putConnectorSourceConfig")]
     pub fn put_connector_source_config(
         &self,
     ) -> multipart::PutConnectorSourceConfig<'_> {
@@ -52,6 +56,7 @@ Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
 Update a connector's translations using its script name.
 
 Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-data`.*/
+    #[doc(alias = "putConnectorTranslations")]
     pub fn put_connector_translations(&self) -> multipart::PutConnectorTranslations<'_> {
         multipart::PutConnectorTranslations::new(self)
     }
@@ -60,6 +65,7 @@ Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-da
 Update a connector's source template using its script name.
 
 Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
+    #[doc(alias = "putConnectorSourceTemplate")]
     pub fn put_connector_source_template(
         &self,
     ) -> multipart::PutConnectorSourceTemplate<'_> {
@@ -70,6 +76,7 @@ Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
 Update a connector's correlation config using its script name.
 
 Sends `PUT /connectors/{scriptName}/correlation-config` as `multipart/form-data`.*/
+    #[doc(alias = "putConnectorCorrelationConfig")]
     pub fn put_connector_correlation_config(
         &self,
     ) -> multipart::PutConnectorCorrelationConfig<'_> {
@@ -80,6 +87,7 @@ Sends `PUT /connectors/{scriptName}/correlation-config` as `multipart/form-data`
 This post will import, or update, Non-Employee records found in the CSV. Requires role context of `idn:nesr:create`
 
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
+    #[doc(alias = "importNonEmployeeRecordsInBulk")]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -118,6 +126,7 @@ qazxsws
 ```
 
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
+    #[doc(alias = "putPasswordDictionary")]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -132,6 +141,7 @@ Click **Admin** -> **Connections** -> **Sources** -> **`{SourceName}`** -> **Imp
 >**NOTE: This API is designated only for Delimited File sources.**
 
 Sends `POST /sources/{id}/schemas/accounts` as `multipart/form-data`.*/
+    #[doc(alias = "importAccountsSchema")]
     pub fn import_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         multipart::ImportAccountsSchema::new(self)
     }
@@ -146,6 +156,7 @@ Click **Admin** -> **Connections** -> **Sources** -> **`{SourceName}`** -> **Imp
 >**NOTE: This API is designated only for Delimited File sources.**
 
 Sends `POST /sources/{id}/schemas/entitlements` as `multipart/form-data`.*/
+    #[doc(alias = "importEntitlementsSchema")]
     pub fn import_entitlements_schema(&self) -> multipart::ImportEntitlementsSchema<'_> {
         multipart::ImportEntitlementsSchema::new(self)
     }
@@ -154,6 +165,7 @@ Sends `POST /sources/{id}/schemas/entitlements` as `multipart/form-data`.*/
 This uploads a supplemental source connector file (like jdbc driver jars) to a source's S3 bucket. This also sends ETS and Audit events.
 
 Sends `POST /sources/{sourceId}/upload-connector-file` as `multipart/form-data`.*/
+    #[doc(alias = "importConnectorFile")]
     pub fn import_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         multipart::ImportConnectorFile::new(self)
     }
@@ -164,6 +176,7 @@ If the target source is a delimited file source, then the CSV file needs to be i
 You will also need to set the Content-Type header to `multipart/form-data`.
 
 Sends `POST /sources/{id}/load-accounts` as `multipart/form-data`.*/
+    #[doc(alias = "importAccounts")]
     pub fn import_accounts(&self) -> multipart::ImportAccounts<'_> {
         multipart::ImportAccounts::new(self)
     }
@@ -172,6 +185,7 @@ Sends `POST /sources/{id}/load-accounts` as `multipart/form-data`.*/
 File is required for upload. You will also need to set the Content-Type header to `multipart/form-data`
 
 Sends `POST /sources/{id}/load-uncorrelated-accounts` as `multipart/form-data`.*/
+    #[doc(alias = "importUncorrelatedAccounts")]
     pub fn import_uncorrelated_accounts(
         &self,
     ) -> multipart::ImportUncorrelatedAccounts<'_> {
@@ -186,6 +200,7 @@ If the target source is a direct connection, then the request body must be empty
 If the target source is a delimited file source, then the CSV file needs to be included in the request body. You will also need to set the Content-Type header to `multipart/form-data`.
 
 Sends `POST /entitlements/aggregate/sources/{id}` as `multipart/form-data`.*/
+    #[doc(alias = "importEntitlementsBySource")]
     pub fn import_entitlements_by_source(
         &self,
     ) -> multipart::ImportEntitlementsBySource<'_> {
@@ -206,6 +221,7 @@ For more information about the object types that currently support import functi
 
 
 Sends `POST /sp-config/import` as `multipart/form-data`.*/
+    #[doc(alias = "importSpConfig")]
     pub fn import_sp_config(&self) -> multipart::ImportSpConfig<'_> {
         multipart::ImportSpConfig::new(self)
     }
@@ -217,6 +233,7 @@ You will also need to set the Content-Type header to `multipart/form-data`.
 A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required to call this API.
 
 Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
+    #[doc(alias = "importEntitlements")]
     pub fn import_entitlements(&self) -> multipart::ImportEntitlements<'_> {
         multipart::ImportEntitlements::new(self)
     }
@@ -225,6 +242,7 @@ Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
 Parameter `{formDefinitionID}` should match a form definition ID.
 
 Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data`.*/
+    #[doc(alias = "createFormDefinitionFileRequest")]
     pub fn create_form_definition_file_request(
         &self,
     ) -> multipart::CreateFormDefinitionFileRequest<'_> {
@@ -235,6 +253,7 @@ Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data
 This API endpoint updates an icon by object type and object id. A token with ORG_ADMIN authority is required to call this API.
 
 Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
+    #[doc(alias = "setIcon")]
     pub fn set_icon(&self) -> multipart::SetIcon<'_> {
         multipart::SetIcon::new(self)
     }
@@ -244,6 +263,7 @@ Uploading a CSV file with application data for manual correlation to specific IS
 If a suitable ISC connector is unavailable, the system will recommend generic connectors instead.
 
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
+    #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {

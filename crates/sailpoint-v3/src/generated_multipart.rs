@@ -12,6 +12,7 @@ impl crate::Client {
 This API endpoint creates a branding item.
 
 Sends `POST /brandings` as `multipart/form-data`.*/
+    #[doc(alias = "createBrandingItem")]
     pub fn create_branding_item(&self) -> multipart::CreateBrandingItem<'_> {
         multipart::CreateBrandingItem::new(self)
     }
@@ -20,6 +21,7 @@ Sends `POST /brandings` as `multipart/form-data`.*/
 This API endpoint updates information for an existing branding item.
 
 Sends `PUT /brandings/{name}` as `multipart/form-data`.*/
+    #[doc(alias = "setBrandingItem")]
     pub fn set_branding_item(&self) -> multipart::SetBrandingItem<'_> {
         multipart::SetBrandingItem::new(self)
     }
@@ -32,6 +34,7 @@ Configuration files can be managed and deployed via Configuration Hub by uploadi
 Refer to [SaaS Configuration](https://developer.sailpoint.com/docs/extensibility/configuration-management/saas-configuration#supported-objects) for more information about supported objects.
 
 Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
+    #[doc(alias = "createUploadedConfiguration")]
     pub fn create_uploaded_configuration(
         &self,
     ) -> multipart::CreateUploadedConfiguration<'_> {
@@ -42,6 +45,7 @@ Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
 Update a connector's source config using its script name.
 
 Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
+    #[doc(alias = "putConnectorSourceConfig")]
     pub fn put_connector_source_config(
         &self,
     ) -> multipart::PutConnectorSourceConfig<'_> {
@@ -52,6 +56,7 @@ Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
 Update a connector's translations using its script name.
 
 Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-data`.*/
+    #[doc(alias = "putConnectorTranslations")]
     pub fn put_connector_translations(&self) -> multipart::PutConnectorTranslations<'_> {
         multipart::PutConnectorTranslations::new(self)
     }
@@ -60,6 +65,7 @@ Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-da
 Update a connector's source template using its script name.
 
 Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
+    #[doc(alias = "putConnectorSourceTemplate")]
     pub fn put_connector_source_template(
         &self,
     ) -> multipart::PutConnectorSourceTemplate<'_> {
@@ -70,6 +76,7 @@ Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
 This post will import, or update, Non-Employee records found in the CSV. Requires role context of `idn:nesr:create`
 
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
+    #[doc(alias = "importNonEmployeeRecordsInBulk")]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -108,6 +115,7 @@ qazxsws
 ```
 
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
+    #[doc(alias = "putPasswordDictionary")]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -122,6 +130,7 @@ Click **Admin** -> **Connections** -> **Sources** -> **`{SourceName}`** -> **Imp
 >**NOTE: This API is designated only for Delimited File sources.**
 
 Sends `POST /sources/{id}/schemas/accounts` as `multipart/form-data`.*/
+    #[doc(alias = "importAccountsSchema")]
     pub fn import_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         multipart::ImportAccountsSchema::new(self)
     }
@@ -136,6 +145,7 @@ Click **Admin** -> **Connections** -> **Sources** -> **`{SourceName}`** -> **Imp
 >**NOTE: This API is designated only for Delimited File sources.**
 
 Sends `POST /sources/{id}/schemas/entitlements` as `multipart/form-data`.*/
+    #[doc(alias = "importEntitlementsSchema")]
     pub fn import_entitlements_schema(&self) -> multipart::ImportEntitlementsSchema<'_> {
         multipart::ImportEntitlementsSchema::new(self)
     }
@@ -144,6 +154,7 @@ Sends `POST /sources/{id}/schemas/entitlements` as `multipart/form-data`.*/
 This uploads a supplemental source connector file (like jdbc driver jars) to a source's S3 bucket. This also sends ETS and Audit events.
 
 Sends `POST /sources/{sourceId}/upload-connector-file` as `multipart/form-data`.*/
+    #[doc(alias = "importConnectorFile")]
     pub fn import_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         multipart::ImportConnectorFile::new(self)
     }
@@ -153,6 +164,7 @@ Uploading a CSV file with application data for manual correlation to specific IS
 If a suitable ISC connector is unavailable, the system will recommend generic connectors instead.
 
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
+    #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {

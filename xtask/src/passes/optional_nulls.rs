@@ -16,10 +16,14 @@ pub const WHY: &str = "optional arrays, maps and defaulted fields accept null";
 fn is_collection(s: &Value) -> bool {
     match s.get("type").and_then(Value::as_str) {
         Some("array") => true,
+        // A map: typify renders an object with no properties (with
+        // `additionalProperties`, or with nothing, which means any) as a
+        // `Map` with `#[serde(default)]`, which refuses `null`.
         Some("object") => {
-            let open = s.get("additionalProperties").is_some_and(|a| *a != Value::Bool(false));
+            let open = s.get("additionalProperties") != Some(&Value::Bool(false));
             let no_props = s.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty());
-            open && no_props
+            let composed = ["allOf", "oneOf", "anyOf"].iter().any(|k| s.get(*k).is_some());
+            open && no_props && !composed
         }
         _ => false,
     }
@@ -70,6 +74,7 @@ mod tests {
                 "req": {"type": "array", "items": {"type": "string"}},
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "attrs": {"type": "object", "additionalProperties": {"type": "string"}},
+                "connectorAttributes": {"type": "object", "description": "any keys"},
                 "list": {"$ref": "#/components/schemas/List"},
                 "flag": {"type": "boolean", "default": false}}}}}});
         let log = run_twice(run, &mut doc);
@@ -77,8 +82,9 @@ mod tests {
         assert!(p["req"].get("nullable").is_none());
         assert_eq!(p["tags"]["nullable"], true);
         assert_eq!(p["attrs"]["nullable"], true);
+        assert_eq!(p["connectorAttributes"]["nullable"], true, "an object with no properties is a map");
         assert_eq!(p["list"], json!({"allOf": [{"$ref": "#/components/schemas/List"}], "nullable": true}));
         assert!(p["flag"].get("default").is_none());
-        assert_eq!(log.count(), 4);
+        assert_eq!(log.count(), 5);
     }
 }

@@ -1,5 +1,6 @@
 //! Edits to progenitor's output, as a `syn` tree, each with its own test.
 
+pub mod doc_aliases;
 pub mod open_enums;
 pub mod response_decoding;
 pub mod runtime_send;
