@@ -31,7 +31,8 @@ async fn multipart_upload_sends_the_file_and_fields() {
         .respond_with(ResponseTemplate::new(202).set_body_json(serde_json::json!({"success": true})))
         .mount(&server)
         .await;
-    let response = client(&server, false)
+    // SailPoint's pages mark it experimental (openapi/experimental.toml).
+    let response = client(&server, true)
         .import_accounts()
         .id("2c91808a7813090a017814121e121518")
         .file_bytes("accounts.csv", b"id,name\n1,Ada\n".to_vec())
@@ -54,6 +55,7 @@ async fn multipart_upload_sends_the_file_and_fields() {
     assert!(body.contains("id,name\n1,Ada\n"), "{body}");
     assert!(body.contains("name=\"disableOptimization\"\r\n\r\ntrue"), "{body}");
     assert_eq!(header(&req, "accept"), Some("application/json"));
+    assert_eq!(header(&req, "x-sailpoint-experimental"), Some("true"), "flagged by the overlay");
 }
 
 #[tokio::test]
@@ -174,7 +176,7 @@ async fn fixed_path_template() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"enabled": true})))
         .mount(&server)
         .await;
-    let config = client(&server, false)
+    let config = client(&server, true)
         .get_native_change_detection_config()
         .source_id("2c9180835d2e5168015d32f890ca1581")
         .send()
@@ -250,4 +252,59 @@ async fn only_the_query_parameters_set_are_sent() {
         pairs(&[("filters", "name eq \"x\""), ("limit", "250"), ("offset", "0")]),
         "pagination adds only limit and offset"
     );
+}
+
+/// Answers like SailPoint for an operation it treats as experimental while
+/// the spec does not: 400 without the header, 200 with it.
+struct ExperimentalOnTheServer;
+
+impl wiremock::Respond for ExperimentalOnTheServer {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        if header(req, "x-sailpoint-experimental") == Some("true") {
+            ResponseTemplate::new(200).set_body_json(serde_json::json!([{"name": "g"}]))
+        } else {
+            ResponseTemplate::new(400).set_body_json(serde_json::json!({
+                "detailCode": "400.1 Bad Request Content",
+                "messages": [{"locale": "en-US", "text": "Experimental Header is missing or invalid"}]
+            }))
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_experimental_refusal_is_resent_once_with_the_header_after_the_opt_in() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/password-sync-groups"))
+        .respond_with(ExperimentalOnTheServer)
+        .mount(&server)
+        .await;
+    let groups = client(&server, true).get_password_sync_groups().send().await.unwrap().into_inner();
+    assert_eq!(groups.len(), 1);
+    let received = server.received_requests().await.unwrap();
+    let sent: Vec<Option<&str>> = received.iter().map(|r| header(r, "x-sailpoint-experimental")).collect();
+    assert_eq!(sent, [None, Some("true")], "one plain request, one resend with the header");
+
+    // Without the opt-in: one request, and an error that says how to opt in.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/password-sync-groups"))
+        .respond_with(ExperimentalOnTheServer)
+        .mount(&server)
+        .await;
+    let err = client(&server, false).get_password_sync_groups().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    let shown = err.to_string();
+    assert!(shown.contains("Experimental Header is missing or invalid") && shown.contains("experimental(true)"), "{shown}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn another_400_is_not_resent() {
+    let server = MockServer::start().await;
+    let refusal = ResponseTemplate::new(400).set_body_json(serde_json::json!({"messages": [{"text": "limit is too large"}]}));
+    Mock::given(method("GET")).and(path("/v2024/password-sync-groups")).respond_with(refusal).mount(&server).await;
+    let err = client(&server, true).get_password_sync_groups().send().await.unwrap_err();
+    assert!(err.to_string().contains("limit is too large") && !err.to_string().contains("experimental"), "{err}");
+    assert_eq!(only_request(&server).await.headers.get("x-sailpoint-experimental"), None);
 }

@@ -12,9 +12,10 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::emit::{metadata, multipart, pagination, report};
-use crate::passes::{Log, PASSES, operations, unexpressible_schemas};
+use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas};
 use crate::rewrites::{doc_aliases, open_enums, response_decoding, runtime_send};
 use crate::spec::bundle;
+use crate::spec::overlay::Experimental;
 use crate::spec::pin::{self, Specs};
 use crate::testgen::contract_calls;
 
@@ -152,7 +153,13 @@ fn without_multipart(doc: &Value) -> Value {
     out
 }
 
-pub fn version(specs_dir: &Path, specs: &Specs, file_hashes: &BTreeMap<String, String>, name: &str) -> Result<Output> {
+pub fn version(
+    specs_dir: &Path,
+    specs: &Specs,
+    file_hashes: &BTreeMap<String, String>,
+    experimental: &[Experimental],
+    name: &str,
+) -> Result<Output> {
     let v = specs.versions.get(name).ok_or_else(|| anyhow!("no version {name} in {}", pin::SPECS_TOML))?;
     let bundled = bundle::bundle(specs_dir, &v.root)?;
     let reached = pin::hash_files(specs_dir, &bundled.files)?;
@@ -162,6 +169,10 @@ pub fn version(specs_dir: &Path, specs: &Specs, file_hashes: &BTreeMap<String, S
     let input_ops = operations(&doc).len();
     let input_schemas = doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |m| m.len());
     let mut logs = normalize(&mut doc);
+    let mut overlay = Log::default();
+    let listed: Vec<&Experimental> = experimental.iter().filter(|e| e.version == name).collect();
+    experimental_overlay::run(&mut doc, &mut overlay, &listed);
+    logs.push((experimental_overlay::NAME, experimental_overlay::WHY, overlay));
     distinct_method_names(&doc).with_context(|| format!("generating {name}"))?;
     let mut fallbacks = Log::default();
     let tokens = unexpressible_schemas::run(&mut doc, &mut fallbacks, |doc| progenitor(&without_multipart(doc)))

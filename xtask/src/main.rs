@@ -121,10 +121,11 @@ fn regen(args: &Args) -> Result<bool> {
     let specs = pin::load(&root)?;
     let dir = specs_dir(args)?;
     let hashes = pin::load_file_hashes(&root)?;
+    let experimental = spec::overlay::experimental(&root)?;
     let mut stale = Vec::new();
     for name in selected(&specs, args)? {
         let t = Instant::now();
-        let mut out = generate::version(&dir, &specs, &hashes, &name)?;
+        let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name)?;
         out.files.extend(scaffold::files(&name));
         write_or_check(&root, &out.files, args.check, &mut stale)?;
         let lines: usize = out.files.iter().map(|(_, t)| t.lines().count()).sum();

@@ -120,6 +120,14 @@ impl Error {
         self
     }
 
+    /// Adds what the caller can do about it to the message (shown by `Display`).
+    pub(crate) fn with_hint(mut self, hint: &str) -> Self {
+        let first = self.0.message.lines().next().unwrap_or_default().to_string();
+        let rest: String = self.0.message.lines().skip(1).map(|l| format!("\n{l}")).collect();
+        self.0.message = if first.is_empty() { format!("{hint}{rest}") } else { format!("{first}; {hint}{rest}") };
+        self
+    }
+
     /// An authentication failure: no access token could be obtained.
     pub(crate) fn authentication(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Authentication, message)

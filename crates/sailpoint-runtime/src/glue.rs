@@ -79,7 +79,13 @@ pub async fn error_response(api: &Api, response: reqwest::Response, info: &Opera
 
 /// The error of an error status of `operation`, with its body.
 pub(crate) fn error_of(operation: &'static Operation, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
-    let e = Error::from_response_parts(status, headers, body).for_operation(operation.id);
+    let mut e = Error::from_response_parts(status, headers, body).for_operation(operation.id);
+    if status == StatusCode::BAD_REQUEST && crate::body::is_experimental_refusal(body) {
+        e = e.with_hint(
+            "SailPoint treats this operation as experimental: enable experimental operations on the client \
+             (`experimental(true)` on its builder), and the request is resent once with the header",
+        );
+    }
     if operation.replay_safe { e } else { e.not_replayable() }
 }
 

@@ -123,7 +123,7 @@ impl Runtime {
         // A body that is a stream cannot be sent twice: such requests get one attempt.
         let replayable = request.try_clone().is_some();
         let mut template = Some(request);
-        let (mut refreshed, mut attempts) = (false, 0u32);
+        let (mut refreshed, mut attempts, mut asked_experimental) = (false, 0u32, false);
         loop {
             let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
             let Some(mut req) = req else { unreachable!("the first attempt always has the request") };
@@ -157,6 +157,29 @@ impl Runtime {
                         continue;
                     }
                     return Ok((self.finish(resp, operation).await, attempts));
+                }
+                // The spec's flags lag the service: a client that opted in
+                // resends, once, with the header the server asked for.
+                Ok(resp)
+                    if resp.status() == StatusCode::BAD_REQUEST
+                        && more
+                        && s.experimental
+                        && !operation.experimental
+                        && !asked_experimental =>
+                {
+                    asked_experimental = true;
+                    let (resp, wants_header) = body::asks_for_experimental_header(resp, s.body_limits.error).await;
+                    match template.as_mut().filter(|_| wants_header) {
+                        Some(template) => {
+                            let header = HeaderName::from_static(EXPERIMENTAL_HEADER);
+                            template.headers_mut().insert(header, HeaderValue::from_static("true"));
+                            tracing::info!(
+                                "400: the server treats the operation as experimental; resending once with the header"
+                            );
+                            continue;
+                        }
+                        None => return Ok((self.finish(resp, operation).await, attempts)),
+                    }
                 }
                 Ok(resp) => {
                     let status = resp.status();

@@ -171,6 +171,8 @@ Sends `POST /sources/{sourceId}/upload-connector-file` as `multipart/form-data`.
     }
     /**Account aggregation
 
+**Experimental**: SailPoint's documentation marks this operation experimental (https://developer.sailpoint.com/docs/api/v2024/import-accounts), although its spec does not. Enable experimental operations on the client (`experimental(true)`) to call it.
+
 Starts an account aggregation on the specified source.
 If the target source is a delimited file source, then the CSV file needs to be included in the request body.
 You will also need to set the Content-Type header to `multipart/form-data`.
@@ -181,6 +183,8 @@ Sends `POST /sources/{id}/load-accounts` as `multipart/form-data`.*/
         multipart::ImportAccounts::new(self)
     }
     /**Process uncorrelated accounts
+
+**Experimental**: SailPoint's documentation marks this operation experimental (https://developer.sailpoint.com/docs/tools/sdk/python/v2024/methods/sources), although its spec does not. Enable experimental operations on the client (`experimental(true)`) to call it.
 
 File is required for upload. You will also need to set the Content-Type header to `multipart/form-data`
 

@@ -15,6 +15,7 @@ pub mod doc_fences;
 pub mod enums;
 pub mod error_responses;
 pub mod experimental_header;
+pub mod experimental_overlay;
 pub mod field_clash;
 pub mod hoist_allof_bases;
 pub mod hoist_inline;
@@ -41,8 +42,9 @@ pub struct Pass {
     pub run: fn(&mut Value, &mut Log),
 }
 
-/// The passes, in the order they run. One more runs after them, driven by
-/// the generator: [`unexpressible_schemas`].
+/// The passes, in the order they run. Two more run after them: one with
+/// our overlay as input, [`experimental_overlay`], and one driven by the
+/// generator, [`unexpressible_schemas`].
 pub const PASSES: &[Pass] = &[
     Pass { name: "operation-ids", why: operation_ids::WHY, run: operation_ids::run },
     Pass { name: "path-params", why: path_params::WHY, run: path_params::run },
