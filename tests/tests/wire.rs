@@ -279,11 +279,14 @@ async fn an_experimental_refusal_is_resent_once_with_the_header_after_the_opt_in
         .respond_with(ExperimentalOnTheServer)
         .mount(&server)
         .await;
-    let groups = client(&server, true).get_password_sync_groups().send().await.unwrap().into_inner();
-    assert_eq!(groups.len(), 1);
+    let opted_in = client(&server, true);
+    for _ in 0..2 {
+        let groups = opted_in.get_password_sync_groups().send().await.unwrap().into_inner();
+        assert_eq!(groups.len(), 1);
+    }
     let received = server.received_requests().await.unwrap();
     let sent: Vec<Option<&str>> = received.iter().map(|r| header(r, "x-sailpoint-experimental")).collect();
-    assert_eq!(sent, [None, Some("true")], "one plain request, one resend with the header");
+    assert_eq!(sent, [None, Some("true"), Some("true")], "one refusal, its resend, then the header at once");
 
     // Without the opt-in: one request, and an error that says how to opt in.
     server.reset().await;
@@ -307,4 +310,17 @@ async fn another_400_is_not_resent() {
     let err = client(&server, true).get_password_sync_groups().send().await.unwrap_err();
     assert!(err.to_string().contains("limit is too large") && !err.to_string().contains("experimental"), "{err}");
     assert_eq!(only_request(&server).await.headers.get("x-sailpoint-experimental"), None);
+}
+
+#[tokio::test]
+async fn a_refusal_despite_the_header_is_resent_once_only() {
+    let server = MockServer::start().await;
+    let refusal = ResponseTemplate::new(400).set_body_string("Experimental Header is missing or invalid");
+    Mock::given(method("GET")).and(path("/v2024/password-sync-groups")).respond_with(refusal).mount(&server).await;
+    let err = client(&server, true).get_password_sync_groups().send().await.unwrap_err();
+    let received = server.received_requests().await.unwrap();
+    let sent: Vec<Option<&str>> = received.iter().map(|r| header(r, "x-sailpoint-experimental")).collect();
+    assert_eq!(sent, [None, Some("true")]);
+    let shown = err.to_string();
+    assert!(shown.contains("Experimental Header is missing or invalid") && !shown.contains("experimental(true)"), "{shown}");
 }

@@ -143,7 +143,6 @@ pub(crate) async fn read(response: &mut reqwest::Response, cap: usize, skip_if_d
     }
 }
 
-/// An error response with at most `cap` bytes of its body, read now.
 /// What SailPoint answers (400) when an operation it treats as
 /// experimental comes without the header.
 pub(crate) const EXPERIMENTAL_REFUSAL: &str = "experimental header is missing or invalid";
@@ -168,6 +167,7 @@ pub(crate) async fn asks_for_experimental_header(mut response: reqwest::Response
     }
 }
 
+/// An error response with at most `cap` bytes of its body, read now.
 pub(crate) async fn error_response(mut response: reqwest::Response, cap: usize) -> reqwest::Response {
     let read = read(&mut response, cap, false).await;
     let parts = Parts::of(&mut response);

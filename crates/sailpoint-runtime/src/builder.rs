@@ -213,6 +213,7 @@ impl RuntimeBuilder {
             http,
             auth: Auth::new(self.credentials, token_url, self.retry.clone()),
             experimental: self.experimental,
+            experimental_by_server: Default::default(),
             budget: RetryBudget::new(self.retry.budget, self.retry.budget_refill),
             body_limits: self.body_limits,
             retry: self.retry,

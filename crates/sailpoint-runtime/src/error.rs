@@ -122,7 +122,12 @@ impl Error {
 
     /// Adds what the caller can do about it to the message (shown by `Display`).
     pub(crate) fn with_hint(mut self, hint: &str) -> Self {
-        let first = self.0.message.lines().next().unwrap_or_default().to_string();
+        let mut first = self.0.message.lines().next().unwrap_or_default().to_string();
+        if first.is_empty() {
+            // Keep what the server said, as `Display` shows it without a message.
+            let raw = self.0.raw_body.as_deref().unwrap_or_default();
+            first = raw.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim().chars().take(120).collect();
+        }
         let rest: String = self.0.message.lines().skip(1).map(|l| format!("\n{l}")).collect();
         self.0.message = if first.is_empty() { format!("{hint}{rest}") } else { format!("{first}; {hint}{rest}") };
         self

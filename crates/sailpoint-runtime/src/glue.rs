@@ -71,22 +71,33 @@ pub async fn error_response(api: &Api, response: reqwest::Response, info: &Opera
     if !(status.is_client_error() || status.is_server_error()) {
         return Error::unexpected_status(status, &headers).for_operation(operation.id);
     }
+    let opted_in = response.extensions().get::<OptedIn>().is_some();
     match response.bytes().await {
-        Ok(body) => error_of(operation, status, &headers, &body),
+        Ok(body) => with_experimental_hint(error_of(operation, status, &headers, &body), status, &body, opted_in),
         Err(e) => Error::from(e).for_operation(operation.id),
     }
 }
 
 /// The error of an error status of `operation`, with its body.
 pub(crate) fn error_of(operation: &'static Operation, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
-    let mut e = Error::from_response_parts(status, headers, body).for_operation(operation.id);
-    if status == StatusCode::BAD_REQUEST && crate::body::is_experimental_refusal(body) {
-        e = e.with_hint(
-            "SailPoint treats this operation as experimental: enable experimental operations on the client \
-             (`experimental(true)` on its builder), and the request is resent once with the header",
-        );
-    }
+    let e = Error::from_response_parts(status, headers, body).for_operation(operation.id);
     if operation.replay_safe { e } else { e.not_replayable() }
+}
+
+/// Marks a response of a client that opted in to experimental operations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OptedIn;
+
+/// `e` with a hint on how to opt in, when it is SailPoint's refusal for a
+/// missing experimental header and the client has not opted in.
+pub(crate) fn with_experimental_hint(e: Error, status: StatusCode, body: &[u8], opted_in: bool) -> Error {
+    if opted_in || status != StatusCode::BAD_REQUEST || !crate::body::is_experimental_refusal(body) {
+        return e;
+    }
+    e.with_hint(
+        "SailPoint treats this operation as experimental: enable experimental operations on the client \
+         (`experimental(true)` on its builder), and the request is resent once with the header",
+    )
 }
 
 /// An argument of `operation` that cannot be sent (missing, or not

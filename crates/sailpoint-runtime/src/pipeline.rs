@@ -43,7 +43,8 @@ impl Runtime {
         // progenitor adds an `api-version` header (a Dropshot convention)
         // that SailPoint does not define.
         request.headers_mut().remove("api-version");
-        if op.experimental {
+        let asked_by_server = || self.shared.experimental_by_server.lock().unwrap_or_else(|p| p.into_inner()).contains(op.id);
+        if op.experimental || (self.shared.experimental && asked_by_server()) {
             if !self.shared.experimental {
                 return Err(Error::invalid_request(format!(
                     "`{}` is an experimental operation: enable experimental operations on the client \
@@ -165,12 +166,14 @@ impl Runtime {
                         && more
                         && s.experimental
                         && !operation.experimental
-                        && !asked_experimental =>
+                        && !asked_experimental
+                        && !template.as_ref().is_some_and(|t| t.headers().contains_key(EXPERIMENTAL_HEADER)) =>
                 {
                     asked_experimental = true;
                     let (resp, wants_header) = body::asks_for_experimental_header(resp, s.body_limits.error).await;
                     match template.as_mut().filter(|_| wants_header) {
                         Some(template) => {
+                            s.experimental_by_server.lock().unwrap_or_else(|p| p.into_inner()).insert(operation.id);
                             let header = HeaderName::from_static(EXPERIMENTAL_HEADER);
                             template.headers_mut().insert(header, HeaderValue::from_static("true"));
                             tracing::info!(
@@ -247,7 +250,11 @@ impl Runtime {
     async fn finish(&self, response: reqwest::Response, operation: &Operation) -> reqwest::Response {
         let status = response.status();
         if status.is_client_error() || status.is_server_error() {
-            return body::error_response(response, self.shared.body_limits.error).await;
+            let mut response = body::error_response(response, self.shared.body_limits.error).await;
+            if self.shared.experimental {
+                response.extensions_mut().insert(crate::glue::OptedIn);
+            }
+            return response;
         }
         let null_if_empty = operation.empty_success_is_null;
         if status.is_success() && (reads_json(operation) || null_if_empty) {

@@ -304,7 +304,4 @@ mod tests {
             assert!(!is_retryable_status(StatusCode::from_u16(s).unwrap()), "{s}");
         }
     }
-
-    #[test]
-    fn methods() {}
 }

@@ -29,6 +29,9 @@ pub(crate) struct Shared {
     pub http: reqwest::Client,
     pub auth: Auth,
     pub experimental: bool,
+    /// Operations the server refused without the experimental header
+    /// although no flag said so: later calls send it at once.
+    pub experimental_by_server: std::sync::Mutex<std::collections::HashSet<&'static str>>,
     pub retry: RetryConfig,
     pub budget: RetryBudget,
     pub limiter: Option<Limiter>,
@@ -92,7 +95,8 @@ impl Runtime {
         if status.is_client_error() || status.is_server_error() {
             let headers = response.headers().clone();
             let body = response.bytes().await.unwrap_or_default();
-            return Err(crate::glue::error_of(operation, status, &headers, &body));
+            let e = crate::glue::error_of(operation, status, &headers, &body);
+            return Err(crate::glue::with_experimental_hint(e, status, &body, self.shared.experimental));
         }
         Ok(response)
     }
