@@ -106,3 +106,16 @@ async fn a_body_that_does_not_decode_names_operation_status_and_field() {
     assert!(message.contains("[0].features"), "{message}");
     assert_eq!(err.raw_body().map(str::as_bytes), Some(body.as_slice()), "the raw body is kept");
 }
+
+/// RFC 6902: a patch value is any JSON value.
+#[test]
+fn json_patch_values_are_any_json() {
+    use sailpoint_v2024::types::JsonPatchOperation;
+    for value in [json!(1.5), json!([true, false]), json!({"a": [null, 2.5]}), json!("text")] {
+        let op: JsonPatchOperation = serde_json::from_value(json!({"op": "replace", "path": "/x", "value": value})).unwrap();
+        assert_eq!(op.value.as_ref(), Some(&value));
+        assert_eq!(serde_json::to_value(&op).unwrap()["value"], value, "written back unchanged");
+    }
+    let null = JsonPatchOperation { value: Some(Value::Null), ..serde_json::from_value(json!({"op": "add", "path": "/x"})).unwrap() };
+    assert_eq!(serde_json::to_value(&null).unwrap(), json!({"op": "add", "path": "/x", "value": null}), "a null value is sent");
+}

@@ -19,6 +19,7 @@ pub mod experimental_overlay;
 pub mod field_clash;
 pub mod hoist_allof_bases;
 pub mod hoist_inline;
+pub mod json_patch_values;
 pub mod lenient_date_times;
 pub mod nullable_roots;
 pub mod opaque_ids;
@@ -64,6 +65,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "required-nullables", why: required_nullables::WHY, run: required_nullables::run },
     Pass { name: "optional-nulls", why: optional_nulls::WHY, run: optional_nulls::run },
     Pass { name: "nullable-roots", why: nullable_roots::WHY, run: nullable_roots::run },
+    Pass { name: "json-patch-values", why: json_patch_values::WHY, run: json_patch_values::run },
     Pass { name: "hoist-allof-bases", why: hoist_allof_bases::WHY, run: hoist_allof_bases::run },
     Pass { name: "hoist-inline", why: hoist_inline::WHY, run: hoist_inline::run },
     Pass { name: "field-clash", why: field_clash::WHY, run: field_clash::run },
