@@ -116,6 +116,7 @@ fn json_patch_values_are_any_json() {
         assert_eq!(op.value.as_ref(), Some(&value));
         assert_eq!(serde_json::to_value(&op).unwrap()["value"], value, "written back unchanged");
     }
-    let null = JsonPatchOperation { value: Some(Value::Null), ..serde_json::from_value(json!({"op": "add", "path": "/x"})).unwrap() };
+    let null =
+        JsonPatchOperation { value: Some(Value::Null), ..serde_json::from_value(json!({"op": "add", "path": "/x"})).unwrap() };
     assert_eq!(serde_json::to_value(&null).unwrap(), json!({"op": "add", "path": "/x", "value": null}), "a null value is sent");
 }

@@ -131,6 +131,41 @@ async fn csv_download_streams_bytes_and_asks_for_csv() {
 }
 
 #[tokio::test]
+async fn downloads_as_bytes_text_a_writer_or_a_file() {
+    use sailpoint_runtime::Download;
+    let server = MockServer::start().await;
+    // Larger than one chunk, so that writing goes chunk by chunk.
+    let csv: String = (0..20_000).map(|i| format!("{i},name{i}\n")).collect();
+    Mock::given(method("GET"))
+        .and(path("/v2024/sources/s1/schemas/accounts"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(csv.clone(), "text/csv"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2024/sources/s2/schemas/accounts"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(vec![0xff, 0xfe, b'a'], "text/csv"))
+        .mount(&server)
+        .await;
+    let c = client(&server, false);
+    let get = |id: &'static str| c.get_accounts_schema().id(id).send();
+    assert_eq!(get("s1").await.unwrap().bytes().await.unwrap(), csv.as_bytes());
+    assert_eq!(get("s1").await.unwrap().text().await.unwrap(), csv);
+    let mut sink = Vec::new();
+    assert_eq!(get("s1").await.unwrap().write_to(&mut sink).await.unwrap(), csv.len() as u64);
+    assert_eq!(sink, csv.as_bytes());
+    let path = std::env::temp_dir().join(format!("sailpoint-download-{}.csv", std::process::id()));
+    assert_eq!(get("s1").await.unwrap().write_to_file(&path).await.unwrap(), csv.len() as u64);
+    assert_eq!(std::fs::read(&path).unwrap(), csv.as_bytes());
+    std::fs::remove_file(&path).unwrap();
+    let err = get("s2").await.unwrap().text().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    let no_dir = std::env::temp_dir().join("sailpoint-no-such-dir").join("x.csv");
+    let err = get("s1").await.unwrap().write_to_file(&no_dir).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 6);
+}
+
+#[tokio::test]
 async fn no_content_response() {
     let server = MockServer::start().await;
     Mock::given(method("DELETE"))

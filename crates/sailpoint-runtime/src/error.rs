@@ -34,6 +34,8 @@ pub enum ErrorKind {
     /// one, more items than asked for, a search key that does not advance.
     /// Returned instead of looping or yielding an item twice.
     Paging,
+    /// Writing a download to a file or writer failed.
+    Io,
 }
 
 /// One message of an error body (`messages` or `causes`).
@@ -173,6 +175,13 @@ impl Error {
     /// A listing or search whose pages do not add up (see [`ErrorKind::Paging`]).
     pub fn paging(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Paging, message)
+    }
+
+    /// A failure to write a download.
+    pub(crate) fn io(e: std::io::Error) -> Self {
+        let mut error = Self::new(ErrorKind::Io, e.to_string());
+        error.0.source = Some(Box::new(e));
+        error
     }
 
     /// A connection or timeout error from the HTTP client.
@@ -386,6 +395,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::UnexpectedStatus => "unexpected status",
         ErrorKind::Configuration => "configuration error",
         ErrorKind::Paging => "paging failed",
+        ErrorKind::Io => "writing the download failed",
     }
 }
 

@@ -13,8 +13,8 @@ pub use cli_config::SecretStore;
 pub use client::{Client, ClientBuilder};
 pub use config::{Config, Sources};
 pub use sailpoint_runtime::{
-    Credentials, DateTime, Error, ErrorKind, ErrorMessage, Items, Page, PageOptions, Pages, Paginate, RateLimit, RetryConfig,
-    Runtime,
+    Credentials, DateTime, Download, Error, ErrorKind, ErrorMessage, Items, Page, PageOptions, Pages, Paginate, RateLimit,
+    RetryConfig, Runtime,
 };
 
 /// Each version of `openapi/specs.toml` behind its feature: the crate as
@@ -27,11 +27,13 @@ pub use generated_versions::*;
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What most programs need in scope: the client and the pagination trait
-/// (which gives every list operation `.stream()` and `.pages()`).
+/// What most programs need in scope: the client, the pagination trait
+/// (which gives every list operation `.stream()` and `.pages()`) and the
+/// download trait (`bytes()`, `text()`, `write_to_file()` on CSV, ZIP and
+/// other byte-stream responses).
 pub mod prelude {
     pub use crate::search::{Document, SearchRequest};
-    pub use crate::{Client, Error, Paginate, Result};
+    pub use crate::{Client, Download, Error, Paginate, Result};
     pub use futures_util::{StreamExt, TryStreamExt};
 }
 
