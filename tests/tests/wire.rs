@@ -359,3 +359,22 @@ async fn a_refusal_despite_the_header_is_resent_once_only() {
     let shown = err.to_string();
     assert!(shown.contains("Experimental Header is missing or invalid") && !shown.contains("experimental(true)"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_required_body_never_set_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2024/password-sync-groups"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"name": "g"})))
+        .mount(&server)
+        .await;
+    let c = client(&server, false);
+    let err = c.create_password_sync_group().send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
+    assert!(err.to_string().contains("create_password_sync_group") && err.to_string().contains(".body("), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+    // body_map still starts from the default
+    c.create_password_sync_group().body_map(|b| b.name("g".to_string())).send().await.unwrap();
+    let sent: serde_json::Value = serde_json::from_slice(&only_request(&server).await.body).unwrap();
+    assert_eq!(sent, serde_json::json!({"name": "g"}));
+}

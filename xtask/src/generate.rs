@@ -2,7 +2,7 @@
 //! bundle → verify the pin → passes → progenitor (+ multipart emitter and
 //! operation table) → prettyplease, with a header on every file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas};
-use crate::rewrites::{doc_aliases, open_enums, response_decoding, runtime_send};
+use crate::rewrites::{doc_aliases, open_enums, required_bodies, response_decoding, runtime_send};
 use crate::spec::bundle;
 use crate::spec::overlay::Experimental;
 use crate::spec::pin::{self, Specs};
@@ -89,6 +89,21 @@ fn progenitor(doc: &Value) -> Result<proc_macro2::TokenStream> {
     }
 }
 
+/// The builder names (progenitor's: the operationId in PascalCase) of the
+/// operations whose request body the spec marks required.
+fn required_body_builders(doc: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (path, method) in operations(doc) {
+        let op = &doc["paths"][&path][&method];
+        let Some(body) = op.get("requestBody") else { continue };
+        if crate::passes::deref(doc, body).get("required") == Some(&Value::Bool(true)) {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            out.insert(crate::names::type_name(id));
+        }
+    }
+    out
+}
+
 /// Two operations whose ids give the same method name would make one
 /// method call the wrong endpoint, or not compile: that stops generation.
 fn distinct_method_names(doc: &Value) -> Result<()> {
@@ -115,9 +130,14 @@ fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
 /// with string enums opened (see `open_enums`), sent
 /// through the runtime (see `runtime_send`) and responses decoded by it
 /// (see `response_decoding`).
-fn client_code(tokens: proc_macro2::TokenStream, aliases: &BTreeMap<String, String>) -> Result<(syn::File, usize)> {
+fn client_code(
+    tokens: proc_macro2::TokenStream,
+    aliases: &BTreeMap<String, String>,
+    required_bodies: &BTreeSet<String>,
+) -> Result<(syn::File, usize)> {
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
+    required_bodies::apply(&mut file, required_bodies)?;
     through_runtime(&mut file, aliases)?;
     Ok((file, opened.len()))
 }
@@ -182,7 +202,7 @@ pub fn version(
     // method name → operationId, for the doc aliases
     let aliases: BTreeMap<String, String> = ops.iter().map(|o| (o.id.clone(), o.operation_id.clone())).collect();
 
-    let (client, open_enums) = client_code(tokens, &aliases)?;
+    let (client, open_enums) = client_code(tokens, &aliases, &required_body_builders(&doc))?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;

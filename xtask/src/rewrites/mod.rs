@@ -2,5 +2,6 @@
 
 pub mod doc_aliases;
 pub mod open_enums;
+pub mod required_bodies;
 pub mod response_decoding;
 pub mod runtime_send;

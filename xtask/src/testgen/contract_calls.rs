@@ -185,9 +185,11 @@ fn render(sample: &Sample, ty: &Type) -> Option<String> {
     })
 }
 
-/// `types::builder::X` (what the builder keeps) → `types::X` (what `body()` takes).
+/// `types::builder::X` (what the builder keeps), or `Option<types::builder::X>`
+/// for a required body (see `rewrites::required_bodies`) → `types::X` (what
+/// `body()` takes).
 fn body_type(ty: &Type) -> Type {
-    let mut ty = ty.clone();
+    let mut ty = generic_arg(ty, "Option").unwrap_or(ty).clone();
     if let Type::Path(p) = &mut ty {
         let segs: Vec<_> = p.path.segments.iter().filter(|s| s.ident != "builder").cloned().collect();
         p.path.segments = segs.into_iter().collect();
