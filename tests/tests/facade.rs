@@ -115,6 +115,31 @@ async fn pagination_edges_deliver_each_item_once() {
     }
 }
 
+/// `.limit(..)` on the builder is the page size, `.offset(..)` the first item.
+#[tokio::test]
+async fn a_stream_starts_at_the_builders_offset_in_pages_of_its_limit() {
+    let (server, calls) = listing(100).await;
+    let c = client(&server);
+    let ids: Vec<String> =
+        c.v2024().get_password_sync_groups().limit(30).offset(25).stream().map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
+    let expected: Vec<String> = (25..100).map(|i| format!("g{i:05}")).collect();
+    assert_eq!(ids, expected);
+    let asked: Vec<(Option<usize>, Option<usize>)> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() != "/oauth/token")
+        .map(|r| (query(r, "limit"), query(r, "offset")))
+        .collect();
+    assert_eq!(asked, [(Some(30), Some(25)), (Some(30), Some(55)), (Some(30), Some(85))]);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    // PageOptions.page_size, when set, wins over the builder's limit.
+    let options = PageOptions { page_size: Some(50), ..PageOptions::default() };
+    let pages: Vec<_> = c.v2024().get_password_sync_groups().limit(30).pages_with(options).try_collect().await.unwrap();
+    assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), [50, 50]);
+}
+
 #[tokio::test]
 async fn pages_carry_the_total_and_prefetch_changes_nothing() {
     let (server, _) = listing(1_234).await;

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas};
-use crate::rewrites::{doc_aliases, open_enums, required_bodies, response_decoding, runtime_send};
+use crate::rewrites::{doc_aliases, listing_fields, open_enums, required_bodies, response_decoding, runtime_send};
 use crate::spec::bundle;
 use crate::spec::overlay::Experimental;
 use crate::spec::pin::{self, Specs};
@@ -138,6 +138,7 @@ fn client_code(
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
     required_bodies::apply(&mut file, required_bodies)?;
+    listing_fields::apply(&mut file);
     through_runtime(&mut file, aliases)?;
     Ok((file, opened.len()))
 }

@@ -125,6 +125,9 @@ macro_rules! __offset_listing {
             const MAX_LIMIT: u32 = $max;
             const OPERATION: &'static str = $operation;
             const COUNTS: bool = $counts;
+            fn preset(&self) -> (::std::option::Option<u64>, ::std::option::Option<u64>) {
+                ($crate::glue::preset(&self.limit), $crate::glue::preset(&self.offset))
+            }
             fn with_page(self, limit: u32, offset: u64) -> Self {
                 self.limit(limit).offset(offset)
             }
@@ -146,3 +149,9 @@ macro_rules! __offset_listing {
 }
 
 pub use crate::__offset_listing as offset_listing;
+
+/// A `limit` or `offset` the caller set on a listing builder, if it is a
+/// valid non-negative number.
+pub fn preset<T: Copy + TryInto<u64>>(field: &Result<Option<T>, String>) -> Option<u64> {
+    field.as_ref().ok().copied().flatten().and_then(|v| v.try_into().ok())
+}

@@ -80,6 +80,9 @@ pub trait OffsetListing: Clone + Send + Sized {
     /// Whether the operation can return its total (`count=true`).
     const COUNTS: bool;
 
+    /// The `limit` and `offset` set on the builder, if any (the page size
+    /// and the first item of a stream).
+    fn preset(&self) -> (Option<u64>, Option<u64>);
     /// The same request for the page at `offset`, of `limit` items.
     fn with_page(self, limit: u32, offset: u64) -> Self;
     /// The same request asking for `X-Total-Count` (unchanged if the
@@ -133,15 +136,18 @@ pub trait Paginate: OffsetListing {
     where
         Self: 'a,
     {
-        let limit = options.page_size.unwrap_or(Self::MAX_LIMIT).clamp(1, Self::MAX_LIMIT.max(1));
+        let (preset_limit, preset_offset) = self.preset();
+        let page_size = options.page_size.or(preset_limit.map(|l| u32::try_from(l).unwrap_or(u32::MAX)));
+        let limit = page_size.unwrap_or(Self::MAX_LIMIT).clamp(1, Self::MAX_LIMIT.max(1));
+        let start = preset_offset.unwrap_or(0);
         let lister = Lister {
             base: if options.count { self.clone().with_count() } else { self.clone() },
             unchanged: self,
             limit,
             ahead: options.prefetch.clamp(1, 8),
-            next_request: 0,
+            next_request: start,
             queue: FuturesOrdered::new(),
-            progress: Progress::default(),
+            progress: Progress::starting_at(start),
             done: false,
         };
         Pages::new(
@@ -224,6 +230,11 @@ struct Progress {
 }
 
 impl Progress {
+    /// Before the first page, which starts at `offset`.
+    fn starting_at(offset: u64) -> Self {
+        Self { next_offset: offset, ..Self::default() }
+    }
+
     fn step<L: OffsetListing>(
         &mut self,
         offset: u64,

@@ -1,6 +1,7 @@
 //! Edits to progenitor's output, as a `syn` tree, each with its own test.
 
 pub mod doc_aliases;
+pub mod listing_fields;
 pub mod open_enums;
 pub mod required_bodies;
 pub mod response_decoding;

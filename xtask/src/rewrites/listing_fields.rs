@@ -1,0 +1,56 @@
+//! The paginator can read a listing's own `limit` and `offset`.
+//!
+//! `.stream()` uses a `.limit(..)` set on the builder as the page size and
+//! an `.offset(..)` as the first item. progenitor keeps builder fields
+//! private to its `builder` module, where the paginator's impls (one
+//! `offset_listing!` line each, in `generated_pagination.rs`) cannot see
+//! them; this makes the `limit` and `offset` fields `pub(crate)`. Users
+//! see no change.
+
+use syn::{Fields, Item, parse_quote};
+
+/// Makes `limit` and `offset` of every builder `pub(crate)`; returns how
+/// many fields it changed.
+pub fn apply(file: &mut syn::File) -> usize {
+    let mut changed = 0;
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        let Some((_, items)) = &mut m.content else { continue };
+        for item in items.iter_mut() {
+            let Item::Struct(s) = item else { continue };
+            let Fields::Named(fields) = &mut s.fields else { continue };
+            for f in fields.named.iter_mut() {
+                let paging = f.ident.as_ref().is_some_and(|i| i == "limit" || i == "offset");
+                if paging && matches!(f.vis, syn::Visibility::Inherited) {
+                    f.vis = parse_quote!(pub(crate));
+                    changed += 1;
+                }
+            }
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_and_offset_become_crate_visible() {
+        let mut file: syn::File = parse_quote! {
+            pub mod builder {
+                pub struct ListThings<'a> { client: &'a super::Client, limit: Result<Option<i32>, String>, offset: Result<Option<i32>, String>, filters: Result<Option<String>, String> }
+            }
+            pub struct Other { limit: u32 }
+        };
+        assert_eq!(apply(&mut file), 2);
+        assert_eq!(apply(&mut file), 0, "idempotent");
+        let code = quote::quote!(#file).to_string();
+        assert!(code.contains("pub (crate) limit") && code.contains("pub (crate) offset"), "{code}");
+        assert!(code.contains("filters : Result") && !code.contains("pub (crate) filters"), "{code}");
+        assert!(code.contains("pub struct Other { limit : u32 }"), "{code}");
+    }
+}
