@@ -1,5 +1,6 @@
 //! Reading the code progenitor generated (a `syn` tree): the shapes the
-//! emitters after it (`pagination`, `contract_sweep`) look for.
+//! emitters after it (`pagination`, `contract_calls`) look for, and the
+//! modules the rewrites edit.
 
 use syn::{GenericArgument, Item, PathArguments, Type};
 
@@ -28,6 +29,18 @@ pub fn module_items<'f>(file: &'f syn::File, name: &str) -> &'f [Item] {
             _ => None,
         })
         .unwrap_or(&[])
+}
+
+/// Items of `mod <name>` in the generated file, to edit (empty when there
+/// is no such module).
+pub fn module_items_mut<'f>(file: &'f mut syn::File, name: &str) -> &'f mut [Item] {
+    file.items
+        .iter_mut()
+        .find_map(|i| match i {
+            Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items.as_mut_slice()),
+            _ => None,
+        })
+        .unwrap_or(&mut [])
 }
 
 /// A type named inside `mod types` (`Source`) as seen from outside it.

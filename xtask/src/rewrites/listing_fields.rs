@@ -9,25 +9,20 @@
 
 use syn::{Fields, Item, parse_quote};
 
+use crate::syntax::module_items_mut;
+
 /// Makes `limit` and `offset` of every builder `pub(crate)`; returns how
 /// many fields it changed.
 pub fn apply(file: &mut syn::File) -> usize {
     let mut changed = 0;
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
-            continue;
-        }
-        let Some((_, items)) = &mut m.content else { continue };
-        for item in items.iter_mut() {
-            let Item::Struct(s) = item else { continue };
-            let Fields::Named(fields) = &mut s.fields else { continue };
-            for f in fields.named.iter_mut() {
-                let paging = f.ident.as_ref().is_some_and(|i| i == "limit" || i == "offset");
-                if paging && matches!(f.vis, syn::Visibility::Inherited) {
-                    f.vis = parse_quote!(pub(crate));
-                    changed += 1;
-                }
+    for item in module_items_mut(file, "builder") {
+        let Item::Struct(s) = item else { continue };
+        let Fields::Named(fields) = &mut s.fields else { continue };
+        for f in fields.named.iter_mut() {
+            let paging = f.ident.as_ref().is_some_and(|i| i == "limit" || i == "offset");
+            if paging && matches!(f.vis, syn::Visibility::Inherited) {
+                f.vis = parse_quote!(pub(crate));
+                changed += 1;
             }
         }
     }

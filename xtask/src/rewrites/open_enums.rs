@@ -17,30 +17,26 @@ use std::collections::{BTreeMap, HashSet};
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, Expr, Fields, Item, ItemEnum, ItemImpl, Pat, parse_quote};
 
+use crate::syntax::module_items_mut;
+
 /// Opens every string enum in `mod types`; returns each opened enum with
 /// the name of its new variant.
 pub fn apply(file: &mut syn::File) -> BTreeMap<String, String> {
     let mut opened = BTreeMap::new();
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "types" {
-            continue;
+    let items = module_items_mut(file, "types");
+    for item in items.iter_mut() {
+        if let Item::Enum(e) = item
+            && let Some(variant) = open(e)
+        {
+            opened.insert(e.ident.to_string(), variant);
         }
-        let Some((_, items)) = &mut m.content else { continue };
-        for item in items.iter_mut() {
-            if let Item::Enum(e) = item
-                && let Some(variant) = open(e)
-            {
-                opened.insert(e.ident.to_string(), variant);
-            }
-        }
-        for item in items.iter_mut() {
-            match item {
-                Item::Impl(i) => fix_impl(i, &opened),
-                Item::Enum(e) => drop_copy(&mut e.attrs),
-                Item::Struct(s) => drop_copy(&mut s.attrs),
-                _ => {}
-            }
+    }
+    for item in items.iter_mut() {
+        match item {
+            Item::Impl(i) => fix_impl(i, &opened),
+            Item::Enum(e) => drop_copy(&mut e.attrs),
+            Item::Struct(s) => drop_copy(&mut s.attrs),
+            _ => {}
         }
     }
     opened

@@ -13,10 +13,12 @@ use std::collections::BTreeSet;
 use anyhow::{Context, Result, bail};
 use syn::{Fields, Item};
 
+use crate::syntax::module_items_mut;
+
 /// The message of the error for a body never set.
 pub const NOT_SET: &str = "the request body is required and was not set: call `.body(..)` or `.body_map(..)`";
 
-/// `(from, to, how many times)`: token-level edits of one builder impl.
+/// `(from, to)`: token-level edits of one builder impl, each expected once.
 fn edits() -> [(String, String); 4] {
     [
         ("body : Ok (:: std :: default :: Default :: default ())".into(), "body : Ok (None)".into()),
@@ -36,44 +38,38 @@ fn edits() -> [(String, String); 4] {
 /// (builder type names); returns how many it changed.
 pub fn apply(file: &mut syn::File, required: &BTreeSet<String>) -> Result<usize> {
     let mut changed = BTreeSet::new();
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
+    let items = module_items_mut(file, "builder");
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        if !required.contains(&s.ident.to_string()) {
             continue;
         }
-        let Some((_, items)) = &mut m.content else { continue };
-        for item in items.iter_mut() {
-            let Item::Struct(s) = item else { continue };
-            if !required.contains(&s.ident.to_string()) {
-                continue;
-            }
-            let Fields::Named(fields) = &mut s.fields else { continue };
-            let Some(body) = fields.named.iter_mut().find(|f| f.ident.as_ref().is_some_and(|i| i == "body")) else { continue };
-            let ty = &body.ty;
-            let text = quote::quote!(#ty).to_string();
-            let Some(inner) = text.strip_prefix("Result < ").and_then(|t| t.strip_suffix(" , String >")) else { continue };
-            if !inner.starts_with("types :: builder ::") {
-                continue;
-            }
-            body.ty = syn::parse_str(&format!("Result<Option<{inner}>, String>")).context("the new body type")?;
-            changed.insert(s.ident.to_string());
+        let Fields::Named(fields) = &mut s.fields else { continue };
+        let Some(body) = fields.named.iter_mut().find(|f| f.ident.as_ref().is_some_and(|i| i == "body")) else { continue };
+        let ty = &body.ty;
+        let text = quote::quote!(#ty).to_string();
+        let Some(inner) = text.strip_prefix("Result < ").and_then(|t| t.strip_suffix(" , String >")) else { continue };
+        if !inner.starts_with("types :: builder ::") {
+            continue;
         }
-        for item in items.iter_mut() {
-            let Item::Impl(imp) = item else { continue };
-            let syn::Type::Path(ty) = &*imp.self_ty else { continue };
-            let name = ty.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            if imp.trait_.is_some() || !changed.contains(&name) {
-                continue;
-            }
-            let mut text = quote::quote!(#imp).to_string();
-            for (from, to) in edits() {
-                if text.matches(&from).count() != 1 {
-                    bail!("builder {name}: expected `{from}` once in progenitor's code");
-                }
-                text = text.replace(&from, &to);
-            }
-            *imp = syn::parse_str(&text).with_context(|| format!("builder {name} after the required-body edit"))?;
+        body.ty = syn::parse_str(&format!("Result<Option<{inner}>, String>")).context("the new body type")?;
+        changed.insert(s.ident.to_string());
+    }
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(ty) = &*imp.self_ty else { continue };
+        let name = ty.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if imp.trait_.is_some() || !changed.contains(&name) {
+            continue;
         }
+        let mut text = quote::quote!(#imp).to_string();
+        for (from, to) in edits() {
+            if text.matches(&from).count() != 1 {
+                bail!("builder {name}: expected `{from}` once in progenitor's code");
+            }
+            text = text.replace(&from, &to);
+        }
+        *imp = syn::parse_str(&text).with_context(|| format!("builder {name} after the required-body edit"))?;
     }
     Ok(changed.len())
 }
