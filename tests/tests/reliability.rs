@@ -732,3 +732,18 @@ fn builder_debug_shows_no_header_value() {
     let facade = sailpoint::Client::builder().default_header(name, HeaderValue::from_static("canary-header-value"));
     assert!(!format!("{facade:?}").contains("canary-header-value"));
 }
+
+#[tokio::test]
+async fn a_download_cut_off_mid_body_is_an_error_not_a_short_file() {
+    use sailpoint_runtime::Download;
+    let (url, connections) =
+        raw_server(b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\nid,name\n1,Ada\n").await;
+    let client = common::v2024(&url, |b| b.retry(fast()));
+    let mut sink = Vec::new();
+    let err = client.get_accounts_schema().id("s1").send().await.unwrap().write_to(&mut sink).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert!(sink.len() < 1000, "only what arrived was written: {} bytes", sink.len());
+    let err = client.get_accounts_schema().id("s1").send().await.unwrap().text().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert_eq!(connections.load(Ordering::SeqCst), 2, "one request per call: a stream already handed over is not replayed");
+}
