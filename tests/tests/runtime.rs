@@ -266,30 +266,138 @@ async fn error_bodies_of_every_shape_keep_their_status() {
     }
 }
 
+/// Answers `statuses` in turn (then the last one for ever), and keeps every
+/// request's body. Clones share them.
+#[derive(Clone)]
+struct Sequence(Arc<SequenceState>);
+
+struct SequenceState {
+    statuses: Vec<u16>,
+    bodies: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Sequence {
+    fn new(statuses: &[u16]) -> Self {
+        Self(Arc::new(SequenceState { statuses: statuses.to_vec(), bodies: Mutex::new(Vec::new()) }))
+    }
+
+    fn bodies(&self) -> Vec<String> {
+        self.0.bodies.lock().unwrap().iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect()
+    }
+}
+
+impl Respond for Sequence {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let SequenceState { statuses, bodies } = &*self.0;
+        let mut bodies = bodies.lock().unwrap();
+        bodies.push(req.body.clone());
+        let status = statuses[(bodies.len() - 1).min(statuses.len() - 1)];
+        let t = ResponseTemplate::new(status).insert_header("Retry-After", "0");
+        if status < 300 { t.set_body_json(json!({"success": true})) } else { t.set_body_json(json!({"message": "busy"})) }
+    }
+}
+
+async fn mount_upload(server: &MockServer, seq: &Sequence) {
+    Mock::given(method("POST")).and(path("/v2024/sources/s1/load-accounts")).respond_with(seq.clone()).mount(server).await;
+}
+
 #[tokio::test]
-async fn a_streamed_body_is_sent_once_a_buffered_put_is_retried() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path("/v2024/connectors/my-connector/source-config"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+async fn uploads_from_bytes_or_a_path_are_built_again_for_each_attempt() {
     let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
-    let client = common::v2024(&server.uri(), |b| b.retry(fast));
-    let stream = futures::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"{\"a\":1}"))]);
-    let part = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(stream)).file_name("config.json");
-    let err = client.put_connector_source_config().script_name("my-connector").file(part).send().await.unwrap_err();
+    // 100 KB, so that a body sent short would show.
+    let csv: String = (0..5_000).map(|i| format!("id{i:05},Name {i:05}\n")).collect();
+    let dir = std::env::temp_dir().join(format!("sailpoint-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("accounts.csv");
+    std::fs::write(&file, &csv).unwrap();
+    for (how, part) in
+        [("bytes", sailpoint::FilePart::bytes("accounts.csv", csv.clone())), ("path", sailpoint::FilePart::path(&file))]
+    {
+        // A POST is not idempotent: a 429 (not processed) is retried, a 503 is not.
+        let server = MockServer::start().await;
+        let seq = Sequence::new(&[429, 429, 202]);
+        mount_upload(&server, &seq).await;
+        let client = common::v2024(&server.uri(), |b| b.experimental(true).retry(fast.clone()));
+        let task = client.import_accounts().id("s1").file(part).send().await.unwrap();
+        assert_eq!(task.status(), 202, "{how}");
+        let bodies = seq.bodies();
+        assert_eq!(bodies.len(), 3, "{how}: two 429s, then the success");
+        for body in &bodies {
+            assert!(
+                body.contains("filename=\"accounts.csv\"") && body.contains(&csv),
+                "{how}: every attempt sends the whole file"
+            );
+        }
+    }
+    let server = MockServer::start().await;
+    let seq = Sequence::new(&[503]);
+    mount_upload(&server, &seq).await;
+    let client = common::v2024(&server.uri(), |b| b.experimental(true).retry(fast.clone()));
+    let err = client.import_accounts().id("s1").file_path(&file).send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(count(&server, "/v2024/connectors/my-connector/source-config").await, 1, "a stream cannot be replayed");
-    // a buffered body of an idempotent method is replayed: 1 + 3 retries
-    Mock::given(method("PUT"))
-        .and(path("/v2024/password-sync-groups/g1"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
-    let group: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
-    client.update_password_sync_group().id("g1").body(group).send().await.unwrap_err();
-    assert_eq!(count(&server, "/v2024/password-sync-groups/g1").await, 4);
+    assert_eq!(seq.bodies().len(), 1, "a 503 to a POST may have been processed: not resent");
+
+    // An idempotent PUT is retried after a 503 too; a reader is sent once.
+    let server = MockServer::start().await;
+    let put = Sequence::new(&[503, 503, 200]);
+    Mock::given(method("PUT")).and(path("/v2024/connectors/c/source-config")).respond_with(put.clone()).mount(&server).await;
+    let client = common::v2024(&server.uri(), |b| b.retry(fast.clone()));
+    client.put_connector_source_config().script_name("c").file_path(&file).send().await.unwrap();
+    assert_eq!(put.bodies().len(), 3);
+    assert!(put.bodies().iter().all(|b| b.contains(&csv)));
+    let server = MockServer::start().await;
+    let put = Sequence::new(&[503, 200]);
+    Mock::given(method("PUT")).and(path("/v2024/connectors/c/source-config")).respond_with(put.clone()).mount(&server).await;
+    let client = common::v2024(&server.uri(), |b| b.retry(fast.clone()));
+    let reader = tokio::fs::File::open(&file).await.unwrap();
+    let err = client
+        .put_connector_source_config()
+        .script_name("c")
+        .file(sailpoint::FilePart::reader("config.json", reader))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(put.bodies().len(), 1, "a reader cannot be replayed");
+    assert!(put.bodies()[0].contains(&csv), "the reader was streamed whole");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_upload_is_replayed_whole_with_a_new_token_after_a_401() {
+    let server = MockServer::start().await;
+    let issued = common::numbered_tokens(&server, |_| 3600.0, Duration::ZERO).await;
+    let seq = Sequence::new(&[401, 202]);
+    Mock::given(method("POST")).and(path("/v2024/sources/s1/load-accounts")).respond_with(seq.clone()).mount(&server).await;
+    let client = common::v2024(&server.uri(), |b| b.experimental(true).credentials(Credentials::client_credentials("c", "s")));
+    client.import_accounts().id("s1").file_bytes("a.csv", &b"id\n1\n"[..]).send().await.unwrap();
+    assert_eq!(issued.load(Ordering::SeqCst), 2, "a new token for the replay");
+    let bodies = seq.bodies();
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies.iter().all(|b| b.contains("id\n1\n")), "{bodies:?}");
+    let tokens: Vec<_> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("load-accounts"))
+        .map(|r| r.headers.get("authorization").unwrap().to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(tokens, ["Bearer token-0", "Bearer token-1"]);
+}
+
+#[tokio::test]
+async fn an_upload_of_a_missing_file_sends_nothing() {
+    let server = MockServer::start().await;
+    let client = common::v2024(&server.uri(), |b| b.experimental(true));
+    let err = client.import_accounts().id("s1").file_path("/nonexistent/accounts.csv").send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert_eq!(err.operation(), Some("import_accounts"));
+    assert!(err.to_string().contains("/nonexistent/accounts.csv"), "{err}");
+    let bad_type = sailpoint::FilePart::bytes("a.csv", &b"x"[..]).media_type("text/csv\r\nx-evil: 1");
+    let err = client.import_accounts().id("s1").file(bad_type).send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
 
 #[tokio::test]

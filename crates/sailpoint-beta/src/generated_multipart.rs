@@ -204,7 +204,7 @@ pub mod multipart {
     pub struct ImportEntitlementsBySource<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        csv_file: ::std::option::Option<reqwest::multipart::Part>,
+        csv_file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportEntitlementsBySource<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -219,18 +219,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///The CSV file containing the source entitlements to aggregate.
-        pub fn csv_file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.csv_file = Some(part);
+        /**The CSV file containing the source entitlements to aggregate.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn csv_file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.csv_file = Some(file);
             self
         }
         ///Sets `csvFile` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn csv_file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.csv_file(sailpoint_runtime::file_part(file_name, bytes))
+            self.csv_file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `csvFile` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn csv_file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.csv_file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -254,26 +263,28 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = csv_file {
-                form = form.part("csvFile", v);
+                form.file("csvFile", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_entitlements_by_source",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_entitlements_by_source",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_entitlements_by_source",
             };
@@ -304,7 +315,7 @@ pub mod multipart {
     pub struct ImportNonEmployeeRecordsInBulk<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        data: ::std::option::Option<reqwest::multipart::Part>,
+        data: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -319,18 +330,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///Sets `data`.
-        pub fn data(mut self, part: reqwest::multipart::Part) -> Self {
-            self.data = Some(part);
+        /**Sets `data`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.data(sailpoint_runtime::file_part(file_name, bytes))
+            self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn data_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.data(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -358,27 +378,29 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = data;
-                form = form.part("data", v);
+                form.file("data", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_non_employee_records_in_bulk",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_non_employee_records_in_bulk",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_non_employee_records_in_bulk",
             };
@@ -408,24 +430,33 @@ pub mod multipart {
     #[derive(Debug)]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
@@ -436,20 +467,22 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("put_password_dictionary"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("put_password_dictionary"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_password_dictionary",
             };
@@ -481,7 +514,7 @@ pub mod multipart {
     pub struct ImportSpConfig<'a> {
         client: &'a crate::Client,
         preview: ::std::option::Option<bool>,
-        data: ::std::option::Option<reqwest::multipart::Part>,
+        data: ::std::option::Option<sailpoint_runtime::FilePart>,
         options: ::std::option::Option<::serde_json::Value>,
     }
     impl<'a> ImportSpConfig<'a> {
@@ -504,18 +537,27 @@ and messages indicating which objects would be imported.
             self.preview = Some(value);
             self
         }
-        ///JSON file containing the objects to be imported.
-        pub fn data(mut self, part: reqwest::multipart::Part) -> Self {
-            self.data = Some(part);
+        /**JSON file containing the objects to be imported.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.data(sailpoint_runtime::file_part(file_name, bytes))
+            self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn data_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Sets `options`.
         pub fn options(mut self, value: ::serde_json::Value) -> Self {
@@ -540,31 +582,30 @@ and messages indicating which objects would be imported.
                 query.push(("preview", v.to_string()));
             }
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = data;
-                form = form.part("data", v);
+                form.file("data", v);
             }
             if let Some(v) = options {
-                let part = reqwest::multipart::Part::text(v.to_string())
-                    .mime_str("application/json")
-                    .map_err(|e| sailpoint_runtime::glue::invalid_request(
-                        "import_sp_config",
-                    )(e.to_string()))?;
-                form = form.part("options", part);
+                form.json("options", &v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("import_sp_config"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("import_sp_config"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_sp_config",
             };
@@ -595,7 +636,7 @@ and messages indicating which objects would be imported.
     pub struct ImportSourceAccountsSchema<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportSourceAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -610,18 +651,27 @@ and messages indicating which objects would be imported.
             self.source_id = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -642,26 +692,28 @@ and messages indicating which objects would be imported.
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_source_accounts_schema",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_source_accounts_schema",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_source_accounts_schema",
             };
@@ -693,7 +745,7 @@ and messages indicating which objects would be imported.
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportSourceEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -714,18 +766,27 @@ and messages indicating which objects would be imported.
             self.schema_name = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -749,26 +810,28 @@ and messages indicating which objects would be imported.
                 query.push(("schemaName", v.to_string()));
             }
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_source_entitlements_schema",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_source_entitlements_schema",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_source_entitlements_schema",
             };
@@ -799,7 +862,7 @@ and messages indicating which objects would be imported.
     pub struct ImportSourceConnectorFile<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportSourceConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -814,18 +877,27 @@ and messages indicating which objects would be imported.
             self.source_id = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -846,26 +918,28 @@ and messages indicating which objects would be imported.
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_source_connector_file",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_source_connector_file",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_source_connector_file",
             };
@@ -896,7 +970,7 @@ and messages indicating which objects would be imported.
     pub struct ImportAccounts<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
         disable_optimization: ::std::option::Option<::std::string::String>,
     }
     impl<'a> ImportAccounts<'a> {
@@ -913,18 +987,27 @@ and messages indicating which objects would be imported.
             self.source_id = Some(value.to_string());
             self
         }
-        ///The CSV file containing the source accounts to aggregate.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**The CSV file containing the source accounts to aggregate.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         ///Use this flag to reprocess every account whether or not the data has changed.
         pub fn disable_optimization(
@@ -953,25 +1036,27 @@ and messages indicating which objects would be imported.
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             if let Some(v) = disable_optimization {
-                form = form.text("disableOptimization", v.to_string());
+                form.text("disableOptimization", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("import_accounts"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("import_accounts"))?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_accounts",
             };
@@ -1002,7 +1087,7 @@ and messages indicating which objects would be imported.
     pub struct ImportEntitlements<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportEntitlements<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1017,18 +1102,27 @@ and messages indicating which objects would be imported.
             self.source_id = Some(value.to_string());
             self
         }
-        ///The CSV file containing the source entitlements to aggregate.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**The CSV file containing the source entitlements to aggregate.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1052,22 +1146,26 @@ and messages indicating which objects would be imported.
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("import_entitlements"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("import_entitlements"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_entitlements",
             };
@@ -1098,7 +1196,7 @@ and messages indicating which objects would be imported.
     pub struct ImportUncorrelatedAccounts<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportUncorrelatedAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1113,18 +1211,27 @@ and messages indicating which objects would be imported.
             self.source_id = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1148,26 +1255,28 @@ and messages indicating which objects would be imported.
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_uncorrelated_accounts",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_uncorrelated_accounts",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_uncorrelated_accounts",
             };
@@ -1198,7 +1307,7 @@ and messages indicating which objects would be imported.
     pub struct CreateFormDefinitionFileRequest<'a> {
         client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> CreateFormDefinitionFileRequest<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1218,18 +1327,27 @@ String specifying FormDefinitionID*/
             self.form_definition_id = Some(value.to_string());
             self
         }
-        ///File specifying the multipart
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**File specifying the multipart
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1257,27 +1375,29 @@ String specifying FormDefinitionID*/
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "create_form_definition_file_request",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_form_definition_file_request",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "create_form_definition_file_request",
             };
@@ -1307,24 +1427,33 @@ String specifying FormDefinitionID*/
     #[derive(Debug)]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
-        ///The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1340,23 +1469,25 @@ String specifying FormDefinitionID*/
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "send_manual_discover_applications_csv_template",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "send_manual_discover_applications_csv_template",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "send_manual_discover_applications_csv_template",
             };
@@ -1388,7 +1519,7 @@ String specifying FormDefinitionID*/
         client: &'a crate::Client,
         object_type: ::std::option::Option<::std::string::String>,
         object_id: ::std::option::Option<::std::string::String>,
-        image: ::std::option::Option<reqwest::multipart::Part>,
+        image: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> SetIcon<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1409,18 +1540,27 @@ String specifying FormDefinitionID*/
             self.object_id = Some(value.to_string());
             self
         }
-        ///file with icon. Allowed mime-types ['image/png', 'image/jpeg']
-        pub fn image(mut self, part: reqwest::multipart::Part) -> Self {
-            self.image = Some(part);
+        /**file with icon. Allowed mime-types ['image/png', 'image/jpeg']
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn image(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.image = Some(file);
             self
         }
         ///Sets `image` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn image_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.image(sailpoint_runtime::file_part(file_name, bytes))
+            self.image(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `image` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn image_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.image(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -1449,23 +1589,25 @@ String specifying FormDefinitionID*/
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = image;
-                form = form.part("image", v);
+                form.file("image", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("set_icon"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("set_icon"))?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "set_icon",
             };

@@ -34,7 +34,7 @@ pub enum ErrorKind {
     /// one, more items than asked for, a search key that does not advance.
     /// Returned instead of looping or yielding an item twice.
     Paging,
-    /// Writing a download to a file or writer failed.
+    /// A file could not be read (an upload) or written (a download).
     Io,
 }
 
@@ -135,6 +135,12 @@ impl Error {
         self
     }
 
+    /// Says which form field the error is of (`` `file`: … ``).
+    pub(crate) fn in_field(mut self, field: &str) -> Self {
+        self.0.message = format!("`{field}`: {}", self.0.message);
+        self
+    }
+
     /// An authentication failure: no access token could be obtained.
     pub(crate) fn authentication(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Authentication, message)
@@ -177,7 +183,7 @@ impl Error {
         Self::new(ErrorKind::Paging, message)
     }
 
-    /// A failure to write a download.
+    /// A file that could not be read (an upload) or written (a download).
     pub(crate) fn io(e: std::io::Error) -> Self {
         let mut error = Self::new(ErrorKind::Io, e.to_string());
         error.0.source = Some(Box::new(e));
@@ -395,7 +401,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::UnexpectedStatus => "unexpected status",
         ErrorKind::Configuration => "configuration error",
         ErrorKind::Paging => "paging failed",
-        ErrorKind::Io => "writing the download failed",
+        ErrorKind::Io => "file error",
     }
 }
 

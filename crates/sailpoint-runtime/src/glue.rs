@@ -11,8 +11,10 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 pub use crate::decode::decode_json;
+pub use crate::multipart::Form;
 pub use crate::operation::find;
 pub use crate::pagination::OffsetListing;
+pub use crate::pipeline::Outgoing;
 pub use progenitor_client::{OperationInfo, ResponseValue};
 
 use crate::{Error, Operation, Runtime};
@@ -35,11 +37,12 @@ impl Api {
     }
 }
 
-/// Sends the request of operation `info` through the runtime's pipeline.
+/// Sends the request of operation `info` (with its form, for a multipart
+/// operation) through the runtime's pipeline.
 pub async fn send(
     runtime: &Runtime,
     api: &Api,
-    request: reqwest::Request,
+    request: impl Into<Outgoing>,
     info: &OperationInfo,
 ) -> Result<reqwest::Response, Error> {
     let operation = api.operation(info.operation_id)?;

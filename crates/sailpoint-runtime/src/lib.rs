@@ -62,7 +62,7 @@ pub use date_time::DateTime;
 pub use download::Download;
 pub use error::{Error, ErrorKind, ErrorMessage, REQUEST_ID_HEADER};
 pub use limiter::RateLimit;
-pub use multipart::file_part;
+pub use multipart::FilePart;
 pub use operation::{Operation, Pagination};
 pub use pagination::{Page, PageOptions, Paginate, TOTAL_COUNT_HEADER};
 pub use pipeline::EXPERIMENTAL_HEADER;

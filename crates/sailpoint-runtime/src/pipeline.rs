@@ -11,11 +11,34 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderVal
 use tracing::Instrument;
 
 use crate::body::{self, Parts};
+use crate::multipart::Form;
 use crate::retry::Retries;
 use crate::{Error, Operation, Runtime};
 
 /// The header experimental operations need.
 pub const EXPERIMENTAL_HEADER: &str = "x-sailpoint-experimental";
+
+/// A request as a generated `send()` hands it to the pipeline: the request,
+/// and for a `multipart/form-data` operation its form, which is built into
+/// the body afresh for each attempt (so that it can be retried).
+#[derive(Debug)]
+pub struct Outgoing {
+    request: reqwest::Request,
+    form: Option<Form>,
+}
+
+impl Outgoing {
+    /// `request` (built without a body) with `form` as its body.
+    pub fn multipart(request: reqwest::Request, form: Form) -> Self {
+        Self { request, form: Some(form) }
+    }
+}
+
+impl From<reqwest::Request> for Outgoing {
+    fn from(request: reqwest::Request) -> Self {
+        Self { request, form: None }
+    }
+}
 
 impl Runtime {
     /// Sends `request` for `operation` through the whole pipeline. A
@@ -24,12 +47,16 @@ impl Runtime {
     /// false for it). The errors name the operation.
     pub(crate) async fn send(
         &self,
-        mut request: reqwest::Request,
+        outgoing: impl Into<Outgoing>,
         operation: &'static Operation,
         api_version: &str,
     ) -> Result<reqwest::Response, Error> {
+        let Outgoing { mut request, mut form } = outgoing.into();
+        if let Some(form) = &mut form {
+            form.check().await.map_err(|e| e.for_operation(operation.id))?;
+        }
         self.prepare(&mut request, operation).await.map_err(|e| e.for_operation(operation.id))?;
-        self.execute(request, operation, api_version).await.map_err(|e| {
+        self.execute(request, form.as_ref(), operation, api_version).await.map_err(|e| {
             let never_sent = e.is_connect();
             let e = Error::from(e).for_operation(operation.id);
             if operation.replay_safe || never_sent { e } else { e.not_replayable() }
@@ -76,6 +103,7 @@ impl Runtime {
     async fn execute(
         &self,
         request: reqwest::Request,
+        form: Option<&Form>,
         operation: &Operation,
         api_version: &str,
     ) -> reqwest::Result<reqwest::Response> {
@@ -91,7 +119,7 @@ impl Runtime {
         );
         async move {
             let started = Instant::now();
-            let result = self.send_with_retries(request, operation, api_version).await;
+            let result = self.send_with_retries(request, form, operation, api_version).await;
             let span = tracing::Span::current();
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             match &result {
@@ -112,6 +140,7 @@ impl Runtime {
     async fn send_with_retries(
         &self,
         request: reqwest::Request,
+        form: Option<&Form>,
         operation: &Operation,
         api_version: &str,
     ) -> reqwest::Result<(reqwest::Response, u32)> {
@@ -121,13 +150,22 @@ impl Runtime {
         let json = reads_json(operation);
         let null_if_empty = operation.empty_success_is_null;
         let mut retries = Retries::new(&s.retry, &s.budget, operation.replay_safe);
-        // A body that is a stream cannot be sent twice: such requests get one attempt.
-        let replayable = request.try_clone().is_some();
+        // A body that is a stream cannot be sent twice (nor a form with a
+        // reader): such requests get one attempt.
+        let replayable = request.try_clone().is_some() && form.is_none_or(Form::is_replayable);
         let mut template = Some(request);
         let (mut refreshed, mut attempts, mut asked_experimental) = (false, 0u32, false);
         loop {
             let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
-            let Some(mut req) = req else { unreachable!("the first attempt always has the request") };
+            let Some(req) = req else { unreachable!("the first attempt always has the request") };
+            // A form is built for each attempt; only a reader's is ever missing, and it gets one attempt.
+            let mut req = match form {
+                Some(form) => match form.attach(&s.http, req) {
+                    Some(built) => built?,
+                    None => unreachable!("a form with a reader gets one attempt"),
+                },
+                None => req,
+            };
             // The request counts against the limit while in flight, and for a period after.
             let permit = match (&s.limiter, &key) {
                 (Some(l), Some(key)) => Some(l.acquire(key).await),

@@ -291,7 +291,7 @@ pub mod multipart {
         navigation_color: ::std::option::Option<::std::string::String>,
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
-        file_standard: ::std::option::Option<reqwest::multipart::Part>,
+        file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> CreateBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -351,18 +351,27 @@ pub mod multipart {
             self.login_informational_message = Some(value.to_string());
             self
         }
-        ///png file with logo
-        pub fn file_standard(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file_standard = Some(part);
+        /**png file with logo
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file_standard(sailpoint_runtime::file_part(file_name, bytes))
+            self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_standard_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file_standard(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/brandings", "`."
@@ -393,47 +402,49 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = name;
-                form = form.text("name", v.to_string());
+                form.text("name", v);
             }
             {
                 let v = product_name;
-                form = form.text("productName", v.to_string());
+                form.text("productName", v);
             }
             if let Some(v) = action_button_color {
-                form = form.text("actionButtonColor", v.to_string());
+                form.text("actionButtonColor", v);
             }
             if let Some(v) = active_link_color {
-                form = form.text("activeLinkColor", v.to_string());
+                form.text("activeLinkColor", v);
             }
             if let Some(v) = navigation_color {
-                form = form.text("navigationColor", v.to_string());
+                form.text("navigationColor", v);
             }
             if let Some(v) = email_from_address {
-                form = form.text("emailFromAddress", v.to_string());
+                form.text("emailFromAddress", v);
             }
             if let Some(v) = login_informational_message {
-                form = form.text("loginInformationalMessage", v.to_string());
+                form.text("loginInformationalMessage", v);
             }
             if let Some(v) = file_standard {
-                form = form.part("fileStandard", v);
+                form.file("fileStandard", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_branding_item"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("create_branding_item"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "create_branding_item",
             };
@@ -471,7 +482,7 @@ pub mod multipart {
         navigation_color: ::std::option::Option<::std::string::String>,
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
-        file_standard: ::std::option::Option<reqwest::multipart::Part>,
+        file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> SetBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -537,18 +548,27 @@ pub mod multipart {
             self.login_informational_message = Some(value.to_string());
             self
         }
-        ///png file with logo
-        pub fn file_standard(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file_standard = Some(part);
+        /**png file with logo
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file_standard(sailpoint_runtime::file_part(file_name, bytes))
+            self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_standard_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file_standard(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/brandings/{name}", "`."
@@ -586,45 +606,49 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = form_name;
-                form = form.text("name", v.to_string());
+                form.text("name", v);
             }
             {
                 let v = product_name;
-                form = form.text("productName", v.to_string());
+                form.text("productName", v);
             }
             if let Some(v) = action_button_color {
-                form = form.text("actionButtonColor", v.to_string());
+                form.text("actionButtonColor", v);
             }
             if let Some(v) = active_link_color {
-                form = form.text("activeLinkColor", v.to_string());
+                form.text("activeLinkColor", v);
             }
             if let Some(v) = navigation_color {
-                form = form.text("navigationColor", v.to_string());
+                form.text("navigationColor", v);
             }
             if let Some(v) = email_from_address {
-                form = form.text("emailFromAddress", v.to_string());
+                form.text("emailFromAddress", v);
             }
             if let Some(v) = login_informational_message {
-                form = form.text("loginInformationalMessage", v.to_string());
+                form.text("loginInformationalMessage", v);
             }
             if let Some(v) = file_standard {
-                form = form.part("fileStandard", v);
+                form.file("fileStandard", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("set_branding_item"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("set_branding_item"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "set_branding_item",
             };
@@ -654,7 +678,7 @@ pub mod multipart {
     #[derive(Debug)]
     pub struct CreateUploadedConfiguration<'a> {
         client: &'a crate::Client,
-        data: ::std::option::Option<reqwest::multipart::Part>,
+        data: ::std::option::Option<sailpoint_runtime::FilePart>,
         name: ::std::option::Option<::std::string::String>,
     }
     impl<'a> CreateUploadedConfiguration<'a> {
@@ -665,18 +689,27 @@ pub mod multipart {
                 name: None,
             }
         }
-        ///JSON file containing the objects to be imported.
-        pub fn data(mut self, part: reqwest::multipart::Part) -> Self {
-            self.data = Some(part);
+        /**JSON file containing the objects to be imported.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.data(sailpoint_runtime::file_part(file_name, bytes))
+            self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn data_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Name that will be assigned to the uploaded configuration file.
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
@@ -703,31 +736,33 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = data;
-                form = form.part("data", v);
+                form.file("data", v);
             }
             {
                 let v = name;
-                form = form.text("name", v.to_string());
+                form.text("name", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "create_uploaded_configuration",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_uploaded_configuration",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "create_uploaded_configuration",
             };
@@ -758,7 +793,7 @@ pub mod multipart {
     pub struct PutConnectorSourceConfig<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> PutConnectorSourceConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -773,18 +808,27 @@ pub mod multipart {
             self.script_name = Some(value.to_string());
             self
         }
-        ///connector source config xml file
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**connector source config xml file
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -809,25 +853,29 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("put_connector_source_config"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "put_connector_source_config",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_connector_source_config",
             };
@@ -901,21 +949,25 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("put_connector_translations"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "put_connector_translations",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_connector_translations",
             };
@@ -946,7 +998,7 @@ pub mod multipart {
     pub struct PutConnectorSourceTemplate<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> PutConnectorSourceTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -961,18 +1013,27 @@ pub mod multipart {
             self.script_name = Some(value.to_string());
             self
         }
-        ///connector source template xml file
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**connector source template xml file
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -997,27 +1058,29 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "put_connector_source_template",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "put_connector_source_template",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_connector_source_template",
             };
@@ -1048,7 +1111,7 @@ pub mod multipart {
     pub struct PutConnectorCorrelationConfig<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> PutConnectorCorrelationConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1063,18 +1126,27 @@ pub mod multipart {
             self.script_name = Some(value.to_string());
             self
         }
-        ///connector correlation config xml file
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**connector correlation config xml file
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -1099,27 +1171,29 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "put_connector_correlation_config",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "put_connector_correlation_config",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_connector_correlation_config",
             };
@@ -1150,7 +1224,7 @@ pub mod multipart {
     pub struct ImportNonEmployeeRecordsInBulk<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        data: ::std::option::Option<reqwest::multipart::Part>,
+        data: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1165,18 +1239,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///Sets `data`.
-        pub fn data(mut self, part: reqwest::multipart::Part) -> Self {
-            self.data = Some(part);
+        /**Sets `data`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.data(sailpoint_runtime::file_part(file_name, bytes))
+            self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn data_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.data(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1204,27 +1287,29 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = data;
-                form = form.part("data", v);
+                form.file("data", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_non_employee_records_in_bulk",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_non_employee_records_in_bulk",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_non_employee_records_in_bulk",
             };
@@ -1254,24 +1339,33 @@ pub mod multipart {
     #[derive(Debug)]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
@@ -1282,20 +1376,22 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("put_password_dictionary"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("put_password_dictionary"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_password_dictionary",
             };
@@ -1327,7 +1423,7 @@ pub mod multipart {
     pub struct ImportAccountsSchema<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1342,18 +1438,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1374,24 +1479,26 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("import_accounts_schema"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("import_accounts_schema"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_accounts_schema",
             };
@@ -1423,7 +1530,7 @@ pub mod multipart {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1444,18 +1551,27 @@ pub mod multipart {
             self.schema_name = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1479,24 +1595,28 @@ pub mod multipart {
                 query.push(("schemaName", v.to_string()));
             }
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("import_entitlements_schema"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_entitlements_schema",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_entitlements_schema",
             };
@@ -1527,7 +1647,7 @@ pub mod multipart {
     pub struct ImportConnectorFile<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1542,18 +1662,27 @@ pub mod multipart {
             self.source_id = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1574,24 +1703,26 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("import_connector_file"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("import_connector_file"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_connector_file",
             };
@@ -1622,7 +1753,7 @@ pub mod multipart {
     pub struct ImportAccounts<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
         disable_optimization: ::std::option::Option<::std::string::String>,
     }
     impl<'a> ImportAccounts<'a> {
@@ -1639,18 +1770,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///The CSV file containing the source accounts to aggregate.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**The CSV file containing the source accounts to aggregate.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         ///Use this flag to reprocess every account whether or not the data has changed.
         pub fn disable_optimization(
@@ -1679,25 +1819,27 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             if let Some(v) = disable_optimization {
-                form = form.text("disableOptimization", v.to_string());
+                form.text("disableOptimization", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("import_accounts"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("import_accounts"))?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_accounts",
             };
@@ -1728,7 +1870,7 @@ pub mod multipart {
     pub struct ImportUncorrelatedAccounts<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportUncorrelatedAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1743,18 +1885,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1778,26 +1929,28 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_uncorrelated_accounts",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_uncorrelated_accounts",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_uncorrelated_accounts",
             };
@@ -1828,7 +1981,7 @@ pub mod multipart {
     pub struct ImportEntitlementsBySource<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        csv_file: ::std::option::Option<reqwest::multipart::Part>,
+        csv_file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportEntitlementsBySource<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1843,18 +1996,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///The CSV file containing the source entitlements to aggregate.
-        pub fn csv_file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.csv_file = Some(part);
+        /**The CSV file containing the source entitlements to aggregate.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn csv_file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.csv_file = Some(file);
             self
         }
         ///Sets `csvFile` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn csv_file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.csv_file(sailpoint_runtime::file_part(file_name, bytes))
+            self.csv_file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `csvFile` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn csv_file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.csv_file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1878,26 +2040,28 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = csv_file {
-                form = form.part("csvFile", v);
+                form.file("csvFile", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_entitlements_by_source",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_entitlements_by_source",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_entitlements_by_source",
             };
@@ -1928,7 +2092,7 @@ pub mod multipart {
     pub struct ImportSpConfig<'a> {
         client: &'a crate::Client,
         preview: ::std::option::Option<bool>,
-        data: ::std::option::Option<reqwest::multipart::Part>,
+        data: ::std::option::Option<sailpoint_runtime::FilePart>,
         options: ::std::option::Option<::serde_json::Value>,
     }
     impl<'a> ImportSpConfig<'a> {
@@ -1952,18 +2116,27 @@ and messages indicating which objects would be imported.
             self.preview = Some(value);
             self
         }
-        ///JSON file containing the objects to be imported.
-        pub fn data(mut self, part: reqwest::multipart::Part) -> Self {
-            self.data = Some(part);
+        /**JSON file containing the objects to be imported.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.data(sailpoint_runtime::file_part(file_name, bytes))
+            self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn data_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Sets `options`.
         pub fn options(mut self, value: ::serde_json::Value) -> Self {
@@ -1988,31 +2161,30 @@ and messages indicating which objects would be imported.
                 query.push(("preview", v.to_string()));
             }
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = data;
-                form = form.part("data", v);
+                form.file("data", v);
             }
             if let Some(v) = options {
-                let part = reqwest::multipart::Part::text(v.to_string())
-                    .mime_str("application/json")
-                    .map_err(|e| sailpoint_runtime::glue::invalid_request(
-                        "import_sp_config",
-                    )(e.to_string()))?;
-                form = form.part("options", part);
+                form.json("options", &v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("import_sp_config"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("import_sp_config"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_sp_config",
             };
@@ -2043,7 +2215,7 @@ and messages indicating which objects would be imported.
     pub struct ImportEntitlements<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportEntitlements<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -2058,18 +2230,27 @@ and messages indicating which objects would be imported.
             self.source_id = Some(value.to_string());
             self
         }
-        ///The CSV file containing the source entitlements to aggregate.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**The CSV file containing the source entitlements to aggregate.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -2093,22 +2274,26 @@ and messages indicating which objects would be imported.
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("import_entitlements"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("import_entitlements"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_entitlements",
             };
@@ -2139,7 +2324,7 @@ and messages indicating which objects would be imported.
     pub struct CreateFormDefinitionFileRequest<'a> {
         client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> CreateFormDefinitionFileRequest<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -2159,18 +2344,27 @@ String specifying FormDefinitionID*/
             self.form_definition_id = Some(value.to_string());
             self
         }
-        ///File specifying the multipart
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**File specifying the multipart
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -2198,27 +2392,29 @@ String specifying FormDefinitionID*/
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "create_form_definition_file_request",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_form_definition_file_request",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "create_form_definition_file_request",
             };
@@ -2250,7 +2446,7 @@ String specifying FormDefinitionID*/
         client: &'a crate::Client,
         object_type: ::std::option::Option<::std::string::String>,
         object_id: ::std::option::Option<::std::string::String>,
-        image: ::std::option::Option<reqwest::multipart::Part>,
+        image: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> SetIcon<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -2271,18 +2467,27 @@ String specifying FormDefinitionID*/
             self.object_id = Some(value.to_string());
             self
         }
-        ///file with icon. Allowed mime-types ['image/png', 'image/jpeg']
-        pub fn image(mut self, part: reqwest::multipart::Part) -> Self {
-            self.image = Some(part);
+        /**file with icon. Allowed mime-types ['image/png', 'image/jpeg']
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn image(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.image = Some(file);
             self
         }
         ///Sets `image` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn image_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.image(sailpoint_runtime::file_part(file_name, bytes))
+            self.image(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `image` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn image_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.image(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -2311,23 +2516,25 @@ String specifying FormDefinitionID*/
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = image;
-                form = form.part("image", v);
+                form.file("image", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("set_icon"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("set_icon"))?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "set_icon",
             };
@@ -2357,24 +2564,33 @@ String specifying FormDefinitionID*/
     #[derive(Debug)]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
-        ///The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -2390,23 +2606,25 @@ String specifying FormDefinitionID*/
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "send_manual_discover_applications_csv_template",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "send_manual_discover_applications_csv_template",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "send_manual_discover_applications_csv_template",
             };

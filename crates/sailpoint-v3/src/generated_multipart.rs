@@ -188,7 +188,7 @@ pub mod multipart {
         navigation_color: ::std::option::Option<::std::string::String>,
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
-        file_standard: ::std::option::Option<reqwest::multipart::Part>,
+        file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> CreateBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -248,18 +248,27 @@ pub mod multipart {
             self.login_informational_message = Some(value.to_string());
             self
         }
-        ///png file with logo
-        pub fn file_standard(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file_standard = Some(part);
+        /**png file with logo
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file_standard(sailpoint_runtime::file_part(file_name, bytes))
+            self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_standard_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file_standard(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/brandings", "`."
@@ -290,47 +299,49 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = name;
-                form = form.text("name", v.to_string());
+                form.text("name", v);
             }
             {
                 let v = product_name;
-                form = form.text("productName", v.to_string());
+                form.text("productName", v);
             }
             if let Some(v) = action_button_color {
-                form = form.text("actionButtonColor", v.to_string());
+                form.text("actionButtonColor", v);
             }
             if let Some(v) = active_link_color {
-                form = form.text("activeLinkColor", v.to_string());
+                form.text("activeLinkColor", v);
             }
             if let Some(v) = navigation_color {
-                form = form.text("navigationColor", v.to_string());
+                form.text("navigationColor", v);
             }
             if let Some(v) = email_from_address {
-                form = form.text("emailFromAddress", v.to_string());
+                form.text("emailFromAddress", v);
             }
             if let Some(v) = login_informational_message {
-                form = form.text("loginInformationalMessage", v.to_string());
+                form.text("loginInformationalMessage", v);
             }
             if let Some(v) = file_standard {
-                form = form.part("fileStandard", v);
+                form.file("fileStandard", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_branding_item"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("create_branding_item"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "create_branding_item",
             };
@@ -368,7 +379,7 @@ pub mod multipart {
         navigation_color: ::std::option::Option<::std::string::String>,
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
-        file_standard: ::std::option::Option<reqwest::multipart::Part>,
+        file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> SetBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -434,18 +445,27 @@ pub mod multipart {
             self.login_informational_message = Some(value.to_string());
             self
         }
-        ///png file with logo
-        pub fn file_standard(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file_standard = Some(part);
+        /**png file with logo
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file_standard(sailpoint_runtime::file_part(file_name, bytes))
+            self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_standard_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file_standard(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/brandings/{name}", "`."
@@ -483,45 +503,49 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = form_name;
-                form = form.text("name", v.to_string());
+                form.text("name", v);
             }
             {
                 let v = product_name;
-                form = form.text("productName", v.to_string());
+                form.text("productName", v);
             }
             if let Some(v) = action_button_color {
-                form = form.text("actionButtonColor", v.to_string());
+                form.text("actionButtonColor", v);
             }
             if let Some(v) = active_link_color {
-                form = form.text("activeLinkColor", v.to_string());
+                form.text("activeLinkColor", v);
             }
             if let Some(v) = navigation_color {
-                form = form.text("navigationColor", v.to_string());
+                form.text("navigationColor", v);
             }
             if let Some(v) = email_from_address {
-                form = form.text("emailFromAddress", v.to_string());
+                form.text("emailFromAddress", v);
             }
             if let Some(v) = login_informational_message {
-                form = form.text("loginInformationalMessage", v.to_string());
+                form.text("loginInformationalMessage", v);
             }
             if let Some(v) = file_standard {
-                form = form.part("fileStandard", v);
+                form.file("fileStandard", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("set_branding_item"))?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("set_branding_item"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "set_branding_item",
             };
@@ -551,7 +575,7 @@ pub mod multipart {
     #[derive(Debug)]
     pub struct CreateUploadedConfiguration<'a> {
         client: &'a crate::Client,
-        data: ::std::option::Option<reqwest::multipart::Part>,
+        data: ::std::option::Option<sailpoint_runtime::FilePart>,
         name: ::std::option::Option<::std::string::String>,
     }
     impl<'a> CreateUploadedConfiguration<'a> {
@@ -562,18 +586,27 @@ pub mod multipart {
                 name: None,
             }
         }
-        ///JSON file containing the objects to be imported.
-        pub fn data(mut self, part: reqwest::multipart::Part) -> Self {
-            self.data = Some(part);
+        /**JSON file containing the objects to be imported.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.data(sailpoint_runtime::file_part(file_name, bytes))
+            self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn data_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Name that will be assigned to the uploaded configuration file.
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
@@ -600,31 +633,33 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = data;
-                form = form.part("data", v);
+                form.file("data", v);
             }
             {
                 let v = name;
-                form = form.text("name", v.to_string());
+                form.text("name", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "create_uploaded_configuration",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_uploaded_configuration",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "create_uploaded_configuration",
             };
@@ -655,7 +690,7 @@ pub mod multipart {
     pub struct PutConnectorSourceConfig<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> PutConnectorSourceConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -670,18 +705,27 @@ pub mod multipart {
             self.script_name = Some(value.to_string());
             self
         }
-        ///connector source config xml file
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**connector source config xml file
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -706,25 +750,29 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("put_connector_source_config"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "put_connector_source_config",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_connector_source_config",
             };
@@ -798,21 +846,25 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("put_connector_translations"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "put_connector_translations",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_connector_translations",
             };
@@ -843,7 +895,7 @@ pub mod multipart {
     pub struct PutConnectorSourceTemplate<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> PutConnectorSourceTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -858,18 +910,27 @@ pub mod multipart {
             self.script_name = Some(value.to_string());
             self
         }
-        ///connector source template xml file
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**connector source template xml file
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ",
@@ -894,27 +955,29 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "put_connector_source_template",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "put_connector_source_template",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_connector_source_template",
             };
@@ -945,7 +1008,7 @@ pub mod multipart {
     pub struct ImportNonEmployeeRecordsInBulk<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        data: ::std::option::Option<reqwest::multipart::Part>,
+        data: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -960,18 +1023,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///Sets `data`.
-        pub fn data(mut self, part: reqwest::multipart::Part) -> Self {
-            self.data = Some(part);
+        /**Sets `data`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.data(sailpoint_runtime::file_part(file_name, bytes))
+            self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn data_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.data(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -999,27 +1071,29 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = data;
-                form = form.part("data", v);
+                form.file("data", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "import_non_employee_records_in_bulk",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_non_employee_records_in_bulk",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_non_employee_records_in_bulk",
             };
@@ -1049,24 +1123,33 @@ pub mod multipart {
     #[derive(Debug)]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
@@ -1077,20 +1160,22 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("put_password_dictionary"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .put(url)
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("put_password_dictionary"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "put_password_dictionary",
             };
@@ -1122,7 +1207,7 @@ pub mod multipart {
     pub struct ImportAccountsSchema<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1137,18 +1222,27 @@ pub mod multipart {
             self.id = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1169,24 +1263,26 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("import_accounts_schema"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("import_accounts_schema"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_accounts_schema",
             };
@@ -1218,7 +1314,7 @@ pub mod multipart {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1239,18 +1335,27 @@ pub mod multipart {
             self.schema_name = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1274,24 +1379,28 @@ pub mod multipart {
                 query.push(("schemaName", v.to_string()));
             }
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("import_entitlements_schema"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_entitlements_schema",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_entitlements_schema",
             };
@@ -1322,7 +1431,7 @@ pub mod multipart {
     pub struct ImportConnectorFile<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> ImportConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1337,18 +1446,27 @@ pub mod multipart {
             self.source_id = Some(value.to_string());
             self
         }
-        ///Sets `file`.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**Sets `file`.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1369,24 +1487,26 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             if let Some(v) = file {
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::ACCEPT,
-                    reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("import_connector_file"),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("import_connector_file"),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "import_connector_file",
             };
@@ -1416,24 +1536,33 @@ pub mod multipart {
     #[derive(Debug)]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
-        file: ::std::option::Option<reqwest::multipart::Part>,
+        file: ::std::option::Option<sailpoint_runtime::FilePart>,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self { client, file: None }
         }
-        ///The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
-        pub fn file(mut self, part: reqwest::multipart::Part) -> Self {
-            self.file = Some(part);
+        /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
+
+A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
+            self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
-            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            bytes: impl ::std::convert::Into<::bytes::Bytes>,
         ) -> Self {
-            self.file(sailpoint_runtime::file_part(file_name, bytes))
+            self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+        }
+        ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        pub fn file_path(
+            self,
+            path: impl ::std::convert::Into<::std::path::PathBuf>,
+        ) -> Self {
+            self.file(sailpoint_runtime::FilePart::path(path))
         }
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ",
@@ -1449,23 +1578,25 @@ pub mod multipart {
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             #[allow(unused_mut)]
-            let mut form = reqwest::multipart::Form::new();
+            let mut form = sailpoint_runtime::glue::Form::new();
             {
                 let v = file;
-                form = form.part("file", v);
+                form.file("file", v);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .query(&query)
-                .multipart(form)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "send_manual_discover_applications_csv_template",
-                    ),
-                )?;
+            let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                client
+                    .client
+                    .post(url)
+                    .query(&query)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "send_manual_discover_applications_csv_template",
+                        ),
+                    )?,
+                form,
+            );
             let info = OperationInfo {
                 operation_id: "send_manual_discover_applications_csv_template",
             };

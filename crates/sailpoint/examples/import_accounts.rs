@@ -21,9 +21,8 @@ async fn main() -> Res {
     let client = Client::builder().from_env().experimental(true).build()?;
     let api = client.v2024();
 
-    let csv = std::fs::read(&csv_path)?;
-    let file_name = std::path::Path::new(&csv_path).file_name().and_then(|n| n.to_str()).unwrap_or("accounts.csv");
-    let started = api.import_accounts().id(&source_id).file_bytes(file_name, csv).send().await?.into_inner();
+    // Streamed from disk, and sent again if a retry is due (a 429, a 401).
+    let started = api.import_accounts().id(&source_id).file_path(&csv_path).send().await?.into_inner();
     let task_id = started.task.and_then(|t| t.id).ok_or("the import returned no task")?;
     println!("import started: task {task_id}");
 

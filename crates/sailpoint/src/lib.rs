@@ -13,8 +13,8 @@ pub use cli_config::SecretStore;
 pub use client::{Client, ClientBuilder};
 pub use config::{Config, Sources};
 pub use sailpoint_runtime::{
-    Credentials, DateTime, Download, Error, ErrorKind, ErrorMessage, Items, Page, PageOptions, Pages, Paginate, RateLimit,
-    RetryConfig, Runtime,
+    Credentials, DateTime, Download, Error, ErrorKind, ErrorMessage, FilePart, Items, Page, PageOptions, Pages, Paginate,
+    RateLimit, RetryConfig, Runtime,
 };
 
 /// Each version of `openapi/specs.toml` behind its feature: the crate as
@@ -28,12 +28,12 @@ pub use generated_versions::*;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What most programs need in scope: the client, the pagination trait
-/// (which gives every list operation `.stream()` and `.pages()`) and the
+/// (which gives every list operation `.stream()` and `.pages()`), the
 /// download trait (`bytes()`, `text()`, `write_to_file()` on CSV, ZIP and
-/// other byte-stream responses).
+/// other byte-stream responses) and [`FilePart`], what uploads take.
 pub mod prelude {
     pub use crate::search::{Document, SearchRequest};
-    pub use crate::{Client, Download, Error, Paginate, Result};
+    pub use crate::{Client, Download, Error, FilePart, Paginate, Result};
     pub use futures_util::{StreamExt, TryStreamExt};
 }
 

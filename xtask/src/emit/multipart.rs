@@ -5,8 +5,10 @@
 //! path and query parameter and per form field, then `send()`), in the
 //! same shape, so that the same rewrites (`runtime_send`,
 //! `response_decoding`) send it through the runtime and decode its
-//! responses. File fields take a `reqwest::multipart::Part`
-//! (bytes or a stream, with a file name and MIME type) or plain bytes.
+//! responses. File fields take a `sailpoint_runtime::FilePart` (bytes, a
+//! path or an async reader), with `_bytes` and `_path` shortcuts. The form
+//! goes to the runtime as a recipe (`glue::Form`) beside the request, so
+//! that it is built again for each attempt.
 
 use anyhow::{Result, bail};
 use proc_macro2::TokenStream;
@@ -54,7 +56,7 @@ fn field_type(kind: &FieldKind) -> TokenStream {
         FieldKind::Text => quote!(::std::string::String),
         FieldKind::Bool => quote!(bool),
         FieldKind::Integer => quote!(i64),
-        FieldKind::File => quote!(reqwest::multipart::Part),
+        FieldKind::File => quote!(sailpoint_runtime::FilePart),
         FieldKind::Json => quote!(::serde_json::Value),
     }
 }
@@ -155,23 +157,37 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
                 },
                 FieldKind::File => {
                     let bytes_ident = format_ident!("{}_bytes", f.ident);
+                    let path_ident = format_ident!("{}_path", f.ident);
+                    let file_doc = format!(
+                        "{doc}\n\nA [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when \
+                         a retry is due; one from a reader is sent once."
+                    );
                     let bytes_doc = format!(
                         "Sets `{}` to `bytes`, sent as a file named `file_name` (its media type from the extension).",
                         f.wire
                     );
+                    let path_doc = format!(
+                        "Sets `{}` to the file at `path`, streamed from disk (named after the path, its media type \
+                         from the extension). A path that is not a readable file is an error before anything is sent.",
+                        f.wire
+                    );
                     quote! {
-                        #[doc = #doc]
-                        pub fn #ident(mut self, part: reqwest::multipart::Part) -> Self {
-                            self.#ident = Some(part);
+                        #[doc = #file_doc]
+                        pub fn #ident(mut self, file: sailpoint_runtime::FilePart) -> Self {
+                            self.#ident = Some(file);
                             self
                         }
                         #[doc = #bytes_doc]
                         pub fn #bytes_ident(
                             self,
                             file_name: impl ::std::convert::Into<::std::string::String>,
-                            bytes: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+                            bytes: impl ::std::convert::Into<::bytes::Bytes>,
                         ) -> Self {
-                            self.#ident(sailpoint_runtime::file_part(file_name, bytes))
+                            self.#ident(sailpoint_runtime::FilePart::bytes(file_name, bytes))
+                        }
+                        #[doc = #path_doc]
+                        pub fn #path_ident(self, path: impl ::std::convert::Into<::std::path::PathBuf>) -> Self {
+                            self.#ident(sailpoint_runtime::FilePart::path(path))
                         }
                     }
                 }
@@ -216,14 +232,9 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
             let ident = &f.ident;
             let wire = &f.wire;
             let add = match f.kind {
-                FieldKind::File => quote!(form = form.part(#wire, v);),
-                FieldKind::Json => quote! {
-                    let part = reqwest::multipart::Part::text(v.to_string())
-                        .mime_str("application/json")
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                    form = form.part(#wire, part);
-                },
-                _ => quote!(form = form.text(#wire, v.to_string());),
+                FieldKind::File => quote!(form.file(#wire, v);),
+                FieldKind::Json => quote!(form.json(#wire, &v);),
+                _ => quote!(form.text(#wire, v);),
             };
             if f.required {
                 quote! { { let v = #ident; #add } }
@@ -283,15 +294,13 @@ pub fn emit(doc: &Value) -> Result<TokenStream> {
                     let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
                     #(#query)*
                     #[allow(unused_mut)]
-                    let mut form = reqwest::multipart::Form::new();
+                    let mut form = sailpoint_runtime::glue::Form::new();
                     #(#parts)*
                     #[allow(unused_mut)]
-                    let mut request = client.client
-                        .#http_method(url)
-                        #accept
-                        .query(&query)
-                        .multipart(form)
-                        .build()?;
+                    let mut request = sailpoint_runtime::glue::Outgoing::multipart(
+                        client.client.#http_method(url)#accept.query(&query).build()?,
+                        form,
+                    );
                     let info = OperationInfo { operation_id: #id };
                     client.pre(&mut request, &info).await?;
                     let result = client.exec(request, &info).await;
