@@ -120,3 +120,76 @@ fn json_patch_values_are_any_json() {
         JsonPatchOperation { value: Some(Value::Null), ..serde_json::from_value(json!({"op": "add", "path": "/x"})).unwrap() };
     assert_eq!(serde_json::to_value(&null).unwrap(), json!({"op": "add", "path": "/x", "value": null}), "a null value is sent");
 }
+
+/// `PasswordPolicyV3Dto.dateCreated` is `int64` in v2024 and `date-time` in
+/// v3 (pass `version-drift`): both versions read both forms, and write back
+/// the one they read.
+#[test]
+fn a_date_drifting_between_versions_reads_both_forms() {
+    for (sent, utc) in [
+        (json!(1639056206564i64), "2021-12-09T13:23:26.564+00:00"),
+        (json!("2021-12-09T13:23:26.564Z"), "2021-12-09T13:23:26.564+00:00"),
+    ] {
+        let body = json!({"id": "p1", "name": "Default", "dateCreated": sent, "lastUpdated": sent});
+        let v2024: sailpoint_v2024::types::PasswordPolicyV3Dto = serde_json::from_value(body.clone()).unwrap();
+        let v3: sailpoint_v3::types::PasswordPolicyV3Dto = serde_json::from_value(body.clone()).unwrap();
+        for date in [v2024.date_created.as_ref().unwrap(), v3.date_created.as_ref().unwrap()] {
+            assert_eq!(date.to_utc().unwrap().to_rfc3339(), utc, "{sent}");
+        }
+        assert_eq!(serde_json::to_value(&v2024).unwrap()["dateCreated"], sent, "written back as read");
+        assert_eq!(serde_json::to_value(&v3).unwrap()["lastUpdated"], sent);
+    }
+}
+
+/// The top-level properties of the upstream schema `<version>/schemas/<name>.yaml`
+/// that it does not require.
+fn optional_properties(version: &str, name: &str) -> Vec<String> {
+    let dir = std::env::var_os("SAILPOINT_API_SPECS").expect("SAILPOINT_API_SPECS is set by .cargo/config.toml");
+    let path = std::path::Path::new(&dir).join("idn").join(version).join("schemas").join(format!("{name}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: Value = serde_yaml_ng::from_str(&text).unwrap();
+    let required: Vec<&str> = schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let properties = schema["properties"].as_object().unwrap_or_else(|| panic!("{name}: no properties"));
+    properties.keys().filter(|p| !required.contains(&p.as_str())).cloned().collect()
+}
+
+/// `base` decodes as `T`, and so does `base` with `null` in each optional
+/// property of the upstream schema in turn.
+fn null_decodes_in_each_optional_field<T: serde::de::DeserializeOwned>(version: &str, name: &str, base: Value) -> usize {
+    serde_json::from_value::<T>(base.clone()).unwrap_or_else(|e| panic!("{version} {name}: the base does not decode: {e}"));
+    let optional = optional_properties(version, name);
+    for property in &optional {
+        let mut payload = base.clone();
+        payload[property.as_str()] = Value::Null;
+        if let Err(e) = serde_json::from_value::<T>(payload) {
+            panic!("{version} {name}.{property}: null does not decode: {e}");
+        }
+    }
+    optional.len()
+}
+
+/// SailPoint sends `null` for optional fields whatever their kind (maps,
+/// arrays, fields with a default, enums, nested objects): every optional
+/// field of the seed types reads it.
+#[test]
+fn null_in_every_optional_field_of_the_seed_types() {
+    let group = json!({"name": "Sync"});
+    let policy = json!({"name": "Default"});
+    let checked = [
+        null_decodes_in_each_optional_field::<sailpoint_v2024::types::Source>("v2024", "Source", source_payload()),
+        null_decodes_in_each_optional_field::<sailpoint_v3::types::Source>("v3", "Source", source_payload()),
+        null_decodes_in_each_optional_field::<sailpoint_v2024::types::PasswordSyncGroup>(
+            "v2024",
+            "PasswordSyncGroup",
+            group.clone(),
+        ),
+        null_decodes_in_each_optional_field::<sailpoint_v3::types::PasswordSyncGroup>("v3", "PasswordSyncGroup", group),
+        null_decodes_in_each_optional_field::<sailpoint_v2024::types::PasswordPolicyV3Dto>(
+            "v2024",
+            "PasswordPolicyV3Dto",
+            policy.clone(),
+        ),
+        null_decodes_in_each_optional_field::<sailpoint_v3::types::PasswordPolicyV3Dto>("v3", "PasswordPolicyV3Dto", policy),
+    ];
+    assert!(checked.iter().all(|&n| n >= 4), "{checked:?}");
+}

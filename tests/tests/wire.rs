@@ -100,16 +100,16 @@ async fn experimental_operation_needs_the_opt_in_and_sends_the_header() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
         .mount(&server)
         .await;
-    let err = client(&server, false).list_machine_account_mappings().source_id("s1").send().await.unwrap_err();
+    let err = client(&server, false).list_machine_account_mappings().id("s1").send().await.unwrap_err();
     let message = err.to_string();
     assert!(message.contains("list_machine_account_mappings") && message.contains("experimental"), "{message}");
     assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
 
-    let mappings = client(&server, true).list_machine_account_mappings().source_id("s1").send().await.unwrap();
+    let mappings = client(&server, true).list_machine_account_mappings().id("s1").send().await.unwrap();
     assert!(mappings.is_empty());
     let req = only_request(&server).await;
     assert_eq!(header(&req, "x-sailpoint-experimental"), Some("true"));
-    // The template says {sourceId}; the spec declared `id`: the URL is right.
+    // The template says {sourceId}; the spec declares `id`, as SailPoint's page does: the setter is `id`, the URL is right.
     assert_eq!(req.url.path(), "/v2024/sources/s1/machine-account-mappings");
 }
 
@@ -211,12 +211,8 @@ async fn fixed_path_template() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"enabled": true})))
         .mount(&server)
         .await;
-    let config = client(&server, true)
-        .get_native_change_detection_config()
-        .source_id("2c9180835d2e5168015d32f890ca1581")
-        .send()
-        .await
-        .unwrap();
+    let config =
+        client(&server, true).get_native_change_detection_config().id("2c9180835d2e5168015d32f890ca1581").send().await.unwrap();
     assert_eq!(config.enabled, Some(true));
 }
 

@@ -12,9 +12,10 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::emit::{metadata, multipart, pagination, report};
-use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas};
+use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas, version_drift};
 use crate::rewrites::{doc_aliases, listing_fields, open_enums, required_bodies, response_decoding, runtime_send};
 use crate::spec::bundle;
+use crate::spec::cross_version::OtherVersions;
 use crate::spec::overlay::Experimental;
 use crate::spec::pin::{self, Specs};
 use crate::testgen::contract_calls;
@@ -132,7 +133,7 @@ fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
 /// (see `response_decoding`).
 fn client_code(
     tokens: proc_macro2::TokenStream,
-    aliases: &BTreeMap<String, String>,
+    aliases: &BTreeMap<String, doc_aliases::Names>,
     required_bodies: &BTreeSet<String>,
 ) -> Result<(syn::File, usize)> {
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
@@ -145,7 +146,7 @@ fn client_code(
 
 /// Every `send()` of `file` returns the runtime's error and goes through
 /// its pipeline; every method has its operationId as a doc alias.
-fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, String>) -> Result<()> {
+fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<()> {
     runtime_send::apply(file)?;
     response_decoding::apply(file);
     doc_aliases::apply(file, aliases);
@@ -153,7 +154,7 @@ fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, String>) -> 
 }
 
 /// The multipart emitter's builders, through the runtime like the rest.
-fn multipart_code(doc: &Value, aliases: &BTreeMap<String, String>) -> Result<String> {
+fn multipart_code(doc: &Value, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<String> {
     let mut file: syn::File = syn::parse2(multipart::emit(doc)?).context("multipart code does not parse")?;
     through_runtime(&mut file, aliases)?;
     Ok(prettyplease::unparse(&file))
@@ -174,22 +175,34 @@ fn without_multipart(doc: &Value) -> Value {
     out
 }
 
+/// Every version of `specs`, bundled.
+pub fn bundle_all(specs_dir: &Path, specs: &Specs) -> Result<BTreeMap<String, bundle::Bundle>> {
+    specs.versions.iter().map(|(name, v)| Ok((name.clone(), bundle::bundle(specs_dir, &v.root)?))).collect()
+}
+
+/// The files of version `name`, from its bundle; `all` holds every
+/// version's bundled document, for what the versions say of each other.
 pub fn version(
     specs_dir: &Path,
     specs: &Specs,
     file_hashes: &BTreeMap<String, String>,
     experimental: &[Experimental],
     name: &str,
+    bundled: bundle::Bundle,
+    all: &BTreeMap<String, Value>,
 ) -> Result<Output> {
     let v = specs.versions.get(name).ok_or_else(|| anyhow!("no version {name} in {}", pin::SPECS_TOML))?;
-    let bundled = bundle::bundle(specs_dir, &v.root)?;
     let reached = pin::hash_files(specs_dir, &bundled.files)?;
     pin::verify(name, v, &reached, file_hashes)?;
     let sha = v.sha256.clone().unwrap_or_default();
+    let others = OtherVersions::new(all, name);
     let mut doc = bundled.doc;
     let input_ops = operations(&doc).len();
     let input_schemas = doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |m| m.len());
-    let mut logs = normalize(&mut doc);
+    let mut drift = Log::default();
+    version_drift::run(&mut doc, &mut drift, &others);
+    let mut logs = vec![(version_drift::NAME, version_drift::WHY, drift)];
+    logs.extend(normalize(&mut doc));
     let mut overlay = Log::default();
     let listed: Vec<&Experimental> = experimental.iter().filter(|e| e.version == name).collect();
     experimental_overlay::run(&mut doc, &mut overlay, &listed);
@@ -200,8 +213,14 @@ pub fn version(
         .with_context(|| format!("generating {name}"))?;
     logs.push((unexpressible_schemas::NAME, unexpressible_schemas::WHY, fallbacks));
     let ops = metadata::collect(&doc);
-    // method name → operationId, for the doc aliases
-    let aliases: BTreeMap<String, String> = ops.iter().map(|o| (o.id.clone(), o.operation_id.clone())).collect();
+    // method name → its names here and in the other versions, for the doc aliases
+    let aliases: BTreeMap<String, doc_aliases::Names> = ops
+        .iter()
+        .map(|o| {
+            let elsewhere = others.other_operation_ids(&o.method.to_lowercase(), &o.path, &o.operation_id);
+            (o.id.clone(), doc_aliases::Names { operation_id: o.operation_id.clone(), elsewhere })
+        })
+        .collect();
 
     let (client, open_enums) = client_code(tokens, &aliases, &required_body_builders(&doc))?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 struct Args {
     command: String,
@@ -123,9 +123,13 @@ fn regen(args: &Args) -> Result<bool> {
     let hashes = pin::load_file_hashes(&root)?;
     let experimental = spec::overlay::experimental(&root)?;
     let mut stale = Vec::new();
+    // Every version is bundled, whichever are written: each is compared with the others.
+    let mut bundles = generate::bundle_all(&dir, &specs)?;
+    let docs: BTreeMap<String, serde_json::Value> = bundles.iter().map(|(n, b)| (n.clone(), b.doc.clone())).collect();
     for name in selected(&specs, args)? {
         let t = Instant::now();
-        let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name)?;
+        let bundled = bundles.remove(&name).ok_or_else(|| anyhow!("{name} was not bundled"))?;
+        let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
         out.files.extend(scaffold::files(&name));
         write_or_check(&root, &out.files, args.check, &mut stale)?;
         let lines: usize = out.files.iter().map(|(_, t)| t.lines().count()).sum();

@@ -96,7 +96,15 @@ Sends `POST /sp-config/import` as `multipart/form-data`.*/
 This API uploads a source schema template file to configure a source's account attributes.
 
 Sends `POST /sources/{sourceId}/schemas/accounts` as `multipart/form-data`.*/
+    /**
+
+v2024 names this operation `importAccountsSchema` (its method there is `import_accounts_schema`).*/
+    /**
+
+v3 names this operation `importAccountsSchema` (its method there is `import_accounts_schema`).*/
     #[doc(alias = "importSourceAccountsSchema")]
+    #[doc(alias = "importAccountsSchema")]
+    #[doc(alias = "import_accounts_schema")]
     pub fn import_source_accounts_schema(
         &self,
     ) -> multipart::ImportSourceAccountsSchema<'_> {
@@ -107,7 +115,15 @@ Sends `POST /sources/{sourceId}/schemas/accounts` as `multipart/form-data`.*/
 This API uploads a source schema template file to configure a source's entitlement attributes.
 
 Sends `POST /sources/{sourceId}/schemas/entitlements` as `multipart/form-data`.*/
+    /**
+
+v2024 names this operation `importEntitlementsSchema` (its method there is `import_entitlements_schema`).*/
+    /**
+
+v3 names this operation `importEntitlementsSchema` (its method there is `import_entitlements_schema`).*/
     #[doc(alias = "importSourceEntitlementsSchema")]
+    #[doc(alias = "importEntitlementsSchema")]
+    #[doc(alias = "import_entitlements_schema")]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportSourceEntitlementsSchema<'_> {
@@ -119,7 +135,15 @@ This uploads a supplemental source connector file (like jdbc driver jars) to a s
 A token with ORG_ADMIN authority is required to call this API.
 
 Sends `POST /sources/{sourceId}/upload-connector-file` as `multipart/form-data`.*/
+    /**
+
+v2024 names this operation `importConnectorFile` (its method there is `import_connector_file`).*/
+    /**
+
+v3 names this operation `importConnectorFile` (its method there is `import_connector_file`).*/
     #[doc(alias = "importSourceConnectorFile")]
+    #[doc(alias = "importConnectorFile")]
+    #[doc(alias = "import_connector_file")]
     pub fn import_source_connector_file(
         &self,
     ) -> multipart::ImportSourceConnectorFile<'_> {

@@ -141,7 +141,12 @@ Click **Admin** -> **Connections** -> **Sources** -> **`{SourceName}`** -> **Imp
 >**NOTE: This API is designated only for Delimited File sources.**
 
 Sends `POST /sources/{id}/schemas/accounts` as `multipart/form-data`.*/
+    /**
+
+beta names this operation `importSourceAccountsSchema` (its method there is `import_source_accounts_schema`).*/
     #[doc(alias = "importAccountsSchema")]
+    #[doc(alias = "importSourceAccountsSchema")]
+    #[doc(alias = "import_source_accounts_schema")]
     pub fn import_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         multipart::ImportAccountsSchema::new(self)
     }
@@ -156,7 +161,12 @@ Click **Admin** -> **Connections** -> **Sources** -> **`{SourceName}`** -> **Imp
 >**NOTE: This API is designated only for Delimited File sources.**
 
 Sends `POST /sources/{id}/schemas/entitlements` as `multipart/form-data`.*/
+    /**
+
+beta names this operation `importSourceEntitlementsSchema` (its method there is `import_source_entitlements_schema`).*/
     #[doc(alias = "importEntitlementsSchema")]
+    #[doc(alias = "importSourceEntitlementsSchema")]
+    #[doc(alias = "import_source_entitlements_schema")]
     pub fn import_entitlements_schema(&self) -> multipart::ImportEntitlementsSchema<'_> {
         multipart::ImportEntitlementsSchema::new(self)
     }
@@ -165,7 +175,12 @@ Sends `POST /sources/{id}/schemas/entitlements` as `multipart/form-data`.*/
 This uploads a supplemental source connector file (like jdbc driver jars) to a source's S3 bucket. This also sends ETS and Audit events.
 
 Sends `POST /sources/{sourceId}/upload-connector-file` as `multipart/form-data`.*/
+    /**
+
+beta names this operation `importSourceConnectorFile` (its method there is `import_source_connector_file`).*/
     #[doc(alias = "importConnectorFile")]
+    #[doc(alias = "importSourceConnectorFile")]
+    #[doc(alias = "import_source_connector_file")]
     pub fn import_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         multipart::ImportConnectorFile::new(self)
     }

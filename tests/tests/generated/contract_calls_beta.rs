@@ -399,7 +399,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/custom-password-instructions/{pageId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_password_instructions().page_id(parsed::<types::GetCustomPasswordInstructionsPageId>("change-password:enter-password")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_custom_password_instructions().page_id(parsed::<types::CustomPasswordInstructionPageId>("change-password:enter-password")).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -1641,7 +1641,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tagged_object().type_(parsed::<types::GetTaggedObjectType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_tagged_object().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -2271,7 +2271,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_by_type().type_(parsed::<types::ListTaggedObjectsByTypeType>("ACCESS_PROFILE")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_tagged_objects_by_type().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {

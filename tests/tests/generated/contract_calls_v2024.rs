@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "compareIdentitySnapshotsAccessType",
         method: "GET",
-        path: "/historical-identities/{id}/compare/{access-type}",
+        path: "/historical-identities/{id}/compare/{accessType}",
         body: None,
         body_is_spec_example: false,
         call: |c| Box::pin(async move { c.compare_identity_snapshots_access_type().id("8c190e6787aa4ed9a90bd9d5344523fb").access_type(parsed::<types::CompareIdentitySnapshotsAccessTypeAccessType>("accessProfile")).send().await.map(drop).map_err(sdk) }),
@@ -606,7 +606,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/custom-password-instructions/{pageId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_password_instructions().page_id(parsed::<types::GetCustomPasswordInstructionsPageId>("change-password:enter-password")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_custom_password_instructions().page_id(parsed::<types::CustomPasswordInstructionPageId>("change-password:enter-password")).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -1053,10 +1053,10 @@ pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getMachineClassificationConfig",
         method: "GET",
-        path: "/sources/{sourceId}/machine-classification-config",
+        path: "/sources/{id}/machine-classification-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_classification_config().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_machine_classification_config().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -1215,10 +1215,10 @@ pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getNativeChangeDetectionConfig",
         method: "GET",
-        path: "/sources/{sourceId}/native-change-detection-config",
+        path: "/sources/{id}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_native_change_detection_config().source_id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_native_change_detection_config().id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -1965,7 +1965,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::GetSourceScheduleScheduleType>("ACCOUNT_AGGREGATION")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -2073,7 +2073,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tagged_object().type_(parsed::<types::GetTaggedObjectType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_tagged_object().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -2601,10 +2601,10 @@ pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "listMachineAccountMappings",
         method: "GET",
-        path: "/sources/{sourceId}/machine-account-mappings",
+        path: "/sources/{id}/machine-account-mappings",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_account_mappings().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_machine_account_mappings().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -2865,7 +2865,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_by_type().type_(parsed::<types::ListTaggedObjectsByTypeType>("ACCESS_PROFILE")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_tagged_objects_by_type().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -3114,10 +3114,10 @@ pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "deleteNativeChangeDetectionConfig",
         method: "DELETE",
-        path: "/sources/{sourceId}/native-change-detection-config",
+        path: "/sources/{id}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_native_change_detection_config().source_id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.delete_native_change_detection_config().id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -3162,7 +3162,7 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::DeleteSourceScheduleScheduleType>("ACCOUNT_AGGREGATION")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.delete_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -3204,10 +3204,10 @@ pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "getNativeChangeDetectionConfig",
         method: "GET",
-        path: "/sources/{sourceId}/native-change-detection-config",
+        path: "/sources/{id}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_native_change_detection_config().source_id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_native_change_detection_config().id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -3306,7 +3306,7 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::GetSourceScheduleScheduleType>("ACCOUNT_AGGREGATION")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -3384,10 +3384,10 @@ pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "putNativeChangeDetectionConfig",
         method: "PUT",
-        path: "/sources/{sourceId}/native-change-detection-config",
+        path: "/sources/{id}/native-change-detection-config",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_native_change_detection_config().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::NativeChangeDetectionConfig>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.put_native_change_detection_config().id("2c9180835d191a86015d28455b4a2329").body(example::<types::NativeChangeDetectionConfig>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -3541,9 +3541,9 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules/{scheduleType}",
         body: Some(r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::UpdateSourceScheduleScheduleType>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#)?).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.update_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#)?).send().await.map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::UpdateSourceScheduleScheduleType>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move { c.update_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.map(drop).map_err(sdk) }),
         }),
     },
     Call {

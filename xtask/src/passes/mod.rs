@@ -31,10 +31,12 @@ pub mod request_bodies;
 pub mod required_nullables;
 pub mod response_no_schema;
 pub mod search_after;
+pub mod shared_enums;
 pub mod success_responses;
 pub mod titles;
 pub mod unexpressible_schemas;
 pub mod unknown_fields;
+pub mod version_drift;
 
 /// One normalization pass.
 pub struct Pass {
@@ -43,8 +45,9 @@ pub struct Pass {
     pub run: fn(&mut Value, &mut Log),
 }
 
-/// The passes, in the order they run. Two more run after them: one with
-/// our overlay as input, [`experimental_overlay`], and one driven by the
+/// The passes, in the order they run. One runs before them, with the other
+/// versions as input, [`version_drift`]; two after them: one with our
+/// overlay as input, [`experimental_overlay`], and one driven by the
 /// generator, [`unexpressible_schemas`].
 pub const PASSES: &[Pass] = &[
     Pass { name: "operation-ids", why: operation_ids::WHY, run: operation_ids::run },
@@ -57,6 +60,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "success-responses", why: success_responses::WHY, run: success_responses::run },
     Pass { name: "error-responses", why: error_responses::WHY, run: error_responses::run },
     Pass { name: "enums", why: enums::WHY, run: enums::run },
+    Pass { name: "shared-enums", why: shared_enums::WHY, run: shared_enums::run },
     Pass { name: "defaults", why: defaults::WHY, run: defaults::run },
     Pass { name: "titles", why: titles::WHY, run: titles::run },
     Pass { name: "opaque-ids", why: opaque_ids::WHY, run: opaque_ids::run },
