@@ -387,6 +387,53 @@ async fn an_upload_is_replayed_whole_with_a_new_token_after_a_401() {
 }
 
 #[tokio::test]
+async fn a_file_that_changes_before_a_retry_is_not_sent_cut_off() {
+    let dir = std::env::temp_dir().join(format!("sailpoint-upload-change-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("accounts.csv");
+    std::fs::write(&file, "id\n1\n").unwrap();
+    let server = MockServer::start().await;
+    let (seen, grown) = (Arc::new(AtomicUsize::new(0)), file.clone());
+    let counter = seen.clone();
+    Mock::given(method("POST"))
+        .and(path("/v2024/sources/s1/load-accounts"))
+        .respond_with(move |_: &Request| {
+            // The first answer is a 429; before the retry, the file grows.
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                std::fs::write(&grown, "id\n1\n2\n3\n").unwrap();
+                return ResponseTemplate::new(429).insert_header("Retry-After", "0");
+            }
+            ResponseTemplate::new(202).set_body_json(json!({"success": true}))
+        })
+        .mount(&server)
+        .await;
+    let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+    let client = common::v2024(&server.uri(), |b| b.experimental(true).retry(fast));
+    let err = client.import_accounts().id("s1").file_path(&file).send().await.unwrap_err();
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "the changed file never reached the server: {err}");
+    assert!(format!("{err:?}").contains("changed during the upload"), "{err:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_401_to_a_reader_upload_is_not_replayed_but_the_next_call_has_a_new_token() {
+    let server = MockServer::start().await;
+    let issued = common::numbered_tokens(&server, |_| 3600.0, Duration::ZERO).await;
+    let seq = Sequence::new(&[401, 202]);
+    mount_upload(&server, &seq).await;
+    let client = common::v2024(&server.uri(), |b| b.experimental(true).credentials(Credentials::client_credentials("c", "s")));
+    let reader = sailpoint::FilePart::reader("a.csv", std::io::Cursor::new(b"id\n1\n".to_vec()));
+    let err = client.import_accounts().id("s1").file(reader).send().await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err}");
+    assert_eq!(seq.bodies().len(), 1, "a reader is not replayed");
+    client.import_accounts().id("s1").file_bytes("a.csv", &b"id\n1\n"[..]).send().await.unwrap();
+    assert_eq!(issued.load(Ordering::SeqCst), 2, "the refused token was dropped");
+    let last =
+        server.received_requests().await.unwrap().into_iter().rev().find(|r| r.url.path().ends_with("load-accounts")).unwrap();
+    assert_eq!(last.headers.get("authorization").unwrap(), "Bearer token-1");
+}
+
+#[tokio::test]
 async fn an_upload_of_a_missing_file_sends_nothing() {
     let server = MockServer::start().await;
     let client = common::v2024(&server.uri(), |b| b.experimental(true));

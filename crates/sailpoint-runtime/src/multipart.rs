@@ -54,8 +54,9 @@ impl FilePart {
     /// The file at `path`, named after its last component. It is opened
     /// and streamed when the request is sent, again for each attempt; a
     /// path that is not a readable file is an [`ErrorKind::Io`](crate::ErrorKind::Io)
-    /// error before anything is sent. Do not change the file during the
-    /// upload: its length is taken once.
+    /// error before anything is sent. Its length is taken then: an attempt
+    /// that finds the file changed (a retry may come minutes later, after a
+    /// `Retry-After`) fails instead of sending a cut-off file.
     pub fn path(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -132,7 +133,7 @@ impl FilePart {
         let part = match &self.content {
             Content::Bytes(b) => Part::stream_with_length(reqwest::Body::from(b.clone()), b.len() as u64),
             Content::Path(path, length) => {
-                let body = reqwest::Body::wrap_stream(file_stream(path.clone()));
+                let body = reqwest::Body::wrap_stream(file_stream(path.clone(), *length));
                 match length {
                     Some(n) => Part::stream_with_length(body, *n),
                     None => Part::stream(body),
@@ -184,9 +185,24 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// The file's bytes, opened when first polled (so each attempt reads it
-/// from the start).
-fn file_stream(path: PathBuf) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    futures_util::stream::once(tokio::fs::File::open(path)).map_ok(tokio_util::io::ReaderStream::new).try_flatten()
+/// from the start), and no more than the `length` declared for the part: a
+/// file whose length changed since the check (a retry may come minutes
+/// later) fails the attempt instead of being sent cut off or overlong.
+fn file_stream(path: PathBuf, length: Option<u64>) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    use tokio::io::AsyncReadExt;
+    let open = async move {
+        let file = tokio::fs::File::open(&path).await?;
+        let now = file.metadata().await?.len();
+        match length {
+            Some(n) if n != now => Err(std::io::Error::other(format!(
+                "{} changed during the upload ({n} bytes when it started, {now} now)",
+                path.display()
+            ))),
+            Some(n) => Ok(file.take(n)),
+            None => Ok(file.take(u64::MAX)),
+        }
+    };
+    futures_util::stream::once(open).map_ok(tokio_util::io::ReaderStream::new).try_flatten()
 }
 
 /// A `multipart/form-data` body as a recipe: its fields in order, built

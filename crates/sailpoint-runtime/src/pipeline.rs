@@ -197,6 +197,11 @@ impl Runtime {
                     }
                     return Ok((self.finish(resp, operation).await, attempts));
                 }
+                // Not sent again (its body is a reader): the next call still gets a new token.
+                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && !refreshed && s.auth.can_refresh() => {
+                    s.auth.invalidate(sent_token.as_ref()).await;
+                    return Ok((self.finish(resp, operation).await, attempts));
+                }
                 // The spec's flags lag the service: a client that opted in
                 // resends, once, with the header the server asked for.
                 Ok(resp)
