@@ -411,7 +411,8 @@ async fn a_file_that_changes_before_a_retry_is_not_sent_cut_off() {
     let client = common::v2024(&server.uri(), |b| b.experimental(true).retry(fast));
     let err = client.import_accounts().id("s1").file_path(&file).send().await.unwrap_err();
     assert_eq!(seen.load(Ordering::SeqCst), 1, "the changed file never reached the server: {err}");
-    assert!(format!("{err:?}").contains("changed during the upload"), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert!(err.to_string().contains("changed during the upload"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -419,6 +419,12 @@ fn transport(e: reqwest::Error) -> Error {
         err.0.source = Some(Box::new(e));
         return err;
     }
+    // An upload's file that could not be read (or changed) during an attempt.
+    if let Some(f) = crate::multipart::file_read_error(&e) {
+        let mut err = Error::new(ErrorKind::Io, f.to_string());
+        err.0.source = Some(Box::new(e));
+        return err;
+    }
     let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
     // reqwest's message names the URL (never a header), which is safe to show.
     let mut err = Error::new(kind, e.to_string());

@@ -188,7 +188,10 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 /// from the start), and no more than the `length` declared for the part: a
 /// file whose length changed since the check (a retry may come minutes
 /// later) fails the attempt instead of being sent cut off or overlong.
-fn file_stream(path: PathBuf, length: Option<u64>) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+fn file_stream(
+    path: PathBuf,
+    length: Option<u64>,
+) -> impl futures_util::Stream<Item = Result<Bytes, FileReadError>> + Send + 'static {
     use tokio::io::AsyncReadExt;
     let open = async move {
         let file = tokio::fs::File::open(&path).await?;
@@ -202,7 +205,37 @@ fn file_stream(path: PathBuf, length: Option<u64>) -> impl futures_util::Stream<
             None => Ok(file.take(u64::MAX)),
         }
     };
-    futures_util::stream::once(open).map_ok(tokio_util::io::ReaderStream::new).try_flatten()
+    futures_util::stream::once(open).map_ok(tokio_util::io::ReaderStream::new).try_flatten().map_err(FileReadError)
+}
+
+/// A file of an upload that could not be read during an attempt; reaches
+/// the caller as an [`ErrorKind::Io`](crate::ErrorKind::Io) error, not a
+/// transport one.
+#[derive(Debug)]
+pub(crate) struct FileReadError(std::io::Error);
+
+impl fmt::Display for FileReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for FileReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// Finds a [`FileReadError`] in an error's source chain.
+pub(crate) fn file_read_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e FileReadError> {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(f) = e.downcast_ref::<FileReadError>() {
+            return Some(f);
+        }
+        next = e.source();
+    }
+    None
 }
 
 /// A `multipart/form-data` body as a recipe: its fields in order, built
