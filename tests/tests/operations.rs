@@ -16,6 +16,11 @@ use sailpoint_runtime::Operation;
 mod versions;
 use versions::VERSIONS;
 
+#[rustfmt::skip]
+#[path = "generated/services.rs"]
+mod services;
+use services::SERVICES;
+
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 fn specs_dir() -> PathBuf {
@@ -40,7 +45,14 @@ fn resolve(file: &Path, value: &serde_yaml_ng::Value) -> (PathBuf, serde_yaml_ng
 
 /// One operation as the upstream files declare it.
 struct SpecOperation {
+    /// Its operationId; for the few that have none, the name the xtask
+    /// derives from the method and path (checked against the table by
+    /// method and path).
     id: String,
+    /// It has an operationId upstream.
+    named: bool,
+    /// `(METHOD, path with template variables erased)`.
+    route: (String, String),
     /// It declares the `X-SailPoint-Experimental` header.
     experimental: bool,
     /// The media types of its request body.
@@ -51,7 +63,7 @@ struct SpecOperation {
 fn spec_operations(root: &str) -> Vec<SpecOperation> {
     let root_path = specs_dir().join(root);
     let mut out = Vec::new();
-    for (_, item) in yaml(&root_path)["paths"].as_mapping().unwrap() {
+    for (path, item) in yaml(&root_path)["paths"].as_mapping().unwrap() {
         let (file, item) = resolve(&root_path, item);
         for m in METHODS {
             let Some(op) = item.get(m) else { continue };
@@ -68,16 +80,54 @@ fn spec_operations(root: &str) -> Vec<SpecOperation> {
                     .unwrap_or_default(),
                 None => Vec::new(),
             };
-            out.push(SpecOperation { id: op["operationId"].as_str().unwrap().to_string(), experimental, body_media });
+            let route = (m.to_uppercase(), erase_variables(path.as_str().unwrap()));
+            match op["operationId"].as_str() {
+                Some(id) => out.push(SpecOperation { id: id.to_string(), named: true, route, experimental, body_media }),
+                None => out.push(SpecOperation { id: String::new(), named: false, route, experimental, body_media }),
+            }
         }
     }
     out
 }
 
+/// `/sources/{id}/schemas/{schemaId}` → `/sources/{}/schemas/{}`.
+fn erase_variables(path: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push('{');
+            }
+            '}' => {
+                inside = false;
+                out.push('}');
+            }
+            _ if inside => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The spec's operations with the ids of the unnamed ones taken from the
+/// table, found by method and path; each must be there exactly once.
+fn name_unnamed(name: &str, mut spec: Vec<SpecOperation>, ops: &[Operation]) -> Vec<SpecOperation> {
+    for o in spec.iter_mut().filter(|o| !o.named) {
+        let found: Vec<&Operation> =
+            ops.iter().filter(|t| t.method == o.route.0 && erase_variables(t.path) == o.route.1).collect();
+        assert_eq!(found.len(), 1, "{name}: {} {} (no operationId upstream) is in the table once", o.route.0, o.route.1);
+        assert!(!found[0].operation_id.is_empty(), "{name}: {} {} has a derived name", o.route.0, o.route.1);
+        o.id = found[0].operation_id.to_string();
+    }
+    spec
+}
+
 /// Public methods of `impl Client` blocks in the generated sources, with
 /// their `#[doc(alias)]`.
-fn client_methods(version: &str) -> BTreeMap<String, Vec<String>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../crates/sailpoint-{version}/src"));
+fn client_methods(crate_dir: &str) -> BTreeMap<String, Vec<String>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../{crate_dir}/src"));
     let mut out = BTreeMap::new();
     for file in ["generated.rs", "generated_multipart.rs"] {
         let text = std::fs::read_to_string(dir.join(file)).unwrap();
@@ -150,51 +200,78 @@ fn table_ids(operations: &[Operation], keep: impl Fn(&Operation) -> bool) -> BTr
 #[test]
 fn every_version_has_every_operation() {
     for version in VERSIONS {
-        let name = version.name;
-        let spec = spec_operations(version.root);
-        assert!(!spec.is_empty(), "{name}: the spec has operations");
-        let spec_methods: BTreeSet<String> = spec.iter().map(|o| method_name(&o.id)).collect();
-        assert_eq!(spec_methods.len(), spec.len(), "{name}: operation ids are unique");
-        let aliased = client_methods(name);
-        let methods: BTreeSet<String> = aliased.keys().cloned().collect();
-        let missing: Vec<_> = spec_methods.difference(&methods).collect();
-        let extra: Vec<_> = methods.difference(&spec_methods).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "{name}: missing {missing:?}, extra {extra:?}");
-        let ops = version.operations;
-        let table: BTreeSet<String> = ops.iter().map(|o| o.id.to_string()).collect();
-        assert_eq!(table, methods, "{name}: the operation table lists every method");
-        assert_eq!(table_ids(ops, |_| true), ids(&spec, |_| true), "{name}: operationIds");
-        for op in ops {
-            // The operationId comes first; the names other versions give the operation follow.
-            let aliases = &aliased[op.id];
-            if op.id != op.operation_id {
-                assert_eq!(
-                    aliases.first().map(String::as_str),
-                    Some(op.operation_id),
-                    "{name}: {} is found by its operationId",
-                    op.id
-                );
-            }
-            assert!(!aliases.iter().any(|a| a == op.id), "{name}: {}: rustdoc refuses an alias equal to the name", op.id);
-        }
-        let listed = experimental_overlay(name);
-        assert_eq!(
-            table_ids(ops, |o| o.experimental),
-            ids(&spec, |o| o.experimental || listed.contains(&o.id)),
-            "{name}: experimental operations (the spec's, and openapi/experimental.toml's)"
-        );
-        let media = |m: &'static str| move |o: &SpecOperation| o.body_media.iter().any(|b| b == m);
-        assert_eq!(table_ids(ops, |o| o.multipart), ids(&spec, media("multipart/form-data")), "{name}: multipart operations");
-        assert_eq!(
-            table_ids(ops, |o| o.request_content_type == Some("application/json-patch+json")),
-            ids(&spec, media("application/json-patch+json")),
-            "{name}: JSON Patch operations"
-        );
-        eprintln!(
-            "{name}: {} operations, {} experimental, {} multipart",
-            spec.len(),
-            ids(&spec, |o| o.experimental).len(),
-            ids(&spec, media("multipart/form-data")).len()
-        );
+        let count = check_api(version.name, version.root, &format!("crates/sailpoint-{}", version.name), version.operations);
+        assert!(count > 0, "{}: the spec has operations", version.name);
     }
+}
+
+/// Each service of the per-service layout: its operations, per service, are
+/// its crate's methods and table.
+#[test]
+fn every_service_has_every_operation() {
+    assert!(SERVICES.len() > 100, "the layout's services are generated: {}", SERVICES.len());
+    let mut total = 0;
+    for service in SERVICES {
+        let count = check_api(service.name, service.root, &format!("crates/services/{}", service.name), service.operations);
+        assert!(count > 0, "{}: the service has operations", service.name);
+        total += count;
+    }
+    eprintln!("services: {} services, {total} operations, every one generated", SERVICES.len());
+}
+
+/// Compares the operations of the document `root` with the methods of the
+/// crate in `crate_dir` and its operation table; returns how many.
+fn check_api(name: &str, root: &str, crate_dir: &str, ops: &[Operation]) -> usize {
+    let spec = name_unnamed(name, spec_operations(root), ops);
+    let spec_methods: BTreeSet<String> = spec.iter().map(|o| method_name(&o.id)).collect();
+    assert_eq!(spec_methods.len(), spec.len(), "{name}: operation ids are unique");
+    let aliased = client_methods(crate_dir);
+    let methods: BTreeSet<String> = aliased.keys().cloned().collect();
+    let missing: Vec<_> = spec_methods.difference(&methods).collect();
+    let extra: Vec<_> = methods.difference(&spec_methods).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "{name}: missing {missing:?}, extra {extra:?}");
+    let table: BTreeSet<String> = ops.iter().map(|o| o.id.to_string()).collect();
+    assert_eq!(table, methods, "{name}: the operation table lists every method");
+    assert_eq!(table_ids(ops, |_| true), ids(&spec, |_| true), "{name}: operationIds");
+    let mut routes: Vec<_> = ops.iter().map(|o| (o.method.to_string(), erase_variables(o.path))).collect();
+    let mut spec_routes: Vec<_> = spec.iter().map(|o| o.route.clone()).collect();
+    routes.sort();
+    spec_routes.sort();
+    assert_eq!(routes, spec_routes, "{name}: methods and paths");
+    for op in ops {
+        // The operationId comes first; the names other versions give the operation follow.
+        let aliases = &aliased[op.id];
+        if op.id != op.operation_id {
+            assert_eq!(
+                aliases.first().map(String::as_str),
+                Some(op.operation_id),
+                "{name}: {} is found by its operationId",
+                op.id
+            );
+        }
+        assert!(!aliases.iter().any(|a| a == op.id), "{name}: {}: rustdoc refuses an alias equal to the name", op.id);
+    }
+    let listed = experimental_overlay(name);
+    assert_eq!(
+        table_ids(ops, |o| o.experimental),
+        ids(&spec, |o| o.experimental || listed.contains(&o.id)),
+        "{name}: experimental operations (the spec's, and openapi/experimental.toml's)"
+    );
+    let media = |m: &'static str| move |o: &SpecOperation| o.body_media.iter().any(|b| b == m);
+    assert_eq!(table_ids(ops, |o| o.multipart), ids(&spec, media("multipart/form-data")), "{name}: multipart operations");
+    // A body the spec also takes as `application/json` is sent as that (one
+    // operation of the services: updateBusinessApplicationV1).
+    let patch_only = |o: &SpecOperation| media("application/json-patch+json")(o) && !media("application/json")(o);
+    assert_eq!(
+        table_ids(ops, |o| o.request_content_type == Some("application/json-patch+json")),
+        ids(&spec, patch_only),
+        "{name}: JSON Patch operations"
+    );
+    eprintln!(
+        "{name}: {} operations, {} experimental, {} multipart",
+        spec.len(),
+        ids(&spec, |o| o.experimental).len(),
+        ids(&spec, media("multipart/form-data")).len()
+    );
+    spec.len()
 }

@@ -45,7 +45,7 @@ pub fn normalize(doc: &mut Value) -> Vec<(&'static str, &'static str, Log)> {
         .collect()
 }
 
-fn header(specs: &Specs, name: &str, root: &str, sha: &str, what: &str) -> String {
+pub fn header(specs: &Specs, name: &str, root: &str, sha: &str, what: &str) -> String {
     let repo = specs.upstream.repository.trim_end_matches('/').rsplit('/').take(2).collect::<Vec<_>>();
     let repo = format!("{}/{}", repo.get(1).unwrap_or(&""), repo.first().unwrap_or(&""));
     format!(
@@ -56,7 +56,7 @@ fn header(specs: &Specs, name: &str, root: &str, sha: &str, what: &str) -> Strin
     )
 }
 
-fn settings() -> GenerationSettings {
+pub fn settings() -> GenerationSettings {
     let mut s = GenerationSettings::new();
     s.with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
@@ -67,10 +67,19 @@ fn settings() -> GenerationSettings {
     s
 }
 
+#[cfg(test)]
 fn progenitor(doc: &Value) -> Result<proc_macro2::TokenStream> {
+    progenitor_with(doc, &Settings::default())
+}
+
+/// progenitor's tokens for `doc`, with [`settings`] and `extra`.
+pub fn progenitor_with(doc: &Value, extra: &Settings) -> Result<proc_macro2::TokenStream> {
     let api: openapiv3::OpenAPI = serde_path_to_error::deserialize(doc)
         .map_err(|e| anyhow!("the normalized document is not OpenAPI 3.0: {} at {}", e.inner(), e.path()))?;
-    let settings = settings();
+    let mut settings = settings();
+    for (type_name, (path, impls)) in &extra.replacements {
+        settings.with_replacement(type_name, path, impls.iter().copied());
+    }
     // progenitor reports some unsupported shapes by panicking; turn that into an error.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
@@ -193,7 +202,7 @@ pub fn version(
 ) -> Result<Output> {
     let v = specs.versions.get(name).ok_or_else(|| anyhow!("no version {name} in {}", pin::SPECS_TOML))?;
     let reached = pin::hash_files(specs_dir, &bundled.files)?;
-    pin::verify(name, v, &reached, file_hashes)?;
+    pin::verify(name, &v.pinned(), &reached, file_hashes)?;
     let sha = v.sha256.clone().unwrap_or_default();
     let others = OtherVersions::new(all, name);
     let mut doc = bundled.doc;
@@ -207,9 +216,64 @@ pub fn version(
     let listed: Vec<&Experimental> = experimental.iter().filter(|e| e.version == name).collect();
     experimental_overlay::run(&mut doc, &mut overlay, &listed);
     logs.push((experimental_overlay::NAME, experimental_overlay::WHY, overlay));
+    let target = Target {
+        name,
+        root: &v.root,
+        crate_dir: PathBuf::from(pin::Version::crate_dir(name)),
+        report: PathBuf::from(format!("openapi/{name}.normalization.md")),
+        contract_calls: Some(PathBuf::from(format!("tests/tests/generated/contract_calls_{name}.rs"))),
+        sha: &sha,
+        files: reached.len(),
+        operations: input_ops,
+        schemas: input_schemas,
+        renamed: bundled.renamed,
+    };
+    let files = emit_crate(specs, &target, doc, logs, &others, &Settings::default())?;
+    Ok(Output { files })
+}
+
+/// Where one generated crate goes and what its report says of its input.
+pub struct Target<'a> {
+    /// The API's name: the version (`v3`) or the service (`sources`).
+    pub name: &'a str,
+    /// Its root document, relative to the specs directory.
+    pub root: &'a str,
+    pub crate_dir: PathBuf,
+    /// Its normalization report.
+    pub report: PathBuf,
+    /// Its contract-test call table, if it has one.
+    pub contract_calls: Option<PathBuf>,
+    /// The pin's digest of the files it was made from.
+    pub sha: &'a str,
+    pub files: usize,
+    pub operations: usize,
+    pub schemas: usize,
+    pub renamed: BTreeMap<String, String>,
+}
+
+/// The generator's settings beyond [`settings`]: the types another crate
+/// already has, by type name, with the path progenitor writes instead and
+/// the traits that type implements.
+#[derive(Default)]
+pub struct Settings {
+    pub replacements: BTreeMap<String, (String, Vec<progenitor::TypeImpl>)>,
+}
+
+/// The files of one crate from its normalized document: progenitor's
+/// client and types, the multipart builders, the pagination impls, the
+/// operation table, the contract-test calls and the report.
+pub fn emit_crate(
+    specs: &Specs,
+    target: &Target,
+    mut doc: Value,
+    mut logs: Vec<(&'static str, &'static str, Log)>,
+    others: &OtherVersions,
+    extra: &Settings,
+) -> Result<Vec<(PathBuf, String)>> {
+    let name = target.name;
     distinct_method_names(&doc).with_context(|| format!("generating {name}"))?;
     let mut fallbacks = Log::default();
-    let tokens = unexpressible_schemas::run(&mut doc, &mut fallbacks, |doc| progenitor(&without_multipart(doc)))
+    let tokens = unexpressible_schemas::run(&mut doc, &mut fallbacks, |doc| progenitor_with(&without_multipart(doc), extra))
         .with_context(|| format!("generating {name}"))?;
     logs.push((unexpressible_schemas::NAME, unexpressible_schemas::WHY, fallbacks));
     let ops = metadata::collect(&doc);
@@ -227,9 +291,8 @@ pub fn version(
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;
     let multipart_code = multipart_code(&doc, &aliases)?;
-    let calls_code = contract_calls::emit(&doc, &client, &ops, name);
-    let crate_dir = PathBuf::from(pin::Version::crate_dir(name));
-    let h = |what: &str| header(specs, name, &v.root, &sha, what);
+    let h = |what: &str| header(specs, name, target.root, target.sha, what);
+    let crate_dir = &target.crate_dir;
     let mut files = vec![
         (crate_dir.join("src/generated.rs"), format!("{}{generated}", h("client and types"))),
         (crate_dir.join("src/generated_multipart.rs"), format!("{}{multipart_code}", h("multipart/form-data operations"))),
@@ -239,25 +302,25 @@ pub fn version(
         ),
         (crate_dir.join("src/generated_operations.rs"), format!("{}{}", h("operation table"), metadata::emit(&ops, name))),
     ];
-    files.push((
-        PathBuf::from(format!("tests/tests/generated/contract_calls_{name}.rs")),
-        format!("{}{calls_code}", h("contract-test calls")),
-    ));
+    if let Some(path) = &target.contract_calls {
+        let calls_code = contract_calls::emit(&doc, &client, &ops, name);
+        files.push((path.clone(), format!("{}{calls_code}", h("contract-test calls"))));
+    }
     let summary = report::Summary {
         version: name.to_string(),
-        root: v.root.clone(),
+        root: target.root.to_string(),
         commit: specs.upstream.commit.clone(),
-        files: reached.len(),
-        operations: input_ops,
-        schemas: input_schemas,
-        renamed: bundled.renamed,
+        files: target.files,
+        operations: target.operations,
+        schemas: target.schemas,
+        renamed: target.renamed.clone(),
         open_enums,
         paginated: ops.iter().filter(|o| o.max_limit.is_some() && !o.multipart).count() - not_paginated.len(),
         not_paginated,
         multipart: ops.iter().filter(|o| o.multipart).map(|o| o.operation_id.clone()).collect(),
     };
-    files.push((PathBuf::from(format!("openapi/{name}.normalization.md")), report::render(&summary, &logs)));
-    Ok(Output { files })
+    files.push((target.report.clone(), report::render(&summary, &logs)));
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod generate;
 mod names;
 mod passes;
 mod rewrites;
+mod services;
 mod spec;
 mod syntax;
 mod testgen;
@@ -135,14 +136,28 @@ fn regen(args: &Args) -> Result<bool> {
         let lines: usize = out.files.iter().map(|(_, t)| t.lines().count()).sum();
         eprintln!("{name}: {} files, {lines} lines, {:.1} s", out.files.len(), t.elapsed().as_secs_f64());
     }
-    let registry = emit::registry::files(&root, &specs)?;
+    let services = match &specs.services {
+        Some(layout) if args.version.is_none() => {
+            regen_services(&root, &dir, &specs, layout, &hashes, &docs, args.check, &mut stale)?
+        }
+        _ => Vec::new(),
+    };
+    let registry = emit::registry::files(&root, &specs, &services)?;
     write_or_check(&root, &registry, args.check, &mut stale)?;
     eprintln!("version registry: {} files ({} versions)", registry.len(), specs.versions.len());
-    for path in emit::removed_versions::leftovers(&root, &specs)? {
+    for path in emit::removed_versions::leftovers(&root, &specs, &services)? {
         if args.check {
-            stale.push((path, "(a version no longer in openapi/specs.toml)\n".into(), "(removed)\n".into()));
+            stale.push((
+                path,
+                "(a version no longer in openapi/specs.toml, or a service no longer upstream)\n".into(),
+                "(removed)\n".into(),
+            ));
         } else {
-            eprintln!("removed (its version is no longer in {}): {}", pin::SPECS_TOML, path.display());
+            eprintln!(
+                "removed (its version is no longer in {}, or its service no longer upstream): {}",
+                pin::SPECS_TOML,
+                path.display()
+            );
             let full = root.join(&path);
             if full.is_dir() { std::fs::remove_dir_all(&full) } else { std::fs::remove_file(&full) }
                 .with_context(|| format!("removing {}", full.display()))?;
@@ -164,6 +179,37 @@ fn regen(args: &Args) -> Result<bool> {
     }
     eprintln!("generated files are stale: run `cargo xtask regen` and commit the result");
     Ok(false)
+}
+
+/// The per-service layout: the shared types' crate, then one crate per
+/// service. Returns the services found.
+#[allow(clippy::too_many_arguments)]
+fn regen_services(
+    root: &Path,
+    dir: &Path,
+    specs: &pin::Specs,
+    layout: &pin::Layout,
+    hashes: &BTreeMap<String, String>,
+    year_docs: &BTreeMap<String, serde_json::Value>,
+    check: bool,
+    stale: &mut Vec<(PathBuf, String, String)>,
+) -> Result<Vec<spec::layout::Service>> {
+    let t = Instant::now();
+    let found = spec::layout::services(dir, layout)?;
+    let casing = services::casing(year_docs);
+    let shared_bundle = services::shared_bundle(dir, layout, &casing)?;
+    let bundles = services::bundle_all(dir, &found, &casing)?;
+    services::verify_pin(dir, layout, &bundles, &shared_bundle, hashes)?;
+    let (shared, mut files) = services::shared(specs, layout, shared_bundle)?;
+    files.extend(scaffold::shared_files());
+    for (service, bundled) in bundles {
+        files.extend(services::service(specs, layout, &service, bundled, &shared)?);
+        files.extend(scaffold::service_files(&service));
+    }
+    write_or_check(root, &files, check, stale)?;
+    let lines: usize = files.iter().map(|(_, t)| t.lines().count()).sum();
+    eprintln!("services: {} services, {} files, {lines} lines, {:.1} s", found.len(), files.len(), t.elapsed().as_secs_f64());
+    Ok(found)
 }
 
 /// Brings `Cargo.lock` in line with the manifests regen wrote (a version
@@ -212,6 +258,13 @@ fn pin_cmd(args: &Args) -> Result<()> {
     for name in specs.versions.keys() {
         let v = &specs.versions[name];
         reached.insert(name.clone(), generate::reached_files(&dir, &v.root)?);
+    }
+    if let Some(layout) = &specs.services {
+        let found = spec::layout::services(&dir, layout)?;
+        let casing = services::casing(&generate::bundle_all(&dir, &specs)?.into_iter().map(|(n, b)| (n, b.doc)).collect());
+        let shared = services::shared_bundle(&dir, layout, &casing)?;
+        let bundles = services::bundle_all(&dir, &found, &casing)?;
+        reached.insert(pin::SERVICES_KEY.to_string(), services::reached_files(&dir, &bundles, &shared)?);
     }
     if let Some(v) = &args.version {
         selected(&specs, args)?;
@@ -277,21 +330,22 @@ fn step(what: &str, mut cmd: std::process::Command) -> Result<bool> {
 
 /// The workspace's hand-written packages: every member but the generated
 /// version crates.
-fn hand_written_packages(specs: &pin::Specs) -> Result<Vec<String>> {
+/// The workspace's packages: `(hand-written, generated)`. A generated one
+/// is a manifest the xtask wrote (its first line says so): the version and
+/// service crates.
+fn workspace_packages() -> Result<(Vec<String>, Vec<String>)> {
     let out = cargo(&["metadata", "--no-deps", "--format-version", "1", "--locked"]).output().context("cargo metadata")?;
     if !out.status.success() {
         bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let generated: Vec<String> = specs.versions.keys().map(|v| format!("sailpoint-{v}")).collect();
-    Ok(meta["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["name"].as_str())
-        .filter(|n| !generated.iter().any(|g| g == n))
-        .map(str::to_string)
-        .collect())
+    let (mut hand, mut generated) = (Vec::new(), Vec::new());
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        let (Some(name), Some(manifest)) = (p["name"].as_str(), p["manifest_path"].as_str()) else { continue };
+        let text = std::fs::read_to_string(manifest).with_context(|| format!("reading {manifest}"))?;
+        if text.starts_with(emit::removed_versions::MANIFEST_MARK) { &mut generated } else { &mut hand }.push(name.to_string());
+    }
+    Ok((hand, generated))
 }
 
 /// The project's whole test command, in order: formatting, `regen
@@ -304,7 +358,7 @@ fn hand_written_packages(specs: &pin::Specs) -> Result<Vec<String>> {
 fn test(args: &Args) -> Result<bool> {
     let root = workspace_root();
     let specs = pin::load(&root)?;
-    let packages = hand_written_packages(&specs)?;
+    let (packages, generated) = workspace_packages()?;
     let mut fmt = cargo(&["fmt", "--check"]);
     for p in &packages {
         fmt.args(["-p", p]);
@@ -318,8 +372,8 @@ fn test(args: &Args) -> Result<bool> {
         return Ok(false);
     }
     let mut clippy = cargo(&["clippy", "--locked", "--workspace", "--all-targets"]);
-    for v in specs.versions.keys() {
-        clippy.args(["--exclude", &format!("sailpoint-{v}")]);
+    for g in &generated {
+        clippy.args(["--exclude", g]);
     }
     clippy.args(["--", "-D", "warnings"]);
     if !step("cargo clippy (hand-written crates, -D warnings)", clippy)? {
@@ -333,7 +387,10 @@ fn test(args: &Args) -> Result<bool> {
     // Checked with rustc (only the facade gets `-D warnings`), reusing the
     // dependencies rustdoc just checked: the generated crates are not
     // checked again.
-    let features: Vec<Option<&String>> = std::iter::once(None).chain(specs.versions.keys().map(Some)).collect();
+    let all_services = "all-services".to_string();
+    let services = specs.services.as_ref().map(|_| &all_services);
+    let features: Vec<Option<&String>> =
+        std::iter::once(None).chain(specs.versions.keys().map(Some)).chain(services.map(Some)).collect();
     for feature in features {
         let mut c = cargo(&["rustc", "--locked", "-p", "sailpoint", "--lib", "--profile", "check", "--no-default-features"]);
         if let Some(f) = feature {

@@ -440,6 +440,14 @@ impl From<reqwest::Error> for Error {
     }
 }
 
+/// A header parameter whose value cannot be sent (a line break in an
+/// `Accept-Language`, say): an invalid request, raised before sending.
+impl From<reqwest::header::InvalidHeaderValue> for Error {
+    fn from(e: reqwest::header::InvalidHeaderValue) -> Self {
+        Error::invalid_request(format!("a header parameter's value cannot be sent: {e}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -155,6 +155,36 @@ pub use crate::__offset_listing as offset_listing;
 
 /// A `limit` or `offset` the caller set on a listing builder, if it is a
 /// valid non-negative number.
-pub fn preset<T: Copy + TryInto<u64>>(field: &Result<Option<T>, String>) -> Option<u64> {
-    field.as_ref().ok().copied().flatten().and_then(|v| v.try_into().ok())
+pub fn preset<T: ListingNumber>(field: &Result<Option<T>, String>) -> Option<u64> {
+    field.as_ref().ok().copied().flatten().and_then(ListingNumber::to_u64)
+}
+
+/// The types a generated builder holds a `limit` or `offset` in: signed or
+/// unsigned integers, and `NonZeroU32` where the spec says `minimum: 1`.
+pub trait ListingNumber: Copy {
+    /// The number, if it is not negative.
+    fn to_u64(self) -> Option<u64>;
+}
+
+macro_rules! listing_numbers {
+    ($($t:ty),*) => {$(
+        impl ListingNumber for $t {
+            fn to_u64(self) -> Option<u64> {
+                u64::try_from(self).ok()
+            }
+        }
+    )*};
+}
+listing_numbers!(i32, i64, u32, u64);
+
+impl ListingNumber for std::num::NonZeroU32 {
+    fn to_u64(self) -> Option<u64> {
+        Some(self.get().into())
+    }
+}
+
+impl ListingNumber for std::num::NonZeroU64 {
+    fn to_u64(self) -> Option<u64> {
+        Some(self.get())
+    }
 }

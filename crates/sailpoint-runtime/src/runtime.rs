@@ -76,6 +76,14 @@ impl Runtime {
         Ok(join(base, version)?.to_string())
     }
 
+    /// The base URL of a service's client (the per-service layout): the
+    /// tenant's base URL without a trailing `/`, since the services' paths
+    /// carry their own version (`/sources/v1/…`).
+    pub fn services_url(&self) -> Result<String, Error> {
+        let base = self.base_url().ok_or_else(|| Error::configuration("no base URL configured"))?;
+        Ok(base.as_str().trim_end_matches('/').to_string())
+    }
+
     /// Whether experimental operations may be called.
     pub fn experimental(&self) -> bool {
         self.shared.experimental

@@ -6,6 +6,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use sailpoint_runtime::{Error, RateLimit, RetryConfig, Runtime, RuntimeBuilder};
 
 use crate::config::{Config, Partial, Sources};
+use crate::generated_services::Services;
 use crate::generated_versions::Versions;
 
 /// A client for one tenant, with every API version enabled by features.
@@ -19,6 +20,8 @@ pub struct Client {
     /// written from `openapi/specs.toml` (`generated_versions.rs`).
     #[allow(dead_code)] // read by the accessors, none without a version feature
     pub(crate) versions: Versions,
+    #[allow(dead_code)] // read by the service accessors, each behind its feature
+    pub(crate) services: Services,
 }
 
 impl Client {
@@ -141,6 +144,6 @@ impl Client {
 
     /// A client on a runtime built elsewhere (it must have a base URL).
     pub fn with_runtime(runtime: Runtime) -> Result<Self, Error> {
-        Ok(Self { versions: Versions::new(&runtime)?, runtime })
+        Ok(Self { versions: Versions::new(&runtime)?, services: Services::new(&runtime)?, runtime })
     }
 }

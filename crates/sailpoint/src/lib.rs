@@ -24,6 +24,12 @@ mod generated_versions;
 #[allow(unused_imports)] // nothing to re-export without a version feature
 pub use generated_versions::*;
 
+/// Each service of the per-service layout behind its feature: the crate as
+/// `sailpoint::services::<service>`, and the accessor `Client::<service>()`.
+#[rustfmt::skip]
+mod generated_services;
+pub use generated_services::services;
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -57,17 +57,23 @@ pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
     ));
     for (i, (name, why, log)) in logs.iter().enumerate() {
         out.push_str(&format!("\n## {}. {name}: {why}\n\n", i + 1));
-        if log.is_empty() {
-            out.push_str("No change.\n");
-            continue;
-        }
-        for (what, places) in &log.changes {
-            out.push_str(&format!("- {what}: {}\n", places.len()));
-            let mut places = places.clone();
-            places.sort();
-            places.dedup();
-            out.push_str(&format!("  - {}\n", places.join(", ")));
-        }
+        out.push_str(&render_log(log));
+    }
+    out
+}
+
+/// What one pass changed, as a list (or "No change.").
+pub fn render_log(log: &Log) -> String {
+    if log.is_empty() {
+        return "No change.\n".into();
+    }
+    let mut out = String::new();
+    for (what, places) in &log.changes {
+        out.push_str(&format!("- {what}: {}\n", places.len()));
+        let mut places = places.clone();
+        places.sort();
+        places.dedup();
+        out.push_str(&format!("  - {}\n", places.join(", ")));
     }
     out
 }

@@ -11,6 +11,10 @@
 //! - A schema file that only says `$ref: X` is an alias: uses point at `X`.
 //! - `$ref`s inside examples are inlined; `discriminator.mapping` values that
 //!   are files become component refs.
+//! - With [`Options::casing`] (the per-service layout, whose files are named
+//!   in lower case: `basereferencedto.yaml`), a schema file's lower-case
+//!   stem takes the casing another document gives the same name
+//!   (`BaseReferenceDto`), else its title's when the title spells the stem.
 //! - `x-webhooks` is dropped: progenitor does not read it and it holds refs to
 //!   files that are not part of the copy.
 
@@ -50,10 +54,27 @@ struct Bundler {
     fixed_names: Vec<HashMap<Key, String>>,
     unresolved: Vec<String>,
     renamed: BTreeMap<String, String>,
+    casing: Option<HashMap<String, String>>,
+}
+
+/// How to bundle, beyond the defaults.
+#[derive(Default)]
+pub struct Options {
+    /// Names by their [`norm`], whose casing a lower-case file stem takes.
+    pub casing: Option<HashMap<String, String>>,
+    /// The root document itself, given in memory: it is not read from
+    /// `root` (whose path still anchors its references) and not listed in
+    /// [`Bundle::files`].
+    pub root_doc: Option<Value>,
 }
 
 /// Bundles `root` (a path relative to `specs_dir`).
 pub fn bundle(specs_dir: &Path, root: &str) -> Result<Bundle> {
+    bundle_with(specs_dir, root, Options::default())
+}
+
+/// Bundles `root` as `options` say.
+pub fn bundle_with(specs_dir: &Path, root: &str, options: Options) -> Result<Bundle> {
     let specs_dir = lexical(&std::path::absolute(specs_dir)?);
     let mut b = Bundler {
         specs_dir: specs_dir.clone(),
@@ -65,7 +86,11 @@ pub fn bundle(specs_dir: &Path, root: &str) -> Result<Bundle> {
         fixed_names: vec![HashMap::new(); KINDS.len()],
         unresolved: Vec::new(),
         renamed: BTreeMap::new(),
+        casing: options.casing,
     };
+    if let Some(doc) = options.root_doc {
+        b.cache.insert(b.root.clone(), doc);
+    }
     let doc = b.run()?;
     if !b.unresolved.is_empty() {
         bail!("{root}: {} unresolved references, first: {}", b.unresolved.len(), b.unresolved[0]);
@@ -351,6 +376,14 @@ impl Bundler {
             .unwrap_or_default()
     }
 
+    /// `stem`, cased as [`Options::casing`] says.
+    fn cased(&self, stem: String, schema: Option<&Value>) -> String {
+        match &self.casing {
+            Some(casing) => cased_stem(casing, stem, schema),
+            None => stem,
+        }
+    }
+
     /// Names every hoisted component (see the module docs for the rules).
     fn assign_names(&self, own_version: &str) -> Vec<Vec<String>> {
         let mut all = Vec::new();
@@ -369,7 +402,8 @@ impl Bundler {
                     continue;
                 }
                 let stem = if frag.is_empty() {
-                    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+                    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                    if KINDS[kind] == "schemas" { self.cased(stem, comps[slot].1.as_ref()) } else { stem }
                 } else {
                     frag.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
                 };
@@ -516,13 +550,32 @@ impl Bundler {
             for (slot, ((path, frag), _)) in comps.iter().enumerate() {
                 let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
                 let name = &names[kind][slot];
-                if !self.fixed_names[kind].contains_key(&comps[slot].0) && *name != stem {
+                let recased = self.casing.is_some() && norm(name) == norm(&stem);
+                if !self.fixed_names[kind].contains_key(&comps[slot].0) && *name != stem && !recased {
                     let from = if frag.is_empty() { self.rel(path) } else { format!("{}#{frag}", self.rel(path)) };
                     out.insert(from, format!("#/components/{}/{name}", KINDS[kind]));
                 }
             }
         }
         out
+    }
+}
+
+/// A lower-case file stem (`basereferencedto`) with the casing `casing`
+/// gives the same name (`BaseReferenceDto`), else the one of the schema's
+/// title when the title spells the stem (`Base Reference Dto`); any other
+/// stem as it is.
+pub fn cased_stem(casing: &HashMap<String, String>, stem: String, schema: Option<&Value>) -> String {
+    if stem.chars().any(|c| c.is_ascii_uppercase()) {
+        return stem;
+    }
+    let key = norm(&stem);
+    if let Some(name) = casing.get(&key) {
+        return name.clone();
+    }
+    match schema.and_then(|s| s.get("title")).and_then(Value::as_str) {
+        Some(title) if norm(title) == key && title.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) => pascal(title),
+        _ => stem,
     }
 }
 
@@ -571,4 +624,20 @@ pub fn dangling_refs(doc: &Value) -> Vec<String> {
     }
     walk(doc, doc, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lower_case_stem_takes_known_casing_then_its_title() {
+        let known = HashMap::from([("basereferencedto".to_string(), "BaseReferenceDto".to_string())]);
+        let cased = |stem: &str, schema: Value| cased_stem(&known, stem.to_string(), Some(&schema));
+        assert_eq!(cased("basereferencedto", json!({"title": "Base reference"})), "BaseReferenceDto");
+        assert_eq!(cased("accountattribute", json!({"title": "accountAttribute"})), "AccountAttribute");
+        assert_eq!(cased("identity", json!({"title": "IdentityDto"})), "identity", "a title that spells another name");
+        assert_eq!(cased("formelement", json!({})), "formelement", "no title");
+        assert_eq!(cased("Source", json!({"title": "source"})), "Source", "a cased stem stays");
+    }
 }

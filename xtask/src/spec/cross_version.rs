@@ -23,6 +23,11 @@ pub struct OtherVersions<'a> {
 }
 
 impl<'a> OtherVersions<'a> {
+    /// No other version (a service of the per-service layout).
+    pub fn none() -> Self {
+        Self { docs: Vec::new(), operation_ids: HashMap::new() }
+    }
+
     /// The versions of `all` (name → bundled document) other than `this`.
     pub fn new(all: &'a BTreeMap<String, Value>, this: &str) -> Self {
         let docs: Vec<(&str, &Value)> = all.iter().filter(|(n, _)| *n != this).map(|(n, d)| (n.as_str(), d)).collect();

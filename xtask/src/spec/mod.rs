@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod cross_version;
+pub mod layout;
 pub mod overlay;
 pub mod pin;
 pub mod yaml;

@@ -21,6 +21,22 @@ pub const UPSTREAM_SHA256: &str = "openapi/upstream.sha256";
 pub struct Specs {
     pub upstream: Upstream,
     pub versions: BTreeMap<String, Version>,
+    /// The per-service layout, if the project generates it.
+    pub services: Option<Layout>,
+}
+
+/// The per-service layout: one directory holding a folder per service
+/// (`<service>/openapi.yaml`) and the `shared/` folder they all refer to.
+/// The services are found in it (see `spec::layout`); the pin covers every
+/// file any of them reaches.
+#[derive(Debug, Deserialize, Clone)]
+pub struct Layout {
+    /// The layout's directory, relative to the specs directory.
+    pub dir: String,
+    /// How many files the services reach together; absent until pinned.
+    pub files: Option<usize>,
+    /// sha256 of those files' `sha256sum` lines, sorted; absent until pinned.
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -37,6 +53,26 @@ pub struct Version {
     pub files: Option<usize>,
     /// sha256 of the reached files' `sha256sum` lines, sorted; absent until pinned.
     pub sha256: Option<String>,
+}
+
+/// What the pin says of one root or of the layout: the number of files and
+/// their digest.
+#[derive(Debug, Clone, Copy)]
+pub struct Pinned<'a> {
+    pub files: &'a Option<usize>,
+    pub sha256: &'a Option<String>,
+}
+
+impl Version {
+    pub fn pinned(&self) -> Pinned<'_> {
+        Pinned { files: &self.files, sha256: &self.sha256 }
+    }
+}
+
+impl Layout {
+    pub fn pinned(&self) -> Pinned<'_> {
+        Pinned { files: &self.files, sha256: &self.sha256 }
+    }
 }
 
 impl Version {
@@ -88,11 +124,12 @@ pub fn load_file_hashes(workspace: &Path) -> Result<BTreeMap<String, String>> {
 
 /// Checks the files a root reached against the pin; the error says what
 /// changed and what to do.
-pub fn verify(name: &str, version: &Version, hashes: &[(String, String)], pinned_files: &BTreeMap<String, String>) -> Result<()> {
-    let Some(expected) = &version.sha256 else {
+pub fn verify(name: &str, version: &Pinned, hashes: &[(String, String)], pinned_files: &BTreeMap<String, String>) -> Result<()> {
+    let Pinned { files, sha256 } = *version;
+    let Some(expected) = sha256 else {
         bail!("version {name} has no pinned hash in {SPECS_TOML}: review the upstream copy, then run `cargo xtask pin`");
     };
-    if manifest_digest(hashes) == *expected && version.files == Some(hashes.len()) {
+    if manifest_digest(hashes) == *expected && *files == Some(hashes.len()) {
         return Ok(());
     }
     let mut problems = Vec::new();
@@ -104,7 +141,7 @@ pub fn verify(name: &str, version: &Version, hashes: &[(String, String)], pinned
         }
     }
     if problems.is_empty() {
-        problems.push(format!("the set of files reached differs ({} now, {:?} pinned)", hashes.len(), version.files));
+        problems.push(format!("the set of files reached differs ({} now, {:?} pinned)", hashes.len(), files));
     }
     bail!(
         "the upstream spec files for {name} differ from the pin in {SPECS_TOML}: {}{}.\n\
@@ -114,7 +151,11 @@ pub fn verify(name: &str, version: &Version, hashes: &[(String, String)], pinned
     )
 }
 
-/// Writes `specs.toml` and `upstream.sha256` for the given reached files.
+/// The key of the services' files in what `write` is given.
+pub const SERVICES_KEY: &str = "[services]";
+
+/// Writes `specs.toml` and `upstream.sha256` for the files each version
+/// reached and, under [`SERVICES_KEY`], the files the services reached.
 pub fn write(workspace: &Path, specs: &Specs, reached: &BTreeMap<String, Vec<(String, String)>>) -> Result<()> {
     let mut toml = String::from(
         "# The upstream OpenAPI specs the generated crates are made from.\n\
@@ -135,6 +176,18 @@ pub fn write(workspace: &Path, specs: &Specs, reached: &BTreeMap<String, Vec<(St
             all.extend(hashes.iter().cloned());
         }
     }
+    if let Some(layout) = &specs.services {
+        toml.push_str(&format!(
+            "\n# The per-service layout: every folder of `dir` with an openapi.yaml is a\n\
+             # service (`shared/` is what they share); none is listed here.\n\
+             [services]\ndir = \"{}\"\n",
+            layout.dir
+        ));
+        if let Some(hashes) = reached.get(SERVICES_KEY) {
+            toml.push_str(&format!("files = {}\nsha256 = \"{}\"\n", hashes.len(), manifest_digest(hashes)));
+            all.extend(hashes.iter().cloned());
+        }
+    }
     std::fs::write(workspace.join(SPECS_TOML), toml)?;
     let lines: String = all.iter().map(|(f, h)| format!("{h}  {f}\n")).collect();
     std::fs::write(workspace.join(UPSTREAM_SHA256), lines)?;
@@ -150,11 +203,11 @@ mod tests {
         let hashes = vec![("a.yaml".to_string(), "11".to_string()), ("b.yaml".to_string(), "22".to_string())];
         let v = Version { root: "a.yaml".into(), files: Some(2), sha256: Some(manifest_digest(&hashes)) };
         let pinned = BTreeMap::from([("a.yaml".to_string(), "11".to_string()), ("b.yaml".to_string(), "22".to_string())]);
-        verify("v", &v, &hashes, &pinned).unwrap();
+        verify("v", &v.pinned(), &hashes, &pinned).unwrap();
         let changed = vec![("a.yaml".to_string(), "11".to_string()), ("b.yaml".to_string(), "33".to_string())];
-        let err = verify("v", &v, &changed, &pinned).unwrap_err().to_string();
+        let err = verify("v", &v.pinned(), &changed, &pinned).unwrap_err().to_string();
         assert!(err.contains("b.yaml changed") && err.contains("cargo xtask pin"), "{err}");
         let unpinned = Version { root: "a.yaml".into(), files: None, sha256: None };
-        assert!(verify("v", &unpinned, &hashes, &pinned).unwrap_err().to_string().contains("cargo xtask pin"));
+        assert!(verify("v", &unpinned.pinned(), &hashes, &pinned).unwrap_err().to_string().contains("cargo xtask pin"));
     }
 }

@@ -23,7 +23,7 @@ use crate::spec::pin::{self, Specs};
 pub fn document(specs_dir: &Path, specs: &Specs, hashes: &BTreeMap<String, String>, name: &str) -> Result<Value> {
     let v = specs.versions.get(name).ok_or_else(|| anyhow!("no version {name} in {}", pin::SPECS_TOML))?;
     let bundled = bundle::bundle(specs_dir, &v.root)?;
-    pin::verify(name, v, &pin::hash_files(specs_dir, &bundled.files)?, hashes)?;
+    pin::verify(name, &v.pinned(), &pin::hash_files(specs_dir, &bundled.files)?, hashes)?;
     let mut doc = bundled.doc;
     passes::path_params::run(&mut doc, &mut Log::default());
     let base = base_path(&doc).with_context(|| format!("{name}: reading the base path of servers[0].url"))?;
