@@ -269,3 +269,48 @@ async fn bad_input_gets_4xx_and_the_tenant_survives() {
     // still serving
     client.v2024().get_password_sync_groups().send().await.unwrap();
 }
+
+/// The per-service paths (`/sources/v1`…) serve the same state as the year
+/// paths, through the same client; each service's own table decides what
+/// is experimental.
+#[tokio::test]
+async fn per_service_paths_share_the_year_state() {
+    let (mock, client) = start(unlimited()).await;
+    let year = client.v2024().create_source().body(source("HR year")).send().await.unwrap().into_inner();
+    let year_id = year.id.clone().unwrap();
+    let listed: Vec<_> = client.sources().list_sources_v1().filters("name sw \"HR\"").stream().try_collect().await.unwrap();
+    assert_eq!(listed.iter().map(|s| s.id.as_deref().unwrap_or_default()).collect::<Vec<_>>(), [year_id.as_str()]);
+    let one = client.sources().get_source_v1().id(&year_id).send().await.unwrap();
+    assert_eq!(one.name, "HR year");
+
+    let group = sailpoint::services::password_sync_groups::types::PasswordSyncGroup {
+        name: Some("v1 group".into()),
+        source_ids: Some(vec![year_id.clone()]),
+        ..Default::default()
+    };
+    let created = client.password_sync_groups().create_password_sync_group_v1().body(group).send().await.unwrap().into_inner();
+    let in_year: Vec<_> = client.v2024().get_password_sync_groups().stream().try_collect().await.unwrap();
+    assert_eq!(in_year.len(), 1);
+    assert_eq!((in_year[0].id.as_deref(), in_year[0].name.as_deref()), (created.id.as_deref(), Some("v1 group")));
+
+    // password-policies/v1 is experimental in its service's table: the mock
+    // refuses a request without the header, the opted-in client sends it.
+    let policies: Vec<_> = client.password_policies().list_password_policies_v1().stream().try_collect().await.unwrap();
+    assert!(policies.is_empty(), "{policies:?}");
+    let (http, t) = (reqwest::Client::new(), token(&mock).await);
+    let bare = http.get(format!("{}/password-policies/v1", mock.url())).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(bare.status(), 400);
+    let with = http
+        .get(format!("{}/password-policies/v1?limit=5", mock.url()))
+        .bearer_auth(&t)
+        .header("X-SailPoint-Experimental", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), 200);
+    // no such operation on the service paths, a page too large for its table
+    let nothing = http.get(format!("{}/sources/v1/{year_id}/no/such/thing", mock.url())).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(nothing.status(), 404);
+    let too_big = http.get(format!("{}/sources/v1?limit=251", mock.url())).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(too_big.status(), 400);
+}

@@ -1,7 +1,9 @@
 //! An embedded fake SailPoint Identity Security Cloud tenant, for the demo,
 //! tests, benchmarks, and your own offline tests.
 //!
-//! It serves `/oauth/token` and every API version (`/v3`, `/v2024`…) on 127.0.0.1, with
+//! It serves `/oauth/token` and every API version (`/v3`, `/v2024`…) on 127.0.0.1,
+//! and the same resources on the per-service paths (`/sources/v1`,
+//! `/password-sync-groups/v1`, `/password-policies/v1`), with
 //! state: password policies, password sync groups, sources (schemas,
 //! provisioning policies, schedules, the accounts-schema CSV, uploads),
 //! accounts and identities (synthetic, deterministic, as many as you ask).
@@ -28,6 +30,7 @@ mod generated_versions;
 mod query;
 mod routes;
 mod search;
+mod service_paths;
 mod synthetic;
 mod tenant;
 

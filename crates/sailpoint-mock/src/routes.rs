@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::errors::{bad_request, not_found};
 use crate::query::{parse_filters, sort};
+use crate::service_paths::{self, ServiceOperation};
 use crate::tenant::{COLLECTIONS, SourceDetails, Tenant, default_account_schema, find_operation};
 use crate::{faults, search};
 
@@ -56,11 +57,13 @@ pub fn router(tenant: Arc<Tenant>) -> Router {
         .fallback(|| async { crate::errors::dto(StatusCode::NOT_FOUND, "No such resource.") })
         .layer(axum::middleware::from_fn_with_state(tenant.clone(), gate))
         .layer(axum::middleware::from_fn_with_state(tenant.clone(), faults::inject));
-    Router::new()
+    let routes = Router::new()
         .route("/oauth/token", post(token))
         .merge(api)
         .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
-        .with_state(tenant)
+        .with_state(tenant);
+    // The per-service paths are rewritten before the routes see them.
+    Router::new().fallback_service(routes).layer(axum::middleware::from_fn(service_paths::rewrite))
 }
 
 #[derive(serde::Deserialize)]
@@ -101,7 +104,10 @@ async fn gate(State(t): Shared, mut req: Request, next: Next) -> Response {
     let Some((version, rest)) = path.trim_start_matches('/').split_once('/') else {
         return crate::errors::dto(StatusCode::NOT_FOUND, "No such resource.");
     };
-    let version = version.to_string();
+    // A per-service request (see `service_paths`) has its operation already,
+    // and the service's own rate-limit budget.
+    let service = req.extensions().get::<ServiceOperation>().copied();
+    let version = service.map_or(version, |s| s.service).to_string();
     let token = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let client = match token.map(|tok| t.client_of(tok)) {
         Some(Ok(c)) => c,
@@ -111,7 +117,11 @@ async fn gate(State(t): Shared, mut req: Request, next: Next) -> Response {
     if let Err(wait) = t.check_rate(&client, &version) {
         return crate::errors::rate_limited(wait.as_secs_f64().ceil() as u64);
     }
-    let Some(op) = find_operation(&version, req.method().as_str(), &format!("/{rest}")) else {
+    let op = match service {
+        Some(s) => Some(s.operation),
+        None => find_operation(&version, req.method().as_str(), &format!("/{rest}")),
+    };
+    let Some(op) = op else {
         return crate::errors::dto(StatusCode::NOT_FOUND, format!("No operation {} /{version}/{rest}.", req.method()));
     };
     if op.experimental && req.headers().get("x-sailpoint-experimental").and_then(|v| v.to_str().ok()) != Some("true") {

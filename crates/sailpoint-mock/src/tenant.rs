@@ -46,9 +46,15 @@ use crate::generated_versions::operations;
 
 /// The operation `method path` (below the version prefix) calls.
 pub fn find_operation(version: &str, method: &str, path: &str) -> Option<&'static Operation> {
+    find_in(operations(version)?, method, path)
+}
+
+/// The operation of `ops` that `method path` calls: the one whose path
+/// template fits with the fewest placeholders.
+pub fn find_in(ops: &'static [Operation], method: &str, path: &str) -> Option<&'static Operation> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let mut best: Option<(&'static Operation, usize)> = None;
-    for op in operations(version)? {
+    for op in ops {
         if op.method != method {
             continue;
         }

@@ -40,6 +40,8 @@ async fn read_only_tour(client: &Client) -> Res {
     }
     let groups: Vec<_> = client.v2024().get_password_sync_groups().stream().try_collect().await?;
     println!("{} password sync groups", groups.len());
+    let v1: Vec<_> = client.sources().list_sources_v1().stream().take(5).try_collect().await?;
+    println!("the per-service API (GET /sources/v1) answers too: first {} sources", v1.len());
     match client.v3().get_source().id("00000000000000000000000000000000").send().await {
         Err(e) if e.is_not_found() => println!("a missing source is a clean error: {e}"),
         other => println!("unexpected: {other:?}"),
@@ -85,6 +87,10 @@ async fn mock_tour(client: &Client) -> Res {
         pages.len(),
         pages[0].total
     );
+
+    // the same sources through the per-service API (SailPoint's 2026 layout, feature `sources`)
+    let v1: Vec<_> = client.sources().list_sources_v1().filters("name sw \"HR\"").stream().try_collect().await?;
+    println!("   the per-service API (GET /sources/v1, list_sources_v1) lists the same {} sources", v1.len());
 
     // 4. a JSON Patch update
     let hr1 = pages[0].items[0].id.clone().unwrap_or_default();

@@ -10,346 +10,346 @@ use sailpoint_runtime::{Error, Runtime};
 /// (`sailpoint::services::sources::types::Source` with feature `sources`);
 /// `all-services` enables every one.
 pub mod services {
-    /// The access-model-metadata service: `/access-model-metadata/v1/…`.
+    /// The access-model-metadata service (upstream `idn/apis/access-model-metadata/`).
     #[cfg(feature = "access-model-metadata")]
     pub use sailpoint_access_model_metadata as access_model_metadata;
-    /// The access-profiles service: `/access-profiles/v1/…`.
+    /// The access-profiles service (upstream `idn/apis/access-profiles/`).
     #[cfg(feature = "access-profiles")]
     pub use sailpoint_access_profiles as access_profiles;
-    /// The access-request-approvals service: `/access-request-approvals/v1/…`.
+    /// The access-request-approvals service (upstream `idn/apis/access-request-approvals/`).
     #[cfg(feature = "access-request-approvals")]
     pub use sailpoint_access_request_approvals as access_request_approvals;
-    /// The access-request-identity-metrics service: `/access-request-identity-metrics/v1/…`.
+    /// The access-request-identity-metrics service (upstream `idn/apis/access-request-identity-metrics/`).
     #[cfg(feature = "access-request-identity-metrics")]
     pub use sailpoint_access_request_identity_metrics as access_request_identity_metrics;
-    /// The access-requests service: `/access-requests/v1/…`.
+    /// The access-requests service (upstream `idn/apis/access-requests/`).
     #[cfg(feature = "access-requests")]
     pub use sailpoint_access_requests as access_requests;
-    /// The account-activities service: `/account-activities/v1/…`.
+    /// The account-activities service (upstream `idn/apis/account-activities/`).
     #[cfg(feature = "account-activities")]
     pub use sailpoint_account_activities as account_activities;
-    /// The account-aggregations service: `/account-aggregations/v1/…`.
+    /// The account-aggregations service (upstream `idn/apis/account-aggregations/`).
     #[cfg(feature = "account-aggregations")]
     pub use sailpoint_account_aggregations as account_aggregations;
-    /// The account-deletion-requests service: `/account-deletion-requests/v1/…`.
+    /// The account-deletion-requests service (upstream `idn/apis/account-deletion-requests/`).
     #[cfg(feature = "account-deletion-requests")]
     pub use sailpoint_account_deletion_requests as account_deletion_requests;
-    /// The account-usages service: `/account-usages/v1/…`.
+    /// The account-usages service (upstream `idn/apis/account-usages/`).
     #[cfg(feature = "account-usages")]
     pub use sailpoint_account_usages as account_usages;
-    /// The accounts service: `/accounts/v1/…`.
+    /// The accounts service (upstream `idn/apis/accounts/`).
     #[cfg(feature = "accounts")]
     pub use sailpoint_accounts as accounts;
-    /// The api-usage service: `/api-usage/v1/…`.
+    /// The api-usage service (upstream `idn/apis/api-usage/`).
     #[cfg(feature = "api-usage")]
     pub use sailpoint_api_usage as api_usage;
-    /// The application-discovery service: `/application-discovery/v1/…`.
+    /// The application-discovery service (upstream `idn/apis/application-discovery/`).
     #[cfg(feature = "application-discovery")]
     pub use sailpoint_application_discovery as application_discovery;
-    /// The approvals service: `/approvals/v1/…`.
+    /// The approvals service (upstream `idn/apis/approvals/`).
     #[cfg(feature = "approvals")]
     pub use sailpoint_approvals as approvals;
-    /// The apps service: `/apps/v1/…`.
+    /// The apps service (upstream `idn/apis/apps/`).
     #[cfg(feature = "apps")]
     pub use sailpoint_apps as apps;
-    /// The auth-profile service: `/auth-profile/v1/…`.
+    /// The auth-profile service (upstream `idn/apis/auth-profile/`).
     #[cfg(feature = "auth-profile")]
     pub use sailpoint_auth_profile as auth_profile;
-    /// The auth-users service: `/auth-users/v1/…`.
+    /// The auth-users service (upstream `idn/apis/auth-users/`).
     #[cfg(feature = "auth-users")]
     pub use sailpoint_auth_users as auth_users;
-    /// The branding service: `/branding/v1/…`.
+    /// The branding service (upstream `idn/apis/branding/`).
     #[cfg(feature = "branding")]
     pub use sailpoint_branding as branding;
-    /// The business-applications service: `/business-applications/v1/…`.
+    /// The business-applications service (upstream `idn/apis/business-applications/`).
     #[cfg(feature = "business-applications")]
     pub use sailpoint_business_applications as business_applications;
-    /// The certification-campaign-filters service: `/certification-campaign-filters/v1/…`.
+    /// The certification-campaign-filters service (upstream `idn/apis/certification-campaign-filters/`).
     #[cfg(feature = "certification-campaign-filters")]
     pub use sailpoint_certification_campaign_filters as certification_campaign_filters;
-    /// The certification-campaigns service: `/certification-campaigns/v1/…`.
+    /// The certification-campaigns service (upstream `idn/apis/certification-campaigns/`).
     #[cfg(feature = "certification-campaigns")]
     pub use sailpoint_certification_campaigns as certification_campaigns;
-    /// The certification-summaries service: `/certification-summaries/v1/…`.
+    /// The certification-summaries service (upstream `idn/apis/certification-summaries/`).
     #[cfg(feature = "certification-summaries")]
     pub use sailpoint_certification_summaries as certification_summaries;
-    /// The certifications service: `/certifications/v1/…`.
+    /// The certifications service (upstream `idn/apis/certifications/`).
     #[cfg(feature = "certifications")]
     pub use sailpoint_certifications as certifications;
-    /// The classify-source service: `/classify-source/v1/…`.
+    /// The classify-source service (upstream `idn/apis/classify-source/`).
     #[cfg(feature = "classify-source")]
     pub use sailpoint_classify_source as classify_source;
-    /// The configuration-hub service: `/configuration-hub/v1/…`.
+    /// The configuration-hub service (upstream `idn/apis/configuration-hub/`).
     #[cfg(feature = "configuration-hub")]
     pub use sailpoint_configuration_hub as configuration_hub;
-    /// The connector-customizers service: `/connector-customizers/v1/…`.
+    /// The connector-customizers service (upstream `idn/apis/connector-customizers/`).
     #[cfg(feature = "connector-customizers")]
     pub use sailpoint_connector_customizers as connector_customizers;
-    /// The connector-rule-management service: `/connector-rule-management/v1/…`.
+    /// The connector-rule-management service (upstream `idn/apis/connector-rule-management/`).
     #[cfg(feature = "connector-rule-management")]
     pub use sailpoint_connector_rule_management as connector_rule_management;
-    /// The connectors service: `/connectors/v1/…`.
+    /// The connectors service (upstream `idn/apis/connectors/`).
     #[cfg(feature = "connectors")]
     pub use sailpoint_connectors as connectors;
-    /// The custom-forms service: `/custom-forms/v1/…`.
+    /// The custom-forms service (upstream `idn/apis/custom-forms/`).
     #[cfg(feature = "custom-forms")]
     pub use sailpoint_custom_forms as custom_forms;
-    /// The custom-password-instructions service: `/custom-password-instructions/v1/…`.
+    /// The custom-password-instructions service (upstream `idn/apis/custom-password-instructions/`).
     #[cfg(feature = "custom-password-instructions")]
     pub use sailpoint_custom_password_instructions as custom_password_instructions;
-    /// The custom-user-levels service: `/custom-user-levels/v1/…`.
+    /// The custom-user-levels service (upstream `idn/apis/custom-user-levels/`).
     #[cfg(feature = "custom-user-levels")]
     pub use sailpoint_custom_user_levels as custom_user_levels;
-    /// The data-access-security service: `/data-access-security/v1/…`.
+    /// The data-access-security service (upstream `idn/apis/data-access-security/`).
     #[cfg(feature = "data-access-security")]
     pub use sailpoint_data_access_security as data_access_security;
-    /// The data-segmentation service: `/data-segmentation/v1/…`.
+    /// The data-segmentation service (upstream `idn/apis/data-segmentation/`).
     #[cfg(feature = "data-segmentation")]
     pub use sailpoint_data_segmentation as data_segmentation;
-    /// The declassify-source service: `/declassify-source/v1/…`.
+    /// The declassify-source service (upstream `idn/apis/declassify-source/`).
     #[cfg(feature = "declassify-source")]
     pub use sailpoint_declassify_source as declassify_source;
-    /// The dimensions service: `/dimensions/v1/…`.
+    /// The dimensions service (upstream `idn/apis/dimensions/`).
     #[cfg(feature = "dimensions")]
     pub use sailpoint_dimensions as dimensions;
-    /// The entitlement-connections service: `/entitlement-connections/v1/…`.
+    /// The entitlement-connections service (upstream `idn/apis/entitlement-connections/`).
     #[cfg(feature = "entitlement-connections")]
     pub use sailpoint_entitlement_connections as entitlement_connections;
-    /// The entitlements service: `/entitlements/v1/…`.
+    /// The entitlements service (upstream `idn/apis/entitlements/`).
     #[cfg(feature = "entitlements")]
     pub use sailpoint_entitlements as entitlements;
-    /// The global-tenant-security-settings service: `/global-tenant-security-settings/v1/…`.
+    /// The global-tenant-security-settings service (upstream `idn/apis/global-tenant-security-settings/`).
     #[cfg(feature = "global-tenant-security-settings")]
     pub use sailpoint_global_tenant_security_settings as global_tenant_security_settings;
-    /// The governance-groups service: `/governance-groups/v1/…`.
+    /// The governance-groups service (upstream `idn/apis/governance-groups/`).
     #[cfg(feature = "governance-groups")]
     pub use sailpoint_governance_groups as governance_groups;
-    /// The iai-access-request-recommendations service: `/iai-access-request-recommendations/v1/…`.
+    /// The iai-access-request-recommendations service (upstream `idn/apis/iai-access-request-recommendations/`).
     #[cfg(feature = "iai-access-request-recommendations")]
     pub use sailpoint_iai_access_request_recommendations as iai_access_request_recommendations;
-    /// The iai-common-access service: `/iai-common-access/v1/…`.
+    /// The iai-common-access service (upstream `idn/apis/iai-common-access/`).
     #[cfg(feature = "iai-common-access")]
     pub use sailpoint_iai_common_access as iai_common_access;
-    /// The iai-outliers service: `/iai-outliers/v1/…`.
+    /// The iai-outliers service (upstream `idn/apis/iai-outliers/`).
     #[cfg(feature = "iai-outliers")]
     pub use sailpoint_iai_outliers as iai_outliers;
-    /// The iai-peer-group-strategies service: `/iai-peer-group-strategies/v1/…`.
+    /// The iai-peer-group-strategies service (upstream `idn/apis/iai-peer-group-strategies/`).
     #[cfg(feature = "iai-peer-group-strategies")]
     pub use sailpoint_iai_peer_group_strategies as iai_peer_group_strategies;
-    /// The iai-recommendations service: `/iai-recommendations/v1/…`.
+    /// The iai-recommendations service (upstream `idn/apis/iai-recommendations/`).
     #[cfg(feature = "iai-recommendations")]
     pub use sailpoint_iai_recommendations as iai_recommendations;
-    /// The iai-role-mining service: `/iai-role-mining/v1/…`.
+    /// The iai-role-mining service (upstream `idn/apis/iai-role-mining/`).
     #[cfg(feature = "iai-role-mining")]
     pub use sailpoint_iai_role_mining as iai_role_mining;
-    /// The icons service: `/icons/v1/…`.
+    /// The icons service (upstream `idn/apis/icons/`).
     #[cfg(feature = "icons")]
     pub use sailpoint_icons as icons;
-    /// The identities service: `/identities/v1/…`.
+    /// The identities service (upstream `idn/apis/identities/`).
     #[cfg(feature = "identities")]
     pub use sailpoint_identities as identities;
-    /// The identity-attributes service: `/identity-attributes/v1/…`.
+    /// The identity-attributes service (upstream `idn/apis/identity-attributes/`).
     #[cfg(feature = "identity-attributes")]
     pub use sailpoint_identity_attributes as identity_attributes;
-    /// The identity-history service: `/identity-history/v1/…`.
+    /// The identity-history service (upstream `idn/apis/identity-history/`).
     #[cfg(feature = "identity-history")]
     pub use sailpoint_identity_history as identity_history;
-    /// The identity-profiles service: `/identity-profiles/v1/…`.
+    /// The identity-profiles service (upstream `idn/apis/identity-profiles/`).
     #[cfg(feature = "identity-profiles")]
     pub use sailpoint_identity_profiles as identity_profiles;
-    /// The intelligence service: `/intelligence/v1/…`.
+    /// The intelligence service (upstream `idn/apis/intelligence/`).
     #[cfg(feature = "intelligence")]
     pub use sailpoint_intelligence as intelligence;
-    /// The jit-access service: `/jit-access/v1/…`.
+    /// The jit-access service (upstream `idn/apis/jit-access/`).
     #[cfg(feature = "jit-access")]
     pub use sailpoint_jit_access as jit_access;
-    /// The jit-activations service: `/jit-activations/v1/…`.
+    /// The jit-activations service (upstream `idn/apis/jit-activations/`).
     #[cfg(feature = "jit-activations")]
     pub use sailpoint_jit_activations as jit_activations;
-    /// The launchers service: `/launchers/v1/…`.
+    /// The launchers service (upstream `idn/apis/launchers/`).
     #[cfg(feature = "launchers")]
     pub use sailpoint_launchers as launchers;
-    /// The lifecycle-states service: `/lifecycle-states/v1/…`.
+    /// The lifecycle-states service (upstream `idn/apis/lifecycle-states/`).
     #[cfg(feature = "lifecycle-states")]
     pub use sailpoint_lifecycle_states as lifecycle_states;
-    /// The machine-account-classify service: `/machine-account-classify/v1/…`.
+    /// The machine-account-classify service (upstream `idn/apis/machine-account-classify/`).
     #[cfg(feature = "machine-account-classify")]
     pub use sailpoint_machine_account_classify as machine_account_classify;
-    /// The machine-account-creation-request service: `/machine-account-creation-request/v1/…`.
+    /// The machine-account-creation-request service (upstream `idn/apis/machine-account-creation-request/`).
     #[cfg(feature = "machine-account-creation-request")]
     pub use sailpoint_machine_account_creation_request as machine_account_creation_request;
-    /// The machine-account-mappings service: `/machine-account-mappings/v1/…`.
+    /// The machine-account-mappings service (upstream `idn/apis/machine-account-mappings/`).
     #[cfg(feature = "machine-account-mappings")]
     pub use sailpoint_machine_account_mappings as machine_account_mappings;
-    /// The machine-account-subtypes service: `/machine-account-subtypes/v1/…`.
+    /// The machine-account-subtypes service (upstream `idn/apis/machine-account-subtypes/`).
     #[cfg(feature = "machine-account-subtypes")]
     pub use sailpoint_machine_account_subtypes as machine_account_subtypes;
-    /// The machine-accounts service: `/machine-accounts/v1/…`.
+    /// The machine-accounts service (upstream `idn/apis/machine-accounts/`).
     #[cfg(feature = "machine-accounts")]
     pub use sailpoint_machine_accounts as machine_accounts;
-    /// The machine-classification-config service: `/machine-classification-config/v1/…`.
+    /// The machine-classification-config service (upstream `idn/apis/machine-classification-config/`).
     #[cfg(feature = "machine-classification-config")]
     pub use sailpoint_machine_classification_config as machine_classification_config;
-    /// The machine-identities service: `/machine-identities/v1/…`.
+    /// The machine-identities service (upstream `idn/apis/machine-identities/`).
     #[cfg(feature = "machine-identities")]
     pub use sailpoint_machine_identities as machine_identities;
-    /// The machine-identities-lifecycle-actions service: `/machine-identities-lifecycle-actions/v1/…`.
+    /// The machine-identities-lifecycle-actions service (upstream `idn/apis/machine-identities-lifecycle-actions/`).
     #[cfg(feature = "machine-identities-lifecycle-actions")]
     pub use sailpoint_machine_identities_lifecycle_actions as machine_identities_lifecycle_actions;
-    /// The managed-clients service: `/managed-clients/v1/…`.
+    /// The managed-clients service (upstream `idn/apis/managed-clients/`).
     #[cfg(feature = "managed-clients")]
     pub use sailpoint_managed_clients as managed_clients;
-    /// The managed-cluster-types service: `/managed-cluster-types/v1/…`.
+    /// The managed-cluster-types service (upstream `idn/apis/managed-cluster-types/`).
     #[cfg(feature = "managed-cluster-types")]
     pub use sailpoint_managed_cluster_types as managed_cluster_types;
-    /// The managed-clusters service: `/managed-clusters/v1/…`.
+    /// The managed-clusters service (upstream `idn/apis/managed-clusters/`).
     #[cfg(feature = "managed-clusters")]
     pub use sailpoint_managed_clusters as managed_clusters;
-    /// The mfa-configuration service: `/mfa-configuration/v1/…`.
+    /// The mfa-configuration service (upstream `idn/apis/mfa-configuration/`).
     #[cfg(feature = "mfa-configuration")]
     pub use sailpoint_mfa_configuration as mfa_configuration;
-    /// The multi-host-integration service: `/multi-host-integration/v1/…`.
+    /// The multi-host-integration service (upstream `idn/apis/multi-host-integration/`).
     #[cfg(feature = "multi-host-integration")]
     pub use sailpoint_multi_host_integration as multi_host_integration;
-    /// The non-employee-lifecycle-management service: `/non-employee-lifecycle-management/v1/…`.
+    /// The non-employee-lifecycle-management service (upstream `idn/apis/non-employee-lifecycle-management/`).
     #[cfg(feature = "non-employee-lifecycle-management")]
     pub use sailpoint_non_employee_lifecycle_management as non_employee_lifecycle_management;
-    /// The notifications service: `/notifications/v1/…`.
+    /// The notifications service (upstream `idn/apis/notifications/`).
     #[cfg(feature = "notifications")]
     pub use sailpoint_notifications as notifications;
-    /// The oauth-clients service: `/oauth-clients/v1/…`.
+    /// The oauth-clients service (upstream `idn/apis/oauth-clients/`).
     #[cfg(feature = "oauth-clients")]
     pub use sailpoint_oauth_clients as oauth_clients;
-    /// The org-config service: `/org-config/v1/…`.
+    /// The org-config service (upstream `idn/apis/org-config/`).
     #[cfg(feature = "org-config")]
     pub use sailpoint_org_config as org_config;
-    /// The parameter-storage service: `/parameter-storage/v1/…`.
+    /// The parameter-storage service (upstream `idn/apis/parameter-storage/`).
     #[cfg(feature = "parameter-storage")]
     pub use sailpoint_parameter_storage as parameter_storage;
-    /// The password-configuration service: `/password-configuration/v1/…`.
+    /// The password-configuration service (upstream `idn/apis/password-configuration/`).
     #[cfg(feature = "password-configuration")]
     pub use sailpoint_password_configuration as password_configuration;
-    /// The password-dictionary service: `/password-dictionary/v1/…`.
+    /// The password-dictionary service (upstream `idn/apis/password-dictionary/`).
     #[cfg(feature = "password-dictionary")]
     pub use sailpoint_password_dictionary as password_dictionary;
-    /// The password-management service: `/password-management/v1/…`.
+    /// The password-management service (upstream `idn/apis/password-management/`).
     #[cfg(feature = "password-management")]
     pub use sailpoint_password_management as password_management;
-    /// The password-policies service: `/password-policies/v1/…`.
+    /// The password-policies service (upstream `idn/apis/password-policies/`).
     #[cfg(feature = "password-policies")]
     pub use sailpoint_password_policies as password_policies;
-    /// The password-sync-groups service: `/password-sync-groups/v1/…`.
+    /// The password-sync-groups service (upstream `idn/apis/password-sync-groups/`).
     #[cfg(feature = "password-sync-groups")]
     pub use sailpoint_password_sync_groups as password_sync_groups;
-    /// The personal-access-tokens service: `/personal-access-tokens/v1/…`.
+    /// The personal-access-tokens service (upstream `idn/apis/personal-access-tokens/`).
     #[cfg(feature = "personal-access-tokens")]
     pub use sailpoint_personal_access_tokens as personal_access_tokens;
-    /// The privilege-criteria service: `/privilege-criteria/v1/…`.
+    /// The privilege-criteria service (upstream `idn/apis/privilege-criteria/`).
     #[cfg(feature = "privilege-criteria")]
     pub use sailpoint_privilege_criteria as privilege_criteria;
-    /// The privilege-criteria-configuration service: `/privilege-criteria-configuration/v1/…`.
+    /// The privilege-criteria-configuration service (upstream `idn/apis/privilege-criteria-configuration/`).
     #[cfg(feature = "privilege-criteria-configuration")]
     pub use sailpoint_privilege_criteria_configuration as privilege_criteria_configuration;
-    /// The public-identities service: `/public-identities/v1/…`.
+    /// The public-identities service (upstream `idn/apis/public-identities/`).
     #[cfg(feature = "public-identities")]
     pub use sailpoint_public_identities as public_identities;
-    /// The public-identities-config service: `/public-identities-config/v1/…`.
+    /// The public-identities-config service (upstream `idn/apis/public-identities-config/`).
     #[cfg(feature = "public-identities-config")]
     pub use sailpoint_public_identities_config as public_identities_config;
-    /// The public-machine-identities service: `/public-machine-identities/v1/…`.
+    /// The public-machine-identities service (upstream `idn/apis/public-machine-identities/`).
     #[cfg(feature = "public-machine-identities")]
     pub use sailpoint_public_machine_identities as public_machine_identities;
-    /// The reports-data-extraction service: `/reports-data-extraction/v1/…`.
+    /// The reports-data-extraction service (upstream `idn/apis/reports-data-extraction/`).
     #[cfg(feature = "reports-data-extraction")]
     pub use sailpoint_reports_data_extraction as reports_data_extraction;
-    /// The requestable-objects service: `/requestable-objects/v1/…`.
+    /// The requestable-objects service (upstream `idn/apis/requestable-objects/`).
     #[cfg(feature = "requestable-objects")]
     pub use sailpoint_requestable_objects as requestable_objects;
-    /// The role-insights service: `/role-insights/v1/…`.
+    /// The role-insights service (upstream `idn/apis/role-insights/`).
     #[cfg(feature = "role-insights")]
     pub use sailpoint_role_insights as role_insights;
-    /// The role-propagation service: `/role-propagation/v1/…`.
+    /// The role-propagation service (upstream `idn/apis/role-propagation/`).
     #[cfg(feature = "role-propagation")]
     pub use sailpoint_role_propagation as role_propagation;
-    /// The roles service: `/roles/v1/…`.
+    /// The roles service (upstream `idn/apis/roles/`).
     #[cfg(feature = "roles")]
     pub use sailpoint_roles as roles;
-    /// The saved-search service: `/saved-search/v1/…`.
+    /// The saved-search service (upstream `idn/apis/saved-search/`).
     #[cfg(feature = "saved-search")]
     pub use sailpoint_saved_search as saved_search;
-    /// The scheduled-search service: `/scheduled-search/v1/…`.
+    /// The scheduled-search service (upstream `idn/apis/scheduled-search/`).
     #[cfg(feature = "scheduled-search")]
     pub use sailpoint_scheduled_search as scheduled_search;
-    /// The search service: `/search/v1/…`.
+    /// The search service (upstream `idn/apis/search/`).
     #[cfg(feature = "search")]
     pub use sailpoint_search as search;
-    /// The search-attribute-configuration service: `/search-attribute-configuration/v1/…`.
+    /// The search-attribute-configuration service (upstream `idn/apis/search-attribute-configuration/`).
     #[cfg(feature = "search-attribute-configuration")]
     pub use sailpoint_search_attribute_configuration as search_attribute_configuration;
-    /// The segments service: `/segments/v1/…`.
+    /// The segments service (upstream `idn/apis/segments/`).
     #[cfg(feature = "segments")]
     pub use sailpoint_segments as segments;
-    /// The service-desk-integration service: `/service-desk-integration/v1/…`.
+    /// The service-desk-integration service (upstream `idn/apis/service-desk-integration/`).
     #[cfg(feature = "service-desk-integration")]
     pub use sailpoint_service_desk_integration as service_desk_integration;
-    /// The shared-signals-framework-ssf service: `/shared-signals-framework-ssf/v1/…`.
+    /// The shared-signals-framework-ssf service (upstream `idn/apis/shared-signals-framework-ssf/`).
     #[cfg(feature = "shared-signals-framework-ssf")]
     pub use sailpoint_shared_signals_framework_ssf as shared_signals_framework_ssf;
-    /// The sim-integrations service: `/sim-integrations/v1/…`.
+    /// The sim-integrations service (upstream `idn/apis/sim-integrations/`).
     #[cfg(feature = "sim-integrations")]
     pub use sailpoint_sim_integrations as sim_integrations;
-    /// The sod-controls service: `/sod-controls/v1/…`.
+    /// The sod-controls service (upstream `idn/apis/sod-controls/`).
     #[cfg(feature = "sod-controls")]
     pub use sailpoint_sod_controls as sod_controls;
-    /// The sod-policies service: `/sod-policies/v1/…`.
+    /// The sod-policies service (upstream `idn/apis/sod-policies/`).
     #[cfg(feature = "sod-policies")]
     pub use sailpoint_sod_policies as sod_policies;
-    /// The sod-violations service: `/sod-violations/v1/…`.
+    /// The sod-violations service (upstream `idn/apis/sod-violations/`).
     #[cfg(feature = "sod-violations")]
     pub use sailpoint_sod_violations as sod_violations;
-    /// The source-usages service: `/source-usages/v1/…`.
+    /// The source-usages service (upstream `idn/apis/source-usages/`).
     #[cfg(feature = "source-usages")]
     pub use sailpoint_source_usages as source_usages;
-    /// The sources service: `/sources/v1/…`.
+    /// The sources service (upstream `idn/apis/sources/`).
     #[cfg(feature = "sources")]
     pub use sailpoint_sources as sources;
-    /// The sp-config service: `/sp-config/v1/…`.
+    /// The sp-config service (upstream `idn/apis/sp-config/`).
     #[cfg(feature = "sp-config")]
     pub use sailpoint_sp_config as sp_config;
-    /// The suggested-entitlement-description service: `/suggested-entitlement-description/v1/…`.
+    /// The suggested-entitlement-description service (upstream `idn/apis/suggested-entitlement-description/`).
     #[cfg(feature = "suggested-entitlement-description")]
     pub use sailpoint_suggested_entitlement_description as suggested_entitlement_description;
-    /// The tagged-objects service: `/tagged-objects/v1/…`.
+    /// The tagged-objects service (upstream `idn/apis/tagged-objects/`).
     #[cfg(feature = "tagged-objects")]
     pub use sailpoint_tagged_objects as tagged_objects;
-    /// The tags service: `/tags/v1/…`.
+    /// The tags service (upstream `idn/apis/tags/`).
     #[cfg(feature = "tags")]
     pub use sailpoint_tags as tags;
-    /// The task-management service: `/task-management/v1/…`.
+    /// The task-management service (upstream `idn/apis/task-management/`).
     #[cfg(feature = "task-management")]
     pub use sailpoint_task_management as task_management;
-    /// The tenant service: `/tenant/v1/…`.
+    /// The tenant service (upstream `idn/apis/tenant/`).
     #[cfg(feature = "tenant")]
     pub use sailpoint_tenant as tenant;
-    /// The tenant-context service: `/tenant-context/v1/…`.
+    /// The tenant-context service (upstream `idn/apis/tenant-context/`).
     #[cfg(feature = "tenant-context")]
     pub use sailpoint_tenant_context as tenant_context;
-    /// The transforms service: `/transforms/v1/…`.
+    /// The transforms service (upstream `idn/apis/transforms/`).
     #[cfg(feature = "transforms")]
     pub use sailpoint_transforms as transforms;
-    /// The triggers service: `/triggers/v1/…`.
+    /// The triggers service (upstream `idn/apis/triggers/`).
     #[cfg(feature = "triggers")]
     pub use sailpoint_triggers as triggers;
-    /// The ui-metadata service: `/ui-metadata/v1/…`.
+    /// The ui-metadata service (upstream `idn/apis/ui-metadata/`).
     #[cfg(feature = "ui-metadata")]
     pub use sailpoint_ui_metadata as ui_metadata;
-    /// The work-items service: `/work-items/v1/…`.
+    /// The work-items service (upstream `idn/apis/work-items/`).
     #[cfg(feature = "work-items")]
     pub use sailpoint_work_items as work_items;
-    /// The work-reassignment service: `/work-reassignment/v1/…`.
+    /// The work-reassignment service (upstream `idn/apis/work-reassignment/`).
     #[cfg(feature = "work-reassignment")]
     pub use sailpoint_work_reassignment as work_reassignment;
-    /// The workflows service: `/workflows/v1/…`.
+    /// The workflows service (upstream `idn/apis/workflows/`).
     #[cfg(feature = "workflows")]
     pub use sailpoint_workflows as workflows;
 }
@@ -825,685 +825,685 @@ impl Services {
 }
 
 impl crate::Client {
-    /// The access-model-metadata service (`/access-model-metadata/v1/…`).
+    /// The access-model-metadata service (feature `access-model-metadata`).
     #[cfg(feature = "access-model-metadata")]
     pub fn access_model_metadata(&self) -> &sailpoint_access_model_metadata::Client {
         &self.services.access_model_metadata
     }
 
-    /// The access-profiles service (`/access-profiles/v1/…`).
+    /// The access-profiles service (feature `access-profiles`).
     #[cfg(feature = "access-profiles")]
     pub fn access_profiles(&self) -> &sailpoint_access_profiles::Client {
         &self.services.access_profiles
     }
 
-    /// The access-request-approvals service (`/access-request-approvals/v1/…`).
+    /// The access-request-approvals service (feature `access-request-approvals`).
     #[cfg(feature = "access-request-approvals")]
     pub fn access_request_approvals(&self) -> &sailpoint_access_request_approvals::Client {
         &self.services.access_request_approvals
     }
 
-    /// The access-request-identity-metrics service (`/access-request-identity-metrics/v1/…`).
+    /// The access-request-identity-metrics service (feature `access-request-identity-metrics`).
     #[cfg(feature = "access-request-identity-metrics")]
     pub fn access_request_identity_metrics(&self) -> &sailpoint_access_request_identity_metrics::Client {
         &self.services.access_request_identity_metrics
     }
 
-    /// The access-requests service (`/access-requests/v1/…`).
+    /// The access-requests service (feature `access-requests`).
     #[cfg(feature = "access-requests")]
     pub fn access_requests(&self) -> &sailpoint_access_requests::Client {
         &self.services.access_requests
     }
 
-    /// The account-activities service (`/account-activities/v1/…`).
+    /// The account-activities service (feature `account-activities`).
     #[cfg(feature = "account-activities")]
     pub fn account_activities(&self) -> &sailpoint_account_activities::Client {
         &self.services.account_activities
     }
 
-    /// The account-aggregations service (`/account-aggregations/v1/…`).
+    /// The account-aggregations service (feature `account-aggregations`).
     #[cfg(feature = "account-aggregations")]
     pub fn account_aggregations(&self) -> &sailpoint_account_aggregations::Client {
         &self.services.account_aggregations
     }
 
-    /// The account-deletion-requests service (`/account-deletion-requests/v1/…`).
+    /// The account-deletion-requests service (feature `account-deletion-requests`).
     #[cfg(feature = "account-deletion-requests")]
     pub fn account_deletion_requests(&self) -> &sailpoint_account_deletion_requests::Client {
         &self.services.account_deletion_requests
     }
 
-    /// The account-usages service (`/account-usages/v1/…`).
+    /// The account-usages service (feature `account-usages`).
     #[cfg(feature = "account-usages")]
     pub fn account_usages(&self) -> &sailpoint_account_usages::Client {
         &self.services.account_usages
     }
 
-    /// The accounts service (`/accounts/v1/…`).
+    /// The accounts service (feature `accounts`).
     #[cfg(feature = "accounts")]
     pub fn accounts(&self) -> &sailpoint_accounts::Client {
         &self.services.accounts
     }
 
-    /// The api-usage service (`/api-usage/v1/…`).
+    /// The api-usage service (feature `api-usage`).
     #[cfg(feature = "api-usage")]
     pub fn api_usage(&self) -> &sailpoint_api_usage::Client {
         &self.services.api_usage
     }
 
-    /// The application-discovery service (`/application-discovery/v1/…`).
+    /// The application-discovery service (feature `application-discovery`).
     #[cfg(feature = "application-discovery")]
     pub fn application_discovery(&self) -> &sailpoint_application_discovery::Client {
         &self.services.application_discovery
     }
 
-    /// The approvals service (`/approvals/v1/…`).
+    /// The approvals service (feature `approvals`).
     #[cfg(feature = "approvals")]
     pub fn approvals(&self) -> &sailpoint_approvals::Client {
         &self.services.approvals
     }
 
-    /// The apps service (`/apps/v1/…`).
+    /// The apps service (feature `apps`).
     #[cfg(feature = "apps")]
     pub fn apps(&self) -> &sailpoint_apps::Client {
         &self.services.apps
     }
 
-    /// The auth-profile service (`/auth-profile/v1/…`).
+    /// The auth-profile service (feature `auth-profile`).
     #[cfg(feature = "auth-profile")]
     pub fn auth_profile(&self) -> &sailpoint_auth_profile::Client {
         &self.services.auth_profile
     }
 
-    /// The auth-users service (`/auth-users/v1/…`).
+    /// The auth-users service (feature `auth-users`).
     #[cfg(feature = "auth-users")]
     pub fn auth_users(&self) -> &sailpoint_auth_users::Client {
         &self.services.auth_users
     }
 
-    /// The branding service (`/branding/v1/…`).
+    /// The branding service (feature `branding`).
     #[cfg(feature = "branding")]
     pub fn branding(&self) -> &sailpoint_branding::Client {
         &self.services.branding
     }
 
-    /// The business-applications service (`/business-applications/v1/…`).
+    /// The business-applications service (feature `business-applications`).
     #[cfg(feature = "business-applications")]
     pub fn business_applications(&self) -> &sailpoint_business_applications::Client {
         &self.services.business_applications
     }
 
-    /// The certification-campaign-filters service (`/certification-campaign-filters/v1/…`).
+    /// The certification-campaign-filters service (feature `certification-campaign-filters`).
     #[cfg(feature = "certification-campaign-filters")]
     pub fn certification_campaign_filters(&self) -> &sailpoint_certification_campaign_filters::Client {
         &self.services.certification_campaign_filters
     }
 
-    /// The certification-campaigns service (`/certification-campaigns/v1/…`).
+    /// The certification-campaigns service (feature `certification-campaigns`).
     #[cfg(feature = "certification-campaigns")]
     pub fn certification_campaigns(&self) -> &sailpoint_certification_campaigns::Client {
         &self.services.certification_campaigns
     }
 
-    /// The certification-summaries service (`/certification-summaries/v1/…`).
+    /// The certification-summaries service (feature `certification-summaries`).
     #[cfg(feature = "certification-summaries")]
     pub fn certification_summaries(&self) -> &sailpoint_certification_summaries::Client {
         &self.services.certification_summaries
     }
 
-    /// The certifications service (`/certifications/v1/…`).
+    /// The certifications service (feature `certifications`).
     #[cfg(feature = "certifications")]
     pub fn certifications(&self) -> &sailpoint_certifications::Client {
         &self.services.certifications
     }
 
-    /// The classify-source service (`/classify-source/v1/…`).
+    /// The classify-source service (feature `classify-source`).
     #[cfg(feature = "classify-source")]
     pub fn classify_source(&self) -> &sailpoint_classify_source::Client {
         &self.services.classify_source
     }
 
-    /// The configuration-hub service (`/configuration-hub/v1/…`).
+    /// The configuration-hub service (feature `configuration-hub`).
     #[cfg(feature = "configuration-hub")]
     pub fn configuration_hub(&self) -> &sailpoint_configuration_hub::Client {
         &self.services.configuration_hub
     }
 
-    /// The connector-customizers service (`/connector-customizers/v1/…`).
+    /// The connector-customizers service (feature `connector-customizers`).
     #[cfg(feature = "connector-customizers")]
     pub fn connector_customizers(&self) -> &sailpoint_connector_customizers::Client {
         &self.services.connector_customizers
     }
 
-    /// The connector-rule-management service (`/connector-rule-management/v1/…`).
+    /// The connector-rule-management service (feature `connector-rule-management`).
     #[cfg(feature = "connector-rule-management")]
     pub fn connector_rule_management(&self) -> &sailpoint_connector_rule_management::Client {
         &self.services.connector_rule_management
     }
 
-    /// The connectors service (`/connectors/v1/…`).
+    /// The connectors service (feature `connectors`).
     #[cfg(feature = "connectors")]
     pub fn connectors(&self) -> &sailpoint_connectors::Client {
         &self.services.connectors
     }
 
-    /// The custom-forms service (`/custom-forms/v1/…`).
+    /// The custom-forms service (feature `custom-forms`).
     #[cfg(feature = "custom-forms")]
     pub fn custom_forms(&self) -> &sailpoint_custom_forms::Client {
         &self.services.custom_forms
     }
 
-    /// The custom-password-instructions service (`/custom-password-instructions/v1/…`).
+    /// The custom-password-instructions service (feature `custom-password-instructions`).
     #[cfg(feature = "custom-password-instructions")]
     pub fn custom_password_instructions(&self) -> &sailpoint_custom_password_instructions::Client {
         &self.services.custom_password_instructions
     }
 
-    /// The custom-user-levels service (`/custom-user-levels/v1/…`).
+    /// The custom-user-levels service (feature `custom-user-levels`).
     #[cfg(feature = "custom-user-levels")]
     pub fn custom_user_levels(&self) -> &sailpoint_custom_user_levels::Client {
         &self.services.custom_user_levels
     }
 
-    /// The data-access-security service (`/data-access-security/v1/…`).
+    /// The data-access-security service (feature `data-access-security`).
     #[cfg(feature = "data-access-security")]
     pub fn data_access_security(&self) -> &sailpoint_data_access_security::Client {
         &self.services.data_access_security
     }
 
-    /// The data-segmentation service (`/data-segmentation/v1/…`).
+    /// The data-segmentation service (feature `data-segmentation`).
     #[cfg(feature = "data-segmentation")]
     pub fn data_segmentation(&self) -> &sailpoint_data_segmentation::Client {
         &self.services.data_segmentation
     }
 
-    /// The declassify-source service (`/declassify-source/v1/…`).
+    /// The declassify-source service (feature `declassify-source`).
     #[cfg(feature = "declassify-source")]
     pub fn declassify_source(&self) -> &sailpoint_declassify_source::Client {
         &self.services.declassify_source
     }
 
-    /// The dimensions service (`/dimensions/v1/…`).
+    /// The dimensions service (feature `dimensions`).
     #[cfg(feature = "dimensions")]
     pub fn dimensions(&self) -> &sailpoint_dimensions::Client {
         &self.services.dimensions
     }
 
-    /// The entitlement-connections service (`/entitlement-connections/v1/…`).
+    /// The entitlement-connections service (feature `entitlement-connections`).
     #[cfg(feature = "entitlement-connections")]
     pub fn entitlement_connections(&self) -> &sailpoint_entitlement_connections::Client {
         &self.services.entitlement_connections
     }
 
-    /// The entitlements service (`/entitlements/v1/…`).
+    /// The entitlements service (feature `entitlements`).
     #[cfg(feature = "entitlements")]
     pub fn entitlements(&self) -> &sailpoint_entitlements::Client {
         &self.services.entitlements
     }
 
-    /// The global-tenant-security-settings service (`/global-tenant-security-settings/v1/…`).
+    /// The global-tenant-security-settings service (feature `global-tenant-security-settings`).
     #[cfg(feature = "global-tenant-security-settings")]
     pub fn global_tenant_security_settings(&self) -> &sailpoint_global_tenant_security_settings::Client {
         &self.services.global_tenant_security_settings
     }
 
-    /// The governance-groups service (`/governance-groups/v1/…`).
+    /// The governance-groups service (feature `governance-groups`).
     #[cfg(feature = "governance-groups")]
     pub fn governance_groups(&self) -> &sailpoint_governance_groups::Client {
         &self.services.governance_groups
     }
 
-    /// The iai-access-request-recommendations service (`/iai-access-request-recommendations/v1/…`).
+    /// The iai-access-request-recommendations service (feature `iai-access-request-recommendations`).
     #[cfg(feature = "iai-access-request-recommendations")]
     pub fn iai_access_request_recommendations(&self) -> &sailpoint_iai_access_request_recommendations::Client {
         &self.services.iai_access_request_recommendations
     }
 
-    /// The iai-common-access service (`/iai-common-access/v1/…`).
+    /// The iai-common-access service (feature `iai-common-access`).
     #[cfg(feature = "iai-common-access")]
     pub fn iai_common_access(&self) -> &sailpoint_iai_common_access::Client {
         &self.services.iai_common_access
     }
 
-    /// The iai-outliers service (`/iai-outliers/v1/…`).
+    /// The iai-outliers service (feature `iai-outliers`).
     #[cfg(feature = "iai-outliers")]
     pub fn iai_outliers(&self) -> &sailpoint_iai_outliers::Client {
         &self.services.iai_outliers
     }
 
-    /// The iai-peer-group-strategies service (`/iai-peer-group-strategies/v1/…`).
+    /// The iai-peer-group-strategies service (feature `iai-peer-group-strategies`).
     #[cfg(feature = "iai-peer-group-strategies")]
     pub fn iai_peer_group_strategies(&self) -> &sailpoint_iai_peer_group_strategies::Client {
         &self.services.iai_peer_group_strategies
     }
 
-    /// The iai-recommendations service (`/iai-recommendations/v1/…`).
+    /// The iai-recommendations service (feature `iai-recommendations`).
     #[cfg(feature = "iai-recommendations")]
     pub fn iai_recommendations(&self) -> &sailpoint_iai_recommendations::Client {
         &self.services.iai_recommendations
     }
 
-    /// The iai-role-mining service (`/iai-role-mining/v1/…`).
+    /// The iai-role-mining service (feature `iai-role-mining`).
     #[cfg(feature = "iai-role-mining")]
     pub fn iai_role_mining(&self) -> &sailpoint_iai_role_mining::Client {
         &self.services.iai_role_mining
     }
 
-    /// The icons service (`/icons/v1/…`).
+    /// The icons service (feature `icons`).
     #[cfg(feature = "icons")]
     pub fn icons(&self) -> &sailpoint_icons::Client {
         &self.services.icons
     }
 
-    /// The identities service (`/identities/v1/…`).
+    /// The identities service (feature `identities`).
     #[cfg(feature = "identities")]
     pub fn identities(&self) -> &sailpoint_identities::Client {
         &self.services.identities
     }
 
-    /// The identity-attributes service (`/identity-attributes/v1/…`).
+    /// The identity-attributes service (feature `identity-attributes`).
     #[cfg(feature = "identity-attributes")]
     pub fn identity_attributes(&self) -> &sailpoint_identity_attributes::Client {
         &self.services.identity_attributes
     }
 
-    /// The identity-history service (`/identity-history/v1/…`).
+    /// The identity-history service (feature `identity-history`).
     #[cfg(feature = "identity-history")]
     pub fn identity_history(&self) -> &sailpoint_identity_history::Client {
         &self.services.identity_history
     }
 
-    /// The identity-profiles service (`/identity-profiles/v1/…`).
+    /// The identity-profiles service (feature `identity-profiles`).
     #[cfg(feature = "identity-profiles")]
     pub fn identity_profiles(&self) -> &sailpoint_identity_profiles::Client {
         &self.services.identity_profiles
     }
 
-    /// The intelligence service (`/intelligence/v1/…`).
+    /// The intelligence service (feature `intelligence`).
     #[cfg(feature = "intelligence")]
     pub fn intelligence(&self) -> &sailpoint_intelligence::Client {
         &self.services.intelligence
     }
 
-    /// The jit-access service (`/jit-access/v1/…`).
+    /// The jit-access service (feature `jit-access`).
     #[cfg(feature = "jit-access")]
     pub fn jit_access(&self) -> &sailpoint_jit_access::Client {
         &self.services.jit_access
     }
 
-    /// The jit-activations service (`/jit-activations/v1/…`).
+    /// The jit-activations service (feature `jit-activations`).
     #[cfg(feature = "jit-activations")]
     pub fn jit_activations(&self) -> &sailpoint_jit_activations::Client {
         &self.services.jit_activations
     }
 
-    /// The launchers service (`/launchers/v1/…`).
+    /// The launchers service (feature `launchers`).
     #[cfg(feature = "launchers")]
     pub fn launchers(&self) -> &sailpoint_launchers::Client {
         &self.services.launchers
     }
 
-    /// The lifecycle-states service (`/lifecycle-states/v1/…`).
+    /// The lifecycle-states service (feature `lifecycle-states`).
     #[cfg(feature = "lifecycle-states")]
     pub fn lifecycle_states(&self) -> &sailpoint_lifecycle_states::Client {
         &self.services.lifecycle_states
     }
 
-    /// The machine-account-classify service (`/machine-account-classify/v1/…`).
+    /// The machine-account-classify service (feature `machine-account-classify`).
     #[cfg(feature = "machine-account-classify")]
     pub fn machine_account_classify(&self) -> &sailpoint_machine_account_classify::Client {
         &self.services.machine_account_classify
     }
 
-    /// The machine-account-creation-request service (`/machine-account-creation-request/v1/…`).
+    /// The machine-account-creation-request service (feature `machine-account-creation-request`).
     #[cfg(feature = "machine-account-creation-request")]
     pub fn machine_account_creation_request(&self) -> &sailpoint_machine_account_creation_request::Client {
         &self.services.machine_account_creation_request
     }
 
-    /// The machine-account-mappings service (`/machine-account-mappings/v1/…`).
+    /// The machine-account-mappings service (feature `machine-account-mappings`).
     #[cfg(feature = "machine-account-mappings")]
     pub fn machine_account_mappings(&self) -> &sailpoint_machine_account_mappings::Client {
         &self.services.machine_account_mappings
     }
 
-    /// The machine-account-subtypes service (`/machine-account-subtypes/v1/…`).
+    /// The machine-account-subtypes service (feature `machine-account-subtypes`).
     #[cfg(feature = "machine-account-subtypes")]
     pub fn machine_account_subtypes(&self) -> &sailpoint_machine_account_subtypes::Client {
         &self.services.machine_account_subtypes
     }
 
-    /// The machine-accounts service (`/machine-accounts/v1/…`).
+    /// The machine-accounts service (feature `machine-accounts`).
     #[cfg(feature = "machine-accounts")]
     pub fn machine_accounts(&self) -> &sailpoint_machine_accounts::Client {
         &self.services.machine_accounts
     }
 
-    /// The machine-classification-config service (`/machine-classification-config/v1/…`).
+    /// The machine-classification-config service (feature `machine-classification-config`).
     #[cfg(feature = "machine-classification-config")]
     pub fn machine_classification_config(&self) -> &sailpoint_machine_classification_config::Client {
         &self.services.machine_classification_config
     }
 
-    /// The machine-identities service (`/machine-identities/v1/…`).
+    /// The machine-identities service (feature `machine-identities`).
     #[cfg(feature = "machine-identities")]
     pub fn machine_identities(&self) -> &sailpoint_machine_identities::Client {
         &self.services.machine_identities
     }
 
-    /// The machine-identities-lifecycle-actions service (`/machine-identities-lifecycle-actions/v1/…`).
+    /// The machine-identities-lifecycle-actions service (feature `machine-identities-lifecycle-actions`).
     #[cfg(feature = "machine-identities-lifecycle-actions")]
     pub fn machine_identities_lifecycle_actions(&self) -> &sailpoint_machine_identities_lifecycle_actions::Client {
         &self.services.machine_identities_lifecycle_actions
     }
 
-    /// The managed-clients service (`/managed-clients/v1/…`).
+    /// The managed-clients service (feature `managed-clients`).
     #[cfg(feature = "managed-clients")]
     pub fn managed_clients(&self) -> &sailpoint_managed_clients::Client {
         &self.services.managed_clients
     }
 
-    /// The managed-cluster-types service (`/managed-cluster-types/v1/…`).
+    /// The managed-cluster-types service (feature `managed-cluster-types`).
     #[cfg(feature = "managed-cluster-types")]
     pub fn managed_cluster_types(&self) -> &sailpoint_managed_cluster_types::Client {
         &self.services.managed_cluster_types
     }
 
-    /// The managed-clusters service (`/managed-clusters/v1/…`).
+    /// The managed-clusters service (feature `managed-clusters`).
     #[cfg(feature = "managed-clusters")]
     pub fn managed_clusters(&self) -> &sailpoint_managed_clusters::Client {
         &self.services.managed_clusters
     }
 
-    /// The mfa-configuration service (`/mfa-configuration/v1/…`).
+    /// The mfa-configuration service (feature `mfa-configuration`).
     #[cfg(feature = "mfa-configuration")]
     pub fn mfa_configuration(&self) -> &sailpoint_mfa_configuration::Client {
         &self.services.mfa_configuration
     }
 
-    /// The multi-host-integration service (`/multi-host-integration/v1/…`).
+    /// The multi-host-integration service (feature `multi-host-integration`).
     #[cfg(feature = "multi-host-integration")]
     pub fn multi_host_integration(&self) -> &sailpoint_multi_host_integration::Client {
         &self.services.multi_host_integration
     }
 
-    /// The non-employee-lifecycle-management service (`/non-employee-lifecycle-management/v1/…`).
+    /// The non-employee-lifecycle-management service (feature `non-employee-lifecycle-management`).
     #[cfg(feature = "non-employee-lifecycle-management")]
     pub fn non_employee_lifecycle_management(&self) -> &sailpoint_non_employee_lifecycle_management::Client {
         &self.services.non_employee_lifecycle_management
     }
 
-    /// The notifications service (`/notifications/v1/…`).
+    /// The notifications service (feature `notifications`).
     #[cfg(feature = "notifications")]
     pub fn notifications(&self) -> &sailpoint_notifications::Client {
         &self.services.notifications
     }
 
-    /// The oauth-clients service (`/oauth-clients/v1/…`).
+    /// The oauth-clients service (feature `oauth-clients`).
     #[cfg(feature = "oauth-clients")]
     pub fn oauth_clients(&self) -> &sailpoint_oauth_clients::Client {
         &self.services.oauth_clients
     }
 
-    /// The org-config service (`/org-config/v1/…`).
+    /// The org-config service (feature `org-config`).
     #[cfg(feature = "org-config")]
     pub fn org_config(&self) -> &sailpoint_org_config::Client {
         &self.services.org_config
     }
 
-    /// The parameter-storage service (`/parameter-storage/v1/…`).
+    /// The parameter-storage service (feature `parameter-storage`).
     #[cfg(feature = "parameter-storage")]
     pub fn parameter_storage(&self) -> &sailpoint_parameter_storage::Client {
         &self.services.parameter_storage
     }
 
-    /// The password-configuration service (`/password-configuration/v1/…`).
+    /// The password-configuration service (feature `password-configuration`).
     #[cfg(feature = "password-configuration")]
     pub fn password_configuration(&self) -> &sailpoint_password_configuration::Client {
         &self.services.password_configuration
     }
 
-    /// The password-dictionary service (`/password-dictionary/v1/…`).
+    /// The password-dictionary service (feature `password-dictionary`).
     #[cfg(feature = "password-dictionary")]
     pub fn password_dictionary(&self) -> &sailpoint_password_dictionary::Client {
         &self.services.password_dictionary
     }
 
-    /// The password-management service (`/password-management/v1/…`).
+    /// The password-management service (feature `password-management`).
     #[cfg(feature = "password-management")]
     pub fn password_management(&self) -> &sailpoint_password_management::Client {
         &self.services.password_management
     }
 
-    /// The password-policies service (`/password-policies/v1/…`).
+    /// The password-policies service (feature `password-policies`).
     #[cfg(feature = "password-policies")]
     pub fn password_policies(&self) -> &sailpoint_password_policies::Client {
         &self.services.password_policies
     }
 
-    /// The password-sync-groups service (`/password-sync-groups/v1/…`).
+    /// The password-sync-groups service (feature `password-sync-groups`).
     #[cfg(feature = "password-sync-groups")]
     pub fn password_sync_groups(&self) -> &sailpoint_password_sync_groups::Client {
         &self.services.password_sync_groups
     }
 
-    /// The personal-access-tokens service (`/personal-access-tokens/v1/…`).
+    /// The personal-access-tokens service (feature `personal-access-tokens`).
     #[cfg(feature = "personal-access-tokens")]
     pub fn personal_access_tokens(&self) -> &sailpoint_personal_access_tokens::Client {
         &self.services.personal_access_tokens
     }
 
-    /// The privilege-criteria service (`/privilege-criteria/v1/…`).
+    /// The privilege-criteria service (feature `privilege-criteria`).
     #[cfg(feature = "privilege-criteria")]
     pub fn privilege_criteria(&self) -> &sailpoint_privilege_criteria::Client {
         &self.services.privilege_criteria
     }
 
-    /// The privilege-criteria-configuration service (`/privilege-criteria-configuration/v1/…`).
+    /// The privilege-criteria-configuration service (feature `privilege-criteria-configuration`).
     #[cfg(feature = "privilege-criteria-configuration")]
     pub fn privilege_criteria_configuration(&self) -> &sailpoint_privilege_criteria_configuration::Client {
         &self.services.privilege_criteria_configuration
     }
 
-    /// The public-identities service (`/public-identities/v1/…`).
+    /// The public-identities service (feature `public-identities`).
     #[cfg(feature = "public-identities")]
     pub fn public_identities(&self) -> &sailpoint_public_identities::Client {
         &self.services.public_identities
     }
 
-    /// The public-identities-config service (`/public-identities-config/v1/…`).
+    /// The public-identities-config service (feature `public-identities-config`).
     #[cfg(feature = "public-identities-config")]
     pub fn public_identities_config(&self) -> &sailpoint_public_identities_config::Client {
         &self.services.public_identities_config
     }
 
-    /// The public-machine-identities service (`/public-machine-identities/v1/…`).
+    /// The public-machine-identities service (feature `public-machine-identities`).
     #[cfg(feature = "public-machine-identities")]
     pub fn public_machine_identities(&self) -> &sailpoint_public_machine_identities::Client {
         &self.services.public_machine_identities
     }
 
-    /// The reports-data-extraction service (`/reports-data-extraction/v1/…`).
+    /// The reports-data-extraction service (feature `reports-data-extraction`).
     #[cfg(feature = "reports-data-extraction")]
     pub fn reports_data_extraction(&self) -> &sailpoint_reports_data_extraction::Client {
         &self.services.reports_data_extraction
     }
 
-    /// The requestable-objects service (`/requestable-objects/v1/…`).
+    /// The requestable-objects service (feature `requestable-objects`).
     #[cfg(feature = "requestable-objects")]
     pub fn requestable_objects(&self) -> &sailpoint_requestable_objects::Client {
         &self.services.requestable_objects
     }
 
-    /// The role-insights service (`/role-insights/v1/…`).
+    /// The role-insights service (feature `role-insights`).
     #[cfg(feature = "role-insights")]
     pub fn role_insights(&self) -> &sailpoint_role_insights::Client {
         &self.services.role_insights
     }
 
-    /// The role-propagation service (`/role-propagation/v1/…`).
+    /// The role-propagation service (feature `role-propagation`).
     #[cfg(feature = "role-propagation")]
     pub fn role_propagation(&self) -> &sailpoint_role_propagation::Client {
         &self.services.role_propagation
     }
 
-    /// The roles service (`/roles/v1/…`).
+    /// The roles service (feature `roles`).
     #[cfg(feature = "roles")]
     pub fn roles(&self) -> &sailpoint_roles::Client {
         &self.services.roles
     }
 
-    /// The saved-search service (`/saved-search/v1/…`).
+    /// The saved-search service (feature `saved-search`).
     #[cfg(feature = "saved-search")]
     pub fn saved_search(&self) -> &sailpoint_saved_search::Client {
         &self.services.saved_search
     }
 
-    /// The scheduled-search service (`/scheduled-search/v1/…`).
+    /// The scheduled-search service (feature `scheduled-search`).
     #[cfg(feature = "scheduled-search")]
     pub fn scheduled_search(&self) -> &sailpoint_scheduled_search::Client {
         &self.services.scheduled_search
     }
 
-    /// The search service (`/search/v1/…`).
+    /// The search service (feature `search`).
     #[cfg(feature = "search")]
     pub fn search_api(&self) -> &sailpoint_search::Client {
         &self.services.search
     }
 
-    /// The search-attribute-configuration service (`/search-attribute-configuration/v1/…`).
+    /// The search-attribute-configuration service (feature `search-attribute-configuration`).
     #[cfg(feature = "search-attribute-configuration")]
     pub fn search_attribute_configuration(&self) -> &sailpoint_search_attribute_configuration::Client {
         &self.services.search_attribute_configuration
     }
 
-    /// The segments service (`/segments/v1/…`).
+    /// The segments service (feature `segments`).
     #[cfg(feature = "segments")]
     pub fn segments(&self) -> &sailpoint_segments::Client {
         &self.services.segments
     }
 
-    /// The service-desk-integration service (`/service-desk-integration/v1/…`).
+    /// The service-desk-integration service (feature `service-desk-integration`).
     #[cfg(feature = "service-desk-integration")]
     pub fn service_desk_integration(&self) -> &sailpoint_service_desk_integration::Client {
         &self.services.service_desk_integration
     }
 
-    /// The shared-signals-framework-ssf service (`/shared-signals-framework-ssf/v1/…`).
+    /// The shared-signals-framework-ssf service (feature `shared-signals-framework-ssf`).
     #[cfg(feature = "shared-signals-framework-ssf")]
     pub fn shared_signals_framework_ssf(&self) -> &sailpoint_shared_signals_framework_ssf::Client {
         &self.services.shared_signals_framework_ssf
     }
 
-    /// The sim-integrations service (`/sim-integrations/v1/…`).
+    /// The sim-integrations service (feature `sim-integrations`).
     #[cfg(feature = "sim-integrations")]
     pub fn sim_integrations(&self) -> &sailpoint_sim_integrations::Client {
         &self.services.sim_integrations
     }
 
-    /// The sod-controls service (`/sod-controls/v1/…`).
+    /// The sod-controls service (feature `sod-controls`).
     #[cfg(feature = "sod-controls")]
     pub fn sod_controls(&self) -> &sailpoint_sod_controls::Client {
         &self.services.sod_controls
     }
 
-    /// The sod-policies service (`/sod-policies/v1/…`).
+    /// The sod-policies service (feature `sod-policies`).
     #[cfg(feature = "sod-policies")]
     pub fn sod_policies(&self) -> &sailpoint_sod_policies::Client {
         &self.services.sod_policies
     }
 
-    /// The sod-violations service (`/sod-violations/v1/…`).
+    /// The sod-violations service (feature `sod-violations`).
     #[cfg(feature = "sod-violations")]
     pub fn sod_violations(&self) -> &sailpoint_sod_violations::Client {
         &self.services.sod_violations
     }
 
-    /// The source-usages service (`/source-usages/v1/…`).
+    /// The source-usages service (feature `source-usages`).
     #[cfg(feature = "source-usages")]
     pub fn source_usages(&self) -> &sailpoint_source_usages::Client {
         &self.services.source_usages
     }
 
-    /// The sources service (`/sources/v1/…`).
+    /// The sources service (feature `sources`).
     #[cfg(feature = "sources")]
     pub fn sources(&self) -> &sailpoint_sources::Client {
         &self.services.sources
     }
 
-    /// The sp-config service (`/sp-config/v1/…`).
+    /// The sp-config service (feature `sp-config`).
     #[cfg(feature = "sp-config")]
     pub fn sp_config(&self) -> &sailpoint_sp_config::Client {
         &self.services.sp_config
     }
 
-    /// The suggested-entitlement-description service (`/suggested-entitlement-description/v1/…`).
+    /// The suggested-entitlement-description service (feature `suggested-entitlement-description`).
     #[cfg(feature = "suggested-entitlement-description")]
     pub fn suggested_entitlement_description(&self) -> &sailpoint_suggested_entitlement_description::Client {
         &self.services.suggested_entitlement_description
     }
 
-    /// The tagged-objects service (`/tagged-objects/v1/…`).
+    /// The tagged-objects service (feature `tagged-objects`).
     #[cfg(feature = "tagged-objects")]
     pub fn tagged_objects(&self) -> &sailpoint_tagged_objects::Client {
         &self.services.tagged_objects
     }
 
-    /// The tags service (`/tags/v1/…`).
+    /// The tags service (feature `tags`).
     #[cfg(feature = "tags")]
     pub fn tags(&self) -> &sailpoint_tags::Client {
         &self.services.tags
     }
 
-    /// The task-management service (`/task-management/v1/…`).
+    /// The task-management service (feature `task-management`).
     #[cfg(feature = "task-management")]
     pub fn task_management(&self) -> &sailpoint_task_management::Client {
         &self.services.task_management
     }
 
-    /// The tenant service (`/tenant/v1/…`).
+    /// The tenant service (feature `tenant`).
     #[cfg(feature = "tenant")]
     pub fn tenant(&self) -> &sailpoint_tenant::Client {
         &self.services.tenant
     }
 
-    /// The tenant-context service (`/tenant-context/v1/…`).
+    /// The tenant-context service (feature `tenant-context`).
     #[cfg(feature = "tenant-context")]
     pub fn tenant_context(&self) -> &sailpoint_tenant_context::Client {
         &self.services.tenant_context
     }
 
-    /// The transforms service (`/transforms/v1/…`).
+    /// The transforms service (feature `transforms`).
     #[cfg(feature = "transforms")]
     pub fn transforms(&self) -> &sailpoint_transforms::Client {
         &self.services.transforms
     }
 
-    /// The triggers service (`/triggers/v1/…`).
+    /// The triggers service (feature `triggers`).
     #[cfg(feature = "triggers")]
     pub fn triggers(&self) -> &sailpoint_triggers::Client {
         &self.services.triggers
     }
 
-    /// The ui-metadata service (`/ui-metadata/v1/…`).
+    /// The ui-metadata service (feature `ui-metadata`).
     #[cfg(feature = "ui-metadata")]
     pub fn ui_metadata(&self) -> &sailpoint_ui_metadata::Client {
         &self.services.ui_metadata
     }
 
-    /// The work-items service (`/work-items/v1/…`).
+    /// The work-items service (feature `work-items`).
     #[cfg(feature = "work-items")]
     pub fn work_items(&self) -> &sailpoint_work_items::Client {
         &self.services.work_items
     }
 
-    /// The work-reassignment service (`/work-reassignment/v1/…`).
+    /// The work-reassignment service (feature `work-reassignment`).
     #[cfg(feature = "work-reassignment")]
     pub fn work_reassignment(&self) -> &sailpoint_work_reassignment::Client {
         &self.services.work_reassignment
     }
 
-    /// The workflows service (`/workflows/v1/…`).
+    /// The workflows service (feature `workflows`).
     #[cfg(feature = "workflows")]
     pub fn workflows(&self) -> &sailpoint_workflows::Client {
         &self.services.workflows

@@ -16,7 +16,7 @@ pub fn files(version: &str) -> Vec<(PathBuf, String)> {
 /// The crate of one service of the per-service layout.
 pub fn service_files(service: &Service) -> Vec<(PathBuf, String)> {
     let about = format!(
-        "**{name}** service (`idn/apis/{name}/` upstream; its paths are `/{name}/v1/…`, some `/v2/…`)",
+        "**{name}** service (upstream `idn/apis/{name}/`; its paths carry their version, `…/v1/…`, and its methods too, `…_v1`)",
         name = service.name
     );
     let shared = format!("{SHARED_PACKAGE} = {{ path = \"../shared\", version = \"0.1.0\" }}\n");

@@ -33,6 +33,9 @@ pub struct Specs {
 pub struct Layout {
     /// The layout's directory, relative to the specs directory.
     pub dir: String,
+    /// The services the facade enables by default (the quickstart calls one).
+    #[serde(default)]
+    pub default: Vec<String>,
     /// How many files the services reach together; absent until pinned.
     pub files: Option<usize>,
     /// sha256 of those files' `sha256sum` lines, sorted; absent until pinned.
@@ -183,6 +186,13 @@ pub fn write(workspace: &Path, specs: &Specs, reached: &BTreeMap<String, Vec<(St
              [services]\ndir = \"{}\"\n",
             layout.dir
         ));
+        if !layout.default.is_empty() {
+            let quoted: Vec<String> = layout.default.iter().map(|s| format!("{s:?}")).collect();
+            toml.push_str(&format!(
+                "# The services the facade enables by default (the quickstart calls Sources).\ndefault = [{}]\n",
+                quoted.join(", ")
+            ));
+        }
         if let Some(hashes) = reached.get(SERVICES_KEY) {
             toml.push_str(&format!("files = {}\nsha256 = \"{}\"\n", hashes.len(), manifest_digest(hashes)));
             all.extend(hashes.iter().cloned());
