@@ -130,6 +130,26 @@ def compile_cost():
     for version in api_versions():
         say(f"compile cost: sailpoint-{version}")
         results[f"sailpoint-{version}"] = timed(["build", "-p", f"sailpoint-{version}"])
+    # The per-service crates, each set from no service built (`cargo clean -p`
+    # of every service crate and the shared one between sets).
+    services = service_packages()
+    if services:
+        def clean_services():
+            args = ["clean", "--quiet"]
+            for p in services + ["sailpoint-shared"]:
+                args += ["-p", p]
+            subprocess.run(["cargo", *args], cwd=ROOT, env=env, check=True)
+        say("compile cost: sailpoint-sources (with sailpoint-shared)")
+        results["sailpoint-sources (with sailpoint-shared)"] = timed(["build", "-p", "sailpoint-sources"])
+        clean_services()
+        seeds = ["sailpoint-sources", "sailpoint-password-management", "sailpoint-password-policies", "sailpoint-password-sync-groups"]
+        say("compile cost: the four seed services")
+        results["the four seed services (sources, password-management, -policies, -sync-groups, with sailpoint-shared)"] = timed(
+            ["build"] + [a for p in seeds for a in ("-p", p)])
+        clean_services()
+        say(f"compile cost: all {len(services)} services")
+        results[f"all {len(services)} services (917 operations, with sailpoint-shared)"] = timed(
+            ["build"] + [a for p in services for a in ("-p", p)])
     shutil.rmtree(target)
     say("compile cost: the facade with all features, from an empty target directory")
     results["sailpoint (all features), from nothing"] = timed(["build", "-p", "sailpoint", "--all-features"])
@@ -141,6 +161,14 @@ def api_versions():
     """The API versions of openapi/specs.toml, as the xtask reads them."""
     with open(ROOT / "openapi" / "specs.toml", "rb") as f:
         return sorted(tomllib.load(f)["versions"])
+
+
+def service_packages():
+    """The per-service crates the xtask generated (crates/services/<service>/)."""
+    root = ROOT / "crates" / "services"
+    if not root.is_dir():
+        return []
+    return sorted(f"sailpoint-{d.name}" for d in root.iterdir() if (d / "Cargo.toml").is_file() and d.name != "shared")
 
 
 def machine():
@@ -257,15 +285,33 @@ def report(r):
         lines += [
             "## Compile cost (dev profile, cold)",
             "",
-            "Each version crate is built with its dependencies already built (its own cost); the last row builds "
+            "Each version crate is built with its dependencies already built (its own cost), and so is each set of "
+            "service crates (from no service crate built); the last row builds "
             "the facade with all features from an empty target directory (a user's first build). `/usr/bin/time -v`: "
-            "wall time and the peak resident set of the largest process (rustc).",
+            "wall time and the peak resident set of the largest process (rustc), that is of the largest compilation unit.",
             "",
             "| build | wall | peak memory |",
             "| --- | --- | --- |",
         ]
         lines += [f"| `{name}` | {c['seconds']:.0f} s | {c['peak_rss_gb']:.2f} GB |" for name, c in r["compile"].items()]
         lines.append("")
+        c = r["compile"]
+        src = next((v for k, v in c.items() if k.startswith("sailpoint-sources")), None)
+        seeds = next((v for k, v in c.items() if k.startswith("the four seed services")), None)
+        every = next((v for k, v in c.items() if k.startswith("all ") and "services" in k), None)
+        v2024 = c.get("sailpoint-v2024")
+        if src and seeds and every and v2024:
+            units = max(x["peak_rss_gb"] for x in (src, seeds, every))
+            lines += [
+                "Targets of the per-service crates (in this run):",
+                "",
+                f"- Sources alone in at most 10 s: {src['seconds']:.0f} s, {verdict(src['seconds'] <= 10)}.",
+                f"- The four seed services together in at most 20 s: {seeds['seconds']:.0f} s, {verdict(seeds['seconds'] <= 20)}.",
+                f"- No compilation unit of a service over 1 GB: largest {units:.2f} GB, {verdict(units <= 1.0)}.",
+                f"- All services in no more time than v2024 alone: {every['seconds']:.0f} s against {v2024['seconds']:.0f} s, "
+                f"{verdict(every['seconds'] <= v2024['seconds'])}.",
+                "",
+            ]
     if r.get("notes"):
         lines += ["## Notes", ""] + [f"- {n}" for n in r["notes"]] + [""]
     return "\n".join(lines)

@@ -217,6 +217,7 @@ pub fn version(
     experimental_overlay::run(&mut doc, &mut overlay, &listed);
     logs.push((experimental_overlay::NAME, experimental_overlay::WHY, overlay));
     let target = Target {
+        kind: Kind::Version,
         name,
         root: &v.root,
         crate_dir: PathBuf::from(pin::Version::crate_dir(name)),
@@ -232,8 +233,16 @@ pub fn version(
     Ok(Output { files })
 }
 
+/// A year version or a service of the per-service layout.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Version,
+    Service,
+}
+
 /// Where one generated crate goes and what its report says of its input.
 pub struct Target<'a> {
+    pub kind: Kind,
     /// The API's name: the version (`v3`) or the service (`sources`).
     pub name: &'a str,
     /// Its root document, relative to the specs directory.
@@ -303,7 +312,10 @@ pub fn emit_crate(
         (crate_dir.join("src/generated_operations.rs"), format!("{}{}", h("operation table"), metadata::emit(&ops, name))),
     ];
     if let Some(path) = &target.contract_calls {
-        let calls_code = contract_calls::emit(&doc, &client, &ops, name);
+        let calls_code = match target.kind {
+            Kind::Version => contract_calls::emit(&doc, &client, &ops, name),
+            Kind::Service => contract_calls::emit_service(&doc, &client, &ops, name),
+        };
         files.push((path.clone(), format!("{}{calls_code}", h("contract-test calls"))));
     }
     let summary = report::Summary {

@@ -195,12 +195,9 @@ fn regen_services(
     stale: &mut Vec<(PathBuf, String, String)>,
 ) -> Result<Vec<spec::layout::Service>> {
     let t = Instant::now();
-    let found = spec::layout::services(dir, layout)?;
-    let casing = services::casing(year_docs);
-    let shared_bundle = services::shared_bundle(dir, layout, &casing)?;
-    let bundles = services::bundle_all(dir, &found, &casing)?;
-    services::verify_pin(dir, layout, &bundles, &shared_bundle, hashes)?;
-    let (shared, mut files) = services::shared(specs, layout, shared_bundle)?;
+    let services::Loaded { found, shared, bundles } = services::load(dir, layout, year_docs)?;
+    services::verify_pin(dir, layout, &bundles, &shared, hashes)?;
+    let (shared, mut files) = services::shared(specs, layout, shared)?;
     files.extend(scaffold::shared_files());
     for (service, bundled) in bundles {
         files.extend(services::service(specs, layout, &service, bundled, &shared)?);
@@ -260,10 +257,7 @@ fn pin_cmd(args: &Args) -> Result<()> {
         reached.insert(name.clone(), generate::reached_files(&dir, &v.root)?);
     }
     if let Some(layout) = &specs.services {
-        let found = spec::layout::services(&dir, layout)?;
-        let casing = services::casing(&generate::bundle_all(&dir, &specs)?.into_iter().map(|(n, b)| (n, b.doc)).collect());
-        let shared = services::shared_bundle(&dir, layout, &casing)?;
-        let bundles = services::bundle_all(&dir, &found, &casing)?;
+        let services::Loaded { shared, bundles, .. } = services::load(&dir, layout, &year_docs(&dir, &specs)?)?;
         reached.insert(pin::SERVICES_KEY.to_string(), services::reached_files(&dir, &bundles, &shared)?);
     }
     if let Some(v) = &args.version {
@@ -277,7 +271,13 @@ fn pin_cmd(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Writes `<out>/<version>.json` for the selected versions.
+/// Every year version's bundled document.
+fn year_docs(dir: &Path, specs: &pin::Specs) -> Result<BTreeMap<String, serde_json::Value>> {
+    Ok(generate::bundle_all(dir, specs)?.into_iter().map(|(n, b)| (n, b.doc)).collect())
+}
+
+/// Writes `<out>/<version>.json` for the selected versions (and
+/// `<out>/services.json` for the layout, when all are).
 fn mock_spec(args: &Args) -> Result<()> {
     let root = workspace_root();
     let specs = pin::load(&root)?;
@@ -290,6 +290,14 @@ fn mock_spec(args: &Args) -> Result<()> {
         let file = out.join(format!("{name}.json"));
         std::fs::write(&file, serde_json::to_vec(&doc)?).with_context(|| format!("writing {}", file.display()))?;
         eprintln!("{name}: {} ({} paths)", file.display(), doc["paths"].as_object().map_or(0, |p| p.len()));
+    }
+    if let Some(layout) = specs.services.as_ref().filter(|_| args.version.is_none()) {
+        let services::Loaded { shared, bundles, .. } = services::load(&dir, layout, &year_docs(&dir, &specs)?)?;
+        services::verify_pin(&dir, layout, &bundles, &shared, &hashes)?;
+        let doc = mock_spec::services_document(&bundles);
+        let file = out.join(format!("{}.json", mock_spec::SERVICES));
+        std::fs::write(&file, serde_json::to_vec(&doc)?).with_context(|| format!("writing {}", file.display()))?;
+        eprintln!("services: {} ({} paths)", file.display(), doc["paths"].as_object().map_or(0, |p| p.len()));
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use anyhow::{Context, Result, anyhow};
 use progenitor::TypeImpl;
 use serde_json::{Map, Value, json};
 
-use crate::generate::{self, Settings, Target};
+use crate::generate::{self, Kind, Settings, Target};
 use crate::names::{norm, type_name};
 use crate::passes::{Log, operations};
 use crate::spec::bundle::{self, Bundle, Options};
@@ -46,6 +46,26 @@ pub fn casing(year_docs: &BTreeMap<String, Value>) -> HashMap<String, String> {
         }
     }
     out
+}
+
+/// What the layout holds, bundled.
+pub struct Loaded {
+    /// The services found.
+    pub found: Vec<Service>,
+    /// The shared folder's document.
+    pub shared: Bundle,
+    /// Each service's document.
+    pub bundles: Vec<(Service, Bundle)>,
+}
+
+/// Finds and bundles the layout's services and its shared folder, named
+/// with the casing of the year roots' documents.
+pub fn load(specs_dir: &Path, layout: &Layout, year_docs: &BTreeMap<String, Value>) -> Result<Loaded> {
+    let found = layout::services(specs_dir, layout)?;
+    let casing = casing(year_docs);
+    let shared = shared_bundle(specs_dir, layout, &casing)?;
+    let bundles = bundle_all(specs_dir, &found, &casing)?;
+    Ok(Loaded { found, shared, bundles })
 }
 
 /// Every service of the layout, bundled.
@@ -169,11 +189,12 @@ pub fn service(
     logs.push(("shared-types", "types equal to one of `sailpoint-shared` are used from there, not generated again", reuse));
     let sha = layout.sha256.clone().unwrap_or_default();
     let target = Target {
+        kind: Kind::Service,
         name: &service.name,
         root: &service.root,
         crate_dir: PathBuf::from(service.crate_dir()),
         report: PathBuf::from(format!("openapi/services/{}.normalization.md", service.name)),
-        contract_calls: None,
+        contract_calls: Some(PathBuf::from(format!("tests/tests/generated/services/{}.rs", service.name))),
         sha: &sha,
         files: bundled.files.len(),
         operations: input_ops,

@@ -13,3 +13,596 @@ pub mod v2024;
 #[rustfmt::skip]
 #[path = "contract_calls_v3.rs"]
 pub mod v3;
+
+// The services of the per-service layout: one call table each, and two
+// tests that run them on one Prism serving every service.
+
+#[rustfmt::skip]
+#[path = "services/access-model-metadata.rs"]
+pub mod service_access_model_metadata;
+
+#[rustfmt::skip]
+#[path = "services/access-profiles.rs"]
+pub mod service_access_profiles;
+
+#[rustfmt::skip]
+#[path = "services/access-request-approvals.rs"]
+pub mod service_access_request_approvals;
+
+#[rustfmt::skip]
+#[path = "services/access-request-identity-metrics.rs"]
+pub mod service_access_request_identity_metrics;
+
+#[rustfmt::skip]
+#[path = "services/access-requests.rs"]
+pub mod service_access_requests;
+
+#[rustfmt::skip]
+#[path = "services/account-activities.rs"]
+pub mod service_account_activities;
+
+#[rustfmt::skip]
+#[path = "services/account-aggregations.rs"]
+pub mod service_account_aggregations;
+
+#[rustfmt::skip]
+#[path = "services/account-deletion-requests.rs"]
+pub mod service_account_deletion_requests;
+
+#[rustfmt::skip]
+#[path = "services/account-usages.rs"]
+pub mod service_account_usages;
+
+#[rustfmt::skip]
+#[path = "services/accounts.rs"]
+pub mod service_accounts;
+
+#[rustfmt::skip]
+#[path = "services/api-usage.rs"]
+pub mod service_api_usage;
+
+#[rustfmt::skip]
+#[path = "services/application-discovery.rs"]
+pub mod service_application_discovery;
+
+#[rustfmt::skip]
+#[path = "services/approvals.rs"]
+pub mod service_approvals;
+
+#[rustfmt::skip]
+#[path = "services/apps.rs"]
+pub mod service_apps;
+
+#[rustfmt::skip]
+#[path = "services/auth-profile.rs"]
+pub mod service_auth_profile;
+
+#[rustfmt::skip]
+#[path = "services/auth-users.rs"]
+pub mod service_auth_users;
+
+#[rustfmt::skip]
+#[path = "services/branding.rs"]
+pub mod service_branding;
+
+#[rustfmt::skip]
+#[path = "services/business-applications.rs"]
+pub mod service_business_applications;
+
+#[rustfmt::skip]
+#[path = "services/certification-campaign-filters.rs"]
+pub mod service_certification_campaign_filters;
+
+#[rustfmt::skip]
+#[path = "services/certification-campaigns.rs"]
+pub mod service_certification_campaigns;
+
+#[rustfmt::skip]
+#[path = "services/certification-summaries.rs"]
+pub mod service_certification_summaries;
+
+#[rustfmt::skip]
+#[path = "services/certifications.rs"]
+pub mod service_certifications;
+
+#[rustfmt::skip]
+#[path = "services/classify-source.rs"]
+pub mod service_classify_source;
+
+#[rustfmt::skip]
+#[path = "services/configuration-hub.rs"]
+pub mod service_configuration_hub;
+
+#[rustfmt::skip]
+#[path = "services/connector-customizers.rs"]
+pub mod service_connector_customizers;
+
+#[rustfmt::skip]
+#[path = "services/connector-rule-management.rs"]
+pub mod service_connector_rule_management;
+
+#[rustfmt::skip]
+#[path = "services/connectors.rs"]
+pub mod service_connectors;
+
+#[rustfmt::skip]
+#[path = "services/custom-forms.rs"]
+pub mod service_custom_forms;
+
+#[rustfmt::skip]
+#[path = "services/custom-password-instructions.rs"]
+pub mod service_custom_password_instructions;
+
+#[rustfmt::skip]
+#[path = "services/custom-user-levels.rs"]
+pub mod service_custom_user_levels;
+
+#[rustfmt::skip]
+#[path = "services/data-access-security.rs"]
+pub mod service_data_access_security;
+
+#[rustfmt::skip]
+#[path = "services/data-segmentation.rs"]
+pub mod service_data_segmentation;
+
+#[rustfmt::skip]
+#[path = "services/declassify-source.rs"]
+pub mod service_declassify_source;
+
+#[rustfmt::skip]
+#[path = "services/dimensions.rs"]
+pub mod service_dimensions;
+
+#[rustfmt::skip]
+#[path = "services/entitlement-connections.rs"]
+pub mod service_entitlement_connections;
+
+#[rustfmt::skip]
+#[path = "services/entitlements.rs"]
+pub mod service_entitlements;
+
+#[rustfmt::skip]
+#[path = "services/global-tenant-security-settings.rs"]
+pub mod service_global_tenant_security_settings;
+
+#[rustfmt::skip]
+#[path = "services/governance-groups.rs"]
+pub mod service_governance_groups;
+
+#[rustfmt::skip]
+#[path = "services/iai-access-request-recommendations.rs"]
+pub mod service_iai_access_request_recommendations;
+
+#[rustfmt::skip]
+#[path = "services/iai-common-access.rs"]
+pub mod service_iai_common_access;
+
+#[rustfmt::skip]
+#[path = "services/iai-outliers.rs"]
+pub mod service_iai_outliers;
+
+#[rustfmt::skip]
+#[path = "services/iai-peer-group-strategies.rs"]
+pub mod service_iai_peer_group_strategies;
+
+#[rustfmt::skip]
+#[path = "services/iai-recommendations.rs"]
+pub mod service_iai_recommendations;
+
+#[rustfmt::skip]
+#[path = "services/iai-role-mining.rs"]
+pub mod service_iai_role_mining;
+
+#[rustfmt::skip]
+#[path = "services/icons.rs"]
+pub mod service_icons;
+
+#[rustfmt::skip]
+#[path = "services/identities.rs"]
+pub mod service_identities;
+
+#[rustfmt::skip]
+#[path = "services/identity-attributes.rs"]
+pub mod service_identity_attributes;
+
+#[rustfmt::skip]
+#[path = "services/identity-history.rs"]
+pub mod service_identity_history;
+
+#[rustfmt::skip]
+#[path = "services/identity-profiles.rs"]
+pub mod service_identity_profiles;
+
+#[rustfmt::skip]
+#[path = "services/intelligence.rs"]
+pub mod service_intelligence;
+
+#[rustfmt::skip]
+#[path = "services/jit-access.rs"]
+pub mod service_jit_access;
+
+#[rustfmt::skip]
+#[path = "services/jit-activations.rs"]
+pub mod service_jit_activations;
+
+#[rustfmt::skip]
+#[path = "services/launchers.rs"]
+pub mod service_launchers;
+
+#[rustfmt::skip]
+#[path = "services/lifecycle-states.rs"]
+pub mod service_lifecycle_states;
+
+#[rustfmt::skip]
+#[path = "services/machine-account-classify.rs"]
+pub mod service_machine_account_classify;
+
+#[rustfmt::skip]
+#[path = "services/machine-account-creation-request.rs"]
+pub mod service_machine_account_creation_request;
+
+#[rustfmt::skip]
+#[path = "services/machine-account-mappings.rs"]
+pub mod service_machine_account_mappings;
+
+#[rustfmt::skip]
+#[path = "services/machine-account-subtypes.rs"]
+pub mod service_machine_account_subtypes;
+
+#[rustfmt::skip]
+#[path = "services/machine-accounts.rs"]
+pub mod service_machine_accounts;
+
+#[rustfmt::skip]
+#[path = "services/machine-classification-config.rs"]
+pub mod service_machine_classification_config;
+
+#[rustfmt::skip]
+#[path = "services/machine-identities.rs"]
+pub mod service_machine_identities;
+
+#[rustfmt::skip]
+#[path = "services/machine-identities-lifecycle-actions.rs"]
+pub mod service_machine_identities_lifecycle_actions;
+
+#[rustfmt::skip]
+#[path = "services/managed-clients.rs"]
+pub mod service_managed_clients;
+
+#[rustfmt::skip]
+#[path = "services/managed-cluster-types.rs"]
+pub mod service_managed_cluster_types;
+
+#[rustfmt::skip]
+#[path = "services/managed-clusters.rs"]
+pub mod service_managed_clusters;
+
+#[rustfmt::skip]
+#[path = "services/mfa-configuration.rs"]
+pub mod service_mfa_configuration;
+
+#[rustfmt::skip]
+#[path = "services/multi-host-integration.rs"]
+pub mod service_multi_host_integration;
+
+#[rustfmt::skip]
+#[path = "services/non-employee-lifecycle-management.rs"]
+pub mod service_non_employee_lifecycle_management;
+
+#[rustfmt::skip]
+#[path = "services/notifications.rs"]
+pub mod service_notifications;
+
+#[rustfmt::skip]
+#[path = "services/oauth-clients.rs"]
+pub mod service_oauth_clients;
+
+#[rustfmt::skip]
+#[path = "services/org-config.rs"]
+pub mod service_org_config;
+
+#[rustfmt::skip]
+#[path = "services/parameter-storage.rs"]
+pub mod service_parameter_storage;
+
+#[rustfmt::skip]
+#[path = "services/password-configuration.rs"]
+pub mod service_password_configuration;
+
+#[rustfmt::skip]
+#[path = "services/password-dictionary.rs"]
+pub mod service_password_dictionary;
+
+#[rustfmt::skip]
+#[path = "services/password-management.rs"]
+pub mod service_password_management;
+
+#[rustfmt::skip]
+#[path = "services/password-policies.rs"]
+pub mod service_password_policies;
+
+#[rustfmt::skip]
+#[path = "services/password-sync-groups.rs"]
+pub mod service_password_sync_groups;
+
+#[rustfmt::skip]
+#[path = "services/personal-access-tokens.rs"]
+pub mod service_personal_access_tokens;
+
+#[rustfmt::skip]
+#[path = "services/privilege-criteria.rs"]
+pub mod service_privilege_criteria;
+
+#[rustfmt::skip]
+#[path = "services/privilege-criteria-configuration.rs"]
+pub mod service_privilege_criteria_configuration;
+
+#[rustfmt::skip]
+#[path = "services/public-identities.rs"]
+pub mod service_public_identities;
+
+#[rustfmt::skip]
+#[path = "services/public-identities-config.rs"]
+pub mod service_public_identities_config;
+
+#[rustfmt::skip]
+#[path = "services/public-machine-identities.rs"]
+pub mod service_public_machine_identities;
+
+#[rustfmt::skip]
+#[path = "services/reports-data-extraction.rs"]
+pub mod service_reports_data_extraction;
+
+#[rustfmt::skip]
+#[path = "services/requestable-objects.rs"]
+pub mod service_requestable_objects;
+
+#[rustfmt::skip]
+#[path = "services/role-insights.rs"]
+pub mod service_role_insights;
+
+#[rustfmt::skip]
+#[path = "services/role-propagation.rs"]
+pub mod service_role_propagation;
+
+#[rustfmt::skip]
+#[path = "services/roles.rs"]
+pub mod service_roles;
+
+#[rustfmt::skip]
+#[path = "services/saved-search.rs"]
+pub mod service_saved_search;
+
+#[rustfmt::skip]
+#[path = "services/scheduled-search.rs"]
+pub mod service_scheduled_search;
+
+#[rustfmt::skip]
+#[path = "services/search.rs"]
+pub mod service_search;
+
+#[rustfmt::skip]
+#[path = "services/search-attribute-configuration.rs"]
+pub mod service_search_attribute_configuration;
+
+#[rustfmt::skip]
+#[path = "services/segments.rs"]
+pub mod service_segments;
+
+#[rustfmt::skip]
+#[path = "services/service-desk-integration.rs"]
+pub mod service_service_desk_integration;
+
+#[rustfmt::skip]
+#[path = "services/shared-signals-framework-ssf.rs"]
+pub mod service_shared_signals_framework_ssf;
+
+#[rustfmt::skip]
+#[path = "services/sim-integrations.rs"]
+pub mod service_sim_integrations;
+
+#[rustfmt::skip]
+#[path = "services/sod-controls.rs"]
+pub mod service_sod_controls;
+
+#[rustfmt::skip]
+#[path = "services/sod-policies.rs"]
+pub mod service_sod_policies;
+
+#[rustfmt::skip]
+#[path = "services/sod-violations.rs"]
+pub mod service_sod_violations;
+
+#[rustfmt::skip]
+#[path = "services/source-usages.rs"]
+pub mod service_source_usages;
+
+#[rustfmt::skip]
+#[path = "services/sources.rs"]
+pub mod service_sources;
+
+#[rustfmt::skip]
+#[path = "services/sp-config.rs"]
+pub mod service_sp_config;
+
+#[rustfmt::skip]
+#[path = "services/suggested-entitlement-description.rs"]
+pub mod service_suggested_entitlement_description;
+
+#[rustfmt::skip]
+#[path = "services/tagged-objects.rs"]
+pub mod service_tagged_objects;
+
+#[rustfmt::skip]
+#[path = "services/tags.rs"]
+pub mod service_tags;
+
+#[rustfmt::skip]
+#[path = "services/task-management.rs"]
+pub mod service_task_management;
+
+#[rustfmt::skip]
+#[path = "services/tenant.rs"]
+pub mod service_tenant;
+
+#[rustfmt::skip]
+#[path = "services/tenant-context.rs"]
+pub mod service_tenant_context;
+
+#[rustfmt::skip]
+#[path = "services/transforms.rs"]
+pub mod service_transforms;
+
+#[rustfmt::skip]
+#[path = "services/triggers.rs"]
+pub mod service_triggers;
+
+#[rustfmt::skip]
+#[path = "services/ui-metadata.rs"]
+pub mod service_ui_metadata;
+
+#[rustfmt::skip]
+#[path = "services/work-items.rs"]
+pub mod service_work_items;
+
+#[rustfmt::skip]
+#[path = "services/work-reassignment.rs"]
+pub mod service_work_reassignment;
+
+#[rustfmt::skip]
+#[path = "services/workflows.rs"]
+pub mod service_workflows;
+
+/// Every operation of the seed services but the multipart ones, against Prism.
+#[tokio::test]
+async fn seed_every_operation_of_the_seed_services() {
+    let Some(f) = crate::fixture(crate::SERVICES).await else { return };
+    let mut outcomes = Vec::new();
+    outcomes.push(crate::seed_service(&f, "password-management", f.client.password_management(), service_password_management::SEED, sailpoint_password_management::OPERATIONS).await);
+    outcomes.push(crate::seed_service(&f, "password-policies", f.client.password_policies(), service_password_policies::SEED, sailpoint_password_policies::OPERATIONS).await);
+    outcomes.push(crate::seed_service(&f, "password-sync-groups", f.client.password_sync_groups(), service_password_sync_groups::SEED, sailpoint_password_sync_groups::OPERATIONS).await);
+    outcomes.push(crate::seed_service(&f, "sources", f.client.sources(), service_sources::SEED, sailpoint_sources::OPERATIONS).await);
+    crate::finish_services_seed(outcomes);
+}
+
+/// Every `GET` operation of every service, against Prism.
+#[tokio::test]
+async fn sweep_every_service_get() {
+    let Some(f) = crate::fixture(crate::SERVICES).await else { return };
+    let mut outcomes = Vec::new();
+    outcomes.push(crate::sweep_service(&f, "access-model-metadata", f.client.access_model_metadata(), service_access_model_metadata::GETS, sailpoint_access_model_metadata::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "access-profiles", f.client.access_profiles(), service_access_profiles::GETS, sailpoint_access_profiles::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "access-request-approvals", f.client.access_request_approvals(), service_access_request_approvals::GETS, sailpoint_access_request_approvals::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "access-request-identity-metrics", f.client.access_request_identity_metrics(), service_access_request_identity_metrics::GETS, sailpoint_access_request_identity_metrics::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "access-requests", f.client.access_requests(), service_access_requests::GETS, sailpoint_access_requests::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "account-activities", f.client.account_activities(), service_account_activities::GETS, sailpoint_account_activities::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "account-aggregations", f.client.account_aggregations(), service_account_aggregations::GETS, sailpoint_account_aggregations::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "account-deletion-requests", f.client.account_deletion_requests(), service_account_deletion_requests::GETS, sailpoint_account_deletion_requests::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "account-usages", f.client.account_usages(), service_account_usages::GETS, sailpoint_account_usages::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "accounts", f.client.accounts(), service_accounts::GETS, sailpoint_accounts::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "api-usage", f.client.api_usage(), service_api_usage::GETS, sailpoint_api_usage::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "application-discovery", f.client.application_discovery(), service_application_discovery::GETS, sailpoint_application_discovery::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "approvals", f.client.approvals(), service_approvals::GETS, sailpoint_approvals::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "apps", f.client.apps(), service_apps::GETS, sailpoint_apps::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "auth-profile", f.client.auth_profile(), service_auth_profile::GETS, sailpoint_auth_profile::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "auth-users", f.client.auth_users(), service_auth_users::GETS, sailpoint_auth_users::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "branding", f.client.branding(), service_branding::GETS, sailpoint_branding::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "business-applications", f.client.business_applications(), service_business_applications::GETS, sailpoint_business_applications::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "certification-campaign-filters", f.client.certification_campaign_filters(), service_certification_campaign_filters::GETS, sailpoint_certification_campaign_filters::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "certification-campaigns", f.client.certification_campaigns(), service_certification_campaigns::GETS, sailpoint_certification_campaigns::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "certification-summaries", f.client.certification_summaries(), service_certification_summaries::GETS, sailpoint_certification_summaries::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "certifications", f.client.certifications(), service_certifications::GETS, sailpoint_certifications::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "classify-source", f.client.classify_source(), service_classify_source::GETS, sailpoint_classify_source::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "configuration-hub", f.client.configuration_hub(), service_configuration_hub::GETS, sailpoint_configuration_hub::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "connector-customizers", f.client.connector_customizers(), service_connector_customizers::GETS, sailpoint_connector_customizers::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "connector-rule-management", f.client.connector_rule_management(), service_connector_rule_management::GETS, sailpoint_connector_rule_management::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "connectors", f.client.connectors(), service_connectors::GETS, sailpoint_connectors::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "custom-forms", f.client.custom_forms(), service_custom_forms::GETS, sailpoint_custom_forms::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "custom-password-instructions", f.client.custom_password_instructions(), service_custom_password_instructions::GETS, sailpoint_custom_password_instructions::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "custom-user-levels", f.client.custom_user_levels(), service_custom_user_levels::GETS, sailpoint_custom_user_levels::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "data-access-security", f.client.data_access_security(), service_data_access_security::GETS, sailpoint_data_access_security::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "data-segmentation", f.client.data_segmentation(), service_data_segmentation::GETS, sailpoint_data_segmentation::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "declassify-source", f.client.declassify_source(), service_declassify_source::GETS, sailpoint_declassify_source::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "dimensions", f.client.dimensions(), service_dimensions::GETS, sailpoint_dimensions::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "entitlement-connections", f.client.entitlement_connections(), service_entitlement_connections::GETS, sailpoint_entitlement_connections::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "entitlements", f.client.entitlements(), service_entitlements::GETS, sailpoint_entitlements::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "global-tenant-security-settings", f.client.global_tenant_security_settings(), service_global_tenant_security_settings::GETS, sailpoint_global_tenant_security_settings::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "governance-groups", f.client.governance_groups(), service_governance_groups::GETS, sailpoint_governance_groups::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "iai-access-request-recommendations", f.client.iai_access_request_recommendations(), service_iai_access_request_recommendations::GETS, sailpoint_iai_access_request_recommendations::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "iai-common-access", f.client.iai_common_access(), service_iai_common_access::GETS, sailpoint_iai_common_access::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "iai-outliers", f.client.iai_outliers(), service_iai_outliers::GETS, sailpoint_iai_outliers::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "iai-peer-group-strategies", f.client.iai_peer_group_strategies(), service_iai_peer_group_strategies::GETS, sailpoint_iai_peer_group_strategies::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "iai-recommendations", f.client.iai_recommendations(), service_iai_recommendations::GETS, sailpoint_iai_recommendations::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "iai-role-mining", f.client.iai_role_mining(), service_iai_role_mining::GETS, sailpoint_iai_role_mining::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "icons", f.client.icons(), service_icons::GETS, sailpoint_icons::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "identities", f.client.identities(), service_identities::GETS, sailpoint_identities::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "identity-attributes", f.client.identity_attributes(), service_identity_attributes::GETS, sailpoint_identity_attributes::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "identity-history", f.client.identity_history(), service_identity_history::GETS, sailpoint_identity_history::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "identity-profiles", f.client.identity_profiles(), service_identity_profiles::GETS, sailpoint_identity_profiles::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "intelligence", f.client.intelligence(), service_intelligence::GETS, sailpoint_intelligence::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "jit-access", f.client.jit_access(), service_jit_access::GETS, sailpoint_jit_access::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "jit-activations", f.client.jit_activations(), service_jit_activations::GETS, sailpoint_jit_activations::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "launchers", f.client.launchers(), service_launchers::GETS, sailpoint_launchers::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "lifecycle-states", f.client.lifecycle_states(), service_lifecycle_states::GETS, sailpoint_lifecycle_states::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "machine-account-classify", f.client.machine_account_classify(), service_machine_account_classify::GETS, sailpoint_machine_account_classify::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "machine-account-creation-request", f.client.machine_account_creation_request(), service_machine_account_creation_request::GETS, sailpoint_machine_account_creation_request::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "machine-account-mappings", f.client.machine_account_mappings(), service_machine_account_mappings::GETS, sailpoint_machine_account_mappings::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "machine-account-subtypes", f.client.machine_account_subtypes(), service_machine_account_subtypes::GETS, sailpoint_machine_account_subtypes::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "machine-accounts", f.client.machine_accounts(), service_machine_accounts::GETS, sailpoint_machine_accounts::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "machine-classification-config", f.client.machine_classification_config(), service_machine_classification_config::GETS, sailpoint_machine_classification_config::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "machine-identities", f.client.machine_identities(), service_machine_identities::GETS, sailpoint_machine_identities::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "machine-identities-lifecycle-actions", f.client.machine_identities_lifecycle_actions(), service_machine_identities_lifecycle_actions::GETS, sailpoint_machine_identities_lifecycle_actions::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "managed-clients", f.client.managed_clients(), service_managed_clients::GETS, sailpoint_managed_clients::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "managed-cluster-types", f.client.managed_cluster_types(), service_managed_cluster_types::GETS, sailpoint_managed_cluster_types::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "managed-clusters", f.client.managed_clusters(), service_managed_clusters::GETS, sailpoint_managed_clusters::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "mfa-configuration", f.client.mfa_configuration(), service_mfa_configuration::GETS, sailpoint_mfa_configuration::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "multi-host-integration", f.client.multi_host_integration(), service_multi_host_integration::GETS, sailpoint_multi_host_integration::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "non-employee-lifecycle-management", f.client.non_employee_lifecycle_management(), service_non_employee_lifecycle_management::GETS, sailpoint_non_employee_lifecycle_management::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "notifications", f.client.notifications(), service_notifications::GETS, sailpoint_notifications::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "oauth-clients", f.client.oauth_clients(), service_oauth_clients::GETS, sailpoint_oauth_clients::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "org-config", f.client.org_config(), service_org_config::GETS, sailpoint_org_config::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "parameter-storage", f.client.parameter_storage(), service_parameter_storage::GETS, sailpoint_parameter_storage::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "password-configuration", f.client.password_configuration(), service_password_configuration::GETS, sailpoint_password_configuration::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "password-dictionary", f.client.password_dictionary(), service_password_dictionary::GETS, sailpoint_password_dictionary::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "password-management", f.client.password_management(), service_password_management::GETS, sailpoint_password_management::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "password-policies", f.client.password_policies(), service_password_policies::GETS, sailpoint_password_policies::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "password-sync-groups", f.client.password_sync_groups(), service_password_sync_groups::GETS, sailpoint_password_sync_groups::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "personal-access-tokens", f.client.personal_access_tokens(), service_personal_access_tokens::GETS, sailpoint_personal_access_tokens::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "privilege-criteria", f.client.privilege_criteria(), service_privilege_criteria::GETS, sailpoint_privilege_criteria::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "privilege-criteria-configuration", f.client.privilege_criteria_configuration(), service_privilege_criteria_configuration::GETS, sailpoint_privilege_criteria_configuration::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "public-identities", f.client.public_identities(), service_public_identities::GETS, sailpoint_public_identities::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "public-identities-config", f.client.public_identities_config(), service_public_identities_config::GETS, sailpoint_public_identities_config::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "public-machine-identities", f.client.public_machine_identities(), service_public_machine_identities::GETS, sailpoint_public_machine_identities::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "reports-data-extraction", f.client.reports_data_extraction(), service_reports_data_extraction::GETS, sailpoint_reports_data_extraction::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "requestable-objects", f.client.requestable_objects(), service_requestable_objects::GETS, sailpoint_requestable_objects::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "role-insights", f.client.role_insights(), service_role_insights::GETS, sailpoint_role_insights::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "role-propagation", f.client.role_propagation(), service_role_propagation::GETS, sailpoint_role_propagation::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "roles", f.client.roles(), service_roles::GETS, sailpoint_roles::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "saved-search", f.client.saved_search(), service_saved_search::GETS, sailpoint_saved_search::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "scheduled-search", f.client.scheduled_search(), service_scheduled_search::GETS, sailpoint_scheduled_search::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "search", f.client.search_api(), service_search::GETS, sailpoint_search::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "search-attribute-configuration", f.client.search_attribute_configuration(), service_search_attribute_configuration::GETS, sailpoint_search_attribute_configuration::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "segments", f.client.segments(), service_segments::GETS, sailpoint_segments::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "service-desk-integration", f.client.service_desk_integration(), service_service_desk_integration::GETS, sailpoint_service_desk_integration::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "shared-signals-framework-ssf", f.client.shared_signals_framework_ssf(), service_shared_signals_framework_ssf::GETS, sailpoint_shared_signals_framework_ssf::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "sim-integrations", f.client.sim_integrations(), service_sim_integrations::GETS, sailpoint_sim_integrations::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "sod-controls", f.client.sod_controls(), service_sod_controls::GETS, sailpoint_sod_controls::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "sod-policies", f.client.sod_policies(), service_sod_policies::GETS, sailpoint_sod_policies::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "sod-violations", f.client.sod_violations(), service_sod_violations::GETS, sailpoint_sod_violations::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "source-usages", f.client.source_usages(), service_source_usages::GETS, sailpoint_source_usages::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "sources", f.client.sources(), service_sources::GETS, sailpoint_sources::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "sp-config", f.client.sp_config(), service_sp_config::GETS, sailpoint_sp_config::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "suggested-entitlement-description", f.client.suggested_entitlement_description(), service_suggested_entitlement_description::GETS, sailpoint_suggested_entitlement_description::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "tagged-objects", f.client.tagged_objects(), service_tagged_objects::GETS, sailpoint_tagged_objects::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "tags", f.client.tags(), service_tags::GETS, sailpoint_tags::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "task-management", f.client.task_management(), service_task_management::GETS, sailpoint_task_management::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "tenant", f.client.tenant(), service_tenant::GETS, sailpoint_tenant::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "tenant-context", f.client.tenant_context(), service_tenant_context::GETS, sailpoint_tenant_context::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "transforms", f.client.transforms(), service_transforms::GETS, sailpoint_transforms::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "triggers", f.client.triggers(), service_triggers::GETS, sailpoint_triggers::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "ui-metadata", f.client.ui_metadata(), service_ui_metadata::GETS, sailpoint_ui_metadata::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "work-items", f.client.work_items(), service_work_items::GETS, sailpoint_work_items::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "work-reassignment", f.client.work_reassignment(), service_work_reassignment::GETS, sailpoint_work_reassignment::OPERATIONS).await);
+    outcomes.push(crate::sweep_service(&f, "workflows", f.client.workflows(), service_workflows::GETS, sailpoint_workflows::OPERATIONS).await);
+    crate::finish_services_sweep(outcomes);
+}

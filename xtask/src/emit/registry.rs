@@ -30,7 +30,13 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
     let tests_toml = PathBuf::from("tests/Cargo.toml");
     let workspace = replace_region(&read(root, &workspace_toml)?, "bench profiles", &bench_profiles(&versions))?;
     let facade = read(root, &facade_toml)?;
-    let facade = replace_region(&facade, "version features", &facade_features(&versions))?;
+    let default_services: Vec<&str> = specs.services.iter().flat_map(|l| l.default.iter().map(String::as_str)).collect();
+    for d in &default_services {
+        if !services.iter().any(|s| s.name == *d) {
+            bail!("[services] default names `{d}`, which is not a service of the layout");
+        }
+    }
+    let facade = replace_region(&facade, "version features", &facade_features(&versions, &default_services))?;
     let facade = replace_region(&facade, "version crates", &dependencies(&versions, "..", true))?;
     let facade = replace_region(&facade, "service features", &service_features(services))?;
     let facade = replace_region(&facade, "service crates", &service_dependencies(services, "..", true))?;
@@ -46,7 +52,7 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
         (PathBuf::from("crates/sailpoint-mock/src/generated_versions.rs"), format!("{HEADER}{}", mock_versions(&versions))),
         (tests_toml, tests),
         (PathBuf::from("tests/tests/generated/versions.rs"), format!("{HEADER}{}", test_versions(&table))),
-        (PathBuf::from("tests/tests/generated/contract_calls.rs"), format!("{HEADER}{}", contract_modules(&versions))),
+        (PathBuf::from("tests/tests/generated/contract_calls.rs"), format!("{HEADER}{}", contract_modules(&versions, services))),
         (PathBuf::from("crates/sailpoint/src/generated_services.rs"), format!("{HEADER}{}", facade_services(services))),
         (PathBuf::from("tests/tests/generated/services.rs"), format!("{HEADER}{}", test_services(services))),
     ])
@@ -74,8 +80,8 @@ pub fn replace_region(text: &str, region: &str, lines: &str) -> Result<String> {
     Ok(format!("{}{begin}{lines}{}", &text[..b], &text[e..]))
 }
 
-fn facade_features(versions: &[&str]) -> String {
-    let quoted: Vec<String> = versions.iter().map(|v| format!("{v:?}")).collect();
+fn facade_features(versions: &[&str], default_services: &[&str]) -> String {
+    let quoted: Vec<String> = versions.iter().chain(default_services).map(|v| format!("{v:?}")).collect();
     let mut s = format!("default = [{}]\n", quoted.join(", "));
     for v in versions {
         s.push_str(&format!("{v} = [\"dep:sailpoint-{v}\"]\n"));
@@ -150,7 +156,7 @@ fn facade_services(services: &[Service]) -> String {
     for svc in services {
         let k = svc.package().replace('-', "_");
         s.push_str(&format!(
-            "    /// The {n} service: `/{n}/v1/…`.\n    #[cfg(feature = \"{n}\")]\n    pub use {k} as {m};\n",
+            "    /// The {n} service (upstream `idn/apis/{n}/`).\n    #[cfg(feature = \"{n}\")]\n    pub use {k} as {m};\n",
             n = svc.name,
             m = svc.name.replace('-', "_")
         ));
@@ -178,7 +184,7 @@ fn facade_services(services: &[Service]) -> String {
     s.push_str("        })\n    }\n}\n\nimpl crate::Client {\n");
     for svc in services {
         s.push_str(&format!(
-            "    /// The {n} service (`/{n}/v1/…`).\n    #[cfg(feature = \"{n}\")]\n    pub fn {a}(&self) -> &{k}::Client {{\n        &self.services.{f}\n    }}\n\n",
+            "    /// The {n} service (feature `{n}`).\n    #[cfg(feature = \"{n}\")]\n    pub fn {a}(&self) -> &{k}::Client {{\n        &self.services.{f}\n    }}\n\n",
             n = svc.name,
             a = accessor(&svc.name),
             k = svc.package().replace('-', "_"),
@@ -251,11 +257,53 @@ fn test_versions(versions: &[(&str, &str)]) -> String {
 
 /// The contract test's modules: one per version, each its generated call
 /// table and its seed and sweep tests.
-fn contract_modules(versions: &[&str]) -> String {
+fn contract_modules(versions: &[&str], services: &[Service]) -> String {
     let mut s = String::from("//! The contract-call tables of the versions of `openapi/specs.toml`.\n");
     for v in versions {
         s.push_str(&format!("\n#[rustfmt::skip]\n#[path = \"contract_calls_{v}.rs\"]\npub mod {};\n", v.replace('-', "_")));
     }
+    if services.is_empty() {
+        return s;
+    }
+    s.push_str("\n// The services of the per-service layout: one call table each, and two\n// tests that run them on one Prism serving every service.\n");
+    for svc in services {
+        s.push_str(&format!(
+            "\n#[rustfmt::skip]\n#[path = \"services/{}.rs\"]\npub mod service_{};\n",
+            svc.name,
+            svc.name.replace('-', "_")
+        ));
+    }
+    let call = |what: &str, table: &str, svc: &Service| {
+        let m = svc.name.replace('-', "_");
+        format!(
+            "    outcomes.push(crate::{what}(&f, {:?}, f.client.{}(), service_{m}::{table}, {}::OPERATIONS).await);\n",
+            svc.name,
+            accessor(&svc.name),
+            svc.package().replace('-', "_")
+        )
+    };
+    s.push_str(
+        "\n/// Every operation of the seed services but the multipart ones, against Prism.\n\
+         #[tokio::test]\n\
+         async fn seed_every_operation_of_the_seed_services() {\n    \
+             let Some(f) = crate::fixture(crate::SERVICES).await else { return };\n    \
+             let mut outcomes = Vec::new();\n",
+    );
+    for svc in services.iter().filter(|s| crate::testgen::contract_calls::SEED_SERVICES.contains(&s.name.as_str())) {
+        s.push_str(&call("seed_service", "SEED", svc));
+    }
+    s.push_str(
+        "    crate::finish_services_seed(outcomes);\n}\n\n\
+         /// Every `GET` operation of every service, against Prism.\n\
+         #[tokio::test]\n\
+         async fn sweep_every_service_get() {\n    \
+             let Some(f) = crate::fixture(crate::SERVICES).await else { return };\n    \
+             let mut outcomes = Vec::new();\n",
+    );
+    for svc in services {
+        s.push_str(&call("sweep_service", "GETS", svc));
+    }
+    s.push_str("    crate::finish_services_sweep(outcomes);\n}\n");
     s
 }
 
@@ -343,7 +391,7 @@ mod tests {
         assert!(s.contains("pub fn v2025(&self) -> &sailpoint_v2025::Client"), "{s}");
         assert!(s.contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"), "{s}");
         assert_eq!(
-            facade_features(&["v3", "v2025"]),
+            facade_features(&["v3", "v2025"], &[]),
             "default = [\"v3\", \"v2025\"]\nv3 = [\"dep:sailpoint-v3\"]\nv2025 = [\"dep:sailpoint-v2025\"]\n"
         );
         assert!(mock_versions(&["v3"]).contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"));
@@ -351,7 +399,7 @@ mod tests {
             test_versions(&[("v2025", "idn/v2025.yaml")])
                 .contains("Version { name: \"v2025\", root: \"idn/v2025.yaml\", operations: sailpoint_v2025::OPERATIONS },")
         );
-        assert!(contract_modules(&["v3"]).contains("#[path = \"contract_calls_v3.rs\"]\npub mod v3;"));
+        assert!(contract_modules(&["v3"], &[]).contains("#[path = \"contract_calls_v3.rs\"]\npub mod v3;"));
         assert_eq!(
             dependencies(&["v3"], "../crates", false),
             "sailpoint-v3 = { path = \"../crates/sailpoint-v3\", version = \"0.1.0\" }\n"

@@ -362,6 +362,47 @@ pub fn emit(doc: &Value, file: &syn::File, ops: &[OperationMeta], version: &str)
     )
 }
 
+/// The services of the per-service layout whose every operation the
+/// contract tests call (the sweep calls every service's `GET` operations).
+pub const SEED_SERVICES: [&str; 4] = ["password-management", "password-policies", "password-sync-groups", "sources"];
+
+/// The call tables of one service (without the generated-file header):
+/// `GETS`, and for a seed service `SEED`. The tests that run them, one for
+/// all services on one Prism, are in the registry's module list.
+pub fn emit_service(doc: &Value, file: &syn::File, ops: &[OperationMeta], service: &str) -> String {
+    let builders = required_fields(file);
+    let krate = format!("sailpoint_{}", service.replace('-', "_"));
+    let (gets, gets_skipped) = calls(doc, &builders, ops.iter().filter(|o| o.method.eq_ignore_ascii_case("get") && !o.multipart));
+    let seeded = SEED_SERVICES.contains(&service);
+    let (seed, seed_skipped) =
+        if seeded { calls(doc, &builders, ops.iter().filter(|o| !o.multipart)) } else { (String::new(), Vec::new()) };
+    let list = |skipped: &[String]| skipped.iter().map(|s| format!("//! - {s}\n")).collect::<String>();
+    let seed_line = if seeded {
+        format!(
+            "//! `SEED`: every operation but the multipart ones ({} called; not called: {}).\n{}",
+            seed.matches("operation_id:").count(),
+            seed_skipped.len(),
+            list(&seed_skipped)
+        )
+    } else {
+        "//! `SEED`: none (not a seed service).\n".to_string()
+    };
+    format!(
+        "//! Calls of `{krate}` operations with their required parameters, for the contract tests.\n\
+         //! `GETS`: every `GET` operation ({} called; not called: {}).\n{}{seed_line}\n\
+         #[allow(unused_imports)]\n\
+         use crate::{{Call, Fallback, example, parsed, sdk}};\n\
+         #[allow(unused_imports)]\n\
+         use {krate}::{{Client, types}};\n\n\
+         pub const GETS: &[Call<Client>] = &[\n{gets}];\n\n\
+         #[allow(dead_code)]\n\
+         pub const SEED: &[Call<Client>] = &[\n{seed}];\n",
+        gets.matches("operation_id:").count(),
+        gets_skipped.len(),
+        list(&gets_skipped),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
