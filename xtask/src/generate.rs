@@ -72,6 +72,30 @@ fn progenitor(doc: &Value) -> Result<proc_macro2::TokenStream> {
     progenitor_with(doc, &Settings::default())
 }
 
+thread_local! {
+    /// Set while this thread runs the generator, whose panics are caught.
+    static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the panic message silenced on this thread only (regen
+/// runs versions and services on several threads at once: a panic
+/// elsewhere is still reported).
+fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GENERATING.with(std::cell::Cell::get) {
+                previous(info)
+            }
+        }));
+    });
+    GENERATING.with(|g| g.set(true));
+    let result = f();
+    GENERATING.with(|g| g.set(false));
+    result
+}
+
 /// progenitor's tokens for `doc`, with [`settings`] and `extra`.
 pub fn progenitor_with(doc: &Value, extra: &Settings) -> Result<proc_macro2::TokenStream> {
     let api: openapiv3::OpenAPI = serde_path_to_error::deserialize(doc)
@@ -81,10 +105,7 @@ pub fn progenitor_with(doc: &Value, extra: &Settings) -> Result<proc_macro2::Tok
         settings.with_replacement(type_name, path, impls.iter().copied());
     }
     // progenitor reports some unsupported shapes by panicking; turn that into an error.
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(|| Generator::new(&settings).generate_tokens(&api)));
-    std::panic::set_hook(previous);
+    let result = quietly(|| catch_unwind(AssertUnwindSafe(|| Generator::new(&settings).generate_tokens(&api))));
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(anyhow!("progenitor: {e}")),
@@ -186,7 +207,9 @@ fn without_multipart(doc: &Value) -> Value {
 
 /// Every version of `specs`, bundled.
 pub fn bundle_all(specs_dir: &Path, specs: &Specs) -> Result<BTreeMap<String, bundle::Bundle>> {
-    specs.versions.iter().map(|(name, v)| Ok((name.clone(), bundle::bundle(specs_dir, &v.root)?))).collect()
+    use rayon::prelude::*;
+    let versions: Vec<_> = specs.versions.iter().collect();
+    versions.into_par_iter().map(|(name, v)| Ok((name.clone(), bundle::bundle(specs_dir, &v.root)?))).collect()
 }
 
 /// The files of version `name`, from its bundle; `all` holds every

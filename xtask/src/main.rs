@@ -37,6 +37,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
+use rayon::prelude::*;
 
 struct Args {
     command: String,
@@ -127,20 +128,40 @@ fn regen(args: &Args) -> Result<bool> {
     // Every version is bundled, whichever are written: each is compared with the others.
     let mut bundles = generate::bundle_all(&dir, &specs)?;
     let docs: BTreeMap<String, serde_json::Value> = bundles.iter().map(|(n, b)| (n.clone(), b.doc.clone())).collect();
-    for name in selected(&specs, args)? {
-        let t = Instant::now();
-        let bundled = bundles.remove(&name).ok_or_else(|| anyhow!("{name} was not bundled"))?;
-        let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
-        out.files.extend(scaffold::files(&name));
-        write_or_check(&root, &out.files, args.check, &mut stale)?;
-        let lines: usize = out.files.iter().map(|(_, t)| t.lines().count()).sum();
-        eprintln!("{name}: {} files, {lines} lines, {:.1} s", out.files.len(), t.elapsed().as_secs_f64());
+    let jobs = selected(&specs, args)?
+        .into_iter()
+        .map(|name| bundles.remove(&name).map(|b| (name.clone(), b)).ok_or_else(|| anyhow!("{name} was not bundled")))
+        .collect::<Result<Vec<_>>>()?;
+    // The versions, and the services, are generated on every core at once;
+    // the files are written (or compared) afterwards, in order.
+    let generate_versions = || {
+        jobs.into_par_iter()
+            .map(|(name, bundled)| {
+                let t = Instant::now();
+                let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
+                out.files.extend(scaffold::files(&name));
+                Ok((name, out.files, t.elapsed()))
+            })
+            .collect::<Result<Vec<_>>>()
+    };
+    let generate_services = || match &specs.services {
+        Some(layout) if args.version.is_none() => services_files(&dir, &specs, layout, &hashes, &docs).map(Some),
+        _ => Ok(None),
+    };
+    let (versions, services) = rayon::join(generate_versions, generate_services);
+    for (name, files, took) in versions? {
+        write_or_check(&root, &files, args.check, &mut stale)?;
+        let lines: usize = files.iter().map(|(_, t)| t.lines().count()).sum();
+        eprintln!("{name}: {} files, {lines} lines, {:.1} s", files.len(), took.as_secs_f64());
     }
-    let services = match &specs.services {
-        Some(layout) if args.version.is_none() => {
-            regen_services(&root, &dir, &specs, layout, &hashes, &docs, args.check, &mut stale)?
+    let services = match services? {
+        Some((found, files, took)) => {
+            write_or_check(&root, &files, args.check, &mut stale)?;
+            let lines: usize = files.iter().map(|(_, t)| t.lines().count()).sum();
+            eprintln!("services: {} services, {} files, {lines} lines, {:.1} s", found.len(), files.len(), took.as_secs_f64());
+            found
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     let registry = emit::registry::files(&root, &specs, &services)?;
     write_or_check(&root, &registry, args.check, &mut stale)?;
@@ -181,32 +202,33 @@ fn regen(args: &Args) -> Result<bool> {
     Ok(false)
 }
 
-/// The per-service layout: the shared types' crate, then one crate per
-/// service. Returns the services found.
-#[allow(clippy::too_many_arguments)]
-fn regen_services(
-    root: &Path,
+/// The files of the per-service layout: the shared types' crate, then one
+/// crate per service (generated in parallel, listed in order); with the
+/// services found and the time it took.
+type ServicesFiles = (Vec<spec::layout::Service>, Vec<(PathBuf, String)>, std::time::Duration);
+
+fn services_files(
     dir: &Path,
     specs: &pin::Specs,
     layout: &pin::Layout,
     hashes: &BTreeMap<String, String>,
     year_docs: &BTreeMap<String, serde_json::Value>,
-    check: bool,
-    stale: &mut Vec<(PathBuf, String, String)>,
-) -> Result<Vec<spec::layout::Service>> {
+) -> Result<ServicesFiles> {
     let t = Instant::now();
     let services::Loaded { found, shared, bundles } = services::load(dir, layout, year_docs)?;
     services::verify_pin(dir, layout, &bundles, &shared, hashes)?;
     let (shared, mut files) = services::shared(specs, layout, shared)?;
     files.extend(scaffold::shared_files());
-    for (service, bundled) in bundles {
-        files.extend(services::service(specs, layout, &service, bundled, &shared)?);
-        files.extend(scaffold::service_files(&service));
-    }
-    write_or_check(root, &files, check, stale)?;
-    let lines: usize = files.iter().map(|(_, t)| t.lines().count()).sum();
-    eprintln!("services: {} services, {} files, {lines} lines, {:.1} s", found.len(), files.len(), t.elapsed().as_secs_f64());
-    Ok(found)
+    let per_service = bundles
+        .into_par_iter()
+        .map(|(service, bundled)| {
+            let mut files = services::service(specs, layout, &service, bundled, &shared)?;
+            files.extend(scaffold::service_files(&service));
+            Ok(files)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    files.extend(per_service.into_iter().flatten());
+    Ok((found, files, t.elapsed()))
 }
 
 /// Brings `Cargo.lock` in line with the manifests regen wrote (a version

@@ -70,8 +70,9 @@ pub fn load(specs_dir: &Path, layout: &Layout, year_docs: &BTreeMap<String, Valu
 
 /// Every service of the layout, bundled.
 pub fn bundle_all(specs_dir: &Path, services: &[Service], casing: &HashMap<String, String>) -> Result<Vec<(Service, Bundle)>> {
+    use rayon::prelude::*;
     services
-        .iter()
+        .par_iter()
         .map(|s| {
             let b = bundle::bundle_with(specs_dir, &s.root, Options { casing: Some(casing.clone()), root_doc: None })?;
             Ok((s.clone(), b))
