@@ -45,6 +45,13 @@ pub struct MockConfig {
     pub rate_limit: Option<(u32, Duration)>,
     /// Injected faults.
     pub faults: Faults,
+    /// Compress response bodies for clients that ask (`Accept-Encoding`:
+    /// zstd, br or gzip), as SailPoint's servers do. Default: on.
+    pub compression: bool,
+    /// Send each response at most this many bytes per second, as over a
+    /// slow link (`None`, the default: as fast as the machine goes). The
+    /// cap applies to the bytes on the wire, after compression.
+    pub bandwidth: Option<u64>,
 }
 
 impl Default for MockConfig {
@@ -57,6 +64,8 @@ impl Default for MockConfig {
             identities: 1_000,
             rate_limit: Some((100, Duration::from_secs(10))),
             faults: Faults::default(),
+            compression: true,
+            bandwidth: None,
         }
     }
 }

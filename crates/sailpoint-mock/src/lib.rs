@@ -9,8 +9,9 @@
 //! accounts and identities (synthetic, deterministic, as many as you ask).
 //! Collections honour `limit`, `offset`, `count`, `filters` (`eq`, `sw`,
 //! `co`, `in`, joined by `and`) and `sorters`; JSON Patch is applied for
-//! real; experimental operations need their header; the rate limit and
-//! faults are configurable.
+//! real; experimental operations need their header; bodies are compressed
+//! for clients that ask; the rate limit, faults, latency and a bandwidth
+//! cap are configurable.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -22,6 +23,7 @@
 // Handlers return `Result<_, Response>`; the response is the error reply, by value.
 #![allow(clippy::result_large_err)]
 
+mod bandwidth;
 mod config;
 mod errors;
 mod faults;

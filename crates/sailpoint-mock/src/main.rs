@@ -1,10 +1,12 @@
-//! `cargo run -p sailpoint-mock -- [--port N] [--accounts N] [--no-rate-limit]`:
+//! `cargo run -p sailpoint-mock -- [--port N] [--accounts N] [--no-rate-limit]
+//! [--latency-ms N] [--bandwidth-mbit N] [--no-compression]`:
 //! a mock tenant until Ctrl-C (or until its standard input closes, with
 //! `--until-stdin-closes`, for scripts that drive it).
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: sailpoint-mock [--port N] [--accounts N] [--identities N] [--no-rate-limit] [--until-stdin-closes]";
+const USAGE: &str = "usage: sailpoint-mock [--port N] [--accounts N] [--identities N] [--no-rate-limit] \
+                     [--latency-ms N] [--bandwidth-mbit N] [--no-compression] [--until-stdin-closes]";
 
 fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
     let value = value.ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
@@ -21,6 +23,16 @@ fn config() -> Result<(sailpoint_mock::MockConfig, bool), String> {
             "--accounts" => config.accounts = number("--accounts", args.next())?,
             "--identities" => config.identities = number("--identities", args.next())?,
             "--no-rate-limit" => config.rate_limit = None,
+            // A WAN: time added to every API request, a cap on each response's bytes per second.
+            "--latency-ms" => config.faults.latency = std::time::Duration::from_millis(number("--latency-ms", args.next())?),
+            "--bandwidth-mbit" => {
+                let mbit: f64 = number("--bandwidth-mbit", args.next())?;
+                if !(mbit > 0.0 && mbit.is_finite()) {
+                    return Err(format!("--bandwidth-mbit must be a positive number\n{USAGE}"));
+                }
+                config.bandwidth = Some((mbit * 1e6 / 8.0) as u64);
+            }
+            "--no-compression" => config.compression = false,
             "--until-stdin-closes" => until_stdin_closes = true,
             "-h" | "--help" => return Err(USAGE.into()),
             // The first version took the port as its only argument.

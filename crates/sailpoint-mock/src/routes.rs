@@ -13,12 +13,13 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use sailpoint_runtime::{Operation, Pagination};
 use serde_json::{Value, json};
+use tower_http::compression::CompressionLayer;
 
 use crate::errors::{bad_request, not_found};
 use crate::query::{parse_filters, sort};
 use crate::service_paths::{self, ServiceOperation};
 use crate::tenant::{COLLECTIONS, SourceDetails, Tenant, default_account_schema, find_operation};
-use crate::{faults, search};
+use crate::{bandwidth, faults, search};
 
 type Shared = State<Arc<Tenant>>;
 type Params = Query<HashMap<String, String>>;
@@ -34,6 +35,8 @@ fn reply(op: &Operation, default: u16, body: Value) -> Response {
 }
 
 pub fn router(tenant: Arc<Tenant>) -> Router {
+    let paced = tenant.clone();
+    let compress = tenant.config.compression;
     let api = Router::new()
         .route("/{version}/search", post(search::search))
         .route("/{version}/{collection}", get(list).post(create))
@@ -62,8 +65,16 @@ pub fn router(tenant: Arc<Tenant>) -> Router {
         .merge(api)
         .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(tenant);
-    // The per-service paths are rewritten before the routes see them.
-    Router::new().fallback_service(routes).layer(axum::middleware::from_fn(service_paths::rewrite))
+    // The per-service paths are rewritten before the routes see them. What
+    // goes out is compressed (when asked, and configured), then paced: the
+    // faults act on the body before compression, the cap on the bytes sent.
+    let compression = CompressionLayer::new().no_deflate();
+    let compression = if compress { compression } else { compression.no_gzip().no_br().no_zstd() };
+    Router::new()
+        .fallback_service(routes)
+        .layer(axum::middleware::from_fn(service_paths::rewrite))
+        .layer(compression)
+        .layer(axum::middleware::from_fn_with_state(paced, bandwidth::cap))
 }
 
 #[derive(serde::Deserialize)]
