@@ -12,6 +12,10 @@ Usage: python_sdk.py MODE [N]   (tenant from SAIL_BASE_URL, SAIL_CLIENT_ID,
   get    [N=1000]    one list_accounts(limit=1), then N sequential get_account
   startup            time.time() right after the first list_accounts returns
                      (the caller measures from process spawn)
+  wan-list   [N=20000] N accounts with Paginator.paginate and its defaults
+                     (250 per page), with the bytes received
+  wan-search [N=50000] N identities with Paginator.paginate_search and its
+                     defaults (250 per page, sorted by name), with the bytes
 
 Requests go to BASE_URL/oauth/token and BASE_URL/v3/accounts[/{id}].
 Exits 1 with a message on stderr if the SDK raises; never prints the secret.
@@ -25,7 +29,7 @@ import resource
 import sys
 import time
 
-USAGE = "usage: python_sdk.py {stream|loop|get|startup} [N]  (with SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET set)"
+USAGE = "usage: python_sdk.py {stream|loop|get|startup|wan-list|wan-search} [N]  (with SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET set)"
 PAGE = 250  # largest page size /v3/accounts accepts
 
 
@@ -134,6 +138,45 @@ def get(api, n):
             "mean_ms": round(sum(ms) / n, 3)}
 
 
+def bytes_read():
+    """Bytes this process has read so far (rchar of /proc/self/io, sockets included)."""
+    with open("/proc/self/io") as f:
+        for line in f:
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    return None
+
+
+def wan_list(api, n):
+    """n accounts as a 1.4.2 user gets them: Paginator.paginate, its default page."""
+    from sailpoint.paginator import Paginator
+
+    before, start = bytes_read(), time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        accounts = Paginator.paginate(api.list_accounts, n)
+    items = len(accounts[:n])
+    seconds = time.perf_counter() - start
+    return {"mode": "wan-list", "items": items, "seconds": round(seconds, 3),
+            "items_per_s": round(items / seconds, 1), "bytes_received": bytes_read() - before}
+
+
+def wan_search(api, n):
+    """n identities through Paginator.paginate_search with its default page (increment)."""
+    from sailpoint.paginator import Paginator
+    import sailpoint.v3
+    from sailpoint.v3.models.search import Search
+
+    search_api = sailpoint.v3.SearchApi(api.api_client)
+    search = Search.from_dict({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]})
+    before, start = bytes_read(), time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        results = Paginator.paginate_search(search_api, search, None, n)
+    items = len(results[:n])
+    seconds = time.perf_counter() - start
+    return {"mode": "wan-search", "items": items, "seconds": round(seconds, 3),
+            "items_per_s": round(items / seconds, 1), "bytes_received": bytes_read() - before}
+
+
 def startup(api):
     api.list_accounts(limit=1)
     return {"mode": "startup", "first_response_unix": time.time()}
@@ -142,7 +185,7 @@ def startup(api):
 def main(argv):
     import os
 
-    modes = ("stream", "loop", "get", "startup")
+    modes = ("stream", "loop", "get", "startup", "wan-list", "wan-search")
     if len(argv) not in (2, 3) or argv[1] not in modes:
         print(USAGE, file=sys.stderr)
         return 2
@@ -154,7 +197,8 @@ def main(argv):
         print(f"python_sdk.py: {missing} is not set\n{USAGE}", file=sys.stderr)
         return 2
     try:
-        n = int(argv[2]) if len(argv) == 3 else (100000 if mode in ("stream", "loop") else 1000)
+        defaults = {"stream": 100000, "loop": 100000, "wan-list": 20000, "wan-search": 50000}
+        n = int(argv[2]) if len(argv) == 3 else defaults.get(mode, 1000)
     except ValueError:
         print(USAGE, file=sys.stderr)
         return 2
@@ -170,6 +214,10 @@ def main(argv):
             result = offset_loop(api, n)
         elif mode == "get":
             result = get(api, n)
+        elif mode == "wan-list":
+            result = wan_list(api, n)
+        elif mode == "wan-search":
+            result = wan_search(api, n)
         else:
             result = startup(api)
     except Exception as exc:  # SDK errors (ApiException, pydantic ValidationError, ...)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every benchmark of the SDK in one run, written to BENCHMARKS.md.
 
-    python3 bench/run.py [--skip-compile] [--rounds N]
+    python3 bench/run.py [--skip-compile] [--rounds N]   everything, written to BENCHMARKS.md
+    python3 bench/run.py --wan                           the WAN profile alone, printed
 
 Builds the Rust side (`sdk_bench` and `sailpoint-mock`, bench profile),
 installs the official Python SDK (`sailpoint==1.4.2`, the last release with
@@ -10,8 +11,10 @@ the v3/beta/v2024 modules) in a throwaway venv under target/bench/, starts
 side: pagination of 100,000 accounts, 1,000 GETs by id, startup; then the
 SDK's own overhead against raw reqwest, its throughput under the mock's
 default rate limit, and (unless --skip-compile) the cold build cost of each
-crate. Standard library only; the figures are medians of --rounds runs
-(default 3) where a run is short.
+crate. Then the WAN profile: the mock with 80 ms added to each request, a
+50 Mbit/s cap per connection and SailPoint's 100 requests per 10 s, both
+SDKs with their defaults. Standard library only; the figures are medians of
+--rounds runs (default 3) where a run is short.
 """
 import json
 import os
@@ -30,6 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "target" / "bench"
 PYTHON_SDK = "sailpoint==1.4.2"
 ACCOUNTS = 100_000
+# The WAN profile (--wan): what a tenant across the internet looks like.
+WAN_LATENCY_MS = 80
+WAN_BANDWIDTH_MBIT = 50
+WAN_ACCOUNTS = 20_000
+WAN_IDENTITIES = 50_000
+CEILING = 2_500  # items/s the rate limit allows: 100 requests of 250 per 10 s
 
 
 def say(msg):
@@ -71,8 +80,8 @@ def python_venv():
 class Mock:
     """sailpoint-mock on 127.0.0.1, stopped by closing its standard input."""
 
-    def __init__(self, binary, rate_limited):
-        args = [str(binary), "--port", "0", "--accounts", str(ACCOUNTS), "--until-stdin-closes"]
+    def __init__(self, binary, rate_limited, extra=()):
+        args = [str(binary), "--port", "0", "--accounts", str(ACCOUNTS), "--until-stdin-closes", *extra]
         if not rate_limited:
             args.append("--no-rate-limit")
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -90,6 +99,85 @@ class Mock:
     def stop(self):
         self.proc.stdin.close()
         self.proc.wait(timeout=30)
+
+
+def wan(mock_bin, sdk_bench, py):
+    """Both SDKs with their defaults against the mock over the WAN profile,
+    each run on a fresh mock (a fresh rate-limit budget)."""
+    extra = ["--latency-ms", str(WAN_LATENCY_MS), "--bandwidth-mbit", str(WAN_BANDWIDTH_MBIT),
+             "--identities", str(WAN_IDENTITIES)]
+    runs = {
+        "rust_list": [sdk_bench, "wan-list", str(WAN_ACCOUNTS)],
+        "rust_list_plain": [sdk_bench, "wan-list-plain", str(WAN_ACCOUNTS)],
+        "python_list": [py, str(ROOT / "bench" / "python_sdk.py"), "wan-list", str(WAN_ACCOUNTS)],
+        "rust_search": [sdk_bench, "wan-search", str(WAN_IDENTITIES)],
+        "python_search": [py, str(ROOT / "bench" / "python_sdk.py"), "wan-search", str(WAN_IDENTITIES)],
+    }
+    out = {}
+    for name, cmd in runs.items():
+        say(f"WAN: {name}")
+        mock = Mock(mock_bin, rate_limited=True, extra=extra)
+        try:
+            out[name] = json_line(cmd, mock.env)
+        except RuntimeError as e:
+            out[name] = {"error": str(e)[-500:]}
+        finally:
+            mock.stop()
+    return out
+
+
+def wan_report(w):
+    rl, plain, pl, rs, ps = (w.get(k, {}) for k in ("rust_list", "rust_list_plain", "python_list", "rust_search", "python_search"))
+
+    def cell(x, key, fmt):
+        return fmt.format(x[key]) if key in x and x[key] is not None else f"failed: {x.get('error', '?')[:120]}"
+
+    def mb(x):
+        return f"{x['bytes_received'] / 1e6:.1f} MB" if x.get("bytes_received") is not None else "?"
+
+    def share(x):
+        return f"{x['items_per_s'] / CEILING * 100:.0f} %" if "items_per_s" in x else "?"
+
+    lines = [
+        f"## Over a WAN: {WAN_LATENCY_MS} ms per request, {WAN_BANDWIDTH_MBIT} Mbit/s per connection, 100 requests per 10 s",
+        "",
+        f"`sailpoint-mock` with `--latency-ms {WAN_LATENCY_MS} --bandwidth-mbit {WAN_BANDWIDTH_MBIT}` and SailPoint's rate "
+        "limit, a fresh mock for each run (a fresh rate-limit budget); each SDK with its defaults (the Rust SDK: "
+        "compression, prefetch, its client-side limit, search pages of 10,000; the Python SDK 1.4.2: `Paginator.paginate` "
+        "and `Paginator.paginate_search`, 250 per page, no compression asked). Bytes received: `rchar` of `/proc/self/io` "
+        "over the run (everything the process read). One run each.",
+        "",
+        "| run | Rust SDK | Python SDK | Rust SDK's advantage |",
+        "| --- | --- | --- | --- |",
+        f"| list {WAN_ACCOUNTS:,} accounts: seconds | {cell(rl, 'seconds', '{:.2f}')} | {cell(pl, 'seconds', '{:.2f}')} | "
+        + (f"**{pl['seconds'] / rl['seconds']:.1f}×**" if "seconds" in rl and "seconds" in pl else "?") + " |",
+        f"| list: items/s (share of the {CEILING:,} items/s ceiling) | {cell(rl, 'items_per_s', '{:,.0f}')} ({share(rl)}) | "
+        f"{cell(pl, 'items_per_s', '{:,.0f}')} ({share(pl)}) | |",
+        f"| list: bytes received | {mb(rl)} (without compression: {mb(plain)}) | {mb(pl)} | "
+        + (f"{pl['bytes_received'] / rl['bytes_received']:.1f}× fewer" if rl.get("bytes_received") and pl.get("bytes_received") else "?") + " |",
+        f"| search {WAN_IDENTITIES:,} identities: seconds | {cell(rs, 'seconds', '{:.2f}')} | {cell(ps, 'seconds', '{:.2f}')} | "
+        + (f"**{ps['seconds'] / rs['seconds']:.1f}×**" if "seconds" in rs and "seconds" in ps else "?") + " |",
+        f"| search: requests of the rate limit | {WAN_IDENTITIES // 10_000 + 1} (pages of 10,000, the last one empty) | "
+        f"{WAN_IDENTITIES // 250 + 1} (pages of 250) | |",
+        f"| search: bytes received | {mb(rs)} | {mb(ps)} | |",
+        "",
+    ]
+    if all("seconds" in x for x in (rl, plain, pl, rs, ps)):
+        fewer = plain["bytes_received"] / rl["bytes_received"] if rl.get("bytes_received") else 0
+        listing_share = rl["items_per_s"] / CEILING
+        lines += [
+            "Targets (in this run):",
+            "",
+            f"- Listing at ≥ 95 % of the rate-limit ceiling: {listing_share * 100:.0f} %, {verdict(listing_share >= 0.95)}"
+            + (" (above 100 %: the first 100 requests of a fresh budget may go at once)" if listing_share > 1 else "") + ".",
+            f"- Search of {WAN_IDENTITIES:,} identities in under 10 requests of the limit: {WAN_IDENTITIES // 10_000 + 1}, "
+            f"{verdict(WAN_IDENTITIES // 10_000 + 1 < 10)}.",
+            f"- Bytes received ≥ 5× fewer than without compression: {fewer:.1f}×, {verdict(fewer >= 5)}.",
+            f"- ≥ 1.5× the Python SDK on the listing: {pl['seconds'] / rl['seconds']:.1f}×, {verdict(pl['seconds'] / rl['seconds'] >= 1.5)}.",
+            f"- ≥ 10× the Python SDK on the search: {ps['seconds'] / rs['seconds']:.1f}×, {verdict(ps['seconds'] / rs['seconds'] >= 10)}.",
+            "",
+        ]
+    return lines
 
 
 def startup_seconds(cmd, env):
@@ -187,6 +275,7 @@ def verdict(ok):
 
 def report(r):
     rs, raw, py, pyl = r["rust_stream"], r["rust_stream_raw"], r["python_stream"], r["python_loop"]
+    one = r["rust_stream_one"]
     ratio = rs["items_per_s"] / py["items_per_s"]
     ratio_loop = rs["items_per_s"] / pyl["items_per_s"]
 
@@ -204,20 +293,25 @@ def report(r):
         "",
         f"- Machine: {r['machine']}",
         f"- Rust: {r['rustc']}; SDK built with the `bench` profile. Python: {r['python']}, official SDK `sailpoint` {r['python_sdk']} (PyPI, in a throwaway venv).",
-        f"- Server: `sailpoint-mock` (bench profile) on 127.0.0.1 with {ACCOUNTS:,} synthetic accounts, one process, shared by both SDKs; no rate limit except in the rate-limit section.",
+        f"- Server: `sailpoint-mock` (bench profile) on 127.0.0.1 with {ACCOUNTS:,} synthetic accounts, one process, shared by both SDKs; no rate limit except in the rate-limit and WAN sections; on loopback without compression (`--no-compression`: compressing costs both ends CPU where bandwidth is free; the WAN section has it).",
         f"- Figures are the median of {r['rounds']} runs where marked (m), else one run; both SDKs are measured in the same run of this script.",
         "",
         "## Pagination: 100,000 accounts (`GET /v3/accounts`, 250 per page)",
         "",
         "| client | items/s | seconds | client CPU | items per CPU-second | peak RSS |",
         "| --- | --- | --- | --- | --- | --- |",
-        f"| Rust SDK, `list_accounts().stream()` (m) | {rs['items_per_s']:,.0f} | {rs['seconds']:.2f} | {rs['cpu_seconds']:.2f} s | {per_cpu(rs):,.0f} | {rs['peak_rss_mb']:.1f} MB |",
+        f"| Rust SDK, `list_accounts().stream()`, defaults (prefetch {rs.get('prefetch', '?')}) (m) | {rs['items_per_s']:,.0f} | {rs['seconds']:.2f} | {rs['cpu_seconds']:.2f} s | {per_cpu(rs):,.0f} | {rs['peak_rss_mb']:.1f} MB |",
+        f"| Rust SDK, prefetch off (`prefetch: 1`) (m) | {one['items_per_s']:,.0f} | {one['seconds']:.2f} | {one['cpu_seconds']:.2f} s | {per_cpu(one):,.0f} | {one['peak_rss_mb']:.1f} MB |",
         f"| raw reqwest loop, same pages, same type (the server's ceiling) (m) | {raw['items_per_s']:,.0f} | {raw['seconds']:.2f} | {raw['cpu_seconds']:.2f} s | {per_cpu(raw):,.0f} | {raw['peak_rss_mb']:.1f} MB |",
         f"| Python SDK, `Paginator.{py.get('paginator', 'paginate')}` (m) | {py['items_per_s']:,.0f} | {py['seconds']:.2f} | {py['cpu_seconds']:.2f} s | {per_cpu(py):,.0f} | {py['peak_rss_mb']:.1f} MB |",
         f"| Python SDK, hand-written limit/offset loop (m) | {pyl['items_per_s']:,.0f} | {pyl['seconds']:.2f} | {pyl['cpu_seconds']:.2f} s | {per_cpu(pyl):,.0f} | {pyl['peak_rss_mb']:.1f} MB |",
         "",
         f"Ratio of items/s: **{ratio:.1f}×** the Python SDK's paginator ({ratio_loop:.1f}× its hand-written loop). "
         f"Target ≥ 20×: {verdict(ratio >= 20)}. Peak RSS under 50 MB: {verdict(rs['peak_rss_mb'] < 50)}.",
+        "",
+        f"Against the hand-written sequential loop: `.stream()` with defaults **{rs['items_per_s'] / raw['items_per_s']:.2f}×** "
+        f"(target ≥ 1.3×: {verdict(rs['items_per_s'] / raw['items_per_s'] >= 1.3)}), with prefetch off "
+        f"{one['items_per_s'] / raw['items_per_s']:.2f}× (target ≥ 0.95×: {verdict(one['items_per_s'] / raw['items_per_s'] >= 0.95)}).",
         "",
         f"Client CPU per item (the clients' own work, whatever the server costs): the Rust SDK does "
         f"**{cpu_ratio:.1f}×** the items per CPU-second of the Python SDK's paginator. The Rust SDK streams at "
@@ -281,6 +375,8 @@ def report(r):
         f"Target ≥ 95 % of the ceiling with no 429 reaching the caller: {verdict(rl['share_of_ceiling'] >= 0.95 and rl['rate_limited_errors'] == 0 and not rl['other_errors'])}.",
         "",
     ]
+    if r.get("wan"):
+        lines += wan_report(r["wan"])
     if r.get("compile"):
         lines += [
             "## Compile cost (dev profile, cold)",
@@ -318,6 +414,14 @@ def report(r):
 
 
 def main(argv):
+    if "--wan" in argv:
+        WORK.mkdir(parents=True, exist_ok=True)
+        sdk_bench, mock_bin = build()
+        py, _ = python_venv()
+        text = "\n".join(wan_report(wan(mock_bin, sdk_bench, py)))
+        (WORK / "wan.md").write_text(text)
+        print(text)
+        return 0
     skip_compile = "--skip-compile" in argv
     rounds = 3
     if "--rounds" in argv:
@@ -336,11 +440,12 @@ def main(argv):
         "python_sdk": py_sdk,
         "rounds": rounds,
     }
-    mock = Mock(mock_bin, rate_limited=False)
+    mock = Mock(mock_bin, rate_limited=False, extra=["--no-compression"])
     try:
         env = mock.env
         say("pagination")
         r["rust_stream"], _ = median_of(rounds, lambda: json_line([sdk_bench, "stream", str(ACCOUNTS)], env), "items_per_s")
+        r["rust_stream_one"], _ = median_of(rounds, lambda: json_line([sdk_bench, "stream-one", str(ACCOUNTS)], env), "items_per_s")
         r["rust_stream_raw"], _ = median_of(rounds, lambda: json_line([sdk_bench, "stream-raw", str(ACCOUNTS)], env), "items_per_s")
         r["python_stream"], _ = median_of(rounds, lambda: json_line([py, pyscript, "stream", str(ACCOUNTS)], env), "items_per_s")
         r["python_loop"], _ = median_of(rounds, lambda: json_line([py, pyscript, "loop", str(ACCOUNTS)], env), "items_per_s")
@@ -355,12 +460,13 @@ def main(argv):
         r["overhead_minimal"] = json_line([sdk_bench, "overhead-minimal", "5000"], env)
     finally:
         mock.stop()
-    mock = Mock(mock_bin, rate_limited=True)
+    mock = Mock(mock_bin, rate_limited=True, extra=["--no-compression"])
     try:
         say("throughput under the rate limit (about 25 s)")
         r["rate_limited"] = json_line([sdk_bench, "rate-limited", "60000"], mock.env)
     finally:
         mock.stop()
+    r["wan"] = wan(mock_bin, sdk_bench, py)
     if not skip_compile:
         r["compile"] = compile_cost()
     text = report(r)

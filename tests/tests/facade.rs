@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sailpoint::prelude::*;
-use sailpoint::{PageOptions, Sources};
+use sailpoint::{DEFAULT_PREFETCH, PageOptions, Sources};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -102,27 +102,48 @@ async fn listing(total: usize) -> (MockServer, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn pagination_edges_deliver_each_item_once() {
-    for total in [0usize, 1, 250, 251, 500, 10_001] {
+    for (total, prefetch) in [0usize, 1, 250, 251, 500, 10_001].into_iter().flat_map(|t| [(t, 1), (t, DEFAULT_PREFETCH)]) {
         let (server, calls) = listing(total).await;
         let c = client(&server);
+        let options = PageOptions { prefetch, ..PageOptions::default() };
         let ids: Vec<String> =
-            c.v2024().get_password_sync_groups().stream().map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
+            c.v2024().get_password_sync_groups().stream_with(options).map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
         let expected: Vec<String> = (0..total).map(|i| format!("g{i:05}")).collect();
-        assert_eq!(ids, expected, "total {total}");
+        assert_eq!(ids, expected, "total {total}, prefetch {prefetch}");
         // the 400 past an exact multiple ends the listing once the total proves it (one count request)
-        let requests = total / 250 + 1 + usize::from(total > 0 && total.is_multiple_of(250));
-        assert_eq!(calls.load(Ordering::SeqCst), requests, "requests for {total} items");
+        let one_by_one = total / 250 + 1 + usize::from(total > 0 && total.is_multiple_of(250));
+        let requests = calls.load(Ordering::SeqCst);
+        if prefetch == 1 || total < 250 {
+            // the first request goes alone: a listing of one page costs one request
+            assert_eq!(requests, one_by_one, "requests for {total} items, prefetch {prefetch}");
+        } else {
+            assert!((one_by_one..one_by_one + prefetch).contains(&requests), "{requests} requests for {total} items");
+        }
     }
 }
 
 /// `.limit(..)` on the builder is the page size, `.offset(..)` the first item.
 #[tokio::test]
 async fn a_stream_starts_at_the_builders_offset_in_pages_of_its_limit() {
-    let (server, calls) = listing(100).await;
+    let (server, _) = listing(100).await;
     let c = client(&server);
+    let expected: Vec<String> = (25..100).map(|i| format!("g{i:05}")).collect();
     let ids: Vec<String> =
         c.v2024().get_password_sync_groups().limit(30).offset(25).stream().map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
-    let expected: Vec<String> = (25..100).map(|i| format!("g{i:05}")).collect();
+    assert_eq!(ids, expected, "with the default prefetch");
+    let (server, calls) = listing(100).await;
+    let c = client(&server);
+    let one_by_one = PageOptions { prefetch: 1, ..PageOptions::default() };
+    let ids: Vec<String> = c
+        .v2024()
+        .get_password_sync_groups()
+        .limit(30)
+        .offset(25)
+        .stream_with(one_by_one)
+        .map_ok(|g| g.id.unwrap())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids, expected);
     let asked: Vec<(Option<usize>, Option<usize>)> = server
         .received_requests()

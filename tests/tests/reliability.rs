@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use futures::{StreamExt, TryStreamExt};
 use sailpoint::search::SearchRequest;
 use sailpoint_mock::{Faults, MockConfig, MockTenant};
-use sailpoint_runtime::{BodyLimits, Credentials, Error, ErrorKind, Paginate, RateLimit, RetryConfig, Runtime};
+use sailpoint_runtime::{
+    BodyLimits, Credentials, DEFAULT_PREFETCH, Error, ErrorKind, PageOptions, Paginate, RateLimit, RetryConfig, Runtime,
+};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{method, path};
@@ -31,6 +33,12 @@ fn query(req: &Request, key: &str) -> Option<String> {
 
 fn groups(range: std::ops::Range<usize>) -> Value {
     Value::Array(range.map(|i| json!({"id": format!("g{i:05}"), "name": format!("group {i}")})).collect())
+}
+
+/// One request at a time: the counts below are then exact (the default
+/// prefetch adds at most `DEFAULT_PREFETCH - 1` past the end).
+fn one_at_a_time() -> PageOptions {
+    PageOptions { prefetch: 1, ..PageOptions::default() }
 }
 
 async fn requests(server: &MockServer, p: &str) -> usize {
@@ -78,41 +86,46 @@ async fn windowed_listing(total: usize, refuse_from: usize) -> MockServer {
 #[tokio::test]
 async fn a_400_after_a_full_page_ends_a_listing_only_when_the_total_proves_it() {
     // 1,000 groups, but offsets from 250 on are refused: an error, not a short listing
-    let server = windowed_listing(1000, 250).await;
-    let client = common::v2024(&server.uri(), |b| b.retry(fast()));
-    let (items, err) = drain(client.get_password_sync_groups().stream()).await;
-    assert_eq!(items.len(), 250);
-    let err = err.expect("the listing must not end Ok with 250 of 1,000 items");
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
-    // page 0, the refused page 250, one count probe
-    assert_eq!(requests(&server, GROUPS).await, 3);
+    for (options, extra) in [(one_at_a_time(), 0), (PageOptions::default(), DEFAULT_PREFETCH - 1)] {
+        let server = windowed_listing(1000, 250).await;
+        let client = common::v2024(&server.uri(), |b| b.retry(fast()));
+        let (items, err) = drain(client.get_password_sync_groups().stream_with(options)).await;
+        assert_eq!(items.len(), 250);
+        let err = err.expect("the listing must not end Ok with 250 of 1,000 items");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
+        // page 0, the refused page 250, one count probe (and what went ahead)
+        assert!((3..=3 + extra).contains(&requests(&server, GROUPS).await));
 
-    // 500 groups, 400 for offset 500: the total proves the end
-    let server = windowed_listing(500, 500).await;
-    let client = common::v2024(&server.uri(), |b| b.retry(fast()));
-    let (items, err) = drain(client.get_password_sync_groups().stream()).await;
-    assert!(err.is_none(), "{err:?}");
-    let ids: HashSet<_> = items.iter().map(|g| g.id.clone().unwrap()).collect();
-    assert_eq!((items.len(), ids.len()), (500, 500), "every item exactly once");
-    assert_eq!(requests(&server, GROUPS).await, 4);
+        // 500 groups, 400 for offset 500: the total proves the end
+        let server = windowed_listing(500, 500).await;
+        let client = common::v2024(&server.uri(), |b| b.retry(fast()));
+        let (items, err) = drain(client.get_password_sync_groups().stream_with(options)).await;
+        assert!(err.is_none(), "{err:?}");
+        let ids: HashSet<_> = items.iter().map(|g| g.id.clone().unwrap()).collect();
+        assert_eq!((items.len(), ids.len()), (500, 500), "every item exactly once");
+        assert!((4..=4 + extra).contains(&requests(&server, GROUPS).await));
+    }
 }
 
 #[tokio::test]
 async fn a_server_that_ignores_offset_is_an_error_not_a_loop() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(GROUPS))
-        .respond_with(ResponseTemplate::new(200).set_body_json(groups(0..250)))
-        .mount(&server)
-        .await;
     let client = common::v2024(&server.uri(), |b| b);
-    let (items, err) = drain(client.get_password_sync_groups().stream()).await;
-    let err = err.expect("an error");
-    assert_eq!(err.kind(), ErrorKind::Paging);
-    let text = err.to_string();
-    assert!(text.contains("get_password_sync_groups") && text.contains("offset 250"), "{text}");
-    assert_eq!(items.len(), 250, "the repeated page is not yielded");
-    assert_eq!(requests(&server, GROUPS).await, 2);
+    for (options, extra) in [(one_at_a_time(), 0), (PageOptions::default(), DEFAULT_PREFETCH - 1)] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path(GROUPS))
+            .respond_with(ResponseTemplate::new(200).set_body_json(groups(0..250)))
+            .mount(&server)
+            .await;
+        let (items, err) = drain(client.get_password_sync_groups().stream_with(options)).await;
+        let err = err.expect("an error");
+        assert_eq!(err.kind(), ErrorKind::Paging);
+        let text = err.to_string();
+        assert!(text.contains("get_password_sync_groups") && text.contains("offset 250"), "{text}");
+        assert_eq!(items.len(), 250, "the repeated page is not yielded");
+        assert!((2..=2 + extra).contains(&requests(&server, GROUPS).await));
+    }
 
     // the same with the mock tenant's fault
     let faults = Faults { ignore_offset: true, ..Faults::default() };

@@ -182,6 +182,20 @@ impl Auth {
         self.bearer_or_why(http).await.map_err(Error::authentication)
     }
 
+    /// The token to send without asking for one (for a request ahead of
+    /// need): `Some(None)` without credentials, `None` when there is no
+    /// valid token now.
+    pub fn cached_bearer(&self) -> Option<Option<Bearer>> {
+        match &self.credentials {
+            None => Some(None),
+            Some(Credentials::AccessToken(t)) => bearer_header(t).ok().map(|header| Some(Bearer { header })),
+            Some(Credentials::ClientCredentials { .. }) => match self.lookup(Instant::now()) {
+                Lookup::Fresh(header) | Lookup::Due(header) => Some(Some(Bearer { header })),
+                Lookup::Failed(_) | Lookup::Empty => None,
+            },
+        }
+    }
+
     async fn bearer_or_why(&self, http: &reqwest::Client) -> Result<Option<Bearer>, String> {
         let (client_id, secret) = match &self.credentials {
             None => return Ok(None),

@@ -31,11 +31,13 @@
 //! Modules, one concern each: `builder` (options and checks), `runtime`
 //! (the shared state), `pipeline` (the path of one request), `retry` (when
 //! and how long to wait), `auth`, `limiter`, `body` (reading bodies within
-//! limits), `error`, `pagination` and `streams`; `glue` holds what only
-//! generated code calls.
+//! limits), `error`, `pagination` (with `ahead`, the rules for the pages it
+//! requests ahead) and `streams`; `glue` holds what only generated code
+//! calls.
 
 #![warn(missing_docs)]
 
+mod ahead;
 mod auth;
 mod body;
 mod builder;
@@ -64,7 +66,7 @@ pub use error::{Error, ErrorKind, ErrorMessage, REQUEST_ID_HEADER};
 pub use limiter::RateLimit;
 pub use multipart::FilePart;
 pub use operation::{Operation, Pagination};
-pub use pagination::{Page, PageOptions, Paginate, TOTAL_COUNT_HEADER};
+pub use pagination::{DEFAULT_PREFETCH, Page, PageOptions, Paginate, TOTAL_COUNT_HEADER};
 pub use pipeline::EXPERIMENTAL_HEADER;
 pub use retry::RetryConfig;
 pub use runtime::Runtime;

@@ -104,6 +104,24 @@ impl Limiter {
         }
     }
 
+    /// A place for a request ahead of need (see `ahead`), if one is free
+    /// now: nobody is waiting for one, and one stays free after it.
+    pub fn try_acquire(&self, key: &str) -> Option<Permit> {
+        let window = self.window(key);
+        let _turn = window.turn.try_lock().ok()?;
+        let mut counted = window.counted();
+        let now = Instant::now();
+        while counted.completed.front().is_some_and(|&t| now.duration_since(t) >= self.limit.period) {
+            counted.completed.pop_front();
+        }
+        if counted.in_flight + counted.completed.len() + 1 < self.limit.requests as usize {
+            counted.in_flight += 1;
+            drop(counted);
+            return Some(Permit { window: window.clone() });
+        }
+        None
+    }
+
     /// Waits until a request for `key` may go; it counts until the permit
     /// is dropped, and for one period after.
     pub async fn acquire(&self, key: &str) -> Permit {
@@ -159,6 +177,27 @@ mod tests {
         assert_eq!(other.elapsed(), Duration::ZERO);
         assert!(Limiter::new(RateLimit { requests: 0, ..RateLimit::default() }).is_err());
         assert!(Limiter::new(RateLimit { period: Duration::ZERO, ..RateLimit::default() }).is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_ahead_never_waits_nor_takes_the_last_place() {
+        let period = Duration::from_secs(1);
+        let l = Arc::new(Limiter::new(RateLimit { requests: 3, period }).unwrap());
+        let first = l.try_acquire("k").expect("free");
+        let second = l.try_acquire("k").expect("free");
+        assert!(l.try_acquire("k").is_none(), "the last place stays for a call that waits");
+        let last = l.acquire("k").await;
+        // a caller waiting for its turn is not overtaken
+        let waiter = tokio::spawn({
+            let l = l.clone();
+            async move { drop(l.acquire("k").await) }
+        });
+        tokio::task::yield_now().await;
+        drop((first, second, last));
+        assert!(l.try_acquire("k").is_none(), "the waiter comes first");
+        waiter.await.unwrap();
+        tokio::time::sleep(period).await;
+        assert!(l.try_acquire("k").is_some(), "free again a period later");
     }
 
     #[tokio::test(start_paused = true)]

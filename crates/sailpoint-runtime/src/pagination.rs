@@ -14,8 +14,15 @@
 //!   that repeats the previous page (a server that ignores `offset`), ends
 //!   the stream with an [`ErrorKind::Paging`](crate::ErrorKind::Paging)
 //!   error naming the operation and the offset, before any of its items.
-//! - Up to `prefetch` pages are requested ahead (default 1: none ahead);
-//!   they are cancelled as soon as the listing ends.
+//! - Up to [`PageOptions::prefetch`] requests are in flight (default
+//!   [`DEFAULT_PREFETCH`]), so that the round trip is hidden: the first
+//!   alone, the others once a page has come back full (a listing of one
+//!   page costs one request), none ahead past a known total, so at most
+//!   `prefetch − 1` past the end; they are cancelled as soon as the
+//!   listing ends. A request ahead goes only when the client-side rate
+//!   limit has room at once (see `ahead`): prefetching never causes a 429
+//!   and never holds up another call of the client, even while the stream
+//!   is not polled.
 //! - The repeat check compares each page's size and its first, middle and
 //!   last items with the previous page's: it catches a server that ignores
 //!   `offset`, not one that also reorders the same items every time.
@@ -43,17 +50,20 @@ pub struct Page<T> {
     pub total: Option<u64>,
 }
 
+/// Requests a listing keeps in flight by default (see [`PageOptions::prefetch`]).
+pub const DEFAULT_PREFETCH: usize = 4;
+
 /// How to page through a listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageOptions {
     /// Items per request; `None` (the default) uses the operation's maximum.
     pub page_size: Option<u32>,
-    /// Pages requested ahead of the one being read (default 1: none ahead;
-    /// at most 8). Ahead-of-time requests past the end are wasted. Requests
-    /// ahead hold their place in the client-side rate limit, and one waiting
-    /// for it keeps its turn while the stream is not polled: with
-    /// `prefetch > 1`, keep polling the stream rather than awaiting other
-    /// calls of the same client and API version in between.
+    /// Requests in flight at once, counting the one being read (default
+    /// [`DEFAULT_PREFETCH`]; 1 turns prefetching off; at most 8). The
+    /// first request goes alone; the others only after a full page, and
+    /// only when the client-side rate limit has room for them at once, so
+    /// they never delay another call. Up to `prefetch − 1` of them may
+    /// ask past the end: each counts against the rate limit.
     pub prefetch: usize,
     /// Ask for the total (`count=true`, read from `X-Total-Count`).
     pub count: bool,
@@ -61,7 +71,7 @@ pub struct PageOptions {
 
 impl Default for PageOptions {
     fn default() -> Self {
-        Self { page_size: None, prefetch: 1, count: false }
+        Self { page_size: None, prefetch: DEFAULT_PREFETCH, count: false }
     }
 }
 
@@ -156,13 +166,29 @@ pub trait Paginate: OffsetListing {
                 if lister.done {
                     return None;
                 }
-                while lister.queue.len() < lister.ahead {
+                // One request until a page has come back full, then `ahead`;
+                // none ahead at or past a known total (the next one always
+                // goes: a total can be stale, and the pages decide the end).
+                let wanted = if lister.progress.previous_full { lister.ahead } else { 1 };
+                while lister.queue.len() < wanted {
                     let offset = lister.next_request;
+                    let first = lister.queue.is_empty();
+                    if !first && lister.progress.total.is_some_and(|total| offset >= total) {
+                        break;
+                    }
                     let request = lister.base.clone().with_page(lister.limit, offset);
-                    lister.queue.push_back(async move { (offset, request.send_page().await) });
+                    lister.queue.push_back(async move {
+                        let result =
+                            if first { request.send_page().await } else { crate::ahead::ahead(request.send_page()).await };
+                        (offset, result)
+                    });
                     lister.next_request += u64::from(lister.limit);
                 }
-                let (offset, result) = lister.queue.next().await?;
+                let (offset, mut result) = lister.queue.next().await?;
+                if result.as_ref().is_err_and(Error::is_deferred) {
+                    // A request ahead that could not go: its turn has come.
+                    result = lister.base.clone().with_page(lister.limit, offset).send_page().await;
+                }
                 let step = lister.progress.step::<Self>(offset, lister.limit, result);
                 if !matches!(step, Step::Page(_)) {
                     // Requests sent ahead are cancelled now, not when the stream is dropped.
@@ -193,7 +219,7 @@ struct Lister<L, F: Future> {
     /// The request as the caller made it (for the count probe).
     unchanged: L,
     limit: u32,
-    /// Requests kept in flight.
+    /// Requests kept in flight once a page has come back full.
     ahead: usize,
     /// The offset of the next request to send.
     next_request: u64,

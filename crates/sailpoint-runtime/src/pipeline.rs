@@ -44,7 +44,9 @@ impl Runtime {
     /// Sends `request` for `operation` through the whole pipeline. A
     /// transport failure of a request that may have reached the server,
     /// and must not be replayed, is marked so ([`Error::is_retryable`] is
-    /// false for it). The errors name the operation.
+    /// false for it). The errors name the operation. A request ahead of
+    /// need (see [`crate::ahead`]) that cannot go at once, or gets no
+    /// answer, is [`Error::deferred`].
     pub(crate) async fn send(
         &self,
         outgoing: impl Into<Outgoing>,
@@ -52,15 +54,22 @@ impl Runtime {
         api_version: &str,
     ) -> Result<reqwest::Response, Error> {
         let Outgoing { mut request, mut form } = outgoing.into();
+        if crate::ahead::is_ahead() && (!operation.replay_safe || form.is_some()) {
+            return Err(Error::deferred());
+        }
         if let Some(form) = &mut form {
             form.check().await.map_err(|e| e.for_operation(operation.id))?;
         }
         self.prepare(&mut request, operation).await.map_err(|e| e.for_operation(operation.id))?;
-        self.execute(request, form.as_ref(), operation, api_version).await.map_err(|e| {
-            let never_sent = e.is_connect();
-            let e = Error::from(e).for_operation(operation.id);
-            if operation.replay_safe || never_sent { e } else { e.not_replayable() }
-        })
+        match self.execute(request, form.as_ref(), operation, api_version).await {
+            Ok(Some(response)) => Ok(response),
+            Ok(None) => Err(Error::deferred()),
+            Err(e) => {
+                let never_sent = e.is_connect();
+                let e = Error::from(e).for_operation(operation.id);
+                Err(if operation.replay_safe || never_sent { e } else { e.not_replayable() })
+            }
+        }
     }
 
     /// Sets the headers the operation table calls for, and the access
@@ -91,7 +100,12 @@ impl Runtime {
         {
             request.headers_mut().insert(ACCEPT, value);
         }
-        if let Some(bearer) = self.shared.auth.bearer(&self.shared.http).await? {
+        let bearer = if crate::ahead::is_ahead() {
+            self.shared.auth.cached_bearer().ok_or_else(Error::deferred)?
+        } else {
+            self.shared.auth.bearer(&self.shared.http).await?
+        };
+        if let Some(bearer) = bearer {
             request.headers_mut().insert(AUTHORIZATION, bearer.header);
         }
         Ok(())
@@ -99,14 +113,15 @@ impl Runtime {
 
     /// Sends the request under the client-side rate limit, replays it once with a new token after a 401, retries
     /// what is safe to retry, and hands an empty success body on as `null`
-    /// for operations whose success may be empty.
+    /// for operations whose success may be empty. `None`: a request ahead
+    /// of need got no answer.
     async fn execute(
         &self,
         request: reqwest::Request,
         form: Option<&Form>,
         operation: &Operation,
         api_version: &str,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> reqwest::Result<Option<reqwest::Response>> {
         let id = operation.id;
         let span = tracing::info_span!(
             "sailpoint.request",
@@ -123,15 +138,15 @@ impl Runtime {
             let span = tracing::Span::current();
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             match &result {
-                Ok((response, attempts)) => {
+                Ok(Some((response, attempts))) => {
                     span.record("status", response.status().as_u16());
                     span.record("attempts", attempts);
                     tracing::debug!("response");
                 }
+                Ok(None) => tracing::debug!("a request ahead of need deferred"),
                 Err(e) => tracing::debug!(error = %e, "request failed"),
             }
-            let (response, _) = result?;
-            Ok(response)
+            Ok(result?.map(|(response, _)| response))
         }
         .instrument(span)
         .await
@@ -143,8 +158,10 @@ impl Runtime {
         form: Option<&Form>,
         operation: &Operation,
         api_version: &str,
-    ) -> reqwest::Result<(reqwest::Response, u32)> {
+    ) -> reqwest::Result<Option<(reqwest::Response, u32)>> {
         let s = &self.shared;
+        // A request ahead of need: one attempt, only if it can go at once.
+        let ahead = crate::ahead::is_ahead();
         // The rate limit's key (client id and version), made only when there is a limit.
         let key = s.limiter.as_ref().map(|_| format!("{}/{api_version}", s.auth.client_id().unwrap_or("-")));
         let json = reads_json(operation);
@@ -168,6 +185,10 @@ impl Runtime {
             };
             // The request counts against the limit while in flight, and for a period after.
             let permit = match (&s.limiter, &key) {
+                (Some(l), Some(key)) if ahead => match l.try_acquire(key) {
+                    Some(permit) => Some(permit),
+                    None => return Ok(None),
+                },
                 (Some(l), Some(key)) => Some(l.acquire(key).await),
                 _ => None,
             };
@@ -175,6 +196,7 @@ impl Runtime {
             // token: every attempt carries the current one, so a call that
             // waited across expiry keeps its 401 replay.
             if s.auth.can_refresh()
+                && !ahead
                 && let Ok(Some(bearer)) = s.auth.bearer(&s.http).await
             {
                 req.headers_mut().insert(AUTHORIZATION, bearer.header);
@@ -187,6 +209,17 @@ impl Runtime {
             let more = replayable && template.is_some();
             // What to do: return what came, or wait this long and retry.
             let wait = match result {
+                // A request ahead of need gets no replay and no retry (nor
+                // spends the retry budget): the stream sends it again.
+                Ok(resp)
+                    if ahead
+                        && (resp.status() == StatusCode::UNAUTHORIZED
+                            || resp.status() == StatusCode::TOO_MANY_REQUESTS
+                            || resp.status().is_server_error()) =>
+                {
+                    return Ok(None);
+                }
+                Err(_) if ahead => return Ok(None),
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && more && !refreshed && s.auth.can_refresh() => {
                     refreshed = true;
                     s.auth.invalidate(sent_token.as_ref()).await;
@@ -195,12 +228,12 @@ impl Runtime {
                         tracing::debug!("401: token refreshed, replaying once");
                         continue;
                     }
-                    return Ok((self.finish(resp, operation).await, attempts));
+                    return Ok(Some((self.finish(resp, operation).await, attempts)));
                 }
                 // Not sent again (its body is a reader): the next call still gets a new token.
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && !refreshed && s.auth.can_refresh() => {
                     s.auth.invalidate(sent_token.as_ref()).await;
-                    return Ok((self.finish(resp, operation).await, attempts));
+                    return Ok(Some((self.finish(resp, operation).await, attempts)));
                 }
                 // The spec's flags lag the service: a client that opted in
                 // resends, once, with the header the server asked for.
@@ -210,6 +243,7 @@ impl Runtime {
                         && s.experimental
                         && !operation.experimental
                         && !asked_experimental
+                        && !ahead
                         && !template.as_ref().is_some_and(|t| t.headers().contains_key(EXPERIMENTAL_HEADER)) =>
                 {
                     asked_experimental = true;
@@ -224,7 +258,7 @@ impl Runtime {
                             );
                             continue;
                         }
-                        None => return Ok((self.finish(resp, operation).await, attempts)),
+                        None => return Ok(Some((self.finish(resp, operation).await, attempts))),
                     }
                 }
                 Ok(resp) => {
@@ -238,21 +272,22 @@ impl Runtime {
                         match self.buffer_json(resp, null_if_empty).await {
                             Ok(resp) => {
                                 s.budget.refill();
-                                return Ok((resp, attempts));
+                                return Ok(Some((resp, attempts)));
                             }
+                            Err(_) if ahead => return Ok(None),
                             Err((e, parts)) => match more.then(|| retries.after_broken_body()).flatten() {
                                 Some(wait) => {
                                     tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
                                     wait
                                 }
-                                None => return Ok((parts.broken_off(&e), attempts)),
+                                None => return Ok(Some((parts.broken_off(&e), attempts))),
                             },
                         }
                     } else {
                         if status.is_success() {
                             s.budget.refill();
                         }
-                        return Ok((self.finish(resp, operation).await, attempts));
+                        return Ok(Some((self.finish(resp, operation).await, attempts)));
                     }
                 }
                 Err(e) => match more.then(|| retries.after_transport_error(&e)).flatten() {
@@ -263,6 +298,9 @@ impl Runtime {
                     None => return Err(e),
                 },
             };
+            if ahead {
+                return Ok(None);
+            }
             tokio::time::sleep(wait).await;
         }
     }

@@ -13,8 +13,8 @@ pub use cli_config::SecretStore;
 pub use client::{Client, ClientBuilder};
 pub use config::{Config, Sources};
 pub use sailpoint_runtime::{
-    Credentials, DateTime, Download, Error, ErrorKind, ErrorMessage, FilePart, Items, Page, PageOptions, Pages, Paginate,
-    RateLimit, RetryConfig, Runtime,
+    Credentials, DEFAULT_PREFETCH, DateTime, Download, Error, ErrorKind, ErrorMessage, FilePart, Items, Page, PageOptions, Pages,
+    Paginate, RateLimit, RetryConfig, Runtime,
 };
 
 /// Each version of `openapi/specs.toml` behind its feature: the crate as

@@ -44,10 +44,13 @@ impl SearchRequest {
     /// A search with this body, e.g.
     /// `json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]})`.
     pub fn new(body: Value) -> Self {
-        Self { body, page_size: 250, api_version: "v3" }
+        Self { body, page_size: MAX_PAGE, api_version: "v3" }
     }
 
-    /// Results per request (1 to 10,000; default 250).
+    /// Results per request (1 to 10,000; default 10,000, the most the
+    /// endpoint serves: each request counts against the rate limit, so
+    /// fewer, larger pages finish sooner). A smaller page gives the first
+    /// result sooner and holds fewer results in memory at once.
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size.clamp(1, MAX_PAGE);
         self
@@ -106,8 +109,10 @@ impl Document {
     pub fn from_json(value: Value) -> Self {
         #[cfg(feature = "v3")]
         {
+            // Decoded from a borrow of the JSON: nothing is copied first, and
+            // a document that does not decode stays as it came.
             fn typed<T: serde::de::DeserializeOwned>(v: &Value, wrap: fn(Box<T>) -> Document) -> Option<Document> {
-                serde_json::from_value::<T>(v.clone()).ok().map(|t| wrap(Box::new(t)))
+                T::deserialize(v).ok().map(|t| wrap(Box::new(t)))
             }
             let kind = value.get("_type").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
             let decoded = match kind.as_str() {

@@ -4,22 +4,27 @@
 //!
 //! ```text
 //! sdk_bench stream [N]          stream N accounts (v3 list_accounts .stream())
+//! sdk_bench stream-one [N]      the same with prefetch off (one request at a time)
 //! sdk_bench stream-raw [N]      the same pages by hand with raw reqwest (the server's ceiling)
 //! sdk_bench get [N]             N sequential get_account by id
 //! sdk_bench startup             time of the first response (the caller knows when it started us)
 //! sdk_bench overhead [N]        N interleaved GETs by id: raw reqwest vs the SDK, same server, same type
 //! sdk_bench overhead-minimal [N] the same against a minimal in-process server
 //! sdk_bench rate-limited [N]    stream N accounts with the SDK's default rate limit and retries
+//! sdk_bench wan-list [N]        list N accounts with every default (the WAN profile of bench/run.py)
+//! sdk_bench wan-list-plain [N]  the same without compression (a client that sends no Accept-Encoding)
+//! sdk_bench wan-search [N]      search N identities with every default
 //! ```
-//! Every mode but `rate-limited` turns the SDK's client-side rate limit off
-//! (the other SDKs have none; the mock runs without one for them).
+//! Every mode but `rate-limited` and the `wan-` ones turns the SDK's
+//! client-side rate limit off (the other SDKs have none; the mock runs
+//! without one for them).
 
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use futures::TryStreamExt;
-use sailpoint::{Client, RateLimit};
-use sailpoint_bench::{cpu_seconds, mean_us, minimal_server, peak_rss_mb, percentile_ms};
+use sailpoint::{Client, PageOptions, RateLimit};
+use sailpoint_bench::{bytes_read, cpu_seconds, mean_us, minimal_server, peak_rss_mb, percentile_ms};
 use sailpoint_runtime::Paginate;
 use serde_json::json;
 
@@ -29,12 +34,12 @@ fn client(rate_limit: Option<RateLimit>) -> Fallible<Client> {
     Ok(Client::builder().from_env().allow_http_loopback(true).rate_limit(rate_limit).build()?)
 }
 
-async fn stream(n: u64) -> Fallible<serde_json::Value> {
+async fn stream(n: u64, options: PageOptions) -> Fallible<serde_json::Value> {
     let client = client(None)?;
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let mut items = 0u64;
-    let mut accounts = std::pin::pin!(client.v3().list_accounts().stream());
+    let mut accounts = std::pin::pin!(client.v3().list_accounts().stream_with(options));
     while let Some(account) = accounts.try_next().await? {
         std::hint::black_box(&account);
         items += 1;
@@ -44,9 +49,10 @@ async fn stream(n: u64) -> Fallible<serde_json::Value> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
-    Ok(
-        json!({"mode": "stream", "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}),
-    )
+    Ok(json!({
+        "mode": "stream", "prefetch": options.prefetch, "items": items, "seconds": seconds,
+        "items_per_s": items as f64 / seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(),
+    }))
 }
 
 /// The same pages with a hand-written loop of raw reqwest calls decoded into
@@ -220,6 +226,63 @@ async fn rate_limited(n: u64) -> Fallible<serde_json::Value> {
     }))
 }
 
+/// A client with every default (the SDK's rate limit, retries,
+/// compression, prefetch); `compressed: false` gives it an HTTP client
+/// that asks for no compression.
+fn default_client(compressed: bool) -> Fallible<Client> {
+    let mut builder = Client::builder().from_env().allow_http_loopback(true);
+    if !compressed {
+        builder = builder.http_client(reqwest::Client::builder().no_gzip().no_brotli().no_zstd().build()?);
+    }
+    Ok(builder.build()?)
+}
+
+/// Lists `n` accounts as a user with every default would, over the WAN
+/// profile: seconds, items/s, bytes received.
+async fn wan_list(n: u64, compressed: bool) -> Fallible<serde_json::Value> {
+    let client = default_client(compressed)?;
+    // The token first, as every other figure here leaves it out.
+    first_account_id(&client).await?;
+    let (read_before, started) = (bytes_read(), Instant::now());
+    let mut items = 0u64;
+    let mut accounts = std::pin::pin!(client.v3().list_accounts().stream());
+    while let Some(account) = accounts.try_next().await? {
+        std::hint::black_box(&account);
+        items += 1;
+        if items == n {
+            break;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let bytes = bytes_read().zip(read_before).map(|(after, before)| after - before);
+    let mode = if compressed { "wan-list" } else { "wan-list-plain" };
+    Ok(json!({"mode": mode, "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds, "bytes_received": bytes}))
+}
+
+/// Searches `n` identities (all of them, sorted by name) with every default.
+async fn wan_search(n: u64) -> Fallible<serde_json::Value> {
+    let client = default_client(true)?;
+    first_account_id(&client).await?;
+    let (read_before, started) = (bytes_read(), Instant::now());
+    let query =
+        sailpoint::search::SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]}));
+    let mut items = 0u64;
+    let mut results = std::pin::pin!(client.search(query));
+    while let Some(doc) = results.try_next().await? {
+        std::hint::black_box(&doc);
+        items += 1;
+        if items == n {
+            break;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let bytes = bytes_read().zip(read_before).map(|(after, before)| after - before);
+    Ok(json!({
+        "mode": "wan-search", "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds,
+        "bytes_received": bytes, "page_size": sailpoint::search::MAX_PAGE,
+    }))
+}
+
 fn count(arg: Option<&String>, default: u64) -> Result<u64, String> {
     arg.map_or(Ok(default), |a| a.parse().map_err(|_| format!("`{a}` is not a count")))
 }
@@ -232,14 +295,20 @@ async fn main() -> ExitCode {
     let n = |default| count(args.get(1), default);
     let result: Fallible<serde_json::Value> = match (args.first().map(String::as_str), n(0)) {
         (_, Err(e)) => Err(e.into()),
-        (Some("stream"), _) => stream(n(100_000).unwrap_or_default()).await,
+        (Some("stream"), _) => stream(n(100_000).unwrap_or_default(), PageOptions::default()).await,
+        (Some("stream-one"), _) => {
+            stream(n(100_000).unwrap_or_default(), PageOptions { prefetch: 1, ..PageOptions::default() }).await
+        }
         (Some("stream-raw"), _) => stream_raw(n(100_000).unwrap_or_default()).await,
         (Some("get"), _) => get(n(1_000).unwrap_or_default() as usize).await,
         (Some("startup"), _) => startup().await,
         (Some("overhead"), _) => overhead_on_tenant(n(5_000).unwrap_or_default() as usize).await,
         (Some("overhead-minimal"), _) => overhead_on_minimal_server(n(5_000).unwrap_or_default() as usize).await,
         (Some("rate-limited"), _) => rate_limited(n(50_000).unwrap_or_default()).await,
-        _ => Err("usage: sdk_bench stream|stream-raw|get|startup|overhead|overhead-minimal|rate-limited [N]".into()),
+        (Some("wan-list"), _) => wan_list(n(20_000).unwrap_or_default(), true).await,
+        (Some("wan-list-plain"), _) => wan_list(n(20_000).unwrap_or_default(), false).await,
+        (Some("wan-search"), _) => wan_search(n(50_000).unwrap_or_default()).await,
+        _ => Err("usage: sdk_bench stream|stream-one|stream-raw|get|startup|overhead|overhead-minimal|rate-limited|wan-list|wan-list-plain|wan-search [N]".into()),
     };
     match result {
         Ok(line) => {
