@@ -215,6 +215,8 @@ struct Listing {
     server: MockServer,
     /// The offsets asked for, in the order they came.
     offsets: Arc<Mutex<Vec<usize>>>,
+    /// When each page request came.
+    arrivals: Arc<Mutex<Vec<Instant>>>,
     refused: Arc<AtomicUsize>,
 }
 
@@ -226,9 +228,10 @@ async fn rate_limited_listing(total: usize, quota: usize, window: Duration) -> L
         .mount(&server)
         .await;
     let offsets = Arc::new(Mutex::new(Vec::new()));
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
     let refused = Arc::new(AtomicUsize::new(0));
     let counted = Arc::new(Mutex::new((Instant::now(), 0usize)));
-    let (asked, refusals) = (offsets.clone(), refused.clone());
+    let (asked, arrived, refusals) = (offsets.clone(), arrivals.clone(), refused.clone());
     let over_quota = move || {
         let mut w = counted.lock().unwrap();
         if w.0.elapsed() >= window {
@@ -249,9 +252,10 @@ async fn rate_limited_listing(total: usize, quota: usize, window: Duration) -> L
             let q = |k: &str| req.url.query_pairs().find(|(n, _)| n == k).and_then(|(_, v)| v.parse::<usize>().ok());
             let (offset, limit) = (q("offset").unwrap_or(0), q("limit").unwrap_or(250));
             asked.lock().unwrap().push(offset);
+            arrived.lock().unwrap().push(Instant::now());
             let mut t = ResponseTemplate::new(200)
                 .set_body_json((offset..(offset + limit).min(total)).map(group).collect::<Vec<_>>())
-                .set_delay(Duration::from_millis(5));
+                .set_delay(ANSWER_DELAY);
             if req.url.query_pairs().any(|(k, v)| k == "count" && v == "true") {
                 t = t.insert_header("X-Total-Count", total.to_string().as_str());
             }
@@ -271,7 +275,22 @@ async fn rate_limited_listing(total: usize, quota: usize, window: Duration) -> L
         })
         .mount(&server)
         .await;
-    Listing { server, offsets, refused }
+    Listing { server, offsets, arrivals, refused }
+}
+
+/// How long the listing server takes to answer a page: a request that
+/// comes sooner than this after the previous one was sent before the
+/// previous answer came back.
+const ANSWER_DELAY: Duration = Duration::from_millis(40);
+
+/// The most page requests in flight at once, as the server saw them: the
+/// requests that came within less than [`ANSWER_DELAY`] of each other were
+/// all in flight together (none of them could have been answered yet).
+fn most_in_flight(arrivals: &[Instant]) -> usize {
+    (0..arrivals.len())
+        .map(|i| arrivals[i..].iter().take_while(|&&a| a.duration_since(arrivals[i]) < ANSWER_DELAY).count())
+        .max()
+        .unwrap_or(0)
 }
 
 fn limited_client(url: &str, limit: RateLimit) -> Client {
@@ -308,7 +327,9 @@ async fn prefetch_is_on_by_default_within_the_limit_and_at_most_prefetch_minus_o
     let past_the_end = offsets.iter().filter(|&&o| o >= total).count();
     assert!(past_the_end < DEFAULT_PREFETCH, "{past_the_end} requests past the end: {offsets:?}");
     assert_eq!(offsets.len(), pages + past_the_end, "each page asked for once: {offsets:?}");
-    // Requests overlapped: some were sent before the previous page came back.
+    // Requests overlapped, never more than `prefetch` at once.
+    let in_flight = most_in_flight(&listing.arrivals.lock().unwrap());
+    assert!((2..=DEFAULT_PREFETCH).contains(&in_flight), "{in_flight} page requests in flight at most");
     let mut sorted = offsets.clone();
     sorted.sort_unstable();
     sorted.dedup();
@@ -334,6 +355,7 @@ async fn prefetch_is_on_by_default_within_the_limit_and_at_most_prefetch_minus_o
     assert_eq!(ids, expected(0..total));
     let offsets = listing.offsets.lock().unwrap().clone();
     assert_eq!(offsets, (0..pages).map(|p| p * page as usize).collect::<Vec<_>>());
+    assert_eq!(most_in_flight(&listing.arrivals.lock().unwrap()), 1, "one at a time");
 }
 
 #[tokio::test]
@@ -405,4 +427,34 @@ async fn search_asks_for_the_largest_page_unless_told_otherwise() {
     let docs: Vec<Value> = client(&server.uri()).search_json(query().page_size(7_000)).try_collect().await.unwrap();
     assert_eq!(docs.len(), total);
     assert_eq!(*limits.lock().unwrap(), [7_000; 4]);
+}
+
+#[tokio::test]
+async fn a_stream_waiting_for_the_limit_while_unpolled_holds_up_no_other_call() {
+    let window = Duration::from_secs(1);
+    let total = 30;
+    let listing = rate_limited_listing(total, 2, window).await;
+    let c = limited_client(&listing.server.uri(), RateLimit { requests: 2, period: window });
+    let options = PageOptions { page_size: Some(10), prefetch: 1, ..PageOptions::default() };
+    let mut stream = c.v2024().get_password_sync_groups().stream_with(options);
+    let mut ids = Vec::new();
+    // The first page takes one place of the two, another call the second.
+    while ids.len() < 10 {
+        ids.push(stream.try_next().await.unwrap().unwrap().id.unwrap());
+    }
+    c.v2024().get_password_sync_group().id("g00001").send().await.unwrap();
+    // The stream's next request now waits for a place in the limit, and the
+    // caller stops polling the stream meanwhile (a `select!` whose other
+    // branch won, say).
+    let polled = tokio::time::timeout(Duration::from_millis(50), stream.try_next()).await;
+    assert!(polled.is_err(), "the limit is full: the next page waits");
+    // A call of the same client waits its turn behind that request, which
+    // goes on while the stream is not polled.
+    let other = c.v2024().get_password_sync_group().id("g00001").send();
+    tokio::time::timeout(Duration::from_secs(10), other).await.expect("the other call went through").unwrap();
+    while let Some(g) = stream.try_next().await.unwrap() {
+        ids.push(g.id.unwrap());
+    }
+    assert_eq!(ids, expected(0..total), "every item once, in order");
+    assert_eq!(listing.refused.load(Ordering::SeqCst), 0, "no 429");
 }

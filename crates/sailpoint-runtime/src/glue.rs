@@ -103,6 +103,14 @@ pub(crate) fn with_experimental_hint(e: Error, status: StatusCode, body: &[u8], 
     )
 }
 
+/// Runs `request`, a future that sends through the pipeline, as the page
+/// a stream waits for: the request runs on a task of its own, so that a
+/// stream that is not polled holds no place in the rate limit (the
+/// facade's search stream uses it; the listings do so themselves).
+pub fn stream_request<F: std::future::Future>(request: F) -> impl std::future::Future<Output = F::Output> {
+    crate::ahead::next(request)
+}
+
 /// An argument of `operation` that cannot be sent (missing, or not
 /// convertible), as an error raised before anything is sent.
 pub fn invalid_request(operation: &'static str) -> impl Fn(String) -> Error {

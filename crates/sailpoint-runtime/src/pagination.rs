@@ -20,9 +20,10 @@
 //!   page costs one request), none ahead past a known total, so at most
 //!   `prefetch − 1` past the end; they are cancelled as soon as the
 //!   listing ends. A request ahead goes only when the client-side rate
-//!   limit has room at once (see `ahead`): prefetching never causes a 429
-//!   and never holds up another call of the client, even while the stream
-//!   is not polled.
+//!   limit has room at once (see `ahead`): prefetching never causes a 429.
+//! - Every request of a stream runs on a task of its own: it completes,
+//!   and frees its place in the rate limit, while the stream is not
+//!   polled, so a stream never holds up another call of the client.
 //! - The repeat check compares each page's size and its first, middle and
 //!   last items with the previous page's: it catches a server that ignores
 //!   `offset`, not one that also reorders the same items every time.
@@ -178,8 +179,11 @@ pub trait Paginate: OffsetListing {
                     }
                     let request = lister.base.clone().with_page(lister.limit, offset);
                     lister.queue.push_back(async move {
-                        let result =
-                            if first { request.send_page().await } else { crate::ahead::ahead(request.send_page()).await };
+                        let result = if first {
+                            crate::ahead::next(request.send_page()).await
+                        } else {
+                            crate::ahead::ahead(request.send_page()).await
+                        };
                         (offset, result)
                     });
                     lister.next_request += u64::from(lister.limit);
@@ -187,7 +191,7 @@ pub trait Paginate: OffsetListing {
                 let (offset, mut result) = lister.queue.next().await?;
                 if result.as_ref().is_err_and(Error::is_deferred) {
                     // A request ahead that could not go: its turn has come.
-                    result = lister.base.clone().with_page(lister.limit, offset).send_page().await;
+                    result = crate::ahead::next(lister.base.clone().with_page(lister.limit, offset).send_page()).await;
                 }
                 let step = lister.progress.step::<Self>(offset, lister.limit, result);
                 if !matches!(step, Step::Page(_)) {

@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
 
 use crate::body::{self, Parts};
 use crate::multipart::Form;
 use crate::retry::Retries;
-use crate::{Error, Operation, Runtime};
+use crate::{Error, ErrorKind, Operation, Runtime};
 
 /// The header experimental operations need.
 pub const EXPERIMENTAL_HEADER: &str = "x-sailpoint-experimental";
@@ -53,10 +54,38 @@ impl Runtime {
         operation: &'static Operation,
         api_version: &str,
     ) -> Result<reqwest::Response, Error> {
-        let Outgoing { mut request, mut form } = outgoing.into();
+        let Outgoing { request, form } = outgoing.into();
         if crate::ahead::is_ahead() && (!operation.replay_safe || form.is_some()) {
             return Err(Error::deferred());
         }
+        match crate::ahead::role() {
+            // A stream's request runs on a task of its own, so that it
+            // completes and frees what it holds while the stream is not
+            // polled; dropping the handle cancels it (see `ahead`).
+            Some(role) if form.is_none() => {
+                let (runtime, api_version) = (self.clone(), api_version.to_owned());
+                let task =
+                    crate::ahead::scope(role, async move { runtime.send_now(request, None, operation, &api_version).await });
+                match AbortOnDropHandle::new(tokio::spawn(task.in_current_span())).await {
+                    Ok(result) => result,
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    Err(e) => {
+                        Err(Error::new(ErrorKind::Transport, format!("the request's task ended: {e}"))
+                            .for_operation(operation.id))
+                    }
+                }
+            }
+            _ => self.send_now(request, form, operation, api_version).await,
+        }
+    }
+
+    async fn send_now(
+        &self,
+        mut request: reqwest::Request,
+        mut form: Option<Form>,
+        operation: &'static Operation,
+        api_version: &str,
+    ) -> Result<reqwest::Response, Error> {
         if let Some(form) = &mut form {
             form.check().await.map_err(|e| e.for_operation(operation.id))?;
         }
@@ -215,6 +244,7 @@ impl Runtime {
                     if ahead
                         && (resp.status() == StatusCode::UNAUTHORIZED
                             || resp.status() == StatusCode::TOO_MANY_REQUESTS
+                            || crate::retry::is_retryable_status(resp.status())
                             || resp.status().is_server_error()) =>
                 {
                     return Ok(None);

@@ -262,7 +262,8 @@ async fn fetch(runtime: &Runtime, request: &SearchRequest, body: &Value) -> Resu
         .json(body)
         .build()
         .map_err(|e| Error::configuration(format!("building the search request: {e}")))?;
-    let response = runtime.call(http, op, request.api_version).await?;
+    // On a task of its own: a search stream that is not polled holds nothing.
+    let response = sailpoint_runtime::glue::stream_request(runtime.call(http, op, request.api_version)).await?;
     let bytes = response.bytes().await.map_err(|e| Error::transport(e).for_operation(OPERATION))?;
     sailpoint_runtime::glue::decode_json::<Vec<Value>>(&bytes)
         .map_err(|m| Error::decoding(format!("search results: {m}"), &bytes).for_operation(OPERATION))
