@@ -42,13 +42,6 @@ pub fn cpu_seconds() -> Option<f64> {
     Some(ticks / 100.0)
 }
 
-/// Bytes this process has read so far (`rchar` of `/proc/self/io`: every
-/// read, sockets included): the delta around a run is what it received.
-pub fn bytes_read() -> Option<u64> {
-    let io = std::fs::read_to_string("/proc/self/io").ok()?;
-    io.lines().find_map(|l| l.strip_prefix("rchar:")).and_then(|v| v.trim().parse().ok())
-}
-
 /// A minimal HTTP/1.1 keep-alive server on loopback: `POST /oauth/token`
 /// gets a token, any other request `body` as JSON. It does as little as a
 /// server can, so that a client's own cost is what a timing shows.
@@ -119,6 +112,5 @@ mod tests {
         assert!(percentile_ms(&[], 0.5).is_nan());
         assert!(peak_rss_mb().is_some_and(|mb| mb > 0.0));
         assert!(cpu_seconds().is_some_and(|s| s >= 0.0));
-        assert!(bytes_read().is_some());
     }
 }

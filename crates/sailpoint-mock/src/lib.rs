@@ -80,6 +80,13 @@ impl MockTenant {
         &self.client.1
     }
 
+    /// The response body bytes sent so far under a bandwidth cap
+    /// ([`MockConfig::bandwidth`]), as they went out on the wire (compressed
+    /// when the client asked for it; headers not counted); 0 without a cap.
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.tenant.body_bytes_sent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// A fresh access token for the first configured client, for raw
     /// requests (`Authorization: Bearer …`).
     pub fn access_token(&self) -> String {

@@ -1,7 +1,9 @@
 //! `cargo run -p sailpoint-mock -- [--port N] [--accounts N] [--no-rate-limit]
 //! [--latency-ms N] [--bandwidth-mbit N] [--no-compression]`:
 //! a mock tenant until Ctrl-C (or until its standard input closes, with
-//! `--until-stdin-closes`, for scripts that drive it).
+//! `--until-stdin-closes`, for scripts that drive it). When it stops it
+//! prints `BODY_BYTES_SENT=N`: the response body bytes sent under
+//! `--bandwidth-mbit`.
 
 use std::process::ExitCode;
 
@@ -67,5 +69,6 @@ async fn main() -> ExitCode {
     } else {
         let _ = tokio::signal::ctrl_c().await;
     }
+    println!("BODY_BYTES_SENT={}", mock.body_bytes_sent());
     ExitCode::SUCCESS
 }

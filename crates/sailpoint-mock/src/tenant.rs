@@ -38,6 +38,8 @@ pub struct Tenant {
     /// Per (client, version): when the current fixed window opened, and its requests.
     windows: Mutex<HashMap<String, (Instant, u32)>>,
     seq: AtomicU64,
+    /// Response body bytes sent so far, as they went out (after compression).
+    pub body_bytes_sent: AtomicU64,
     /// Synthetic id → index, per kind.
     synthetic_index: HashMap<String, u64>,
 }
@@ -93,6 +95,7 @@ impl Tenant {
             data: Mutex::new(Data::default()),
             windows: Mutex::new(HashMap::new()),
             seq: AtomicU64::new(1),
+            body_bytes_sent: AtomicU64::new(0),
             synthetic_index,
         };
         tenant.seed();
