@@ -3,6 +3,7 @@
 
     python3 bench/run.py [--skip-compile] [--rounds N]   everything, written to BENCHMARKS.md
     python3 bench/run.py --wan                           the WAN profile alone, printed
+    python3 bench/run.py --report-only                   BENCHMARKS.md again from the last run's figures
 
 Builds the Rust side (`sdk_bench` and `sailpoint-mock`, bench profile),
 installs the official Python SDK (`sailpoint==1.4.2`, the last release with
@@ -303,6 +304,23 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {mem / 1024 / 1024:.0f} GB RAM, {platform.system()} {platform.release()}"
 
 
+def limited_requests(x):
+    """The page requests of the rate-limited listing (250 items a page)."""
+    return -(-x["items"] // 250)
+
+
+def limited_fastest(x):
+    """The earliest the limit lets the listing's last request go, in
+    seconds: the first 100 at once, then 100 in each 10 s after."""
+    return (limited_requests(x) - 1) // 100 * 10.0
+
+
+def limited_share(x):
+    """The limit's fastest time over the time taken (1.0 when the last
+    window held no more requests than it needed)."""
+    return min(1.0, limited_fastest(x) / x["seconds"]) if x["seconds"] else 0.0
+
+
 def verdict(ok):
     return "met" if ok else "**missed**"
 
@@ -399,11 +417,12 @@ def report(r):
         f"`sailpoint-mock` at its default 100 requests per 10 s; the SDK with its defaults (client-side limit "
         f"100 requests in any 10 s, retries on). Streamed {rl['items']:,} accounts in {rl['seconds']:.1f} s.",
         "",
-        "| items/s | ceiling | items the limit allowed in that time | share | 429s reaching the caller | other errors |",
+        "| items/s | requests | the limit's fastest for them | share (fastest over the time taken) | 429s reaching the caller | other errors |",
         "| --- | --- | --- | --- | --- | --- |",
-        f"| {rl['items_per_s']:,.0f} | 2,500 items/s (100 requests × 250 items / 10 s) | {rl['allowed_items']:,.0f} (100 pages of 250 per 10 s window begun) | {rl['share_of_ceiling'] * 100:.1f} % | {rl['rate_limited_errors']} | {len(rl['other_errors'])} |",
+        f"| {rl['items_per_s']:,.0f} | {limited_requests(rl)} | {limited_fastest(rl):.0f} s (100 at once, then 100 per 10 s) | "
+        f"{limited_share(rl) * 100:.1f} % | {rl['rate_limited_errors']} | {len(rl['other_errors'])} |",
         "",
-        f"Target ≥ 95 % of the ceiling with no 429 reaching the caller: {verdict(rl['share_of_ceiling'] >= 0.95 and rl['rate_limited_errors'] == 0 and not rl['other_errors'])}.",
+        f"Target ≥ 95 % of the ceiling with no 429 reaching the caller: {verdict(limited_share(rl) >= 0.95 and rl['rate_limited_errors'] == 0 and not rl['other_errors'])}.",
         "",
     ]
     if r.get("wan"):
@@ -452,6 +471,11 @@ def main(argv):
         text = "\n".join(wan_report(wan(mock_bin, sdk_bench, py)))
         (WORK / "wan.md").write_text(text)
         print(text)
+        return 0
+    if "--report-only" in argv:
+        # BENCHMARKS.md again from the last run's figures (target/bench/results.json).
+        r = json.loads((WORK / "results.json").read_text())
+        (ROOT / "BENCHMARKS.md").write_text(report(r))
         return 0
     skip_compile = "--skip-compile" in argv
     rounds = 3

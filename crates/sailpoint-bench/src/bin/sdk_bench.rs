@@ -221,12 +221,9 @@ async fn rate_limited(n: u64) -> Fallible<serde_json::Value> {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    // What the limit allows in `seconds`: 100 pages of 250 in each 10 s
-    // window begun (the first 100 may go at once).
-    let allowed = 25_000.0 * ((seconds / 10.0).floor() + 1.0);
+    // bench/run.py compares `seconds` with the limit's fastest time for these pages.
     Ok(json!({
         "mode": "rate-limited", "items": items, "seconds": seconds, "items_per_s": items as f64 / seconds,
-        "ceiling_items_per_s": 2500.0, "allowed_items": allowed, "share_of_ceiling": items as f64 / allowed,
         "rate_limited_errors": rate_limited, "other_errors": other_errors,
     }))
 }
