@@ -132,28 +132,39 @@ fn regen(args: &Args) -> Result<bool> {
         .into_iter()
         .map(|name| bundles.remove(&name).map(|b| (name.clone(), b)).ok_or_else(|| anyhow!("{name} was not bundled")))
         .collect::<Result<Vec<_>>>()?;
-    // The versions, and the services, are generated on every core at once;
-    // the files are written (or compared) afterwards, in order.
+    // The versions are generated on every core at once, then the services
+    // likewise; the files are written (or compared) afterwards, in order.
+    let started = Instant::now();
     let generate_versions = || {
-        jobs.into_par_iter()
+        let versions = jobs
+            .into_par_iter()
             .map(|(name, bundled)| {
                 let t = Instant::now();
                 let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
                 out.files.extend(scaffold::files(&name));
                 Ok((name, out.files, t.elapsed()))
             })
-            .collect::<Result<Vec<_>>>()
+            .collect::<Result<Vec<_>>>();
+        (versions, started.elapsed())
     };
     let generate_services = || match &specs.services {
         Some(layout) if args.version.is_none() => services_files(&dir, &specs, layout, &hashes, &docs).map(Some),
         _ => Ok(None),
     };
-    let (versions, services) = rayon::join(generate_versions, generate_services);
-    for (name, files, took) in versions? {
+    let (versions, versions_took) = generate_versions();
+    let services = generate_services();
+    let versions = versions?;
+    let count = versions.len();
+    for (name, files, took) in versions {
         write_or_check(&root, &files, args.check, &mut stale)?;
         let lines: usize = files.iter().map(|(_, t)| t.lines().count()).sum();
         eprintln!("{name}: {} files, {lines} lines, {:.1} s", files.len(), took.as_secs_f64());
     }
+    eprintln!(
+        "{count} version(s) in {:.1} s of wall time (on {} threads)",
+        versions_took.as_secs_f64(),
+        rayon::current_num_threads()
+    );
     let services = match services? {
         Some((found, files, took)) => {
             write_or_check(&root, &files, args.check, &mut stale)?;
@@ -163,6 +174,14 @@ fn regen(args: &Args) -> Result<bool> {
         }
         None => Vec::new(),
     };
+    // The registry and the leftovers describe every version and service:
+    // a run for one version (`--version`) leaves them as they are.
+    if args.version.is_some() {
+        if !args.check {
+            update_lockfile(&root)?;
+        }
+        return report_stale(&stale);
+    }
     let registry = emit::registry::files(&root, &specs, &services)?;
     write_or_check(&root, &registry, args.check, &mut stale)?;
     eprintln!("version registry: {} files ({} versions)", registry.len(), specs.versions.len());
@@ -187,10 +206,15 @@ fn regen(args: &Args) -> Result<bool> {
     if !args.check {
         update_lockfile(&root)?;
     }
+    report_stale(&stale)
+}
+
+/// `true` when nothing is stale; otherwise prints each stale file's diff.
+fn report_stale(stale: &[(PathBuf, String, String)]) -> Result<bool> {
     if stale.is_empty() {
         return Ok(true);
     }
-    for (path, old, new) in &stale {
+    for (path, old, new) in stale {
         eprintln!("stale: {}", path.display());
         let diff = similar::TextDiff::from_lines(old, new);
         let text = diff.unified_diff().context_radius(2).header("committed", "regenerated").to_string();
