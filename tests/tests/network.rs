@@ -230,17 +230,8 @@ async fn rate_limited_listing(total: usize, quota: usize, window: Duration) -> L
     let offsets = Arc::new(Mutex::new(Vec::new()));
     let arrivals = Arc::new(Mutex::new(Vec::new()));
     let refused = Arc::new(AtomicUsize::new(0));
-    let counted = Arc::new(Mutex::new((Instant::now(), 0usize)));
     let (asked, arrived, refusals) = (offsets.clone(), arrivals.clone(), refused.clone());
-    let over_quota = move || {
-        let mut w = counted.lock().unwrap();
-        if w.0.elapsed() >= window {
-            *w = (Instant::now(), 0);
-        }
-        w.1 += 1;
-        w.1 > quota
-    };
-    let over = Arc::new(over_quota);
+    let over = fixed_window(quota, window);
     let over_listing = over.clone();
     Mock::given(method("GET"))
         .and(path("/v2024/password-sync-groups"))
@@ -276,6 +267,20 @@ async fn rate_limited_listing(total: usize, quota: usize, window: Duration) -> L
         .mount(&server)
         .await;
     Listing { server, offsets, arrivals, refused }
+}
+
+/// A server's fixed-window rate limit of `quota` requests per `window`:
+/// called once per request, says whether that request is over the quota.
+fn fixed_window(quota: usize, window: Duration) -> Arc<impl Fn() -> bool + Send + Sync + 'static> {
+    let counted = Mutex::new((Instant::now(), 0usize));
+    Arc::new(move || {
+        let mut w = counted.lock().unwrap();
+        if w.0.elapsed() >= window {
+            *w = (Instant::now(), 0);
+        }
+        w.1 += 1;
+        w.1 > quota
+    })
 }
 
 /// How long the listing server takes to answer a page: a request that
@@ -388,6 +393,18 @@ async fn a_stream_left_unpolled_holds_up_no_other_call() {
 
 /// A search index of `total` documents sorted by id; records each request's `limit`.
 async fn search_server(total: usize) -> (MockServer, Arc<Mutex<Vec<usize>>>) {
+    let (server, limits, _) = limited_search_server(total, usize::MAX, Duration::from_secs(1)).await;
+    (server, limits)
+}
+
+/// [`search_server`] under a fixed-window limit of `quota` requests per
+/// `window` (429 with `Retry-After` past it, counted), shared with
+/// `GET /v3/accounts` (an empty list).
+async fn limited_search_server(
+    total: usize,
+    quota: usize,
+    window: Duration,
+) -> (MockServer, Arc<Mutex<Vec<usize>>>, Arc<AtomicUsize>) {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
@@ -395,10 +412,27 @@ async fn search_server(total: usize) -> (MockServer, Arc<Mutex<Vec<usize>>>) {
         .mount(&server)
         .await;
     let limits = Arc::new(Mutex::new(Vec::new()));
-    let asked = limits.clone();
+    let refused = Arc::new(AtomicUsize::new(0));
+    let (asked, refusals, over) = (limits.clone(), refused.clone(), fixed_window(quota, window));
+    let (refusals_accounts, over_accounts) = (refused.clone(), over.clone());
+    Mock::given(method("GET"))
+        .and(path("/v3/accounts"))
+        .respond_with(move |_: &Request| {
+            if over_accounts() {
+                refusals_accounts.fetch_add(1, Ordering::SeqCst);
+                return ResponseTemplate::new(429).insert_header("Retry-After", "1");
+            }
+            ResponseTemplate::new(200).set_body_json(json!([]))
+        })
+        .mount(&server)
+        .await;
     Mock::given(method("POST"))
         .and(path("/v3/search"))
         .respond_with(move |req: &Request| {
+            if over() {
+                refusals.fetch_add(1, Ordering::SeqCst);
+                return ResponseTemplate::new(429).insert_header("Retry-After", "1");
+            }
             let body: Value = serde_json::from_slice(&req.body).unwrap();
             let limit = req.url.query_pairs().find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse().ok()).unwrap_or(250);
             asked.lock().unwrap().push(limit);
@@ -412,7 +446,7 @@ async fn search_server(total: usize) -> (MockServer, Arc<Mutex<Vec<usize>>>) {
         })
         .mount(&server)
         .await;
-    (server, limits)
+    (server, limits, refused)
 }
 
 #[tokio::test]
@@ -457,4 +491,32 @@ async fn a_stream_waiting_for_the_limit_while_unpolled_holds_up_no_other_call() 
     }
     assert_eq!(ids, expected(0..total), "every item once, in order");
     assert_eq!(listing.refused.load(Ordering::SeqCst), 0, "no 429");
+}
+
+#[tokio::test]
+async fn a_search_waiting_for_the_limit_while_unpolled_holds_up_no_other_call() {
+    let window = Duration::from_secs(1);
+    let total = 30;
+    let (server, limits, refused) = limited_search_server(total, 2, window).await;
+    let c = limited_client(&server.uri(), RateLimit { requests: 2, period: window });
+    let query = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["id"]})).page_size(10);
+    let mut stream = std::pin::pin!(c.search_json(query));
+    let mut ids = Vec::new();
+    // The first page takes one place of the two, another call the second.
+    while ids.len() < 10 {
+        ids.push(stream.try_next().await.unwrap().unwrap()["id"].as_str().unwrap().to_owned());
+    }
+    c.v3().list_accounts().limit(1).send().await.unwrap();
+    // The search's next request waits for a place, and the caller stops polling it.
+    let polled = tokio::time::timeout(Duration::from_millis(50), stream.try_next()).await;
+    assert!(polled.is_err(), "the limit is full: the next page waits");
+    let other = c.v3().list_accounts().limit(1).send();
+    tokio::time::timeout(Duration::from_secs(10), other).await.expect("the other call went through").unwrap();
+    while let Some(doc) = stream.try_next().await.unwrap() {
+        ids.push(doc["id"].as_str().unwrap().to_owned());
+    }
+    let expected: Vec<String> = (0..total).map(|i| format!("id{i:06}")).collect();
+    assert_eq!(ids, expected, "every document once, in order");
+    assert_eq!(refused.load(Ordering::SeqCst), 0, "no 429");
+    assert_eq!(*limits.lock().unwrap(), [10; 4], "three full pages and the empty end, each asked once");
 }

@@ -324,7 +324,7 @@ fn total_of(headers: &reqwest::header::HeaderMap) -> Option<u64> {
 
 /// The listing's total, asked for with one request of one item.
 async fn total<L: OffsetListing>(listing: L) -> Option<u64> {
-    let rv = listing.with_count().with_page(1, 0).send_page().await.ok()?;
+    let rv = crate::ahead::next(listing.with_count().with_page(1, 0).send_page()).await.ok()?;
     total_of(rv.headers())
 }
 
