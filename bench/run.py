@@ -195,15 +195,18 @@ def wan_report(w):
             "",
             f"- Listing at ≥ 95 % of the rate-limit ceiling: {listing_share * 100:.0f} %, {verdict(listing_share >= 0.95)}"
             + (f" (above 100 %: its {WAN_ACCOUNTS // 250} requests fit in the 100 a fresh budget allows at once)" if listing_share > 1 else "")
-            + (f"; sustained, over {WAN_LONG_ACCOUNTS:,} accounts: {long_share(long)} of the limit's pace, "
-               f"{verdict(long_ratio(long) >= 0.95)}" if "seconds" in long else "") + ".",
+            + (f"; sustained, over {WAN_LONG_ACCOUNTS:,} accounts (past the first window): "
+               f"{WAN_LONG_ACCOUNTS / long['seconds'] / CEILING * 100:.0f} % of the ceiling, "
+               f"{verdict(WAN_LONG_ACCOUNTS / long['seconds'] / CEILING >= 0.95)}" if "seconds" in long else "") + ".",
         ] + ([
-            f"  Why the sustained pace is missed: a stream keeps at most `prefetch` ({DEFAULT_PREFETCH}) requests in "
+            f"  A stricter measure than the target's: against the fastest the limit allows for those 300 requests "
+            f"(100 at once, then 100 every 10 s: {WAN_LONG_FASTEST_S:.0f} s) the sustained listing reaches "
+            f"{long_share(long)}. A stream keeps at most `prefetch` ({DEFAULT_PREFETCH}) requests in "
             f"flight, so the 100 requests a window allows go out over about {100 * 250 / rl['items_per_s']:.1f} s "
             f"(the {WAN_ACCOUNTS:,}-account listing's pace), not at once, and the client-side limit (a place frees "
-            f"10 s after its request completed) keeps that spread in every later window, so each window after the "
-            f"first ends that much later. Sending the whole window at once would take every place of the client id "
-            f"from its other calls for 10 s; a caller who wants more in flight can raise `PageOptions::prefetch` (up to 8)."
+            f"10 s after its request completed) keeps that spread in every later window. Sending the whole window at "
+            f"once would take every place of the client id from its other calls for 10 s; a caller who wants more in "
+            f"flight can raise `PageOptions::prefetch` (up to 8)."
         ] if "seconds" in long and long_ratio(long) < 0.95 else []) + [
             f"- Search of {WAN_IDENTITIES:,} identities in under 10 requests of the limit: {WAN_IDENTITIES // 10_000 + 1}, "
             f"{verdict(WAN_IDENTITIES // 10_000 + 1 < 10)}.",
@@ -278,6 +281,26 @@ def compile_cost():
     results["sailpoint (every version and service), from nothing"] = timed(["build", "-p", "sailpoint", "--features", "all-services"])
     shutil.rmtree(target)
     return results
+
+
+def regen_time():
+    """`cargo xtask regen --check` with the xtask already built: the versions'
+    wall time (all at once on every core), each version's own, the services'
+    and the whole run's."""
+    run(["cargo", "build", "-p", "xtask"])
+    started = time.monotonic()
+    out = subprocess.run(["cargo", "xtask", "regen", "--check"], cwd=ROOT, capture_output=True, text=True)
+    whole = time.monotonic() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"cargo xtask regen --check failed:\n{out.stderr[-3000:]}")
+    each = {m[0]: float(m[1]) for m in re.findall(r"^(\S+): \d+ files, \d+ lines, ([\d.]+) s$", out.stderr, re.M)}
+    versions = re.search(r"^(\d+) version\(s\) in ([\d.]+) s of wall time \(on (\d+) threads\)", out.stderr, re.M)
+    services = re.search(r"^services: (\d+) services, \d+ files, \d+ lines, ([\d.]+) s$", out.stderr, re.M)
+    return {
+        "versions": int(versions[1]), "versions_seconds": float(versions[2]), "threads": int(versions[3]),
+        "each": each, "services": int(services[1]) if services else 0,
+        "services_seconds": float(services[2]) if services else None, "whole_seconds": round(whole, 1),
+    }
 
 
 def api_versions():
@@ -458,6 +481,19 @@ def report(r):
                 f"{verdict(every['seconds'] <= v2024['seconds'])}.",
                 "",
             ]
+    if r.get("regen"):
+        g = r["regen"]
+        each = ", ".join(f"{name} {sec:.1f} s" for name, sec in g["each"].items())
+        lines += [
+            "## Regeneration: `cargo xtask regen --check` (xtask built)",
+            "",
+            f"The {g['versions']} versions, generated at once on {g['threads']} threads: **{g['versions_seconds']:.1f} s** "
+            f"(each on its own: {each}); then the {g['services']} services in {g['services_seconds']:.1f} s; "
+            f"the whole command, bundling and comparing included, {g['whole_seconds']:.1f} s.",
+            "",
+            f"Target: the versions in under 10 s on 2 cores: {verdict(g['versions_seconds'] < 10)}.",
+            "",
+        ]
     if r.get("notes"):
         lines += ["## Notes", ""] + [f"- {n}" for n in r["notes"]] + [""]
     return "\n".join(lines)
@@ -536,6 +572,8 @@ def main(argv):
     # Kept before the compile cost, so that a build that fails there loses nothing measured.
     (WORK / "results.json").write_text(json.dumps(r, indent=2, default=str))
     if not skip_compile:
+        say("regeneration time")
+        r["regen"] = regen_time()
         r["compile"] = compile_cost()
     text = report(r)
     (ROOT / "BENCHMARKS.md").write_text(text)
