@@ -135,25 +135,20 @@ fn regen(args: &Args) -> Result<bool> {
     // The versions are generated on every core at once, then the services
     // likewise; the files are written (or compared) afterwards, in order.
     let started = Instant::now();
-    let generate_versions = || {
-        let versions = jobs
-            .into_par_iter()
-            .map(|(name, bundled)| {
-                let t = Instant::now();
-                let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
-                out.files.extend(scaffold::files(&name));
-                Ok((name, out.files, t.elapsed()))
-            })
-            .collect::<Result<Vec<_>>>();
-        (versions, started.elapsed())
-    };
-    let generate_services = || match &specs.services {
+    let versions = jobs
+        .into_par_iter()
+        .map(|(name, bundled)| {
+            let t = Instant::now();
+            let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
+            out.files.extend(scaffold::files(&name));
+            Ok((name, out.files, t.elapsed()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let versions_took = started.elapsed();
+    let services = match &specs.services {
         Some(layout) if args.version.is_none() => services_files(&dir, &specs, layout, &hashes, &docs).map(Some),
         _ => Ok(None),
     };
-    let (versions, versions_took) = generate_versions();
-    let services = generate_services();
-    let versions = versions?;
     let count = versions.len();
     for (name, files, took) in versions {
         write_or_check(&root, &files, args.check, &mut stale)?;
