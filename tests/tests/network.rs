@@ -13,7 +13,7 @@ use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::routing::{get, post};
 use sailpoint::prelude::*;
-use sailpoint::{DEFAULT_PREFETCH, PageOptions, RateLimit, RetryConfig};
+use sailpoint::{DEFAULT_PREFETCH, ErrorKind, PageOptions, RateLimit, RetryConfig};
 use sailpoint_mock::{MockConfig, MockTenant};
 use serde_json::{Value, json};
 use tower_http::compression::CompressionLayer;
@@ -207,6 +207,80 @@ async fn the_mock_compresses_what_the_client_asks_for() {
         let accounts: Vec<_> = common::mock_client(&mock).v3().list_accounts().stream().try_collect().await.unwrap();
         assert_eq!(accounts.len(), 600);
     }
+}
+
+/// The 200 groups of [`compressing_server`] gzipped, as one response with
+/// `Content-Length: declared`, of which only `sent` bytes of the gzip go out.
+fn gzip_reply(declared: impl Fn(usize) -> usize, sent: impl Fn(usize) -> usize) -> Vec<u8> {
+    use std::io::Write;
+    let json = serde_json::to_vec(&(0..200).map(group).collect::<Vec<_>>()).unwrap();
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gzip.write_all(&json).unwrap();
+    let gzip = gzip.finish().unwrap();
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        declared(gzip.len())
+    );
+    [head.as_bytes(), &gzip[..sent(gzip.len())]].concat()
+}
+
+/// A server on 127.0.0.1 that answers the n-th connection's request with
+/// `replies[n]` (the last one once they run out), then closes it. Counts
+/// connections.
+async fn replying_server(replies: Vec<Vec<u8>>) -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let count = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            let reply = replies[n.min(replies.len() - 1)].clone();
+            tokio::spawn(async move {
+                // a GET: its headers are the whole request
+                let mut request = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = socket.write_all(&reply).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (url, connections)
+}
+
+#[tokio::test]
+async fn a_compressed_body_cut_off_is_read_again_never_decoded_short() {
+    let whole = gzip_reply(|n| n, |n| n);
+    // the connection closes halfway through the declared length
+    let cut_by_the_connection = gzip_reply(|n| n, |n| n / 2);
+    // the HTTP message is complete, the gzip stream in it is not
+    let cut_in_the_gzip = gzip_reply(|n| n / 2, |n| n / 2);
+    let retry =
+        RetryConfig { base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(4), ..RetryConfig::default() };
+    let ids = (0..200).map(|i| format!("g{i:05}")).collect::<Vec<_>>();
+
+    // a GET is read again after each cut, and the whole body decoded once
+    let (url, connections) = replying_server(vec![cut_by_the_connection, cut_in_the_gzip.clone(), whole]).await;
+    let client = common::v2024(&url, |b| b.retry(retry.clone()));
+    let groups = client.get_password_sync_groups().send().await.unwrap().into_inner();
+    assert_eq!(groups.iter().map(|g| g.id.clone().unwrap()).collect::<Vec<_>>(), ids);
+    assert_eq!(connections.load(Ordering::SeqCst), 3, "two cut bodies, then the whole one");
+
+    // a body that is always cut is an error with its status, not a short list
+    let (url, connections) = replying_server(vec![cut_in_the_gzip]).await;
+    let client = common::v2024(&url, |b| b.retry(retry.clone()));
+    let err = client.get_password_sync_groups().send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200), "{err}");
+    assert!(err.to_string().contains("broke off"), "{err}");
+    assert_eq!(connections.load(Ordering::SeqCst), 1 + retry.max_retries as usize, "the first try and each retry");
 }
 
 /// A listing of `total` groups behind a server that counts in fixed windows

@@ -115,6 +115,9 @@ pub(crate) enum Read {
     Broken(Bytes, reqwest::Error),
 }
 
+/// The most [`read`] sets aside before the body arrives.
+const PREALLOCATED_AT_MOST: usize = 4 << 20;
+
 /// Reads at most `cap` bytes of the body (a declared length over the cap
 /// reads nothing when `skip_if_declared_larger`).
 pub(crate) async fn read(response: &mut reqwest::Response, cap: usize, skip_if_declared_larger: bool) -> Read {
@@ -134,6 +137,14 @@ pub(crate) async fn read(response: &mut reqwest::Response, cap: usize, skip_if_d
                 // A body that came in one chunk needs no copy.
                 if buf.is_empty() && !chunk.is_empty() && declared == Some(chunk.len() as u64) {
                     return Read::Whole(chunk);
+                }
+                if buf.is_empty() {
+                    // Room for the declared length (within the cap), so that a
+                    // body in many chunks is not copied again as it grows; a
+                    // server that declares more than it sends costs at most
+                    // `PREALLOCATED_AT_MOST`.
+                    let declared = declared.unwrap_or(0).min(cap as u64).min(PREALLOCATED_AT_MOST as u64);
+                    buf.reserve(chunk.len().max(declared as usize));
                 }
                 buf.extend_from_slice(&chunk);
             }
