@@ -2,15 +2,19 @@
 //! all concurrent requests.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::header::{ACCEPT, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::sync::Mutex;
+// tokio's clock, so that tests can move time on (`tokio::time::advance`).
+use tokio::time::Instant;
 
 use crate::Error;
 use crate::RetryConfig;
+use crate::retry::{Retries, RetryBudget};
 
 /// How the client authenticates.
 ///
@@ -108,6 +112,31 @@ pub(crate) struct Auth {
     /// Held by the one caller asking for a token; the others wait on it.
     refresh: Mutex<()>,
     retry: RetryConfig,
+    /// The runtime's retry budget: token retries draw on it like any other.
+    budget: Arc<RetryBudget>,
+}
+
+/// Why one token request failed, and what may be tried next.
+struct Failed {
+    message: String,
+    again: Again,
+}
+
+/// Whether a failed token request may be sent again, as any request would be.
+enum Again {
+    Never,
+    /// An error status: retried by the same rules (and `Retry-After`) as an API call's.
+    AfterStatus(reqwest::StatusCode, reqwest::header::HeaderMap),
+    /// The request failed on the way.
+    AfterTransport(reqwest::Error),
+    /// The response body broke off.
+    AfterBrokenBody,
+}
+
+impl Failed {
+    fn never(message: String) -> Self {
+        Self { message, again: Again::Never }
+    }
 }
 
 impl fmt::Debug for Auth {
@@ -142,8 +171,13 @@ enum Lookup {
 }
 
 impl Auth {
-    pub fn new(credentials: Option<Credentials>, token_url: Option<reqwest::Url>, retry: RetryConfig) -> Self {
-        Self { credentials, token_url, state: Default::default(), refresh: Mutex::new(()), retry }
+    pub fn new(
+        credentials: Option<Credentials>,
+        token_url: Option<reqwest::Url>,
+        retry: RetryConfig,
+        budget: Arc<RetryBudget>,
+    ) -> Self {
+        Self { credentials, token_url, state: Default::default(), refresh: Mutex::new(()), retry, budget }
     }
 
     pub fn client_id(&self) -> Option<&str> {
@@ -262,27 +296,42 @@ impl Auth {
         }
     }
 
-    /// Asks the token endpoint, retrying a transient failure (a connection
-    /// error, a timeout, 502/503/504) as the retry settings allow: the token
-    /// request is read-only.
+    /// Asks the token endpoint, retrying what an API call would retry, by
+    /// the same rules: a 429 or a 408/500/502/503/504 after its
+    /// `Retry-After` (seconds or an HTTP date) or the backoff, a connection
+    /// error, a timeout, a body that broke off (the token request is
+    /// read-only). A wait that would end past the series' deadline is not
+    /// started: the failure is reported at once.
     async fn fetch(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<Cached, String> {
-        let mut retry = 0;
+        let deadline = Instant::now() + SERIES_DEADLINE;
+        let mut retries = Retries::new(&self.retry, &self.budget, true);
         loop {
-            match self.fetch_once(http, client_id, secret).await {
-                Err((message, true)) if retry < self.retry.max_retries => {
-                    retry += 1;
-                    let wait = self.retry.backoff(retry);
-                    tracing::info!(wait_ms = wait.as_millis() as u64, "token request failed ({message}); retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                other => return other.map_err(|(message, _)| message),
+            let Failed { message, again } = match self.fetch_once(http, client_id, secret).await {
+                Ok(token) => return Ok(token),
+                Err(failed) => failed,
+            };
+            let wait = match &again {
+                Again::Never => None,
+                Again::AfterStatus(status, headers) => retries.after_status(*status, headers),
+                Again::AfterTransport(e) => retries.after_transport_error(e),
+                Again::AfterBrokenBody => retries.after_broken_body(),
+            };
+            let Some(wait) = wait else { return Err(message) };
+            if Instant::now() + wait >= deadline {
+                return Err(format!(
+                    "{message} (not retried: the wait of {:.1} s would end past the token request's {} s deadline)",
+                    wait.as_secs_f64(),
+                    SERIES_DEADLINE.as_secs()
+                ));
             }
+            tracing::info!(wait_ms = wait.as_millis() as u64, "token request failed ({message}); retrying");
+            tokio::time::sleep(wait).await;
         }
     }
 
     /// One token request; the error says whether it is worth retrying.
-    async fn fetch_once(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<Cached, (String, bool)> {
-        let permanent = |m: String| (m, false);
+    async fn fetch_once(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<Cached, Failed> {
+        let permanent = Failed::never;
         let url = self.token_url.clone().ok_or_else(|| permanent("no base URL to derive the token URL from".to_string()))?;
         let form = [("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret.expose_secret())];
         let body = serde_urlencoded::to_string(form).map_err(|e| permanent(format!("{e}")))?;
@@ -294,7 +343,7 @@ impl Auth {
             .body(body)
             .send()
             .await
-            .map_err(|e| (format!("token request to {url} failed: {e}"), e.is_connect() || e.is_timeout()))?;
+            .map_err(|e| Failed { message: format!("token request to {url} failed: {e}"), again: Again::AfterTransport(e) })?;
         let status = response.status();
         if status.is_redirection() || response.url() != &url {
             let to = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("?").to_string();
@@ -308,13 +357,17 @@ impl Auth {
             crate::body::Read::Capped(_) => {
                 return Err(permanent(format!("the token response from {url} is larger than {TOKEN_BODY_LIMIT} bytes")));
             }
-            crate::body::Read::Broken(_, e) => return Err((format!("reading the token response: {e}"), true)),
+            crate::body::Read::Broken(_, e) => {
+                return Err(Failed { message: format!("reading the token response: {e}"), again: Again::AfterBrokenBody });
+            }
         };
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
             let text: String = text.chars().take(500).collect();
-            let transient = matches!(status.as_u16(), 429 | 500 | 502..=504);
-            return Err((format!("token request to {url} returned HTTP {status}: {}", text.trim()), transient));
+            return Err(Failed {
+                message: format!("token request to {url} returned HTTP {status}: {}", text.trim()),
+                again: Again::AfterStatus(status, response.headers().clone()),
+            });
         }
         let parsed: TokenResponse = serde_json::from_slice(&bytes)
             .map_err(|e| permanent(format!("token response from {url} (HTTP {status}) is not a token: {e}")))?;

@@ -32,13 +32,15 @@ impl Default for BodyLimits {
     }
 }
 
-/// Why a success body could not be read: it is larger than the cap, or
-/// the connection broke. Reaches the caller as a decoding error that keeps
-/// the status.
+/// Why a success body could not be read: it is larger than the cap, the
+/// connection broke, or it stalled past the read timeout. Reaches the
+/// caller as a decoding error that keeps the status, or as a timeout.
 #[derive(Debug)]
 pub(crate) struct BodyError {
     pub status: StatusCode,
     pub message: String,
+    /// The body stopped arriving for longer than the read timeout.
+    pub timed_out: bool,
 }
 
 impl fmt::Display for BodyError {
@@ -83,16 +85,24 @@ impl Parts {
 
     /// The same response with a body that fails, when read, with `message`.
     pub fn failing(self, message: String) -> reqwest::Response {
-        let error = BodyError { status: self.status, message };
+        self.failing_with(message, false)
+    }
+
+    fn failing_with(self, message: String, timed_out: bool) -> reqwest::Response {
+        let error = BodyError { status: self.status, message, timed_out };
         let body = futures_util::stream::once(async move { Err::<Bytes, BodyError>(error) });
         self.with_body(reqwest::Body::wrap_stream(body))
     }
 
     /// The same response with a body that fails, when read, saying it
-    /// broke off (`how`: after how many bytes, and why).
-    pub fn broken_off(self, how: &str) -> reqwest::Response {
-        let message = format!("the {} response's body broke off {how}", self.status);
-        self.failing(message)
+    /// broke off or stalled (after how many bytes, and why).
+    pub fn broken_off(self, broken: &Broken) -> reqwest::Response {
+        let message = if broken.timed_out {
+            format!("the {} response's body stalled past the read timeout {}", self.status, broken.how)
+        } else {
+            format!("the {} response's body broke off {}", self.status, broken.how)
+        };
+        self.failing_with(message, broken.timed_out)
     }
 
     fn with_body(mut self, body: reqwest::Body) -> reqwest::Response {
@@ -102,6 +112,20 @@ impl Parts {
             http::Response::builder().status(self.status).version(self.version).url(self.url).body(body).unwrap_or_default();
         *rebuilt.headers_mut() = self.headers;
         reqwest::Response::from(rebuilt)
+    }
+}
+
+/// A body that did not arrive whole.
+pub(crate) struct Broken {
+    /// After how many bytes, and why.
+    pub how: String,
+    /// It stopped arriving for longer than the read timeout.
+    pub timed_out: bool,
+}
+
+impl Broken {
+    pub fn new(received: usize, e: &reqwest::Error) -> Self {
+        Self { how: format!("after {received} bytes: {e}"), timed_out: e.is_timeout() }
     }
 }
 

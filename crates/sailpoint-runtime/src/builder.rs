@@ -208,13 +208,14 @@ impl RuntimeBuilder {
             None => self.http_client_built(token_url.as_ref())?,
         };
         let limiter = self.rate_limit.map(Limiter::new).transpose().map_err(Error::configuration)?;
+        let budget = Arc::new(RetryBudget::new(self.retry.budget, self.retry.budget_refill));
         Ok(Shared {
             base_url,
             http,
-            auth: Auth::new(self.credentials, token_url, self.retry.clone()),
+            auth: Auth::new(self.credentials, token_url, self.retry.clone(), budget.clone()),
             experimental: self.experimental,
             experimental_by_server: Default::default(),
-            budget: RetryBudget::new(self.retry.budget, self.retry.budget_refill),
+            budget,
             body_limits: self.body_limits,
             retry: self.retry,
             limiter,

@@ -40,8 +40,23 @@ impl DateTime {
         &self.0
     }
 
-    /// The instant in UTC: RFC 3339, or without an offset (read as UTC), or
-    /// milliseconds since the epoch. `None` when it is not a timestamp.
+    /// The instant in UTC, from any of the forms SailPoint writes:
+    ///
+    /// - RFC 3339: `Z` or an offset with a colon (`+05:30`);
+    /// - an offset without a colon (`+0000`, `-0700`), as Java's
+    ///   `SimpleDateFormat` writes it (SailPoint's `Schedule` examples);
+    /// - no zone at all, read as UTC;
+    /// - milliseconds since the epoch (a JSON number).
+    ///
+    /// `None` when it is not a timestamp.
+    ///
+    /// ```
+    /// use sailpoint_runtime::DateTime;
+    /// let at = |s: &str| s.parse::<DateTime>().unwrap().to_utc().unwrap().to_rfc3339();
+    /// assert_eq!(at("2023-09-25T14:07:27.000+0000"), "2023-09-25T14:07:27+00:00");
+    /// assert_eq!(at("2023-09-25T07:07:27-0700"), "2023-09-25T14:07:27+00:00");
+    /// assert_eq!(at("2023-09-25T19:37:27+05:30"), "2023-09-25T14:07:27+00:00");
+    /// ```
     pub fn to_utc(&self) -> Option<chrono::DateTime<Utc>> {
         if self.1 == Form::EpochMillis {
             return self.0.parse().ok().and_then(chrono::DateTime::from_timestamp_millis);
@@ -49,6 +64,12 @@ impl DateTime {
         let s = self.0.trim();
         if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
             return Some(t.with_timezone(&Utc));
+        }
+        // `%z` takes an offset with or without its colon.
+        for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+            if let Ok(t) = chrono::DateTime::parse_from_str(s, fmt) {
+                return Some(t.with_timezone(&Utc));
+            }
         }
         for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
             if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
@@ -139,5 +160,33 @@ mod tests {
         assert_eq!(serde_json::to_string(&n).unwrap(), "0");
         assert!(serde_json::from_str::<DateTime>("1.5").is_err());
         assert!(serde_json::from_str::<DateTime>("[]").is_err());
+    }
+
+    /// Every form SailPoint writes reads as the same instant, 14:07:27.5 UTC.
+    #[test]
+    fn reads_every_offset_form() {
+        let instant = chrono::DateTime::parse_from_rfc3339("2023-09-25T14:07:27.5Z").unwrap().with_timezone(&Utc);
+        for s in [
+            "2023-09-25T14:07:27.500Z",
+            "2023-09-25T14:07:27.500z",
+            "2023-09-25T14:07:27.500+00:00",
+            "2023-09-25T14:07:27.500+0000",
+            "2023-09-25T14:07:27.500-0000",
+            "2023-09-25T07:07:27.500-0700",
+            "2023-09-25T07:07:27.500-07:00",
+            "2023-09-25T19:37:27.500+05:30",
+            "2023-09-25T19:37:27.500+0530",
+            "2023-09-25 19:37:27.500+0530",
+            "2023-09-25T14:07:27.500",
+            "2023-09-25 14:07:27.5",
+            " 2023-09-25T14:07:27.5Z ",
+        ] {
+            assert_eq!(s.parse::<DateTime>().unwrap().to_utc(), Some(instant), "{s}");
+        }
+        let millis: DateTime = serde_json::from_str("1695650847500").unwrap();
+        assert_eq!(millis.to_utc(), Some(instant));
+        for s in ["2023-09-25T14:07:27+00", "2023-09-25T14:07:27 +0000x", "2023-09-25T14:07:27+2500", "1695650847500"] {
+            assert_eq!(s.parse::<DateTime>().unwrap().to_utc(), None, "{s}");
+        }
     }
 }

@@ -428,9 +428,11 @@ impl std::error::Error for Error {
 }
 
 fn transport(e: reqwest::Error) -> Error {
-    // A success body over its cap, or cut off: a decoding error with the status.
+    // A success body over its cap, or cut off: a decoding error with the
+    // status; one that stalled past the read timeout: a timeout.
     if let Some(b) = crate::body::body_error(&e) {
-        let mut err = Error::new(ErrorKind::Decode, b.message.clone());
+        let kind = if b.timed_out { ErrorKind::Timeout } else { ErrorKind::Decode };
+        let mut err = Error::new(kind, b.message.clone());
         err.0.status = Some(b.status);
         err.0.source = Some(Box::new(e));
         return err;

@@ -11,7 +11,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderVal
 use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
 
-use crate::body::{self, Parts};
+use crate::body::{self, Broken, Parts};
 use crate::multipart::Form;
 use crate::retry::Retries;
 use crate::{Error, ErrorKind, Operation, Runtime};
@@ -307,7 +307,7 @@ impl Runtime {
                             Err(_) if ahead => return Ok(None),
                             Err((e, parts)) => match more.then(|| retries.after_broken_body()).flatten() {
                                 Some(wait) => {
-                                    tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
+                                    tracing::info!(error = %e.how, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
                                     wait
                                 }
                                 None => return Ok(Some((parts.broken_off(&e), attempts))),
@@ -341,7 +341,7 @@ impl Runtime {
         &self,
         mut response: reqwest::Response,
         null_if_empty: bool,
-    ) -> Result<reqwest::Response, (String, Parts)> {
+    ) -> Result<reqwest::Response, (Broken, Parts)> {
         let cap = self.shared.body_limits.success;
         let read = body::read(&mut response, cap, true).await;
         let parts = Parts::of(&mut response);
@@ -352,7 +352,7 @@ impl Runtime {
                 let message = format!("the {} response's body is larger than the {cap}-byte limit", parts.status);
                 Ok(parts.failing(message))
             }
-            body::Read::Broken(b, e) => Err((format!("after {} bytes: {e}", b.len()), parts)),
+            body::Read::Broken(b, e) => Err((Broken::new(b.len(), &e), parts)),
         }
     }
 

@@ -33,7 +33,7 @@ pub(crate) struct Shared {
     /// although no flag said so: later calls send it at once.
     pub experimental_by_server: std::sync::Mutex<std::collections::HashSet<&'static str>>,
     pub retry: RetryConfig,
-    pub budget: RetryBudget,
+    pub budget: Arc<RetryBudget>,
     pub limiter: Option<Limiter>,
     pub body_limits: BodyLimits,
 }
