@@ -178,7 +178,11 @@ async fn search_past_the_window_on_the_mock() {
 
 #[tokio::test]
 async fn tokens_expire_and_bad_tokens_get_401() {
-    let (mock, _) = start(MockConfig { token_lifetime: Duration::from_secs(1), ..unlimited() }).await;
+    // Each token is used well within its 3 s (a margin no load eats), and
+    // each wait outlasts it.
+    let lifetime = Duration::from_secs(3);
+    let past_expiry = lifetime + Duration::from_millis(100);
+    let (mock, _) = start(MockConfig { token_lifetime: lifetime, ..unlimited() }).await;
     let http = reqwest::Client::new();
     let url = format!("{}/v2024/password-sync-groups", mock.url());
     let unknown = http.get(&url).bearer_auth("nope").send().await.unwrap();
@@ -186,10 +190,12 @@ async fn tokens_expire_and_bad_tokens_get_401() {
     assert!(unknown.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("unknown token"));
     let t = token(&mock).await;
     assert_eq!(http.get(&url).bearer_auth(&t).send().await.unwrap().status(), 200);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(past_expiry).await;
     let expired = http.get(&url).bearer_auth(&t).send().await.unwrap();
     assert_eq!(expired.status(), 401);
-    // the SDK refreshes on its own
+    assert_eq!((mock.tokens_issued(), mock.unauthorized_requests()), (1, 2));
+    // the SDK refreshes on its own: a new token before the old one is
+    // refused, so no call of its meets a 401
     let client = Client::builder()
         .base_url(mock.url())
         .client_credentials(mock.client_id(), mock.client_secret())
@@ -197,8 +203,11 @@ async fn tokens_expire_and_bad_tokens_get_401() {
         .build()
         .unwrap();
     client.v2024().get_password_sync_groups().send().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(mock.tokens_issued(), 2);
+    tokio::time::sleep(past_expiry).await;
     client.v2024().get_password_sync_groups().send().await.unwrap();
+    assert_eq!(mock.tokens_issued(), 3, "one new token for the call after expiry");
+    assert_eq!(mock.unauthorized_requests(), 2, "the SDK's calls met no 401");
 }
 
 #[tokio::test]

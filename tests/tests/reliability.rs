@@ -511,10 +511,10 @@ async fn a_failed_token_request_series_is_shared_by_every_waiting_caller() {
 #[tokio::test]
 async fn the_current_token_serves_until_it_really_expires() {
     let server = MockServer::start().await;
-    // a 10 s token (refreshed from 9 s on), then a failing token endpoint
+    // a 1,000 s token (refreshed from 940 s on: a 60 s margin), then a failing token endpoint
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(token("token-0", 10.0))
+        .respond_with(token("token-0", 1000.0))
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -525,10 +525,12 @@ async fn the_current_token_serves_until_it_really_expires() {
         .mount(&server)
         .await;
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")).retry(fast()));
-    let started = Instant::now();
     client.get_password_sync_group().id("g1").send().await.unwrap();
-    // past the refresh point, 0.7 s before expiry
-    tokio::time::sleep(Duration::from_millis(9300).saturating_sub(started.elapsed())).await;
+    // The clock moves on to past the refresh point, 30 s before expiry
+    // (no load eats that): the token cache runs on tokio's clock.
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_secs(970)).await;
+    tokio::time::resume();
     // due for refresh, the refresh fails: the still-valid token is used
     client.get_password_sync_group().id("g1").send().await.unwrap();
     let received = server.received_requests().await.unwrap();
@@ -759,4 +761,153 @@ async fn a_download_cut_off_mid_body_is_an_error_not_a_short_file() {
     let err = client.get_accounts_schema().id("s1").send().await.unwrap().text().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
     assert_eq!(connections.load(Ordering::SeqCst), 2, "one request per call: a stream already handed over is not replayed");
+}
+
+/// A `create_password_sync_group` (spec: `200` only) answered `status`
+/// with the whole group: the server counts the POSTs.
+async fn create_answered(status: u16, body: Option<Value>) -> (Result<sailpoint_v2024::types::PasswordSyncGroup, Error>, usize) {
+    let server = MockServer::start().await;
+    let mut answer = ResponseTemplate::new(status).insert_header("slpt-request-id", "req-created");
+    if let Some(body) = body {
+        answer = answer.set_body_json(body);
+    }
+    Mock::given(method("POST")).and(path(GROUPS)).respond_with(answer).mount(&server).await;
+    let client = common::v2024(&server.uri(), |b| b.retry(fast()));
+    let group = sailpoint_v2024::types::PasswordSyncGroup { name: Some("g".into()), ..Default::default() };
+    let result = client.create_password_sync_group().body(group).send().await;
+    let result = result.map(|created| {
+        assert_eq!(created.status().as_u16(), status, "the status the server sent is kept");
+        assert_eq!(created.headers()["slpt-request-id"], "req-created");
+        created.into_inner()
+    });
+    (result, requests(&server, GROUPS).await)
+}
+
+#[tokio::test]
+async fn an_undeclared_success_status_is_a_success_sent_once() {
+    let whole = json!({"id": "g-new", "name": "g", "passwordPolicyId": "p1", "sourceIds": ["s1"]});
+    for status in [201, 202, 203] {
+        let (created, posts) = create_answered(status, Some(whole.clone())).await;
+        let created = created.unwrap_or_else(|e| panic!("HTTP {status} with the whole group: {e}"));
+        assert_eq!(created.id.as_deref(), Some("g-new"), "HTTP {status}");
+        assert_eq!(created.source_ids, Some(vec!["s1".to_string()]));
+        assert_eq!(posts, 1, "HTTP {status}: the create is sent once");
+    }
+    // A delete declared `204` answered `200` with a body: a success.
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{GROUPS}/g1")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"deleted": true})))
+        .mount(&server)
+        .await;
+    let client = common::v2024(&server.uri(), |b| b.retry(fast()));
+    let deleted = client.delete_password_sync_group().id("g1").send().await.unwrap();
+    assert_eq!(deleted.status().as_u16(), 200);
+    assert_eq!(requests(&server, &format!("{GROUPS}/g1")).await, 1);
+    // Not yet a success: an undeclared 204 with no body, where a group is
+    // expected. It is never sent again (no duplicate), and the error says
+    // the server answered 204.
+    let (created, posts) = create_answered(204, None).await;
+    let e = created.unwrap_err();
+    assert_eq!((e.kind(), e.status().map(|s| s.as_u16())), (ErrorKind::Decode, Some(204)), "{e}");
+    assert_eq!(posts, 1);
+}
+
+/// A token endpoint that answers 429 with `retry_after` once, then a
+/// token; records when each token request arrived.
+async fn rate_limited_token_endpoint(server: &MockServer, retry_after: String) -> Arc<Mutex<Vec<Instant>>> {
+    let times = Arc::new(Mutex::new(Vec::new()));
+    let log = times.clone();
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(move |_: &Request| {
+            let mut t = log.lock().unwrap();
+            t.push(Instant::now());
+            if t.len() == 1 {
+                ResponseTemplate::new(429).insert_header("Retry-After", retry_after.as_str())
+            } else {
+                ResponseTemplate::new(200).set_body_json(json!({"access_token": "t", "token_type": "bearer", "expires_in": 600}))
+            }
+        })
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GROUPS}/g1")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g1", "name": "g"})))
+        .mount(server)
+        .await;
+    times
+}
+
+#[tokio::test]
+async fn the_token_request_honours_retry_after_in_seconds_and_as_a_date() {
+    // In seconds: 1 s. As an HTTP date (whole seconds): 2 s from now, so at
+    // least 1 s whatever the sub-second part.
+    for (form, at_least) in [("seconds", 1), ("date", 1)] {
+        let server = MockServer::start().await;
+        let retry_after = match form {
+            "seconds" => "1".to_string(),
+            _ => httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2)),
+        };
+        let times = rate_limited_token_endpoint(&server, retry_after).await;
+        let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")).retry(fast()));
+        client.get_password_sync_group().id("g1").send().await.unwrap();
+        let t = times.lock().unwrap().clone();
+        assert_eq!(t.len(), 2, "{form}: one 429, then the token");
+        assert!(t[1] - t[0] >= Duration::from_secs(at_least), "{form}: asked again {:?} after the 429", t[1] - t[0]);
+        assert_eq!(requests(&server, &format!("{GROUPS}/g1")).await, 1);
+    }
+    // A wait past the token request's deadline (30 s) is not started: the
+    // caller hears at once, and the endpoint was asked once.
+    let server = MockServer::start().await;
+    let times = rate_limited_token_endpoint(&server, "45".to_string()).await;
+    let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")).retry(fast()));
+    let e = client.get_password_sync_group().id("g1").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Authentication);
+    assert!(e.to_string().contains("429") && e.to_string().contains("deadline"), "{e}");
+    assert_eq!(times.lock().unwrap().len(), 1);
+    assert_eq!(requests(&server, &format!("{GROUPS}/g1")).await, 0);
+}
+
+/// A server on 127.0.0.1 that answers every request `200` with a declared
+/// body of 1,000 bytes, sends 10 of them, then holds the connection open
+/// without sending more. Counts connections.
+async fn stalling_server() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !String::from_utf8_lossy(&buf).contains("\r\n\r\n") {
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n[{\"id\":\"g1";
+                if socket.write_all(head.as_bytes()).await.is_ok() {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+            });
+        }
+    });
+    (url, connections)
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_past_the_read_timeout_is_a_timeout() {
+    let (url, connections) = stalling_server().await;
+    let client = common::v2024(&url, |b| b.retry(fast()).read_timeout(Some(Duration::from_millis(300))));
+    let e = client.get_password_sync_groups().send().await.unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(200), "{e}");
+    assert!(e.to_string().contains("stalled"), "{e}");
+    assert!(e.is_retryable(), "a GET that timed out may be tried again");
+    assert_eq!(connections.load(Ordering::SeqCst), 4, "a GET is tried 1 + 3 times");
 }

@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas, version_drift};
-use crate::rewrites::{doc_aliases, listing_fields, open_enums, required_bodies, response_decoding, runtime_send};
+use crate::rewrites::{
+    doc_aliases, listing_fields, open_enums, required_bodies, response_decoding, runtime_send, undeclared_success,
+};
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
 use crate::spec::overlay::Experimental;
@@ -160,34 +162,38 @@ fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
 /// progenitor's output (for the document without its multipart operations)
 /// with string enums opened (see `open_enums`), sent
 /// through the runtime (see `runtime_send`) and responses decoded by it
-/// (see `response_decoding`).
+/// (see `response_decoding`, `undeclared_success`). Also returns the
+/// number of enums opened and the operations that declare no success.
 fn client_code(
     tokens: proc_macro2::TokenStream,
     aliases: &BTreeMap<String, doc_aliases::Names>,
     required_bodies: &BTreeSet<String>,
-) -> Result<(syn::File, usize)> {
+) -> Result<(syn::File, usize, Vec<String>)> {
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
     required_bodies::apply(&mut file, required_bodies)?;
     listing_fields::apply(&mut file);
-    through_runtime(&mut file, aliases)?;
-    Ok((file, opened.len()))
+    let without_success = through_runtime(&mut file, aliases)?;
+    Ok((file, opened.len(), without_success))
 }
 
-/// Every `send()` of `file` returns the runtime's error and goes through
-/// its pipeline; every method has its operationId as a doc alias.
-fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<()> {
+/// Every `send()` of `file` returns the runtime's error, goes through its
+/// pipeline and takes any 2xx as a success; every method has its
+/// operationId as a doc alias. Returns the operations whose spec declares
+/// no 2xx.
+fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<Vec<String>> {
     runtime_send::apply(file)?;
     response_decoding::apply(file);
+    let any_success = undeclared_success::apply(file);
     doc_aliases::apply(file, aliases);
-    Ok(())
+    Ok(any_success.without_success)
 }
 
 /// The multipart emitter's builders, through the runtime like the rest.
-fn multipart_code(doc: &Value, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<String> {
+fn multipart_code(doc: &Value, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<(String, Vec<String>)> {
     let mut file: syn::File = syn::parse2(multipart::emit(doc)?).context("multipart code does not parse")?;
-    through_runtime(&mut file, aliases)?;
-    Ok(prettyplease::unparse(&file))
+    let without_success = through_runtime(&mut file, aliases)?;
+    Ok((prettyplease::unparse(&file), without_success))
 }
 
 /// Removes the operations progenitor must not see (multipart ones).
@@ -318,11 +324,13 @@ pub fn emit_crate(
         })
         .collect();
 
-    let (client, open_enums) = client_code(tokens, &aliases, &required_body_builders(&doc))?;
+    let (client, open_enums, mut without_success) = client_code(tokens, &aliases, &required_body_builders(&doc))?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;
-    let multipart_code = multipart_code(&doc, &aliases)?;
+    let (multipart_code, multipart_without_success) = multipart_code(&doc, &aliases)?;
+    without_success.extend(multipart_without_success);
+    without_success.sort();
     let h = |what: &str| header(specs, name, target.root, target.sha, what);
     let crate_dir = &target.crate_dir;
     let mut files = vec![
@@ -350,6 +358,7 @@ pub fn emit_crate(
         schemas: target.schemas,
         renamed: target.renamed.clone(),
         open_enums,
+        without_success,
         paginated: ops.iter().filter(|o| o.max_limit.is_some() && !o.multipart).count() - not_paginated.len(),
         not_paginated,
         multipart: ops.iter().filter(|o| o.multipart).map(|o| o.operation_id.clone()).collect(),

@@ -322,14 +322,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -438,14 +432,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -520,6 +508,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 201u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(
@@ -643,14 +632,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -751,14 +734,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -869,14 +846,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -977,14 +948,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1094,14 +1059,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1203,14 +1162,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1314,14 +1267,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1435,14 +1382,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 201u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1524,6 +1465,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(
@@ -1645,14 +1587,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }

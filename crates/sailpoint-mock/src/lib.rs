@@ -87,6 +87,18 @@ impl MockTenant {
         self.tenant.body_bytes_sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// How many access tokens the token endpoint has issued (including
+    /// [`MockTenant::access_token`]'s).
+    pub fn tokens_issued(&self) -> u64 {
+        self.tenant.tokens_issued.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many API requests were refused with 401: no token, or an
+    /// unknown or expired one.
+    pub fn unauthorized_requests(&self) -> u64 {
+        self.tenant.unauthorized.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// A fresh access token for the first configured client, for raw
     /// requests (`Authorization: Bearer …`).
     pub fn access_token(&self) -> String {

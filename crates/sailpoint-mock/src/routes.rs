@@ -122,8 +122,13 @@ async fn gate(State(t): Shared, mut req: Request, next: Next) -> Response {
     let token = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let client = match token.map(|tok| t.client_of(tok)) {
         Some(Ok(c)) => c,
-        Some(Err(why)) => return crate::errors::unauthorized(why),
-        None => return crate::errors::unauthorized("JWT validation failed: no token"),
+        refused => {
+            t.unauthorized.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return crate::errors::unauthorized(match refused {
+                Some(Err(why)) => why,
+                _ => "JWT validation failed: no token",
+            });
+        }
     };
     if let Err(wait) = t.check_rate(&client, &version) {
         return crate::errors::rate_limited(wait.as_secs_f64().ceil() as u64);

@@ -40,6 +40,10 @@ pub struct Tenant {
     seq: AtomicU64,
     /// Response body bytes sent so far, as they went out (after compression).
     pub body_bytes_sent: AtomicU64,
+    /// Access tokens issued so far.
+    pub tokens_issued: AtomicU64,
+    /// API requests refused with 401 (no token, an unknown or expired one).
+    pub unauthorized: AtomicU64,
     /// Synthetic id → index, per kind.
     synthetic_index: HashMap<String, u64>,
 }
@@ -96,6 +100,8 @@ impl Tenant {
             windows: Mutex::new(HashMap::new()),
             seq: AtomicU64::new(1),
             body_bytes_sent: AtomicU64::new(0),
+            tokens_issued: AtomicU64::new(0),
+            unauthorized: AtomicU64::new(0),
             synthetic_index,
         };
         tenant.seed();
@@ -126,6 +132,7 @@ impl Tenant {
     pub fn issue_token(&self, client_id: &str, secret: &str) -> Option<(String, u64)> {
         self.config.clients.iter().find(|(id, s)| id == client_id && s == secret)?;
         let token = format!("mock.{}.{}", client_id.len(), self.new_id());
+        self.tokens_issued.fetch_add(1, Ordering::Relaxed);
         let lifetime = self.config.token_lifetime;
         self.tokens
             .lock()

@@ -2,7 +2,8 @@
 //! the docs). A generated `send()` builds its request, then hands it here:
 //! [`send`] runs it through the runtime's pipeline, [`decode`] reads a
 //! success body, [`error_response`] turns any other response into the one
-//! [`Error`], and [`invalid_request`] and [`request_error`] name the
+//! [`Error`] (any 2xx the operation does not declare goes to
+//! [`other_status`], a success), and [`invalid_request`] and [`request_error`] name the
 //! operation in errors raised before anything is sent. Paginated builders
 //! implement [`OffsetListing`] with one [`offset_listing!`] line each.
 
@@ -59,6 +60,19 @@ pub async fn decode<T: DeserializeOwned>(response: reqwest::Response, info: &Ope
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
         Err(message) => Err(Error::decoding_status(status, message, &body).for_operation(info.operation_id)),
     }
+}
+
+/// The answer to a status the operation does not declare. Any 2xx is a
+/// success, decoded as the operation's success type: SailPoint's specs
+/// often name the wrong one (a create declared `200` answers `201`), and a
+/// request the server completed must not read as failed. Any other status
+/// is [`error_response`]'s.
+pub async fn other_status<T: DeserializeOwned>(
+    api: &Api,
+    response: reqwest::Response,
+    info: &OperationInfo,
+) -> Result<ResponseValue<T>, Error> {
+    if response.status().is_success() { decode(response, info).await } else { Err(error_response(api, response, info).await) }
 }
 
 /// The error for a response that is not a declared success: an error

@@ -473,14 +473,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 201u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -677,14 +671,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -791,14 +779,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -904,14 +886,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -996,14 +972,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1109,14 +1079,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1222,14 +1186,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1338,14 +1296,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1420,6 +1372,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 201u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(
@@ -1527,14 +1480,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1645,14 +1592,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1751,14 +1692,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1868,14 +1803,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1979,14 +1908,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2090,14 +2013,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2213,14 +2130,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2322,14 +2233,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2443,14 +2348,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 201u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2563,14 +2462,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2652,6 +2545,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(

@@ -370,14 +370,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 201u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -574,14 +568,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -688,14 +676,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -801,14 +783,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -893,14 +869,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1006,14 +976,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1122,14 +1086,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1204,6 +1162,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 201u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(
@@ -1311,14 +1270,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1429,14 +1382,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1535,14 +1482,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1624,6 +1565,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(

@@ -15,6 +15,8 @@ pub struct Summary {
     pub renamed: BTreeMap<String, String>,
     pub multipart: Vec<String>,
     pub open_enums: usize,
+    /// Operations (method names) whose spec declares no 2xx status.
+    pub without_success: Vec<String>,
     pub paginated: usize,
     pub not_paginated: Vec<String>,
 }
@@ -45,6 +47,13 @@ pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
     out.push_str(&format!(
         "\n## After generation: string enums that keep unknown values ({})\n\nEach got an `Unknown(String)` variant (see xtask/src/open_enums.rs).\n",
         s.open_enums
+    ));
+    out.push_str(&format!(
+        "\n## After generation: operations whose spec declares no success status ({})\n\n\
+         Any 2xx is a success for every operation, declared or not (see xtask/src/rewrites/undeclared_success.rs); \
+         these declare none at all, so their success type is progenitor's guess.{}\n",
+        s.without_success.len(),
+        if s.without_success.is_empty() { String::new() } else { format!("\n\n{}", s.without_success.join(", ")) }
     ));
     out.push_str(&format!(
         "\n## After generation: listings with `.pages()` / `.stream()` ({})\n\n{}\n",

@@ -6,3 +6,4 @@ pub mod open_enums;
 pub mod required_bodies;
 pub mod response_decoding;
 pub mod runtime_send;
+pub mod undeclared_success;

@@ -5694,14 +5694,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -5846,14 +5840,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -6184,14 +6172,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -6352,14 +6334,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -6547,14 +6523,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -6700,14 +6670,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -6963,14 +6927,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -7223,14 +7181,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -7415,14 +7367,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -7561,14 +7507,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -7797,14 +7737,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }

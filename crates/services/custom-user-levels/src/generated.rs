@@ -2794,14 +2794,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2964,14 +2958,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3117,14 +3105,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3262,14 +3244,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3405,6 +3381,7 @@ pub mod builder {
                             .await,
                     )
                 }
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(
@@ -3574,14 +3551,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3789,14 +3760,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -4021,14 +3986,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -4170,14 +4129,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }

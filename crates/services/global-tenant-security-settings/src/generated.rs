@@ -2025,14 +2025,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2199,14 +2193,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2355,14 +2343,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2483,14 +2465,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2639,14 +2615,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2767,14 +2737,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2923,14 +2887,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3051,14 +3009,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3207,14 +3159,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }

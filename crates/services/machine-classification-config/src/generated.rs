@@ -1456,14 +1456,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1655,14 +1649,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -1802,6 +1790,7 @@ pub mod builder {
                             .await,
                     )
                 }
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(

@@ -533,6 +533,9 @@ pub mod builder {
                             .await,
                     )
                 }
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(

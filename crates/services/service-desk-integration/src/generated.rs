@@ -2426,14 +2426,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2602,14 +2596,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2755,14 +2743,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -2954,14 +2936,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3101,6 +3077,7 @@ pub mod builder {
                             .await,
                     )
                 }
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
                         sailpoint_runtime::glue::error_response(
@@ -3281,14 +3258,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3409,14 +3380,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3562,14 +3527,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3691,14 +3650,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -3869,14 +3822,8 @@ pub mod builder {
                     )
                 }
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }

@@ -185,14 +185,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -303,14 +297,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -411,14 +399,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -530,14 +512,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -641,14 +617,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
@@ -750,14 +720,8 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             match response.status().as_u16() {
                 202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
+                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
+                        .await
                 }
             }
         }
