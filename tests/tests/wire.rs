@@ -374,3 +374,69 @@ async fn a_required_body_never_set_is_refused_before_sending() {
     let sent: serde_json::Value = serde_json::from_slice(&only_request(&server).await.body).unwrap();
     assert_eq!(sent, serde_json::json!({"name": "g"}));
 }
+
+/// A source as a newer server sends it: fields this SDK knows, and some it
+/// does not, at the top and nested (in an object, and in an array's items).
+fn source_from_a_newer_server(id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "name": "Directory",
+        "description": "before",
+        "connector": "active-directory",
+        "owner": {"type": "IDENTITY", "id": "2c9180835d2e5168015d32f890ca1581", "name": "admin", "addedLater": {"since": 2027}},
+        "schemas": [{"type": "CONNECTOR_SCHEMA", "id": "2c9180835d191a86015d28455b4b232a", "name": "account", "addedLater": [1, "two"]}],
+        "features": ["PROVISIONING", "A_FEATURE_ADDED_LATER"],
+        "created": "2023-09-25T14:07:27.000+0000",
+        "deleteThreshold": 10,
+        "addedLater": {"nested": {"deeper": true}, "list": [1.5, null, "x"]}
+    })
+}
+
+/// A server that answers GET `path` with a newer server's source, and
+/// PUT `path` with the body it received; returns what the PUTs carried.
+async fn source_server(server: &MockServer, at: &str, id: &str) -> std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>> {
+    let puts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = puts.clone();
+    Mock::given(method("GET"))
+        .and(path(at))
+        .respond_with(ResponseTemplate::new(200).set_body_json(source_from_a_newer_server(id)))
+        .mount(server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(at))
+        .respond_with(move |req: &Request| {
+            let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+            log.lock().unwrap().push(body.clone());
+            ResponseTemplate::new(200).set_body_json(body)
+        })
+        .mount(server)
+        .await;
+    puts
+}
+
+#[tokio::test]
+async fn a_read_modify_write_keeps_every_field_the_server_sent() {
+    let id = "2c91808a7813090a017814121e121518";
+    let mut expected = source_from_a_newer_server(id);
+    expected["description"] = "after".into();
+
+    // A year crate.
+    let server = MockServer::start().await;
+    let puts = source_server(&server, &format!("/v2024/sources/{id}"), id).await;
+    let client = common::v2024(&server.uri(), |b| b);
+    let mut source = client.get_source().id(id).send().await.unwrap().into_inner();
+    source.description = Some("after".into());
+    let written = client.put_source().id(id).body(source).send().await.unwrap().into_inner();
+    assert_eq!(puts.lock().unwrap().as_slice(), [expected.clone()], "the PUT carried every field, known or not, unchanged");
+    assert_eq!(serde_json::to_value(&written).unwrap(), expected, "and the answer keeps them too");
+
+    // A service crate.
+    let server = MockServer::start().await;
+    let puts = source_server(&server, &format!("/sources/v1/{id}"), id).await;
+    let runtime = common::local(&server.uri()).build().unwrap();
+    let sources = sailpoint_sources::Client::new_with_client(&runtime.services_url().unwrap(), runtime.http().clone(), runtime);
+    let mut source = sources.get_source_v1().id(id).send().await.unwrap().into_inner();
+    source.description = Some("after".into());
+    sources.put_source_v1().id(id).body(source).send().await.unwrap();
+    assert_eq!(puts.lock().unwrap().as_slice(), [expected], "the service's PUT carried every field unchanged");
+}

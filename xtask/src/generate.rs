@@ -15,6 +15,7 @@ use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas, version_drift};
 use crate::rewrites::{
     doc_aliases, listing_fields, open_enums, required_bodies, response_decoding, runtime_send, undeclared_success,
+    unknown_field_maps,
 };
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
@@ -171,6 +172,7 @@ fn client_code(
 ) -> Result<(syn::File, usize, Vec<String>)> {
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
+    unknown_field_maps::apply(&mut file);
     required_bodies::apply(&mut file, required_bodies)?;
     listing_fields::apply(&mut file);
     let without_success = through_runtime(&mut file, aliases)?;

@@ -30,6 +30,7 @@ pub mod read_only_posts;
 pub mod request_bodies;
 pub mod required_nullables;
 pub mod response_no_schema;
+pub mod round_trip_fields;
 pub mod search_after;
 pub mod shared_enums;
 pub mod success_responses;
@@ -73,6 +74,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "hoist-allof-bases", why: hoist_allof_bases::WHY, run: hoist_allof_bases::run },
     Pass { name: "hoist-inline", why: hoist_inline::WHY, run: hoist_inline::run },
     Pass { name: "field-clash", why: field_clash::WHY, run: field_clash::run },
+    Pass { name: "round-trip-fields", why: round_trip_fields::WHY, run: round_trip_fields::run },
     Pass { name: "doc-fences", why: doc_fences::WHY, run: doc_fences::run },
 ];
 

@@ -7,3 +7,4 @@ pub mod required_bodies;
 pub mod response_decoding;
 pub mod runtime_send;
 pub mod undeclared_success;
+pub mod unknown_field_maps;

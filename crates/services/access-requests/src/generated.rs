@@ -561,7 +561,7 @@ pub mod types {
         }
     }
     ///`AccessRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AccessRequestConfig {
         #[serde(
             rename = "approvalReminderAndEscalationConfig",
@@ -600,6 +600,8 @@ This field has been moved to the approval configurations. Please use the [Put ap
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub request_on_behalf_of_config: ::std::option::Option<RequestOnBehalfOfConfig>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccessRequestConfig {
         pub fn builder() -> builder::AccessRequestConfig {
@@ -1018,7 +1020,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`Accessrequestconfigv2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Accessrequestconfigv2 {
         ///If this is true, approvals must be processed by an external system. Also, if this is true, it blocks Request Center access requests and returns an error for any user who isn't an org admin.
         #[serde(
@@ -1059,6 +1061,8 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub request_on_behalf_of_config: ::std::option::Option<
             Requestonbehalfofconfigv2,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Accessrequestconfigv2 {
         pub fn builder() -> builder::Accessrequestconfigv2 {
@@ -1216,7 +1220,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     /**Configuration for approval reminder and escalation behavior. Important: Modifying this object will override the sp-approval service's reminderConfig and escalationConfig settings. Changes made here take precedence over any configuration set directly in the sp-approval service.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ApprovalReminderAndEscalationConfig {
         ///Number of days to wait between reminder notifications.
         #[serde(
@@ -1235,7 +1239,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub fallback_approver_ref: ::std::option::Option<
-            sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
+            IdentityReferenceWithNameAndEmail,
         >,
         ///Maximum number of reminder notifications to send to the reviewer before approval escalation. The maximum allowed value is 20.
         #[serde(
@@ -1243,6 +1247,8 @@ This field has been moved to the approval configurations. Please use the [Put ap
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub max_reminders: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApprovalReminderAndEscalationConfig {
         pub fn builder() -> builder::ApprovalReminderAndEscalationConfig {
@@ -1734,26 +1740,308 @@ This field has been moved to the approval configurations. Please use the [Put ap
             value.parse()
         }
     }
+    ///`EntitlementAccessRequestConfig`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementAccessRequestConfig {
+        ///Ordered list of approval steps for the access request. Empty when no approval is required.
+        #[serde(
+            rename = "approvalSchemes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approval_schemes: ::std::option::Option<
+            ::std::vec::Vec<EntitlementApprovalScheme>,
+        >,
+        ///If the reviewer must provide a comment when denying the access request.
+        #[serde(
+            rename = "denialCommentRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub denial_comment_required: ::std::option::Option<bool>,
+        ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
+        #[serde(
+            rename = "formDefinitionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub form_definition_id: ::std::option::Option<::std::string::String>,
+        ///The maximum duration for which the access is permitted.
+        #[serde(
+            rename = "maxPermittedAccessDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_permitted_access_duration: ::std::option::Option<
+            EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        >,
+        ///Is Reauthorization Required
+        #[serde(
+            rename = "reauthorizationRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reauthorization_required: ::std::option::Option<bool>,
+        ///If the requester must provide a comment during access request.
+        #[serde(
+            rename = "requestCommentRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_comment_required: ::std::option::Option<bool>,
+        ///If true, then remove date or sunset date is required in access request of the entitlement.
+        #[serde(
+            rename = "requireEndDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub require_end_date: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementAccessRequestConfig {
+        pub fn builder() -> builder::EntitlementAccessRequestConfig {
+            Default::default()
+        }
+    }
+    ///The maximum duration for which the access is permitted.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        ///The time unit for the duration.
+        #[serde(
+            rename = "timeUnit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_unit: ::std::option::Option<
+            EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+        >,
+        ///The numeric value of the duration.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        pub fn builder() -> builder::EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            Default::default()
+        }
+    }
+    ///The time unit for the duration.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        #[serde(rename = "HOURS")]
+        Hours,
+        #[serde(rename = "DAYS")]
+        Days,
+        #[serde(rename = "WEEKS")]
+        Weeks,
+        #[serde(rename = "MONTHS")]
+        Months,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Hours => f.write_str("HOURS"),
+                Self::Days => f.write_str("DAYS"),
+                Self::Weeks => f.write_str("WEEKS"),
+                Self::Months => f.write_str("MONTHS"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "HOURS" => Ok(Self::Hours),
+                "DAYS" => Ok(Self::Days),
+                "WEEKS" => Ok(Self::Weeks),
+                "MONTHS" => Ok(Self::Months),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`EntitlementApprovalScheme`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementApprovalScheme {
+        ///Id of the specific approver, used only when approverType is GOVERNANCE_GROUP or WORKFLOW
+        #[serde(
+            rename = "approverId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approver_id: ::std::option::Option<::std::string::String>,
+        /**Describes the individual or group that is responsible for an approval step. Values are as follows.
+
+**ENTITLEMENT_OWNER**: Owner of the associated Entitlement
+
+**SOURCE_OWNER**: Owner of the associated Source
+
+**MANAGER**: Manager of the Identity for whom the request is being made
+
+**GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
+
+**WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
+        #[serde(
+            rename = "approverType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approver_type: ::std::option::Option<EntitlementApprovalSchemeApproverType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementApprovalScheme {
+        pub fn builder() -> builder::EntitlementApprovalScheme {
+            Default::default()
+        }
+    }
+    /**Describes the individual or group that is responsible for an approval step. Values are as follows.
+
+**ENTITLEMENT_OWNER**: Owner of the associated Entitlement
+
+**SOURCE_OWNER**: Owner of the associated Source
+
+**MANAGER**: Manager of the Identity for whom the request is being made
+
+**GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
+
+**WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementApprovalSchemeApproverType {
+        #[serde(rename = "ENTITLEMENT_OWNER")]
+        EntitlementOwner,
+        #[serde(rename = "SOURCE_OWNER")]
+        SourceOwner,
+        #[serde(rename = "MANAGER")]
+        Manager,
+        #[serde(rename = "GOVERNANCE_GROUP")]
+        GovernanceGroup,
+        #[serde(rename = "WORKFLOW")]
+        Workflow,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
+                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
+                Self::Manager => f.write_str("MANAGER"),
+                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
+                Self::Workflow => f.write_str("WORKFLOW"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntitlementApprovalSchemeApproverType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
+                "SOURCE_OWNER" => Ok(Self::SourceOwner),
+                "MANAGER" => Ok(Self::Manager),
+                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
+                "WORKFLOW" => Ok(Self::Workflow),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntitlementApprovalSchemeApproverType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementApprovalSchemeApproverType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`EntitlementRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct EntitlementRequestConfig {
         #[serde(
             rename = "accessRequestConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub access_request_config: ::std::option::Option<
-            sailpoint_shared::types::EntitlementAccessRequestConfig,
-        >,
+        pub access_request_config: ::std::option::Option<EntitlementAccessRequestConfig>,
         #[serde(
             rename = "revocationRequestConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub revocation_request_config: ::std::option::Option<
-            sailpoint_shared::types::EntitlementRevocationRequestConfig,
+            EntitlementRevocationRequestConfig,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EntitlementRequestConfig {
         pub fn builder() -> builder::EntitlementRequestConfig {
+            Default::default()
+        }
+    }
+    ///`EntitlementRevocationRequestConfig`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementRevocationRequestConfig {
+        ///Ordered list of approval steps for the access request. Empty when no approval is required.
+        #[serde(
+            rename = "approvalSchemes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approval_schemes: ::std::option::Option<
+            ::std::vec::Vec<EntitlementApprovalScheme>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementRevocationRequestConfig {
+        pub fn builder() -> builder::EntitlementRevocationRequestConfig {
             Default::default()
         }
     }
@@ -1787,22 +2075,22 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`Entitlementrequestconfigv2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Entitlementrequestconfigv2 {
         #[serde(
             rename = "accessRequestConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub access_request_config: ::std::option::Option<
-            sailpoint_shared::types::EntitlementAccessRequestConfig,
-        >,
+        pub access_request_config: ::std::option::Option<EntitlementAccessRequestConfig>,
         #[serde(
             rename = "revocationRequestConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub revocation_request_config: ::std::option::Option<
-            sailpoint_shared::types::EntitlementRevocationRequestConfig,
+            EntitlementRevocationRequestConfig,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Entitlementrequestconfigv2 {
         pub fn builder() -> builder::Entitlementrequestconfigv2 {
@@ -1970,6 +2258,29 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl IdentityEntitlementDetailsEntitlementDto {
         pub fn builder() -> builder::IdentityEntitlementDetailsEntitlementDto {
+            Default::default()
+        }
+    }
+    ///`IdentityReferenceWithNameAndEmail`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct IdentityReferenceWithNameAndEmail {
+        ///Identity's email address. This is read-only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///Identity ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Identity's human-readable display name. This is read-only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The type can only be IDENTITY. This is read-only.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl IdentityReferenceWithNameAndEmail {
+        pub fn builder() -> builder::IdentityReferenceWithNameAndEmail {
             Default::default()
         }
     }
@@ -2458,7 +2769,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     ///`RequestOnBehalfOfConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct RequestOnBehalfOfConfig {
         /**When `allowRequestOnBehalfOfForMachineIdentity` is false and this flag is true, only admins and primary/secondary owners of the requested machine identities may submit machine access requests. Defaults to false (opt-in).
 */
@@ -2486,6 +2797,8 @@ This field has been moved to the approval configurations. Please use the [Put ap
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_request_on_behalf_of_for_machine_identity: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RequestOnBehalfOfConfig {
         pub fn builder() -> builder::RequestOnBehalfOfConfig {
@@ -3416,7 +3729,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     ///`Requestonbehalfofconfigv2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Requestonbehalfofconfigv2 {
         /**When `allowRequestOnBehalfOfForMachineIdentity` is false and this flag is true, only admins and primary/secondary owners of the requested machine identities may submit machine access requests. Defaults to false (opt-in).
 */
@@ -3444,6 +3757,8 @@ machine identity on that source. Prefer values returned by the accounts-selectio
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_request_on_behalf_of_for_machine_identity: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Requestonbehalfofconfigv2 {
         pub fn builder() -> builder::Requestonbehalfofconfigv2 {
@@ -4836,6 +5151,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ::std::option::Option<super::RequestOnBehalfOfConfig>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AccessRequestConfig {
             fn default() -> Self {
@@ -4846,6 +5165,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     entitlement_request_config: Ok(Default::default()),
                     reauthorization_enabled: Ok(Default::default()),
                     request_on_behalf_of_config: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4940,6 +5260,20 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AccessRequestConfig>
         for super::AccessRequestConfig {
@@ -4955,6 +5289,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     entitlement_request_config: value.entitlement_request_config?,
                     reauthorization_enabled: value.reauthorization_enabled?,
                     request_on_behalf_of_config: value.request_on_behalf_of_config?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4969,6 +5304,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     entitlement_request_config: Ok(value.entitlement_request_config),
                     reauthorization_enabled: Ok(value.reauthorization_enabled),
                     request_on_behalf_of_config: Ok(value.request_on_behalf_of_config),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5549,6 +5885,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ::std::option::Option<super::Requestonbehalfofconfigv2>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Accessrequestconfigv2 {
             fn default() -> Self {
@@ -5559,6 +5899,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     machine_identity_access_request_enabled: Ok(Default::default()),
                     reauthorization_enabled: Ok(Default::default()),
                     request_on_behalf_of_config: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5651,6 +5992,20 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Accessrequestconfigv2>
         for super::Accessrequestconfigv2 {
@@ -5666,6 +6021,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         .machine_identity_access_request_enabled?,
                     reauthorization_enabled: value.reauthorization_enabled?,
                     request_on_behalf_of_config: value.request_on_behalf_of_config?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5681,6 +6037,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     ),
                     reauthorization_enabled: Ok(value.reauthorization_enabled),
                     request_on_behalf_of_config: Ok(value.request_on_behalf_of_config),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6241,13 +6598,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ::std::string::String,
             >,
             fallback_approver_ref: ::std::result::Result<
-                ::std::option::Option<
-                    sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
-                >,
+                ::std::option::Option<super::IdentityReferenceWithNameAndEmail>,
                 ::std::string::String,
             >,
             max_reminders: ::std::result::Result<
                 ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -6258,6 +6617,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     days_until_escalation: Ok(Default::default()),
                     fallback_approver_ref: Ok(Default::default()),
                     max_reminders: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6293,9 +6653,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
             pub fn fallback_approver_ref<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::IdentityReferenceWithNameAndEmail,
-                    >,
+                    ::std::option::Option<super::IdentityReferenceWithNameAndEmail>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6320,6 +6678,20 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApprovalReminderAndEscalationConfig>
         for super::ApprovalReminderAndEscalationConfig {
@@ -6332,6 +6704,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     days_until_escalation: value.days_until_escalation?,
                     fallback_approver_ref: value.fallback_approver_ref?,
                     max_reminders: value.max_reminders?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6343,6 +6716,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     days_until_escalation: Ok(value.days_until_escalation),
                     fallback_approver_ref: Ok(value.fallback_approver_ref),
                     max_reminders: Ok(value.max_reminders),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7218,17 +7592,412 @@ machine identity on that source. Prefer values returned by the accounts-selectio
             }
         }
         #[derive(Clone, Debug)]
-        pub struct EntitlementRequestConfig {
-            access_request_config: ::std::result::Result<
+        pub struct EntitlementAccessRequestConfig {
+            approval_schemes: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EntitlementApprovalScheme>>,
+                ::std::string::String,
+            >,
+            denial_comment_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            form_definition_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_permitted_access_duration: ::std::result::Result<
                 ::std::option::Option<
-                    sailpoint_shared::types::EntitlementAccessRequestConfig,
+                    super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
                 >,
                 ::std::string::String,
             >,
-            revocation_request_config: ::std::result::Result<
-                ::std::option::Option<
-                    sailpoint_shared::types::EntitlementRevocationRequestConfig,
+            reauthorization_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            request_comment_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            require_end_date: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementAccessRequestConfig {
+            fn default() -> Self {
+                Self {
+                    approval_schemes: Ok(Default::default()),
+                    denial_comment_required: Ok(Default::default()),
+                    form_definition_id: Ok(Default::default()),
+                    max_permitted_access_duration: Ok(Default::default()),
+                    reauthorization_required: Ok(Default::default()),
+                    request_comment_required: Ok(Default::default()),
+                    require_end_date: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementAccessRequestConfig {
+            pub fn approval_schemes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::EntitlementApprovalScheme>,
+                    >,
                 >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_schemes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for approval_schemes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn denial_comment_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.denial_comment_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for denial_comment_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn form_definition_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.form_definition_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for form_definition_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_permitted_access_duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_permitted_access_duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_permitted_access_duration: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reauthorization_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reauthorization_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reauthorization_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_comment_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_comment_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_comment_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn require_end_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.require_end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for require_end_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementAccessRequestConfig>
+        for super::EntitlementAccessRequestConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementAccessRequestConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approval_schemes: value.approval_schemes?,
+                    denial_comment_required: value.denial_comment_required?,
+                    form_definition_id: value.form_definition_id?,
+                    max_permitted_access_duration: value.max_permitted_access_duration?,
+                    reauthorization_required: value.reauthorization_required?,
+                    request_comment_required: value.request_comment_required?,
+                    require_end_date: value.require_end_date?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementAccessRequestConfig>
+        for EntitlementAccessRequestConfig {
+            fn from(value: super::EntitlementAccessRequestConfig) -> Self {
+                Self {
+                    approval_schemes: Ok(value.approval_schemes),
+                    denial_comment_required: Ok(value.denial_comment_required),
+                    form_definition_id: Ok(value.form_definition_id),
+                    max_permitted_access_duration: Ok(
+                        value.max_permitted_access_duration,
+                    ),
+                    reauthorization_required: Ok(value.reauthorization_required),
+                    request_comment_required: Ok(value.request_comment_required),
+                    require_end_date: Ok(value.require_end_date),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            time_unit: ::std::result::Result<
+                ::std::option::Option<
+                    super::EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                >,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            fn default() -> Self {
+                Self {
+                    time_unit: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            pub fn time_unit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_unit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_unit: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        > for super::EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    time_unit: value.time_unit?,
+                    value: value.value?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        > for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            fn from(
+                value: super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+            ) -> Self {
+                Self {
+                    time_unit: Ok(value.time_unit),
+                    value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementApprovalScheme {
+            approver_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            approver_type: ::std::result::Result<
+                ::std::option::Option<super::EntitlementApprovalSchemeApproverType>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementApprovalScheme {
+            fn default() -> Self {
+                Self {
+                    approver_id: Ok(Default::default()),
+                    approver_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementApprovalScheme {
+            pub fn approver_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approver_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for approver_id: {e}")
+                    });
+                self
+            }
+            pub fn approver_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntitlementApprovalSchemeApproverType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approver_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for approver_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementApprovalScheme>
+        for super::EntitlementApprovalScheme {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementApprovalScheme,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approver_id: value.approver_id?,
+                    approver_type: value.approver_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementApprovalScheme>
+        for EntitlementApprovalScheme {
+            fn from(value: super::EntitlementApprovalScheme) -> Self {
+                Self {
+                    approver_id: Ok(value.approver_id),
+                    approver_type: Ok(value.approver_type),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementRequestConfig {
+            access_request_config: ::std::result::Result<
+                ::std::option::Option<super::EntitlementAccessRequestConfig>,
+                ::std::string::String,
+            >,
+            revocation_request_config: ::std::result::Result<
+                ::std::option::Option<super::EntitlementRevocationRequestConfig>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -7237,6 +8006,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 Self {
                     access_request_config: Ok(Default::default()),
                     revocation_request_config: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7244,9 +8014,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
             pub fn access_request_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::EntitlementAccessRequestConfig,
-                    >,
+                    ::std::option::Option<super::EntitlementAccessRequestConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7262,9 +8030,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
             pub fn revocation_request_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::EntitlementRevocationRequestConfig,
-                    >,
+                    ::std::option::Option<super::EntitlementRevocationRequestConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7274,6 +8040,20 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         format!(
                             "error converting supplied value for revocation_request_config: {e}"
                         )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
                     });
                 self
             }
@@ -7287,6 +8067,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 Ok(Self {
                     access_request_config: value.access_request_config?,
                     revocation_request_config: value.revocation_request_config?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7296,6 +8077,81 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 Self {
                     access_request_config: Ok(value.access_request_config),
                     revocation_request_config: Ok(value.revocation_request_config),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementRevocationRequestConfig {
+            approval_schemes: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EntitlementApprovalScheme>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementRevocationRequestConfig {
+            fn default() -> Self {
+                Self {
+                    approval_schemes: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementRevocationRequestConfig {
+            pub fn approval_schemes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::EntitlementApprovalScheme>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_schemes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for approval_schemes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementRevocationRequestConfig>
+        for super::EntitlementRevocationRequestConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementRevocationRequestConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approval_schemes: value.approval_schemes?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementRevocationRequestConfig>
+        for EntitlementRevocationRequestConfig {
+            fn from(value: super::EntitlementRevocationRequestConfig) -> Self {
+                Self {
+                    approval_schemes: Ok(value.approval_schemes),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7395,15 +8251,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         #[derive(Clone, Debug)]
         pub struct Entitlementrequestconfigv2 {
             access_request_config: ::std::result::Result<
-                ::std::option::Option<
-                    sailpoint_shared::types::EntitlementAccessRequestConfig,
-                >,
+                ::std::option::Option<super::EntitlementAccessRequestConfig>,
                 ::std::string::String,
             >,
             revocation_request_config: ::std::result::Result<
-                ::std::option::Option<
-                    sailpoint_shared::types::EntitlementRevocationRequestConfig,
-                >,
+                ::std::option::Option<super::EntitlementRevocationRequestConfig>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -7412,6 +8268,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 Self {
                     access_request_config: Ok(Default::default()),
                     revocation_request_config: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7419,9 +8276,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
             pub fn access_request_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::EntitlementAccessRequestConfig,
-                    >,
+                    ::std::option::Option<super::EntitlementAccessRequestConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7437,9 +8292,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
             pub fn revocation_request_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::EntitlementRevocationRequestConfig,
-                    >,
+                    ::std::option::Option<super::EntitlementRevocationRequestConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7449,6 +8302,20 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         format!(
                             "error converting supplied value for revocation_request_config: {e}"
                         )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
                     });
                 self
             }
@@ -7462,6 +8329,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 Ok(Self {
                     access_request_config: value.access_request_config?,
                     revocation_request_config: value.revocation_request_config?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7471,6 +8339,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 Self {
                     access_request_config: Ok(value.access_request_config),
                     revocation_request_config: Ok(value.revocation_request_config),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8143,6 +9012,129 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     source_name: Ok(value.source_name),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IdentityReferenceWithNameAndEmail {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IdentityReferenceWithNameAndEmail {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl IdentityReferenceWithNameAndEmail {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IdentityReferenceWithNameAndEmail>
+        for super::IdentityReferenceWithNameAndEmail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IdentityReferenceWithNameAndEmail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    id: value.id?,
+                    name: value.name?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IdentityReferenceWithNameAndEmail>
+        for IdentityReferenceWithNameAndEmail {
+            fn from(value: super::IdentityReferenceWithNameAndEmail) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8838,6 +9830,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RequestOnBehalfOfConfig {
             fn default() -> Self {
@@ -8850,6 +9846,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     allow_request_on_behalf_of_for_machine_identity: Ok(
                         Default::default(),
                     ),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8919,6 +9916,20 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RequestOnBehalfOfConfig>
         for super::RequestOnBehalfOfConfig {
@@ -8935,6 +9946,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         .allow_request_on_behalf_of_employee_by_manager?,
                     allow_request_on_behalf_of_for_machine_identity: value
                         .allow_request_on_behalf_of_for_machine_identity?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8954,6 +9966,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     allow_request_on_behalf_of_for_machine_identity: Ok(
                         value.allow_request_on_behalf_of_for_machine_identity,
                     ),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10435,6 +11448,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Requestonbehalfofconfigv2 {
             fn default() -> Self {
@@ -10447,6 +11464,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     allow_request_on_behalf_of_for_machine_identity: Ok(
                         Default::default(),
                     ),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10516,6 +11534,20 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Requestonbehalfofconfigv2>
         for super::Requestonbehalfofconfigv2 {
@@ -10532,6 +11564,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         .allow_request_on_behalf_of_employee_by_manager?,
                     allow_request_on_behalf_of_for_machine_identity: value
                         .allow_request_on_behalf_of_for_machine_identity?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10551,6 +11584,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     allow_request_on_behalf_of_for_machine_identity: Ok(
                         value.allow_request_on_behalf_of_for_machine_identity,
                     ),
+                    extra: Ok(value.extra),
                 }
             }
         }

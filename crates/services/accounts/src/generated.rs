@@ -130,6 +130,8 @@ pub mod types {
     pub struct AccountAttributes {
         ///The schema attribute values for the account
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountAttributes {
         pub fn builder() -> builder::AccountAttributes {
@@ -1289,11 +1291,16 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AccountAttributes {
             fn default() -> Self {
                 Self {
                     attributes: Err("no value supplied for attributes".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1312,6 +1319,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AccountAttributes> for super::AccountAttributes {
             type Error = super::error::ConversionError;
@@ -1320,6 +1341,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     attributes: value.attributes?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1327,6 +1349,7 @@ pub mod types {
             fn from(value: super::AccountAttributes) -> Self {
                 Self {
                     attributes: Ok(value.attributes),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1395,7 +1418,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     source_id: Err("no value supplied for source_id".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }

@@ -1032,7 +1032,7 @@ pub mod types {
         }
     }
     ///Approval config Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Approvalconfig {
         /**OFF will prevent the approval request from being assigned to the requester or requestee by assigning it to their manager instead.
 DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
@@ -1096,6 +1096,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timeout_config: ::std::option::Option<ApprovalconfigTimeoutConfig>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Approvalconfig {
         pub fn builder() -> builder::Approvalconfig {
@@ -1168,7 +1170,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Timezone configuration for cron schedules.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ApprovalconfigCronTimezone {
         ///Timezone location for cron schedules.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1176,6 +1178,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         ///Timezone offset for cron schedules.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApprovalconfigCronTimezone {
         pub fn builder() -> builder::ApprovalconfigCronTimezone {
@@ -1183,7 +1187,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Configuration for escalations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ApprovalconfigEscalationConfig {
         ///Number of days until the first escalation.
         #[serde(
@@ -1208,6 +1212,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub escalation_cron_schedule: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApprovalconfigEscalationConfig {
         pub fn builder() -> builder::ApprovalconfigEscalationConfig {
@@ -1215,7 +1221,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///`ApprovalconfigEscalationConfigEscalationChainItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ApprovalconfigEscalationConfigEscalationChainItem {
         ///Optional Identity ID of the type of identity defined in the 'identityType' field.
         #[serde(
@@ -1231,6 +1237,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub identity_type: ::std::option::Option<
             ApprovalconfigEscalationConfigEscalationChainItemIdentityType,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApprovalconfigEscalationConfigEscalationChainItem {
         pub fn builder() -> builder::ApprovalconfigEscalationConfigEscalationChainItem {
@@ -1546,7 +1554,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Configuration for fallback approver. Used if the user cannot be found for whatever reason and escalation config does not exist.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ApprovalconfigFallbackApprover {
         ///Optional Identity ID of the type of identity defined in the 'type' field.
         #[serde(
@@ -1557,6 +1565,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         ///Type of identityID for the fallback approver.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ApprovalconfigFallbackApproverType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApprovalconfigFallbackApprover {
         pub fn builder() -> builder::ApprovalconfigFallbackApprover {
@@ -1957,7 +1967,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Configuration for reminders.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ApprovalconfigReminderConfig {
         ///Number of days until the first reminder.
         #[serde(
@@ -1980,6 +1990,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reminder_cron_schedule: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApprovalconfigReminderConfig {
         pub fn builder() -> builder::ApprovalconfigReminderConfig {
@@ -2054,7 +2066,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///`ApprovalconfigSerialChainItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ApprovalconfigSerialChainItem {
         ///Optional Identity ID of the type of identity defined in the 'identityType' field.
         #[serde(
@@ -2070,6 +2082,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub identity_type: ::std::option::Option<
             ApprovalconfigSerialChainItemIdentityType,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApprovalconfigSerialChainItem {
         pub fn builder() -> builder::ApprovalconfigSerialChainItem {
@@ -2382,7 +2396,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///TimeoutConfig contains configurations around when the approval request should expire.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ApprovalconfigTimeoutConfig {
         ///Number of days until approval request times out. Max value is 90.
         #[serde(
@@ -2401,6 +2415,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub timeout_result: ::std::option::Option<
             ApprovalconfigTimeoutConfigTimeoutResult,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApprovalconfigTimeoutConfig {
         pub fn builder() -> builder::ApprovalconfigTimeoutConfig {
@@ -5039,6 +5055,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::option::Option<super::ApprovalconfigTimeoutConfig>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Approvalconfig {
             fn default() -> Self {
@@ -5053,6 +5073,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     requires_comment: Ok(Default::default()),
                     serial_chain: Ok(Default::default()),
                     timeout_config: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5213,6 +5234,20 @@ If left blank, and the approval is not currently assigned to the user calling th
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Approvalconfig> for super::Approvalconfig {
             type Error = super::error::ConversionError;
@@ -5231,6 +5266,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     requires_comment: value.requires_comment?,
                     serial_chain: value.serial_chain?,
                     timeout_config: value.timeout_config?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5249,6 +5285,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     requires_comment: Ok(value.requires_comment),
                     serial_chain: Ok(value.serial_chain),
                     timeout_config: Ok(value.timeout_config),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5262,12 +5299,17 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApprovalconfigCronTimezone {
             fn default() -> Self {
                 Self {
                     location: Ok(Default::default()),
                     offset: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5296,6 +5338,20 @@ If left blank, and the approval is not currently assigned to the user calling th
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApprovalconfigCronTimezone>
         for super::ApprovalconfigCronTimezone {
@@ -5306,6 +5362,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Ok(Self {
                     location: value.location?,
                     offset: value.offset?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5315,6 +5372,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Self {
                     location: Ok(value.location),
                     offset: Ok(value.offset),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5340,6 +5398,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApprovalconfigEscalationConfig {
             fn default() -> Self {
@@ -5348,6 +5410,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     enabled: Ok(Default::default()),
                     escalation_chain: Ok(Default::default()),
                     escalation_cron_schedule: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5412,6 +5475,20 @@ If left blank, and the approval is not currently assigned to the user calling th
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApprovalconfigEscalationConfig>
         for super::ApprovalconfigEscalationConfig {
@@ -5424,6 +5501,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     enabled: value.enabled?,
                     escalation_chain: value.escalation_chain?,
                     escalation_cron_schedule: value.escalation_cron_schedule?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5435,6 +5513,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     enabled: Ok(value.enabled),
                     escalation_chain: Ok(value.escalation_chain),
                     escalation_cron_schedule: Ok(value.escalation_cron_schedule),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5450,6 +5529,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for ApprovalconfigEscalationConfigEscalationChainItem {
@@ -5457,6 +5540,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Self {
                     identity_id: Ok(Default::default()),
                     identity_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5489,6 +5573,20 @@ If left blank, and the approval is not currently assigned to the user calling th
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApprovalconfigEscalationConfigEscalationChainItem>
         for super::ApprovalconfigEscalationConfigEscalationChainItem {
@@ -5499,6 +5597,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Ok(Self {
                     identity_id: value.identity_id?,
                     identity_type: value.identity_type?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5511,6 +5610,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Self {
                     identity_id: Ok(value.identity_id),
                     identity_type: Ok(value.identity_type),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5524,12 +5624,17 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::option::Option<super::ApprovalconfigFallbackApproverType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApprovalconfigFallbackApprover {
             fn default() -> Self {
                 Self {
                     identity_id: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5560,6 +5665,20 @@ If left blank, and the approval is not currently assigned to the user calling th
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApprovalconfigFallbackApprover>
         for super::ApprovalconfigFallbackApprover {
@@ -5570,6 +5689,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Ok(Self {
                     identity_id: value.identity_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5579,6 +5699,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Self {
                     identity_id: Ok(value.identity_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5600,6 +5721,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApprovalconfigReminderConfig {
             fn default() -> Self {
@@ -5608,6 +5733,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     enabled: Ok(Default::default()),
                     max_reminders: Ok(Default::default()),
                     reminder_cron_schedule: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5664,6 +5790,20 @@ If left blank, and the approval is not currently assigned to the user calling th
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApprovalconfigReminderConfig>
         for super::ApprovalconfigReminderConfig {
@@ -5676,6 +5816,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     enabled: value.enabled?,
                     max_reminders: value.max_reminders?,
                     reminder_cron_schedule: value.reminder_cron_schedule?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5687,6 +5828,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     enabled: Ok(value.enabled),
                     max_reminders: Ok(value.max_reminders),
                     reminder_cron_schedule: Ok(value.reminder_cron_schedule),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5700,12 +5842,17 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::option::Option<super::ApprovalconfigSerialChainItemIdentityType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApprovalconfigSerialChainItem {
             fn default() -> Self {
                 Self {
                     identity_id: Ok(Default::default()),
                     identity_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5738,6 +5885,20 @@ If left blank, and the approval is not currently assigned to the user calling th
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApprovalconfigSerialChainItem>
         for super::ApprovalconfigSerialChainItem {
@@ -5748,6 +5909,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Ok(Self {
                     identity_id: value.identity_id?,
                     identity_type: value.identity_type?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5757,6 +5919,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 Self {
                     identity_id: Ok(value.identity_id),
                     identity_type: Ok(value.identity_type),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5774,6 +5937,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::option::Option<super::ApprovalconfigTimeoutConfigTimeoutResult>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApprovalconfigTimeoutConfig {
             fn default() -> Self {
@@ -5781,6 +5948,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     days_until_timeout: Ok(Default::default()),
                     enabled: Ok(Default::default()),
                     timeout_result: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5829,6 +5997,20 @@ If left blank, and the approval is not currently assigned to the user calling th
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApprovalconfigTimeoutConfig>
         for super::ApprovalconfigTimeoutConfig {
@@ -5840,6 +6022,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     days_until_timeout: value.days_until_timeout?,
                     enabled: value.enabled?,
                     timeout_result: value.timeout_result?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5850,6 +6033,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                     days_until_timeout: Ok(value.days_until_timeout),
                     enabled: Ok(value.enabled),
                     timeout_result: Ok(value.timeout_result),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -1226,7 +1226,7 @@ pub mod types {
         }
     }
     ///`CampaignReportsConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct CampaignReportsConfig {
         ///list of identity attribute columns
         #[serde(
@@ -1236,6 +1236,8 @@ pub mod types {
         pub identity_attribute_columns: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CampaignReportsConfig {
         pub fn builder() -> builder::CampaignReportsConfig {
@@ -2058,6 +2060,8 @@ Every two months between July and December:
         ///Determines the overall schedule cadence. In general, all time period fields smaller than the chosen type can be configured. For example, a DAILY schedule can have 'hours' set, but not 'days'; a WEEKLY schedule can have both 'hours' and 'days' set.
         #[serde(rename = "type")]
         pub type_: Schedule2Type,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schedule2 {
         pub fn builder() -> builder::Schedule2 {
@@ -2106,6 +2110,8 @@ On March 2nd, 2021:
         pub type_: Schedule2DaysType,
         ///Values of the days based on the enum type mentioned above
         pub values: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schedule2Days {
         pub fn builder() -> builder::Schedule2Days {
@@ -2195,6 +2201,8 @@ At 5AM, noon, and 5PM:
         pub type_: Schedule2HoursType,
         ///Values of the days based on the enum type mentioned above
         pub values: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schedule2Hours {
         pub fn builder() -> builder::Schedule2Hours {
@@ -2285,6 +2293,8 @@ Every two months between July and December:
         pub type_: Schedule2MonthsType,
         ///Values of the months based on the enum type mentioned above
         pub values: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schedule2Months {
         pub fn builder() -> builder::Schedule2Months {
@@ -4716,11 +4726,16 @@ Every two months between July and December:
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CampaignReportsConfig {
             fn default() -> Self {
                 Self {
                     identity_attribute_columns: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4741,6 +4756,20 @@ Every two months between July and December:
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CampaignReportsConfig>
         for super::CampaignReportsConfig {
@@ -4750,6 +4779,7 @@ Every two months between July and December:
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     identity_attribute_columns: value.identity_attribute_columns?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4758,6 +4788,7 @@ Every two months between July and December:
             fn from(value: super::CampaignReportsConfig) -> Self {
                 Self {
                     identity_attribute_columns: Ok(value.identity_attribute_columns),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5854,6 +5885,10 @@ Every two months between July and December:
                 ::std::string::String,
             >,
             type_: ::std::result::Result<super::Schedule2Type, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule2 {
             fn default() -> Self {
@@ -5864,6 +5899,7 @@ Every two months between July and December:
                     months: Ok(Default::default()),
                     time_zone_id: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5944,6 +5980,20 @@ Every two months between July and December:
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schedule2> for super::Schedule2 {
             type Error = super::error::ConversionError;
@@ -5957,6 +6007,7 @@ Every two months between July and December:
                     months: value.months?,
                     time_zone_id: value.time_zone_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5969,6 +6020,7 @@ Every two months between July and December:
                     months: Ok(value.months),
                     time_zone_id: Ok(value.time_zone_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5986,6 +6038,10 @@ Every two months between July and December:
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule2Days {
             fn default() -> Self {
@@ -5993,6 +6049,7 @@ Every two months between July and December:
                     interval: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
                     values: Err("no value supplied for values".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6033,6 +6090,20 @@ Every two months between July and December:
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schedule2Days> for super::Schedule2Days {
             type Error = super::error::ConversionError;
@@ -6043,6 +6114,7 @@ Every two months between July and December:
                     interval: value.interval?,
                     type_: value.type_?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6052,6 +6124,7 @@ Every two months between July and December:
                     interval: Ok(value.interval),
                     type_: Ok(value.type_),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6069,6 +6142,10 @@ Every two months between July and December:
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule2Hours {
             fn default() -> Self {
@@ -6076,6 +6153,7 @@ Every two months between July and December:
                     interval: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
                     values: Err("no value supplied for values".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6116,6 +6194,20 @@ Every two months between July and December:
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schedule2Hours> for super::Schedule2Hours {
             type Error = super::error::ConversionError;
@@ -6126,6 +6218,7 @@ Every two months between July and December:
                     interval: value.interval?,
                     type_: value.type_?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6135,6 +6228,7 @@ Every two months between July and December:
                     interval: Ok(value.interval),
                     type_: Ok(value.type_),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6152,6 +6246,10 @@ Every two months between July and December:
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule2Months {
             fn default() -> Self {
@@ -6159,6 +6257,7 @@ Every two months between July and December:
                     interval: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
                     values: Err("no value supplied for values".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6199,6 +6298,20 @@ Every two months between July and December:
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schedule2Months> for super::Schedule2Months {
             type Error = super::error::ConversionError;
@@ -6209,6 +6322,7 @@ Every two months between July and December:
                     interval: value.interval?,
                     type_: value.type_?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6218,6 +6332,7 @@ Every two months between July and December:
                     interval: Ok(value.interval),
                     type_: Ok(value.type_),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -12,11 +12,13 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`ConnectorCustomizerCreateRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ConnectorCustomizerCreateRequest {
         ///Connector customizer name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectorCustomizerCreateRequest {
         pub fn builder() -> builder::ConnectorCustomizerCreateRequest {
@@ -228,11 +230,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectorCustomizerCreateRequest {
             fn default() -> Self {
                 Self {
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -249,6 +256,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectorCustomizerCreateRequest>
         for super::ConnectorCustomizerCreateRequest {
@@ -256,13 +277,19 @@ pub mod types {
             fn try_from(
                 value: ConnectorCustomizerCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ConnectorCustomizerCreateRequest>
         for ConnectorCustomizerCreateRequest {
             fn from(value: super::ConnectorCustomizerCreateRequest) -> Self {
-                Self { name: Ok(value.name) }
+                Self {
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]

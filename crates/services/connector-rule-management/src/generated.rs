@@ -22,6 +22,8 @@ pub mod types {
         ///the programmatic type of the argument
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Argument {
         pub fn builder() -> builder::Argument {
@@ -47,6 +49,8 @@ pub mod types {
         pub source_code: SourceCode,
         #[serde(rename = "type")]
         pub type_: ConnectorRuleCreateRequestType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectorRuleCreateRequest {
         pub fn builder() -> builder::ConnectorRuleCreateRequest {
@@ -117,6 +121,8 @@ pub mod types {
         pub input: ::std::vec::Vec<::std::option::Option<Argument>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub output: ::std::option::Option<Argument>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectorRuleCreateRequestSignature {
         pub fn builder() -> builder::ConnectorRuleCreateRequestSignature {
@@ -274,14 +280,11 @@ pub mod types {
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        ///an ISO 8601 UTC timestamp when this rule was created
         pub created: ::std::string::String,
         ///a description of the rule's purpose
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///the ID of the rule
         pub id: ::std::string::String,
-        ///an ISO 8601 UTC timestamp when this rule was last modified
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::std::string::String>,
         ///the name of the rule
@@ -292,6 +295,8 @@ pub mod types {
         pub source_code: SourceCode,
         #[serde(rename = "type")]
         pub type_: ConnectorRuleCreateRequestType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectorRuleResponse {
         pub fn builder() -> builder::ConnectorRuleResponse {
@@ -358,17 +363,13 @@ pub mod types {
     ///ConnectorRuleUpdateRequest
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConnectorRuleUpdateRequest {
-        ///a map of string to objects
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        ///a description of the rule's purpose
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///the ID of the rule to update
         pub id: ::std::string::String,
-        ///the name of the rule
         pub name: ConnectorRuleUpdateRequestName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signature: ::std::option::Option<ConnectorRuleCreateRequestSignature>,
@@ -376,13 +377,15 @@ pub mod types {
         pub source_code: SourceCode,
         #[serde(rename = "type")]
         pub type_: ConnectorRuleCreateRequestType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectorRuleUpdateRequest {
         pub fn builder() -> builder::ConnectorRuleUpdateRequest {
             Default::default()
         }
     }
-    ///the name of the rule
+    ///`ConnectorRuleUpdateRequestName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ConnectorRuleUpdateRequestName(::std::string::String);
@@ -586,6 +589,8 @@ pub mod types {
         pub script: ::std::string::String,
         ///the version of the code
         pub version: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceCode {
         pub fn builder() -> builder::SourceCode {
@@ -605,6 +610,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Argument {
             fn default() -> Self {
@@ -612,6 +621,7 @@ pub mod types {
                     description: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -652,6 +662,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Argument> for super::Argument {
             type Error = super::error::ConversionError;
@@ -662,6 +686,7 @@ pub mod types {
                     description: value.description?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -671,6 +696,7 @@ pub mod types {
                     description: Ok(value.description),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -699,6 +725,10 @@ pub mod types {
                 super::ConnectorRuleCreateRequestType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectorRuleCreateRequest {
             fn default() -> Self {
@@ -709,6 +739,7 @@ pub mod types {
                     signature: Ok(Default::default()),
                     source_code: Err("no value supplied for source_code".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -791,6 +822,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectorRuleCreateRequest>
         for super::ConnectorRuleCreateRequest {
@@ -805,6 +850,7 @@ pub mod types {
                     signature: value.signature?,
                     source_code: value.source_code?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -818,6 +864,7 @@ pub mod types {
                     signature: Ok(value.signature),
                     source_code: Ok(value.source_code),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -831,12 +878,17 @@ pub mod types {
                 ::std::option::Option<super::Argument>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectorRuleCreateRequestSignature {
             fn default() -> Self {
                 Self {
                     input: Err("no value supplied for input".to_string()),
                     output: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -867,6 +919,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectorRuleCreateRequestSignature>
         for super::ConnectorRuleCreateRequestSignature {
@@ -877,6 +943,7 @@ pub mod types {
                 Ok(Self {
                     input: value.input?,
                     output: value.output?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -886,6 +953,7 @@ pub mod types {
                 Self {
                     input: Ok(value.input),
                     output: Ok(value.output),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -920,6 +988,10 @@ pub mod types {
                 super::ConnectorRuleCreateRequestType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectorRuleResponse {
             fn default() -> Self {
@@ -933,6 +1005,7 @@ pub mod types {
                     signature: Ok(Default::default()),
                     source_code: Err("no value supplied for source_code".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1049,6 +1122,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectorRuleResponse>
         for super::ConnectorRuleResponse {
@@ -1066,6 +1153,7 @@ pub mod types {
                     signature: value.signature?,
                     source_code: value.source_code?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1082,6 +1170,7 @@ pub mod types {
                     signature: Ok(value.signature),
                     source_code: Ok(value.source_code),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1111,6 +1200,10 @@ pub mod types {
                 super::ConnectorRuleCreateRequestType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectorRuleUpdateRequest {
             fn default() -> Self {
@@ -1122,6 +1215,7 @@ pub mod types {
                     signature: Ok(Default::default()),
                     source_code: Err("no value supplied for source_code".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1214,6 +1308,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectorRuleUpdateRequest>
         for super::ConnectorRuleUpdateRequest {
@@ -1229,6 +1337,7 @@ pub mod types {
                     signature: value.signature?,
                     source_code: value.source_code?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1243,6 +1352,7 @@ pub mod types {
                     signature: Ok(value.signature),
                     source_code: Ok(value.source_code),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1626,12 +1736,17 @@ pub mod types {
         pub struct SourceCode {
             script: ::std::result::Result<::std::string::String, ::std::string::String>,
             version: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceCode {
             fn default() -> Self {
                 Self {
                     script: Err("no value supplied for script".to_string()),
                     version: Err("no value supplied for version".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1660,6 +1775,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceCode> for super::SourceCode {
             type Error = super::error::ConversionError;
@@ -1669,6 +1798,7 @@ pub mod types {
                 Ok(Self {
                     script: value.script?,
                     version: value.version?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1677,6 +1807,7 @@ pub mod types {
                 Self {
                     script: Ok(value.script),
                     version: Ok(value.version),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -12,15 +12,13 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`Activityconfigurationsettings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Activityconfigurationsettings {
-        ///The identifier of the cluster associated with this configuration, if applicable.
         #[serde(
             rename = "clusterId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        ///List of actions to exclude from activity tracking.
         #[serde(
             rename = "excludeActions",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -28,7 +26,6 @@ pub mod types {
         pub exclude_actions: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        ///List of file extensions to exclude from activity tracking.
         #[serde(
             rename = "excludeFileExtensions",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -36,7 +33,6 @@ pub mod types {
         pub exclude_file_extensions: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        ///List of folder paths to exclude from activity tracking.
         #[serde(
             rename = "excludeFolders",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -44,30 +40,28 @@ pub mod types {
         pub exclude_folders: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        ///List of user identifiers to exclude from activity tracking.
         #[serde(
             rename = "excludeUsers",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exclude_users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        ///Indicates whether the feature or configuration is enabled.
         #[serde(
             rename = "isEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_enabled: ::std::option::Option<bool>,
-        ///The time period for retaining activity logs.
         #[serde(
             rename = "retentionTimePeriod",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub retention_time_period: ::std::option::Option<i32>,
-        ///The type of retention period (e.g., days, months, years).
         #[serde(
             rename = "retentionTimeType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub retention_time_type: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Activityconfigurationsettings {
         pub fn builder() -> builder::Activityconfigurationsettings {
@@ -75,38 +69,33 @@ pub mod types {
         }
     }
     ///`Applicationcrawlersettings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Applicationcrawlersettings {
         #[serde(
             rename = "calculateResourceSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub calculate_resource_size: ::std::option::Option<Crawlresourcessizesoptions>,
-        ///The identifier of the cluster associated with this configuration, if applicable.
         #[serde(
             rename = "clusterId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        ///Indicates whether to crawl mailboxes.
         #[serde(
             rename = "crawlMailboxes",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub crawl_mailboxes: ::std::option::Option<bool>,
-        ///Indicates whether to crawl public folders.
         #[serde(
             rename = "crawlPublicFolders",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub crawl_public_folders: ::std::option::Option<bool>,
-        ///Indicates whether to crawl the snapshots folder.
         #[serde(
             rename = "crawlSnapshotsFolder",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub crawl_snapshots_folder: ::std::option::Option<bool>,
-        ///List of top-level shares to crawl.
         #[serde(
             rename = "crawlTopLevelShares",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -114,13 +103,11 @@ pub mod types {
         pub crawl_top_level_shares: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        ///Regular expression pattern for paths to exclude from crawling.
         #[serde(
             rename = "excludedPathsByRegex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub excluded_paths_by_regex: ::std::option::Option<::std::string::String>,
-        ///List of resource identifiers to exclude from crawling.
         #[serde(
             rename = "excludedResources",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -128,7 +115,6 @@ pub mod types {
         pub excluded_resources: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        ///List of resource identifiers to include in crawling.
         #[serde(
             rename = "includeResources",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -136,12 +122,13 @@ pub mod types {
         pub include_resources: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        ///Indicates whether the feature or configuration is enabled.
         #[serde(
             rename = "isEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_enabled: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Applicationcrawlersettings {
         pub fn builder() -> builder::Applicationcrawlersettings {
@@ -351,6 +338,8 @@ pub mod types {
         ///A list of tags to categorize or identify the application.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<Int64stringkeyvaluepair>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Basecreateapplicationrequest {
         pub fn builder() -> builder::Basecreateapplicationrequest {
@@ -358,7 +347,7 @@ pub mod types {
         }
     }
     ///`Basesettings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Basesettings {
         ///The identifier of the cluster associated with this configuration, if applicable.
         #[serde(
@@ -372,6 +361,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_enabled: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Basesettings {
         pub fn builder() -> builder::Basesettings {
@@ -698,7 +689,7 @@ pub mod types {
         }
     }
     ///`Int64stringkeyvaluepair`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Int64stringkeyvaluepair {
         ///The key for the tag or pair.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -706,6 +697,8 @@ pub mod types {
         ///The value for the tag or pair.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Int64stringkeyvaluepair {
         pub fn builder() -> builder::Int64stringkeyvaluepair {
@@ -765,44 +758,40 @@ pub mod types {
         }
     }
     ///`Permissioncollectorsettings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Permissioncollectorsettings {
-        ///Indicates whether unique permissions should be analyzed for resources.
         #[serde(
             rename = "analyzeUniquePermissions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub analyze_unique_permissions: ::std::option::Option<bool>,
-        ///Indicates whether effective permissions should be calculated.
         #[serde(
             rename = "calculateEffectivePermissions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub calculate_effective_permissions: ::std::option::Option<bool>,
-        ///Indicates whether riskiest permissions should be calculated.
         #[serde(
             rename = "calculateRiskiestPermissions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub calculate_riskiest_permissions: ::std::option::Option<bool>,
-        ///The identifier of the cluster associated with this configuration, if applicable.
         #[serde(
             rename = "clusterId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        ///Source for effective permissions calculation.
         #[serde(
             rename = "effectivePermissionsSource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub effective_permissions_source: ::std::option::Option<::std::string::String>,
-        ///Indicates whether the feature or configuration is enabled.
         #[serde(
             rename = "isEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_enabled: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Permissioncollectorsettings {
         pub fn builder() -> builder::Permissioncollectorsettings {
@@ -1044,6 +1033,8 @@ pub mod types {
         ///The identity collector type. This value cannot be modified for an existing identity collector and must match the current value.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Updateidentitycollectorrequest {
         pub fn builder() -> builder::Updateidentitycollectorrequest {
@@ -1051,7 +1042,7 @@ pub mod types {
         }
     }
     ///`Updateschedulerequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Updateschedulerequest {
         ///Indicates whether the scheduled task is currently active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1107,6 +1098,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub task_type_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Updateschedulerequest {
         pub fn builder() -> builder::Updateschedulerequest {
@@ -1149,6 +1142,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Activityconfigurationsettings {
             fn default() -> Self {
@@ -1161,6 +1158,7 @@ pub mod types {
                     is_enabled: Ok(Default::default()),
                     retention_time_period: Ok(Default::default()),
                     retention_time_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1279,6 +1277,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Activityconfigurationsettings>
         for super::Activityconfigurationsettings {
@@ -1295,6 +1307,7 @@ pub mod types {
                     is_enabled: value.is_enabled?,
                     retention_time_period: value.retention_time_period?,
                     retention_time_type: value.retention_time_type?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1310,6 +1323,7 @@ pub mod types {
                     is_enabled: Ok(value.is_enabled),
                     retention_time_period: Ok(value.retention_time_period),
                     retention_time_type: Ok(value.retention_time_type),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1355,6 +1369,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Applicationcrawlersettings {
             fn default() -> Self {
@@ -1369,6 +1387,7 @@ pub mod types {
                     excluded_resources: Ok(Default::default()),
                     include_resources: Ok(Default::default()),
                     is_enabled: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1517,6 +1536,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Applicationcrawlersettings>
         for super::Applicationcrawlersettings {
@@ -1535,6 +1568,7 @@ pub mod types {
                     excluded_resources: value.excluded_resources?,
                     include_resources: value.include_resources?,
                     is_enabled: value.is_enabled?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1552,6 +1586,7 @@ pub mod types {
                     excluded_resources: Ok(value.excluded_resources),
                     include_resources: Ok(value.include_resources),
                     is_enabled: Ok(value.is_enabled),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1904,6 +1939,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::Int64stringkeyvaluepair>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Basecreateapplicationrequest {
             fn default() -> Self {
@@ -1922,6 +1961,7 @@ pub mod types {
                     nis_identity_collector_id: Ok(Default::default()),
                     permission_collector_settings: Ok(Default::default()),
                     tags: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2098,6 +2138,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Basecreateapplicationrequest>
         for super::Basecreateapplicationrequest {
@@ -2119,6 +2173,7 @@ pub mod types {
                     nis_identity_collector_id: value.nis_identity_collector_id?,
                     permission_collector_settings: value.permission_collector_settings?,
                     tags: value.tags?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2142,6 +2197,7 @@ pub mod types {
                         value.permission_collector_settings,
                     ),
                     tags: Ok(value.tags),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2155,12 +2211,17 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Basesettings {
             fn default() -> Self {
                 Self {
                     cluster_id: Ok(Default::default()),
                     is_enabled: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2189,6 +2250,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Basesettings> for super::Basesettings {
             type Error = super::error::ConversionError;
@@ -2198,6 +2273,7 @@ pub mod types {
                 Ok(Self {
                     cluster_id: value.cluster_id?,
                     is_enabled: value.is_enabled?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2206,6 +2282,7 @@ pub mod types {
                 Self {
                     cluster_id: Ok(value.cluster_id),
                     is_enabled: Ok(value.is_enabled),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2756,12 +2833,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Int64stringkeyvaluepair {
             fn default() -> Self {
                 Self {
                     key: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2790,6 +2872,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Int64stringkeyvaluepair>
         for super::Int64stringkeyvaluepair {
@@ -2800,6 +2896,7 @@ pub mod types {
                 Ok(Self {
                     key: value.key?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2809,6 +2906,7 @@ pub mod types {
                 Self {
                     key: Ok(value.key),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3051,6 +3149,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Permissioncollectorsettings {
             fn default() -> Self {
@@ -3061,6 +3163,7 @@ pub mod types {
                     cluster_id: Ok(Default::default()),
                     effective_permissions_source: Ok(Default::default()),
                     is_enabled: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3145,6 +3248,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Permissioncollectorsettings>
         for super::Permissioncollectorsettings {
@@ -3161,6 +3278,7 @@ pub mod types {
                     cluster_id: value.cluster_id?,
                     effective_permissions_source: value.effective_permissions_source?,
                     is_enabled: value.is_enabled?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3178,6 +3296,7 @@ pub mod types {
                     cluster_id: Ok(value.cluster_id),
                     effective_permissions_source: Ok(value.effective_permissions_source),
                     is_enabled: Ok(value.is_enabled),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4023,6 +4142,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Updateidentitycollectorrequest {
             fn default() -> Self {
@@ -4030,6 +4153,7 @@ pub mod types {
                     name: Err("no value supplied for name".to_string()),
                     source_id: Err("no value supplied for source_id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4070,6 +4194,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Updateidentitycollectorrequest>
         for super::Updateidentitycollectorrequest {
@@ -4081,6 +4219,7 @@ pub mod types {
                     name: value.name?,
                     source_id: value.source_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4091,6 +4230,7 @@ pub mod types {
                     name: Ok(value.name),
                     source_id: Ok(value.source_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4136,6 +4276,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Updateschedulerequest {
             fn default() -> Self {
@@ -4150,6 +4294,7 @@ pub mod types {
                     schedule_type: Ok(Default::default()),
                     start_time: Ok(Default::default()),
                     task_type_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4284,6 +4429,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Updateschedulerequest>
         for super::Updateschedulerequest {
@@ -4302,6 +4461,7 @@ pub mod types {
                     schedule_type: value.schedule_type?,
                     start_time: value.start_time?,
                     task_type_name: value.task_type_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4319,6 +4479,7 @@ pub mod types {
                     schedule_type: Ok(value.schedule_type),
                     start_time: Ok(value.start_time),
                     task_type_name: Ok(value.task_type_name),
+                    extra: Ok(value.extra),
                 }
             }
         }

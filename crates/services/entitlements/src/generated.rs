@@ -11,6 +11,269 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`EntitlementAccessRequestConfig`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementAccessRequestConfig {
+        ///Ordered list of approval steps for the access request. Empty when no approval is required.
+        #[serde(
+            rename = "approvalSchemes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approval_schemes: ::std::option::Option<
+            ::std::vec::Vec<EntitlementApprovalScheme>,
+        >,
+        ///If the reviewer must provide a comment when denying the access request.
+        #[serde(
+            rename = "denialCommentRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub denial_comment_required: ::std::option::Option<bool>,
+        ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
+        #[serde(
+            rename = "formDefinitionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub form_definition_id: ::std::option::Option<::std::string::String>,
+        ///The maximum duration for which the access is permitted.
+        #[serde(
+            rename = "maxPermittedAccessDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_permitted_access_duration: ::std::option::Option<
+            EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        >,
+        ///Is Reauthorization Required
+        #[serde(
+            rename = "reauthorizationRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reauthorization_required: ::std::option::Option<bool>,
+        ///If the requester must provide a comment during access request.
+        #[serde(
+            rename = "requestCommentRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_comment_required: ::std::option::Option<bool>,
+        ///If true, then remove date or sunset date is required in access request of the entitlement.
+        #[serde(
+            rename = "requireEndDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub require_end_date: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementAccessRequestConfig {
+        pub fn builder() -> builder::EntitlementAccessRequestConfig {
+            Default::default()
+        }
+    }
+    ///The maximum duration for which the access is permitted.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        ///The time unit for the duration.
+        #[serde(
+            rename = "timeUnit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_unit: ::std::option::Option<
+            EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+        >,
+        ///The numeric value of the duration.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        pub fn builder() -> builder::EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            Default::default()
+        }
+    }
+    ///The time unit for the duration.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        #[serde(rename = "HOURS")]
+        Hours,
+        #[serde(rename = "DAYS")]
+        Days,
+        #[serde(rename = "WEEKS")]
+        Weeks,
+        #[serde(rename = "MONTHS")]
+        Months,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Hours => f.write_str("HOURS"),
+                Self::Days => f.write_str("DAYS"),
+                Self::Weeks => f.write_str("WEEKS"),
+                Self::Months => f.write_str("MONTHS"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "HOURS" => Ok(Self::Hours),
+                "DAYS" => Ok(Self::Days),
+                "WEEKS" => Ok(Self::Weeks),
+                "MONTHS" => Ok(Self::Months),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`EntitlementApprovalScheme`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementApprovalScheme {
+        ///Id of the specific approver, used only when approverType is GOVERNANCE_GROUP or WORKFLOW
+        #[serde(
+            rename = "approverId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approver_id: ::std::option::Option<::std::string::String>,
+        /**Describes the individual or group that is responsible for an approval step. Values are as follows.
+
+**ENTITLEMENT_OWNER**: Owner of the associated Entitlement
+
+**SOURCE_OWNER**: Owner of the associated Source
+
+**MANAGER**: Manager of the Identity for whom the request is being made
+
+**GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
+
+**WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
+        #[serde(
+            rename = "approverType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approver_type: ::std::option::Option<EntitlementApprovalSchemeApproverType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementApprovalScheme {
+        pub fn builder() -> builder::EntitlementApprovalScheme {
+            Default::default()
+        }
+    }
+    /**Describes the individual or group that is responsible for an approval step. Values are as follows.
+
+**ENTITLEMENT_OWNER**: Owner of the associated Entitlement
+
+**SOURCE_OWNER**: Owner of the associated Source
+
+**MANAGER**: Manager of the Identity for whom the request is being made
+
+**GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
+
+**WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementApprovalSchemeApproverType {
+        #[serde(rename = "ENTITLEMENT_OWNER")]
+        EntitlementOwner,
+        #[serde(rename = "SOURCE_OWNER")]
+        SourceOwner,
+        #[serde(rename = "MANAGER")]
+        Manager,
+        #[serde(rename = "GOVERNANCE_GROUP")]
+        GovernanceGroup,
+        #[serde(rename = "WORKFLOW")]
+        Workflow,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
+                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
+                Self::Manager => f.write_str("MANAGER"),
+                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
+                Self::Workflow => f.write_str("WORKFLOW"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntitlementApprovalSchemeApproverType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
+                "SOURCE_OWNER" => Ok(Self::SourceOwner),
+                "MANAGER" => Ok(Self::Manager),
+                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
+                "WORKFLOW" => Ok(Self::Workflow),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntitlementApprovalSchemeApproverType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementApprovalSchemeApproverType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Object for specifying the bulk update request
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EntitlementBulkUpdateRequest {
@@ -26,25 +289,44 @@ pub mod types {
         }
     }
     ///`EntitlementRequestConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct EntitlementRequestConfig {
         #[serde(
             rename = "accessRequestConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub access_request_config: ::std::option::Option<
-            sailpoint_shared::types::EntitlementAccessRequestConfig,
-        >,
+        pub access_request_config: ::std::option::Option<EntitlementAccessRequestConfig>,
         #[serde(
             rename = "revocationRequestConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub revocation_request_config: ::std::option::Option<
-            sailpoint_shared::types::EntitlementRevocationRequestConfig,
+            EntitlementRevocationRequestConfig,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EntitlementRequestConfig {
         pub fn builder() -> builder::EntitlementRequestConfig {
+            Default::default()
+        }
+    }
+    ///`EntitlementRevocationRequestConfig`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementRevocationRequestConfig {
+        ///Ordered list of approval steps for the access request. Empty when no approval is required.
+        #[serde(
+            rename = "approvalSchemes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approval_schemes: ::std::option::Option<
+            ::std::vec::Vec<EntitlementApprovalScheme>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementRevocationRequestConfig {
+        pub fn builder() -> builder::EntitlementRevocationRequestConfig {
             Default::default()
         }
     }
@@ -662,6 +944,401 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        pub struct EntitlementAccessRequestConfig {
+            approval_schemes: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EntitlementApprovalScheme>>,
+                ::std::string::String,
+            >,
+            denial_comment_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            form_definition_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_permitted_access_duration: ::std::result::Result<
+                ::std::option::Option<
+                    super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                >,
+                ::std::string::String,
+            >,
+            reauthorization_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            request_comment_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            require_end_date: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementAccessRequestConfig {
+            fn default() -> Self {
+                Self {
+                    approval_schemes: Ok(Default::default()),
+                    denial_comment_required: Ok(Default::default()),
+                    form_definition_id: Ok(Default::default()),
+                    max_permitted_access_duration: Ok(Default::default()),
+                    reauthorization_required: Ok(Default::default()),
+                    request_comment_required: Ok(Default::default()),
+                    require_end_date: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementAccessRequestConfig {
+            pub fn approval_schemes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::EntitlementApprovalScheme>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_schemes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for approval_schemes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn denial_comment_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.denial_comment_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for denial_comment_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn form_definition_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.form_definition_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for form_definition_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_permitted_access_duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_permitted_access_duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_permitted_access_duration: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reauthorization_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reauthorization_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reauthorization_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_comment_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_comment_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_comment_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn require_end_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.require_end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for require_end_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementAccessRequestConfig>
+        for super::EntitlementAccessRequestConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementAccessRequestConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approval_schemes: value.approval_schemes?,
+                    denial_comment_required: value.denial_comment_required?,
+                    form_definition_id: value.form_definition_id?,
+                    max_permitted_access_duration: value.max_permitted_access_duration?,
+                    reauthorization_required: value.reauthorization_required?,
+                    request_comment_required: value.request_comment_required?,
+                    require_end_date: value.require_end_date?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementAccessRequestConfig>
+        for EntitlementAccessRequestConfig {
+            fn from(value: super::EntitlementAccessRequestConfig) -> Self {
+                Self {
+                    approval_schemes: Ok(value.approval_schemes),
+                    denial_comment_required: Ok(value.denial_comment_required),
+                    form_definition_id: Ok(value.form_definition_id),
+                    max_permitted_access_duration: Ok(
+                        value.max_permitted_access_duration,
+                    ),
+                    reauthorization_required: Ok(value.reauthorization_required),
+                    request_comment_required: Ok(value.request_comment_required),
+                    require_end_date: Ok(value.require_end_date),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            time_unit: ::std::result::Result<
+                ::std::option::Option<
+                    super::EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                >,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            fn default() -> Self {
+                Self {
+                    time_unit: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            pub fn time_unit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_unit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_unit: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        > for super::EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    time_unit: value.time_unit?,
+                    value: value.value?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        > for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            fn from(
+                value: super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+            ) -> Self {
+                Self {
+                    time_unit: Ok(value.time_unit),
+                    value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementApprovalScheme {
+            approver_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            approver_type: ::std::result::Result<
+                ::std::option::Option<super::EntitlementApprovalSchemeApproverType>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementApprovalScheme {
+            fn default() -> Self {
+                Self {
+                    approver_id: Ok(Default::default()),
+                    approver_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementApprovalScheme {
+            pub fn approver_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approver_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for approver_id: {e}")
+                    });
+                self
+            }
+            pub fn approver_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntitlementApprovalSchemeApproverType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approver_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for approver_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementApprovalScheme>
+        for super::EntitlementApprovalScheme {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementApprovalScheme,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approver_id: value.approver_id?,
+                    approver_type: value.approver_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementApprovalScheme>
+        for EntitlementApprovalScheme {
+            fn from(value: super::EntitlementApprovalScheme) -> Self {
+                Self {
+                    approver_id: Ok(value.approver_id),
+                    approver_type: Ok(value.approver_type),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct EntitlementBulkUpdateRequest {
             entitlement_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -736,15 +1413,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct EntitlementRequestConfig {
             access_request_config: ::std::result::Result<
-                ::std::option::Option<
-                    sailpoint_shared::types::EntitlementAccessRequestConfig,
-                >,
+                ::std::option::Option<super::EntitlementAccessRequestConfig>,
                 ::std::string::String,
             >,
             revocation_request_config: ::std::result::Result<
-                ::std::option::Option<
-                    sailpoint_shared::types::EntitlementRevocationRequestConfig,
-                >,
+                ::std::option::Option<super::EntitlementRevocationRequestConfig>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -753,6 +1430,7 @@ pub mod types {
                 Self {
                     access_request_config: Ok(Default::default()),
                     revocation_request_config: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -760,9 +1438,7 @@ pub mod types {
             pub fn access_request_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::EntitlementAccessRequestConfig,
-                    >,
+                    ::std::option::Option<super::EntitlementAccessRequestConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -778,9 +1454,7 @@ pub mod types {
             pub fn revocation_request_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::EntitlementRevocationRequestConfig,
-                    >,
+                    ::std::option::Option<super::EntitlementRevocationRequestConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -790,6 +1464,20 @@ pub mod types {
                         format!(
                             "error converting supplied value for revocation_request_config: {e}"
                         )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
                     });
                 self
             }
@@ -803,6 +1491,7 @@ pub mod types {
                 Ok(Self {
                     access_request_config: value.access_request_config?,
                     revocation_request_config: value.revocation_request_config?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -812,6 +1501,81 @@ pub mod types {
                 Self {
                     access_request_config: Ok(value.access_request_config),
                     revocation_request_config: Ok(value.revocation_request_config),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementRevocationRequestConfig {
+            approval_schemes: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EntitlementApprovalScheme>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementRevocationRequestConfig {
+            fn default() -> Self {
+                Self {
+                    approval_schemes: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementRevocationRequestConfig {
+            pub fn approval_schemes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::EntitlementApprovalScheme>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_schemes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for approval_schemes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementRevocationRequestConfig>
+        for super::EntitlementRevocationRequestConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementRevocationRequestConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approval_schemes: value.approval_schemes?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementRevocationRequestConfig>
+        for EntitlementRevocationRequestConfig {
+            fn from(value: super::EntitlementRevocationRequestConfig) -> Self {
+                Self {
+                    approval_schemes: Ok(value.approval_schemes),
+                    extra: Ok(value.extra),
                 }
             }
         }

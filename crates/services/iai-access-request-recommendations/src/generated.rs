@@ -91,6 +91,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub use_restriction_attribute: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccessRequestRecommendationConfigDto {
         pub fn builder() -> builder::AccessRequestRecommendationConfigDto {
@@ -513,6 +515,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AccessRequestRecommendationConfigDto {
             fn default() -> Self {
@@ -525,6 +531,7 @@ pub mod types {
                     ),
                     start_date_attribute: Ok(Default::default()),
                     use_restriction_attribute: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -613,6 +620,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AccessRequestRecommendationConfigDto>
         for super::AccessRequestRecommendationConfigDto {
@@ -627,6 +648,7 @@ pub mod types {
                     score_threshold: value.score_threshold?,
                     start_date_attribute: value.start_date_attribute?,
                     use_restriction_attribute: value.use_restriction_attribute?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -640,6 +662,7 @@ pub mod types {
                     score_threshold: Ok(value.score_threshold),
                     start_date_attribute: Ok(value.start_date_attribute),
                     use_restriction_attribute: Ok(value.use_restriction_attribute),
+                    extra: Ok(value.extra),
                 }
             }
         }

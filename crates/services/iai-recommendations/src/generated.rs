@@ -159,7 +159,7 @@ pub mod types {
         }
     }
     ///`RecommendationConfigDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct RecommendationConfigDto {
         ///If true, rulesRecommenderConfig will be refreshed with new programatically selected threshold values on the next pipeline run
         #[serde(
@@ -187,6 +187,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub run_auto_select_once: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RecommendationConfigDto {
         pub fn builder() -> builder::RecommendationConfigDto {
@@ -803,6 +805,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RecommendationConfigDto {
             fn default() -> Self {
@@ -811,6 +817,7 @@ pub mod types {
                     peer_group_percentage_threshold: Ok(Default::default()),
                     recommender_features: Ok(Default::default()),
                     run_auto_select_once: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -873,6 +880,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RecommendationConfigDto>
         for super::RecommendationConfigDto {
@@ -886,6 +907,7 @@ pub mod types {
                         .peer_group_percentage_threshold?,
                     recommender_features: value.recommender_features?,
                     run_auto_select_once: value.run_auto_select_once?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -899,6 +921,7 @@ pub mod types {
                     ),
                     recommender_features: Ok(value.recommender_features),
                     run_auto_select_once: Ok(value.run_auto_select_once),
+                    extra: Ok(value.extra),
                 }
             }
         }

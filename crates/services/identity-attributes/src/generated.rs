@@ -52,6 +52,8 @@ pub mod types {
         ///Identity attribute's type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Identityattribute2 {
         pub fn builder() -> builder::Identityattribute2 {
@@ -111,7 +113,7 @@ pub mod types {
         }
     }
     ///`Source2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Source2 {
         ///Attribute mapping properties.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -121,6 +123,8 @@ pub mod types {
         ///Attribute mapping type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Source2 {
         pub fn builder() -> builder::Source2 {
@@ -205,6 +209,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Identityattribute2 {
             fn default() -> Self {
@@ -217,6 +225,7 @@ pub mod types {
                     standard: Ok(Default::default()),
                     system: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -319,6 +328,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Identityattribute2> for super::Identityattribute2 {
             type Error = super::error::ConversionError;
@@ -334,6 +357,7 @@ pub mod types {
                     standard: value.standard?,
                     system: value.system?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -348,6 +372,7 @@ pub mod types {
                     standard: Ok(value.standard),
                     system: Ok(value.system),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -576,12 +601,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Source2 {
             fn default() -> Self {
                 Self {
                     properties: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -614,6 +644,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Source2> for super::Source2 {
             type Error = super::error::ConversionError;
@@ -623,6 +667,7 @@ pub mod types {
                 Ok(Self {
                     properties: value.properties?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -631,6 +676,7 @@ pub mod types {
                 Self {
                     properties: Ok(value.properties),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

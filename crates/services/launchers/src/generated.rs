@@ -264,6 +264,8 @@ pub mod types {
         ///Launcher type
         #[serde(rename = "type")]
         pub type_: LauncherRequestType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LauncherRequest {
         pub fn builder() -> builder::LauncherRequest {
@@ -335,6 +337,8 @@ pub mod types {
         ///Type of Launcher reference
         #[serde(rename = "type")]
         pub type_: LauncherRequestReferenceType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LauncherRequestReference {
         pub fn builder() -> builder::LauncherRequestReference {
@@ -1137,6 +1141,10 @@ pub mod types {
                 super::LauncherRequestType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LauncherRequest {
             fn default() -> Self {
@@ -1147,6 +1155,7 @@ pub mod types {
                     name: Err("no value supplied for name".to_string()),
                     reference: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1225,6 +1234,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<LauncherRequest> for super::LauncherRequest {
             type Error = super::error::ConversionError;
@@ -1238,6 +1261,7 @@ pub mod types {
                     name: value.name?,
                     reference: value.reference?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1250,6 +1274,7 @@ pub mod types {
                     name: Ok(value.name),
                     reference: Ok(value.reference),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1260,12 +1285,17 @@ pub mod types {
                 super::LauncherRequestReferenceType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LauncherRequestReference {
             fn default() -> Self {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1292,6 +1322,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<LauncherRequestReference>
         for super::LauncherRequestReference {
@@ -1302,6 +1346,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1311,6 +1356,7 @@ pub mod types {
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

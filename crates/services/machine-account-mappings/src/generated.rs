@@ -12,7 +12,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AttributeMappings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttributeMappings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<AttributeMappingsTarget>,
@@ -23,6 +23,8 @@ pub mod types {
         pub transform_definition: ::std::option::Option<
             AttributeMappingsTransformDefinition,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttributeMappings {
         pub fn builder() -> builder::AttributeMappings {
@@ -30,7 +32,7 @@ pub mod types {
         }
     }
     ///Targeted Entity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttributeMappingsTarget {
         ///Name of the targeted attribute
         #[serde(
@@ -47,6 +49,8 @@ pub mod types {
         ///The type of target entity
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttributeMappingsTargetType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttributeMappingsTarget {
         pub fn builder() -> builder::AttributeMappingsTarget {
@@ -120,7 +124,7 @@ pub mod types {
         }
     }
     ///`AttributeMappingsTransformDefinition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttributeMappingsTransformDefinition {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
@@ -132,6 +136,8 @@ pub mod types {
         ///The type of transform
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttributeMappingsTransformDefinition {
         pub fn builder() -> builder::AttributeMappingsTransformDefinition {
@@ -139,12 +145,14 @@ pub mod types {
         }
     }
     ///attributes object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttributeMappingsTransformDefinitionAttributes {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input: ::std::option::Option<
             AttributeMappingsTransformDefinitionAttributesInput,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttributeMappingsTransformDefinitionAttributes {
         pub fn builder() -> builder::AttributeMappingsTransformDefinitionAttributes {
@@ -152,7 +160,7 @@ pub mod types {
         }
     }
     ///Input Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttributeMappingsTransformDefinitionAttributesInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
@@ -161,6 +169,8 @@ pub mod types {
         ///The Type of Attribute
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttributeMappingsTransformDefinitionAttributesInput {
         pub fn builder() -> builder::AttributeMappingsTransformDefinitionAttributesInput {
@@ -168,7 +178,7 @@ pub mod types {
         }
     }
     ///Attibute Mapping Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttributeMappingsTransformDefinitionAttributesInputAttributes {
         ///The name of attribute
         #[serde(
@@ -185,6 +195,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub source_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttributeMappingsTransformDefinitionAttributesInputAttributes {
         pub fn builder() -> builder::AttributeMappingsTransformDefinitionAttributesInputAttributes {
@@ -255,12 +267,17 @@ pub mod types {
                 ::std::option::Option<super::AttributeMappingsTransformDefinition>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttributeMappings {
             fn default() -> Self {
                 Self {
                     target: Ok(Default::default()),
                     transform_definition: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -295,6 +312,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttributeMappings> for super::AttributeMappings {
             type Error = super::error::ConversionError;
@@ -304,6 +335,7 @@ pub mod types {
                 Ok(Self {
                     target: value.target?,
                     transform_definition: value.transform_definition?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -312,6 +344,7 @@ pub mod types {
                 Self {
                     target: Ok(value.target),
                     transform_definition: Ok(value.transform_definition),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -329,6 +362,10 @@ pub mod types {
                 ::std::option::Option<super::AttributeMappingsTargetType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttributeMappingsTarget {
             fn default() -> Self {
@@ -336,6 +373,7 @@ pub mod types {
                     attribute_name: Ok(Default::default()),
                     source_id: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -380,6 +418,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttributeMappingsTarget>
         for super::AttributeMappingsTarget {
@@ -391,6 +443,7 @@ pub mod types {
                     attribute_name: value.attribute_name?,
                     source_id: value.source_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -401,6 +454,7 @@ pub mod types {
                     attribute_name: Ok(value.attribute_name),
                     source_id: Ok(value.source_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -420,6 +474,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttributeMappingsTransformDefinition {
             fn default() -> Self {
@@ -427,6 +485,7 @@ pub mod types {
                     attributes: Ok(Default::default()),
                     id: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -469,6 +528,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttributeMappingsTransformDefinition>
         for super::AttributeMappingsTransformDefinition {
@@ -480,6 +553,7 @@ pub mod types {
                     attributes: value.attributes?,
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -490,6 +564,7 @@ pub mod types {
                     attributes: Ok(value.attributes),
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -501,11 +576,16 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttributeMappingsTransformDefinitionAttributes {
             fn default() -> Self {
                 Self {
                     input: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -526,6 +606,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttributeMappingsTransformDefinitionAttributes>
         for super::AttributeMappingsTransformDefinitionAttributes {
@@ -533,7 +627,10 @@ pub mod types {
             fn try_from(
                 value: AttributeMappingsTransformDefinitionAttributes,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { input: value.input? })
+                Ok(Self {
+                    input: value.input?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::AttributeMappingsTransformDefinitionAttributes>
@@ -541,7 +638,10 @@ pub mod types {
             fn from(
                 value: super::AttributeMappingsTransformDefinitionAttributes,
             ) -> Self {
-                Self { input: Ok(value.input) }
+                Self {
+                    input: Ok(value.input),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -556,6 +656,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for AttributeMappingsTransformDefinitionAttributesInput {
@@ -563,6 +667,7 @@ pub mod types {
                 Self {
                     attributes: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -595,6 +700,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttributeMappingsTransformDefinitionAttributesInput>
         for super::AttributeMappingsTransformDefinitionAttributesInput {
@@ -605,6 +724,7 @@ pub mod types {
                 Ok(Self {
                     attributes: value.attributes?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -617,6 +737,7 @@ pub mod types {
                 Self {
                     attributes: Ok(value.attributes),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -634,6 +755,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for AttributeMappingsTransformDefinitionAttributesInputAttributes {
@@ -642,6 +767,7 @@ pub mod types {
                     attribute_name: Ok(Default::default()),
                     name: Ok(Default::default()),
                     source_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -684,6 +810,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<
             AttributeMappingsTransformDefinitionAttributesInputAttributes,
@@ -696,6 +836,7 @@ pub mod types {
                     attribute_name: value.attribute_name?,
                     name: value.name?,
                     source_name: value.source_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -709,6 +850,7 @@ pub mod types {
                     attribute_name: Ok(value.attribute_name),
                     name: Ok(value.name),
                     source_name: Ok(value.source_name),
+                    extra: Ok(value.extra),
                 }
             }
         }

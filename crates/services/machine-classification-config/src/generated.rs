@@ -64,7 +64,7 @@ pub mod types {
         }
     }
     ///`MachineClassificationConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct MachineClassificationConfig {
         ///Classification Method
         #[serde(
@@ -85,6 +85,8 @@ pub mod types {
         ///Date the config was last updated
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MachineClassificationConfig {
         pub fn builder() -> builder::MachineClassificationConfig {
@@ -152,7 +154,7 @@ pub mod types {
         }
     }
     ///`MachineClassificationCriteriaLevel1`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct MachineClassificationCriteriaLevel1 {
         ///The attribute to evaluate in the classification criteria
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -179,6 +181,8 @@ pub mod types {
         ///The value to compare against the attribute in the classification criteria
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MachineClassificationCriteriaLevel1 {
         pub fn builder() -> builder::MachineClassificationCriteriaLevel1 {
@@ -186,7 +190,7 @@ pub mod types {
         }
     }
     ///`MachineClassificationCriteriaLevel2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct MachineClassificationCriteriaLevel2 {
         ///The attribute to evaluate in the classification criteria
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -213,6 +217,8 @@ pub mod types {
         ///The value to compare against the attribute in the classification criteria
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MachineClassificationCriteriaLevel2 {
         pub fn builder() -> builder::MachineClassificationCriteriaLevel2 {
@@ -220,7 +226,7 @@ pub mod types {
         }
     }
     ///`MachineClassificationCriteriaLevel3`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct MachineClassificationCriteriaLevel3 {
         ///The attribute to evaluate in the classification criteria
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -249,6 +255,8 @@ pub mod types {
         ///The value to compare against the attribute in the classification criteria
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MachineClassificationCriteriaLevel3 {
         pub fn builder() -> builder::MachineClassificationCriteriaLevel3 {
@@ -573,6 +581,10 @@ pub mod types {
                 ::std::option::Option<::sailpoint_runtime::DateTime>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MachineClassificationConfig {
             fn default() -> Self {
@@ -582,6 +594,7 @@ pub mod types {
                     criteria: Ok(Default::default()),
                     enabled: Ok(Default::default()),
                     modified: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -658,6 +671,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MachineClassificationConfig>
         for super::MachineClassificationConfig {
@@ -671,6 +698,7 @@ pub mod types {
                     criteria: value.criteria?,
                     enabled: value.enabled?,
                     modified: value.modified?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -683,6 +711,7 @@ pub mod types {
                     criteria: Ok(value.criteria),
                     enabled: Ok(value.enabled),
                     modified: Ok(value.modified),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -714,6 +743,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MachineClassificationCriteriaLevel1 {
             fn default() -> Self {
@@ -724,6 +757,7 @@ pub mod types {
                     data_type: Ok(Default::default()),
                     operation: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -808,6 +842,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MachineClassificationCriteriaLevel1>
         for super::MachineClassificationCriteriaLevel1 {
@@ -822,6 +870,7 @@ pub mod types {
                     data_type: value.data_type?,
                     operation: value.operation?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -835,6 +884,7 @@ pub mod types {
                     data_type: Ok(value.data_type),
                     operation: Ok(value.operation),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -866,6 +916,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MachineClassificationCriteriaLevel2 {
             fn default() -> Self {
@@ -876,6 +930,7 @@ pub mod types {
                     data_type: Ok(Default::default()),
                     operation: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -960,6 +1015,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MachineClassificationCriteriaLevel2>
         for super::MachineClassificationCriteriaLevel2 {
@@ -974,6 +1043,7 @@ pub mod types {
                     data_type: value.data_type?,
                     operation: value.operation?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -987,6 +1057,7 @@ pub mod types {
                     data_type: Ok(value.data_type),
                     operation: Ok(value.operation),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1020,6 +1091,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MachineClassificationCriteriaLevel3 {
             fn default() -> Self {
@@ -1030,6 +1105,7 @@ pub mod types {
                     data_type: Ok(Default::default()),
                     operation: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1116,6 +1192,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MachineClassificationCriteriaLevel3>
         for super::MachineClassificationCriteriaLevel3 {
@@ -1130,6 +1220,7 @@ pub mod types {
                     data_type: value.data_type?,
                     operation: value.operation?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1143,6 +1234,7 @@ pub mod types {
                     data_type: Ok(value.data_type),
                     operation: Ok(value.operation),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -64,6 +64,8 @@ pub mod types {
         pub log_levels: ::std::option::Option<LogLevelSpec>,
         #[serde(rename = "rootLevel")]
         pub root_level: StandardLevel,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ClientLogConfigurationDurationMinutes {
         pub fn builder() -> builder::ClientLogConfigurationDurationMinutes {
@@ -89,6 +91,8 @@ pub mod types {
         pub log_levels: ::std::option::Option<LogLevelSpec>,
         #[serde(rename = "rootLevel")]
         pub root_level: StandardLevel,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ClientLogConfigurationExpiration {
         pub fn builder() -> builder::ClientLogConfigurationExpiration {
@@ -1302,6 +1306,10 @@ pub mod types {
                 super::StandardLevel,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ClientLogConfigurationDurationMinutes {
             fn default() -> Self {
@@ -1310,6 +1318,7 @@ pub mod types {
                     duration_minutes: Ok(Default::default()),
                     log_levels: Ok(Default::default()),
                     root_level: Err("no value supplied for root_level".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1364,6 +1373,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ClientLogConfigurationDurationMinutes>
         for super::ClientLogConfigurationDurationMinutes {
@@ -1376,6 +1399,7 @@ pub mod types {
                     duration_minutes: value.duration_minutes?,
                     log_levels: value.log_levels?,
                     root_level: value.root_level?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1387,6 +1411,7 @@ pub mod types {
                     duration_minutes: Ok(value.duration_minutes),
                     log_levels: Ok(value.log_levels),
                     root_level: Ok(value.root_level),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1408,6 +1433,10 @@ pub mod types {
                 super::StandardLevel,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ClientLogConfigurationExpiration {
             fn default() -> Self {
@@ -1416,6 +1445,7 @@ pub mod types {
                     expiration: Ok(Default::default()),
                     log_levels: Ok(Default::default()),
                     root_level: Err("no value supplied for root_level".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1470,6 +1500,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ClientLogConfigurationExpiration>
         for super::ClientLogConfigurationExpiration {
@@ -1482,6 +1526,7 @@ pub mod types {
                     expiration: value.expiration?,
                     log_levels: value.log_levels?,
                     root_level: value.root_level?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1493,6 +1538,7 @@ pub mod types {
                     expiration: Ok(value.expiration),
                     log_levels: Ok(value.log_levels),
                     root_level: Ok(value.root_level),
+                    extra: Ok(value.extra),
                 }
             }
         }

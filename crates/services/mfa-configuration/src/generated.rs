@@ -185,7 +185,7 @@ pub mod types {
         }
     }
     ///`MfaDuoConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct MfaDuoConfig {
         ///The secret key for authenticating requests to the MFA provider.
         #[serde(
@@ -219,6 +219,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mfa_method: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MfaDuoConfig {
         pub fn builder() -> builder::MfaDuoConfig {
@@ -226,7 +228,7 @@ pub mod types {
         }
     }
     ///`MfaOktaConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct MfaOktaConfig {
         ///The secret key for authenticating requests to the MFA provider.
         #[serde(
@@ -252,6 +254,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mfa_method: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MfaOktaConfig {
         pub fn builder() -> builder::MfaOktaConfig {
@@ -849,6 +853,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MfaDuoConfig {
             fn default() -> Self {
@@ -859,6 +867,7 @@ pub mod types {
                     host: Ok(Default::default()),
                     identity_attribute: Ok(Default::default()),
                     mfa_method: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -943,6 +952,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MfaDuoConfig> for super::MfaDuoConfig {
             type Error = super::error::ConversionError;
@@ -956,6 +979,7 @@ pub mod types {
                     host: value.host?,
                     identity_attribute: value.identity_attribute?,
                     mfa_method: value.mfa_method?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -968,6 +992,7 @@ pub mod types {
                     host: Ok(value.host),
                     identity_attribute: Ok(value.identity_attribute),
                     mfa_method: Ok(value.mfa_method),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -993,6 +1018,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MfaOktaConfig {
             fn default() -> Self {
@@ -1002,6 +1031,7 @@ pub mod types {
                     host: Ok(Default::default()),
                     identity_attribute: Ok(Default::default()),
                     mfa_method: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1068,6 +1098,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MfaOktaConfig> for super::MfaOktaConfig {
             type Error = super::error::ConversionError;
@@ -1080,6 +1124,7 @@ pub mod types {
                     host: value.host?,
                     identity_attribute: value.identity_attribute?,
                     mfa_method: value.mfa_method?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1091,6 +1136,7 @@ pub mod types {
                     host: Ok(value.host),
                     identity_attribute: Ok(value.identity_attribute),
                     mfa_method: Ok(value.mfa_method),
+                    extra: Ok(value.extra),
                 }
             }
         }

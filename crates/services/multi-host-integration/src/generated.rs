@@ -683,7 +683,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     ///Connector specific configuration. This configuration will differ for Multi-Host Integration type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct MultiHostIntegrationsConnectorAttributes {
         #[serde(
             rename = "connectorFileUploadHistory",
@@ -4905,7 +4905,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                     multihost_status: Ok(Default::default()),
                     show_account_schema: Ok(Default::default()),
                     show_entitlement_schema: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }

@@ -908,6 +908,8 @@ null means job has been submitted to the source.
         ///Non-Employee employment start date.
         #[serde(rename = "startDate")]
         pub start_date: ::sailpoint_runtime::DateTime,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl NonEmployeeRequestBody {
         pub fn builder() -> builder::NonEmployeeRequestBody {
@@ -3487,6 +3489,10 @@ null means job has been submitted to the source.
                 ::sailpoint_runtime::DateTime,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for NonEmployeeRequestBody {
             fn default() -> Self {
@@ -3501,6 +3507,7 @@ null means job has been submitted to the source.
                     phone: Err("no value supplied for phone".to_string()),
                     source_id: Err("no value supplied for source_id".to_string()),
                     start_date: Err("no value supplied for start_date".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3632,6 +3639,20 @@ null means job has been submitted to the source.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<NonEmployeeRequestBody>
         for super::NonEmployeeRequestBody {
@@ -3650,6 +3671,7 @@ null means job has been submitted to the source.
                     phone: value.phone?,
                     source_id: value.source_id?,
                     start_date: value.start_date?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3667,6 +3689,7 @@ null means job has been submitted to the source.
                     phone: Ok(value.phone),
                     source_id: Ok(value.source_id),
                     start_date: Ok(value.start_date),
+                    extra: Ok(value.extra),
                 }
             }
         }

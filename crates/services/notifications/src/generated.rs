@@ -22,6 +22,8 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type")]
         pub type_: CcbccRecipientType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CcbccPreferenceEntry {
         pub fn builder() -> builder::CcbccPreferenceEntry {
@@ -445,7 +447,7 @@ pub mod types {
         }
     }
     ///MAIL FROM attributes for a domain / identity
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct MailFromAttributesDto {
         ///The identity or domain address
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -456,6 +458,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mail_from_domain: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MailFromAttributesDto {
         pub fn builder() -> builder::MailFromAttributesDto {
@@ -612,7 +616,7 @@ pub mod types {
         }
     }
     ///Tenant notification preferences for a notification key, including preferred mediums and optional CC/BCC email recipients.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct PreferencesDto {
         ///Optional BCC recipients for email notifications for this key. Requires EMAIL to be included in `mediums`. Maximum of five entries. The same recipient cannot appear in both `ccList` and `bccList`.
         #[serde(
@@ -635,6 +639,8 @@ pub mod types {
         ///Modified date of preference.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PreferencesDto {
         pub fn builder() -> builder::PreferencesDto {
@@ -1549,6 +1555,10 @@ Includes both data variables and function-type helpers.
                 super::CcbccRecipientType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CcbccPreferenceEntry {
             fn default() -> Self {
@@ -1556,6 +1566,7 @@ Includes both data variables and function-type helpers.
                     email: Ok(Default::default()),
                     id: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1594,6 +1605,20 @@ Includes both data variables and function-type helpers.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CcbccPreferenceEntry>
         for super::CcbccPreferenceEntry {
@@ -1605,6 +1630,7 @@ Includes both data variables and function-type helpers.
                     email: value.email?,
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1614,6 +1640,7 @@ Includes both data variables and function-type helpers.
                     email: Ok(value.email),
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2455,12 +2482,17 @@ Includes both data variables and function-type helpers.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MailFromAttributesDto {
             fn default() -> Self {
                 Self {
                     identity: Ok(Default::default()),
                     mail_from_domain: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2491,6 +2523,20 @@ Includes both data variables and function-type helpers.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MailFromAttributesDto>
         for super::MailFromAttributesDto {
@@ -2501,6 +2547,7 @@ Includes both data variables and function-type helpers.
                 Ok(Self {
                     identity: value.identity?,
                     mail_from_domain: value.mail_from_domain?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2510,6 +2557,7 @@ Includes both data variables and function-type helpers.
                 Self {
                     identity: Ok(value.identity),
                     mail_from_domain: Ok(value.mail_from_domain),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2630,6 +2678,10 @@ Includes both data variables and function-type helpers.
                 ::std::option::Option<::sailpoint_runtime::DateTime>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PreferencesDto {
             fn default() -> Self {
@@ -2639,6 +2691,7 @@ Includes both data variables and function-type helpers.
                     key: Ok(Default::default()),
                     mediums: Ok(Default::default()),
                     modified: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2711,6 +2764,20 @@ Includes both data variables and function-type helpers.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PreferencesDto> for super::PreferencesDto {
             type Error = super::error::ConversionError;
@@ -2723,6 +2790,7 @@ Includes both data variables and function-type helpers.
                     key: value.key?,
                     mediums: value.mediums?,
                     modified: value.modified?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2734,6 +2802,7 @@ Includes both data variables and function-type helpers.
                     key: Ok(value.key),
                     mediums: Ok(value.mediums),
                     modified: Ok(value.modified),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -64,7 +64,7 @@ pub mod types {
         }
     }
     ///`PasswordOrgConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct PasswordOrgConfig {
         ///Indicator whether custom password instructions feature is enabled. The default value is false.
         #[serde(
@@ -90,6 +90,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub digit_token_length: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PasswordOrgConfig {
         pub fn builder() -> builder::PasswordOrgConfig {
@@ -329,6 +331,10 @@ pub mod types {
                 ::std::option::Option<i32>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PasswordOrgConfig {
             fn default() -> Self {
@@ -337,6 +343,7 @@ pub mod types {
                     digit_token_duration_minutes: Ok(Default::default()),
                     digit_token_enabled: Ok(Default::default()),
                     digit_token_length: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -399,6 +406,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PasswordOrgConfig> for super::PasswordOrgConfig {
             type Error = super::error::ConversionError;
@@ -410,6 +431,7 @@ pub mod types {
                     digit_token_duration_minutes: value.digit_token_duration_minutes?,
                     digit_token_enabled: value.digit_token_enabled?,
                     digit_token_length: value.digit_token_length?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -420,6 +442,7 @@ pub mod types {
                     digit_token_duration_minutes: Ok(value.digit_token_duration_minutes),
                     digit_token_enabled: Ok(value.digit_token_enabled),
                     digit_token_length: Ok(value.digit_token_length),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -64,7 +64,7 @@ pub mod types {
         }
     }
     ///`PasswordPolicyV3Dto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct PasswordPolicyV3Dto {
         ///The minimun length of account Id. By default is equals to -1.
         #[serde(
@@ -235,6 +235,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub validate_against_account_name: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PasswordPolicyV3Dto {
         pub fn builder() -> builder::PasswordPolicyV3Dto {
@@ -582,6 +584,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PasswordPolicyV3Dto {
             fn default() -> Self {
@@ -617,6 +623,7 @@ pub mod types {
                     use_identity_attributes: Ok(Default::default()),
                     validate_against_account_id: Ok(Default::default()),
                     validate_against_account_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1028,6 +1035,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PasswordPolicyV3Dto>
         for super::PasswordPolicyV3Dto {
@@ -1069,6 +1090,7 @@ pub mod types {
                     use_identity_attributes: value.use_identity_attributes?,
                     validate_against_account_id: value.validate_against_account_id?,
                     validate_against_account_name: value.validate_against_account_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1112,6 +1134,7 @@ pub mod types {
                     validate_against_account_name: Ok(
                         value.validate_against_account_name,
                     ),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -64,7 +64,7 @@ pub mod types {
         }
     }
     ///`PasswordSyncGroup`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct PasswordSyncGroup {
         ///The date and time this sync group was created
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -90,6 +90,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub source_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PasswordSyncGroup {
         pub fn builder() -> builder::PasswordSyncGroup {
@@ -337,6 +339,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PasswordSyncGroup {
             fn default() -> Self {
@@ -347,6 +353,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     password_policy_id: Ok(Default::default()),
                     source_ids: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -429,6 +436,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PasswordSyncGroup> for super::PasswordSyncGroup {
             type Error = super::error::ConversionError;
@@ -442,6 +463,7 @@ pub mod types {
                     name: value.name?,
                     password_policy_id: value.password_policy_id?,
                     source_ids: value.source_ids?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -454,6 +476,7 @@ pub mod types {
                     name: Ok(value.name),
                     password_policy_id: Ok(value.password_policy_id),
                     source_ids: Ok(value.source_ids),
+                    extra: Ok(value.extra),
                 }
             }
         }

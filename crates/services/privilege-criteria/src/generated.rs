@@ -865,7 +865,7 @@ pub mod types {
         }
     }
     ///`Privilegecriteriadto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Privilegecriteriadto {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub groups: ::std::option::Option<
@@ -892,6 +892,8 @@ pub mod types {
         ///The type of criteria.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PrivilegecriteriadtoType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Privilegecriteriadto {
         pub fn builder() -> builder::Privilegecriteriadto {
@@ -899,7 +901,7 @@ pub mod types {
         }
     }
     ///`PrivilegecriteriadtoGroupsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct PrivilegecriteriadtoGroupsItem {
         #[serde(
             rename = "criteriaItems",
@@ -911,6 +913,8 @@ pub mod types {
         ///The logical operator to apply between criteria items in the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<PrivilegecriteriadtoGroupsItemOperator>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PrivilegecriteriadtoGroupsItem {
         pub fn builder() -> builder::PrivilegecriteriadtoGroupsItem {
@@ -918,7 +922,7 @@ pub mod types {
         }
     }
     ///`PrivilegecriteriadtoGroupsItemCriteriaItemsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct PrivilegecriteriadtoGroupsItemCriteriaItemsItem {
         ///Whether to ignore case when evaluating the property against the values.
         #[serde(
@@ -948,6 +952,8 @@ pub mod types {
         pub values: ::std::option::Option<
             ::std::vec::Vec<PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PrivilegecriteriadtoGroupsItemCriteriaItemsItem {
         pub fn builder() -> builder::PrivilegecriteriadtoGroupsItemCriteriaItemsItem {
@@ -2260,6 +2266,10 @@ pub mod types {
                 ::std::option::Option<super::PrivilegecriteriadtoType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Privilegecriteriadto {
             fn default() -> Self {
@@ -2270,6 +2280,7 @@ pub mod types {
                     privilege_level: Ok(Default::default()),
                     source_id: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2358,6 +2369,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Privilegecriteriadto>
         for super::Privilegecriteriadto {
@@ -2372,6 +2397,7 @@ pub mod types {
                     privilege_level: value.privilege_level?,
                     source_id: value.source_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2384,6 +2410,7 @@ pub mod types {
                     privilege_level: Ok(value.privilege_level),
                     source_id: Ok(value.source_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2401,12 +2428,17 @@ pub mod types {
                 ::std::option::Option<super::PrivilegecriteriadtoGroupsItemOperator>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PrivilegecriteriadtoGroupsItem {
             fn default() -> Self {
                 Self {
                     criteria_items: Ok(Default::default()),
                     operator: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2445,6 +2477,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PrivilegecriteriadtoGroupsItem>
         for super::PrivilegecriteriadtoGroupsItem {
@@ -2455,6 +2501,7 @@ pub mod types {
                 Ok(Self {
                     criteria_items: value.criteria_items?,
                     operator: value.operator?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2464,6 +2511,7 @@ pub mod types {
                 Self {
                     criteria_items: Ok(value.criteria_items),
                     operator: Ok(value.operator),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2499,6 +2547,10 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for PrivilegecriteriadtoGroupsItemCriteriaItemsItem {
@@ -2509,6 +2561,7 @@ pub mod types {
                     property: Ok(Default::default()),
                     target_type: Ok(Default::default()),
                     values: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2591,6 +2644,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PrivilegecriteriadtoGroupsItemCriteriaItemsItem>
         for super::PrivilegecriteriadtoGroupsItemCriteriaItemsItem {
@@ -2604,6 +2671,7 @@ pub mod types {
                     property: value.property?,
                     target_type: value.target_type?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2618,6 +2686,7 @@ pub mod types {
                     property: Ok(value.property),
                     target_type: Ok(value.target_type),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }

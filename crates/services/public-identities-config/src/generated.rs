@@ -11,6 +11,25 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///The manager for the identity.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct IdentityReference {
+        ///Identity id
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Human-readable display name of identity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl IdentityReference {
+        pub fn builder() -> builder::IdentityReference {
+            Default::default()
+        }
+    }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
@@ -64,7 +83,7 @@ pub mod types {
         }
     }
     ///Used to map an attribute key for an Identity to its display name.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct PublicIdentityAttributeConfig {
         ///The attribute key
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -72,6 +91,8 @@ pub mod types {
         ///The attribute display name
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PublicIdentityAttributeConfig {
         pub fn builder() -> builder::PublicIdentityAttributeConfig {
@@ -79,7 +100,7 @@ pub mod types {
         }
     }
     ///Details of up to 5 Identity attributes that will be publicly accessible for all Identities to anyone in the org.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct PublicIdentityConfig {
         ///Up to 5 identity attributes that will be available to everyone in the org for all users in the org.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -93,9 +114,9 @@ pub mod types {
             rename = "modifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by: ::std::option::Option<
-            sailpoint_shared::types::IdentityReference,
-        >,
+        pub modified_by: ::std::option::Option<IdentityReference>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PublicIdentityConfig {
         pub fn builder() -> builder::PublicIdentityConfig {
@@ -104,6 +125,110 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct IdentityReference {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<sailpoint_shared::types::DtoType>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IdentityReference {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl IdentityReference {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<sailpoint_shared::types::DtoType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IdentityReference> for super::IdentityReference {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IdentityReference,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IdentityReference> for IdentityReference {
+            fn from(value: super::IdentityReference) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct IscErrorResponse {
             causes: ::std::result::Result<
@@ -327,12 +452,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PublicIdentityAttributeConfig {
             fn default() -> Self {
                 Self {
                     key: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -361,6 +491,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PublicIdentityAttributeConfig>
         for super::PublicIdentityAttributeConfig {
@@ -371,6 +515,7 @@ pub mod types {
                 Ok(Self {
                     key: value.key?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -380,6 +525,7 @@ pub mod types {
                 Self {
                     key: Ok(value.key),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -396,7 +542,11 @@ pub mod types {
                 ::std::string::String,
             >,
             modified_by: ::std::result::Result<
-                ::std::option::Option<sailpoint_shared::types::IdentityReference>,
+                ::std::option::Option<super::IdentityReference>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -406,6 +556,7 @@ pub mod types {
                     attributes: Ok(Default::default()),
                     modified: Ok(Default::default()),
                     modified_by: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -443,7 +594,7 @@ pub mod types {
             pub fn modified_by<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<sailpoint_shared::types::IdentityReference>,
+                    ::std::option::Option<super::IdentityReference>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -451,6 +602,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for modified_by: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
                     });
                 self
             }
@@ -465,6 +630,7 @@ pub mod types {
                     attributes: value.attributes?,
                     modified: value.modified?,
                     modified_by: value.modified_by?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -474,6 +640,7 @@ pub mod types {
                     attributes: Ok(value.attributes),
                     modified: Ok(value.modified),
                     modified_by: Ok(value.modified_by),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -64,11 +64,13 @@ pub mod types {
         }
     }
     ///Role Change Propagation Config Input
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct RolePropagationConfigInput {
         ///Indicates if the Role Change Propagation process should be enabled for the tenant
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RolePropagationConfigInput {
         pub fn builder() -> builder::RolePropagationConfigInput {
@@ -1050,11 +1052,16 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RolePropagationConfigInput {
             fn default() -> Self {
                 Self {
                     enabled: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1071,6 +1078,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RolePropagationConfigInput>
         for super::RolePropagationConfigInput {
@@ -1078,13 +1099,19 @@ pub mod types {
             fn try_from(
                 value: RolePropagationConfigInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { enabled: value.enabled? })
+                Ok(Self {
+                    enabled: value.enabled?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::RolePropagationConfigInput>
         for RolePropagationConfigInput {
             fn from(value: super::RolePropagationConfigInput) -> Self {
-                Self { enabled: Ok(value.enabled) }
+                Self {
+                    enabled: Ok(value.enabled),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]

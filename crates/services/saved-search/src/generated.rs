@@ -11,6 +11,22 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`Bound`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Bound {
+        ///Indicates if the endpoint is included in the range.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inclusive: ::std::option::Option<bool>,
+        ///The value of the range's endpoint.
+        pub value: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Bound {
+        pub fn builder() -> builder::Bound {
+            Default::default()
+        }
+    }
     ///`Column`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Column {
@@ -21,6 +37,8 @@ pub mod types {
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub header: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Column {
         pub fn builder() -> builder::Column {
@@ -30,37 +48,23 @@ pub mod types {
     ///`CreateSavedSearchV1Body`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateSavedSearchV1Body {
-        /**The columns to be returned (specifies the order in which they will be presented) for each document type.
-
-The currently supported document types are: _accessprofile_, _accountactivity_, _account_, _aggregation_, _entitlement_, _event_, _identity_, and _role_.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub columns: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<Column>>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**The description of the saved search.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        /**The fields to be searched against in a multi-field query.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub filters: ::std::option::Option<SavedSearchDetailFilters>,
-        /**The names of the Elasticsearch indices in which to search.
-*/
+        pub filters: ::std::option::Option<Filter>,
         pub indices: ::std::vec::Vec<sailpoint_shared::types::Index>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**The name of the saved search.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        /**Sort by index. This takes precedence over the `sort` property.
-*/
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -71,16 +75,35 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ::std::vec::Vec<::std::string::String>,
             >,
         >,
-        /**The search query using Elasticsearch [Query String Query](https://www.elastic.co/guide/en/elasticsearch/reference/5.2/query-dsl-query-string-query.html#query-string) syntax from the Query DSL.
-*/
         pub query: ::std::string::String,
-        /**The fields to be used to sort the search results.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateSavedSearchV1Body {
         pub fn builder() -> builder::CreateSavedSearchV1Body {
+            Default::default()
+        }
+    }
+    ///`Filter`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct Filter {
+        ///Indicates if the filter excludes results.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub exclude: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub range: ::std::option::Option<Range>,
+        ///The terms to be filtered.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub terms: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<sailpoint_shared::types::FilterType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Filter {
+        pub fn builder() -> builder::Filter {
             Default::default()
         }
     }
@@ -136,44 +159,43 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
             Default::default()
         }
     }
+    ///The range of values to be filtered.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct Range {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lower: ::std::option::Option<Bound>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub upper: ::std::option::Option<Bound>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Range {
+        pub fn builder() -> builder::Range {
+            Default::default()
+        }
+    }
     ///`SavedSearch`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SavedSearch {
-        /**The columns to be returned (specifies the order in which they will be presented) for each document type.
-
-The currently supported document types are: _accessprofile_, _accountactivity_, _account_, _aggregation_, _entitlement_, _event_, _identity_, and _role_.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub columns: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<Column>>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**The description of the saved search.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        /**The fields to be searched against in a multi-field query.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub filters: ::std::option::Option<SavedSearchDetailFilters>,
-        /**The saved search ID.
-*/
+        pub filters: ::std::option::Option<Filter>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        /**The names of the Elasticsearch indices in which to search.
-*/
         pub indices: ::std::vec::Vec<sailpoint_shared::types::Index>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**The name of the saved search.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        /**Sort by index. This takes precedence over the `sort` property.
-*/
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -186,22 +208,18 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<TypedReference>,
-        ///The ID of the identity that owns this saved search.
         #[serde(
             rename = "ownerId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub owner_id: ::std::option::Option<::std::string::String>,
-        ///Whether this saved search is visible to anyone but the owner. This field will always be false as there is no way to set a saved search as public at this time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub public: ::std::option::Option<bool>,
-        /**The search query using Elasticsearch [Query String Query](https://www.elastic.co/guide/en/elasticsearch/reference/5.2/query-dsl-query-string-query.html#query-string) syntax from the Query DSL.
-*/
         pub query: ::std::string::String,
-        /**The fields to be used to sort the search results.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SavedSearch {
         pub fn builder() -> builder::SavedSearch {
@@ -251,6 +269,8 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SavedSearchDetail {
         pub fn builder() -> builder::SavedSearchDetail {
@@ -260,27 +280,25 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
     ///`SavedSearchDetailFilters`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SavedSearchDetailFilters(pub sailpoint_shared::types::Filter);
+    pub struct SavedSearchDetailFilters(pub Filter);
     impl ::std::ops::Deref for SavedSearchDetailFilters {
-        type Target = sailpoint_shared::types::Filter;
-        fn deref(&self) -> &sailpoint_shared::types::Filter {
+        type Target = Filter;
+        fn deref(&self) -> &Filter {
             &self.0
         }
     }
-    impl ::std::convert::From<SavedSearchDetailFilters>
-    for sailpoint_shared::types::Filter {
+    impl ::std::convert::From<SavedSearchDetailFilters> for Filter {
         fn from(value: SavedSearchDetailFilters) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<sailpoint_shared::types::Filter>
-    for SavedSearchDetailFilters {
-        fn from(value: sailpoint_shared::types::Filter) -> Self {
+    impl ::std::convert::From<Filter> for SavedSearchDetailFilters {
+        fn from(value: Filter) -> Self {
             Self(value)
         }
     }
     ///`SavedSearchName`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SavedSearchName {
         /**The description of the saved search.
 */
@@ -290,6 +308,8 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SavedSearchName {
         pub fn builder() -> builder::SavedSearchName {
@@ -329,6 +349,8 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
         pub id: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: sailpoint_shared::types::DtoType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TypedReference {
         pub fn builder() -> builder::TypedReference {
@@ -338,10 +360,96 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        pub struct Bound {
+            inclusive: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Bound {
+            fn default() -> Self {
+                Self {
+                    inclusive: Ok(Default::default()),
+                    value: Err("no value supplied for value".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl Bound {
+            pub fn inclusive<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inclusive = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inclusive: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Bound> for super::Bound {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Bound,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    inclusive: value.inclusive?,
+                    value: value.value?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Bound> for Bound {
+            fn from(value: super::Bound) -> Self {
+                Self {
+                    inclusive: Ok(value.inclusive),
+                    value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Column {
             field: ::std::result::Result<::std::string::String, ::std::string::String>,
             header: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -350,6 +458,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 Self {
                     field: Err("no value supplied for field".to_string()),
                     header: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -378,6 +487,20 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Column> for super::Column {
             type Error = super::error::ConversionError;
@@ -387,6 +510,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 Ok(Self {
                     field: value.field?,
                     header: value.header?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -395,6 +519,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 Self {
                     field: Ok(value.field),
                     header: Ok(value.header),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -422,7 +547,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ::std::string::String,
             >,
             filters: ::std::result::Result<
-                ::std::option::Option<super::SavedSearchDetailFilters>,
+                ::std::option::Option<super::Filter>,
                 ::std::string::String,
             >,
             indices: ::std::result::Result<
@@ -451,6 +576,10 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateSavedSearchV1Body {
             fn default() -> Self {
@@ -466,6 +595,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     order_by: Ok(Default::default()),
                     query: Err("no value supplied for query".to_string()),
                     sort: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -531,9 +661,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
             }
             pub fn filters<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::SavedSearchDetailFilters>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.filters = value
@@ -628,6 +756,20 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateSavedSearchV1Body>
         for super::CreateSavedSearchV1Body {
@@ -647,6 +789,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     order_by: value.order_by?,
                     query: value.query?,
                     sort: value.sort?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -665,6 +808,134 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     order_by: Ok(value.order_by),
                     query: Ok(value.query),
                     sort: Ok(value.sort),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Filter {
+            exclude: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            range: ::std::result::Result<
+                ::std::option::Option<super::Range>,
+                ::std::string::String,
+            >,
+            terms: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<sailpoint_shared::types::FilterType>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Filter {
+            fn default() -> Self {
+                Self {
+                    exclude: Ok(Default::default()),
+                    range: Ok(Default::default()),
+                    terms: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl Filter {
+            pub fn exclude<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exclude = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exclude: {e}")
+                    });
+                self
+            }
+            pub fn range<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Range>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.range = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for range: {e}")
+                    });
+                self
+            }
+            pub fn terms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.terms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for terms: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<sailpoint_shared::types::FilterType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Filter> for super::Filter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Filter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    exclude: value.exclude?,
+                    range: value.range?,
+                    terms: value.terms?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Filter> for Filter {
+            fn from(value: super::Filter) -> Self {
+                Self {
+                    exclude: Ok(value.exclude),
+                    range: Ok(value.range),
+                    terms: Ok(value.terms),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -882,6 +1153,91 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Range {
+            lower: ::std::result::Result<
+                ::std::option::Option<super::Bound>,
+                ::std::string::String,
+            >,
+            upper: ::std::result::Result<
+                ::std::option::Option<super::Bound>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Range {
+            fn default() -> Self {
+                Self {
+                    lower: Ok(Default::default()),
+                    upper: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl Range {
+            pub fn lower<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Bound>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lower = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lower: {e}")
+                    });
+                self
+            }
+            pub fn upper<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Bound>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upper = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for upper: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Range> for super::Range {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Range,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    lower: value.lower?,
+                    upper: value.upper?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Range> for Range {
+            fn from(value: super::Range) -> Self {
+                Self {
+                    lower: Ok(value.lower),
+                    upper: Ok(value.upper),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SavedSearch {
             columns: ::std::result::Result<
                 ::std::option::Option<
@@ -905,7 +1261,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ::std::string::String,
             >,
             filters: ::std::result::Result<
-                ::std::option::Option<super::SavedSearchDetailFilters>,
+                ::std::option::Option<super::Filter>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<
@@ -950,6 +1306,10 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SavedSearch {
             fn default() -> Self {
@@ -969,6 +1329,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     public: Ok(Default::default()),
                     query: Err("no value supplied for query".to_string()),
                     sort: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1034,9 +1395,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
             }
             pub fn filters<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::SavedSearchDetailFilters>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.filters = value
@@ -1177,6 +1536,20 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SavedSearch> for super::SavedSearch {
             type Error = super::error::ConversionError;
@@ -1199,6 +1572,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     public: value.public?,
                     query: value.query?,
                     sort: value.sort?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1220,6 +1594,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     public: Ok(value.public),
                     query: Ok(value.query),
                     sort: Ok(value.sort),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1268,6 +1643,10 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SavedSearchDetail {
             fn default() -> Self {
@@ -1281,6 +1660,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     order_by: Ok(Default::default()),
                     query: Err("no value supplied for query".to_string()),
                     sort: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1419,6 +1799,20 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SavedSearchDetail> for super::SavedSearchDetail {
             type Error = super::error::ConversionError;
@@ -1435,6 +1829,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     order_by: value.order_by?,
                     query: value.query?,
                     sort: value.sort?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1450,6 +1845,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     order_by: Ok(value.order_by),
                     query: Ok(value.query),
                     sort: Ok(value.sort),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1463,12 +1859,17 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SavedSearchName {
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1497,6 +1898,20 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SavedSearchName> for super::SavedSearchName {
             type Error = super::error::ConversionError;
@@ -1506,6 +1921,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1514,6 +1930,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 Self {
                     description: Ok(value.description),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1609,12 +2026,17 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 sailpoint_shared::types::DtoType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TypedReference {
             fn default() -> Self {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1641,6 +2063,20 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TypedReference> for super::TypedReference {
             type Error = super::error::ConversionError;
@@ -1650,6 +2086,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1658,6 +2095,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -14,44 +14,32 @@ pub mod types {
     ///`CreateScheduledSearchV1Body`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateScheduledSearchV1Body {
-        ///The date the scheduled search was initially created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**The description of the scheduled search.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        /**Indicates if the generated email should include the query and search results preview (which could include PII).
-*/
         #[serde(
             rename = "displayQueryDetails",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_query_details: ::std::option::Option<bool>,
-        /**Indicates if email generation should occur when search returns no results.
-*/
         #[serde(
             rename = "emailEmptyResults",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email_empty_results: ::std::option::Option<bool>,
-        /**Indicates if the scheduled search is enabled.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///The last date the scheduled search was modified.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**The name of the scheduled search.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///A list of identities that should receive the scheduled search report via email.
         pub recipients: ::std::vec::Vec<CreateScheduledSearchV1BodyRecipientsItem>,
-        ///The ID of the saved search that will be executed.
         #[serde(rename = "savedSearchId")]
         pub saved_search_id: ::std::string::String,
         pub schedule: Schedule,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateScheduledSearchV1Body {
         pub fn builder() -> builder::CreateScheduledSearchV1Body {
@@ -66,6 +54,8 @@ pub mod types {
         ///The type of object being referenced
         #[serde(rename = "type")]
         pub type_: CreateScheduledSearchV1BodyRecipientsItemType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateScheduledSearchV1BodyRecipientsItem {
         pub fn builder() -> builder::CreateScheduledSearchV1BodyRecipientsItem {
@@ -198,6 +188,8 @@ pub mod types {
         pub time_zone_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type")]
         pub type_: ScheduleType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schedule {
         pub fn builder() -> builder::Schedule {
@@ -280,53 +272,36 @@ Additional values may be added in the future without notice.
     ///`ScheduledSearch`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduledSearch {
-        ///The date the scheduled search was initially created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**The description of the scheduled search.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        /**Indicates if the generated email should include the query and search results preview (which could include PII).
-*/
         #[serde(
             rename = "displayQueryDetails",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_query_details: ::std::option::Option<bool>,
-        /**Indicates if email generation should occur when search returns no results.
-*/
         #[serde(
             rename = "emailEmptyResults",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email_empty_results: ::std::option::Option<bool>,
-        /**Indicates if the scheduled search is enabled.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///The scheduled search ID.
         pub id: ::std::string::String,
-        ///The last date the scheduled search was modified.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**The name of the scheduled search.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub owner: ScheduledSearchOwner,
-        /**The ID of the scheduled search owner.
-
-Please use the `id` in the `owner` object instead.
-*/
         #[serde(rename = "ownerId")]
         pub owner_id: ::std::string::String,
-        ///A list of identities that should receive the scheduled search report via email.
         pub recipients: ::std::vec::Vec<ScheduledSearchRecipientsItem>,
-        ///The ID of the saved search that will be executed.
         #[serde(rename = "savedSearchId")]
         pub saved_search_id: ::std::string::String,
         pub schedule: Schedule,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ScheduledSearch {
         pub fn builder() -> builder::ScheduledSearch {
@@ -334,7 +309,7 @@ Please use the `id` in the `owner` object instead.
         }
     }
     ///`ScheduledSearchName`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ScheduledSearchName {
         /**The description of the scheduled search.
 */
@@ -344,13 +319,15 @@ Please use the `id` in the `owner` object instead.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ScheduledSearchName {
         pub fn builder() -> builder::ScheduledSearchName {
             Default::default()
         }
     }
-    ///The owner of the scheduled search
+    ///`ScheduledSearchOwner`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduledSearchOwner {
         ///The ID of the referenced object
@@ -358,6 +335,8 @@ Please use the `id` in the `owner` object instead.
         ///The type of object being referenced
         #[serde(rename = "type")]
         pub type_: ScheduledSearchOwnerType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ScheduledSearchOwner {
         pub fn builder() -> builder::ScheduledSearchOwner {
@@ -426,6 +405,8 @@ Please use the `id` in the `owner` object instead.
         ///The type of object being referenced
         #[serde(rename = "type")]
         pub type_: ScheduledSearchRecipientsItemType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ScheduledSearchRecipientsItem {
         pub fn builder() -> builder::ScheduledSearchRecipientsItem {
@@ -520,6 +501,8 @@ Please use the `id` in the `owner` object instead.
         #[serde(rename = "savedSearchId")]
         pub saved_search_id: ::std::string::String,
         pub schedule: Schedule,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SearchSchedule {
         pub fn builder() -> builder::SearchSchedule {
@@ -534,6 +517,8 @@ Please use the `id` in the `owner` object instead.
         ///The type of object being referenced
         #[serde(rename = "type")]
         pub type_: SearchScheduleRecipientsItemType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SearchScheduleRecipientsItem {
         pub fn builder() -> builder::SearchScheduleRecipientsItem {
@@ -607,6 +592,8 @@ Please use the `id` in the `owner` object instead.
         /**The selected values.
 */
         pub values: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Selector {
         pub fn builder() -> builder::Selector {
@@ -734,6 +721,10 @@ Additional values may be added in the future without notice.
                 ::std::string::String,
             >,
             schedule: ::std::result::Result<super::Schedule, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateScheduledSearchV1Body {
             fn default() -> Self {
@@ -750,6 +741,7 @@ Additional values may be added in the future without notice.
                         "no value supplied for saved_search_id".to_string(),
                     ),
                     schedule: Err("no value supplied for schedule".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -886,6 +878,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateScheduledSearchV1Body>
         for super::CreateScheduledSearchV1Body {
@@ -904,6 +910,7 @@ Additional values may be added in the future without notice.
                     recipients: value.recipients?,
                     saved_search_id: value.saved_search_id?,
                     schedule: value.schedule?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -921,6 +928,7 @@ Additional values may be added in the future without notice.
                     recipients: Ok(value.recipients),
                     saved_search_id: Ok(value.saved_search_id),
                     schedule: Ok(value.schedule),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -931,12 +939,17 @@ Additional values may be added in the future without notice.
                 super::CreateScheduledSearchV1BodyRecipientsItemType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateScheduledSearchV1BodyRecipientsItem {
             fn default() -> Self {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -965,6 +978,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateScheduledSearchV1BodyRecipientsItem>
         for super::CreateScheduledSearchV1BodyRecipientsItem {
@@ -975,6 +1002,7 @@ Additional values may be added in the future without notice.
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -984,6 +1012,7 @@ Additional values may be added in the future without notice.
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1220,6 +1249,10 @@ Additional values may be added in the future without notice.
                 ::std::string::String,
             >,
             type_: ::std::result::Result<super::ScheduleType, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule {
             fn default() -> Self {
@@ -1230,6 +1263,7 @@ Additional values may be added in the future without notice.
                     months: Ok(Default::default()),
                     time_zone_id: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1308,6 +1342,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schedule> for super::Schedule {
             type Error = super::error::ConversionError;
@@ -1321,6 +1369,7 @@ Additional values may be added in the future without notice.
                     months: value.months?,
                     time_zone_id: value.time_zone_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1333,6 +1382,7 @@ Additional values may be added in the future without notice.
                     months: Ok(value.months),
                     time_zone_id: Ok(value.time_zone_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1384,6 +1434,10 @@ Additional values may be added in the future without notice.
                 ::std::string::String,
             >,
             schedule: ::std::result::Result<super::Schedule, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ScheduledSearch {
             fn default() -> Self {
@@ -1403,6 +1457,7 @@ Additional values may be added in the future without notice.
                         "no value supplied for saved_search_id".to_string(),
                     ),
                     schedule: Err("no value supplied for schedule".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1573,6 +1628,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ScheduledSearch> for super::ScheduledSearch {
             type Error = super::error::ConversionError;
@@ -1593,6 +1662,7 @@ Additional values may be added in the future without notice.
                     recipients: value.recipients?,
                     saved_search_id: value.saved_search_id?,
                     schedule: value.schedule?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1612,6 +1682,7 @@ Additional values may be added in the future without notice.
                     recipients: Ok(value.recipients),
                     saved_search_id: Ok(value.saved_search_id),
                     schedule: Ok(value.schedule),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1625,12 +1696,17 @@ Additional values may be added in the future without notice.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ScheduledSearchName {
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1659,6 +1735,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ScheduledSearchName>
         for super::ScheduledSearchName {
@@ -1669,6 +1759,7 @@ Additional values may be added in the future without notice.
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1677,6 +1768,7 @@ Additional values may be added in the future without notice.
                 Self {
                     description: Ok(value.description),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1687,12 +1779,17 @@ Additional values may be added in the future without notice.
                 super::ScheduledSearchOwnerType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ScheduledSearchOwner {
             fn default() -> Self {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1719,6 +1816,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ScheduledSearchOwner>
         for super::ScheduledSearchOwner {
@@ -1729,6 +1840,7 @@ Additional values may be added in the future without notice.
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1737,6 +1849,7 @@ Additional values may be added in the future without notice.
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1747,12 +1860,17 @@ Additional values may be added in the future without notice.
                 super::ScheduledSearchRecipientsItemType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ScheduledSearchRecipientsItem {
             fn default() -> Self {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1779,6 +1897,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ScheduledSearchRecipientsItem>
         for super::ScheduledSearchRecipientsItem {
@@ -1789,6 +1921,7 @@ Additional values may be added in the future without notice.
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1798,6 +1931,7 @@ Additional values may be added in the future without notice.
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1832,6 +1966,10 @@ Additional values may be added in the future without notice.
                 ::std::string::String,
             >,
             schedule: ::std::result::Result<super::Schedule, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SearchSchedule {
             fn default() -> Self {
@@ -1846,6 +1984,7 @@ Additional values may be added in the future without notice.
                         "no value supplied for saved_search_id".to_string(),
                     ),
                     schedule: Err("no value supplied for schedule".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1958,6 +2097,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SearchSchedule> for super::SearchSchedule {
             type Error = super::error::ConversionError;
@@ -1973,6 +2126,7 @@ Additional values may be added in the future without notice.
                     recipients: value.recipients?,
                     saved_search_id: value.saved_search_id?,
                     schedule: value.schedule?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1987,6 +2141,7 @@ Additional values may be added in the future without notice.
                     recipients: Ok(value.recipients),
                     saved_search_id: Ok(value.saved_search_id),
                     schedule: Ok(value.schedule),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1997,12 +2152,17 @@ Additional values may be added in the future without notice.
                 super::SearchScheduleRecipientsItemType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SearchScheduleRecipientsItem {
             fn default() -> Self {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2029,6 +2189,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SearchScheduleRecipientsItem>
         for super::SearchScheduleRecipientsItem {
@@ -2039,6 +2213,7 @@ Additional values may be added in the future without notice.
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2048,6 +2223,7 @@ Additional values may be added in the future without notice.
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2062,6 +2238,10 @@ Additional values may be added in the future without notice.
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Selector {
             fn default() -> Self {
@@ -2069,6 +2249,7 @@ Additional values may be added in the future without notice.
                     interval: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
                     values: Err("no value supplied for values".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2109,6 +2290,20 @@ Additional values may be added in the future without notice.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Selector> for super::Selector {
             type Error = super::error::ConversionError;
@@ -2119,6 +2314,7 @@ Additional values may be added in the future without notice.
                     interval: value.interval?,
                     type_: value.type_?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2128,6 +2324,7 @@ Additional values may be added in the future without notice.
                     interval: Ok(value.interval),
                     type_: Ok(value.type_),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -12,7 +12,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Before Provisioning Rule.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct BeforeProvisioningRuleDto {
         ///Before Provisioning Rule ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -22,6 +22,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<BeforeProvisioningRuleDtoType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BeforeProvisioningRuleDto {
         pub fn builder() -> builder::BeforeProvisioningRuleDto {
@@ -136,7 +138,7 @@ pub mod types {
         }
     }
     ///Owner's identity.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct OwnerDto {
         ///Owner's identity ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -146,6 +148,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<OwnerDtoType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OwnerDto {
         pub fn builder() -> builder::OwnerDto {
@@ -207,7 +211,7 @@ pub mod types {
         }
     }
     ///Specification of a Service Desk integration provisioning configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ProvisioningConfig {
         ///References to sources for the Service Desk integration template.  May only be specified if universalManager is false.
         #[serde(
@@ -243,6 +247,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub universal_manager: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProvisioningConfig {
         pub fn builder() -> builder::ProvisioningConfig {
@@ -250,11 +256,13 @@ pub mod types {
         }
     }
     ///This is a reference to a plan initializer script.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ProvisioningConfigPlanInitializerScript {
         ///This is a Rule that allows provisioning instruction changes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProvisioningConfigPlanInitializerScript {
         pub fn builder() -> builder::ProvisioningConfigPlanInitializerScript {
@@ -270,6 +278,8 @@ pub mod types {
         ///Interval in minutes between status checks
         #[serde(rename = "provisioningStatusCheckIntervalMinutes")]
         pub provisioning_status_check_interval_minutes: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl QueuedCheckConfigDetails {
         pub fn builder() -> builder::QueuedCheckConfigDetails {
@@ -332,6 +342,8 @@ pub mod types {
 */
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ServiceDeskIntegrationDto {
         pub fn builder() -> builder::ServiceDeskIntegrationDto {
@@ -385,7 +397,7 @@ pub mod types {
         }
     }
     ///Source for Service Desk integration template.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ServiceDeskSource {
         ///ID of source for service desk integration template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -395,6 +407,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ServiceDeskSourceType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ServiceDeskSource {
         pub fn builder() -> builder::ServiceDeskSource {
@@ -456,7 +470,7 @@ pub mod types {
         }
     }
     ///Source cluster.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceClusterDto {
         ///Source cluster ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -466,6 +480,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceClusterDtoType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceClusterDto {
         pub fn builder() -> builder::SourceClusterDto {
@@ -542,6 +558,10 @@ pub mod types {
                 ::std::option::Option<super::BeforeProvisioningRuleDtoType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BeforeProvisioningRuleDto {
             fn default() -> Self {
@@ -549,6 +569,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -589,6 +610,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BeforeProvisioningRuleDto>
         for super::BeforeProvisioningRuleDto {
@@ -600,6 +635,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -610,6 +646,7 @@ pub mod types {
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -840,6 +877,10 @@ pub mod types {
                 ::std::option::Option<super::OwnerDtoType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for OwnerDto {
             fn default() -> Self {
@@ -847,6 +888,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -885,6 +927,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<OwnerDto> for super::OwnerDto {
             type Error = super::error::ConversionError;
@@ -895,6 +951,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -904,6 +961,7 @@ pub mod types {
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -929,6 +987,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ProvisioningConfig {
             fn default() -> Self {
@@ -938,6 +1000,7 @@ pub mod types {
                     plan_initializer_script: Ok(Default::default()),
                     provisioning_request_expiration: Ok(Default::default()),
                     universal_manager: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1016,6 +1079,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ProvisioningConfig> for super::ProvisioningConfig {
             type Error = super::error::ConversionError;
@@ -1029,6 +1106,7 @@ pub mod types {
                     provisioning_request_expiration: value
                         .provisioning_request_expiration?,
                     universal_manager: value.universal_manager?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1042,6 +1120,7 @@ pub mod types {
                         value.provisioning_request_expiration,
                     ),
                     universal_manager: Ok(value.universal_manager),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1051,11 +1130,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ProvisioningConfigPlanInitializerScript {
             fn default() -> Self {
                 Self {
                     source: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1072,6 +1156,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ProvisioningConfigPlanInitializerScript>
         for super::ProvisioningConfigPlanInitializerScript {
@@ -1079,13 +1177,19 @@ pub mod types {
             fn try_from(
                 value: ProvisioningConfigPlanInitializerScript,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { source: value.source? })
+                Ok(Self {
+                    source: value.source?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ProvisioningConfigPlanInitializerScript>
         for ProvisioningConfigPlanInitializerScript {
             fn from(value: super::ProvisioningConfigPlanInitializerScript) -> Self {
-                Self { source: Ok(value.source) }
+                Self {
+                    source: Ok(value.source),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -1096,6 +1200,10 @@ pub mod types {
             >,
             provisioning_status_check_interval_minutes: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -1110,6 +1218,7 @@ pub mod types {
                         "no value supplied for provisioning_status_check_interval_minutes"
                             .to_string(),
                     ),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1145,6 +1254,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<QueuedCheckConfigDetails>
         for super::QueuedCheckConfigDetails {
@@ -1157,6 +1280,7 @@ pub mod types {
                         .provisioning_max_status_check_days?,
                     provisioning_status_check_interval_minutes: value
                         .provisioning_status_check_interval_minutes?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1170,6 +1294,7 @@ pub mod types {
                     provisioning_status_check_interval_minutes: Ok(
                         value.provisioning_status_check_interval_minutes,
                     ),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1221,6 +1346,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ServiceDeskIntegrationDto {
             fn default() -> Self {
@@ -1238,6 +1367,7 @@ pub mod types {
                     owner_ref: Ok(Default::default()),
                     provisioning_config: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1416,6 +1546,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ServiceDeskIntegrationDto>
         for super::ServiceDeskIntegrationDto {
@@ -1437,6 +1581,7 @@ pub mod types {
                     owner_ref: value.owner_ref?,
                     provisioning_config: value.provisioning_config?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1457,6 +1602,7 @@ pub mod types {
                     owner_ref: Ok(value.owner_ref),
                     provisioning_config: Ok(value.provisioning_config),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1722,6 +1868,10 @@ pub mod types {
                 ::std::option::Option<super::ServiceDeskSourceType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ServiceDeskSource {
             fn default() -> Self {
@@ -1729,6 +1879,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1769,6 +1920,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ServiceDeskSource> for super::ServiceDeskSource {
             type Error = super::error::ConversionError;
@@ -1779,6 +1944,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1788,6 +1954,7 @@ pub mod types {
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1805,6 +1972,10 @@ pub mod types {
                 ::std::option::Option<super::SourceClusterDtoType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceClusterDto {
             fn default() -> Self {
@@ -1812,6 +1983,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1852,6 +2024,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceClusterDto> for super::SourceClusterDto {
             type Error = super::error::ConversionError;
@@ -1862,6 +2048,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1871,6 +2058,7 @@ pub mod types {
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

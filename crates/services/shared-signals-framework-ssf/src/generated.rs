@@ -35,6 +35,8 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         pub endpoint_url: ::std::string::String,
         ///Delivery method (only push is supported).
         pub method: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Createstreamdeliveryrequest {
         pub fn builder() -> builder::Createstreamdeliveryrequest {
@@ -216,6 +218,8 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         >,
         ///ID of the stream to replace.
         pub stream_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Replacestreamconfigurationrequest {
         pub fn builder() -> builder::Replacestreamconfigurationrequest {
@@ -612,6 +616,10 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 ::std::string::String,
             >,
             method: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Createstreamdeliveryrequest {
             fn default() -> Self {
@@ -619,6 +627,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                     authorization_header: Ok(Default::default()),
                     endpoint_url: Err("no value supplied for endpoint_url".to_string()),
                     method: Err("no value supplied for method".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -661,6 +670,20 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Createstreamdeliveryrequest>
         for super::Createstreamdeliveryrequest {
@@ -672,6 +695,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                     authorization_header: value.authorization_header?,
                     endpoint_url: value.endpoint_url?,
                     method: value.method?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -682,6 +706,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                     authorization_header: Ok(value.authorization_header),
                     endpoint_url: Ok(value.endpoint_url),
                     method: Ok(value.method),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1330,6 +1355,10 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Replacestreamconfigurationrequest {
             fn default() -> Self {
@@ -1338,6 +1367,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                     description: Ok(Default::default()),
                     events_requested: Ok(Default::default()),
                     stream_id: Err("no value supplied for stream_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1394,6 +1424,20 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Replacestreamconfigurationrequest>
         for super::Replacestreamconfigurationrequest {
@@ -1406,6 +1450,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                     description: value.description?,
                     events_requested: value.events_requested?,
                     stream_id: value.stream_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1417,6 +1462,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                     description: Ok(value.description),
                     events_requested: Ok(value.events_requested),
                     stream_id: Ok(value.stream_id),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -11,6 +11,29 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`BaseCommonDto`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct BaseCommonDto {
+        ///Creation date of the Object
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        ///System-generated unique ID of the Object
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Last modification date of the Object
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        ///Name of the Object
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl BaseCommonDto {
+        pub fn builder() -> builder::BaseCommonDto {
+            Default::default()
+        }
+    }
     ///Before Provisioning Rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BeforeProvisioningRuleDto {
@@ -395,9 +418,8 @@ pub mod types {
         }
     }
     ///`SimIntegrationDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SimIntegrationDetails {
-        ///The attributes map containing the credentials used to configure the integration.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -409,33 +431,24 @@ pub mod types {
         pub before_provisioning_rule: ::std::option::Option<
             SimIntegrationDetailsBeforeProvisioningRule,
         >,
-        ///The cluster/proxy
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<::std::string::String>,
-        ///Creation date of the Object
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///The description of the integration
+        pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///System-generated unique ID of the Object
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///Last modification date of the Object
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///Name of the Object
+        pub modified: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///Request data to customize desc and body of the created ticket
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        ///The list of sources (managed resources)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        ///Custom mapping between the integration result and the provisioning result
         #[serde(
             rename = "statusMap",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -443,17 +456,18 @@ pub mod types {
         pub status_map: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        ///The integration type
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SimIntegrationDetails {
         pub fn builder() -> builder::SimIntegrationDetails {
             Default::default()
         }
     }
-    ///Before provisioning rule of integration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///`SimIntegrationDetailsBeforeProvisioningRule`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SimIntegrationDetailsBeforeProvisioningRule {
         ///ID of the rule
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -463,6 +477,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SimIntegrationDetailsBeforeProvisioningRule {
         pub fn builder() -> builder::SimIntegrationDetailsBeforeProvisioningRule {
@@ -542,6 +558,131 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct BaseCommonDto {
+            created: ::std::result::Result<
+                ::std::option::Option<::sailpoint_runtime::DateTime>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            modified: ::std::result::Result<
+                ::std::option::Option<::sailpoint_runtime::DateTime>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BaseCommonDto {
+            fn default() -> Self {
+                Self {
+                    created: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    modified: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl BaseCommonDto {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::sailpoint_runtime::DateTime>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn modified<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::sailpoint_runtime::DateTime>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modified = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for modified: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BaseCommonDto> for super::BaseCommonDto {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BaseCommonDto,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created: value.created?,
+                    id: value.id?,
+                    modified: value.modified?,
+                    name: value.name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BaseCommonDto> for BaseCommonDto {
+            fn from(value: super::BaseCommonDto) -> Self {
+                Self {
+                    created: Ok(value.created),
+                    id: Ok(value.id),
+                    modified: Ok(value.modified),
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct BeforeProvisioningRuleDto {
             id: ::std::result::Result<
@@ -1491,7 +1632,7 @@ pub mod types {
                 ::std::string::String,
             >,
             created: ::std::result::Result<
-                ::std::option::Option<::sailpoint_runtime::DateTime>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -1503,7 +1644,7 @@ pub mod types {
                 ::std::string::String,
             >,
             modified: ::std::result::Result<
-                ::std::option::Option<::sailpoint_runtime::DateTime>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -1530,6 +1671,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SimIntegrationDetails {
             fn default() -> Self {
@@ -1546,6 +1691,7 @@ pub mod types {
                     sources: Ok(Default::default()),
                     status_map: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1599,7 +1745,7 @@ pub mod types {
             pub fn created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::sailpoint_runtime::DateTime>,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1635,7 +1781,7 @@ pub mod types {
             pub fn modified<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::sailpoint_runtime::DateTime>,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1716,6 +1862,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SimIntegrationDetails>
         for super::SimIntegrationDetails {
@@ -1736,6 +1896,7 @@ pub mod types {
                     sources: value.sources?,
                     status_map: value.status_map?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1755,6 +1916,7 @@ pub mod types {
                     sources: Ok(value.sources),
                     status_map: Ok(value.status_map),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1772,6 +1934,10 @@ pub mod types {
                 ::std::option::Option<sailpoint_shared::types::DtoType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SimIntegrationDetailsBeforeProvisioningRule {
             fn default() -> Self {
@@ -1779,6 +1945,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1819,6 +1986,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SimIntegrationDetailsBeforeProvisioningRule>
         for super::SimIntegrationDetailsBeforeProvisioningRule {
@@ -1830,6 +2011,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1840,6 +2022,7 @@ pub mod types {
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -315,7 +315,7 @@ pub mod types {
         }
     }
     ///`Compensatingcontrolupdate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Compensatingcontrolupdate {
         ///The action performed when the compensating control is applied.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -352,6 +352,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub workflow_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Compensatingcontrolupdate {
         pub fn builder() -> builder::Compensatingcontrolupdate {
@@ -655,6 +657,8 @@ pub mod types {
         ///The type of object being referenced.
         #[serde(rename = "type")]
         pub type_: ReferenceinputType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Referenceinput {
         pub fn builder() -> builder::Referenceinput {
@@ -1238,6 +1242,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Compensatingcontrolupdate {
             fn default() -> Self {
@@ -1251,6 +1259,7 @@ pub mod types {
                     secondary_owners: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     workflow_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1377,6 +1386,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Compensatingcontrolupdate>
         for super::Compensatingcontrolupdate {
@@ -1394,6 +1417,7 @@ pub mod types {
                     secondary_owners: value.secondary_owners?,
                     type_: value.type_?,
                     workflow_id: value.workflow_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1410,6 +1434,7 @@ pub mod types {
                     secondary_owners: Ok(value.secondary_owners),
                     type_: Ok(value.type_),
                     workflow_id: Ok(value.workflow_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1708,12 +1733,17 @@ pub mod types {
                 super::ReferenceinputType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Referenceinput {
             fn default() -> Self {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1740,6 +1770,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Referenceinput> for super::Referenceinput {
             type Error = super::error::ConversionError;
@@ -1749,6 +1793,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1757,6 +1802,7 @@ pub mod types {
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -12,7 +12,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AccessCriteria`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AccessCriteria {
         ///List of criteria. There is a min of 1 and max of 50 items in the list.
         #[serde(
@@ -25,6 +25,8 @@ pub mod types {
         ///Business name for the access construct list
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccessCriteria {
         pub fn builder() -> builder::AccessCriteria {
@@ -32,7 +34,7 @@ pub mod types {
         }
     }
     ///`AccessCriteriaCriteriaListItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AccessCriteriaCriteriaListItem {
         ///ID of the object to which this reference applies to
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -43,6 +45,8 @@ pub mod types {
         ///Type of the propery to which this reference applies to
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AccessCriteriaCriteriaListItemType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccessCriteriaCriteriaListItem {
         pub fn builder() -> builder::AccessCriteriaCriteriaListItem {
@@ -105,7 +109,7 @@ pub mod types {
         }
     }
     ///`ConflictingAccessCriteria`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ConflictingAccessCriteria {
         #[serde(
             rename = "leftCriteria",
@@ -117,6 +121,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub right_criteria: ::std::option::Option<AccessCriteria>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConflictingAccessCriteria {
         pub fn builder() -> builder::ConflictingAccessCriteria {
@@ -304,6 +310,8 @@ pub mod types {
         pub time_zone_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type")]
         pub type_: ScheduleType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schedule {
         pub fn builder() -> builder::Schedule {
@@ -395,6 +403,8 @@ Additional values may be added in the future without notice.
         /**The selected values.
 */
         pub values: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Selector {
         pub fn builder() -> builder::Selector {
@@ -467,7 +477,7 @@ Additional values may be added in the future without notice.
         }
     }
     ///`SodPolicy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SodPolicy {
         ///Compensating or other controls allowed for this policy.(Max 10). Applicable only to Conflicting Access Based policies.
         #[serde(
@@ -570,6 +580,8 @@ Additional values may be added in the future without notice.
         pub violation_owner_assignment_config: ::std::option::Option<
             ViolationOwnerAssignmentConfig,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SodPolicy {
         pub fn builder() -> builder::SodPolicy {
@@ -577,7 +589,7 @@ Additional values may be added in the future without notice.
         }
     }
     ///`SodPolicyAllowedControlsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SodPolicyAllowedControlsItem {
         ///Control reference ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -588,6 +600,8 @@ Additional values may be added in the future without notice.
         ///Control reference type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodPolicyAllowedControlsItemType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SodPolicyAllowedControlsItem {
         pub fn builder() -> builder::SodPolicyAllowedControlsItem {
@@ -716,7 +730,7 @@ Additional values may be added in the future without notice.
         }
     }
     ///The owner of the SOD policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SodPolicyOwnerRef {
         ///Owner's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -727,6 +741,8 @@ Additional values may be added in the future without notice.
         ///Owner type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodPolicyOwnerRefType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SodPolicyOwnerRef {
         pub fn builder() -> builder::SodPolicyOwnerRef {
@@ -792,7 +808,7 @@ Additional values may be added in the future without notice.
         }
     }
     ///`SodPolicySchedule`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SodPolicySchedule {
         ///The time when this SOD policy schedule is created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -828,6 +844,8 @@ Additional values may be added in the future without notice.
         pub recipients: ::std::option::Option<::std::vec::Vec<SodRecipient>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<Schedule>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SodPolicySchedule {
         pub fn builder() -> builder::SodPolicySchedule {
@@ -835,7 +853,7 @@ Additional values may be added in the future without notice.
         }
     }
     ///`SodPolicySecondaryOwnerRefsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SodPolicySecondaryOwnerRefsItem {
         ///Secondary Owner ID
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -846,6 +864,8 @@ Additional values may be added in the future without notice.
         ///Secondary Owner Type
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodPolicySecondaryOwnerRefsItemType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SodPolicySecondaryOwnerRefsItem {
         pub fn builder() -> builder::SodPolicySecondaryOwnerRefsItem {
@@ -1028,7 +1048,7 @@ Additional values may be added in the future without notice.
         }
     }
     ///SOD policy recipient.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SodRecipient {
         ///SOD policy recipient's identity ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1039,6 +1059,8 @@ Additional values may be added in the future without notice.
         ///SOD policy recipient DTO type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SodRecipientType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SodRecipient {
         pub fn builder() -> builder::SodRecipient {
@@ -1171,7 +1193,7 @@ Additional values may be added in the future without notice.
         }
     }
     ///`ViolationOwnerAssignmentConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ViolationOwnerAssignmentConfig {
         /**Details about the violations owner.
 MANAGER - identity's manager
@@ -1189,6 +1211,8 @@ STATIC - Governance Group or Identity*/
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub owner_ref: ::std::option::Option<ViolationOwnerAssignmentConfigOwnerRef>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ViolationOwnerAssignmentConfig {
         pub fn builder() -> builder::ViolationOwnerAssignmentConfig {
@@ -1257,7 +1281,7 @@ STATIC - Governance Group or Identity*/
         }
     }
     ///The owner of the violation assignment config.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ViolationOwnerAssignmentConfigOwnerRef {
         ///Owner's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1268,6 +1292,8 @@ STATIC - Governance Group or Identity*/
         ///Owner type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ViolationOwnerAssignmentConfigOwnerRefType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ViolationOwnerAssignmentConfigOwnerRef {
         pub fn builder() -> builder::ViolationOwnerAssignmentConfigOwnerRef {
@@ -1351,12 +1377,17 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AccessCriteria {
             fn default() -> Self {
                 Self {
                     criteria_list: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1389,6 +1420,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AccessCriteria> for super::AccessCriteria {
             type Error = super::error::ConversionError;
@@ -1398,6 +1443,7 @@ STATIC - Governance Group or Identity*/
                 Ok(Self {
                     criteria_list: value.criteria_list?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1406,6 +1452,7 @@ STATIC - Governance Group or Identity*/
                 Self {
                     criteria_list: Ok(value.criteria_list),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1423,6 +1470,10 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::AccessCriteriaCriteriaListItemType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AccessCriteriaCriteriaListItem {
             fn default() -> Self {
@@ -1430,6 +1481,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1470,6 +1522,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AccessCriteriaCriteriaListItem>
         for super::AccessCriteriaCriteriaListItem {
@@ -1481,6 +1547,7 @@ STATIC - Governance Group or Identity*/
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1491,6 +1558,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1504,12 +1572,17 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::AccessCriteria>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConflictingAccessCriteria {
             fn default() -> Self {
                 Self {
                     left_criteria: Ok(Default::default()),
                     right_criteria: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1540,6 +1613,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConflictingAccessCriteria>
         for super::ConflictingAccessCriteria {
@@ -1550,6 +1637,7 @@ STATIC - Governance Group or Identity*/
                 Ok(Self {
                     left_criteria: value.left_criteria?,
                     right_criteria: value.right_criteria?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1559,6 +1647,7 @@ STATIC - Governance Group or Identity*/
                 Self {
                     left_criteria: Ok(value.left_criteria),
                     right_criteria: Ok(value.right_criteria),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1950,6 +2039,10 @@ STATIC - Governance Group or Identity*/
                 ::std::string::String,
             >,
             type_: ::std::result::Result<super::ScheduleType, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule {
             fn default() -> Self {
@@ -1960,6 +2053,7 @@ STATIC - Governance Group or Identity*/
                     months: Ok(Default::default()),
                     time_zone_id: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2038,6 +2132,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schedule> for super::Schedule {
             type Error = super::error::ConversionError;
@@ -2051,6 +2159,7 @@ STATIC - Governance Group or Identity*/
                     months: value.months?,
                     time_zone_id: value.time_zone_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2063,6 +2172,7 @@ STATIC - Governance Group or Identity*/
                     months: Ok(value.months),
                     time_zone_id: Ok(value.time_zone_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2077,6 +2187,10 @@ STATIC - Governance Group or Identity*/
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Selector {
             fn default() -> Self {
@@ -2084,6 +2198,7 @@ STATIC - Governance Group or Identity*/
                     interval: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
                     values: Err("no value supplied for values".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2124,6 +2239,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Selector> for super::Selector {
             type Error = super::error::ConversionError;
@@ -2134,6 +2263,7 @@ STATIC - Governance Group or Identity*/
                     interval: value.interval?,
                     type_: value.type_?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2143,6 +2273,7 @@ STATIC - Governance Group or Identity*/
                     interval: Ok(value.interval),
                     type_: Ok(value.type_),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2236,6 +2367,10 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::ViolationOwnerAssignmentConfig>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SodPolicy {
             fn default() -> Self {
@@ -2261,6 +2396,7 @@ STATIC - Governance Group or Identity*/
                     tags: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     violation_owner_assignment_config: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2549,6 +2685,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SodPolicy> for super::SodPolicy {
             type Error = super::error::ConversionError;
@@ -2578,6 +2728,7 @@ STATIC - Governance Group or Identity*/
                     type_: value.type_?,
                     violation_owner_assignment_config: value
                         .violation_owner_assignment_config?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2607,6 +2758,7 @@ STATIC - Governance Group or Identity*/
                     violation_owner_assignment_config: Ok(
                         value.violation_owner_assignment_config,
                     ),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2624,6 +2776,10 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::SodPolicyAllowedControlsItemType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SodPolicyAllowedControlsItem {
             fn default() -> Self {
@@ -2631,6 +2787,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2671,6 +2828,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SodPolicyAllowedControlsItem>
         for super::SodPolicyAllowedControlsItem {
@@ -2682,6 +2853,7 @@ STATIC - Governance Group or Identity*/
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2692,6 +2864,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2709,6 +2882,10 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::SodPolicyOwnerRefType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SodPolicyOwnerRef {
             fn default() -> Self {
@@ -2716,6 +2893,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2756,6 +2934,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SodPolicyOwnerRef> for super::SodPolicyOwnerRef {
             type Error = super::error::ConversionError;
@@ -2766,6 +2958,7 @@ STATIC - Governance Group or Identity*/
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2775,6 +2968,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2816,6 +3010,10 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::Schedule>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SodPolicySchedule {
             fn default() -> Self {
@@ -2829,6 +3027,7 @@ STATIC - Governance Group or Identity*/
                     name: Ok(Default::default()),
                     recipients: Ok(Default::default()),
                     schedule: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2949,6 +3148,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SodPolicySchedule> for super::SodPolicySchedule {
             type Error = super::error::ConversionError;
@@ -2965,6 +3178,7 @@ STATIC - Governance Group or Identity*/
                     name: value.name?,
                     recipients: value.recipients?,
                     schedule: value.schedule?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2980,6 +3194,7 @@ STATIC - Governance Group or Identity*/
                     name: Ok(value.name),
                     recipients: Ok(value.recipients),
                     schedule: Ok(value.schedule),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2997,6 +3212,10 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::SodPolicySecondaryOwnerRefsItemType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SodPolicySecondaryOwnerRefsItem {
             fn default() -> Self {
@@ -3004,6 +3223,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3044,6 +3264,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SodPolicySecondaryOwnerRefsItem>
         for super::SodPolicySecondaryOwnerRefsItem {
@@ -3055,6 +3289,7 @@ STATIC - Governance Group or Identity*/
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3065,6 +3300,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3082,6 +3318,10 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::SodRecipientType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SodRecipient {
             fn default() -> Self {
@@ -3089,6 +3329,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3129,6 +3370,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SodRecipient> for super::SodRecipient {
             type Error = super::error::ConversionError;
@@ -3139,6 +3394,7 @@ STATIC - Governance Group or Identity*/
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3148,6 +3404,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3246,12 +3503,17 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::ViolationOwnerAssignmentConfigOwnerRef>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ViolationOwnerAssignmentConfig {
             fn default() -> Self {
                 Self {
                     assignment_rule: Ok(Default::default()),
                     owner_ref: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3288,6 +3550,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ViolationOwnerAssignmentConfig>
         for super::ViolationOwnerAssignmentConfig {
@@ -3298,6 +3574,7 @@ STATIC - Governance Group or Identity*/
                 Ok(Self {
                     assignment_rule: value.assignment_rule?,
                     owner_ref: value.owner_ref?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3307,6 +3584,7 @@ STATIC - Governance Group or Identity*/
                 Self {
                     assignment_rule: Ok(value.assignment_rule),
                     owner_ref: Ok(value.owner_ref),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3324,6 +3602,10 @@ STATIC - Governance Group or Identity*/
                 ::std::option::Option<super::ViolationOwnerAssignmentConfigOwnerRefType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ViolationOwnerAssignmentConfigOwnerRef {
             fn default() -> Self {
@@ -3331,6 +3613,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3373,6 +3656,20 @@ STATIC - Governance Group or Identity*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ViolationOwnerAssignmentConfigOwnerRef>
         for super::ViolationOwnerAssignmentConfigOwnerRef {
@@ -3384,6 +3681,7 @@ STATIC - Governance Group or Identity*/
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3394,6 +3692,7 @@ STATIC - Governance Group or Identity*/
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

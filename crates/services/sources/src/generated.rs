@@ -1522,7 +1522,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///Target source for attribute synchronization.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttrSyncSource {
         ///ID of target source for attribute synchronization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1533,6 +1533,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         ///DTO type of target source for attribute synchronization.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttrSyncSourceType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttrSyncSource {
         pub fn builder() -> builder::AttrSyncSource {
@@ -1551,6 +1553,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub name: ::std::string::String,
         ///Name of the source account attribute to which the identity attribute value will be synchronized if enabled
         pub target: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttrSyncSourceAttributeConfig {
         pub fn builder() -> builder::AttrSyncSourceAttributeConfig {
@@ -1563,6 +1567,8 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         ///Attribute synchronization configuration for specific identity attributes in the context of a source
         pub attributes: ::std::vec::Vec<AttrSyncSourceAttributeConfig>,
         pub source: AttrSyncSource,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttrSyncSourceConfig {
         pub fn builder() -> builder::AttrSyncSourceConfig {
@@ -1624,7 +1630,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     ///`AttributeDefinition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttributeDefinition {
         ///A human-readable description of the attribute.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1663,6 +1669,8 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         pub schema: ::std::option::Option<AttributeDefinitionSchema>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttributeDefinitionType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttributeDefinition {
         pub fn builder() -> builder::AttributeDefinition {
@@ -1670,7 +1678,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         }
     }
     ///A reference to the schema on the source to the attribute values map to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct AttributeDefinitionSchema {
         ///The object ID this reference applies to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1681,6 +1689,8 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         ///The type of object being referenced
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttributeDefinitionSchemaType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttributeDefinitionSchema {
         pub fn builder() -> builder::AttributeDefinitionSchema {
@@ -2059,7 +2069,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///Source configuration information that is used by correlation process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct CorrelationConfig {
         ///The list of attribute assignments of the correlation configuration.
         #[serde(
@@ -2075,6 +2085,8 @@ The `eq` operator is the only valid comparison*/
         ///The name of the correlation configuration.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CorrelationConfig {
         pub fn builder() -> builder::CorrelationConfig {
@@ -2082,7 +2094,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     ///The attribute assignment of the correlation configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct CorrelationConfigAttributeAssignmentsItem {
         ///Whether or not the it's a complex attribute assignment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2118,6 +2130,8 @@ The `eq` operator is the only valid comparison*/
         ///The value of the attribute assignment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CorrelationConfigAttributeAssignmentsItem {
         pub fn builder() -> builder::CorrelationConfigAttributeAssignmentsItem {
@@ -2833,8 +2847,290 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
             Default::default()
         }
     }
+    ///`EntitlementAccessRequestConfig`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementAccessRequestConfig {
+        ///Ordered list of approval steps for the access request. Empty when no approval is required.
+        #[serde(
+            rename = "approvalSchemes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approval_schemes: ::std::option::Option<
+            ::std::vec::Vec<EntitlementApprovalScheme>,
+        >,
+        ///If the reviewer must provide a comment when denying the access request.
+        #[serde(
+            rename = "denialCommentRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub denial_comment_required: ::std::option::Option<bool>,
+        ///The ID of the form definition used for the access request. If specified, the form is presented to the requester during the access request process.
+        #[serde(
+            rename = "formDefinitionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub form_definition_id: ::std::option::Option<::std::string::String>,
+        ///The maximum duration for which the access is permitted.
+        #[serde(
+            rename = "maxPermittedAccessDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_permitted_access_duration: ::std::option::Option<
+            EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        >,
+        ///Is Reauthorization Required
+        #[serde(
+            rename = "reauthorizationRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reauthorization_required: ::std::option::Option<bool>,
+        ///If the requester must provide a comment during access request.
+        #[serde(
+            rename = "requestCommentRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_comment_required: ::std::option::Option<bool>,
+        ///If true, then remove date or sunset date is required in access request of the entitlement.
+        #[serde(
+            rename = "requireEndDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub require_end_date: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementAccessRequestConfig {
+        pub fn builder() -> builder::EntitlementAccessRequestConfig {
+            Default::default()
+        }
+    }
+    ///The maximum duration for which the access is permitted.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        ///The time unit for the duration.
+        #[serde(
+            rename = "timeUnit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_unit: ::std::option::Option<
+            EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+        >,
+        ///The numeric value of the duration.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+        pub fn builder() -> builder::EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            Default::default()
+        }
+    }
+    ///The time unit for the duration.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        #[serde(rename = "HOURS")]
+        Hours,
+        #[serde(rename = "DAYS")]
+        Days,
+        #[serde(rename = "WEEKS")]
+        Weeks,
+        #[serde(rename = "MONTHS")]
+        Months,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Hours => f.write_str("HOURS"),
+                Self::Days => f.write_str("DAYS"),
+                Self::Weeks => f.write_str("WEEKS"),
+                Self::Months => f.write_str("MONTHS"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "HOURS" => Ok(Self::Hours),
+                "DAYS" => Ok(Self::Days),
+                "WEEKS" => Ok(Self::Weeks),
+                "MONTHS" => Ok(Self::Months),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`EntitlementApprovalScheme`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementApprovalScheme {
+        ///Id of the specific approver, used only when approverType is GOVERNANCE_GROUP or WORKFLOW
+        #[serde(
+            rename = "approverId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approver_id: ::std::option::Option<::std::string::String>,
+        /**Describes the individual or group that is responsible for an approval step. Values are as follows.
+
+**ENTITLEMENT_OWNER**: Owner of the associated Entitlement
+
+**SOURCE_OWNER**: Owner of the associated Source
+
+**MANAGER**: Manager of the Identity for whom the request is being made
+
+**GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
+
+**WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
+        #[serde(
+            rename = "approverType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approver_type: ::std::option::Option<EntitlementApprovalSchemeApproverType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementApprovalScheme {
+        pub fn builder() -> builder::EntitlementApprovalScheme {
+            Default::default()
+        }
+    }
+    /**Describes the individual or group that is responsible for an approval step. Values are as follows.
+
+**ENTITLEMENT_OWNER**: Owner of the associated Entitlement
+
+**SOURCE_OWNER**: Owner of the associated Source
+
+**MANAGER**: Manager of the Identity for whom the request is being made
+
+**GOVERNANCE_GROUP**: A Governance Group, the ID of which is specified by the **approverId** field
+
+**WORKFLOW**: A Workflow, the ID of which is specified by the **approverId** field, Workflows are exclusive to other types of approvals and License required.     */
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementApprovalSchemeApproverType {
+        #[serde(rename = "ENTITLEMENT_OWNER")]
+        EntitlementOwner,
+        #[serde(rename = "SOURCE_OWNER")]
+        SourceOwner,
+        #[serde(rename = "MANAGER")]
+        Manager,
+        #[serde(rename = "GOVERNANCE_GROUP")]
+        GovernanceGroup,
+        #[serde(rename = "WORKFLOW")]
+        Workflow,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
+                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
+                Self::Manager => f.write_str("MANAGER"),
+                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
+                Self::Workflow => f.write_str("WORKFLOW"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntitlementApprovalSchemeApproverType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
+                "SOURCE_OWNER" => Ok(Self::SourceOwner),
+                "MANAGER" => Ok(Self::Manager),
+                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
+                "WORKFLOW" => Ok(Self::Workflow),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntitlementApprovalSchemeApproverType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementApprovalSchemeApproverType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`EntitlementRevocationRequestConfig`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct EntitlementRevocationRequestConfig {
+        ///Ordered list of approval steps for the access request. Empty when no approval is required.
+        #[serde(
+            rename = "approvalSchemes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approval_schemes: ::std::option::Option<
+            ::std::vec::Vec<EntitlementApprovalScheme>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EntitlementRevocationRequestConfig {
+        pub fn builder() -> builder::EntitlementRevocationRequestConfig {
+            Default::default()
+        }
+    }
     ///`FieldDetailsDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct FieldDetailsDto {
         ///Attributes required for the transform
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2877,6 +3173,8 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
 */
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FieldDetailsDtoType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FieldDetailsDto {
         pub fn builder() -> builder::FieldDetailsDto {
@@ -2971,7 +3269,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         }
     }
     ///`FieldDetailsDtoV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct FieldDetailsDtoV2 {
         ///Attributes required for the transform
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3014,6 +3312,8 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
 */
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<FieldDetailsDtoV2Type>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FieldDetailsDtoV2 {
         pub fn builder() -> builder::FieldDetailsDtoV2 {
@@ -3634,7 +3934,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Extra attributes map(dictionary) for the task.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct LoadAccountsTaskTaskAttributes {
         ///The id of the source
         #[serde(
@@ -4200,7 +4500,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`ManagerCorrelationMapping`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ManagerCorrelationMapping {
         ///Name of the attribute to use for manager correlation. The value found on the account attribute will be used to lookup the manager's identity.
         #[serde(
@@ -4214,6 +4514,8 @@ If not provided, the transform will default to a single space (" ") character fo
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub identity_attribute_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ManagerCorrelationMapping {
         pub fn builder() -> builder::ManagerCorrelationMapping {
@@ -4314,7 +4616,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Source configuration information for Native Change Detection that is read and used by account aggregation process.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct NativeChangeDetectionConfig {
         ///A flag indicating that all entitlements participate in Native Change Detection.
         #[serde(
@@ -4352,6 +4654,8 @@ If not provided, the transform will default to a single space (" ") character fo
         pub selected_non_entitlement_attributes: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl NativeChangeDetectionConfig {
         pub fn builder() -> builder::NativeChangeDetectionConfig {
@@ -4501,7 +4805,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`ProvisioningPolicyDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ProvisioningPolicyDto {
         ///the description of the provisioning policy
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4516,6 +4820,8 @@ If not provided, the transform will default to a single space (" ") character fo
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub usage_type: ::std::option::Option<UsageType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProvisioningPolicyDto {
         pub fn builder() -> builder::ProvisioningPolicyDto {
@@ -4523,7 +4829,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`ProvisioningPolicyDtoV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ProvisioningPolicyDtoV2 {
         ///the description of the provisioning policy
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4547,6 +4853,8 @@ If not provided, the transform will default to a single space (" ") character fo
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub usage_type: ::std::option::Option<Usagetypev2>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProvisioningPolicyDtoV2 {
         pub fn builder() -> builder::ProvisioningPolicyDtoV2 {
@@ -4944,7 +5252,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`Schema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Schema {
         ///The attribute definitions which form the schema.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4998,6 +5306,8 @@ If not provided, the transform will default to a single space (" ") character fo
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub native_object_type: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schema {
         pub fn builder() -> builder::Schema {
@@ -5214,6 +5524,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Specifies the type of system being managed e.g. Active Directory, Workday, etc.. If you are creating a delimited file source, you must set the `provisionasCsv` query parameter to `true`.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Source {
         pub fn builder() -> builder::Source {
@@ -5221,7 +5533,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to account correlation config object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceAccountCorrelationConfig {
         ///Account correlation config ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5232,6 +5544,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceAccountCorrelationConfigType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceAccountCorrelationConfig {
         pub fn builder() -> builder::SourceAccountCorrelationConfig {
@@ -5296,7 +5610,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to a rule that can do COMPLEX correlation. Only use this rule when you can't use accountCorrelationConfig.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceAccountCorrelationRule {
         ///Rule ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5307,6 +5621,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceAccountCorrelationRuleType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceAccountCorrelationRule {
         pub fn builder() -> builder::SourceAccountCorrelationRule {
@@ -5369,7 +5685,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Rule that runs on the CCG and allows for customization of provisioning plans before the API calls the connector.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceBeforeProvisioningRule {
         ///Rule ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5380,6 +5696,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceBeforeProvisioningRuleType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceBeforeProvisioningRule {
         pub fn builder() -> builder::SourceBeforeProvisioningRule {
@@ -5451,6 +5769,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type")]
         pub type_: SourceClusterType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceCluster {
         pub fn builder() -> builder::SourceCluster {
@@ -5575,7 +5895,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Dataset instance for a source. The dataset `id` is server-generated from `name` on create (`customer:` plus a normalized form of `name`); any client-supplied `id` is ignored. `aggregationEnabled` may always be updated. `name`, `description`, and `resources` can be changed only when the connector has the `supportDatasetCreation` label.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceDataset {
         ///Whether aggregation is enabled for this dataset on the source.
         #[serde(
@@ -5595,6 +5915,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Simplified resource references associated with this dataset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resources: ::std::option::Option<::std::vec::Vec<Sourcedatasetresourceref>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceDataset {
         pub fn builder() -> builder::SourceDataset {
@@ -5602,7 +5924,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Resource definition for a source. On create, `name`, `type`, `datasetId`, and `schema` are required. The `schema` must define at least one attribute plus `identityAttribute` and `displayAttribute`. The resource `id` is always server-generated from `name` (`customer:` plus a normalized form of `name`); any client-supplied `id` is ignored. After creation, schema attribute edits are made through the source schema APIs. `datasetId` associates the resource with a dataset and is recorded in the resource schema configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceDatasetResource {
         ///Dataset identifier to associate this resource with. Required on create.
         #[serde(
@@ -5624,6 +5946,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Resource type. Required on create.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceDatasetResource {
         pub fn builder() -> builder::SourceDatasetResource {
@@ -5631,22 +5955,22 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Entitlement Request Configuration
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceEntitlementRequestConfig {
         #[serde(
             rename = "accessRequestConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub access_request_config: ::std::option::Option<
-            sailpoint_shared::types::EntitlementAccessRequestConfig,
-        >,
+        pub access_request_config: ::std::option::Option<EntitlementAccessRequestConfig>,
         #[serde(
             rename = "revocationRequestConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub revocation_request_config: ::std::option::Option<
-            sailpoint_shared::types::EntitlementRevocationRequestConfig,
+            EntitlementRevocationRequestConfig,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceEntitlementRequestConfig {
         pub fn builder() -> builder::SourceEntitlementRequestConfig {
@@ -6067,7 +6391,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to management workgroup for the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceManagementWorkgroup {
         ///Management workgroup ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6078,6 +6402,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceManagementWorkgroupType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceManagementWorkgroup {
         pub fn builder() -> builder::SourceManagementWorkgroup {
@@ -6140,7 +6466,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to the ManagerCorrelationRule. Only use this rule when a simple filter isn't sufficient.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceManagerCorrelationRule {
         ///Rule ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6151,6 +6477,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceManagerCorrelationRuleType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceManagerCorrelationRule {
         pub fn builder() -> builder::SourceManagerCorrelationRule {
@@ -6213,7 +6541,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Reference to identity object who owns the source.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceOwner {
         ///Owner identity's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6224,6 +6552,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceOwnerType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceOwner {
         pub fn builder() -> builder::SourceOwner {
@@ -6285,7 +6615,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`SourcePasswordPoliciesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourcePasswordPoliciesItem {
         ///Policy ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6296,6 +6626,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourcePasswordPoliciesItemType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourcePasswordPoliciesItem {
         pub fn builder() -> builder::SourcePasswordPoliciesItem {
@@ -6426,7 +6758,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///`SourceSchemasItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SourceSchemasItem {
         ///Schema ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6437,6 +6769,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Type of object being referenced.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SourceSchemasItemType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceSchemasItem {
         pub fn builder() -> builder::SourceSchemasItem {
@@ -6709,7 +7043,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     ///Simplified resource reference associated with a source dataset.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Sourcedatasetresourceref {
         ///Resource identifier.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6720,6 +7054,8 @@ If not provided, the transform will default to a single space (" ") character fo
         ///Resource type from source schema config.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Sourcedatasetresourceref {
         pub fn builder() -> builder::Sourcedatasetresourceref {
@@ -9030,6 +9366,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::AttrSyncSourceType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttrSyncSource {
             fn default() -> Self {
@@ -9037,6 +9377,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9077,6 +9418,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttrSyncSource> for super::AttrSyncSource {
             type Error = super::error::ConversionError;
@@ -9087,6 +9442,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9096,6 +9452,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9108,6 +9465,10 @@ You can use these usage types for all your provisioning policy needs. */
             enabled: ::std::result::Result<bool, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             target: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttrSyncSourceAttributeConfig {
             fn default() -> Self {
@@ -9116,6 +9477,7 @@ You can use these usage types for all your provisioning policy needs. */
                     enabled: Err("no value supplied for enabled".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     target: Err("no value supplied for target".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9168,6 +9530,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttrSyncSourceAttributeConfig>
         for super::AttrSyncSourceAttributeConfig {
@@ -9180,6 +9556,7 @@ You can use these usage types for all your provisioning policy needs. */
                     enabled: value.enabled?,
                     name: value.name?,
                     target: value.target?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9191,6 +9568,7 @@ You can use these usage types for all your provisioning policy needs. */
                     enabled: Ok(value.enabled),
                     name: Ok(value.name),
                     target: Ok(value.target),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9201,12 +9579,17 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::string::String,
             >,
             source: ::std::result::Result<super::AttrSyncSource, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttrSyncSourceConfig {
             fn default() -> Self {
                 Self {
                     attributes: Err("no value supplied for attributes".to_string()),
                     source: Err("no value supplied for source".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9237,6 +9620,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttrSyncSourceConfig>
         for super::AttrSyncSourceConfig {
@@ -9247,6 +9644,7 @@ You can use these usage types for all your provisioning policy needs. */
                 Ok(Self {
                     attributes: value.attributes?,
                     source: value.source?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9255,6 +9653,7 @@ You can use these usage types for all your provisioning policy needs. */
                 Self {
                     attributes: Ok(value.attributes),
                     source: Ok(value.source),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9292,6 +9691,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::AttributeDefinitionType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttributeDefinition {
             fn default() -> Self {
@@ -9304,6 +9707,7 @@ You can use these usage types for all your provisioning policy needs. */
                     native_name: Ok(Default::default()),
                     schema: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9410,6 +9814,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttributeDefinition>
         for super::AttributeDefinition {
@@ -9426,6 +9844,7 @@ You can use these usage types for all your provisioning policy needs. */
                     native_name: value.native_name?,
                     schema: value.schema?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9440,6 +9859,7 @@ You can use these usage types for all your provisioning policy needs. */
                     native_name: Ok(value.native_name),
                     schema: Ok(value.schema),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9457,6 +9877,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::AttributeDefinitionSchemaType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttributeDefinitionSchema {
             fn default() -> Self {
@@ -9464,6 +9888,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9504,6 +9929,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttributeDefinitionSchema>
         for super::AttributeDefinitionSchema {
@@ -9515,6 +9954,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9525,6 +9965,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10268,6 +10709,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CorrelationConfig {
             fn default() -> Self {
@@ -10275,6 +10720,7 @@ You can use these usage types for all your provisioning policy needs. */
                     attribute_assignments: Ok(Default::default()),
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10319,6 +10765,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CorrelationConfig> for super::CorrelationConfig {
             type Error = super::error::ConversionError;
@@ -10329,6 +10789,7 @@ You can use these usage types for all your provisioning policy needs. */
                     attribute_assignments: value.attribute_assignments?,
                     id: value.id?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10338,6 +10799,7 @@ You can use these usage types for all your provisioning policy needs. */
                     attribute_assignments: Ok(value.attribute_assignments),
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10375,6 +10837,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CorrelationConfigAttributeAssignmentsItem {
             fn default() -> Self {
@@ -10386,6 +10852,7 @@ You can use these usage types for all your provisioning policy needs. */
                     operation: Ok(Default::default()),
                     property: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10482,6 +10949,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CorrelationConfigAttributeAssignmentsItem>
         for super::CorrelationConfigAttributeAssignmentsItem {
@@ -10497,6 +10978,7 @@ You can use these usage types for all your provisioning policy needs. */
                     operation: value.operation?,
                     property: value.property?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10511,6 +10993,7 @@ You can use these usage types for all your provisioning policy needs. */
                     operation: Ok(value.operation),
                     property: Ok(value.property),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11654,6 +12137,475 @@ You can use these usage types for all your provisioning policy needs. */
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EntitlementAccessRequestConfig {
+            approval_schemes: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EntitlementApprovalScheme>>,
+                ::std::string::String,
+            >,
+            denial_comment_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            form_definition_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_permitted_access_duration: ::std::result::Result<
+                ::std::option::Option<
+                    super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                >,
+                ::std::string::String,
+            >,
+            reauthorization_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            request_comment_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            require_end_date: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementAccessRequestConfig {
+            fn default() -> Self {
+                Self {
+                    approval_schemes: Ok(Default::default()),
+                    denial_comment_required: Ok(Default::default()),
+                    form_definition_id: Ok(Default::default()),
+                    max_permitted_access_duration: Ok(Default::default()),
+                    reauthorization_required: Ok(Default::default()),
+                    request_comment_required: Ok(Default::default()),
+                    require_end_date: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementAccessRequestConfig {
+            pub fn approval_schemes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::EntitlementApprovalScheme>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_schemes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for approval_schemes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn denial_comment_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.denial_comment_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for denial_comment_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn form_definition_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.form_definition_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for form_definition_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_permitted_access_duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_permitted_access_duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_permitted_access_duration: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reauthorization_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reauthorization_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reauthorization_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_comment_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_comment_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_comment_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn require_end_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.require_end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for require_end_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementAccessRequestConfig>
+        for super::EntitlementAccessRequestConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementAccessRequestConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approval_schemes: value.approval_schemes?,
+                    denial_comment_required: value.denial_comment_required?,
+                    form_definition_id: value.form_definition_id?,
+                    max_permitted_access_duration: value.max_permitted_access_duration?,
+                    reauthorization_required: value.reauthorization_required?,
+                    request_comment_required: value.request_comment_required?,
+                    require_end_date: value.require_end_date?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementAccessRequestConfig>
+        for EntitlementAccessRequestConfig {
+            fn from(value: super::EntitlementAccessRequestConfig) -> Self {
+                Self {
+                    approval_schemes: Ok(value.approval_schemes),
+                    denial_comment_required: Ok(value.denial_comment_required),
+                    form_definition_id: Ok(value.form_definition_id),
+                    max_permitted_access_duration: Ok(
+                        value.max_permitted_access_duration,
+                    ),
+                    reauthorization_required: Ok(value.reauthorization_required),
+                    request_comment_required: Ok(value.request_comment_required),
+                    require_end_date: Ok(value.require_end_date),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            time_unit: ::std::result::Result<
+                ::std::option::Option<
+                    super::EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                >,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            fn default() -> Self {
+                Self {
+                    time_unit: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            pub fn time_unit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_unit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_unit: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        > for super::EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    time_unit: value.time_unit?,
+                    value: value.value?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+        > for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
+            fn from(
+                value: super::EntitlementAccessRequestConfigMaxPermittedAccessDuration,
+            ) -> Self {
+                Self {
+                    time_unit: Ok(value.time_unit),
+                    value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementApprovalScheme {
+            approver_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            approver_type: ::std::result::Result<
+                ::std::option::Option<super::EntitlementApprovalSchemeApproverType>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementApprovalScheme {
+            fn default() -> Self {
+                Self {
+                    approver_id: Ok(Default::default()),
+                    approver_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementApprovalScheme {
+            pub fn approver_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approver_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for approver_id: {e}")
+                    });
+                self
+            }
+            pub fn approver_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntitlementApprovalSchemeApproverType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approver_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for approver_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementApprovalScheme>
+        for super::EntitlementApprovalScheme {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementApprovalScheme,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approver_id: value.approver_id?,
+                    approver_type: value.approver_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementApprovalScheme>
+        for EntitlementApprovalScheme {
+            fn from(value: super::EntitlementApprovalScheme) -> Self {
+                Self {
+                    approver_id: Ok(value.approver_id),
+                    approver_type: Ok(value.approver_type),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitlementRevocationRequestConfig {
+            approval_schemes: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EntitlementApprovalScheme>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitlementRevocationRequestConfig {
+            fn default() -> Self {
+                Self {
+                    approval_schemes: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntitlementRevocationRequestConfig {
+            pub fn approval_schemes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::EntitlementApprovalScheme>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_schemes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for approval_schemes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitlementRevocationRequestConfig>
+        for super::EntitlementRevocationRequestConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitlementRevocationRequestConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approval_schemes: value.approval_schemes?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntitlementRevocationRequestConfig>
+        for EntitlementRevocationRequestConfig {
+            fn from(value: super::EntitlementRevocationRequestConfig) -> Self {
+                Self {
+                    approval_schemes: Ok(value.approval_schemes),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FieldDetailsDto {
             attributes: ::std::result::Result<
                 ::std::option::Option<
@@ -11683,6 +12635,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::FieldDetailsDtoType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FieldDetailsDto {
             fn default() -> Self {
@@ -11693,6 +12649,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: Ok(Default::default()),
                     transform: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11781,6 +12738,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<FieldDetailsDto> for super::FieldDetailsDto {
             type Error = super::error::ConversionError;
@@ -11794,6 +12765,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: value.name?,
                     transform: value.transform?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11806,6 +12778,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: Ok(value.name),
                     transform: Ok(value.transform),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11839,6 +12812,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::FieldDetailsDtoV2Type>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FieldDetailsDtoV2 {
             fn default() -> Self {
@@ -11849,6 +12826,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: Ok(Default::default()),
                     transform: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11937,6 +12915,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<FieldDetailsDtoV2> for super::FieldDetailsDtoV2 {
             type Error = super::error::ConversionError;
@@ -11950,6 +12942,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: value.name?,
                     transform: value.transform?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11962,6 +12955,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: Ok(value.name),
                     transform: Ok(value.transform),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13360,7 +14354,7 @@ You can use these usage types for all your provisioning policy needs. */
                 Self {
                     app_id: Ok(Default::default()),
                     optimized_aggregation: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14619,12 +15613,17 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ManagerCorrelationMapping {
             fn default() -> Self {
                 Self {
                     account_attribute_name: Ok(Default::default()),
                     identity_attribute_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14657,6 +15656,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ManagerCorrelationMapping>
         for super::ManagerCorrelationMapping {
@@ -14667,6 +15680,7 @@ You can use these usage types for all your provisioning policy needs. */
                 Ok(Self {
                     account_attribute_name: value.account_attribute_name?,
                     identity_attribute_name: value.identity_attribute_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14676,6 +15690,7 @@ You can use these usage types for all your provisioning policy needs. */
                 Self {
                     account_attribute_name: Ok(value.account_attribute_name),
                     identity_attribute_name: Ok(value.identity_attribute_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14775,6 +15790,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for NativeChangeDetectionConfig {
             fn default() -> Self {
@@ -14785,6 +15804,7 @@ You can use these usage types for all your provisioning policy needs. */
                     operations: Ok(Default::default()),
                     selected_entitlements: Ok(Default::default()),
                     selected_non_entitlement_attributes: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14877,6 +15897,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<NativeChangeDetectionConfig>
         for super::NativeChangeDetectionConfig {
@@ -14893,6 +15927,7 @@ You can use these usage types for all your provisioning policy needs. */
                     selected_entitlements: value.selected_entitlements?,
                     selected_non_entitlement_attributes: value
                         .selected_non_entitlement_attributes?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14910,6 +15945,7 @@ You can use these usage types for all your provisioning policy needs. */
                     selected_non_entitlement_attributes: Ok(
                         value.selected_non_entitlement_attributes,
                     ),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15145,6 +16181,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::UsageType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ProvisioningPolicyDto {
             fn default() -> Self {
@@ -15153,6 +16193,7 @@ You can use these usage types for all your provisioning policy needs. */
                     fields: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     usage_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15207,6 +16248,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ProvisioningPolicyDto>
         for super::ProvisioningPolicyDto {
@@ -15219,6 +16274,7 @@ You can use these usage types for all your provisioning policy needs. */
                     fields: value.fields?,
                     name: value.name?,
                     usage_type: value.usage_type?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15230,6 +16286,7 @@ You can use these usage types for all your provisioning policy needs. */
                     fields: Ok(value.fields),
                     name: Ok(value.name),
                     usage_type: Ok(value.usage_type),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15259,6 +16316,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::Usagetypev2>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ProvisioningPolicyDtoV2 {
             fn default() -> Self {
@@ -15269,6 +16330,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: Err("no value supplied for name".to_string()),
                     subtype_id: Ok(Default::default()),
                     usage_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15345,6 +16407,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ProvisioningPolicyDtoV2>
         for super::ProvisioningPolicyDtoV2 {
@@ -15359,6 +16435,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: value.name?,
                     subtype_id: value.subtype_id?,
                     usage_type: value.usage_type?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15372,6 +16449,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: Ok(value.name),
                     subtype_id: Ok(value.subtype_id),
                     usage_type: Ok(value.usage_type),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16519,6 +17597,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schema {
             fn default() -> Self {
@@ -16535,6 +17617,7 @@ You can use these usage types for all your provisioning policy needs. */
                     modified: Ok(Default::default()),
                     name: Ok(Default::default()),
                     native_object_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16701,6 +17784,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schema> for super::Schema {
             type Error = super::error::ConversionError;
@@ -16720,6 +17817,7 @@ You can use these usage types for all your provisioning policy needs. */
                     modified: value.modified?,
                     name: value.name?,
                     native_object_type: value.native_object_type?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16738,6 +17836,7 @@ You can use these usage types for all your provisioning policy needs. */
                     modified: Ok(value.modified),
                     name: Ok(value.name),
                     native_object_type: Ok(value.native_object_type),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16868,6 +17967,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Source {
             fn default() -> Self {
@@ -16903,6 +18006,7 @@ You can use these usage types for all your provisioning policy needs. */
                     since: Ok(Default::default()),
                     status: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17331,6 +18435,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Source> for super::Source {
             type Error = super::error::ConversionError;
@@ -17369,6 +18487,7 @@ You can use these usage types for all your provisioning policy needs. */
                     since: value.since?,
                     status: value.status?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17406,6 +18525,7 @@ You can use these usage types for all your provisioning policy needs. */
                     since: Ok(value.since),
                     status: Ok(value.status),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17423,6 +18543,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::SourceAccountCorrelationConfigType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceAccountCorrelationConfig {
             fn default() -> Self {
@@ -17430,6 +18554,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17470,6 +18595,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceAccountCorrelationConfig>
         for super::SourceAccountCorrelationConfig {
@@ -17481,6 +18620,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17491,6 +18631,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17508,6 +18649,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::SourceAccountCorrelationRuleType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceAccountCorrelationRule {
             fn default() -> Self {
@@ -17515,6 +18660,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17555,6 +18701,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceAccountCorrelationRule>
         for super::SourceAccountCorrelationRule {
@@ -17566,6 +18726,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17576,6 +18737,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17593,6 +18755,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::SourceBeforeProvisioningRuleType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceBeforeProvisioningRule {
             fn default() -> Self {
@@ -17600,6 +18766,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17640,6 +18807,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceBeforeProvisioningRule>
         for super::SourceBeforeProvisioningRule {
@@ -17651,6 +18832,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17661,6 +18843,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17672,6 +18855,10 @@ You can use these usage types for all your provisioning policy needs. */
                 super::SourceClusterType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceCluster {
             fn default() -> Self {
@@ -17679,6 +18866,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Err("no value supplied for id".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17717,6 +18905,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceCluster> for super::SourceCluster {
             type Error = super::error::ConversionError;
@@ -17727,6 +18929,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17736,6 +18939,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17959,6 +19163,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::vec::Vec<super::Sourcedatasetresourceref>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceDataset {
             fn default() -> Self {
@@ -17968,6 +19176,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     resources: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18036,6 +19245,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceDataset> for super::SourceDataset {
             type Error = super::error::ConversionError;
@@ -18048,6 +19271,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     resources: value.resources?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -18059,6 +19283,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     resources: Ok(value.resources),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -18088,6 +19313,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceDatasetResource {
             fn default() -> Self {
@@ -18098,6 +19327,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: Ok(Default::default()),
                     schema: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18174,6 +19404,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceDatasetResource>
         for super::SourceDatasetResource {
@@ -18188,6 +19432,7 @@ You can use these usage types for all your provisioning policy needs. */
                     name: value.name?,
                     schema: value.schema?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -18201,21 +19446,22 @@ You can use these usage types for all your provisioning policy needs. */
                     name: Ok(value.name),
                     schema: Ok(value.schema),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct SourceEntitlementRequestConfig {
             access_request_config: ::std::result::Result<
-                ::std::option::Option<
-                    sailpoint_shared::types::EntitlementAccessRequestConfig,
-                >,
+                ::std::option::Option<super::EntitlementAccessRequestConfig>,
                 ::std::string::String,
             >,
             revocation_request_config: ::std::result::Result<
-                ::std::option::Option<
-                    sailpoint_shared::types::EntitlementRevocationRequestConfig,
-                >,
+                ::std::option::Option<super::EntitlementRevocationRequestConfig>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -18224,6 +19470,7 @@ You can use these usage types for all your provisioning policy needs. */
                 Self {
                     access_request_config: Ok(Default::default()),
                     revocation_request_config: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18231,9 +19478,7 @@ You can use these usage types for all your provisioning policy needs. */
             pub fn access_request_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::EntitlementAccessRequestConfig,
-                    >,
+                    ::std::option::Option<super::EntitlementAccessRequestConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -18249,9 +19494,7 @@ You can use these usage types for all your provisioning policy needs. */
             pub fn revocation_request_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        sailpoint_shared::types::EntitlementRevocationRequestConfig,
-                    >,
+                    ::std::option::Option<super::EntitlementRevocationRequestConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -18261,6 +19504,20 @@ You can use these usage types for all your provisioning policy needs. */
                         format!(
                             "error converting supplied value for revocation_request_config: {e}"
                         )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
                     });
                 self
             }
@@ -18274,6 +19531,7 @@ You can use these usage types for all your provisioning policy needs. */
                 Ok(Self {
                     access_request_config: value.access_request_config?,
                     revocation_request_config: value.revocation_request_config?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -18283,6 +19541,7 @@ You can use these usage types for all your provisioning policy needs. */
                 Self {
                     access_request_config: Ok(value.access_request_config),
                     revocation_request_config: Ok(value.revocation_request_config),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -18520,6 +19779,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::SourceManagementWorkgroupType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceManagementWorkgroup {
             fn default() -> Self {
@@ -18527,6 +19790,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18567,6 +19831,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceManagementWorkgroup>
         for super::SourceManagementWorkgroup {
@@ -18578,6 +19856,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -18588,6 +19867,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -18605,6 +19885,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::SourceManagerCorrelationRuleType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceManagerCorrelationRule {
             fn default() -> Self {
@@ -18612,6 +19896,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18652,6 +19937,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceManagerCorrelationRule>
         for super::SourceManagerCorrelationRule {
@@ -18663,6 +19962,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -18673,6 +19973,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -18690,6 +19991,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::SourceOwnerType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceOwner {
             fn default() -> Self {
@@ -18697,6 +20002,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18737,6 +20043,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceOwner> for super::SourceOwner {
             type Error = super::error::ConversionError;
@@ -18747,6 +20067,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -18756,6 +20077,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -18773,6 +20095,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::SourcePasswordPoliciesItemType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourcePasswordPoliciesItem {
             fn default() -> Self {
@@ -18780,6 +20106,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18820,6 +20147,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourcePasswordPoliciesItem>
         for super::SourcePasswordPoliciesItem {
@@ -18831,6 +20172,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -18841,6 +20183,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -18943,6 +20286,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<super::SourceSchemasItemType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceSchemasItem {
             fn default() -> Self {
@@ -18950,6 +20297,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18990,6 +20338,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceSchemasItem> for super::SourceSchemasItem {
             type Error = super::error::ConversionError;
@@ -19000,6 +20362,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -19009,6 +20372,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -19165,6 +20529,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Sourcedatasetresourceref {
             fn default() -> Self {
@@ -19172,6 +20540,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -19210,6 +20579,20 @@ You can use these usage types for all your provisioning policy needs. */
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Sourcedatasetresourceref>
         for super::Sourcedatasetresourceref {
@@ -19221,6 +20604,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -19231,6 +20615,7 @@ You can use these usage types for all your provisioning policy needs. */
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -181,7 +181,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         }
     }
     ///Tagged object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct TaggedObject {
         #[serde(
             rename = "objectRef",
@@ -191,6 +191,8 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         ///Labels to be applied to an Object
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaggedObject {
         pub fn builder() -> builder::TaggedObject {
@@ -198,7 +200,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         }
     }
     ///`TaggedObjectDto`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct TaggedObjectDto {
         ///ID of the object this reference applies to
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -208,6 +210,8 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<TaggedObjectDtoType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaggedObjectDto {
         pub fn builder() -> builder::TaggedObjectDto {
@@ -751,12 +755,17 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TaggedObject {
             fn default() -> Self {
                 Self {
                     object_ref: Ok(Default::default()),
                     tags: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -789,6 +798,20 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TaggedObject> for super::TaggedObject {
             type Error = super::error::ConversionError;
@@ -798,6 +821,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                 Ok(Self {
                     object_ref: value.object_ref?,
                     tags: value.tags?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -806,6 +830,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                 Self {
                     object_ref: Ok(value.object_ref),
                     tags: Ok(value.tags),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -823,6 +848,10 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                 ::std::option::Option<super::TaggedObjectDtoType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TaggedObjectDto {
             fn default() -> Self {
@@ -830,6 +859,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -870,6 +900,20 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TaggedObjectDto> for super::TaggedObjectDto {
             type Error = super::error::ConversionError;
@@ -880,6 +924,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -889,6 +934,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

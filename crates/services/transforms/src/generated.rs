@@ -1201,6 +1201,8 @@ This attribute is only used if end is provided and is not -1.
         pub name: TransformName,
         #[serde(rename = "type")]
         pub type_: TransformType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Transform {
         pub fn builder() -> builder::Transform {
@@ -1460,14 +1462,14 @@ This attribute is only used if end is provided and is not -1.
     pub struct TransformRead {
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub attributes: ::std::option::Option<TransformAttributes>,
-        ///Unique ID of this transform
         pub id: ::std::string::String,
-        ///Indicates whether this is an internal SailPoint-created transform or a customer-created transform
         pub internal: bool,
         ///Unique name of this transform
         pub name: TransformReadName,
         #[serde(rename = "type")]
         pub type_: TransformType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TransformRead {
         pub fn builder() -> builder::TransformRead {
@@ -4928,6 +4930,10 @@ This attribute is only used if end is provided and is not -1.
             >,
             name: ::std::result::Result<super::TransformName, ::std::string::String>,
             type_: ::std::result::Result<super::TransformType, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Transform {
             fn default() -> Self {
@@ -4935,6 +4941,7 @@ This attribute is only used if end is provided and is not -1.
                     attributes: Err("no value supplied for attributes".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4977,6 +4984,20 @@ This attribute is only used if end is provided and is not -1.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Transform> for super::Transform {
             type Error = super::error::ConversionError;
@@ -4987,6 +5008,7 @@ This attribute is only used if end is provided and is not -1.
                     attributes: value.attributes?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4996,6 +5018,7 @@ This attribute is only used if end is provided and is not -1.
                     attributes: Ok(value.attributes),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5009,6 +5032,10 @@ This attribute is only used if end is provided and is not -1.
             internal: ::std::result::Result<bool, ::std::string::String>,
             name: ::std::result::Result<super::TransformReadName, ::std::string::String>,
             type_: ::std::result::Result<super::TransformType, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TransformRead {
             fn default() -> Self {
@@ -5018,6 +5045,7 @@ This attribute is only used if end is provided and is not -1.
                     internal: Err("no value supplied for internal".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5082,6 +5110,20 @@ This attribute is only used if end is provided and is not -1.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TransformRead> for super::TransformRead {
             type Error = super::error::ConversionError;
@@ -5094,6 +5136,7 @@ This attribute is only used if end is provided and is not -1.
                     internal: value.internal?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5105,6 +5148,7 @@ This attribute is only used if end is provided and is not -1.
                     internal: Ok(value.internal),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -2933,7 +2933,7 @@ pub mod types {
         }
     }
     ///Config required if BASIC_AUTH is used.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct BasicAuthConfig {
         ///The password to authenticate. On response, this field is set to null as to not return secrets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2944,6 +2944,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BasicAuthConfig {
         pub fn builder() -> builder::BasicAuthConfig {
@@ -2951,7 +2953,7 @@ pub mod types {
         }
     }
     ///Config required if BEARER_TOKEN authentication is used. On response, this field is set to null as to not return secrets.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct BearerTokenAuthConfig {
         ///Bearer token
         #[serde(
@@ -2959,6 +2961,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bearer_token: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BearerTokenAuthConfig {
         pub fn builder() -> builder::BearerTokenAuthConfig {
@@ -3795,6 +3799,8 @@ pub mod types {
         ///AWS Region that has the EventBridge Partner Event Source Resource. See https://docs.aws.amazon.com/general/latest/gr/rande.html for a full list of available values.
         #[serde(rename = "awsRegion")]
         pub aws_region: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EventBridgeConfig {
         pub fn builder() -> builder::EventBridgeConfig {
@@ -3896,6 +3902,8 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub http_dispatch_mode: HttpDispatchMode,
         ///URL of the external/custom integration.
         pub url: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl HttpConfig {
         pub fn builder() -> builder::HttpConfig {
@@ -6729,7 +6737,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     ///`SubscriptionPutRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct SubscriptionPutRequest {
         ///Subscription description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6763,6 +6771,8 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub response_deadline: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SubscriptionType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SubscriptionPutRequest {
         pub fn builder() -> builder::SubscriptionPutRequest {
@@ -12789,12 +12799,17 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BasicAuthConfig {
             fn default() -> Self {
                 Self {
                     password: Ok(Default::default()),
                     user_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12823,6 +12838,20 @@ Test trigger invocations are always enabled regardless of this option.*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BasicAuthConfig> for super::BasicAuthConfig {
             type Error = super::error::ConversionError;
@@ -12832,6 +12861,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                 Ok(Self {
                     password: value.password?,
                     user_name: value.user_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12840,6 +12870,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                 Self {
                     password: Ok(value.password),
                     user_name: Ok(value.user_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12849,11 +12880,16 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BearerTokenAuthConfig {
             fn default() -> Self {
                 Self {
                     bearer_token: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12870,6 +12906,20 @@ Test trigger invocations are always enabled regardless of this option.*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BearerTokenAuthConfig>
         for super::BearerTokenAuthConfig {
@@ -12879,6 +12929,7 @@ Test trigger invocations are always enabled regardless of this option.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     bearer_token: value.bearer_token?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12887,6 +12938,7 @@ Test trigger invocations are always enabled regardless of this option.*/
             fn from(value: super::BearerTokenAuthConfig) -> Self {
                 Self {
                     bearer_token: Ok(value.bearer_token),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14816,12 +14868,17 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EventBridgeConfig {
             fn default() -> Self {
                 Self {
                     aws_account: Err("no value supplied for aws_account".to_string()),
                     aws_region: Err("no value supplied for aws_region".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14850,6 +14907,20 @@ Test trigger invocations are always enabled regardless of this option.*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EventBridgeConfig> for super::EventBridgeConfig {
             type Error = super::error::ConversionError;
@@ -14859,6 +14930,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                 Ok(Self {
                     aws_account: value.aws_account?,
                     aws_region: value.aws_region?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14867,6 +14939,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                 Self {
                     aws_account: Ok(value.aws_account),
                     aws_region: Ok(value.aws_region),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14889,6 +14962,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ::std::string::String,
             >,
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HttpConfig {
             fn default() -> Self {
@@ -14900,6 +14977,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                         "no value supplied for http_dispatch_mode".to_string(),
                     ),
                     url: Err("no value supplied for url".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14978,6 +15056,20 @@ Test trigger invocations are always enabled regardless of this option.*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<HttpConfig> for super::HttpConfig {
             type Error = super::error::ConversionError;
@@ -14990,6 +15082,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                     http_authentication_type: value.http_authentication_type?,
                     http_dispatch_mode: value.http_dispatch_mode?,
                     url: value.url?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15001,6 +15094,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                     http_authentication_type: Ok(value.http_authentication_type),
                     http_dispatch_mode: Ok(value.http_dispatch_mode),
                     url: Ok(value.url),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -21441,6 +21535,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ::std::option::Option<super::SubscriptionType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SubscriptionPutRequest {
             fn default() -> Self {
@@ -21453,6 +21551,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                     name: Ok(Default::default()),
                     response_deadline: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21561,6 +21660,20 @@ Test trigger invocations are always enabled regardless of this option.*/
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SubscriptionPutRequest>
         for super::SubscriptionPutRequest {
@@ -21577,6 +21690,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                     name: value.name?,
                     response_deadline: value.response_deadline?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -21592,6 +21706,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                     name: Ok(value.name),
                     response_deadline: Ok(value.response_deadline),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

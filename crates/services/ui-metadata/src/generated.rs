@@ -91,7 +91,7 @@ pub mod types {
         }
     }
     ///`TenantUiMetadataItemUpdateRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct TenantUiMetadataItemUpdateRequest {
         ///Parameter that organizational administrators can adjust to permit another domain to encapsulate IDN within an iframe. If you would like to reset the value use "null". It will only allow include into iframe non authenticated portions of the product, such as password reset.
         #[serde(
@@ -111,6 +111,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub username_label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TenantUiMetadataItemUpdateRequest {
         pub fn builder() -> builder::TenantUiMetadataItemUpdateRequest {
@@ -437,6 +439,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TenantUiMetadataItemUpdateRequest {
             fn default() -> Self {
@@ -444,6 +450,7 @@ pub mod types {
                     iframe_white_list: Ok(Default::default()),
                     username_empty_text: Ok(Default::default()),
                     username_label: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -490,6 +497,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TenantUiMetadataItemUpdateRequest>
         for super::TenantUiMetadataItemUpdateRequest {
@@ -501,6 +522,7 @@ pub mod types {
                     iframe_white_list: value.iframe_white_list?,
                     username_empty_text: value.username_empty_text?,
                     username_label: value.username_label?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -511,6 +533,7 @@ pub mod types {
                     iframe_white_list: Ok(value.iframe_white_list),
                     username_empty_text: Ok(value.username_empty_text),
                     username_label: Ok(value.username_label),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -231,7 +231,7 @@ pub mod types {
         }
     }
     ///The request body for creation or update of a Reassignment Configuration for a single identity and work type
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct ConfigurationItemRequest {
         #[serde(
             rename = "configType",
@@ -262,6 +262,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConfigurationItemRequest {
         pub fn builder() -> builder::ConfigurationItemRequest {
@@ -487,11 +489,13 @@ pub mod types {
         }
     }
     ///Details of any tenant-wide Reassignment Configurations (eg. enabled/disabled)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct TenantConfigurationDetails {
         ///Flag to determine if Reassignment Configuration is enabled or disabled for a tenant.  When this flag is set to true, Reassignment Configuration is disabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TenantConfigurationDetails {
         pub fn builder() -> builder::TenantConfigurationDetails {
@@ -499,13 +503,15 @@ pub mod types {
         }
     }
     ///Tenant-wide Reassignment Configuration settings
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct TenantConfigurationRequest {
         #[serde(
             rename = "configDetails",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub config_details: ::std::option::Option<TenantConfigurationDetails>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TenantConfigurationRequest {
         pub fn builder() -> builder::TenantConfigurationRequest {
@@ -915,6 +921,10 @@ pub mod types {
                 ::std::option::Option<::sailpoint_runtime::DateTime>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConfigurationItemRequest {
             fn default() -> Self {
@@ -924,6 +934,7 @@ pub mod types {
                     reassigned_from_id: Ok(Default::default()),
                     reassigned_to_id: Ok(Default::default()),
                     start_date: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -996,6 +1007,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConfigurationItemRequest>
         for super::ConfigurationItemRequest {
@@ -1009,6 +1034,7 @@ pub mod types {
                     reassigned_from_id: value.reassigned_from_id?,
                     reassigned_to_id: value.reassigned_to_id?,
                     start_date: value.start_date?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1021,6 +1047,7 @@ pub mod types {
                     reassigned_from_id: Ok(value.reassigned_from_id),
                     reassigned_to_id: Ok(value.reassigned_to_id),
                     start_date: Ok(value.start_date),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1612,11 +1639,16 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TenantConfigurationDetails {
             fn default() -> Self {
                 Self {
                     disabled: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1633,6 +1665,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TenantConfigurationDetails>
         for super::TenantConfigurationDetails {
@@ -1640,7 +1686,10 @@ pub mod types {
             fn try_from(
                 value: TenantConfigurationDetails,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { disabled: value.disabled? })
+                Ok(Self {
+                    disabled: value.disabled?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::TenantConfigurationDetails>
@@ -1648,6 +1697,7 @@ pub mod types {
             fn from(value: super::TenantConfigurationDetails) -> Self {
                 Self {
                     disabled: Ok(value.disabled),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1657,11 +1707,16 @@ pub mod types {
                 ::std::option::Option<super::TenantConfigurationDetails>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TenantConfigurationRequest {
             fn default() -> Self {
                 Self {
                     config_details: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1682,6 +1737,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TenantConfigurationRequest>
         for super::TenantConfigurationRequest {
@@ -1691,6 +1760,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     config_details: value.config_details?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1699,6 +1769,7 @@ pub mod types {
             fn from(value: super::TenantConfigurationRequest) -> Self {
                 Self {
                     config_details: Ok(value.config_details),
+                    extra: Ok(value.extra),
                 }
             }
         }

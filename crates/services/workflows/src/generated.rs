@@ -60,6 +60,8 @@ pub mod types {
         pub owner: ::std::option::Option<WorkflowBodyOwner>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trigger: ::std::option::Option<WorkflowTrigger>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateWorkflowV1Body {
         pub fn builder() -> builder::CreateWorkflowV1Body {
@@ -358,11 +360,10 @@ pub mod types {
         }
     }
     ///`Workflow`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct Workflow {
-        ///The date and time the workflow was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creator: ::std::option::Option<WorkflowCreator>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -373,24 +374,20 @@ pub mod types {
         ///Enable or disable the workflow.  Workflows cannot be created in an enabled state.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///The number of times this workflow has been executed.
         #[serde(
             rename = "executionCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub execution_count: ::std::option::Option<i32>,
-        ///The number of times this workflow has failed during execution.
         #[serde(
             rename = "failureCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub failure_count: ::std::option::Option<i32>,
-        ///Workflow ID. This is a UUID generated upon creation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///The date and time the workflow was modified.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        pub modified: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(
             rename = "modifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -403,6 +400,8 @@ pub mod types {
         pub owner: ::std::option::Option<WorkflowBodyOwner>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trigger: ::std::option::Option<WorkflowTrigger>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Workflow {
         pub fn builder() -> builder::Workflow {
@@ -410,7 +409,7 @@ pub mod types {
         }
     }
     ///`WorkflowBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct WorkflowBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub definition: ::std::option::Option<WorkflowDefinition>,
@@ -427,6 +426,8 @@ pub mod types {
         pub owner: ::std::option::Option<WorkflowBodyOwner>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trigger: ::std::option::Option<WorkflowTrigger>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WorkflowBody {
         pub fn builder() -> builder::WorkflowBody {
@@ -434,7 +435,7 @@ pub mod types {
         }
     }
     ///The identity that owns the workflow.  The owner's permissions in IDN will determine what actions the workflow is allowed to perform.  Ownership can be changed by updating the owner in a PUT or PATCH request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct WorkflowBodyOwner {
         ///The unique ID of the object
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -445,6 +446,8 @@ pub mod types {
         ///The type of object that is referenced
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WorkflowBodyOwnerType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WorkflowBodyOwner {
         pub fn builder() -> builder::WorkflowBodyOwner {
@@ -505,7 +508,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Workflow creator's identity.
+    ///`WorkflowCreator`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct WorkflowCreator {
         ///Workflow creator's identity ID.
@@ -578,7 +581,7 @@ pub mod types {
         }
     }
     ///The map of steps that the workflow will execute.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct WorkflowDefinition {
         ///The name of the starting step.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -588,6 +591,8 @@ pub mod types {
         pub steps: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WorkflowDefinition {
         pub fn builder() -> builder::WorkflowDefinition {
@@ -1382,6 +1387,8 @@ pub mod types {
         ///The trigger type
         #[serde(rename = "type")]
         pub type_: WorkflowTriggerType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WorkflowTrigger {
         pub fn builder() -> builder::WorkflowTrigger {
@@ -1634,6 +1641,10 @@ pub mod types {
                 ::std::option::Option<super::WorkflowTrigger>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateWorkflowV1Body {
             fn default() -> Self {
@@ -1644,6 +1655,7 @@ pub mod types {
                     name: Err("no value supplied for name".to_string()),
                     owner: Ok(Default::default()),
                     trigger: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1726,6 +1738,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateWorkflowV1Body>
         for super::CreateWorkflowV1Body {
@@ -1740,6 +1766,7 @@ pub mod types {
                     name: value.name?,
                     owner: value.owner?,
                     trigger: value.trigger?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1752,6 +1779,7 @@ pub mod types {
                     name: Ok(value.name),
                     owner: Ok(value.owner),
                     trigger: Ok(value.trigger),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2626,7 +2654,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Workflow {
             created: ::std::result::Result<
-                ::std::option::Option<::sailpoint_runtime::DateTime>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             creator: ::std::result::Result<
@@ -2658,7 +2686,7 @@ pub mod types {
                 ::std::string::String,
             >,
             modified: ::std::result::Result<
-                ::std::option::Option<::sailpoint_runtime::DateTime>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             modified_by: ::std::result::Result<
@@ -2675,6 +2703,10 @@ pub mod types {
             >,
             trigger: ::std::result::Result<
                 ::std::option::Option<super::WorkflowTrigger>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -2694,6 +2726,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     owner: Ok(Default::default()),
                     trigger: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2701,7 +2734,7 @@ pub mod types {
             pub fn created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::sailpoint_runtime::DateTime>,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2803,7 +2836,7 @@ pub mod types {
             pub fn modified<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::sailpoint_runtime::DateTime>,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2868,6 +2901,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Workflow> for super::Workflow {
             type Error = super::error::ConversionError;
@@ -2888,6 +2935,7 @@ pub mod types {
                     name: value.name?,
                     owner: value.owner?,
                     trigger: value.trigger?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2907,6 +2955,7 @@ pub mod types {
                     name: Ok(value.name),
                     owner: Ok(value.owner),
                     trigger: Ok(value.trigger),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2936,6 +2985,10 @@ pub mod types {
                 ::std::option::Option<super::WorkflowTrigger>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WorkflowBody {
             fn default() -> Self {
@@ -2946,6 +2999,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     owner: Ok(Default::default()),
                     trigger: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3028,6 +3082,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WorkflowBody> for super::WorkflowBody {
             type Error = super::error::ConversionError;
@@ -3041,6 +3109,7 @@ pub mod types {
                     name: value.name?,
                     owner: value.owner?,
                     trigger: value.trigger?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3053,6 +3122,7 @@ pub mod types {
                     name: Ok(value.name),
                     owner: Ok(value.owner),
                     trigger: Ok(value.trigger),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3070,6 +3140,10 @@ pub mod types {
                 ::std::option::Option<super::WorkflowBodyOwnerType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WorkflowBodyOwner {
             fn default() -> Self {
@@ -3077,6 +3151,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3117,6 +3192,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WorkflowBodyOwner> for super::WorkflowBodyOwner {
             type Error = super::error::ConversionError;
@@ -3127,6 +3216,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3136,6 +3226,7 @@ pub mod types {
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3234,12 +3325,17 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WorkflowDefinition {
             fn default() -> Self {
                 Self {
                     start: Ok(Default::default()),
                     steps: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3272,6 +3368,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WorkflowDefinition> for super::WorkflowDefinition {
             type Error = super::error::ConversionError;
@@ -3281,6 +3391,7 @@ pub mod types {
                 Ok(Self {
                     start: value.start?,
                     steps: value.steps?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3289,6 +3400,7 @@ pub mod types {
                 Self {
                     start: Ok(value.start),
                     steps: Ok(value.steps),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4596,6 +4708,10 @@ pub mod types {
                 super::WorkflowTriggerType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WorkflowTrigger {
             fn default() -> Self {
@@ -4603,6 +4719,7 @@ pub mod types {
                     attributes: Err("no value supplied for attributes".to_string()),
                     display_name: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4645,6 +4762,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WorkflowTrigger> for super::WorkflowTrigger {
             type Error = super::error::ConversionError;
@@ -4655,6 +4786,7 @@ pub mod types {
                     attributes: value.attributes?,
                     display_name: value.display_name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4664,6 +4796,7 @@ pub mod types {
                     attributes: Ok(value.attributes),
                     display_name: Ok(value.display_name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }

@@ -1,0 +1,206 @@
+//! A value read, changed and sent back keeps the fields this SDK does not
+//! know.
+//!
+//! A PUT replaces the whole object. A caller who GETs a source, changes its
+//! description and PUTs it back sends only the fields the generated type
+//! knows; a field SailPoint added after the pin is missing from the PUT,
+//! and the server resets it. SailPoint adds fields often (its versioning
+//! policy calls that non-breaking).
+//!
+//! This pass marks every object schema a PUT body reaches (the body's
+//! schema and every schema nested in it, through properties, items, maps
+//! and `allOf`) with `additionalProperties: {}` (any value), so that
+//! typify gives its struct an `extra` map (`#[serde(flatten)]`, a
+//! `serde_json::Map`) that holds every field the type does not name, and
+//! writes them back unchanged. (typify ignores `additionalProperties: true`.)
+//!
+//! Only those types: a flattened map makes decoding buffer each object
+//! first, which listings of other types need not pay. Left alone:
+//! - schemas that already say what `additionalProperties` is;
+//! - schemas without `properties` (not a struct);
+//! - members of a `oneOf` or `anyOf`: an untagged enum tries its variants
+//!   in order, and a variant that takes any field would match every object.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use super::{Log, operations, schema_ref_name};
+
+pub const WHY: &str = "keep unknown fields in the types a PUT sends (read-modify-write loses nothing)";
+
+pub fn run(doc: &mut Value, log: &mut Log) {
+    let variants = union_members(doc);
+    let mut reached = BTreeSet::new();
+    let mut inline_bodies = Vec::new();
+    for (path, method) in operations(doc) {
+        if method != "put" {
+            continue;
+        }
+        let Some(content) = doc["paths"][&path][&method].pointer("/requestBody/content").and_then(Value::as_object) else {
+            continue;
+        };
+        for (media, body) in content {
+            if !media.starts_with("application/json") {
+                continue;
+            }
+            if let Some(schema) = body.get("schema") {
+                collect(doc, schema, &mut reached);
+                inline_bodies.push((path.clone(), media.clone()));
+            }
+        }
+    }
+    for name in &reached {
+        if variants.contains(name) {
+            continue;
+        }
+        if let Some(Value::Object(schema)) = doc.pointer_mut(&format!("/components/schemas/{}", escape(name))) {
+            open(schema, name, log);
+        }
+    }
+    for (path, media) in inline_bodies {
+        let pointer = format!("/paths/{}/put/requestBody/content/{}/schema", escape(&path), escape(&media));
+        if let Some(Value::Object(schema)) = doc.pointer_mut(&pointer)
+            && !schema.contains_key("$ref")
+        {
+            open(schema, &format!("PUT {path}"), log);
+        }
+    }
+}
+
+/// `additionalProperties: {}` on `schema` and on the inline objects
+/// nested in it, where it is a struct that says nothing of other fields.
+fn open(schema: &mut Map<String, Value>, at: &str, log: &mut Log) {
+    if schema.contains_key("properties") && !schema.contains_key("additionalProperties") {
+        schema.insert("additionalProperties".into(), Value::Object(Map::new()));
+        log.note("additionalProperties: {} (unknown fields kept)", at);
+    }
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        for (k, v) in props.iter_mut() {
+            if let Value::Object(inner) = v
+                && !inner.contains_key("$ref")
+            {
+                open(inner, &format!("{at}.{k}"), log);
+            }
+        }
+    }
+    if let Some(Value::Object(inner)) = schema.get_mut("items")
+        && !inner.contains_key("$ref")
+    {
+        open(inner, &format!("{at}[]"), log);
+    }
+    if let Some(Value::Array(members)) = schema.get_mut("allOf") {
+        for (i, m) in members.iter_mut().enumerate() {
+            if let Value::Object(inner) = m
+                && !inner.contains_key("$ref")
+            {
+                open(inner, &format!("{at}.allOf[{i}]"), log);
+            }
+        }
+    }
+}
+
+/// The component schemas `schema` reaches, itself included when it is a
+/// reference.
+fn collect(doc: &Value, schema: &Value, reached: &mut BTreeSet<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = schema_ref_name(schema) {
+                if reached.insert(name.to_string())
+                    && let Some(target) = doc.pointer(&format!("/components/schemas/{}", escape(name)))
+                {
+                    collect(doc, target, reached);
+                }
+                return;
+            }
+            for (k, v) in map {
+                match k.as_str() {
+                    "properties" => v.as_object().into_iter().flatten().for_each(|(_, p)| collect(doc, p, reached)),
+                    "items" | "additionalProperties" | "allOf" | "oneOf" | "anyOf" => collect(doc, v, reached),
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect(doc, i, reached)),
+        _ => {}
+    }
+}
+
+/// The component schemas named as a member of some `oneOf` or `anyOf`.
+fn union_members(doc: &Value) -> BTreeSet<String> {
+    fn walk(node: &Value, out: &mut BTreeSet<String>) {
+        match node {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if (k == "oneOf" || k == "anyOf")
+                        && let Value::Array(members) = v
+                    {
+                        out.extend(members.iter().filter_map(schema_ref_name).map(str::to_string));
+                    }
+                    walk(v, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(doc, &mut out);
+    out
+}
+
+/// A JSON Pointer segment.
+fn escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::testing::run_twice;
+    use serde_json::json;
+
+    #[test]
+    fn opens_what_a_put_body_reaches_and_nothing_else() {
+        let mut doc = json!({
+            "paths": {
+                "/sources/{id}": {
+                    "put": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Source"}}}}},
+                    "get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Listed"}}}}}}
+                },
+                "/things": {
+                    "put": {"requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"a": {"type": "string"}}}}}}}
+                }
+            },
+            "components": {"schemas": {
+                "Source": {"type": "object", "properties": {
+                    "owner": {"$ref": "#/components/schemas/Owner"},
+                    "schemas": {"type": "array", "items": {"$ref": "#/components/schemas/Ref"}},
+                    "inline": {"type": "object", "properties": {"x": {"type": "string"}}},
+                    "either": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]}
+                }},
+                "Owner": {"allOf": [{"$ref": "#/components/schemas/Ref"}, {"type": "object", "properties": {"kind": {"type": "string"}}}]},
+                "Ref": {"type": "object", "properties": {"id": {"type": "string"}}},
+                "A": {"type": "object", "properties": {"a": {"type": "string"}}},
+                "B": {"type": "object", "properties": {"b": {"type": "string"}}},
+                "Closed": {"type": "object", "properties": {"c": {"type": "string"}}},
+                "Listed": {"type": "object", "properties": {"l": {"type": "string"}}}
+            }}
+        });
+        doc["components"]["schemas"]["Source"]["properties"]["closed"] = json!({"$ref": "#/components/schemas/Closed"});
+        doc["components"]["schemas"]["Closed"]["additionalProperties"] = json!({"type": "string"});
+        let log = run_twice(run, &mut doc);
+        let open = |p: &str| doc.pointer(p).and_then(|s| s.get("additionalProperties")).cloned();
+        assert_eq!(open("/components/schemas/Source"), Some(json!({})));
+        assert_eq!(open("/components/schemas/Source/properties/inline"), Some(json!({})));
+        assert_eq!(open("/components/schemas/Ref"), Some(json!({})), "through items and allOf");
+        assert_eq!(open("/components/schemas/Owner/allOf/1"), Some(json!({})));
+        assert_eq!(open("/paths/~1things/put/requestBody/content/application~1json/schema"), Some(json!({})));
+        assert_eq!(open("/components/schemas/A"), None, "a oneOf member stays as it is");
+        assert_eq!(open("/components/schemas/B"), None);
+        assert_eq!(open("/components/schemas/Listed"), None, "only read, never sent by a PUT");
+        assert_eq!(open("/components/schemas/Closed"), Some(json!({"type": "string"})), "said already");
+        assert_eq!(log.count(), 5);
+    }
+}
