@@ -79,7 +79,7 @@ pub fn run(doc: &mut Value, log: &mut Log) {
             }
         }
         for holder in holders {
-            let pointer = format!("/components/schemas/{}{holder}/properties", base.replace('~', "~0").replace('/', "~1"));
+            let pointer = format!("/components/schemas/{}{holder}/properties", crate::spec::pointer::escape(&base));
             let props: Vec<(String, Value)> = doc
                 .pointer(&pointer)
                 .and_then(Value::as_object)

@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::hoist_allof_bases::{free_name, hoist};
 use super::{Log, makes_named_type, operation_id, operations};
 use crate::names::{norm, pascal};
+use crate::spec::pointer::escape;
 
 pub const WHY: &str = "inline types whose generated name is taken become components";
 
@@ -22,10 +23,6 @@ struct Found {
     pointer: String,
     suggested: String,
     schema: Value,
-}
-
-fn esc(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
 }
 
 fn handle(node: &Value, pointer: String, suggested: String, out: &mut Vec<Found>) {
@@ -56,7 +53,7 @@ fn children(node: &Value, pointer: &str, owner: &str, out: &mut Vec<Found>) {
 
 fn visit(node: &Value, pointer: &str, owner: &str, out: &mut Vec<Found>) {
     for (prop, s) in node.get("properties").and_then(Value::as_object).into_iter().flatten() {
-        handle(s, format!("{pointer}/properties/{}", esc(prop)), format!("{owner}{}", pascal(prop)), out);
+        handle(s, format!("{pointer}/properties/{}", escape(prop)), format!("{owner}{}", pascal(prop)), out);
     }
     children(node, pointer, owner, out);
 }
@@ -64,23 +61,23 @@ fn visit(node: &Value, pointer: &str, owner: &str, out: &mut Vec<Found>) {
 fn scan(doc: &Value) -> Vec<Found> {
     let mut out = Vec::new();
     for (name, s) in doc["components"]["schemas"].as_object().into_iter().flatten() {
-        visit(s, &format!("/components/schemas/{}", esc(name)), name, &mut out);
+        visit(s, &format!("/components/schemas/{}", escape(name)), name, &mut out);
     }
     for (path, method) in operations(doc) {
         let op = &doc["paths"][&path][&method];
         let oid = pascal(&operation_id(op.as_object().expect("operation")));
-        let base = format!("/paths/{}/{method}", esc(&path));
+        let base = format!("/paths/{}/{method}", escape(&path));
         for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
             for (ct, media) in r.get("content").and_then(Value::as_object).into_iter().flatten() {
                 if let Some(s) = media.get("schema") {
-                    let p = format!("{base}/responses/{code}/content/{}/schema", esc(ct));
+                    let p = format!("{base}/responses/{code}/content/{}/schema", escape(ct));
                     handle(s, p, format!("{oid}Response"), &mut out);
                 }
             }
         }
         for (ct, media) in op.pointer("/requestBody/content").and_then(Value::as_object).into_iter().flatten() {
             if let Some(s) = media.get("schema") {
-                handle(s, format!("{base}/requestBody/content/{}/schema", esc(ct)), format!("{oid}Body"), &mut out);
+                handle(s, format!("{base}/requestBody/content/{}/schema", escape(ct)), format!("{oid}Body"), &mut out);
             }
         }
         for (i, p) in op.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {

@@ -26,6 +26,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::{Log, operations, schema_ref_name};
+use crate::spec::pointer::escape;
 
 pub const WHY: &str = "keep unknown fields in the types a PUT sends (read-modify-write loses nothing)";
 
@@ -147,11 +148,6 @@ fn union_members(doc: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     walk(doc, &mut out);
     out
-}
-
-/// A JSON Pointer segment.
-fn escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

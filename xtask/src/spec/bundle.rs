@@ -150,7 +150,7 @@ impl Bundler {
             }
         };
         for token in frag.trim_start_matches('/').split('/').filter(|t| !t.is_empty()) {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            let token = super::pointer::unescape(token);
             let next = match node {
                 Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
                 Value::Object(map) => map.get(&token),

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use super::pointer::escape;
 use crate::passes::operations;
 
 /// The other versions of one version.
@@ -79,11 +80,6 @@ fn erase_variables(path: &str) -> String {
         }
     }
     out
-}
-
-/// A JSON Pointer segment.
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

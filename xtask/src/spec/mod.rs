@@ -1,6 +1,6 @@
 //! Loading the specs: the pin (`openapi/specs.toml` and its hashes), the
 //! bundling of a multi-file root into one document, YAML parsing, what the
-//! versions say of each other, and our overlay of what the specs lag
+//! versions say of each other, JSON Pointer segments, and our overlay of what the specs lag
 //! (`openapi/experimental.toml`).
 
 pub mod bundle;
@@ -8,4 +8,5 @@ pub mod cross_version;
 pub mod layout;
 pub mod overlay;
 pub mod pin;
+pub mod pointer;
 pub mod yaml;
