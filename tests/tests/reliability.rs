@@ -813,9 +813,12 @@ async fn an_undeclared_success_status_is_a_success_sent_once() {
     assert_eq!(posts, 1);
 }
 
-/// A token endpoint that answers 429 with `retry_after` once, then a
-/// token; records when each token request arrived.
-async fn rate_limited_token_endpoint(server: &MockServer, retry_after: String) -> Arc<Mutex<Vec<Instant>>> {
+/// A token endpoint that answers 429 with `retry_after()` (made as the 429
+/// goes out) once, then a token; records when each token request arrived.
+async fn rate_limited_token_endpoint(
+    server: &MockServer,
+    retry_after: impl Fn() -> String + Send + Sync + 'static,
+) -> Arc<Mutex<Vec<Instant>>> {
     let times = Arc::new(Mutex::new(Vec::new()));
     let log = times.clone();
     Mock::given(method("POST"))
@@ -824,7 +827,7 @@ async fn rate_limited_token_endpoint(server: &MockServer, retry_after: String) -
             let mut t = log.lock().unwrap();
             t.push(Instant::now());
             if t.len() == 1 {
-                ResponseTemplate::new(429).insert_header("Retry-After", retry_after.as_str())
+                ResponseTemplate::new(429).insert_header("Retry-After", retry_after().as_str())
             } else {
                 ResponseTemplate::new(200).set_body_json(json!({"access_token": "t", "token_type": "bearer", "expires_in": 600}))
             }
@@ -841,11 +844,11 @@ async fn rate_limited_token_endpoint(server: &MockServer, retry_after: String) -
 
 #[tokio::test]
 async fn the_token_request_honours_retry_after_in_seconds_and_as_a_date() {
-    // In seconds: 1 s. As an HTTP date (whole seconds): 2 s from now, so at
-    // least 1 s whatever the sub-second part.
+    // In seconds: 1 s. As an HTTP date (whole seconds), made as the 429
+    // goes out: 2 s from then, so more than 1 s whatever the sub-second part.
     for (form, at_least) in [("seconds", 1), ("date", 1)] {
         let server = MockServer::start().await;
-        let retry_after = match form {
+        let retry_after = move || match form {
             "seconds" => "1".to_string(),
             _ => httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2)),
         };
@@ -860,7 +863,7 @@ async fn the_token_request_honours_retry_after_in_seconds_and_as_a_date() {
     // A wait past the token request's deadline (30 s) is not started: the
     // caller hears at once, and the endpoint was asked once.
     let server = MockServer::start().await;
-    let times = rate_limited_token_endpoint(&server, "45".to_string()).await;
+    let times = rate_limited_token_endpoint(&server, || "45".to_string()).await;
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")).retry(fast()));
     let e = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Authentication);
@@ -902,7 +905,7 @@ async fn stalling_server() -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn a_body_that_stalls_past_the_read_timeout_is_a_timeout() {
     let (url, connections) = stalling_server().await;
-    let client = common::v2024(&url, |b| b.retry(fast()).read_timeout(Some(Duration::from_millis(300))));
+    let client = common::v2024(&url, |b| b.retry(fast()).read_timeout(Some(Duration::from_secs(1))));
     let e = client.get_password_sync_groups().send().await.unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
     assert_eq!(e.kind(), ErrorKind::Timeout);
@@ -910,4 +913,14 @@ async fn a_body_that_stalls_past_the_read_timeout_is_a_timeout() {
     assert!(e.to_string().contains("stalled"), "{e}");
     assert!(e.is_retryable(), "a GET that timed out may be tried again");
     assert_eq!(connections.load(Ordering::SeqCst), 4, "a GET is tried 1 + 3 times");
+    // A create whose answer stalls: the server completed it, so it is
+    // neither sent again nor called retryable.
+    let (url, connections) = stalling_server().await;
+    let client = common::v2024(&url, |b| b.retry(fast()).read_timeout(Some(Duration::from_secs(1))));
+    let group = sailpoint_v2024::types::PasswordSyncGroup { name: Some("g".into()), ..Default::default() };
+    let e = client.create_password_sync_group().body(group).send().await.unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(200), "{e}");
+    assert!(!e.is_retryable(), "a POST the server answered must not be sent again: {e}");
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
 }

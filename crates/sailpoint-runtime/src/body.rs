@@ -41,6 +41,9 @@ pub(crate) struct BodyError {
     pub message: String,
     /// The body stopped arriving for longer than the read timeout.
     pub timed_out: bool,
+    /// The request may be sent again (`Operation::replay_safe`): a timeout
+    /// of one that may not is not retryable, since the server completed it.
+    pub replay_safe: bool,
 }
 
 impl fmt::Display for BodyError {
@@ -85,24 +88,25 @@ impl Parts {
 
     /// The same response with a body that fails, when read, with `message`.
     pub fn failing(self, message: String) -> reqwest::Response {
-        self.failing_with(message, false)
+        self.failing_with(message, false, false)
     }
 
-    fn failing_with(self, message: String, timed_out: bool) -> reqwest::Response {
-        let error = BodyError { status: self.status, message, timed_out };
+    fn failing_with(self, message: String, timed_out: bool, replay_safe: bool) -> reqwest::Response {
+        let error = BodyError { status: self.status, message, timed_out, replay_safe };
         let body = futures_util::stream::once(async move { Err::<Bytes, BodyError>(error) });
         self.with_body(reqwest::Body::wrap_stream(body))
     }
 
     /// The same response with a body that fails, when read, saying it
-    /// broke off or stalled (after how many bytes, and why).
-    pub fn broken_off(self, broken: &Broken) -> reqwest::Response {
+    /// broke off or stalled (after how many bytes, and why), for a request
+    /// that may (`replay_safe`) or may not be sent again.
+    pub fn broken_off(self, broken: &Broken, replay_safe: bool) -> reqwest::Response {
         let message = if broken.timed_out {
             format!("the {} response's body stalled past the read timeout {}", self.status, broken.how)
         } else {
             format!("the {} response's body broke off {}", self.status, broken.how)
         };
-        self.failing_with(message, broken.timed_out)
+        self.failing_with(message, broken.timed_out, replay_safe)
     }
 
     fn with_body(mut self, body: reqwest::Body) -> reqwest::Response {

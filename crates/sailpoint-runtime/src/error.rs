@@ -434,6 +434,8 @@ fn transport(e: reqwest::Error) -> Error {
         let kind = if b.timed_out { ErrorKind::Timeout } else { ErrorKind::Decode };
         let mut err = Error::new(kind, b.message.clone());
         err.0.status = Some(b.status);
+        // The server answered: only a request that may be repeated is worth sending again.
+        err.0.replayable = b.replay_safe;
         err.0.source = Some(Box::new(e));
         return err;
     }

@@ -65,8 +65,10 @@ pub async fn decode<T: DeserializeOwned>(response: reqwest::Response, info: &Ope
 /// The answer to a status the operation does not declare. Any 2xx is a
 /// success, decoded as the operation's success type: SailPoint's specs
 /// often name the wrong one (a create declared `200` answers `201`), and a
-/// request the server completed must not read as failed. Any other status
-/// is [`error_response`]'s.
+/// request the server completed must not read as failed. (A 2xx whose body
+/// is empty or does not decode is still a [`Decode`](crate::ErrorKind::Decode)
+/// error with its status, as for a declared one.) Any other status is
+/// [`error_response`]'s.
 pub async fn other_status<T: DeserializeOwned>(
     api: &Api,
     response: reqwest::Response,

@@ -310,7 +310,7 @@ impl Runtime {
                                     tracing::info!(error = %e.how, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
                                     wait
                                 }
-                                None => return Ok(Some((parts.broken_off(&e), attempts))),
+                                None => return Ok(Some((parts.broken_off(&e, operation.replay_safe), attempts))),
                             },
                         }
                     } else {
@@ -371,7 +371,7 @@ impl Runtime {
         if status.is_success() && (reads_json(operation) || null_if_empty) {
             return match self.buffer_json(response, null_if_empty).await {
                 Ok(r) => r,
-                Err((e, parts)) => parts.broken_off(&e),
+                Err((e, parts)) => parts.broken_off(&e, operation.replay_safe),
             };
         }
         response

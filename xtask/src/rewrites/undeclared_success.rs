@@ -5,7 +5,8 @@
 //! a delete declared `204` answers `200` with a body. progenitor sends
 //! every status it was not told of to the catch-all arm, an error, so a
 //! request the server completed reads as failed, and a caller who retries
-//! a create makes a duplicate.
+//! a create makes a duplicate. (A 2xx whose body is empty or does not
+//! decode, where the operation promises one, is still a decoding error.)
 //!
 //! This step rewrites the catch-all arm of each `send()` (after
 //! `response_decoding`), by the operation's success type:
