@@ -39,9 +39,9 @@ async fn password_sync_groups_in_every_version() {
     let (mock, client) = start(unlimited()).await;
     let api = client.v2024();
     let group = types::PasswordSyncGroup { name: Some("g".into()), source_ids: Some(vec!["s1".into()]), ..Default::default() };
-    let created = api.create_password_sync_group().body(group).send().await.unwrap().into_inner();
+    let created = api.create_password_sync_group().body(group).send().await.unwrap().into_inner().unwrap();
     let id = created.id.clone().unwrap();
-    assert_eq!(api.get_password_sync_group().id(&id).send().await.unwrap().name.as_deref(), Some("g"));
+    assert_eq!(api.get_password_sync_group().id(&id).send().await.unwrap().into_inner().unwrap().name.as_deref(), Some("g"));
     let renamed = types::PasswordSyncGroup { name: Some("g2".into()), ..created };
     api.update_password_sync_group().id(&id).body(renamed).send().await.unwrap();
     // One tenant behind every version that has the API.
@@ -65,11 +65,11 @@ async fn password_policies_are_experimental() {
     let (mock, client) = start(unlimited()).await;
     let api = client.v2024();
     let p: types::PasswordPolicyV3Dto = serde_json::from_value(json!({"name": "p", "minLength": 8})).unwrap();
-    let created = api.create_password_policy().body(p).send().await.unwrap().into_inner();
+    let created = api.create_password_policy().body(p).send().await.unwrap().into_inner().unwrap();
     let id = created.id.clone().unwrap();
     let longer = types::PasswordPolicyV3Dto { min_length: Some(10), ..created };
     api.set_password_policy().id(&id).body(longer).send().await.unwrap();
-    assert_eq!(api.get_password_policy_by_id().id(&id).send().await.unwrap().min_length, Some(10));
+    assert_eq!(api.get_password_policy_by_id().id(&id).send().await.unwrap().into_inner().unwrap().min_length, Some(10));
     assert_eq!(api.list_password_policies().stream().try_collect::<Vec<_>>().await.unwrap().len(), 1);
     api.delete_password_policy().id(&id).send().await.unwrap();
     // without the header, the tenant refuses
@@ -107,12 +107,15 @@ async fn sources_and_their_details() {
         .await
         .unwrap();
     assert_eq!(both.len(), 2);
-    let ldap = api.list_sources().filters("name co \"DA\"").send().await.unwrap().into_inner();
+    let ldap = api.list_sources().filters("name co \"DA\"").send().await.unwrap().into_inner().unwrap();
     let id = ldap[0].id.clone().unwrap();
 
     let patch: Vec<types::JsonPatchOperation> =
         serde_json::from_value(json!([{"op": "replace", "path": "/description", "value": "x"}])).unwrap();
-    assert_eq!(api.update_source().id(&id).body(patch).send().await.unwrap().description.as_deref(), Some("x"));
+    assert_eq!(
+        api.update_source().id(&id).body(patch).send().await.unwrap().into_inner().unwrap().description.as_deref(),
+        Some("x")
+    );
     let bad: Vec<types::JsonPatchOperation> = serde_json::from_value(json!([{"op": "remove", "path": "/name"}])).unwrap();
     let err = api.update_source().id(&id).body(bad).send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "a patch that breaks the resource is refused");
@@ -120,7 +123,7 @@ async fn sources_and_their_details() {
     let schedule: types::SourceSchedule =
         serde_json::from_value(json!({"type": "ACCOUNT_AGGREGATION", "cronExpression": "0 0 5 * * ?"})).unwrap();
     api.create_source_schedule().source_id(&id).body(schedule).send().await.unwrap();
-    assert_eq!(api.get_source_schedules().source_id(&id).send().await.unwrap().len(), 1);
+    assert_eq!(api.get_source_schedules().source_id(&id).send().await.unwrap().into_inner().unwrap().len(), 1);
 
     let policy: types::ProvisioningPolicy =
         serde_json::from_value(json!({"name": "Create", "usageType": "CREATE", "fields": []})).unwrap();
@@ -128,22 +131,46 @@ async fn sources_and_their_details() {
     let patch: Vec<types::JsonPatchOperation> =
         serde_json::from_value(json!([{"op": "add", "path": "/description", "value": "new hires"}])).unwrap();
     api.update_provisioning_policy().source_id(&id).usage_type(types::UsageType::Create).body(patch).send().await.unwrap();
-    let got = api.get_provisioning_policy().source_id(&id).usage_type(types::UsageType::Create).send().await.unwrap();
+    let got = api
+        .get_provisioning_policy()
+        .source_id(&id)
+        .usage_type(types::UsageType::Create)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .unwrap();
     assert_eq!(got.description.as_deref(), Some("new hires"));
     let bulk: Vec<types::ProvisioningPolicy> =
         serde_json::from_value(json!([{"name": "Update", "usageType": "UPDATE", "fields": []}])).unwrap();
     api.update_provisioning_policies_in_bulk().source_id(&id).body(bulk).send().await.unwrap();
-    assert_eq!(api.list_provisioning_policies().source_id(&id).send().await.unwrap().len(), 2);
+    assert_eq!(api.list_provisioning_policies().source_id(&id).send().await.unwrap().into_inner().unwrap().len(), 2);
 
-    let uploaded =
-        api.import_accounts_schema().id(&id).file_bytes("schema.csv", b"login,mail,groups\n".to_vec()).send().await.unwrap();
+    let uploaded = api
+        .import_accounts_schema()
+        .id(&id)
+        .file_bytes("schema.csv", b"login,mail,groups\n".to_vec())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .unwrap();
     assert_eq!(uploaded.attributes.as_ref().map(|a| a.len()), Some(3));
     let csv = api.get_accounts_schema().id(&id).send().await.unwrap();
-    let chunks: Vec<_> = csv.into_inner().into_inner().try_collect().await.unwrap();
+    let chunks: Vec<_> = csv.into_inner().unwrap().into_inner().try_collect().await.unwrap();
     assert_eq!(String::from_utf8(chunks.concat()).unwrap(), "login,mail,groups\n");
-    let s = api.import_connector_file().source_id(&id).file_bytes("c.jar", vec![1, 2, 3]).send().await.unwrap();
+    let s =
+        api.import_connector_file().source_id(&id).file_bytes("c.jar", vec![1, 2, 3]).send().await.unwrap().into_inner().unwrap();
     assert_eq!(s.name, "LDAP");
-    let task = api.import_accounts().id(&id).file_bytes("accounts.csv", b"login\nada\n".to_vec()).send().await.unwrap();
+    let task = api
+        .import_accounts()
+        .id(&id)
+        .file_bytes("accounts.csv", b"login\nada\n".to_vec())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .unwrap();
     assert_eq!(task.success, Some(true));
     api.delete_source().id(&id).send().await.unwrap();
     assert!(api.get_source().id(&id).send().await.unwrap_err().is_not_found());
@@ -158,7 +185,10 @@ async fn accounts_and_identities_at_scale() {
     assert_eq!(first.total, Some(100_000));
     assert_eq!(first.items.len(), 250);
     let id = first.items[7].id.clone().unwrap();
-    assert_eq!(client.v3().get_account().id(&id).send().await.unwrap().name.as_deref(), Some("account000007"));
+    assert_eq!(
+        client.v3().get_account().id(&id).send().await.unwrap().into_inner().unwrap().name.as_deref(),
+        Some("account000007")
+    );
     let it: Vec<_> = client.v3().list_accounts().filters(format!("id eq \"{id}\"")).stream().try_collect().await.unwrap();
     assert_eq!(it.len(), 1);
     let identities: Vec<_> = client.v2024().list_identities().stream().try_collect().await.unwrap();
@@ -285,11 +315,11 @@ async fn bad_input_gets_4xx_and_the_tenant_survives() {
 #[tokio::test]
 async fn per_service_paths_share_the_year_state() {
     let (mock, client) = start(unlimited()).await;
-    let year = client.v2024().create_source().body(source("HR year")).send().await.unwrap().into_inner();
+    let year = client.v2024().create_source().body(source("HR year")).send().await.unwrap().into_inner().unwrap();
     let year_id = year.id.clone().unwrap();
     let listed: Vec<_> = client.sources().list_sources_v1().filters("name sw \"HR\"").stream().try_collect().await.unwrap();
     assert_eq!(listed.iter().map(|s| s.id.as_deref().unwrap_or_default()).collect::<Vec<_>>(), [year_id.as_str()]);
-    let one = client.sources().get_source_v1().id(&year_id).send().await.unwrap();
+    let one = client.sources().get_source_v1().id(&year_id).send().await.unwrap().into_inner().unwrap();
     assert_eq!(one.name, "HR year");
 
     let group = sailpoint::services::password_sync_groups::types::PasswordSyncGroup {
@@ -297,7 +327,8 @@ async fn per_service_paths_share_the_year_state() {
         source_ids: Some(vec![year_id.clone()]),
         ..Default::default()
     };
-    let created = client.password_sync_groups().create_password_sync_group_v1().body(group).send().await.unwrap().into_inner();
+    let created =
+        client.password_sync_groups().create_password_sync_group_v1().body(group).send().await.unwrap().into_inner().unwrap();
     let in_year: Vec<_> = client.v2024().get_password_sync_groups().stream().try_collect().await.unwrap();
     assert_eq!(in_year.len(), 1);
     assert_eq!((in_year[0].id.as_deref(), in_year[0].name.as_deref()), (created.id.as_deref(), Some("v1 group")));

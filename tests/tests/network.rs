@@ -94,7 +94,7 @@ fn client(base_url: &str) -> Client {
 async fn responses_are_asked_for_and_decoded_compressed_in_each_coding() {
     for coding in ["gzip", "br", "zstd"] {
         let (url, seen) = compressing_server(coding).await;
-        let groups = client(&url).v2024().get_password_sync_groups().send().await.unwrap().into_inner();
+        let groups = client(&url).v2024().get_password_sync_groups().send().await.unwrap().into_inner().unwrap();
         let ids: Vec<String> = groups.iter().map(|g| g.id.clone().unwrap()).collect();
         assert_eq!(ids, (0..200).map(|i| format!("g{i:05}")).collect::<Vec<_>>(), "{coding}");
         let seen = seen.lock().unwrap().clone();
@@ -172,7 +172,7 @@ async fn https_speaks_http2_when_the_server_offers_it() {
             .rate_limit(None)
             .build()
             .unwrap();
-        assert!(c.v2024().get_password_sync_groups().send().await.unwrap().into_inner().is_empty());
+        assert!(c.v2024().get_password_sync_groups().send().await.unwrap().into_inner().unwrap().is_empty());
         let versions = versions.lock().unwrap().clone();
         assert_eq!(versions, [expected, expected], "the token request and the listing");
     }
@@ -269,7 +269,7 @@ async fn a_compressed_body_cut_off_is_read_again_never_decoded_short() {
     // a GET is read again after each cut, and the whole body decoded once
     let (url, connections) = replying_server(vec![cut_by_the_connection, cut_in_the_gzip.clone(), whole]).await;
     let client = common::v2024(&url, |b| b.retry(retry.clone()));
-    let groups = client.get_password_sync_groups().send().await.unwrap().into_inner();
+    let groups = client.get_password_sync_groups().send().await.unwrap().into_inner().unwrap();
     assert_eq!(groups.iter().map(|g| g.id.clone().unwrap()).collect::<Vec<_>>(), ids);
     assert_eq!(connections.load(Ordering::SeqCst), 3, "two cut bodies, then the whole one");
 

@@ -14,8 +14,10 @@ use futures::{StreamExt, TryStreamExt};
 use sailpoint::search::SearchRequest;
 use sailpoint_mock::{Faults, MockConfig, MockTenant};
 use sailpoint_runtime::{
-    BodyLimits, Credentials, DEFAULT_PREFETCH, Error, ErrorKind, PageOptions, Paginate, RateLimit, RetryConfig, Runtime,
+    BodyLimits, Credentials, DEFAULT_PREFETCH, Error, ErrorKind, PageOptions, Paginate, RateLimit, ResponseValue, RetryConfig,
+    Runtime,
 };
+use sailpoint_v2024::types::PasswordSyncGroup;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{method, path};
@@ -293,7 +295,7 @@ async fn answered(template: ResponseTemplate, http_method: &str, retry: RetryCon
     let err = match http_method {
         "GET" => client.get_password_sync_group().id("g1").send().await.map(|_| ()),
         _ => {
-            let body: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
+            let body: PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
             client.create_password_sync_group().body(body).send().await.map(|_| ())
         }
     };
@@ -631,7 +633,7 @@ async fn a_cut_off_success_body_is_a_decoding_error_with_its_status() {
         raw_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\": \"g1\", \"na")
             .await;
     let client = common::v2024(&url, |b| b.retry(fast()));
-    let body: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
+    let body: PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
     let err = client.create_password_sync_group().body(body).send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200), "{err}");
@@ -647,7 +649,7 @@ async fn a_body_in_two_halves_is_read_whole() {
     ])
     .await;
     let client = common::v2024(&url, |b| b.retry(RetryConfig::none()));
-    let group = client.get_password_sync_group().id("g1").send().await.unwrap();
+    let group = client.get_password_sync_group().id("g1").send().await.unwrap().into_inner().unwrap();
     assert_eq!((group.id.as_deref(), group.name.as_deref()), (Some("g1"), Some("g")));
 }
 
@@ -655,7 +657,7 @@ async fn a_body_in_two_halves_is_read_whole() {
 async fn a_request_cut_off_after_sending_is_retryable_only_when_idempotent() {
     let (url, connections) = raw_server(b"").await;
     let client = common::v2024(&url, |b| b.retry(fast()));
-    let body: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
+    let body: PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
     let err = client.create_password_sync_group().body(body).send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
     assert!(!err.is_retryable(), "the server may have received the POST");
@@ -734,7 +736,7 @@ async fn a_success_body_over_its_cap_is_an_error() {
     assert_eq!(requests(&server, GROUPS).await, 1, "not retried");
     // under the cap it decodes
     let client = common::v2024(&server.uri(), |b| b);
-    assert_eq!(client.get_password_sync_groups().send().await.unwrap().len(), 5000);
+    assert_eq!(client.get_password_sync_groups().send().await.unwrap().into_inner().unwrap().len(), 5000);
 }
 
 #[test]
@@ -764,32 +766,30 @@ async fn a_download_cut_off_mid_body_is_an_error_not_a_short_file() {
 }
 
 /// A `create_password_sync_group` (spec: `200` only) answered `status`
-/// with the whole group: the server counts the POSTs.
-async fn create_answered(status: u16, body: Option<Value>) -> (Result<sailpoint_v2024::types::PasswordSyncGroup, Error>, usize) {
+/// with `body` (`content_type`): the response, and the POSTs the server
+/// counted.
+async fn create_answered(status: u16, body: &[u8], content_type: &str) -> (ResponseValue<PasswordSyncGroup>, usize) {
     let server = MockServer::start().await;
-    let mut answer = ResponseTemplate::new(status).insert_header("slpt-request-id", "req-created");
-    if let Some(body) = body {
-        answer = answer.set_body_json(body);
-    }
+    let answer =
+        ResponseTemplate::new(status).insert_header("slpt-request-id", "req-created").set_body_raw(body.to_vec(), content_type);
     Mock::given(method("POST")).and(path(GROUPS)).respond_with(answer).mount(&server).await;
     let client = common::v2024(&server.uri(), |b| b.retry(fast()));
-    let group = sailpoint_v2024::types::PasswordSyncGroup { name: Some("g".into()), ..Default::default() };
-    let result = client.create_password_sync_group().body(group).send().await;
-    let result = result.map(|created| {
-        assert_eq!(created.status().as_u16(), status, "the status the server sent is kept");
-        assert_eq!(created.headers()["slpt-request-id"], "req-created");
-        created.into_inner()
-    });
-    (result, requests(&server, GROUPS).await)
+    let group = PasswordSyncGroup { name: Some("g".into()), ..Default::default() };
+    let created = client.create_password_sync_group().body(group).send().await;
+    let created = created.unwrap_or_else(|e| panic!("HTTP {status} is a success: {e}"));
+    assert_eq!(created.status().as_u16(), status, "the status the server sent is kept");
+    assert_eq!(created.headers()["slpt-request-id"], "req-created");
+    (created, requests(&server, GROUPS).await)
 }
 
 #[tokio::test]
 async fn an_undeclared_success_status_is_a_success_sent_once() {
-    let whole = json!({"id": "g-new", "name": "g", "passwordPolicyId": "p1", "sourceIds": ["s1"]});
+    let whole = json!({"id": "g-new", "name": "g", "passwordPolicyId": "p1", "sourceIds": ["s1"]}).to_string();
     for status in [201, 202, 203] {
-        let (created, posts) = create_answered(status, Some(whole.clone())).await;
-        let created = created.unwrap_or_else(|e| panic!("HTTP {status} with the whole group: {e}"));
-        assert_eq!(created.id.as_deref(), Some("g-new"), "HTTP {status}");
+        let (created, posts) = create_answered(status, whole.as_bytes(), "application/json").await;
+        assert!(created.is_decoded() && created.raw_body().is_none(), "HTTP {status}");
+        assert_eq!(created.value().and_then(|g| g.id.as_deref()), Some("g-new"), "HTTP {status}");
+        let created = created.into_inner().unwrap();
         assert_eq!(created.source_ids, Some(vec!["s1".to_string()]));
         assert_eq!(posts, 1, "HTTP {status}: the create is sent once");
     }
@@ -804,13 +804,29 @@ async fn an_undeclared_success_status_is_a_success_sent_once() {
     let deleted = client.delete_password_sync_group().id("g1").send().await.unwrap();
     assert_eq!(deleted.status().as_u16(), 200);
     assert_eq!(requests(&server, &format!("{GROUPS}/g1")).await, 1);
-    // Not yet a success: an undeclared 204 with no body, where a group is
-    // expected. It is never sent again (no duplicate), and the error says
-    // the server answered 204.
-    let (created, posts) = create_answered(204, None).await;
-    let e = created.unwrap_err();
-    assert_eq!((e.kind(), e.status().map(|s| s.as_u16())), (ErrorKind::Decode, Some(204)), "{e}");
-    assert_eq!(posts, 1);
+}
+
+#[tokio::test]
+async fn a_success_whose_body_does_not_decode_is_still_a_success_with_its_body() {
+    // Where a group is promised: an undeclared 204 with no body, a 200 of
+    // HTML from a proxy, a 201 of JSON in another shape. Each is `Ok`, sent
+    // once, with its status, headers and body as it came; the value is
+    // missing, and asking for it says why, with the status.
+    let cases: [(u16, &[u8], &str); 3] = [
+        (204, b"", "application/json"),
+        (200, b"<html><body>Saved</body></html>", "text/html"),
+        (201, br#"{"id": 17, "name": ["not", "a", "string"]}"#, "application/json"),
+    ];
+    for (status, body, content_type) in cases {
+        let (created, posts) = create_answered(status, body, content_type).await;
+        assert_eq!(posts, 1, "HTTP {status}: sent once, never again");
+        assert!(!created.is_decoded() && created.value().is_none(), "HTTP {status}");
+        assert_eq!(created.raw_body(), Some(body), "HTTP {status}: the body as it came");
+        let e = created.into_inner().unwrap_err();
+        assert_eq!((e.kind(), e.status().map(|s| s.as_u16())), (ErrorKind::Decode, Some(status)), "{e}");
+        assert_eq!(e.operation(), Some("create_password_sync_group"), "{e}");
+        assert!(!e.is_retryable(), "the server completed the create: {e}");
+    }
 }
 
 /// A token endpoint that answers 429 with `retry_after()` (made as the 429
@@ -917,7 +933,7 @@ async fn a_body_that_stalls_past_the_read_timeout_is_a_timeout() {
     // neither sent again nor called retryable.
     let (url, connections) = stalling_server().await;
     let client = common::v2024(&url, |b| b.retry(fast()).read_timeout(Some(Duration::from_secs(1))));
-    let group = sailpoint_v2024::types::PasswordSyncGroup { name: Some("g".into()), ..Default::default() };
+    let group = PasswordSyncGroup { name: Some("g".into()), ..Default::default() };
     let e = client.create_password_sync_group().body(group).send().await.unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
     assert_eq!(e.status().map(|s| s.as_u16()), Some(200), "{e}");

@@ -58,7 +58,7 @@ async fn rate_limited_listing_returns_every_item_once_and_waits_as_asked() {
     let mut ids = Vec::new();
     let mut offset = 0;
     loop {
-        let page = client.get_password_sync_groups().limit(100).offset(offset).send().await.unwrap().into_inner();
+        let page = client.get_password_sync_groups().limit(100).offset(offset).send().await.unwrap().into_inner().unwrap();
         if page.is_empty() {
             break;
         }
@@ -110,7 +110,7 @@ async fn post_that_reached_the_server_is_not_retried_but_get_is() {
     let err = client.create_password_sync_group().body(body).send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(count(&server, "/v2024/password-sync-groups").await, 1, "the POST was sent exactly once");
-    let group = client.get_password_sync_group().id("g1").send().await.unwrap();
+    let group = client.get_password_sync_group().id("g1").send().await.unwrap().into_inner().unwrap();
     assert_eq!(group.id.as_deref(), Some("g1"));
     assert_eq!(count(&server, "/v2024/password-sync-groups/g1").await, 2, "the GET was retried");
 }

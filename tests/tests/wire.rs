@@ -41,7 +41,7 @@ async fn multipart_upload_sends_the_file_and_fields() {
         .await
         .unwrap();
     assert_eq!(response.status(), 202);
-    assert_eq!(response.into_inner().success, Some(true));
+    assert_eq!(response.into_inner().unwrap().success, Some(true));
 
     let req = only_request(&server).await;
     let content_type = header(&req, "content-type").unwrap();
@@ -82,7 +82,15 @@ async fn json_patch_goes_out_as_json_patch() {
         .await;
     let patch = serde_json::json!([{"op": "replace", "path": "/description", "value": "Directory"}]);
     let ops: Vec<types::JsonPatchOperation> = serde_json::from_value(patch.clone()).unwrap();
-    let updated = client(&server, false).update_source().id("2c9180835d2e5168015d32f890ca1581").body(ops).send().await.unwrap();
+    let updated = client(&server, false)
+        .update_source()
+        .id("2c9180835d2e5168015d32f890ca1581")
+        .body(ops)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .unwrap();
     assert_eq!(updated.name, "AD");
 
     let req = only_request(&server).await;
@@ -105,7 +113,7 @@ async fn experimental_operation_needs_the_opt_in_and_sends_the_header() {
     assert!(message.contains("list_machine_account_mappings") && message.contains("experimental"), "{message}");
     assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
 
-    let mappings = client(&server, true).list_machine_account_mappings().id("s1").send().await.unwrap();
+    let mappings = client(&server, true).list_machine_account_mappings().id("s1").send().await.unwrap().into_inner().unwrap();
     assert!(mappings.is_empty());
     let req = only_request(&server).await;
     assert_eq!(header(&req, "x-sailpoint-experimental"), Some("true"));
@@ -124,7 +132,7 @@ async fn csv_download_streams_bytes_and_asks_for_csv() {
         .await;
     let response = client(&server, false).get_accounts_schema().id("s1").send().await.unwrap();
     assert_eq!(response.status(), 200);
-    let chunks: Vec<bytes::Bytes> = response.into_inner().into_inner().try_collect().await.unwrap();
+    let chunks: Vec<bytes::Bytes> = response.into_inner().unwrap().into_inner().try_collect().await.unwrap();
     assert_eq!(chunks.concat(), csv.as_bytes());
     let req = only_request(&server).await;
     assert_eq!(header(&req, "accept"), Some("text/csv"));
@@ -197,10 +205,10 @@ async fn typed_or_empty_success_accepts_both() {
     let c = client(&server, true);
     let none = c.get_single_search_attribute_config().name("none").send().await.unwrap();
     assert_eq!(none.status(), 204);
-    assert!(none.into_inner().is_none());
+    assert!(none.into_inner().unwrap().is_none());
     let some = c.get_single_search_attribute_config().name("mail").send().await.unwrap();
     assert_eq!(some.status(), 200);
-    assert_eq!(some.into_inner().unwrap().name.as_deref(), Some("mail"));
+    assert_eq!(some.into_inner().unwrap().unwrap().name.as_deref(), Some("mail"));
 }
 
 #[tokio::test]
@@ -211,8 +219,14 @@ async fn fixed_path_template() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"enabled": true})))
         .mount(&server)
         .await;
-    let config =
-        client(&server, true).get_native_change_detection_config().id("2c9180835d2e5168015d32f890ca1581").send().await.unwrap();
+    let config = client(&server, true)
+        .get_native_change_detection_config()
+        .id("2c9180835d2e5168015d32f890ca1581")
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .unwrap();
     assert_eq!(config.enabled, Some(true));
 }
 
@@ -312,7 +326,7 @@ async fn an_experimental_refusal_is_resent_once_with_the_header_after_the_opt_in
         .await;
     let opted_in = client(&server, true);
     for _ in 0..2 {
-        let groups = opted_in.get_password_sync_groups().send().await.unwrap().into_inner();
+        let groups = opted_in.get_password_sync_groups().send().await.unwrap().into_inner().unwrap();
         assert_eq!(groups.len(), 1);
     }
     let received = server.received_requests().await.unwrap();
@@ -424,9 +438,9 @@ async fn a_read_modify_write_keeps_every_field_the_server_sent() {
     let server = MockServer::start().await;
     let puts = source_server(&server, &format!("/v2024/sources/{id}"), id).await;
     let client = common::v2024(&server.uri(), |b| b);
-    let mut source = client.get_source().id(id).send().await.unwrap().into_inner();
+    let mut source = client.get_source().id(id).send().await.unwrap().into_inner().unwrap();
     source.description = Some("after".into());
-    let written = client.put_source().id(id).body(source).send().await.unwrap().into_inner();
+    let written = client.put_source().id(id).body(source).send().await.unwrap().into_inner().unwrap();
     assert_eq!(puts.lock().unwrap().as_slice(), [expected.clone()], "the PUT carried every field, known or not, unchanged");
     assert_eq!(serde_json::to_value(&written).unwrap(), expected, "and the answer keeps them too");
 
@@ -435,7 +449,7 @@ async fn a_read_modify_write_keeps_every_field_the_server_sent() {
     let puts = source_server(&server, &format!("/sources/v1/{id}"), id).await;
     let runtime = common::local(&server.uri()).build().unwrap();
     let sources = sailpoint_sources::Client::new_with_client(&runtime.services_url().unwrap(), runtime.http().clone(), runtime);
-    let mut source = sources.get_source_v1().id(id).send().await.unwrap().into_inner();
+    let mut source = sources.get_source_v1().id(id).send().await.unwrap().into_inner().unwrap();
     source.description = Some("after".into());
     sources.put_source_v1().id(id).body(source).send().await.unwrap();
     assert_eq!(puts.lock().unwrap().as_slice(), [expected], "the service's PUT carried every field unchanged");

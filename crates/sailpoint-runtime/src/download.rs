@@ -6,16 +6,16 @@ use std::path::Path;
 
 use bytes::Bytes;
 use futures_util::TryStreamExt;
-use progenitor_client::{ByteStream, ResponseValue};
+use progenitor_client::ByteStream;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::Error;
+use crate::{Error, ResponseValue};
 
 /// What a byte-stream response (`ResponseValue<ByteStream>`) can be turned
 /// into. In the prelude of the `sailpoint` crate.
 ///
 /// ```no_run
-/// # async fn demo(csv: progenitor_client::ResponseValue<progenitor_client::ByteStream>) -> Result<(), sailpoint_runtime::Error> {
+/// # async fn demo(csv: sailpoint_runtime::ResponseValue<progenitor_client::ByteStream>) -> Result<(), sailpoint_runtime::Error> {
 /// use sailpoint_runtime::Download;
 /// let written = csv.write_to_file("accounts-schema.csv").await?;
 /// println!("{written} bytes on disk");
@@ -50,12 +50,12 @@ pub trait Download: Sized + Send {
 
 impl Download for ResponseValue<ByteStream> {
     async fn bytes(self) -> Result<Bytes, Error> {
-        let chunks: Vec<Bytes> = self.into_inner().into_inner().try_collect().await?;
+        let chunks: Vec<Bytes> = self.into_inner()?.into_inner().try_collect().await?;
         Ok(chunks.concat().into())
     }
 
     async fn write_to<W: AsyncWrite + Unpin + Send>(self, writer: &mut W) -> Result<u64, Error> {
-        let mut stream = self.into_inner().into_inner();
+        let mut stream = self.into_inner()?.into_inner();
         let mut written = 0u64;
         while let Some(chunk) = stream.try_next().await? {
             writer.write_all(&chunk).await.map_err(Error::io)?;

@@ -16,9 +16,9 @@ pub use crate::multipart::Form;
 pub use crate::operation::find;
 pub use crate::pagination::OffsetListing;
 pub use crate::pipeline::Outgoing;
-pub use progenitor_client::{OperationInfo, ResponseValue};
+pub use progenitor_client::OperationInfo;
 
-use crate::{Error, Operation, Runtime};
+use crate::{Error, Operation, ResponseValue, Runtime};
 
 /// An API version as its generated crate describes it.
 #[derive(Debug)]
@@ -50,25 +50,30 @@ pub async fn send(
     runtime.send(request, operation, api.version).await
 }
 
-/// Decodes a success response's JSON body; the error names the operation,
-/// the status and the JSON path that did not decode, and keeps the body.
+/// Decodes a success response's JSON body. A body that does not decode
+/// (empty, not JSON, or not the operation's type) is still a success: the
+/// value keeps the body and a [`Decode`](crate::ErrorKind::Decode) error
+/// that names the operation, the status and the JSON path. Only a body
+/// that cannot be read is an error.
 pub async fn decode<T: DeserializeOwned>(response: reqwest::Response, info: &OperationInfo) -> Result<ResponseValue<T>, Error> {
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|e| Error::from(e).for_operation(info.operation_id))?;
     match decode_json::<T>(&body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-        Err(message) => Err(Error::decoding_status(status, message, &body).for_operation(info.operation_id)),
+        Err(message) => {
+            let error = Error::decoding_status(status, message, &body).for_operation(info.operation_id);
+            Ok(ResponseValue::failed_to_decode(status, headers, body, error))
+        }
     }
 }
 
 /// The answer to a status the operation does not declare. Any 2xx is a
 /// success, decoded as the operation's success type: SailPoint's specs
 /// often name the wrong one (a create declared `200` answers `201`), and a
-/// request the server completed must not read as failed. (A 2xx whose body
-/// is empty or does not decode is still a [`Decode`](crate::ErrorKind::Decode)
-/// error with its status, as for a declared one.) Any other status is
-/// [`error_response`]'s.
+/// request the server completed must not read as failed (a body that does
+/// not decode is kept, as for a declared status: see [`decode`]). Any
+/// other status is [`error_response`]'s.
 pub async fn other_status<T: DeserializeOwned>(
     api: &Api,
     response: reqwest::Response,
@@ -164,7 +169,7 @@ macro_rules! __offset_listing {
             }
             fn send_page(
                 self,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<$crate::glue::ResponseValue<$page>, $crate::Error>> + Send
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<$crate::ResponseValue<$page>, $crate::Error>> + Send
             {
                 self.send()
             }

@@ -32,10 +32,9 @@ use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use futures_util::stream::{self, FuturesOrdered, StreamExt};
-use progenitor_client::ResponseValue;
 use serde::Serialize;
 
-use crate::{Error, Items, Pages};
+use crate::{Error, Items, Pages, ResponseValue};
 
 /// The header in which SailPoint returns the total when `count=true`.
 pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
@@ -292,7 +291,10 @@ impl Progress {
         }
         let total = total_of(rv.headers());
         self.total = total.or(self.total);
-        let items = L::into_items(rv.into_inner());
+        let items = match rv.into_inner() {
+            Ok(page) => L::into_items(page),
+            Err(e) => return Step::Failed(e),
+        };
         if items.len() > limit as usize {
             return Step::Failed(Error::paging(format!(
                 "{}: the server returned {} items at offset {offset} for a limit of {limit}",

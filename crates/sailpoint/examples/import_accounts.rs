@@ -22,13 +22,13 @@ async fn main() -> Res {
     let api = client.v2024();
 
     // Streamed from disk, and sent again if a retry is due (a 429, a 401).
-    let started = api.import_accounts().id(&source_id).file_path(&csv_path).send().await?.into_inner();
+    let started = api.import_accounts().id(&source_id).file_path(&csv_path).send().await?.into_inner()?;
     let task_id = started.task.and_then(|t| t.id).ok_or("the import returned no task")?;
     println!("import started: task {task_id}");
 
     // The import runs on the tenant; its task says when it is done.
     loop {
-        let status = api.get_task_status().id(&task_id).send().await?.into_inner();
+        let status = api.get_task_status().id(&task_id).send().await?.into_inner()?;
         println!("{}%", status.percent_complete);
         if let Some(result) = status.completion_status {
             println!("import finished: {result}");

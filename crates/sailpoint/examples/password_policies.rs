@@ -23,10 +23,10 @@ async fn main() -> Res {
         "maxLength": 64,
         "sourceIds": ["2c9180835d2e5168015d32f890ca1581"]
     }))?;
-    let created = api.create_password_policy().body(policy).send().await?.into_inner();
+    let created = api.create_password_policy().body(policy).send().await?.into_inner()?;
     let id = created.id.clone().ok_or("the created policy has no id")?;
     println!("created {id}");
-    let fetched = api.get_password_policy_by_id().id(&id).send().await?;
+    let fetched = api.get_password_policy_by_id().id(&id).send().await?.into_inner()?;
     println!("got {:?}", fetched.name);
     let all: Vec<_> = api.list_password_policies().stream().try_collect().await?;
     println!("{} policies", all.len());

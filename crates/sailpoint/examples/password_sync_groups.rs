@@ -22,10 +22,10 @@ async fn main() -> Res {
         source_ids: Some(source_ids),
         ..Default::default()
     };
-    let created = api.create_password_sync_group().body(group).send().await?.into_inner();
+    let created = api.create_password_sync_group().body(group).send().await?.into_inner()?;
     let id = created.id.clone().ok_or("the created group has no id")?;
     println!("v2024: created {id}");
-    let fetched = api.get_password_sync_group().id(&id).send().await?;
+    let fetched = api.get_password_sync_group().id(&id).send().await?.into_inner()?;
     println!("v2024: got {:?}", fetched.name);
     let all: Vec<_> = api.get_password_sync_groups().stream().try_collect().await?;
     println!("v2024: {} groups", all.len());

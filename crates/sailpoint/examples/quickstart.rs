@@ -58,7 +58,7 @@ async fn mock_tour(client: &Client) -> Res {
 
     // 2. a password policy (experimental: the client opted in) and a sync group
     let policy: types::PasswordPolicyV3Dto = serde_json::from_value(json!({"name": "Quickstart policy", "minLength": 12}))?;
-    let policy = api.create_password_policy().body(policy).send().await?.into_inner();
+    let policy = api.create_password_policy().body(policy).send().await?.into_inner()?;
     let policy_id = policy.id.clone().unwrap_or_default();
     println!("2. created password policy {:?} ({policy_id}) [experimental, opted in]", policy.name.as_deref().unwrap_or(""));
     let group = types::PasswordSyncGroup {
@@ -67,7 +67,7 @@ async fn mock_tour(client: &Client) -> Res {
         source_ids: Some(vec![sailpoint_mock::directory_source_id()]),
         ..Default::default()
     };
-    let group = api.create_password_sync_group().body(group).send().await?.into_inner();
+    let group = api.create_password_sync_group().body(group).send().await?.into_inner()?;
     println!("   created password sync group {:?} ({})", group.name.as_deref().unwrap_or(""), group.id.as_deref().unwrap_or(""));
 
     // 3. sources, paginated: create a few, then stream them 2 per page
@@ -96,7 +96,7 @@ async fn mock_tour(client: &Client) -> Res {
     let hr1 = pages[0].items[0].id.clone().unwrap_or_default();
     let patch: Vec<types::JsonPatchOperation> =
         serde_json::from_value(json!([{"op": "replace", "path": "/description", "value": "Nightly HR export"}]))?;
-    let patched = api.update_source().id(&hr1).body(patch).send().await?;
+    let patched = api.update_source().id(&hr1).body(patch).send().await?.into_inner()?;
     println!(
         "4. JSON Patch (application/json-patch+json): description is now {:?}",
         patched.description.as_deref().unwrap_or("")
@@ -117,7 +117,7 @@ async fn mock_tour(client: &Client) -> Res {
 
     // 6. a CSV download
     let csv = api.get_accounts_schema().id(&hr1).send().await?;
-    let chunks: Vec<_> = csv.into_inner().into_inner().try_collect().await?;
+    let chunks: Vec<_> = csv.into_inner()?.into_inner().try_collect().await?;
     println!("6. accounts schema as CSV: {:?}", String::from_utf8_lossy(&chunks.concat()).trim());
 
     // 7. an error, handled

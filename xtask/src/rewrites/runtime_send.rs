@@ -15,8 +15,10 @@
 //!
 //! The status arms are `response_decoding`'s. The file's public re-export
 //! of progenitor's `Error` becomes a private import (no second `Error` is
-//! public), and progenitor's assertion that `ClientHooks` is implemented
-//! goes: no hook is called.
+//! public); its re-export of progenitor's `ResponseValue` becomes the
+//! runtime's, which keeps a 2xx body that does not decode instead of
+//! failing the call; and progenitor's assertion that `ClientHooks` is
+//! implemented goes: no hook is called.
 
 use anyhow::{Result, bail};
 use syn::visit_mut::VisitMut;
@@ -26,7 +28,7 @@ use crate::syntax::generic_arg;
 
 /// Rewrites every `send()` of `file`; returns how many.
 pub fn apply(file: &mut syn::File) -> Result<usize> {
-    unexport_error(file);
+    use_runtime_types(file);
     // progenitor's check that `ClientHooks` is implemented: no hook is called any more.
     file.items.retain(|i| !matches!(i, Item::Const(c) if quote::quote!(#c).to_string().contains("assert_client_hooks")));
     let mut v = Rewrite { count: 0, failed: Vec::new() };
@@ -42,10 +44,12 @@ struct Rewrite {
     failed: Vec<String>,
 }
 
-/// `pub use progenitor_client::{…, Error, …}` → the same without `Error`,
-/// plus a private `use progenitor_client::Error`.
-fn unexport_error(file: &mut syn::File) {
+/// `pub use progenitor_client::{…, Error, ResponseValue, …}` → the same
+/// without `Error` and `ResponseValue`, plus a private
+/// `use progenitor_client::Error` and `pub use sailpoint_runtime::ResponseValue`.
+fn use_runtime_types(file: &mut syn::File) {
     let mut found = false;
+    let mut response_value = false;
     for item in &mut file.items {
         let Item::Use(u) = item else { continue };
         if !matches!(u.vis, syn::Visibility::Public(_)) {
@@ -57,13 +61,22 @@ fn unexport_error(file: &mut syn::File) {
         }
         let UseTree::Group(g) = &mut *p.tree else { continue };
         let before = g.items.len();
+        response_value |= g.items.iter().any(|t| matches!(t, UseTree::Name(n) if n.ident == "ResponseValue"));
         g.items = g
             .items
             .iter()
-            .filter(|t| !matches!(t, UseTree::Name(n) if n.ident == "Error" || n.ident == "ClientInfo"))
+            .filter(|t| !matches!(t, UseTree::Name(n) if ["Error", "ClientInfo", "ResponseValue"].iter().any(|x| n.ident == x)))
             .cloned()
             .collect();
         found |= g.items.len() != before;
+    }
+    if response_value {
+        file.items.insert(
+            0,
+            parse_quote!(
+                pub use sailpoint_runtime::ResponseValue;
+            ),
+        );
     }
     if found {
         file.items.insert(
@@ -213,7 +226,8 @@ mod tests {
         };
         assert_eq!(apply(&mut file).unwrap(), 1);
         let text = prettyplease::unparse(&file).replace(char::is_whitespace, "").replace(",)", ")");
-        assert!(text.contains("pubuseprogenitor_client::{ByteStream,ResponseValue};"), "{text}");
+        assert!(text.contains("pubuseprogenitor_client::ByteStream;"), "{text}");
+        assert!(text.contains("pubusesailpoint_runtime::ResponseValue;"), "{text}");
         assert!(text.contains("->Result<ResponseValue<types::Thing>,sailpoint_runtime::Error>"), "{text}");
         assert!(text.contains("id.map_err(sailpoint_runtime::glue::invalid_request(\"get_thing\"))?"), "{text}");
         assert!(

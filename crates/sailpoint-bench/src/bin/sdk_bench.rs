@@ -87,7 +87,7 @@ async fn stream_raw(n: u64) -> Fallible<serde_json::Value> {
 }
 
 async fn first_account_id(client: &Client) -> Fallible<String> {
-    let page = client.v3().list_accounts().limit(1).send().await?.into_inner();
+    let page = client.v3().list_accounts().limit(1).send().await?.into_inner()?;
     Ok(page.first().and_then(|a| a.id.clone()).ok_or("the tenant has no account")?)
 }
 

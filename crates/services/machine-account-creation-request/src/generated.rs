@@ -4,8 +4,9 @@
 
 #[allow(unused_imports)]
 use progenitor_client::{ClientInfo, Error};
+pub use sailpoint_runtime::ResponseValue;
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ResponseValue};
+pub use progenitor_client::ByteStream;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
