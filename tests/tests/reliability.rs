@@ -572,6 +572,44 @@ async fn a_retry_after_waiting_out_a_429_carries_the_current_token() {
     assert_eq!(issued.load(Ordering::SeqCst), 2);
 }
 
+#[tokio::test]
+async fn a_token_rejected_while_a_call_is_under_way_is_replaced_again() {
+    // Tokens 0 and 1 are refused, as if each expired (or was revoked) just
+    // as the call used it; token 2 is accepted. A create is replayed too.
+    let server = MockServer::start().await;
+    let issued = common::numbered_tokens(&server, |_| 3600.0, Duration::ZERO).await;
+    let refuse_early_tokens = |req: &Request| match req.headers.get("authorization").and_then(|v| v.to_str().ok()) {
+        Some("Bearer token-0" | "Bearer token-1") => ResponseTemplate::new(401).set_body_json(json!({"error": "JWT is expired"})),
+        _ => ResponseTemplate::new(200).set_body_json(json!({"id": "g1", "name": "g"})),
+    };
+    Mock::given(method("POST")).and(path(GROUPS)).respond_with(refuse_early_tokens).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GROUPS}/refused")))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": "JWT is expired"})))
+        .mount(&server)
+        .await;
+    let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")).retry(fast()));
+    let group = PasswordSyncGroup { name: Some("g".into()), ..Default::default() };
+    let created = client.create_password_sync_group().body(group).send().await.unwrap().into_inner().unwrap();
+    assert_eq!(created.id.as_deref(), Some("g1"));
+    let auth: Vec<_> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == GROUPS)
+        .map(|r| r.headers.get("authorization").unwrap().to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(auth, ["Bearer token-0", "Bearer token-1", "Bearer token-2"], "each replay with a new token");
+    assert_eq!(issued.load(Ordering::SeqCst), 3);
+    // A server that refuses every token: three replays, each with a new
+    // token, then the 401 is the answer (no loop).
+    let err = client.get_password_sync_group().id("refused").send().await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err}");
+    assert_eq!(requests(&server, &format!("{GROUPS}/refused")).await, 4);
+    assert_eq!(issued.load(Ordering::SeqCst), 6, "token-2, then three new tokens, were refused");
+}
+
 /// A server on 127.0.0.1 that reads each request whole, then answers with
 /// `reply` (raw bytes) and closes the connection. Counts connections.
 async fn raw_server(reply: &'static [u8]) -> (String, Arc<AtomicUsize>) {

@@ -140,7 +140,8 @@ impl Runtime {
         Ok(())
     }
 
-    /// Sends the request under the client-side rate limit, replays it once with a new token after a 401, retries
+    /// Sends the request under the client-side rate limit, replays it with a new token after a 401 (see
+    /// [`replaces_token`]), retries
     /// what is safe to retry, and hands an empty success body on as `null`
     /// for operations whose success may be empty. `None`: a request ahead
     /// of need got no answer.
@@ -200,7 +201,9 @@ impl Runtime {
         // reader): such requests get one attempt.
         let replayable = request.try_clone().is_some() && form.is_none_or(Form::is_replayable);
         let mut template = Some(request);
-        let (mut refreshed, mut attempts, mut asked_experimental) = (false, 0u32, false);
+        // The tokens this call had rejected with a 401, each replaced once.
+        let mut rejected: Vec<HeaderValue> = Vec::new();
+        let (mut attempts, mut asked_experimental) = (0u32, false);
         loop {
             let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
             let Some(req) = req else { unreachable!("the first attempt always has the request") };
@@ -250,18 +253,23 @@ impl Runtime {
                     return Ok(None);
                 }
                 Err(_) if ahead => return Ok(None),
-                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && more && !refreshed && s.auth.can_refresh() => {
-                    refreshed = true;
+                Ok(resp)
+                    if resp.status() == StatusCode::UNAUTHORIZED
+                        && more
+                        && s.auth.can_refresh()
+                        && replaces_token(&rejected, sent_token.as_ref()) =>
+                {
+                    rejected.extend(sent_token.clone());
                     s.auth.invalidate(sent_token.as_ref()).await;
                     // The replay picks the new token up like every attempt.
                     if let Ok(Some(_)) = s.auth.bearer(&s.http).await {
-                        tracing::debug!("401: token refreshed, replaying once");
+                        tracing::debug!("401: token refreshed, replaying");
                         continue;
                     }
                     return Ok(Some((self.finish(resp, operation).await, attempts)));
                 }
                 // Not sent again (its body is a reader): the next call still gets a new token.
-                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && !refreshed && s.auth.can_refresh() => {
+                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && rejected.is_empty() && s.auth.can_refresh() => {
                     s.auth.invalidate(sent_token.as_ref()).await;
                     return Ok(Some((self.finish(resp, operation).await, attempts)));
                 }
@@ -387,3 +395,15 @@ fn empty_as_null(body: bytes::Bytes) -> bytes::Bytes {
 fn reads_json(operation: &Operation) -> bool {
     operation.accept.is_some_and(|a| a.starts_with("application/json"))
 }
+
+/// Whether a 401 for `sent` is answered with a new token and a replay:
+/// when `sent` is a token this call has not had rejected before (a token
+/// that expired, or was revoked, while the call was under way), up to
+/// [`MAX_TOKEN_REPLAYS`] times. A token rejected twice, or a fourth
+/// rejection, is the answer: the credentials are not accepted.
+fn replaces_token(rejected: &[HeaderValue], sent: Option<&HeaderValue>) -> bool {
+    rejected.len() < MAX_TOKEN_REPLAYS && sent.is_some_and(|t| !rejected.contains(t))
+}
+
+/// Most replays of one call after a 401, each with a new token.
+const MAX_TOKEN_REPLAYS: usize = 3;
