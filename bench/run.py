@@ -499,6 +499,23 @@ def report(r):
     return "\n".join(lines)
 
 
+SOAK_HEADING = "## Fault soak"
+
+
+def with_soak_section(text):
+    """`text` with the fault soak's section of the current BENCHMARKS.md
+    kept: `cargo xtask soak --write-benchmarks` writes that one, not this script."""
+    path = ROOT / "BENCHMARKS.md"
+    old = path.read_text() if path.exists() else ""
+    if SOAK_HEADING not in old:
+        return text
+    section = old[old.index(SOAK_HEADING):]
+    end = section.find("\n## ", 1)
+    if end != -1:
+        section = section[: end + 1]
+    return text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+
+
 def main(argv):
     if "--wan" in argv:
         WORK.mkdir(parents=True, exist_ok=True)
@@ -511,7 +528,7 @@ def main(argv):
     if "--report-only" in argv:
         # BENCHMARKS.md again from the last run's figures (target/bench/results.json).
         r = json.loads((WORK / "results.json").read_text())
-        (ROOT / "BENCHMARKS.md").write_text(report(r))
+        (ROOT / "BENCHMARKS.md").write_text(with_soak_section(report(r)))
         return 0
     skip_compile = "--skip-compile" in argv
     rounds = 3
@@ -575,7 +592,7 @@ def main(argv):
         say("regeneration time")
         r["regen"] = regen_time()
         r["compile"] = compile_cost()
-    text = report(r)
+    text = with_soak_section(report(r))
     (ROOT / "BENCHMARKS.md").write_text(text)
     (WORK / "results.json").write_text(json.dumps(r, indent=2, default=str))
     print(text)

@@ -5,7 +5,10 @@
 //! cargo xtask pin   [--version NAME] [--specs DIR]
 //! cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]
 //! cargo xtask test  [--specs DIR]
+//! cargo xtask soak  [--seed N] [--small]
 //! ```
+//! `soak` builds and runs the fault soak (`crates/sailpoint-bench/src/bin/soak.rs`)
+//! in release mode and prints its report.
 //! `mock-spec` writes the documents the contract tests' Prism serves
 //! (`target/prism/<version>.json` unless `--out` says otherwise).
 //! `test` is the project's whole test command (what CI runs): formatting,
@@ -47,7 +50,7 @@ struct Args {
     out: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]\n       cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]\n       cargo xtask test [--specs DIR]";
+const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]\n       cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]\n       cargo xtask test [--specs DIR]\n       cargo xtask soak [--seed N] [--small]";
 
 /// Where `mock-spec` writes by default, relative to the workspace root; the
 /// contract tests (`tests/tests/contract.rs`) read the same place.
@@ -495,13 +498,19 @@ fn build_tests_and_demo(mut build: std::process::Command) -> Result<PathBuf> {
 }
 
 fn main() -> ExitCode {
-    let result = parse_args().and_then(|args| match args.command.as_str() {
-        "regen" => regen(&args),
-        "pin" => pin_cmd(&args).map(|_| true),
-        "mock-spec" => mock_spec(&args).map(|_| true),
-        "test" => test(&args),
-        _ => bail!("{USAGE}"),
-    });
+    // The soak's own arguments go to the soak binary, which checks them.
+    let soaking = std::env::args().nth(1).as_deref() == Some("soak");
+    let result = if soaking {
+        soak()
+    } else {
+        parse_args().and_then(|args| match args.command.as_str() {
+            "regen" => regen(&args),
+            "pin" => pin_cmd(&args).map(|_| true),
+            "mock-spec" => mock_spec(&args).map(|_| true),
+            "test" => test(&args),
+            _ => bail!("{USAGE}"),
+        })
+    };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
@@ -510,6 +519,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask soak [ARGS]`: the fault soak in release mode, its
+/// arguments passed on.
+fn soak() -> Result<bool> {
+    let mut run = cargo(&["run", "--locked", "--release", "-p", "sailpoint-bench", "--bin", "soak", "--"]);
+    run.args(std::env::args().skip(2));
+    step("the fault soak (sailpoint-bench, release)", run)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! `bench/run.py`) measures with: percentiles, peak memory, and a minimal
 //! HTTP server to time the SDK's own per-request cost against.
 
+pub mod soak;
+
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -2,19 +2,43 @@
 
 use std::time::Duration;
 
-/// Faults to inject, each a share of API requests (0.0 to 1.0).
+/// Faults to inject, each a share of API requests (0.0 to 1.0), drawn
+/// from dice seeded with [`Faults::seed`]; the token endpoint has its own
+/// ([`Faults::token_errors`]). [`MockTenant::faults_injected`](crate::MockTenant::faults_injected)
+/// counts them by kind.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
-    /// Answer 429 with `Retry-After: 1`.
+    /// Answer 429 with `Retry-After` ([`Faults::retry_after_secs`]).
     pub rate_limited: f64,
-    /// Answer 502, 503 or 504 (the transient gateway failures).
+    /// Answer 429 without `Retry-After`.
+    pub rate_limited_bare: f64,
+    /// Seconds in the `Retry-After` of [`Faults::rate_limited`] (`None`: 1).
+    pub retry_after_secs: Option<u64>,
+    /// Answer 500, 503 or 504 with SailPoint's error body (the request is
+    /// not carried out).
     pub server_errors: f64,
-    /// Cut the connection after the headers.
-    pub dropped: f64,
-    /// Send half of the body.
-    pub truncated: f64,
-    /// Send an HTML page instead of JSON.
+    /// Answer 502 with an HTML page, as a proxy does (not carried out).
     pub non_json: f64,
+    /// Close the connection without an answer, before the request is
+    /// carried out.
+    pub reset_before: f64,
+    /// Carry the request out, then close the connection without an answer.
+    pub reset_after: f64,
+    /// Answer 200 and its headers, then cut the connection (not carried out).
+    pub dropped: f64,
+    /// Carry the request out, then send half of its body and cut the
+    /// connection.
+    pub truncated: f64,
+    /// Carry the request out, then send its body in four pieces,
+    /// [`Faults::slow_pause`] apart.
+    pub slow: f64,
+    /// The pause between the pieces of a [`Faults::slow`] body.
+    pub slow_pause: Duration,
+    /// Refuse a valid token with 401 "JWT is expired" and forget it, as if
+    /// it had expired early: the client must get a new one.
+    pub revoked_tokens: f64,
+    /// Share of token requests answered 503, or 429 with `Retry-After: 0`.
+    pub token_errors: f64,
     /// Wait this long before answering.
     pub latency: Duration,
     /// Listings ignore `offset` and always serve the first page (a broken

@@ -38,7 +38,14 @@ pub fn unauthorized(text: &str) -> Response {
 
 /// 429 with `Retry-After` (whole seconds, at least 1).
 pub fn rate_limited(retry_after_secs: u64) -> Response {
+    rate_limited_after(Some(retry_after_secs.max(1)))
+}
+
+/// 429 with `Retry-After` as given (whole seconds), or none.
+pub fn rate_limited_after(retry_after_secs: Option<u64>) -> Response {
     let mut r = (StatusCode::TOO_MANY_REQUESTS, axum::Json(json!({"message": "Rate Limit Exceeded"}))).into_response();
-    r.headers_mut().insert("retry-after", retry_after_secs.max(1).into());
+    if let Some(secs) = retry_after_secs {
+        r.headers_mut().insert("retry-after", secs.into());
+    }
     r
 }

@@ -32,6 +32,7 @@ mod generated_versions;
 mod query;
 mod routes;
 mod search;
+mod serve;
 mod service_paths;
 mod synthetic;
 mod tenant;
@@ -59,9 +60,7 @@ impl MockTenant {
         let tenant = Arc::new(tenant::Tenant::new(config));
         let app = routes::router(tenant.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).with_graceful_shutdown(async { rx.await.unwrap_or(()) }).await;
-        });
+        tokio::spawn(serve::serve(listener, app, async { rx.await.unwrap_or(()) }));
         Ok(Self { tenant, addr, client, shutdown: Some(tx) })
     }
 
@@ -97,6 +96,42 @@ impl MockTenant {
     /// unknown or expired one.
     pub fn unauthorized_requests(&self) -> u64 {
         self.tenant.unauthorized.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many API requests have arrived (token requests not counted),
+    /// faulted or not.
+    pub fn api_requests(&self) -> u64 {
+        self.tenant.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The faults injected so far ([`MockConfig::faults`]), by kind.
+    pub fn faults_injected(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        self.tenant.fault_counts()
+    }
+
+    /// Stores `item` in `collection` (`"sources"`, `"password-sync-groups"`,
+    /// `"password-policies"`) as it is, with a new `id`, which it returns:
+    /// a fixture for a test, whatever fields it carries.
+    pub fn insert(&self, collection: &str, mut item: serde_json::Value) -> Option<String> {
+        let collection = tenant::COLLECTIONS.iter().copied().find(|c| *c == collection)?;
+        let id = self.tenant.new_id();
+        item["id"] = serde_json::Value::String(id.clone());
+        let mut data = self.tenant.data.lock().unwrap_or_else(|e| e.into_inner());
+        if collection == "sources" {
+            data.sources.insert(
+                id.clone(),
+                tenant::SourceDetails { schemas: vec![tenant::default_account_schema()], ..Default::default() },
+            );
+        }
+        data.items.entry(collection).or_default().insert(id.clone(), item);
+        Some(id)
+    }
+
+    /// The items created in or stored to `collection`, as the tenant holds
+    /// them (synthetic accounts and identities are not listed).
+    pub fn items(&self, collection: &str) -> Vec<serde_json::Value> {
+        let data = self.tenant.data.lock().unwrap_or_else(|e| e.into_inner());
+        data.items.get(collection).map(|items| items.values().cloned().collect()).unwrap_or_default()
     }
 
     /// A fresh access token for the first configured client, for raw

@@ -88,6 +88,9 @@ async fn token(State(t): Shared, body: Bytes) -> Response {
     if let Some(to) = &t.config.faults.token_redirect {
         return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to.clone())]).into_response();
     }
+    if let Some(refused) = faults::token_error(&t) {
+        return refused;
+    }
     let Ok(form) = serde_urlencoded_form(&body) else {
         return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request"}))).into_response();
     };
@@ -123,7 +126,7 @@ async fn gate(State(t): Shared, mut req: Request, next: Next) -> Response {
     let client = match token.map(|tok| t.client_of(tok)) {
         Some(Ok(c)) => c,
         refused => {
-            t.unauthorized.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            t.count_unauthorized();
             return crate::errors::unauthorized(match refused {
                 Some(Err(why)) => why,
                 _ => "JWT validation failed: no token",

@@ -44,6 +44,12 @@ pub struct Tenant {
     pub tokens_issued: AtomicU64,
     /// API requests refused with 401 (no token, an unknown or expired one).
     pub unauthorized: AtomicU64,
+    /// API requests received (before any fault or check).
+    pub requests: AtomicU64,
+    /// Faults injected, by kind.
+    faults: Mutex<BTreeMap<&'static str, u64>>,
+    /// The fault dice, seeded with `config.faults.seed`.
+    dice: Mutex<fastrand::Rng>,
     /// Synthetic id → index, per kind.
     synthetic_index: HashMap<String, u64>,
 }
@@ -93,6 +99,7 @@ impl Tenant {
         for i in 0..config.identities {
             synthetic_index.insert(synthetic::id(synthetic::IDENTITY, i), i);
         }
+        let seed = config.faults.seed;
         let tenant = Self {
             config,
             tokens: Mutex::new(HashMap::new()),
@@ -102,6 +109,9 @@ impl Tenant {
             body_bytes_sent: AtomicU64::new(0),
             tokens_issued: AtomicU64::new(0),
             unauthorized: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            faults: Mutex::new(BTreeMap::new()),
+            dice: Mutex::new(fastrand::Rng::with_seed(seed)),
             synthetic_index,
         };
         tenant.seed();
@@ -168,6 +178,35 @@ impl Tenant {
         }
         *count += 1;
         Ok(())
+    }
+
+    /// Forgets `token`; whether it was valid.
+    pub fn revoke_token(&self, token: &str) -> bool {
+        let client = self.client_of(token).is_ok();
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).remove(token);
+        client
+    }
+
+    /// The next roll of the fault dice, in `0.0..1.0`.
+    pub fn roll(&self) -> f64 {
+        self.dice.lock().unwrap_or_else(|e| e.into_inner()).f64()
+    }
+
+    pub fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_unauthorized(&self) {
+        self.unauthorized.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_fault(&self, kind: &'static str) {
+        *self.faults.lock().unwrap_or_else(|e| e.into_inner()).entry(kind).or_default() += 1;
+    }
+
+    /// Faults injected so far, by kind.
+    pub fn fault_counts(&self) -> BTreeMap<&'static str, u64> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn synthetic_count(&self, collection: &str) -> u64 {
