@@ -526,7 +526,7 @@ impl Report {
         ];
         rows.extend(figures.into_iter().map(|(k, v)| (k.to_string(), v)));
         rows.extend(o.failures.iter().map(|(k, n)| {
-            let example = o.failure_examples.get(k).map(|m| m.replace('|', "\\|")).unwrap_or_default();
+            let example = o.failure_examples.get(k).map(|m| m.replace('|', "\\|").replace('<', "&lt;")).unwrap_or_default();
             (format!("failed: {k}"), format!("{n} (e.g. {example})"))
         }));
         let mut s = String::from("| figure | value |\n| --- | --- |\n");
