@@ -186,7 +186,7 @@ fn client_code(
 fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<Vec<String>> {
     runtime_send::apply(file)?;
     response_decoding::apply(file);
-    let any_success = undeclared_success::apply(file);
+    let any_success = undeclared_success::apply(file)?;
     doc_aliases::apply(file, aliases);
     Ok(any_success.without_success)
 }

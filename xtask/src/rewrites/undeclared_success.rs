@@ -6,7 +6,8 @@
 //! every status it was not told of to the catch-all arm, an error, so a
 //! request the server completed reads as failed, and a caller who retries
 //! a create makes a duplicate. (A 2xx whose body is empty or does not
-//! decode, where the operation promises one, is still a decoding error.)
+//! decode, where the operation promises one, is a success too: the runtime's
+//! `ResponseValue` keeps the raw body instead of a value.)
 //!
 //! This step rewrites the catch-all arm of each `send()` (after
 //! `response_decoding`), by the operation's success type:
@@ -19,7 +20,10 @@
 //!
 //! It also lists the operations whose spec declares no 2xx at all, for the
 //! report: they get the same treatment, with the type progenitor gave them.
+//! A `send()` not in that shape (no `match` on the status, or no catch-all
+//! arm) fails the generation rather than keep an arm that errs on a 2xx.
 
+use anyhow::{Result, bail};
 use syn::visit_mut::VisitMut;
 use syn::{Arm, ImplItemFn, Pat, ReturnType, parse_quote};
 
@@ -34,15 +38,22 @@ pub struct Rewritten {
     pub without_success: Vec<String>,
 }
 
-/// Rewrites every `send()` of `file`.
-pub fn apply(file: &mut syn::File) -> Rewritten {
+/// Rewrites every `send()` of `file`; fails on one it cannot rewrite.
+pub fn apply(file: &mut syn::File) -> Result<Rewritten> {
     let mut v = Rewrite::default();
     v.visit_file_mut(file);
-    v.0
+    if !v.failed.is_empty() {
+        bail!("send() without a status match and a catch-all arm, not rewritten: {}", v.failed.join(", "));
+    }
+    Ok(v.done)
 }
 
 #[derive(Default)]
-struct Rewrite(Rewritten);
+struct Rewrite {
+    done: Rewritten,
+    /// Operations whose `send()` is not in the expected shape.
+    failed: Vec<String>,
+}
 
 /// What a 2xx body becomes, from the success type `T` of `ResponseValue<T>`.
 #[derive(Clone, Copy)]
@@ -117,11 +128,13 @@ impl VisitMut for Rewrite {
         let Some(success) = success_of(f) else { return };
         let mut arms = Arms { success, declared_success: false, rewritten: false };
         arms.visit_block_mut(&mut f.block);
-        if arms.rewritten {
-            self.0.count += 1;
+        if !arms.rewritten {
+            self.failed.push(operation_id(f));
+            return;
         }
+        self.done.count += 1;
         if !arms.declared_success {
-            self.0.without_success.push(operation_id(f));
+            self.done.without_success.push(operation_id(f));
         }
     }
 }
@@ -159,7 +172,7 @@ mod tests {
                 _ => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
             },
         );
-        let done = apply(&mut file);
+        let done = apply(&mut file).unwrap();
         assert_eq!((done.count, done.without_success.len()), (1, 0));
         let text = text(&file);
         assert!(text.contains("_=>sailpoint_runtime::glue::other_status(&crate::API,response,&info).await}"), "{text}");
@@ -179,7 +192,7 @@ mod tests {
                     _ => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
                 },
             );
-            assert_eq!(apply(&mut file).count, 1);
+            assert_eq!(apply(&mut file).unwrap().count, 1);
             let text = text(&file);
             let guarded = format!("_ifresponse.status().is_success()=>{answer},_=>{ERROR}");
             assert!(!text.contains("other_status"), "{text}");
@@ -196,8 +209,18 @@ mod tests {
                 _ => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
             },
         );
-        let done = apply(&mut file);
+        let done = apply(&mut file).unwrap();
         assert_eq!(done.without_success, ["thing"]);
         assert!(text(&file).contains("_ifresponse.status().is_success()=>Ok(ResponseValue::stream(response))"));
+    }
+
+    #[test]
+    fn refuses_a_send_without_a_catch_all() {
+        let mut file = send(
+            parse_quote!(ResponseValue<types::Source>),
+            quote::quote! { 200u16 => sailpoint_runtime::glue::decode(response, &info).await },
+        );
+        let e = apply(&mut file).unwrap_err().to_string();
+        assert!(e.contains("thing"), "{e}");
     }
 }
