@@ -24,8 +24,39 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(millis.to_utc().unwrap().to_rfc3339(), "2021-12-09T13:23:26.564+00:00");
 /// assert_eq!(serde_json::to_string(&millis).unwrap(), "1639056206564");
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Values order by instant, whatever their form (see [`Ord`](#impl-Ord-for-DateTime)).
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DateTime(String, Form);
+
+/// Chronological, across forms: epoch milliseconds and text compare by the
+/// instant they name (each comparison parses both, as
+/// [`DateTime::to_utc`] does). Two texts of the same instant
+/// (`…05Z`, `…05+00:00`) order by their text. A value that is not a
+/// timestamp comes after every timestamp, ordered by its text.
+///
+/// ```
+/// use sailpoint_runtime::DateTime;
+/// let millis: DateTime = serde_json::from_str("1639056206564").unwrap(); // 2021-12-09
+/// let text: DateTime = "2020-01-01T00:00:00Z".parse().unwrap();
+/// let offset: DateTime = "2021-12-09T15:00:00+0100".parse().unwrap(); // 14:00 UTC
+/// let junk: DateTime = "not a date".parse().unwrap();
+/// let mut all = vec![junk.clone(), offset.clone(), millis.clone(), text.clone()];
+/// all.sort();
+/// assert_eq!(all, [text, millis, offset, junk]);
+/// ```
+impl Ord for DateTime {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let (a, b) = (self.to_utc(), other.to_utc());
+        (a.is_none(), a, &self.0, self.1).cmp(&(b.is_none(), b, &other.0, other.1))
+    }
+}
+
+impl PartialOrd for DateTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// How the timestamp was written.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -187,6 +218,34 @@ mod tests {
         assert_eq!(millis.to_utc(), Some(instant));
         for s in ["2023-09-25T14:07:27+00", "2023-09-25T14:07:27 +0000x", "2023-09-25T14:07:27+2500", "1695650847500"] {
             assert_eq!(s.parse::<DateTime>().unwrap().to_utc(), None, "{s}");
+        }
+    }
+
+    /// The order is the instant's, and agrees with equality: two values
+    /// compare equal only when they are equal.
+    #[test]
+    fn orders_by_instant_across_forms() {
+        let millis = |n: &str| serde_json::from_str::<DateTime>(n).unwrap();
+        let text = |s: &str| s.parse::<DateTime>().unwrap();
+        let sorted = [
+            millis("0"),
+            text("1970-01-01T00:00:00.001Z"),
+            text("2023-09-25T07:07:27-0700"),
+            text("2023-09-25T14:07:27+00:00"),
+            text("2023-09-25T14:07:27Z"),
+            millis("1695650847500"),
+            text("2023-09-25T14:07:28"),
+            text("not a date"),
+            text("soon"),
+        ];
+        let mut shuffled: Vec<DateTime> = sorted.iter().rev().cloned().collect();
+        shuffled.swap(0, 4);
+        shuffled.sort();
+        assert_eq!(shuffled, sorted);
+        for a in &sorted {
+            for b in &sorted {
+                assert_eq!(a.cmp(b) == std::cmp::Ordering::Equal, a == b, "{a:?} {b:?}");
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
-//! Runtime shared by the generated SailPoint client crates (`sailpoint-v3`,
-//! `sailpoint-beta`, `sailpoint-v2024`).
+//! Runtime shared by the generated SailPoint client crates: one per API
+//! version (`sailpoint-v2024`…) and one per service of SailPoint's
+//! per-service layout (`sailpoint-sources`…), as `openapi/specs.toml` lists
+//! them.
 //!
 //! Each generated `Client` carries a [`Runtime`] and hands every request to
 //! it. The runtime owns the policy, in one place for every API version:
