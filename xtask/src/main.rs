@@ -5,7 +5,7 @@
 //! cargo xtask pin   [--version NAME] [--specs DIR]
 //! cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]
 //! cargo xtask test  [--specs DIR]
-//! cargo xtask soak  [--seed N] [--small]
+//! cargo xtask soak  [--seed N] [--small] [--write-benchmarks]
 //! ```
 //! `soak` builds and runs the fault soak (`crates/sailpoint-bench/src/bin/soak.rs`)
 //! in release mode and prints its report.
@@ -50,7 +50,7 @@ struct Args {
     out: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]\n       cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]\n       cargo xtask test [--specs DIR]\n       cargo xtask soak [--seed N] [--small]";
+const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]\n       cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]\n       cargo xtask test [--specs DIR]\n       cargo xtask soak [--seed N] [--small] [--write-benchmarks]";
 
 /// Where `mock-spec` writes by default, relative to the workspace root; the
 /// contract tests (`tests/tests/contract.rs`) read the same place.

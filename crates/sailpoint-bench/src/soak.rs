@@ -208,7 +208,8 @@ pub struct Outcomes {
     pub items_received: u64,
     /// Items received twice or more in one stream.
     pub items_duplicated: u64,
-    /// Items received that are not the one due at that position.
+    /// Items received that are not the one due at that position (after an
+    /// item lost or repeated, every later one of its stream too).
     pub items_out_of_place: u64,
     /// Items not received by streams that ended in an error.
     pub items_lost_with_error: u64,
@@ -219,7 +220,9 @@ pub struct Outcomes {
     pub creates_sent: u64,
     /// Markers of the creates that returned `Ok`.
     pub created_ok: Vec<String>,
-    /// Read-modify-writes attempted, and those that returned `Ok`.
+    /// Sources found to update (the plan's `sources`, unless listing them failed).
+    pub sources_found: u64,
+    /// Read-modify-writes attempted.
     pub updates_sent: u64,
     /// Read-modify-writes that returned `Ok`.
     pub updates_ok: u64,
@@ -355,6 +358,7 @@ async fn updates(plan: &Plan, client: &Client, out: &Shared) {
         match listed {
             Ok(sources) => {
                 ids = sources.into_iter().filter_map(|s| s.id).collect();
+                record(out, |o| o.sources_found = ids.len() as u64);
                 break;
             }
             Err(e) => record(out, |o| o.failed("list_sources", &e)),
@@ -474,6 +478,24 @@ impl Report {
     /// Faults injected, all kinds.
     pub fn faults_total(&self) -> u64 {
         self.faults.values().sum()
+    }
+
+    /// Where the run did too little for its checks to mean much: fewer
+    /// sources found than seeded, or fewer than half of the creates or the
+    /// updates answered `Ok`.
+    pub fn shortfalls(&self) -> Vec<String> {
+        let (o, p) = (&self.outcomes, &self.plan);
+        let mut v = Vec::new();
+        if o.sources_found != p.sources {
+            v.push(format!("{} of the {} sources found to update", o.sources_found, p.sources));
+        }
+        if (o.created_ok.len() as u64) < p.creates / 2 {
+            v.push(format!("only {} of {} creates answered Ok", o.created_ok.len(), p.creates));
+        }
+        if o.updates_ok < p.sources * p.update_rounds / 2 {
+            v.push(format!("only {} of {} read-modify-writes answered Ok", o.updates_ok, p.sources * p.update_rounds));
+        }
+        v
     }
 
     /// What must never happen, if it did.

@@ -20,6 +20,6 @@ async fn a_seeded_fault_soak_loses_and_duplicates_nothing() {
     assert!(report.faults.len() >= 8 && report.faults_total() >= 50, "{:?}", report.faults);
     let o = &report.outcomes;
     assert!(o.items_received >= o.items_expected / 2, "{}", report.markdown());
-    assert!(report.creates_applied >= plan.creates / 2 && o.updates_ok >= plan.sources * plan.update_rounds / 2);
+    assert_eq!(report.shortfalls(), Vec::<String>::new(), "{}", report.markdown());
     assert!(report.tokens_issued >= 2, "tokens were refused or expired, and replaced");
 }

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 /// Faults to inject, each a share of API requests (0.0 to 1.0), drawn
-/// from dice seeded with [`Faults::seed`]; the token endpoint has its own
+/// from dice seeded with [`Faults::seed`] (one draw per request: the
+/// sequence repeats, and which request gets which draw follows the order
+/// requests arrive in); the token endpoint has its own
 /// ([`Faults::token_errors`]). [`MockTenant::faults_injected`](crate::MockTenant::faults_injected)
 /// counts them by kind.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +39,9 @@ pub struct Faults {
     /// Refuse a valid token with 401 "JWT is expired" and forget it, as if
     /// it had expired early: the client must get a new one.
     pub revoked_tokens: f64,
-    /// Share of token requests answered 503, or 429 with `Retry-After: 0`.
+    /// Share of token requests answered 503, or 429 with `Retry-After: 0`,
+    /// drawn from dice of their own (seeded too): the n-th token request
+    /// meets the same draw in every run.
     pub token_errors: f64,
     /// Wait this long before answering.
     pub latency: Duration,
@@ -47,7 +51,7 @@ pub struct Faults {
     /// The token endpoint answers `307` to this URL instead of a token (a
     /// client must not send its secret there).
     pub token_redirect: Option<String>,
-    /// Seed of the fault dice (the same seed, the same faults).
+    /// Seed of the fault dice (the same seed, the same sequence of draws).
     pub seed: u64,
 }
 

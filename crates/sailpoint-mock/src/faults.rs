@@ -1,7 +1,9 @@
 //! Fault injection: a share of API requests get a 429, a 5xx, a closed
 //! connection, a cut, truncated, slow or non-JSON body, a refused token, or
-//! added latency (see [`crate::Faults`]). The dice are the tenant's, seeded,
-//! so the sequence of faults is repeatable; each fault is counted by kind.
+//! added latency (see [`crate::Faults`]). The dice are the tenant's, seeded:
+//! the sequence of draws repeats, one draw per request (which request gets
+//! which draw follows the order requests arrive in). Each fault is counted
+//! by kind.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +31,8 @@ pub enum Fault {
     Truncated,
     Slow,
     RevokedToken,
+    TokenUnavailable,
+    TokenRateLimited,
 }
 
 impl Fault {
@@ -39,19 +43,23 @@ impl Fault {
             Fault::RateLimitedBare => "429 without Retry-After",
             Fault::ServerError => "500/503/504",
             Fault::Html502 => "502 HTML",
-            Fault::ResetBefore => "reset before the request is read",
+            Fault::ResetBefore => "reset before the request is carried out",
             Fault::ResetAfter => "reset after the request is carried out",
             Fault::Dropped => "cut after the headers",
             Fault::Truncated => "body cut mid-way",
             Fault::Slow => "slow body",
             Fault::RevokedToken => "token refused as expired",
+            Fault::TokenUnavailable => "token endpoint 503",
+            Fault::TokenRateLimited => "token endpoint 429",
         }
     }
 }
 
 /// The fault a roll `r` (0.0 to 1.0) of the dice picks, if any: each kind
-/// takes its share of the unit interval, in a fixed order.
-pub fn pick(f: &Faults, r: f64) -> Option<Fault> {
+/// takes its share of the unit interval, in a fixed order. With it, where
+/// `r` fell within that share (0.0 to 1.0), to choose among a fault's
+/// variants from the same draw.
+pub fn pick(f: &Faults, r: f64) -> Option<(Fault, f64)> {
     let shares = [
         (f.rate_limited, Fault::RateLimited),
         (f.rate_limited_bare, Fault::RateLimitedBare),
@@ -66,12 +74,31 @@ pub fn pick(f: &Faults, r: f64) -> Option<Fault> {
     ];
     let mut edge = 0.0;
     for (share, fault) in shares {
-        edge += share.max(0.0);
-        if r < edge {
-            return Some(fault);
+        let share = share.max(0.0);
+        if r < edge + share {
+            return Some((fault, (r - edge) / share));
         }
+        edge += share;
     }
     None
+}
+
+/// Whether any share of `f` is above 0 (else no dice are drawn).
+fn any(f: &Faults) -> bool {
+    [
+        f.rate_limited,
+        f.rate_limited_bare,
+        f.server_errors,
+        f.non_json,
+        f.reset_before,
+        f.reset_after,
+        f.dropped,
+        f.truncated,
+        f.slow,
+        f.revoked_tokens,
+    ]
+    .iter()
+    .any(|share| *share > 0.0)
 }
 
 /// Marks a response whose connection the server closes instead of sending
@@ -91,7 +118,10 @@ pub async fn inject(State(t): State<Arc<Tenant>>, req: Request, next: Next) -> R
         tokio::time::sleep(f.latency).await;
     }
     t.count_request();
-    let Some(fault) = pick(f, t.roll()) else { return next.run(req).await };
+    if !any(f) {
+        return next.run(req).await;
+    }
+    let Some((fault, within)) = pick(f, t.roll()) else { return next.run(req).await };
     if fault == Fault::RevokedToken {
         let token =
             req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
@@ -102,12 +132,11 @@ pub async fn inject(State(t): State<Arc<Tenant>>, req: Request, next: Next) -> R
         }
     }
     t.count_fault(fault.name());
-    let nth = t.roll();
     match fault {
         Fault::RateLimited => crate::errors::rate_limited_after(Some(f.retry_after_secs.unwrap_or(1))),
         Fault::RateLimitedBare => crate::errors::rate_limited_after(None),
         Fault::ServerError => {
-            let status = [500u16, 503, 504][((nth * 3.0) as usize).min(2)];
+            let status = [500u16, 503, 504][((within * 3.0) as usize).min(2)];
             crate::errors::dto(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "Injected fault.")
         }
         Fault::Html502 => {
@@ -131,23 +160,30 @@ pub async fn inject(State(t): State<Arc<Tenant>>, req: Request, next: Next) -> R
                 .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
         Fault::Truncated => {
-            // The whole length announced, half of it sent, then the connection cut.
-            let (parts, body) = next.run(req).await.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            // Half of the body goes out, then the connection is cut (the
+            // body is chunked: the client sees it end before its last chunk).
+            let (parts, bytes) = carried_out(next, req).await;
             let half = bytes.slice(..bytes.len() / 2);
             let cut = futures_util::stream::iter([Ok(half), Err(std::io::Error::other("cut mid-way"))]);
             Response::from_parts(parts, Body::from_stream(cut))
         }
         Fault::Slow => {
-            let (parts, body) = next.run(req).await.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let (parts, bytes) = carried_out(next, req).await;
             Response::from_parts(parts, Body::from_stream(in_pieces(bytes, 4, f.slow_pause)))
         }
         Fault::RevokedToken => {
             t.count_unauthorized();
             crate::errors::unauthorized("JWT validation failed: JWT is expired")
         }
+        // Drawn for the token endpoint only (`token_error`).
+        Fault::TokenUnavailable | Fault::TokenRateLimited => next.run(req).await,
     }
+}
+
+/// The request carried out: the response's head, and its whole body.
+async fn carried_out(next: Next, req: Request) -> (axum::http::response::Parts, bytes::Bytes) {
+    let (parts, body) = next.run(req).await.into_parts();
+    (parts, axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default())
 }
 
 /// `bytes` as `n` pieces, each after a pause of `pause`.
@@ -169,16 +205,20 @@ fn in_pieces(
 /// `Retry-After: 0`) instead of a token; counted.
 pub fn token_error(t: &Tenant) -> Option<Response> {
     let share = t.config.faults.token_errors;
-    if share <= 0.0 || t.roll() >= share {
+    if share <= 0.0 {
         return None;
     }
-    if t.roll() < 0.5 {
-        t.count_fault("token endpoint 503");
-        Some(crate::errors::dto(StatusCode::SERVICE_UNAVAILABLE, "Injected fault."))
-    } else {
-        t.count_fault("token endpoint 429");
-        Some(crate::errors::rate_limited_after(Some(0)))
+    let r = t.roll_token();
+    if r >= share {
+        return None;
     }
+    // The lower half of the share: 503; the upper: 429.
+    let fault = if r < share / 2.0 { Fault::TokenUnavailable } else { Fault::TokenRateLimited };
+    t.count_fault(fault.name());
+    Some(match fault {
+        Fault::TokenUnavailable => crate::errors::dto(StatusCode::SERVICE_UNAVAILABLE, "Injected fault."),
+        _ => crate::errors::rate_limited_after(Some(0)),
+    })
 }
 
 #[cfg(test)]
@@ -188,10 +228,14 @@ mod tests {
     #[test]
     fn each_kind_takes_its_share_in_order() {
         let f = Faults { rate_limited: 0.1, server_errors: 0.2, reset_after: 0.1, ..Faults::default() };
-        assert_eq!(pick(&f, 0.05), Some(Fault::RateLimited));
-        assert_eq!(pick(&f, 0.15), Some(Fault::ServerError));
-        assert_eq!(pick(&f, 0.35), Some(Fault::ResetAfter));
-        assert_eq!(pick(&f, 0.45), None);
+        let kind = |r| pick(&f, r).map(|(fault, _)| fault);
+        assert_eq!(kind(0.05), Some(Fault::RateLimited));
+        assert_eq!(kind(0.15), Some(Fault::ServerError));
+        assert_eq!(kind(0.35), Some(Fault::ResetAfter));
+        assert_eq!(kind(0.45), None);
         assert_eq!(pick(&Faults::default(), 0.0), None);
+        // Where the draw fell within the share: 0.2 into ServerError's 0.1..0.3.
+        let (_, within) = pick(&f, 0.14).unwrap();
+        assert!((within - 0.2).abs() < 1e-9, "{within}");
     }
 }

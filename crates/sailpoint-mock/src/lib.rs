@@ -109,21 +109,16 @@ impl MockTenant {
         self.tenant.fault_counts()
     }
 
-    /// Stores `item` in `collection` (`"sources"`, `"password-sync-groups"`,
-    /// `"password-policies"`) as it is, with a new `id`, which it returns:
-    /// a fixture for a test, whatever fields it carries.
+    /// Stores `item` (a JSON object) in `collection` (`"sources"`,
+    /// `"password-sync-groups"`, `"password-policies"`) as it is, with a new
+    /// `id`, which it returns: a fixture for a test, whatever fields it
+    /// carries. `None` for another collection, or an item that is not an
+    /// object.
     pub fn insert(&self, collection: &str, mut item: serde_json::Value) -> Option<String> {
         let collection = tenant::COLLECTIONS.iter().copied().find(|c| *c == collection)?;
         let id = self.tenant.new_id();
-        item["id"] = serde_json::Value::String(id.clone());
-        let mut data = self.tenant.data.lock().unwrap_or_else(|e| e.into_inner());
-        if collection == "sources" {
-            data.sources.insert(
-                id.clone(),
-                tenant::SourceDetails { schemas: vec![tenant::default_account_schema()], ..Default::default() },
-            );
-        }
-        data.items.entry(collection).or_default().insert(id.clone(), item);
+        item.as_object_mut()?.insert("id".into(), serde_json::Value::String(id.clone()));
+        self.tenant.add(collection, &id, item);
         Some(id)
     }
 

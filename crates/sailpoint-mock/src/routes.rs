@@ -302,11 +302,7 @@ async fn create(
     v["id"] = json!(id);
     v["created"] = json!(now());
     v["modified"] = json!(now());
-    if collection == "sources" {
-        let mut data = t.data.lock().unwrap_or_else(|e| e.into_inner());
-        data.sources.insert(id.clone(), SourceDetails { schemas: vec![default_account_schema()], ..Default::default() });
-    }
-    store(&t, collection, &id, v.clone());
+    t.add(collection, &id, v.clone());
     reply(op, 201, v)
 }
 

@@ -1,10 +1,11 @@
 //! The accept loop: each connection served by hyper with the tenant's
 //! router, one task per connection, all stopped with the tenant.
 //!
-//! It is `axum::serve` plus one thing: a response marked
+//! Like `axum::serve` over HTTP/1.1, with one addition: a response marked
 //! [`ResetConnection`] is not sent; the service fails instead, and hyper
 //! closes the connection without an answer, as a server that crashes or a
-//! proxy that resets does.
+//! proxy that resets does. Unlike it, stopping drops the open connections
+//! at once, requests in flight included.
 
 use std::convert::Infallible;
 
@@ -37,7 +38,11 @@ pub async fn serve(listener: TcpListener, router: Router, stop: impl Future<Outp
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
-                Err(_) => continue,
+                // Out of file descriptors, say: wait rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
             },
             () = &mut stop => break,
         };

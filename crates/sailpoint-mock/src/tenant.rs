@@ -50,6 +50,10 @@ pub struct Tenant {
     faults: Mutex<BTreeMap<&'static str, u64>>,
     /// The fault dice, seeded with `config.faults.seed`.
     dice: Mutex<fastrand::Rng>,
+    /// The token endpoint's own dice, from the same seed: a client asks for
+    /// one token at a time, so its n-th token request always meets the
+    /// same draw, whatever the API requests around it.
+    token_dice: Mutex<fastrand::Rng>,
     /// Synthetic id → index, per kind.
     synthetic_index: HashMap<String, u64>,
 }
@@ -112,6 +116,7 @@ impl Tenant {
             requests: AtomicU64::new(0),
             faults: Mutex::new(BTreeMap::new()),
             dice: Mutex::new(fastrand::Rng::with_seed(seed)),
+            token_dice: Mutex::new(fastrand::Rng::with_seed(seed ^ 0x7043_E45D_1CE5)),
             synthetic_index,
         };
         tenant.seed();
@@ -180,6 +185,16 @@ impl Tenant {
         Ok(())
     }
 
+    /// Stores a new item under `id`; a source gets its details (the
+    /// default account schema).
+    pub fn add(&self, collection: &'static str, id: &str, item: Value) {
+        let mut data = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        if collection == "sources" {
+            data.sources.insert(id.to_string(), SourceDetails { schemas: vec![default_account_schema()], ..Default::default() });
+        }
+        data.items.entry(collection).or_default().insert(id.to_string(), item);
+    }
+
     /// Forgets `token`; whether it was valid.
     pub fn revoke_token(&self, token: &str) -> bool {
         let client = self.client_of(token).is_ok();
@@ -190,6 +205,11 @@ impl Tenant {
     /// The next roll of the fault dice, in `0.0..1.0`.
     pub fn roll(&self) -> f64 {
         self.dice.lock().unwrap_or_else(|e| e.into_inner()).f64()
+    }
+
+    /// The next roll of the token endpoint's dice, in `0.0..1.0`.
+    pub fn roll_token(&self) -> f64 {
+        self.token_dice.lock().unwrap_or_else(|e| e.into_inner()).f64()
     }
 
     pub fn count_request(&self) {

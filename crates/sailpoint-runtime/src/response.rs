@@ -6,8 +6,10 @@
 //! A 2xx means the server did what was asked. A create answered with an
 //! empty `201`, or with a shape the pinned spec does not know, has still
 //! created its object; reporting it as a failed call would invite the
-//! caller to send it again. So `send()` returns `Ok` for every 2xx, and
-//! the decoding problem is the value's, not the call's.
+//! caller to send it again. So `send()` returns `Ok` for every 2xx whose
+//! body was read, and the decoding problem is the value's, not the call's.
+//! (A body that breaks off before its end is the call's error: see the
+//! README's Reliability table.)
 
 use bytes::Bytes;
 use reqwest::StatusCode;

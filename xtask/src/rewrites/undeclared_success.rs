@@ -125,7 +125,10 @@ impl VisitMut for Rewrite {
         if f.sig.ident != "send" {
             return;
         }
-        let Some(success) = success_of(f) else { return };
+        let Some(success) = success_of(f) else {
+            self.failed.push(operation_id(f));
+            return;
+        };
         let mut arms = Arms { success, declared_success: false, rewritten: false };
         arms.visit_block_mut(&mut f.block);
         if !arms.rewritten {

@@ -90,6 +90,7 @@ async fn soak_run(args: &[String]) -> Fallible<ExitCode> {
     report.client_peak_rss_mb = sailpoint_bench::peak_rss_mb();
     println!("{}", report.markdown());
     let mut failed = report.violations();
+    failed.extend(report.shortfalls());
     if !small {
         if report.outcomes.items_received < 1_000_000 {
             failed.push(format!("only {} items streamed (goal: 1,000,000)", report.outcomes.items_received));
