@@ -97,7 +97,12 @@ async fn a_body_that_does_not_decode_names_operation_status_and_field() {
         .mount(&server)
         .await;
     let client = common::v2024(&server.uri(), |b| b);
-    let err = client.list_sources().send().await.unwrap_err();
+    // The call succeeded (HTTP 200): the response keeps the body, and the
+    // value is the decoding error.
+    let response = client.list_sources().send().await.unwrap();
+    assert_eq!((response.status().as_u16(), response.value().is_none()), (200, true));
+    assert_eq!(response.raw_body(), Some(body.as_slice()));
+    let err = response.into_inner().unwrap_err();
     assert_eq!(err.kind(), sailpoint_runtime::ErrorKind::Decode, "{err}");
     assert_eq!(err.operation(), Some("list_sources"));
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));

@@ -136,6 +136,7 @@ macro_rules! multipart_sources {
                             .disable_optimization("true")
                             .send()
                             .await
+                            .and_then(|r| r.into_inner())
                             .map(drop)
                             .map_err(sdk)
                     })
@@ -155,6 +156,7 @@ macro_rules! multipart_sources {
                             .file_bytes("schema.csv", b"name,type\nid,STRING\n".to_vec())
                             .send()
                             .await
+                            .and_then(|r| r.into_inner())
                             .map(drop)
                             .map_err(sdk)
                     })
@@ -174,6 +176,7 @@ macro_rules! multipart_sources {
                             .file_bytes("driver.jar", vec![0x50, 0x4b, 3, 4])
                             .send()
                             .await
+                            .and_then(|r| r.into_inner())
                             .map(drop)
                             .map_err(sdk)
                     })
@@ -193,6 +196,7 @@ macro_rules! multipart_sources {
                             .file_bytes("entitlements.csv", b"id,name\ng1,Admins\n".to_vec())
                             .send()
                             .await
+                            .and_then(|r| r.into_inner())
                             .map(drop)
                             .map_err(sdk)
                     })
@@ -213,6 +217,7 @@ macro_rules! multipart_sources {
                             .file_bytes("schema.csv", b"name,type\nid,STRING\n".to_vec())
                             .send()
                             .await
+                            .and_then(|r| r.into_inner())
                             .map(drop)
                             .map_err(sdk)
                     })
@@ -232,6 +237,7 @@ macro_rules! multipart_sources {
                             .file_bytes("accounts.csv", b"id,name\n1,Ada\n".to_vec())
                             .send()
                             .await
+                            .and_then(|r| r.into_inner())
                             .map(drop)
                             .map_err(sdk)
                     })

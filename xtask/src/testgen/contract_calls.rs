@@ -263,7 +263,8 @@ fn call_expr(doc: &Value, op: &OperationMeta, fields: &[(String, Type)], body: O
         let expr = render(&value, ty).ok_or_else(|| format!("no `{}` value for `{field}` from {value:?}", type_text(ty)))?;
         chain.push_str(&format!(".{field}({expr})"));
     }
-    Ok(format!("|c| Box::pin(async move {{ {chain}.send().await.map(drop).map_err(sdk) }})"))
+    // The value too: a 2xx whose body does not decode is `Ok` from `send()`.
+    Ok(format!("|c| Box::pin(async move {{ {chain}.send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }})"))
 }
 
 /// The `Call { … }` of `op`, or why there is none. Its body is the spec's

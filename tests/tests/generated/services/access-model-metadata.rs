@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/v1/attributes/{key}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute_v1().key("iscPrivacy").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute_v1().key("iscPrivacy").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/v1/attributes/{key}/values/{value}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute_value_v1().key("iscPrivacy").value("public").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute_value_v1().key("iscPrivacy").value("public").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/v1/attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/v1/attributes/{key}/values",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute_value_v1().key("iscPrivacy").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute_value_v1().key("iscPrivacy").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/v1/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_profile_entitlements_v1().id("2c91808a7813090a017814121919ecca").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_profile_entitlements_v1().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_profile_v1().id("2c9180837ca6693d017ca8d097500149").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_profile_v1().id("2c9180837ca6693d017ca8d097500149").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_profiles_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_access_profiles_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/v1/approval-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_approval_summary_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_approval_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/v1/{accessRequestId}/approvers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_request_approvers_v1().access_request_id("2c91808568c529c60168cca6f90c1313").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_access_request_approvers_v1().access_request_id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/v1/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_completed_approvals_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_completed_approvals_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/v1/pending",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_pending_approvals_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_pending_approvals_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

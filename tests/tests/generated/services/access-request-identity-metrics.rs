@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-identity-metrics/v1/{identityId}/requested-objects/{requestedObjectId}/type/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_identity_metrics_v1().identity_id("7025c863-c270-4ba6-beea-edf3cb091573").requested_object_id("2db501be-f0fb-4cc5-a695-334133c52891").type_(parsed::<types::GetAccessRequestIdentityMetricsV1Type>("ENTITLEMENT")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_identity_metrics_v1().identity_id("7025c863-c270-4ba6-beea-edf3cb091573").requested_object_id("2db501be-f0fb-4cc5-a695-334133c52891").type_(parsed::<types::GetAccessRequestIdentityMetricsV1Type>("ENTITLEMENT")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-config/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-config/v2",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_config_v2().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_config_v2().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/revocable-objects/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_details_for_identity_v1().entitlement_id("ef38f94347e94562b5bb8424a56397d8").identity_id("7025c863c2704ba6beeaedf3cb091573").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_entitlement_details_for_identity_v1().entitlement_id("ef38f94347e94562b5bb8424a56397d8").identity_id("7025c863c2704ba6beeaedf3cb091573").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-status/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_request_status_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_access_request_status_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-administration/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_administrators_access_request_status_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_administrators_access_request_status_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

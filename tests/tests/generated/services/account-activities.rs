@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-activities/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_activity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_account_activity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-activities/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_account_activities_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_account_activities_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-aggregations/v1/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_aggregation_status_v1().id("2c91808477a6b0c60177a81146b8110b").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_account_aggregation_status_v1().id("2c91808477a6b0c60177a81146b8110b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

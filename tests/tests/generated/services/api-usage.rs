@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/api-usage/v1/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_total_count_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_total_count_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/api-usage/v1/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_api_summary_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_api_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

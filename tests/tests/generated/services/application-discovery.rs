@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/discovered-applications/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_discovered_applications_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_discovered_applications_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/manual-discover-applications-template/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_manual_discover_applications_csv_template_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_manual_discover_applications_csv_template_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/generic-approvals/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_approval_v1().id("38453251-6be2-5f8f-df93-5ce19e295837").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_approval_v1().id("38453251-6be2-5f8f-df93-5ce19e295837").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/generic-approvals/v1/config/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_approvals_config_v1().id("ACCESS_REQUEST_APPROVAL").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_approvals_config_v1().id("ACCESS_REQUEST_APPROVAL").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/generic-approvals/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_approvals_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_approvals_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

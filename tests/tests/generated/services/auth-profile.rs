@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-profiles/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_profile_config_list_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_profile_config_list_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-profiles/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_profile_config_v1().id("2c91808a7813090a017814121919ecca").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_profile_config_v1().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

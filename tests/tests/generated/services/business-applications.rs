@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/business-applications/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_business_application_v1().id("a1b2c3d4-e5f6-7890-abcd-ef1234567890").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_business_application_v1().id("a1b2c3d4-e5f6-7890-abcd-ef1234567890").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/business-applications/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_business_applications_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_business_applications_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-filters/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_filter_by_id_v1().id("e9f9a1397b842fd5a65842087040d3ac").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_campaign_filter_by_id_v1().id("e9f9a1397b842fd5a65842087040d3ac").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-filters/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_campaign_filters_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_campaign_filters_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_active_campaigns_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_active_campaigns_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/v1/reports-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_campaign_reports_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/v1/{id}/reports",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports_v1().id("2c91808571bcfcf80171c23e4b4221fc").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_campaign_reports_v1().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/v1/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template_schedule_v1().id("04bedce387bd47b2ae1f86eb0bb36dee").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_campaign_template_schedule_v1().id("04bedce387bd47b2ae1f86eb0bb36dee").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template_v1().id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_campaign_template_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_templates_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_campaign_templates_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_v1().id("2c91808571bcfcf80171c23e4b4221fc").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_campaign_v1().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certification-tasks/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_certification_task_v1().id("63b32151-26c0-42f4-9299-8898dc1c9daa").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_certification_task_v1().id("63b32151-26c0-42f4-9299-8898dc1c9daa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{certificationId}/access-review-items/{itemId}/permissions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_item_permissions_v1().certification_id("ef38f94347e94562b5bb8424a56397d8").item_id("2c91808671bcbab40171bd945d961227").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_certification_item_permissions_v1().certification_id("ef38f94347e94562b5bb8424a56397d8").item_id("2c91808671bcbab40171bd945d961227").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_certification_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certification-tasks/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_pending_certification_tasks_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_pending_certification_tasks_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}/reviewers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_certification_reviewers_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_certification_reviewers_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}/access-review-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_access_review_items_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identity_access_review_items_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_certifications_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identity_certifications_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

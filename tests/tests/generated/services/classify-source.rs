@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/classify",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_classify_machine_account_from_source_status_v1().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_classify_machine_account_from_source_status_v1().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

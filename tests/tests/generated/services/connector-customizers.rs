@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-customizers/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_customizer_v1().id("b07dc46a-1498-4de8-bfbb-259a68e70c8a").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_customizer_v1().id("b07dc46a-1498-4de8-bfbb-259a68e70c8a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-customizers/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_connector_customizers_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_connector_customizers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

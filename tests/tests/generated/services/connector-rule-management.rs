@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-rules/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_rule_list_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_rule_list_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-rules/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_rule_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_rule_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

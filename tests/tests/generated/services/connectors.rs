@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_correlation_config_v1().script_name("aScriptName").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_correlation_config_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_list_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_list_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_source_config_v1().script_name("aScriptName").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_source_config_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}/source-template",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_source_template_v1().script_name("aScriptName").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_source_template_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}/translations/{locale}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_translations_v1().script_name("aScriptName").locale(parsed::<types::GetConnectorTranslationsV1Locale>("de")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_translations_v1().script_name("aScriptName").locale(parsed::<types::GetConnectorTranslationsV1Locale>("de")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_v1().script_name("aScriptName").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_connector_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

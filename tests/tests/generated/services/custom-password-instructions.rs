@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/custom-password-instructions/v1/{pageId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_password_instructions_v1().page_id(parsed::<types::CustomPasswordInstructionPageId>("change-password:enter-password")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_custom_password_instructions_v1().page_id(parsed::<types::CustomPasswordInstructionPageId>("change-password:enter-password")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/authorization/v1/custom-user-levels/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_user_level_v1().id("6e110911-5984-491b-be74-2707980a46a7").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_user_level_v1().id("6e110911-5984-491b-be74-2707980a46a7").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/authorization/v1/authorization-assignable-right-sets",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_all_authorization_right_sets_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_all_authorization_right_sets_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/authorization/v1/user-levels/{id}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_user_level_identities_v1().id("idn:access-request-administrator").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_user_level_identities_v1().id("idn:access-request-administrator").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/authorization/v1/custom-user-levels",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_user_levels_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_user_levels_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/applications/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_application_v1().id(12345i64).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_application_v1().id(12345i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/applications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_applications_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_applications_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/owners/{ownerIdentityId}/resources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_das_v1_owners_by_owner_identity_id_resources().owner_identity_id("a3f1c2d4-5678-4e9b-8c2d-123456789abc").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_das_v1_owners_by_owner_identity_id_resources().owner_identity_id("a3f1c2d4-5678-4e9b-8c2d-123456789abc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/owners/resources/{resourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_das_v1_owners_resources_by_resource_id().resource_id(101i64).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_das_v1_owners_resources_by_resource_id().resource_id(101i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/owners/applications/{appId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_owners_v1().app_id(2001i64).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_owners_v1().app_id(2001i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/tasks/schedules/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_schedule_v1().id(1001i64).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_schedule_v1().id(1001i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/tasks/schedules",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_schedules_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_schedules_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -81,7 +81,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/tasks/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_task_v1().id(1001i64).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_task_v1().id(1001i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -90,7 +90,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/tasks",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tasks_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_tasks_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -99,7 +99,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/identity-collectors/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_collectors_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identity_collectors_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{roleId}/dimensions/{dimensionId}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dimension_entitlements_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_dimension_entitlements_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{roleId}/dimensions/{dimensionId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dimension_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_dimension_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{roleId}/dimensions/{dimensionId}/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_dimension_access_profiles_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_dimension_access_profiles_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{roleId}/dimensions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_dimensions_v1().role_id("6603fba3004f43c687610a29195252ce").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_dimensions_v1().role_id("6603fba3004f43c687610a29195252ce").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlement-connections/v1/current-identity",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_connections_for_current_identity_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_entitlement_connections_for_current_identity_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlement-connections/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_connections_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_entitlement_connections_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

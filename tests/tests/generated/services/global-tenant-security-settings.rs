@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/v1/lockout-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_lockout_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_auth_org_lockout_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/v1/network-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_network_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_auth_org_network_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/v1/service-provider-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_service_provider_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_auth_org_service_provider_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/v1/session-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_session_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_auth_org_session_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

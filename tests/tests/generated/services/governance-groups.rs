@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workgroup_v1().id("2c9180837ca6693d017ca8d097500149").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_workgroup_v1().id("2c9180837ca6693d017ca8d097500149").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/v1/{workgroupId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_connections_v1().workgroup_id("2c91808a7813090a017814121919ecca").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_connections_v1().workgroup_id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/v1/{workgroupId}/members",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workgroup_members_v1().workgroup_id("2c91808a7813090a017814121919ecca").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_workgroup_members_v1().workgroup_id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workgroups_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_workgroups_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

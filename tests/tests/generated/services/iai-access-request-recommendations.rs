@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_recommendations_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1/ignored-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_ignored_items_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_recommendations_ignored_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1/requested-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_requested_items_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_recommendations_requested_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_recommendations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1/viewed-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_viewed_items_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_access_request_recommendations_viewed_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/v1/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_outliers_zip_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.export_outliers_zip_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-summaries/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_outlier_snapshots_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_outlier_snapshots_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_outliers_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_outliers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-summaries/v1/latest",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_latest_identity_outlier_snapshots_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_latest_identity_outlier_snapshots_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-feature-summaries/v1/{outlierFeatureId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_outlier_contributing_feature_summary_v1().outlier_feature_id("04654b66-7561-4090-94f9-abee0722a1af").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_outlier_contributing_feature_summary_v1().outlier_feature_id("04654b66-7561-4090-94f9-abee0722a1af").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/v1/{outlierId}/contributing-features",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_peer_group_outliers_contributing_features_v1().outlier_id("2c918085842e69ae018432d22ccb212f").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_peer_group_outliers_contributing_features_v1().outlier_id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/v1/{outlierId}/feature-details/{contributingFeatureName}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_outliers_contributing_feature_access_items_v1().outlier_id("2c918085842e69ae018432d22ccb212f").contributing_feature_name(parsed::<types::ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName>("radical_entitlement_count")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_outliers_contributing_feature_access_items_v1().outlier_id("2c918085842e69ae018432d22ccb212f").contributing_feature_name(parsed::<types::ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName>("radical_entitlement_count")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/peer-group-strategies/v1/{strategy}/identity-outliers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_peer_group_outliers_v1().strategy(parsed::<types::GetPeerGroupOutliersV1Strategy>("entitlement")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_peer_group_outliers_v1().strategy(parsed::<types::GetPeerGroupOutliersV1Strategy>("entitlement")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

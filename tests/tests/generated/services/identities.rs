@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1/{identityId}/ownership",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_ownership_details_v1().identity_id("ff8081814d2a8036014d701f3fbf53fa").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_ownership_details_v1().identity_id("ff8081814d2a8036014d701f3fbf53fa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1/{identityId}/role-assignments/{assignmentId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assignment_v1().identity_id("ef38f94347e94562b5bb8424a56397d8").assignment_id("1cbb0705b38c4226b1334eadd8874086").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_assignment_v1().identity_id("ef38f94347e94562b5bb8424a56397d8").assignment_id("1cbb0705b38c4226b1334eadd8874086").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1/{identityId}/role-assignments",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assignments_v1().identity_id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_assignments_v1().identity_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/v1/identities/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlements_by_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_entitlements_by_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identities_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identities_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

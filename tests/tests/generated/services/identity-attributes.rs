@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-attributes/v1/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_attribute_v1().name("displayName").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_attribute_v1().name("displayName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-attributes/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_attributes_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identity_attributes_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/compare/{accessType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.compare_identity_snapshots_access_type_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").access_type(parsed::<types::CompareIdentitySnapshotsAccessTypeV1AccessType>("accessProfile")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.compare_identity_snapshots_access_type_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").access_type(parsed::<types::CompareIdentitySnapshotsAccessTypeV1AccessType>("accessProfile")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/compare",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.compare_identity_snapshots_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.compare_identity_snapshots_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/events",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_historical_identity_events_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_historical_identity_events_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_historical_identity_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_historical_identity_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/snapshot-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_snapshot_summary_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_snapshot_summary_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/snapshots/{date}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_snapshot_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_snapshot_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/start-date",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_start_date_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_start_date_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -81,7 +81,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_historical_identities_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_historical_identities_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -90,7 +90,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_access_items_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identity_access_items_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -99,7 +99,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/snapshots/{date}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_snapshot_access_items_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identity_snapshot_access_items_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -108,7 +108,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/snapshots",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_snapshots_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identity_snapshots_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/v1/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_identity_profiles_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.export_identity_profiles_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/v1/{identity-profile-id}/default-identity-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_default_identity_attribute_config_v1().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_default_identity_attribute_config_v1().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/v1/{identity-profile-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_profile_v1().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_identity_profile_v1().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_profiles_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_identity_profiles_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/jit-activation-config/v1/{configType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_jit_activation_config_v1().config_type(parsed::<types::GetJitActivationConfigV1ConfigType>("policy")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_jit_activation_config_v1().config_type(parsed::<types::GetJitActivationConfigV1ConfigType>("policy")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

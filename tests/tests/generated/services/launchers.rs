@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/launchers/v1/{launcherID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_launcher_v1().launcher_id("e3012408-8b61-4564-ad41-c5ec131c325b").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_launcher_v1().launcher_id("e3012408-8b61-4564-ad41-c5ec131c325b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/launchers/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_launchers_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_launchers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_state_v1().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_lifecycle_state_v1().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_states_v1().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_lifecycle_states_v1().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-requests/v1/machine-account-create/{accountRequestId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_create_machine_account_request_v1().account_request_id("gt38f94347e94562b5bb8424a56498d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_create_machine_account_request_v1().account_request_id("gt38f94347e94562b5bb8424a56498d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-subtypes/v1/machine-account-create-access",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account_create_access_info_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_machine_account_create_access_info_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

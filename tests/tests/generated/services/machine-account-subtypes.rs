@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-subtypes/v1/{subtypeId}/machine-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account_subtype_approval_config_v1().subtype_id("ef38f94347e94562b5bb8424a56498d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_machine_account_subtype_approval_config_v1().subtype_id("ef38f94347e94562b5bb8424a56498d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-subtypes/v1/{subtypeId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_subtype_by_id_v1().subtype_id("6d28b7c1-620c-49c6-b6d5-cbf81eb4b5fa").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_source_subtype_by_id_v1().subtype_id("6d28b7c1-620c-49c6-b6d5-cbf81eb4b5fa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-subtypes/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_source_subtypes_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_source_subtypes_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

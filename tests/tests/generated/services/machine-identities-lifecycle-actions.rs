@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/lifecycle-actions/{requestId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_identity_lifecycle_action_v1().request_id("a1b2c3d4-e5f6-7890-abcd-ef1234567890").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_machine_identity_lifecycle_action_v1().request_id("a1b2c3d4-e5f6-7890-abcd-ef1234567890").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/lifecycle-actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identity_lifecycle_actions_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_machine_identity_lifecycle_actions_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_machine_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v2/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_identity_v2().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_machine_identity_v2().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_ownership_correlation_config_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("aws:iam-role").config_id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_ownership_correlation_config_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("aws:iam-role").config_id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/anomaly-summaries/unsanctioned",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_unsanctioned_anomaly_summary_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_unsanctioned_anomaly_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identities_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_machine_identities_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v2",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identities_v2().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_machine_identities_v2().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/{id}/anomalies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identity_anomalies_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_machine_identity_anomalies_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -81,7 +81,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identity-user-entitlements/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identity_user_entitlements_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_machine_identity_user_entitlements_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -90,7 +90,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_ownership_correlation_configs_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("aws:iam-role").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_ownership_correlation_configs_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("aws:iam-role").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/v1/{id}/health-indicators",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_health_indicators_v1().id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_managed_client_health_indicators_v1().id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/v1/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_status_v1().id("aClientId").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_managed_client_status_v1().id("aClientId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_v1().id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_managed_client_v1().id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_clients_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_managed_clients_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-cluster-types/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_cluster_type_v1().id("aClusterTypeId").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_managed_cluster_type_v1().id("aClusterTypeId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-cluster-types/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_cluster_types_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_managed_cluster_types_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

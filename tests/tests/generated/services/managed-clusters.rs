@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/v1/{id}/log-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_client_log_configuration_v1().id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_client_log_configuration_v1().id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_cluster_v1().id("2c9180897de347a2017de8859e8c5039").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_managed_cluster_v1().id("2c9180897de347a2017de8859e8c5039").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_clusters_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_managed_clusters_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/v1/duo-web/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_duo_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_mfa_duo_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/v1/kba/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_kba_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_mfa_kba_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/v1/okta-verify/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_okta_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_mfa_okta_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/v1/{method}/test",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_mfa_config_v1().method(parsed::<types::TestMfaConfigV1Method>("okta-verify")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.test_mfa_config_v1().method(parsed::<types::TestMfaConfigV1Method>("okta-verify")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multihostId}/acctAggregationGroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_acct_aggregation_groups_v1().multihost_id("aMultiHostId").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_acct_aggregation_groups_v1().multihost_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multiHostId}/entitlementAggregationGroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_aggregation_groups_v1().multi_host_id("aMultiHostId").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_entitlement_aggregation_groups_v1().multi_host_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_integrations_list_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_multi_host_integrations_list_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multihostId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_integrations_v1().multihost_id("2c91808568c529c60168cca6f90c1326").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_multi_host_integrations_v1().multihost_id("2c91808568c529c60168cca6f90c1326").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multiHostId}/sources/errors",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_source_creation_errors_v1().multi_host_id("004091cb79b04636b88662afa50a4440").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_multi_host_source_creation_errors_v1().multi_host_id("004091cb79b04636b88662afa50a4440").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multihost_integration_types_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_multihost_integration_types_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multihostId}/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sources_within_multi_host_v1().multihost_id("aMultiHostId").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_sources_within_multi_host_v1().multihost_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -81,7 +81,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multihostId}/sources/{sourceId}/testConnection",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_connection_multihost_v1().multihost_id("2c91808568c529c60168cca6f90c1326").source_id("2c91808568c529f60168cca6f90c1324").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.test_source_connection_multihost_v1().multihost_id("2c91808568c529c60168cca6f90c1326").source_id("2c91808568c529f60168cca6f90c1324").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

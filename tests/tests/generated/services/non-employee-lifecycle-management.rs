@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{id}/non-employees/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_non_employee_records_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.export_non_employee_records_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{id}/schema-attributes-template/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_non_employee_source_schema_template_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.export_non_employee_source_schema_template_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/v1/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval_summary_v1().requested_for("2c91808280430dfb0180431a59440460").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_approval_summary_v1().requested_for("2c91808280430dfb0180431a59440460").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_approval_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{id}/non-employee-bulk-upload/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_bulk_upload_status_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_bulk_upload_status_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_record_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_record_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/v1/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request_summary_v1().requested_for("2c91808280430dfb0180431a59440460").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_request_summary_v1().requested_for("2c91808280430dfb0180431a59440460").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -81,7 +81,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request_v1().id("ac110005-7156-1150-8171-5b292e3e0084").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_request_v1().id("ac110005-7156-1150-8171-5b292e3e0084").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -90,7 +90,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_schema_attribute_v1().source_id("ef38f94347e94562b5bb8424a56397d8").attribute_id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_schema_attribute_v1().source_id("ef38f94347e94562b5bb8424a56397d8").attribute_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -99,7 +99,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{sourceId}/schema-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source_schema_attributes_v1().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_source_schema_attributes_v1().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -108,7 +108,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{sourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source_v1().source_id("2c91808b7c28b350017c2a2ec5790aa1").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_non_employee_source_v1().source_id("2c91808b7c28b350017c2a2ec5790aa1").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -117,7 +117,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_approvals_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_non_employee_approvals_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -126,7 +126,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_records_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_non_employee_records_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -135,7 +135,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_requests_v1().requested_for("e136567de87e4d029e60b3c3c55db56d").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_non_employee_requests_v1().requested_for("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -144,7 +144,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_sources_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_non_employee_sources_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/verified-domains/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dkim_attributes_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_dkim_attributes_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mail-from-attributes/v1/{identity}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mail_from_attributes_v1().identity("bobsmith@sailpoint.com").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_mail_from_attributes_v1().identity("bobsmith@sailpoint.com").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-preferences/v1/{key}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_preferences_v1().key("approval_completed_notification").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_notification_preferences_v1().key("approval_completed_notification").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-templates/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_template_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_notification_template_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-variables/v1/{key}/{medium}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_template_variables_v1().key("approval_request_notification").medium(parsed::<types::GetNotificationTemplateVariablesV1Medium>("EMAIL")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_notification_template_variables_v1().key("approval_request_notification").medium(parsed::<types::GetNotificationTemplateVariablesV1Medium>("EMAIL")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-context/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notifications_template_context_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_notifications_template_context_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/verified-from-addresses/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_from_addresses_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_from_addresses_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -81,7 +81,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-preferences/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_preferences_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_notification_preferences_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -90,7 +90,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-defaults/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_template_defaults_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_notification_template_defaults_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -99,7 +99,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-templates/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_templates_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_notification_templates_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

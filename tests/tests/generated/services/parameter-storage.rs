@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/attestation",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_attestation_document_v1().key("BLdV-KA7nSRXx2XkksQX7bmOAShARsB3CCVWodKr4dOJj_puru76wy6drBTVlSytW_rDheLwepm9xdrRuqUI7p81wMP576frFBbsjndBKyRm3eouPbDcW8MAz0XRH1BB3w==").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_attestation_document_v1().key("BLdV-KA7nSRXx2XkksQX7bmOAShARsB3CCVWodKr4dOJj_puru76wy6drBTVlSytW_rDheLwepm9xdrRuqUI7p81wMP576frFBbsjndBKyRm3eouPbDcW8MAz0XRH1BB3w==").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/parameters/{id}/references",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_parameter_references_v1().id("58de858b-83d9-4563-9e15-7393594c684a").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_parameter_references_v1().id("58de858b-83d9-4563-9e15-7393594c684a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/specification",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_parameter_storage_specification_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_parameter_storage_specification_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/parameters/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_parameter_v1().id("58de858b-83d9-4563-9e15-7393594c684a").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_parameter_v1().id("58de858b-83d9-4563-9e15-7393594c684a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/parameters",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_parameters_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.search_parameters_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-change-status/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_change_status_v1().id("089899f13a8f4da7824996191587bab9").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_password_change_status_v1().id("089899f13a8f4da7824996191587bab9").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];
@@ -31,9 +31,9 @@ pub const SEED: &[Call<Client>] = &[
         path: "/generate-password-reset-token/v1/digit",
         body: Some(r#"{"userId":"Abby.Smith","length":8,"durationMinutes":5}"#),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_digit_token_v1().body(example::<types::PasswordDigitTokenReset>(r#"{"userId":"Abby.Smith","length":8,"durationMinutes":5}"#)?).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.create_digit_token_v1().body(example::<types::PasswordDigitTokenReset>(r#"{"userId":"Abby.Smith","length":8,"durationMinutes":5}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_digit_token_v1().body(example::<types::PasswordDigitTokenReset>(r#"{"userId":"Abby.Smith"}"#)?).send().await.map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move { c.create_digit_token_v1().body(example::<types::PasswordDigitTokenReset>(r#"{"userId":"Abby.Smith"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         }),
     },
     Call {
@@ -42,7 +42,7 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-change-status/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_change_status_v1().id("089899f13a8f4da7824996191587bab9").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_password_change_status_v1().id("089899f13a8f4da7824996191587bab9").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -51,7 +51,7 @@ pub const SEED: &[Call<Client>] = &[
         path: "/query-password-info/v1",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.query_password_info_v1().body(example::<types::PasswordInfoQueryDto>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.query_password_info_v1().body(example::<types::PasswordInfoQueryDto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -60,7 +60,7 @@ pub const SEED: &[Call<Client>] = &[
         path: "/set-password/v1",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.set_password_v1().body(example::<types::PasswordChangeRequest>(r#"{}"#)?).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.set_password_v1().body(example::<types::PasswordChangeRequest>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/criteria/v1/privilege/{criteriaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_privilege_criteria_v1().criteria_id("6d123044-5834-4e8d-a49f-9c70089b0de1").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_privilege_criteria_v1().criteria_id("6d123044-5834-4e8d-a49f-9c70089b0de1").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/criteria/v1/privilege",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_privilege_criteria_v1().filters("type eq \"CUSTOM\" and sourceId eq \"c42c45d8d7c04d2da64d215cd8c32f21\"").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_privilege_criteria_v1().filters("type eq \"CUSTOM\" and sourceId eq \"c42c45d8d7c04d2da64d215cd8c32f21\"").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reports/v1/{taskResultId}/result",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_report_result_v1().task_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_report_result_v1().task_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reports/v1/{taskResultId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_report_v1().task_result_id("ef38f94347e94562b5bb8424a56397d8").file_format(parsed::<types::GetReportV1FileFormat>("csv")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_report_v1().task_result_id("ef38f94347e94562b5bb8424a56397d8").file_format(parsed::<types::GetReportV1FileFormat>("csv")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}/entitlement-changes/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.download_role_insights_entitlements_changes_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.download_role_insights_entitlements_changes_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}/entitlement-changes/{entitlementId}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_changes_identities_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").entitlement_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_entitlement_changes_identities_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").entitlement_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insight_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_insight_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}/current-entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_current_entitlements_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_insights_current_entitlements_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}/entitlement-changes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_entitlements_changes_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_insights_entitlements_changes_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/requests/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_requests_v1().id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_insights_requests_v1().id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_summary_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_insights_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -81,7 +81,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_insights_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

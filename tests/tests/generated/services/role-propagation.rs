@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-propagation/v1/is-running",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_ongoing_role_propagation_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_ongoing_role_propagation_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-propagation-config/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_propagation_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_propagation_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-propagation/v1/{rolePropagationId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_propagation_status_v1().role_propagation_id("47b9fb02-e12e-42ba-8bfe-1860d78c88eb").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_propagation_status_v1().role_propagation_id("47b9fb02-e12e-42ba-8bfe-1860d78c88eb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

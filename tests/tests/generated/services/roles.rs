@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/access-model-metadata/bulk-update/id",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_bulk_update_status_by_id_v1().id("c24359c389374d0fb8585698a2189e3d").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_bulk_update_status_by_id_v1().id("c24359c389374d0fb8585698a2189e3d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/access-model-metadata/bulk-update",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_bulk_update_status_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_bulk_update_status_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{id}/assigned-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assigned_identities_v1().id("2c91808a7813090a017814121e121518").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_assigned_identities_v1().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_entitlements_v1().id("2c91808a7813090a017814121919ecca").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_entitlements_v1().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_v1().id("2c91808a7813090a017814121e121518").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_role_v1().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_roles_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_roles_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

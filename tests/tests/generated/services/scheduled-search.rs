@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/scheduled-searches/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_scheduled_search_v1().id("2c91808568c529c60168cca6f90c1313").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_scheduled_search_v1().id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/scheduled-searches/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_scheduled_search_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_scheduled_search_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

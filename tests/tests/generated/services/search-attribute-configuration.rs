@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/v1/search-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_search_attribute_config_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_search_attribute_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/v1/search-attribute-config/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_single_search_attribute_config_v1().name("newMailAttribute").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_single_search_attribute_config_v1().name("newMailAttribute").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/search/v1/{index}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_get_v1().index(parsed::<types::SearchGetV1Index>("accessprofiles")).id("2c91808568c529c60168cca6f90c1313").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.search_get_v1().index(parsed::<types::SearchGetV1Index>("accessprofiles")).id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

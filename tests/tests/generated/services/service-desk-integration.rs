@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/v1/templates/{scriptName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_template_v1().script_name("aScriptName").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_service_desk_integration_template_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/v1/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_types_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_service_desk_integration_types_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_v1().id("anId").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_service_desk_integration_v1().id("anId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integrations_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_service_desk_integrations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/v1/status-check-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_check_details_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_status_check_details_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

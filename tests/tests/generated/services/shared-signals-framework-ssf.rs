@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ssf/v1/jwks",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_jwks_data_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_jwks_data_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/.well-known/v1/ssf-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_ssf_configuration_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_ssf_configuration_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ssf/v1/streams/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_stream_status_v1().stream_id("550e8400-e29b-41d4-a716-446655440000").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_stream_status_v1().stream_id("550e8400-e29b-41d4-a716-446655440000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ssf/v1/streams",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_stream_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_stream_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sim-integrations/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sim_integration_v1().id("2c9180835d2e5168015d32f890ca1581").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_sim_integration_v1().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sim-integrations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sim_integrations_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_sim_integrations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/violations/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_violation_v1().id("3e078865-55ed-43cf-b83c-85c58d2016e6").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_violation_v1().id("3e078865-55ed-43cf-b83c-85c58d2016e6").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/my-violations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_my_violations_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_my_violations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/violations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_violations_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_violations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/v1/{sourceId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_by_source_id_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_status_by_source_id_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/v1/{sourceId}/summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_usages_by_source_id_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_usages_by_source_id_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

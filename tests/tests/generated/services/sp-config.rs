@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/v1/export/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_export_status_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_sp_config_export_status_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/v1/export/{id}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_export_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_sp_config_export_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/v1/import/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_import_status_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_sp_config_import_status_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/v1/import/{id}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_import_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_sp_config_import_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/v1/config-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sp_config_objects_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_sp_config_objects_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

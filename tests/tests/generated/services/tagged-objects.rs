@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/v1/{type}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tagged_object_v1().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_tagged_object_v1().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/v1/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_by_type_v1().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_tagged_objects_by_type_v1().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_tagged_objects_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tags/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tag_by_id_v1().id("329d96cf-3bdb-40a9-988a-b5037ab89022").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_tag_by_id_v1().id("329d96cf-3bdb-40a9-988a-b5037ab89022").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tags/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tags_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_tags_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/task-status/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_task_status_list_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_task_status_list_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/task-status/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_task_status_v1().id("00eebcf881994e419d72e757fd30dc0e").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_task_status_v1().id("00eebcf881994e419d72e757fd30dc0e").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

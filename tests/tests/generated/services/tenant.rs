@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tenant/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_tenant_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/transforms/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_transform_v1().id("2cd78adghjkja34jh2b1hkjhasuecd").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_transform_v1().id("2cd78adghjkja34jh2b1hkjhasuecd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/transforms/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_transforms_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_transforms_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

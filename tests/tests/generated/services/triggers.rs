@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/trigger-subscriptions/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_subscriptions_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_subscriptions_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/trigger-invocations/v1/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_trigger_invocation_status_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_trigger_invocation_status_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/triggers/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_triggers_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_triggers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_completed_work_items_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_completed_work_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/completed/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_completed_work_items_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_count_completed_work_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_work_items_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_count_work_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_item_v1().id("2c9180835d191a86015d28455b4a2329").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_work_item_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_items_summary_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_work_items_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_work_items_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_work_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

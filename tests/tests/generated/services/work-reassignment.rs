@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1/{identityId}/evaluate/{configType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_evaluate_reassignment_configuration_v1().identity_id("2c91808781a71ddb0181b9090b5c504e").config_type(parsed::<types::ConfigTypeEnum>("ACCESS_REQUESTS")).send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_evaluate_reassignment_configuration_v1().identity_id("2c91808781a71ddb0181b9090b5c504e").config_type(parsed::<types::ConfigTypeEnum>("ACCESS_REQUESTS")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_reassignment_config_types_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_reassignment_config_types_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_reassignment_configuration_v1().identity_id("2c91808781a71ddb0181b9090b5c504f").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_reassignment_configuration_v1().identity_id("2c91808781a71ddb0181b9090b5c504f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1/tenant-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant_config_configuration_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_tenant_config_configuration_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_reassignment_configurations_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_reassignment_configurations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];

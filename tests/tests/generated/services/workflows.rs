@@ -18,7 +18,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/v1/{id}/history",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_history_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_workflow_execution_history_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -27,7 +27,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/v1/{id}/history-v2",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_history_v2_for_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_workflow_execution_history_v2_for_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -36,7 +36,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_workflow_execution_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -45,7 +45,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/v1/{id}/executions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_executions_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_workflow_executions_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -54,7 +54,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.get_workflow_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -63,7 +63,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_complete_workflow_library_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_complete_workflow_library_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -72,7 +72,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/v1/actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_actions_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_workflow_library_actions_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -81,7 +81,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/v1/operators",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_operators_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_workflow_library_operators_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -90,7 +90,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/v1/triggers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_triggers_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_workflow_library_triggers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
     Call {
@@ -99,7 +99,7 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflows_v1().send().await.map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move { c.list_workflows_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
         fallback: None,
     },
 ];
