@@ -105,7 +105,7 @@ async fn pagination_edges_deliver_each_item_once() {
     for (total, prefetch) in [0usize, 1, 250, 251, 500, 10_001].into_iter().flat_map(|t| [(t, 1), (t, DEFAULT_PREFETCH)]) {
         let (server, calls) = listing(total).await;
         let c = client(&server);
-        let options = PageOptions { prefetch, ..PageOptions::default() };
+        let options = PageOptions::default().with_prefetch(prefetch);
         let ids: Vec<String> =
             c.v2024().get_password_sync_groups().stream_with(options).map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
         let expected: Vec<String> = (0..total).map(|i| format!("g{i:05}")).collect();
@@ -133,7 +133,7 @@ async fn a_stream_starts_at_the_builders_offset_in_pages_of_its_limit() {
     assert_eq!(ids, expected, "with the default prefetch");
     let (server, calls) = listing(100).await;
     let c = client(&server);
-    let one_by_one = PageOptions { prefetch: 1, ..PageOptions::default() };
+    let one_by_one = PageOptions::default().with_prefetch(1);
     let ids: Vec<String> = c
         .v2024()
         .get_password_sync_groups()
@@ -156,7 +156,7 @@ async fn a_stream_starts_at_the_builders_offset_in_pages_of_its_limit() {
     assert_eq!(asked, [(Some(30), Some(25)), (Some(30), Some(55)), (Some(30), Some(85))]);
     assert_eq!(calls.load(Ordering::SeqCst), 3);
     // PageOptions.page_size, when set, wins over the builder's limit.
-    let options = PageOptions { page_size: Some(50), ..PageOptions::default() };
+    let options = PageOptions::default().with_page_size(50);
     let pages: Vec<_> = c.v2024().get_password_sync_groups().limit(30).pages_with(options).try_collect().await.unwrap();
     assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), [50, 50]);
 }
@@ -165,7 +165,7 @@ async fn a_stream_starts_at_the_builders_offset_in_pages_of_its_limit() {
 async fn pages_carry_the_total_and_prefetch_changes_nothing() {
     let (server, _) = listing(1_234).await;
     let c = client(&server);
-    let options = PageOptions { count: true, page_size: Some(100), prefetch: 3 };
+    let options = PageOptions::default().with_count(true).with_page_size(100).with_prefetch(3);
     let pages: Vec<_> = c.v2024().get_password_sync_groups().pages_with(options).try_collect().await.unwrap();
     assert_eq!(pages.len(), 13);
     assert!(pages.iter().all(|p| p.total == Some(1_234)));

@@ -180,7 +180,7 @@ async fn sources_and_their_details() {
 async fn accounts_and_identities_at_scale() {
     let (_mock, client) =
         start(MockConfig { accounts: 100_000, identities: 600, rate_limit: None, ..MockConfig::default() }).await;
-    let options = sailpoint::PageOptions { count: true, ..Default::default() };
+    let options = sailpoint::PageOptions::default().with_count(true);
     let first = client.v3().list_accounts().pages_with(options).try_next().await.unwrap().unwrap();
     assert_eq!(first.total, Some(100_000));
     assert_eq!(first.items.len(), 250);
@@ -272,12 +272,7 @@ async fn a_faulty_tenant_still_yields_every_item_once() {
         .allow_http_loopback(true)
         .rate_limit(None)
         // a budget for a tenant this faulty (the default allows a tenth more requests)
-        .retry(sailpoint::RetryConfig {
-            base_delay: Duration::from_millis(5),
-            max_retries: 8,
-            budget: 1_000,
-            ..Default::default()
-        })
+        .retry(sailpoint::RetryConfig::default().with_base_delay(Duration::from_millis(5)).with_max_retries(8).with_budget(1_000))
         .build()
         .unwrap();
     let ids: Vec<String> = client.v3().list_accounts().stream().map_ok(|a| a.id.unwrap()).try_collect().await.unwrap();

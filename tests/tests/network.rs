@@ -262,8 +262,7 @@ async fn a_compressed_body_cut_off_is_read_again_never_decoded_short() {
     let cut_by_the_connection = gzip_reply(|n| n, |n| n / 2);
     // the HTTP message is complete, the gzip stream in it is not
     let cut_in_the_gzip = gzip_reply(|n| n / 2, |n| n / 2);
-    let retry =
-        RetryConfig { base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(4), ..RetryConfig::default() };
+    let retry = RetryConfig::default().with_base_delay(Duration::from_millis(1)).with_max_delay(Duration::from_millis(4));
     let ids = (0..200).map(|i| format!("g{i:05}")).collect::<Vec<_>>();
 
     // a GET is read again after each cut, and the whole body decoded once
@@ -395,8 +394,8 @@ async fn prefetch_is_on_by_default_within_the_limit_and_at_most_prefetch_minus_o
     let window = Duration::from_millis(300);
     let (total, page) = (1_010, 25);
     let listing = rate_limited_listing(total, 10, window).await;
-    let c = limited_client(&listing.server.uri(), RateLimit { requests: 10, period: window });
-    let options = PageOptions { page_size: Some(page), ..PageOptions::default() };
+    let c = limited_client(&listing.server.uri(), RateLimit::new(10, window));
+    let options = PageOptions::default().with_page_size(page);
     let ids: Vec<String> =
         c.v2024().get_password_sync_groups().stream_with(options).map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
     assert_eq!(ids, expected(0..total), "every item once, in order");
@@ -416,8 +415,8 @@ async fn prefetch_is_on_by_default_within_the_limit_and_at_most_prefetch_minus_o
 
     // With the total known (`count`), nothing is asked past it.
     let listing = rate_limited_listing(total, 10, window).await;
-    let c = limited_client(&listing.server.uri(), RateLimit { requests: 10, period: window });
-    let options = PageOptions { page_size: Some(page), count: true, ..PageOptions::default() };
+    let c = limited_client(&listing.server.uri(), RateLimit::new(10, window));
+    let options = PageOptions::default().with_page_size(page).with_count(true);
     let ids: Vec<String> =
         c.v2024().get_password_sync_groups().stream_with(options).map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
     assert_eq!(ids, expected(0..total));
@@ -427,8 +426,8 @@ async fn prefetch_is_on_by_default_within_the_limit_and_at_most_prefetch_minus_o
 
     // Off: one request at a time, one past the end at most (none here).
     let listing = rate_limited_listing(total, 10, window).await;
-    let c = limited_client(&listing.server.uri(), RateLimit { requests: 10, period: window });
-    let options = PageOptions { page_size: Some(page), prefetch: 1, ..PageOptions::default() };
+    let c = limited_client(&listing.server.uri(), RateLimit::new(10, window));
+    let options = PageOptions::default().with_page_size(page).with_prefetch(1);
     let ids: Vec<String> =
         c.v2024().get_password_sync_groups().stream_with(options).map_ok(|g| g.id.unwrap()).try_collect().await.unwrap();
     assert_eq!(ids, expected(0..total));
@@ -442,8 +441,8 @@ async fn a_stream_left_unpolled_holds_up_no_other_call() {
     let window = Duration::from_millis(100);
     let total = 400;
     let listing = rate_limited_listing(total, 3, window).await;
-    let c = limited_client(&listing.server.uri(), RateLimit { requests: 3, period: window });
-    let options = PageOptions { page_size: Some(10), ..PageOptions::default() };
+    let c = limited_client(&listing.server.uri(), RateLimit::new(3, window));
+    let options = PageOptions::default().with_page_size(10);
     let mut stream = c.v2024().get_password_sync_groups().stream_with(options);
     let mut ids = Vec::new();
     // Into the third page: the stream has requests ahead by now.
@@ -542,8 +541,8 @@ async fn a_stream_waiting_for_the_limit_while_unpolled_holds_up_no_other_call() 
     let window = Duration::from_secs(1);
     let total = 30;
     let listing = rate_limited_listing(total, 2, window).await;
-    let c = limited_client(&listing.server.uri(), RateLimit { requests: 2, period: window });
-    let options = PageOptions { page_size: Some(10), prefetch: 1, ..PageOptions::default() };
+    let c = limited_client(&listing.server.uri(), RateLimit::new(2, window));
+    let options = PageOptions::default().with_page_size(10).with_prefetch(1);
     let mut stream = c.v2024().get_password_sync_groups().stream_with(options);
     let mut ids = Vec::new();
     // The first page takes one place of the two, another call the second.
@@ -572,7 +571,7 @@ async fn a_search_waiting_for_the_limit_while_unpolled_holds_up_no_other_call() 
     let window = Duration::from_secs(1);
     let total = 30;
     let (server, limits, refused) = limited_search_server(total, 2, window).await;
-    let c = limited_client(&server.uri(), RateLimit { requests: 2, period: window });
+    let c = limited_client(&server.uri(), RateLimit::new(2, window));
     let query = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["id"]})).page_size(10);
     let mut stream = std::pin::pin!(c.search_json(query));
     let mut ids = Vec::new();

@@ -26,7 +26,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const GROUPS: &str = "/v2024/password-sync-groups";
 
 fn fast() -> RetryConfig {
-    RetryConfig { base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(4), ..RetryConfig::default() }
+    RetryConfig::default().with_base_delay(Duration::from_millis(1)).with_max_delay(Duration::from_millis(4))
 }
 
 fn query(req: &Request, key: &str) -> Option<String> {
@@ -40,7 +40,7 @@ fn groups(range: std::ops::Range<usize>) -> Value {
 /// One request at a time: the counts below are then exact (the default
 /// prefetch adds at most `DEFAULT_PREFETCH - 1` past the end).
 fn one_at_a_time() -> PageOptions {
-    PageOptions { prefetch: 1, ..PageOptions::default() }
+    PageOptions::default().with_prefetch(1)
 }
 
 async fn requests(server: &MockServer, p: &str) -> usize {
@@ -347,14 +347,14 @@ async fn what_is_retried_by_status_and_method() {
     }
     // a 429 was refused before processing: retried for any method, and retryable
     let limited = || ResponseTemplate::new(429).insert_header("Retry-After", "0");
-    let (err, seen) = answered(limited(), "POST", RetryConfig { max_rate_limited_retries: 2, ..fast() }).await;
+    let (err, seen) = answered(limited(), "POST", fast().with_max_rate_limited_retries(2)).await;
     assert_eq!(seen, 3);
     assert!(err.is_rate_limited() && err.is_retryable());
 }
 
 #[tokio::test]
 async fn rate_limited_retries_draw_on_the_budget() {
-    let retry = RetryConfig { budget: 2, budget_refill: 0.0, ..fast() };
+    let retry = fast().with_budget(2).with_budget_refill(0.0);
     let (err, seen) = answered(ResponseTemplate::new(429), "GET", retry).await;
     assert!(err.is_rate_limited());
     assert_eq!(seen, 3, "a budget of 2 retries, 429s (without Retry-After) included");
@@ -423,7 +423,7 @@ async fn the_limiter_keeps_a_fixed_window_server_free_of_429s() {
         .base_url(mock.url())
         .client_credentials(mock.client_id(), mock.client_secret())
         .allow_http_loopback(true)
-        .rate_limit(Some(RateLimit { requests: 100, period: window }))
+        .rate_limit(Some(RateLimit::new(100, window)))
         .retry(RetryConfig::none())
         .build()
         .unwrap();
@@ -446,8 +446,7 @@ async fn waiting_callers_go_in_order() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g", "name": "g"})))
         .mount(&server)
         .await;
-    let client =
-        common::v2024(&server.uri(), |b| b.rate_limit(Some(RateLimit { requests: 1, period: Duration::from_millis(20) })));
+    let client = common::v2024(&server.uri(), |b| b.rate_limit(Some(RateLimit::new(1, Duration::from_millis(20)))));
     let mut tasks = Vec::new();
     for i in 0..8 {
         let c = client.clone();
@@ -766,7 +765,7 @@ async fn a_success_body_over_its_cap_is_an_error() {
         .respond_with(ResponseTemplate::new(200).set_body_json(groups(0..5000)))
         .mount(&server)
         .await;
-    let client = common::v2024(&server.uri(), |b| b.body_limits(BodyLimits { success: 64 * 1024, ..BodyLimits::default() }));
+    let client = common::v2024(&server.uri(), |b| b.body_limits(BodyLimits::default().with_success(64 * 1024)));
     let err = client.get_password_sync_groups().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));

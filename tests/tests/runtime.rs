@@ -104,7 +104,7 @@ async fn post_that_reached_the_server_is_not_retried_but_get_is() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g1"})))
         .mount(&server)
         .await;
-    let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+    let fast = RetryConfig::default().with_base_delay(Duration::from_millis(1));
     let client = common::v2024(&server.uri(), |b| b.retry(fast));
     let body: sailpoint_v2024::types::PasswordSyncGroup = serde_json::from_value(json!({"name": "g"})).unwrap();
     let err = client.create_password_sync_group().body(body).send().await.unwrap_err();
@@ -303,7 +303,7 @@ async fn mount_upload(server: &MockServer, seq: &Sequence) {
 
 #[tokio::test]
 async fn uploads_from_bytes_or_a_path_are_built_again_for_each_attempt() {
-    let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+    let fast = RetryConfig::default().with_base_delay(Duration::from_millis(1));
     // 100 KB, so that a body sent short would show.
     let csv: String = (0..5_000).map(|i| format!("id{i:05},Name {i:05}\n")).collect();
     let dir = std::env::temp_dir().join(format!("sailpoint-upload-{}", std::process::id()));
@@ -407,7 +407,7 @@ async fn a_file_that_changes_before_a_retry_is_not_sent_cut_off() {
         })
         .mount(&server)
         .await;
-    let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+    let fast = RetryConfig::default().with_base_delay(Duration::from_millis(1));
     let client = common::v2024(&server.uri(), |b| b.experimental(true).retry(fast));
     let err = client.import_accounts().id("s1").file_path(&file).send().await.unwrap_err();
     assert_eq!(seen.load(Ordering::SeqCst), 1, "the changed file never reached the server: {err}");
@@ -463,7 +463,7 @@ async fn the_token_request_is_retried_when_transient() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "g1"})))
         .mount(&server)
         .await;
-    let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+    let fast = RetryConfig::default().with_base_delay(Duration::from_millis(1));
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", "s")).retry(fast));
     client.get_password_sync_group().id("g1").send().await.unwrap();
     assert_eq!(count(&server, "/oauth/token").await, 3);

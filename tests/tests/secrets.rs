@@ -53,7 +53,7 @@ async fn secrets_appear_nowhere() {
         .respond_with(ResponseTemplate::new(500).set_body_json(json!({"detailMessage": "boom"})))
         .mount(&server)
         .await;
-    let fast = RetryConfig { base_delay: Duration::from_millis(1), ..RetryConfig::default() };
+    let fast = RetryConfig::default().with_base_delay(Duration::from_millis(1));
     let client = common::v2024(&server.uri(), |b| b.credentials(Credentials::client_credentials("c", SECRET)).retry(fast));
     let raw = client.get_password_sync_group().id("g1").send().await.unwrap_err();
     let raw_debug = format!("{raw:?} {raw}");

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas, version_drift};
 use crate::rewrites::{
-    doc_aliases, listing_fields, open_enums, required_bodies, response_decoding, runtime_send, undeclared_success,
+    call_options, doc_aliases, listing_fields, open_enums, required_bodies, response_decoding, runtime_send, undeclared_success,
     unknown_field_maps,
 };
 use crate::spec::bundle;
@@ -180,11 +180,13 @@ fn client_code(
 }
 
 /// Every `send()` of `file` returns the runtime's error, goes through its
-/// pipeline and takes any 2xx as a success; every method has its
+/// pipeline with the call's options (see `call_options`) and takes any 2xx
+/// as a success; every method has its
 /// operationId as a doc alias. Returns the operations whose spec declares
 /// no 2xx.
 fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<Vec<String>> {
     runtime_send::apply(file)?;
+    call_options::apply(file)?;
     response_decoding::apply(file);
     let any_success = undeclared_success::apply(file)?;
     doc_aliases::apply(file, aliases);

@@ -188,7 +188,7 @@ impl TenantState {
 /// The client a soak uses: no client-side rate limit (the tenant has none)
 /// and a retry budget that a one-in-eight fault rate does not exhaust.
 pub fn client(url: &str, client_id: &str, secret: &str) -> Result<Client, sailpoint::Error> {
-    let retry = RetryConfig { budget: 1_000_000, ..RetryConfig::default() };
+    let retry = RetryConfig::default().with_budget(1_000_000);
     Client::builder()
         .base_url(url)
         .client_credentials(client_id, secret)

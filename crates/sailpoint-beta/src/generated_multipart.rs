@@ -229,6 +229,7 @@ pub mod multipart {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         csv_file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsBySource<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -236,6 +237,7 @@ pub mod multipart {
                 client,
                 id: None,
                 csv_file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -275,7 +277,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadEntitlementTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, csv_file } = self;
+            let Self { client, id, csv_file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements_by_source",
@@ -317,6 +319,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -327,6 +330,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_non_employee_records_in_bulk`].
     #[derive(Debug)]
@@ -334,6 +345,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -341,6 +353,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 id: None,
                 data: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id (UUID)
@@ -380,7 +393,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::NonEmployeeBulkUploadJob>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, data } = self;
+            let Self { client, id, data, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_non_employee_records_in_bulk",
@@ -427,6 +440,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -437,16 +451,29 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_password_dictionary`].
     #[derive(Debug)]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
-            Self { client, file: None }
+            Self {
+                client,
+                file: None,
+                call_options: ::std::default::Default::default(),
+            }
         }
         /**Sets `file`.
 
@@ -474,7 +501,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, file } = self;
+            let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -503,6 +530,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -521,6 +549,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_sp_config`].
     #[derive(Debug)]
@@ -529,6 +565,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         preview: ::std::option::Option<bool>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         options: ::std::option::Option<::serde_json::Value>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSpConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -537,6 +574,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 preview: None,
                 data: None,
                 options: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**This option is intended to give the user information about how an import operation would proceed, without
@@ -583,7 +621,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
-            let Self { client, preview, data, options } = self;
+            let Self { client, preview, data, options, call_options } = self;
             let data = data
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_sp_config",
@@ -627,6 +665,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -637,6 +676,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_source_accounts_schema`].
     #[derive(Debug)]
@@ -644,6 +691,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSourceAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -651,6 +699,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -687,7 +736,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_source_accounts_schema",
@@ -729,6 +778,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -739,6 +789,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_source_entitlements_schema`].
     #[derive(Debug)]
@@ -747,6 +805,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         source_id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSourceEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -755,6 +814,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 source_id: None,
                 schema_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -796,7 +856,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, source_id, schema_name, file } = self;
+            let Self { client, source_id, schema_name, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_source_entitlements_schema",
@@ -841,6 +901,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -851,6 +912,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_source_connector_file`].
     #[derive(Debug)]
@@ -858,6 +927,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSourceConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -865,6 +935,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -901,7 +972,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_source_connector_file",
@@ -943,6 +1014,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -953,6 +1025,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_accounts`].
     #[derive(Debug)]
@@ -961,6 +1041,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         disable_optimization: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -969,6 +1050,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 source_id: None,
                 file: None,
                 disable_optimization: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -1013,7 +1095,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
-            let Self { client, source_id, file, disable_optimization } = self;
+            let Self { client, source_id, file, disable_optimization, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_accounts",
@@ -1054,6 +1136,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1064,6 +1147,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_entitlements`].
     #[derive(Debug)]
@@ -1071,6 +1162,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlements<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1078,6 +1170,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -1117,7 +1210,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadEntitlementTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements",
@@ -1157,6 +1250,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1167,6 +1261,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_uncorrelated_accounts`].
     #[derive(Debug)]
@@ -1174,6 +1276,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportUncorrelatedAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1181,6 +1284,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -1220,7 +1324,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadUncorrelatedAccountsTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_uncorrelated_accounts",
@@ -1262,6 +1366,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1272,6 +1377,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::create_form_definition_file_request`].
     #[derive(Debug)]
@@ -1279,6 +1392,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormDefinitionFileRequest<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1286,6 +1400,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 form_definition_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**FormDefinitionID
@@ -1330,7 +1445,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::FormDefinitionFileUploadResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, form_definition_id, file } = self;
+            let Self { client, form_definition_id, file, call_options } = self;
             let form_definition_id = form_definition_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "create_form_definition_file_request",
@@ -1377,6 +1492,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1387,16 +1503,29 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::send_manual_discover_applications_csv_template`].
     #[derive(Debug)]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
-            Self { client, file: None }
+            Self {
+                client,
+                file: None,
+                call_options: ::std::default::Default::default(),
+            }
         }
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
@@ -1425,7 +1554,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "/manual-discover-applications", "`."
         )]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, file } = self;
+            let Self { client, file, call_options } = self;
             let file = file
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "send_manual_discover_applications_csv_template",
@@ -1461,6 +1590,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1478,6 +1608,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::set_icon`].
     #[derive(Debug)]
@@ -1486,6 +1624,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         object_type: ::std::option::Option<::std::string::String>,
         object_id: ::std::option::Option<::std::string::String>,
         image: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetIcon<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1494,6 +1633,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 object_type: None,
                 object_id: None,
                 image: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Object type
@@ -1535,7 +1675,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
-            let Self { client, object_type, object_id, image } = self;
+            let Self { client, object_type, object_id, image, call_options } = self;
             let object_type = object_type
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "set_icon",
@@ -1582,6 +1722,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1591,6 +1732,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -1,6 +1,10 @@
 //! The requests of a stream: the page it waits for, and the pages a
 //! listing stream prefetches (requests *ahead* of need).
 //!
+//! A stream marks each of its requests in the request's
+//! [`CallOptions`](crate::CallOptions) ([`StreamRequest`]); the pipeline
+//! reads the rules from there.
+//!
 //! A stream's own futures make progress only while the stream is polled,
 //! and a caller may stop polling it for a while (to make another call per
 //! item, say). A request that waited meanwhile for a shared resource (its
@@ -17,60 +21,48 @@
 //! - it gets one attempt: a 401, a status the policy would retry, or a
 //!   broken connection is not an answer.
 //!
-//! When it cannot go, or gets no answer, it is *deferred*: the stream
+//! When it cannot go, or gets no answer, it is *deferred*: its
+//! [`Deferral`] cell says so, its call fails, and the stream
 //! sends it again, in the ordinary way, when its turn comes. Only
 //! operations that may be replayed are ever sent ahead.
 
-use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a request of a stream is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
-    /// The page the stream waits for: sent in the ordinary way.
+#[derive(Debug, Clone)]
+pub(crate) enum StreamRequest {
+    /// The page the stream waits for: sent in the ordinary way, on a task
+    /// of its own.
     Next,
-    /// A page ahead of need.
-    Ahead,
+    /// A page ahead of need, with the cell that says it was deferred.
+    Ahead(Arc<Deferral>),
 }
 
-tokio::task_local! {
-    static ROLE: Role;
-}
+/// Set when a request ahead of need did not go, or got no answer: the
+/// stream sends it again when its turn comes.
+#[derive(Debug, Default)]
+pub(crate) struct Deferral(AtomicBool);
 
-/// Runs `request` as a request of a stream, in `role`.
-pub(crate) fn scope<F: Future>(role: Role, request: F) -> impl Future<Output = F::Output> {
-    ROLE.scope(role, request)
-}
-
-/// Runs `request` as the page a stream waits for.
-pub(crate) fn next<F: Future>(request: F) -> impl Future<Output = F::Output> {
-    scope(Role::Next, request)
-}
-
-/// Runs `request` as a request ahead of need.
-pub(crate) fn ahead<F: Future>(request: F) -> impl Future<Output = F::Output> {
-    scope(Role::Ahead, request)
-}
-
-/// The role of the request being sent, if it is one of a stream.
-pub(crate) fn role() -> Option<Role> {
-    ROLE.try_with(|role| *role).ok()
-}
-
-/// Whether the request being sent is one ahead of need.
-pub(crate) fn is_ahead() -> bool {
-    role() == Some(Role::Ahead)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn only_inside_the_scope() {
-        assert_eq!(role(), None);
-        assert!(ahead(async { is_ahead() }).await);
-        assert_eq!(next(async { role() }).await, Some(Role::Next));
-        assert!(!next(async { is_ahead() }).await);
-        assert!(!is_ahead());
+impl Deferral {
+    /// Marks the request deferred.
+    pub(crate) fn defer(&self) {
+        self.0.store(true, Ordering::Release);
     }
+
+    /// Whether the request was deferred.
+    pub(crate) fn is_deferred(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// The options of the page a stream waits for.
+pub(crate) fn next(options: &crate::CallOptions) -> crate::CallOptions {
+    options.in_stream(StreamRequest::Next)
+}
+
+/// The options of a page ahead of need, and its deferral cell.
+pub(crate) fn ahead(options: &crate::CallOptions) -> (crate::CallOptions, Arc<Deferral>) {
+    let deferral = Arc::new(Deferral::default());
+    (options.in_stream(StreamRequest::Ahead(deferral.clone())), deferral)
 }

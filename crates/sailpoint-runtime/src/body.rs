@@ -17,8 +17,16 @@ use reqwest::StatusCode;
 use reqwest::Url;
 use reqwest::header::{CONTENT_LENGTH, HeaderMap};
 
-/// How much of a response body is read into memory.
+/// How much of a response body is read into memory. The fields can be
+/// read; set them with the `with_` methods (new limits may come without a
+/// breaking change):
+///
+/// ```
+/// let limits = sailpoint_runtime::BodyLimits::default().with_success(64 << 20);
+/// assert_eq!(limits.success, 64 << 20);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BodyLimits {
     /// Largest JSON success body, in bytes (default 256 MiB).
     pub success: usize,
@@ -29,6 +37,20 @@ pub struct BodyLimits {
 impl Default for BodyLimits {
     fn default() -> Self {
         Self { success: 256 << 20, error: 1 << 20 }
+    }
+}
+
+impl BodyLimits {
+    /// The largest JSON success body, in bytes.
+    pub fn with_success(mut self, bytes: usize) -> Self {
+        self.success = bytes;
+        self
+    }
+
+    /// The largest part of an error body that is read, in bytes.
+    pub fn with_error(mut self, bytes: usize) -> Self {
+        self.error = bytes;
+        self
     }
 }
 

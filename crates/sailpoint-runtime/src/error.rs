@@ -84,9 +84,6 @@ struct Inner {
     /// False when the request may have changed something on the server
     /// and must not be sent again blindly.
     replayable: bool,
-    /// A request ahead of need that was not sent, or got no answer (see
-    /// `ahead`): the stream sends it again. Never reaches a caller.
-    deferred: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -108,21 +105,8 @@ impl Error {
             raw_body: None,
             retry_after: None,
             replayable: true,
-            deferred: false,
             source: None,
         }))
-    }
-
-    /// A request ahead of need that was not sent, or got no answer.
-    pub(crate) fn deferred() -> Self {
-        let mut e = Self::new(ErrorKind::Transport, "a request sent ahead of need got no answer and is sent again");
-        e.0.deferred = true;
-        e
-    }
-
-    /// Whether this is [`Error::deferred`].
-    pub(crate) fn is_deferred(&self) -> bool {
-        self.0.deferred
     }
 
     /// Marks the error as one of a request that must not be replayed.

@@ -18,7 +18,7 @@ pub use crate::pagination::OffsetListing;
 pub use crate::pipeline::Outgoing;
 pub use progenitor_client::OperationInfo;
 
-use crate::{Error, Operation, ResponseValue, Runtime};
+use crate::{CallOptions, Error, Operation, ResponseValue, Runtime};
 
 /// An API version as its generated crate describes it.
 #[derive(Debug)]
@@ -39,15 +39,16 @@ impl Api {
 }
 
 /// Sends the request of operation `info` (with its form, for a multipart
-/// operation) through the runtime's pipeline.
+/// operation) through the runtime's pipeline, with the call's options.
 pub async fn send(
     runtime: &Runtime,
     api: &Api,
     request: impl Into<Outgoing>,
     info: &OperationInfo,
+    options: &CallOptions,
 ) -> Result<reqwest::Response, Error> {
     let operation = api.operation(info.operation_id)?;
-    runtime.send(request, operation, api.version).await
+    runtime.send(request, operation, api.version, options).await
 }
 
 /// Decodes a success response's JSON body. A body that does not decode
@@ -95,22 +96,36 @@ pub async fn error_response(api: &Api, response: reqwest::Response, info: &Opera
     if !(status.is_client_error() || status.is_server_error()) {
         return Error::unexpected_status(status, &headers).for_operation(operation.id);
     }
-    let opted_in = response.extensions().get::<OptedIn>().is_some();
+    let facts = response.extensions().get::<CallFacts>().copied();
+    let opted_in = facts.is_some_and(|f| f.opted_in);
+    let replay_safe = facts.map_or(operation.replay_safe, |f| f.replay_safe);
     match response.bytes().await {
-        Ok(body) => with_experimental_hint(error_of(operation, status, &headers, &body), status, &body, opted_in),
+        Ok(body) => with_experimental_hint(error_of(operation, replay_safe, status, &headers, &body), status, &body, opted_in),
         Err(e) => Error::from(e).for_operation(operation.id),
     }
 }
 
-/// The error of an error status of `operation`, with its body.
-pub(crate) fn error_of(operation: &'static Operation, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+/// The error of an error status of `operation`, with its body; marked not
+/// replayable unless the call was `replay_safe`.
+pub(crate) fn error_of(
+    operation: &'static Operation,
+    replay_safe: bool,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Error {
     let e = Error::from_response_parts(status, headers, body).for_operation(operation.id);
-    if operation.replay_safe { e } else { e.not_replayable() }
+    if replay_safe { e } else { e.not_replayable() }
 }
 
-/// Marks a response of a client that opted in to experimental operations.
+/// What the pipeline knew of the call that an error response answers,
+/// for the error: whether it was opted in to experimental operations, and
+/// whether it may be sent again (the call's options over the table's).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct OptedIn;
+pub(crate) struct CallFacts {
+    pub opted_in: bool,
+    pub replay_safe: bool,
+}
 
 /// `e` with a hint on how to opt in, when it is SailPoint's refusal for a
 /// missing experimental header and the client has not opted in.
@@ -124,12 +139,17 @@ pub(crate) fn with_experimental_hint(e: Error, status: StatusCode, body: &[u8], 
     )
 }
 
-/// Runs `request`, a future that sends through the pipeline, as the page
-/// a stream waits for: the request runs on a task of its own, so that a
-/// stream that is not polled holds no place in the rate limit (the
-/// facade's search stream uses it; the listings do so themselves).
-pub fn stream_request<F: std::future::Future>(request: F) -> impl std::future::Future<Output = F::Output> {
-    crate::ahead::next(request)
+/// `options` for the page a stream waits for: the request runs on a task
+/// of its own, so that a stream that is not polled holds no place in the
+/// rate limit (the facade's search stream uses it; the listings do so
+/// themselves).
+pub fn stream_request(options: &CallOptions) -> CallOptions {
+    crate::ahead::next(options)
+}
+
+/// The page size set in `options`, if any (for the facade's search).
+pub fn page_size(options: &CallOptions) -> Option<u32> {
+    options.page_size
 }
 
 /// An argument of `operation` that cannot be sent (missing, or not
@@ -159,6 +179,12 @@ macro_rules! __offset_listing {
             const COUNTS: bool = $counts;
             fn preset(&self) -> (::std::option::Option<u64>, ::std::option::Option<u64>) {
                 ($crate::glue::preset(&self.limit), $crate::glue::preset(&self.offset))
+            }
+            fn call_options(&self) -> &$crate::CallOptions {
+                &self.call_options
+            }
+            fn with_call_options(self, options: $crate::CallOptions) -> Self {
+                self.with_options(options)
             }
             fn with_page(self, limit: u32, offset: u64) -> Self {
                 self.limit(limit).offset(offset)

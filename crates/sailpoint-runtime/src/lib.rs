@@ -13,6 +13,8 @@
 //!   header (with an explicit opt-in), the `Accept` header of non-JSON
 //!   responses, empty success bodies, which requests may be replayed;
 //! - retries ([`RetryConfig`]) and the client-side rate limit ([`RateLimit`]);
+//! - options for one call ([`CallOptions`]): a deadline, the retry policy,
+//!   the experimental opt-in, headers, replay safety, a stream's paging;
 //! - a `tracing` span per request (method, operation, status, attempts,
 //!   duration; never a header);
 //! - one error type, [`Error`], for every version and every operation;
@@ -30,12 +32,13 @@
 //! # Ok::<(), sailpoint_runtime::Error>(())
 //! ```
 //!
-//! Modules, one concern each: `builder` (options and checks), `runtime`
-//! (the shared state), `pipeline` (the path of one request), `retry` (when
-//! and how long to wait), `auth`, `limiter`, `body` (reading bodies within
-//! limits), `error`, `pagination` (with `ahead`, the rules for the pages it
-//! requests ahead) and `streams`; `glue` holds what only generated code
-//! calls.
+//! Modules, one concern each: `builder` (the client's options and their
+//! checks), `options` (options for one call), `runtime` (the shared
+//! state), `pipeline` (the path of one request), `retry` (when and how
+//! long to wait), `auth`, `limiter`, `body` (reading bodies within
+//! limits), `error`, `pagination` (with `ahead`, the rules for the pages a
+//! stream requests ahead) and `streams`; `glue` holds the plumbing the
+//! generated crates and the facade call.
 
 #![warn(missing_docs)]
 
@@ -50,6 +53,7 @@ mod error;
 mod limiter;
 mod multipart;
 mod operation;
+mod options;
 mod pagination;
 mod pipeline;
 mod response;
@@ -69,6 +73,7 @@ pub use error::{Error, ErrorKind, ErrorMessage, REQUEST_ID_HEADER};
 pub use limiter::RateLimit;
 pub use multipart::FilePart;
 pub use operation::{Operation, Pagination};
+pub use options::CallOptions;
 pub use pagination::{DEFAULT_PREFETCH, Page, PageOptions, Paginate, TOTAL_COUNT_HEADER};
 pub use pipeline::EXPERIMENTAL_HEADER;
 pub use response::ResponseValue;

@@ -23,12 +23,26 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// A request rate: at most `requests` in any `period`.
+///
+/// ```
+/// use std::time::Duration;
+/// let limit = sailpoint_runtime::RateLimit::new(50, Duration::from_secs(10));
+/// assert_eq!((limit.requests, limit.period), (50, Duration::from_secs(10)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RateLimit {
     /// Requests allowed in any window of `period`.
     pub requests: u32,
     /// The window.
     pub period: Duration,
+}
+
+impl RateLimit {
+    /// At most `requests` in any window of `period`.
+    pub fn new(requests: u32, period: Duration) -> Self {
+        Self { requests, period }
+    }
 }
 
 impl Default for RateLimit {

@@ -21,6 +21,9 @@
 //!   `prefetch − 1` past the end; they are cancelled as soon as the
 //!   listing ends. A request ahead goes only when the client-side rate
 //!   limit has room at once (see `ahead`): prefetching never causes a 429.
+//! - Call options set on the builder (`.with_options(CallOptions::new()…)`)
+//!   apply to every request of the stream; their page size and prefetch
+//!   win over [`PageOptions`]'s.
 //! - Every request of a stream runs on a task of its own: it completes,
 //!   and frees its place in the rate limit, while the stream is not
 //!   polled, so a stream never holds up another call of the client.
@@ -34,7 +37,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use futures_util::stream::{self, FuturesOrdered, StreamExt};
 use serde::Serialize;
 
-use crate::{Error, Items, Pages, ResponseValue};
+use crate::{CallOptions, Error, Items, Pages, ResponseValue};
 
 /// The header in which SailPoint returns the total when `count=true`.
 pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
@@ -53,8 +56,15 @@ pub struct Page<T> {
 /// Requests a listing keeps in flight by default (see [`PageOptions::prefetch`]).
 pub const DEFAULT_PREFETCH: usize = 4;
 
-/// How to page through a listing.
+/// How to page through a listing. The fields can be read; set them with
+/// the `with_` methods (new options may come without a breaking change):
+///
+/// ```
+/// let options = sailpoint_runtime::PageOptions::default().with_page_size(100).with_count(true);
+/// assert_eq!((options.page_size, options.count), (Some(100), true));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PageOptions {
     /// Items per request; `None` (the default) uses the operation's maximum.
     pub page_size: Option<u32>,
@@ -72,6 +82,26 @@ pub struct PageOptions {
 impl Default for PageOptions {
     fn default() -> Self {
         Self { page_size: None, prefetch: DEFAULT_PREFETCH, count: false }
+    }
+}
+
+impl PageOptions {
+    /// Items per request (see [`page_size`](Self::page_size)).
+    pub fn with_page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Requests in flight at once (see [`prefetch`](Self::prefetch)).
+    pub fn with_prefetch(mut self, prefetch: usize) -> Self {
+        self.prefetch = prefetch;
+        self
+    }
+
+    /// Whether to ask for the total (see [`count`](Self::count)).
+    pub fn with_count(mut self, count: bool) -> Self {
+        self.count = count;
+        self
     }
 }
 
@@ -93,6 +123,10 @@ pub trait OffsetListing: Clone + Send + Sized {
     /// The `limit` and `offset` set on the builder, if any (the page size
     /// and the first item of a stream).
     fn preset(&self) -> (Option<u64>, Option<u64>);
+    /// The call options set on the builder.
+    fn call_options(&self) -> &CallOptions;
+    /// The same request with these call options.
+    fn with_call_options(self, options: CallOptions) -> Self;
     /// The same request for the page at `offset`, of `limit` items.
     fn with_page(self, limit: u32, offset: u64) -> Self;
     /// The same request asking for `X-Total-Count` (unchanged if the
@@ -147,14 +181,18 @@ pub trait Paginate: OffsetListing {
         Self: 'a,
     {
         let (preset_limit, preset_offset) = self.preset();
-        let page_size = options.page_size.or(preset_limit.map(|l| u32::try_from(l).unwrap_or(u32::MAX)));
+        // The call's options first, then the stream's, then the builder's `limit`.
+        let call = self.call_options().clone();
+        let page_size = call.page_size.or(options.page_size).or(preset_limit.map(|l| u32::try_from(l).unwrap_or(u32::MAX)));
         let limit = page_size.unwrap_or(Self::MAX_LIMIT).clamp(1, Self::MAX_LIMIT.max(1));
+        let prefetch = call.prefetch.unwrap_or(options.prefetch);
         let start = preset_offset.unwrap_or(0);
         let lister = Lister {
             base: if options.count { self.clone().with_count() } else { self.clone() },
             unchanged: self,
             limit,
-            ahead: options.prefetch.clamp(1, 8),
+            ahead: prefetch.clamp(1, 8),
+            call,
             next_request: start,
             queue: FuturesOrdered::new(),
             progress: Progress::starting_at(start),
@@ -177,20 +215,21 @@ pub trait Paginate: OffsetListing {
                         break;
                     }
                     let request = lister.base.clone().with_page(lister.limit, offset);
-                    lister.queue.push_back(async move {
-                        let result = if first {
-                            crate::ahead::next(request.send_page()).await
-                        } else {
-                            crate::ahead::ahead(request.send_page()).await
-                        };
-                        (offset, result)
-                    });
+                    let (options, deferral) = if first {
+                        (crate::ahead::next(&lister.call), None)
+                    } else {
+                        let (options, deferral) = crate::ahead::ahead(&lister.call);
+                        (options, Some(deferral))
+                    };
+                    let request = request.with_call_options(options);
+                    lister.queue.push_back(async move { (offset, request.send_page().await, deferral) });
                     lister.next_request += u64::from(lister.limit);
                 }
-                let (offset, mut result) = lister.queue.next().await?;
-                if result.as_ref().is_err_and(Error::is_deferred) {
+                let (offset, mut result, deferral) = lister.queue.next().await?;
+                if deferral.is_some_and(|d| d.is_deferred()) {
                     // A request ahead that could not go: its turn has come.
-                    result = crate::ahead::next(lister.base.clone().with_page(lister.limit, offset).send_page()).await;
+                    let request = lister.base.clone().with_page(lister.limit, offset);
+                    result = request.with_call_options(crate::ahead::next(&lister.call)).send_page().await;
                 }
                 let step = lister.progress.step::<Self>(offset, lister.limit, result);
                 if !matches!(step, Step::Page(_)) {
@@ -203,7 +242,8 @@ pub trait Paginate: OffsetListing {
                     Step::Failed(e) => Some((Err(e), lister)),
                     Step::Done => None,
                     Step::RefusedAfterFull(offset, e) => {
-                        let proven = total(lister.unchanged.clone()).await.is_some_and(|total| offset >= total);
+                        let probe = lister.unchanged.clone().with_call_options(crate::ahead::next(&lister.call));
+                        let proven = total(probe).await.is_some_and(|total| offset >= total);
                         if proven { None } else { Some((Err(e), lister)) }
                     }
                 }
@@ -224,6 +264,8 @@ struct Lister<L, F: Future> {
     limit: u32,
     /// Requests kept in flight once a page has come back full.
     ahead: usize,
+    /// The call options of every request.
+    call: CallOptions,
     /// The offset of the next request to send.
     next_request: u64,
     queue: FuturesOrdered<F>,
@@ -324,9 +366,10 @@ fn total_of(headers: &reqwest::header::HeaderMap) -> Option<u64> {
     headers.get(TOTAL_COUNT_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
 }
 
-/// The listing's total, asked for with one request of one item.
+/// The listing's total, asked for with one request of one item (with the
+/// listing's call options).
 async fn total<L: OffsetListing>(listing: L) -> Option<u64> {
-    let rv = crate::ahead::next(listing.with_count().with_page(1, 0).send_page()).await.ok()?;
+    let rv = listing.with_count().with_page(1, 0).send_page().await.ok()?;
     total_of(rv.headers())
 }
 

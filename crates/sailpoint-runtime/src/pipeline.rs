@@ -14,7 +14,7 @@ use tracing::Instrument;
 use crate::body::{self, Broken, Parts};
 use crate::multipart::Form;
 use crate::retry::Retries;
-use crate::{Error, ErrorKind, Operation, Runtime};
+use crate::{CallOptions, Error, ErrorKind, Operation, Runtime};
 
 /// The header experimental operations need.
 pub const EXPERIMENTAL_HEADER: &str = "x-sailpoint-experimental";
@@ -42,40 +42,53 @@ impl From<reqwest::Request> for Outgoing {
 }
 
 impl Runtime {
-    /// Sends `request` for `operation` through the whole pipeline. A
-    /// transport failure of a request that may have reached the server,
-    /// and must not be replayed, is marked so ([`Error::is_retryable`] is
-    /// false for it). The errors name the operation. A request ahead of
-    /// need (see [`crate::ahead`]) that cannot go at once, or gets no
-    /// answer, is [`Error::deferred`].
+    /// Sends `request` for `operation` through the whole pipeline, with the
+    /// call's `options` over the client's configuration. A transport
+    /// failure of a request that may have reached the server, and must not
+    /// be replayed, is marked so ([`Error::is_retryable`] is false for it).
+    /// The errors name the operation. A request ahead of need (see
+    /// [`crate::ahead`]) that cannot go at once, or gets no answer, is
+    /// marked deferred in its options, and fails.
     pub(crate) async fn send(
         &self,
         outgoing: impl Into<Outgoing>,
         operation: &'static Operation,
         api_version: &str,
+        options: &CallOptions,
     ) -> Result<reqwest::Response, Error> {
         let Outgoing { request, form } = outgoing.into();
-        if crate::ahead::is_ahead() && (!operation.replay_safe || form.is_some()) {
-            return Err(Error::deferred());
+        let replay_safe = options.replay_safe_for(operation);
+        if options.ahead().is_some() && (!replay_safe || form.is_some()) {
+            return Err(deferred(options));
         }
-        match crate::ahead::role() {
-            // A stream's request runs on a task of its own, so that it
-            // completes and frees what it holds while the stream is not
-            // polled; dropping the handle cancels it (see `ahead`).
-            Some(role) if form.is_none() => {
-                let (runtime, api_version) = (self.clone(), api_version.to_owned());
-                let task =
-                    crate::ahead::scope(role, async move { runtime.send_now(request, None, operation, &api_version).await });
-                match AbortOnDropHandle::new(tokio::spawn(task.in_current_span())).await {
-                    Ok(result) => result,
-                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                    Err(e) => {
-                        Err(Error::new(ErrorKind::Transport, format!("the request's task ended: {e}"))
-                            .for_operation(operation.id))
+        let call = async {
+            match &options.stream {
+                // A stream's request runs on a task of its own, so that it
+                // completes and frees what it holds while the stream is not
+                // polled; dropping the handle cancels it (see `ahead`).
+                Some(_) if form.is_none() => {
+                    let (runtime, api_version, options) = (self.clone(), api_version.to_owned(), options.clone());
+                    let task = async move { runtime.send_now(request, None, operation, &api_version, &options).await };
+                    match AbortOnDropHandle::new(tokio::spawn(task.in_current_span())).await {
+                        Ok(result) => result,
+                        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                        Err(e) => Err(Error::new(ErrorKind::Transport, format!("the request's task ended: {e}"))
+                            .for_operation(operation.id)),
                     }
                 }
+                _ => self.send_now(request, form, operation, api_version, options).await,
             }
-            _ => self.send_now(request, form, operation, api_version).await,
+        };
+        match options.timeout {
+            None => call.await,
+            Some(limit) => match tokio::time::timeout(limit, call).await {
+                Ok(result) => result,
+                Err(_) => {
+                    let e = Error::new(ErrorKind::Timeout, format!("the call's {limit:?} deadline passed"))
+                        .for_operation(operation.id);
+                    Err(if replay_safe { e } else { e.not_replayable() })
+                }
+            },
         }
     }
 
@@ -85,18 +98,19 @@ impl Runtime {
         mut form: Option<Form>,
         operation: &'static Operation,
         api_version: &str,
+        options: &CallOptions,
     ) -> Result<reqwest::Response, Error> {
         if let Some(form) = &mut form {
             form.check().await.map_err(|e| e.for_operation(operation.id))?;
         }
-        self.prepare(&mut request, operation).await.map_err(|e| e.for_operation(operation.id))?;
-        match self.execute(request, form.as_ref(), operation, api_version).await {
+        self.prepare(&mut request, operation, options).await.map_err(|e| e.for_operation(operation.id))?;
+        match self.execute(request, form.as_ref(), operation, api_version, options).await {
             Ok(Some(response)) => Ok(response),
-            Ok(None) => Err(Error::deferred()),
+            Ok(None) => Err(deferred(options)),
             Err(e) => {
                 let never_sent = e.is_connect();
                 let e = Error::from(e).for_operation(operation.id);
-                Err(if operation.replay_safe || never_sent { e } else { e.not_replayable() })
+                Err(if options.replay_safe_for(operation) || never_sent { e } else { e.not_replayable() })
             }
         }
     }
@@ -104,16 +118,18 @@ impl Runtime {
     /// Sets the headers the operation table calls for, and the access
     /// token. Fails, before anything is sent, for an experimental operation
     /// without the opt-in, or when no token can be had.
-    async fn prepare(&self, request: &mut reqwest::Request, op: &Operation) -> Result<(), Error> {
+    async fn prepare(&self, request: &mut reqwest::Request, op: &Operation, options: &CallOptions) -> Result<(), Error> {
         // progenitor adds an `api-version` header (a Dropshot convention)
         // that SailPoint does not define.
         request.headers_mut().remove("api-version");
         let asked_by_server = || self.shared.experimental_by_server.lock().unwrap_or_else(|p| p.into_inner()).contains(op.id);
-        if op.experimental || (self.shared.experimental && asked_by_server()) {
-            if !self.shared.experimental {
+        let opted_in = options.experimental_or(self.shared.experimental);
+        if op.experimental || (opted_in && asked_by_server()) {
+            if !opted_in {
                 return Err(Error::invalid_request(format!(
                     "`{}` is an experimental operation: enable experimental operations on the client \
-                     (`experimental(true)` on its builder) to call it",
+                     (`experimental(true)` on its builder), or for this call (`CallOptions::experimental(true)`), \
+                     to call it",
                     op.id
                 )));
             }
@@ -129,8 +145,11 @@ impl Runtime {
         {
             request.headers_mut().insert(ACCEPT, value);
         }
-        let bearer = if crate::ahead::is_ahead() {
-            self.shared.auth.cached_bearer().ok_or_else(Error::deferred)?
+        for (name, value) in &options.headers {
+            request.headers_mut().insert(name, value.clone());
+        }
+        let bearer = if options.ahead().is_some() {
+            self.shared.auth.cached_bearer().ok_or_else(|| deferred(options))?
         } else {
             self.shared.auth.bearer(&self.shared.http).await?
         };
@@ -151,6 +170,7 @@ impl Runtime {
         form: Option<&Form>,
         operation: &Operation,
         api_version: &str,
+        options: &CallOptions,
     ) -> reqwest::Result<Option<reqwest::Response>> {
         let id = operation.id;
         let span = tracing::info_span!(
@@ -164,7 +184,7 @@ impl Runtime {
         );
         async move {
             let started = Instant::now();
-            let result = self.send_with_retries(request, form, operation, api_version).await;
+            let result = self.send_with_retries(request, form, operation, api_version, options).await;
             let span = tracing::Span::current();
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             match &result {
@@ -188,15 +208,18 @@ impl Runtime {
         form: Option<&Form>,
         operation: &Operation,
         api_version: &str,
+        options: &CallOptions,
     ) -> reqwest::Result<Option<(reqwest::Response, u32)>> {
         let s = &self.shared;
         // A request ahead of need: one attempt, only if it can go at once.
-        let ahead = crate::ahead::is_ahead();
+        let ahead = options.ahead().is_some();
+        let replay_safe = options.replay_safe_for(operation);
+        let opted_in = options.experimental_or(s.experimental);
         // The rate limit's key (client id and version), made only when there is a limit.
         let key = s.limiter.as_ref().map(|_| format!("{}/{api_version}", s.auth.client_id().unwrap_or("-")));
         let json = reads_json(operation);
         let null_if_empty = operation.empty_success_is_null;
-        let mut retries = Retries::new(&s.retry, &s.budget, operation.replay_safe);
+        let mut retries = Retries::new(options.retry_or(&s.retry), &s.budget, replay_safe);
         // A body that is a stream cannot be sent twice (nor a form with a
         // reader): such requests get one attempt.
         let replayable = request.try_clone().is_some() && form.is_none_or(Form::is_replayable);
@@ -266,19 +289,19 @@ impl Runtime {
                         tracing::debug!("401: token refreshed, replaying");
                         continue;
                     }
-                    return Ok(Some((self.finish(resp, operation).await, attempts)));
+                    return Ok(Some((self.finish(resp, operation, options).await, attempts)));
                 }
                 // Not sent again (its body is a reader): the next call still gets a new token.
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && rejected.is_empty() && s.auth.can_refresh() => {
                     s.auth.invalidate(sent_token.as_ref()).await;
-                    return Ok(Some((self.finish(resp, operation).await, attempts)));
+                    return Ok(Some((self.finish(resp, operation, options).await, attempts)));
                 }
                 // The spec's flags lag the service: a client that opted in
                 // resends, once, with the header the server asked for.
                 Ok(resp)
                     if resp.status() == StatusCode::BAD_REQUEST
                         && more
-                        && s.experimental
+                        && opted_in
                         && !operation.experimental
                         && !asked_experimental
                         && !ahead
@@ -296,7 +319,7 @@ impl Runtime {
                             );
                             continue;
                         }
-                        None => return Ok(Some((self.finish(resp, operation).await, attempts))),
+                        None => return Ok(Some((self.finish(resp, operation, options).await, attempts))),
                     }
                 }
                 Ok(resp) => {
@@ -318,14 +341,14 @@ impl Runtime {
                                     tracing::info!(error = %e.how, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
                                     wait
                                 }
-                                None => return Ok(Some((parts.broken_off(&e, operation.replay_safe), attempts))),
+                                None => return Ok(Some((parts.broken_off(&e, replay_safe), attempts))),
                             },
                         }
                     } else {
                         if status.is_success() {
                             s.budget.refill();
                         }
-                        return Ok(Some((self.finish(resp, operation).await, attempts)));
+                        return Ok(Some((self.finish(resp, operation, options).await, attempts)));
                     }
                 }
                 Err(e) => match more.then(|| retries.after_transport_error(&e)).flatten() {
@@ -366,24 +389,33 @@ impl Runtime {
 
     /// The response as the generated code gets it: an error body read (at
     /// most its cap); a JSON success body read (at most its cap).
-    async fn finish(&self, response: reqwest::Response, operation: &Operation) -> reqwest::Response {
+    async fn finish(&self, response: reqwest::Response, operation: &Operation, options: &CallOptions) -> reqwest::Response {
         let status = response.status();
+        let replay_safe = options.replay_safe_for(operation);
         if status.is_client_error() || status.is_server_error() {
             let mut response = body::error_response(response, self.shared.body_limits.error).await;
-            if self.shared.experimental {
-                response.extensions_mut().insert(crate::glue::OptedIn);
-            }
+            let opted_in = options.experimental_or(self.shared.experimental);
+            response.extensions_mut().insert(crate::glue::CallFacts { opted_in, replay_safe });
             return response;
         }
         let null_if_empty = operation.empty_success_is_null;
         if status.is_success() && (reads_json(operation) || null_if_empty) {
             return match self.buffer_json(response, null_if_empty).await {
                 Ok(r) => r,
-                Err((e, parts)) => parts.broken_off(&e, operation.replay_safe),
+                Err((e, parts)) => parts.broken_off(&e, replay_safe),
             };
         }
         response
     }
+}
+
+/// The error of a request ahead of need that did not go, or got no
+/// answer: marked deferred in its options, for the stream to send again.
+fn deferred(options: &CallOptions) -> Error {
+    if let Some(deferral) = options.ahead() {
+        deferral.defer();
+    }
+    Error::new(ErrorKind::Transport, "a request sent ahead of need was deferred")
 }
 
 /// An empty body as `null`: some operations answer success with no body.

@@ -24,8 +24,16 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// Retry settings.
+/// Retry settings. The fields can be read; set them with the `with_`
+/// methods (new settings may come without a breaking change):
+///
+/// ```
+/// use std::time::Duration;
+/// let retry = sailpoint_runtime::RetryConfig::default().with_max_retries(5).with_max_delay(Duration::from_secs(5));
+/// assert_eq!(retry.max_retries, 5);
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RetryConfig {
     /// Retries after a 5xx or a transport failure (default 3).
     pub max_retries: u32,
@@ -64,6 +72,48 @@ impl RetryConfig {
     /// No retries at all.
     pub fn none() -> Self {
         Self { max_retries: 0, max_rate_limited_retries: 0, ..Self::default() }
+    }
+
+    /// Retries after a 5xx or a transport failure.
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Retries after a 429.
+    pub fn with_max_rate_limited_retries(mut self, retries: u32) -> Self {
+        self.max_rate_limited_retries = retries;
+        self
+    }
+
+    /// The first backoff ceiling; it doubles each attempt.
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The largest backoff.
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The longest `Retry-After` the client waits.
+    pub fn with_max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// The retry budget: retries the client may make before successes earn more.
+    pub fn with_budget(mut self, retries: u32) -> Self {
+        self.budget = retries;
+        self
+    }
+
+    /// Retries each success earns (0 to 1).
+    pub fn with_budget_refill(mut self, per_success: f64) -> Self {
+        self.budget_refill = per_success;
+        self
     }
 
     /// Full-jitter backoff before retry number `retry` (1-based).

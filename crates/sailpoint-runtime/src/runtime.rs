@@ -12,7 +12,7 @@ use crate::body::BodyLimits;
 use crate::builder::{RuntimeBuilder, join};
 use crate::limiter::Limiter;
 use crate::retry::{RetryBudget, RetryConfig};
-use crate::{Error, Operation};
+use crate::{CallOptions, Error, Operation};
 
 /// State and policy shared by the clients of every API version: the HTTP
 /// client (one connection pool), the token cache, the rate limiter and the
@@ -60,7 +60,9 @@ impl Runtime {
         Self { shared }
     }
 
-    /// The HTTP client all versions share.
+    /// The HTTP client all versions share (plumbing for the generated
+    /// clients and the facade's search).
+    #[doc(hidden)]
     pub fn http(&self) -> &reqwest::Client {
         &self.shared.http
     }
@@ -91,20 +93,25 @@ impl Runtime {
 
     /// Sends a request built by hand for `operation` of `api_version`
     /// through the same policy as the generated methods (headers, token,
-    /// rate limit, retries, tracing). An error status is an [`Error`].
+    /// rate limit, retries, tracing), with the call's `options`. An error
+    /// status is an [`Error`]. Plumbing for the facade's search.
+    #[doc(hidden)]
     pub async fn call(
         &self,
         request: reqwest::Request,
         operation: &'static Operation,
         api_version: &str,
+        options: &CallOptions,
     ) -> Result<reqwest::Response, Error> {
-        let response = self.send(request, operation, api_version).await?;
+        let response = self.send(request, operation, api_version, options).await?;
         let status = response.status();
         if status.is_client_error() || status.is_server_error() {
             let headers = response.headers().clone();
             let body = response.bytes().await.unwrap_or_default();
-            let e = crate::glue::error_of(operation, status, &headers, &body);
-            return Err(crate::glue::with_experimental_hint(e, status, &body, self.shared.experimental));
+            let replay_safe = options.replay_safe_for(operation);
+            let e = crate::glue::error_of(operation, replay_safe, status, &headers, &body);
+            let opted_in = options.experimental_or(self.shared.experimental);
+            return Err(crate::glue::with_experimental_hint(e, status, &body, opted_in));
         }
         Ok(response)
     }

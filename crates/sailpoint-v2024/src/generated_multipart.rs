@@ -307,6 +307,7 @@ pub mod multipart {
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -320,6 +321,7 @@ pub mod multipart {
                 email_from_address: None,
                 login_informational_message: None,
                 file_standard: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///name of branding item
@@ -404,6 +406,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address,
                 login_informational_message,
                 file_standard,
+                call_options,
             } = self;
             let name = name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
@@ -468,6 +471,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -477,6 +481,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
     ///Builder for [`Client::set_branding_item`].
@@ -492,6 +504,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -506,6 +519,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address: None,
                 login_informational_message: None,
                 file_standard: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The name of the branding item to be retrieved
@@ -596,6 +610,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address,
                 login_informational_message,
                 file_standard,
+                call_options,
             } = self;
             let name = name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
@@ -666,6 +681,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -676,6 +692,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::create_uploaded_configuration`].
     #[derive(Debug)]
@@ -683,6 +707,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         name: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateUploadedConfiguration<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -690,6 +715,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 data: None,
                 name: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**JSON file containing the objects to be imported.
@@ -726,7 +752,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
-            let Self { client, data, name } = self;
+            let Self { client, data, name, call_options } = self;
             let data = data
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "create_uploaded_configuration",
@@ -774,6 +800,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -784,6 +811,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_source_config`].
     #[derive(Debug)]
@@ -791,6 +826,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorSourceConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -798,6 +834,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
@@ -834,7 +871,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, file } = self;
+            let Self { client, script_name, file, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_source_config",
@@ -881,6 +918,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -891,6 +929,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_translations`].
     #[derive(Debug)]
@@ -898,6 +944,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         locale: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorTranslations<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -905,6 +952,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 locale: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
@@ -924,7 +972,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, locale } = self;
+            let Self { client, script_name, locale, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_translations",
@@ -967,6 +1015,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -977,6 +1026,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_source_template`].
     #[derive(Debug)]
@@ -984,6 +1041,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorSourceTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -991,6 +1049,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
@@ -1027,7 +1086,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, file } = self;
+            let Self { client, script_name, file, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_source_template",
@@ -1074,6 +1133,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1084,6 +1144,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_correlation_config`].
     #[derive(Debug)]
@@ -1091,6 +1159,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorCorrelationConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1098,6 +1167,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
@@ -1134,7 +1204,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, file } = self;
+            let Self { client, script_name, file, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_correlation_config",
@@ -1181,6 +1251,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1191,6 +1262,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_non_employee_records_in_bulk`].
     #[derive(Debug)]
@@ -1198,6 +1277,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1205,6 +1285,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 id: None,
                 data: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id (UUID)
@@ -1244,7 +1325,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::NonEmployeeBulkUploadJob>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, data } = self;
+            let Self { client, id, data, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_non_employee_records_in_bulk",
@@ -1291,6 +1372,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1301,16 +1383,29 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_password_dictionary`].
     #[derive(Debug)]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
-            Self { client, file: None }
+            Self {
+                client,
+                file: None,
+                call_options: ::std::default::Default::default(),
+            }
         }
         /**Sets `file`.
 
@@ -1338,7 +1433,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, file } = self;
+            let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1367,6 +1462,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1385,6 +1481,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_accounts_schema`].
     #[derive(Debug)]
@@ -1392,6 +1496,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1399,6 +1504,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -1435,7 +1541,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, id, file } = self;
+            let Self { client, id, file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_accounts_schema",
@@ -1475,6 +1581,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1485,6 +1592,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_entitlements_schema`].
     #[derive(Debug)]
@@ -1493,6 +1608,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1501,6 +1617,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 id: None,
                 schema_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -1542,7 +1659,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, id, schema_name, file } = self;
+            let Self { client, id, schema_name, file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements_schema",
@@ -1587,6 +1704,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1597,6 +1715,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_connector_file`].
     #[derive(Debug)]
@@ -1604,6 +1730,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1611,6 +1738,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id.
@@ -1647,7 +1775,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_connector_file",
@@ -1687,6 +1815,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1697,6 +1826,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_accounts`].
     #[derive(Debug)]
@@ -1705,6 +1842,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         disable_optimization: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1713,6 +1851,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 id: None,
                 file: None,
                 disable_optimization: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -1757,7 +1896,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
-            let Self { client, id, file, disable_optimization } = self;
+            let Self { client, id, file, disable_optimization, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_accounts",
@@ -1798,6 +1937,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1808,6 +1948,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_uncorrelated_accounts`].
     #[derive(Debug)]
@@ -1815,6 +1963,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportUncorrelatedAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1822,6 +1971,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -1861,7 +2011,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadUncorrelatedAccountsTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, file } = self;
+            let Self { client, id, file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_uncorrelated_accounts",
@@ -1903,6 +2053,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1913,6 +2064,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_entitlements_by_source`].
     #[derive(Debug)]
@@ -1920,6 +2079,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         csv_file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsBySource<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1927,6 +2087,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 id: None,
                 csv_file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -1966,7 +2127,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadEntitlementTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, csv_file } = self;
+            let Self { client, id, csv_file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements_by_source",
@@ -2008,6 +2169,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2018,6 +2180,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_sp_config`].
     #[derive(Debug)]
@@ -2026,6 +2196,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         preview: ::std::option::Option<bool>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         options: ::std::option::Option<::serde_json::Value>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSpConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -2034,6 +2205,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 preview: None,
                 data: None,
                 options: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**This option is intended to give the user information about how an
@@ -2081,7 +2253,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
-            let Self { client, preview, data, options } = self;
+            let Self { client, preview, data, options, call_options } = self;
             let data = data
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_sp_config",
@@ -2125,6 +2297,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2135,6 +2308,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_entitlements`].
     #[derive(Debug)]
@@ -2142,6 +2323,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlements<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -2149,6 +2331,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -2188,7 +2371,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadEntitlementTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements",
@@ -2228,6 +2411,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2238,6 +2422,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::create_form_definition_file_request`].
     #[derive(Debug)]
@@ -2245,6 +2437,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormDefinitionFileRequest<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -2252,6 +2445,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 form_definition_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**FormDefinitionID
@@ -2296,7 +2490,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::FormDefinitionFileUploadResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, form_definition_id, file } = self;
+            let Self { client, form_definition_id, file, call_options } = self;
             let form_definition_id = form_definition_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "create_form_definition_file_request",
@@ -2343,6 +2537,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2353,6 +2548,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::set_icon`].
     #[derive(Debug)]
@@ -2361,6 +2564,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         object_type: ::std::option::Option<::std::string::String>,
         object_id: ::std::option::Option<::std::string::String>,
         image: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetIcon<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -2369,6 +2573,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 object_type: None,
                 object_id: None,
                 image: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Object type. Available options ['application']
@@ -2410,7 +2615,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
-            let Self { client, object_type, object_id, image } = self;
+            let Self { client, object_type, object_id, image, call_options } = self;
             let object_type = object_type
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "set_icon",
@@ -2457,6 +2662,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2467,16 +2673,29 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::send_manual_discover_applications_csv_template`].
     #[derive(Debug)]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
-            Self { client, file: None }
+            Self {
+                client,
+                file: None,
+                call_options: ::std::default::Default::default(),
+            }
         }
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
@@ -2505,7 +2724,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "/manual-discover-applications", "`."
         )]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, file } = self;
+            let Self { client, file, call_options } = self;
             let file = file
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "send_manual_discover_applications_csv_template",
@@ -2541,6 +2760,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2557,6 +2777,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

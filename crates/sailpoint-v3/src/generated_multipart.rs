@@ -204,6 +204,7 @@ pub mod multipart {
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -217,6 +218,7 @@ pub mod multipart {
                 email_from_address: None,
                 login_informational_message: None,
                 file_standard: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///name of branding item
@@ -301,6 +303,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address,
                 login_informational_message,
                 file_standard,
+                call_options,
             } = self;
             let name = name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
@@ -365,6 +368,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -374,6 +378,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
     ///Builder for [`Client::set_branding_item`].
@@ -389,6 +401,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -403,6 +416,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address: None,
                 login_informational_message: None,
                 file_standard: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The name of the branding item to be retrieved
@@ -493,6 +507,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address,
                 login_informational_message,
                 file_standard,
+                call_options,
             } = self;
             let name = name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
@@ -563,6 +578,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -573,6 +589,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::create_uploaded_configuration`].
     #[derive(Debug)]
@@ -580,6 +604,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         name: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateUploadedConfiguration<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -587,6 +612,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 data: None,
                 name: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**JSON file containing the objects to be imported.
@@ -623,7 +649,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
-            let Self { client, data, name } = self;
+            let Self { client, data, name, call_options } = self;
             let data = data
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "create_uploaded_configuration",
@@ -671,6 +697,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -681,6 +708,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_source_config`].
     #[derive(Debug)]
@@ -688,6 +723,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorSourceConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -695,6 +731,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
@@ -731,7 +768,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, file } = self;
+            let Self { client, script_name, file, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_source_config",
@@ -778,6 +815,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -788,6 +826,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_translations`].
     #[derive(Debug)]
@@ -795,6 +841,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         locale: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorTranslations<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -802,6 +849,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 locale: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
@@ -821,7 +869,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, locale } = self;
+            let Self { client, script_name, locale, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_translations",
@@ -864,6 +912,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -874,6 +923,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_source_template`].
     #[derive(Debug)]
@@ -881,6 +938,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorSourceTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -888,6 +946,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
@@ -924,7 +983,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, file } = self;
+            let Self { client, script_name, file, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_source_template",
@@ -971,6 +1030,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -981,6 +1041,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_non_employee_records_in_bulk`].
     #[derive(Debug)]
@@ -988,6 +1056,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -995,6 +1064,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 id: None,
                 data: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id (UUID)
@@ -1034,7 +1104,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::NonEmployeeBulkUploadJob>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, data } = self;
+            let Self { client, id, data, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_non_employee_records_in_bulk",
@@ -1081,6 +1151,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1091,16 +1162,29 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_password_dictionary`].
     #[derive(Debug)]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
-            Self { client, file: None }
+            Self {
+                client,
+                file: None,
+                call_options: ::std::default::Default::default(),
+            }
         }
         /**Sets `file`.
 
@@ -1128,7 +1212,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, file } = self;
+            let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1157,6 +1241,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1175,6 +1260,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_accounts_schema`].
     #[derive(Debug)]
@@ -1182,6 +1275,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1189,6 +1283,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -1225,7 +1320,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, id, file } = self;
+            let Self { client, id, file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_accounts_schema",
@@ -1265,6 +1360,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1275,6 +1371,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_entitlements_schema`].
     #[derive(Debug)]
@@ -1283,6 +1387,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1291,6 +1396,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 id: None,
                 schema_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -1332,7 +1438,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, id, schema_name, file } = self;
+            let Self { client, id, schema_name, file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements_schema",
@@ -1377,6 +1483,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1387,6 +1494,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_connector_file`].
     #[derive(Debug)]
@@ -1394,6 +1509,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -1401,6 +1517,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id.
@@ -1437,7 +1554,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_connector_file",
@@ -1477,6 +1594,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1487,16 +1605,29 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::send_manual_discover_applications_csv_template`].
     #[derive(Debug)]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
-            Self { client, file: None }
+            Self {
+                client,
+                file: None,
+                call_options: ::std::default::Default::default(),
+            }
         }
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
@@ -1525,7 +1656,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "/manual-discover-applications", "`."
         )]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, file } = self;
+            let Self { client, file, call_options } = self;
             let file = file
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "send_manual_discover_applications_csv_template",
@@ -1561,6 +1692,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1577,6 +1709,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -78,7 +78,7 @@ async fn mock_tour(client: &Client) -> Res {
         }))?;
         api.create_source().body(s).send().await?;
     }
-    let options = sailpoint::PageOptions { page_size: Some(2), count: true, ..Default::default() };
+    let options = sailpoint::PageOptions::default().with_page_size(2).with_count(true);
     let pages: Vec<_> = api.list_sources().filters("name sw \"HR\"").pages_with(options).try_collect().await?;
     let names: Vec<_> = pages.iter().flat_map(|p| p.items.iter().map(|s| s.name.clone())).collect();
     println!(

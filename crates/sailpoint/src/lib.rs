@@ -13,8 +13,8 @@ pub use cli_config::SecretStore;
 pub use client::{Client, ClientBuilder};
 pub use config::{Config, Sources};
 pub use sailpoint_runtime::{
-    Credentials, DEFAULT_PREFETCH, DateTime, Download, Error, ErrorKind, ErrorMessage, FilePart, Items, Page, PageOptions, Pages,
-    Paginate, RateLimit, RetryConfig, Runtime,
+    CallOptions, Credentials, DEFAULT_PREFETCH, DateTime, Download, Error, ErrorKind, ErrorMessage, FilePart, Items, Page,
+    PageOptions, Pages, Paginate, RateLimit, RetryConfig, Runtime,
 };
 
 /// Each version of `openapi/specs.toml` behind its feature: the crate as
@@ -36,10 +36,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// What most programs need in scope: the client, the pagination trait
 /// (which gives every list operation `.stream()` and `.pages()`), the
 /// download trait (`bytes()`, `text()`, `write_to_file()` on CSV, ZIP and
-/// other byte-stream responses) and [`FilePart`], what uploads take.
+/// other byte-stream responses), [`FilePart`], what uploads take, and
+/// [`CallOptions`], options for one call.
 pub mod prelude {
     pub use crate::search::{Document, SearchRequest};
-    pub use crate::{Client, Download, Error, FilePart, Paginate, Result};
+    pub use crate::{CallOptions, Client, Download, Error, FilePart, Paginate, Result};
     pub use futures_util::{StreamExt, TryStreamExt};
 }
 

@@ -22,7 +22,7 @@
 //! JSON ([`Document::Other`]).
 
 use futures_util::stream::{self, Stream};
-use sailpoint_runtime::{Error, Runtime};
+use sailpoint_runtime::{CallOptions, Error, Runtime};
 use serde_json::{Value, json};
 
 /// Largest page the search endpoint serves.
@@ -38,13 +38,14 @@ pub struct SearchRequest {
     body: Value,
     page_size: u32,
     api_version: &'static str,
+    options: CallOptions,
 }
 
 impl SearchRequest {
     /// A search with this body, e.g.
     /// `json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]})`.
     pub fn new(body: Value) -> Self {
-        Self { body, page_size: MAX_PAGE, api_version: "v3" }
+        Self { body, page_size: MAX_PAGE, api_version: "v3", options: CallOptions::new() }
     }
 
     /// Results per request (1 to 10,000; default 10,000, the most the
@@ -53,6 +54,17 @@ impl SearchRequest {
     /// result sooner and holds fewer results in memory at once.
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size.clamp(1, MAX_PAGE);
+        self
+    }
+
+    /// Options for every request of this search (a deadline per request,
+    /// the retry policy, headers…); their page size, if set, is the
+    /// search's (see [`page_size`](Self::page_size)).
+    pub fn with_options(mut self, options: CallOptions) -> Self {
+        if let Some(size) = sailpoint_runtime::glue::page_size(&options) {
+            self = self.page_size(size);
+        }
+        self.options = options;
         self
     }
 
@@ -263,7 +275,8 @@ async fn fetch(runtime: &Runtime, request: &SearchRequest, body: &Value) -> Resu
         .build()
         .map_err(|e| Error::configuration(format!("building the search request: {e}")))?;
     // On a task of its own: a search stream that is not polled holds nothing.
-    let response = sailpoint_runtime::glue::stream_request(runtime.call(http, op, request.api_version)).await?;
+    let options = sailpoint_runtime::glue::stream_request(&request.options);
+    let response = runtime.call(http, op, request.api_version, &options).await?;
     let bytes = response.bytes().await.map_err(|e| Error::transport(e).for_operation(OPERATION))?;
     sailpoint_runtime::glue::decode_json::<Vec<Value>>(&bytes)
         .map_err(|m| Error::decoding(format!("search results: {m}"), &bytes).for_operation(OPERATION))

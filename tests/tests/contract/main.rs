@@ -45,7 +45,7 @@ async fn fixture(version: &str) -> Option<Fixture> {
         .allow_http_loopback(true)
         .client_credentials("prism-client-id", "prism-client-secret")
         .experimental(true)
-        .retry(RetryConfig { max_retries: 0, max_rate_limited_retries: 0, ..Default::default() })
+        .retry(RetryConfig::default().with_max_retries(0).with_max_rate_limited_retries(0))
         .rate_limit(None)
         .build()
         .expect("a client for Prism");

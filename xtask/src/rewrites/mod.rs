@@ -1,5 +1,6 @@
 //! Edits to progenitor's output, as a `syn` tree, each with its own test.
 
+pub mod call_options;
 pub mod doc_aliases;
 pub mod listing_fields;
 pub mod open_enums;

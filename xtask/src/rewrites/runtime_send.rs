@@ -7,7 +7,8 @@
 //! multipart emitter's):
 //! - the return type to `Result<ResponseValue<T>, sailpoint_runtime::Error>`;
 //! - the hook calls (`pre`, `exec`, `post`) to one
-//!   `sailpoint_runtime::glue::send(&client.inner, &crate::API, request, &info)`;
+//!   `sailpoint_runtime::glue::send(&client.inner, &crate::API, request, &info)`
+//!   (to which `call_options` adds the call's options);
 //! - `Error::InvalidRequest` (a missing or unconvertible argument) to
 //!   `sailpoint_runtime::glue::invalid_request("<operation>")`, and a
 //!   request that does not build to `glue::request_error`, so that every

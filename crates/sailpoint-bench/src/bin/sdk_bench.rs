@@ -281,7 +281,7 @@ async fn main() -> ExitCode {
         (_, Err(e)) => Err(e.into()),
         (Some("stream"), _) => stream(n(100_000).unwrap_or_default(), PageOptions::default()).await,
         (Some("stream-one"), _) => {
-            stream(n(100_000).unwrap_or_default(), PageOptions { prefetch: 1, ..PageOptions::default() }).await
+            stream(n(100_000).unwrap_or_default(), PageOptions::default().with_prefetch(1)).await
         }
         (Some("stream-raw"), _) => stream_raw(n(100_000).unwrap_or_default()).await,
         (Some("get"), _) => get(n(1_000).unwrap_or_default() as usize).await,

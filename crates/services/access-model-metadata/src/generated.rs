@@ -1808,6 +1808,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessModelMetadataAttributeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1817,6 +1818,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -1872,7 +1874,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<sailpoint_shared::types::AttributeDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, sorters } = self;
+            let Self { client, count, filters, limit, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1933,6 +1935,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2003,6 +2006,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_access_model_metadata_attribute_v1`]
 
@@ -2011,12 +2022,14 @@ pub mod builder {
     pub struct CreateAccessModelMetadataAttributeV1<'a> {
         client: &'a super::Client,
         body: Result<sailpoint_shared::types::AttributeDto, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccessModelMetadataAttributeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2038,7 +2051,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::AttributeDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2078,6 +2091,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2138,6 +2152,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_access_model_metadata_attribute_v1`]
 
@@ -2146,12 +2168,14 @@ pub mod builder {
     pub struct GetAccessModelMetadataAttributeV1<'a> {
         client: &'a super::Client,
         key: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessModelMetadataAttributeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 key: Err("key was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn key<V>(mut self, value: V) -> Self
@@ -2173,7 +2197,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::AttributeDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, key } = self;
+            let Self { client, key, call_options } = self;
             let key = key
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2215,6 +2239,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2285,6 +2310,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_access_model_metadata_attribute_v1`]
 
@@ -2297,6 +2330,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataAttributeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2304,6 +2338,7 @@ pub mod builder {
                 client: client,
                 key: Err("key was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn key<V>(mut self, value: V) -> Self
@@ -2339,7 +2374,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::AttributeDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, key, body } = self;
+            let Self { client, key, body, call_options } = self;
             let key = key
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2388,6 +2423,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2458,6 +2494,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_access_model_metadata_attribute_value_v1`]
 
@@ -2468,6 +2512,7 @@ pub mod builder {
         key: Result<::std::string::String, String>,
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessModelMetadataAttributeValueV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2476,6 +2521,7 @@ pub mod builder {
                 key: Err("key was not initialized".to_string()),
                 count: Ok(None),
                 limit: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn key<V>(mut self, value: V) -> Self
@@ -2517,7 +2563,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<sailpoint_shared::types::AttributeValueDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, key, count, limit } = self;
+            let Self { client, key, count, limit, call_options } = self;
             let key = key
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2573,6 +2619,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2643,6 +2690,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_access_model_metadata_attribute_value_v1`]
 
@@ -2652,6 +2707,7 @@ pub mod builder {
         client: &'a super::Client,
         key: Result<::std::string::String, String>,
         body: Result<sailpoint_shared::types::AttributeValueDto, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccessModelMetadataAttributeValueV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2659,6 +2715,7 @@ pub mod builder {
                 client: client,
                 key: Err("key was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn key<V>(mut self, value: V) -> Self
@@ -2692,7 +2749,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::AttributeValueDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, key, body } = self;
+            let Self { client, key, body, call_options } = self;
             let key = key
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2741,6 +2798,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2811,6 +2869,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_access_model_metadata_attribute_value_v1`]
 
@@ -2820,6 +2886,7 @@ pub mod builder {
         client: &'a super::Client,
         key: Result<::std::string::String, String>,
         value: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessModelMetadataAttributeValueV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2827,6 +2894,7 @@ pub mod builder {
                 client: client,
                 key: Err("key was not initialized".to_string()),
                 value: Err("value was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn key<V>(mut self, value: V) -> Self
@@ -2860,7 +2928,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::AttributeValueDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, key, value } = self;
+            let Self { client, key, value, call_options } = self;
             let key = key
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2908,6 +2976,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2978,6 +3047,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_access_model_metadata_attribute_value_v1`]
 
@@ -2991,6 +3068,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataAttributeValueV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2999,6 +3077,7 @@ pub mod builder {
                 key: Err("key was not initialized".to_string()),
                 value: Err("value was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn key<V>(mut self, value: V) -> Self
@@ -3046,7 +3125,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::AttributeValueDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, key, value, body } = self;
+            let Self { client, key, value, body, call_options } = self;
             let key = key
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3101,6 +3180,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3171,6 +3251,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_access_model_metadata_by_filter_v1`]
 
@@ -3182,12 +3270,14 @@ pub mod builder {
             Option<types::builder::Entitlementattributebulkupdatefilterrequest>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataByFilterV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3224,7 +3314,7 @@ pub mod builder {
             ResponseValue<types::Accessmodelmetadatabulkupdateresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3276,6 +3366,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3336,6 +3427,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_access_model_metadata_by_query_v1`]
 
@@ -3347,12 +3446,14 @@ pub mod builder {
             Option<types::builder::Entitlementattributebulkupdatequeryrequest>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataByQueryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3389,7 +3490,7 @@ pub mod builder {
             ResponseValue<types::Accessmodelmetadatabulkupdateresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3441,6 +3542,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3501,6 +3603,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_access_model_metadata_by_ids_v1`]
 
@@ -3512,12 +3622,14 @@ pub mod builder {
             Option<types::builder::Entitlementattributebulkupdateidsrequest>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataByIdsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3554,7 +3666,7 @@ pub mod builder {
             ResponseValue<types::Accessmodelmetadatabulkupdateresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3606,6 +3718,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3665,6 +3778,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -6317,6 +6317,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         owner_id: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPendingApprovalsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6328,6 +6329,7 @@ pub mod builder {
                 offset: Ok(None),
                 owner_id: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -6406,7 +6408,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::PendingApproval>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, owner_id, sorters } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                limit,
+                offset,
+                owner_id,
+                sorters,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_pending_approvals_v1"),
@@ -6467,6 +6478,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6527,6 +6539,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_completed_approvals_v1`]
 
@@ -6540,6 +6560,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         owner_id: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListCompletedApprovalsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6551,6 +6572,7 @@ pub mod builder {
                 offset: Ok(None),
                 owner_id: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -6629,7 +6651,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::CompletedApproval>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, owner_id, sorters } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                limit,
+                offset,
+                owner_id,
+                sorters,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6704,6 +6735,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6764,6 +6796,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::approve_access_request_v1`]
 
@@ -6773,6 +6813,7 @@ pub mod builder {
         client: &'a super::Client,
         approval_id: Result<::std::string::String, String>,
         body: Result<types::builder::CommentDto, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveAccessRequestV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6780,6 +6821,7 @@ pub mod builder {
                 client: client,
                 approval_id: Err("approval_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn approval_id<V>(mut self, value: V) -> Self
@@ -6823,7 +6865,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, approval_id, body } = self;
+            let Self { client, approval_id, body, call_options } = self;
             let approval_id = approval_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("approve_access_request_v1"),
@@ -6867,6 +6909,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6937,6 +6980,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::reject_access_request_v1`]
 
@@ -6946,6 +6997,7 @@ pub mod builder {
         client: &'a super::Client,
         approval_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::CommentDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectAccessRequestV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6953,6 +7005,7 @@ pub mod builder {
                 client: client,
                 approval_id: Err("approval_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn approval_id<V>(mut self, value: V) -> Self
@@ -6996,7 +7049,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, approval_id, body } = self;
+            let Self { client, approval_id, body, call_options } = self;
             let approval_id = approval_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("reject_access_request_v1"),
@@ -7046,6 +7099,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7116,6 +7170,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::forward_access_request_v1`]
 
@@ -7125,6 +7187,7 @@ pub mod builder {
         client: &'a super::Client,
         approval_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ForwardApprovalDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ForwardAccessRequestV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7132,6 +7195,7 @@ pub mod builder {
                 client: client,
                 approval_id: Err("approval_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn approval_id<V>(mut self, value: V) -> Self
@@ -7177,7 +7241,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, approval_id, body } = self;
+            let Self { client, approval_id, body, call_options } = self;
             let approval_id = approval_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("forward_access_request_v1"),
@@ -7229,6 +7293,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7299,6 +7364,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_access_request_approval_summary_v1`]
 
@@ -7308,6 +7381,7 @@ pub mod builder {
         client: &'a super::Client,
         from_date: Result<Option<::std::string::String>, String>,
         owner_id: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestApprovalSummaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7315,6 +7389,7 @@ pub mod builder {
                 client: client,
                 from_date: Ok(None),
                 owner_id: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn from_date<V>(mut self, value: V) -> Self
@@ -7347,7 +7422,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ApprovalSummary>, sailpoint_runtime::Error> {
-            let Self { client, from_date, owner_id } = self;
+            let Self { client, from_date, owner_id, call_options } = self;
             let from_date = from_date
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7396,6 +7471,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7456,6 +7532,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_access_request_approvers_v1`]
 
@@ -7467,6 +7551,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessRequestApproversV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7478,6 +7563,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn access_request_id<V>(mut self, value: V) -> Self
@@ -7529,7 +7615,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::AccessRequestApproversListResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, access_request_id, count, limit, offset } = self;
+            let Self { client, access_request_id, count, limit, offset, call_options } = self;
             let access_request_id = access_request_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7592,6 +7678,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7661,6 +7748,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

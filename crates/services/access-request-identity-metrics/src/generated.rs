@@ -481,6 +481,7 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
         requested_object_id: Result<::std::string::String, String>,
         type_: Result<types::GetAccessRequestIdentityMetricsV1Type, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestIdentityMetricsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -491,6 +492,7 @@ pub mod builder {
                     "requested_object_id was not initialized".to_string(),
                 ),
                 type_: Err("type_ was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_id<V>(mut self, value: V) -> Self
@@ -536,7 +538,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_id, requested_object_id, type_ } = self;
+            let Self { client, identity_id, requested_object_id, type_, call_options } = self;
             let identity_id = identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -591,6 +593,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -650,6 +653,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2436,6 +2436,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         mine: Result<Option<bool>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountDeletionRequestsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2445,6 +2446,7 @@ pub mod builder {
                 limit: Ok(None),
                 mine: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -2494,7 +2496,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::AccountActionRequestDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, limit, mine, offset } = self;
+            let Self { client, count, limit, mine, offset, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2555,6 +2557,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2625,6 +2628,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_account_request_v1`]
 
@@ -2634,6 +2645,7 @@ pub mod builder {
         client: &'a super::Client,
         account_id: Result<::std::string::String, String>,
         body: Result<types::builder::AccountDeleteRequestInput, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccountRequestV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2641,6 +2653,7 @@ pub mod builder {
                 client: client,
                 account_id: Err("account_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn account_id<V>(mut self, value: V) -> Self
@@ -2689,7 +2702,7 @@ pub mod builder {
             ResponseValue<types::Accountrequestasyncresult>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, account_id, body } = self;
+            let Self { client, account_id, body, call_options } = self;
             let account_id = account_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_account_request_v1"),
@@ -2736,6 +2749,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2805,6 +2819,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -511,6 +511,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetUsagesByAccountIdV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -521,6 +522,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn account_id<V>(mut self, value: V) -> Self
@@ -585,7 +587,15 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::AccountUsage>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, account_id, count, limit, offset, sorters } = self;
+            let Self {
+                client,
+                account_id,
+                count,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let account_id = account_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -653,6 +663,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -712,6 +723,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

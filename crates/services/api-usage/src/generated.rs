@@ -535,12 +535,14 @@ pub mod builder {
     pub struct GetTotalCountV1<'a> {
         client: &'a super::Client,
         filters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTotalCountV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 filters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -563,7 +565,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters } = self;
+            let Self { client, filters, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_total_count_v1"),
@@ -597,6 +599,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -657,6 +660,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_api_summary_v1`]
 
@@ -667,6 +678,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListApiSummaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -675,6 +687,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -717,7 +730,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Summaryresponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters, limit, offset } = self;
+            let Self { client, filters, limit, offset, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_api_summary_v1"),
@@ -761,6 +774,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -820,6 +834,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

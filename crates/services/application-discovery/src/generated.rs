@@ -3239,6 +3239,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ApplicationDiscoveryRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartApplicationDiscoveryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3246,6 +3247,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -3294,7 +3296,7 @@ pub mod builder {
             ResponseValue<types::ApplicationDiscoveryResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3353,6 +3355,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3423,6 +3426,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_discovered_applications_v1`]
 
@@ -3435,6 +3446,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDiscoveredApplicationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3445,6 +3457,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn detail<V>(mut self, value: V) -> Self
@@ -3515,7 +3528,7 @@ pub mod builder {
             >,
             sailpoint_runtime::Error,
         > {
-            let Self { client, detail, filter, limit, offset, sorters } = self;
+            let Self { client, detail, filter, limit, offset, sorters, call_options } = self;
             let detail = detail
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3583,6 +3596,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3643,6 +3657,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_manual_discover_applications_csv_template_v1`]
 
@@ -3650,16 +3672,20 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetManualDiscoverApplicationsCsvTemplateV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManualDiscoverApplicationsCsvTemplateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/manual-discover-applications-template/v1`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!(
                 "{}/manual-discover-applications-template/v1", client.baseurl,
             );
@@ -3690,6 +3716,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3758,6 +3785,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -31,10 +31,15 @@ pub mod multipart {
     pub struct SendManualDiscoverApplicationsCsvTemplateV1<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplateV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
-            Self { client, file: None }
+            Self {
+                client,
+                file: None,
+                call_options: ::std::default::Default::default(),
+            }
         }
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
@@ -63,7 +68,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "/manual-discover-applications/v1", "`."
         )]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, file } = self;
+            let Self { client, file, call_options } = self;
             let file = file
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "send_manual_discover_applications_csv_template_v1",
@@ -99,6 +104,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -115,6 +121,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -924,10 +924,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetBrandingListV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetBrandingListV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/brandings/v1`
         pub async fn send(
@@ -936,7 +940,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::BrandingItem>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/brandings/v1", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -967,6 +971,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1027,6 +1032,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_branding_v1`]
 
@@ -1035,12 +1048,14 @@ pub mod builder {
     pub struct GetBrandingV1<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetBrandingV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -1059,7 +1074,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
-            let Self { client, name } = self;
+            let Self { client, name, call_options } = self;
             let name = name
                 .map_err(sailpoint_runtime::glue::invalid_request("get_branding_v1"))?;
             let url = format!(
@@ -1092,6 +1107,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1162,6 +1178,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_branding_v1`]
 
@@ -1170,12 +1194,14 @@ pub mod builder {
     pub struct DeleteBrandingV1<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteBrandingV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -1192,7 +1218,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/brandings/v1/{name}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, name } = self;
+            let Self { client, name, call_options } = self;
             let name = name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_branding_v1"),
@@ -1227,6 +1253,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1303,6 +1330,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -44,6 +44,7 @@ pub mod multipart {
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateBrandingItemV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -57,6 +58,7 @@ pub mod multipart {
                 email_from_address: None,
                 login_informational_message: None,
                 file_standard: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///name of branding item
@@ -141,6 +143,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address,
                 login_informational_message,
                 file_standard,
+                call_options,
             } = self;
             let name = name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
@@ -205,6 +208,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -214,6 +218,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
     ///Builder for [`Client::set_branding_item_v1`].
@@ -229,6 +241,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         email_from_address: ::std::option::Option<::std::string::String>,
         login_informational_message: ::std::option::Option<::std::string::String>,
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetBrandingItemV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -243,6 +256,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address: None,
                 login_informational_message: None,
                 file_standard: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The name of the branding item to be retrieved
@@ -333,6 +347,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 email_from_address,
                 login_informational_message,
                 file_standard,
+                call_options,
             } = self;
             let name = name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
@@ -403,6 +418,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -412,6 +428,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -7379,6 +7379,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetActiveCampaignsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7390,6 +7391,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -7468,7 +7470,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::GetActiveCampaignsV1ResponseItem>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, detail, filters, limit, offset, sorters } = self;
+            let Self {
+                client,
+                count,
+                detail,
+                filters,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_active_campaigns_v1"),
@@ -7529,6 +7540,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7589,6 +7601,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_campaign_v1`]
 
@@ -7597,12 +7617,14 @@ pub mod builder {
     pub struct CreateCampaignV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Campaign2>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCampaignV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7629,7 +7651,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Campaign2>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -7670,6 +7692,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7730,6 +7753,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_campaign_v1`]
 
@@ -7739,6 +7770,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         detail: Result<Option<types::GetCampaignV1Detail>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7746,6 +7778,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 detail: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7779,7 +7812,7 @@ pub mod builder {
             ResponseValue<types::GetCampaignV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, detail } = self;
+            let Self { client, id, detail, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_campaign_v1"))?;
             let detail = detail
@@ -7815,6 +7848,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7885,6 +7919,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_campaign_v1`]
 
@@ -7897,6 +7939,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateCampaignV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7904,6 +7947,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7936,7 +7980,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Slimcampaign>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("update_campaign_v1"),
@@ -7976,6 +8020,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8046,6 +8091,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::move_v1`]
 
@@ -8055,6 +8108,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::AdminReviewReassign>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> MoveV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8062,6 +8116,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8104,7 +8159,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CertificationTask>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id.map_err(sailpoint_runtime::glue::invalid_request("move_v1"))?;
             let body = body
                 .and_then(|v| {
@@ -8149,6 +8204,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8219,6 +8275,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_campaign_v1`]
 
@@ -8228,6 +8292,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<types::builder::ActivateCampaignOptions, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartCampaignV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8235,6 +8300,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8282,7 +8348,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("start_campaign_v1"))?;
             let body = body
@@ -8323,6 +8389,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8393,6 +8460,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::complete_campaign_v1`]
 
@@ -8402,6 +8477,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<types::builder::CampaignCompleteOptions, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompleteCampaignV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8409,6 +8485,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8456,7 +8533,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("complete_campaign_v1"),
@@ -8503,6 +8580,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8573,6 +8651,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_campaigns_v1`]
 
@@ -8581,12 +8667,14 @@ pub mod builder {
     pub struct DeleteCampaignsV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::CampaignsDeleteRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCampaignsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8622,7 +8710,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -8665,6 +8753,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8735,6 +8824,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_campaign_remediation_scan_v1`]
 
@@ -8743,12 +8840,14 @@ pub mod builder {
     pub struct StartCampaignRemediationScanV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartCampaignRemediationScanV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8770,7 +8869,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8812,6 +8911,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8882,6 +8982,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_campaign_reports_v1`]
 
@@ -8890,12 +8998,14 @@ pub mod builder {
     pub struct GetCampaignReportsV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignReportsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8917,7 +9027,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::CampaignReport>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_campaign_reports_v1"),
@@ -8955,6 +9065,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9025,6 +9136,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_campaign_report_v1`]
 
@@ -9034,6 +9153,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         type_: Result<types::ReportType, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartCampaignReportV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9041,6 +9161,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 type_: Err("type_ was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -9071,7 +9192,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, type_ } = self;
+            let Self { client, id, type_, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("start_campaign_report_v1"),
@@ -9113,6 +9234,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9183,6 +9305,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_campaign_reports_config_v1`]
 
@@ -9190,10 +9320,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCampaignReportsConfigV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignReportsConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/campaigns/v1/reports-configuration`
         pub async fn send(
@@ -9202,7 +9336,7 @@ pub mod builder {
             ResponseValue<types::CampaignReportsConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/campaigns/v1/reports-configuration", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -9235,6 +9369,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9295,6 +9430,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::set_campaign_reports_config_v1`]
 
@@ -9303,12 +9446,14 @@ pub mod builder {
     pub struct SetCampaignReportsConfigV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::CampaignReportsConfig>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetCampaignReportsConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9344,7 +9489,7 @@ pub mod builder {
             ResponseValue<types::CampaignReportsConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -9393,6 +9538,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9453,6 +9599,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_campaign_templates_v1`]
 
@@ -9465,6 +9619,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignTemplatesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9475,6 +9630,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -9540,7 +9696,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::CampaignTemplate>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_campaign_templates_v1"),
@@ -9596,6 +9752,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9656,6 +9813,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_campaign_template_v1`]
 
@@ -9664,12 +9829,14 @@ pub mod builder {
     pub struct CreateCampaignTemplateV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::CampaignTemplate>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCampaignTemplateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9700,7 +9867,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CampaignTemplate>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -9747,6 +9914,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9807,6 +9975,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_campaign_template_v1`]
 
@@ -9815,12 +9991,14 @@ pub mod builder {
     pub struct GetCampaignTemplateV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignTemplateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -9839,7 +10017,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CampaignTemplate>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_campaign_template_v1"),
@@ -9877,6 +10055,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9947,6 +10126,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_campaign_template_v1`]
 
@@ -9955,12 +10142,14 @@ pub mod builder {
     pub struct DeleteCampaignTemplateV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCampaignTemplateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -9977,7 +10166,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/campaign-templates/v1/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10017,6 +10206,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10094,6 +10284,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_campaign_template_v1`]
 
@@ -10106,6 +10304,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchCampaignTemplateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10113,6 +10312,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -10145,7 +10345,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CampaignTemplate>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10192,6 +10392,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10262,6 +10463,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_campaign_template_schedule_v1`]
 
@@ -10270,12 +10479,14 @@ pub mod builder {
     pub struct GetCampaignTemplateScheduleV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignTemplateScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -10294,7 +10505,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schedule2>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10336,6 +10547,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10406,6 +10618,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::set_campaign_template_schedule_v1`]
 
@@ -10415,6 +10635,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<types::builder::Schedule2, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetCampaignTemplateScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10422,6 +10643,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -10458,7 +10680,7 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/campaign-templates/v1/{id}/schedule`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10508,6 +10730,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10585,6 +10808,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_campaign_template_schedule_v1`]
 
@@ -10593,12 +10824,14 @@ pub mod builder {
     pub struct DeleteCampaignTemplateScheduleV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCampaignTemplateScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -10615,7 +10848,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/campaign-templates/v1/{id}/schedule`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10657,6 +10890,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10734,6 +10968,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_generate_campaign_template_v1`]
 
@@ -10742,12 +10984,14 @@ pub mod builder {
     pub struct StartGenerateCampaignTemplateV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartGenerateCampaignTemplateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -10769,7 +11013,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::CampaignReference>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10811,6 +11055,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10870,6 +11115,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

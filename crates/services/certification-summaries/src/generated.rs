@@ -3421,6 +3421,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         filters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityDecisionSummaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3428,6 +3429,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 filters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3462,7 +3464,7 @@ pub mod builder {
             ResponseValue<types::IdentityCertDecisionSummary>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, filters } = self;
+            let Self { client, id, filters, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3511,6 +3513,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3581,6 +3584,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_summaries_v1`]
 
@@ -3594,6 +3605,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitySummariesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3605,6 +3617,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3682,7 +3695,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::CertificationIdentitySummary>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, count, filters, limit, offset, sorters } = self;
+            let Self {
+                client,
+                id,
+                count,
+                filters,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_identity_summaries_v1"),
@@ -3745,6 +3767,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3815,6 +3838,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_access_summaries_v1`]
 
@@ -3829,6 +3860,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityAccessSummariesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3841,6 +3873,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3930,7 +3963,17 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::AccessSummary>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, type_, count, filters, limit, offset, sorters } = self;
+            let Self {
+                client,
+                id,
+                type_,
+                count,
+                filters,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -4013,6 +4056,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4083,6 +4127,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_summary_v1`]
 
@@ -4092,6 +4144,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         identity_summary_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitySummaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4101,6 +4154,7 @@ pub mod builder {
                 identity_summary_id: Err(
                     "identity_summary_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4134,7 +4188,7 @@ pub mod builder {
             ResponseValue<types::CertificationIdentitySummary>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, identity_summary_id } = self;
+            let Self { client, id, identity_summary_id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_identity_summary_v1"),
@@ -4177,6 +4231,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4246,6 +4301,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

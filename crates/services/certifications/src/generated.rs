@@ -5463,6 +5463,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         reviewer_identity: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityCertificationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5474,6 +5475,7 @@ pub mod builder {
                 offset: Ok(None),
                 reviewer_identity: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -5560,6 +5562,7 @@ pub mod builder {
                 offset,
                 reviewer_identity,
                 sorters,
+                call_options,
             } = self;
             let count = count
                 .map_err(
@@ -5640,6 +5643,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5700,6 +5704,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_certification_v1`]
 
@@ -5708,12 +5720,14 @@ pub mod builder {
     pub struct GetIdentityCertificationV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityCertificationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5735,7 +5749,7 @@ pub mod builder {
             ResponseValue<types::IdentityCertificationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5776,6 +5790,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5846,6 +5861,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_identity_access_review_items_v1`]
 
@@ -5862,6 +5885,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         roles: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityAccessReviewItemsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5876,6 +5900,7 @@ pub mod builder {
                 offset: Ok(None),
                 roles: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6003,6 +6028,7 @@ pub mod builder {
                 offset,
                 roles,
                 sorters,
+                call_options,
             } = self;
             let id = id
                 .map_err(
@@ -6108,6 +6134,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6178,6 +6205,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::make_identity_decision_v1`]
 
@@ -6187,6 +6222,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<::std::vec::Vec<types::ReviewDecision>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> MakeIdentityDecisionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6194,6 +6230,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6227,7 +6264,7 @@ pub mod builder {
             ResponseValue<types::IdentityCertificationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("make_identity_decision_v1"),
@@ -6270,6 +6307,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6340,6 +6378,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::reassign_identity_certifications_v1`]
 
@@ -6349,6 +6395,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ReviewReassign>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ReassignIdentityCertificationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6356,6 +6403,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6401,7 +6449,7 @@ pub mod builder {
             ResponseValue<types::IdentityCertificationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6459,6 +6507,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6529,6 +6578,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::sign_off_identity_certification_v1`]
 
@@ -6537,12 +6594,14 @@ pub mod builder {
     pub struct SignOffIdentityCertificationV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SignOffIdentityCertificationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6564,7 +6623,7 @@ pub mod builder {
             ResponseValue<types::IdentityCertificationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6606,6 +6665,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6676,6 +6736,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_certification_item_permissions_v1`]
 
@@ -6689,6 +6757,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityCertificationItemPermissionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6702,6 +6771,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn certification_id<V>(mut self, value: V) -> Self
@@ -6786,6 +6856,7 @@ pub mod builder {
                 filters,
                 limit,
                 offset,
+                call_options,
             } = self;
             let certification_id = certification_id
                 .map_err(
@@ -6863,6 +6934,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6933,6 +7005,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_certification_reviewers_v1`]
 
@@ -6946,6 +7026,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListCertificationReviewersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6957,6 +7038,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7040,7 +7122,16 @@ pub mod builder {
             >,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, count, filters, limit, offset, sorters } = self;
+            let Self {
+                client,
+                id,
+                count,
+                filters,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7117,6 +7208,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7187,6 +7279,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::submit_reassign_certs_async_v1`]
 
@@ -7196,6 +7296,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ReviewReassign>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitReassignCertsAsyncV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7203,6 +7304,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7245,7 +7347,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CertificationTask>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7303,6 +7405,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7373,6 +7476,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_certification_task_v1`]
 
@@ -7381,12 +7492,14 @@ pub mod builder {
     pub struct GetCertificationTaskV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCertificationTaskV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7405,7 +7518,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CertificationTask>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_certification_task_v1"),
@@ -7443,6 +7556,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7513,6 +7627,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_pending_certification_tasks_v1`]
 
@@ -7525,6 +7647,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         reviewer_identity: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPendingCertificationTasksV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7535,6 +7658,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 reviewer_identity: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -7600,7 +7724,15 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::CertificationTask>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, reviewer_identity } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                limit,
+                offset,
+                reviewer_identity,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7673,6 +7805,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7742,6 +7875,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -821,12 +821,14 @@ pub mod builder {
     pub struct GetClassifyMachineAccountFromSourceStatusV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetClassifyMachineAccountFromSourceStatusV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -848,7 +850,7 @@ pub mod builder {
             ResponseValue<types::Sourceclassificationstatus>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -890,6 +892,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -960,6 +963,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::send_classify_machine_account_from_source_v1`]
 
@@ -968,12 +979,14 @@ pub mod builder {
     pub struct SendClassifyMachineAccountFromSourceV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendClassifyMachineAccountFromSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -995,7 +1008,7 @@ pub mod builder {
             ResponseValue<types::SendClassifyMachineAccountFromSourceV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1037,6 +1050,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1097,6 +1111,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_classify_machine_account_from_source_v1`]
 
@@ -1105,12 +1127,14 @@ pub mod builder {
     pub struct DeleteClassifyMachineAccountFromSourceV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteClassifyMachineAccountFromSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -1127,7 +1151,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/classify`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1169,6 +1193,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1235,6 +1260,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

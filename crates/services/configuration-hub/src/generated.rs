@@ -5662,12 +5662,14 @@ pub mod builder {
     pub struct GetObjectMappingsV1<'a> {
         client: &'a super::Client,
         source_org: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetObjectMappingsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_org: Err("source_org was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_org<V>(mut self, value: V) -> Self
@@ -5689,7 +5691,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ObjectMappingResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_org } = self;
+            let Self { client, source_org, call_options } = self;
             let source_org = source_org
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_object_mappings_v1"),
@@ -5727,6 +5729,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5797,6 +5800,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_object_mapping_v1`]
 
@@ -5806,6 +5817,7 @@ pub mod builder {
         client: &'a super::Client,
         source_org: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ObjectMappingRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateObjectMappingV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5813,6 +5825,7 @@ pub mod builder {
                 client: client,
                 source_org: Err("source_org was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_org<V>(mut self, value: V) -> Self
@@ -5860,7 +5873,7 @@ pub mod builder {
             ResponseValue<types::ObjectMappingResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_org, body } = self;
+            let Self { client, source_org, body, call_options } = self;
             let source_org = source_org
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_object_mapping_v1"),
@@ -5912,6 +5925,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5982,6 +5996,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_object_mapping_v1`]
 
@@ -5991,6 +6013,7 @@ pub mod builder {
         client: &'a super::Client,
         source_org: Result<::std::string::String, String>,
         object_mapping_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteObjectMappingV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6000,6 +6023,7 @@ pub mod builder {
                 object_mapping_id: Err(
                     "object_mapping_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_org<V>(mut self, value: V) -> Self
@@ -6028,7 +6052,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/object-mappings/{sourceOrg}/{objectMappingId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_org, object_mapping_id } = self;
+            let Self { client, source_org, object_mapping_id, call_options } = self;
             let source_org = source_org
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_object_mapping_v1"),
@@ -6071,6 +6095,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6148,6 +6173,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_object_mappings_v1`]
 
@@ -6157,6 +6190,7 @@ pub mod builder {
         client: &'a super::Client,
         source_org: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ObjectMappingBulkCreateRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateObjectMappingsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6164,6 +6198,7 @@ pub mod builder {
                 client: client,
                 source_org: Err("source_org was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_org<V>(mut self, value: V) -> Self
@@ -6212,7 +6247,7 @@ pub mod builder {
             ResponseValue<types::ObjectMappingBulkCreateResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_org, body } = self;
+            let Self { client, source_org, body, call_options } = self;
             let source_org = source_org
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_object_mappings_v1"),
@@ -6265,6 +6300,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6335,6 +6371,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_object_mappings_v1`]
 
@@ -6344,6 +6388,7 @@ pub mod builder {
         client: &'a super::Client,
         source_org: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ObjectMappingBulkPatchRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateObjectMappingsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6351,6 +6396,7 @@ pub mod builder {
                 client: client,
                 source_org: Err("source_org was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_org<V>(mut self, value: V) -> Self
@@ -6399,7 +6445,7 @@ pub mod builder {
             ResponseValue<types::ObjectMappingBulkPatchResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_org, body } = self;
+            let Self { client, source_org, body, call_options } = self;
             let source_org = source_org
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("update_object_mappings_v1"),
@@ -6452,6 +6498,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6522,6 +6569,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_scheduled_actions_v1`]
 
@@ -6529,10 +6584,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListScheduledActionsV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListScheduledActionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/configuration-hub/v1/scheduled-actions`
         pub async fn send(
@@ -6541,7 +6600,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ScheduledActionResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!(
                 "{}/configuration-hub/v1/scheduled-actions", client.baseurl,
             );
@@ -6574,6 +6633,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6634,6 +6694,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_scheduled_action_v1`]
 
@@ -6642,12 +6710,14 @@ pub mod builder {
     pub struct CreateScheduledActionV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::ScheduledActionPayload>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateScheduledActionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6683,7 +6753,7 @@ pub mod builder {
             ResponseValue<types::ScheduledActionResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -6732,6 +6802,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6792,6 +6863,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_scheduled_action_v1`]
 
@@ -6800,12 +6879,14 @@ pub mod builder {
     pub struct DeleteScheduledActionV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteScheduledActionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6822,7 +6903,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/scheduled-actions/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6862,6 +6943,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6939,6 +7021,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_scheduled_action_v1`]
 
@@ -6948,6 +7038,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<sailpoint_shared::types::JsonPatch, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateScheduledActionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6955,6 +7046,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6988,7 +7080,7 @@ pub mod builder {
             ResponseValue<types::ScheduledActionResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7035,6 +7127,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7105,6 +7198,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_uploaded_configurations_v1`]
 
@@ -7113,12 +7214,14 @@ pub mod builder {
     pub struct ListUploadedConfigurationsV1<'a> {
         client: &'a super::Client,
         filters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListUploadedConfigurationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 filters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -7141,7 +7244,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::BackupResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters } = self;
+            let Self { client, filters, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7183,6 +7286,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7253,6 +7357,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_uploaded_configuration_v1`]
 
@@ -7261,12 +7373,14 @@ pub mod builder {
     pub struct GetUploadedConfigurationV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetUploadedConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7285,7 +7399,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7327,6 +7441,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7397,6 +7512,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_uploaded_configuration_v1`]
 
@@ -7405,12 +7528,14 @@ pub mod builder {
     pub struct DeleteUploadedConfigurationV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteUploadedConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7427,7 +7552,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/backups/uploads/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7469,6 +7594,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7546,6 +7672,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_backups_v1`]
 
@@ -7554,12 +7688,14 @@ pub mod builder {
     pub struct ListBackupsV1<'a> {
         client: &'a super::Client,
         filters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListBackupsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 filters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -7582,7 +7718,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::BackupResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters } = self;
+            let Self { client, filters, call_options } = self;
             let filters = filters
                 .map_err(sailpoint_runtime::glue::invalid_request("list_backups_v1"))?;
             let url = format!("{}/configuration-hub/v1/backups", client.baseurl,);
@@ -7614,6 +7750,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7674,6 +7811,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_backup_v1`]
 
@@ -7682,12 +7827,14 @@ pub mod builder {
     pub struct DeleteBackupV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteBackupV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7704,7 +7851,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/backups/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("delete_backup_v1"))?;
             let url = format!(
@@ -7738,6 +7885,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7815,6 +7963,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_drafts_v1`]
 
@@ -7823,12 +7979,14 @@ pub mod builder {
     pub struct ListDraftsV1<'a> {
         client: &'a super::Client,
         filters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDraftsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 filters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -7851,7 +8009,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::DraftResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters } = self;
+            let Self { client, filters, call_options } = self;
             let filters = filters
                 .map_err(sailpoint_runtime::glue::invalid_request("list_drafts_v1"))?;
             let url = format!("{}/configuration-hub/v1/drafts", client.baseurl,);
@@ -7883,6 +8041,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7943,6 +8102,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_draft_v1`]
 
@@ -7951,12 +8118,14 @@ pub mod builder {
     pub struct DeleteDraftV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteDraftV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7973,7 +8142,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/drafts/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("delete_draft_v1"))?;
             let url = format!(
@@ -8007,6 +8176,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8084,6 +8254,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_deploys_v1`]
 
@@ -8091,10 +8269,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListDeploysV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDeploysV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/configuration-hub/v1/deploys`
         pub async fn send(
@@ -8103,7 +8285,7 @@ pub mod builder {
             ResponseValue<types::ListDeploysV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/configuration-hub/v1/deploys", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8132,6 +8314,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8192,6 +8375,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_deploy_v1`]
 
@@ -8200,12 +8391,14 @@ pub mod builder {
     pub struct CreateDeployV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::DeployRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateDeployV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8234,7 +8427,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeployResponse>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -8275,6 +8468,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8335,6 +8529,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_deploy_v1`]
 
@@ -8343,12 +8545,14 @@ pub mod builder {
     pub struct GetDeployV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDeployV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8367,7 +8571,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeployResponse>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_deploy_v1"))?;
             let url = format!(
@@ -8401,6 +8605,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8470,6 +8675,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod multipart {
         client: &'a crate::Client,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         name: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateUploadedConfigurationV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -42,6 +43,7 @@ pub mod multipart {
                 client,
                 data: None,
                 name: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**JSON file containing the objects to be imported.
@@ -78,7 +80,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
-            let Self { client, data, name } = self;
+            let Self { client, data, name, call_options } = self;
             let data = data
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "create_uploaded_configuration_v1",
@@ -128,6 +130,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -137,6 +140,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2232,6 +2232,7 @@ pub mod builder {
         client: &'a super::Client,
         script_name: Result<::std::string::String, String>,
         locale: Result<Option<types::GetConnectorV1Locale>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2239,6 +2240,7 @@ pub mod builder {
                 client: client,
                 script_name: Err("script_name was not initialized".to_string()),
                 locale: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn script_name<V>(mut self, value: V) -> Self
@@ -2269,7 +2271,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ConnectorDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, locale } = self;
+            let Self { client, script_name, locale, call_options } = self;
             let script_name = script_name
                 .map_err(sailpoint_runtime::glue::invalid_request("get_connector_v1"))?;
             let locale = locale
@@ -2306,6 +2308,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2376,6 +2379,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_custom_connector_v1`]
 
@@ -2384,12 +2395,14 @@ pub mod builder {
     pub struct DeleteCustomConnectorV1<'a> {
         client: &'a super::Client,
         script_name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCustomConnectorV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 script_name: Err("script_name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn script_name<V>(mut self, value: V) -> Self
@@ -2406,7 +2419,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/connectors/v1/{scriptName}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, script_name } = self;
+            let Self { client, script_name, call_options } = self;
             let script_name = script_name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2446,6 +2459,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2523,6 +2537,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_connector_v1`]
 
@@ -2535,6 +2557,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateConnectorV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2542,6 +2565,7 @@ pub mod builder {
                 client: client,
                 script_name: Err("script_name was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn script_name<V>(mut self, value: V) -> Self
@@ -2574,7 +2598,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ConnectorDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, body } = self;
+            let Self { client, script_name, body, call_options } = self;
             let script_name = script_name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("update_connector_v1"),
@@ -2615,6 +2639,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2685,6 +2710,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_connector_list_v1`]
 
@@ -2697,6 +2730,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         locale: Result<Option<types::GetConnectorListV1Locale>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorListV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2707,6 +2741,7 @@ pub mod builder {
                 limit: Ok(None),
                 locale: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -2772,7 +2807,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::V3ConnectorDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, locale, offset } = self;
+            let Self { client, count, filters, limit, locale, offset, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
@@ -2828,6 +2863,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2898,6 +2934,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_custom_connector_v1`]
 
@@ -2906,12 +2950,14 @@ pub mod builder {
     pub struct CreateCustomConnectorV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::V3CreateConnectorDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomConnectorV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2944,7 +2990,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::V3ConnectorDto>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -2991,6 +3037,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3061,6 +3108,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_connector_source_config_v1`]
 
@@ -3069,12 +3124,14 @@ pub mod builder {
     pub struct GetConnectorSourceConfigV1<'a> {
         client: &'a super::Client,
         script_name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorSourceConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 script_name: Err("script_name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn script_name<V>(mut self, value: V) -> Self
@@ -3093,7 +3150,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, script_name } = self;
+            let Self { client, script_name, call_options } = self;
             let script_name = script_name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3131,6 +3188,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3210,6 +3268,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_connector_translations_v1`]
 
@@ -3219,6 +3285,7 @@ pub mod builder {
         client: &'a super::Client,
         script_name: Result<::std::string::String, String>,
         locale: Result<types::GetConnectorTranslationsV1Locale, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorTranslationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3226,6 +3293,7 @@ pub mod builder {
                 client: client,
                 script_name: Err("script_name was not initialized".to_string()),
                 locale: Err("locale was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn script_name<V>(mut self, value: V) -> Self
@@ -3256,7 +3324,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, script_name, locale } = self;
+            let Self { client, script_name, locale, call_options } = self;
             let script_name = script_name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3300,6 +3368,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3379,6 +3448,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_connector_source_template_v1`]
 
@@ -3387,12 +3464,14 @@ pub mod builder {
     pub struct GetConnectorSourceTemplateV1<'a> {
         client: &'a super::Client,
         script_name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorSourceTemplateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 script_name: Err("script_name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn script_name<V>(mut self, value: V) -> Self
@@ -3411,7 +3490,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, script_name } = self;
+            let Self { client, script_name, call_options } = self;
             let script_name = script_name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3449,6 +3528,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3528,6 +3608,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_connector_correlation_config_v1`]
 
@@ -3536,12 +3624,14 @@ pub mod builder {
     pub struct GetConnectorCorrelationConfigV1<'a> {
         client: &'a super::Client,
         script_name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorCorrelationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 script_name: Err("script_name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn script_name<V>(mut self, value: V) -> Self
@@ -3560,7 +3650,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, script_name } = self;
+            let Self { client, script_name, call_options } = self;
             let script_name = script_name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3598,6 +3688,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3676,6 +3767,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

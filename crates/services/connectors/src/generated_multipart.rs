@@ -64,6 +64,7 @@ pub mod multipart {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorSourceConfigV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -71,6 +72,7 @@ pub mod multipart {
                 client,
                 script_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
@@ -107,7 +109,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, file } = self;
+            let Self { client, script_name, file, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_source_config_v1",
@@ -154,6 +156,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -164,6 +167,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_translations_v1`].
     #[derive(Debug)]
@@ -171,6 +182,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         locale: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorTranslationsV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -178,6 +190,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 locale: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
@@ -197,7 +210,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, locale } = self;
+            let Self { client, script_name, locale, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_translations_v1",
@@ -240,6 +253,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -250,6 +264,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_source_template_v1`].
     #[derive(Debug)]
@@ -257,6 +279,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorSourceTemplateV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -264,6 +287,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
@@ -300,7 +324,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, file } = self;
+            let Self { client, script_name, file, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_source_template_v1",
@@ -347,6 +371,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -357,6 +382,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::put_connector_correlation_config_v1`].
     #[derive(Debug)]
@@ -364,6 +397,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorCorrelationConfigV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -371,6 +405,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 script_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
@@ -407,7 +442,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
-            let Self { client, script_name, file } = self;
+            let Self { client, script_name, file, call_options } = self;
             let script_name = script_name
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "put_connector_correlation_config_v1",
@@ -454,6 +489,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -463,6 +499,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -7666,6 +7666,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i64>, String>,
         pub(crate) offset: Result<Option<i64>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchFormDefinitionsByTenantV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7675,6 +7676,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -7730,7 +7732,7 @@ pub mod builder {
             ResponseValue<types::ListFormDefinitionsByTenantResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters, limit, offset, sorters } = self;
+            let Self { client, filters, limit, offset, sorters, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7791,6 +7793,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7851,6 +7854,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_form_definition_v1`]
 
@@ -7859,12 +7870,14 @@ pub mod builder {
     pub struct CreateFormDefinitionV1<'a> {
         client: &'a super::Client,
         body: Result<types::builder::CreateFormDefinitionRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormDefinitionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7901,7 +7914,7 @@ pub mod builder {
             ResponseValue<types::FormDefinitionResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     types::CreateFormDefinitionRequest::try_from(v)
@@ -7941,6 +7954,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8001,6 +8015,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_form_definition_by_key_v1`]
 
@@ -8009,6 +8031,7 @@ pub mod builder {
     pub struct GetFormDefinitionByKeyV1<'a> {
         client: &'a super::Client,
         form_definition_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetFormDefinitionByKeyV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8017,6 +8040,7 @@ pub mod builder {
                 form_definition_id: Err(
                     "form_definition_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_definition_id<V>(mut self, value: V) -> Self
@@ -8038,7 +8062,7 @@ pub mod builder {
             ResponseValue<types::FormDefinitionResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, form_definition_id } = self;
+            let Self { client, form_definition_id, call_options } = self;
             let form_definition_id = form_definition_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8080,6 +8104,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8150,6 +8175,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_form_definition_v1`]
 
@@ -8158,6 +8191,7 @@ pub mod builder {
     pub struct DeleteFormDefinitionV1<'a> {
         client: &'a super::Client,
         form_definition_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteFormDefinitionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8166,6 +8200,7 @@ pub mod builder {
                 form_definition_id: Err(
                     "form_definition_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_definition_id<V>(mut self, value: V) -> Self
@@ -8184,7 +8219,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Nil>, sailpoint_runtime::Error> {
-            let Self { client, form_definition_id } = self;
+            let Self { client, form_definition_id, call_options } = self;
             let form_definition_id = form_definition_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_form_definition_v1"),
@@ -8222,6 +8257,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8292,6 +8328,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_form_definition_v1`]
 
@@ -8301,6 +8345,7 @@ pub mod builder {
         client: &'a super::Client,
         form_definition_id: Result<::std::string::String, String>,
         body: Result<types::Patch, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchFormDefinitionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8310,6 +8355,7 @@ pub mod builder {
                     "form_definition_id was not initialized".to_string(),
                 ),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_definition_id<V>(mut self, value: V) -> Self
@@ -8340,7 +8386,7 @@ pub mod builder {
             ResponseValue<types::FormDefinitionResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, form_definition_id, body } = self;
+            let Self { client, form_definition_id, body, call_options } = self;
             let form_definition_id = form_definition_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_form_definition_v1"),
@@ -8383,6 +8429,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8453,6 +8500,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::show_preview_data_source_v1`]
 
@@ -8465,6 +8520,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i64>, String>,
         query: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::FormElementPreviewRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ShowPreviewDataSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8477,6 +8533,7 @@ pub mod builder {
                 limit: Ok(None),
                 query: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_definition_id<V>(mut self, value: V) -> Self
@@ -8561,7 +8618,15 @@ pub mod builder {
             ResponseValue<types::PreviewDataSourceResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, form_definition_id, filters, limit, query, body } = self;
+            let Self {
+                client,
+                form_definition_id,
+                filters,
+                limit,
+                query,
+                body,
+                call_options,
+            } = self;
             let form_definition_id = form_definition_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8633,6 +8698,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8703,6 +8769,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::export_form_definitions_by_tenant_v1`]
 
@@ -8714,6 +8788,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i64>, String>,
         pub(crate) offset: Result<Option<i64>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportFormDefinitionsByTenantV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8723,6 +8798,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -8780,7 +8856,7 @@ pub mod builder {
             >,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters, limit, offset, sorters } = self;
+            let Self { client, filters, limit, offset, sorters, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8841,6 +8917,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8901,6 +8978,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_form_definition_dynamic_schema_v1`]
 
@@ -8909,12 +8994,14 @@ pub mod builder {
     pub struct CreateFormDefinitionDynamicSchemaV1<'a> {
         client: &'a super::Client,
         body: Result<types::builder::FormDefinitionDynamicSchemaRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormDefinitionDynamicSchemaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8951,7 +9038,7 @@ pub mod builder {
             ResponseValue<types::FormDefinitionDynamicSchemaResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     types::FormDefinitionDynamicSchemaRequest::try_from(v)
@@ -8997,6 +9084,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9067,6 +9155,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::import_form_definitions_v1`]
 
@@ -9075,12 +9171,14 @@ pub mod builder {
     pub struct ImportFormDefinitionsV1<'a> {
         client: &'a super::Client,
         body: Result<::std::vec::Vec<types::ImportFormDefinitionsV1BodyItem>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportFormDefinitionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9104,7 +9202,7 @@ pub mod builder {
             ResponseValue<types::ImportFormDefinitionsV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9142,6 +9240,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9202,6 +9301,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::search_pre_defined_select_options_v1`]
 
@@ -9209,10 +9316,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SearchPreDefinedSelectOptionsV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchPreDefinedSelectOptionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/form-definitions/v1/predefined-select-options`
         pub async fn send(
@@ -9221,7 +9332,7 @@ pub mod builder {
             ResponseValue<types::ListPredefinedSelectOptionsResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!(
                 "{}/form-definitions/v1/predefined-select-options", client.baseurl,
             );
@@ -9256,6 +9367,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9316,6 +9428,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_file_from_s3v1`]
 
@@ -9325,6 +9445,7 @@ pub mod builder {
         client: &'a super::Client,
         form_definition_id: Result<::std::string::String, String>,
         file_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetFileFromS3v1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9334,6 +9455,7 @@ pub mod builder {
                     "form_definition_id was not initialized".to_string(),
                 ),
                 file_id: Err("file_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_definition_id<V>(mut self, value: V) -> Self
@@ -9364,7 +9486,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::std::string::String>, sailpoint_runtime::Error> {
-            let Self { client, form_definition_id, file_id } = self;
+            let Self { client, form_definition_id, file_id, call_options } = self;
             let form_definition_id = form_definition_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_file_from_s3v1"),
@@ -9404,6 +9526,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9484,6 +9607,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::search_form_instances_by_tenant_v1`]
 
@@ -9494,6 +9625,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i64>, String>,
         pub(crate) offset: Result<Option<i64>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchFormInstancesByTenantV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9502,6 +9634,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -9544,7 +9677,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ListFormInstancesByTenantResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters, limit, offset } = self;
+            let Self { client, filters, limit, offset, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9598,6 +9731,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9658,6 +9792,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_form_instance_v1`]
 
@@ -9666,12 +9808,14 @@ pub mod builder {
     pub struct CreateFormInstanceV1<'a> {
         client: &'a super::Client,
         body: Result<types::builder::CreateFormInstanceRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormInstanceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9708,7 +9852,7 @@ pub mod builder {
             ResponseValue<types::FormInstanceResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     types::CreateFormInstanceRequest::try_from(v)
@@ -9748,6 +9892,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9808,6 +9953,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_form_instance_by_key_v1`]
 
@@ -9816,12 +9969,16 @@ pub mod builder {
     pub struct GetFormInstanceByKeyV1<'a> {
         client: &'a super::Client,
         form_instance_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetFormInstanceByKeyV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                form_instance_id: Err("form_instance_id was not initialized".to_string()),
+                form_instance_id: Err(
+                    "form_instance_id was not initialized".to_string(),
+                ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_instance_id<V>(mut self, value: V) -> Self
@@ -9843,7 +10000,7 @@ pub mod builder {
             ResponseValue<types::FormInstanceResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, form_instance_id } = self;
+            let Self { client, form_instance_id, call_options } = self;
             let form_instance_id = form_instance_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9883,6 +10040,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9953,6 +10111,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_form_instance_v1`]
 
@@ -9962,6 +10128,7 @@ pub mod builder {
         client: &'a super::Client,
         form_instance_id: Result<::std::string::String, String>,
         body: Result<types::Patch, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchFormInstanceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9971,6 +10138,7 @@ pub mod builder {
                     "form_instance_id was not initialized".to_string(),
                 ),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_instance_id<V>(mut self, value: V) -> Self
@@ -10001,7 +10169,7 @@ pub mod builder {
             ResponseValue<types::FormInstanceResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, form_instance_id, body } = self;
+            let Self { client, form_instance_id, body, call_options } = self;
             let form_instance_id = form_instance_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_form_instance_v1"),
@@ -10044,6 +10212,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10124,6 +10293,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::search_form_element_data_by_element_idv1`]
 
@@ -10136,6 +10313,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i64>, String>,
         query: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchFormElementDataByElementIdv1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10148,6 +10326,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 query: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_instance_id<V>(mut self, value: V) -> Self
@@ -10224,6 +10403,7 @@ pub mod builder {
                 filters,
                 limit,
                 query,
+                call_options,
             } = self;
             let form_instance_id = form_instance_id
                 .map_err(
@@ -10294,6 +10474,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10364,6 +10545,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_form_instance_file_v1`]
 
@@ -10373,6 +10562,7 @@ pub mod builder {
         client: &'a super::Client,
         form_instance_id: Result<::std::string::String, String>,
         file_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetFormInstanceFileV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10382,6 +10572,7 @@ pub mod builder {
                     "form_instance_id was not initialized".to_string(),
                 ),
                 file_id: Err("file_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn form_instance_id<V>(mut self, value: V) -> Self
@@ -10412,7 +10603,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::std::string::String>, sailpoint_runtime::Error> {
-            let Self { client, form_instance_id, file_id } = self;
+            let Self { client, form_instance_id, file_id, call_options } = self;
             let form_instance_id = form_instance_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_form_instance_file_v1"),
@@ -10454,6 +10645,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10533,6 +10725,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

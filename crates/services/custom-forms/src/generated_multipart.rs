@@ -31,6 +31,7 @@ pub mod multipart {
         client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormDefinitionFileRequestV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -38,6 +39,7 @@ pub mod multipart {
                 client,
                 form_definition_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**FormDefinitionID
@@ -82,7 +84,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::FormDefinitionFileUploadResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, form_definition_id, file } = self;
+            let Self { client, form_definition_id, file, call_options } = self;
             let form_definition_id = form_definition_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "create_form_definition_file_request_v1",
@@ -129,6 +131,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -138,6 +141,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

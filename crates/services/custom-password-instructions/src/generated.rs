@@ -431,12 +431,14 @@ pub mod builder {
     pub struct CreateCustomPasswordInstructionsV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::CustomPasswordInstruction>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomPasswordInstructionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -473,7 +475,7 @@ pub mod builder {
             ResponseValue<types::CustomPasswordInstruction>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -523,6 +525,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -563,6 +566,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_custom_password_instructions_v1`]
 
@@ -572,6 +583,7 @@ pub mod builder {
         client: &'a super::Client,
         page_id: Result<types::CustomPasswordInstructionPageId, String>,
         locale: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCustomPasswordInstructionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -579,6 +591,7 @@ pub mod builder {
                 client: client,
                 page_id: Err("page_id was not initialized".to_string()),
                 locale: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn page_id<V>(mut self, value: V) -> Self
@@ -613,7 +626,7 @@ pub mod builder {
             ResponseValue<types::CustomPasswordInstruction>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, page_id, locale } = self;
+            let Self { client, page_id, locale, call_options } = self;
             let page_id = page_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -662,6 +675,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -712,6 +726,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_custom_password_instructions_v1`]
 
@@ -721,6 +743,7 @@ pub mod builder {
         client: &'a super::Client,
         page_id: Result<types::CustomPasswordInstructionPageId, String>,
         locale: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCustomPasswordInstructionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -728,6 +751,7 @@ pub mod builder {
                 client: client,
                 page_id: Err("page_id was not initialized".to_string()),
                 locale: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn page_id<V>(mut self, value: V) -> Self
@@ -757,7 +781,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/custom-password-instructions/v1/{pageId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, page_id, locale } = self;
+            let Self { client, page_id, locale, call_options } = self;
             let page_id = page_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -806,6 +830,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -862,6 +887,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

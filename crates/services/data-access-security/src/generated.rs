@@ -5177,6 +5177,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTasksV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5186,6 +5187,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -5238,7 +5240,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::TaskInfo>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset } = self;
+            let Self { client, count, filters, limit, offset, call_options } = self;
             let count = count
                 .map_err(sailpoint_runtime::glue::invalid_request("get_tasks_v1"))?;
             let filters = filters
@@ -5279,6 +5281,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5349,6 +5352,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_task_v1`]
 
@@ -5357,12 +5368,14 @@ pub mod builder {
     pub struct GetTaskV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTaskV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5378,7 +5391,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TaskInfo>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_task_v1"))?;
             let url = format!(
@@ -5411,6 +5424,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5481,6 +5495,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_task_v1`]
 
@@ -5489,12 +5511,14 @@ pub mod builder {
     pub struct DeleteTaskV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteTaskV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5508,7 +5532,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/das/v1/tasks/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("delete_task_v1"))?;
             let url = format!(
@@ -5541,6 +5565,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5618,6 +5643,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::cancel_task_v1`]
 
@@ -5626,12 +5659,14 @@ pub mod builder {
     pub struct CancelTaskV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelTaskV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5645,7 +5680,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/das/v1/tasks/cancel/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("cancel_task_v1"))?;
             let url = format!(
@@ -5679,6 +5714,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5756,6 +5792,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_task_rerun_v1`]
 
@@ -5764,12 +5808,14 @@ pub mod builder {
     pub struct StartTaskRerunV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartTaskRerunV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5783,7 +5829,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/das/v1/tasks/rerun/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("start_task_rerun_v1"),
@@ -5819,6 +5865,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5896,6 +5943,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_schedules_v1`]
 
@@ -5907,6 +5962,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSchedulesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5916,6 +5972,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -5968,7 +6025,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ScheduleInfo>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset } = self;
+            let Self { client, count, filters, limit, offset, call_options } = self;
             let count = count
                 .map_err(sailpoint_runtime::glue::invalid_request("get_schedules_v1"))?;
             let filters = filters
@@ -6009,6 +6066,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6079,6 +6137,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_schedule_v1`]
 
@@ -6087,12 +6153,14 @@ pub mod builder {
     pub struct CreateScheduleV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Createschedulerequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6123,7 +6191,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/das/v1/tasks/schedules`
         pub async fn send(self) -> Result<ResponseValue<i64>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -6166,6 +6234,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6236,6 +6305,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_schedule_v1`]
 
@@ -6244,12 +6321,14 @@ pub mod builder {
     pub struct GetScheduleV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6265,7 +6344,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ScheduleInfo>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_schedule_v1"))?;
             let url = format!(
@@ -6299,6 +6378,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6369,6 +6449,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_schedule_v1`]
 
@@ -6378,6 +6466,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<i64, String>,
         body: Result<Option<types::builder::Updateschedulerequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6385,6 +6474,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6424,7 +6514,7 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/das/v1/tasks/schedules/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("put_schedule_v1"))?;
             let body = body
@@ -6470,6 +6560,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6547,6 +6638,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_schedule_v1`]
 
@@ -6555,12 +6654,14 @@ pub mod builder {
     pub struct DeleteScheduleV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6574,7 +6675,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/das/v1/tasks/schedules/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_schedule_v1"),
@@ -6610,6 +6711,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6687,6 +6789,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_applications_v1`]
 
@@ -6698,6 +6808,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetApplicationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6707,6 +6818,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -6759,7 +6871,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Applicationitem>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset } = self;
+            let Self { client, count, filters, limit, offset, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_applications_v1"),
@@ -6808,6 +6920,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6878,6 +6991,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_application_v1`]
 
@@ -6886,12 +7007,14 @@ pub mod builder {
     pub struct CreateApplicationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Basecreateapplicationrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateApplicationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6923,7 +7046,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/das/v1/applications`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -6969,6 +7092,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7046,6 +7170,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_application_v1`]
 
@@ -7054,12 +7186,14 @@ pub mod builder {
     pub struct GetApplicationV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetApplicationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7075,7 +7209,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Applicationitem>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_application_v1"),
@@ -7111,6 +7245,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7181,6 +7316,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_application_v1`]
 
@@ -7190,6 +7333,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<i64, String>,
         body: Result<Option<types::builder::Basecreateapplicationrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutApplicationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7197,6 +7341,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7237,7 +7382,7 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/das/v1/applications/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_application_v1"),
@@ -7288,6 +7433,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7365,6 +7511,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_application_v1`]
 
@@ -7373,12 +7527,14 @@ pub mod builder {
     pub struct DeleteApplicationV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteApplicationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7392,7 +7548,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/das/v1/applications/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_application_v1"),
@@ -7430,6 +7586,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7507,6 +7664,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_identity_collectors_v1`]
 
@@ -7518,6 +7683,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityCollectorsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7527,6 +7693,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -7579,7 +7746,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Identitycollectorlistitem>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset } = self;
+            let Self { client, count, filters, limit, offset, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7638,6 +7805,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7708,6 +7876,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_identity_collector_v1`]
 
@@ -7716,12 +7892,14 @@ pub mod builder {
     pub struct CreateIdentityCollectorV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Createidentitycollectorrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateIdentityCollectorV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7758,7 +7936,7 @@ pub mod builder {
             ResponseValue<types::CreateIdentityCollectorV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -7808,6 +7986,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7878,6 +8057,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_identity_collector_v1`]
 
@@ -7887,6 +8074,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<i64, String>,
         body: Result<Option<types::builder::Updateidentitycollectorrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutIdentityCollectorV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7894,6 +8082,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7934,7 +8123,7 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/das/identity-collectors/v1/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_identity_collector_v1"),
@@ -7987,6 +8176,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8074,6 +8264,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_identity_collector_v1`]
 
@@ -8082,12 +8280,14 @@ pub mod builder {
     pub struct DeleteIdentityCollectorV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityCollectorV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8101,7 +8301,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/das/identity-collectors/v1/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8143,6 +8343,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8220,6 +8421,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_owners_v1`]
 
@@ -8230,6 +8439,7 @@ pub mod builder {
         app_id: Result<i64, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOwnersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8238,6 +8448,7 @@ pub mod builder {
                 app_id: Err("app_id was not initialized".to_string()),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn app_id<V>(mut self, value: V) -> Self
@@ -8276,7 +8487,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Dataownermodel>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, app_id, limit, offset } = self;
+            let Self { client, app_id, limit, offset, call_options } = self;
             let app_id = app_id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_owners_v1"))?;
             let limit = limit
@@ -8316,6 +8527,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8386,6 +8598,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_das_v1_owners_resources_by_resource_id`]
 
@@ -8396,6 +8616,7 @@ pub mod builder {
         resource_id: Result<i64, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDasV1OwnersResourcesByResourceId<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8404,6 +8625,7 @@ pub mod builder {
                 resource_id: Err("resource_id was not initialized".to_string()),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn resource_id<V>(mut self, value: V) -> Self
@@ -8442,7 +8664,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<::std::string::String>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, resource_id, limit, offset } = self;
+            let Self { client, resource_id, limit, offset, call_options } = self;
             let resource_id = resource_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8498,6 +8720,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8568,6 +8791,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_das_v1_owners_by_owner_identity_id_resources`]
 
@@ -8578,6 +8809,7 @@ pub mod builder {
         owner_identity_id: Result<::std::string::String, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDasV1OwnersByOwnerIdentityIdResources<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8588,6 +8820,7 @@ pub mod builder {
                 ),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn owner_identity_id<V>(mut self, value: V) -> Self
@@ -8629,7 +8862,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Resourcemodel>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, owner_identity_id, limit, offset } = self;
+            let Self { client, owner_identity_id, limit, offset, call_options } = self;
             let owner_identity_id = owner_identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8685,6 +8918,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8755,6 +8989,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::post_das_v1_owners_assign`]
 
@@ -8763,12 +9005,14 @@ pub mod builder {
     pub struct PostDasV1OwnersAssign<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Assignresourceownerrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PostDasV1OwnersAssign<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8800,7 +9044,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/das/v1/owners/assign`
         pub async fn send(self) -> Result<ResponseValue<i32>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -8846,6 +9090,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8916,6 +9161,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::post_das_v1_owners_by_source_identity_id_reassign_by_destination_identity_id`]
 
@@ -8925,6 +9178,7 @@ pub mod builder {
         client: &'a super::Client,
         source_identity_id: Result<::std::string::String, String>,
         destination_identity_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PostDasV1OwnersBySourceIdentityIdReassignByDestinationIdentityId<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8936,6 +9190,7 @@ pub mod builder {
                 destination_identity_id: Err(
                     "destination_identity_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_identity_id<V>(mut self, value: V) -> Self
@@ -8964,7 +9219,12 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/das/v1/owners/{sourceIdentityId}/reassign/{destinationIdentityId}`
         pub async fn send(self) -> Result<ResponseValue<i32>, sailpoint_runtime::Error> {
-            let Self { client, source_identity_id, destination_identity_id } = self;
+            let Self {
+                client,
+                source_identity_id,
+                destination_identity_id,
+                call_options,
+            } = self;
             let source_identity_id = source_identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9013,6 +9273,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9083,6 +9344,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::post_das_v1_owners_reelect`]
 
@@ -9091,12 +9360,14 @@ pub mod builder {
     pub struct PostDasV1OwnersReelect<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Reelectrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PostDasV1OwnersReelect<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9125,7 +9396,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/das/v1/owners/reelect`
         pub async fn send(self) -> Result<ResponseValue<i32>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -9172,6 +9443,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9241,6 +9513,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

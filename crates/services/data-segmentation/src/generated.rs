@@ -2052,12 +2052,14 @@ pub mod builder {
     pub struct GetDataSegmentIdentityMembershipV1<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDataSegmentIdentityMembershipV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_id<V>(mut self, value: V) -> Self
@@ -2079,7 +2081,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SegmentMembership>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_id } = self;
+            let Self { client, identity_id, call_options } = self;
             let identity_id = identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2121,6 +2123,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2191,6 +2194,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_data_segmentation_enabled_for_user_v1`]
 
@@ -2199,12 +2210,14 @@ pub mod builder {
     pub struct GetDataSegmentationEnabledForUserV1<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDataSegmentationEnabledForUserV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_id<V>(mut self, value: V) -> Self
@@ -2223,7 +2236,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<bool>, sailpoint_runtime::Error> {
-            let Self { client, identity_id } = self;
+            let Self { client, identity_id, call_options } = self;
             let identity_id = identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2265,6 +2278,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2335,6 +2349,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_data_segment_v1`]
 
@@ -2343,12 +2365,14 @@ pub mod builder {
     pub struct GetDataSegmentV1<'a> {
         client: &'a super::Client,
         segment_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDataSegmentV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 segment_id: Err("segment_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn segment_id<V>(mut self, value: V) -> Self
@@ -2367,7 +2391,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DataSegment>, sailpoint_runtime::Error> {
-            let Self { client, segment_id } = self;
+            let Self { client, segment_id, call_options } = self;
             let segment_id = segment_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_data_segment_v1"),
@@ -2403,6 +2427,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2473,6 +2498,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::publish_data_segment_v1`]
 
@@ -2483,6 +2516,7 @@ pub mod builder {
         segment_id: Result<::std::string::String, String>,
         publish_all: Result<Option<bool>, String>,
         body: Result<::std::vec::Vec<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PublishDataSegmentV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2491,6 +2525,7 @@ pub mod builder {
                 segment_id: Err("segment_id was not initialized".to_string()),
                 publish_all: Ok(None),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn segment_id<V>(mut self, value: V) -> Self
@@ -2529,7 +2564,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/data-segments/v1/{segmentId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, segment_id, publish_all, body } = self;
+            let Self { client, segment_id, publish_all, body, call_options } = self;
             let segment_id = segment_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("publish_data_segment_v1"),
@@ -2577,6 +2612,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2654,6 +2690,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_data_segment_v1`]
 
@@ -2663,6 +2707,7 @@ pub mod builder {
         client: &'a super::Client,
         segment_id: Result<::std::string::String, String>,
         published: Result<Option<bool>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteDataSegmentV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2670,6 +2715,7 @@ pub mod builder {
                 client: client,
                 segment_id: Err("segment_id was not initialized".to_string()),
                 published: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn segment_id<V>(mut self, value: V) -> Self
@@ -2696,7 +2742,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/data-segments/v1/{segmentId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, segment_id, published } = self;
+            let Self { client, segment_id, published, call_options } = self;
             let segment_id = segment_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_data_segment_v1"),
@@ -2739,6 +2785,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2816,6 +2863,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_data_segment_v1`]
 
@@ -2830,6 +2885,7 @@ pub mod builder {
             >,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchDataSegmentV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2837,6 +2893,7 @@ pub mod builder {
                 client: client,
                 segment_id: Err("segment_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn segment_id<V>(mut self, value: V) -> Self
@@ -2871,7 +2928,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DataSegment>, sailpoint_runtime::Error> {
-            let Self { client, segment_id, body } = self;
+            let Self { client, segment_id, body, call_options } = self;
             let segment_id = segment_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_data_segment_v1"),
@@ -2914,6 +2971,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2984,6 +3042,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_data_segments_v1`]
 
@@ -2998,6 +3064,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         published: Result<Option<bool>, String>,
         unique: Result<Option<bool>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDataSegmentsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3010,6 +3077,7 @@ pub mod builder {
                 offset: Ok(None),
                 published: Ok(None),
                 unique: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3101,6 +3169,7 @@ pub mod builder {
                 offset,
                 published,
                 unique,
+                call_options,
             } = self;
             let count = count
                 .map_err(
@@ -3167,6 +3236,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3237,6 +3307,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_data_segment_v1`]
 
@@ -3245,12 +3323,14 @@ pub mod builder {
     pub struct CreateDataSegmentV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::DataSegment>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateDataSegmentV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3279,7 +3359,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DataSegment>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3322,6 +3402,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3381,6 +3462,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -3633,6 +3633,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDimensionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3645,6 +3646,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_id<V>(mut self, value: V) -> Self
@@ -3744,6 +3746,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let role_id = role_id
                 .map_err(
@@ -3812,6 +3815,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3872,6 +3876,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_dimension_v1`]
 
@@ -3881,6 +3893,7 @@ pub mod builder {
         client: &'a super::Client,
         role_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Dimension>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateDimensionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3888,6 +3901,7 @@ pub mod builder {
                 client: client,
                 role_id: Err("role_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_id<V>(mut self, value: V) -> Self
@@ -3926,7 +3940,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Dimension>, sailpoint_runtime::Error> {
-            let Self { client, role_id, body } = self;
+            let Self { client, role_id, body, call_options } = self;
             let role_id = role_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_dimension_v1"),
@@ -3974,6 +3988,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4034,6 +4049,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_dimension_v1`]
 
@@ -4043,6 +4066,7 @@ pub mod builder {
         client: &'a super::Client,
         role_id: Result<::std::string::String, String>,
         dimension_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDimensionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4050,6 +4074,7 @@ pub mod builder {
                 client: client,
                 role_id: Err("role_id was not initialized".to_string()),
                 dimension_id: Err("dimension_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_id<V>(mut self, value: V) -> Self
@@ -4080,7 +4105,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Dimension>, sailpoint_runtime::Error> {
-            let Self { client, role_id, dimension_id } = self;
+            let Self { client, role_id, dimension_id, call_options } = self;
             let role_id = role_id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_dimension_v1"))?;
             let dimension_id = dimension_id
@@ -4116,6 +4141,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4176,6 +4202,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_dimension_v1`]
 
@@ -4185,6 +4219,7 @@ pub mod builder {
         client: &'a super::Client,
         role_id: Result<::std::string::String, String>,
         dimension_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteDimensionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4192,6 +4227,7 @@ pub mod builder {
                 client: client,
                 role_id: Err("role_id was not initialized".to_string()),
                 dimension_id: Err("dimension_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_id<V>(mut self, value: V) -> Self
@@ -4220,7 +4256,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/roles/v1/{roleId}/dimensions/{dimensionId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, role_id, dimension_id } = self;
+            let Self { client, role_id, dimension_id, call_options } = self;
             let role_id = role_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_dimension_v1"),
@@ -4260,6 +4296,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4327,6 +4364,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_dimension_v1`]
 
@@ -4340,6 +4385,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchDimensionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4348,6 +4394,7 @@ pub mod builder {
                 role_id: Err("role_id was not initialized".to_string()),
                 dimension_id: Err("dimension_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_id<V>(mut self, value: V) -> Self
@@ -4392,7 +4439,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Dimension>, sailpoint_runtime::Error> {
-            let Self { client, role_id, dimension_id, body } = self;
+            let Self { client, role_id, dimension_id, body, call_options } = self;
             let role_id = role_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_dimension_v1"),
@@ -4437,6 +4484,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4497,6 +4545,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_bulk_dimensions_v1`]
 
@@ -4506,6 +4562,7 @@ pub mod builder {
         client: &'a super::Client,
         role_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::DimensionBulkDeleteRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteBulkDimensionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4513,6 +4570,7 @@ pub mod builder {
                 client: client,
                 role_id: Err("role_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_id<V>(mut self, value: V) -> Self
@@ -4561,7 +4619,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::TaskResultDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, role_id, body } = self;
+            let Self { client, role_id, body, call_options } = self;
             let role_id = role_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_bulk_dimensions_v1"),
@@ -4614,6 +4672,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4674,6 +4733,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_dimension_access_profiles_v1`]
 
@@ -4688,6 +4755,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDimensionAccessProfilesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4700,6 +4768,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_id<V>(mut self, value: V) -> Self
@@ -4798,6 +4867,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let role_id = role_id
                 .map_err(
@@ -4882,6 +4952,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4952,6 +5023,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_dimension_entitlements_v1`]
 
@@ -4966,6 +5045,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDimensionEntitlementsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4978,6 +5058,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_id<V>(mut self, value: V) -> Self
@@ -5076,6 +5157,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let role_id = role_id
                 .map_err(
@@ -5160,6 +5242,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5219,6 +5302,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2300,6 +2300,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         search_after: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementConnectionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2311,6 +2312,7 @@ pub mod builder {
                 offset: Ok(None),
                 search_after: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -2389,7 +2391,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::EntitlementConnectionSearchHit>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, search_after, sorters } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                limit,
+                offset,
+                search_after,
+                sorters,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2464,6 +2475,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2544,6 +2556,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_entitlement_connections_bulk_v1`]
 
@@ -2555,12 +2575,14 @@ pub mod builder {
             ::std::vec::Vec<types::EntitlementConnectionBulkUpdateItem>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateEntitlementConnectionsBulkV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2586,7 +2608,7 @@ pub mod builder {
             >,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2626,6 +2648,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2686,6 +2709,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_entitlement_connection_by_query_v1`]
 
@@ -2700,6 +2731,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchEntitlementConnectionByQueryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2709,6 +2741,7 @@ pub mod builder {
                 entitlement_id: Err("entitlement_id was not initialized".to_string()),
                 identity_id: Err("identity_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn account_id<V>(mut self, value: V) -> Self
@@ -2768,7 +2801,14 @@ pub mod builder {
             ResponseValue<types::EntitlementConnection>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, account_id, entitlement_id, identity_id, body } = self;
+            let Self {
+                client,
+                account_id,
+                entitlement_id,
+                identity_id,
+                body,
+                call_options,
+            } = self;
             let account_id = account_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2831,6 +2871,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2911,6 +2952,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_entitlement_connections_for_current_identity_v1`]
 
@@ -2924,6 +2973,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         search_after: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementConnectionsForCurrentIdentityV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2935,6 +2985,7 @@ pub mod builder {
                 offset: Ok(None),
                 search_after: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3013,7 +3064,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::EntitlementConnectionSearchHit>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, search_after, sorters } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                limit,
+                offset,
+                search_after,
+                sorters,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3090,6 +3150,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3170,6 +3231,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_entitlement_connection_by_id_v1`]
 
@@ -3182,6 +3251,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchEntitlementConnectionByIdV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3189,6 +3259,7 @@ pub mod builder {
                 client: client,
                 connection_id: Err("connection_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn connection_id<V>(mut self, value: V) -> Self
@@ -3224,7 +3295,7 @@ pub mod builder {
             ResponseValue<types::EntitlementConnection>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, connection_id, body } = self;
+            let Self { client, connection_id, body, call_options } = self;
             let connection_id = connection_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3273,6 +3344,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3352,6 +3424,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -3480,6 +3480,7 @@ pub mod builder {
         search_after: Result<Option<::std::string::String>, String>,
         segmented_for_identity: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3494,6 +3495,7 @@ pub mod builder {
                 search_after: Ok(None),
                 segmented_for_identity: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3621,6 +3623,7 @@ pub mod builder {
                 search_after,
                 segmented_for_identity,
                 sorters,
+                call_options,
             } = self;
             let count = count
                 .map_err(
@@ -3712,6 +3715,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3772,6 +3776,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_entitlements_by_account_v1`]
 
@@ -3785,6 +3797,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         search_after: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementsByAccountV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3796,6 +3809,7 @@ pub mod builder {
                 offset: Ok(None),
                 search_after: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn account_id<V>(mut self, value: V) -> Self
@@ -3881,6 +3895,7 @@ pub mod builder {
                 offset,
                 search_after,
                 sorters,
+                call_options,
             } = self;
             let account_id = account_id
                 .map_err(
@@ -3958,6 +3973,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4028,6 +4044,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_entitlements_in_bulk_v1`]
 
@@ -4036,12 +4060,14 @@ pub mod builder {
     pub struct UpdateEntitlementsInBulkV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::EntitlementBulkUpdateRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateEntitlementsInBulkV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4073,7 +4099,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/entitlements/v1/bulk-update`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -4123,6 +4149,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4200,6 +4227,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_entitlement_v1`]
 
@@ -4208,12 +4243,14 @@ pub mod builder {
     pub struct GetEntitlementV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4232,7 +4269,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Entitlementv2>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_entitlement_v1"),
@@ -4267,6 +4304,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4337,6 +4375,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_entitlement_v1`]
 
@@ -4349,6 +4395,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchEntitlementV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4356,6 +4403,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4388,7 +4436,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Entitlementv2>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_entitlement_v1"),
@@ -4430,6 +4478,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4500,6 +4549,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_entitlement_parents_v1`]
 
@@ -4514,6 +4571,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         search_after: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementParentsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4526,6 +4584,7 @@ pub mod builder {
                 offset: Ok(None),
                 search_after: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4625,6 +4684,7 @@ pub mod builder {
                 offset,
                 search_after,
                 sorters,
+                call_options,
             } = self;
             let id = id
                 .map_err(
@@ -4707,6 +4767,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4777,6 +4838,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_entitlement_children_v1`]
 
@@ -4791,6 +4860,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         search_after: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementChildrenV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4803,6 +4873,7 @@ pub mod builder {
                 offset: Ok(None),
                 search_after: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4902,6 +4973,7 @@ pub mod builder {
                 offset,
                 search_after,
                 sorters,
+                call_options,
             } = self;
             let id = id
                 .map_err(
@@ -4986,6 +5058,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5056,6 +5129,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_entitlement_request_config_v1`]
 
@@ -5064,12 +5145,14 @@ pub mod builder {
     pub struct GetEntitlementRequestConfigV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementRequestConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5091,7 +5174,7 @@ pub mod builder {
             ResponseValue<types::EntitlementRequestConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5133,6 +5216,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5203,6 +5287,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_entitlement_request_config_v1`]
 
@@ -5212,6 +5304,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::EntitlementRequestConfig>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutEntitlementRequestConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5219,6 +5312,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5266,7 +5360,7 @@ pub mod builder {
             ResponseValue<types::EntitlementRequestConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5325,6 +5419,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5395,6 +5490,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::reset_source_entitlements_v1`]
 
@@ -5403,12 +5506,14 @@ pub mod builder {
     pub struct ResetSourceEntitlementsV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ResetSourceEntitlementsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5430,7 +5535,7 @@ pub mod builder {
             ResponseValue<types::EntitlementSourceResetBaseReferenceDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5472,6 +5577,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5532,6 +5638,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_access_model_metadata_for_entitlement_v1`]
 
@@ -5542,6 +5656,7 @@ pub mod builder {
         id: Result<::std::string::String, String>,
         attribute_key: Result<::std::string::String, String>,
         attribute_value: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccessModelMetadataForEntitlementV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5550,6 +5665,7 @@ pub mod builder {
                 id: Err("id was not initialized".to_string()),
                 attribute_key: Err("attribute_key was not initialized".to_string()),
                 attribute_value: Err("attribute_value was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5595,7 +5711,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::Entitlement>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, attribute_key, attribute_value } = self;
+            let Self { client, id, attribute_key, attribute_value, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5650,6 +5766,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5710,6 +5827,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_access_model_metadata_from_entitlement_v1`]
 
@@ -5720,6 +5845,7 @@ pub mod builder {
         id: Result<::std::string::String, String>,
         attribute_key: Result<::std::string::String, String>,
         attribute_value: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccessModelMetadataFromEntitlementV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5728,6 +5854,7 @@ pub mod builder {
                 id: Err("id was not initialized".to_string()),
                 attribute_key: Err("attribute_key was not initialized".to_string()),
                 attribute_value: Err("attribute_value was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -5768,7 +5895,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/entitlements/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id, attribute_key, attribute_value } = self;
+            let Self { client, id, attribute_key, attribute_value, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5823,6 +5950,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5889,6 +6017,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

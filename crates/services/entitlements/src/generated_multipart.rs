@@ -35,6 +35,7 @@ pub mod multipart {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         csv_file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsBySourceV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -42,6 +43,7 @@ pub mod multipart {
                 client,
                 id: None,
                 csv_file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -81,7 +83,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadEntitlementTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, csv_file } = self;
+            let Self { client, id, csv_file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements_by_source_v1",
@@ -123,6 +125,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -132,6 +135,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

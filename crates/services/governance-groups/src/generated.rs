@@ -2341,6 +2341,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkgroupsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2351,6 +2352,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -2416,7 +2418,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::WorkgroupDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_workgroups_v1"),
@@ -2470,6 +2472,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2530,6 +2533,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_workgroup_v1`]
 
@@ -2538,12 +2549,14 @@ pub mod builder {
     pub struct CreateWorkgroupV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::WorkgroupDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateWorkgroupV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2572,7 +2585,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkgroupDto>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -2615,6 +2628,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2675,6 +2689,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_workgroup_v1`]
 
@@ -2683,12 +2705,14 @@ pub mod builder {
     pub struct GetWorkgroupV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkgroupV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2707,7 +2731,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkgroupDto>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_workgroup_v1"))?;
             let url = format!(
@@ -2740,6 +2764,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2800,6 +2825,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_workgroup_v1`]
 
@@ -2808,12 +2841,14 @@ pub mod builder {
     pub struct DeleteWorkgroupV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteWorkgroupV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2830,7 +2865,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/workgroups/v1/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_workgroup_v1"),
@@ -2865,6 +2900,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2932,6 +2968,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_workgroup_v1`]
 
@@ -2944,6 +2988,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchWorkgroupV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2951,6 +2996,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2983,7 +3029,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkgroupDto>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_workgroup_v1"),
@@ -3023,6 +3069,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3083,6 +3130,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_workgroups_in_bulk_v1`]
 
@@ -3091,12 +3146,14 @@ pub mod builder {
     pub struct DeleteWorkgroupsInBulkV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::WorkgroupBulkDeleteRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteWorkgroupsInBulkV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3133,7 +3190,7 @@ pub mod builder {
             ResponseValue<types::WorkgroupBulkDeleteResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3183,6 +3240,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3243,6 +3301,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_connections_v1`]
 
@@ -3255,6 +3321,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListConnectionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3265,6 +3332,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn workgroup_id<V>(mut self, value: V) -> Self
@@ -3329,7 +3397,15 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::WorkgroupConnectionDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, workgroup_id, count, limit, offset, sorters } = self;
+            let Self {
+                client,
+                workgroup_id,
+                count,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let workgroup_id = workgroup_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_connections_v1"),
@@ -3385,6 +3461,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3445,6 +3522,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_workgroup_members_v1`]
 
@@ -3457,6 +3542,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkgroupMembersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3467,6 +3553,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn workgroup_id<V>(mut self, value: V) -> Self
@@ -3531,7 +3618,15 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ListWorkgroupMembersV1ResponseItem>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, workgroup_id, count, limit, offset, sorters } = self;
+            let Self {
+                client,
+                workgroup_id,
+                count,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let workgroup_id = workgroup_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_workgroup_members_v1"),
@@ -3589,6 +3684,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3649,6 +3745,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_workgroup_members_v1`]
 
@@ -3658,6 +3762,7 @@ pub mod builder {
         client: &'a super::Client,
         workgroup_id: Result<::std::string::String, String>,
         body: Result<types::BulkWorkgroupMembersRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateWorkgroupMembersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3665,6 +3770,7 @@ pub mod builder {
                 client: client,
                 workgroup_id: Err("workgroup_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn workgroup_id<V>(mut self, value: V) -> Self
@@ -3698,7 +3804,7 @@ pub mod builder {
             ResponseValue<types::WorkgroupMemberBulkAddResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, workgroup_id, body } = self;
+            let Self { client, workgroup_id, body, call_options } = self;
             let workgroup_id = workgroup_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3745,6 +3851,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3805,6 +3912,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_workgroup_members_v1`]
 
@@ -3814,6 +3929,7 @@ pub mod builder {
         client: &'a super::Client,
         workgroup_id: Result<::std::string::String, String>,
         body: Result<types::BulkWorkgroupMembersRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteWorkgroupMembersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3821,6 +3937,7 @@ pub mod builder {
                 client: client,
                 workgroup_id: Err("workgroup_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn workgroup_id<V>(mut self, value: V) -> Self
@@ -3854,7 +3971,7 @@ pub mod builder {
             ResponseValue<types::WorkgroupMemberBulkDeleteResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, workgroup_id, body } = self;
+            let Self { client, workgroup_id, body, call_options } = self;
             let workgroup_id = workgroup_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3901,6 +4018,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3960,6 +4078,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

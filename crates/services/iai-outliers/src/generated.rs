@@ -2999,6 +2999,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
         type_: Result<Option<types::GetIdentityOutlierSnapshotsV1Type>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityOutlierSnapshotsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3009,6 +3010,7 @@ pub mod builder {
                 offset: Ok(None),
                 sorters: Ok(None),
                 type_: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -3077,7 +3079,7 @@ pub mod builder {
             ResponseValue<types::GetIdentityOutlierSnapshotsV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters, limit, offset, sorters, type_ } = self;
+            let Self { client, filters, limit, offset, sorters, type_, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3145,6 +3147,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3206,6 +3209,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_latest_identity_outlier_snapshots_v1`]
 
@@ -3214,12 +3225,14 @@ pub mod builder {
     pub struct GetLatestIdentityOutlierSnapshotsV1<'a> {
         client: &'a super::Client,
         type_: Result<Option<types::GetLatestIdentityOutlierSnapshotsV1Type>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLatestIdentityOutlierSnapshotsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 type_: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn type_<V>(mut self, value: V) -> Self
@@ -3242,7 +3255,7 @@ pub mod builder {
             ResponseValue<types::GetLatestIdentityOutlierSnapshotsV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, type_ } = self;
+            let Self { client, type_, call_options } = self;
             let type_ = type_
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3282,6 +3295,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3343,6 +3357,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_outliers_v1`]
 
@@ -3356,6 +3378,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
         type_: Result<Option<types::GetIdentityOutliersV1Type>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityOutliersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3367,6 +3390,7 @@ pub mod builder {
                 offset: Ok(None),
                 sorters: Ok(None),
                 type_: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3445,7 +3469,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Outlier>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters, type_ } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                limit,
+                offset,
+                sorters,
+                type_,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_identity_outliers_v1"),
@@ -3506,6 +3539,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3566,6 +3600,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_peer_group_outliers_contributing_features_v1`]
 
@@ -3579,6 +3621,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPeerGroupOutliersContributingFeaturesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3590,6 +3633,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn outlier_id<V>(mut self, value: V) -> Self
@@ -3675,6 +3719,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let outlier_id = outlier_id
                 .map_err(
@@ -3757,6 +3802,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3827,6 +3873,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_outliers_contributing_feature_access_items_v1`]
 
@@ -3844,6 +3898,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListOutliersContributingFeatureAccessItemsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3858,6 +3913,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn outlier_id<V>(mut self, value: V) -> Self
@@ -3960,6 +4016,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let outlier_id = outlier_id
                 .map_err(
@@ -4044,6 +4101,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4114,6 +4172,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::ignore_identity_outliers_v1`]
 
@@ -4122,12 +4188,14 @@ pub mod builder {
     pub struct IgnoreIdentityOutliersV1<'a> {
         client: &'a super::Client,
         body: Result<::std::vec::Vec<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> IgnoreIdentityOutliersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4144,7 +4212,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/outliers/v1/ignore`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -4182,6 +4250,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4249,6 +4318,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::un_ignore_identity_outliers_v1`]
 
@@ -4257,12 +4334,14 @@ pub mod builder {
     pub struct UnIgnoreIdentityOutliersV1<'a> {
         client: &'a super::Client,
         body: Result<::std::vec::Vec<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UnIgnoreIdentityOutliersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4279,7 +4358,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/outliers/v1/unignore`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -4319,6 +4398,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4386,6 +4466,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::export_outliers_zip_v1`]
 
@@ -4394,12 +4482,14 @@ pub mod builder {
     pub struct ExportOutliersZipV1<'a> {
         client: &'a super::Client,
         type_: Result<Option<types::ExportOutliersZipV1Type>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportOutliersZipV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 type_: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn type_<V>(mut self, value: V) -> Self
@@ -4419,7 +4509,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, type_ } = self;
+            let Self { client, type_, call_options } = self;
             let type_ = type_
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("export_outliers_zip_v1"),
@@ -4451,6 +4541,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4520,6 +4611,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_outlier_contributing_feature_summary_v1`]
 
@@ -4528,6 +4627,7 @@ pub mod builder {
     pub struct GetOutlierContributingFeatureSummaryV1<'a> {
         client: &'a super::Client,
         outlier_feature_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOutlierContributingFeatureSummaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4536,6 +4636,7 @@ pub mod builder {
                 outlier_feature_id: Err(
                     "outlier_feature_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn outlier_feature_id<V>(mut self, value: V) -> Self
@@ -4557,7 +4658,7 @@ pub mod builder {
             ResponseValue<types::OutlierFeatureSummary>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, outlier_feature_id } = self;
+            let Self { client, outlier_feature_id, call_options } = self;
             let outlier_feature_id = outlier_feature_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -4599,6 +4700,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4668,6 +4770,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

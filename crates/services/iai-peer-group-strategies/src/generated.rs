@@ -618,6 +618,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPeerGroupOutliersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -627,6 +628,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn strategy<V>(mut self, value: V) -> Self
@@ -678,7 +680,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::PeerGroupMember>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, strategy, count, limit, offset } = self;
+            let Self { client, strategy, count, limit, offset, call_options } = self;
             let strategy = strategy
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -739,6 +741,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -798,6 +801,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

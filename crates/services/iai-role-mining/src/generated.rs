@@ -6171,6 +6171,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleMiningSessionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6181,6 +6182,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -6246,7 +6248,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::RoleMiningSessionDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6312,6 +6314,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6372,6 +6375,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_role_mining_sessions_v1`]
 
@@ -6380,12 +6391,14 @@ pub mod builder {
     pub struct CreateRoleMiningSessionsV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::RoleMiningSessionDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateRoleMiningSessionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6421,7 +6434,7 @@ pub mod builder {
             ResponseValue<types::RoleMiningSessionResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -6470,6 +6483,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6530,6 +6544,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_mining_session_v1`]
 
@@ -6538,12 +6560,14 @@ pub mod builder {
     pub struct GetRoleMiningSessionV1<'a> {
         client: &'a super::Client,
         session_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleMiningSessionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 session_id: Err("session_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -6565,7 +6589,7 @@ pub mod builder {
             ResponseValue<types::RoleMiningSessionResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id } = self;
+            let Self { client, session_id, call_options } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6605,6 +6629,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6675,6 +6700,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_role_mining_session_v1`]
 
@@ -6687,6 +6720,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchRoleMiningSessionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6694,6 +6728,7 @@ pub mod builder {
                 client: client,
                 session_id: Err("session_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -6729,7 +6764,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id, body } = self;
+            let Self { client, session_id, body, call_options } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6778,6 +6813,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6848,6 +6884,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_mining_session_status_v1`]
 
@@ -6856,12 +6900,14 @@ pub mod builder {
     pub struct GetRoleMiningSessionStatusV1<'a> {
         client: &'a super::Client,
         session_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleMiningSessionStatusV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 session_id: Err("session_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -6883,7 +6929,7 @@ pub mod builder {
             ResponseValue<types::RoleMiningSessionStatus>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id } = self;
+            let Self { client, session_id, call_options } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6925,6 +6971,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6975,6 +7022,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_potential_role_summaries_v1`]
 
@@ -6988,6 +7043,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleSummariesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6999,6 +7055,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7076,7 +7133,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleSummary>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id, count, filters, limit, offset, sorters } = self;
+            let Self {
+                client,
+                session_id,
+                count,
+                filters,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7153,6 +7219,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7213,6 +7280,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_potential_role_v1`]
 
@@ -7222,6 +7297,7 @@ pub mod builder {
         client: &'a super::Client,
         session_id: Result<::std::string::String, String>,
         potential_role_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7231,6 +7307,7 @@ pub mod builder {
                 potential_role_id: Err(
                     "potential_role_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7264,7 +7341,7 @@ pub mod builder {
             ResponseValue<types::RoleMiningPotentialRole>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id, potential_role_id } = self;
+            let Self { client, session_id, potential_role_id, call_options } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_potential_role_v1"),
@@ -7307,6 +7384,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7367,6 +7445,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_potential_role_session_v1`]
 
@@ -7377,6 +7463,7 @@ pub mod builder {
         session_id: Result<::std::string::String, String>,
         potential_role_id: Result<::std::string::String, String>,
         body: Result<::std::vec::Vec<types::JsonPatchOperationRoleMining>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchPotentialRoleSessionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7387,6 +7474,7 @@ pub mod builder {
                     "potential_role_id was not initialized".to_string(),
                 ),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7434,7 +7522,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id, potential_role_id, body } = self;
+            let Self { client, session_id, potential_role_id, body, call_options } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7490,6 +7578,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7560,6 +7649,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_potential_role_applications_v1`]
 
@@ -7573,6 +7670,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleApplicationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7586,6 +7684,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7670,6 +7769,7 @@ pub mod builder {
                 filters,
                 limit,
                 offset,
+                call_options,
             } = self;
             let session_id = session_id
                 .map_err(
@@ -7747,6 +7847,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7807,6 +7908,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_potential_role_entitlements_v1`]
 
@@ -7820,6 +7929,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleEntitlementsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7833,6 +7943,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7917,6 +8028,7 @@ pub mod builder {
                 filters,
                 limit,
                 offset,
+                call_options,
             } = self;
             let session_id = session_id
                 .map_err(
@@ -7994,6 +8106,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8054,6 +8167,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_entitlements_potential_role_v1`]
 
@@ -8069,6 +8190,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementsPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8084,6 +8206,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8195,6 +8318,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let session_id = session_id
                 .map_err(
@@ -8291,6 +8415,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8351,6 +8476,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_entitlement_distribution_potential_role_v1`]
 
@@ -8361,6 +8494,7 @@ pub mod builder {
         session_id: Result<::std::string::String, String>,
         potential_role_id: Result<::std::string::String, String>,
         include_common_access: Result<Option<bool>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementDistributionPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8371,6 +8505,7 @@ pub mod builder {
                     "potential_role_id was not initialized".to_string(),
                 ),
                 include_common_access: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8416,7 +8551,13 @@ pub mod builder {
             ResponseValue<::std::collections::HashMap<::std::string::String, i64>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id, potential_role_id, include_common_access } = self;
+            let Self {
+                client,
+                session_id,
+                potential_role_id,
+                include_common_access,
+                call_options,
+            } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8477,6 +8618,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8527,6 +8669,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_entitlements_potential_role_v1`]
 
@@ -8540,6 +8690,7 @@ pub mod builder {
             Option<types::builder::RoleMiningPotentialRoleEditEntitlements>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateEntitlementsPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8550,6 +8701,7 @@ pub mod builder {
                     "potential_role_id was not initialized".to_string(),
                 ),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8610,7 +8762,7 @@ pub mod builder {
             ResponseValue<types::RoleMiningPotentialRole>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id, potential_role_id, body } = self;
+            let Self { client, session_id, potential_role_id, body, call_options } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8676,6 +8828,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8726,6 +8879,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identities_potential_role_v1`]
 
@@ -8740,6 +8901,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitiesPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8754,6 +8916,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8852,6 +9015,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let session_id = session_id
                 .map_err(
@@ -8936,6 +9100,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8986,6 +9151,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::export_role_mining_potential_role_v1`]
 
@@ -8995,6 +9168,7 @@ pub mod builder {
         client: &'a super::Client,
         session_id: Result<::std::string::String, String>,
         potential_role_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportRoleMiningPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9004,6 +9178,7 @@ pub mod builder {
                 potential_role_id: Err(
                     "potential_role_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -9034,7 +9209,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, session_id, potential_role_id } = self;
+            let Self { client, session_id, potential_role_id, call_options } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9079,6 +9254,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9138,6 +9314,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::export_role_mining_potential_role_async_v1`]
 
@@ -9148,6 +9332,7 @@ pub mod builder {
         session_id: Result<::std::string::String, String>,
         potential_role_id: Result<::std::string::String, String>,
         body: Result<types::builder::RoleMiningPotentialRoleExportRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportRoleMiningPotentialRoleAsyncV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9158,6 +9343,7 @@ pub mod builder {
                     "potential_role_id was not initialized".to_string(),
                 ),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -9218,7 +9404,7 @@ pub mod builder {
             ResponseValue<types::RoleMiningPotentialRoleExportResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id, potential_role_id, body } = self;
+            let Self { client, session_id, potential_role_id, body, call_options } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9278,6 +9464,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9328,6 +9515,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::export_role_mining_potential_role_status_v1`]
 
@@ -9338,6 +9533,7 @@ pub mod builder {
         session_id: Result<::std::string::String, String>,
         potential_role_id: Result<::std::string::String, String>,
         export_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportRoleMiningPotentialRoleStatusV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9348,6 +9544,7 @@ pub mod builder {
                     "potential_role_id was not initialized".to_string(),
                 ),
                 export_id: Err("export_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -9393,7 +9590,13 @@ pub mod builder {
             ResponseValue<types::RoleMiningPotentialRoleExportResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, session_id, potential_role_id, export_id } = self;
+            let Self {
+                client,
+                session_id,
+                potential_role_id,
+                export_id,
+                call_options,
+            } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9448,6 +9651,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9498,6 +9702,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::download_role_mining_potential_role_zip_v1`]
 
@@ -9508,6 +9720,7 @@ pub mod builder {
         session_id: Result<::std::string::String, String>,
         potential_role_id: Result<::std::string::String, String>,
         export_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DownloadRoleMiningPotentialRoleZipV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9518,6 +9731,7 @@ pub mod builder {
                     "potential_role_id was not initialized".to_string(),
                 ),
                 export_id: Err("export_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -9560,7 +9774,13 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, session_id, potential_role_id, export_id } = self;
+            let Self {
+                client,
+                session_id,
+                potential_role_id,
+                export_id,
+                call_options,
+            } = self;
             let session_id = session_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9611,6 +9831,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9670,6 +9891,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_potential_role_provision_request_v1`]
 
@@ -9682,6 +9911,7 @@ pub mod builder {
         include_common_access: Result<Option<bool>, String>,
         min_entitlement_popularity: Result<Option<i64>, String>,
         body: Result<types::builder::RoleMiningPotentialRoleProvisionRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreatePotentialRoleProvisionRequestV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9694,6 +9924,7 @@ pub mod builder {
                 include_common_access: Ok(None),
                 min_entitlement_popularity: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -9786,6 +10017,7 @@ pub mod builder {
                 include_common_access,
                 min_entitlement_popularity,
                 body,
+                call_options,
             } = self;
             let session_id = session_id
                 .map_err(
@@ -9870,6 +10102,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9930,6 +10163,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_excluded_entitlements_potential_role_v1`]
 
@@ -9944,6 +10185,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetExcludedEntitlementsPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9958,6 +10200,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -10056,6 +10299,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let session_id = session_id
                 .map_err(
@@ -10140,6 +10384,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10190,6 +10435,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_all_potential_role_summaries_v1`]
 
@@ -10202,6 +10455,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAllPotentialRoleSummariesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10212,6 +10466,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -10277,7 +10532,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleSummary>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10345,6 +10600,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10405,6 +10661,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_mining_potential_role_v1`]
 
@@ -10413,6 +10677,7 @@ pub mod builder {
     pub struct GetRoleMiningPotentialRoleV1<'a> {
         client: &'a super::Client,
         potential_role_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleMiningPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10421,6 +10686,7 @@ pub mod builder {
                 potential_role_id: Err(
                     "potential_role_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn potential_role_id<V>(mut self, value: V) -> Self
@@ -10442,7 +10708,7 @@ pub mod builder {
             ResponseValue<types::RoleMiningPotentialRole>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, potential_role_id } = self;
+            let Self { client, potential_role_id, call_options } = self;
             let potential_role_id = potential_role_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10484,6 +10750,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10544,6 +10811,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_potential_role_v1`]
 
@@ -10554,6 +10829,7 @@ pub mod builder {
         potential_role_id: Result<::std::string::String, String>,
         session_id: Result<::std::string::String, String>,
         body: Result<::std::vec::Vec<types::JsonPatchOperationRoleMining>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchPotentialRoleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10564,6 +10840,7 @@ pub mod builder {
                 ),
                 session_id: Err("session_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn potential_role_id<V>(mut self, value: V) -> Self
@@ -10611,7 +10888,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, potential_role_id, session_id, body } = self;
+            let Self { client, potential_role_id, session_id, body, call_options } = self;
             let potential_role_id = potential_role_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_potential_role_v1"),
@@ -10659,6 +10936,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10729,6 +11007,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_saved_potential_roles_v1`]
 
@@ -10740,6 +11026,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSavedPotentialRolesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10749,6 +11036,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -10801,7 +11089,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::RoleMiningSessionDraftRoleDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, limit, offset, sorters } = self;
+            let Self { client, count, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10864,6 +11152,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10924,6 +11213,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_potential_role_source_identity_usage_v1`]
 
@@ -10937,6 +11234,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleSourceIdentityUsageV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10950,6 +11248,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn potential_role_id<V>(mut self, value: V) -> Self
@@ -11034,6 +11333,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let potential_role_id = potential_role_id
                 .map_err(
@@ -11111,6 +11411,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -11170,6 +11471,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

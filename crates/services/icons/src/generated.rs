@@ -467,6 +467,7 @@ pub mod builder {
         client: &'a super::Client,
         object_type: Result<types::DeleteIconV1ObjectType, String>,
         object_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIconV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -474,6 +475,7 @@ pub mod builder {
                 client: client,
                 object_type: Err("object_type was not initialized".to_string()),
                 object_id: Err("object_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn object_type<V>(mut self, value: V) -> Self
@@ -502,7 +504,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/icons/v1/{objectType}/{objectId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, object_type, object_id } = self;
+            let Self { client, object_type, object_id, call_options } = self;
             let object_type = object_type
                 .map_err(sailpoint_runtime::glue::invalid_request("delete_icon_v1"))?;
             let object_id = object_id
@@ -538,6 +540,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -614,6 +617,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod multipart {
         object_type: ::std::option::Option<::std::string::String>,
         object_id: ::std::option::Option<::std::string::String>,
         image: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetIconV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -38,6 +39,7 @@ pub mod multipart {
                 object_type: None,
                 object_id: None,
                 image: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Object type. Available options ['application']
@@ -79,7 +81,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
-            let Self { client, object_type, object_id, image } = self;
+            let Self { client, object_type, object_id, image, call_options } = self;
             let object_type = object_type
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "set_icon_v1",
@@ -126,6 +128,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -135,6 +138,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -919,6 +919,7 @@ pub mod builder {
         include_silent: Result<Option<bool>, String>,
         include_system: Result<Option<bool>, String>,
         searchable_only: Result<Option<bool>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityAttributesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -928,6 +929,7 @@ pub mod builder {
                 include_silent: Ok(None),
                 include_system: Ok(None),
                 searchable_only: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -989,6 +991,7 @@ pub mod builder {
                 include_silent,
                 include_system,
                 searchable_only,
+                call_options,
             } = self;
             let count = count
                 .map_err(
@@ -1057,6 +1060,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1117,6 +1121,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_identity_attribute_v1`]
 
@@ -1125,12 +1137,14 @@ pub mod builder {
     pub struct CreateIdentityAttributeV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Identityattribute2>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateIdentityAttributeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1161,7 +1175,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Identityattribute2>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -1210,6 +1224,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1280,6 +1295,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_attribute_v1`]
 
@@ -1288,12 +1311,14 @@ pub mod builder {
     pub struct GetIdentityAttributeV1<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityAttributeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -1312,7 +1337,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Identityattribute2>, sailpoint_runtime::Error> {
-            let Self { client, name } = self;
+            let Self { client, name, call_options } = self;
             let name = name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_identity_attribute_v1"),
@@ -1350,6 +1375,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1420,6 +1446,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_identity_attribute_v1`]
 
@@ -1429,6 +1463,7 @@ pub mod builder {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Identityattribute2>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutIdentityAttributeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1436,6 +1471,7 @@ pub mod builder {
                 client: client,
                 name: Err("name was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -1478,7 +1514,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Identityattribute2>, sailpoint_runtime::Error> {
-            let Self { client, name, body } = self;
+            let Self { client, name, body, call_options } = self;
             let name = name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_identity_attribute_v1"),
@@ -1530,6 +1566,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1600,6 +1637,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_identity_attribute_v1`]
 
@@ -1608,12 +1653,14 @@ pub mod builder {
     pub struct DeleteIdentityAttributeV1<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityAttributeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -1630,7 +1677,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/identity-attributes/v1/{name}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, name } = self;
+            let Self { client, name, call_options } = self;
             let name = name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1672,6 +1719,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1749,6 +1797,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_identity_attributes_in_bulk_v1`]
 
@@ -1757,12 +1813,14 @@ pub mod builder {
     pub struct DeleteIdentityAttributesInBulkV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::IdentityAttributeNames>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityAttributesInBulkV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1793,7 +1851,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/identity-attributes/v1/bulk-delete`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -1842,6 +1900,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1918,6 +1977,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

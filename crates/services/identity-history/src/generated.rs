@@ -5983,6 +5983,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         starts_with_query: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListHistoricalIdentitiesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5993,6 +5994,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 starts_with_query: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn is_active<V>(mut self, value: V) -> Self
@@ -6062,6 +6064,7 @@ pub mod builder {
                 limit,
                 offset,
                 starts_with_query,
+                call_options,
             } = self;
             let is_active = is_active
                 .map_err(
@@ -6135,6 +6138,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6195,6 +6199,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_historical_identity_v1`]
 
@@ -6203,12 +6215,14 @@ pub mod builder {
     pub struct GetHistoricalIdentityV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetHistoricalIdentityV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6230,7 +6244,7 @@ pub mod builder {
             ResponseValue<types::IdentityHistoryResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6270,6 +6284,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6330,6 +6345,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_identity_access_items_v1`]
 
@@ -6342,6 +6365,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         type_: Result<Option<types::ListIdentityAccessItemsV1Type>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityAccessItemsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6352,6 +6376,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 type_: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6416,7 +6441,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ListIdentityAccessItemsV1ResponseItem>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, count, limit, offset, type_ } = self;
+            let Self { client, id, count, limit, offset, type_, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6486,6 +6511,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6556,6 +6582,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_identity_snapshots_v1`]
 
@@ -6569,6 +6603,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         start: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentitySnapshotsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6580,6 +6615,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 start: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6657,7 +6693,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::IdentitySnapshotSummaryResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, count, interval, limit, offset, start } = self;
+            let Self {
+                client,
+                id,
+                count,
+                interval,
+                limit,
+                offset,
+                start,
+                call_options,
+            } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6732,6 +6777,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6792,6 +6838,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_snapshot_summary_v1`]
 
@@ -6806,6 +6860,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         time_zone: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitySnapshotSummaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6818,6 +6873,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 time_zone: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6908,7 +6964,17 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::MetricResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, before, count, interval, limit, offset, time_zone } = self;
+            let Self {
+                client,
+                id,
+                before,
+                count,
+                interval,
+                limit,
+                offset,
+                time_zone,
+                call_options,
+            } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6992,6 +7058,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7052,6 +7119,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_snapshot_v1`]
 
@@ -7061,6 +7136,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         date: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitySnapshotV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7068,6 +7144,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 date: Err("date was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7101,7 +7178,7 @@ pub mod builder {
             ResponseValue<types::IdentityHistoryResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, date } = self;
+            let Self { client, id, date, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_identity_snapshot_v1"),
@@ -7143,6 +7220,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7203,6 +7281,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_identity_snapshot_access_items_v1`]
 
@@ -7213,6 +7299,7 @@ pub mod builder {
         id: Result<::std::string::String, String>,
         date: Result<::std::string::String, String>,
         type_: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentitySnapshotAccessItemsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7221,6 +7308,7 @@ pub mod builder {
                 id: Err("id was not initialized".to_string()),
                 date: Err("date was not initialized".to_string()),
                 type_: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7269,7 +7357,7 @@ pub mod builder {
             >,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, date, type_ } = self;
+            let Self { client, id, date, type_, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7324,6 +7412,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7384,6 +7473,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_historical_identity_events_v1`]
 
@@ -7401,6 +7498,7 @@ pub mod builder {
         from: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetHistoricalIdentityEventsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7413,6 +7511,7 @@ pub mod builder {
                 from: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7514,6 +7613,7 @@ pub mod builder {
                 from,
                 limit,
                 offset,
+                call_options,
             } = self;
             let id = id
                 .map_err(
@@ -7603,6 +7703,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7673,6 +7774,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_start_date_v1`]
 
@@ -7681,12 +7790,14 @@ pub mod builder {
     pub struct GetIdentityStartDateV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityStartDateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7705,7 +7816,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::std::string::String>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7745,6 +7856,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7805,6 +7917,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::compare_identity_snapshots_v1`]
 
@@ -7822,6 +7942,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         snapshot1: Result<Option<::std::string::String>, String>,
         snapshot2: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompareIdentitySnapshotsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7834,6 +7955,7 @@ pub mod builder {
                 offset: Ok(None),
                 snapshot1: Ok(None),
                 snapshot2: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7933,6 +8055,7 @@ pub mod builder {
                 offset,
                 snapshot1,
                 snapshot2,
+                call_options,
             } = self;
             let id = id
                 .map_err(
@@ -8022,6 +8145,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8082,6 +8206,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::compare_identity_snapshots_access_type_v1`]
 
@@ -8100,6 +8232,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         snapshot1: Result<Option<::std::string::String>, String>,
         snapshot2: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompareIdentitySnapshotsAccessTypeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8113,6 +8246,7 @@ pub mod builder {
                 offset: Ok(None),
                 snapshot1: Ok(None),
                 snapshot2: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8226,6 +8360,7 @@ pub mod builder {
                 offset,
                 snapshot1,
                 snapshot2,
+                call_options,
             } = self;
             let id = id
                 .map_err(
@@ -8321,6 +8456,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8380,6 +8516,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

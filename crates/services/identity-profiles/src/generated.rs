@@ -3214,6 +3214,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityProfilesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3224,6 +3225,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3289,7 +3291,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::IdentityProfile>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_identity_profiles_v1"),
@@ -3345,6 +3347,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3405,6 +3408,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_identity_profile_v1`]
 
@@ -3413,12 +3424,14 @@ pub mod builder {
     pub struct CreateIdentityProfileV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::IdentityProfile>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateIdentityProfileV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3449,7 +3462,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::IdentityProfile>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3496,6 +3509,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3556,6 +3570,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_identity_profiles_v1`]
 
@@ -3564,12 +3586,14 @@ pub mod builder {
     pub struct DeleteIdentityProfilesV1<'a> {
         client: &'a super::Client,
         body: Result<types::IdentityProfileBulkDelete, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityProfilesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3591,7 +3615,7 @@ pub mod builder {
             ResponseValue<types::TaskResultSimplified>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3629,6 +3653,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3689,6 +3714,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::export_identity_profiles_v1`]
 
@@ -3701,6 +3734,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportIdentityProfilesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3711,6 +3745,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3776,7 +3811,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::IdentityProfileExportedObject>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3842,6 +3877,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3902,6 +3938,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::import_identity_profiles_v1`]
 
@@ -3910,12 +3954,14 @@ pub mod builder {
     pub struct ImportIdentityProfilesV1<'a> {
         client: &'a super::Client,
         body: Result<::std::vec::Vec<types::IdentityProfileExportedObject>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportIdentityProfilesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3936,7 +3982,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ObjectImportResult>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3974,6 +4020,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4034,6 +4081,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_identity_profile_v1`]
 
@@ -4042,6 +4097,7 @@ pub mod builder {
     pub struct GetIdentityProfileV1<'a> {
         client: &'a super::Client,
         identity_profile_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityProfileV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4050,6 +4106,7 @@ pub mod builder {
                 identity_profile_id: Err(
                     "identity_profile_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -4068,7 +4125,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::IdentityProfile>, sailpoint_runtime::Error> {
-            let Self { client, identity_profile_id } = self;
+            let Self { client, identity_profile_id, call_options } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_identity_profile_v1"),
@@ -4106,6 +4163,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4176,6 +4234,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_identity_profile_v1`]
 
@@ -4184,6 +4250,7 @@ pub mod builder {
     pub struct DeleteIdentityProfileV1<'a> {
         client: &'a super::Client,
         identity_profile_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityProfileV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4192,6 +4259,7 @@ pub mod builder {
                 identity_profile_id: Err(
                     "identity_profile_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -4213,7 +4281,7 @@ pub mod builder {
             ResponseValue<types::TaskResultSimplified>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_profile_id } = self;
+            let Self { client, identity_profile_id, call_options } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -4253,6 +4321,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4323,6 +4392,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_identity_profile_v1`]
 
@@ -4335,6 +4412,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateIdentityProfileV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4344,6 +4422,7 @@ pub mod builder {
                     "identity_profile_id was not initialized".to_string(),
                 ),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -4376,7 +4455,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::IdentityProfile>, sailpoint_runtime::Error> {
-            let Self { client, identity_profile_id, body } = self;
+            let Self { client, identity_profile_id, body, call_options } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -4423,6 +4502,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4493,6 +4573,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_default_identity_attribute_config_v1`]
 
@@ -4501,6 +4589,7 @@ pub mod builder {
     pub struct GetDefaultIdentityAttributeConfigV1<'a> {
         client: &'a super::Client,
         identity_profile_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDefaultIdentityAttributeConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4509,6 +4598,7 @@ pub mod builder {
                 identity_profile_id: Err(
                     "identity_profile_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -4530,7 +4620,7 @@ pub mod builder {
             ResponseValue<types::IdentityAttributeConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_profile_id } = self;
+            let Self { client, identity_profile_id, call_options } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -4572,6 +4662,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4642,6 +4733,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::sync_identity_profile_v1`]
 
@@ -4650,6 +4749,7 @@ pub mod builder {
     pub struct SyncIdentityProfileV1<'a> {
         client: &'a super::Client,
         identity_profile_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SyncIdentityProfileV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4658,6 +4758,7 @@ pub mod builder {
                 identity_profile_id: Err(
                     "identity_profile_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -4679,7 +4780,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_profile_id } = self;
+            let Self { client, identity_profile_id, call_options } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("sync_identity_profile_v1"),
@@ -4717,6 +4818,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4787,6 +4889,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::generate_identity_preview_v1`]
 
@@ -4795,12 +4905,14 @@ pub mod builder {
     pub struct GenerateIdentityPreviewV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::IdentityPreviewRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GenerateIdentityPreviewV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4836,7 +4948,7 @@ pub mod builder {
             ResponseValue<types::IdentityPreviewResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -4887,6 +4999,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4946,6 +5059,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

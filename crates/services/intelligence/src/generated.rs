@@ -7868,12 +7868,14 @@ pub mod builder {
     pub struct GetIdentityIntelligenceV1<'a> {
         client: &'a super::Client,
         filters: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityIntelligenceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 filters: Err("filters was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -7895,7 +7897,7 @@ pub mod builder {
             ResponseValue<types::Intelidentityenvelope>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters } = self;
+            let Self { client, filters, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7935,6 +7937,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8015,6 +8018,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_intel_identity_accounts_v1`]
 
@@ -8026,6 +8037,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<::std::num::NonZeroU32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityAccountsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8035,6 +8047,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8089,7 +8102,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Intelaccessaccountwire>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, count, limit, offset } = self;
+            let Self { client, id, count, limit, offset, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8152,6 +8165,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8212,6 +8226,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_intel_identity_rare_access_v1`]
 
@@ -8223,6 +8245,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<::std::num::NonZeroU32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityRareAccessV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8232,6 +8255,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8286,7 +8310,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Inteloutlieraccessitem>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, count, limit, offset } = self;
+            let Self { client, id, count, limit, offset, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8349,6 +8373,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8409,6 +8434,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_intel_identity_access_item_history_v1`]
 
@@ -8420,6 +8453,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<::std::num::NonZeroU32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityAccessItemHistoryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8429,6 +8463,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8483,7 +8518,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Intelaccessitemhistoryevent>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, count, limit, offset } = self;
+            let Self { client, id, count, limit, offset, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8546,6 +8581,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8606,6 +8642,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_intel_identity_certification_history_v1`]
 
@@ -8617,6 +8661,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<::std::num::NonZeroU32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityCertificationHistoryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8626,6 +8671,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8680,7 +8726,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Intelcertificationhistoryevent>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, count, limit, offset } = self;
+            let Self { client, id, count, limit, offset, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8743,6 +8789,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8803,6 +8850,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_intel_identity_non_human_identity_ownership_v1`]
 
@@ -8822,6 +8877,7 @@ pub mod builder {
             Option<types::GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityNonHumanIdentityOwnershipV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8833,6 +8889,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 ownership_role: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8918,7 +8975,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::IntelNonHumanIdentityOwnershipItem>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, category, count, limit, offset, ownership_role } = self;
+            let Self {
+                client,
+                id,
+                category,
+                count,
+                limit,
+                offset,
+                ownership_role,
+                call_options,
+            } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8997,6 +9063,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9057,6 +9124,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_response_action_v1`]
 
@@ -9065,12 +9140,14 @@ pub mod builder {
     pub struct CreateResponseActionV1<'a> {
         client: &'a super::Client,
         body: Result<types::ResponseActionCreateRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateResponseActionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9092,7 +9169,7 @@ pub mod builder {
             ResponseValue<types::ResponseActionAccepted>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_response_action_v1"),
@@ -9128,6 +9205,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9188,6 +9266,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_response_action_status_v1`]
 
@@ -9196,12 +9282,14 @@ pub mod builder {
     pub struct GetResponseActionStatusV1<'a> {
         client: &'a super::Client,
         id: Result<types::GetResponseActionStatusV1Id, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetResponseActionStatusV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -9223,7 +9311,7 @@ pub mod builder {
             ResponseValue<types::ResponseActionStatus>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9265,6 +9353,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9334,6 +9423,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -1132,12 +1132,14 @@ pub mod builder {
     pub struct GetJitActivationConfigV1<'a> {
         client: &'a super::Client,
         config_type: Result<types::GetJitActivationConfigV1ConfigType, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetJitActivationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 config_type: Err("config_type was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn config_type<V>(mut self, value: V) -> Self
@@ -1159,7 +1161,7 @@ pub mod builder {
             ResponseValue<types::Jitactivationconfigresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, config_type } = self;
+            let Self { client, config_type, call_options } = self;
             let config_type = config_type
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1201,6 +1203,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1271,6 +1274,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_jit_activation_config_v1`]
 
@@ -1280,6 +1291,7 @@ pub mod builder {
         client: &'a super::Client,
         config_type: Result<types::PatchJitActivationConfigV1ConfigType, String>,
         body: Result<::std::vec::Vec<types::Jitaccessoperationrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchJitActivationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1287,6 +1299,7 @@ pub mod builder {
                 client: client,
                 config_type: Err("config_type was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn config_type<V>(mut self, value: V) -> Self
@@ -1320,7 +1333,7 @@ pub mod builder {
             ResponseValue<types::Jitactivationconfigresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, config_type, body } = self;
+            let Self { client, config_type, body, call_options } = self;
             let config_type = config_type
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1369,6 +1382,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1438,6 +1452,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

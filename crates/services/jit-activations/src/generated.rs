@@ -2851,12 +2851,14 @@ pub mod builder {
     pub struct StartActivateWorkflowV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::JitActivationActivateRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartActivateWorkflowV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2893,7 +2895,7 @@ pub mod builder {
             ResponseValue<types::JitActivationActivateResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -2941,6 +2943,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3001,6 +3004,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_deactivate_workflow_v1`]
 
@@ -3009,12 +3020,14 @@ pub mod builder {
     pub struct StartDeactivateWorkflowV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::JitActivationDeactivateRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartDeactivateWorkflowV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3051,7 +3064,7 @@ pub mod builder {
             ResponseValue<types::JitActivationDeactivateResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3101,6 +3114,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3171,6 +3185,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_extend_workflow_v1`]
 
@@ -3179,12 +3201,14 @@ pub mod builder {
     pub struct StartExtendWorkflowV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::JitActivationExtendRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartExtendWorkflowV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3221,7 +3245,7 @@ pub mod builder {
             ResponseValue<types::JitActivationExtendResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3267,6 +3291,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3337,6 +3362,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_jit_activation_history_v1`]
 
@@ -3350,6 +3383,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         search_after: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListJitActivationHistoryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3361,6 +3395,7 @@ pub mod builder {
                 offset: Ok(None),
                 search_after: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3439,7 +3474,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Jitactivationhistorydocument>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, search_after, sorters } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                limit,
+                offset,
+                search_after,
+                sorters,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3514,6 +3558,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3574,6 +3619,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_jit_activation_history_for_current_identity_v1`]
 
@@ -3587,6 +3640,7 @@ pub mod builder {
         pub(crate) offset: Result<Option<i32>, String>,
         search_after: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListJitActivationHistoryForCurrentIdentityV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3598,6 +3652,7 @@ pub mod builder {
                 offset: Ok(None),
                 search_after: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3676,7 +3731,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Jitactivationhistorydocument>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, search_after, sorters } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                limit,
+                offset,
+                search_after,
+                sorters,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3753,6 +3817,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3812,6 +3877,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -1649,6 +1649,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<::std::num::NonZeroU32>, String>,
         next: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLaunchersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1657,6 +1658,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 next: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -1705,7 +1707,7 @@ pub mod builder {
             ResponseValue<types::GetLaunchersV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters, limit, next } = self;
+            let Self { client, filters, limit, next, call_options } = self;
             let filters = filters
                 .map_err(sailpoint_runtime::glue::invalid_request("get_launchers_v1"))?;
             let limit = limit
@@ -1743,6 +1745,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1813,6 +1816,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_launcher_v1`]
 
@@ -1821,12 +1832,14 @@ pub mod builder {
     pub struct CreateLauncherV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::LauncherRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateLauncherV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1857,7 +1870,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Launcher>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -1900,6 +1913,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1970,6 +1984,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_launcher_v1`]
 
@@ -1978,12 +2000,14 @@ pub mod builder {
     pub struct GetLauncherV1<'a> {
         client: &'a super::Client,
         launcher_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLauncherV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 launcher_id: Err("launcher_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn launcher_id<V>(mut self, value: V) -> Self
@@ -2002,7 +2026,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Launcher>, sailpoint_runtime::Error> {
-            let Self { client, launcher_id } = self;
+            let Self { client, launcher_id, call_options } = self;
             let launcher_id = launcher_id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_launcher_v1"))?;
             let url = format!(
@@ -2036,6 +2060,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2106,6 +2131,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_launcher_v1`]
 
@@ -2115,6 +2148,7 @@ pub mod builder {
         client: &'a super::Client,
         launcher_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::LauncherRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutLauncherV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2122,6 +2156,7 @@ pub mod builder {
                 client: client,
                 launcher_id: Err("launcher_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn launcher_id<V>(mut self, value: V) -> Self
@@ -2164,7 +2199,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Launcher>, sailpoint_runtime::Error> {
-            let Self { client, launcher_id, body } = self;
+            let Self { client, launcher_id, body, call_options } = self;
             let launcher_id = launcher_id
                 .map_err(sailpoint_runtime::glue::invalid_request("put_launcher_v1"))?;
             let body = body
@@ -2210,6 +2245,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2280,6 +2316,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_launcher_v1`]
 
@@ -2288,12 +2332,14 @@ pub mod builder {
     pub struct DeleteLauncherV1<'a> {
         client: &'a super::Client,
         launcher_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteLauncherV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 launcher_id: Err("launcher_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn launcher_id<V>(mut self, value: V) -> Self
@@ -2310,7 +2356,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/launchers/v1/{launcherID}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, launcher_id } = self;
+            let Self { client, launcher_id, call_options } = self;
             let launcher_id = launcher_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_launcher_v1"),
@@ -2346,6 +2392,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2423,6 +2470,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_launcher_v1`]
 
@@ -2431,12 +2486,14 @@ pub mod builder {
     pub struct StartLauncherV1<'a> {
         client: &'a super::Client,
         launcher_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartLauncherV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 launcher_id: Err("launcher_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn launcher_id<V>(mut self, value: V) -> Self
@@ -2458,7 +2515,7 @@ pub mod builder {
             ResponseValue<types::StartLauncherV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, launcher_id } = self;
+            let Self { client, launcher_id, call_options } = self;
             let launcher_id = launcher_id
                 .map_err(sailpoint_runtime::glue::invalid_request("start_launcher_v1"))?;
             let url = format!(
@@ -2492,6 +2549,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2561,6 +2619,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

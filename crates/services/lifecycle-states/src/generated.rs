@@ -1697,6 +1697,7 @@ pub mod builder {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::SetLifecycleStateV1Body>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetLifecycleStateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1704,6 +1705,7 @@ pub mod builder {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_id<V>(mut self, value: V) -> Self
@@ -1751,7 +1753,7 @@ pub mod builder {
             ResponseValue<types::SetLifecycleStateV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_id, body } = self;
+            let Self { client, identity_id, body, call_options } = self;
             let identity_id = identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("set_lifecycle_state_v1"),
@@ -1804,6 +1806,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1874,6 +1877,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_lifecycle_states_v1`]
 
@@ -1886,6 +1897,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLifecycleStatesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1898,6 +1910,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -1962,7 +1975,15 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::LifecycleState>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_profile_id, count, limit, offset, sorters } = self;
+            let Self {
+                client,
+                identity_profile_id,
+                count,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_lifecycle_states_v1"),
@@ -2020,6 +2041,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2080,6 +2102,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_lifecycle_state_v1`]
 
@@ -2089,6 +2119,7 @@ pub mod builder {
         client: &'a super::Client,
         identity_profile_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::LifecycleState>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateLifecycleStateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2098,6 +2129,7 @@ pub mod builder {
                     "identity_profile_id was not initialized".to_string(),
                 ),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -2140,7 +2172,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LifecycleState>, sailpoint_runtime::Error> {
-            let Self { client, identity_profile_id, body } = self;
+            let Self { client, identity_profile_id, body, call_options } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_lifecycle_state_v1"),
@@ -2192,6 +2224,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2252,6 +2285,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_lifecycle_state_v1`]
 
@@ -2261,6 +2302,7 @@ pub mod builder {
         client: &'a super::Client,
         identity_profile_id: Result<::std::string::String, String>,
         lifecycle_state_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLifecycleStateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2272,6 +2314,7 @@ pub mod builder {
                 lifecycle_state_id: Err(
                     "lifecycle_state_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -2302,7 +2345,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LifecycleState>, sailpoint_runtime::Error> {
-            let Self { client, identity_profile_id, lifecycle_state_id } = self;
+            let Self { client, identity_profile_id, lifecycle_state_id, call_options } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_lifecycle_state_v1"),
@@ -2345,6 +2388,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2415,6 +2459,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_lifecycle_state_v1`]
 
@@ -2424,6 +2476,7 @@ pub mod builder {
         client: &'a super::Client,
         identity_profile_id: Result<::std::string::String, String>,
         lifecycle_state_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteLifecycleStateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2435,6 +2488,7 @@ pub mod builder {
                 lifecycle_state_id: Err(
                     "lifecycle_state_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -2468,7 +2522,7 @@ pub mod builder {
             ResponseValue<types::LifecyclestateDeleted>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_profile_id, lifecycle_state_id } = self;
+            let Self { client, identity_profile_id, lifecycle_state_id, call_options } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_lifecycle_state_v1"),
@@ -2511,6 +2565,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2581,6 +2636,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_lifecycle_states_v1`]
 
@@ -2594,6 +2657,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateLifecycleStatesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2606,6 +2670,7 @@ pub mod builder {
                     "lifecycle_state_id was not initialized".to_string(),
                 ),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_profile_id<V>(mut self, value: V) -> Self
@@ -2650,7 +2715,13 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LifecycleState>, sailpoint_runtime::Error> {
-            let Self { client, identity_profile_id, lifecycle_state_id, body } = self;
+            let Self {
+                client,
+                identity_profile_id,
+                lifecycle_state_id,
+                body,
+                call_options,
+            } = self;
             let identity_profile_id = identity_profile_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2704,6 +2775,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2773,6 +2845,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

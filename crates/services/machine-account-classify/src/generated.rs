@@ -558,6 +558,7 @@ pub mod builder {
             Option<types::SendClassifyMachineAccountV1ClassificationMode>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendClassifyMachineAccountV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -565,6 +566,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 classification_mode: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -601,7 +603,7 @@ pub mod builder {
             ResponseValue<types::SendClassifyMachineAccountV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, classification_mode } = self;
+            let Self { client, id, classification_mode, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -655,6 +657,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -714,6 +717,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

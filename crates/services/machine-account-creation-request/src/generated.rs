@@ -1548,12 +1548,14 @@ pub mod builder {
     pub struct CreateMachineAccountRequestV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::MachineAccountCreateRequestInput>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateMachineAccountRequestV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1590,7 +1592,7 @@ pub mod builder {
             ResponseValue<types::Accountrequestasyncresult>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -1642,6 +1644,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1712,6 +1715,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_create_machine_account_request_v1`]
 
@@ -1720,6 +1731,7 @@ pub mod builder {
     pub struct GetCreateMachineAccountRequestV1<'a> {
         client: &'a super::Client,
         account_request_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCreateMachineAccountRequestV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1728,6 +1740,7 @@ pub mod builder {
                 account_request_id: Err(
                     "account_request_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn account_request_id<V>(mut self, value: V) -> Self
@@ -1749,7 +1762,7 @@ pub mod builder {
             ResponseValue<types::Accountrequestdetailsdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, account_request_id } = self;
+            let Self { client, account_request_id, call_options } = self;
             let account_request_id = account_request_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1791,6 +1804,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1861,6 +1875,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_machine_account_create_access_info_v1`]
 
@@ -1870,6 +1892,7 @@ pub mod builder {
         client: &'a super::Client,
         pub(crate) limit: Result<Option<i64>, String>,
         pub(crate) offset: Result<Option<i64>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountCreateAccessInfoV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1877,6 +1900,7 @@ pub mod builder {
                 client: client,
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -1906,7 +1930,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::MachineAccountCreateAccessDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, limit, offset } = self;
+            let Self { client, limit, offset, call_options } = self;
             let limit = limit
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1955,6 +1979,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2024,6 +2049,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -1801,12 +1801,14 @@ pub mod builder {
     pub struct LoadBulkSourceSubtypesV1<'a> {
         client: &'a super::Client,
         body: Result<types::Bulkretrievesourcesubtypesrequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> LoadBulkSourceSubtypesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1828,7 +1830,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Sourcesubtypewithsource>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1868,6 +1870,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1938,6 +1941,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_source_subtypes_v1`]
 
@@ -1950,6 +1961,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSourceSubtypesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1960,6 +1972,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -2025,7 +2038,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Sourcesubtypewithsource>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_source_subtypes_v1"),
@@ -2081,6 +2094,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2141,6 +2155,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_source_subtype_v1`]
 
@@ -2149,12 +2171,14 @@ pub mod builder {
     pub struct CreateSourceSubtypeV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::CreateSourceSubtypeV1Body>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceSubtypeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2191,7 +2215,7 @@ pub mod builder {
             ResponseValue<types::Sourcesubtypewithsource>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -2237,6 +2261,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2297,6 +2322,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_subtype_by_id_v1`]
 
@@ -2305,12 +2338,14 @@ pub mod builder {
     pub struct GetSourceSubtypeByIdV1<'a> {
         client: &'a super::Client,
         subtype_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceSubtypeByIdV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 subtype_id: Err("subtype_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn subtype_id<V>(mut self, value: V) -> Self
@@ -2332,7 +2367,7 @@ pub mod builder {
             ResponseValue<types::Sourcesubtypewithsource>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, subtype_id } = self;
+            let Self { client, subtype_id, call_options } = self;
             let subtype_id = subtype_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2372,6 +2407,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2442,6 +2478,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_machine_account_subtype_v1`]
 
@@ -2450,12 +2494,14 @@ pub mod builder {
     pub struct DeleteMachineAccountSubtypeV1<'a> {
         client: &'a super::Client,
         subtype_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMachineAccountSubtypeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 subtype_id: Err("subtype_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn subtype_id<V>(mut self, value: V) -> Self
@@ -2472,7 +2518,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/source-subtypes/v1/{subtypeId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, subtype_id } = self;
+            let Self { client, subtype_id, call_options } = self;
             let subtype_id = subtype_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2514,6 +2560,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2581,6 +2628,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_machine_account_subtype_v1`]
 
@@ -2595,6 +2650,7 @@ pub mod builder {
             >,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchMachineAccountSubtypeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2602,6 +2658,7 @@ pub mod builder {
                 client: client,
                 subtype_id: Err("subtype_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn subtype_id<V>(mut self, value: V) -> Self
@@ -2639,7 +2696,7 @@ pub mod builder {
             ResponseValue<types::Sourcesubtypewithsource>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, subtype_id, body } = self;
+            let Self { client, subtype_id, body, call_options } = self;
             let subtype_id = subtype_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2688,6 +2745,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2748,6 +2806,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_machine_account_subtype_approval_config_v1`]
 
@@ -2756,12 +2822,14 @@ pub mod builder {
     pub struct GetMachineAccountSubtypeApprovalConfigV1<'a> {
         client: &'a super::Client,
         subtype_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountSubtypeApprovalConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 subtype_id: Err("subtype_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn subtype_id<V>(mut self, value: V) -> Self
@@ -2783,7 +2851,7 @@ pub mod builder {
             ResponseValue<types::Machineaccountsubtypeconfigdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, subtype_id } = self;
+            let Self { client, subtype_id, call_options } = self;
             let subtype_id = subtype_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2825,6 +2893,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2895,6 +2964,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_machine_account_subtype_approval_config_v1`]
 
@@ -2907,6 +2984,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMachineAccountSubtypeApprovalConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2914,6 +2992,7 @@ pub mod builder {
                 client: client,
                 subtype_id: Err("subtype_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn subtype_id<V>(mut self, value: V) -> Self
@@ -2949,7 +3028,7 @@ pub mod builder {
             ResponseValue<types::Machineaccountsubtypeconfigdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, subtype_id, body } = self;
+            let Self { client, subtype_id, body, call_options } = self;
             let subtype_id = subtype_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2998,6 +3077,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3067,6 +3147,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

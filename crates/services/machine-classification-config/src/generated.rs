@@ -1415,12 +1415,14 @@ pub mod builder {
     pub struct GetMachineClassificationConfigV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineClassificationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -1442,7 +1444,7 @@ pub mod builder {
             ResponseValue<types::MachineClassificationConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1484,6 +1486,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1554,6 +1557,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::set_machine_classification_config_v1`]
 
@@ -1563,6 +1574,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::MachineClassificationConfig>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetMachineClassificationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1570,6 +1582,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -1618,7 +1631,7 @@ pub mod builder {
             ResponseValue<types::MachineClassificationConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1677,6 +1690,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1747,6 +1761,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_machine_classification_config_v1`]
 
@@ -1755,12 +1777,14 @@ pub mod builder {
     pub struct DeleteMachineClassificationConfigV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMachineClassificationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -1777,7 +1801,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/machine-classification-config`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1819,6 +1843,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1895,6 +1920,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -3193,6 +3193,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::LifecycleActionSubmitRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitMachineIdentityLifecycleActionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3200,6 +3201,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3248,7 +3250,7 @@ pub mod builder {
             ResponseValue<types::LifecycleActionSubmitResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3307,6 +3309,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3377,6 +3380,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_machine_identity_lifecycle_actions_v1`]
 
@@ -3389,6 +3400,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineIdentityLifecycleActionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3399,6 +3411,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3464,7 +3477,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::LifecycleActionRequest>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3534,6 +3547,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3594,6 +3608,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_machine_identity_lifecycle_action_v1`]
 
@@ -3602,12 +3624,14 @@ pub mod builder {
     pub struct GetMachineIdentityLifecycleActionV1<'a> {
         client: &'a super::Client,
         request_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineIdentityLifecycleActionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 request_id: Err("request_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn request_id<V>(mut self, value: V) -> Self
@@ -3629,7 +3653,7 @@ pub mod builder {
             ResponseValue<types::LifecycleActionRequest>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, request_id } = self;
+            let Self { client, request_id, call_options } = self;
             let request_id = request_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3671,6 +3695,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3741,6 +3766,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::cancel_machine_identity_lifecycle_action_v1`]
 
@@ -3750,6 +3783,7 @@ pub mod builder {
         client: &'a super::Client,
         request_id: Result<::std::string::String, String>,
         body: Result<types::builder::CancelLifecycleActionRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelMachineIdentityLifecycleActionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3757,6 +3791,7 @@ pub mod builder {
                 client: client,
                 request_id: Err("request_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn request_id<V>(mut self, value: V) -> Self
@@ -3805,7 +3840,7 @@ pub mod builder {
             ResponseValue<types::CancelLifecycleActionResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, request_id, body } = self;
+            let Self { client, request_id, body, call_options } = self;
             let request_id = request_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3858,6 +3893,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3927,6 +3963,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -8533,6 +8533,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMultiHostIntegrationsListV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8544,6 +8545,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -8622,7 +8624,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::MultiHostIntegrations>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, for_subadmin, limit, offset, sorters } = self;
+            let Self {
+                client,
+                count,
+                filters,
+                for_subadmin,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -8699,6 +8710,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8769,6 +8781,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_multi_host_integration_v1`]
 
@@ -8777,12 +8797,14 @@ pub mod builder {
     pub struct CreateMultiHostIntegrationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::MultiHostIntegrationsCreate>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateMultiHostIntegrationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8819,7 +8841,7 @@ pub mod builder {
             ResponseValue<types::MultiHostIntegrations>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -8869,6 +8891,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -8939,6 +8962,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_multihost_integration_types_v1`]
 
@@ -8946,10 +8977,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetMultihostIntegrationTypesV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMultihostIntegrationTypesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/multihosts/v1/types`
         pub async fn send(
@@ -8958,7 +8993,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::MultiHostIntegrationTemplateType>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/multihosts/v1/types", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8991,6 +9026,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9061,6 +9097,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_multi_host_integrations_v1`]
 
@@ -9069,12 +9113,14 @@ pub mod builder {
     pub struct GetMultiHostIntegrationsV1<'a> {
         client: &'a super::Client,
         multihost_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMultiHostIntegrationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 multihost_id: Err("multihost_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multihost_id<V>(mut self, value: V) -> Self
@@ -9096,7 +9142,7 @@ pub mod builder {
             ResponseValue<types::MultiHostIntegrations>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, multihost_id } = self;
+            let Self { client, multihost_id, call_options } = self;
             let multihost_id = multihost_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9138,6 +9184,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9208,6 +9255,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_sources_within_multi_host_v1`]
 
@@ -9217,6 +9272,7 @@ pub mod builder {
         client: &'a super::Client,
         multihost_id: Result<::std::string::String, String>,
         body: Result<::std::vec::Vec<types::MultiHostIntegrationsCreateSources>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourcesWithinMultiHostV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9224,6 +9280,7 @@ pub mod builder {
                 client: client,
                 multihost_id: Err("multihost_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multihost_id<V>(mut self, value: V) -> Self
@@ -9254,7 +9311,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/multihosts/v1/{multihostId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, multihost_id, body } = self;
+            let Self { client, multihost_id, body, call_options } = self;
             let multihost_id = multihost_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9303,6 +9360,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9380,6 +9438,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_multi_host_v1`]
 
@@ -9388,12 +9454,14 @@ pub mod builder {
     pub struct DeleteMultiHostV1<'a> {
         client: &'a super::Client,
         multihost_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMultiHostV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 multihost_id: Err("multihost_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multihost_id<V>(mut self, value: V) -> Self
@@ -9410,7 +9478,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/multihosts/v1/{multihostId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, multihost_id } = self;
+            let Self { client, multihost_id, call_options } = self;
             let multihost_id = multihost_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_multi_host_v1"),
@@ -9448,6 +9516,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9525,6 +9594,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_multi_host_sources_v1`]
 
@@ -9534,6 +9611,7 @@ pub mod builder {
         client: &'a super::Client,
         multihost_id: Result<::std::string::String, String>,
         body: Result<::std::vec::Vec<types::UpdateMultiHostSourcesV1BodyItem>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMultiHostSourcesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9541,6 +9619,7 @@ pub mod builder {
                 client: client,
                 multihost_id: Err("multihost_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multihost_id<V>(mut self, value: V) -> Self
@@ -9571,7 +9650,7 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/multihosts/v1/{multihostId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, multihost_id, body } = self;
+            let Self { client, multihost_id, body, call_options } = self;
             let multihost_id = multihost_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9620,6 +9699,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9697,6 +9777,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::test_connection_multi_host_sources_v1`]
 
@@ -9705,12 +9793,14 @@ pub mod builder {
     pub struct TestConnectionMultiHostSourcesV1<'a> {
         client: &'a super::Client,
         multihost_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestConnectionMultiHostSourcesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 multihost_id: Err("multihost_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multihost_id<V>(mut self, value: V) -> Self
@@ -9727,7 +9817,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/multihosts/v1/{multihostId}/sources/testConnection`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, multihost_id } = self;
+            let Self { client, multihost_id, call_options } = self;
             let multihost_id = multihost_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9769,6 +9859,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -9846,6 +9937,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::test_source_connection_multihost_v1`]
 
@@ -9855,6 +9954,7 @@ pub mod builder {
         client: &'a super::Client,
         multihost_id: Result<::std::string::String, String>,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestSourceConnectionMultihostV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9862,6 +9962,7 @@ pub mod builder {
                 client: client,
                 multihost_id: Err("multihost_id was not initialized".to_string()),
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multihost_id<V>(mut self, value: V) -> Self
@@ -9895,7 +9996,7 @@ pub mod builder {
             ResponseValue<types::TestSourceConnectionMultihostV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, multihost_id, source_id } = self;
+            let Self { client, multihost_id, source_id, call_options } = self;
             let multihost_id = multihost_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -9944,6 +10045,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10014,6 +10116,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_sources_within_multi_host_v1`]
 
@@ -10027,6 +10137,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourcesWithinMultiHostV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10038,6 +10149,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multihost_id<V>(mut self, value: V) -> Self
@@ -10115,7 +10227,16 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::MultiHostSources>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, multihost_id, count, filters, limit, offset, sorters } = self;
+            let Self {
+                client,
+                multihost_id,
+                count,
+                filters,
+                limit,
+                offset,
+                sorters,
+                call_options,
+            } = self;
             let multihost_id = multihost_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10192,6 +10313,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10262,6 +10384,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_multi_host_source_creation_errors_v1`]
 
@@ -10270,12 +10400,14 @@ pub mod builder {
     pub struct GetMultiHostSourceCreationErrorsV1<'a> {
         client: &'a super::Client,
         multi_host_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMultiHostSourceCreationErrorsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 multi_host_id: Err("multi_host_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multi_host_id<V>(mut self, value: V) -> Self
@@ -10297,7 +10429,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SourceCreationErrors>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, multi_host_id } = self;
+            let Self { client, multi_host_id, call_options } = self;
             let multi_host_id = multi_host_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10339,6 +10471,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10409,6 +10542,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_multi_host_sources_v1`]
 
@@ -10418,6 +10559,7 @@ pub mod builder {
         client: &'a super::Client,
         multi_host_id: Result<::std::string::String, String>,
         body: Result<types::Multihostintegrationbulksourcesdelete, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMultiHostSourcesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10425,6 +10567,7 @@ pub mod builder {
                 client: client,
                 multi_host_id: Err("multi_host_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multi_host_id<V>(mut self, value: V) -> Self
@@ -10453,7 +10596,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/multihosts/v1/{multiHostId}/sources/bulk-delete`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, multi_host_id, body } = self;
+            let Self { client, multi_host_id, body, call_options } = self;
             let multi_host_id = multi_host_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10502,6 +10645,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10579,6 +10723,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_acct_aggregation_groups_v1`]
 
@@ -10589,6 +10741,7 @@ pub mod builder {
         multihost_id: Result<::std::string::String, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAcctAggregationGroupsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10597,6 +10750,7 @@ pub mod builder {
                 multihost_id: Err("multihost_id was not initialized".to_string()),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multihost_id<V>(mut self, value: V) -> Self
@@ -10640,7 +10794,7 @@ pub mod builder {
             >,
             sailpoint_runtime::Error,
         > {
-            let Self { client, multihost_id, limit, offset } = self;
+            let Self { client, multihost_id, limit, offset, call_options } = self;
             let multihost_id = multihost_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10696,6 +10850,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10766,6 +10921,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_entitlement_aggregation_groups_v1`]
 
@@ -10776,6 +10939,7 @@ pub mod builder {
         multi_host_id: Result<::std::string::String, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementAggregationGroupsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10784,6 +10948,7 @@ pub mod builder {
                 multi_host_id: Err("multi_host_id was not initialized".to_string()),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn multi_host_id<V>(mut self, value: V) -> Self
@@ -10827,7 +10992,7 @@ pub mod builder {
             >,
             sailpoint_runtime::Error,
         > {
-            let Self { client, multi_host_id, limit, offset } = self;
+            let Self { client, multi_host_id, limit, offset, call_options } = self;
             let multi_host_id = multi_host_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -10883,6 +11048,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -10952,6 +11118,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

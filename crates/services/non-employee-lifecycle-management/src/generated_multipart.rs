@@ -31,6 +31,7 @@ pub mod multipart {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportNonEmployeeRecordsInBulkV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -38,6 +39,7 @@ pub mod multipart {
                 client,
                 id: None,
                 data: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id (UUID)
@@ -77,7 +79,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::NonEmployeeBulkUploadJob>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, data } = self;
+            let Self { client, id, data, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_non_employee_records_in_bulk_v1",
@@ -124,6 +126,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -133,6 +136,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

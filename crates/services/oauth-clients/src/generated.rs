@@ -2031,12 +2031,14 @@ pub mod builder {
     pub struct ListOauthClientsV1<'a> {
         client: &'a super::Client,
         filters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListOauthClientsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 filters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -2059,7 +2061,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::GetOAuthClientResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters } = self;
+            let Self { client, filters, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_oauth_clients_v1"),
@@ -2095,6 +2097,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2155,6 +2158,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_oauth_client_v1`]
 
@@ -2163,12 +2174,14 @@ pub mod builder {
     pub struct CreateOauthClientV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::CreateOAuthClientRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateOauthClientV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2204,7 +2217,7 @@ pub mod builder {
             ResponseValue<types::CreateOAuthClientResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -2250,6 +2263,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2310,6 +2324,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_oauth_client_v1`]
 
@@ -2318,12 +2340,14 @@ pub mod builder {
     pub struct GetOauthClientV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOauthClientV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2345,7 +2369,7 @@ pub mod builder {
             ResponseValue<types::GetOAuthClientResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_oauth_client_v1"),
@@ -2380,6 +2404,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2450,6 +2475,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_oauth_client_v1`]
 
@@ -2458,12 +2491,14 @@ pub mod builder {
     pub struct DeleteOauthClientV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteOauthClientV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2480,7 +2515,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/oauth-clients/v1/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_oauth_client_v1"),
@@ -2517,6 +2552,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2594,6 +2630,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_oauth_client_v1`]
 
@@ -2606,6 +2650,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchOauthClientV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2613,6 +2658,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2648,7 +2694,7 @@ pub mod builder {
             ResponseValue<types::GetOAuthClientResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_oauth_client_v1"),
@@ -2690,6 +2736,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2759,6 +2806,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -434,16 +434,20 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetPasswordDictionaryV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPasswordDictionaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/password-dictionary/v1`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/password-dictionary/v1", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -470,6 +474,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -548,6 +553,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -56,10 +56,15 @@ pub mod multipart {
     pub struct PutPasswordDictionaryV1<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutPasswordDictionaryV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
-            Self { client, file: None }
+            Self {
+                client,
+                file: None,
+                call_options: ::std::default::Default::default(),
+            }
         }
         /**Sets `file`.
 
@@ -87,7 +92,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ", "/password-dictionary/v1", "`."
         )]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, file } = self;
+            let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary/v1", client.baseurl,);
             #[allow(unused_mut)]
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -118,6 +123,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -135,6 +141,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -679,6 +679,7 @@ pub mod builder {
     pub struct GetPrivilegeCriteriaConfigV1<'a> {
         client: &'a super::Client,
         criteria_config_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPrivilegeCriteriaConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -687,6 +688,7 @@ pub mod builder {
                 criteria_config_id: Err(
                     "criteria_config_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn criteria_config_id<V>(mut self, value: V) -> Self
@@ -708,7 +710,7 @@ pub mod builder {
             ResponseValue<types::Privilegecriteriaconfigdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, criteria_config_id } = self;
+            let Self { client, criteria_config_id, call_options } = self;
             let criteria_config_id = criteria_config_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -750,6 +752,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -810,6 +813,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_privilege_criteria_config_v1`]
 
@@ -824,6 +835,7 @@ pub mod builder {
             >,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchPrivilegeCriteriaConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -833,6 +845,7 @@ pub mod builder {
                     "criteria_config_id was not initialized".to_string(),
                 ),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn criteria_config_id<V>(mut self, value: V) -> Self
@@ -870,7 +883,7 @@ pub mod builder {
             ResponseValue<types::Privilegecriteriaconfigdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, criteria_config_id, body } = self;
+            let Self { client, criteria_config_id, body, call_options } = self;
             let criteria_config_id = criteria_config_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -919,6 +932,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -979,6 +993,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_privilege_criteria_config_v1`]
 
@@ -987,12 +1009,14 @@ pub mod builder {
     pub struct ListPrivilegeCriteriaConfigV1<'a> {
         client: &'a super::Client,
         filters: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPrivilegeCriteriaConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 filters: Err("filters was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -1014,7 +1038,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Privilegecriteriaconfigdto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters } = self;
+            let Self { client, filters, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1054,6 +1078,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1113,6 +1138,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2916,12 +2916,14 @@ pub mod builder {
     pub struct ListPrivilegeCriteriaV1<'a> {
         client: &'a super::Client,
         filters: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPrivilegeCriteriaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 filters: Err("filters was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn filters<V>(mut self, value: V) -> Self
@@ -2943,7 +2945,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Privilegecriteriadto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, filters } = self;
+            let Self { client, filters, call_options } = self;
             let filters = filters
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2981,6 +2983,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3041,6 +3044,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_custom_privilege_criteria_v1`]
 
@@ -3049,12 +3060,14 @@ pub mod builder {
     pub struct CreateCustomPrivilegeCriteriaV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Createprivilegecriteriarequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomPrivilegeCriteriaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3091,7 +3104,7 @@ pub mod builder {
             ResponseValue<types::Privilegecriteriadto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3141,6 +3154,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3201,6 +3215,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_privilege_criteria_v1`]
 
@@ -3209,12 +3231,14 @@ pub mod builder {
     pub struct GetPrivilegeCriteriaV1<'a> {
         client: &'a super::Client,
         criteria_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPrivilegeCriteriaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 criteria_id: Err("criteria_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn criteria_id<V>(mut self, value: V) -> Self
@@ -3236,7 +3260,7 @@ pub mod builder {
             ResponseValue<types::Privilegecriteriadto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, criteria_id } = self;
+            let Self { client, criteria_id, call_options } = self;
             let criteria_id = criteria_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_privilege_criteria_v1"),
@@ -3274,6 +3298,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3334,6 +3359,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_custom_privilege_criteria_value_v1`]
 
@@ -3343,6 +3376,7 @@ pub mod builder {
         client: &'a super::Client,
         criteria_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Privilegecriteriadto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutCustomPrivilegeCriteriaValueV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3350,6 +3384,7 @@ pub mod builder {
                 client: client,
                 criteria_id: Err("criteria_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn criteria_id<V>(mut self, value: V) -> Self
@@ -3397,7 +3432,7 @@ pub mod builder {
             ResponseValue<types::Privilegecriteriadto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, criteria_id, body } = self;
+            let Self { client, criteria_id, body, call_options } = self;
             let criteria_id = criteria_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3455,6 +3490,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3515,6 +3551,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_custom_privilege_criteria_v1`]
 
@@ -3523,12 +3567,14 @@ pub mod builder {
     pub struct DeleteCustomPrivilegeCriteriaV1<'a> {
         client: &'a super::Client,
         criteria_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCustomPrivilegeCriteriaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 criteria_id: Err("criteria_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn criteria_id<V>(mut self, value: V) -> Self
@@ -3545,7 +3591,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/criteria/v1/privilege/{criteriaId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, criteria_id } = self;
+            let Self { client, criteria_id, call_options } = self;
             let criteria_id = criteria_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3587,6 +3633,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3653,6 +3700,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2933,6 +2933,7 @@ pub mod builder {
         client: &'a super::Client,
         task_result_id: Result<::std::string::String, String>,
         completed: Result<Option<bool>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetReportResultV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2940,6 +2941,7 @@ pub mod builder {
                 client: client,
                 task_result_id: Err("task_result_id was not initialized".to_string()),
                 completed: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn task_result_id<V>(mut self, value: V) -> Self
@@ -2968,7 +2970,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ReportResults>, sailpoint_runtime::Error> {
-            let Self { client, task_result_id, completed } = self;
+            let Self { client, task_result_id, completed, call_options } = self;
             let task_result_id = task_result_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_report_result_v1"),
@@ -3011,6 +3013,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3071,6 +3074,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_report_v1`]
 
@@ -3079,12 +3090,14 @@ pub mod builder {
     pub struct StartReportV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::ReportDetails>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartReportV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3113,7 +3126,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TaskResultDetails>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3154,6 +3167,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3214,6 +3228,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::cancel_report_v1`]
 
@@ -3222,12 +3244,14 @@ pub mod builder {
     pub struct CancelReportV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelReportV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3244,7 +3268,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/reports/v1/{id}/cancel`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("cancel_report_v1"))?;
             let url = format!(
@@ -3277,6 +3301,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3344,6 +3369,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_report_v1`]
 
@@ -3355,6 +3388,7 @@ pub mod builder {
         auditable: Result<Option<bool>, String>,
         file_format: Result<types::GetReportV1FileFormat, String>,
         name: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetReportV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3364,6 +3398,7 @@ pub mod builder {
                 auditable: Ok(None),
                 file_format: Err("file_format was not initialized".to_string()),
                 name: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn task_result_id<V>(mut self, value: V) -> Self
@@ -3417,7 +3452,14 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, task_result_id, auditable, file_format, name } = self;
+            let Self {
+                client,
+                task_result_id,
+                auditable,
+                file_format,
+                name,
+                call_options,
+            } = self;
             let task_result_id = task_result_id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
             let auditable = auditable
@@ -3456,6 +3498,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3534,6 +3577,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -978,6 +978,7 @@ pub mod builder {
             Option<::std::vec::Vec<types::ListRequestableObjectsV1TypesItem>>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListRequestableObjectsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -992,6 +993,7 @@ pub mod builder {
                 statuses: Ok(None),
                 term: Ok(None),
                 types: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -1126,6 +1128,7 @@ pub mod builder {
                 statuses,
                 term,
                 types,
+                call_options,
             } = self;
             let count = count
                 .map_err(
@@ -1220,6 +1223,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1279,6 +1283,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

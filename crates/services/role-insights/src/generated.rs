@@ -2072,10 +2072,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateRoleInsightRequestsV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateRoleInsightRequestsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `POST` request to `/role-insights/v1/requests`
         pub async fn send(
@@ -2084,7 +2088,7 @@ pub mod builder {
             ResponseValue<types::RoleInsightsResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/role-insights/v1/requests", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2117,6 +2121,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2177,6 +2182,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_insights_requests_v1`]
 
@@ -2185,12 +2198,14 @@ pub mod builder {
     pub struct GetRoleInsightsRequestsV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsRequestsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2212,7 +2227,7 @@ pub mod builder {
             ResponseValue<types::RoleInsightsResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2254,6 +2269,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2314,6 +2330,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_insights_summary_v1`]
 
@@ -2321,10 +2345,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetRoleInsightsSummaryV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsSummaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/role-insights/v1/summary`
         pub async fn send(
@@ -2333,7 +2361,7 @@ pub mod builder {
             ResponseValue<types::RoleInsightsSummary>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/role-insights/v1/summary", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2366,6 +2394,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2416,6 +2445,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_insights_v1`]
 
@@ -2428,6 +2465,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2438,6 +2476,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -2503,7 +2542,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::RoleInsight>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_role_insights_v1"),
@@ -2559,6 +2598,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2609,6 +2649,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_insight_v1`]
 
@@ -2617,12 +2665,14 @@ pub mod builder {
     pub struct GetRoleInsightV1<'a> {
         client: &'a super::Client,
         insight_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 insight_id: Err("insight_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn insight_id<V>(mut self, value: V) -> Self
@@ -2641,7 +2691,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::RoleInsight>, sailpoint_runtime::Error> {
-            let Self { client, insight_id } = self;
+            let Self { client, insight_id, call_options } = self;
             let insight_id = insight_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_role_insight_v1"),
@@ -2677,6 +2727,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2727,6 +2778,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_insights_entitlements_changes_v1`]
 
@@ -2737,6 +2796,7 @@ pub mod builder {
         insight_id: Result<::std::string::String, String>,
         filters: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsEntitlementsChangesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2745,6 +2805,7 @@ pub mod builder {
                 insight_id: Err("insight_id was not initialized".to_string()),
                 filters: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn insight_id<V>(mut self, value: V) -> Self
@@ -2792,7 +2853,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::RoleInsightsEntitlementChanges>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, insight_id, filters, sorters } = self;
+            let Self { client, insight_id, filters, sorters, call_options } = self;
             let insight_id = insight_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2848,6 +2909,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2898,6 +2960,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::download_role_insights_entitlements_changes_v1`]
 
@@ -2908,6 +2978,7 @@ pub mod builder {
         insight_id: Result<::std::string::String, String>,
         filters: Result<Option<::std::string::String>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DownloadRoleInsightsEntitlementsChangesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2916,6 +2987,7 @@ pub mod builder {
                 insight_id: Err("insight_id was not initialized".to_string()),
                 filters: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn insight_id<V>(mut self, value: V) -> Self
@@ -2960,7 +3032,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, insight_id, filters, sorters } = self;
+            let Self { client, insight_id, filters, sorters, call_options } = self;
             let insight_id = insight_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3012,6 +3084,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3071,6 +3144,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_insights_current_entitlements_v1`]
 
@@ -3080,6 +3161,7 @@ pub mod builder {
         client: &'a super::Client,
         insight_id: Result<::std::string::String, String>,
         filters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsCurrentEntitlementsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3087,6 +3169,7 @@ pub mod builder {
                 client: client,
                 insight_id: Err("insight_id was not initialized".to_string()),
                 filters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn insight_id<V>(mut self, value: V) -> Self
@@ -3121,7 +3204,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::RoleInsightsEntitlement>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, insight_id, filters } = self;
+            let Self { client, insight_id, filters, call_options } = self;
             let insight_id = insight_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3170,6 +3253,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3220,6 +3304,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_entitlement_changes_identities_v1`]
 
@@ -3235,6 +3327,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementChangesIdentitiesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3248,6 +3341,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn insight_id<V>(mut self, value: V) -> Self
@@ -3359,6 +3453,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let insight_id = insight_id
                 .map_err(
@@ -3455,6 +3550,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3504,6 +3600,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2396,12 +2396,14 @@ pub mod builder {
     pub struct StartRolePropagationV1<'a> {
         client: &'a super::Client,
         skip_role_refresh: Result<Option<bool>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartRolePropagationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 skip_role_refresh: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn skip_role_refresh<V>(mut self, value: V) -> Self
@@ -2423,7 +2425,7 @@ pub mod builder {
             ResponseValue<types::RolePropagationResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, skip_role_refresh } = self;
+            let Self { client, skip_role_refresh, call_options } = self;
             let skip_role_refresh = skip_role_refresh
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("start_role_propagation_v1"),
@@ -2464,6 +2466,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2524,6 +2527,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_propagation_status_v1`]
 
@@ -2532,6 +2543,7 @@ pub mod builder {
     pub struct GetRolePropagationStatusV1<'a> {
         client: &'a super::Client,
         role_propagation_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRolePropagationStatusV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2540,6 +2552,7 @@ pub mod builder {
                 role_propagation_id: Err(
                     "role_propagation_id was not initialized".to_string(),
                 ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn role_propagation_id<V>(mut self, value: V) -> Self
@@ -2561,7 +2574,7 @@ pub mod builder {
             ResponseValue<types::RolePropagationStatusResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, role_propagation_id } = self;
+            let Self { client, role_propagation_id, call_options } = self;
             let role_propagation_id = role_propagation_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2603,6 +2616,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2673,6 +2687,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_ongoing_role_propagation_v1`]
 
@@ -2680,10 +2702,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetOngoingRolePropagationV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOngoingRolePropagationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/role-propagation/v1/is-running`
         pub async fn send(
@@ -2692,7 +2718,7 @@ pub mod builder {
             ResponseValue<types::RolePropagationOngoingResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/role-propagation/v1/is-running", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2725,6 +2751,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2785,6 +2812,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::cancel_role_propagation_v1`]
 
@@ -2792,14 +2827,18 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CancelRolePropagationV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelRolePropagationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `POST` request to `/role-propagation/v1/terminate`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/role-propagation/v1/terminate", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2830,6 +2869,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2897,6 +2937,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_role_propagation_config_v1`]
 
@@ -2904,10 +2952,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetRolePropagationConfigV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRolePropagationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/role-propagation-config/v1`
         pub async fn send(
@@ -2916,7 +2968,7 @@ pub mod builder {
             ResponseValue<types::RolePropagationConfigResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/role-propagation-config/v1", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2949,6 +3001,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3009,6 +3062,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::set_role_propagation_config_v1`]
 
@@ -3017,12 +3078,14 @@ pub mod builder {
     pub struct SetRolePropagationConfigV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::RolePropagationConfigInput>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetRolePropagationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3059,7 +3122,7 @@ pub mod builder {
             ResponseValue<types::RolePropagationConfigResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3109,6 +3172,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3168,6 +3232,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -619,6 +619,7 @@ pub mod builder {
         client: &'a super::Client,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSearchAttributeConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -626,6 +627,7 @@ pub mod builder {
                 client: client,
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -655,7 +657,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SearchAttributeConfig>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, limit, offset } = self;
+            let Self { client, limit, offset, call_options } = self;
             let limit = limit
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -702,6 +704,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -762,6 +765,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_search_attribute_config_v1`]
 
@@ -770,12 +781,14 @@ pub mod builder {
     pub struct CreateSearchAttributeConfigV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::SearchAttributeConfig>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSearchAttributeConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -811,7 +824,7 @@ pub mod builder {
             ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -860,6 +873,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -930,6 +944,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_single_search_attribute_config_v1`]
 
@@ -938,12 +960,14 @@ pub mod builder {
     pub struct GetSingleSearchAttributeConfigV1<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSingleSearchAttributeConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -965,7 +989,7 @@ pub mod builder {
             ResponseValue<::std::option::Option<types::SearchAttributeConfig>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, name } = self;
+            let Self { client, name, call_options } = self;
             let name = name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1007,6 +1031,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1068,6 +1093,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_search_attribute_config_v1`]
 
@@ -1076,12 +1109,14 @@ pub mod builder {
     pub struct DeleteSearchAttributeConfigV1<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSearchAttributeConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -1098,7 +1133,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/accounts/v1/search-attribute-config/{name}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, name } = self;
+            let Self { client, name, call_options } = self;
             let name = name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1140,6 +1175,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1207,6 +1243,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_search_attribute_config_v1`]
 
@@ -1219,6 +1263,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSearchAttributeConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1226,6 +1271,7 @@ pub mod builder {
                 client: client,
                 name: Err("name was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -1261,7 +1307,7 @@ pub mod builder {
             ResponseValue<types::SearchAttributeConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, name, body } = self;
+            let Self { client, name, body, call_options } = self;
             let name = name
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1310,6 +1356,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1379,6 +1426,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -15099,6 +15099,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         body: Result<sailpoint_shared::types::Search, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchPostV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15108,6 +15109,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -15159,7 +15161,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SearchDocuments>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, limit, offset, body } = self;
+            let Self { client, count, limit, offset, body, call_options } = self;
             let count = count
                 .map_err(sailpoint_runtime::glue::invalid_request("search_post_v1"))?;
             let limit = limit
@@ -15200,6 +15202,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -15260,6 +15263,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::search_count_v1`]
 
@@ -15268,12 +15279,14 @@ pub mod builder {
     pub struct SearchCountV1<'a> {
         client: &'a super::Client,
         body: Result<sailpoint_shared::types::Search, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchCountV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -15290,7 +15303,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/search/v1/count`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(sailpoint_runtime::glue::invalid_request("search_count_v1"))?;
             let url = format!("{}/search/v1/count", client.baseurl,);
@@ -15322,6 +15335,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -15389,6 +15403,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::search_aggregate_v1`]
 
@@ -15400,6 +15422,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         body: Result<sailpoint_shared::types::Search, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchAggregateV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15409,6 +15432,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -15457,7 +15481,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AggregationResult>, sailpoint_runtime::Error> {
-            let Self { client, count, limit, offset, body } = self;
+            let Self { client, count, limit, offset, body, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
@@ -15506,6 +15530,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -15566,6 +15591,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::search_get_v1`]
 
@@ -15575,6 +15608,7 @@ pub mod builder {
         client: &'a super::Client,
         index: Result<types::SearchGetV1Index, String>,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchGetV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15582,6 +15616,7 @@ pub mod builder {
                 client: client,
                 index: Err("index was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn index<V>(mut self, value: V) -> Self
@@ -15611,7 +15646,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SearchDocument>, sailpoint_runtime::Error> {
-            let Self { client, index, id } = self;
+            let Self { client, index, id, call_options } = self;
             let index = index
                 .map_err(sailpoint_runtime::glue::invalid_request("search_get_v1"))?;
             let id = id
@@ -15647,6 +15682,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -15716,6 +15752,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2796,10 +2796,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetSsfConfigurationV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSsfConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/.well-known/v1/ssf-configuration`
         pub async fn send(
@@ -2808,7 +2812,7 @@ pub mod builder {
             ResponseValue<types::Transmittermetadata>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/.well-known/v1/ssf-configuration", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2839,6 +2843,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2899,6 +2904,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_jwks_data_v1`]
 
@@ -2906,16 +2919,20 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetJwksDataV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetJwksDataV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/ssf/v1/jwks`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Jwks>, sailpoint_runtime::Error> {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/ssf/v1/jwks", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2944,6 +2961,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3004,6 +3022,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_stream_v1`]
 
@@ -3012,12 +3038,14 @@ pub mod builder {
     pub struct GetStreamV1<'a> {
         client: &'a super::Client,
         stream_id: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetStreamV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 stream_id: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn stream_id<V>(mut self, value: V) -> Self
@@ -3040,7 +3068,7 @@ pub mod builder {
             ResponseValue<types::GetStreamV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, stream_id } = self;
+            let Self { client, stream_id, call_options } = self;
             let stream_id = stream_id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_stream_v1"))?;
             let url = format!("{}/ssf/v1/streams", client.baseurl,);
@@ -3072,6 +3100,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3142,6 +3171,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::set_stream_configuration_v1`]
 
@@ -3150,12 +3187,14 @@ pub mod builder {
     pub struct SetStreamConfigurationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Replacestreamconfigurationrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetStreamConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3192,7 +3231,7 @@ pub mod builder {
             ResponseValue<types::Updatestreamconfigresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3240,6 +3279,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3310,6 +3350,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_stream_v1`]
 
@@ -3318,12 +3366,14 @@ pub mod builder {
     pub struct CreateStreamV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Createstreamrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateStreamV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3357,7 +3407,7 @@ pub mod builder {
             ResponseValue<types::Streamconfigresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3398,6 +3448,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3458,6 +3509,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_stream_v1`]
 
@@ -3466,12 +3525,14 @@ pub mod builder {
     pub struct DeleteStreamV1<'a> {
         client: &'a super::Client,
         stream_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteStreamV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 stream_id: Err("stream_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn stream_id<V>(mut self, value: V) -> Self
@@ -3488,7 +3549,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/ssf/v1/streams`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, stream_id } = self;
+            let Self { client, stream_id, call_options } = self;
             let stream_id = stream_id
                 .map_err(sailpoint_runtime::glue::invalid_request("delete_stream_v1"))?;
             let url = format!("{}/ssf/v1/streams", client.baseurl,);
@@ -3520,6 +3581,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3597,6 +3659,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_stream_configuration_v1`]
 
@@ -3605,12 +3675,14 @@ pub mod builder {
     pub struct UpdateStreamConfigurationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Updatestreamconfigurationrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateStreamConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3647,7 +3719,7 @@ pub mod builder {
             ResponseValue<types::Updatestreamconfigresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3697,6 +3769,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3767,6 +3840,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_stream_status_v1`]
 
@@ -3775,12 +3856,14 @@ pub mod builder {
     pub struct GetStreamStatusV1<'a> {
         client: &'a super::Client,
         stream_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetStreamStatusV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 stream_id: Err("stream_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn stream_id<V>(mut self, value: V) -> Self
@@ -3802,7 +3885,7 @@ pub mod builder {
             ResponseValue<types::Streamstatusresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, stream_id } = self;
+            let Self { client, stream_id, call_options } = self;
             let stream_id = stream_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_stream_status_v1"),
@@ -3838,6 +3921,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3908,6 +3992,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_stream_status_v1`]
 
@@ -3916,12 +4008,14 @@ pub mod builder {
     pub struct UpdateStreamStatusV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Updatestreamstatusrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateStreamStatusV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3958,7 +4052,7 @@ pub mod builder {
             ResponseValue<types::Streamstatusresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -4004,6 +4098,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4074,6 +4169,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::send_stream_verification_v1`]
 
@@ -4082,12 +4185,14 @@ pub mod builder {
     pub struct SendStreamVerificationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::Verificationrequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendStreamVerificationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4116,7 +4221,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/ssf/v1/streams/verify`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -4163,6 +4268,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4229,6 +4335,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2354,12 +2354,14 @@ pub mod builder {
     pub struct GetSimIntegrationV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSimIntegrationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2381,7 +2383,7 @@ pub mod builder {
             ResponseValue<types::ServiceDeskIntegrationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_sim_integration_v1"),
@@ -2419,6 +2421,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2489,6 +2492,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_sim_integration_v1`]
 
@@ -2498,6 +2509,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::SimIntegrationDetails>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSimIntegrationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2505,6 +2517,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2552,7 +2565,7 @@ pub mod builder {
             ResponseValue<types::ServiceDeskIntegrationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_sim_integration_v1"),
@@ -2604,6 +2617,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2674,6 +2688,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_sim_integration_v1`]
 
@@ -2682,12 +2704,14 @@ pub mod builder {
     pub struct DeleteSimIntegrationV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSimIntegrationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2704,7 +2728,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sim-integrations/v1/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_sim_integration_v1"),
@@ -2742,6 +2766,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2819,6 +2844,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_sim_attributes_v1`]
 
@@ -2828,6 +2861,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<sailpoint_shared::types::JsonPatch, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSimAttributesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2835,6 +2869,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -2868,7 +2903,7 @@ pub mod builder {
             ResponseValue<types::ServiceDeskIntegrationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_sim_attributes_v1"),
@@ -2911,6 +2946,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2981,6 +3017,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_before_provisioning_rule_v1`]
 
@@ -2990,6 +3034,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<sailpoint_shared::types::JsonPatch, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchBeforeProvisioningRuleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2997,6 +3042,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3030,7 +3076,7 @@ pub mod builder {
             ResponseValue<types::ServiceDeskIntegrationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3079,6 +3125,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3149,6 +3196,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_sim_integrations_v1`]
 
@@ -3156,10 +3211,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetSimIntegrationsV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSimIntegrationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/sim-integrations/v1`
         pub async fn send(
@@ -3168,7 +3227,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ServiceDeskIntegrationDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/sim-integrations/v1", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3199,6 +3258,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3269,6 +3329,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_sim_integration_v1`]
 
@@ -3277,12 +3345,14 @@ pub mod builder {
     pub struct CreateSimIntegrationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::SimIntegrationDetails>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSimIntegrationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3318,7 +3388,7 @@ pub mod builder {
             ResponseValue<types::ServiceDeskIntegrationDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3363,6 +3433,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3432,6 +3503,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

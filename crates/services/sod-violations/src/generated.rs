@@ -3290,12 +3290,14 @@ pub mod builder {
     pub struct StartPredictSodViolationsV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::IdentityWithNewAccess>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartPredictSodViolationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3331,7 +3333,7 @@ pub mod builder {
             ResponseValue<types::ViolationPrediction>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3380,6 +3382,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3450,6 +3453,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_violation_check_v1`]
 
@@ -3458,12 +3469,14 @@ pub mod builder {
     pub struct StartViolationCheckV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::IdentityWithNewAccess>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartViolationCheckV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3496,7 +3509,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SodViolationCheck>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3541,6 +3554,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3611,6 +3625,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_violations_v1`]
 
@@ -3623,6 +3645,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListViolationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3633,6 +3656,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3698,7 +3722,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Policyviolationresponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_violations_v1"),
@@ -3752,6 +3776,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3822,6 +3847,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_my_violations_v1`]
 
@@ -3834,6 +3867,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMyViolationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3844,6 +3878,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -3909,7 +3944,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Policyviolationresponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_my_violations_v1"),
@@ -3965,6 +4000,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4035,6 +4071,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_violation_v1`]
 
@@ -4043,12 +4087,14 @@ pub mod builder {
     pub struct GetViolationV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetViolationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4070,7 +4116,7 @@ pub mod builder {
             ResponseValue<types::Policyviolationresponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_violation_v1"))?;
             let url = format!(
@@ -4103,6 +4149,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4173,6 +4220,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_apply_control_v1`]
 
@@ -4182,6 +4237,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Appliedcontrolcreate>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartApplyControlV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4189,6 +4245,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4233,7 +4290,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Appliedcontrol>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("start_apply_control_v1"),
@@ -4285,6 +4342,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4355,6 +4413,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::move_violation_v1`]
 
@@ -4364,6 +4430,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Violationreassigninput>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> MoveViolationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4371,6 +4438,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4418,7 +4486,7 @@ pub mod builder {
             ResponseValue<::std::option::Option<types::Policyviolationresponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("move_violation_v1"))?;
             let body = body
@@ -4464,6 +4532,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4534,6 +4603,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

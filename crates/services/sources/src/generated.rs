@@ -23651,6 +23651,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSourcesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -23663,6 +23664,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -23762,6 +23764,7 @@ pub mod builder {
                 limit,
                 offset,
                 sorters,
+                call_options,
             } = self;
             let count = count
                 .map_err(sailpoint_runtime::glue::invalid_request("list_sources_v1"))?;
@@ -23819,6 +23822,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -23889,6 +23893,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_source_v1`]
 
@@ -23898,6 +23910,7 @@ pub mod builder {
         client: &'a super::Client,
         provision_as_csv: Result<Option<bool>, String>,
         body: Result<Option<types::builder::Source>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -23905,6 +23918,7 @@ pub mod builder {
                 client: client,
                 provision_as_csv: Ok(None),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn provision_as_csv<V>(mut self, value: V) -> Self
@@ -23941,7 +23955,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
-            let Self { client, provision_as_csv, body } = self;
+            let Self { client, provision_as_csv, body, call_options } = self;
             let provision_as_csv = provision_as_csv
                 .map_err(sailpoint_runtime::glue::invalid_request("create_source_v1"))?;
             let body = body
@@ -23988,6 +24002,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24048,6 +24063,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_v1`]
 
@@ -24056,12 +24079,14 @@ pub mod builder {
     pub struct GetSourceV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -24080,7 +24105,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_source_v1"))?;
             let url = format!(
@@ -24113,6 +24138,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24183,6 +24209,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_source_v1`]
 
@@ -24192,6 +24226,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Source>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -24199,6 +24234,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -24235,7 +24271,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("put_source_v1"))?;
             let body = body
@@ -24278,6 +24314,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24348,6 +24385,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_source_v1`]
 
@@ -24356,12 +24401,14 @@ pub mod builder {
     pub struct DeleteSourceV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -24383,7 +24430,7 @@ pub mod builder {
             ResponseValue<types::DeleteSourceV1Response>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("delete_source_v1"))?;
             let url = format!(
@@ -24416,6 +24463,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24486,6 +24534,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_source_v1`]
 
@@ -24498,6 +24554,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -24505,6 +24562,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -24537,7 +24595,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("update_source_v1"))?;
             let body = body
@@ -24573,6 +24631,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24643,6 +24702,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_provisioning_policies_v1`]
 
@@ -24653,6 +24720,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         pub(crate) limit: Result<Option<i64>, String>,
         pub(crate) offset: Result<Option<i64>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListProvisioningPoliciesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -24661,6 +24729,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -24702,7 +24771,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ProvisioningPolicyDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, limit, offset } = self;
+            let Self { client, source_id, limit, offset, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -24758,6 +24827,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24828,6 +24898,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_provisioning_policy_v1`]
 
@@ -24837,6 +24915,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ProvisioningPolicyDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateProvisioningPolicyV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -24844,6 +24923,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -24891,7 +24971,7 @@ pub mod builder {
             ResponseValue<types::ProvisioningPolicyDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -24949,6 +25029,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -25019,6 +25100,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_provisioning_policy_v1`]
 
@@ -25028,6 +25117,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         usage_type: Result<types::UsageType, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetProvisioningPolicyV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -25035,6 +25125,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 usage_type: Err("usage_type was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -25067,7 +25158,7 @@ pub mod builder {
             ResponseValue<types::ProvisioningPolicyDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, usage_type } = self;
+            let Self { client, source_id, usage_type, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -25114,6 +25205,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -25184,6 +25276,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_provisioning_policy_v1`]
 
@@ -25194,6 +25294,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         usage_type: Result<types::UsageType, String>,
         body: Result<Option<types::builder::ProvisioningPolicyDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutProvisioningPolicyV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -25202,6 +25303,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 usage_type: Err("usage_type was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -25260,7 +25362,7 @@ pub mod builder {
             ResponseValue<types::ProvisioningPolicyDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, usage_type, body } = self;
+            let Self { client, source_id, usage_type, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -25323,6 +25425,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -25393,6 +25496,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_provisioning_policy_v1`]
 
@@ -25402,6 +25513,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         usage_type: Result<types::UsageType, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteProvisioningPolicyV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -25409,6 +25521,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 usage_type: Err("usage_type was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -25436,7 +25549,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/provisioning-policies/{usageType}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id, usage_type } = self;
+            let Self { client, source_id, usage_type, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -25485,6 +25598,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -25562,6 +25676,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_provisioning_policy_v1`]
 
@@ -25575,6 +25697,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateProvisioningPolicyV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -25583,6 +25706,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 usage_type: Err("usage_type was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -25629,7 +25753,7 @@ pub mod builder {
             ResponseValue<types::ProvisioningPolicyDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, usage_type, body } = self;
+            let Self { client, source_id, usage_type, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -25685,6 +25809,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -25755,6 +25880,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_provisioning_policies_v2`]
 
@@ -25766,6 +25899,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i64>, String>,
         pub(crate) offset: Result<Option<i64>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListProvisioningPoliciesV2<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -25775,6 +25909,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -25829,7 +25964,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ProvisioningPolicyDtoV2>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, filters, limit, offset } = self;
+            let Self { client, source_id, filters, limit, offset, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -25892,6 +26027,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -25962,6 +26098,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_provisioning_policy_v2`]
 
@@ -25972,6 +26116,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         use_default_fields: Result<Option<bool>, String>,
         body: Result<Option<types::builder::ProvisioningPolicyDtoV2>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateProvisioningPolicyV2<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -25980,6 +26125,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 use_default_fields: Ok(None),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -26039,7 +26185,7 @@ pub mod builder {
             ResponseValue<types::ProvisioningPolicyDtoV2>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, use_default_fields, body } = self;
+            let Self { client, source_id, use_default_fields, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -26110,6 +26256,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -26180,6 +26327,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_provisioning_policy_v2`]
 
@@ -26189,6 +26344,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetProvisioningPolicyV2<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -26196,6 +26352,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -26229,7 +26386,7 @@ pub mod builder {
             ResponseValue<types::ProvisioningPolicyDtoV2>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, id } = self;
+            let Self { client, source_id, id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -26275,6 +26432,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -26345,6 +26503,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_provisioning_policy_v2`]
 
@@ -26355,6 +26521,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ProvisioningPolicyDtoV2>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutProvisioningPolicyV2<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -26363,6 +26530,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -26422,7 +26590,7 @@ pub mod builder {
             ResponseValue<types::ProvisioningPolicyDtoV2>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, id, body } = self;
+            let Self { client, source_id, id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -26485,6 +26653,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -26555,6 +26724,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_provisioning_policy_v2`]
 
@@ -26564,6 +26741,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteProvisioningPolicyV2<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -26571,6 +26749,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -26599,7 +26778,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v2/{sourceId}/provisioning-policies/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id, id } = self;
+            let Self { client, source_id, id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -26647,6 +26826,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -26724,6 +26904,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_provisioning_policy_v2`]
 
@@ -26737,6 +26925,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateProvisioningPolicyV2<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -26745,6 +26934,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -26792,7 +26982,7 @@ pub mod builder {
             ResponseValue<types::ProvisioningPolicyDtoV2>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, id, body } = self;
+            let Self { client, source_id, id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -26847,6 +27037,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -26917,6 +27108,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_provisioning_policies_in_bulk_v1`]
 
@@ -26926,6 +27125,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<::std::vec::Vec<types::ProvisioningPolicyDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateProvisioningPoliciesInBulkV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -26933,6 +27133,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -26966,7 +27167,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ProvisioningPolicyDto>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -27015,6 +27216,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -27085,6 +27287,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_datasets_v1`]
 
@@ -27096,6 +27306,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceDatasetsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -27105,6 +27316,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -27156,7 +27368,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SourceDataset>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, count, limit, offset } = self;
+            let Self { client, source_id, count, limit, offset, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_datasets_v1"),
@@ -27209,6 +27421,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -27279,6 +27492,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_source_dataset_v1`]
 
@@ -27288,6 +27509,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::SourceDataset>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceDatasetV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -27295,6 +27517,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -27335,7 +27558,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceDataset>, sailpoint_runtime::Error> {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_source_dataset_v1"),
@@ -27387,6 +27610,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -27457,6 +27681,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_dataset_v1`]
 
@@ -27466,6 +27698,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         dataset_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceDatasetV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -27473,6 +27706,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 dataset_id: Err("dataset_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -27503,7 +27737,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceDataset>, sailpoint_runtime::Error> {
-            let Self { client, source_id, dataset_id } = self;
+            let Self { client, source_id, dataset_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_dataset_v1"),
@@ -27545,6 +27779,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -27615,6 +27850,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_source_dataset_v1`]
 
@@ -27625,6 +27868,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         dataset_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::SourceDataset>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceDatasetV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -27633,6 +27877,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 dataset_id: Err("dataset_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -27685,7 +27930,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceDataset>, sailpoint_runtime::Error> {
-            let Self { client, source_id, dataset_id, body } = self;
+            let Self { client, source_id, dataset_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_source_dataset_v1"),
@@ -27741,6 +27986,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -27811,6 +28057,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_source_dataset_v1`]
 
@@ -27820,6 +28074,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         dataset_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceDatasetV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -27827,6 +28082,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 dataset_id: Err("dataset_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -27855,7 +28111,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/datasets/{datasetId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id, dataset_id } = self;
+            let Self { client, source_id, dataset_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_source_dataset_v1"),
@@ -27897,6 +28153,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -27974,6 +28231,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_source_dataset_v1`]
 
@@ -27987,6 +28252,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceDatasetV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -27995,6 +28261,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 dataset_id: Err("dataset_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -28039,7 +28306,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceDataset>, sailpoint_runtime::Error> {
-            let Self { client, source_id, dataset_id, body } = self;
+            let Self { client, source_id, dataset_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("update_source_dataset_v1"),
@@ -28086,6 +28353,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -28156,6 +28424,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::import_source_dataset_v1`]
 
@@ -28166,6 +28442,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         dataset_id: Result<::std::string::String, String>,
         body: Result<types::builder::DatasetAggregationRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSourceDatasetV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -28174,6 +28451,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 dataset_id: Err("dataset_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -28231,7 +28509,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TaskResultDetails>, sailpoint_runtime::Error> {
-            let Self { client, source_id, dataset_id, body } = self;
+            let Self { client, source_id, dataset_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("import_source_dataset_v1"),
@@ -28282,6 +28560,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -28352,6 +28631,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_source_dataset_objects_v1`]
 
@@ -28361,6 +28648,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         dataset_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceDatasetObjectsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -28368,6 +28656,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 dataset_id: Err("dataset_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -28398,7 +28687,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TaskResultDetails>, sailpoint_runtime::Error> {
-            let Self { client, source_id, dataset_id } = self;
+            let Self { client, source_id, dataset_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -28447,6 +28736,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -28517,6 +28807,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_resources_v1`]
 
@@ -28528,6 +28826,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceResourcesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -28537,6 +28836,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -28588,7 +28888,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SourceDatasetResource>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, count, limit, offset } = self;
+            let Self { client, source_id, count, limit, offset, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_resources_v1"),
@@ -28641,6 +28941,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -28711,6 +29012,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_source_resource_v1`]
 
@@ -28720,6 +29029,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::SourceDatasetResource>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceResourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -28727,6 +29037,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -28774,7 +29085,7 @@ pub mod builder {
             ResponseValue<types::SourceDatasetResource>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_source_resource_v1"),
@@ -28826,6 +29137,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -28896,6 +29208,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_resource_mappings_v1`]
 
@@ -28904,12 +29224,14 @@ pub mod builder {
     pub struct GetSourceResourceMappingsV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceResourceMappingsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -28931,7 +29253,7 @@ pub mod builder {
             ResponseValue<types::SourceResourceMapping>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -28973,6 +29295,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -29043,6 +29366,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_resource_v1`]
 
@@ -29052,6 +29383,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         resource_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceResourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -29059,6 +29391,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 resource_id: Err("resource_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -29092,7 +29425,7 @@ pub mod builder {
             ResponseValue<types::SourceDatasetResource>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, resource_id } = self;
+            let Self { client, source_id, resource_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_resource_v1"),
@@ -29134,6 +29467,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -29204,6 +29538,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_source_resource_v1`]
 
@@ -29214,6 +29556,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         resource_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::SourceDatasetResource>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceResourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -29222,6 +29565,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 resource_id: Err("resource_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -29281,7 +29625,7 @@ pub mod builder {
             ResponseValue<types::SourceDatasetResource>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, resource_id, body } = self;
+            let Self { client, source_id, resource_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_source_resource_v1"),
@@ -29337,6 +29681,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -29407,6 +29752,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_source_resource_v1`]
 
@@ -29416,6 +29769,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         resource_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceResourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -29423,6 +29777,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 resource_id: Err("resource_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -29451,7 +29806,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/resources/{resourceId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id, resource_id } = self;
+            let Self { client, source_id, resource_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_source_resource_v1"),
@@ -29493,6 +29848,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -29570,6 +29926,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_source_resource_v1`]
 
@@ -29583,6 +29947,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceResourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -29591,6 +29956,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 resource_id: Err("resource_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -29638,7 +30004,7 @@ pub mod builder {
             ResponseValue<types::SourceDatasetResource>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, resource_id, body } = self;
+            let Self { client, source_id, resource_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("update_source_resource_v1"),
@@ -29685,6 +30051,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -29755,6 +30122,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_schemas_v1`]
 
@@ -29765,6 +30140,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         include_names: Result<Option<::std::string::String>, String>,
         include_types: Result<Option<types::GetSourceSchemasV1IncludeTypes>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceSchemasV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -29773,6 +30149,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 include_names: Ok(None),
                 include_types: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -29820,7 +30197,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Schema>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, include_names, include_types } = self;
+            let Self { client, source_id, include_names, include_types, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_schemas_v1"),
@@ -29872,6 +30249,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -29942,6 +30320,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_source_schema_v1`]
 
@@ -29951,6 +30337,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Schema>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceSchemaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -29958,6 +30345,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -29994,7 +30382,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_source_schema_v1"),
@@ -30044,6 +30432,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -30104,6 +30493,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_schedules_v1`]
 
@@ -30112,12 +30509,14 @@ pub mod builder {
     pub struct GetSourceSchedulesV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceSchedulesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -30139,7 +30538,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Schedule3>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_schedules_v1"),
@@ -30177,6 +30576,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -30247,6 +30647,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_source_schedule_v1`]
 
@@ -30256,6 +30664,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Schedule3>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30263,6 +30672,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -30301,7 +30711,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schedule3>, sailpoint_runtime::Error> {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_source_schedule_v1"),
@@ -30351,6 +30761,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -30411,6 +30822,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_schedule_v1`]
 
@@ -30420,6 +30839,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         schedule_type: Result<types::Schedule3Type, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30427,6 +30847,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 schedule_type: Err("schedule_type was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -30456,7 +30877,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schedule3>, sailpoint_runtime::Error> {
-            let Self { client, source_id, schedule_type } = self;
+            let Self { client, source_id, schedule_type, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_schedule_v1"),
@@ -30498,6 +30919,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -30568,6 +30990,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_source_schedule_v1`]
 
@@ -30577,6 +31007,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         schedule_type: Result<types::Schedule3Type, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30584,6 +31015,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 schedule_type: Err("schedule_type was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -30611,7 +31043,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/schedules/{scheduleType}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id, schedule_type } = self;
+            let Self { client, source_id, schedule_type, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_source_schedule_v1"),
@@ -30653,6 +31085,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -30730,6 +31163,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_source_schedule_v1`]
 
@@ -30743,6 +31184,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceScheduleV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30751,6 +31193,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 schedule_type: Err("schedule_type was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -30794,7 +31237,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schedule3>, sailpoint_runtime::Error> {
-            let Self { client, source_id, schedule_type, body } = self;
+            let Self { client, source_id, schedule_type, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("update_source_schedule_v1"),
@@ -30841,6 +31284,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -30911,6 +31355,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_schema_v1`]
 
@@ -30920,6 +31372,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         schema_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceSchemaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30927,6 +31380,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 schema_id: Err("schema_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -30957,7 +31411,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, source_id, schema_id } = self;
+            let Self { client, source_id, schema_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_schema_v1"),
@@ -30999,6 +31453,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -31069,6 +31524,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_source_schema_v1`]
 
@@ -31079,6 +31542,7 @@ pub mod builder {
         source_id: Result<::std::string::String, String>,
         schema_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::Schema>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceSchemaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -31087,6 +31551,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 schema_id: Err("schema_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -31135,7 +31600,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, source_id, schema_id, body } = self;
+            let Self { client, source_id, schema_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_source_schema_v1"),
@@ -31189,6 +31654,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -31259,6 +31725,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_source_schema_v1`]
 
@@ -31268,6 +31742,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         schema_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceSchemaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -31275,6 +31750,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 schema_id: Err("schema_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -31303,7 +31779,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/schemas/{schemaId}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id, schema_id } = self;
+            let Self { client, source_id, schema_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_source_schema_v1"),
@@ -31345,6 +31821,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -31422,6 +31899,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_source_schema_v1`]
 
@@ -31435,6 +31920,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceSchemaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -31443,6 +31929,7 @@ pub mod builder {
                 source_id: Err("source_id was not initialized".to_string()),
                 schema_id: Err("schema_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -31487,7 +31974,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, source_id, schema_id, body } = self;
+            let Self { client, source_id, schema_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("update_source_schema_v1"),
@@ -31534,6 +32021,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -31604,6 +32092,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_health_v1`]
 
@@ -31612,12 +32108,14 @@ pub mod builder {
     pub struct GetSourceHealthV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceHealthV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -31636,7 +32134,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceHealthDto>, sailpoint_runtime::Error> {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_health_v1"),
@@ -31674,6 +32172,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -31744,6 +32243,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_accounts_schema_v1`]
 
@@ -31752,12 +32259,14 @@ pub mod builder {
     pub struct GetAccountsSchemaV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountsSchemaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -31776,7 +32285,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_accounts_schema_v1"),
@@ -31810,6 +32319,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -31889,6 +32399,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_entitlements_schema_v1`]
 
@@ -31898,6 +32416,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         schema_name: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementsSchemaV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -31905,6 +32424,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 schema_name: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -31936,7 +32456,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
-            let Self { client, id, schema_name } = self;
+            let Self { client, id, schema_name, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -31979,6 +32499,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -32058,6 +32579,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_account_delete_approval_config_v1`]
 
@@ -32066,12 +32595,14 @@ pub mod builder {
     pub struct GetAccountDeleteApprovalConfigV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountDeleteApprovalConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -32093,7 +32624,7 @@ pub mod builder {
             ResponseValue<types::Accountdeleteconfigdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -32135,6 +32666,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -32205,6 +32737,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_account_deletion_approval_config_v1`]
 
@@ -32217,6 +32757,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccountDeletionApprovalConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -32224,6 +32765,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -32259,7 +32801,7 @@ pub mod builder {
             ResponseValue<types::Accountdeleteconfigdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -32308,6 +32850,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -32378,6 +32921,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_connections_v1`]
 
@@ -32386,12 +32937,14 @@ pub mod builder {
     pub struct GetSourceConnectionsV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceConnectionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -32413,7 +32966,7 @@ pub mod builder {
             ResponseValue<types::SourceConnectionsDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_connections_v1"),
@@ -32451,6 +33004,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -32521,6 +33075,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_correlation_config_v1`]
 
@@ -32529,12 +33091,14 @@ pub mod builder {
     pub struct GetCorrelationConfigV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCorrelationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -32553,7 +33117,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CorrelationConfig>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_correlation_config_v1"),
@@ -32591,6 +33155,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -32661,6 +33226,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_correlation_config_v1`]
 
@@ -32670,6 +33243,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::CorrelationConfig>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutCorrelationConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -32677,6 +33251,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -32719,7 +33294,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CorrelationConfig>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_correlation_config_v1"),
@@ -32771,6 +33346,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -32841,6 +33417,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_password_policy_holders_on_source_v1`]
 
@@ -32852,6 +33436,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPasswordPolicyHoldersOnSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -32861,6 +33446,7 @@ pub mod builder {
                 count: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -32912,7 +33498,7 @@ pub mod builder {
             ResponseValue<types::PasswordPolicyHoldersDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, count, limit, offset } = self;
+            let Self { client, source_id, count, limit, offset, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -32975,6 +33561,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -33045,6 +33632,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_password_policy_holders_v1`]
 
@@ -33054,6 +33649,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<types::PasswordPolicyHoldersDto, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdatePasswordPolicyHoldersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33061,6 +33657,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -33094,7 +33691,7 @@ pub mod builder {
             ResponseValue<types::PasswordPolicyHoldersDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -33143,6 +33740,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -33213,6 +33811,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::test_source_connection_v1`]
 
@@ -33221,12 +33827,14 @@ pub mod builder {
     pub struct TestSourceConnectionV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestSourceConnectionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -33245,7 +33853,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::StatusResponse>, sailpoint_runtime::Error> {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("test_source_connection_v1"),
@@ -33283,6 +33891,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -33353,6 +33962,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::search_resource_objects_v1`]
 
@@ -33362,6 +33979,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ResourceObjectsRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchResourceObjectsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33369,6 +33987,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -33416,7 +34035,7 @@ pub mod builder {
             ResponseValue<types::ResourceObjectsResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -33472,6 +34091,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -33542,6 +34162,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::ping_cluster_v1`]
 
@@ -33550,12 +34178,14 @@ pub mod builder {
     pub struct PingClusterV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PingClusterV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -33574,7 +34204,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::StatusResponse>, sailpoint_runtime::Error> {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(sailpoint_runtime::glue::invalid_request("ping_cluster_v1"))?;
             let url = format!(
@@ -33608,6 +34238,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -33678,6 +34309,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::test_source_configuration_v1`]
 
@@ -33686,12 +34325,14 @@ pub mod builder {
     pub struct TestSourceConfigurationV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestSourceConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -33710,7 +34351,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::StatusResponse>, sailpoint_runtime::Error> {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -33752,6 +34393,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -33822,6 +34464,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_config_v1`]
 
@@ -33831,6 +34481,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         locale: Result<Option<types::GetSourceConfigV1Locale>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33838,6 +34489,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 locale: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -33869,7 +34521,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ConnectorDetail>, sailpoint_runtime::Error> {
-            let Self { client, id, locale } = self;
+            let Self { client, id, locale, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_source_config_v1"),
@@ -33912,6 +34564,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -33982,6 +34635,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_native_change_detection_config_v1`]
 
@@ -33990,12 +34651,14 @@ pub mod builder {
     pub struct GetNativeChangeDetectionConfigV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNativeChangeDetectionConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -34017,7 +34680,7 @@ pub mod builder {
             ResponseValue<types::NativeChangeDetectionConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -34059,6 +34722,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -34129,6 +34793,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_native_change_detection_config_v1`]
 
@@ -34138,6 +34810,7 @@ pub mod builder {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::NativeChangeDetectionConfig>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutNativeChangeDetectionConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -34145,6 +34818,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -34193,7 +34867,7 @@ pub mod builder {
             ResponseValue<types::NativeChangeDetectionConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -34252,6 +34926,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -34322,6 +34997,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_native_change_detection_config_v1`]
 
@@ -34330,12 +35013,14 @@ pub mod builder {
     pub struct DeleteNativeChangeDetectionConfigV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNativeChangeDetectionConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -34352,7 +35037,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/native-change-detection-config`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -34394,6 +35079,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -34471,6 +35157,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_accounts_async_v1`]
 
@@ -34479,12 +35173,14 @@ pub mod builder {
     pub struct DeleteAccountsAsyncV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccountsAsyncV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -34506,7 +35202,7 @@ pub mod builder {
             ResponseValue<sailpoint_shared::types::TaskResultDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_accounts_async_v1"),
@@ -34544,6 +35240,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -34604,6 +35301,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_machine_account_deletion_approval_config_by_source_v1`]
 
@@ -34612,12 +35317,14 @@ pub mod builder {
     pub struct GetMachineAccountDeletionApprovalConfigBySourceV1<'a> {
         client: &'a super::Client,
         source_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountDeletionApprovalConfigBySourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -34639,7 +35346,7 @@ pub mod builder {
             ResponseValue<types::Accountdeleteconfigdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id } = self;
+            let Self { client, source_id, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -34681,6 +35388,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -34751,6 +35459,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_machine_account_deletion_approval_config_v1`]
 
@@ -34763,6 +35479,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMachineAccountDeletionApprovalConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -34770,6 +35487,7 @@ pub mod builder {
                 client: client,
                 source_id: Err("source_id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn source_id<V>(mut self, value: V) -> Self
@@ -34805,7 +35523,7 @@ pub mod builder {
             ResponseValue<types::Accountdeleteconfigdto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, body } = self;
+            let Self { client, source_id, body, call_options } = self;
             let source_id = source_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -34854,6 +35572,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -34924,6 +35643,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_entitlement_request_config_v1`]
 
@@ -34932,12 +35659,14 @@ pub mod builder {
     pub struct GetSourceEntitlementRequestConfigV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceEntitlementRequestConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -34959,7 +35688,7 @@ pub mod builder {
             ResponseValue<types::SourceEntitlementRequestConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -35001,6 +35730,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -35061,6 +35791,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_source_entitlement_request_config_v1`]
 
@@ -35070,6 +35808,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::SourceEntitlementRequestConfig>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceEntitlementRequestConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -35077,6 +35816,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -35125,7 +35865,7 @@ pub mod builder {
             ResponseValue<types::SourceEntitlementRequestConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -35184,6 +35924,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -35244,6 +35985,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_source_attr_sync_config_v1`]
 
@@ -35252,12 +36001,14 @@ pub mod builder {
     pub struct GetSourceAttrSyncConfigV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceAttrSyncConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -35279,7 +36030,7 @@ pub mod builder {
             ResponseValue<types::AttrSyncSourceConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -35321,6 +36072,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -35391,6 +36143,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_source_attr_sync_config_v1`]
 
@@ -35400,6 +36160,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::AttrSyncSourceConfig>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceAttrSyncConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -35407,6 +36168,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -35454,7 +36216,7 @@ pub mod builder {
             ResponseValue<types::AttrSyncSourceConfig>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -35512,6 +36274,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -35582,6 +36345,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::sync_attributes_for_source_v1`]
 
@@ -35590,12 +36361,14 @@ pub mod builder {
     pub struct SyncAttributesForSourceV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SyncAttributesForSourceV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -35614,7 +36387,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceSyncJob>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -35656,6 +36429,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -35725,6 +36499,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

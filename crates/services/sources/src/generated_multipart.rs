@@ -95,6 +95,7 @@ pub mod multipart {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportAccountsSchemaV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -102,6 +103,7 @@ pub mod multipart {
                 client,
                 id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -138,7 +140,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, id, file } = self;
+            let Self { client, id, file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_accounts_schema_v1",
@@ -180,6 +182,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -190,6 +193,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_entitlements_schema_v1`].
     #[derive(Debug)]
@@ -198,6 +209,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         id: ::std::option::Option<::std::string::String>,
         schema_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsSchemaV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -206,6 +218,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 id: None,
                 schema_name: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id
@@ -247,7 +260,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
-            let Self { client, id, schema_name, file } = self;
+            let Self { client, id, schema_name, file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements_schema_v1",
@@ -292,6 +305,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -302,6 +316,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_connector_file_v1`].
     #[derive(Debug)]
@@ -309,6 +331,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportConnectorFileV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -316,6 +339,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///The Source id.
@@ -352,7 +376,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_connector_file_v1",
@@ -394,6 +418,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -404,6 +429,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_accounts_v1`].
     #[derive(Debug)]
@@ -412,6 +445,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         disable_optimization: ::std::option::Option<::std::string::String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportAccountsV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -420,6 +454,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 id: None,
                 file: None,
                 disable_optimization: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -464,7 +499,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
-            let Self { client, id, file, disable_optimization } = self;
+            let Self { client, id, file, disable_optimization, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_accounts_v1",
@@ -507,6 +542,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -517,6 +553,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_uncorrelated_accounts_v1`].
     #[derive(Debug)]
@@ -524,6 +568,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportUncorrelatedAccountsV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -531,6 +576,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -570,7 +616,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadUncorrelatedAccountsTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, file } = self;
+            let Self { client, id, file, call_options } = self;
             let id = id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_uncorrelated_accounts_v1",
@@ -612,6 +658,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -622,6 +669,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     ///Builder for [`Client::import_entitlements_v1`].
     #[derive(Debug)]
@@ -629,6 +684,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -636,6 +692,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 client,
                 source_id: None,
                 file: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         ///Source Id
@@ -675,7 +732,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             ResponseValue<types::LoadEntitlementTask>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, source_id, file } = self;
+            let Self { client, source_id, file, call_options } = self;
             let source_id = source_id
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_entitlements_v1",
@@ -715,6 +772,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -724,6 +782,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

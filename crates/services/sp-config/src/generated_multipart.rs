@@ -40,6 +40,7 @@ pub mod multipart {
         preview: ::std::option::Option<bool>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         options: ::std::option::Option<::serde_json::Value>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSpConfigV1<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
@@ -48,6 +49,7 @@ pub mod multipart {
                 preview: None,
                 data: None,
                 options: None,
+                call_options: ::std::default::Default::default(),
             }
         }
         /**This option is intended to give the user information about how an
@@ -95,7 +97,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
-            let Self { client, preview, data, options } = self;
+            let Self { client, preview, data, options, call_options } = self;
             let data = data
                 .ok_or_else(|| sailpoint_runtime::glue::invalid_request(
                     "import_sp_config_v1",
@@ -139,6 +141,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -148,6 +151,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -5264,10 +5264,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetAutoWriteSettingsV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAutoWriteSettingsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/suggested-entitlement-descriptions/v1/auto-write-settings`
         pub async fn send(
@@ -5276,7 +5280,7 @@ pub mod builder {
             ResponseValue<types::AutoWriteSettingResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!(
                 "{}/suggested-entitlement-descriptions/v1/auto-write-settings", client
                 .baseurl,
@@ -5310,6 +5314,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5380,6 +5385,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_auto_write_settings_v1`]
 
@@ -5388,12 +5401,14 @@ pub mod builder {
     pub struct CreateAutoWriteSettingsV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::AutoWriteSetting>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAutoWriteSettingsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5427,7 +5442,7 @@ pub mod builder {
             ResponseValue<types::AutoWriteSettingResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -5479,6 +5494,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5549,6 +5565,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_auto_write_settings_v1`]
 
@@ -5557,12 +5581,14 @@ pub mod builder {
     pub struct UpdateAutoWriteSettingsV1<'a> {
         client: &'a super::Client,
         body: Result<::std::vec::Vec<types::AutoWriteSettingPatch>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAutoWriteSettingsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5584,7 +5610,7 @@ pub mod builder {
             ResponseValue<types::AutoWriteSettingResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5627,6 +5653,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5697,6 +5724,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_pending_entitlement_recommendation_approvals_v1`]
 
@@ -5706,6 +5741,7 @@ pub mod builder {
         client: &'a super::Client,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPendingEntitlementRecommendationApprovalsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5713,6 +5749,7 @@ pub mod builder {
                 client: client,
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -5742,7 +5779,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::EntitlementRecommendationRecord>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, limit, offset } = self;
+            let Self { client, limit, offset, call_options } = self;
             let limit = limit
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5791,6 +5828,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -5851,6 +5889,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_privileged_entitlement_recommendations_v1`]
 
@@ -5860,6 +5906,7 @@ pub mod builder {
         client: &'a super::Client,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPrivilegedEntitlementRecommendationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5867,6 +5914,7 @@ pub mod builder {
                 client: client,
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -5896,7 +5944,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::PrivilegedRecommendationGroup>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, limit, offset } = self;
+            let Self { client, limit, offset, call_options } = self;
             let limit = limit
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -5943,6 +5991,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6003,6 +6052,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::approve_bulk_entitlement_recommendations_v1`]
 
@@ -6014,12 +6071,14 @@ pub mod builder {
             Option<types::builder::BulkApproveEntitlementRecommendationRequest>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveBulkEntitlementRecommendationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6058,7 +6117,7 @@ pub mod builder {
             >,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -6110,6 +6169,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6170,6 +6230,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::submit_entitlement_recommendations_assignment_v1`]
 
@@ -6181,12 +6249,14 @@ pub mod builder {
             Option<types::builder::EntitlementRecommendationAssignRequest>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitEntitlementRecommendationsAssignmentV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6223,7 +6293,7 @@ pub mod builder {
             ResponseValue<types::EntitlementRecommendationAssignResult>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -6275,6 +6345,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6335,6 +6406,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_entitlement_recommendation_v1`]
 
@@ -6347,6 +6426,7 @@ pub mod builder {
             ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchEntitlementRecommendationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6354,6 +6434,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -6389,7 +6470,7 @@ pub mod builder {
             ResponseValue<types::EntitlementRecommendationRecord>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -6438,6 +6519,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6508,6 +6590,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_sed_batch_stats_v1`]
 
@@ -6516,12 +6606,14 @@ pub mod builder {
     pub struct GetSedBatchStatsV1<'a> {
         client: &'a super::Client,
         batch_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSedBatchStatsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 batch_id: Err("batch_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn batch_id<V>(mut self, value: V) -> Self
@@ -6540,7 +6632,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SedBatchStats>, sailpoint_runtime::Error> {
-            let Self { client, batch_id } = self;
+            let Self { client, batch_id, call_options } = self;
             let batch_id = batch_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_sed_batch_stats_v1"),
@@ -6578,6 +6670,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6648,6 +6741,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_sed_batches_v1`]
 
@@ -6660,6 +6761,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i64>, String>,
         pub(crate) offset: Result<Option<i64>, String>,
         status: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSedBatchesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6670,6 +6772,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 status: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -6732,7 +6835,15 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SedBatchRecord>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, count_only, limit, offset, status } = self;
+            let Self {
+                client,
+                count,
+                count_only,
+                limit,
+                offset,
+                status,
+                call_options,
+            } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
@@ -6788,6 +6899,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -6858,6 +6970,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::submit_sed_batch_request_v1`]
 
@@ -6866,12 +6986,14 @@ pub mod builder {
     pub struct SubmitSedBatchRequestV1<'a> {
         client: &'a super::Client,
         body: Result<types::builder::SedBatchRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitSedBatchRequestV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6902,7 +7024,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SedBatchResponse>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     types::SedBatchRequest::try_from(v).map_err(|e| e.to_string())
@@ -6945,6 +7067,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7015,6 +7138,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::submit_sed_approval_v1`]
 
@@ -7023,12 +7154,14 @@ pub mod builder {
     pub struct SubmitSedApprovalV1<'a> {
         client: &'a super::Client,
         body: Result<::std::vec::Vec<types::SedApproval>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitSedApprovalV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7050,7 +7183,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SedApprovalStatus>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("submit_sed_approval_v1"),
@@ -7088,6 +7221,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7158,6 +7292,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::submit_sed_assignment_v1`]
 
@@ -7166,12 +7308,14 @@ pub mod builder {
     pub struct SubmitSedAssignmentV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::SedAssignment>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitSedAssignmentV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7203,7 +7347,7 @@ pub mod builder {
             ResponseValue<types::SedAssignmentResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -7250,6 +7394,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7320,6 +7465,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_seds_v1`]
 
@@ -7335,6 +7488,7 @@ pub mod builder {
         requested_by_anyone: Result<Option<bool>, String>,
         show_pending_status_only: Result<Option<bool>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSedsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7348,6 +7502,7 @@ pub mod builder {
                 requested_by_anyone: Ok(None),
                 show_pending_status_only: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -7458,6 +7613,7 @@ pub mod builder {
                 requested_by_anyone,
                 show_pending_status_only,
                 sorters,
+                call_options,
             } = self;
             let count = count
                 .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
@@ -7523,6 +7679,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7593,6 +7750,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_sed_v1`]
 
@@ -7602,6 +7767,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<::std::vec::Vec<types::SedPatch>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSedV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7609,6 +7775,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -7639,7 +7806,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Sed>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("patch_sed_v1"))?;
             let body = body
@@ -7676,6 +7843,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -7745,6 +7913,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -1249,6 +1249,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTaggedObjectsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1258,6 +1259,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -1310,7 +1312,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::TaggedObject>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset } = self;
+            let Self { client, count, filters, limit, offset, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_tagged_objects_v1"),
@@ -1361,6 +1363,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1421,6 +1424,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::set_tag_to_object_v1`]
 
@@ -1429,12 +1440,14 @@ pub mod builder {
     pub struct SetTagToObjectV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::TaggedObject>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetTagToObjectV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1461,7 +1474,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/tagged-objects/v1`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -1506,6 +1519,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1573,6 +1587,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_tagged_objects_by_type_v1`]
 
@@ -1585,6 +1607,7 @@ pub mod builder {
         filters: Result<Option<::std::string::String>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTaggedObjectsByTypeV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1595,6 +1618,7 @@ pub mod builder {
                 filters: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn type_<V>(mut self, value: V) -> Self
@@ -1658,7 +1682,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::TaggedObject>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, type_, count, filters, limit, offset } = self;
+            let Self { client, type_, count, filters, limit, offset, call_options } = self;
             let type_ = type_
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1728,6 +1752,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1788,6 +1813,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_tagged_object_v1`]
 
@@ -1797,6 +1830,7 @@ pub mod builder {
         client: &'a super::Client,
         type_: Result<types::TaggedObjectDtoType, String>,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTaggedObjectV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1804,6 +1838,7 @@ pub mod builder {
                 client: client,
                 type_: Err("type_ was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn type_<V>(mut self, value: V) -> Self
@@ -1833,7 +1868,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TaggedObject>, sailpoint_runtime::Error> {
-            let Self { client, type_, id } = self;
+            let Self { client, type_, id, call_options } = self;
             let type_ = type_
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_tagged_object_v1"),
@@ -1875,6 +1910,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -1935,6 +1971,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_tagged_object_v1`]
 
@@ -1945,6 +1989,7 @@ pub mod builder {
         type_: Result<types::TaggedObjectDtoType, String>,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::TaggedObject>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutTaggedObjectV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1953,6 +1998,7 @@ pub mod builder {
                 type_: Err("type_ was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn type_<V>(mut self, value: V) -> Self
@@ -2004,7 +2050,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TaggedObject>, sailpoint_runtime::Error> {
-            let Self { client, type_, id, body } = self;
+            let Self { client, type_, id, body, call_options } = self;
             let type_ = type_
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_tagged_object_v1"),
@@ -2060,6 +2106,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2120,6 +2167,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_tagged_object_v1`]
 
@@ -2129,6 +2184,7 @@ pub mod builder {
         client: &'a super::Client,
         type_: Result<types::TaggedObjectDtoType, String>,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteTaggedObjectV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2136,6 +2192,7 @@ pub mod builder {
                 client: client,
                 type_: Err("type_ was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn type_<V>(mut self, value: V) -> Self
@@ -2163,7 +2220,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/tagged-objects/v1/{type}/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, type_, id } = self;
+            let Self { client, type_, id, call_options } = self;
             let type_ = type_
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_tagged_object_v1"),
@@ -2205,6 +2262,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2272,6 +2330,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::set_tags_to_many_objects_v1`]
 
@@ -2280,12 +2346,14 @@ pub mod builder {
     pub struct SetTagsToManyObjectsV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::BulkAddTaggedObject>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetTagsToManyObjectsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2319,7 +2387,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::BulkTaggedObjectResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -2366,6 +2434,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2426,6 +2495,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_tags_to_many_object_v1`]
 
@@ -2434,12 +2511,14 @@ pub mod builder {
     pub struct DeleteTagsToManyObjectV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::BulkRemoveTaggedObject>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteTagsToManyObjectV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2470,7 +2549,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/tagged-objects/v1/bulk-remove`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -2519,6 +2598,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2585,6 +2665,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

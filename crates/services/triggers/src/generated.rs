@@ -22925,6 +22925,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTriggersV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -22935,6 +22936,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -23000,7 +23002,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Trigger>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(sailpoint_runtime::glue::invalid_request("list_triggers_v1"))?;
             let filters = filters
@@ -23044,6 +23046,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -23104,6 +23107,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_subscriptions_v1`]
 
@@ -23116,6 +23127,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSubscriptionsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -23126,6 +23138,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -23191,7 +23204,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::Subscription>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_subscriptions_v1"),
@@ -23247,6 +23260,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -23307,6 +23321,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_subscription_v1`]
 
@@ -23315,12 +23337,14 @@ pub mod builder {
     pub struct CreateSubscriptionV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::SubscriptionPostRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSubscriptionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -23353,7 +23377,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Subscription>, sailpoint_runtime::Error> {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -23399,6 +23423,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -23459,6 +23484,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::update_subscription_v1`]
 
@@ -23468,6 +23501,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::SubscriptionPutRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSubscriptionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -23475,6 +23509,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -23519,7 +23554,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Subscription>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("update_subscription_v1"),
@@ -23571,6 +23606,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -23641,6 +23677,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_subscription_v1`]
 
@@ -23649,12 +23693,14 @@ pub mod builder {
     pub struct DeleteSubscriptionV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSubscriptionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -23671,7 +23717,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/trigger-subscriptions/v1/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("delete_subscription_v1"),
@@ -23709,6 +23755,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -23786,6 +23833,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::patch_subscription_v1`]
 
@@ -23795,6 +23850,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<types::SubscriptionPatchRequest, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSubscriptionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -23802,6 +23858,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -23832,7 +23889,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Subscription>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("patch_subscription_v1"),
@@ -23875,6 +23932,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -23945,6 +24003,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::test_subscription_filter_v1`]
 
@@ -23953,12 +24019,14 @@ pub mod builder {
     pub struct TestSubscriptionFilterV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::ValidateFilterInputDto>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestSubscriptionFilterV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -23994,7 +24062,7 @@ pub mod builder {
             ResponseValue<types::ValidateFilterOutputDto>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -24043,6 +24111,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24103,6 +24172,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_trigger_invocation_status_v1`]
 
@@ -24115,6 +24192,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTriggerInvocationStatusV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -24125,6 +24203,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 sorters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -24190,7 +24269,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::InvocationStatus>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, filters, limit, offset, sorters } = self;
+            let Self { client, count, filters, limit, offset, sorters, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -24258,6 +24337,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24318,6 +24398,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::complete_trigger_invocation_v1`]
 
@@ -24327,6 +24415,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::CompleteInvocation>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompleteTriggerInvocationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -24334,6 +24423,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -24374,7 +24464,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/trigger-invocations/v1/{id}/complete`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -24432,6 +24522,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24499,6 +24590,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::start_test_trigger_invocation_v1`]
 
@@ -24507,12 +24606,14 @@ pub mod builder {
     pub struct StartTestTriggerInvocationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::TestInvocation>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartTestTriggerInvocationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -24546,7 +24647,7 @@ pub mod builder {
             ResponseValue<::std::option::Option<::std::vec::Vec<types::Invocation>>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -24595,6 +24696,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -24655,6 +24757,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

@@ -2392,6 +2392,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         owner_id: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkItemsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2401,6 +2402,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 owner_id: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -2453,7 +2455,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::WorkItems>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, limit, offset, owner_id } = self;
+            let Self { client, count, limit, offset, owner_id, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("list_work_items_v1"),
@@ -2502,6 +2504,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2562,6 +2565,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_completed_work_items_v1`]
 
@@ -2573,6 +2584,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         owner_id: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCompletedWorkItemsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2582,6 +2594,7 @@ pub mod builder {
                 limit: Ok(None),
                 offset: Ok(None),
                 owner_id: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn count<V>(mut self, value: V) -> Self
@@ -2634,7 +2647,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::WorkItems>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, count, limit, offset, owner_id } = self;
+            let Self { client, count, limit, offset, owner_id, call_options } = self;
             let count = count
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2693,6 +2706,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2753,6 +2767,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_count_work_items_v1`]
 
@@ -2761,12 +2783,14 @@ pub mod builder {
     pub struct GetCountWorkItemsV1<'a> {
         client: &'a super::Client,
         owner_id: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCountWorkItemsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner_id: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn owner_id<V>(mut self, value: V) -> Self
@@ -2786,7 +2810,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItemsCount>, sailpoint_runtime::Error> {
-            let Self { client, owner_id } = self;
+            let Self { client, owner_id, call_options } = self;
             let owner_id = owner_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_count_work_items_v1"),
@@ -2822,6 +2846,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2882,6 +2907,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_count_completed_work_items_v1`]
 
@@ -2890,12 +2923,14 @@ pub mod builder {
     pub struct GetCountCompletedWorkItemsV1<'a> {
         client: &'a super::Client,
         owner_id: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCountCompletedWorkItemsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner_id: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn owner_id<V>(mut self, value: V) -> Self
@@ -2915,7 +2950,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItemsCount>, sailpoint_runtime::Error> {
-            let Self { client, owner_id } = self;
+            let Self { client, owner_id, call_options } = self;
             let owner_id = owner_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2955,6 +2990,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2995,6 +3031,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_work_items_summary_v1`]
 
@@ -3003,12 +3047,14 @@ pub mod builder {
     pub struct GetWorkItemsSummaryV1<'a> {
         client: &'a super::Client,
         owner_id: Result<Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkItemsSummaryV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner_id: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn owner_id<V>(mut self, value: V) -> Self
@@ -3028,7 +3074,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItemsSummary>, sailpoint_runtime::Error> {
-            let Self { client, owner_id } = self;
+            let Self { client, owner_id, call_options } = self;
             let owner_id = owner_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("get_work_items_summary_v1"),
@@ -3064,6 +3110,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3124,6 +3171,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_work_item_v1`]
 
@@ -3132,12 +3187,14 @@ pub mod builder {
     pub struct GetWorkItemV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkItemV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3156,7 +3213,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItems>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(sailpoint_runtime::glue::invalid_request("get_work_item_v1"))?;
             let url = format!(
@@ -3189,6 +3246,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3249,6 +3307,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::complete_work_item_v1`]
 
@@ -3258,6 +3324,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<::std::option::Option<::std::string::String>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompleteWorkItemV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3265,6 +3332,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3295,7 +3363,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItems>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("complete_work_item_v1"),
@@ -3337,6 +3405,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3407,6 +3476,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::approve_approval_item_v1`]
 
@@ -3416,13 +3493,17 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         approval_item_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveApprovalItemV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
-                approval_item_id: Err("approval_item_id was not initialized".to_string()),
+                approval_item_id: Err(
+                    "approval_item_id was not initialized".to_string(),
+                ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3453,7 +3534,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItems>, sailpoint_runtime::Error> {
-            let Self { client, id, approval_item_id } = self;
+            let Self { client, id, approval_item_id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("approve_approval_item_v1"),
@@ -3495,6 +3576,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3565,6 +3647,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::reject_approval_item_v1`]
 
@@ -3574,13 +3664,17 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         approval_item_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectApprovalItemV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
-                approval_item_id: Err("approval_item_id was not initialized".to_string()),
+                approval_item_id: Err(
+                    "approval_item_id was not initialized".to_string(),
+                ),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3611,7 +3705,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItems>, sailpoint_runtime::Error> {
-            let Self { client, id, approval_item_id } = self;
+            let Self { client, id, approval_item_id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("reject_approval_item_v1"),
@@ -3653,6 +3747,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3723,6 +3818,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::approve_approval_items_in_bulk_v1`]
 
@@ -3731,12 +3834,14 @@ pub mod builder {
     pub struct ApproveApprovalItemsInBulkV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveApprovalItemsInBulkV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3755,7 +3860,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItems>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3797,6 +3902,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3867,6 +3973,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::reject_approval_items_in_bulk_v1`]
 
@@ -3875,12 +3989,14 @@ pub mod builder {
     pub struct RejectApprovalItemsInBulkV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectApprovalItemsInBulkV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3899,7 +4015,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItems>, sailpoint_runtime::Error> {
-            let Self { client, id } = self;
+            let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3941,6 +4057,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4011,6 +4128,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::submit_account_selection_v1`]
 
@@ -4023,6 +4148,7 @@ pub mod builder {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitAccountSelectionV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4030,6 +4156,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4062,7 +4189,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WorkItems>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -4109,6 +4236,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4179,6 +4307,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::forward_work_item_v1`]
 
@@ -4188,6 +4324,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::WorkItemForward>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ForwardWorkItemV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4195,6 +4332,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -4235,7 +4373,7 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/work-items/v1/{id}/forward`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, id, body } = self;
+            let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("forward_work_item_v1"),
@@ -4287,6 +4425,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -4353,6 +4492,14 @@ pub mod builder {
                     )
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }

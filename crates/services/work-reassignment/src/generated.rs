@@ -2127,10 +2127,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetReassignmentConfigTypesV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetReassignmentConfigTypesV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/reassignment-configurations/v1/types`
         pub async fn send(
@@ -2139,7 +2143,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ConfigType>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!(
                 "{}/reassignment-configurations/v1/types", client.baseurl,
             );
@@ -2174,6 +2178,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2234,6 +2239,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::list_reassignment_configurations_v1`]
 
@@ -2241,10 +2254,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListReassignmentConfigurationsV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListReassignmentConfigurationsV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/reassignment-configurations/v1`
         pub async fn send(
@@ -2253,7 +2270,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::ConfigurationResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!("{}/reassignment-configurations/v1", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2286,6 +2303,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2356,6 +2374,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::create_reassignment_configuration_v1`]
 
@@ -2364,12 +2390,14 @@ pub mod builder {
     pub struct CreateReassignmentConfigurationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::ConfigurationItemRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateReassignmentConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2405,7 +2433,7 @@ pub mod builder {
             ResponseValue<types::ConfigurationItemResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -2455,6 +2483,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2515,6 +2544,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_reassignment_configuration_v1`]
 
@@ -2523,12 +2560,14 @@ pub mod builder {
     pub struct GetReassignmentConfigurationV1<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetReassignmentConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_id<V>(mut self, value: V) -> Self
@@ -2550,7 +2589,7 @@ pub mod builder {
             ResponseValue<types::ConfigurationResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_id } = self;
+            let Self { client, identity_id, call_options } = self;
             let identity_id = identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2592,6 +2631,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2662,6 +2702,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_reassignment_config_v1`]
 
@@ -2671,6 +2719,7 @@ pub mod builder {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ConfigurationItemRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutReassignmentConfigV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2678,6 +2727,7 @@ pub mod builder {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_id<V>(mut self, value: V) -> Self
@@ -2725,7 +2775,7 @@ pub mod builder {
             ResponseValue<types::ConfigurationItemResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_id, body } = self;
+            let Self { client, identity_id, body, call_options } = self;
             let identity_id = identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2782,6 +2832,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -2842,6 +2893,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::delete_reassignment_configuration_v1`]
 
@@ -2851,6 +2910,7 @@ pub mod builder {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
         config_type: Result<types::ConfigTypeEnum, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteReassignmentConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2858,6 +2918,7 @@ pub mod builder {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
                 config_type: Err("config_type was not initialized".to_string()),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_id<V>(mut self, value: V) -> Self
@@ -2885,7 +2946,7 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/reassignment-configurations/v1/{identityId}/{configType}`
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
-            let Self { client, identity_id, config_type } = self;
+            let Self { client, identity_id, config_type, call_options } = self;
             let identity_id = identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2933,6 +2994,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3000,6 +3062,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_evaluate_reassignment_configuration_v1`]
 
@@ -3013,6 +3083,7 @@ pub mod builder {
             Option<::std::vec::Vec<::std::string::String>>,
             String,
         >,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEvaluateReassignmentConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3021,6 +3092,7 @@ pub mod builder {
                 identity_id: Err("identity_id was not initialized".to_string()),
                 config_type: Err("config_type was not initialized".to_string()),
                 exclusion_filters: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn identity_id<V>(mut self, value: V) -> Self
@@ -3066,7 +3138,13 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::EvaluateResponse>>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, identity_id, config_type, exclusion_filters } = self;
+            let Self {
+                client,
+                identity_id,
+                config_type,
+                exclusion_filters,
+                call_options,
+            } = self;
             let identity_id = identity_id
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -3127,6 +3205,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3187,6 +3266,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::get_tenant_config_configuration_v1`]
 
@@ -3194,10 +3281,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTenantConfigConfigurationV1<'a> {
         client: &'a super::Client,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTenantConfigConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                call_options: ::std::default::Default::default(),
+            }
         }
         ///Sends a `GET` request to `/reassignment-configurations/v1/tenant-config`
         pub async fn send(
@@ -3206,7 +3297,7 @@ pub mod builder {
             ResponseValue<types::TenantConfigurationResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client } = self;
+            let Self { client, call_options } = self;
             let url = format!(
                 "{}/reassignment-configurations/v1/tenant-config", client.baseurl,
             );
@@ -3241,6 +3332,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3311,6 +3403,14 @@ pub mod builder {
                 }
             }
         }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
     }
     /**Builder for [`Client::put_tenant_configuration_v1`]
 
@@ -3319,12 +3419,14 @@ pub mod builder {
     pub struct PutTenantConfigurationV1<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::TenantConfigurationRequest>, String>,
+        pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutTenantConfigurationV1<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                call_options: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3361,7 +3463,7 @@ pub mod builder {
             ResponseValue<types::TenantConfigurationResponse>,
             sailpoint_runtime::Error,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
                     v
@@ -3411,6 +3513,7 @@ pub mod builder {
                     &crate::API,
                     request,
                     &info,
+                    &call_options,
                 )
                 .await?;
             match response.status().as_u16() {
@@ -3470,6 +3573,14 @@ pub mod builder {
                         .await
                 }
             }
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
         }
     }
 }
