@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{ACCEPT, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use crate::Error;
 use crate::RetryConfig;
-use crate::retry::{Retries, RetryBudget};
+use crate::retry::{Call, Outcome, Retries, RetryBudget, decide};
 
 /// How the client authenticates.
 ///
@@ -304,18 +304,21 @@ impl Auth {
     /// started: the failure is reported at once.
     async fn fetch(&self, http: &reqwest::Client, client_id: &str, secret: &SecretString) -> Result<Cached, String> {
         let deadline = Instant::now() + SERIES_DEADLINE;
-        let mut retries = Retries::new(&self.retry, &self.budget, true);
+        let mut retries = Retries::new(&self.retry, &self.budget);
         loop {
             let Failed { message, again } = match self.fetch_once(http, client_id, secret).await {
                 Ok(token) => return Ok(token),
                 Err(failed) => failed,
             };
-            let wait = match &again {
+            // The token request reads only: it may be sent again after any failure.
+            let call = Call { can_resend: true, replay_safe: true, counts: retries.counts(), ..Call::default() };
+            let outcome = match &again {
                 Again::Never => None,
-                Again::AfterStatus(status, headers) => retries.after_status(*status, headers),
-                Again::AfterTransport(e) => retries.after_transport_error(e),
-                Again::AfterBrokenBody => retries.after_broken_body(),
+                Again::AfterStatus(status, headers) => Some(Outcome::Response { status: *status, headers, refusal: false }),
+                Again::AfterTransport(e) => Some(Outcome::of_error(e)),
+                Again::AfterBrokenBody => Some(Outcome::BrokenBody),
             };
+            let wait = outcome.and_then(|o| retries.take(decide(o, &call, retries.config(), SystemTime::now())));
             let Some(wait) = wait else { return Err(message) };
             if Instant::now() + wait >= deadline {
                 return Err(format!(

@@ -204,30 +204,6 @@ pub(crate) async fn read(response: &mut reqwest::Response, cap: usize, skip_if_d
     }
 }
 
-/// What SailPoint answers (400) when an operation it treats as
-/// experimental comes without the header.
-pub(crate) const EXPERIMENTAL_REFUSAL: &str = "experimental header is missing or invalid";
-
-/// Whether an error body is SailPoint's refusal for a missing experimental
-/// header (compared without regard to case).
-pub(crate) fn is_experimental_refusal(body: &[u8]) -> bool {
-    String::from_utf8_lossy(body).to_ascii_lowercase().contains(EXPERIMENTAL_REFUSAL)
-}
-
-/// The error response with its body read (at most `cap`), and whether it
-/// is SailPoint's refusal for a missing experimental header.
-pub(crate) async fn asks_for_experimental_header(mut response: reqwest::Response, cap: usize) -> (reqwest::Response, bool) {
-    let read = read(&mut response, cap, false).await;
-    let parts = Parts::of(&mut response);
-    match read {
-        Read::Whole(b) | Read::Capped(b) => {
-            let asks = is_experimental_refusal(&b);
-            (parts.rebuild(b), asks)
-        }
-        Read::Broken(b, _) => (parts.rebuild(b), false),
-    }
-}
-
 /// An error response with at most `cap` bytes of its body, read now.
 pub(crate) async fn error_response(mut response: reqwest::Response, cap: usize) -> reqwest::Response {
     let read = read(&mut response, cap, false).await;

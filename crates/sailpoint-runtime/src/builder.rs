@@ -214,7 +214,7 @@ impl RuntimeBuilder {
             http,
             auth: Auth::new(self.credentials, token_url, self.retry.clone(), budget.clone()),
             experimental: self.experimental,
-            experimental_by_server: Default::default(),
+            asked_by_server: Default::default(),
             budget,
             body_limits: self.body_limits,
             retry: self.retry,

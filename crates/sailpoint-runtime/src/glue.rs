@@ -100,7 +100,9 @@ pub async fn error_response(api: &Api, response: reqwest::Response, info: &Opera
     let opted_in = facts.is_some_and(|f| f.opted_in);
     let replay_safe = facts.map_or(operation.replay_safe, |f| f.replay_safe);
     match response.bytes().await {
-        Ok(body) => with_experimental_hint(error_of(operation, replay_safe, status, &headers, &body), status, &body, opted_in),
+        Ok(body) => {
+            crate::experimental::with_hint(error_of(operation, replay_safe, status, &headers, &body), status, &body, opted_in)
+        }
         Err(e) => Error::from(e).for_operation(operation.id),
     }
 }
@@ -125,18 +127,6 @@ pub(crate) fn error_of(
 pub(crate) struct CallFacts {
     pub opted_in: bool,
     pub replay_safe: bool,
-}
-
-/// `e` with a hint on how to opt in, when it is SailPoint's refusal for a
-/// missing experimental header and the client has not opted in.
-pub(crate) fn with_experimental_hint(e: Error, status: StatusCode, body: &[u8], opted_in: bool) -> Error {
-    if opted_in || status != StatusCode::BAD_REQUEST || !crate::body::is_experimental_refusal(body) {
-        return e;
-    }
-    e.with_hint(
-        "SailPoint treats this operation as experimental: enable experimental operations on the client \
-         (`experimental(true)` on its builder), and the request is resent once with the header",
-    )
 }
 
 /// `options` for the page a stream waits for: the request runs on a task

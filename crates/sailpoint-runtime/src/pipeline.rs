@@ -1,23 +1,24 @@
 //! The request pipeline every call runs through, in order: the headers
-//! the operation table calls for, the access token, the client-side rate
-//! limit, the send, the retries the policy allows ([`crate::retry`]), the
-//! 401 replay, the response body read within its limit, and a tracing
-//! span around it all.
+//! the operation table calls for (and the call's options), the access
+//! token, the client-side rate limit, the send, the body read within its
+//! limit, and a tracing span around it all. After each attempt,
+//! [`retry::decide`] names the next step (return, defer, wait and retry,
+//! replay with a new token, resend with the experimental header); the
+//! loop here only carries it out.
 
-use std::time::Instant;
+use std::fmt;
+use std::time::{Instant, SystemTime};
 
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
 
 use crate::body::{self, Broken, Parts};
+use crate::experimental;
 use crate::multipart::Form;
-use crate::retry::Retries;
+use crate::retry::{self, Call, Outcome, Retries, Step};
 use crate::{CallOptions, Error, ErrorKind, Operation, Runtime};
-
-/// The header experimental operations need.
-pub const EXPERIMENTAL_HEADER: &str = "x-sailpoint-experimental";
 
 /// A request as a generated `send()` hands it to the pipeline: the request,
 /// and for a `multipart/form-data` operation its form, which is built into
@@ -122,18 +123,9 @@ impl Runtime {
         // progenitor adds an `api-version` header (a Dropshot convention)
         // that SailPoint does not define.
         request.headers_mut().remove("api-version");
-        let asked_by_server = || self.shared.experimental_by_server.lock().unwrap_or_else(|p| p.into_inner()).contains(op.id);
         let opted_in = options.experimental_or(self.shared.experimental);
-        if op.experimental || (opted_in && asked_by_server()) {
-            if !opted_in {
-                return Err(Error::invalid_request(format!(
-                    "`{}` is an experimental operation: enable experimental operations on the client \
-                     (`experimental(true)` on its builder), or for this call (`CallOptions::experimental(true)`), \
-                     to call it",
-                    op.id
-                )));
-            }
-            request.headers_mut().insert(HeaderName::from_static(EXPERIMENTAL_HEADER), HeaderValue::from_static("true"));
+        if experimental::needs_header(op, opted_in, &self.shared.asked_by_server)? {
+            experimental::set_header(request);
         }
         if let Some(ct) = op.request_content_type.filter(|ct| ct.starts_with("application/json-patch+json"))
             && request.body().is_some()
@@ -202,6 +194,8 @@ impl Runtime {
         .await
     }
 
+    /// The attempts of one call: each attempt's outcome goes to
+    /// [`retry::decide`], and this loop carries out the step it names.
     async fn send_with_retries(
         &self,
         request: reqwest::Request,
@@ -217,16 +211,14 @@ impl Runtime {
         let opted_in = options.experimental_or(s.experimental);
         // The rate limit's key (client id and version), made only when there is a limit.
         let key = s.limiter.as_ref().map(|_| format!("{}/{api_version}", s.auth.client_id().unwrap_or("-")));
-        let json = reads_json(operation);
-        let null_if_empty = operation.empty_success_is_null;
-        let mut retries = Retries::new(options.retry_or(&s.retry), &s.budget, replay_safe);
+        let mut retries = Retries::new(options.retry_or(&s.retry), &s.budget);
         // A body that is a stream cannot be sent twice (nor a form with a
         // reader): such requests get one attempt.
         let replayable = request.try_clone().is_some() && form.is_none_or(Form::is_replayable);
         let mut template = Some(request);
         // The tokens this call had rejected with a 401, each replaced once.
         let mut rejected: Vec<HeaderValue> = Vec::new();
-        let (mut attempts, mut asked_experimental) = (0u32, false);
+        let (mut attempts, mut resent_experimental) = (0u32, false);
         loop {
             let req = if replayable { template.as_ref().and_then(reqwest::Request::try_clone) } else { template.take() };
             let Some(req) = req else { unreachable!("the first attempt always has the request") };
@@ -258,30 +250,26 @@ impl Runtime {
             }
             attempts += 1;
             let sent_token = req.headers().get(AUTHORIZATION).cloned();
+            let sent_header = experimental::has_header(&req);
             let result = s.http.execute(req).await;
             drop(permit);
-            // Whether the request can be sent again at all.
-            let more = replayable && template.is_some();
-            // What to do: return what came, or wait this long and retry.
-            let wait = match result {
-                // A request ahead of need gets no replay and no retry (nor
-                // spends the retry budget): the stream sends it again.
-                Ok(resp)
-                    if ahead
-                        && (resp.status() == StatusCode::UNAUTHORIZED
-                            || resp.status() == StatusCode::TOO_MANY_REQUESTS
-                            || crate::retry::is_retryable_status(resp.status())
-                            || resp.status().is_server_error()) =>
-                {
-                    return Ok(None);
-                }
-                Err(_) if ahead => return Ok(None),
-                Ok(resp)
-                    if resp.status() == StatusCode::UNAUTHORIZED
-                        && more
-                        && s.auth.can_refresh()
-                        && replaces_token(&rejected, sent_token.as_ref()) =>
-                {
+            let call = Call {
+                ahead,
+                can_resend: replayable && template.is_some(),
+                replay_safe,
+                can_refresh: s.auth.can_refresh(),
+                token_is_new: replaces_token(&rejected, sent_token.as_ref()),
+                none_rejected: rejected.is_empty(),
+                may_add_experimental: !resent_experimental && experimental::may_resend(operation, opted_in, sent_header),
+                counts: retries.counts(),
+            };
+            let answer = self.read(result, operation, &call).await;
+            let step = retry::decide(answer.outcome(), &call, retries.config(), SystemTime::now());
+            match step {
+                Step::Defer => return Ok(None),
+                Step::Return => {}
+                Step::ReturnDroppingToken => s.auth.invalidate(sent_token.as_ref()).await,
+                Step::ReplayWithNewToken => {
                     rejected.extend(sent_token.clone());
                     s.auth.invalidate(sent_token.as_ref()).await;
                     // The replay picks the new token up like every attempt.
@@ -289,81 +277,70 @@ impl Runtime {
                         tracing::debug!("401: token refreshed, replaying");
                         continue;
                     }
-                    return Ok(Some((self.finish(resp, operation, options).await, attempts)));
                 }
-                // Not sent again (its body is a reader): the next call still gets a new token.
-                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && rejected.is_empty() && s.auth.can_refresh() => {
-                    s.auth.invalidate(sent_token.as_ref()).await;
-                    return Ok(Some((self.finish(resp, operation, options).await, attempts)));
-                }
-                // The spec's flags lag the service: a client that opted in
-                // resends, once, with the header the server asked for.
-                Ok(resp)
-                    if resp.status() == StatusCode::BAD_REQUEST
-                        && more
-                        && opted_in
-                        && !operation.experimental
-                        && !asked_experimental
-                        && !ahead
-                        && !template.as_ref().is_some_and(|t| t.headers().contains_key(EXPERIMENTAL_HEADER)) =>
-                {
-                    asked_experimental = true;
-                    let (resp, wants_header) = body::asks_for_experimental_header(resp, s.body_limits.error).await;
-                    match template.as_mut().filter(|_| wants_header) {
-                        Some(template) => {
-                            s.experimental_by_server.lock().unwrap_or_else(|p| p.into_inner()).insert(operation.id);
-                            let header = HeaderName::from_static(EXPERIMENTAL_HEADER);
-                            template.headers_mut().insert(header, HeaderValue::from_static("true"));
-                            tracing::info!(
-                                "400: the server treats the operation as experimental; resending once with the header"
-                            );
-                            continue;
-                        }
-                        None => return Ok(Some((self.finish(resp, operation, options).await, attempts))),
+                Step::ResendWithExperimentalHeader => {
+                    resent_experimental = true;
+                    if let Some(template) = template.as_mut() {
+                        s.asked_by_server.remember(operation.id);
+                        experimental::set_header(template);
+                        tracing::info!("400: the server treats the operation as experimental; resending once with the header");
+                        continue;
                     }
                 }
-                Ok(resp) => {
-                    let status = resp.status();
-                    if let Some(wait) = more.then(|| retries.after_status(status, resp.headers())).flatten() {
-                        tracing::info!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
-                        wait
-                    } else if status.is_success() && json {
-                        // Read a JSON body here, so that a connection that breaks
-                        // mid-body is retried like one that breaks before it.
-                        match self.buffer_json(resp, null_if_empty).await {
-                            Ok(resp) => {
-                                s.budget.refill();
-                                return Ok(Some((resp, attempts)));
-                            }
-                            Err(_) if ahead => return Ok(None),
-                            Err((e, parts)) => match more.then(|| retries.after_broken_body()).flatten() {
-                                Some(wait) => {
-                                    tracing::info!(error = %e.how, wait_ms = wait.as_millis() as u64, "retrying after a broken response body");
-                                    wait
-                                }
-                                None => return Ok(Some((parts.broken_off(&e, replay_safe), attempts))),
-                            },
-                        }
-                    } else {
-                        if status.is_success() {
-                            s.budget.refill();
-                        }
-                        return Ok(Some((self.finish(resp, operation, options).await, attempts)));
+                Step::Retry { .. } => {
+                    if let Some(wait) = retries.take(step) {
+                        tracing::info!(outcome = %answer, wait_ms = wait.as_millis() as u64, "retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
                     }
                 }
-                Err(e) => match more.then(|| retries.after_transport_error(&e)).flatten() {
-                    Some(wait) => {
-                        tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying after a transport error");
-                        wait
-                    }
-                    None => return Err(e),
-                },
-            };
-            if ahead {
-                return Ok(None);
             }
-            tokio::time::sleep(wait).await;
+            return self.give(answer, operation, options, replay_safe).await.map(|r| Some((r, attempts)));
         }
+    }
+
+    /// What an attempt came to, with what [`retry::decide`] needs read:
+    /// a JSON success's body (so that a body that breaks off is retried
+    /// like a connection that breaks before it), and a 400's body when the
+    /// call may resend it with the experimental header.
+    async fn read(&self, result: reqwest::Result<reqwest::Response>, operation: &Operation, call: &Call) -> Answer {
+        let response = match result {
+            Ok(response) => response,
+            Err(e) => return Answer::Failed(e),
+        };
+        let status = response.status();
+        if status.is_success() && reads_json(operation) {
+            return match self.buffer_json(response, operation.empty_success_is_null).await {
+                Ok(read) => Answer::Read(read),
+                Err((broken, parts)) => Answer::Broken(broken, parts),
+            };
+        }
+        if status == StatusCode::BAD_REQUEST && call.can_resend && call.may_add_experimental && !call.ahead {
+            let (response, refusal) = experimental::read_refusal(response, self.shared.body_limits.error).await;
+            return Answer::Refused(response, refusal);
+        }
+        Answer::Unread(response)
+    }
+
+    /// The answer the caller gets: the response, its body read as
+    /// [`finish`](Self::finish) says; a success refills the retry budget.
+    async fn give(
+        &self,
+        answer: Answer,
+        operation: &Operation,
+        options: &CallOptions,
+        replay_safe: bool,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = match answer {
+            Answer::Read(response) => response,
+            Answer::Unread(response) | Answer::Refused(response, _) => self.finish(response, operation, options).await,
+            Answer::Broken(broken, parts) => return Ok(parts.broken_off(&broken, replay_safe)),
+            Answer::Failed(e) => return Err(e),
+        };
+        if response.status().is_success() {
+            self.shared.budget.refill();
+        }
+        Ok(response)
     }
 
     /// A JSON success response with its body read (at most the cap); the
@@ -416,6 +393,42 @@ fn deferred(options: &CallOptions) -> Error {
         deferral.defer();
     }
     Error::new(ErrorKind::Transport, "a request sent ahead of need was deferred")
+}
+
+/// What one attempt came to.
+enum Answer {
+    /// A JSON success, its body read.
+    Read(reqwest::Response),
+    /// A success whose body broke off while it was read.
+    Broken(Broken, Parts),
+    /// A 400 whose body was read to see whether it is the refusal for a
+    /// missing experimental header (`true`).
+    Refused(reqwest::Response, bool),
+    /// Any other response, its body not read yet.
+    Unread(reqwest::Response),
+    /// No response.
+    Failed(reqwest::Error),
+}
+
+impl Answer {
+    fn outcome(&self) -> Outcome<'_> {
+        match self {
+            Answer::Read(r) | Answer::Unread(r) => Outcome::Response { status: r.status(), headers: r.headers(), refusal: false },
+            Answer::Refused(r, refusal) => Outcome::Response { status: r.status(), headers: r.headers(), refusal: *refusal },
+            Answer::Broken(..) => Outcome::BrokenBody,
+            Answer::Failed(e) => Outcome::of_error(e),
+        }
+    }
+}
+
+impl fmt::Display for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Answer::Read(r) | Answer::Unread(r) | Answer::Refused(r, _) => write!(f, "{}", r.status()),
+            Answer::Broken(broken, parts) => write!(f, "the {} response's body broke off {}", parts.status, broken.how),
+            Answer::Failed(e) => write!(f, "{e}"),
+        }
+    }
 }
 
 /// An empty body as `null`: some operations answer success with no body.

@@ -15,6 +15,15 @@
 //!   shared budget that successes refill, so that retries add at most a
 //!   tenth to the load however many calls fail.
 //!
+//! - After a 401, a call gets a new token and a replay for each token not
+//!   rejected before (see `pipeline::replaces_token`); after SailPoint's 400
+//!   refusal for a missing experimental header, one resend with it (see
+//!   `experimental`); a request ahead of need gets one attempt.
+//!
+//! [`decide`] is all of it, as a pure function from an attempt's outcome
+//! to the next step; `Retries` pays for a retry from the budget and counts
+//! it. The pipeline carries the steps out.
+//!
 //! The jitter is one line of arithmetic; the well-known backoff crates add
 //! jitter to the delay instead of drawing the whole delay (full jitter).
 
@@ -127,17 +136,6 @@ impl RetryConfig {
     pub fn at_least(&self, asked: Duration) -> Duration {
         asked.saturating_add(self.base_delay.mul_f64(fastrand::f64()))
     }
-
-    /// The wait before retry number `retry` (1-based) of a response with
-    /// these headers: at least its `Retry-After`, else the backoff; `None`
-    /// when the server asks for longer than the cap (do not retry).
-    pub(crate) fn wait_before(&self, headers: &HeaderMap, retry: u32) -> Option<Duration> {
-        match retry_after(headers, SystemTime::now()) {
-            Some(asked) if asked > self.max_retry_after => None,
-            Some(asked) => Some(self.at_least(asked)),
-            None => Some(self.backoff(retry)),
-        }
-    }
 }
 
 /// One retry, in thousandths of a retry.
@@ -172,67 +170,217 @@ impl RetryBudget {
     }
 }
 
-/// The retry decisions of one call: each answers "wait this long and try
-/// again" or `None` (give the caller what came). They count the call's
-/// retries against the settings and draw on the shared budget; the
-/// pipeline asks only while the request can still be sent again.
+/// What one attempt came to, as far as the next step depends on it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outcome<'a> {
+    /// A response with its status and headers. `refusal`: a 400 whose
+    /// body is SailPoint's refusal for a missing experimental header (read
+    /// only when the call may resend with the header).
+    Response { status: StatusCode, headers: &'a HeaderMap, refusal: bool },
+    /// A success whose body broke off, or stalled, while it was read.
+    BrokenBody,
+    /// No response. `never_sent`: the connection failed, so the request
+    /// never left. `transient`: worth another try (a timeout, a connection
+    /// that failed or broke), unlike a request that could not be built.
+    NoResponse { never_sent: bool, transient: bool },
+}
+
+impl Outcome<'_> {
+    /// The outcome of a transport error.
+    pub(crate) fn of_error(error: &reqwest::Error) -> Self {
+        let never_sent = error.is_connect();
+        Outcome::NoResponse { never_sent, transient: never_sent || error.is_timeout() || error.is_request() }
+    }
+}
+
+/// What the pipeline knows of the call when it decides.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Call {
+    /// A request ahead of need: one attempt, and no waiting.
+    pub ahead: bool,
+    /// The request can be sent again (its body is not a reader).
+    pub can_resend: bool,
+    /// It may be repeated without changing what it does.
+    pub replay_safe: bool,
+    /// The client gets its own tokens (client credentials).
+    pub can_refresh: bool,
+    /// The token sent had not been rejected before in this call, and the
+    /// call has token replays left (see `pipeline::replaces_token`).
+    pub token_is_new: bool,
+    /// No token has been rejected in this call yet.
+    pub none_rejected: bool,
+    /// A 400 refusal for a missing experimental header may be answered by
+    /// sending again with it (see `experimental::may_resend`), which this
+    /// call has not done yet.
+    pub may_add_experimental: bool,
+    /// The retries made so far.
+    pub counts: Counts,
+}
+
+/// The retries a call has made, by kind: each kind has its own bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// After a 5xx, a transport failure or a broken body.
+    pub failures: u32,
+    /// After a 429.
+    pub rate_limited: u32,
+}
+
+/// What the pipeline does after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Give the caller what came.
+    Return,
+    /// Give the caller what came (a 401 that cannot be replayed), and drop
+    /// the token it was refused with, so that the next call gets a new one.
+    ReturnDroppingToken,
+    /// A request ahead of need got no answer worth giving: the stream
+    /// sends it again, in the ordinary way, when its turn comes.
+    Defer,
+    /// Wait, then send again. The retry counts as `kind`, and only if the
+    /// shared budget pays for it (see [`Retries::take`]).
+    Retry {
+        /// How long to wait.
+        wait: Wait,
+        /// Which bound it counts against.
+        kind: RetryKind,
+    },
+    /// Drop the token the server rejected, get a new one, send again.
+    ReplayWithNewToken,
+    /// Send again, with the experimental header the server asked for.
+    ResendWithExperimentalHeader,
+}
+
+/// How long to wait before a retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// What the server asked (`Retry-After`), plus a little jitter.
+    Asked(Duration),
+    /// The backoff before retry number `n` (1-based), with full jitter.
+    Backoff(u32),
+}
+
+/// Which bound a retry counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryKind {
+    /// A 5xx, a transport failure, a broken body.
+    Failure,
+    /// A 429.
+    RateLimited,
+}
+
+/// The next step after an attempt of `call` that came to `outcome`, under
+/// `config`, at `now` (for a `Retry-After` given as a date). A pure
+/// function: the pipeline carries the step out.
+pub(crate) fn decide(outcome: Outcome<'_>, call: &Call, config: &RetryConfig, now: SystemTime) -> Step {
+    let Counts { failures, rate_limited } = call.counts;
+    if call.ahead {
+        // One attempt: anything but an answer the caller would get on the
+        // first try is left for the stream to send in the ordinary way.
+        return match outcome {
+            Outcome::Response { status, .. }
+                if status == StatusCode::UNAUTHORIZED
+                    || status == StatusCode::TOO_MANY_REQUESTS
+                    || status.is_server_error()
+                    || is_retryable_status(status) =>
+            {
+                Step::Defer
+            }
+            Outcome::Response { .. } => Step::Return,
+            Outcome::BrokenBody | Outcome::NoResponse { .. } => Step::Defer,
+        };
+    }
+    match outcome {
+        Outcome::Response { status: StatusCode::UNAUTHORIZED, .. } => {
+            if call.can_resend && call.can_refresh && call.token_is_new {
+                Step::ReplayWithNewToken
+            } else if call.can_refresh && call.none_rejected {
+                Step::ReturnDroppingToken
+            } else {
+                Step::Return
+            }
+        }
+        Outcome::Response { status: StatusCode::BAD_REQUEST, refusal: true, .. }
+            if call.can_resend && call.may_add_experimental =>
+        {
+            Step::ResendWithExperimentalHeader
+        }
+        Outcome::Response { .. } | Outcome::BrokenBody | Outcome::NoResponse { .. } if !call.can_resend => Step::Return,
+        Outcome::Response { status: StatusCode::TOO_MANY_REQUESTS, headers, .. } => {
+            after_response(config, headers, now, rate_limited, config.max_rate_limited_retries, RetryKind::RateLimited)
+        }
+        Outcome::Response { status, headers, .. } if is_retryable_status(status) && call.replay_safe => {
+            after_response(config, headers, now, failures, config.max_retries, RetryKind::Failure)
+        }
+        Outcome::Response { .. } => Step::Return,
+        Outcome::BrokenBody if call.replay_safe => after_failure(config, failures),
+        Outcome::NoResponse { never_sent, transient } if transient && (call.replay_safe || never_sent) => {
+            after_failure(config, failures)
+        }
+        Outcome::BrokenBody | Outcome::NoResponse { .. } => Step::Return,
+    }
+}
+
+/// A retry after a response, within `max`: after its `Retry-After`, or
+/// the backoff; none when the server asks for longer than the cap.
+fn after_response(config: &RetryConfig, headers: &HeaderMap, now: SystemTime, count: u32, max: u32, kind: RetryKind) -> Step {
+    if count >= max {
+        return Step::Return;
+    }
+    match retry_after(headers, now) {
+        Some(asked) if asked > config.max_retry_after => Step::Return,
+        Some(asked) => Step::Retry { wait: Wait::Asked(asked), kind },
+        None => Step::Retry { wait: Wait::Backoff(count + 1), kind },
+    }
+}
+
+/// A retry after a failure without a response to go by: the backoff.
+fn after_failure(config: &RetryConfig, failures: u32) -> Step {
+    if failures >= config.max_retries {
+        return Step::Return;
+    }
+    Step::Retry { wait: Wait::Backoff(failures + 1), kind: RetryKind::Failure }
+}
+
+/// The retries of one call: their counts, and the shared budget that pays
+/// for them.
 pub(crate) struct Retries<'a> {
     config: &'a RetryConfig,
     budget: &'a RetryBudget,
-    /// The operation may be repeated (`Operation::replay_safe`).
-    replay_safe: bool,
-    /// Retries after a 5xx, a transport failure or a broken body.
-    failures: u32,
-    /// Retries after a 429.
-    rate_limited: u32,
+    counts: Counts,
 }
 
 impl<'a> Retries<'a> {
-    pub(crate) fn new(config: &'a RetryConfig, budget: &'a RetryBudget, replay_safe: bool) -> Self {
-        Self { config, budget, replay_safe, failures: 0, rate_limited: 0 }
+    pub(crate) fn new(config: &'a RetryConfig, budget: &'a RetryBudget) -> Self {
+        Self { config, budget, counts: Counts::default() }
     }
 
-    /// After a response with `status` and `headers`.
-    pub(crate) fn after_status(&mut self, status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
-        let (count, max) = if status == StatusCode::TOO_MANY_REQUESTS {
-            (&mut self.rate_limited, self.config.max_rate_limited_retries)
-        } else if is_retryable_status(status) && self.replay_safe {
-            (&mut self.failures, self.config.max_retries)
-        } else {
-            return None;
-        };
-        if *count >= max {
-            return None;
-        }
-        let wait = self.config.wait_before(headers, *count + 1)?;
+    /// The retries made so far.
+    pub(crate) fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// The settings.
+    pub(crate) fn config(&self) -> &'a RetryConfig {
+        self.config
+    }
+
+    /// For a [`Step::Retry`]: the wait, if the budget pays for the retry
+    /// (it is then counted); `None` for any other step, or when the
+    /// budget is spent.
+    pub(crate) fn take(&mut self, step: Step) -> Option<Duration> {
+        let Step::Retry { wait, kind } = step else { return None };
         if !self.budget.try_spend() {
             return None;
         }
-        *count += 1;
-        Some(wait)
-    }
-
-    /// After a success whose body broke off while it was read.
-    pub(crate) fn after_broken_body(&mut self) -> Option<Duration> {
-        self.after_failure(self.replay_safe)
-    }
-
-    /// After a transport error. A failed connection means the request never
-    /// left; a connection that broke while sending (a stale pooled
-    /// connection) may or may not have delivered it, which only replay-safe
-    /// requests may ignore.
-    pub(crate) fn after_transport_error(&mut self, error: &reqwest::Error) -> Option<Duration> {
-        let never_sent = error.is_connect();
-        let transient = never_sent || error.is_timeout() || error.is_request();
-        self.after_failure(transient && (self.replay_safe || never_sent))
-    }
-
-    fn after_failure(&mut self, may_retry: bool) -> Option<Duration> {
-        if !may_retry || self.failures >= self.config.max_retries || !self.budget.try_spend() {
-            return None;
+        match kind {
+            RetryKind::Failure => self.counts.failures += 1,
+            RetryKind::RateLimited => self.counts.rate_limited += 1,
         }
-        self.failures += 1;
-        Some(self.config.backoff(self.failures))
+        Some(match wait {
+            Wait::Asked(asked) => self.config.at_least(asked),
+            Wait::Backoff(n) => self.config.backoff(n),
+        })
     }
 }
 
@@ -263,40 +411,172 @@ mod tests {
         RetryConfig { max_retries: 2, max_rate_limited_retries: 3, base_delay: Duration::from_millis(1), ..Default::default() }
     }
 
-    /// How many retries `decide` allows in a row.
-    fn allowed(mut decide: impl FnMut() -> Option<Duration>) -> usize {
-        (0..100).take_while(|_| decide().is_some()).count()
+    const NOW: SystemTime = SystemTime::UNIX_EPOCH;
+
+    fn response(status: u16, headers: &HeaderMap) -> Outcome<'_> {
+        Outcome::Response { status: StatusCode::from_u16(status).unwrap(), headers, refusal: false }
+    }
+
+    /// A GET that can be sent again, with a token of its own.
+    fn get() -> Call {
+        Call {
+            can_resend: true,
+            replay_safe: true,
+            can_refresh: true,
+            token_is_new: true,
+            none_rejected: true,
+            ..Call::default()
+        }
+    }
+
+    fn post() -> Call {
+        Call { replay_safe: false, ..get() }
+    }
+
+    fn retry(n: u32, kind: RetryKind) -> Step {
+        Step::Retry { wait: Wait::Backoff(n), kind }
+    }
+
+    #[test]
+    fn statuses_by_method() {
+        use RetryKind::*;
+        let none = HeaderMap::new();
+        let c = fast();
+        // (status, call, step)
+        let table = [
+            (200, get(), Step::Return),
+            (404, get(), Step::Return),
+            (501, get(), Step::Return),
+            (500, get(), retry(1, Failure)),
+            (408, get(), retry(1, Failure)),
+            (502, get(), retry(1, Failure)),
+            (503, get(), retry(1, Failure)),
+            (504, get(), retry(1, Failure)),
+            (503, post(), Step::Return),
+            (429, get(), retry(1, RateLimited)),
+            (429, post(), retry(1, RateLimited)),
+            (503, Call { can_resend: false, ..get() }, Step::Return),
+            (429, Call { can_resend: false, ..get() }, Step::Return),
+        ];
+        for (status, call, step) in table {
+            assert_eq!(decide(response(status, &none), &call, &c, NOW), step, "{status} {call:?}");
+        }
     }
 
     #[test]
     fn each_kind_of_retry_has_its_own_bound() {
-        let (config, budget) = (fast(), RetryBudget::new(100, 0.0));
+        use RetryKind::*;
         let none = HeaderMap::new();
-        let mut unsafe_post = Retries::new(&config, &budget, false);
-        assert_eq!(allowed(|| unsafe_post.after_status(StatusCode::SERVICE_UNAVAILABLE, &none)), 0, "not replay-safe");
-        assert_eq!(allowed(|| unsafe_post.after_status(StatusCode::TOO_MANY_REQUESTS, &none)), 3, "a 429 is never processed");
-        assert_eq!(allowed(|| unsafe_post.after_broken_body()), 0);
-        let mut get = Retries::new(&config, &budget, true);
-        assert_eq!(allowed(|| get.after_status(StatusCode::BAD_GATEWAY, &none)), 2);
-        assert_eq!(allowed(|| get.after_broken_body()), 0, "5xx and broken bodies share one bound");
-        let mut get = Retries::new(&config, &budget, true);
-        assert_eq!(allowed(|| get.after_status(StatusCode::NOT_IMPLEMENTED, &none)), 0);
-        assert_eq!(allowed(|| get.after_status(StatusCode::NOT_FOUND, &none)), 0);
-        assert_eq!(allowed(|| get.after_broken_body()), 2);
+        let c = fast();
+        let counts = |failures, rate_limited| Call { counts: Counts { failures, rate_limited }, ..get() };
+        let table = [
+            (response(503, &none), counts(1, 3), retry(2, Failure)),
+            (response(503, &none), counts(2, 0), Step::Return),
+            (response(429, &none), counts(2, 2), retry(3, RateLimited)),
+            (response(429, &none), counts(0, 3), Step::Return),
+            (Outcome::BrokenBody, counts(1, 3), retry(2, Failure)),
+            (Outcome::BrokenBody, counts(2, 0), Step::Return),
+            (Outcome::NoResponse { never_sent: true, transient: true }, counts(2, 0), Step::Return),
+        ];
+        for (outcome, call, step) in table {
+            assert_eq!(decide(outcome, &call, &c, NOW), step, "{outcome:?} {call:?}");
+        }
     }
 
     #[test]
-    fn the_budget_and_the_retry_after_cap_end_retries() {
-        let config = RetryConfig { max_retry_after: Duration::from_secs(5), ..fast() };
+    fn failures_without_a_response() {
+        use RetryKind::*;
+        let c = fast();
+        let never_sent = Outcome::NoResponse { never_sent: true, transient: true };
+        let maybe_sent = Outcome::NoResponse { never_sent: false, transient: true };
+        let not_transient = Outcome::NoResponse { never_sent: false, transient: false };
+        let table = [
+            (never_sent, get(), retry(1, Failure)),
+            (never_sent, post(), retry(1, Failure)),
+            (maybe_sent, get(), retry(1, Failure)),
+            (maybe_sent, post(), Step::Return),
+            (not_transient, get(), Step::Return),
+            (Outcome::BrokenBody, get(), retry(1, Failure)),
+            (Outcome::BrokenBody, post(), Step::Return),
+        ];
+        for (outcome, call, step) in table {
+            assert_eq!(decide(outcome, &call, &c, NOW), step, "{outcome:?} {call:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_is_waited_or_returned_over_the_cap() {
+        let c = RetryConfig { max_retry_after: Duration::from_secs(5), ..fast() };
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, "3".parse().unwrap());
+        let asked = Step::Retry { wait: Wait::Asked(Duration::from_secs(3)), kind: RetryKind::RateLimited };
+        assert_eq!(decide(response(429, &h), &get(), &c, NOW), asked);
+        h.insert(RETRY_AFTER, "30".parse().unwrap());
+        assert_eq!(decide(response(429, &h), &get(), &c, NOW), Step::Return, "longer than the cap");
+        assert_eq!(decide(response(503, &h), &get(), &c, NOW), Step::Return);
+        h.insert(RETRY_AFTER, httpdate::fmt_http_date(NOW + Duration::from_secs(4)).parse().unwrap());
+        let dated = Step::Retry { wait: Wait::Asked(Duration::from_secs(4)), kind: RetryKind::Failure };
+        assert_eq!(decide(response(503, &h), &get(), &c, NOW), dated, "an HTTP date, from now");
+    }
+
+    #[test]
+    fn a_401_is_replayed_once_per_new_token() {
+        let none = HeaderMap::new();
+        let c = fast();
+        let table = [
+            (get(), Step::ReplayWithNewToken),
+            (post(), Step::ReplayWithNewToken),
+            (Call { token_is_new: false, none_rejected: false, ..get() }, Step::Return),
+            (Call { can_resend: false, ..get() }, Step::ReturnDroppingToken),
+            (Call { can_resend: false, none_rejected: false, ..get() }, Step::Return),
+            (Call { can_refresh: false, ..get() }, Step::Return),
+        ];
+        for (call, step) in table {
+            assert_eq!(decide(response(401, &none), &call, &c, NOW), step, "{call:?}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_for_the_experimental_header_is_resent_once_with_it() {
+        let none = HeaderMap::new();
+        let c = fast();
+        let refusal = Outcome::Response { status: StatusCode::BAD_REQUEST, headers: &none, refusal: true };
+        let may = Call { may_add_experimental: true, ..get() };
+        assert_eq!(decide(refusal, &may, &c, NOW), Step::ResendWithExperimentalHeader);
+        assert_eq!(decide(refusal, &get(), &c, NOW), Step::Return, "not opted in, or done once");
+        assert_eq!(decide(refusal, &Call { can_resend: false, ..may }, &c, NOW), Step::Return);
+        assert_eq!(decide(response(400, &none), &may, &c, NOW), Step::Return, "another 400");
+    }
+
+    #[test]
+    fn a_request_ahead_gets_one_attempt() {
+        let none = HeaderMap::new();
+        let c = fast();
+        let ahead = Call { ahead: true, may_add_experimental: true, ..get() };
+        for status in [401, 429, 500, 501, 502, 503, 504, 408] {
+            assert_eq!(decide(response(status, &none), &ahead, &c, NOW), Step::Defer, "{status}");
+        }
+        for status in [200, 400, 403, 404] {
+            assert_eq!(decide(response(status, &none), &ahead, &c, NOW), Step::Return, "{status}");
+        }
+        let refusal = Outcome::Response { status: StatusCode::BAD_REQUEST, headers: &none, refusal: true };
+        assert_eq!(decide(refusal, &ahead, &c, NOW), Step::Return);
+        assert_eq!(decide(Outcome::BrokenBody, &ahead, &c, NOW), Step::Defer);
+        assert_eq!(decide(Outcome::NoResponse { never_sent: true, transient: true }, &ahead, &c, NOW), Step::Defer);
+    }
+
+    #[test]
+    fn the_budget_pays_for_retries_and_is_shared() {
+        let config = fast();
         let budget = RetryBudget::new(1, 0.0);
-        let mut retries = Retries::new(&config, &budget, true);
-        let mut long = HeaderMap::new();
-        long.insert(RETRY_AFTER, "30".parse().unwrap());
-        assert_eq!(retries.after_status(StatusCode::TOO_MANY_REQUESTS, &long), None, "longer than the cap");
-        assert!(retries.after_status(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new()).is_some());
-        assert_eq!(retries.after_status(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new()), None, "budget spent");
-        let mut other_call = Retries::new(&config, &budget, true);
-        assert_eq!(other_call.after_broken_body(), None, "the budget is shared");
+        let mut retries = Retries::new(&config, &budget);
+        assert_eq!(retries.take(Step::Return), None);
+        assert!(retries.take(retry(1, RetryKind::RateLimited)).is_some());
+        assert_eq!(retries.counts(), Counts { failures: 0, rate_limited: 1 });
+        assert_eq!(retries.take(retry(1, RetryKind::Failure)), None, "budget spent");
+        assert_eq!(retries.counts().failures, 0, "a retry not made is not counted");
+        let mut other_call = Retries::new(&config, &budget);
+        assert_eq!(other_call.take(retry(1, RetryKind::Failure)), None, "the budget is shared");
     }
 
     #[test]

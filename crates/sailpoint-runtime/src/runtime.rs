@@ -31,7 +31,7 @@ pub(crate) struct Shared {
     pub experimental: bool,
     /// Operations the server refused without the experimental header
     /// although no flag said so: later calls send it at once.
-    pub experimental_by_server: std::sync::Mutex<std::collections::HashSet<&'static str>>,
+    pub asked_by_server: crate::experimental::AskedByServer,
     pub retry: RetryConfig,
     pub budget: Arc<RetryBudget>,
     pub limiter: Option<Limiter>,
@@ -111,7 +111,7 @@ impl Runtime {
             let replay_safe = options.replay_safe_for(operation);
             let e = crate::glue::error_of(operation, replay_safe, status, &headers, &body);
             let opted_in = options.experimental_or(self.shared.experimental);
-            return Err(crate::glue::with_experimental_hint(e, status, &body, opted_in));
+            return Err(crate::experimental::with_hint(e, status, &body, opted_in));
         }
         Ok(response)
     }
