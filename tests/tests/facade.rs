@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sailpoint::prelude::*;
-use sailpoint::{DEFAULT_PREFETCH, PageOptions, Sources};
+use sailpoint::{ConfigSources, DEFAULT_PREFETCH, PageOptions};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -57,10 +57,10 @@ async fn every_version_through_one_client_with_one_token() {
 fn configuration_from_sources_and_its_errors() {
     let env = [("SAIL_BASE_URL", "https://acme.api.identitynow.com"), ("SAIL_CLIENT_ID", "id"), ("SAIL_CLIENT_SECRET", "s")];
     let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let sources = Sources::new(env, "/nonexistent/config.json", None);
+    let sources = ConfigSources::new(env, "/nonexistent/config.json", None);
     let c = Client::builder().from_env().build_with_sources(&sources).unwrap();
     assert_eq!(c.runtime().version_url("v2024").unwrap(), "https://acme.api.identitynow.com/v2024");
-    let none = Sources::new(Default::default(), "/nonexistent/config.json", None);
+    let none = ConfigSources::new(Default::default(), "/nonexistent/config.json", None);
     let err = Client::builder().from_env().build_with_sources(&none).unwrap_err();
     assert!(err.to_string().contains("no base URL"), "{err}");
     let err = Client::builder().base_url("https://acme.api.identitynow.com").build_with_sources(&none).unwrap_err();
@@ -224,4 +224,49 @@ async fn search_goes_past_ten_thousand_without_duplicates_or_gaps() {
     assert_eq!(docs.len(), total);
     let ids: HashSet<_> = docs.iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids.len(), total, "no duplicates, nothing missing");
+}
+
+#[tokio::test]
+async fn names_from_pages_and_from_the_service_reach_the_same_operations() {
+    let server = MockServer::start().await;
+    token_endpoint(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v2024/sources/s1/connector/peek-resource-objects"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"objectCount": 0, "resourceObjects": []})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/search/v1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": "i1", "_type": "identity", "name": "a"}])))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+
+    // The name SailPoint's Sources page uses (beta's), deprecated in v2024 for `search_resource_objects`.
+    #[allow(deprecated)]
+    let peek = client.v2024().peek_resource_objects();
+    let _same_builder: sailpoint::v2024::builder::SearchResourceObjects<'_> = peek.clone();
+    let body: sailpoint::v2024::types::ResourceObjectsRequest =
+        serde_json::from_value(json!({"objectType": "account", "maxCount": 10})).unwrap();
+    // Experimental in v2024: opted in for this call alone.
+    let experimental = sailpoint::CallOptions::new().experimental(true);
+    peek.source_id("s1").body(body).with_options(experimental).send().await.expect("the deprecated name sends the same request");
+
+    // A service's body of a shared type, named from the service.
+    let search = sailpoint::services::search::types::Search {
+        indices: Some(vec![sailpoint::services::search::types::Index::Identities]),
+        query: Some(sailpoint::services::search::types::Query { query: Some("*".into()), ..Default::default() }),
+        ..Default::default()
+    };
+    let found = client.search_api().search_post_v1().body(search).send().await.unwrap().into_inner().unwrap();
+    assert_eq!(found.len(), 1);
+    let sent: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/search/v1")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(sent, [json!({"indices": ["identities"], "query": {"query": "*"}})]);
 }

@@ -143,6 +143,8 @@ fn client_methods(crate_dir: &str) -> BTreeMap<String, Vec<String>> {
                     && matches!(f.vis, syn::Visibility::Public(_))
                     && f.sig.ident != "new"
                     && f.sig.ident != "new_with_client"
+                    // another version's name for an operation listed under its own (see `other_version_names`)
+                    && !f.attrs.iter().any(|a| a.path().is_ident("deprecated"))
                 {
                     let aliases: Vec<String> = f
                         .attrs

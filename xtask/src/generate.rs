@@ -14,8 +14,8 @@ use serde_json::Value;
 use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas, version_drift};
 use crate::rewrites::{
-    call_options, doc_aliases, listing_fields, open_enums, required_bodies, response_decoding, runtime_send, undeclared_success,
-    unknown_field_maps,
+    call_options, doc_aliases, listing_fields, open_enums, other_version_names, required_bodies, response_decoding, runtime_send,
+    shared_types, undeclared_success, unknown_field_maps,
 };
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
@@ -181,15 +181,17 @@ fn client_code(
 
 /// Every `send()` of `file` returns the runtime's error, goes through its
 /// pipeline with the call's options (see `call_options`) and takes any 2xx
-/// as a success; every method has its
-/// operationId as a doc alias. Returns the operations whose spec declares
-/// no 2xx.
+/// as a success; every method has its operationId as a doc alias, and
+/// can be called by another version's name for it, deprecated (see
+/// `other_version_names`). Returns the operations whose spec declares no
+/// 2xx.
 fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<Vec<String>> {
     runtime_send::apply(file)?;
     call_options::apply(file)?;
     response_decoding::apply(file);
     let any_success = undeclared_success::apply(file)?;
     doc_aliases::apply(file, aliases);
+    other_version_names::apply(file, aliases);
     Ok(any_success.without_success)
 }
 
@@ -299,6 +301,10 @@ pub struct Target<'a> {
 #[derive(Default)]
 pub struct Settings {
     pub replacements: BTreeMap<String, (String, Vec<progenitor::TypeImpl>)>,
+    /// Types of another crate the `types` module re-exports besides the
+    /// replacements (those the replacements name), by type name, with
+    /// their path.
+    pub reexports: BTreeMap<String, String>,
 }
 
 /// The files of one crate from its normalized document: progenitor's
@@ -328,7 +334,9 @@ pub fn emit_crate(
         })
         .collect();
 
-    let (client, open_enums, mut without_success) = client_code(tokens, &aliases, &required_body_builders(&doc))?;
+    let (mut client, open_enums, mut without_success) = client_code(tokens, &aliases, &required_body_builders(&doc))?;
+    let reexports = extra.replacements.iter().map(|(t, (path, _))| (t.clone(), path.clone())).chain(extra.reexports.clone());
+    shared_types::apply(&mut client, &reexports.collect()).with_context(|| format!("generating {name}"))?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;
@@ -349,7 +357,10 @@ pub fn emit_crate(
     if let Some(path) = &target.contract_calls {
         let calls_code = match target.kind {
             Kind::Version => contract_calls::emit(&doc, &client, &ops, name),
-            Kind::Service => contract_calls::emit_service(&doc, &client, &ops, name),
+            Kind::Service => {
+                let seeded = specs.services.as_ref().is_some_and(|l| l.contract_seed.iter().any(|s| s == name));
+                contract_calls::emit_service(&doc, &client, &ops, name, seeded)
+            }
         };
         files.push((path.clone(), format!("{}{calls_code}", h("contract-test calls"))));
     }

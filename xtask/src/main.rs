@@ -11,7 +11,7 @@
 //! in release mode and prints its report.
 //! `mock-spec` writes the documents the contract tests' Prism serves
 //! (`target/prism/<version>.json` unless `--out` says otherwise).
-//! `test` is the project's whole test command (what CI runs): formatting,
+//! `test` (in `ci.rs`, with `soak`) is the project's whole test command (what CI runs): formatting,
 //! `regen --check`, clippy and rustdoc with warnings as errors, the facade
 //! with each version feature alone, the contract tests' setup (`npm ci` of
 //! the pinned Prism, `mock-spec`), then `cargo test --workspace` (doctests
@@ -20,6 +20,7 @@
 //! `SAILPOINT_API_SPECS` environment variable (set to
 //! `../shared/openapi/api-specs` by `.cargo/config.toml`).
 
+mod ci;
 mod emit;
 mod generate;
 mod names;
@@ -257,8 +258,10 @@ fn services_files(
 /// crate added or removed): `cargo update --workspace` changes the entries
 /// of the workspace's own packages and nothing else, from the local index.
 fn update_lockfile(root: &Path) -> Result<()> {
-    let status =
-        cargo(&["update", "--workspace", "--offline", "--quiet"]).current_dir(root).status().context("running cargo update")?;
+    let status = ci::cargo(&["update", "--workspace", "--offline", "--quiet"])
+        .current_dir(root)
+        .status()
+        .context("running cargo update")?;
     if !status.success() {
         bail!("`cargo update --workspace` could not bring Cargo.lock in line with the manifests");
     }
@@ -346,168 +349,17 @@ fn mock_spec(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// `npm ci` of the pinned Prism. Without npm the contract tests cannot run:
-/// an error in CI (`CI=true`), a warning elsewhere (the tests then skip, loudly).
-fn install_prism() -> Result<()> {
-    let dir = workspace_root().join(PRISM_PACKAGE_DIR);
-    let status =
-        std::process::Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir).status();
-    let problem = match status {
-        Ok(s) if s.success() => return Ok(()),
-        Ok(s) => format!("`npm ci` in {} failed ({s})", dir.display()),
-        Err(e) => format!("cannot run npm ({e}): install node 20 and npm to run the contract tests"),
-    };
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        bail!("{problem}");
-    }
-    eprintln!("WARNING: {problem}; the contract tests will be skipped");
-    Ok(())
-}
-
-/// A `cargo` command in the workspace root, `--locked`.
-fn cargo(args: &[&str]) -> std::process::Command {
-    let mut cmd = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.args(args).current_dir(workspace_root());
-    cmd
-}
-
-/// Runs `cmd`; false (after saying which step) when it fails.
-fn step(what: &str, mut cmd: std::process::Command) -> Result<bool> {
-    eprintln!("== {what}");
-    let t = Instant::now();
-    let ok = cmd.status().with_context(|| format!("running {what}"))?.success();
-    eprintln!("== {what}: {} in {:.0} s", if ok { "ok" } else { "FAILED" }, t.elapsed().as_secs_f64());
-    Ok(ok)
-}
-
-/// The workspace's hand-written packages: every member but the generated
-/// version crates.
-/// The workspace's packages: `(hand-written, generated)`. A generated one
-/// is a manifest the xtask wrote (its first line says so): the version and
-/// service crates.
-fn workspace_packages() -> Result<(Vec<String>, Vec<String>)> {
-    let out = cargo(&["metadata", "--no-deps", "--format-version", "1", "--locked"]).output().context("cargo metadata")?;
-    if !out.status.success() {
-        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let (mut hand, mut generated) = (Vec::new(), Vec::new());
-    for p in meta["packages"].as_array().into_iter().flatten() {
-        let (Some(name), Some(manifest)) = (p["name"].as_str(), p["manifest_path"].as_str()) else { continue };
-        let text = std::fs::read_to_string(manifest).with_context(|| format!("reading {manifest}"))?;
-        if text.starts_with(emit::removed_versions::MANIFEST_MARK) { &mut generated } else { &mut hand }.push(name.to_string());
-    }
-    Ok((hand, generated))
-}
-
-/// The project's whole test command, in order: formatting, `regen
-/// --check`, clippy (`-D warnings`) on the hand-written crates, rustdoc
-/// (`-D warnings`) of the facade and the runtime, the facade with each
-/// version feature alone and with none, the contract tests' setup,
-/// then `cargo test --workspace` (doctests included) and the demo, whose
-/// binary that same build made (the generated crates compile once). Every
-/// cargo step is `--locked`.
-fn test(args: &Args) -> Result<bool> {
-    let root = workspace_root();
-    let specs = pin::load(&root)?;
-    let (packages, generated) = workspace_packages()?;
-    let mut fmt = cargo(&["fmt", "--check"]);
-    for p in &packages {
-        fmt.args(["-p", p]);
-    }
-    if !step("cargo fmt --check (hand-written crates)", fmt)? {
-        return Ok(false);
-    }
-    let check = Args { command: "regen".into(), check: true, version: None, specs: args.specs.clone(), out: None };
-    eprintln!("== cargo xtask regen --check");
-    if !regen(&check)? {
-        return Ok(false);
-    }
-    let mut clippy = cargo(&["clippy", "--locked", "--workspace", "--all-targets"]);
-    for g in &generated {
-        clippy.args(["--exclude", g]);
-    }
-    clippy.args(["--", "-D", "warnings"]);
-    if !step("cargo clippy (hand-written crates, -D warnings)", clippy)? {
-        return Ok(false);
-    }
-    let mut doc = cargo(&["doc", "--locked", "--no-deps", "-p", "sailpoint", "-p", "sailpoint-runtime"]);
-    doc.env("RUSTDOCFLAGS", "-D warnings");
-    if !step("cargo doc (facade and runtime, -D warnings)", doc)? {
-        return Ok(false);
-    }
-    // Checked with rustc (only the facade gets `-D warnings`), reusing the
-    // dependencies rustdoc just checked: the generated crates are not
-    // checked again.
-    let all_services = "all-services".to_string();
-    let services = specs.services.as_ref().map(|_| &all_services);
-    let features: Vec<Option<&String>> =
-        std::iter::once(None).chain(specs.versions.keys().map(Some)).chain(services.map(Some)).collect();
-    for feature in features {
-        let mut c = cargo(&["rustc", "--locked", "-p", "sailpoint", "--lib", "--profile", "check", "--no-default-features"]);
-        if let Some(f) = feature {
-            c.args(["--features", f]);
-        }
-        c.args(["--", "-D", "warnings"]);
-        let name = feature.map_or("no version feature".to_string(), |f| format!("feature {f} alone"));
-        if !step(&format!("the facade with {name} (-D warnings)"), c)? {
-            return Ok(false);
-        }
-    }
-    eprintln!("== setting up the contract tests: npm ci (Prism), cargo xtask mock-spec");
-    install_prism()?;
-    mock_spec(&Args { command: "mock-spec".into(), check: false, version: None, specs: args.specs.clone(), out: None })?;
-    let specs_env = args.specs.as_ref().map(std::path::absolute).transpose()?;
-    let with_specs = |mut cmd: std::process::Command| {
-        if let Some(dir) = &specs_env {
-            cmd.env("SAILPOINT_API_SPECS", dir);
-        }
-        cmd
-    };
-    let demo = build_tests_and_demo(with_specs(cargo(&["test", "--locked", "--workspace", "--no-run"])))?;
-    if !step("cargo test --workspace", with_specs(cargo(&["test", "--locked", "--workspace"])))? {
-        return Ok(false);
-    }
-    let mut run = std::process::Command::new(&demo);
-    run.current_dir(&root);
-    // the demo must run against the mock tenant, whatever this machine's configuration
-    for var in ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAIL_ACCESS_TOKEN"] {
-        run.env_remove(var);
-    }
-    step("the demo (cargo run --example quickstart)", run)
-}
-
-/// Builds every test (and example) of the workspace; returns the path of
-/// the demo's binary (`quickstart`), which the build reports.
-fn build_tests_and_demo(mut build: std::process::Command) -> Result<PathBuf> {
-    eprintln!("== cargo test --workspace --no-run");
-    let t = Instant::now();
-    build.args(["--message-format", "json-render-diagnostics"]).stderr(std::process::Stdio::inherit());
-    let out = build.output().context("building the tests")?;
-    if !out.status.success() {
-        bail!("building the tests failed");
-    }
-    let demo = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "quickstart")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("the build made no `quickstart` example binary")?;
-    eprintln!("== built in {:.0} s; the demo is {}", t.elapsed().as_secs_f64(), demo.display());
-    Ok(demo)
-}
-
 fn main() -> ExitCode {
     // The soak's own arguments go to the soak binary, which checks them.
     let soaking = std::env::args().nth(1).as_deref() == Some("soak");
     let result = if soaking {
-        soak()
+        ci::soak()
     } else {
         parse_args().and_then(|args| match args.command.as_str() {
             "regen" => regen(&args),
             "pin" => pin_cmd(&args).map(|_| true),
             "mock-spec" => mock_spec(&args).map(|_| true),
-            "test" => test(&args),
+            "test" => ci::test(&args),
             _ => bail!("{USAGE}"),
         })
     };
@@ -519,14 +371,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// `cargo xtask soak [ARGS]`: the fault soak in release mode, its
-/// arguments passed on.
-fn soak() -> Result<bool> {
-    let mut run = cargo(&["run", "--locked", "--release", "-p", "sailpoint-bench", "--bin", "soak", "--"]);
-    run.args(std::env::args().skip(2));
-    step("the fault soak (sailpoint-bench, release)", run)
 }
 
 #[cfg(test)]

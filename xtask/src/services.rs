@@ -11,7 +11,7 @@
 //! The passes that compare year versions (`version-drift`) or apply our
 //! overlay of the year roots (`experimental-overlay`) do not run here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
@@ -33,6 +33,8 @@ pub struct SharedTypes {
     /// The traits each type of the crate implements (what typify asks of a
     /// replacement), by type name; every type the crate defines is a key.
     impls: BTreeMap<String, Vec<TypeImpl>>,
+    /// The crate's types each type's definition names, by type name.
+    uses: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The casing of every component name of the year roots, by its
@@ -136,6 +138,7 @@ pub fn shared(specs: &Specs, layout: &Layout, bundled: Bundle) -> Result<(Shared
         .find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types"))
         .ok_or_else(|| anyhow!("progenitor wrote no `types` module for the shared schemas"))?;
     let impls = implemented_traits(&types);
+    let uses = named_types(&types, &impls);
     let code = prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![types] });
     let schemas = doc.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
     let sha = layout.sha256.clone().unwrap_or_default();
@@ -155,7 +158,7 @@ pub fn shared(specs: &Specs, layout: &Layout, bundled: Bundle) -> Result<(Shared
         (PathBuf::from(SHARED_CRATE_DIR).join("src/generated.rs"), format!("{header}{code}")),
         (PathBuf::from("openapi/services/shared.normalization.md"), report),
     ];
-    Ok((SharedTypes { schemas, impls }, files))
+    Ok((SharedTypes { schemas, impls, uses }, files))
 }
 
 /// The files of one service's crate.
@@ -188,6 +191,18 @@ pub fn service(
         }
     }
     logs.push(("shared-types", "types equal to one of `sailpoint-shared` are used from there, not generated again", reuse));
+    // The `types` module also re-exports the shared types those name (a
+    // field's enum), so that every type of the service's values is named
+    // from the service.
+    let mut pending: Vec<String> = extra.replacements.keys().cloned().collect();
+    while let Some(ty) = pending.pop() {
+        for used in shared.uses.get(&ty).into_iter().flatten() {
+            if !extra.replacements.contains_key(used) && !extra.reexports.contains_key(used) {
+                extra.reexports.insert(used.clone(), format!("{}::types::{used}", SHARED_PACKAGE.replace('-', "_")));
+                pending.push(used.clone());
+            }
+        }
+    }
     let sha = layout.sha256.clone().unwrap_or_default();
     let target = Target {
         kind: Kind::Service,
@@ -203,6 +218,39 @@ pub fn service(
         renamed: bundled.renamed,
     };
     generate::emit_crate(specs, &target, doc, logs, &OtherVersions::none(), &extra)
+}
+
+/// For each type of progenitor's `types` module, the other types of the
+/// module (the keys of `known`) its definition names.
+fn named_types(types: &syn::Item, known: &BTreeMap<String, Vec<TypeImpl>>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    let syn::Item::Mod(m) = types else { return out };
+    for item in m.content.iter().flat_map(|(_, items)| items) {
+        let (ident, tokens) = match item {
+            syn::Item::Struct(s) => (&s.ident, quote::quote!(#s)),
+            syn::Item::Enum(e) => (&e.ident, quote::quote!(#e)),
+            syn::Item::Type(t) => (&t.ident, quote::quote!(#t)),
+            _ => continue,
+        };
+        let mut names = BTreeSet::new();
+        collect_idents(tokens, &mut |i| {
+            if *ident != i && known.contains_key(&i) {
+                names.insert(i);
+            }
+        });
+        out.insert(ident.to_string(), names);
+    }
+    out
+}
+
+fn collect_idents(tokens: proc_macro2::TokenStream, found: &mut impl FnMut(String)) {
+    for tt in tokens {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => found(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => collect_idents(g.stream(), found),
+            _ => {}
+        }
+    }
 }
 
 /// Every type of progenitor's `types` module, with the `Default`,

@@ -216,6 +216,29 @@ Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     pub fn set_icon(&self) -> multipart::SetIcon<'_> {
         multipart::SetIcon::new(self)
     }
+    ///`importAccountsSchema`, as v2024 names it: the same operation as [`import_source_accounts_schema`](Self::import_source_accounts_schema).
+    #[deprecated(
+        note = "v2024 names this operation `importAccountsSchema`; here it is `import_source_accounts_schema`"
+    )]
+    pub fn import_accounts_schema(&self) -> multipart::ImportSourceAccountsSchema<'_> {
+        self.import_source_accounts_schema()
+    }
+    ///`importEntitlementsSchema`, as v2024 names it: the same operation as [`import_source_entitlements_schema`](Self::import_source_entitlements_schema).
+    #[deprecated(
+        note = "v2024 names this operation `importEntitlementsSchema`; here it is `import_source_entitlements_schema`"
+    )]
+    pub fn import_entitlements_schema(
+        &self,
+    ) -> multipart::ImportSourceEntitlementsSchema<'_> {
+        self.import_source_entitlements_schema()
+    }
+    ///`importConnectorFile`, as v2024 names it: the same operation as [`import_source_connector_file`](Self::import_source_connector_file).
+    #[deprecated(
+        note = "v2024 names this operation `importConnectorFile`; here it is `import_source_connector_file`"
+    )]
+    pub fn import_connector_file(&self) -> multipart::ImportSourceConnectorFile<'_> {
+        self.import_source_connector_file()
+    }
 }
 /// Builders for the `multipart/form-data` operations.
 pub mod multipart {

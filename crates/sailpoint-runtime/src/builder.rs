@@ -13,7 +13,7 @@ use crate::auth::{Auth, Credentials};
 use crate::body::BodyLimits;
 use crate::limiter::{Limiter, RateLimit};
 use crate::retry::{RetryBudget, RetryConfig};
-use crate::runtime::{Runtime, Shared};
+use crate::runtime::{Runtime, Shared, join};
 
 /// Builds a [`Runtime`].
 ///
@@ -256,9 +256,9 @@ fn check_base_url(raw: &str, allow_http_loopback: bool) -> Result<Url, Error> {
     Ok(url)
 }
 
-pub(crate) fn join(base: &Url, path: &str) -> Result<Url, Error> {
-    let mut s = base.as_str().trim_end_matches('/').to_string();
-    s.push('/');
-    s.push_str(path);
-    Url::parse(&s).map_err(|e| Error::configuration(format!("{s}: {e}")))
+impl Runtime {
+    /// A builder, with every option at its default.
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder::default()
+    }
 }

@@ -27,7 +27,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Values order by instant, whatever their form (see [`Ord`](#impl-Ord-for-DateTime)).
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct DateTime(String, Form);
+pub struct DateTime(String, WireForm);
 
 /// Chronological, across forms: epoch milliseconds and text compare by the
 /// instant they name (each comparison parses both, as
@@ -60,7 +60,7 @@ impl PartialOrd for DateTime {
 
 /// How the timestamp was written.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Form {
+enum WireForm {
     Text,
     EpochMillis,
 }
@@ -89,7 +89,7 @@ impl DateTime {
     /// assert_eq!(at("2023-09-25T19:37:27+05:30"), "2023-09-25T14:07:27+00:00");
     /// ```
     pub fn to_utc(&self) -> Option<chrono::DateTime<Utc>> {
-        if self.1 == Form::EpochMillis {
+        if self.1 == WireForm::EpochMillis {
             return self.0.parse().ok().and_then(chrono::DateTime::from_timestamp_millis);
         }
         let s = self.0.trim();
@@ -113,14 +113,14 @@ impl DateTime {
 
 impl From<chrono::DateTime<Utc>> for DateTime {
     fn from(t: chrono::DateTime<Utc>) -> Self {
-        Self(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), Form::Text)
+        Self(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), WireForm::Text)
     }
 }
 
 impl FromStr for DateTime {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_string(), Form::Text))
+        Ok(Self(s.to_string(), WireForm::Text))
     }
 }
 
@@ -139,7 +139,7 @@ impl fmt::Debug for DateTime {
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match (self.1, self.0.parse::<i64>()) {
-            (Form::EpochMillis, Ok(n)) => s.serialize_i64(n),
+            (WireForm::EpochMillis, Ok(n)) => s.serialize_i64(n),
             _ => s.serialize_str(&self.0),
         }
     }
@@ -159,16 +159,16 @@ impl serde::de::Visitor<'_> for Visitor {
         f.write_str("a timestamp (a string, or milliseconds since the epoch)")
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DateTime, E> {
-        Ok(DateTime(v.to_string(), Form::Text))
+        Ok(DateTime(v.to_string(), WireForm::Text))
     }
     fn visit_string<E: serde::de::Error>(self, v: String) -> Result<DateTime, E> {
-        Ok(DateTime(v, Form::Text))
+        Ok(DateTime(v, WireForm::Text))
     }
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DateTime, E> {
-        Ok(DateTime(v.to_string(), Form::EpochMillis))
+        Ok(DateTime(v.to_string(), WireForm::EpochMillis))
     }
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DateTime, E> {
-        i64::try_from(v).map(|v| DateTime(v.to_string(), Form::EpochMillis)).map_err(|_| E::custom("timestamp out of range"))
+        i64::try_from(v).map(|v| DateTime(v.to_string(), WireForm::EpochMillis)).map_err(|_| E::custom("timestamp out of range"))
     }
 }
 

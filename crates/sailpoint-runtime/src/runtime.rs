@@ -9,7 +9,6 @@ use reqwest::Url;
 
 use crate::auth::Auth;
 use crate::body::BodyLimits;
-use crate::builder::{RuntimeBuilder, join};
 use crate::limiter::Limiter;
 use crate::retry::{RetryBudget, RetryConfig};
 use crate::{CallOptions, Error, Operation};
@@ -51,11 +50,6 @@ impl fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    /// A builder, with every option at its default.
-    pub fn builder() -> RuntimeBuilder {
-        RuntimeBuilder::default()
-    }
-
     pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
         Self { shared }
     }
@@ -115,4 +109,12 @@ impl Runtime {
         }
         Ok(response)
     }
+}
+
+/// `base` joined with `path` (one `/` between them).
+pub(crate) fn join(base: &Url, path: &str) -> Result<Url, Error> {
+    let mut s = base.as_str().trim_end_matches('/').to_string();
+    s.push('/');
+    s.push_str(path);
+    Url::parse(&s).map_err(|e| Error::configuration(format!("{s}: {e}")))
 }

@@ -186,7 +186,7 @@ beta names this operation `importSourceConnectorFile` (its method there is `impo
     }
     /**Account aggregation
 
-**Experimental**: SailPoint's documentation marks this operation experimental (https://developer.sailpoint.com/docs/api/v2024/import-accounts), although its spec does not. Enable experimental operations on the client (`experimental(true)`) to call it.
+**Experimental**: SailPoint's documentation marks this operation experimental (https://developer.sailpoint.com/docs/api/v2024/import-accounts), although its spec does not. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Starts an account aggregation on the specified source.
 If the target source is a delimited file source, then the CSV file needs to be included in the request body.
@@ -199,7 +199,7 @@ Sends `POST /sources/{id}/load-accounts` as `multipart/form-data`.*/
     }
     /**Process uncorrelated accounts
 
-**Experimental**: SailPoint's documentation marks this operation experimental (https://developer.sailpoint.com/docs/tools/sdk/python/v2024/methods/sources), although its spec does not. Enable experimental operations on the client (`experimental(true)`) to call it.
+**Experimental**: SailPoint's documentation marks this operation experimental (https://developer.sailpoint.com/docs/tools/sdk/python/v2024/methods/sources), although its spec does not. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 File is required for upload. You will also need to set the Content-Type header to `multipart/form-data`
 
@@ -269,6 +269,8 @@ Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data
     }
     /**Update an icon
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API endpoint updates an icon by object type and object id. A token with ORG_ADMIN authority is required to call this API.
 
 Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
@@ -287,6 +289,29 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
         multipart::SendManualDiscoverApplicationsCsvTemplate::new(self)
+    }
+    ///`importSourceAccountsSchema`, as beta names it: the same operation as [`import_accounts_schema`](Self::import_accounts_schema).
+    #[deprecated(
+        note = "beta names this operation `importSourceAccountsSchema`; here it is `import_accounts_schema`"
+    )]
+    pub fn import_source_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
+        self.import_accounts_schema()
+    }
+    ///`importSourceEntitlementsSchema`, as beta names it: the same operation as [`import_entitlements_schema`](Self::import_entitlements_schema).
+    #[deprecated(
+        note = "beta names this operation `importSourceEntitlementsSchema`; here it is `import_entitlements_schema`"
+    )]
+    pub fn import_source_entitlements_schema(
+        &self,
+    ) -> multipart::ImportEntitlementsSchema<'_> {
+        self.import_entitlements_schema()
+    }
+    ///`importSourceConnectorFile`, as beta names it: the same operation as [`import_connector_file`](Self::import_connector_file).
+    #[deprecated(
+        note = "beta names this operation `importSourceConnectorFile`; here it is `import_connector_file`"
+    )]
+    pub fn import_source_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
+        self.import_connector_file()
     }
 }
 /// Builders for the `multipart/form-data` operations.

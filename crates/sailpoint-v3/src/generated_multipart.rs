@@ -185,6 +185,29 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
         multipart::SendManualDiscoverApplicationsCsvTemplate::new(self)
     }
+    ///`importSourceAccountsSchema`, as beta names it: the same operation as [`import_accounts_schema`](Self::import_accounts_schema).
+    #[deprecated(
+        note = "beta names this operation `importSourceAccountsSchema`; here it is `import_accounts_schema`"
+    )]
+    pub fn import_source_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
+        self.import_accounts_schema()
+    }
+    ///`importSourceEntitlementsSchema`, as beta names it: the same operation as [`import_entitlements_schema`](Self::import_entitlements_schema).
+    #[deprecated(
+        note = "beta names this operation `importSourceEntitlementsSchema`; here it is `import_entitlements_schema`"
+    )]
+    pub fn import_source_entitlements_schema(
+        &self,
+    ) -> multipart::ImportEntitlementsSchema<'_> {
+        self.import_entitlements_schema()
+    }
+    ///`importSourceConnectorFile`, as beta names it: the same operation as [`import_connector_file`](Self::import_connector_file).
+    #[deprecated(
+        note = "beta names this operation `importSourceConnectorFile`; here it is `import_connector_file`"
+    )]
+    pub fn import_source_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
+        self.import_connector_file()
+    }
 }
 /// Builders for the `multipart/form-data` operations.
 pub mod multipart {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use sailpoint_runtime::{Error, RateLimit, RetryConfig, Runtime, RuntimeBuilder};
 
-use crate::config::{Config, Partial, Sources};
+use crate::config::{Config, ConfigSources, Partial};
 use crate::generated_services::Services;
 use crate::generated_versions::Versions;
 
@@ -124,14 +124,14 @@ impl ClientBuilder {
 
     /// Resolves the configuration from the values set here and, after
     /// [`from_env`](Self::from_env), from `sources` (tests give their own).
-    pub fn build_with_sources(self, sources: &Sources) -> Result<Client, Error> {
+    pub fn build_with_sources(self, sources: &ConfigSources) -> Result<Client, Error> {
         let config = Config::resolve(self.explicit, self.load_from_env.then_some(sources))?;
         Client::with_config(config, self.runtime.unwrap_or_default())
     }
 
     /// The client.
     pub fn build(self) -> Result<Client, Error> {
-        self.build_with_sources(&Sources::default())
+        self.build_with_sources(&ConfigSources::default())
     }
 }
 

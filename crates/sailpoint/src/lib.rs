@@ -2,16 +2,14 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-mod cli_config;
 mod client;
 mod config;
 pub mod search;
 
-#[cfg(feature = "keyring")]
-pub use cli_config::OsKeyring;
-pub use cli_config::SecretStore;
 pub use client::{Client, ClientBuilder};
-pub use config::{Config, Sources};
+#[cfg(feature = "keyring")]
+pub use config::OsKeyring;
+pub use config::{Config, ConfigSources, SecretStore};
 pub use sailpoint_runtime::{
     CallOptions, Credentials, DEFAULT_PREFETCH, DateTime, Download, Error, ErrorKind, ErrorMessage, FilePart, Items, Page,
     PageOptions, Pages, Paginate, RateLimit, RetryConfig, Runtime,

@@ -36,7 +36,8 @@ pub fn run(doc: &mut Value, log: &mut Log, listed: &[&Experimental]) {
         }
         let note = format!(
             "**Experimental**: SailPoint's documentation marks this operation experimental ({}), although its spec \
-             does not. Enable experimental operations on the client (`experimental(true)`) to call it.",
+             does not. Enable experimental operations on the client (`experimental(true)`) or for this call \
+             (`CallOptions::new().experimental(true)` with `with_options`) to call it.",
             entry.source
         );
         let description = match op.get("description").and_then(Value::as_str) {

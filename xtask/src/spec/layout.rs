@@ -95,7 +95,7 @@ mod tests {
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
             std::fs::write(full, text).unwrap();
         }
-        let layout = Layout { dir: "apis".into(), default: Vec::new(), files: None, sha256: None };
+        let layout = Layout { dir: "apis".into(), default: Vec::new(), contract_seed: Vec::new(), files: None, sha256: None };
         let found = services(&root, &layout).unwrap();
         let shared = shared_schema_files(&root, &layout).unwrap();
         std::fs::remove_dir_all(&root).unwrap();

@@ -36,6 +36,9 @@ pub struct Layout {
     /// The services the facade enables by default (the quickstart calls one).
     #[serde(default)]
     pub default: Vec<String>,
+    /// The services whose every operation the contract tests call.
+    #[serde(default)]
+    pub contract_seed: Vec<String>,
     /// How many files the services reach together; absent until pinned.
     pub files: Option<usize>,
     /// sha256 of those files' `sha256sum` lines, sorted; absent until pinned.

@@ -12,6 +12,24 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AccessRequestItemForm;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorMessageDtoList;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::OwnerDto;
+    pub use sailpoint_shared::types::OwnerDtoType;
+    pub use sailpoint_shared::types::PermissionDto;
     ///Access item requester's identity.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccessItemRequester {
@@ -12747,6 +12765,8 @@ let response = client.cancel_access_request_in_bulk_v1()
     }
     /**Get accounts selections for identity
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to fetch account information for an identity against the items in an access request.
 
 Used to fetch accountSelection for the AccessRequest prior to submitting for async processing.
@@ -12836,6 +12856,8 @@ let response = client.list_access_request_status_v1()
         builder::ListAccessRequestStatusV1::new(self)
     }
     /**Access request status for administrators
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to get access request statuses of all the access requests in the org based on the specified query  parameters.
 Any user with user level ORG_ADMIN or scope idn:access-request-administration:read can access this endpoint to get  the  access request statuses

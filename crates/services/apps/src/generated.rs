@@ -12,6 +12,23 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::BaseReferenceDto;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::PermissionDto;
     ///`AccessProfileDetails`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccessProfileDetails {
@@ -3794,6 +3811,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Get source app by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns a source app by its ID.
 
 Sends a `GET` request to `/source-apps/v1/{id}`
@@ -3812,6 +3831,8 @@ let response = client.get_source_app_v1()
     }
     /**Delete source app by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to delete a specific source app
 
 Sends a `DELETE` request to `/source-apps/v1/{id}`
@@ -3829,6 +3850,8 @@ let response = client.delete_source_app_v1()
         builder::DeleteSourceAppV1::new(self)
     }
     /**Patch source app by id
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API updates an existing source app using [JSON Patch](https://tools.ietf.org/html/rfc6902) syntax.
 The following fields are patchable: **name**, **description**, **enabled**, **owner**, **provisionRequestEnabled**, **appCenterEnabled**, **accountSource**,  **matchAllAccounts** and **accessProfiles**.
@@ -3852,6 +3875,8 @@ let response = client.patch_source_app_v1()
     }
     /**Bulk update source apps
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API updates source apps using [JSON Patch](https://tools.ietf.org/html/rfc6902) syntax.  It can update up to 50 source apps in a batch.
 The following fields can be updated: **name**, **description**, **enabled**, **owner**, **provisionRequestEnabled**, **appCenterEnabled**, **accountSource**,  **matchAllAccounts**, and **accessProfiles**.
 Name, description and owner can't be empty or null.
@@ -3871,6 +3896,8 @@ let response = client.update_source_apps_in_bulk_v1()
         builder::UpdateSourceAppsInBulkV1::new(self)
     }
     /**List assigned source apps
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the list of source apps assigned for logged in user.
 
@@ -3917,6 +3944,8 @@ let response = client.list_assigned_source_app_v1()
         builder::ListAssignedSourceAppV1::new(self)
     }
     /**List available source apps
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the list of source apps available for access request.
 
@@ -3966,6 +3995,8 @@ let response = client.list_available_source_apps_v1()
     }
     /**Create source app
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint creates a source app using the given source app payload
 
 Sends a `POST` request to `/source-apps/v1`
@@ -3981,6 +4012,8 @@ let response = client.create_source_app_v1()
         builder::CreateSourceAppV1::new(self)
     }
     /**List all source apps
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the list of all source apps for the org.
 
@@ -4030,6 +4063,8 @@ let response = client.list_all_source_app_v1()
     }
     /**List access profiles for the specified source app
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the list of access profiles for the specified source app
 
 Sends a `GET` request to `/source-apps/v1/{id}/access-profiles`
@@ -4068,6 +4103,8 @@ let response = client.list_access_profiles_for_source_app_v1()
     }
     /**Bulk remove access profiles from the specified source app
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the final list of access profiles for the specified source app after removing
 
 Sends a `POST` request to `/source-apps/v1/{id}/access-profiles/bulk-remove`
@@ -4093,6 +4130,8 @@ let response = client.delete_access_profiles_from_source_app_by_bulk_v1()
     }
     /**Patch user app by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API updates an existing user app using [JSON Patch](https://tools.ietf.org/html/rfc6902) syntax.
 The following fields are patchable: **account**
 
@@ -4113,6 +4152,8 @@ let response = client.patch_user_app_v1()
         builder::PatchUserAppV1::new(self)
     }
     /**List available accounts for user app
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the list of available accounts for the specified user app. The user app needs to belong lo logged in user.
 
@@ -4142,6 +4183,8 @@ let response = client.list_available_accounts_for_user_app_v1()
         builder::ListAvailableAccountsForUserAppV1::new(self)
     }
     /**List owned user apps
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the list of user apps assigned to logged in user
 
@@ -4184,6 +4227,8 @@ let response = client.list_owned_user_apps_v1()
         builder::ListOwnedUserAppsV1::new(self)
     }
     /**List all user apps
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the list of all user apps with specified filters.
 This API must be used with **filters** query parameter.

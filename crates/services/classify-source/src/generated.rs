@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
@@ -743,6 +746,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Source accounts classification status
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to get the status of Machine Account Classification process for a source.
 A token with API, ORG_ADMIN, ROLE_ADMIN, ROLE_SUBADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required to call this API.
 
@@ -764,6 +769,8 @@ let response = client.get_classify_machine_account_from_source_status_v1()
     }
     /**Classify source's all accounts
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to classify all the accounts from a source.
 A token with API, ORG_ADMIN, ROLE_ADMIN, ROLE_SUBADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required to call this API.
 
@@ -784,6 +791,8 @@ let response = client.send_classify_machine_account_from_source_v1()
         builder::SendClassifyMachineAccountFromSourceV1::new(self)
     }
     /**Cancel classify source's accounts process
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to cancel account classification process on a source.
 A token with API, ORG_ADMIN, ROLE_ADMIN, ROLE_SUBADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required to call this API.

@@ -12,6 +12,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::IscErrorResponse;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///`CustomPasswordInstruction`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomPasswordInstruction {
@@ -334,6 +338,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Create custom password instructions
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API creates the custom password instructions for the specified page ID.
 
 The `pageId` determines which login and password-recovery screen your custom instructions appear on. The following table describes each supported page ID and where its text is displayed:
@@ -372,6 +378,8 @@ let response = client.create_custom_password_instructions_v1()
     }
     /**Get custom password instructions by page id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the custom password instructions for the specified page ID.
 
 Sends a `GET` request to `/custom-password-instructions/v1/{pageId}`
@@ -393,6 +401,8 @@ let response = client.get_custom_password_instructions_v1()
         builder::GetCustomPasswordInstructionsV1::new(self)
     }
     /**Delete custom password instructions by page id
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API delete the custom password instructions for the specified page ID.
 

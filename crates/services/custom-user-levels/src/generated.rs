@@ -12,6 +12,24 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::IdentityReference;
+    pub use sailpoint_shared::types::JsonPatch;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::PermissionDto;
     ///`AuthUserLevelsIdentityCount`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AuthUserLevelsIdentityCount {
@@ -2357,6 +2375,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**List user levels
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Retrieves a list of user levels for the tenant.
 
 Sends a `GET` request to `/authorization/v1/custom-user-levels`
@@ -2397,6 +2417,8 @@ let response = client.list_user_levels_v1()
     }
     /**Create a custom user level
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Creates a new custom user level for the tenant.
 
 Sends a `POST` request to `/authorization/v1/custom-user-levels`
@@ -2418,6 +2440,8 @@ let response = client.create_custom_user_level_v1()
     }
     /**Publish a custom user level
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Publishes a custom user level for the tenant, making it active and available.
 
 Sends a `POST` request to `/authorization/v1/custom-user-levels/{id}/publish`
@@ -2435,6 +2459,8 @@ let response = client.publish_custom_user_level_v1()
         builder::PublishCustomUserLevelV1::new(self)
     }
     /**Retrieve a user level
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Fetches the details of a specific user level by its ID.
 
@@ -2454,6 +2480,8 @@ let response = client.get_user_level_v1()
     }
     /**Delete a user level
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Deletes a specific user level by its ID.
 
 Sends a `DELETE` request to `/authorization/v1/custom-user-levels/{id}`
@@ -2471,6 +2499,8 @@ let response = client.delete_user_level_v1()
         builder::DeleteUserLevelV1::new(self)
     }
     /**Update a user level
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Updates the details of a specific user level using JSON Patch.
 
@@ -2494,6 +2524,8 @@ let response = client.update_user_level_v1()
         builder::UpdateUserLevelV1::new(self)
     }
     /**List all uiAssignable right sets
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Retrieves a list of authorization assignable right sets for the tenant.
 
@@ -2529,6 +2561,8 @@ let response = client.list_all_authorization_right_sets_v1()
     }
     /**List user level identities
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 List of identities associated with a user level.
 
 Sends a `GET` request to `/authorization/v1/user-levels/{id}/identities`
@@ -2560,6 +2594,8 @@ let response = client.list_user_level_identities_v1()
         builder::ListUserLevelIdentitiesV1::new(self)
     }
     /**Count user levels identities
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 List of user levels along with the number of identities associated to it.
 

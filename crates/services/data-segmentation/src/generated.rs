@@ -12,6 +12,20 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::PermissionDto;
     ///`DataSegment`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DataSegment {
@@ -1848,6 +1862,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Get segmentmembership by identity id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the segment membership specified by the given identity ID.
 
 Sends a `GET` request to `/data-segments/v1/membership/{identityId}`
@@ -1867,6 +1883,8 @@ let response = client.get_data_segment_identity_membership_v1()
         builder::GetDataSegmentIdentityMembershipV1::new(self)
     }
     /**Is segmentation enabled by identity
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns whether or not segmentation is enabled for the identity.
 
@@ -1888,6 +1906,8 @@ let response = client.get_data_segmentation_enabled_for_user_v1()
     }
     /**Get segment by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the segment specified by the given ID.
 
 Sends a `GET` request to `/data-segments/v1/{segmentId}`
@@ -1905,6 +1925,8 @@ let response = client.get_data_segment_v1()
         builder::GetDataSegmentV1::new(self)
     }
     /**Publish segment by id
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This will publish the segment so that it starts applying the segmentation to the desired users if enabled
 
@@ -1928,6 +1950,8 @@ let response = client.publish_data_segment_v1()
     }
     /**Delete segment by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API deletes the segment specified by the given ID.
 
 Sends a `DELETE` request to `/data-segments/v1/{segmentId}`
@@ -1947,6 +1971,8 @@ let response = client.delete_data_segment_v1()
         builder::DeleteDataSegmentV1::new(self)
     }
     /**Update segment
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to update segment fields by using the [JSON Patch](https://tools.ietf.org/html/rfc6902) standard.
 
@@ -1977,6 +2003,8 @@ let response = client.patch_data_segment_v1()
         builder::PatchDataSegmentV1::new(self)
     }
     /**Get segments
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the segment specified by the given ID.
 
@@ -2019,6 +2047,8 @@ let response = client.list_data_segments_v1()
         builder::ListDataSegmentsV1::new(self)
     }
     /**Create segment
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API creates a segment.
 >**Note:** Segment definitions may take time to propagate to all identities.

@@ -12,6 +12,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::TranslationMessage;
     ///`AccessRecommendationMessage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccessRecommendationMessage {
@@ -1329,6 +1333,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Identity access request recommendations
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the access request recommendations for the specified identity. The default identity is *me* which indicates the current user.
 
 Sends a `GET` request to `/ai-access-request-recommendations/v1`
@@ -1378,6 +1384,8 @@ let response = client.get_access_request_recommendations_v1()
     }
     /**Get access request recommendations config
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the configurations for Access Request Recommender for the tenant.
 
 Sends a `GET` request to `/ai-access-request-recommendations/v1/config`
@@ -1394,6 +1402,8 @@ let response = client.get_access_request_recommendations_config_v1()
         builder::GetAccessRequestRecommendationsConfigV1::new(self)
     }
     /**Update access request recommendations config
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API updates the configurations for Access Request Recommender for the tenant.
 
@@ -1414,6 +1424,8 @@ let response = client.set_access_request_recommendations_config_v1()
         builder::SetAccessRequestRecommendationsConfigV1::new(self)
     }
     /**List ignored access request recommendations
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the list of ignored access request recommendations.
 
@@ -1459,6 +1471,8 @@ let response = client.get_access_request_recommendations_ignored_items_v1()
     }
     /**Ignore access request recommendation
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API ignores a recommended access request item. Once an item is ignored, it will be marked as ignored=true if it is still a recommended item. The consumer can decide to hide ignored recommendations.
 
 Sends a `POST` request to `/ai-access-request-recommendations/v1/ignored-items`
@@ -1478,6 +1492,8 @@ let response = client.add_access_request_recommendations_ignored_item_v1()
         builder::AddAccessRequestRecommendationsIgnoredItemV1::new(self)
     }
     /**List accepted access request recommendations
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns a list of requested access request recommendations.
 
@@ -1523,6 +1539,8 @@ let response = client.get_access_request_recommendations_requested_items_v1()
     }
     /**Accept access request recommendation
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API consumes a notification that a recommended access request item was requested. This API does not actually make the request, it is just a notification. This will help provide feedback in order to improve our recommendations.
 
 Sends a `POST` request to `/ai-access-request-recommendations/v1/requested-items`
@@ -1542,6 +1560,8 @@ let response = client.add_access_request_recommendations_requested_item_v1()
         builder::AddAccessRequestRecommendationsRequestedItemV1::new(self)
     }
     /**List viewed access request recommendations
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns the list of viewed access request recommendations.
 
@@ -1587,6 +1607,8 @@ let response = client.get_access_request_recommendations_viewed_items_v1()
     }
     /**Mark viewed access request recommendations
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API consumes a notification that a recommended access request item was viewed. Future recommendations with this item will be marked with viewed=true. This can be useful for the consumer to determine if there are any new/unviewed recommendations.
 
 Sends a `POST` request to `/ai-access-request-recommendations/v1/viewed-items`
@@ -1606,6 +1628,8 @@ let response = client.add_access_request_recommendations_viewed_item_v1()
         builder::AddAccessRequestRecommendationsViewedItemV1::new(self)
     }
     /**Bulk mark viewed access request recommendations
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API consumes a notification that a set of recommended access request item were viewed. Future recommendations with these items will be marked with viewed=true. This can be useful for the consumer to determine if there are any new/unviewed recommendations.
 

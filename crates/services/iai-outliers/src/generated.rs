@@ -12,6 +12,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::TranslationMessage;
     ///`ExportOutliersZipV1Type`
     #[derive(
         ::serde::Deserialize,
@@ -2714,6 +2718,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Iai identity outliers summary
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns a summary containing the number of identities that customer has, the number of outliers, and the type of outlier.
 
 Sends a `GET` request to `/outlier-summaries/v1`
@@ -2750,6 +2756,8 @@ let response = client.get_identity_outlier_snapshots_v1()
     }
     /**Iai identity outliers latest summary
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns a most recent snapshot of each outlier type, each containing the number of identities that customer has, the number of outliers, and the type of outlier.
 
 Sends a `GET` request to `/outlier-summaries/v1/latest`
@@ -2769,6 +2777,8 @@ let response = client.get_latest_identity_outlier_snapshots_v1()
         builder::GetLatestIdentityOutlierSnapshotsV1::new(self)
     }
     /**Iai get identity outliers
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns a list of outliers, containing data such as identity ID, outlier type, detection dates, identity attributes, if identity is ignored, and certification information.
 
@@ -2818,6 +2828,8 @@ let response = client.get_identity_outliers_v1()
     }
     /**Get identity outlier's contibuting features
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns a list of contributing feature objects for a single outlier.
 
 The object contains: feature name, feature value type, value, importance, display name (translated text or message key), description (translated text or message key), translation messages object.
@@ -2858,6 +2870,8 @@ let response = client.get_peer_group_outliers_contributing_features_v1()
         builder::GetPeerGroupOutliersContributingFeaturesV1::new(self)
     }
     /**Gets a list of access items associated with each identity outlier contributing feature
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns a list of the enriched access items associated with each feature filtered by the access item type.
 
@@ -2902,6 +2916,8 @@ let response = client.list_outliers_contributing_feature_access_items_v1()
     }
     /**Iai identity outliers ignore
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API receives a list of identity IDs in the request, changes the outliers to be ignored.
 
 Sends a `POST` request to `/outliers/v1/ignore`
@@ -2917,6 +2933,8 @@ let response = client.ignore_identity_outliers_v1()
         builder::IgnoreIdentityOutliersV1::new(self)
     }
     /**Iai identity outliers unignore
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API receives a list of identity IDs in the request, changes the outliers to be un-ignored.
 
@@ -2935,6 +2953,8 @@ let response = client.un_ignore_identity_outliers_v1()
         builder::UnIgnoreIdentityOutliersV1::new(self)
     }
     /**Iai identity outliers export
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API exports a list of ignored outliers to a CSV as well as list of non-ignored outliers to a CSV. These two CSVs will be zipped and exported.
 
@@ -2956,6 +2976,8 @@ let response = client.export_outliers_zip_v1()
         builder::ExportOutliersZipV1::new(self)
     }
     /**Get identity outlier contibuting feature summary
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns a summary of a contributing feature for an identity outlier.
 

@@ -12,6 +12,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::TranslationMessage;
     ///`AccessItemRef`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccessItemRef {
@@ -1672,6 +1676,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Returns recommendation based on object
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 The getRecommendations API returns recommendations based on the requested object. The recommendations are invoked by IdentityIQ and IdentityNow plug-ins that retrieve recommendations based on the performed calculations.
 
 Sends a `POST` request to `/recommendations/v1/request`
@@ -1687,6 +1693,8 @@ let response = client.get_recommendations_v1()
         builder::GetRecommendationsV1::new(self)
     }
     /**Get certification recommendation config values
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Retrieves configuration attributes used by certification recommendations.
 
@@ -1704,6 +1712,8 @@ let response = client.get_recommendations_config_v1()
         builder::GetRecommendationsConfigV1::new(self)
     }
     /**Update certification recommendation config values
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Updates configuration attributes used by certification recommendations.
 

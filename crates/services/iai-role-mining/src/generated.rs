@@ -12,6 +12,11 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///`EntityCreatedByDto`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct EntityCreatedByDto {
@@ -5344,6 +5349,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Retrieves all role mining sessions
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Returns all role mining sessions that match the query parameters
 
 Sends a `GET` request to `/role-mining-sessions/v1`
@@ -5384,6 +5391,8 @@ let response = client.get_role_mining_sessions_v1()
     }
     /**Create a role mining session
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This submits a create role mining session request to the role mining application.
 
 Sends a `POST` request to `/role-mining-sessions/v1`
@@ -5404,6 +5413,8 @@ let response = client.create_role_mining_sessions_v1()
     }
     /**Get a role mining session
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 The method retrieves a role mining session.
 
 Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}`
@@ -5421,6 +5432,8 @@ let response = client.get_role_mining_session_v1()
         builder::GetRoleMiningSessionV1::new(self)
     }
     /**Patch a role mining session
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 The  method updates an existing role mining session using PATCH. Supports op in {"replace"} and changes to pruneThreshold and/or minNumIdentitiesInPotentialRole. The potential roles in this role mining session is then re-calculated.
 
@@ -5442,6 +5455,8 @@ let response = client.patch_role_mining_session_v1()
     }
     /**Get role mining session status state
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method returns a role mining session status for a customer.
 
 Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/status`
@@ -5461,6 +5476,8 @@ let response = client.get_role_mining_session_status_v1()
         builder::GetRoleMiningSessionStatusV1::new(self)
     }
     /**Retrieves all potential role summaries
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method returns the potential role summaries for a role mining session.
 
@@ -5522,6 +5539,8 @@ let response = client.get_potential_role_summaries_v1()
     }
     /**Retrieves a specific potential role
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method returns a specific potential role for a role mining session.
 
 Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}`
@@ -5541,6 +5560,8 @@ let response = client.get_potential_role_v1()
         builder::GetPotentialRoleV1::new(self)
     }
     /**Update a potential role session
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 The method updates an existing potential role using.
 
@@ -5577,6 +5598,8 @@ let response = client.patch_potential_role_session_v1()
         builder::PatchPotentialRoleSessionV1::new(self)
     }
     /**Retrieves the applications of a potential role for a role mining session
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method returns the applications of a potential role for a role mining session.
 
@@ -5618,6 +5641,8 @@ let response = client.get_potential_role_applications_v1()
     }
     /**Retrieves the entitlements of a potential role for a role mining session
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method returns the entitlements of a potential role for a role mining session.
 
 Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements`
@@ -5657,6 +5682,8 @@ let response = client.get_potential_role_entitlements_v1()
         builder::GetPotentialRoleEntitlementsV1::new(self)
     }
     /**Retrieves entitlements for a potential role in a role mining session
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method returns entitlements for a potential role in a role mining session.
 
@@ -5708,6 +5735,8 @@ let response = client.get_entitlements_potential_role_v1()
     }
     /**Retrieves entitlement popularity distribution for a potential role in a role mining session
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method returns entitlement popularity distribution for a potential role in a role mining session.
 
 Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution`
@@ -5732,6 +5761,8 @@ let response = client.get_entitlement_distribution_potential_role_v1()
     }
     /**Edit entitlements for a potential role to exclude some entitlements
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint adds or removes entitlements from an exclusion list for a potential role.
 
 Sends a `POST` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/edit-entitlements`
@@ -5755,6 +5786,8 @@ let response = client.update_entitlements_potential_role_v1()
         builder::UpdateEntitlementsPotentialRoleV1::new(self)
     }
     /**Retrieves identities for a potential role in a role mining session
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method returns identities for a potential role in a role mining session.
 
@@ -5800,6 +5833,8 @@ let response = client.get_identities_potential_role_v1()
     }
     /**Export (download) details for a potential role in a role mining session
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint downloads all the information for a potential role in a role mining session. Includes identities and entitlements in the potential role.
 
 Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export`
@@ -5821,6 +5856,8 @@ let response = client.export_role_mining_potential_role_v1()
         builder::ExportRoleMiningPotentialRoleV1::new(self)
     }
     /**Asynchronously export details for a potential role in a role mining session and upload to S3
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This endpoint uploads all the information for a potential role in a role mining session to S3 as a downloadable zip archive.  Includes identities and entitlements in the potential role.
 
@@ -5846,6 +5883,8 @@ let response = client.export_role_mining_potential_role_async_v1()
     }
     /**Retrieve status of a potential role export job
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint retrieves information about the current status of a potential role export.
 
 Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}`
@@ -5870,6 +5909,8 @@ let response = client.export_role_mining_potential_role_status_v1()
     }
     /**Export (download) details for a potential role in a role mining session
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint downloads a completed export of information for a potential role in a role mining session.
 
 Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download`
@@ -5893,6 +5934,8 @@ let response = client.download_role_mining_potential_role_zip_v1()
         builder::DownloadRoleMiningPotentialRoleZipV1::new(self)
     }
     /**Create request to provision a potential role into an actual role
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method starts a job to provision a potential role
 
@@ -5921,6 +5964,8 @@ let response = client.create_potential_role_provision_request_v1()
         builder::CreatePotentialRoleProvisionRequestV1::new(self)
     }
     /**Retrieves excluded entitlements for a potential role in a role mining session
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method returns excluded entitlements for a potential role in a role mining session.
 
@@ -5967,6 +6012,8 @@ let response = client.get_excluded_entitlements_potential_role_v1()
         builder::GetExcludedEntitlementsPotentialRoleV1::new(self)
     }
     /**Retrieves all potential role summaries
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Returns all potential role summaries that match the query parameters
 
@@ -6032,6 +6079,8 @@ let response = client.get_all_potential_role_summaries_v1()
     }
     /**Retrieves a specific potential role
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method returns a specific potential role.
 
 Sends a `GET` request to `/role-mining-potential-roles/v1/{potentialRoleId}`
@@ -6051,6 +6100,8 @@ let response = client.get_role_mining_potential_role_v1()
         builder::GetRoleMiningPotentialRoleV1::new(self)
     }
     /**Update a potential role
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 The method updates an existing potential role using.
 
@@ -6086,6 +6137,8 @@ let response = client.patch_potential_role_v1()
     }
     /**Retrieves all saved potential roles
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method returns all saved potential roles (draft roles).
 
 Sends a `GET` request to `/role-mining-potential-roles/v1/saved`
@@ -6115,6 +6168,8 @@ let response = client.get_saved_potential_roles_v1()
         builder::GetSavedPotentialRolesV1::new(self)
     }
     /**Retrieves potential role source usage
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method returns source usageCount (as number of days in the last 90 days) for each identity in a potential role.
 

@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///`DeleteIconV1ObjectType`
     #[derive(
         ::serde::Deserialize,
@@ -430,6 +433,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 }
 impl Client {
     /**Delete an icon
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API endpoint delete an icon by object type and object id. A token with ORG_ADMIN authority is required to call this API.
 

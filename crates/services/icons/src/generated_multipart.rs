@@ -9,6 +9,8 @@ use crate::{types, ByteStream, ResponseValue};
 impl crate::Client {
     /**Update an icon
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API endpoint updates an icon by object type and object id. A token with ORG_ADMIN authority is required to call this API.
 
 Sends `PUT /icons/v1/{objectType}/{objectId}` as `multipart/form-data`.*/

@@ -12,6 +12,27 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::BaseReferenceDto;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::LocalizedMessage;
+    pub use sailpoint_shared::types::PermissionDto;
+    pub use sailpoint_shared::types::TaskDefinitionSummary;
+    pub use sailpoint_shared::types::TaskReturnDetails;
+    pub use sailpoint_shared::types::TaskStatusMessage;
+    pub use sailpoint_shared::types::TaskStatusMessageParametersItem;
+    pub use sailpoint_shared::types::TaskStatusMessageType;
     ///`AccessRequestContext`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccessRequestContext {
@@ -5001,6 +5022,8 @@ let response = client.list_entitlements_by_identity_v1()
     }
     /**Attribute synchronization for single identity
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This end-point performs attribute synchronization for a selected identity. The endpoint can be called once in 10 seconds per identity.
 
 Sends a `POST` request to `/identities/v1/{identityId}/synchronize-attributes`
@@ -5020,6 +5043,8 @@ let response = client.synchronize_attributes_for_identity_v1()
         builder::SynchronizeAttributesForIdentityV1::new(self)
     }
     /**Invite identities to register
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API submits a task for inviting given identities via email to complete registration. The invitation email will include the link. After selecting the link an identity will be able to set up password and log in into the system. Invitations expire after 7 days. By default invitations send to the work identity email. It can be changed in Admin > Identities > Identity Profiles by selecting corresponding profile and editing Invitation Options.
 
@@ -5041,6 +5066,8 @@ let response = client.start_identities_invite_v1()
         builder::StartIdentitiesInviteV1::new(self)
     }
     /**Send password reset email
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API sends an email with the link to start Password Reset. After selecting the link an identity will be able to set up a new password. Emails expire after 2 hours.
 
@@ -5064,6 +5091,8 @@ let response = client.send_identity_verification_account_token_v1()
         builder::SendIdentityVerificationAccountTokenV1::new(self)
     }
     /**Process a list of identityids
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This operation should not be used to schedule your own identity processing or to perform system wide identity refreshes. The system will use a combination of [event-based processing](https://documentation.sailpoint.com/saas/help/setup/identity_processing.html?h=process#event-based-processing) and [scheduled processing](https://documentation.sailpoint.com/saas/help/setup/identity_processing.html?h=process#scheduled-processing) that runs every day at 8:00 AM and 8:00 PM in the tenant's timezone to keep your identities synchronized.
 

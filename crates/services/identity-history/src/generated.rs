@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///`AccessItemAccessProfileResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccessItemAccessProfileResponse {
@@ -5631,6 +5634,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Lists all the identities
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This gets the list of identities for the customer. This list end point does not support count=true request param. The total  count of identities would never be returned even if the count param is specified in the request Requires authorization scope of 'idn:identity-history:read'
 
 Sends a `GET` request to `/historical-identities/v1`
@@ -5661,6 +5666,8 @@ let response = client.list_historical_identities_v1()
     }
     /**Get latest snapshot of identity
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method retrieves a specified identity Requires authorization scope of 'idn:identity-history:read'
 
 Sends a `GET` request to `/historical-identities/v1/{id}`
@@ -5678,6 +5685,8 @@ let response = client.get_historical_identity_v1()
         builder::GetHistoricalIdentityV1::new(self)
     }
     /**List access items by identity
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method retrieves a list of access item for the identity filtered by the access item type
 
@@ -5714,6 +5723,8 @@ let response = client.list_identity_access_items_v1()
     }
     /**Lists all the snapshots for the identity
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method retrieves all the snapshots for the identity Requires authorization scope of 'idn:identity-history:read'
 
 Sends a `GET` request to `/historical-identities/v1/{id}/snapshots`
@@ -5747,6 +5758,8 @@ let response = client.list_identity_snapshots_v1()
         builder::ListIdentitySnapshotsV1::new(self)
     }
     /**Gets the summary for the event count for a specific identity
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method gets the summary for the event count for a specific identity by month/day Requires authorization scope of 'idn:identity-history:read'
 
@@ -5786,6 +5799,8 @@ let response = client.get_identity_snapshot_summary_v1()
     }
     /**Gets an identity snapshot at a given date
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method retrieves a specified identity snapshot at a given date Requires authorization scope of 'idn:identity-history:read'
 
 Sends a `GET` request to `/historical-identities/v1/{id}/snapshots/{date}`
@@ -5805,6 +5820,8 @@ let response = client.get_identity_snapshot_v1()
         builder::GetIdentitySnapshotV1::new(self)
     }
     /**Gets the list of identity access items at a given date filterd by item type
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method retrieves the list of identity access items at a given date filterd by item type Requires authorization scope of 'idn:identity-history:read'
 
@@ -5829,6 +5846,8 @@ let response = client.list_identity_snapshot_access_items_v1()
         builder::ListIdentitySnapshotAccessItemsV1::new(self)
     }
     /**List identity event history
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method retrieves all access events for the identity Requires authorization scope of 'idn:identity-history:read'
 
@@ -5868,6 +5887,8 @@ let response = client.get_historical_identity_events_v1()
     }
     /**Gets the start date of the identity
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method retrieves start date of the identity Requires authorization scope of 'idn:identity-history:read'
 
 Sends a `GET` request to `/historical-identities/v1/{id}/start-date`
@@ -5885,6 +5906,8 @@ let response = client.get_identity_start_date_v1()
         builder::GetIdentityStartDateV1::new(self)
     }
     /**Gets a difference of count for each access item types for the given identity between 2 snapshots
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method gets a difference of count for each access item types for the given identity between 2 snapshots Requires authorization scope of 'idn:identity-history:read'
 
@@ -5923,6 +5946,8 @@ let response = client.compare_identity_snapshots_v1()
         builder::CompareIdentitySnapshotsV1::new(self)
     }
     /**Gets a list of differences of specific accesstype for the given identity between 2 snapshots
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method gets a list of differences of specific accessType for the given identity between 2 snapshots Requires authorization scope of 'idn:identity-history:read'
 

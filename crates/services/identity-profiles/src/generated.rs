@@ -12,6 +12,13 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::BaseCommonDto;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorMessageDtoList;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///Defines all the identity attribute mapping configurations. This defines how to generate or collect data for each identity attributes in identity refresh process.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IdentityAttributeConfig {

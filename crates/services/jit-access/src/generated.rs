@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///`GetJitActivationConfigV1ConfigType`
     #[derive(
         ::serde::Deserialize,
@@ -1065,6 +1068,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Get JIT activation policy configuration
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Returns the tenant's current JIT activation policy configuration, including governed entitlement IDs, activation and extension time limits, default periods, notification settings, and whether the policy applies to future assignments.
 
 The tenant comes from the authenticated request context (not the URL). Use **configType** to select which configuration to read. Returns **404** if that configuration has not been stored yet.
@@ -1088,6 +1093,8 @@ let response = client.get_jit_activation_config_v1()
         builder::GetJitActivationConfigV1::new(self)
     }
     /**Update JIT activation policy configuration
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Updates the tenant's JIT activation policy configuration by applying one or more **replace** operations (same shape as JSON Patch: **op**, **path**, **value**). Use this to change entitlement lists, max/default activation and extension durations, notification recipients or template, and the apply-to-future-assignments flag.
 

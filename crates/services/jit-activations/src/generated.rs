@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///JIT activation workflow status.
     #[derive(
         ::serde::Deserialize,
@@ -2635,6 +2638,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Start JIT activation workflow
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Starts a JIT Privileged (JIT P) activation workflow for the given entitlement connection and duration.
 The service performs quick validation; the workflow performs additional validation.
 
@@ -2654,6 +2659,8 @@ let response = client.start_activate_workflow_v1()
         builder::StartActivateWorkflowV1::new(self)
     }
     /**Deactivate JIT activation workflow
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Sends a signal to a running JIT Privileged (JIT P) activation workflow to deactivate.
 
@@ -2678,6 +2685,8 @@ let response = client.start_deactivate_workflow_v1()
         builder::StartDeactivateWorkflowV1::new(self)
     }
     /**Extend JIT activation workflow
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Sends a signal to a running JIT Privileged (JIT P) activation workflow to extend the activation period
 by the requested number of minutes.

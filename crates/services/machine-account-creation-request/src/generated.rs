@@ -12,6 +12,21 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::BaseReferenceDto;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::PermissionDto;
     ///Contains detailed information about each phase in the account request process, including its type, current state, and relevant timestamps.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccountRequestPhase {
@@ -1461,6 +1476,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Submit Machine Account Creation Request
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Initiates machine account creation request for the specified subtype.
 This method validates the input data, processes the machine account creation request,
 and generates an asynchronous result containing a tracking ID.
@@ -1484,6 +1501,8 @@ let response = client.create_machine_account_request_v1()
     }
     /**Get Machine Account Creation Request
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Retrieves a account request details for machine account creation. This allows the user to view all details for given account request.
 
 Sends a `GET` request to `/account-requests/v1/machine-account-create/{accountRequestId}`
@@ -1503,6 +1522,8 @@ let response = client.get_create_machine_account_request_v1()
         builder::GetCreateMachineAccountRequestV1::new(self)
     }
     /**Machine Account Create Access
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This endpoint retrieves the list of sources and subtypes for which logged in user has the entitlement to create a machine account.
 The response includes a list of object detailing the source, subtype and entitlement details which enables the clients to understand if they can submit the request to create a machine account for the given subtype.

@@ -12,6 +12,11 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///List of source subtype IDs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -1605,6 +1610,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Bulk Retrieve of Source Subtypes
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint retrieves the subtypes for given subtypeIds.
 
 Sends a `POST` request to `/source-subtypes/v1/bulk-retrieve`
@@ -1620,6 +1627,8 @@ let response = client.load_bulk_source_subtypes_v1()
         builder::LoadBulkSourceSubtypesV1::new(self)
     }
     /**Retrieve all subtypes
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Get all machine account subtypes.
 
@@ -1665,6 +1674,8 @@ let response = client.list_source_subtypes_v1()
     }
     /**Create subtype
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Create a new machine account subtype.
 
 Sends a `POST` request to `/source-subtypes/v1`
@@ -1680,6 +1691,8 @@ let response = client.create_source_subtype_v1()
         builder::CreateSourceSubtypeV1::new(self)
     }
     /**Get subtype by ID
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Get a machine account subtype by subtype ID.
 
@@ -1698,6 +1711,8 @@ let response = client.get_source_subtype_by_id_v1()
         builder::GetSourceSubtypeByIdV1::new(self)
     }
     /**Delete subtype by ID
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Delete a machine account subtype by subtype ID.
 
@@ -1720,6 +1735,8 @@ let response = client.delete_machine_account_subtype_v1()
         builder::DeleteMachineAccountSubtypeV1::new(self)
     }
     /**Patch subtype by ID
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Update fields of a machine account subtype by subtype ID.
 Patchable fields only include: `displayName`, `description`.
@@ -1744,6 +1761,8 @@ let response = client.patch_machine_account_subtype_v1()
     }
     /**Machine Subtype Approval Config
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint retrieves the approval configuration for machine account creation and deletion at the machine subtype level. By providing a specific subtypeId in the path, clients can fetch the approval rules and settings (such as required approvers and comments policy) that govern account creation and deletion for that particular machine subtype. The response includes a MachineAccountSubtypeConfigDto object detailing these configurations, enabling clients to understand or display the approval workflow required for creating and deleting machine accounts of the given subtype. Use this endpoint to get machine subtype level approval config for account creation and deletion.
 
 Sends a `GET` request to `/source-subtypes/v1/{subtypeId}/machine-config`
@@ -1763,6 +1782,8 @@ let response = client.get_machine_account_subtype_approval_config_v1()
         builder::GetMachineAccountSubtypeApprovalConfigV1::new(self)
     }
     /**Machine Subtype Approval Config
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Updates the approval configuration for machine account deletion at the specified machine subtype level. This endpoint allows clients to modify approval rules and settings (such as required approvers and comments policy) for account creation and deletion workflows associated with a given subtypeId. Use this to customize or enforce approval requirements for creating and deleting machine accounts of a particular subtype.
 

@@ -12,6 +12,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::BaseCommonDto;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///`CreateMachineAccountSubtypeV1Body`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateMachineAccountSubtypeV1Body {
@@ -1329,6 +1333,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**List machine accounts
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This returns a list of machine accounts.
 
 Sends a `GET` request to `/machine-accounts/v1`
@@ -1411,6 +1417,8 @@ let response = client.list_machine_accounts_v1()
     }
     /**Get machine account details
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to return the details for a single machine account by its ID.
 
 Sends a `GET` request to `/machine-accounts/v1/{id}`
@@ -1428,6 +1436,8 @@ let response = client.get_machine_account_v1()
         builder::GetMachineAccountV1::new(self)
     }
     /**Update machine account details
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to update machine accounts details.
 
@@ -1465,6 +1475,8 @@ let response = client.update_machine_account_v1()
         builder::UpdateMachineAccountV1::new(self)
     }
     /**Retrieve all subtypes by source
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Get all machine account subtypes for a given source.
 
@@ -1510,6 +1522,8 @@ let response = client.list_machine_account_subtypes_v1()
     }
     /**Create subtype
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Create a new machine account subtype for a source.
 
 Sends a `POST` request to `/sources/v1/{sourceId}/subtypes`
@@ -1531,6 +1545,8 @@ let response = client.create_machine_account_subtype_v1()
         builder::CreateMachineAccountSubtypeV1::new(self)
     }
     /**Retrieve subtype by source and technicalName
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Get a machine account subtype by source ID and technical name.
 
@@ -1554,6 +1570,8 @@ let response = client.get_machine_account_subtype_by_technical_name_v1()
     }
     /**Delete subtype
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Delete a machine account subtype by source ID and technical name.
 
 Sends a `DELETE` request to `/sources/v1/{sourceId}/subtypes/{technicalName}`
@@ -1575,6 +1593,8 @@ let response = client.delete_machine_account_subtype_by_technical_name_v1()
         builder::DeleteMachineAccountSubtypeByTechnicalNameV1::new(self)
     }
     /**Patch subtype
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Update fields of a machine account subtype by source ID and technical name.
 Patchable fields include: `displayName`, `description`.
@@ -1600,6 +1620,8 @@ let response = client.patch_machine_account_subtype_by_technical_name_v1()
         builder::PatchMachineAccountSubtypeByTechnicalNameV1::new(self)
     }
     /**Retrieve subtype by subtype id
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Get a machine account subtype by its unique ID.
 

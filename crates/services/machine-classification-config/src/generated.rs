@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
@@ -1337,6 +1340,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Machine classification config for source
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns a Machine Classification Config for a Source using Source ID.
 
 Sends a `GET` request to `/sources/v1/{sourceId}/machine-classification-config`
@@ -1356,6 +1361,8 @@ let response = client.get_machine_classification_config_v1()
         builder::GetMachineClassificationConfigV1::new(self)
     }
     /**Update source's classification config
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to update Classification Config for a Source. A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required to call this API.
 
@@ -1378,6 +1385,8 @@ let response = client.set_machine_classification_config_v1()
         builder::SetMachineClassificationConfigV1::new(self)
     }
     /**Delete source's classification config
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to remove Classification Config for a Source.
 A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required to call this API.

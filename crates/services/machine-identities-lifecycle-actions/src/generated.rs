@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///Optional cancel metadata. The path `requestId`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CancelLifecycleActionRequest {
@@ -2993,6 +2996,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Submit machine identity lifecycle action
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Creates a lifecycle request for the target machine identity and returns the created lifecycle
 snapshot.
 
@@ -3027,6 +3032,8 @@ let response = client.submit_machine_identity_lifecycle_action_v1()
         builder::SubmitMachineIdentityLifecycleActionV1::new(self)
     }
     /**List lifecycle actions
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Lists lifecycle requests visible to the requester identity in the current request context.
 
@@ -3091,6 +3098,8 @@ let response = client.list_machine_identity_lifecycle_actions_v1()
     }
     /**Get lifecycle action by requestId
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Returns one lifecycle request snapshot by `requestId`. Used for request-level inspection,
 including cancel acceptance and subsequent status changes.
 
@@ -3128,6 +3137,8 @@ let response = client.get_machine_identity_lifecycle_action_v1()
         builder::GetMachineIdentityLifecycleActionV1::new(self)
     }
     /**Cancel lifecycle action
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Attempts to cancel a lifecycle request before provisioning starts.
 

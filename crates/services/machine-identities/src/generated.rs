@@ -12,6 +12,30 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::BaseCommonDto;
+    pub use sailpoint_shared::types::BaseReferenceDto;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::LocalizedMessage;
+    pub use sailpoint_shared::types::PermissionDto;
+    pub use sailpoint_shared::types::TaskDefinitionSummary;
+    pub use sailpoint_shared::types::TaskReturnDetails;
+    pub use sailpoint_shared::types::TaskStatusMessage;
+    pub use sailpoint_shared::types::TaskStatusMessageParametersItem;
+    pub use sailpoint_shared::types::TaskStatusMessageType;
     ///A single anomaly detected for a machine identity by Agent Behavior Monitoring.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Anomaly {
@@ -5726,6 +5750,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**List machine identities
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns a list of machine identities.
 
 Sends a `GET` request to `/machine-identities/v1`
@@ -5792,6 +5818,8 @@ let response = client.list_machine_identities_v1()
     }
     /**Create machine identity
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to create a machine identity.
 The maximum supported length for the description field is 2000 characters.
 
@@ -5808,6 +5836,8 @@ let response = client.create_machine_identity_v1()
         builder::CreateMachineIdentityV1::new(self)
     }
     /**Get machine identity details
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns a single machine identity using the Machine Identity ID.
 
@@ -5827,6 +5857,8 @@ let response = client.get_machine_identity_v1()
     }
     /**Delete machine identity
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 The API returns successful response if the requested machine identity was deleted.
 
 Sends a `DELETE` request to `/machine-identities/v1/{id}`
@@ -5844,6 +5876,8 @@ let response = client.delete_machine_identity_v1()
         builder::DeleteMachineIdentityV1::new(self)
     }
     /**Update machine identity details
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to update machine identity details.
 
@@ -5865,6 +5899,8 @@ let response = client.update_machine_identity_v1()
         builder::UpdateMachineIdentityV1::new(self)
     }
     /**List machine identity anomalies
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Returns a paginated list of anomalies detected for the specified machine identity (agent).
 
@@ -5905,6 +5941,8 @@ let response = client.list_machine_identity_anomalies_v1()
         builder::ListMachineIdentityAnomaliesV1::new(self)
     }
     /**Get unsanctioned application anomaly summary
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Returns aggregate counts (distinct agents, distinct owners, and total events) for anomalies of type **unsanctioned_app** across the tenant. Powers the Unsanctioned Agents card on the Agent Registry page.
 
@@ -6191,6 +6229,8 @@ let response = client.patch_ownership_correlation_config_v1()
     }
     /**Start machine identity aggregation
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Starts a machine identity (AI Agents) aggregation on the specified source.
 
 Sends a `POST` request to `/sources/v1/{sourceId}/aggregate-agents`
@@ -6212,6 +6252,8 @@ let response = client.start_machine_identity_aggregation_v1()
         builder::StartMachineIdentityAggregationV1::new(self)
     }
     /**List machine identity's user entitlements
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API returns a list of user entitlements associated with machine identities.
 

@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
@@ -1502,6 +1505,8 @@ let response = client.get_password_change_status_v1()
         builder::GetPasswordChangeStatusV1::new(self)
     }
     /**Generate a digit token
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API is used to generate a digit token for password management. Requires authorization scope of "idn:password-digit-token:create".
 

@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
@@ -1237,6 +1240,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Get password policy by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the password policy for the specified ID.
 
 Sends a `GET` request to `/password-policies/v1/{id}`
@@ -1254,6 +1259,8 @@ let response = client.get_password_policy_by_id_v1()
         builder::GetPasswordPolicyByIdV1::new(self)
     }
     /**Update password policy by id
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API updates the specified password policy.
 
@@ -1275,6 +1282,8 @@ let response = client.set_password_policy_v1()
     }
     /**Delete password policy by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API deletes the specified password policy.
 
 Sends a `DELETE` request to `/password-policies/v1/{id}`
@@ -1292,6 +1301,8 @@ let response = client.delete_password_policy_v1()
         builder::DeletePasswordPolicyV1::new(self)
     }
     /**List password policies
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This gets list of all Password Policies.
 Requires role of ORG_ADMIN
@@ -1321,6 +1332,8 @@ let response = client.list_password_policies_v1()
         builder::ListPasswordPoliciesV1::new(self)
     }
     /**Create password policy
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API creates the specified password policy.
 

@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
@@ -1806,6 +1809,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Generate insights for roles
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Submits a create role insights request to the role insights application. At this time there are no parameters. All business roles will be processed for the customer.
 
 Sends a `POST` request to `/role-insights/v1/requests`
@@ -1822,6 +1827,8 @@ let response = client.create_role_insight_requests_v1()
         builder::CreateRoleInsightRequestsV1::new(self)
     }
     /**Returns metadata from prior request
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This endpoint returns details of a prior role insights request.
 
@@ -1843,6 +1850,8 @@ let response = client.get_role_insights_requests_v1()
     }
     /**Get role insights summary information
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This method returns high level summary information for role insights for a customer.
 
 Sends a `GET` request to `/role-insights/v1/summary`
@@ -1857,6 +1866,8 @@ let response = client.get_role_insights_summary_v1()
         builder::GetRoleInsightsSummaryV1::new(self)
     }
     /**Get role insights
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This method returns detailed role insights for each role.
 
@@ -1900,6 +1911,8 @@ let response = client.get_role_insights_v1()
     }
     /**Get a single role insight
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint gets role insights information for a role.
 
 Sends a `GET` request to `/role-insights/v1/{insightId}`
@@ -1917,6 +1930,8 @@ let response = client.get_role_insight_v1()
         builder::GetRoleInsightV1::new(self)
     }
     /**Get entitlement insights for a role
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This endpoint returns entitlement insights for a role.
 
@@ -1949,6 +1964,8 @@ let response = client.get_role_insights_entitlements_changes_v1()
         builder::GetRoleInsightsEntitlementsChangesV1::new(self)
     }
     /**Download entitlement insights for a role
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This endpoint returns the entitlement insights for a role.
 
@@ -1984,6 +2001,8 @@ let response = client.download_role_insights_entitlements_changes_v1()
     }
     /**Get current entitlement for a role
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint gets the entitlements for a role. The term "current" is to distinguish from the entitlement(s) an insight might recommend adding.
 
 Sends a `GET` request to `/role-insights/v1/{insightId}/current-entitlements`
@@ -2011,6 +2030,8 @@ let response = client.get_role_insights_current_entitlements_v1()
         builder::GetRoleInsightsCurrentEntitlementsV1::new(self)
     }
     /**Get identities for a suggested entitlement (for a role)
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Role insights suggests entitlements to be added for a role. This endpoint returns a list of identities in the role, with or without the entitlements, for a suggested entitlement so that the user can see which identities would be affected if the suggested entitlement were to be added to the role.
 

@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {
@@ -2269,6 +2272,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Initiate Role Propagation process
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint initiates a role change propagation process for a tenant asynchronously.  If all preconditions are met, the request is accepted and a rolePropagationId is returned which  can be used to view the status.
 API throws 4xx if any of the following conditions are met - Role propagation feature is disabled  - There is an ongoing role propagation for the tenant - Role refresh needs to be kicked off as part of the role propagation (skipRoleRefresh=false) and there is an ongoing refresh for the tenant
 
@@ -2287,6 +2292,8 @@ let response = client.start_role_propagation_v1()
         builder::StartRolePropagationV1::new(self)
     }
     /**Get status of Role-Propagation process
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This endpoint returns the information of the specified role change propagation process. The execution stage of the role propagation process can be one of the following:
     - PENDING - The role propagation process is queued to be executed.
@@ -2314,6 +2321,8 @@ let response = client.get_role_propagation_status_v1()
     }
     /**Get ongoing Role Propagation process
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint returns the information of ongoing role change propagation process for a tenant. It returns the information whether the role propagation process is currently running or not, If it is running it returns the details of the ongoing role propagation process. The execution stage of the role propagation process can be one of the following: - PENDING - The role propagation process is queued to be executed. - DATA_AGGREGATION_RUNNING - The role propagation process is currently aggregating data. - LAUNCH_PROVISIONING - The role propagation process has started to provision the access to the identities. - SUCCEEDED - The role propagation process has successfully completed. - FAILED - The role propagation process has failed. - TERMINATED - The role propagation process was externally terminated.
 
 Sends a `GET` request to `/role-propagation/v1/is-running`
@@ -2331,6 +2340,8 @@ let response = client.get_ongoing_role_propagation_v1()
     }
     /**Terminate Role Propagation process
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This endpoint terminates the ongoing role change propagation process for a tenant.
 
 Sends a `POST` request to `/role-propagation/v1/terminate`
@@ -2345,6 +2356,8 @@ let response = client.cancel_role_propagation_v1()
         builder::CancelRolePropagationV1::new(self)
     }
     /**Get Role Change Propagation Configuration
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This endpoint fetches the Role Change Propagation Configuration for the tenant
 
@@ -2362,6 +2375,8 @@ let response = client.get_role_propagation_config_v1()
         builder::GetRolePropagationConfigV1::new(self)
     }
     /**Update Role Change Propagation Configuration
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This endpoint enables or disables the Role Change Propagation Process for the tenant
 

@@ -12,6 +12,23 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatch;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::PermissionDto;
     ///`BaseCommonDto`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct BaseCommonDto {
@@ -2208,6 +2225,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**Get a sim integration details
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Get the details of a SIM integration.
 
 Sends a `GET` request to `/sim-integrations/v1/{id}`
@@ -2225,6 +2244,8 @@ let response = client.get_sim_integration_v1()
         builder::GetSimIntegrationV1::new(self)
     }
     /**Update an existing sim integration
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Update an existing SIM integration.
 
@@ -2246,6 +2267,8 @@ let response = client.put_sim_integration_v1()
     }
     /**Delete a sim integration
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Get the details of a SIM integration.
 
 Sends a `DELETE` request to `/sim-integrations/v1/{id}`
@@ -2263,6 +2286,8 @@ let response = client.delete_sim_integration_v1()
         builder::DeleteSimIntegrationV1::new(self)
     }
     /**Patch a sim attribute
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Patch a SIM attribute given a JsonPatch object.
 
@@ -2283,6 +2308,8 @@ let response = client.patch_sim_attributes_v1()
         builder::PatchSimAttributesV1::new(self)
     }
     /**Patch a sim beforeprovisioningrule attribute
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Patch a SIM beforeProvisioningRule attribute given a JsonPatch object.
 
@@ -2306,6 +2333,8 @@ let response = client.patch_before_provisioning_rule_v1()
     }
     /**List the existing sim integrations
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 List the existing SIM integrations.
 
 Sends a `GET` request to `/sim-integrations/v1`
@@ -2320,6 +2349,8 @@ let response = client.get_sim_integrations_v1()
         builder::GetSimIntegrationsV1::new(self)
     }
     /**Create new sim integration
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Create a new SIM Integrations.
 

@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///`Compensatingcontrolcreate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Compensatingcontrolcreate {
@@ -1905,6 +1908,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**List Compensating Controls
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Returns a list of compensating controls associated with separation-of-duties policies.
 
 Sends a `GET` request to `/controls/v1`
@@ -1955,6 +1960,8 @@ let response = client.list_controls_v1()
     }
     /**Create Compensating Control
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Creates a compensating control associated with separation-of-duties policies.
 
 Sends a `POST` request to `/controls/v1`
@@ -1973,6 +1980,8 @@ let response = client.create_control_v1()
     }
     /**Get compensating control by ID
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Returns a single compensating control by ID.
 
 Sends a `GET` request to `/controls/v1/{id}`
@@ -1990,6 +1999,8 @@ let response = client.get_control_v1()
         builder::GetControlV1::new(self)
     }
     /**Put Compensating Control
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Updates the specified compensating control.
 
@@ -2010,6 +2021,8 @@ let response = client.put_control_v1()
         builder::PutControlV1::new(self)
     }
     /**Delete compensating control by ID
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Deletes the specified compensating control from the data store.
 

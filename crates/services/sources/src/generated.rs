@@ -12,6 +12,25 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::AccessModelMetadata;
+    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
+    pub use sailpoint_shared::types::AdditionalOwnerRef;
+    pub use sailpoint_shared::types::AdditionalOwnerRefType;
+    pub use sailpoint_shared::types::BaseReferenceDto;
+    pub use sailpoint_shared::types::DtoType;
+    pub use sailpoint_shared::types::Entitlement;
+    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
+    pub use sailpoint_shared::types::EntitlementOwner;
+    pub use sailpoint_shared::types::EntitlementOwnerType;
+    pub use sailpoint_shared::types::EntitlementSource;
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::PermissionDto;
+    pub use sailpoint_shared::types::TaskResultDto;
+    pub use sailpoint_shared::types::TaskResultDtoType;
     ///`AccountAttribute`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccountAttribute {
@@ -22225,6 +22244,8 @@ let response = client.update_provisioning_policy_v1()
     }
     /**Lists Provisioning Policies
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This end-point lists all the ProvisioningPolicies in IdentityNow.
 
 Sends a `GET` request to `/sources/v2/{sourceId}/provisioning-policies`
@@ -22262,6 +22283,8 @@ let response = client.list_provisioning_policies_v2()
     }
     /**Create provisioning policy
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API generates a create policy/template based on field value transforms. This API is intended for use when setting up JDBC Provisioning type sources, but it will also work on other source types.
 Transforms can be used in the provisioning policy to create a new attribute that you only need during provisioning.
 The V2 API allows you to use a unique identifier (id) for each provisioning policy instead of usageType. This enables read, update, and delete operations on policies using their id.
@@ -22290,6 +22313,8 @@ let response = client.create_provisioning_policy_v2()
     }
     /**Get provisioning policy by ID
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This end-point retrieves the ProvisioningPolicy with the specified ID on the specified Source in Identity Security Cloud.
 
 Sends a `GET` request to `/sources/v2/{sourceId}/provisioning-policies/{id}`
@@ -22309,6 +22334,8 @@ let response = client.get_provisioning_policy_v2()
         builder::GetProvisioningPolicyV2::new(self)
     }
     /**Update provisioning policy by ID
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This end-point updates the provisioning policy with the specified ID on the specified source in Identity Security Cloud.
 Transforms can be used in the provisioning policy to create a new attribute that you only need during provisioning.
@@ -22334,6 +22361,8 @@ let response = client.put_provisioning_policy_v2()
     }
     /**Delete provisioning policy by ID
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Deletes the provisioning policy with the specified ID on an application.
 
 Sends a `DELETE` request to `/sources/v2/{sourceId}/provisioning-policies/{id}`
@@ -22355,6 +22384,8 @@ let response = client.delete_provisioning_policy_v2()
         builder::DeleteProvisioningPolicyV2::new(self)
     }
     /**Partial update of provisioning policy
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This API selectively updates an existing Provisioning Policy using a JSONPatch payload.
 Transforms can be used in the provisioning policy to create a new attribute that you only need during provisioning.
@@ -22404,6 +22435,8 @@ let response = client.update_provisioning_policies_in_bulk_v1()
     }
     /**List datasets on source
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to list datasets for the specified source in Identity Security Cloud (ISC).
 
 
@@ -22435,6 +22468,8 @@ let response = client.get_source_datasets_v1()
     }
     /**Create dataset on source
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to create a dataset on the specified source in Identity Security Cloud (ISC).
 
 
@@ -22461,6 +22496,8 @@ let response = client.create_source_dataset_v1()
     }
     /**Get source dataset by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to get a dataset by id for the specified source in Identity Security Cloud (ISC).
 
 
@@ -22481,6 +22518,8 @@ let response = client.get_source_dataset_v1()
         builder::GetSourceDatasetV1::new(self)
     }
     /**Update source dataset (full)
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to replace a dataset on the specified source in Identity Security Cloud (ISC).
 
@@ -22510,6 +22549,8 @@ let response = client.put_source_dataset_v1()
     }
     /**Delete source dataset by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to delete a dataset on the specified source in Identity Security Cloud (ISC).
 
 
@@ -22534,6 +22575,8 @@ let response = client.delete_source_dataset_v1()
         builder::DeleteSourceDatasetV1::new(self)
     }
     /**Update source dataset (partial)
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to selectively update an existing dataset using a JSONPatch payload.
 
@@ -22562,6 +22605,8 @@ let response = client.update_source_dataset_v1()
     }
     /**Aggregate source dataset
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Starts an aggregation for the specified dataset on the source in Identity Security Cloud (ISC).
 An optional `config` object can be supplied for connector-specific aggregation settings.
 
@@ -22586,6 +22631,8 @@ let response = client.import_source_dataset_v1()
     }
     /**Delete objects for source dataset
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Starts a task to delete aggregated objects for the specified dataset on the source in Identity
 Security Cloud (ISC). Linked dataset and resource definitions are not deleted.
 
@@ -22609,6 +22656,8 @@ let response = client.delete_source_dataset_objects_v1()
         builder::DeleteSourceDatasetObjectsV1::new(self)
     }
     /**List resources for a source
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to list resources defined on the specified source in Identity Security Cloud (ISC).
 
@@ -22641,6 +22690,8 @@ let response = client.get_source_resources_v1()
     }
     /**Create resource on source
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to create a resource on the specified source in Identity Security Cloud (ISC).
 
 
@@ -22669,6 +22720,8 @@ let response = client.create_source_resource_v1()
     }
     /**Get source resource mappings
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to get aggregation metadata for resources on the specified source in Identity
 Security Cloud (ISC). The response is keyed by resource id. Each value includes the linked
 dataset id, resource type, and connector object type. Resources without a matching schema are
@@ -22693,6 +22746,8 @@ let response = client.get_source_resource_mappings_v1()
     }
     /**Get source resource by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to get a resource by id on the specified source in Identity Security Cloud (ISC).
 The response includes the full CIS schema for the resource.
 
@@ -22714,6 +22769,8 @@ let response = client.get_source_resource_v1()
         builder::GetSourceResourceV1::new(self)
     }
     /**Update source resource (full)
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to replace a resource on the specified source in Identity Security Cloud (ISC).
 
@@ -22742,6 +22799,8 @@ let response = client.put_source_resource_v1()
     }
     /**Delete source resource by id
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Use this API to delete a resource on the specified source in Identity Security Cloud (ISC).
 
 
@@ -22765,6 +22824,8 @@ let response = client.delete_source_resource_v1()
         builder::DeleteSourceResourceV1::new(self)
     }
     /**Update source resource (partial)
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Use this API to selectively update an existing resource using a JSONPatch payload.
 
@@ -23567,6 +23628,8 @@ let response = client.update_source_entitlement_request_config_v1()
     }
     /**Attribute sync config
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 This API returns the existing attribute synchronization configuration for a source specified by the given ID. The response contains all attributes, regardless of whether they enabled or not.
 
 Sends a `GET` request to `/sources/v1/{id}/attribute-sync-config`
@@ -23586,6 +23649,8 @@ let response = client.get_source_attr_sync_config_v1()
         builder::GetSourceAttrSyncConfigV1::new(self)
     }
     /**Update attribute sync config
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Replaces the attribute synchronization configuration for the source specified by the given ID with the configuration provided in the request body. Only the "enabled" field of the values in the "attributes" array is mutable. Attempting to change other attributes or add new values to the "attributes" array will result in an error.
 
@@ -23609,6 +23674,8 @@ let response = client.put_source_attr_sync_config_v1()
         builder::PutSourceAttrSyncConfigV1::new(self)
     }
     /**Synchronize single source attributes
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 This end-point performs attribute synchronization for a selected source.
 

@@ -12,6 +12,11 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///Auto-Write Setting for SED
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AutoWriteSetting {
@@ -4935,6 +4940,8 @@ let response = client.update_auto_write_settings_v1()
     }
     /**List pending entitlement recommendation approvals
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Returns a list of entitlement recommendations (SED and/or privilege) that are currently awaiting review or approval. Each record includes the recommendation type, entitlement details, and any AI-generated suggestions.
 
 Sends a `GET` request to `/entitlement-recommendations/v1/pending-approvals`
@@ -4958,6 +4965,8 @@ let response = client.list_pending_entitlement_recommendation_approvals_v1()
         builder::ListPendingEntitlementRecommendationApprovalsV1::new(self)
     }
     /**List privileged entitlement recommendations
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Returns a list of privileged entitlement recommendation groups. Each group aggregates individual entitlement instances that share the same entitlement name and connector type, along with a recommendation score and instance count.
 
@@ -4983,6 +4992,8 @@ let response = client.list_privileged_entitlement_recommendations_v1()
     }
     /**Bulk approve entitlement recommendations
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Approve multiple entitlement recommendations in a single request. Each item in the request must include the recommendation ID and, depending on the record type, either an approved description (SED items) or an approved privilege level (privilege items). Returns a per-item result indicating success or failure.
 
 Sends a `POST` request to `/entitlement-recommendations/v1/bulk-approve`
@@ -5003,6 +5014,8 @@ let response = client.approve_bulk_entitlement_recommendations_v1()
     }
     /**Assign entitlement recommendations for review
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Assign a set of entitlement recommendation records to a reviewer. The assignee can be a specific identity, a governance group, or a role-based assignee such as source owner or entitlement owner. Returns a batch ID that can be used to track the assignment.
 
 Sends a `POST` request to `/entitlement-recommendations/v1/assign`
@@ -5022,6 +5035,8 @@ let response = client.submit_entitlement_recommendations_assignment_v1()
         builder::SubmitEntitlementRecommendationsAssignmentV1::new(self)
     }
     /**Update an entitlement recommendation
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Partially update a single entitlement recommendation record by its ID. Use this endpoint to update the status, description, or privilege level of a specific SED or privilege recommendation.
 

@@ -12,6 +12,17 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::JsonPatchOperation;
+    pub use sailpoint_shared::types::JsonPatchOperationOp;
+    pub use sailpoint_shared::types::LocaleOrigin;
+    pub use sailpoint_shared::types::LocalizedMessage;
+    pub use sailpoint_shared::types::TaskDefinitionSummary;
+    pub use sailpoint_shared::types::TaskReturnDetails;
+    pub use sailpoint_shared::types::TaskStatusMessage;
+    pub use sailpoint_shared::types::TaskStatusMessageParametersItem;
+    pub use sailpoint_shared::types::TaskStatusMessageType;
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IscErrorResponse {

@@ -12,6 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    pub use sailpoint_shared::types::ErrorMessageDto;
+    pub use sailpoint_shared::types::ErrorResponseDto;
+    pub use sailpoint_shared::types::LocaleOrigin;
     ///Audit details for the reassignment configuration of an identity
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AuditDetails {
@@ -1942,6 +1945,8 @@ impl ClientInfo<sailpoint_runtime::Runtime> for Client {
 impl Client {
     /**List reassignment config types
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Gets a collection of types which are available in the Reassignment Configuration UI.
 
 Sends a `GET` request to `/reassignment-configurations/v1/types`
@@ -1958,6 +1963,8 @@ let response = client.get_reassignment_config_types_v1()
         builder::GetReassignmentConfigTypesV1::new(self)
     }
     /**List reassignment configurations
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Gets all Reassignment configuration for the current org.
 
@@ -1976,6 +1983,8 @@ let response = client.list_reassignment_configurations_v1()
     }
     /**Create a reassignment configuration
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Creates a new Reassignment Configuration for the specified identity.
 
 Sends a `POST` request to `/reassignment-configurations/v1`
@@ -1993,6 +2002,8 @@ let response = client.create_reassignment_configuration_v1()
         builder::CreateReassignmentConfigurationV1::new(self)
     }
     /**Get reassignment configuration
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Gets the Reassignment Configuration for an identity.
 
@@ -2014,6 +2025,8 @@ let response = client.get_reassignment_configuration_v1()
     }
     /**Update reassignment configuration
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Replaces existing Reassignment configuration for an identity with the newly provided configuration.
 
 Sends a `PUT` request to `/reassignment-configurations/v1/{identityId}`
@@ -2033,6 +2046,8 @@ let response = client.put_reassignment_config_v1()
         builder::PutReassignmentConfigV1::new(self)
     }
     /**Delete reassignment configuration
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Deletes a single reassignment configuration for the specified identity
 
@@ -2055,6 +2070,8 @@ let response = client.delete_reassignment_configuration_v1()
         builder::DeleteReassignmentConfigurationV1::new(self)
     }
     /**Evaluate reassignment configuration
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Evaluates the Reassignment Configuration for an `Identity` to determine if work items for the specified type should be reassigned. If a valid Reassignment Configuration is found for the identity & work type, then a lookup is initiated which recursively fetches the Reassignment Configuration for the next `TargetIdentity` until no more results are found or a max depth of 5. That lookup trail is provided in the response and the final reassigned identity in the lookup list is returned as the `reassignToId` property. If no Reassignment Configuration is found for the specified identity & config type then the requested Identity ID will be used as the `reassignToId` value and the lookupTrail node will be empty.
 
@@ -2080,6 +2097,8 @@ let response = client.get_evaluate_reassignment_configuration_v1()
     }
     /**Get tenant-wide reassignment configuration settings
 
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
+
 Gets the global Reassignment Configuration settings for the requestor's tenant.
 
 Sends a `GET` request to `/reassignment-configurations/v1/tenant-config`
@@ -2096,6 +2115,8 @@ let response = client.get_tenant_config_configuration_v1()
         builder::GetTenantConfigConfigurationV1::new(self)
     }
     /**Update tenant-wide reassignment configuration settings
+
+**Experimental**: SailPoint marks this operation experimental. Enable experimental operations on the client (`experimental(true)`) or for this call (`CallOptions::new().experimental(true)` with `with_options`) to call it.
 
 Replaces existing Tenant-wide Reassignment Configuration settings with the newly provided settings.
 

@@ -1,14 +1,27 @@
 //! Where the tenant and the credentials come from (the order and the rule
 //! are documented on [`Config`]).
+//!
+//! One module per place: `env`, `config_json`, `cli` (the SailPoint CLI's
+//! file) and `secrets` (the keyring); `sources` says where each is;
+//! `layer` is what a place gives. This module puts them in order.
 
-use std::collections::HashMap;
+mod cli;
+mod config_json;
+mod env;
+mod layer;
+mod secrets;
+mod sources;
+
 use std::fmt;
-use std::path::PathBuf;
 
 use sailpoint_runtime::{Credentials, Error};
 
-use crate::cli_config::{SecretStore, os_keyring, read_cli};
-use serde_json::Value;
+pub(crate) use layer::Partial;
+use layer::{Layer, NO_CREDENTIALS, OR_FROM_ENV};
+#[cfg(feature = "keyring")]
+pub use secrets::OsKeyring;
+pub use secrets::SecretStore;
+pub use sources::ConfigSources;
 
 /// A tenant and how to authenticate to it.
 ///
@@ -55,7 +68,7 @@ use serde_json::Value;
 /// keeps in the OS keyring (services `environments.pat.clientid` and
 /// `environments.pat.clientsecret`, the environment's name as the user).
 /// They are read with this crate's `keyring` feature (see
-/// [`Sources::secrets`]). When the keyring has neither, the environment's
+/// [`ConfigSources::secrets`]). When the keyring has neither, the environment's
 /// `pat.clientid` and `pat.clientsecret` keys, where CLIs before 2.0 kept
 /// them, are used.
 ///
@@ -74,237 +87,14 @@ impl fmt::Debug for Config {
     }
 }
 
-/// Settings as read from one source; any may be missing.
-#[derive(Clone, Default)]
-pub(crate) struct Partial {
-    pub base_url: Option<String>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    pub access_token: Option<String>,
-}
-
-impl fmt::Debug for Partial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redacted = |v: &Option<String>| v.as_ref().map(|_| "[redacted]");
-        f.debug_struct("Partial")
-            .field("base_url", &self.base_url)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &redacted(&self.client_secret))
-            .field("access_token", &redacted(&self.access_token))
-            .finish()
-    }
-}
-
-/// Reads an environment variable.
-pub type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
-
-/// Where the settings are looked for (the real places, or a test's).
-pub struct Sources {
-    /// Reads an environment variable.
-    pub env: EnvLookup,
-    /// The official SDKs' `config.json` (default `./config.json`).
-    pub config_json: PathBuf,
-    /// The CLI's `config.yaml` (default `~/.sailpoint/config.yaml`).
-    pub cli_config: Option<PathBuf>,
-    /// Where the CLI's personal access token is read from: by default the OS
-    /// keyring with the `keyring` feature, and nowhere (`None`) without it
-    /// or in [`Sources::new`] (see [`Sources::with_secret_store`]).
-    pub secrets: Option<Box<dyn SecretStore>>,
-}
-
-impl Default for Sources {
-    fn default() -> Self {
-        let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from);
-        Self {
-            env: Box::new(|k| std::env::var(k).ok()),
-            config_json: PathBuf::from("config.json"),
-            cli_config: home.map(|h| h.join(".sailpoint").join("config.yaml")),
-            secrets: os_keyring(),
-        }
-    }
-}
-
-impl Sources {
-    /// Test sources: these environment variables, these files, and no
-    /// secret store.
-    pub fn new(env: HashMap<String, String>, config_json: impl Into<PathBuf>, cli_config: Option<PathBuf>) -> Self {
-        Self { env: Box::new(move |k| env.get(k).cloned()), config_json: config_json.into(), cli_config, secrets: None }
-    }
-
-    /// These sources, reading the CLI's secrets from `store`.
-    pub fn with_secret_store(mut self, store: impl SecretStore + 'static) -> Self {
-        self.secrets = Some(Box::new(store));
-        self
-    }
-
-    /// An environment variable, trimmed; `None` when unset or blank.
-    pub(crate) fn var(&self, key: &str) -> Option<String> {
-        (self.env)(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
-    }
-}
-
-/// Says "no client id" (for the tests that look for it).
-const NO_CREDENTIALS: &str = "no credentials (no client id and client secret, nor an access token)";
-const OR_FROM_ENV: &str = "or `from_env()` to read the environment and the configuration files";
-
-/// What one place holds, and its names for messages (never a value).
-pub(crate) struct Layer {
-    /// The place: `the builder`, `the environment`, a path.
-    pub(crate) place: String,
-    pub(crate) settings: Partial,
-    /// Why it holds nothing: `not found`, `skipped: …`.
-    pub(crate) note: Option<String>,
-    /// What it lacks when it has no base URL, e.g. `no SAIL_BASE_URL`.
-    pub(crate) no_base_url: String,
-    /// What it lacks, or why it has nothing, when it has no credentials.
-    pub(crate) no_credentials: String,
-    /// The names of its client id and client secret.
-    pub(crate) client_id: String,
-    pub(crate) client_secret: String,
-}
-
-impl Layer {
-    fn builder(settings: Partial) -> Self {
-        Self {
-            place: "the builder".into(),
-            settings,
-            note: None,
-            no_base_url: "no base URL".into(),
-            no_credentials: "no credentials".into(),
-            client_id: "`client_credentials(..)`".into(),
-            client_secret: "`client_credentials(..)`".into(),
-        }
-    }
-
-    fn has_credentials(&self) -> bool {
-        let s = &self.settings;
-        s.access_token.is_some() || s.client_id.is_some() || s.client_secret.is_some()
-    }
-
-    /// Its credentials as one unit: the access token, else the client id
-    /// and secret; half a pair is an error.
-    fn credentials(&self) -> Result<Option<Credentials>, Error> {
-        let s = &self.settings;
-        if let Some(token) = &s.access_token {
-            return Ok(Some(Credentials::access_token(token.clone())));
-        }
-        let (has, has_key, lacks, lacks_key) = match (&s.client_id, &s.client_secret) {
-            (Some(id), Some(secret)) => return Ok(Some(Credentials::client_credentials(id.clone(), secret.clone()))),
-            (None, None) => return Ok(None),
-            (Some(_), None) => ("a client id", &self.client_id, "client secret", &self.client_secret),
-            (None, Some(_)) => ("a client secret", &self.client_secret, "client id", &self.client_id),
-        };
-        Err(Error::configuration(format!(
-            "{} has {has} ({has_key}) but no {lacks} ({lacks_key}); a client id and its secret must come from the same place",
-            self.place
-        )))
-    }
-
-    fn lacking_base_url(&self) -> String {
-        match &self.note {
-            Some(note) => format!("{} ({note})", self.place),
-            None if self.has_credentials() => {
-                format!("{} ({}, so its credentials are not used)", self.place, self.no_base_url)
-            }
-            None => format!("{} ({})", self.place, self.no_base_url),
-        }
-    }
-
-    fn lacking_credentials(&self) -> String {
-        match &self.note {
-            Some(note) => format!("{} ({note})", self.place),
-            None => format!("{} ({})", self.place, self.no_credentials),
-        }
-    }
-
-    /// The error when this place gives the base URL but no credentials.
-    fn no_credentials_error(&self) -> Error {
-        Error::configuration(format!(
-            "{NO_CREDENTIALS} in {}, which gives the base URL: {}; the credentials are taken from the place that gives \
-             the base URL, or from the builder: set SAIL_BASE_URL with SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (or \
-             SAIL_ACCESS_TOKEN), or call `client_credentials(..)` on the builder",
-            self.place, self.no_credentials
-        ))
-    }
-}
-
-pub(crate) fn malformed(what: &str, line: usize, column: usize) -> String {
-    // The parser's own message may quote the value, which could be a secret.
-    format!("not valid {what} (line {line}, column {column})")
-}
-
-/// A string setting, trimmed; `None` when absent, null or blank; `Err` when
-/// it is not a string.
-pub(crate) fn text_at(v: Option<&Value>) -> Result<Option<String>, ()> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
-        Some(_) => Err(()),
-    }
-}
-
 /// Reads one place.
-type Reader = fn(&Sources) -> Result<Layer, Error>;
-
-fn read_env(sources: &Sources) -> Result<Layer, Error> {
-    Ok(Layer {
-        place: "the environment".into(),
-        settings: Partial {
-            base_url: sources.var("SAIL_BASE_URL"),
-            client_id: sources.var("SAIL_CLIENT_ID"),
-            client_secret: sources.var("SAIL_CLIENT_SECRET"),
-            access_token: sources.var("SAIL_ACCESS_TOKEN"),
-        },
-        note: None,
-        no_base_url: "no SAIL_BASE_URL".into(),
-        no_credentials: "no SAIL_CLIENT_ID and SAIL_CLIENT_SECRET, nor SAIL_ACCESS_TOKEN".into(),
-        client_id: "SAIL_CLIENT_ID".into(),
-        client_secret: "SAIL_CLIENT_SECRET".into(),
-    })
-}
-
-/// `config.json`: an error when it is reached and does not parse.
-fn read_config_json(sources: &Sources) -> Result<Layer, Error> {
-    let path = &sources.config_json;
-    let mut layer = Layer {
-        place: path.display().to_string(),
-        settings: Partial::default(),
-        note: None,
-        no_base_url: "no `BaseURL`".into(),
-        no_credentials: "no `ClientId` and `ClientSecret`".into(),
-        client_id: "`ClientId`".into(),
-        client_secret: "`ClientSecret`".into(),
-    };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
-            layer.note =
-                Some(if e.kind() == std::io::ErrorKind::NotFound { "not found".into() } else { format!("not read: {e}") });
-            return Ok(layer);
-        }
-    };
-    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| Error::configuration(format!("{} is {}", path.display(), malformed("JSON", e.line(), e.column()))))?;
-    if !v.is_object() {
-        return Err(Error::configuration(format!("{} must hold a JSON object", path.display())));
-    }
-    let field = |key: &str| {
-        text_at(v.get(key)).map_err(|()| Error::configuration(format!("{}: `{key}` must be a string", path.display())))
-    };
-    layer.settings = Partial {
-        base_url: field("BaseURL")?,
-        client_id: field("ClientId")?,
-        client_secret: field("ClientSecret")?,
-        access_token: None,
-    };
-    Ok(layer)
-}
+type Reader = fn(&ConfigSources) -> Result<Layer, Error>;
 
 impl Config {
     /// Loads the configuration from the environment and the files (see
     /// [`Config`] for the order).
     pub fn load() -> Result<Self, Error> {
-        Self::resolve(Partial::default(), Some(&Sources::default()))
+        Self::resolve(Partial::default(), Some(&ConfigSources::default()))
     }
 
     fn from_parts(base_url: String, credentials: Credentials) -> Self {
@@ -313,7 +103,7 @@ impl Config {
 
     /// Resolves the builder's settings (`explicit`) and, when given,
     /// `sources`, by the rule documented on [`Config`].
-    pub(crate) fn resolve(explicit: Partial, sources: Option<&Sources>) -> Result<Self, Error> {
+    pub(crate) fn resolve(explicit: Partial, sources: Option<&ConfigSources>) -> Result<Self, Error> {
         let builder = Layer::builder(explicit);
         let mut credentials = builder.credentials()?;
         let explicit_base_url = builder.settings.base_url.clone();
@@ -327,7 +117,7 @@ impl Config {
             })?;
             return Ok(Self::from_parts(base_url, credentials));
         };
-        let readers: [Reader; 3] = [read_env, read_config_json, read_cli];
+        let readers: [Reader; 3] = [env::read, config_json::read, cli::read];
         let mut looked = Vec::new();
 
         if let Some(base_url) = explicit_base_url {
@@ -385,9 +175,10 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+    use super::cli::{PAT_CLIENT_ID, PAT_CLIENT_SECRET};
     use super::*;
-    use crate::cli_config::{PAT_CLIENT_ID, PAT_CLIENT_SECRET};
-    use std::path::Path;
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
 
     fn temp(name: &str, text: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("sailpoint-config-{}-{name}", std::process::id()));
@@ -401,11 +192,11 @@ mod tests {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
-    fn resolve(explicit: Partial, sources: Sources) -> Result<Config, Error> {
+    fn resolve(explicit: Partial, sources: ConfigSources) -> Result<Config, Error> {
         Config::resolve(explicit, Some(&sources))
     }
 
-    fn from(sources: Sources) -> Result<Config, Error> {
+    fn from(sources: ConfigSources) -> Result<Config, Error> {
         resolve(Partial::default(), sources)
     }
 
@@ -456,11 +247,11 @@ mod tests {
             ),
         );
         // the CLI config alone
-        let c = from(Sources::new(env(&[]), NONE, Some(yaml.clone()))).unwrap();
+        let c = from(ConfigSources::new(env(&[]), NONE, Some(yaml.clone()))).unwrap();
         assert_eq!(c.base_url, "https://cli.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("cli-id"));
         // config.json above the CLI config
-        let c = from(Sources::new(env(&[]), &json, Some(yaml.clone()))).unwrap();
+        let c = from(ConfigSources::new(env(&[]), &json, Some(yaml.clone()))).unwrap();
         assert_eq!(c.base_url, "https://json.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("json-id"));
         // the environment above both
@@ -469,12 +260,12 @@ mod tests {
             ("SAIL_CLIENT_ID", "env-id"),
             ("SAIL_CLIENT_SECRET", SECRET),
         ]);
-        let c = from(Sources::new(e.clone(), &json, Some(yaml.clone()))).unwrap();
+        let c = from(ConfigSources::new(e.clone(), &json, Some(yaml.clone()))).unwrap();
         assert_eq!(c.base_url, "https://env.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("env-id"));
         // the builder's base URL above everything, with the first credentials found
         let explicit = Partial { base_url: Some("https://explicit.api.identitynow.com".into()), ..Partial::default() };
-        let c = resolve(explicit, Sources::new(e, &json, Some(yaml))).unwrap();
+        let c = resolve(explicit, ConfigSources::new(e, &json, Some(yaml))).unwrap();
         assert_eq!(c.base_url, "https://explicit.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("env-id"));
         // within a place, an access token wins over client credentials
@@ -484,7 +275,7 @@ mod tests {
             ("SAIL_CLIENT_ID", "env-id"),
             ("SAIL_CLIENT_SECRET", SECRET),
         ]);
-        let c = from(Sources::new(e, &json, None)).unwrap();
+        let c = from(ConfigSources::new(e, &json, None)).unwrap();
         assert!(matches!(c.credentials, Credentials::AccessToken(_)));
         assert!(!format!("{c:?}").contains(SECRET));
     }
@@ -497,11 +288,11 @@ mod tests {
         );
         // credentials without a base URL are not used with another place's
         let e = env(&[("SAIL_CLIENT_ID", "env-id"), ("SAIL_CLIENT_SECRET", SECRET)]);
-        let c = from(Sources::new(e, &json, None)).unwrap();
+        let c = from(ConfigSources::new(e, &json, None)).unwrap();
         assert_eq!(c.base_url, "https://json.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("json-id"));
         // a base URL without credentials is an error naming its place, not a mix
-        let m = message(from(Sources::new(env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com")]), &json, None)));
+        let m = message(from(ConfigSources::new(env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com")]), &json, None)));
         assert!(m.contains("no client id") && m.contains("in the environment") && m.contains("SAIL_CLIENT_ID"), "{m}");
         assert!(!m.contains(SECRET), "{m}");
     }
@@ -510,11 +301,11 @@ mod tests {
     fn builder_credentials_beat_the_environment_token() {
         let e = env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com"), ("SAIL_ACCESS_TOKEN", "env-token")]);
         let explicit = Partial { client_id: Some("builder-id".into()), client_secret: Some(SECRET.into()), ..Partial::default() };
-        let c = resolve(explicit.clone(), Sources::new(e.clone(), NONE, None)).unwrap();
+        let c = resolve(explicit.clone(), ConfigSources::new(e.clone(), NONE, None)).unwrap();
         assert_eq!(c.base_url, "https://env.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("builder-id"));
         let explicit = Partial { base_url: Some("https://builder.api.identitynow.com".into()), ..explicit };
-        let c = resolve(explicit, Sources::new(e, NONE, None)).unwrap();
+        let c = resolve(explicit, ConfigSources::new(e, NONE, None)).unwrap();
         assert_eq!(c.base_url, "https://builder.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("builder-id"));
         assert!(!format!("{c:?}").contains(SECRET));
@@ -527,52 +318,53 @@ mod tests {
             &format!(r#"{{"BaseURL": "https://json.api.identitynow.com", "ClientSecret": "{SECRET}"}}"#),
         );
         let e = env(&[("SAIL_BASE_URL", "https://env.api.identitynow.com"), ("SAIL_CLIENT_ID", "env-id")]);
-        let m = message(from(Sources::new(e, &json, None)));
+        let m = message(from(ConfigSources::new(e, &json, None)));
         assert!(m.contains("the environment has a client id (SAIL_CLIENT_ID) but no client secret (SAIL_CLIENT_SECRET)"), "{m}");
         assert!(!m.contains(SECRET), "{m}");
         // the same when the builder gives the base URL: the first place with credentials gives them whole
         let explicit = Partial { base_url: Some("https://builder.api.identitynow.com".into()), ..Partial::default() };
-        let m = message(resolve(explicit, Sources::new(env(&[("SAIL_CLIENT_ID", "env-id")]), &json, None)));
+        let m = message(resolve(explicit, ConfigSources::new(env(&[("SAIL_CLIENT_ID", "env-id")]), &json, None)));
         assert!(m.contains("no client secret (SAIL_CLIENT_SECRET)") && !m.contains(SECRET), "{m}");
     }
 
     #[test]
     fn the_cli_file_as_the_cli_writes_it_never_blocks_the_environment() {
         let yaml = temp("defaults.yaml", CLI_DEFAULTS);
-        let c = from(Sources::new(env(&SAIL), NONE, Some(yaml.clone())).with_secret_store(keyring("default"))).unwrap();
+        let c = from(ConfigSources::new(env(&SAIL), NONE, Some(yaml.clone())).with_secret_store(keyring("default"))).unwrap();
         assert_eq!(c.base_url, "https://env.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("env-id"));
         // with nothing else, the error names it and why it was skipped
-        let m = message(from(Sources::new(env(&[]), NONE, Some(yaml.clone()))));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(yaml.clone()))));
         let path = yaml.display().to_string();
         assert!(m.contains("no base URL") && m.contains(&path) && m.contains("no environment `default`"), "{m}");
         let other = temp("no-such-env.yaml", "activeenvironment: prod\nenvironments: {}\n");
-        let m = message(from(Sources::new(env(&[]), NONE, Some(other))));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(other))));
         assert!(m.contains("no environment `prod`"), "{m}");
     }
 
     #[test]
     fn a_malformed_cli_file_is_skipped() {
         let yaml = temp("malformed.yaml", &format!("activeenvironment: prod\nenvironments: [{SECRET}\n"));
-        let c = from(Sources::new(env(&SAIL), NONE, Some(yaml.clone()))).unwrap();
+        let c = from(ConfigSources::new(env(&SAIL), NONE, Some(yaml.clone()))).unwrap();
         assert_eq!(c.credentials.client_id(), Some("env-id"));
         // nothing else: the error names the file
-        let m = message(from(Sources::new(env(&[]), NONE, Some(yaml.clone()))));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(yaml.clone()))));
         let path = yaml.display().to_string();
         assert!(m.contains(&path) && m.contains("skipped: not valid YAML") && !m.contains(SECRET), "{m}");
         // the wrong shape, and a setting of the wrong type
         let list = temp("list.yaml", "- a\n- b\n");
-        let m = message(from(Sources::new(env(&[]), NONE, Some(list))));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(list))));
         assert!(m.contains("not a YAML mapping"), "{m}");
         let number = temp("number.yaml", "activeenvironment: acme\nenvironments:\n  acme:\n    baseurl: 4242424242\n");
-        let m = message(from(Sources::new(env(&[]), NONE, Some(number))));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(number))));
         assert!(m.contains("`environments.acme.baseurl` must be a string") && !m.contains("4242424242"), "{m}");
     }
 
     #[test]
     fn the_cli_pat_comes_from_the_keyring_for_the_active_environment() {
         let yaml = temp("cli2.yaml", CLI_2);
-        let sources = |e: &[(&str, &str)], user| Sources::new(env(e), NONE, Some(yaml.clone())).with_secret_store(keyring(user));
+        let sources =
+            |e: &[(&str, &str)], user| ConfigSources::new(env(e), NONE, Some(yaml.clone())).with_secret_store(keyring(user));
         let c = from(sources(&[], "default")).unwrap();
         assert_eq!(c.base_url, "https://default.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("keyring-id"));
@@ -584,7 +376,7 @@ mod tests {
         let m = message(from(sources(&[("SAIL_ACTIVEENVIRONMENT", "Prod")], "default")));
         assert!(m.contains("no PAT for `prod` in the OS keyring") && !m.contains(SECRET), "{m}");
         // no keyring: the error says where the PAT is and how to read it, not to edit the file
-        let m = message(from(Sources::new(env(&[]), NONE, Some(yaml.clone()))));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(yaml.clone()))));
         assert!(m.contains("OS keyring") && m.contains("`keyring` feature") && !m.contains(".pat.clientid"), "{m}");
         assert!(m.contains("SAIL_CLIENT_ID") && m.contains("SAIL_CLIENT_SECRET"), "{m}");
     }
@@ -597,23 +389,23 @@ mod tests {
                 "activeenvironment: Acme\nenvironments:\n  acme:\n    baseurl: https://acme.api.identitynow.com\n    pat:\n      clientid: file-id\n      clientsecret: {SECRET}\n"
             ),
         );
-        let c = from(Sources::new(env(&[]), NONE, Some(yaml.clone()))).unwrap();
+        let c = from(ConfigSources::new(env(&[]), NONE, Some(yaml.clone()))).unwrap();
         assert_eq!(c.base_url, "https://acme.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("file-id"));
-        let c = from(Sources::new(env(&[]), NONE, Some(yaml.clone())).with_secret_store(keyring("other"))).unwrap();
+        let c = from(ConfigSources::new(env(&[]), NONE, Some(yaml.clone())).with_secret_store(keyring("other"))).unwrap();
         assert_eq!(c.credentials.client_id(), Some("file-id"));
         // the keyring, where the CLI 2.x keeps the PAT, wins
-        let c = from(Sources::new(env(&[]), NONE, Some(yaml)).with_secret_store(keyring("acme"))).unwrap();
+        let c = from(ConfigSources::new(env(&[]), NONE, Some(yaml)).with_secret_store(keyring("acme"))).unwrap();
         assert_eq!(c.credentials.client_id(), Some("keyring-id"));
         // half a PAT is an error naming the place and the missing key
         let half = temp(
             "cli1-half.yaml",
             "activeenvironment: acme\nenvironments:\n  acme:\n    baseurl: https://acme.api.identitynow.com\n    pat:\n      clientid: file-id\n",
         );
-        let m = message(from(Sources::new(env(&[]), NONE, Some(half.clone()))));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(half.clone()))));
         assert!(m.contains(&half.display().to_string()) && m.contains("`environments.acme.pat.clientsecret`"), "{m}");
         let half_keyring = FakeKeyring(vec![(PAT_CLIENT_ID, "acme", "keyring-id")]);
-        let m = message(from(Sources::new(env(&[]), NONE, Some(half)).with_secret_store(half_keyring)));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(half)).with_secret_store(half_keyring)));
         assert!(m.contains(&format!("`{PAT_CLIENT_SECRET}` for `acme`")), "{m}");
     }
 
@@ -625,11 +417,11 @@ mod tests {
                 "activeenvironment: acme\nauthtype: OAuth\nenvironments:\n  acme:\n    baseurl: https://acme.api.identitynow.com\n    pat:\n      clientid: file-id\n      clientsecret: {SECRET}\n"
             ),
         );
-        let m = message(from(Sources::new(env(&[]), NONE, Some(yaml.clone())).with_secret_store(keyring("acme"))));
+        let m = message(from(ConfigSources::new(env(&[]), NONE, Some(yaml.clone())).with_secret_store(keyring("acme"))));
         assert!(m.contains("no client id") && m.contains("authtype `oauth`") && !m.contains(SECRET), "{m}");
         // its base URL still serves, with the builder's credentials
         let explicit = Partial { client_id: Some("builder-id".into()), client_secret: Some("s".into()), ..Partial::default() };
-        let c = resolve(explicit, Sources::new(env(&[]), NONE, Some(yaml))).unwrap();
+        let c = resolve(explicit, ConfigSources::new(env(&[]), NONE, Some(yaml))).unwrap();
         assert_eq!(c.base_url, "https://acme.api.identitynow.com");
         assert_eq!(c.credentials.client_id(), Some("builder-id"));
     }
@@ -637,7 +429,8 @@ mod tests {
     #[test]
     fn errors_name_the_missing_key_and_never_the_secret() {
         let none = Path::new(NONE);
-        let err = |e: HashMap<String, String>, json: &Path, yaml: Option<PathBuf>| message(from(Sources::new(e, json, yaml)));
+        let err =
+            |e: HashMap<String, String>, json: &Path, yaml: Option<PathBuf>| message(from(ConfigSources::new(e, json, yaml)));
         let m = err(env(&[]), none, None);
         assert!(m.contains("no base URL") && m.contains("SAIL_BASE_URL") && m.contains("BaseURL"), "{m}");
         assert!(m.contains("the environment (no SAIL_BASE_URL)") && m.contains(&format!("{NONE} (not found)")), "{m}");
@@ -649,7 +442,7 @@ mod tests {
         let m = err(env(&[]), &bad_json, None);
         assert!(m.contains("not valid JSON") && m.contains("line 1") && !m.contains(SECRET), "{m}");
         // a malformed config.json is not read when the environment configures everything
-        let c = from(Sources::new(env(&SAIL), &bad_json, None)).unwrap();
+        let c = from(ConfigSources::new(env(&SAIL), &bad_json, None)).unwrap();
         assert_eq!(c.credentials.client_id(), Some("env-id"));
         let wrong_type = temp("wrong.json", r#"{"ClientSecret": 4242424242}"#);
         let m = err(env(&[]), &wrong_type, None);
