@@ -9,8391 +9,2335 @@ pub const API_VERSION: &str = "beta";
 
 /// Every operation of the beta API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "add_access_request_recommendations_ignored_item",
-        operation_id: "addAccessRequestRecommendationsIgnoredItem",
-        method: "POST",
-        path: "/ai-access-request-recommendations/ignored-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "add_access_request_recommendations_requested_item",
-        operation_id: "addAccessRequestRecommendationsRequestedItem",
-        method: "POST",
-        path: "/ai-access-request-recommendations/requested-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "add_access_request_recommendations_viewed_item",
-        operation_id: "addAccessRequestRecommendationsViewedItem",
-        method: "POST",
-        path: "/ai-access-request-recommendations/viewed-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "add_access_request_recommendations_viewed_items",
-        operation_id: "addAccessRequestRecommendationsViewedItems",
-        method: "POST",
-        path: "/ai-access-request-recommendations/viewed-items/bulk-create",
-        tag: "IAI Access Request Recommendations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_access_request",
-        operation_id: "approveAccessRequest",
-        method: "POST",
-        path: "/access-request-approvals/{approvalId}/approve",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_approval_item",
-        operation_id: "approveApprovalItem",
-        method: "POST",
-        path: "/work-items/{id}/approve/{approvalItemId}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_approval_items_in_bulk",
-        operation_id: "approveApprovalItemsInBulk",
-        method: "POST",
-        path: "/work-items/bulk-approve/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_non_employee_request",
-        operation_id: "approveNonEmployeeRequest",
-        method: "POST",
-        path: "/non-employee-approvals/{id}/approve",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_access_request",
-        operation_id: "cancelAccessRequest",
-        method: "POST",
-        path: "/access-requests/cancel",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_workflow_execution",
-        operation_id: "cancelWorkflowExecution",
-        method: "POST",
-        path: "/workflow-executions/{id}/cancel",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "close_access_request",
-        operation_id: "closeAccessRequest",
-        method: "POST",
-        path: "/access-requests/close",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "compare_identity_snapshots",
-        operation_id: "compareIdentitySnapshots",
-        method: "GET",
-        path: "/historical-identities/{id}/compare",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "compare_identity_snapshots_access_type",
-        operation_id: "compareIdentitySnapshotsAccessType",
-        method: "GET",
-        path: "/historical-identities/{id}/compare/{accessType}",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "complete_campaign",
-        operation_id: "completeCampaign",
-        method: "POST",
-        path: "/campaigns/{id}/complete",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "complete_trigger_invocation",
-        operation_id: "completeTriggerInvocation",
-        method: "POST",
-        path: "/trigger-invocations/{id}/complete",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "complete_work_item",
-        operation_id: "completeWorkItem",
-        method: "POST",
-        path: "/work-items/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_model_metadata_attribute",
-        operation_id: "createAccessModelMetadataAttribute",
-        method: "POST",
-        path: "/access-model-metadata/attributes",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_model_metadata_attribute_value",
-        operation_id: "createAccessModelMetadataAttributeValue",
-        method: "POST",
-        path: "/access-model-metadata/attributes/{key}/values",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_model_metadata_for_entitlement",
-        operation_id: "createAccessModelMetadataForEntitlement",
-        method: "POST",
-        path: "/entitlements/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_profile",
-        operation_id: "createAccessProfile",
-        method: "POST",
-        path: "/access-profiles",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_request",
-        operation_id: "createAccessRequest",
-        method: "POST",
-        path: "/access-requests",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_account",
-        operation_id: "createAccount",
-        method: "POST",
-        path: "/accounts",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_campaign",
-        operation_id: "createCampaign",
-        method: "POST",
-        path: "/campaigns",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_campaign_template",
-        operation_id: "createCampaignTemplate",
-        method: "POST",
-        path: "/campaign-templates",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_common_access",
-        operation_id: "createCommonAccess",
-        method: "POST",
-        path: "/common-access",
-        tag: "IAI Common Access",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_connector_rule",
-        operation_id: "createConnectorRule",
-        method: "POST",
-        path: "/connector-rules",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_custom_password_instructions",
-        operation_id: "createCustomPasswordInstructions",
-        method: "POST",
-        path: "/custom-password-instructions",
-        tag: "Custom Password Instructions",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_digit_token",
-        operation_id: "createDigitToken",
-        method: "POST",
-        path: "/generate-password-reset-token/digit",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_domain_dkim",
-        operation_id: "createDomainDkim",
-        method: "POST",
-        path: "/verified-domains",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_form_definition",
-        operation_id: "createFormDefinition",
-        method: "POST",
-        path: "/form-definitions",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_form_definition_by_template",
-        operation_id: "createFormDefinitionByTemplate",
-        method: "POST",
-        path: "/form-definitions/template",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_form_definition_dynamic_schema",
-        operation_id: "createFormDefinitionDynamicSchema",
-        method: "POST",
-        path: "/form-definitions/forms-action-dynamic-schema",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_form_definition_file_request",
-        operation_id: "createFormDefinitionFileRequest",
-        method: "POST",
-        path: "/form-definitions/{formDefinitionID}/upload",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_form_instance",
-        operation_id: "createFormInstance",
-        method: "POST",
-        path: "/form-instances",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_identity_attribute",
-        operation_id: "createIdentityAttribute",
-        method: "POST",
-        path: "/identity-attributes",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_identity_profile",
-        operation_id: "createIdentityProfile",
-        method: "POST",
-        path: "/identity-profiles",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_launcher",
-        operation_id: "createLauncher",
-        method: "POST",
-        path: "/launchers",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_multi_host_integration",
-        operation_id: "createMultiHostIntegration",
-        method: "POST",
-        path: "/multihosts",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_record",
-        operation_id: "createNonEmployeeRecord",
-        method: "POST",
-        path: "/non-employee-records",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_request",
-        operation_id: "createNonEmployeeRequest",
-        method: "POST",
-        path: "/non-employee-requests",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_source",
-        operation_id: "createNonEmployeeSource",
-        method: "POST",
-        path: "/non-employee-sources",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_source_schema_attributes",
-        operation_id: "createNonEmployeeSourceSchemaAttributes",
-        method: "POST",
-        path: "/non-employee-sources/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_notification_template",
-        operation_id: "createNotificationTemplate",
-        method: "POST",
-        path: "/notification-templates",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_oauth_client",
-        operation_id: "createOauthClient",
-        method: "POST",
-        path: "/oauth-clients",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_password_org_config",
-        operation_id: "createPasswordOrgConfig",
-        method: "POST",
-        path: "/password-org-config",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_password_policy",
-        operation_id: "createPasswordPolicy",
-        method: "POST",
-        path: "/password-policies",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_password_sync_group",
-        operation_id: "createPasswordSyncGroup",
-        method: "POST",
-        path: "/password-sync-groups",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_personal_access_token",
-        operation_id: "createPersonalAccessToken",
-        method: "POST",
-        path: "/personal-access-tokens",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_potential_role_provision_request",
-        operation_id: "createPotentialRoleProvisionRequest",
-        method: "POST",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/provision",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_provisioning_policy",
-        operation_id: "createProvisioningPolicy",
-        method: "POST",
-        path: "/sources/{sourceId}/provisioning-policies",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_reassignment_configuration",
-        operation_id: "createReassignmentConfiguration",
-        method: "POST",
-        path: "/reassignment-configurations",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_role",
-        operation_id: "createRole",
-        method: "POST",
-        path: "/roles",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_role_insight_requests",
-        operation_id: "createRoleInsightRequests",
-        method: "POST",
-        path: "/role-insights/requests",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_role_mining_sessions",
-        operation_id: "createRoleMiningSessions",
-        method: "POST",
-        path: "/role-mining-sessions",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_search_attribute_config",
-        operation_id: "createSearchAttributeConfig",
-        method: "POST",
-        path: "/accounts/search-attribute-config",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_segment",
-        operation_id: "createSegment",
-        method: "POST",
-        path: "/segments",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_send_token",
-        operation_id: "createSendToken",
-        method: "POST",
-        path: "/mfa/token/send",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_service_desk_integration",
-        operation_id: "createServiceDeskIntegration",
-        method: "POST",
-        path: "/service-desk-integrations",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_sim_integration",
-        operation_id: "createSIMIntegration",
-        method: "POST",
-        path: "/sim-integrations",
-        tag: "SIM Integrations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_sod_policy",
-        operation_id: "createSodPolicy",
-        method: "POST",
-        path: "/sod-policies",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source",
-        operation_id: "createSource",
-        method: "POST",
-        path: "/sources",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source_app",
-        operation_id: "createSourceApp",
-        method: "POST",
-        path: "/source-apps",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source_schema",
-        operation_id: "createSourceSchema",
-        method: "POST",
-        path: "/sources/{sourceId}/schemas",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_sources_within_multi_host",
-        operation_id: "createSourcesWithinMultiHost",
-        method: "POST",
-        path: "/multihosts/{multihostId}",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_subscription",
-        operation_id: "createSubscription",
-        method: "POST",
-        path: "/trigger-subscriptions",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_tag",
-        operation_id: "createTag",
-        method: "POST",
-        path: "/tags",
-        tag: "Tags",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_transform",
-        operation_id: "createTransform",
-        method: "POST",
-        path: "/transforms",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_verified_from_address",
-        operation_id: "createVerifiedFromAddress",
-        method: "POST",
-        path: "/verified-from-addresses",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_workflow",
-        operation_id: "createWorkflow",
-        method: "POST",
-        path: "/workflows",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_workgroup",
-        operation_id: "createWorkgroup",
-        method: "POST",
-        path: "/workgroups",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete",
-        operation_id: "delete",
-        method: "DELETE",
-        path: "/sources/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_model_metadata_from_entitlement",
-        operation_id: "deleteAccessModelMetadataFromEntitlement",
-        method: "DELETE",
-        path: "/entitlements/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_profile",
-        operation_id: "deleteAccessProfile",
-        method: "DELETE",
-        path: "/access-profiles/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_profiles_from_source_app_by_bulk",
-        operation_id: "deleteAccessProfilesFromSourceAppByBulk",
-        method: "POST",
-        path: "/source-apps/{id}/access-profiles/bulk-remove",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_profiles_in_bulk",
-        operation_id: "deleteAccessProfilesInBulk",
-        method: "POST",
-        path: "/access-profiles/bulk-delete",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200, 202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_account",
-        operation_id: "deleteAccount",
-        method: "DELETE",
-        path: "/accounts/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_account_async",
-        operation_id: "deleteAccountAsync",
-        method: "POST",
-        path: "/accounts/{id}/remove",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_accounts_async",
-        operation_id: "deleteAccountsAsync",
-        method: "POST",
-        path: "/sources/{sourceId}/remove-accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_bulk_roles",
-        operation_id: "deleteBulkRoles",
-        method: "POST",
-        path: "/roles/bulk-delete",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaign_template",
-        operation_id: "deleteCampaignTemplate",
-        method: "DELETE",
-        path: "/campaign-templates/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaign_template_schedule",
-        operation_id: "deleteCampaignTemplateSchedule",
-        method: "DELETE",
-        path: "/campaign-templates/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaigns",
-        operation_id: "deleteCampaigns",
-        method: "POST",
-        path: "/campaigns/delete",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_connector_rule",
-        operation_id: "deleteConnectorRule",
-        method: "DELETE",
-        path: "/connector-rules/{id}",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_custom_password_instructions",
-        operation_id: "deleteCustomPasswordInstructions",
-        method: "DELETE",
-        path: "/custom-password-instructions/{pageId}",
-        tag: "Custom Password Instructions",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_form_definition",
-        operation_id: "deleteFormDefinition",
-        method: "DELETE",
-        path: "/form-definitions/{formDefinitionID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_icon",
-        operation_id: "deleteIcon",
-        method: "DELETE",
-        path: "/icons/{objectType}/{objectId}",
-        tag: "Icons",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity",
-        operation_id: "deleteIdentity",
-        method: "DELETE",
-        path: "/identities/{id}",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_attribute",
-        operation_id: "deleteIdentityAttribute",
-        method: "DELETE",
-        path: "/identity-attributes/{name}",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_attributes_in_bulk",
-        operation_id: "deleteIdentityAttributesInBulk",
-        method: "DELETE",
-        path: "/identity-attributes/bulk-delete",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_profile",
-        operation_id: "deleteIdentityProfile",
-        method: "DELETE",
-        path: "/identity-profiles/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_profiles",
-        operation_id: "deleteIdentityProfiles",
-        method: "POST",
-        path: "/identity-profiles/bulk-delete",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_launcher",
-        operation_id: "deleteLauncher",
-        method: "DELETE",
-        path: "/launchers/{launcherID}",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_mfa_config",
-        operation_id: "deleteMFAConfig",
-        method: "DELETE",
-        path: "/mfa/{method}/delete",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_multi_host",
-        operation_id: "deleteMultiHost",
-        method: "DELETE",
-        path: "/multihosts/{multihostId}",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_native_change_detection_config",
-        operation_id: "deleteNativeChangeDetectionConfig",
-        method: "DELETE",
-        path: "/sources/{sourceId}/native-change-detection-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_record",
-        operation_id: "deleteNonEmployeeRecord",
-        method: "DELETE",
-        path: "/non-employee-records/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_record_in_bulk",
-        operation_id: "deleteNonEmployeeRecordInBulk",
-        method: "POST",
-        path: "/non-employee-records/bulk-delete",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_request",
-        operation_id: "deleteNonEmployeeRequest",
-        method: "DELETE",
-        path: "/non-employee-requests/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_schema_attribute",
-        operation_id: "deleteNonEmployeeSchemaAttribute",
-        method: "DELETE",
-        path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_source",
-        operation_id: "deleteNonEmployeeSource",
-        method: "DELETE",
-        path: "/non-employee-sources/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_source_schema_attributes",
-        operation_id: "deleteNonEmployeeSourceSchemaAttributes",
-        method: "DELETE",
-        path: "/non-employee-sources/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_notification_templates_in_bulk",
-        operation_id: "deleteNotificationTemplatesInBulk",
-        method: "POST",
-        path: "/notification-templates/bulk-delete",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_oauth_client",
-        operation_id: "deleteOauthClient",
-        method: "DELETE",
-        path: "/oauth-clients/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_password_policy",
-        operation_id: "deletePasswordPolicy",
-        method: "DELETE",
-        path: "/password-policies/{id}",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_password_sync_group",
-        operation_id: "deletePasswordSyncGroup",
-        method: "DELETE",
-        path: "/password-sync-groups/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_personal_access_token",
-        operation_id: "deletePersonalAccessToken",
-        method: "DELETE",
-        path: "/personal-access-tokens/{id}",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_provisioning_policy",
-        operation_id: "deleteProvisioningPolicy",
-        method: "DELETE",
-        path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_reassignment_configuration",
-        operation_id: "deleteReassignmentConfiguration",
-        method: "DELETE",
-        path: "/reassignment-configurations/{identityId}/{configType}",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_role",
-        operation_id: "deleteRole",
-        method: "DELETE",
-        path: "/roles/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_search_attribute_config",
-        operation_id: "deleteSearchAttributeConfig",
-        method: "DELETE",
-        path: "/accounts/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_segment",
-        operation_id: "deleteSegment",
-        method: "DELETE",
-        path: "/segments/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_service_desk_integration",
-        operation_id: "deleteServiceDeskIntegration",
-        method: "DELETE",
-        path: "/service-desk-integrations/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_sim_integration",
-        operation_id: "deleteSIMIntegration",
-        method: "DELETE",
-        path: "/sim-integrations/{id}",
-        tag: "SIM Integrations",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_sod_policy",
-        operation_id: "deleteSodPolicy",
-        method: "DELETE",
-        path: "/sod-policies/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_sod_policy_schedule",
-        operation_id: "deleteSodPolicySchedule",
-        method: "DELETE",
-        path: "/sod-policies/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_app",
-        operation_id: "deleteSourceApp",
-        method: "DELETE",
-        path: "/source-apps/{id}",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_schema",
-        operation_id: "deleteSourceSchema",
-        method: "DELETE",
-        path: "/sources/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_subscription",
-        operation_id: "deleteSubscription",
-        method: "DELETE",
-        path: "/trigger-subscriptions/{id}",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_tag_by_id",
-        operation_id: "deleteTagById",
-        method: "DELETE",
-        path: "/tags/{id}",
-        tag: "Tags",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_tagged_object",
-        operation_id: "deleteTaggedObject",
-        method: "DELETE",
-        path: "/tagged-objects/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_tags_to_many_object",
-        operation_id: "deleteTagsToManyObject",
-        method: "POST",
-        path: "/tagged-objects/bulk-remove",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_transform",
-        operation_id: "deleteTransform",
-        method: "DELETE",
-        path: "/transforms/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_verified_from_address",
-        operation_id: "deleteVerifiedFromAddress",
-        method: "DELETE",
-        path: "/verified-from-addresses/{id}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workflow",
-        operation_id: "deleteWorkflow",
-        method: "DELETE",
-        path: "/workflows/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workgroup",
-        operation_id: "deleteWorkgroup",
-        method: "DELETE",
-        path: "/workgroups/{id}",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workgroup_members",
-        operation_id: "deleteWorkgroupMembers",
-        method: "POST",
-        path: "/workgroups/{workgroupId}/members/bulk-delete",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workgroups_in_bulk",
-        operation_id: "deleteWorkgroupsInBulk",
-        method: "POST",
-        path: "/workgroups/bulk-delete",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "disable_account",
-        operation_id: "disableAccount",
-        method: "POST",
-        path: "/accounts/{id}/disable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "disable_account_for_identity",
-        operation_id: "disableAccountForIdentity",
-        method: "POST",
-        path: "/identities-accounts/{id}/disable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "disable_accounts_for_identities",
-        operation_id: "disableAccountsForIdentities",
-        method: "POST",
-        path: "/identities-accounts/disable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "download_role_insights_entitlements_changes",
-        operation_id: "downloadRoleInsightsEntitlementsChanges",
-        method: "GET",
-        path: "/role-insights/{insightId}/entitlement-changes/download",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "download_role_mining_potential_role_zip",
-        operation_id: "downloadRoleMiningPotentialRoleZip",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "enable_account",
-        operation_id: "enableAccount",
-        method: "POST",
-        path: "/accounts/{id}/enable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "enable_account_for_identity",
-        operation_id: "enableAccountForIdentity",
-        method: "POST",
-        path: "/identities-accounts/{id}/enable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "enable_accounts_for_identities",
-        operation_id: "enableAccountsForIdentities",
-        method: "POST",
-        path: "/identities-accounts/enable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "export_form_definitions_by_tenant",
-        operation_id: "exportFormDefinitionsByTenant",
-        method: "GET",
-        path: "/form-definitions/export",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "export_identity_profiles",
-        operation_id: "exportIdentityProfiles",
-        method: "GET",
-        path: "/identity-profiles/export",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "export_outliers_zip",
-        operation_id: "exportOutliersZip",
-        method: "GET",
-        path: "/outliers/export",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "export_role_mining_potential_role",
-        operation_id: "exportRoleMiningPotentialRole",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "export_role_mining_potential_role_async",
-        operation_id: "exportRoleMiningPotentialRoleAsync",
-        method: "POST",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "export_role_mining_potential_role_status",
-        operation_id: "exportRoleMiningPotentialRoleStatus",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "export_sp_config",
-        operation_id: "exportSpConfig",
-        method: "POST",
-        path: "/sp-config/export",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "forward_access_request",
-        operation_id: "forwardAccessRequest",
-        method: "POST",
-        path: "/access-request-approvals/{approvalId}/forward",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_model_metadata_attribute",
-        operation_id: "getAccessModelMetadataAttribute",
-        method: "GET",
-        path: "/access-model-metadata/attributes/{key}",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_model_metadata_attribute_value",
-        operation_id: "getAccessModelMetadataAttributeValue",
-        method: "GET",
-        path: "/access-model-metadata/attributes/{key}/values/{value}",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_profile",
-        operation_id: "getAccessProfile",
-        method: "GET",
-        path: "/access-profiles/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_profile_entitlements",
-        operation_id: "getAccessProfileEntitlements",
-        method: "GET",
-        path: "/access-profiles/{id}/entitlements",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_access_request_approval_summary",
-        operation_id: "getAccessRequestApprovalSummary",
-        method: "GET",
-        path: "/access-request-approvals/approval-summary",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_config",
-        operation_id: "getAccessRequestConfig",
-        method: "GET",
-        path: "/access-request-config",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_identity_metrics",
-        operation_id: "getAccessRequestIdentityMetrics",
-        method: "GET",
-        path: "/access-request-identity-metrics/{identityId}/requested-objects/{requestedObjectId}/type/{type}",
-        tag: "Access Request Identity Metrics",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_recommendations",
-        operation_id: "getAccessRequestRecommendations",
-        method: "GET",
-        path: "/ai-access-request-recommendations",
-        tag: "IAI Access Request Recommendations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 15 }),
-    },
-    Operation {
-        id: "get_access_request_recommendations_ignored_items",
-        operation_id: "getAccessRequestRecommendationsIgnoredItems",
-        method: "GET",
-        path: "/ai-access-request-recommendations/ignored-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_access_request_recommendations_requested_items",
-        operation_id: "getAccessRequestRecommendationsRequestedItems",
-        method: "GET",
-        path: "/ai-access-request-recommendations/requested-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_access_request_recommendations_viewed_items",
-        operation_id: "getAccessRequestRecommendationsViewedItems",
-        method: "GET",
-        path: "/ai-access-request-recommendations/viewed-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_account",
-        operation_id: "getAccount",
-        method: "GET",
-        path: "/accounts/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account_activity",
-        operation_id: "getAccountActivity",
-        method: "GET",
-        path: "/account-activities/{id}",
-        tag: "Account Activities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account_aggregation_status",
-        operation_id: "getAccountAggregationStatus",
-        method: "GET",
-        path: "/account-aggregations/{id}/status",
-        tag: "Account Aggregations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account_entitlements",
-        operation_id: "getAccountEntitlements",
-        method: "GET",
-        path: "/accounts/{id}/entitlements",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_acct_aggregation_groups",
-        operation_id: "getAcctAggregationGroups",
-        method: "GET",
-        path: "/multihosts/{multihostId}/acctAggregationGroups",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_active_campaigns",
-        operation_id: "getActiveCampaigns",
-        method: "GET",
-        path: "/campaigns",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_all_potential_role_summaries",
-        operation_id: "getAllPotentialRoleSummaries",
-        method: "GET",
-        path: "/role-mining-potential-roles",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_campaign",
-        operation_id: "getCampaign",
-        method: "GET",
-        path: "/campaigns/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_reports",
-        operation_id: "getCampaignReports",
-        method: "GET",
-        path: "/campaigns/{id}/reports",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_reports_config",
-        operation_id: "getCampaignReportsConfig",
-        method: "GET",
-        path: "/campaigns/reports-configuration",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_template",
-        operation_id: "getCampaignTemplate",
-        method: "GET",
-        path: "/campaign-templates/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_template_schedule",
-        operation_id: "getCampaignTemplateSchedule",
-        method: "GET",
-        path: "/campaign-templates/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_templates",
-        operation_id: "getCampaignTemplates",
-        method: "GET",
-        path: "/campaign-templates",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_client_log_configuration",
-        operation_id: "getClientLogConfiguration",
-        method: "GET",
-        path: "/managed-clusters/{id}/log-config",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_common_access",
-        operation_id: "getCommonAccess",
-        method: "GET",
-        path: "/common-access",
-        tag: "IAI Common Access",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_completed_work_items",
-        operation_id: "getCompletedWorkItems",
-        method: "GET",
-        path: "/work-items/completed",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_connector_list",
-        operation_id: "getConnectorList",
-        method: "GET",
-        path: "/connectors",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_connector_rule",
-        operation_id: "getConnectorRule",
-        method: "GET",
-        path: "/connector-rules/{id}",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_rule_list",
-        operation_id: "getConnectorRuleList",
-        method: "GET",
-        path: "/connector-rules",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_correlation_config",
-        operation_id: "getCorrelationConfig",
-        method: "GET",
-        path: "/sources/{sourceId}/correlation-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_count_completed_work_items",
-        operation_id: "getCountCompletedWorkItems",
-        method: "GET",
-        path: "/work-items/completed/count",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_count_work_items",
-        operation_id: "getCountWorkItems",
-        method: "GET",
-        path: "/work-items/count",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_custom_password_instructions",
-        operation_id: "getCustomPasswordInstructions",
-        method: "GET",
-        path: "/custom-password-instructions/{pageId}",
-        tag: "Custom Password Instructions",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_custom_violation_report",
-        operation_id: "getCustomViolationReport",
-        method: "GET",
-        path: "/sod-violation-report/{reportResultId}/download/{fileName}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_default_identity_attribute_config",
-        operation_id: "getDefaultIdentityAttributeConfig",
-        method: "GET",
-        path: "/identity-profiles/{identity-profile-id}/default-identity-attribute-config",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_default_violation_report",
-        operation_id: "getDefaultViolationReport",
-        method: "GET",
-        path: "/sod-violation-report/{reportResultId}/download",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_discovered_application_by_id",
-        operation_id: "getDiscoveredApplicationByID",
-        method: "GET",
-        path: "/discovered-applications/{id}",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_discovered_applications",
-        operation_id: "getDiscoveredApplications",
-        method: "GET",
-        path: "/discovered-applications",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_dkim_attributes",
-        operation_id: "getDkimAttributes",
-        method: "GET",
-        path: "/verified-domains",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlement",
-        operation_id: "getEntitlement",
-        method: "GET",
-        path: "/entitlements/{id}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlement_aggregation_groups",
-        operation_id: "getEntitlementAggregationGroups",
-        method: "GET",
-        path: "/multihosts/{multiHostId}/entitlementAggregationGroups",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlement_changes_identities",
-        operation_id: "getEntitlementChangesIdentities",
-        method: "GET",
-        path: "/role-insights/{insightId}/entitlement-changes/{entitlementId}/identities",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_entitlement_distribution_potential_role",
-        operation_id: "getEntitlementDistributionPotentialRole",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlement_request_config",
-        operation_id: "getEntitlementRequestConfig",
-        method: "GET",
-        path: "/entitlements/{id}/entitlement-request-config",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlements_potential_role",
-        operation_id: "getEntitlementsPotentialRole",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_evaluate_reassignment_configuration",
-        operation_id: "getEvaluateReassignmentConfiguration",
-        method: "GET",
-        path: "/reassignment-configurations/{identityId}/evaluate/{configType}",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_excluded_entitlements_potential_role",
-        operation_id: "getExcludedEntitlementsPotentialRole",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_file_from_s3",
-        operation_id: "getFileFromS3",
-        method: "GET",
-        path: "/form-definitions/{formDefinitionID}/file/{fileID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json, image/jpeg, image/png, application/octet-stream"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_form_definition_by_key",
-        operation_id: "getFormDefinitionByKey",
-        method: "GET",
-        path: "/form-definitions/{formDefinitionID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_form_instance_by_key",
-        operation_id: "getFormInstanceByKey",
-        method: "GET",
-        path: "/form-instances/{formInstanceID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_form_instance_file",
-        operation_id: "getFormInstanceFile",
-        method: "GET",
-        path: "/form-instances/{formInstanceID}/file/{fileID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json, image/jpeg, image/png, application/octet-stream"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_historical_identity",
-        operation_id: "getHistoricalIdentity",
-        method: "GET",
-        path: "/historical-identities/{id}",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_historical_identity_events",
-        operation_id: "getHistoricalIdentityEvents",
-        method: "GET",
-        path: "/historical-identities/{id}/events",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identities_potential_role",
-        operation_id: "getIdentitiesPotentialRole",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/identities",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity",
-        operation_id: "getIdentity",
-        method: "GET",
-        path: "/identities/{id}",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_attribute",
-        operation_id: "getIdentityAttribute",
-        method: "GET",
-        path: "/identity-attributes/{name}",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_certification_item_permissions",
-        operation_id: "getIdentityCertificationItemPermissions",
-        method: "GET",
-        path: "/certifications/{certificationId}/access-review-items/{itemId}/permissions",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_certification_pending_tasks",
-        operation_id: "getIdentityCertificationPendingTasks",
-        method: "GET",
-        path: "/certifications/{id}/tasks-pending",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_certification_task_status",
-        operation_id: "getIdentityCertificationTaskStatus",
-        method: "GET",
-        path: "/certifications/{id}/tasks/{taskId}",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_outlier_snapshots",
-        operation_id: "getIdentityOutlierSnapshots",
-        method: "GET",
-        path: "/outlier-summaries",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 202],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_outliers",
-        operation_id: "getIdentityOutliers",
-        method: "GET",
-        path: "/outliers",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_ownership_details",
-        operation_id: "getIdentityOwnershipDetails",
-        method: "GET",
-        path: "/identities/{identityId}/ownership",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_password_change_status",
-        operation_id: "getIdentityPasswordChangeStatus",
-        method: "GET",
-        path: "/password-change-status/{id}",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_profile",
-        operation_id: "getIdentityProfile",
-        method: "GET",
-        path: "/identity-profiles/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_snapshot",
-        operation_id: "getIdentitySnapshot",
-        method: "GET",
-        path: "/historical-identities/{id}/snapshots/{date}",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_snapshot_summary",
-        operation_id: "getIdentitySnapshotSummary",
-        method: "GET",
-        path: "/historical-identities/{id}/snapshot-summary",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_start_date",
-        operation_id: "getIdentityStartDate",
-        method: "GET",
-        path: "/historical-identities/{id}/start-date",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_latest_identity_outlier_snapshots",
-        operation_id: "getLatestIdentityOutlierSnapshots",
-        method: "GET",
-        path: "/outlier-summaries/latest",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_launcher",
-        operation_id: "getLauncher",
-        method: "GET",
-        path: "/launchers/{launcherID}",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_launchers",
-        operation_id: "getLaunchers",
-        method: "GET",
-        path: "/launchers",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_lifecycle_states",
-        operation_id: "getLifecycleStates",
-        method: "GET",
-        path: "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mail_from_attributes",
-        operation_id: "getMailFromAttributes",
-        method: "GET",
-        path: "/mail-from-attributes/{identityId}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_client_status",
-        operation_id: "getManagedClientStatus",
-        method: "GET",
-        path: "/managed-clients/{id}/status",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_cluster",
-        operation_id: "getManagedCluster",
-        method: "GET",
-        path: "/managed-clusters/{id}",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_clusters",
-        operation_id: "getManagedClusters",
-        method: "GET",
-        path: "/managed-clusters",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_manual_discover_applications_csv_template",
-        operation_id: "getManualDiscoverApplicationsCsvTemplate",
-        method: "GET",
-        path: "/manual-discover-applications-template",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_message_catalogs",
-        operation_id: "getMessageCatalogs",
-        method: "GET",
-        path: "/translation-catalogs/{catalog-id}",
-        tag: "IAI Message Catalogs",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mfa_duo_config",
-        operation_id: "getMFADuoConfig",
-        method: "GET",
-        path: "/mfa/duo-web/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mfa_kba_config",
-        operation_id: "getMFAKbaConfig",
-        method: "GET",
-        path: "/mfa/kba/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mfa_okta_config",
-        operation_id: "getMFAOktaConfig",
-        method: "GET",
-        path: "/mfa/okta-verify/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_multi_host_integrations",
-        operation_id: "getMultiHostIntegrations",
-        method: "GET",
-        path: "/multihosts/{multihostId}",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_multi_host_integrations_list",
-        operation_id: "getMultiHostIntegrationsList",
-        method: "GET",
-        path: "/multihosts",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_multi_host_source_creation_errors",
-        operation_id: "getMultiHostSourceCreationErrors",
-        method: "GET",
-        path: "/multihosts/{multiHostId}/sources/errors",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_multihost_integration_types",
-        operation_id: "getMultihostIntegrationTypes",
-        method: "GET",
-        path: "/multihosts/types",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_native_change_detection_config",
-        operation_id: "getNativeChangeDetectionConfig",
-        method: "GET",
-        path: "/sources/{sourceId}/native-change-detection-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_approval",
-        operation_id: "getNonEmployeeApproval",
-        method: "GET",
-        path: "/non-employee-approvals/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_approval_summary",
-        operation_id: "getNonEmployeeApprovalSummary",
-        method: "GET",
-        path: "/non-employee-approvals/summary/{requested-for}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_bulk_upload_status",
-        operation_id: "getNonEmployeeBulkUploadStatus",
-        method: "GET",
-        path: "/non-employee-sources/{id}/non-employee-bulk-upload/status",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_export_records",
-        operation_id: "getNonEmployeeExportRecords",
-        method: "GET",
-        path: "/non-employee-sources/{id}/non-employees/download",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_export_source_schema_template",
-        operation_id: "getNonEmployeeExportSourceSchemaTemplate",
-        method: "GET",
-        path: "/non-employee-sources/{id}/schema-attributes-template/download",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_record",
-        operation_id: "getNonEmployeeRecord",
-        method: "GET",
-        path: "/non-employee-records/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_request",
-        operation_id: "getNonEmployeeRequest",
-        method: "GET",
-        path: "/non-employee-requests/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_request_summary",
-        operation_id: "getNonEmployeeRequestSummary",
-        method: "GET",
-        path: "/non-employee-requests/summary/{requested-for}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_schema_attribute",
-        operation_id: "getNonEmployeeSchemaAttribute",
-        method: "GET",
-        path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_source",
-        operation_id: "getNonEmployeeSource",
-        method: "GET",
-        path: "/non-employee-sources/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_source_schema_attributes",
-        operation_id: "getNonEmployeeSourceSchemaAttributes",
-        method: "GET",
-        path: "/non-employee-sources/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_notification_template",
-        operation_id: "getNotificationTemplate",
-        method: "GET",
-        path: "/notification-templates/{id}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_notifications_template_context",
-        operation_id: "getNotificationsTemplateContext",
-        method: "GET",
-        path: "/notification-template-context",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_oauth_client",
-        operation_id: "getOauthClient",
-        method: "GET",
-        path: "/oauth-clients/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_org_config",
-        operation_id: "getOrgConfig",
-        method: "GET",
-        path: "/org-config",
-        tag: "Org Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_outlier_contributing_feature_summary",
-        operation_id: "getOutlierContributingFeatureSummary",
-        method: "GET",
-        path: "/outlier-feature-summaries/{outlierFeatureId}",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_dictionary",
-        operation_id: "getPasswordDictionary",
-        method: "GET",
-        path: "/password-dictionary",
-        tag: "Password Dictionary",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/plain"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_org_config",
-        operation_id: "getPasswordOrgConfig",
-        method: "GET",
-        path: "/password-org-config",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_policy_by_id",
-        operation_id: "getPasswordPolicyById",
-        method: "GET",
-        path: "/password-policies/{id}",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_sync_group",
-        operation_id: "getPasswordSyncGroup",
-        method: "GET",
-        path: "/password-sync-groups/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_sync_groups",
-        operation_id: "getPasswordSyncGroups",
-        method: "GET",
-        path: "/password-sync-groups",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_peer_group_outliers",
-        operation_id: "getPeerGroupOutliers",
-        method: "GET",
-        path: "/peer-group-strategies/{strategy}/identity-outliers",
-        tag: "IAI Peer Group Strategies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_peer_group_outliers_contributing_features",
-        operation_id: "getPeerGroupOutliersContributingFeatures",
-        method: "GET",
-        path: "/outliers/{outlierId}/contributing-features",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_pending_task_headers",
-        operation_id: "getPendingTaskHeaders",
-        method: "HEAD",
-        path: "/task-status/pending-tasks",
-        tag: "Task Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 204],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_pending_tasks",
-        operation_id: "getPendingTasks",
-        method: "GET",
-        path: "/task-status/pending-tasks",
-        tag: "Task Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 204],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role",
-        operation_id: "getPotentialRole",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_potential_role_applications",
-        operation_id: "getPotentialRoleApplications",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/applications",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role_entitlements",
-        operation_id: "getPotentialRoleEntitlements",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role_source_identity_usage",
-        operation_id: "getPotentialRoleSourceIdentityUsage",
-        method: "GET",
-        path: "/role-mining-potential-roles/{potentialRoleId}/sources/{sourceId}/identityUsage",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role_summaries",
-        operation_id: "getPotentialRoleSummaries",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/potential-role-summaries",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_profile_config",
-        operation_id: "getProfileConfig",
-        method: "GET",
-        path: "/auth-profiles/{id}",
-        tag: "Auth Profile",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_profile_config_list",
-        operation_id: "getProfileConfigList",
-        method: "GET",
-        path: "/auth-profiles",
-        tag: "Auth Profile",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_provisioning_policy",
-        operation_id: "getProvisioningPolicy",
-        method: "GET",
-        path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_public_identity_config",
-        operation_id: "getPublicIdentityConfig",
-        method: "GET",
-        path: "/public-identities-config",
-        tag: "Public Identities Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_reassignment_config_types",
-        operation_id: "getReassignmentConfigTypes",
-        method: "GET",
-        path: "/reassignment-configurations/types",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_reassignment_configuration",
-        operation_id: "getReassignmentConfiguration",
-        method: "GET",
-        path: "/reassignment-configurations/{identityId}",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_recommendations",
-        operation_id: "getRecommendations",
-        method: "POST",
-        path: "/recommendations/request",
-        tag: "IAI Recommendations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_recommendations_config",
-        operation_id: "getRecommendationsConfig",
-        method: "GET",
-        path: "/recommendations/config",
-        tag: "IAI Recommendations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role",
-        operation_id: "getRole",
-        method: "GET",
-        path: "/roles/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_assigned_identities",
-        operation_id: "getRoleAssignedIdentities",
-        method: "GET",
-        path: "/roles/{id}/assigned-identities",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_role_assignment",
-        operation_id: "getRoleAssignment",
-        method: "GET",
-        path: "/identities/{identityId}/role-assignments/{assignmentId}",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_assignments",
-        operation_id: "getRoleAssignments",
-        method: "GET",
-        path: "/identities/{identityId}/role-assignments",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_entitlements",
-        operation_id: "getRoleEntitlements",
-        method: "GET",
-        path: "/roles/{id}/entitlements",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "get_role_insight",
-        operation_id: "getRoleInsight",
-        method: "GET",
-        path: "/role-insights/{insightId}",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights",
-        operation_id: "getRoleInsights",
-        method: "GET",
-        path: "/role-insights",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_role_insights_current_entitlements",
-        operation_id: "getRoleInsightsCurrentEntitlements",
-        method: "GET",
-        path: "/role-insights/{insightId}/current-entitlements",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights_entitlements_changes",
-        operation_id: "getRoleInsightsEntitlementsChanges",
-        method: "GET",
-        path: "/role-insights/{insightId}/entitlement-changes",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights_requests",
-        operation_id: "getRoleInsightsRequests",
-        method: "GET",
-        path: "/role-insights/requests/{id}",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights_summary",
-        operation_id: "getRoleInsightsSummary",
-        method: "GET",
-        path: "/role-insights/summary",
-        tag: "Role Insights",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_mining_potential_role",
-        operation_id: "getRoleMiningPotentialRole",
-        method: "GET",
-        path: "/role-mining-potential-roles/{potentialRoleId}",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_mining_session",
-        operation_id: "getRoleMiningSession",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_mining_session_status",
-        operation_id: "getRoleMiningSessionStatus",
-        method: "GET",
-        path: "/role-mining-sessions/{sessionId}/status",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_mining_sessions",
-        operation_id: "getRoleMiningSessions",
-        method: "GET",
-        path: "/role-mining-sessions",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_saved_potential_roles",
-        operation_id: "getSavedPotentialRoles",
-        method: "GET",
-        path: "/role-mining-potential-roles/saved",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_search_attribute_config",
-        operation_id: "getSearchAttributeConfig",
-        method: "GET",
-        path: "/accounts/search-attribute-config",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_sed_batch_stats",
-        operation_id: "getSedBatchStats",
-        method: "GET",
-        path: "/suggested-entitlement-description-batches/{batchId}/stats",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sed_batches",
-        operation_id: "getSedBatches",
-        method: "GET",
-        path: "/suggested-entitlement-description-batches",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_segment",
-        operation_id: "getSegment",
-        method: "GET",
-        path: "/segments/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration",
-        operation_id: "getServiceDeskIntegration",
-        method: "GET",
-        path: "/service-desk-integrations/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration_list",
-        operation_id: "getServiceDeskIntegrationList",
-        method: "GET",
-        path: "/service-desk-integrations",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_service_desk_integration_template",
-        operation_id: "getServiceDeskIntegrationTemplate",
-        method: "GET",
-        path: "/service-desk-integrations/templates/{scriptName}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration_types",
-        operation_id: "getServiceDeskIntegrationTypes",
-        method: "GET",
-        path: "/service-desk-integrations/types",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sim_integration",
-        operation_id: "getSIMIntegration",
-        method: "GET",
-        path: "/sim-integrations/{id}",
-        tag: "SIM Integrations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sim_integrations",
-        operation_id: "getSIMIntegrations",
-        method: "GET",
-        path: "/sim-integrations",
-        tag: "SIM Integrations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_single_search_attribute_config",
-        operation_id: "getSingleSearchAttributeConfig",
-        method: "GET",
-        path: "/accounts/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_all_report_run_status",
-        operation_id: "getSodAllReportRunStatus",
-        method: "GET",
-        path: "/sod-violation-report",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_policy",
-        operation_id: "getSodPolicy",
-        method: "GET",
-        path: "/sod-policies/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_policy_schedule",
-        operation_id: "getSodPolicySchedule",
-        method: "GET",
-        path: "/sod-policies/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_violation_report_run_status",
-        operation_id: "getSodViolationReportRunStatus",
-        method: "GET",
-        path: "/sod-policies/sod-violation-report-status/{reportResultId}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_violation_report_status",
-        operation_id: "getSodViolationReportStatus",
-        method: "GET",
-        path: "/sod-policies/{id}/violation-report",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source",
-        operation_id: "getSource",
-        method: "GET",
-        path: "/sources/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_accounts_schema",
-        operation_id: "getSourceAccountsSchema",
-        method: "GET",
-        path: "/sources/{sourceId}/schemas/accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_app",
-        operation_id: "getSourceApp",
-        method: "GET",
-        path: "/source-apps/{id}",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_attr_sync_config",
-        operation_id: "getSourceAttrSyncConfig",
-        method: "GET",
-        path: "/sources/{id}/attribute-sync-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_config",
-        operation_id: "getSourceConfig",
-        method: "GET",
-        path: "/sources/{id}/connectors/source-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_entitlement_request_config",
-        operation_id: "getSourceEntitlementRequestConfig",
-        method: "GET",
-        path: "/sources/{sourceId}/entitlement-request-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_entitlements_schema",
-        operation_id: "getSourceEntitlementsSchema",
-        method: "GET",
-        path: "/sources/{sourceId}/schemas/entitlements",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_schema",
-        operation_id: "getSourceSchema",
-        method: "GET",
-        path: "/sources/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_schemas",
-        operation_id: "getSourceSchemas",
-        method: "GET",
-        path: "/sources/{sourceId}/schemas",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sources_within_multi_host",
-        operation_id: "getSourcesWithinMultiHost",
-        method: "GET",
-        path: "/multihosts/{multihostId}/sources",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_sp_config_export",
-        operation_id: "getSpConfigExport",
-        method: "GET",
-        path: "/sp-config/export/{id}/download",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sp_config_export_status",
-        operation_id: "getSpConfigExportStatus",
-        method: "GET",
-        path: "/sp-config/export/{id}",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sp_config_import",
-        operation_id: "getSpConfigImport",
-        method: "GET",
-        path: "/sp-config/import/{id}/download",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sp_config_import_status",
-        operation_id: "getSpConfigImportStatus",
-        method: "GET",
-        path: "/sp-config/import/{id}",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_status_by_source_id",
-        operation_id: "getStatusBySourceId",
-        method: "GET",
-        path: "/source-usages/{sourceId}/status",
-        tag: "Source Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_status_check_details",
-        operation_id: "getStatusCheckDetails",
-        method: "GET",
-        path: "/service-desk-integrations/status-check-configuration",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tag_by_id",
-        operation_id: "getTagById",
-        method: "GET",
-        path: "/tags/{id}",
-        tag: "Tags",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tagged_object",
-        operation_id: "getTaggedObject",
-        method: "GET",
-        path: "/tagged-objects/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_task_status",
-        operation_id: "getTaskStatus",
-        method: "GET",
-        path: "/task-status/{id}",
-        tag: "Task Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_task_status_list",
-        operation_id: "getTaskStatusList",
-        method: "GET",
-        path: "/task-status",
-        tag: "Task Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_tenant",
-        operation_id: "getTenant",
-        method: "GET",
-        path: "/tenant",
-        tag: "Tenant",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tenant_config_configuration",
-        operation_id: "getTenantConfigConfiguration",
-        method: "GET",
-        path: "/reassignment-configurations/tenant-config",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tenant_ui_metadata",
-        operation_id: "getTenantUiMetadata",
-        method: "GET",
-        path: "/ui-metadata/tenant",
-        tag: "UI Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_transform",
-        operation_id: "getTransform",
-        method: "GET",
-        path: "/transforms/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_usages_by_account_id",
-        operation_id: "getUsagesByAccountId",
-        method: "GET",
-        path: "/account-usages/{accountId}/summaries",
-        tag: "Account Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_usages_by_source_id",
-        operation_id: "getUsagesBySourceId",
-        method: "GET",
-        path: "/source-usages/{sourceId}/summaries",
-        tag: "Source Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_valid_time_zones",
-        operation_id: "getValidTimeZones",
-        method: "GET",
-        path: "/org-config/valid-time-zones",
-        tag: "Org Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_work_item",
-        operation_id: "getWorkItem",
-        method: "GET",
-        path: "/work-items/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_work_items_summary",
-        operation_id: "getWorkItemsSummary",
-        method: "GET",
-        path: "/work-items/summary",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow",
-        operation_id: "getWorkflow",
-        method: "GET",
-        path: "/workflows/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow_execution",
-        operation_id: "getWorkflowExecution",
-        method: "GET",
-        path: "/workflow-executions/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow_execution_history",
-        operation_id: "getWorkflowExecutionHistory",
-        method: "GET",
-        path: "/workflow-executions/{id}/history",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_workflow_executions",
-        operation_id: "getWorkflowExecutions",
-        method: "GET",
-        path: "/workflows/{id}/executions",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_workgroup",
-        operation_id: "getWorkgroup",
-        method: "GET",
-        path: "/workgroups/{id}",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "ignore_identity_outliers",
-        operation_id: "ignoreIdentityOutliers",
-        method: "POST",
-        path: "/outliers/ignore",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "import_accounts",
-        operation_id: "importAccounts",
-        method: "POST",
-        path: "/sources/{sourceId}/load-accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "import_entitlements",
-        operation_id: "importEntitlements",
-        method: "POST",
-        path: "/sources/{sourceId}/load-entitlements",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "import_entitlements_by_source",
-        operation_id: "importEntitlementsBySource",
-        method: "POST",
-        path: "/entitlements/aggregate/sources/{id}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "import_form_definitions",
-        operation_id: "importFormDefinitions",
-        method: "POST",
-        path: "/form-definitions/import",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "import_identity_profiles",
-        operation_id: "importIdentityProfiles",
-        method: "POST",
-        path: "/identity-profiles/import",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_non_employee_records_in_bulk",
-        operation_id: "importNonEmployeeRecordsInBulk",
-        method: "POST",
-        path: "/non-employee-sources/{id}/non-employee-bulk-upload",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "import_source_accounts_schema",
-        operation_id: "importSourceAccountsSchema",
-        method: "POST",
-        path: "/sources/{sourceId}/schemas/accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_source_connector_file",
-        operation_id: "importSourceConnectorFile",
-        method: "POST",
-        path: "/sources/{sourceId}/upload-connector-file",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_source_entitlements_schema",
-        operation_id: "importSourceEntitlementsSchema",
-        method: "POST",
-        path: "/sources/{sourceId}/schemas/entitlements",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_sp_config",
-        operation_id: "importSpConfig",
-        method: "POST",
-        path: "/sp-config/import",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "import_uncorrelated_accounts",
-        operation_id: "importUncorrelatedAccounts",
-        method: "POST",
-        path: "/sources/{sourceId}/load-uncorrelated-accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "list_access_model_metadata_attribute",
-        operation_id: "listAccessModelMetadataAttribute",
-        method: "GET",
-        path: "/access-model-metadata/attributes",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_access_model_metadata_attribute_value",
-        operation_id: "listAccessModelMetadataAttributeValue",
-        method: "GET",
-        path: "/access-model-metadata/attributes/{key}/values",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_access_profiles",
-        operation_id: "listAccessProfiles",
-        method: "GET",
-        path: "/access-profiles",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_access_profiles_for_source_app",
-        operation_id: "listAccessProfilesForSourceApp",
-        method: "GET",
-        path: "/source-apps/{id}/access-profiles",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_access_request_status",
-        operation_id: "listAccessRequestStatus",
-        method: "GET",
-        path: "/access-request-status",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_account_activities",
-        operation_id: "listAccountActivities",
-        method: "GET",
-        path: "/account-activities",
-        tag: "Account Activities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_accounts",
-        operation_id: "listAccounts",
-        method: "GET",
-        path: "/accounts",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_administrators_access_request_status",
-        operation_id: "listAdministratorsAccessRequestStatus",
-        method: "GET",
-        path: "/access-request-administration",
-        tag: "Access Requests",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_all_source_app",
-        operation_id: "listAllSourceApp",
-        method: "GET",
-        path: "/source-apps/all",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_all_user_apps",
-        operation_id: "listAllUserApps",
-        method: "GET",
-        path: "/user-apps/all",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_assigned_source_app",
-        operation_id: "listAssignedSourceApp",
-        method: "GET",
-        path: "/source-apps/assigned",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_available_accounts_for_user_app",
-        operation_id: "listAvailableAccountsForUserApp",
-        method: "GET",
-        path: "/user-apps/{id}/available-accounts",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_available_source_apps",
-        operation_id: "listAvailableSourceApps",
-        method: "GET",
-        path: "/source-apps",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_certification_reviewers",
-        operation_id: "listCertificationReviewers",
-        method: "GET",
-        path: "/certifications/{id}/reviewers",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_certifications",
-        operation_id: "listCertifications",
-        method: "GET",
-        path: "/certifications",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_complete_workflow_library",
-        operation_id: "listCompleteWorkflowLibrary",
-        method: "GET",
-        path: "/workflow-library",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_completed_approvals",
-        operation_id: "listCompletedApprovals",
-        method: "GET",
-        path: "/access-request-approvals/completed",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_connections",
-        operation_id: "listConnections",
-        method: "GET",
-        path: "/workgroups/{workgroupId}/connections",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "list_entitlement_children",
-        operation_id: "listEntitlementChildren",
-        method: "GET",
-        path: "/entitlements/{id}/children",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_entitlement_parents",
-        operation_id: "listEntitlementParents",
-        method: "GET",
-        path: "/entitlements/{id}/parents",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_entitlements",
-        operation_id: "listEntitlements",
-        method: "GET",
-        path: "/entitlements",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_from_addresses",
-        operation_id: "listFromAddresses",
-        method: "GET",
-        path: "/verified-from-addresses",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_historical_identities",
-        operation_id: "listHistoricalIdentities",
-        method: "GET",
-        path: "/historical-identities",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identities",
-        operation_id: "listIdentities",
-        method: "GET",
-        path: "/identities",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_access_items",
-        operation_id: "listIdentityAccessItems",
-        method: "GET",
-        path: "/historical-identities/{id}/access-items",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_attributes",
-        operation_id: "listIdentityAttributes",
-        method: "GET",
-        path: "/identity-attributes",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_identity_profiles",
-        operation_id: "listIdentityProfiles",
-        method: "GET",
-        path: "/identity-profiles",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_snapshot_access_items",
-        operation_id: "listIdentitySnapshotAccessItems",
-        method: "GET",
-        path: "/historical-identities/{id}/snapshots/{date}/access-items",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_identity_snapshots",
-        operation_id: "listIdentitySnapshots",
-        method: "GET",
-        path: "/historical-identities/{id}/snapshots",
-        tag: "Identity History",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_approval",
-        operation_id: "listNonEmployeeApproval",
-        method: "GET",
-        path: "/non-employee-approvals",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_records",
-        operation_id: "listNonEmployeeRecords",
-        method: "GET",
-        path: "/non-employee-records",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_requests",
-        operation_id: "listNonEmployeeRequests",
-        method: "GET",
-        path: "/non-employee-requests",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_sources",
-        operation_id: "listNonEmployeeSources",
-        method: "GET",
-        path: "/non-employee-sources",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_notification_preferences",
-        operation_id: "listNotificationPreferences",
-        method: "GET",
-        path: "/notification-preferences/{key}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_notification_template_defaults",
-        operation_id: "listNotificationTemplateDefaults",
-        method: "GET",
-        path: "/notification-template-defaults",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_notification_templates",
-        operation_id: "listNotificationTemplates",
-        method: "GET",
-        path: "/notification-templates",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_oauth_clients",
-        operation_id: "listOauthClients",
-        method: "GET",
-        path: "/oauth-clients",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_outliers_contributing_feature_access_items",
-        operation_id: "listOutliersContributingFeatureAccessItems",
-        method: "GET",
-        path: "/outliers/{outlierId}/feature-details/{contributingFeatureName}/access-items",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_owned_user_apps",
-        operation_id: "listOwnedUserApps",
-        method: "GET",
-        path: "/user-apps",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_password_policies",
-        operation_id: "listPasswordPolicies",
-        method: "GET",
-        path: "/password-policies",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_pending_approvals",
-        operation_id: "listPendingApprovals",
-        method: "GET",
-        path: "/access-request-approvals/pending",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_personal_access_tokens",
-        operation_id: "listPersonalAccessTokens",
-        method: "GET",
-        path: "/personal-access-tokens",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_provisioning_policies",
-        operation_id: "listProvisioningPolicies",
-        method: "GET",
-        path: "/sources/{sourceId}/provisioning-policies",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_reassignment_configurations",
-        operation_id: "listReassignmentConfigurations",
-        method: "GET",
-        path: "/reassignment-configurations",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 20 }),
-    },
-    Operation {
-        id: "list_requestable_objects",
-        operation_id: "listRequestableObjects",
-        method: "GET",
-        path: "/requestable-objects",
-        tag: "Requestable Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_roles",
-        operation_id: "listRoles",
-        method: "GET",
-        path: "/roles",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "list_seds",
-        operation_id: "listSeds",
-        method: "GET",
-        path: "/suggested-entitlement-descriptions",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_segments",
-        operation_id: "listSegments",
-        method: "GET",
-        path: "/segments",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_sod_policies",
-        operation_id: "listSodPolicies",
-        method: "GET",
-        path: "/sod-policies",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_sources",
-        operation_id: "listSources",
-        method: "GET",
-        path: "/sources",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_sp_config_objects",
-        operation_id: "listSpConfigObjects",
-        method: "GET",
-        path: "/sp-config/config-objects",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_subscriptions",
-        operation_id: "listSubscriptions",
-        method: "GET",
-        path: "/trigger-subscriptions",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_tagged_objects",
-        operation_id: "listTaggedObjects",
-        method: "GET",
-        path: "/tagged-objects",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_tagged_objects_by_type",
-        operation_id: "listTaggedObjectsByType",
-        method: "GET",
-        path: "/tagged-objects/{type}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_tags",
-        operation_id: "listTags",
-        method: "GET",
-        path: "/tags",
-        tag: "Tags",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_transforms",
-        operation_id: "listTransforms",
-        method: "GET",
-        path: "/transforms",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_trigger_invocation_status",
-        operation_id: "listTriggerInvocationStatus",
-        method: "GET",
-        path: "/trigger-invocations/status",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_triggers",
-        operation_id: "listTriggers",
-        method: "GET",
-        path: "/triggers",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_work_items",
-        operation_id: "listWorkItems",
-        method: "GET",
-        path: "/work-items",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflow_library_actions",
-        operation_id: "listWorkflowLibraryActions",
-        method: "GET",
-        path: "/workflow-library/actions",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflow_library_operators",
-        operation_id: "listWorkflowLibraryOperators",
-        method: "GET",
-        path: "/workflow-library/operators",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_workflow_library_triggers",
-        operation_id: "listWorkflowLibraryTriggers",
-        method: "GET",
-        path: "/workflow-library/triggers",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflows",
-        operation_id: "listWorkflows",
-        method: "GET",
-        path: "/workflows",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workgroup_members",
-        operation_id: "listWorkgroupMembers",
-        method: "GET",
-        path: "/workgroups/{workgroupId}/members",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "list_workgroups",
-        operation_id: "listWorkgroups",
-        method: "GET",
-        path: "/workgroups",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "move_",
-        operation_id: "move",
-        method: "POST",
-        path: "/campaigns/{id}/reassign",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_access_profile",
-        operation_id: "patchAccessProfile",
-        method: "PATCH",
-        path: "/access-profiles/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_before_provisioning_rule",
-        operation_id: "patchBeforeProvisioningRule",
-        method: "PATCH",
-        path: "/sim-integrations/{id}/beforeProvisioningRule",
-        tag: "SIM Integrations",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_campaign_template",
-        operation_id: "patchCampaignTemplate",
-        method: "PATCH",
-        path: "/campaign-templates/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_discovered_application_by_id",
-        operation_id: "patchDiscoveredApplicationByID",
-        method: "PATCH",
-        path: "/discovered-applications/{id}",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_entitlement",
-        operation_id: "patchEntitlement",
-        method: "PATCH",
-        path: "/entitlements/{id}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_form_definition",
-        operation_id: "patchFormDefinition",
-        method: "PATCH",
-        path: "/form-definitions/{formDefinitionID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_form_instance",
-        operation_id: "patchFormInstance",
-        method: "PATCH",
-        path: "/form-instances/{formInstanceID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_non_employee_record",
-        operation_id: "patchNonEmployeeRecord",
-        method: "PATCH",
-        path: "/non-employee-records/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_non_employee_schema_attribute",
-        operation_id: "patchNonEmployeeSchemaAttribute",
-        method: "PATCH",
-        path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_non_employee_source",
-        operation_id: "patchNonEmployeeSource",
-        method: "PATCH",
-        path: "/non-employee-sources/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_oauth_client",
-        operation_id: "patchOauthClient",
-        method: "PATCH",
-        path: "/oauth-clients/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_org_config",
-        operation_id: "patchOrgConfig",
-        method: "PATCH",
-        path: "/org-config",
-        tag: "Org Config",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_personal_access_token",
-        operation_id: "patchPersonalAccessToken",
-        method: "PATCH",
-        path: "/personal-access-tokens/{id}",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_potential_role_session",
-        operation_id: "patchPotentialRoleSession",
-        method: "PATCH",
-        path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_profile_config",
-        operation_id: "patchProfileConfig",
-        method: "PATCH",
-        path: "/auth-profiles/{id}",
-        tag: "Auth Profile",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_role",
-        operation_id: "patchRole",
-        method: "PATCH",
-        path: "/roles/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_role_mining_potential_role",
-        operation_id: "patchRoleMiningPotentialRole",
-        method: "PATCH",
-        path: "/role-mining-potential-roles/{potentialRoleId}",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_role_mining_session",
-        operation_id: "patchRoleMiningSession",
-        method: "PATCH",
-        path: "/role-mining-sessions/{sessionId}",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_search_attribute_config",
-        operation_id: "patchSearchAttributeConfig",
-        method: "PATCH",
-        path: "/accounts/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_sed",
-        operation_id: "patchSed",
-        method: "PATCH",
-        path: "/suggested-entitlement-descriptions",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_segment",
-        operation_id: "patchSegment",
-        method: "PATCH",
-        path: "/segments/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_service_desk_integration",
-        operation_id: "patchServiceDeskIntegration",
-        method: "PATCH",
-        path: "/service-desk-integrations/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_sim_attributes",
-        operation_id: "patchSIMAttributes",
-        method: "PATCH",
-        path: "/sim-integrations/{id}",
-        tag: "SIM Integrations",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_sod_policy",
-        operation_id: "patchSodPolicy",
-        method: "PATCH",
-        path: "/sod-policies/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_source_app",
-        operation_id: "patchSourceApp",
-        method: "PATCH",
-        path: "/source-apps/{id}",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_subscription",
-        operation_id: "patchSubscription",
-        method: "PATCH",
-        path: "/trigger-subscriptions/{id}",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_user_app",
-        operation_id: "patchUserApp",
-        method: "PATCH",
-        path: "/user-apps/{id}",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_workflow",
-        operation_id: "patchWorkflow",
-        method: "PATCH",
-        path: "/workflows/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_workgroup",
-        operation_id: "patchWorkgroup",
-        method: "PATCH",
-        path: "/workgroups/{id}",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "peek_resource_objects",
-        operation_id: "peekResourceObjects",
-        method: "POST",
-        path: "/sources/{sourceId}/connector/peek-resource-objects",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "ping_cluster",
-        operation_id: "pingCluster",
-        method: "POST",
-        path: "/sources/{sourceId}/connector/ping-cluster",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "ping_verification_status",
-        operation_id: "pingVerificationStatus",
-        method: "POST",
-        path: "/mfa/{method}/poll",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "post_external_execute_workflow",
-        operation_id: "postExternalExecuteWorkflow",
-        method: "POST",
-        path: "/workflows/execute/external/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "post_workflow_external_trigger",
-        operation_id: "postWorkflowExternalTrigger",
-        method: "POST",
-        path: "/workflows/{id}/external/oauth-clients",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_account",
-        operation_id: "putAccount",
-        method: "PUT",
-        path: "/accounts/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "put_client_log_configuration",
-        operation_id: "putClientLogConfiguration",
-        method: "PUT",
-        path: "/managed-clusters/{id}/log-config",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_correlation_config",
-        operation_id: "putCorrelationConfig",
-        method: "PUT",
-        path: "/sources/{sourceId}/correlation-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_entitlement_request_config",
-        operation_id: "putEntitlementRequestConfig",
-        method: "PUT",
-        path: "/entitlements/{id}/entitlement-request-config",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_identity_attribute",
-        operation_id: "putIdentityAttribute",
-        method: "PUT",
-        path: "/identity-attributes/{name}",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_launcher",
-        operation_id: "putLauncher",
-        method: "PUT",
-        path: "/launchers/{launcherID}",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_mail_from_attributes",
-        operation_id: "putMailFromAttributes",
-        method: "PUT",
-        path: "/mail-from-attributes",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_native_change_detection_config",
-        operation_id: "putNativeChangeDetectionConfig",
-        method: "PUT",
-        path: "/sources/{sourceId}/native-change-detection-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_non_employee_record",
-        operation_id: "putNonEmployeeRecord",
-        method: "PUT",
-        path: "/non-employee-records/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_password_dictionary",
-        operation_id: "putPasswordDictionary",
-        method: "PUT",
-        path: "/password-dictionary",
-        tag: "Password Dictionary",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200, 201],
-        pagination: None,
-    },
-    Operation {
-        id: "put_password_org_config",
-        operation_id: "putPasswordOrgConfig",
-        method: "PUT",
-        path: "/password-org-config",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_policy_schedule",
-        operation_id: "putPolicySchedule",
-        method: "PUT",
-        path: "/sod-policies/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_provisioning_policy",
-        operation_id: "putProvisioningPolicy",
-        method: "PUT",
-        path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_reassignment_config",
-        operation_id: "putReassignmentConfig",
-        method: "PUT",
-        path: "/reassignment-configurations/{identityId}",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_service_desk_integration",
-        operation_id: "putServiceDeskIntegration",
-        method: "PUT",
-        path: "/service-desk-integrations/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_sim_integration",
-        operation_id: "putSIMIntegration",
-        method: "PUT",
-        path: "/sim-integrations/{id}",
-        tag: "SIM Integrations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_sod_policy",
-        operation_id: "putSodPolicy",
-        method: "PUT",
-        path: "/sod-policies/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source",
-        operation_id: "putSource",
-        method: "PUT",
-        path: "/sources/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source_attr_sync_config",
-        operation_id: "putSourceAttrSyncConfig",
-        method: "PUT",
-        path: "/sources/{id}/attribute-sync-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source_schema",
-        operation_id: "putSourceSchema",
-        method: "PUT",
-        path: "/sources/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_tagged_object",
-        operation_id: "putTaggedObject",
-        method: "PUT",
-        path: "/tagged-objects/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_tenant_configuration",
-        operation_id: "putTenantConfiguration",
-        method: "PUT",
-        path: "/reassignment-configurations/tenant-config",
-        tag: "Work Reassignment",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_workflow",
-        operation_id: "putWorkflow",
-        method: "PUT",
-        path: "/workflows/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "query_password_info",
-        operation_id: "queryPasswordInfo",
-        method: "POST",
-        path: "/query-password-info",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_access_request",
-        operation_id: "rejectAccessRequest",
-        method: "POST",
-        path: "/access-request-approvals/{approvalId}/reject",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_approval_item",
-        operation_id: "rejectApprovalItem",
-        method: "POST",
-        path: "/work-items/{id}/reject/{approvalItemId}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_approval_items_in_bulk",
-        operation_id: "rejectApprovalItemsInBulk",
-        method: "POST",
-        path: "/work-items/bulk-reject/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_non_employee_request",
-        operation_id: "rejectNonEmployeeRequest",
-        method: "POST",
-        path: "/non-employee-approvals/{id}/reject",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reset_identity",
-        operation_id: "resetIdentity",
-        method: "POST",
-        path: "/identities/{identityId}/reset",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "reset_source_entitlements",
-        operation_id: "resetSourceEntitlements",
-        method: "POST",
-        path: "/entitlements/reset/sources/{sourceId}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "search_form_definitions_by_tenant",
-        operation_id: "searchFormDefinitionsByTenant",
-        method: "GET",
-        path: "/form-definitions",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "search_form_element_data_by_element_id",
-        operation_id: "searchFormElementDataByElementID",
-        method: "GET",
-        path: "/form-instances/{formInstanceID}/data-source/{formElementID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_form_instances_by_tenant",
-        operation_id: "searchFormInstancesByTenant",
-        method: "GET",
-        path: "/form-instances",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "search_pre_defined_select_options",
-        operation_id: "searchPreDefinedSelectOptions",
-        method: "GET",
-        path: "/form-definitions/predefined-select-options",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_duo_verify_request",
-        operation_id: "sendDuoVerifyRequest",
-        method: "POST",
-        path: "/mfa/duo-web/verify",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_identity_verification_account_token",
-        operation_id: "sendIdentityVerificationAccountToken",
-        method: "POST",
-        path: "/identities/{id}/verification/account/send",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_kba_answers",
-        operation_id: "sendKbaAnswers",
-        method: "POST",
-        path: "/mfa/kba/authenticate",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_manual_discover_applications_csv_template",
-        operation_id: "sendManualDiscoverApplicationsCsvTemplate",
-        method: "POST",
-        path: "/manual-discover-applications",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_okta_verify_request",
-        operation_id: "sendOktaVerifyRequest",
-        method: "POST",
-        path: "/mfa/okta-verify/verify",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_test_notification",
-        operation_id: "sendTestNotification",
-        method: "POST",
-        path: "/send-test-notification",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "send_token_auth_request",
-        operation_id: "sendTokenAuthRequest",
-        method: "POST",
-        path: "/mfa/token/authenticate",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_access_request_config",
-        operation_id: "setAccessRequestConfig",
-        method: "PUT",
-        path: "/access-request-config",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_campaign_reports_config",
-        operation_id: "setCampaignReportsConfig",
-        method: "PUT",
-        path: "/campaigns/reports-configuration",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_campaign_template_schedule",
-        operation_id: "setCampaignTemplateSchedule",
-        method: "PUT",
-        path: "/campaign-templates/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "set_icon",
-        operation_id: "setIcon",
-        method: "PUT",
-        path: "/icons/{objectType}/{objectId}",
-        tag: "Icons",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_identity_password",
-        operation_id: "setIdentityPassword",
-        method: "POST",
-        path: "/set-password",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfa_duo_config",
-        operation_id: "setMFADuoConfig",
-        method: "PUT",
-        path: "/mfa/duo-web/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfa_okta_config",
-        operation_id: "setMFAOktaConfig",
-        method: "PUT",
-        path: "/mfa/okta-verify/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfakba_config",
-        operation_id: "setMFAKBAConfig",
-        method: "POST",
-        path: "/mfa/kba/config/answers",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_password_policy",
-        operation_id: "setPasswordPolicy",
-        method: "PUT",
-        path: "/password-policies/{id}",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_tag_to_object",
-        operation_id: "setTagToObject",
-        method: "POST",
-        path: "/tagged-objects",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "set_tags_to_many_objects",
-        operation_id: "setTagsToManyObjects",
-        method: "POST",
-        path: "/tagged-objects/bulk-add",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_tenant_ui_metadata",
-        operation_id: "setTenantUiMetadata",
-        method: "PUT",
-        path: "/ui-metadata/tenant",
-        tag: "UI Metadata",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "show_generate_identity_preview",
-        operation_id: "showGenerateIdentityPreview",
-        method: "POST",
-        path: "/identity-profiles/identity-preview",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "show_preview_data_source",
-        operation_id: "showPreviewDataSource",
-        method: "POST",
-        path: "/form-definitions/{formDefinitionID}/data-source",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign",
-        operation_id: "startCampaign",
-        method: "POST",
-        path: "/campaigns/{id}/activate",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign_remediation_scan",
-        operation_id: "startCampaignRemediationScan",
-        method: "POST",
-        path: "/campaigns/{id}/run-remediation-scan",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign_report",
-        operation_id: "startCampaignReport",
-        method: "POST",
-        path: "/campaigns/{id}/run-report/{type}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_generate_campaign_template",
-        operation_id: "startGenerateCampaignTemplate",
-        method: "POST",
-        path: "/campaign-templates/{id}/generate",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_identities_invite",
-        operation_id: "startIdentitiesInvite",
-        method: "POST",
-        path: "/identities/invite",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_identity_processing",
-        operation_id: "startIdentityProcessing",
-        method: "POST",
-        path: "/identities/process",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_launcher",
-        operation_id: "startLauncher",
-        method: "POST",
-        path: "/beta/launchers/{launcherID}/launch",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_predict_sod_violations",
-        operation_id: "startPredictSodViolations",
-        method: "POST",
-        path: "/sod-violations/predict",
-        tag: "SOD Violations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_sod_all_policies_for_org",
-        operation_id: "startSodAllPoliciesForOrg",
-        method: "POST",
-        path: "/sod-violation-report/run",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_sod_policy",
-        operation_id: "startSodPolicy",
-        method: "POST",
-        path: "/sod-policies/{id}/violation-report/run",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_test_trigger_invocation",
-        operation_id: "startTestTriggerInvocation",
-        method: "POST",
-        path: "/trigger-invocations/test",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200, 204],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_account_selection",
-        operation_id: "submitAccountSelection",
-        method: "POST",
-        path: "/work-items/{id}/submit-account-selection",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_forward_work_item",
-        operation_id: "submitForwardWorkItem",
-        method: "POST",
-        path: "/work-items/{id}/forward",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_reassign_certs_async",
-        operation_id: "submitReassignCertsAsync",
-        method: "POST",
-        path: "/certifications/{id}/reassign-async",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_reload_account",
-        operation_id: "submitReloadAccount",
-        method: "POST",
-        path: "/accounts/{id}/reload",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_sed_approval",
-        operation_id: "submitSedApproval",
-        method: "POST",
-        path: "/suggested-entitlement-description-approvals",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_sed_assignment",
-        operation_id: "submitSedAssignment",
-        method: "POST",
-        path: "/suggested-entitlement-description-assignments",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_sed_batch_request",
-        operation_id: "submitSedBatchRequest",
-        method: "POST",
-        path: "/suggested-entitlement-description-batches",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "sync_attributes_for_source",
-        operation_id: "syncAttributesForSource",
-        method: "POST",
-        path: "/sources/{sourceId}/synchronize-attributes",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "sync_identity_profile",
-        operation_id: "syncIdentityProfile",
-        method: "POST",
-        path: "/identity-profiles/{identity-profile-id}/process-identities",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "synchronize_attributes_for_identity",
-        operation_id: "synchronizeAttributesForIdentity",
-        method: "POST",
-        path: "/identities/{identityId}/synchronize-attributes",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "test_connection_multi_host_sources",
-        operation_id: "testConnectionMultiHostSources",
-        method: "POST",
-        path: "/multihosts/{multihostId}/sources/testConnection",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_external_execute_workflow",
-        operation_id: "testExternalExecuteWorkflow",
-        method: "POST",
-        path: "/workflows/execute/external/{id}/test",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_mfa_config",
-        operation_id: "testMFAConfig",
-        method: "GET",
-        path: "/mfa/{method}/test",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_source_configuration",
-        operation_id: "testSourceConfiguration",
-        method: "POST",
-        path: "/sources/{sourceId}/connector/test-configuration",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_source_connection",
-        operation_id: "testSourceConnection",
-        method: "POST",
-        path: "/sources/{sourceId}/connector/check-connection",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_source_connection_multihost",
-        operation_id: "testSourceConnectionMultihost",
-        method: "GET",
-        path: "/multihosts/{multihostId}/sources/{sourceId}/testConnection",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_subscription_filter",
-        operation_id: "testSubscriptionFilter",
-        method: "POST",
-        path: "/trigger-subscriptions/validate-filter",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_workflow",
-        operation_id: "testWorkflow",
-        method: "POST",
-        path: "/workflows/{id}/test",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "un_ignore_identity_outliers",
-        operation_id: "unIgnoreIdentityOutliers",
-        method: "POST",
-        path: "/outliers/unignore",
-        tag: "IAI Outliers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "unlock_account",
-        operation_id: "unlockAccount",
-        method: "POST",
-        path: "/accounts/{id}/unlock",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_model_metadata_attribute",
-        operation_id: "updateAccessModelMetadataAttribute",
-        method: "PATCH",
-        path: "/access-model-metadata/attributes/{key}",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_model_metadata_attribute_value",
-        operation_id: "updateAccessModelMetadataAttributeValue",
-        method: "PATCH",
-        path: "/access-model-metadata/attributes/{key}/values/{value}",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_profiles_in_bulk",
-        operation_id: "updateAccessProfilesInBulk",
-        method: "POST",
-        path: "/access-profiles/bulk-update-requestable",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "update_account",
-        operation_id: "updateAccount",
-        method: "PATCH",
-        path: "/accounts/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_campaign",
-        operation_id: "updateCampaign",
-        method: "PATCH",
-        path: "/campaigns/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_common_access_status_in_bulk",
-        operation_id: "updateCommonAccessStatusInBulk",
-        method: "POST",
-        path: "/common-access/update-status",
-        tag: "IAI Common Access",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_connector_rule",
-        operation_id: "updateConnectorRule",
-        method: "PUT",
-        path: "/connector-rules/{id}",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_entitlements_in_bulk",
-        operation_id: "updateEntitlementsInBulk",
-        method: "POST",
-        path: "/entitlements/bulk-update",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "update_entitlements_potential_role",
-        operation_id: "updateEntitlementsPotentialRole",
-        method: "POST",
-        path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/edit-entitlements",
-        tag: "IAI Role Mining",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "update_identity_profile",
-        operation_id: "updateIdentityProfile",
-        method: "PATCH",
-        path: "/identity-profiles/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_lifecycle_states",
-        operation_id: "updateLifecycleStates",
-        method: "PATCH",
-        path: "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_managed_client_status",
-        operation_id: "updateManagedClientStatus",
-        method: "POST",
-        path: "/managed-clients/{id}/status",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_multi_host_sources",
-        operation_id: "updateMultiHostSources",
-        method: "PATCH",
-        path: "/multihosts/{multihostId}",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_password_sync_group",
-        operation_id: "updatePasswordSyncGroup",
-        method: "PUT",
-        path: "/password-sync-groups/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_provisioning_policies_in_bulk",
-        operation_id: "updateProvisioningPoliciesInBulk",
-        method: "POST",
-        path: "/sources/{sourceId}/provisioning-policies/bulk-update",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_provisioning_policy",
-        operation_id: "updateProvisioningPolicy",
-        method: "PATCH",
-        path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_public_identity_config",
-        operation_id: "updatePublicIdentityConfig",
-        method: "PUT",
-        path: "/public-identities-config",
-        tag: "Public Identities Config",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_recommendations_config",
-        operation_id: "updateRecommendationsConfig",
-        method: "PUT",
-        path: "/recommendations/config",
-        tag: "IAI Recommendations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source",
-        operation_id: "updateSource",
-        method: "PATCH",
-        path: "/sources/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_apps_in_bulk",
-        operation_id: "updateSourceAppsInBulk",
-        method: "POST",
-        path: "/source-apps/bulk-update",
-        tag: "Apps",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_entitlement_request_config",
-        operation_id: "updateSourceEntitlementRequestConfig",
-        method: "PUT",
-        path: "/sources/{sourceId}/entitlement-request-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_schema",
-        operation_id: "updateSourceSchema",
-        method: "PATCH",
-        path: "/sources/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_status_check_details",
-        operation_id: "updateStatusCheckDetails",
-        method: "PUT",
-        path: "/service-desk-integrations/status-check-configuration",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_subscription",
-        operation_id: "updateSubscription",
-        method: "PUT",
-        path: "/trigger-subscriptions/{id}",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_task_status",
-        operation_id: "updateTaskStatus",
-        method: "PATCH",
-        path: "/task-status/{id}",
-        tag: "Task Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_transform",
-        operation_id: "updateTransform",
-        method: "PUT",
-        path: "/transforms/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_workgroup_members",
-        operation_id: "updateWorkgroupMembers",
-        method: "POST",
-        path: "/workgroups/{workgroupId}/members/bulk-add",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "validate_connector_rule",
-        operation_id: "validateConnectorRule",
-        method: "POST",
-        path: "/connector-rules/validate",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("add_access_request_recommendations_ignored_item", "addAccessRequestRecommendationsIgnoredItem", "POST", "/ai-access-request-recommendations/ignored-items", "IAI Access Request Recommendations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("add_access_request_recommendations_requested_item", "addAccessRequestRecommendationsRequestedItem", "POST", "/ai-access-request-recommendations/requested-items", "IAI Access Request Recommendations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("add_access_request_recommendations_viewed_item", "addAccessRequestRecommendationsViewedItem", "POST", "/ai-access-request-recommendations/viewed-items", "IAI Access Request Recommendations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("add_access_request_recommendations_viewed_items", "addAccessRequestRecommendationsViewedItems", "POST", "/ai-access-request-recommendations/viewed-items/bulk-create", "IAI Access Request Recommendations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("approve_access_request", "approveAccessRequest", "POST", "/access-request-approvals/{approvalId}/approve", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("approve_approval_item", "approveApprovalItem", "POST", "/work-items/{id}/approve/{approvalItemId}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("approve_approval_items_in_bulk", "approveApprovalItemsInBulk", "POST", "/work-items/bulk-approve/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("approve_non_employee_request", "approveNonEmployeeRequest", "POST", "/non-employee-approvals/{id}/approve", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("cancel_access_request", "cancelAccessRequest", "POST", "/access-requests/cancel", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("cancel_workflow_execution", "cancelWorkflowExecution", "POST", "/workflow-executions/{id}/cancel", "Workflows")
+        .with_success_statuses(&[204]),
+    Operation::new("close_access_request", "closeAccessRequest", "POST", "/access-requests/close", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("compare_identity_snapshots", "compareIdentitySnapshots", "GET", "/historical-identities/{id}/compare", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("compare_identity_snapshots_access_type", "compareIdentitySnapshotsAccessType", "GET", "/historical-identities/{id}/compare/{accessType}", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("complete_campaign", "completeCampaign", "POST", "/campaigns/{id}/complete", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("complete_trigger_invocation", "completeTriggerInvocation", "POST", "/trigger-invocations/{id}/complete", "Triggers")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("complete_work_item", "completeWorkItem", "POST", "/work-items/{id}", "Work Items")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_access_model_metadata_attribute", "createAccessModelMetadataAttribute", "POST", "/access-model-metadata/attributes", "Access Model Metadata")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_access_model_metadata_attribute_value", "createAccessModelMetadataAttributeValue", "POST", "/access-model-metadata/attributes/{key}/values", "Access Model Metadata")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_access_model_metadata_for_entitlement", "createAccessModelMetadataForEntitlement", "POST", "/entitlements/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}", "Entitlements")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_access_profile", "createAccessProfile", "POST", "/access-profiles", "Access Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_access_request", "createAccessRequest", "POST", "/access-requests", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_account", "createAccount", "POST", "/accounts", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_campaign", "createCampaign", "POST", "/campaigns", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_campaign_template", "createCampaignTemplate", "POST", "/campaign-templates", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_common_access", "createCommonAccess", "POST", "/common-access", "IAI Common Access")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_connector_rule", "createConnectorRule", "POST", "/connector-rules", "Connector Rule Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_custom_password_instructions", "createCustomPasswordInstructions", "POST", "/custom-password-instructions", "Custom Password Instructions")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_digit_token", "createDigitToken", "POST", "/generate-password-reset-token/digit", "Password Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_domain_dkim", "createDomainDkim", "POST", "/verified-domains", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_form_definition", "createFormDefinition", "POST", "/form-definitions", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_form_definition_by_template", "createFormDefinitionByTemplate", "POST", "/form-definitions/template", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_form_definition_dynamic_schema", "createFormDefinitionDynamicSchema", "POST", "/form-definitions/forms-action-dynamic-schema", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_form_definition_file_request", "createFormDefinitionFileRequest", "POST", "/form-definitions/{formDefinitionID}/upload", "Custom Forms")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[201]),
+    Operation::new("create_form_instance", "createFormInstance", "POST", "/form-instances", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_identity_attribute", "createIdentityAttribute", "POST", "/identity-attributes", "Identity Attributes")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_identity_profile", "createIdentityProfile", "POST", "/identity-profiles", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_launcher", "createLauncher", "POST", "/launchers", "Launchers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_multi_host_integration", "createMultiHostIntegration", "POST", "/multihosts", "Multi-Host Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_non_employee_record", "createNonEmployeeRecord", "POST", "/non-employee-records", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_request", "createNonEmployeeRequest", "POST", "/non-employee-requests", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_source", "createNonEmployeeSource", "POST", "/non-employee-sources", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_source_schema_attributes", "createNonEmployeeSourceSchemaAttributes", "POST", "/non-employee-sources/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_notification_template", "createNotificationTemplate", "POST", "/notification-templates", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_oauth_client", "createOauthClient", "POST", "/oauth-clients", "OAuth Clients")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_password_org_config", "createPasswordOrgConfig", "POST", "/password-org-config", "Password Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_password_policy", "createPasswordPolicy", "POST", "/password-policies", "Password Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_password_sync_group", "createPasswordSyncGroup", "POST", "/password-sync-groups", "Password Sync Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_personal_access_token", "createPersonalAccessToken", "POST", "/personal-access-tokens", "Personal Access Tokens")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_potential_role_provision_request", "createPotentialRoleProvisionRequest", "POST", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/provision", "IAI Role Mining")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_provisioning_policy", "createProvisioningPolicy", "POST", "/sources/{sourceId}/provisioning-policies", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_reassignment_configuration", "createReassignmentConfiguration", "POST", "/reassignment-configurations", "Work Reassignment")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_role", "createRole", "POST", "/roles", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_role_insight_requests", "createRoleInsightRequests", "POST", "/role-insights/requests", "Role Insights")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_role_mining_sessions", "createRoleMiningSessions", "POST", "/role-mining-sessions", "IAI Role Mining")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_search_attribute_config", "createSearchAttributeConfig", "POST", "/accounts/search-attribute-config", "Search Attribute Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_segment", "createSegment", "POST", "/segments", "Segments")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_send_token", "createSendToken", "POST", "/mfa/token/send", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_service_desk_integration", "createServiceDeskIntegration", "POST", "/service-desk-integrations", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_sim_integration", "createSIMIntegration", "POST", "/sim-integrations", "SIM Integrations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_sod_policy", "createSodPolicy", "POST", "/sod-policies", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source", "createSource", "POST", "/sources", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source_app", "createSourceApp", "POST", "/source-apps", "Apps")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_source_schema", "createSourceSchema", "POST", "/sources/{sourceId}/schemas", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_sources_within_multi_host", "createSourcesWithinMultiHost", "POST", "/multihosts/{multihostId}", "Multi-Host Integration")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_subscription", "createSubscription", "POST", "/trigger-subscriptions", "Triggers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_tag", "createTag", "POST", "/tags", "Tags")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_transform", "createTransform", "POST", "/transforms", "Transforms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_verified_from_address", "createVerifiedFromAddress", "POST", "/verified-from-addresses", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_workflow", "createWorkflow", "POST", "/workflows", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_workgroup", "createWorkgroup", "POST", "/workgroups", "Governance Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete", "delete", "DELETE", "/sources/{id}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_access_model_metadata_from_entitlement", "deleteAccessModelMetadataFromEntitlement", "DELETE", "/entitlements/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}", "Entitlements")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("delete_access_profile", "deleteAccessProfile", "DELETE", "/access-profiles/{id}", "Access Profiles")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_access_profiles_from_source_app_by_bulk", "deleteAccessProfilesFromSourceAppByBulk", "POST", "/source-apps/{id}/access-profiles/bulk-remove", "Apps")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_access_profiles_in_bulk", "deleteAccessProfilesInBulk", "POST", "/access-profiles/bulk-delete", "Access Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200, 202]),
+    Operation::new("delete_account", "deleteAccount", "DELETE", "/accounts/{id}", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_account_async", "deleteAccountAsync", "POST", "/accounts/{id}/remove", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_accounts_async", "deleteAccountsAsync", "POST", "/sources/{sourceId}/remove-accounts", "Sources")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_bulk_roles", "deleteBulkRoles", "POST", "/roles/bulk-delete", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_campaign_template", "deleteCampaignTemplate", "DELETE", "/campaign-templates/{id}", "Certification Campaigns")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_campaign_template_schedule", "deleteCampaignTemplateSchedule", "DELETE", "/campaign-templates/{id}/schedule", "Certification Campaigns")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_campaigns", "deleteCampaigns", "POST", "/campaigns/delete", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_connector_rule", "deleteConnectorRule", "DELETE", "/connector-rules/{id}", "Connector Rule Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_custom_password_instructions", "deleteCustomPasswordInstructions", "DELETE", "/custom-password-instructions/{pageId}", "Custom Password Instructions")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_form_definition", "deleteFormDefinition", "DELETE", "/form-definitions/{formDefinitionID}", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_icon", "deleteIcon", "DELETE", "/icons/{objectType}/{objectId}", "Icons")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_identity", "deleteIdentity", "DELETE", "/identities/{id}", "Identities")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_identity_attribute", "deleteIdentityAttribute", "DELETE", "/identity-attributes/{name}", "Identity Attributes")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_identity_attributes_in_bulk", "deleteIdentityAttributesInBulk", "DELETE", "/identity-attributes/bulk-delete", "Identity Attributes")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_identity_profile", "deleteIdentityProfile", "DELETE", "/identity-profiles/{identity-profile-id}", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_identity_profiles", "deleteIdentityProfiles", "POST", "/identity-profiles/bulk-delete", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_launcher", "deleteLauncher", "DELETE", "/launchers/{launcherID}", "Launchers")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_mfa_config", "deleteMFAConfig", "DELETE", "/mfa/{method}/delete", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("delete_multi_host", "deleteMultiHost", "DELETE", "/multihosts/{multihostId}", "Multi-Host Integration")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("delete_native_change_detection_config", "deleteNativeChangeDetectionConfig", "DELETE", "/sources/{sourceId}/native-change-detection-config", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_record", "deleteNonEmployeeRecord", "DELETE", "/non-employee-records/{id}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_record_in_bulk", "deleteNonEmployeeRecordInBulk", "POST", "/non-employee-records/bulk-delete", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_request", "deleteNonEmployeeRequest", "DELETE", "/non-employee-requests/{id}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_schema_attribute", "deleteNonEmployeeSchemaAttribute", "DELETE", "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_source", "deleteNonEmployeeSource", "DELETE", "/non-employee-sources/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_source_schema_attributes", "deleteNonEmployeeSourceSchemaAttributes", "DELETE", "/non-employee-sources/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_notification_templates_in_bulk", "deleteNotificationTemplatesInBulk", "POST", "/notification-templates/bulk-delete", "Notifications")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("delete_oauth_client", "deleteOauthClient", "DELETE", "/oauth-clients/{id}", "OAuth Clients")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_password_policy", "deletePasswordPolicy", "DELETE", "/password-policies/{id}", "Password Policies")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_password_sync_group", "deletePasswordSyncGroup", "DELETE", "/password-sync-groups/{id}", "Password Sync Groups")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_personal_access_token", "deletePersonalAccessToken", "DELETE", "/personal-access-tokens/{id}", "Personal Access Tokens")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_provisioning_policy", "deleteProvisioningPolicy", "DELETE", "/sources/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_reassignment_configuration", "deleteReassignmentConfiguration", "DELETE", "/reassignment-configurations/{identityId}/{configType}", "Work Reassignment")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_role", "deleteRole", "DELETE", "/roles/{id}", "Roles")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_search_attribute_config", "deleteSearchAttributeConfig", "DELETE", "/accounts/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_segment", "deleteSegment", "DELETE", "/segments/{id}", "Segments")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_service_desk_integration", "deleteServiceDeskIntegration", "DELETE", "/service-desk-integrations/{id}", "Service Desk Integration")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_sim_integration", "deleteSIMIntegration", "DELETE", "/sim-integrations/{id}", "SIM Integrations")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("delete_sod_policy", "deleteSodPolicy", "DELETE", "/sod-policies/{id}", "SOD Policies")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_sod_policy_schedule", "deleteSodPolicySchedule", "DELETE", "/sod-policies/{id}/schedule", "SOD Policies")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_source_app", "deleteSourceApp", "DELETE", "/source-apps/{id}", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("delete_source_schema", "deleteSourceSchema", "DELETE", "/sources/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_subscription", "deleteSubscription", "DELETE", "/trigger-subscriptions/{id}", "Triggers")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_tag_by_id", "deleteTagById", "DELETE", "/tags/{id}", "Tags")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_tagged_object", "deleteTaggedObject", "DELETE", "/tagged-objects/{type}/{id}", "Tagged Objects")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_tags_to_many_object", "deleteTagsToManyObject", "POST", "/tagged-objects/bulk-remove", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("delete_transform", "deleteTransform", "DELETE", "/transforms/{id}", "Transforms")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_verified_from_address", "deleteVerifiedFromAddress", "DELETE", "/verified-from-addresses/{id}", "Notifications")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_workflow", "deleteWorkflow", "DELETE", "/workflows/{id}", "Workflows")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_workgroup", "deleteWorkgroup", "DELETE", "/workgroups/{id}", "Governance Groups")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_workgroup_members", "deleteWorkgroupMembers", "POST", "/workgroups/{workgroupId}/members/bulk-delete", "Governance Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("delete_workgroups_in_bulk", "deleteWorkgroupsInBulk", "POST", "/workgroups/bulk-delete", "Governance Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("disable_account", "disableAccount", "POST", "/accounts/{id}/disable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("disable_account_for_identity", "disableAccountForIdentity", "POST", "/identities-accounts/{id}/disable", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("disable_accounts_for_identities", "disableAccountsForIdentities", "POST", "/identities-accounts/disable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("download_role_insights_entitlements_changes", "downloadRoleInsightsEntitlementsChanges", "GET", "/role-insights/{insightId}/entitlement-changes/download", "Role Insights")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("download_role_mining_potential_role_zip", "downloadRoleMiningPotentialRoleZip", "GET", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download", "IAI Role Mining")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("enable_account", "enableAccount", "POST", "/accounts/{id}/enable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("enable_account_for_identity", "enableAccountForIdentity", "POST", "/identities-accounts/{id}/enable", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("enable_accounts_for_identities", "enableAccountsForIdentities", "POST", "/identities-accounts/enable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("export_form_definitions_by_tenant", "exportFormDefinitionsByTenant", "GET", "/form-definitions/export", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("export_identity_profiles", "exportIdentityProfiles", "GET", "/identity-profiles/export", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("export_outliers_zip", "exportOutliersZip", "GET", "/outliers/export", "IAI Outliers")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("export_role_mining_potential_role", "exportRoleMiningPotentialRole", "GET", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export", "IAI Role Mining")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("export_role_mining_potential_role_async", "exportRoleMiningPotentialRoleAsync", "POST", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async", "IAI Role Mining")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("export_role_mining_potential_role_status", "exportRoleMiningPotentialRoleStatus", "GET", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("export_sp_config", "exportSpConfig", "POST", "/sp-config/export", "SP-Config")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("forward_access_request", "forwardAccessRequest", "POST", "/access-request-approvals/{approvalId}/forward", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_access_model_metadata_attribute", "getAccessModelMetadataAttribute", "GET", "/access-model-metadata/attributes/{key}", "Access Model Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_model_metadata_attribute_value", "getAccessModelMetadataAttributeValue", "GET", "/access-model-metadata/attributes/{key}/values/{value}", "Access Model Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_profile", "getAccessProfile", "GET", "/access-profiles/{id}", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_profile_entitlements", "getAccessProfileEntitlements", "GET", "/access-profiles/{id}/entitlements", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_access_request_approval_summary", "getAccessRequestApprovalSummary", "GET", "/access-request-approvals/approval-summary", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_request_config", "getAccessRequestConfig", "GET", "/access-request-config", "Access Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_request_identity_metrics", "getAccessRequestIdentityMetrics", "GET", "/access-request-identity-metrics/{identityId}/requested-objects/{requestedObjectId}/type/{type}", "Access Request Identity Metrics")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_request_recommendations", "getAccessRequestRecommendations", "GET", "/ai-access-request-recommendations", "IAI Access Request Recommendations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(15),
+    Operation::new("get_access_request_recommendations_ignored_items", "getAccessRequestRecommendationsIgnoredItems", "GET", "/ai-access-request-recommendations/ignored-items", "IAI Access Request Recommendations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_access_request_recommendations_requested_items", "getAccessRequestRecommendationsRequestedItems", "GET", "/ai-access-request-recommendations/requested-items", "IAI Access Request Recommendations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_access_request_recommendations_viewed_items", "getAccessRequestRecommendationsViewedItems", "GET", "/ai-access-request-recommendations/viewed-items", "IAI Access Request Recommendations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_account", "getAccount", "GET", "/accounts/{id}", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_account_activity", "getAccountActivity", "GET", "/account-activities/{id}", "Account Activities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_account_aggregation_status", "getAccountAggregationStatus", "GET", "/account-aggregations/{id}/status", "Account Aggregations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_account_entitlements", "getAccountEntitlements", "GET", "/accounts/{id}/entitlements", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_acct_aggregation_groups", "getAcctAggregationGroups", "GET", "/multihosts/{multihostId}/acctAggregationGroups", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_active_campaigns", "getActiveCampaigns", "GET", "/campaigns", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_all_potential_role_summaries", "getAllPotentialRoleSummaries", "GET", "/role-mining-potential-roles", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_campaign", "getCampaign", "GET", "/campaigns/{id}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_reports", "getCampaignReports", "GET", "/campaigns/{id}/reports", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_reports_config", "getCampaignReportsConfig", "GET", "/campaigns/reports-configuration", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_template", "getCampaignTemplate", "GET", "/campaign-templates/{id}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_template_schedule", "getCampaignTemplateSchedule", "GET", "/campaign-templates/{id}/schedule", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_templates", "getCampaignTemplates", "GET", "/campaign-templates", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_client_log_configuration", "getClientLogConfiguration", "GET", "/managed-clusters/{id}/log-config", "Managed Clusters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_common_access", "getCommonAccess", "GET", "/common-access", "IAI Common Access")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_completed_work_items", "getCompletedWorkItems", "GET", "/work-items/completed", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_connector_list", "getConnectorList", "GET", "/connectors", "Connectors")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_connector_rule", "getConnectorRule", "GET", "/connector-rules/{id}", "Connector Rule Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_connector_rule_list", "getConnectorRuleList", "GET", "/connector-rules", "Connector Rule Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_correlation_config", "getCorrelationConfig", "GET", "/sources/{sourceId}/correlation-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_count_completed_work_items", "getCountCompletedWorkItems", "GET", "/work-items/completed/count", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_count_work_items", "getCountWorkItems", "GET", "/work-items/count", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_custom_password_instructions", "getCustomPasswordInstructions", "GET", "/custom-password-instructions/{pageId}", "Custom Password Instructions")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_custom_violation_report", "getCustomViolationReport", "GET", "/sod-violation-report/{reportResultId}/download/{fileName}", "SOD Policies")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_default_identity_attribute_config", "getDefaultIdentityAttributeConfig", "GET", "/identity-profiles/{identity-profile-id}/default-identity-attribute-config", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_default_violation_report", "getDefaultViolationReport", "GET", "/sod-violation-report/{reportResultId}/download", "SOD Policies")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_discovered_application_by_id", "getDiscoveredApplicationByID", "GET", "/discovered-applications/{id}", "Application Discovery")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_discovered_applications", "getDiscoveredApplications", "GET", "/discovered-applications", "Application Discovery")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_dkim_attributes", "getDkimAttributes", "GET", "/verified-domains", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlement", "getEntitlement", "GET", "/entitlements/{id}", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlement_aggregation_groups", "getEntitlementAggregationGroups", "GET", "/multihosts/{multiHostId}/entitlementAggregationGroups", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlement_changes_identities", "getEntitlementChangesIdentities", "GET", "/role-insights/{insightId}/entitlement-changes/{entitlementId}/identities", "Role Insights")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_entitlement_distribution_potential_role", "getEntitlementDistributionPotentialRole", "GET", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlement_request_config", "getEntitlementRequestConfig", "GET", "/entitlements/{id}/entitlement-request-config", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlements_potential_role", "getEntitlementsPotentialRole", "GET", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_evaluate_reassignment_configuration", "getEvaluateReassignmentConfiguration", "GET", "/reassignment-configurations/{identityId}/evaluate/{configType}", "Work Reassignment")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_excluded_entitlements_potential_role", "getExcludedEntitlementsPotentialRole", "GET", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_file_from_s3", "getFileFromS3", "GET", "/form-definitions/{formDefinitionID}/file/{fileID}", "Custom Forms")
+        .with_accept("application/json, image/jpeg, image/png, application/octet-stream")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_form_definition_by_key", "getFormDefinitionByKey", "GET", "/form-definitions/{formDefinitionID}", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_form_instance_by_key", "getFormInstanceByKey", "GET", "/form-instances/{formInstanceID}", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_form_instance_file", "getFormInstanceFile", "GET", "/form-instances/{formInstanceID}/file/{fileID}", "Custom Forms")
+        .with_accept("application/json, image/jpeg, image/png, application/octet-stream")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_historical_identity", "getHistoricalIdentity", "GET", "/historical-identities/{id}", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_historical_identity_events", "getHistoricalIdentityEvents", "GET", "/historical-identities/{id}/events", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identities_potential_role", "getIdentitiesPotentialRole", "GET", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/identities", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity", "getIdentity", "GET", "/identities/{id}", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_attribute", "getIdentityAttribute", "GET", "/identity-attributes/{name}", "Identity Attributes")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_certification_item_permissions", "getIdentityCertificationItemPermissions", "GET", "/certifications/{certificationId}/access-review-items/{itemId}/permissions", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_certification_pending_tasks", "getIdentityCertificationPendingTasks", "GET", "/certifications/{id}/tasks-pending", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_certification_task_status", "getIdentityCertificationTaskStatus", "GET", "/certifications/{id}/tasks/{taskId}", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_outlier_snapshots", "getIdentityOutlierSnapshots", "GET", "/outlier-summaries", "IAI Outliers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200, 202])
+        .with_offset_paging(250),
+    Operation::new("get_identity_outliers", "getIdentityOutliers", "GET", "/outliers", "IAI Outliers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_ownership_details", "getIdentityOwnershipDetails", "GET", "/identities/{identityId}/ownership", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_password_change_status", "getIdentityPasswordChangeStatus", "GET", "/password-change-status/{id}", "Password Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_profile", "getIdentityProfile", "GET", "/identity-profiles/{identity-profile-id}", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_snapshot", "getIdentitySnapshot", "GET", "/historical-identities/{id}/snapshots/{date}", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_snapshot_summary", "getIdentitySnapshotSummary", "GET", "/historical-identities/{id}/snapshot-summary", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_start_date", "getIdentityStartDate", "GET", "/historical-identities/{id}/start-date", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_latest_identity_outlier_snapshots", "getLatestIdentityOutlierSnapshots", "GET", "/outlier-summaries/latest", "IAI Outliers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200, 202]),
+    Operation::new("get_launcher", "getLauncher", "GET", "/launchers/{launcherID}", "Launchers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_launchers", "getLaunchers", "GET", "/launchers", "Launchers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_lifecycle_states", "getLifecycleStates", "GET", "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}", "Lifecycle States")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mail_from_attributes", "getMailFromAttributes", "GET", "/mail-from-attributes/{identityId}", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_client_status", "getManagedClientStatus", "GET", "/managed-clients/{id}/status", "Managed Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_cluster", "getManagedCluster", "GET", "/managed-clusters/{id}", "Managed Clusters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_clusters", "getManagedClusters", "GET", "/managed-clusters", "Managed Clusters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_manual_discover_applications_csv_template", "getManualDiscoverApplicationsCsvTemplate", "GET", "/manual-discover-applications-template", "Application Discovery")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_message_catalogs", "getMessageCatalogs", "GET", "/translation-catalogs/{catalog-id}", "IAI Message Catalogs")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mfa_duo_config", "getMFADuoConfig", "GET", "/mfa/duo-web/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mfa_kba_config", "getMFAKbaConfig", "GET", "/mfa/kba/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mfa_okta_config", "getMFAOktaConfig", "GET", "/mfa/okta-verify/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_multi_host_integrations", "getMultiHostIntegrations", "GET", "/multihosts/{multihostId}", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_multi_host_integrations_list", "getMultiHostIntegrationsList", "GET", "/multihosts", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_multi_host_source_creation_errors", "getMultiHostSourceCreationErrors", "GET", "/multihosts/{multiHostId}/sources/errors", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_multihost_integration_types", "getMultihostIntegrationTypes", "GET", "/multihosts/types", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_native_change_detection_config", "getNativeChangeDetectionConfig", "GET", "/sources/{sourceId}/native-change-detection-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_approval", "getNonEmployeeApproval", "GET", "/non-employee-approvals/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_approval_summary", "getNonEmployeeApprovalSummary", "GET", "/non-employee-approvals/summary/{requested-for}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_bulk_upload_status", "getNonEmployeeBulkUploadStatus", "GET", "/non-employee-sources/{id}/non-employee-bulk-upload/status", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_export_records", "getNonEmployeeExportRecords", "GET", "/non-employee-sources/{id}/non-employees/download", "Non-Employee Lifecycle Management")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_export_source_schema_template", "getNonEmployeeExportSourceSchemaTemplate", "GET", "/non-employee-sources/{id}/schema-attributes-template/download", "Non-Employee Lifecycle Management")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_record", "getNonEmployeeRecord", "GET", "/non-employee-records/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_request", "getNonEmployeeRequest", "GET", "/non-employee-requests/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_request_summary", "getNonEmployeeRequestSummary", "GET", "/non-employee-requests/summary/{requested-for}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_schema_attribute", "getNonEmployeeSchemaAttribute", "GET", "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_source", "getNonEmployeeSource", "GET", "/non-employee-sources/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_source_schema_attributes", "getNonEmployeeSourceSchemaAttributes", "GET", "/non-employee-sources/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_notification_template", "getNotificationTemplate", "GET", "/notification-templates/{id}", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_notifications_template_context", "getNotificationsTemplateContext", "GET", "/notification-template-context", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_oauth_client", "getOauthClient", "GET", "/oauth-clients/{id}", "OAuth Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_org_config", "getOrgConfig", "GET", "/org-config", "Org Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_outlier_contributing_feature_summary", "getOutlierContributingFeatureSummary", "GET", "/outlier-feature-summaries/{outlierFeatureId}", "IAI Outliers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_dictionary", "getPasswordDictionary", "GET", "/password-dictionary", "Password Dictionary")
+        .with_accept("text/plain")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_org_config", "getPasswordOrgConfig", "GET", "/password-org-config", "Password Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_policy_by_id", "getPasswordPolicyById", "GET", "/password-policies/{id}", "Password Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_sync_group", "getPasswordSyncGroup", "GET", "/password-sync-groups/{id}", "Password Sync Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_sync_groups", "getPasswordSyncGroups", "GET", "/password-sync-groups", "Password Sync Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_peer_group_outliers", "getPeerGroupOutliers", "GET", "/peer-group-strategies/{strategy}/identity-outliers", "IAI Peer Group Strategies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_peer_group_outliers_contributing_features", "getPeerGroupOutliersContributingFeatures", "GET", "/outliers/{outlierId}/contributing-features", "IAI Outliers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_pending_task_headers", "getPendingTaskHeaders", "HEAD", "/task-status/pending-tasks", "Task Management")
+        .with_replay_safe()
+        .with_success_statuses(&[200, 204])
+        .with_offset_paging(250),
+    Operation::new("get_pending_tasks", "getPendingTasks", "GET", "/task-status/pending-tasks", "Task Management")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 204])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role", "getPotentialRole", "GET", "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_potential_role_applications", "getPotentialRoleApplications", "GET", "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/applications", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role_entitlements", "getPotentialRoleEntitlements", "GET", "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role_source_identity_usage", "getPotentialRoleSourceIdentityUsage", "GET", "/role-mining-potential-roles/{potentialRoleId}/sources/{sourceId}/identityUsage", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role_summaries", "getPotentialRoleSummaries", "GET", "/role-mining-sessions/{sessionId}/potential-role-summaries", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_profile_config", "getProfileConfig", "GET", "/auth-profiles/{id}", "Auth Profile")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_profile_config_list", "getProfileConfigList", "GET", "/auth-profiles", "Auth Profile")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_provisioning_policy", "getProvisioningPolicy", "GET", "/sources/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_public_identity_config", "getPublicIdentityConfig", "GET", "/public-identities-config", "Public Identities Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_reassignment_config_types", "getReassignmentConfigTypes", "GET", "/reassignment-configurations/types", "Work Reassignment")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_reassignment_configuration", "getReassignmentConfiguration", "GET", "/reassignment-configurations/{identityId}", "Work Reassignment")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_recommendations", "getRecommendations", "POST", "/recommendations/request", "IAI Recommendations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_recommendations_config", "getRecommendationsConfig", "GET", "/recommendations/config", "IAI Recommendations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role", "getRole", "GET", "/roles/{id}", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_assigned_identities", "getRoleAssignedIdentities", "GET", "/roles/{id}/assigned-identities", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_role_assignment", "getRoleAssignment", "GET", "/identities/{identityId}/role-assignments/{assignmentId}", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_assignments", "getRoleAssignments", "GET", "/identities/{identityId}/role-assignments", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_entitlements", "getRoleEntitlements", "GET", "/roles/{id}/entitlements", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("get_role_insight", "getRoleInsight", "GET", "/role-insights/{insightId}", "Role Insights")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights", "getRoleInsights", "GET", "/role-insights", "Role Insights")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_role_insights_current_entitlements", "getRoleInsightsCurrentEntitlements", "GET", "/role-insights/{insightId}/current-entitlements", "Role Insights")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights_entitlements_changes", "getRoleInsightsEntitlementsChanges", "GET", "/role-insights/{insightId}/entitlement-changes", "Role Insights")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights_requests", "getRoleInsightsRequests", "GET", "/role-insights/requests/{id}", "Role Insights")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights_summary", "getRoleInsightsSummary", "GET", "/role-insights/summary", "Role Insights")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_mining_potential_role", "getRoleMiningPotentialRole", "GET", "/role-mining-potential-roles/{potentialRoleId}", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_mining_session", "getRoleMiningSession", "GET", "/role-mining-sessions/{sessionId}", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_mining_session_status", "getRoleMiningSessionStatus", "GET", "/role-mining-sessions/{sessionId}/status", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_mining_sessions", "getRoleMiningSessions", "GET", "/role-mining-sessions", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_saved_potential_roles", "getSavedPotentialRoles", "GET", "/role-mining-potential-roles/saved", "IAI Role Mining")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_search_attribute_config", "getSearchAttributeConfig", "GET", "/accounts/search-attribute-config", "Search Attribute Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_sed_batch_stats", "getSedBatchStats", "GET", "/suggested-entitlement-description-batches/{batchId}/stats", "Suggested Entitlement Description")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sed_batches", "getSedBatches", "GET", "/suggested-entitlement-description-batches", "Suggested Entitlement Description")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_segment", "getSegment", "GET", "/segments/{id}", "Segments")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integration", "getServiceDeskIntegration", "GET", "/service-desk-integrations/{id}", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integration_list", "getServiceDeskIntegrationList", "GET", "/service-desk-integrations", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_service_desk_integration_template", "getServiceDeskIntegrationTemplate", "GET", "/service-desk-integrations/templates/{scriptName}", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integration_types", "getServiceDeskIntegrationTypes", "GET", "/service-desk-integrations/types", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sim_integration", "getSIMIntegration", "GET", "/sim-integrations/{id}", "SIM Integrations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sim_integrations", "getSIMIntegrations", "GET", "/sim-integrations", "SIM Integrations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_single_search_attribute_config", "getSingleSearchAttributeConfig", "GET", "/accounts/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 204]),
+    Operation::new("get_sod_all_report_run_status", "getSodAllReportRunStatus", "GET", "/sod-violation-report", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_policy", "getSodPolicy", "GET", "/sod-policies/{id}", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_policy_schedule", "getSodPolicySchedule", "GET", "/sod-policies/{id}/schedule", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_violation_report_run_status", "getSodViolationReportRunStatus", "GET", "/sod-policies/sod-violation-report-status/{reportResultId}", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_violation_report_status", "getSodViolationReportStatus", "GET", "/sod-policies/{id}/violation-report", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source", "getSource", "GET", "/sources/{id}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_accounts_schema", "getSourceAccountsSchema", "GET", "/sources/{sourceId}/schemas/accounts", "Sources")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_app", "getSourceApp", "GET", "/source-apps/{id}", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_attr_sync_config", "getSourceAttrSyncConfig", "GET", "/sources/{id}/attribute-sync-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_config", "getSourceConfig", "GET", "/sources/{id}/connectors/source-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_entitlement_request_config", "getSourceEntitlementRequestConfig", "GET", "/sources/{sourceId}/entitlement-request-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_entitlements_schema", "getSourceEntitlementsSchema", "GET", "/sources/{sourceId}/schemas/entitlements", "Sources")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_schema", "getSourceSchema", "GET", "/sources/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_schemas", "getSourceSchemas", "GET", "/sources/{sourceId}/schemas", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sources_within_multi_host", "getSourcesWithinMultiHost", "GET", "/multihosts/{multihostId}/sources", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_sp_config_export", "getSpConfigExport", "GET", "/sp-config/export/{id}/download", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sp_config_export_status", "getSpConfigExportStatus", "GET", "/sp-config/export/{id}", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sp_config_import", "getSpConfigImport", "GET", "/sp-config/import/{id}/download", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sp_config_import_status", "getSpConfigImportStatus", "GET", "/sp-config/import/{id}", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_status_by_source_id", "getStatusBySourceId", "GET", "/source-usages/{sourceId}/status", "Source Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_status_check_details", "getStatusCheckDetails", "GET", "/service-desk-integrations/status-check-configuration", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_tag_by_id", "getTagById", "GET", "/tags/{id}", "Tags")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_tagged_object", "getTaggedObject", "GET", "/tagged-objects/{type}/{id}", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_task_status", "getTaskStatus", "GET", "/task-status/{id}", "Task Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_task_status_list", "getTaskStatusList", "GET", "/task-status", "Task Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_tenant", "getTenant", "GET", "/tenant", "Tenant")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_tenant_config_configuration", "getTenantConfigConfiguration", "GET", "/reassignment-configurations/tenant-config", "Work Reassignment")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_tenant_ui_metadata", "getTenantUiMetadata", "GET", "/ui-metadata/tenant", "UI Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_transform", "getTransform", "GET", "/transforms/{id}", "Transforms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_usages_by_account_id", "getUsagesByAccountId", "GET", "/account-usages/{accountId}/summaries", "Account Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_usages_by_source_id", "getUsagesBySourceId", "GET", "/source-usages/{sourceId}/summaries", "Source Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_valid_time_zones", "getValidTimeZones", "GET", "/org-config/valid-time-zones", "Org Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_work_item", "getWorkItem", "GET", "/work-items/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_work_items_summary", "getWorkItemsSummary", "GET", "/work-items/summary", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_workflow", "getWorkflow", "GET", "/workflows/{id}", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_workflow_execution", "getWorkflowExecution", "GET", "/workflow-executions/{id}", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_workflow_execution_history", "getWorkflowExecutionHistory", "GET", "/workflow-executions/{id}/history", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_workflow_executions", "getWorkflowExecutions", "GET", "/workflows/{id}/executions", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_workgroup", "getWorkgroup", "GET", "/workgroups/{id}", "Governance Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("ignore_identity_outliers", "ignoreIdentityOutliers", "POST", "/outliers/ignore", "IAI Outliers")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("import_accounts", "importAccounts", "POST", "/sources/{sourceId}/load-accounts", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("import_entitlements", "importEntitlements", "POST", "/sources/{sourceId}/load-entitlements", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("import_entitlements_by_source", "importEntitlementsBySource", "POST", "/entitlements/aggregate/sources/{id}", "Entitlements")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("import_form_definitions", "importFormDefinitions", "POST", "/form-definitions/import", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("import_identity_profiles", "importIdentityProfiles", "POST", "/identity-profiles/import", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("import_non_employee_records_in_bulk", "importNonEmployeeRecordsInBulk", "POST", "/non-employee-sources/{id}/non-employee-bulk-upload", "Non-Employee Lifecycle Management")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("import_source_accounts_schema", "importSourceAccountsSchema", "POST", "/sources/{sourceId}/schemas/accounts", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_source_connector_file", "importSourceConnectorFile", "POST", "/sources/{sourceId}/upload-connector-file", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_source_entitlements_schema", "importSourceEntitlementsSchema", "POST", "/sources/{sourceId}/schemas/entitlements", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_sp_config", "importSpConfig", "POST", "/sp-config/import", "SP-Config")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("import_uncorrelated_accounts", "importUncorrelatedAccounts", "POST", "/sources/{sourceId}/load-uncorrelated-accounts", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("list_access_model_metadata_attribute", "listAccessModelMetadataAttribute", "GET", "/access-model-metadata/attributes", "Access Model Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_access_model_metadata_attribute_value", "listAccessModelMetadataAttributeValue", "GET", "/access-model-metadata/attributes/{key}/values", "Access Model Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_access_profiles", "listAccessProfiles", "GET", "/access-profiles", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_access_profiles_for_source_app", "listAccessProfilesForSourceApp", "GET", "/source-apps/{id}/access-profiles", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_access_request_status", "listAccessRequestStatus", "GET", "/access-request-status", "Access Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_account_activities", "listAccountActivities", "GET", "/account-activities", "Account Activities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_accounts", "listAccounts", "GET", "/accounts", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_administrators_access_request_status", "listAdministratorsAccessRequestStatus", "GET", "/access-request-administration", "Access Requests")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_all_source_app", "listAllSourceApp", "GET", "/source-apps/all", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_all_user_apps", "listAllUserApps", "GET", "/user-apps/all", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_assigned_source_app", "listAssignedSourceApp", "GET", "/source-apps/assigned", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_available_accounts_for_user_app", "listAvailableAccountsForUserApp", "GET", "/user-apps/{id}/available-accounts", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_available_source_apps", "listAvailableSourceApps", "GET", "/source-apps", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_certification_reviewers", "listCertificationReviewers", "GET", "/certifications/{id}/reviewers", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_certifications", "listCertifications", "GET", "/certifications", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_complete_workflow_library", "listCompleteWorkflowLibrary", "GET", "/workflow-library", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_completed_approvals", "listCompletedApprovals", "GET", "/access-request-approvals/completed", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_connections", "listConnections", "GET", "/workgroups/{workgroupId}/connections", "Governance Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("list_entitlement_children", "listEntitlementChildren", "GET", "/entitlements/{id}/children", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_entitlement_parents", "listEntitlementParents", "GET", "/entitlements/{id}/parents", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_entitlements", "listEntitlements", "GET", "/entitlements", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_from_addresses", "listFromAddresses", "GET", "/verified-from-addresses", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_historical_identities", "listHistoricalIdentities", "GET", "/historical-identities", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identities", "listIdentities", "GET", "/identities", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_access_items", "listIdentityAccessItems", "GET", "/historical-identities/{id}/access-items", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_attributes", "listIdentityAttributes", "GET", "/identity-attributes", "Identity Attributes")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_identity_profiles", "listIdentityProfiles", "GET", "/identity-profiles", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_snapshot_access_items", "listIdentitySnapshotAccessItems", "GET", "/historical-identities/{id}/snapshots/{date}/access-items", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_identity_snapshots", "listIdentitySnapshots", "GET", "/historical-identities/{id}/snapshots", "Identity History")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_approval", "listNonEmployeeApproval", "GET", "/non-employee-approvals", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_records", "listNonEmployeeRecords", "GET", "/non-employee-records", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_requests", "listNonEmployeeRequests", "GET", "/non-employee-requests", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_sources", "listNonEmployeeSources", "GET", "/non-employee-sources", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_notification_preferences", "listNotificationPreferences", "GET", "/notification-preferences/{key}", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_notification_template_defaults", "listNotificationTemplateDefaults", "GET", "/notification-template-defaults", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_notification_templates", "listNotificationTemplates", "GET", "/notification-templates", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_oauth_clients", "listOauthClients", "GET", "/oauth-clients", "OAuth Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_outliers_contributing_feature_access_items", "listOutliersContributingFeatureAccessItems", "GET", "/outliers/{outlierId}/feature-details/{contributingFeatureName}/access-items", "IAI Outliers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_owned_user_apps", "listOwnedUserApps", "GET", "/user-apps", "Apps")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_password_policies", "listPasswordPolicies", "GET", "/password-policies", "Password Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_pending_approvals", "listPendingApprovals", "GET", "/access-request-approvals/pending", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_personal_access_tokens", "listPersonalAccessTokens", "GET", "/personal-access-tokens", "Personal Access Tokens")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_provisioning_policies", "listProvisioningPolicies", "GET", "/sources/{sourceId}/provisioning-policies", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_reassignment_configurations", "listReassignmentConfigurations", "GET", "/reassignment-configurations", "Work Reassignment")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(20),
+    Operation::new("list_requestable_objects", "listRequestableObjects", "GET", "/requestable-objects", "Requestable Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_roles", "listRoles", "GET", "/roles", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("list_seds", "listSeds", "GET", "/suggested-entitlement-descriptions", "Suggested Entitlement Description")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_segments", "listSegments", "GET", "/segments", "Segments")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_sod_policies", "listSodPolicies", "GET", "/sod-policies", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_sources", "listSources", "GET", "/sources", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_sp_config_objects", "listSpConfigObjects", "GET", "/sp-config/config-objects", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_subscriptions", "listSubscriptions", "GET", "/trigger-subscriptions", "Triggers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_tagged_objects", "listTaggedObjects", "GET", "/tagged-objects", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_tagged_objects_by_type", "listTaggedObjectsByType", "GET", "/tagged-objects/{type}", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_tags", "listTags", "GET", "/tags", "Tags")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_transforms", "listTransforms", "GET", "/transforms", "Transforms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_trigger_invocation_status", "listTriggerInvocationStatus", "GET", "/trigger-invocations/status", "Triggers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_triggers", "listTriggers", "GET", "/triggers", "Triggers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_work_items", "listWorkItems", "GET", "/work-items", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflow_library_actions", "listWorkflowLibraryActions", "GET", "/workflow-library/actions", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflow_library_operators", "listWorkflowLibraryOperators", "GET", "/workflow-library/operators", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_workflow_library_triggers", "listWorkflowLibraryTriggers", "GET", "/workflow-library/triggers", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflows", "listWorkflows", "GET", "/workflows", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workgroup_members", "listWorkgroupMembers", "GET", "/workgroups/{workgroupId}/members", "Governance Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("list_workgroups", "listWorkgroups", "GET", "/workgroups", "Governance Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("move_", "move", "POST", "/campaigns/{id}/reassign", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("patch_access_profile", "patchAccessProfile", "PATCH", "/access-profiles/{id}", "Access Profiles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_before_provisioning_rule", "patchBeforeProvisioningRule", "PATCH", "/sim-integrations/{id}/beforeProvisioningRule", "SIM Integrations")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_campaign_template", "patchCampaignTemplate", "PATCH", "/campaign-templates/{id}", "Certification Campaigns")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_discovered_application_by_id", "patchDiscoveredApplicationByID", "PATCH", "/discovered-applications/{id}", "Application Discovery")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_entitlement", "patchEntitlement", "PATCH", "/entitlements/{id}", "Entitlements")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_form_definition", "patchFormDefinition", "PATCH", "/form-definitions/{formDefinitionID}", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_form_instance", "patchFormInstance", "PATCH", "/form-instances/{formInstanceID}", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_non_employee_record", "patchNonEmployeeRecord", "PATCH", "/non-employee-records/{id}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_non_employee_schema_attribute", "patchNonEmployeeSchemaAttribute", "PATCH", "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_non_employee_source", "patchNonEmployeeSource", "PATCH", "/non-employee-sources/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_oauth_client", "patchOauthClient", "PATCH", "/oauth-clients/{id}", "OAuth Clients")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_org_config", "patchOrgConfig", "PATCH", "/org-config", "Org Config")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_personal_access_token", "patchPersonalAccessToken", "PATCH", "/personal-access-tokens/{id}", "Personal Access Tokens")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_potential_role_session", "patchPotentialRoleSession", "PATCH", "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}", "IAI Role Mining")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_profile_config", "patchProfileConfig", "PATCH", "/auth-profiles/{id}", "Auth Profile")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_role", "patchRole", "PATCH", "/roles/{id}", "Roles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_role_mining_potential_role", "patchRoleMiningPotentialRole", "PATCH", "/role-mining-potential-roles/{potentialRoleId}", "IAI Role Mining")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_role_mining_session", "patchRoleMiningSession", "PATCH", "/role-mining-sessions/{sessionId}", "IAI Role Mining")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("patch_search_attribute_config", "patchSearchAttributeConfig", "PATCH", "/accounts/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_sed", "patchSed", "PATCH", "/suggested-entitlement-descriptions", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_segment", "patchSegment", "PATCH", "/segments/{id}", "Segments")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_service_desk_integration", "patchServiceDeskIntegration", "PATCH", "/service-desk-integrations/{id}", "Service Desk Integration")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_sim_attributes", "patchSIMAttributes", "PATCH", "/sim-integrations/{id}", "SIM Integrations")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_sod_policy", "patchSodPolicy", "PATCH", "/sod-policies/{id}", "SOD Policies")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_source_app", "patchSourceApp", "PATCH", "/source-apps/{id}", "Apps")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_subscription", "patchSubscription", "PATCH", "/trigger-subscriptions/{id}", "Triggers")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_user_app", "patchUserApp", "PATCH", "/user-apps/{id}", "Apps")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_workflow", "patchWorkflow", "PATCH", "/workflows/{id}", "Workflows")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_workgroup", "patchWorkgroup", "PATCH", "/workgroups/{id}", "Governance Groups")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("peek_resource_objects", "peekResourceObjects", "POST", "/sources/{sourceId}/connector/peek-resource-objects", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("ping_cluster", "pingCluster", "POST", "/sources/{sourceId}/connector/ping-cluster", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("ping_verification_status", "pingVerificationStatus", "POST", "/mfa/{method}/poll", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("post_external_execute_workflow", "postExternalExecuteWorkflow", "POST", "/workflows/execute/external/{id}", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("post_workflow_external_trigger", "postWorkflowExternalTrigger", "POST", "/workflows/{id}/external/oauth-clients", "Workflows")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("put_account", "putAccount", "PUT", "/accounts/{id}", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("put_client_log_configuration", "putClientLogConfiguration", "PUT", "/managed-clusters/{id}/log-config", "Managed Clusters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_correlation_config", "putCorrelationConfig", "PUT", "/sources/{sourceId}/correlation-config", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_entitlement_request_config", "putEntitlementRequestConfig", "PUT", "/entitlements/{id}/entitlement-request-config", "Entitlements")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_identity_attribute", "putIdentityAttribute", "PUT", "/identity-attributes/{name}", "Identity Attributes")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_launcher", "putLauncher", "PUT", "/launchers/{launcherID}", "Launchers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_mail_from_attributes", "putMailFromAttributes", "PUT", "/mail-from-attributes", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_native_change_detection_config", "putNativeChangeDetectionConfig", "PUT", "/sources/{sourceId}/native-change-detection-config", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_non_employee_record", "putNonEmployeeRecord", "PUT", "/non-employee-records/{id}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_password_dictionary", "putPasswordDictionary", "PUT", "/password-dictionary", "Password Dictionary")
+        .with_request_content_type("multipart/form-data")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 201]),
+    Operation::new("put_password_org_config", "putPasswordOrgConfig", "PUT", "/password-org-config", "Password Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_policy_schedule", "putPolicySchedule", "PUT", "/sod-policies/{id}/schedule", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_provisioning_policy", "putProvisioningPolicy", "PUT", "/sources/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_reassignment_config", "putReassignmentConfig", "PUT", "/reassignment-configurations/{identityId}", "Work Reassignment")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_service_desk_integration", "putServiceDeskIntegration", "PUT", "/service-desk-integrations/{id}", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_sim_integration", "putSIMIntegration", "PUT", "/sim-integrations/{id}", "SIM Integrations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_sod_policy", "putSodPolicy", "PUT", "/sod-policies/{id}", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source", "putSource", "PUT", "/sources/{id}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source_attr_sync_config", "putSourceAttrSyncConfig", "PUT", "/sources/{id}/attribute-sync-config", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source_schema", "putSourceSchema", "PUT", "/sources/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_tagged_object", "putTaggedObject", "PUT", "/tagged-objects/{type}/{id}", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_tenant_configuration", "putTenantConfiguration", "PUT", "/reassignment-configurations/tenant-config", "Work Reassignment")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_workflow", "putWorkflow", "PUT", "/workflows/{id}", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("query_password_info", "queryPasswordInfo", "POST", "/query-password-info", "Password Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("reject_access_request", "rejectAccessRequest", "POST", "/access-request-approvals/{approvalId}/reject", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("reject_approval_item", "rejectApprovalItem", "POST", "/work-items/{id}/reject/{approvalItemId}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reject_approval_items_in_bulk", "rejectApprovalItemsInBulk", "POST", "/work-items/bulk-reject/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reject_non_employee_request", "rejectNonEmployeeRequest", "POST", "/non-employee-approvals/{id}/reject", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reset_identity", "resetIdentity", "POST", "/identities/{identityId}/reset", "Identities")
+        .with_success_statuses(&[202]),
+    Operation::new("reset_source_entitlements", "resetSourceEntitlements", "POST", "/entitlements/reset/sources/{sourceId}", "Entitlements")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("search_form_definitions_by_tenant", "searchFormDefinitionsByTenant", "GET", "/form-definitions", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("search_form_element_data_by_element_id", "searchFormElementDataByElementID", "GET", "/form-instances/{formInstanceID}/data-source/{formElementID}", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("search_form_instances_by_tenant", "searchFormInstancesByTenant", "GET", "/form-instances", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("search_pre_defined_select_options", "searchPreDefinedSelectOptions", "GET", "/form-definitions/predefined-select-options", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("send_duo_verify_request", "sendDuoVerifyRequest", "POST", "/mfa/duo-web/verify", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("send_identity_verification_account_token", "sendIdentityVerificationAccountToken", "POST", "/identities/{id}/verification/account/send", "Identities")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("send_kba_answers", "sendKbaAnswers", "POST", "/mfa/kba/authenticate", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("send_manual_discover_applications_csv_template", "sendManualDiscoverApplicationsCsvTemplate", "POST", "/manual-discover-applications", "Application Discovery")
+        .with_request_content_type("multipart/form-data")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("send_okta_verify_request", "sendOktaVerifyRequest", "POST", "/mfa/okta-verify/verify", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("send_test_notification", "sendTestNotification", "POST", "/send-test-notification", "Notifications")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("send_token_auth_request", "sendTokenAuthRequest", "POST", "/mfa/token/authenticate", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("set_access_request_config", "setAccessRequestConfig", "PUT", "/access-request-config", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_campaign_reports_config", "setCampaignReportsConfig", "PUT", "/campaigns/reports-configuration", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_campaign_template_schedule", "setCampaignTemplateSchedule", "PUT", "/campaign-templates/{id}/schedule", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("set_icon", "setIcon", "PUT", "/icons/{objectType}/{objectId}", "Icons")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_identity_password", "setIdentityPassword", "POST", "/set-password", "Password Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("set_mfa_duo_config", "setMFADuoConfig", "PUT", "/mfa/duo-web/config", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_mfa_okta_config", "setMFAOktaConfig", "PUT", "/mfa/okta-verify/config", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_mfakba_config", "setMFAKBAConfig", "POST", "/mfa/kba/config/answers", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("set_password_policy", "setPasswordPolicy", "PUT", "/password-policies/{id}", "Password Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_tag_to_object", "setTagToObject", "POST", "/tagged-objects", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("set_tags_to_many_objects", "setTagsToManyObjects", "POST", "/tagged-objects/bulk-add", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("set_tenant_ui_metadata", "setTenantUiMetadata", "PUT", "/ui-metadata/tenant", "UI Metadata")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("show_generate_identity_preview", "showGenerateIdentityPreview", "POST", "/identity-profiles/identity-preview", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("show_preview_data_source", "showPreviewDataSource", "POST", "/form-definitions/{formDefinitionID}/data-source", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("start_campaign", "startCampaign", "POST", "/campaigns/{id}/activate", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_campaign_remediation_scan", "startCampaignRemediationScan", "POST", "/campaigns/{id}/run-remediation-scan", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_campaign_report", "startCampaignReport", "POST", "/campaigns/{id}/run-report/{type}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_generate_campaign_template", "startGenerateCampaignTemplate", "POST", "/campaign-templates/{id}/generate", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_identities_invite", "startIdentitiesInvite", "POST", "/identities/invite", "Identities")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_identity_processing", "startIdentityProcessing", "POST", "/identities/process", "Identities")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_launcher", "startLauncher", "POST", "/beta/launchers/{launcherID}/launch", "Launchers")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_predict_sod_violations", "startPredictSodViolations", "POST", "/sod-violations/predict", "SOD Violations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_sod_all_policies_for_org", "startSodAllPoliciesForOrg", "POST", "/sod-violation-report/run", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_sod_policy", "startSodPolicy", "POST", "/sod-policies/{id}/violation-report/run", "SOD Policies")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_test_trigger_invocation", "startTestTriggerInvocation", "POST", "/trigger-invocations/test", "Triggers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_success_statuses(&[200, 204]),
+    Operation::new("submit_account_selection", "submitAccountSelection", "POST", "/work-items/{id}/submit-account-selection", "Work Items")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_forward_work_item", "submitForwardWorkItem", "POST", "/work-items/{id}/forward", "Work Items")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_reassign_certs_async", "submitReassignCertsAsync", "POST", "/certifications/{id}/reassign-async", "Certifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_reload_account", "submitReloadAccount", "POST", "/accounts/{id}/reload", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("submit_sed_approval", "submitSedApproval", "POST", "/suggested-entitlement-description-approvals", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_sed_assignment", "submitSedAssignment", "POST", "/suggested-entitlement-description-assignments", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("submit_sed_batch_request", "submitSedBatchRequest", "POST", "/suggested-entitlement-description-batches", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("sync_attributes_for_source", "syncAttributesForSource", "POST", "/sources/{sourceId}/synchronize-attributes", "Sources")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("sync_identity_profile", "syncIdentityProfile", "POST", "/identity-profiles/{identity-profile-id}/process-identities", "Identity Profiles")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("synchronize_attributes_for_identity", "synchronizeAttributesForIdentity", "POST", "/identities/{identityId}/synchronize-attributes", "Identities")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("test_connection_multi_host_sources", "testConnectionMultiHostSources", "POST", "/multihosts/{multihostId}/sources/testConnection", "Multi-Host Integration")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_external_execute_workflow", "testExternalExecuteWorkflow", "POST", "/workflows/execute/external/{id}/test", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("test_mfa_config", "testMFAConfig", "GET", "/mfa/{method}/test", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_source_configuration", "testSourceConfiguration", "POST", "/sources/{sourceId}/connector/test-configuration", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_source_connection", "testSourceConnection", "POST", "/sources/{sourceId}/connector/check-connection", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_source_connection_multihost", "testSourceConnectionMultihost", "GET", "/multihosts/{multihostId}/sources/{sourceId}/testConnection", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_subscription_filter", "testSubscriptionFilter", "POST", "/trigger-subscriptions/validate-filter", "Triggers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_workflow", "testWorkflow", "POST", "/workflows/{id}/test", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("un_ignore_identity_outliers", "unIgnoreIdentityOutliers", "POST", "/outliers/unignore", "IAI Outliers")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("unlock_account", "unlockAccount", "POST", "/accounts/{id}/unlock", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_access_model_metadata_attribute", "updateAccessModelMetadataAttribute", "PATCH", "/access-model-metadata/attributes/{key}", "Access Model Metadata")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_access_model_metadata_attribute_value", "updateAccessModelMetadataAttributeValue", "PATCH", "/access-model-metadata/attributes/{key}/values/{value}", "Access Model Metadata")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_access_profiles_in_bulk", "updateAccessProfilesInBulk", "POST", "/access-profiles/bulk-update-requestable", "Access Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("update_account", "updateAccount", "PATCH", "/accounts/{id}", "Accounts")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_campaign", "updateCampaign", "PATCH", "/campaigns/{id}", "Certification Campaigns")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_common_access_status_in_bulk", "updateCommonAccessStatusInBulk", "POST", "/common-access/update-status", "IAI Common Access")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_connector_rule", "updateConnectorRule", "PUT", "/connector-rules/{id}", "Connector Rule Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_entitlements_in_bulk", "updateEntitlementsInBulk", "POST", "/entitlements/bulk-update", "Entitlements")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("update_entitlements_potential_role", "updateEntitlementsPotentialRole", "POST", "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/edit-entitlements", "IAI Role Mining")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("update_identity_profile", "updateIdentityProfile", "PATCH", "/identity-profiles/{identity-profile-id}", "Identity Profiles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_lifecycle_states", "updateLifecycleStates", "PATCH", "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}", "Lifecycle States")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_managed_client_status", "updateManagedClientStatus", "POST", "/managed-clients/{id}/status", "Managed Clients")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_multi_host_sources", "updateMultiHostSources", "PATCH", "/multihosts/{multihostId}", "Multi-Host Integration")
+        .with_request_content_type("application/json-patch+json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_password_sync_group", "updatePasswordSyncGroup", "PUT", "/password-sync-groups/{id}", "Password Sync Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_provisioning_policies_in_bulk", "updateProvisioningPoliciesInBulk", "POST", "/sources/{sourceId}/provisioning-policies/bulk-update", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_provisioning_policy", "updateProvisioningPolicy", "PATCH", "/sources/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_public_identity_config", "updatePublicIdentityConfig", "PUT", "/public-identities-config", "Public Identities Config")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_recommendations_config", "updateRecommendationsConfig", "PUT", "/recommendations/config", "IAI Recommendations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_source", "updateSource", "PATCH", "/sources/{id}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_apps_in_bulk", "updateSourceAppsInBulk", "POST", "/source-apps/bulk-update", "Apps")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("update_source_entitlement_request_config", "updateSourceEntitlementRequestConfig", "PUT", "/sources/{sourceId}/entitlement-request-config", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_schema", "updateSourceSchema", "PATCH", "/sources/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_status_check_details", "updateStatusCheckDetails", "PUT", "/service-desk-integrations/status-check-configuration", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_subscription", "updateSubscription", "PUT", "/trigger-subscriptions/{id}", "Triggers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_task_status", "updateTaskStatus", "PATCH", "/task-status/{id}", "Task Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_transform", "updateTransform", "PUT", "/transforms/{id}", "Transforms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_workgroup_members", "updateWorkgroupMembers", "POST", "/workgroups/{workgroupId}/members/bulk-add", "Governance Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("validate_connector_rule", "validateConnectorRule", "POST", "/connector-rules/validate", "Connector Rule Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -117,21 +117,8 @@ mod tests {
     use super::*;
 
     fn op(experimental: bool) -> Operation {
-        Operation {
-            id: "list_things",
-            operation_id: "listThings",
-            method: "GET",
-            path: "/things",
-            tag: "Things",
-            experimental,
-            request_content_type: None,
-            accept: Some("application/json"),
-            empty_success_is_null: false,
-            multipart: false,
-            replay_safe: true,
-            success_statuses: &[200],
-            pagination: None,
-        }
+        let op = Operation::new("list_things", "listThings", "GET", "/things", "Things").with_replay_safe();
+        if experimental { op.with_experimental() } else { op }
     }
 
     #[test]

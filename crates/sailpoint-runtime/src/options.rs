@@ -146,21 +146,7 @@ mod tests {
 
     #[test]
     fn unset_options_are_the_clients() {
-        let op = Operation {
-            id: "create_thing",
-            operation_id: "createThing",
-            method: "POST",
-            path: "/things",
-            tag: "Things",
-            experimental: false,
-            request_content_type: None,
-            accept: None,
-            empty_success_is_null: false,
-            multipart: false,
-            replay_safe: false,
-            success_statuses: &[201],
-            pagination: None,
-        };
+        let op = Operation::new("create_thing", "createThing", "POST", "/things", "Things").with_success_statuses(&[201]);
         let client_retry = RetryConfig::default();
         let none = CallOptions::new();
         assert!(!none.replay_safe_for(&op));

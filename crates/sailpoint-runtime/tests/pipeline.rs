@@ -9,30 +9,26 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use reqwest::Method;
 use sailpoint_runtime::glue::{self, Api, OperationInfo};
-use sailpoint_runtime::{
-    BodyLimits, CallOptions, Error, ErrorKind, Operation, Paginate, Pagination, ResponseValue, RetryConfig, Runtime,
-};
+use sailpoint_runtime::{BodyLimits, CallOptions, Error, ErrorKind, Operation, Paginate, ResponseValue, RetryConfig, Runtime};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const fn op(id: &'static str, method: &'static str, path: &'static str, experimental: bool, paged: bool) -> Operation {
-    let replay_safe = !matches!(method.as_bytes(), b"POST");
-    Operation {
-        id,
-        operation_id: id,
-        method,
-        path,
-        tag: "Things",
-        experimental,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe,
-        success_statuses: &[200],
-        pagination: if paged { Some(Pagination::Offset { max_limit: 3 }) } else { None },
+    let mut op = Operation::new(id, id, method, path, "Things")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]);
+    if !matches!(method.as_bytes(), b"POST") {
+        op = op.with_replay_safe();
     }
+    if experimental {
+        op = op.with_experimental();
+    }
+    if paged {
+        op = op.with_offset_paging(3);
+    }
+    op
 }
 
 /// The table, sorted by id as the generator sorts it.

@@ -9,5376 +9,1484 @@ pub const API_VERSION: &str = "v3";
 
 /// Every operation of the v3 API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "approve_access_request",
-        operation_id: "approveAccessRequest",
-        method: "POST",
-        path: "/access-request-approvals/{approvalId}/approve",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_approval_item",
-        operation_id: "approveApprovalItem",
-        method: "POST",
-        path: "/work-items/{id}/approve/{approvalItemId}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_approval_items_in_bulk",
-        operation_id: "approveApprovalItemsInBulk",
-        method: "POST",
-        path: "/work-items/bulk-approve/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_non_employee_request",
-        operation_id: "approveNonEmployeeRequest",
-        method: "POST",
-        path: "/non-employee-approvals/{id}/approve",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_access_request",
-        operation_id: "cancelAccessRequest",
-        method: "POST",
-        path: "/access-requests/cancel",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_report",
-        operation_id: "cancelReport",
-        method: "POST",
-        path: "/reports/{id}/cancel",
-        tag: "Reports Data Extraction",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_workflow_execution",
-        operation_id: "cancelWorkflowExecution",
-        method: "POST",
-        path: "/workflow-executions/{id}/cancel",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "complete_campaign",
-        operation_id: "completeCampaign",
-        method: "POST",
-        path: "/campaigns/{id}/complete",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "complete_work_item",
-        operation_id: "completeWorkItem",
-        method: "POST",
-        path: "/work-items/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_profile",
-        operation_id: "createAccessProfile",
-        method: "POST",
-        path: "/access-profiles",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_request",
-        operation_id: "createAccessRequest",
-        method: "POST",
-        path: "/access-requests",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_account",
-        operation_id: "createAccount",
-        method: "POST",
-        path: "/accounts",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_auth_org_network_config",
-        operation_id: "createAuthOrgNetworkConfig",
-        method: "POST",
-        path: "/auth-org/network-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_branding_item",
-        operation_id: "createBrandingItem",
-        method: "POST",
-        path: "/brandings",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_campaign",
-        operation_id: "createCampaign",
-        method: "POST",
-        path: "/campaigns",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_campaign_filter",
-        operation_id: "createCampaignFilter",
-        method: "POST",
-        path: "/campaign-filters",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_campaign_template",
-        operation_id: "createCampaignTemplate",
-        method: "POST",
-        path: "/campaign-templates",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_custom_connector",
-        operation_id: "createCustomConnector",
-        method: "POST",
-        path: "/connectors",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_external_execute_workflow",
-        operation_id: "createExternalExecuteWorkflow",
-        method: "POST",
-        path: "/workflows/execute/external/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_identity_profile",
-        operation_id: "createIdentityProfile",
-        method: "POST",
-        path: "/identity-profiles",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_lifecycle_state",
-        operation_id: "createLifecycleState",
-        method: "POST",
-        path: "/identity-profiles/{identity-profile-id}/lifecycle-states",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_managed_client",
-        operation_id: "createManagedClient",
-        method: "POST",
-        path: "/managed-clients",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_managed_cluster",
-        operation_id: "createManagedCluster",
-        method: "POST",
-        path: "/managed-clusters",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_record",
-        operation_id: "createNonEmployeeRecord",
-        method: "POST",
-        path: "/non-employee-records",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_request",
-        operation_id: "createNonEmployeeRequest",
-        method: "POST",
-        path: "/non-employee-requests",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_source",
-        operation_id: "createNonEmployeeSource",
-        method: "POST",
-        path: "/non-employee-sources",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_source_schema_attributes",
-        operation_id: "createNonEmployeeSourceSchemaAttributes",
-        method: "POST",
-        path: "/non-employee-sources/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_oauth_client",
-        operation_id: "createOauthClient",
-        method: "POST",
-        path: "/oauth-clients",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_object_mapping",
-        operation_id: "createObjectMapping",
-        method: "POST",
-        path: "/configuration-hub/object-mappings/{sourceOrg}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_object_mappings",
-        operation_id: "createObjectMappings",
-        method: "POST",
-        path: "/configuration-hub/object-mappings/{sourceOrg}/bulk-create",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_password_org_config",
-        operation_id: "createPasswordOrgConfig",
-        method: "POST",
-        path: "/password-org-config",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_password_policy",
-        operation_id: "createPasswordPolicy",
-        method: "POST",
-        path: "/password-policies",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_password_sync_group",
-        operation_id: "createPasswordSyncGroup",
-        method: "POST",
-        path: "/password-sync-groups",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_personal_access_token",
-        operation_id: "createPersonalAccessToken",
-        method: "POST",
-        path: "/personal-access-tokens",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_provisioning_policy",
-        operation_id: "createProvisioningPolicy",
-        method: "POST",
-        path: "/sources/{sourceId}/provisioning-policies",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_role",
-        operation_id: "createRole",
-        method: "POST",
-        path: "/roles",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_saved_search",
-        operation_id: "createSavedSearch",
-        method: "POST",
-        path: "/saved-searches",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_scheduled_search",
-        operation_id: "createScheduledSearch",
-        method: "POST",
-        path: "/scheduled-searches",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_search_attribute_config",
-        operation_id: "createSearchAttributeConfig",
-        method: "POST",
-        path: "/accounts/search-attribute-config",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_segment",
-        operation_id: "createSegment",
-        method: "POST",
-        path: "/segments",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_send_token",
-        operation_id: "createSendToken",
-        method: "POST",
-        path: "/mfa/token/send",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_service_desk_integration",
-        operation_id: "createServiceDeskIntegration",
-        method: "POST",
-        path: "/service-desk-integrations",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_sod_policy",
-        operation_id: "createSodPolicy",
-        method: "POST",
-        path: "/sod-policies",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source",
-        operation_id: "createSource",
-        method: "POST",
-        path: "/sources",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source_schema",
-        operation_id: "createSourceSchema",
-        method: "POST",
-        path: "/sources/{sourceId}/schemas",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_transform",
-        operation_id: "createTransform",
-        method: "POST",
-        path: "/transforms",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_uploaded_configuration",
-        operation_id: "createUploadedConfiguration",
-        method: "POST",
-        path: "/configuration-hub/backups/uploads",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_workflow",
-        operation_id: "createWorkflow",
-        method: "POST",
-        path: "/workflows",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_workflow_external_trigger",
-        operation_id: "createWorkflowExternalTrigger",
-        method: "POST",
-        path: "/workflows/{id}/external/oauth-clients",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_profile",
-        operation_id: "deleteAccessProfile",
-        method: "DELETE",
-        path: "/access-profiles/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_profiles_in_bulk",
-        operation_id: "deleteAccessProfilesInBulk",
-        method: "POST",
-        path: "/access-profiles/bulk-delete",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200, 202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_account",
-        operation_id: "deleteAccount",
-        method: "DELETE",
-        path: "/accounts/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_branding",
-        operation_id: "deleteBranding",
-        method: "DELETE",
-        path: "/brandings/{name}",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_bulk_roles",
-        operation_id: "deleteBulkRoles",
-        method: "POST",
-        path: "/roles/bulk-delete",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaign_filters",
-        operation_id: "deleteCampaignFilters",
-        method: "POST",
-        path: "/campaign-filters/delete",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaign_template",
-        operation_id: "deleteCampaignTemplate",
-        method: "DELETE",
-        path: "/campaign-templates/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaign_template_schedule",
-        operation_id: "deleteCampaignTemplateSchedule",
-        method: "DELETE",
-        path: "/campaign-templates/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaigns",
-        operation_id: "deleteCampaigns",
-        method: "POST",
-        path: "/campaigns/delete",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_custom_connector",
-        operation_id: "deleteCustomConnector",
-        method: "DELETE",
-        path: "/connectors/{scriptName}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_profile",
-        operation_id: "deleteIdentityProfile",
-        method: "DELETE",
-        path: "/identity-profiles/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_profiles",
-        operation_id: "deleteIdentityProfiles",
-        method: "POST",
-        path: "/identity-profiles/bulk-delete",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_lifecycle_state",
-        operation_id: "deleteLifecycleState",
-        method: "DELETE",
-        path: "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_managed_client",
-        operation_id: "deleteManagedClient",
-        method: "DELETE",
-        path: "/managed-clients/{id}",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_managed_cluster",
-        operation_id: "deleteManagedCluster",
-        method: "DELETE",
-        path: "/managed-clusters/{id}",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_mfa_config",
-        operation_id: "deleteMFAConfig",
-        method: "DELETE",
-        path: "/mfa/{method}/delete",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_record",
-        operation_id: "deleteNonEmployeeRecord",
-        method: "DELETE",
-        path: "/non-employee-records/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_records_in_bulk",
-        operation_id: "deleteNonEmployeeRecordsInBulk",
-        method: "POST",
-        path: "/non-employee-records/bulk-delete",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_request",
-        operation_id: "deleteNonEmployeeRequest",
-        method: "DELETE",
-        path: "/non-employee-requests/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_schema_attribute",
-        operation_id: "deleteNonEmployeeSchemaAttribute",
-        method: "DELETE",
-        path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_source",
-        operation_id: "deleteNonEmployeeSource",
-        method: "DELETE",
-        path: "/non-employee-sources/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_source_schema_attributes",
-        operation_id: "deleteNonEmployeeSourceSchemaAttributes",
-        method: "DELETE",
-        path: "/non-employee-sources/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_oauth_client",
-        operation_id: "deleteOauthClient",
-        method: "DELETE",
-        path: "/oauth-clients/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_object_mapping",
-        operation_id: "deleteObjectMapping",
-        method: "DELETE",
-        path: "/configuration-hub/object-mappings/{sourceOrg}/{objectMappingId}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_password_policy",
-        operation_id: "deletePasswordPolicy",
-        method: "DELETE",
-        path: "/password-policies/{id}",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_password_sync_group",
-        operation_id: "deletePasswordSyncGroup",
-        method: "DELETE",
-        path: "/password-sync-groups/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_personal_access_token",
-        operation_id: "deletePersonalAccessToken",
-        method: "DELETE",
-        path: "/personal-access-tokens/{id}",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_provisioning_policy",
-        operation_id: "deleteProvisioningPolicy",
-        method: "DELETE",
-        path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_role",
-        operation_id: "deleteRole",
-        method: "DELETE",
-        path: "/roles/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_saved_search",
-        operation_id: "deleteSavedSearch",
-        method: "DELETE",
-        path: "/saved-searches/{id}",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_scheduled_search",
-        operation_id: "deleteScheduledSearch",
-        method: "DELETE",
-        path: "/scheduled-searches/{id}",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_search_attribute_config",
-        operation_id: "deleteSearchAttributeConfig",
-        method: "DELETE",
-        path: "/accounts/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_segment",
-        operation_id: "deleteSegment",
-        method: "DELETE",
-        path: "/segments/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_service_desk_integration",
-        operation_id: "deleteServiceDeskIntegration",
-        method: "DELETE",
-        path: "/service-desk-integrations/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_sod_policy",
-        operation_id: "deleteSodPolicy",
-        method: "DELETE",
-        path: "/sod-policies/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_sod_policy_schedule",
-        operation_id: "deleteSodPolicySchedule",
-        method: "DELETE",
-        path: "/sod-policies/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source",
-        operation_id: "deleteSource",
-        method: "DELETE",
-        path: "/sources/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_schema",
-        operation_id: "deleteSourceSchema",
-        method: "DELETE",
-        path: "/sources/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_tagged_object",
-        operation_id: "deleteTaggedObject",
-        method: "DELETE",
-        path: "/tagged-objects/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_tags_to_many_object",
-        operation_id: "deleteTagsToManyObject",
-        method: "POST",
-        path: "/tagged-objects/bulk-remove",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_transform",
-        operation_id: "deleteTransform",
-        method: "DELETE",
-        path: "/transforms/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_uploaded_configuration",
-        operation_id: "deleteUploadedConfiguration",
-        method: "DELETE",
-        path: "/configuration-hub/backups/uploads/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workflow",
-        operation_id: "deleteWorkflow",
-        method: "DELETE",
-        path: "/workflows/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "disable_account",
-        operation_id: "disableAccount",
-        method: "POST",
-        path: "/accounts/{id}/disable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "enable_account",
-        operation_id: "enableAccount",
-        method: "POST",
-        path: "/accounts/{id}/enable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "execute_saved_search",
-        operation_id: "executeSavedSearch",
-        method: "POST",
-        path: "/saved-searches/{id}/execute",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "export_identity_profiles",
-        operation_id: "exportIdentityProfiles",
-        method: "GET",
-        path: "/identity-profiles/export",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "export_non_employee_records",
-        operation_id: "exportNonEmployeeRecords",
-        method: "GET",
-        path: "/non-employee-sources/{id}/non-employees/download",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "export_non_employee_source_schema_template",
-        operation_id: "exportNonEmployeeSourceSchemaTemplate",
-        method: "GET",
-        path: "/non-employee-sources/{id}/schema-attributes-template/download",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "forward_access_request",
-        operation_id: "forwardAccessRequest",
-        method: "POST",
-        path: "/access-request-approvals/{approvalId}/forward",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_profile",
-        operation_id: "getAccessProfile",
-        method: "GET",
-        path: "/access-profiles/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_profile_entitlements",
-        operation_id: "getAccessProfileEntitlements",
-        method: "GET",
-        path: "/access-profiles/{id}/entitlements",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_access_request_approval_summary",
-        operation_id: "getAccessRequestApprovalSummary",
-        method: "GET",
-        path: "/access-request-approvals/approval-summary",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_config",
-        operation_id: "getAccessRequestConfig",
-        method: "GET",
-        path: "/access-request-config",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account",
-        operation_id: "getAccount",
-        method: "GET",
-        path: "/accounts/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account_activity",
-        operation_id: "getAccountActivity",
-        method: "GET",
-        path: "/account-activities/{id}",
-        tag: "Account Activities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account_entitlements",
-        operation_id: "getAccountEntitlements",
-        method: "GET",
-        path: "/accounts/{id}/entitlements",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_accounts_schema",
-        operation_id: "getAccountsSchema",
-        method: "GET",
-        path: "/sources/{id}/schemas/accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_active_campaigns",
-        operation_id: "getActiveCampaigns",
-        method: "GET",
-        path: "/campaigns",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_auth_org_lockout_config",
-        operation_id: "getAuthOrgLockoutConfig",
-        method: "GET",
-        path: "/auth-org/lockout-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auth_org_network_config",
-        operation_id: "getAuthOrgNetworkConfig",
-        method: "GET",
-        path: "/auth-org/network-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auth_org_service_provider_config",
-        operation_id: "getAuthOrgServiceProviderConfig",
-        method: "GET",
-        path: "/auth-org/service-provider-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auth_org_session_config",
-        operation_id: "getAuthOrgSessionConfig",
-        method: "GET",
-        path: "/auth-org/session-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auth_user",
-        operation_id: "getAuthUser",
-        method: "GET",
-        path: "/auth-users/{id}",
-        tag: "Auth Users",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_branding",
-        operation_id: "getBranding",
-        method: "GET",
-        path: "/brandings/{name}",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_branding_list",
-        operation_id: "getBrandingList",
-        method: "GET",
-        path: "/brandings",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign",
-        operation_id: "getCampaign",
-        method: "GET",
-        path: "/campaigns/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_filter_by_id",
-        operation_id: "getCampaignFilterById",
-        method: "GET",
-        path: "/campaign-filters/{id}",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_reports",
-        operation_id: "getCampaignReports",
-        method: "GET",
-        path: "/campaigns/{id}/reports",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_reports_config",
-        operation_id: "getCampaignReportsConfig",
-        method: "GET",
-        path: "/campaigns/reports-configuration",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_template",
-        operation_id: "getCampaignTemplate",
-        method: "GET",
-        path: "/campaign-templates/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_template_schedule",
-        operation_id: "getCampaignTemplateSchedule",
-        method: "GET",
-        path: "/campaign-templates/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_templates",
-        operation_id: "getCampaignTemplates",
-        method: "GET",
-        path: "/campaign-templates",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_certification_task",
-        operation_id: "getCertificationTask",
-        method: "GET",
-        path: "/certification-tasks/{id}",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_client_log_configuration",
-        operation_id: "getClientLogConfiguration",
-        method: "GET",
-        path: "/managed-clusters/{id}/log-config",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_completed_work_items",
-        operation_id: "getCompletedWorkItems",
-        method: "GET",
-        path: "/work-items/completed",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_connector",
-        operation_id: "getConnector",
-        method: "GET",
-        path: "/connectors/{scriptName}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_list",
-        operation_id: "getConnectorList",
-        method: "GET",
-        path: "/connectors",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_connector_source_config",
-        operation_id: "getConnectorSourceConfig",
-        method: "GET",
-        path: "/connectors/{scriptName}/source-config",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/xml"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_source_template",
-        operation_id: "getConnectorSourceTemplate",
-        method: "GET",
-        path: "/connectors/{scriptName}/source-template",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/xml"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_translations",
-        operation_id: "getConnectorTranslations",
-        method: "GET",
-        path: "/connectors/{scriptName}/translations/{locale}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/plain"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_count_completed_work_items",
-        operation_id: "getCountCompletedWorkItems",
-        method: "GET",
-        path: "/work-items/completed/count",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_count_work_items",
-        operation_id: "getCountWorkItems",
-        method: "GET",
-        path: "/work-items/count",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_custom_violation_report",
-        operation_id: "getCustomViolationReport",
-        method: "GET",
-        path: "/sod-violation-report/{reportResultId}/download/{fileName}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_default_identity_attribute_config",
-        operation_id: "getDefaultIdentityAttributeConfig",
-        method: "GET",
-        path: "/identity-profiles/{identity-profile-id}/default-identity-attribute-config",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_default_violation_report",
-        operation_id: "getDefaultViolationReport",
-        method: "GET",
-        path: "/sod-violation-report/{reportResultId}/download",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_discovered_applications",
-        operation_id: "getDiscoveredApplications",
-        method: "GET",
-        path: "/discovered-applications",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_entitlements_schema",
-        operation_id: "getEntitlementsSchema",
-        method: "GET",
-        path: "/sources/{id}/schemas/entitlements",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_access_summaries",
-        operation_id: "getIdentityAccessSummaries",
-        method: "GET",
-        path: "/certifications/{id}/access-summaries/{type}",
-        tag: "Certification Summaries",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_certification",
-        operation_id: "getIdentityCertification",
-        method: "GET",
-        path: "/certifications/{id}",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_certification_item_permissions",
-        operation_id: "getIdentityCertificationItemPermissions",
-        method: "GET",
-        path: "/certifications/{certificationId}/access-review-items/{itemId}/permissions",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_decision_summary",
-        operation_id: "getIdentityDecisionSummary",
-        method: "GET",
-        path: "/certifications/{id}/decision-summary",
-        tag: "Certification Summaries",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_profile",
-        operation_id: "getIdentityProfile",
-        method: "GET",
-        path: "/identity-profiles/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_summaries",
-        operation_id: "getIdentitySummaries",
-        method: "GET",
-        path: "/certifications/{id}/identity-summaries",
-        tag: "Certification Summaries",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_summary",
-        operation_id: "getIdentitySummary",
-        method: "GET",
-        path: "/certifications/{id}/identity-summaries/{identitySummaryId}",
-        tag: "Certification Summaries",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_lifecycle_state",
-        operation_id: "getLifecycleState",
-        method: "GET",
-        path: "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_lifecycle_states",
-        operation_id: "getLifecycleStates",
-        method: "GET",
-        path: "/identity-profiles/{identity-profile-id}/lifecycle-states",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_managed_client",
-        operation_id: "getManagedClient",
-        method: "GET",
-        path: "/managed-clients/{id}",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_client_status",
-        operation_id: "getManagedClientStatus",
-        method: "GET",
-        path: "/managed-clients/{id}/status",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_clients",
-        operation_id: "getManagedClients",
-        method: "GET",
-        path: "/managed-clients",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_managed_cluster",
-        operation_id: "getManagedCluster",
-        method: "GET",
-        path: "/managed-clusters/{id}",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_clusters",
-        operation_id: "getManagedClusters",
-        method: "GET",
-        path: "/managed-clusters",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_manual_discover_applications_csv_template",
-        operation_id: "getManualDiscoverApplicationsCsvTemplate",
-        method: "GET",
-        path: "/manual-discover-applications-template",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mfa_duo_config",
-        operation_id: "getMFADuoConfig",
-        method: "GET",
-        path: "/mfa/duo-web/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mfa_kba_config",
-        operation_id: "getMFAKbaConfig",
-        method: "GET",
-        path: "/mfa/kba/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mfa_okta_config",
-        operation_id: "getMFAOktaConfig",
-        method: "GET",
-        path: "/mfa/okta-verify/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_approval",
-        operation_id: "getNonEmployeeApproval",
-        method: "GET",
-        path: "/non-employee-approvals/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_approval_summary",
-        operation_id: "getNonEmployeeApprovalSummary",
-        method: "GET",
-        path: "/non-employee-approvals/summary/{requested-for}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_bulk_upload_status",
-        operation_id: "getNonEmployeeBulkUploadStatus",
-        method: "GET",
-        path: "/non-employee-sources/{id}/non-employee-bulk-upload/status",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_record",
-        operation_id: "getNonEmployeeRecord",
-        method: "GET",
-        path: "/non-employee-records/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_request",
-        operation_id: "getNonEmployeeRequest",
-        method: "GET",
-        path: "/non-employee-requests/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_request_summary",
-        operation_id: "getNonEmployeeRequestSummary",
-        method: "GET",
-        path: "/non-employee-requests/summary/{requested-for}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_schema_attribute",
-        operation_id: "getNonEmployeeSchemaAttribute",
-        method: "GET",
-        path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_source",
-        operation_id: "getNonEmployeeSource",
-        method: "GET",
-        path: "/non-employee-sources/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_source_schema_attributes",
-        operation_id: "getNonEmployeeSourceSchemaAttributes",
-        method: "GET",
-        path: "/non-employee-sources/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_oauth_client",
-        operation_id: "getOauthClient",
-        method: "GET",
-        path: "/oauth-clients/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_object_mappings",
-        operation_id: "getObjectMappings",
-        method: "GET",
-        path: "/configuration-hub/object-mappings/{sourceOrg}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_change_status",
-        operation_id: "getPasswordChangeStatus",
-        method: "GET",
-        path: "/password-change-status/{id}",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_dictionary",
-        operation_id: "getPasswordDictionary",
-        method: "GET",
-        path: "/password-dictionary",
-        tag: "Password Dictionary",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/plain"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_org_config",
-        operation_id: "getPasswordOrgConfig",
-        method: "GET",
-        path: "/password-org-config",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_policy_by_id",
-        operation_id: "getPasswordPolicyById",
-        method: "GET",
-        path: "/password-policies/{id}",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_sync_group",
-        operation_id: "getPasswordSyncGroup",
-        method: "GET",
-        path: "/password-sync-groups/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_sync_groups",
-        operation_id: "getPasswordSyncGroups",
-        method: "GET",
-        path: "/password-sync-groups",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_pending_certification_tasks",
-        operation_id: "getPendingCertificationTasks",
-        method: "GET",
-        path: "/certification-tasks",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_provisioning_policy",
-        operation_id: "getProvisioningPolicy",
-        method: "GET",
-        path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_public_identities",
-        operation_id: "getPublicIdentities",
-        method: "GET",
-        path: "/public-identities",
-        tag: "Public Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_public_identity_config",
-        operation_id: "getPublicIdentityConfig",
-        method: "GET",
-        path: "/public-identities-config",
-        tag: "Public Identities Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_report",
-        operation_id: "getReport",
-        method: "GET",
-        path: "/reports/{taskResultId}",
-        tag: "Reports Data Extraction",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/csv, application/pdf"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_report_result",
-        operation_id: "getReportResult",
-        method: "GET",
-        path: "/reports/{taskResultId}/result",
-        tag: "Reports Data Extraction",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role",
-        operation_id: "getRole",
-        method: "GET",
-        path: "/roles/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_assigned_identities",
-        operation_id: "getRoleAssignedIdentities",
-        method: "GET",
-        path: "/roles/{id}/assigned-identities",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_saved_search",
-        operation_id: "getSavedSearch",
-        method: "GET",
-        path: "/saved-searches/{id}",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_scheduled_search",
-        operation_id: "getScheduledSearch",
-        method: "GET",
-        path: "/scheduled-searches/{id}",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_search_attribute_config",
-        operation_id: "getSearchAttributeConfig",
-        method: "GET",
-        path: "/accounts/search-attribute-config",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_segment",
-        operation_id: "getSegment",
-        method: "GET",
-        path: "/segments/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration",
-        operation_id: "getServiceDeskIntegration",
-        method: "GET",
-        path: "/service-desk-integrations/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration_template",
-        operation_id: "getServiceDeskIntegrationTemplate",
-        method: "GET",
-        path: "/service-desk-integrations/templates/{scriptName}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration_types",
-        operation_id: "getServiceDeskIntegrationTypes",
-        method: "GET",
-        path: "/service-desk-integrations/types",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integrations",
-        operation_id: "getServiceDeskIntegrations",
-        method: "GET",
-        path: "/service-desk-integrations",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_single_search_attribute_config",
-        operation_id: "getSingleSearchAttributeConfig",
-        method: "GET",
-        path: "/accounts/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_all_report_run_status",
-        operation_id: "getSodAllReportRunStatus",
-        method: "GET",
-        path: "/sod-violation-report",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_policy",
-        operation_id: "getSodPolicy",
-        method: "GET",
-        path: "/sod-policies/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_policy_schedule",
-        operation_id: "getSodPolicySchedule",
-        method: "GET",
-        path: "/sod-policies/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_violation_report_run_status",
-        operation_id: "getSodViolationReportRunStatus",
-        method: "GET",
-        path: "/sod-policies/sod-violation-report-status/{reportResultId}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_violation_report_status",
-        operation_id: "getSodViolationReportStatus",
-        method: "GET",
-        path: "/sod-policies/{id}/violation-report",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source",
-        operation_id: "getSource",
-        method: "GET",
-        path: "/sources/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_connections",
-        operation_id: "getSourceConnections",
-        method: "GET",
-        path: "/sources/{sourceId}/connections",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_health",
-        operation_id: "getSourceHealth",
-        method: "GET",
-        path: "/sources/{sourceId}/source-health",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_schema",
-        operation_id: "getSourceSchema",
-        method: "GET",
-        path: "/sources/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_schemas",
-        operation_id: "getSourceSchemas",
-        method: "GET",
-        path: "/sources/{sourceId}/schemas",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_status_by_source_id",
-        operation_id: "getStatusBySourceId",
-        method: "GET",
-        path: "/source-usages/{sourceId}/status",
-        tag: "Source Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_status_check_details",
-        operation_id: "getStatusCheckDetails",
-        method: "GET",
-        path: "/service-desk-integrations/status-check-configuration",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tagged_object",
-        operation_id: "getTaggedObject",
-        method: "GET",
-        path: "/tagged-objects/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_transform",
-        operation_id: "getTransform",
-        method: "GET",
-        path: "/transforms/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_uploaded_configuration",
-        operation_id: "getUploadedConfiguration",
-        method: "GET",
-        path: "/configuration-hub/backups/uploads/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_usages_by_account_id",
-        operation_id: "getUsagesByAccountId",
-        method: "GET",
-        path: "/account-usages/{accountId}/summaries",
-        tag: "Account Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_usages_by_source_id",
-        operation_id: "getUsagesBySourceId",
-        method: "GET",
-        path: "/source-usages/{sourceId}/summaries",
-        tag: "Source Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_work_item",
-        operation_id: "getWorkItem",
-        method: "GET",
-        path: "/work-items/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_work_items_summary",
-        operation_id: "getWorkItemsSummary",
-        method: "GET",
-        path: "/work-items/summary",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow",
-        operation_id: "getWorkflow",
-        method: "GET",
-        path: "/workflows/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow_execution",
-        operation_id: "getWorkflowExecution",
-        method: "GET",
-        path: "/workflow-executions/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow_execution_history",
-        operation_id: "getWorkflowExecutionHistory",
-        method: "GET",
-        path: "/workflow-executions/{id}/history",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_workflow_executions",
-        operation_id: "getWorkflowExecutions",
-        method: "GET",
-        path: "/workflows/{id}/executions",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "import_accounts_schema",
-        operation_id: "importAccountsSchema",
-        method: "POST",
-        path: "/sources/{id}/schemas/accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_connector_file",
-        operation_id: "importConnectorFile",
-        method: "POST",
-        path: "/sources/{sourceId}/upload-connector-file",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_entitlements_schema",
-        operation_id: "importEntitlementsSchema",
-        method: "POST",
-        path: "/sources/{id}/schemas/entitlements",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_identity_profiles",
-        operation_id: "importIdentityProfiles",
-        method: "POST",
-        path: "/identity-profiles/import",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_non_employee_records_in_bulk",
-        operation_id: "importNonEmployeeRecordsInBulk",
-        method: "POST",
-        path: "/non-employee-sources/{id}/non-employee-bulk-upload",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "list_access_profiles",
-        operation_id: "listAccessProfiles",
-        method: "GET",
-        path: "/access-profiles",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_access_request_status",
-        operation_id: "listAccessRequestStatus",
-        method: "GET",
-        path: "/access-request-status",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_account_activities",
-        operation_id: "listAccountActivities",
-        method: "GET",
-        path: "/account-activities",
-        tag: "Account Activities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_accounts",
-        operation_id: "listAccounts",
-        method: "GET",
-        path: "/accounts",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_campaign_filters",
-        operation_id: "listCampaignFilters",
-        method: "GET",
-        path: "/campaign-filters",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_certification_reviewers",
-        operation_id: "listCertificationReviewers",
-        method: "GET",
-        path: "/certifications/{id}/reviewers",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_complete_workflow_library",
-        operation_id: "listCompleteWorkflowLibrary",
-        method: "GET",
-        path: "/workflow-library",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_completed_approvals",
-        operation_id: "listCompletedApprovals",
-        method: "GET",
-        path: "/access-request-approvals/completed",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_access_review_items",
-        operation_id: "listIdentityAccessReviewItems",
-        method: "GET",
-        path: "/certifications/{id}/access-review-items",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_certifications",
-        operation_id: "listIdentityCertifications",
-        method: "GET",
-        path: "/certifications",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_profiles",
-        operation_id: "listIdentityProfiles",
-        method: "GET",
-        path: "/identity-profiles",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_approvals",
-        operation_id: "listNonEmployeeApprovals",
-        method: "GET",
-        path: "/non-employee-approvals",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_records",
-        operation_id: "listNonEmployeeRecords",
-        method: "GET",
-        path: "/non-employee-records",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_requests",
-        operation_id: "listNonEmployeeRequests",
-        method: "GET",
-        path: "/non-employee-requests",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_sources",
-        operation_id: "listNonEmployeeSources",
-        method: "GET",
-        path: "/non-employee-sources",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_oauth_clients",
-        operation_id: "listOauthClients",
-        method: "GET",
-        path: "/oauth-clients",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_password_policies",
-        operation_id: "listPasswordPolicies",
-        method: "GET",
-        path: "/password-policies",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_pending_approvals",
-        operation_id: "listPendingApprovals",
-        method: "GET",
-        path: "/access-request-approvals/pending",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_personal_access_tokens",
-        operation_id: "listPersonalAccessTokens",
-        method: "GET",
-        path: "/personal-access-tokens",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_provisioning_policies",
-        operation_id: "listProvisioningPolicies",
-        method: "GET",
-        path: "/sources/{sourceId}/provisioning-policies",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_requestable_objects",
-        operation_id: "listRequestableObjects",
-        method: "GET",
-        path: "/requestable-objects",
-        tag: "Requestable Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_roles",
-        operation_id: "listRoles",
-        method: "GET",
-        path: "/roles",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "list_saved_searches",
-        operation_id: "listSavedSearches",
-        method: "GET",
-        path: "/saved-searches",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_scheduled_search",
-        operation_id: "listScheduledSearch",
-        method: "GET",
-        path: "/scheduled-searches",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_segments",
-        operation_id: "listSegments",
-        method: "GET",
-        path: "/segments",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_sod_policies",
-        operation_id: "listSodPolicies",
-        method: "GET",
-        path: "/sod-policies",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_sources",
-        operation_id: "listSources",
-        method: "GET",
-        path: "/sources",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_tagged_objects",
-        operation_id: "listTaggedObjects",
-        method: "GET",
-        path: "/tagged-objects",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_tagged_objects_by_type",
-        operation_id: "listTaggedObjectsByType",
-        method: "GET",
-        path: "/tagged-objects/{type}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_transforms",
-        operation_id: "listTransforms",
-        method: "GET",
-        path: "/transforms",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_uploaded_configurations",
-        operation_id: "listUploadedConfigurations",
-        method: "GET",
-        path: "/configuration-hub/backups/uploads",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_work_items",
-        operation_id: "listWorkItems",
-        method: "GET",
-        path: "/work-items",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflow_library_actions",
-        operation_id: "listWorkflowLibraryActions",
-        method: "GET",
-        path: "/workflow-library/actions",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflow_library_operators",
-        operation_id: "listWorkflowLibraryOperators",
-        method: "GET",
-        path: "/workflow-library/operators",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_workflow_library_triggers",
-        operation_id: "listWorkflowLibraryTriggers",
-        method: "GET",
-        path: "/workflow-library/triggers",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflows",
-        operation_id: "listWorkflows",
-        method: "GET",
-        path: "/workflows",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "make_identity_decision",
-        operation_id: "makeIdentityDecision",
-        method: "POST",
-        path: "/certifications/{id}/decide",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "move_",
-        operation_id: "move",
-        method: "POST",
-        path: "/campaigns/{id}/reassign",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_access_profile",
-        operation_id: "patchAccessProfile",
-        method: "PATCH",
-        path: "/access-profiles/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_org_lockout_config",
-        operation_id: "patchAuthOrgLockoutConfig",
-        method: "PATCH",
-        path: "/auth-org/lockout-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_org_network_config",
-        operation_id: "patchAuthOrgNetworkConfig",
-        method: "PATCH",
-        path: "/auth-org/network-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_org_service_provider_config",
-        operation_id: "patchAuthOrgServiceProviderConfig",
-        method: "PATCH",
-        path: "/auth-org/service-provider-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_org_session_config",
-        operation_id: "patchAuthOrgSessionConfig",
-        method: "PATCH",
-        path: "/auth-org/session-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_user",
-        operation_id: "patchAuthUser",
-        method: "PATCH",
-        path: "/auth-users/{id}",
-        tag: "Auth Users",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_campaign_template",
-        operation_id: "patchCampaignTemplate",
-        method: "PATCH",
-        path: "/campaign-templates/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_non_employee_record",
-        operation_id: "patchNonEmployeeRecord",
-        method: "PATCH",
-        path: "/non-employee-records/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_non_employee_schema_attribute",
-        operation_id: "patchNonEmployeeSchemaAttribute",
-        method: "PATCH",
-        path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_non_employee_source",
-        operation_id: "patchNonEmployeeSource",
-        method: "PATCH",
-        path: "/non-employee-sources/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_oauth_client",
-        operation_id: "patchOauthClient",
-        method: "PATCH",
-        path: "/oauth-clients/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_personal_access_token",
-        operation_id: "patchPersonalAccessToken",
-        method: "PATCH",
-        path: "/personal-access-tokens/{id}",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_role",
-        operation_id: "patchRole",
-        method: "PATCH",
-        path: "/roles/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_search_attribute_config",
-        operation_id: "patchSearchAttributeConfig",
-        method: "PATCH",
-        path: "/accounts/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_segment",
-        operation_id: "patchSegment",
-        method: "PATCH",
-        path: "/segments/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_service_desk_integration",
-        operation_id: "patchServiceDeskIntegration",
-        method: "PATCH",
-        path: "/service-desk-integrations/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_sod_policy",
-        operation_id: "patchSodPolicy",
-        method: "PATCH",
-        path: "/sod-policies/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_workflow",
-        operation_id: "patchWorkflow",
-        method: "PATCH",
-        path: "/workflows/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "ping_verification_status",
-        operation_id: "pingVerificationStatus",
-        method: "POST",
-        path: "/mfa/{method}/poll",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_account",
-        operation_id: "putAccount",
-        method: "PUT",
-        path: "/accounts/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "put_client_log_configuration",
-        operation_id: "putClientLogConfiguration",
-        method: "PUT",
-        path: "/managed-clusters/{id}/log-config",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_connector_source_config",
-        operation_id: "putConnectorSourceConfig",
-        method: "PUT",
-        path: "/connectors/{scriptName}/source-config",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_connector_source_template",
-        operation_id: "putConnectorSourceTemplate",
-        method: "PUT",
-        path: "/connectors/{scriptName}/source-template",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_connector_translations",
-        operation_id: "putConnectorTranslations",
-        method: "PUT",
-        path: "/connectors/{scriptName}/translations/{locale}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_password_dictionary",
-        operation_id: "putPasswordDictionary",
-        method: "PUT",
-        path: "/password-dictionary",
-        tag: "Password Dictionary",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200, 201],
-        pagination: None,
-    },
-    Operation {
-        id: "put_password_org_config",
-        operation_id: "putPasswordOrgConfig",
-        method: "PUT",
-        path: "/password-org-config",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_policy_schedule",
-        operation_id: "putPolicySchedule",
-        method: "PUT",
-        path: "/sod-policies/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_provisioning_policy",
-        operation_id: "putProvisioningPolicy",
-        method: "PUT",
-        path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_saved_search",
-        operation_id: "putSavedSearch",
-        method: "PUT",
-        path: "/saved-searches/{id}",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_service_desk_integration",
-        operation_id: "putServiceDeskIntegration",
-        method: "PUT",
-        path: "/service-desk-integrations/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_sod_policy",
-        operation_id: "putSodPolicy",
-        method: "PUT",
-        path: "/sod-policies/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source",
-        operation_id: "putSource",
-        method: "PUT",
-        path: "/sources/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source_schema",
-        operation_id: "putSourceSchema",
-        method: "PUT",
-        path: "/sources/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_tagged_object",
-        operation_id: "putTaggedObject",
-        method: "PUT",
-        path: "/tagged-objects/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_workflow",
-        operation_id: "putWorkflow",
-        method: "PUT",
-        path: "/workflows/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "query_password_info",
-        operation_id: "queryPasswordInfo",
-        method: "POST",
-        path: "/query-password-info",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reassign_identity_certifications",
-        operation_id: "reassignIdentityCertifications",
-        method: "POST",
-        path: "/certifications/{id}/reassign",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_access_request",
-        operation_id: "rejectAccessRequest",
-        method: "POST",
-        path: "/access-request-approvals/{approvalId}/reject",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_approval_item",
-        operation_id: "rejectApprovalItem",
-        method: "POST",
-        path: "/work-items/{id}/reject/{approvalItemId}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_approval_items_in_bulk",
-        operation_id: "rejectApprovalItemsInBulk",
-        method: "POST",
-        path: "/work-items/bulk-reject/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_non_employee_request",
-        operation_id: "rejectNonEmployeeRequest",
-        method: "POST",
-        path: "/non-employee-approvals/{id}/reject",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_aggregate",
-        operation_id: "searchAggregate",
-        method: "POST",
-        path: "/search/aggregate",
-        tag: "Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json, text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "search_count",
-        operation_id: "searchCount",
-        method: "POST",
-        path: "/search/count",
-        tag: "Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "search_get",
-        operation_id: "searchGet",
-        method: "GET",
-        path: "/search/{index}/{id}",
-        tag: "Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_post",
-        operation_id: "searchPost",
-        method: "POST",
-        path: "/search",
-        tag: "Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 10000 }),
-    },
-    Operation {
-        id: "send_duo_verify_request",
-        operation_id: "sendDuoVerifyRequest",
-        method: "POST",
-        path: "/mfa/duo-web/verify",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_kba_answers",
-        operation_id: "sendKbaAnswers",
-        method: "POST",
-        path: "/mfa/kba/authenticate",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_manual_discover_applications_csv_template",
-        operation_id: "sendManualDiscoverApplicationsCsvTemplate",
-        method: "POST",
-        path: "/manual-discover-applications",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_okta_verify_request",
-        operation_id: "sendOktaVerifyRequest",
-        method: "POST",
-        path: "/mfa/okta-verify/verify",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_token_auth_request",
-        operation_id: "sendTokenAuthRequest",
-        method: "POST",
-        path: "/mfa/token/authenticate",
-        tag: "MFA Controller",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_work_item_forward",
-        operation_id: "sendWorkItemForward",
-        method: "POST",
-        path: "/work-items/{id}/forward",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_access_request_config",
-        operation_id: "setAccessRequestConfig",
-        method: "PUT",
-        path: "/access-request-config",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_branding_item",
-        operation_id: "setBrandingItem",
-        method: "PUT",
-        path: "/brandings/{name}",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_campaign_reports_config",
-        operation_id: "setCampaignReportsConfig",
-        method: "PUT",
-        path: "/campaigns/reports-configuration",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_campaign_template_schedule",
-        operation_id: "setCampaignTemplateSchedule",
-        method: "PUT",
-        path: "/campaign-templates/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "set_lifecycle_state",
-        operation_id: "setLifecycleState",
-        method: "POST",
-        path: "/identities/{identity-id}/set-lifecycle-state",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfa_duo_config",
-        operation_id: "setMFADuoConfig",
-        method: "PUT",
-        path: "/mfa/duo-web/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfa_okta_config",
-        operation_id: "setMFAOktaConfig",
-        method: "PUT",
-        path: "/mfa/okta-verify/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfakba_config",
-        operation_id: "setMFAKBAConfig",
-        method: "POST",
-        path: "/mfa/kba/config/answers",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_password",
-        operation_id: "setPassword",
-        method: "POST",
-        path: "/set-password",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "set_password_policy",
-        operation_id: "setPasswordPolicy",
-        method: "PUT",
-        path: "/password-policies/{id}",
-        tag: "Password Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_tag_to_object",
-        operation_id: "setTagToObject",
-        method: "POST",
-        path: "/tagged-objects",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "set_tags_to_many_objects",
-        operation_id: "setTagsToManyObjects",
-        method: "POST",
-        path: "/tagged-objects/bulk-add",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "show_identity_preview",
-        operation_id: "showIdentityPreview",
-        method: "POST",
-        path: "/identity-profiles/identity-preview",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "sign_off_identity_certification",
-        operation_id: "signOffIdentityCertification",
-        method: "POST",
-        path: "/certifications/{id}/sign-off",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign",
-        operation_id: "startCampaign",
-        method: "POST",
-        path: "/campaigns/{id}/activate",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign_remediation_scan",
-        operation_id: "startCampaignRemediationScan",
-        method: "POST",
-        path: "/campaigns/{id}/run-remediation-scan",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign_report",
-        operation_id: "startCampaignReport",
-        method: "POST",
-        path: "/campaigns/{id}/run-report/{type}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_evaluate_sod_policy",
-        operation_id: "startEvaluateSodPolicy",
-        method: "POST",
-        path: "/sod-policies/{id}/evaluate",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_generate_campaign_template",
-        operation_id: "startGenerateCampaignTemplate",
-        method: "POST",
-        path: "/campaign-templates/{id}/generate",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_predict_sod_violations",
-        operation_id: "startPredictSodViolations",
-        method: "POST",
-        path: "/sod-violations/predict",
-        tag: "SOD Violations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_report",
-        operation_id: "startReport",
-        method: "POST",
-        path: "/reports/run",
-        tag: "Reports Data Extraction",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_sod_all_policies_for_org",
-        operation_id: "startSodAllPoliciesForOrg",
-        method: "POST",
-        path: "/sod-violation-report/run",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_sod_policy",
-        operation_id: "startSodPolicy",
-        method: "POST",
-        path: "/sod-policies/{id}/violation-report/run",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_violation_check",
-        operation_id: "startViolationCheck",
-        method: "POST",
-        path: "/sod-violations/check",
-        tag: "SOD Violations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_account_selection",
-        operation_id: "submitAccountSelection",
-        method: "POST",
-        path: "/work-items/{id}/submit-account-selection",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_reassign_certs_async",
-        operation_id: "submitReassignCertsAsync",
-        method: "POST",
-        path: "/certifications/{id}/reassign-async",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_reload_account",
-        operation_id: "submitReloadAccount",
-        method: "POST",
-        path: "/accounts/{id}/reload",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "sync_identity_profile",
-        operation_id: "syncIdentityProfile",
-        method: "POST",
-        path: "/identity-profiles/{identity-profile-id}/process-identities",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "test_external_execute_workflow",
-        operation_id: "testExternalExecuteWorkflow",
-        method: "POST",
-        path: "/workflows/execute/external/{id}/test",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_mfa_config",
-        operation_id: "testMFAConfig",
-        method: "GET",
-        path: "/mfa/{method}/test",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_workflow",
-        operation_id: "testWorkflow",
-        method: "POST",
-        path: "/workflows/{id}/test",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "unlock_account",
-        operation_id: "unlockAccount",
-        method: "POST",
-        path: "/accounts/{id}/unlock",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "unsubscribe_scheduled_search",
-        operation_id: "unsubscribeScheduledSearch",
-        method: "POST",
-        path: "/scheduled-searches/{id}/unsubscribe",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "update_account",
-        operation_id: "updateAccount",
-        method: "PATCH",
-        path: "/accounts/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_campaign",
-        operation_id: "updateCampaign",
-        method: "PATCH",
-        path: "/campaigns/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_campaign_filter",
-        operation_id: "updateCampaignFilter",
-        method: "POST",
-        path: "/campaign-filters/{id}",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_connector",
-        operation_id: "updateConnector",
-        method: "PATCH",
-        path: "/connectors/{scriptName}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_identity_profile",
-        operation_id: "updateIdentityProfile",
-        method: "PATCH",
-        path: "/identity-profiles/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_lifecycle_states",
-        operation_id: "updateLifecycleStates",
-        method: "PATCH",
-        path: "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_managed_client",
-        operation_id: "updateManagedClient",
-        method: "PATCH",
-        path: "/managed-clients/{id}",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_managed_cluster",
-        operation_id: "updateManagedCluster",
-        method: "PATCH",
-        path: "/managed-clusters/{id}",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_non_employee_record",
-        operation_id: "updateNonEmployeeRecord",
-        method: "PUT",
-        path: "/non-employee-records/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_object_mappings",
-        operation_id: "updateObjectMappings",
-        method: "POST",
-        path: "/configuration-hub/object-mappings/{sourceOrg}/bulk-patch",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_password_sync_group",
-        operation_id: "updatePasswordSyncGroup",
-        method: "PUT",
-        path: "/password-sync-groups/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_provisioning_policies_in_bulk",
-        operation_id: "updateProvisioningPoliciesInBulk",
-        method: "POST",
-        path: "/sources/{sourceId}/provisioning-policies/bulk-update",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_provisioning_policy",
-        operation_id: "updateProvisioningPolicy",
-        method: "PATCH",
-        path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_public_identity_config",
-        operation_id: "updatePublicIdentityConfig",
-        method: "PUT",
-        path: "/public-identities-config",
-        tag: "Public Identities Config",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_scheduled_search",
-        operation_id: "updateScheduledSearch",
-        method: "PUT",
-        path: "/scheduled-searches/{id}",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source",
-        operation_id: "updateSource",
-        method: "PATCH",
-        path: "/sources/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_schema",
-        operation_id: "updateSourceSchema",
-        method: "PATCH",
-        path: "/sources/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_status_check_details",
-        operation_id: "updateStatusCheckDetails",
-        method: "PUT",
-        path: "/service-desk-integrations/status-check-configuration",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_transform",
-        operation_id: "updateTransform",
-        method: "PUT",
-        path: "/transforms/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("approve_access_request", "approveAccessRequest", "POST", "/access-request-approvals/{approvalId}/approve", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("approve_approval_item", "approveApprovalItem", "POST", "/work-items/{id}/approve/{approvalItemId}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("approve_approval_items_in_bulk", "approveApprovalItemsInBulk", "POST", "/work-items/bulk-approve/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("approve_non_employee_request", "approveNonEmployeeRequest", "POST", "/non-employee-approvals/{id}/approve", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("cancel_access_request", "cancelAccessRequest", "POST", "/access-requests/cancel", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("cancel_report", "cancelReport", "POST", "/reports/{id}/cancel", "Reports Data Extraction")
+        .with_success_statuses(&[204]),
+    Operation::new("cancel_workflow_execution", "cancelWorkflowExecution", "POST", "/workflow-executions/{id}/cancel", "Workflows")
+        .with_success_statuses(&[204]),
+    Operation::new("complete_campaign", "completeCampaign", "POST", "/campaigns/{id}/complete", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("complete_work_item", "completeWorkItem", "POST", "/work-items/{id}", "Work Items")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_access_profile", "createAccessProfile", "POST", "/access-profiles", "Access Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_access_request", "createAccessRequest", "POST", "/access-requests", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_account", "createAccount", "POST", "/accounts", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_auth_org_network_config", "createAuthOrgNetworkConfig", "POST", "/auth-org/network-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_branding_item", "createBrandingItem", "POST", "/brandings", "Branding")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[201]),
+    Operation::new("create_campaign", "createCampaign", "POST", "/campaigns", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_campaign_filter", "createCampaignFilter", "POST", "/campaign-filters", "Certification Campaign Filters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_campaign_template", "createCampaignTemplate", "POST", "/campaign-templates", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_custom_connector", "createCustomConnector", "POST", "/connectors", "Connectors")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_external_execute_workflow", "createExternalExecuteWorkflow", "POST", "/workflows/execute/external/{id}", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_identity_profile", "createIdentityProfile", "POST", "/identity-profiles", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_lifecycle_state", "createLifecycleState", "POST", "/identity-profiles/{identity-profile-id}/lifecycle-states", "Lifecycle States")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_managed_client", "createManagedClient", "POST", "/managed-clients", "Managed Clients")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_managed_cluster", "createManagedCluster", "POST", "/managed-clusters", "Managed Clusters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_record", "createNonEmployeeRecord", "POST", "/non-employee-records", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_request", "createNonEmployeeRequest", "POST", "/non-employee-requests", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_source", "createNonEmployeeSource", "POST", "/non-employee-sources", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_source_schema_attributes", "createNonEmployeeSourceSchemaAttributes", "POST", "/non-employee-sources/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_oauth_client", "createOauthClient", "POST", "/oauth-clients", "OAuth Clients")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_object_mapping", "createObjectMapping", "POST", "/configuration-hub/object-mappings/{sourceOrg}", "Configuration Hub")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_object_mappings", "createObjectMappings", "POST", "/configuration-hub/object-mappings/{sourceOrg}/bulk-create", "Configuration Hub")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_password_org_config", "createPasswordOrgConfig", "POST", "/password-org-config", "Password Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_password_policy", "createPasswordPolicy", "POST", "/password-policies", "Password Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_password_sync_group", "createPasswordSyncGroup", "POST", "/password-sync-groups", "Password Sync Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_personal_access_token", "createPersonalAccessToken", "POST", "/personal-access-tokens", "Personal Access Tokens")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_provisioning_policy", "createProvisioningPolicy", "POST", "/sources/{sourceId}/provisioning-policies", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_role", "createRole", "POST", "/roles", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_saved_search", "createSavedSearch", "POST", "/saved-searches", "Saved Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_scheduled_search", "createScheduledSearch", "POST", "/scheduled-searches", "Scheduled Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_search_attribute_config", "createSearchAttributeConfig", "POST", "/accounts/search-attribute-config", "Search Attribute Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_segment", "createSegment", "POST", "/segments", "Segments")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_send_token", "createSendToken", "POST", "/mfa/token/send", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_service_desk_integration", "createServiceDeskIntegration", "POST", "/service-desk-integrations", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_sod_policy", "createSodPolicy", "POST", "/sod-policies", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source", "createSource", "POST", "/sources", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source_schema", "createSourceSchema", "POST", "/sources/{sourceId}/schemas", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_transform", "createTransform", "POST", "/transforms", "Transforms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_uploaded_configuration", "createUploadedConfiguration", "POST", "/configuration-hub/backups/uploads", "Configuration Hub")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("create_workflow", "createWorkflow", "POST", "/workflows", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_workflow_external_trigger", "createWorkflowExternalTrigger", "POST", "/workflows/{id}/external/oauth-clients", "Workflows")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_access_profile", "deleteAccessProfile", "DELETE", "/access-profiles/{id}", "Access Profiles")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_access_profiles_in_bulk", "deleteAccessProfilesInBulk", "POST", "/access-profiles/bulk-delete", "Access Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200, 202]),
+    Operation::new("delete_account", "deleteAccount", "DELETE", "/accounts/{id}", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_branding", "deleteBranding", "DELETE", "/brandings/{name}", "Branding")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_bulk_roles", "deleteBulkRoles", "POST", "/roles/bulk-delete", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_campaign_filters", "deleteCampaignFilters", "POST", "/campaign-filters/delete", "Certification Campaign Filters")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("delete_campaign_template", "deleteCampaignTemplate", "DELETE", "/campaign-templates/{id}", "Certification Campaigns")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_campaign_template_schedule", "deleteCampaignTemplateSchedule", "DELETE", "/campaign-templates/{id}/schedule", "Certification Campaigns")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_campaigns", "deleteCampaigns", "POST", "/campaigns/delete", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_custom_connector", "deleteCustomConnector", "DELETE", "/connectors/{scriptName}", "Connectors")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_identity_profile", "deleteIdentityProfile", "DELETE", "/identity-profiles/{identity-profile-id}", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_identity_profiles", "deleteIdentityProfiles", "POST", "/identity-profiles/bulk-delete", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_lifecycle_state", "deleteLifecycleState", "DELETE", "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}", "Lifecycle States")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_managed_client", "deleteManagedClient", "DELETE", "/managed-clients/{id}", "Managed Clients")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_managed_cluster", "deleteManagedCluster", "DELETE", "/managed-clusters/{id}", "Managed Clusters")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_mfa_config", "deleteMFAConfig", "DELETE", "/mfa/{method}/delete", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("delete_non_employee_record", "deleteNonEmployeeRecord", "DELETE", "/non-employee-records/{id}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_records_in_bulk", "deleteNonEmployeeRecordsInBulk", "POST", "/non-employee-records/bulk-delete", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_request", "deleteNonEmployeeRequest", "DELETE", "/non-employee-requests/{id}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_schema_attribute", "deleteNonEmployeeSchemaAttribute", "DELETE", "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_source", "deleteNonEmployeeSource", "DELETE", "/non-employee-sources/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_source_schema_attributes", "deleteNonEmployeeSourceSchemaAttributes", "DELETE", "/non-employee-sources/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_oauth_client", "deleteOauthClient", "DELETE", "/oauth-clients/{id}", "OAuth Clients")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_object_mapping", "deleteObjectMapping", "DELETE", "/configuration-hub/object-mappings/{sourceOrg}/{objectMappingId}", "Configuration Hub")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_password_policy", "deletePasswordPolicy", "DELETE", "/password-policies/{id}", "Password Policies")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_password_sync_group", "deletePasswordSyncGroup", "DELETE", "/password-sync-groups/{id}", "Password Sync Groups")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_personal_access_token", "deletePersonalAccessToken", "DELETE", "/personal-access-tokens/{id}", "Personal Access Tokens")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_provisioning_policy", "deleteProvisioningPolicy", "DELETE", "/sources/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_role", "deleteRole", "DELETE", "/roles/{id}", "Roles")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_saved_search", "deleteSavedSearch", "DELETE", "/saved-searches/{id}", "Saved Search")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_scheduled_search", "deleteScheduledSearch", "DELETE", "/scheduled-searches/{id}", "Scheduled Search")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_search_attribute_config", "deleteSearchAttributeConfig", "DELETE", "/accounts/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_segment", "deleteSegment", "DELETE", "/segments/{id}", "Segments")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_service_desk_integration", "deleteServiceDeskIntegration", "DELETE", "/service-desk-integrations/{id}", "Service Desk Integration")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_sod_policy", "deleteSodPolicy", "DELETE", "/sod-policies/{id}", "SOD Policies")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_sod_policy_schedule", "deleteSodPolicySchedule", "DELETE", "/sod-policies/{id}/schedule", "SOD Policies")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_source", "deleteSource", "DELETE", "/sources/{id}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_source_schema", "deleteSourceSchema", "DELETE", "/sources/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_tagged_object", "deleteTaggedObject", "DELETE", "/tagged-objects/{type}/{id}", "Tagged Objects")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_tags_to_many_object", "deleteTagsToManyObject", "POST", "/tagged-objects/bulk-remove", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("delete_transform", "deleteTransform", "DELETE", "/transforms/{id}", "Transforms")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_uploaded_configuration", "deleteUploadedConfiguration", "DELETE", "/configuration-hub/backups/uploads/{id}", "Configuration Hub")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_workflow", "deleteWorkflow", "DELETE", "/workflows/{id}", "Workflows")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("disable_account", "disableAccount", "POST", "/accounts/{id}/disable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("enable_account", "enableAccount", "POST", "/accounts/{id}/enable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("execute_saved_search", "executeSavedSearch", "POST", "/saved-searches/{id}/execute", "Saved Search")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("export_identity_profiles", "exportIdentityProfiles", "GET", "/identity-profiles/export", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("export_non_employee_records", "exportNonEmployeeRecords", "GET", "/non-employee-sources/{id}/non-employees/download", "Non-Employee Lifecycle Management")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("export_non_employee_source_schema_template", "exportNonEmployeeSourceSchemaTemplate", "GET", "/non-employee-sources/{id}/schema-attributes-template/download", "Non-Employee Lifecycle Management")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("forward_access_request", "forwardAccessRequest", "POST", "/access-request-approvals/{approvalId}/forward", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_access_profile", "getAccessProfile", "GET", "/access-profiles/{id}", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_profile_entitlements", "getAccessProfileEntitlements", "GET", "/access-profiles/{id}/entitlements", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_access_request_approval_summary", "getAccessRequestApprovalSummary", "GET", "/access-request-approvals/approval-summary", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_request_config", "getAccessRequestConfig", "GET", "/access-request-config", "Access Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_account", "getAccount", "GET", "/accounts/{id}", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_account_activity", "getAccountActivity", "GET", "/account-activities/{id}", "Account Activities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_account_entitlements", "getAccountEntitlements", "GET", "/accounts/{id}/entitlements", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_accounts_schema", "getAccountsSchema", "GET", "/sources/{id}/schemas/accounts", "Sources")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_active_campaigns", "getActiveCampaigns", "GET", "/campaigns", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_auth_org_lockout_config", "getAuthOrgLockoutConfig", "GET", "/auth-org/lockout-config", "Global Tenant Security Settings")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_auth_org_network_config", "getAuthOrgNetworkConfig", "GET", "/auth-org/network-config", "Global Tenant Security Settings")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_auth_org_service_provider_config", "getAuthOrgServiceProviderConfig", "GET", "/auth-org/service-provider-config", "Global Tenant Security Settings")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_auth_org_session_config", "getAuthOrgSessionConfig", "GET", "/auth-org/session-config", "Global Tenant Security Settings")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_auth_user", "getAuthUser", "GET", "/auth-users/{id}", "Auth Users")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_branding", "getBranding", "GET", "/brandings/{name}", "Branding")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_branding_list", "getBrandingList", "GET", "/brandings", "Branding")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign", "getCampaign", "GET", "/campaigns/{id}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_filter_by_id", "getCampaignFilterById", "GET", "/campaign-filters/{id}", "Certification Campaign Filters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_reports", "getCampaignReports", "GET", "/campaigns/{id}/reports", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_reports_config", "getCampaignReportsConfig", "GET", "/campaigns/reports-configuration", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_template", "getCampaignTemplate", "GET", "/campaign-templates/{id}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_template_schedule", "getCampaignTemplateSchedule", "GET", "/campaign-templates/{id}/schedule", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_templates", "getCampaignTemplates", "GET", "/campaign-templates", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_certification_task", "getCertificationTask", "GET", "/certification-tasks/{id}", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_client_log_configuration", "getClientLogConfiguration", "GET", "/managed-clusters/{id}/log-config", "Managed Clusters")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 204]),
+    Operation::new("get_completed_work_items", "getCompletedWorkItems", "GET", "/work-items/completed", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_connector", "getConnector", "GET", "/connectors/{scriptName}", "Connectors")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_connector_list", "getConnectorList", "GET", "/connectors", "Connectors")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_connector_source_config", "getConnectorSourceConfig", "GET", "/connectors/{scriptName}/source-config", "Connectors")
+        .with_accept("application/xml")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_connector_source_template", "getConnectorSourceTemplate", "GET", "/connectors/{scriptName}/source-template", "Connectors")
+        .with_accept("application/xml")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_connector_translations", "getConnectorTranslations", "GET", "/connectors/{scriptName}/translations/{locale}", "Connectors")
+        .with_accept("text/plain")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_count_completed_work_items", "getCountCompletedWorkItems", "GET", "/work-items/completed/count", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_count_work_items", "getCountWorkItems", "GET", "/work-items/count", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_custom_violation_report", "getCustomViolationReport", "GET", "/sod-violation-report/{reportResultId}/download/{fileName}", "SOD Policies")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_default_identity_attribute_config", "getDefaultIdentityAttributeConfig", "GET", "/identity-profiles/{identity-profile-id}/default-identity-attribute-config", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_default_violation_report", "getDefaultViolationReport", "GET", "/sod-violation-report/{reportResultId}/download", "SOD Policies")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_discovered_applications", "getDiscoveredApplications", "GET", "/discovered-applications", "Application Discovery")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_entitlements_schema", "getEntitlementsSchema", "GET", "/sources/{id}/schemas/entitlements", "Sources")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_access_summaries", "getIdentityAccessSummaries", "GET", "/certifications/{id}/access-summaries/{type}", "Certification Summaries")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_certification", "getIdentityCertification", "GET", "/certifications/{id}", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_certification_item_permissions", "getIdentityCertificationItemPermissions", "GET", "/certifications/{certificationId}/access-review-items/{itemId}/permissions", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_decision_summary", "getIdentityDecisionSummary", "GET", "/certifications/{id}/decision-summary", "Certification Summaries")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_profile", "getIdentityProfile", "GET", "/identity-profiles/{identity-profile-id}", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_summaries", "getIdentitySummaries", "GET", "/certifications/{id}/identity-summaries", "Certification Summaries")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_summary", "getIdentitySummary", "GET", "/certifications/{id}/identity-summaries/{identitySummaryId}", "Certification Summaries")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_lifecycle_state", "getLifecycleState", "GET", "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}", "Lifecycle States")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_lifecycle_states", "getLifecycleStates", "GET", "/identity-profiles/{identity-profile-id}/lifecycle-states", "Lifecycle States")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_managed_client", "getManagedClient", "GET", "/managed-clients/{id}", "Managed Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_client_status", "getManagedClientStatus", "GET", "/managed-clients/{id}/status", "Managed Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_clients", "getManagedClients", "GET", "/managed-clients", "Managed Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_managed_cluster", "getManagedCluster", "GET", "/managed-clusters/{id}", "Managed Clusters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_clusters", "getManagedClusters", "GET", "/managed-clusters", "Managed Clusters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_manual_discover_applications_csv_template", "getManualDiscoverApplicationsCsvTemplate", "GET", "/manual-discover-applications-template", "Application Discovery")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mfa_duo_config", "getMFADuoConfig", "GET", "/mfa/duo-web/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mfa_kba_config", "getMFAKbaConfig", "GET", "/mfa/kba/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mfa_okta_config", "getMFAOktaConfig", "GET", "/mfa/okta-verify/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_approval", "getNonEmployeeApproval", "GET", "/non-employee-approvals/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_approval_summary", "getNonEmployeeApprovalSummary", "GET", "/non-employee-approvals/summary/{requested-for}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_bulk_upload_status", "getNonEmployeeBulkUploadStatus", "GET", "/non-employee-sources/{id}/non-employee-bulk-upload/status", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_record", "getNonEmployeeRecord", "GET", "/non-employee-records/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_request", "getNonEmployeeRequest", "GET", "/non-employee-requests/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_request_summary", "getNonEmployeeRequestSummary", "GET", "/non-employee-requests/summary/{requested-for}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_schema_attribute", "getNonEmployeeSchemaAttribute", "GET", "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_source", "getNonEmployeeSource", "GET", "/non-employee-sources/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_source_schema_attributes", "getNonEmployeeSourceSchemaAttributes", "GET", "/non-employee-sources/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_oauth_client", "getOauthClient", "GET", "/oauth-clients/{id}", "OAuth Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_object_mappings", "getObjectMappings", "GET", "/configuration-hub/object-mappings/{sourceOrg}", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_change_status", "getPasswordChangeStatus", "GET", "/password-change-status/{id}", "Password Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_dictionary", "getPasswordDictionary", "GET", "/password-dictionary", "Password Dictionary")
+        .with_accept("text/plain")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_org_config", "getPasswordOrgConfig", "GET", "/password-org-config", "Password Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_policy_by_id", "getPasswordPolicyById", "GET", "/password-policies/{id}", "Password Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_sync_group", "getPasswordSyncGroup", "GET", "/password-sync-groups/{id}", "Password Sync Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_sync_groups", "getPasswordSyncGroups", "GET", "/password-sync-groups", "Password Sync Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_pending_certification_tasks", "getPendingCertificationTasks", "GET", "/certification-tasks", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_provisioning_policy", "getProvisioningPolicy", "GET", "/sources/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_public_identities", "getPublicIdentities", "GET", "/public-identities", "Public Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_public_identity_config", "getPublicIdentityConfig", "GET", "/public-identities-config", "Public Identities Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_report", "getReport", "GET", "/reports/{taskResultId}", "Reports Data Extraction")
+        .with_accept("application/csv, application/pdf")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_report_result", "getReportResult", "GET", "/reports/{taskResultId}/result", "Reports Data Extraction")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role", "getRole", "GET", "/roles/{id}", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_assigned_identities", "getRoleAssignedIdentities", "GET", "/roles/{id}/assigned-identities", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_saved_search", "getSavedSearch", "GET", "/saved-searches/{id}", "Saved Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_scheduled_search", "getScheduledSearch", "GET", "/scheduled-searches/{id}", "Scheduled Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_search_attribute_config", "getSearchAttributeConfig", "GET", "/accounts/search-attribute-config", "Search Attribute Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_segment", "getSegment", "GET", "/segments/{id}", "Segments")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integration", "getServiceDeskIntegration", "GET", "/service-desk-integrations/{id}", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integration_template", "getServiceDeskIntegrationTemplate", "GET", "/service-desk-integrations/templates/{scriptName}", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integration_types", "getServiceDeskIntegrationTypes", "GET", "/service-desk-integrations/types", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integrations", "getServiceDeskIntegrations", "GET", "/service-desk-integrations", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_single_search_attribute_config", "getSingleSearchAttributeConfig", "GET", "/accounts/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 204]),
+    Operation::new("get_sod_all_report_run_status", "getSodAllReportRunStatus", "GET", "/sod-violation-report", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_policy", "getSodPolicy", "GET", "/sod-policies/{id}", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_policy_schedule", "getSodPolicySchedule", "GET", "/sod-policies/{id}/schedule", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_violation_report_run_status", "getSodViolationReportRunStatus", "GET", "/sod-policies/sod-violation-report-status/{reportResultId}", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_violation_report_status", "getSodViolationReportStatus", "GET", "/sod-policies/{id}/violation-report", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source", "getSource", "GET", "/sources/{id}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_connections", "getSourceConnections", "GET", "/sources/{sourceId}/connections", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_health", "getSourceHealth", "GET", "/sources/{sourceId}/source-health", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_schema", "getSourceSchema", "GET", "/sources/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_schemas", "getSourceSchemas", "GET", "/sources/{sourceId}/schemas", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_status_by_source_id", "getStatusBySourceId", "GET", "/source-usages/{sourceId}/status", "Source Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_status_check_details", "getStatusCheckDetails", "GET", "/service-desk-integrations/status-check-configuration", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_tagged_object", "getTaggedObject", "GET", "/tagged-objects/{type}/{id}", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_transform", "getTransform", "GET", "/transforms/{id}", "Transforms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_uploaded_configuration", "getUploadedConfiguration", "GET", "/configuration-hub/backups/uploads/{id}", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_usages_by_account_id", "getUsagesByAccountId", "GET", "/account-usages/{accountId}/summaries", "Account Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_usages_by_source_id", "getUsagesBySourceId", "GET", "/source-usages/{sourceId}/summaries", "Source Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_work_item", "getWorkItem", "GET", "/work-items/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_work_items_summary", "getWorkItemsSummary", "GET", "/work-items/summary", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_workflow", "getWorkflow", "GET", "/workflows/{id}", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_workflow_execution", "getWorkflowExecution", "GET", "/workflow-executions/{id}", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_workflow_execution_history", "getWorkflowExecutionHistory", "GET", "/workflow-executions/{id}/history", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_workflow_executions", "getWorkflowExecutions", "GET", "/workflows/{id}/executions", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("import_accounts_schema", "importAccountsSchema", "POST", "/sources/{id}/schemas/accounts", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_connector_file", "importConnectorFile", "POST", "/sources/{sourceId}/upload-connector-file", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_entitlements_schema", "importEntitlementsSchema", "POST", "/sources/{id}/schemas/entitlements", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_identity_profiles", "importIdentityProfiles", "POST", "/identity-profiles/import", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("import_non_employee_records_in_bulk", "importNonEmployeeRecordsInBulk", "POST", "/non-employee-sources/{id}/non-employee-bulk-upload", "Non-Employee Lifecycle Management")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("list_access_profiles", "listAccessProfiles", "GET", "/access-profiles", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_access_request_status", "listAccessRequestStatus", "GET", "/access-request-status", "Access Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_account_activities", "listAccountActivities", "GET", "/account-activities", "Account Activities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_accounts", "listAccounts", "GET", "/accounts", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_campaign_filters", "listCampaignFilters", "GET", "/campaign-filters", "Certification Campaign Filters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_certification_reviewers", "listCertificationReviewers", "GET", "/certifications/{id}/reviewers", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_complete_workflow_library", "listCompleteWorkflowLibrary", "GET", "/workflow-library", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_completed_approvals", "listCompletedApprovals", "GET", "/access-request-approvals/completed", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_access_review_items", "listIdentityAccessReviewItems", "GET", "/certifications/{id}/access-review-items", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_certifications", "listIdentityCertifications", "GET", "/certifications", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_profiles", "listIdentityProfiles", "GET", "/identity-profiles", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_approvals", "listNonEmployeeApprovals", "GET", "/non-employee-approvals", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_records", "listNonEmployeeRecords", "GET", "/non-employee-records", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_requests", "listNonEmployeeRequests", "GET", "/non-employee-requests", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_sources", "listNonEmployeeSources", "GET", "/non-employee-sources", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_oauth_clients", "listOauthClients", "GET", "/oauth-clients", "OAuth Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_password_policies", "listPasswordPolicies", "GET", "/password-policies", "Password Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_pending_approvals", "listPendingApprovals", "GET", "/access-request-approvals/pending", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_personal_access_tokens", "listPersonalAccessTokens", "GET", "/personal-access-tokens", "Personal Access Tokens")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_provisioning_policies", "listProvisioningPolicies", "GET", "/sources/{sourceId}/provisioning-policies", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_requestable_objects", "listRequestableObjects", "GET", "/requestable-objects", "Requestable Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_roles", "listRoles", "GET", "/roles", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("list_saved_searches", "listSavedSearches", "GET", "/saved-searches", "Saved Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_scheduled_search", "listScheduledSearch", "GET", "/scheduled-searches", "Scheduled Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_segments", "listSegments", "GET", "/segments", "Segments")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_sod_policies", "listSodPolicies", "GET", "/sod-policies", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_sources", "listSources", "GET", "/sources", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_tagged_objects", "listTaggedObjects", "GET", "/tagged-objects", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_tagged_objects_by_type", "listTaggedObjectsByType", "GET", "/tagged-objects/{type}", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_transforms", "listTransforms", "GET", "/transforms", "Transforms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_uploaded_configurations", "listUploadedConfigurations", "GET", "/configuration-hub/backups/uploads", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_work_items", "listWorkItems", "GET", "/work-items", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflow_library_actions", "listWorkflowLibraryActions", "GET", "/workflow-library/actions", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflow_library_operators", "listWorkflowLibraryOperators", "GET", "/workflow-library/operators", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_workflow_library_triggers", "listWorkflowLibraryTriggers", "GET", "/workflow-library/triggers", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflows", "listWorkflows", "GET", "/workflows", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("make_identity_decision", "makeIdentityDecision", "POST", "/certifications/{id}/decide", "Certifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("move_", "move", "POST", "/campaigns/{id}/reassign", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("patch_access_profile", "patchAccessProfile", "PATCH", "/access-profiles/{id}", "Access Profiles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_org_lockout_config", "patchAuthOrgLockoutConfig", "PATCH", "/auth-org/lockout-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_org_network_config", "patchAuthOrgNetworkConfig", "PATCH", "/auth-org/network-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_org_service_provider_config", "patchAuthOrgServiceProviderConfig", "PATCH", "/auth-org/service-provider-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_org_session_config", "patchAuthOrgSessionConfig", "PATCH", "/auth-org/session-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_user", "patchAuthUser", "PATCH", "/auth-users/{id}", "Auth Users")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_campaign_template", "patchCampaignTemplate", "PATCH", "/campaign-templates/{id}", "Certification Campaigns")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_non_employee_record", "patchNonEmployeeRecord", "PATCH", "/non-employee-records/{id}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_non_employee_schema_attribute", "patchNonEmployeeSchemaAttribute", "PATCH", "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_non_employee_source", "patchNonEmployeeSource", "PATCH", "/non-employee-sources/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_oauth_client", "patchOauthClient", "PATCH", "/oauth-clients/{id}", "OAuth Clients")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_personal_access_token", "patchPersonalAccessToken", "PATCH", "/personal-access-tokens/{id}", "Personal Access Tokens")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_role", "patchRole", "PATCH", "/roles/{id}", "Roles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_search_attribute_config", "patchSearchAttributeConfig", "PATCH", "/accounts/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_segment", "patchSegment", "PATCH", "/segments/{id}", "Segments")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_service_desk_integration", "patchServiceDeskIntegration", "PATCH", "/service-desk-integrations/{id}", "Service Desk Integration")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_sod_policy", "patchSodPolicy", "PATCH", "/sod-policies/{id}", "SOD Policies")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_workflow", "patchWorkflow", "PATCH", "/workflows/{id}", "Workflows")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("ping_verification_status", "pingVerificationStatus", "POST", "/mfa/{method}/poll", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_account", "putAccount", "PUT", "/accounts/{id}", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("put_client_log_configuration", "putClientLogConfiguration", "PUT", "/managed-clusters/{id}/log-config", "Managed Clusters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_connector_source_config", "putConnectorSourceConfig", "PUT", "/connectors/{scriptName}/source-config", "Connectors")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_connector_source_template", "putConnectorSourceTemplate", "PUT", "/connectors/{scriptName}/source-template", "Connectors")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_connector_translations", "putConnectorTranslations", "PUT", "/connectors/{scriptName}/translations/{locale}", "Connectors")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_password_dictionary", "putPasswordDictionary", "PUT", "/password-dictionary", "Password Dictionary")
+        .with_request_content_type("multipart/form-data")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 201]),
+    Operation::new("put_password_org_config", "putPasswordOrgConfig", "PUT", "/password-org-config", "Password Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_policy_schedule", "putPolicySchedule", "PUT", "/sod-policies/{id}/schedule", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_provisioning_policy", "putProvisioningPolicy", "PUT", "/sources/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_saved_search", "putSavedSearch", "PUT", "/saved-searches/{id}", "Saved Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_service_desk_integration", "putServiceDeskIntegration", "PUT", "/service-desk-integrations/{id}", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_sod_policy", "putSodPolicy", "PUT", "/sod-policies/{id}", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source", "putSource", "PUT", "/sources/{id}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source_schema", "putSourceSchema", "PUT", "/sources/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_tagged_object", "putTaggedObject", "PUT", "/tagged-objects/{type}/{id}", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_workflow", "putWorkflow", "PUT", "/workflows/{id}", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("query_password_info", "queryPasswordInfo", "POST", "/query-password-info", "Password Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("reassign_identity_certifications", "reassignIdentityCertifications", "POST", "/certifications/{id}/reassign", "Certifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reject_access_request", "rejectAccessRequest", "POST", "/access-request-approvals/{approvalId}/reject", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("reject_approval_item", "rejectApprovalItem", "POST", "/work-items/{id}/reject/{approvalItemId}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reject_approval_items_in_bulk", "rejectApprovalItemsInBulk", "POST", "/work-items/bulk-reject/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reject_non_employee_request", "rejectNonEmployeeRequest", "POST", "/non-employee-approvals/{id}/reject", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("search_aggregate", "searchAggregate", "POST", "/search/aggregate", "Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json, text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("search_count", "searchCount", "POST", "/search/count", "Search")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("search_get", "searchGet", "GET", "/search/{index}/{id}", "Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("search_post", "searchPost", "POST", "/search", "Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(10000),
+    Operation::new("send_duo_verify_request", "sendDuoVerifyRequest", "POST", "/mfa/duo-web/verify", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("send_kba_answers", "sendKbaAnswers", "POST", "/mfa/kba/authenticate", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("send_manual_discover_applications_csv_template", "sendManualDiscoverApplicationsCsvTemplate", "POST", "/manual-discover-applications", "Application Discovery")
+        .with_request_content_type("multipart/form-data")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("send_okta_verify_request", "sendOktaVerifyRequest", "POST", "/mfa/okta-verify/verify", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("send_token_auth_request", "sendTokenAuthRequest", "POST", "/mfa/token/authenticate", "MFA Controller")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("send_work_item_forward", "sendWorkItemForward", "POST", "/work-items/{id}/forward", "Work Items")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("set_access_request_config", "setAccessRequestConfig", "PUT", "/access-request-config", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_branding_item", "setBrandingItem", "PUT", "/brandings/{name}", "Branding")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_campaign_reports_config", "setCampaignReportsConfig", "PUT", "/campaigns/reports-configuration", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_campaign_template_schedule", "setCampaignTemplateSchedule", "PUT", "/campaign-templates/{id}/schedule", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("set_lifecycle_state", "setLifecycleState", "POST", "/identities/{identity-id}/set-lifecycle-state", "Lifecycle States")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("set_mfa_duo_config", "setMFADuoConfig", "PUT", "/mfa/duo-web/config", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_mfa_okta_config", "setMFAOktaConfig", "PUT", "/mfa/okta-verify/config", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_mfakba_config", "setMFAKBAConfig", "POST", "/mfa/kba/config/answers", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("set_password", "setPassword", "POST", "/set-password", "Password Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("set_password_policy", "setPasswordPolicy", "PUT", "/password-policies/{id}", "Password Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_tag_to_object", "setTagToObject", "POST", "/tagged-objects", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("set_tags_to_many_objects", "setTagsToManyObjects", "POST", "/tagged-objects/bulk-add", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("show_identity_preview", "showIdentityPreview", "POST", "/identity-profiles/identity-preview", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("sign_off_identity_certification", "signOffIdentityCertification", "POST", "/certifications/{id}/sign-off", "Certifications")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_campaign", "startCampaign", "POST", "/campaigns/{id}/activate", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_campaign_remediation_scan", "startCampaignRemediationScan", "POST", "/campaigns/{id}/run-remediation-scan", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_campaign_report", "startCampaignReport", "POST", "/campaigns/{id}/run-report/{type}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_evaluate_sod_policy", "startEvaluateSodPolicy", "POST", "/sod-policies/{id}/evaluate", "SOD Policies")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_generate_campaign_template", "startGenerateCampaignTemplate", "POST", "/campaign-templates/{id}/generate", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_predict_sod_violations", "startPredictSodViolations", "POST", "/sod-violations/predict", "SOD Violations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_report", "startReport", "POST", "/reports/run", "Reports Data Extraction")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_sod_all_policies_for_org", "startSodAllPoliciesForOrg", "POST", "/sod-violation-report/run", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_sod_policy", "startSodPolicy", "POST", "/sod-policies/{id}/violation-report/run", "SOD Policies")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_violation_check", "startViolationCheck", "POST", "/sod-violations/check", "SOD Violations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("submit_account_selection", "submitAccountSelection", "POST", "/work-items/{id}/submit-account-selection", "Work Items")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_reassign_certs_async", "submitReassignCertsAsync", "POST", "/certifications/{id}/reassign-async", "Certifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_reload_account", "submitReloadAccount", "POST", "/accounts/{id}/reload", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("sync_identity_profile", "syncIdentityProfile", "POST", "/identity-profiles/{identity-profile-id}/process-identities", "Identity Profiles")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("test_external_execute_workflow", "testExternalExecuteWorkflow", "POST", "/workflows/execute/external/{id}/test", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("test_mfa_config", "testMFAConfig", "GET", "/mfa/{method}/test", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_workflow", "testWorkflow", "POST", "/workflows/{id}/test", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("unlock_account", "unlockAccount", "POST", "/accounts/{id}/unlock", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("unsubscribe_scheduled_search", "unsubscribeScheduledSearch", "POST", "/scheduled-searches/{id}/unsubscribe", "Scheduled Search")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("update_account", "updateAccount", "PATCH", "/accounts/{id}", "Accounts")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_campaign", "updateCampaign", "PATCH", "/campaigns/{id}", "Certification Campaigns")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_campaign_filter", "updateCampaignFilter", "POST", "/campaign-filters/{id}", "Certification Campaign Filters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_connector", "updateConnector", "PATCH", "/connectors/{scriptName}", "Connectors")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_identity_profile", "updateIdentityProfile", "PATCH", "/identity-profiles/{identity-profile-id}", "Identity Profiles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_lifecycle_states", "updateLifecycleStates", "PATCH", "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}", "Lifecycle States")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_managed_client", "updateManagedClient", "PATCH", "/managed-clients/{id}", "Managed Clients")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_managed_cluster", "updateManagedCluster", "PATCH", "/managed-clusters/{id}", "Managed Clusters")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_non_employee_record", "updateNonEmployeeRecord", "PUT", "/non-employee-records/{id}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_object_mappings", "updateObjectMappings", "POST", "/configuration-hub/object-mappings/{sourceOrg}/bulk-patch", "Configuration Hub")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_password_sync_group", "updatePasswordSyncGroup", "PUT", "/password-sync-groups/{id}", "Password Sync Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_provisioning_policies_in_bulk", "updateProvisioningPoliciesInBulk", "POST", "/sources/{sourceId}/provisioning-policies/bulk-update", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_provisioning_policy", "updateProvisioningPolicy", "PATCH", "/sources/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_public_identity_config", "updatePublicIdentityConfig", "PUT", "/public-identities-config", "Public Identities Config")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_scheduled_search", "updateScheduledSearch", "PUT", "/scheduled-searches/{id}", "Scheduled Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_source", "updateSource", "PATCH", "/sources/{id}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_schema", "updateSourceSchema", "PATCH", "/sources/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_status_check_details", "updateStatusCheckDetails", "PUT", "/service-desk-integrations/status-check-configuration", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_transform", "updateTransform", "PUT", "/transforms/{id}", "Transforms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

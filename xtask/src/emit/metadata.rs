@@ -95,13 +95,6 @@ pub fn collect(doc: &Value) -> Vec<OperationMeta> {
     out
 }
 
-fn opt(s: &Option<String>) -> String {
-    match s {
-        Some(s) => format!("Some({s:?})"),
-        None => "None".into(),
-    }
-}
-
 /// Rust source of the table (without the file header).
 pub fn emit(ops: &[OperationMeta], version: &str) -> String {
     let mut s = format!(
@@ -112,14 +105,34 @@ pub fn emit(ops: &[OperationMeta], version: &str) -> String {
          pub static OPERATIONS: &[Operation] = &[\n"
     );
     for o in ops {
-        let pagination = match o.max_limit {
-            Some(max) => format!("Some(sailpoint_runtime::Pagination::Offset {{ max_limit: {max} }})"),
-            None => "None".into(),
-        };
-        s.push_str(&format!(
-            "    Operation {{\n        id: {:?},\n        operation_id: {:?},\n        method: {:?},\n        path: {:?},\n        tag: {:?},\n        experimental: {},\n        request_content_type: {},\n        accept: {},\n        empty_success_is_null: {},\n        multipart: {},\n        replay_safe: {},\n        success_statuses: &{:?},\n        pagination: {pagination},\n    }},\n",
-            o.id, o.operation_id, o.method, o.path, o.tag, o.experimental, opt(&o.request_content_type), opt(&o.accept), o.empty_success_is_null, o.multipart, o.replay_safe, o.success_statuses
-        ));
+        let mut line = format!("    Operation::new({:?}, {:?}, {:?}, {:?}, {:?})", o.id, o.operation_id, o.method, o.path, o.tag);
+        let mut set = |setter: String| line.push_str(&format!("\n        .{setter}"));
+        if o.experimental {
+            set("with_experimental()".into());
+        }
+        if let Some(media) = &o.request_content_type {
+            set(format!("with_request_content_type({media:?})"));
+        }
+        if let Some(media) = &o.accept {
+            set(format!("with_accept({media:?})"));
+        }
+        if o.empty_success_is_null {
+            set("with_empty_success_is_null()".into());
+        }
+        if o.multipart {
+            set("with_multipart()".into());
+        }
+        if o.replay_safe {
+            set("with_replay_safe()".into());
+        }
+        if !o.success_statuses.is_empty() {
+            set(format!("with_success_statuses(&{:?})", o.success_statuses));
+        }
+        if let Some(max) = o.max_limit {
+            set(format!("with_offset_paging({max})"));
+        }
+        s.push_str(&line);
+        s.push_str(",\n");
     }
     s.push_str("];\n\n");
     s.push_str(
@@ -148,8 +161,15 @@ mod tests {
         assert_eq!(ops[0].max_limit, Some(250));
         assert_eq!(ops[0].accept.as_deref(), Some("text/csv"));
         assert_eq!(ops[0].success_statuses, [200]);
-        assert!(emit(&ops, "v9").contains("max_limit: 250"));
-        assert!(emit(&ops, "v9").contains("success_statuses: &[200]"));
-        assert!(ops[0].replay_safe && emit(&ops, "v9").contains("replay_safe: true"));
+        let table = emit(&ops, "v9");
+        assert!(
+            table.contains("Operation::new(\"list_sources\", \"listSources\", \"GET\", \"/sources\", \"Sources\")"),
+            "{table}"
+        );
+        assert!(table.contains(".with_experimental()") && table.contains(".with_accept(\"text/csv\")"), "{table}");
+        assert!(table.contains(".with_offset_paging(250)"), "{table}");
+        assert!(table.contains(".with_success_statuses(&[200])"), "{table}");
+        assert!(ops[0].replay_safe && table.contains(".with_replay_safe()"), "{table}");
+        assert!(!table.contains("with_multipart"), "{table}");
     }
 }

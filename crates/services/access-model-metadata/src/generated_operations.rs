@@ -9,171 +9,50 @@ pub const API_VERSION: &str = "access-model-metadata";
 
 /// Every operation of the access-model-metadata API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_access_model_metadata_attribute_v1",
-        operation_id: "createAccessModelMetadataAttributeV1",
-        method: "POST",
-        path: "/access-model-metadata/v1/attributes",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_model_metadata_attribute_value_v1",
-        operation_id: "createAccessModelMetadataAttributeValueV1",
-        method: "POST",
-        path: "/access-model-metadata/v1/attributes/{key}/values",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_model_metadata_attribute_v1",
-        operation_id: "getAccessModelMetadataAttributeV1",
-        method: "GET",
-        path: "/access-model-metadata/v1/attributes/{key}",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_model_metadata_attribute_value_v1",
-        operation_id: "getAccessModelMetadataAttributeValueV1",
-        method: "GET",
-        path: "/access-model-metadata/v1/attributes/{key}/values/{value}",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_access_model_metadata_attribute_v1",
-        operation_id: "listAccessModelMetadataAttributeV1",
-        method: "GET",
-        path: "/access-model-metadata/v1/attributes",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_access_model_metadata_attribute_value_v1",
-        operation_id: "listAccessModelMetadataAttributeValueV1",
-        method: "GET",
-        path: "/access-model-metadata/v1/attributes/{key}/values",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_model_metadata_attribute_v1",
-        operation_id: "updateAccessModelMetadataAttributeV1",
-        method: "PATCH",
-        path: "/access-model-metadata/v1/attributes/{key}",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_model_metadata_attribute_value_v1",
-        operation_id: "updateAccessModelMetadataAttributeValueV1",
-        method: "PATCH",
-        path: "/access-model-metadata/v1/attributes/{key}/values/{value}",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_model_metadata_by_filter_v1",
-        operation_id: "updateAccessModelMetadataByFilterV1",
-        method: "POST",
-        path: "/access-model-metadata/v1/bulk-update/filter",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_model_metadata_by_ids_v1",
-        operation_id: "updateAccessModelMetadataByIdsV1",
-        method: "POST",
-        path: "/access-model-metadata/v1/bulk-update/ids",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_model_metadata_by_query_v1",
-        operation_id: "updateAccessModelMetadataByQueryV1",
-        method: "POST",
-        path: "/access-model-metadata/v1/bulk-update/query",
-        tag: "Access Model Metadata",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_access_model_metadata_attribute_v1", "createAccessModelMetadataAttributeV1", "POST", "/access-model-metadata/v1/attributes", "Access Model Metadata")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_access_model_metadata_attribute_value_v1", "createAccessModelMetadataAttributeValueV1", "POST", "/access-model-metadata/v1/attributes/{key}/values", "Access Model Metadata")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("get_access_model_metadata_attribute_v1", "getAccessModelMetadataAttributeV1", "GET", "/access-model-metadata/v1/attributes/{key}", "Access Model Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_model_metadata_attribute_value_v1", "getAccessModelMetadataAttributeValueV1", "GET", "/access-model-metadata/v1/attributes/{key}/values/{value}", "Access Model Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_access_model_metadata_attribute_v1", "listAccessModelMetadataAttributeV1", "GET", "/access-model-metadata/v1/attributes", "Access Model Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_access_model_metadata_attribute_value_v1", "listAccessModelMetadataAttributeValueV1", "GET", "/access-model-metadata/v1/attributes/{key}/values", "Access Model Metadata")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_access_model_metadata_attribute_v1", "updateAccessModelMetadataAttributeV1", "PATCH", "/access-model-metadata/v1/attributes/{key}", "Access Model Metadata")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_access_model_metadata_attribute_value_v1", "updateAccessModelMetadataAttributeValueV1", "PATCH", "/access-model-metadata/v1/attributes/{key}/values/{value}", "Access Model Metadata")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_access_model_metadata_by_filter_v1", "updateAccessModelMetadataByFilterV1", "POST", "/access-model-metadata/v1/bulk-update/filter", "Access Model Metadata")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_access_model_metadata_by_ids_v1", "updateAccessModelMetadataByIdsV1", "POST", "/access-model-metadata/v1/bulk-update/ids", "Access Model Metadata")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_access_model_metadata_by_query_v1", "updateAccessModelMetadataByQueryV1", "POST", "/access-model-metadata/v1/bulk-update/query", "Access Model Metadata")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,126 +9,39 @@ pub const API_VERSION: &str = "access-profiles";
 
 /// Every operation of the access-profiles API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_access_profile_v1",
-        operation_id: "createAccessProfileV1",
-        method: "POST",
-        path: "/access-profiles/v1",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_profile_v1",
-        operation_id: "deleteAccessProfileV1",
-        method: "DELETE",
-        path: "/access-profiles/v1/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_profiles_in_bulk_v1",
-        operation_id: "deleteAccessProfilesInBulkV1",
-        method: "POST",
-        path: "/access-profiles/v1/bulk-delete",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200, 202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_profile_entitlements_v1",
-        operation_id: "getAccessProfileEntitlementsV1",
-        method: "GET",
-        path: "/access-profiles/v1/{id}/entitlements",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_access_profile_v1",
-        operation_id: "getAccessProfileV1",
-        method: "GET",
-        path: "/access-profiles/v1/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_access_profiles_v1",
-        operation_id: "listAccessProfilesV1",
-        method: "GET",
-        path: "/access-profiles/v1",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_access_profile_v1",
-        operation_id: "patchAccessProfileV1",
-        method: "PATCH",
-        path: "/access-profiles/v1/{id}",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_access_profiles_in_bulk_v1",
-        operation_id: "updateAccessProfilesInBulkV1",
-        method: "POST",
-        path: "/access-profiles/v1/bulk-update-requestable",
-        tag: "Access Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
+    Operation::new("create_access_profile_v1", "createAccessProfileV1", "POST", "/access-profiles/v1", "Access Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_access_profile_v1", "deleteAccessProfileV1", "DELETE", "/access-profiles/v1/{id}", "Access Profiles")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_access_profiles_in_bulk_v1", "deleteAccessProfilesInBulkV1", "POST", "/access-profiles/v1/bulk-delete", "Access Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200, 202]),
+    Operation::new("get_access_profile_entitlements_v1", "getAccessProfileEntitlementsV1", "GET", "/access-profiles/v1/{id}/entitlements", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_access_profile_v1", "getAccessProfileV1", "GET", "/access-profiles/v1/{id}", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_access_profiles_v1", "listAccessProfilesV1", "GET", "/access-profiles/v1", "Access Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_access_profile_v1", "patchAccessProfileV1", "PATCH", "/access-profiles/v1/{id}", "Access Profiles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_access_profiles_in_bulk_v1", "updateAccessProfilesInBulkV1", "POST", "/access-profiles/v1/bulk-update-requestable", "Access Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,111 +9,37 @@ pub const API_VERSION: &str = "access-request-approvals";
 
 /// Every operation of the access-request-approvals API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "approve_access_request_v1",
-        operation_id: "approveAccessRequestV1",
-        method: "POST",
-        path: "/access-request-approvals/v1/{approvalId}/approve",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "forward_access_request_v1",
-        operation_id: "forwardAccessRequestV1",
-        method: "POST",
-        path: "/access-request-approvals/v1/{approvalId}/forward",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_approval_summary_v1",
-        operation_id: "getAccessRequestApprovalSummaryV1",
-        method: "GET",
-        path: "/access-request-approvals/v1/approval-summary",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_access_request_approvers_v1",
-        operation_id: "listAccessRequestApproversV1",
-        method: "GET",
-        path: "/access-request-approvals/v1/{accessRequestId}/approvers",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_completed_approvals_v1",
-        operation_id: "listCompletedApprovalsV1",
-        method: "GET",
-        path: "/access-request-approvals/v1/completed",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_pending_approvals_v1",
-        operation_id: "listPendingApprovalsV1",
-        method: "GET",
-        path: "/access-request-approvals/v1/pending",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "reject_access_request_v1",
-        operation_id: "rejectAccessRequestV1",
-        method: "POST",
-        path: "/access-request-approvals/v1/{approvalId}/reject",
-        tag: "Access Request Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("approve_access_request_v1", "approveAccessRequestV1", "POST", "/access-request-approvals/v1/{approvalId}/approve", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("forward_access_request_v1", "forwardAccessRequestV1", "POST", "/access-request-approvals/v1/{approvalId}/forward", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_access_request_approval_summary_v1", "getAccessRequestApprovalSummaryV1", "GET", "/access-request-approvals/v1/approval-summary", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_access_request_approvers_v1", "listAccessRequestApproversV1", "GET", "/access-request-approvals/v1/{accessRequestId}/approvers", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_completed_approvals_v1", "listCompletedApprovalsV1", "GET", "/access-request-approvals/v1/completed", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_pending_approvals_v1", "listPendingApprovalsV1", "GET", "/access-request-approvals/v1/pending", "Access Request Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("reject_access_request_v1", "rejectAccessRequestV1", "POST", "/access-request-approvals/v1/{approvalId}/reject", "Access Request Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,10 @@ pub const API_VERSION: &str = "access-request-identity-metrics";
 
 /// Every operation of the access-request-identity-metrics API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_access_request_identity_metrics_v1",
-        operation_id: "getAccessRequestIdentityMetricsV1",
-        method: "GET",
-        path: "/access-request-identity-metrics/v1/{identityId}/requested-objects/{requestedObjectId}/type/{type}",
-        tag: "Access Request Identity Metrics",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_access_request_identity_metrics_v1", "getAccessRequestIdentityMetricsV1", "GET", "/access-request-identity-metrics/v1/{identityId}/requested-objects/{requestedObjectId}/type/{type}", "Access Request Identity Metrics")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,201 +9,64 @@ pub const API_VERSION: &str = "access-requests";
 
 /// Every operation of the access-requests API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "approve_bulk_access_request_v1",
-        operation_id: "approveBulkAccessRequestV1",
-        method: "POST",
-        path: "/access-request-approvals/v1/bulk-approve",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_access_request_in_bulk_v1",
-        operation_id: "cancelAccessRequestInBulkV1",
-        method: "POST",
-        path: "/access-requests/v1/bulk-cancel",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_access_request_v1",
-        operation_id: "cancelAccessRequestV1",
-        method: "POST",
-        path: "/access-requests/v1/cancel",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "close_access_request_v1",
-        operation_id: "closeAccessRequestV1",
-        method: "POST",
-        path: "/access-requests/v1/close",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_access_request_v1",
-        operation_id: "createAccessRequestV1",
-        method: "POST",
-        path: "/access-requests/v1",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_config_v1",
-        operation_id: "getAccessRequestConfigV1",
-        method: "GET",
-        path: "/access-request-config/v1",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_config_v2",
-        operation_id: "getAccessRequestConfigV2",
-        method: "GET",
-        path: "/access-request-config/v2",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlement_details_for_identity_v1",
-        operation_id: "getEntitlementDetailsForIdentityV1",
-        method: "GET",
-        path: "/revocable-objects/v1",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_access_request_status_v1",
-        operation_id: "listAccessRequestStatusV1",
-        method: "GET",
-        path: "/access-request-status/v1",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_administrators_access_request_status_v1",
-        operation_id: "listAdministratorsAccessRequestStatusV1",
-        method: "GET",
-        path: "/access-request-administration/v1",
-        tag: "Access Requests",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "load_account_selections_v1",
-        operation_id: "loadAccountSelectionsV1",
-        method: "POST",
-        path: "/access-requests/v1/accounts-selection",
-        tag: "Access Requests",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_access_request_config_v1",
-        operation_id: "setAccessRequestConfigV1",
-        method: "PUT",
-        path: "/access-request-config/v1",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_access_request_config_v2",
-        operation_id: "setAccessRequestConfigV2",
-        method: "PUT",
-        path: "/access-request-config/v2",
-        tag: "Access Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("approve_bulk_access_request_v1", "approveBulkAccessRequestV1", "POST", "/access-request-approvals/v1/bulk-approve", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("cancel_access_request_in_bulk_v1", "cancelAccessRequestInBulkV1", "POST", "/access-requests/v1/bulk-cancel", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("cancel_access_request_v1", "cancelAccessRequestV1", "POST", "/access-requests/v1/cancel", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("close_access_request_v1", "closeAccessRequestV1", "POST", "/access-requests/v1/close", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_access_request_v1", "createAccessRequestV1", "POST", "/access-requests/v1", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_access_request_config_v1", "getAccessRequestConfigV1", "GET", "/access-request-config/v1", "Access Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_request_config_v2", "getAccessRequestConfigV2", "GET", "/access-request-config/v2", "Access Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlement_details_for_identity_v1", "getEntitlementDetailsForIdentityV1", "GET", "/revocable-objects/v1", "Access Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_access_request_status_v1", "listAccessRequestStatusV1", "GET", "/access-request-status/v1", "Access Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_administrators_access_request_status_v1", "listAdministratorsAccessRequestStatusV1", "GET", "/access-request-administration/v1", "Access Requests")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("load_account_selections_v1", "loadAccountSelectionsV1", "POST", "/access-requests/v1/accounts-selection", "Access Requests")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("set_access_request_config_v1", "setAccessRequestConfigV1", "PUT", "/access-request-config/v1", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_access_request_config_v2", "setAccessRequestConfigV2", "PUT", "/access-request-config/v2", "Access Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

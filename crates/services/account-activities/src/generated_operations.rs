@@ -9,36 +9,15 @@ pub const API_VERSION: &str = "account-activities";
 
 /// Every operation of the account-activities API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_account_activity_v1",
-        operation_id: "getAccountActivityV1",
-        method: "GET",
-        path: "/account-activities/v1/{id}",
-        tag: "Account Activities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_account_activities_v1",
-        operation_id: "listAccountActivitiesV1",
-        method: "GET",
-        path: "/account-activities/v1",
-        tag: "Account Activities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("get_account_activity_v1", "getAccountActivityV1", "GET", "/account-activities/v1/{id}", "Account Activities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_account_activities_v1", "listAccountActivitiesV1", "GET", "/account-activities/v1", "Account Activities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,10 @@ pub const API_VERSION: &str = "account-aggregations";
 
 /// Every operation of the account-aggregations API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_account_aggregation_status_v1",
-        operation_id: "getAccountAggregationStatusV1",
-        method: "GET",
-        path: "/account-aggregations/v1/{id}/status",
-        tag: "Account Aggregations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_account_aggregation_status_v1", "getAccountAggregationStatusV1", "GET", "/account-aggregations/v1/{id}/status", "Account Aggregations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

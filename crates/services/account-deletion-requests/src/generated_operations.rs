@@ -9,36 +9,15 @@ pub const API_VERSION: &str = "account-deletion-requests";
 
 /// Every operation of the account-deletion-requests API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "delete_account_request_v1",
-        operation_id: "deleteAccountRequestV1",
-        method: "POST",
-        path: "/account-requests/v1/account/{accountId}/delete",
-        tag: "Account Deletion Requests",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account_deletion_requests_v1",
-        operation_id: "getAccountDeletionRequestsV1",
-        method: "GET",
-        path: "/account-requests/v1/deletion",
-        tag: "Account Deletion Requests",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("delete_account_request_v1", "deleteAccountRequestV1", "POST", "/account-requests/v1/account/{accountId}/delete", "Account Deletion Requests")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_account_deletion_requests_v1", "getAccountDeletionRequestsV1", "GET", "/account-requests/v1/deletion", "Account Deletion Requests")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,11 @@ pub const API_VERSION: &str = "account-usages";
 
 /// Every operation of the account-usages API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_usages_by_account_id_v1",
-        operation_id: "getUsagesByAccountIdV1",
-        method: "GET",
-        path: "/account-usages/v1/{accountId}/summaries",
-        tag: "Account Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("get_usages_by_account_id_v1", "getUsagesByAccountIdV1", "GET", "/account-usages/v1/{accountId}/summaries", "Account Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

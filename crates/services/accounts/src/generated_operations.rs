@@ -9,246 +9,69 @@ pub const API_VERSION: &str = "accounts";
 
 /// Every operation of the accounts API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_account_v1",
-        operation_id: "createAccountV1",
-        method: "POST",
-        path: "/accounts/v1",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_account_async_v1",
-        operation_id: "deleteAccountAsyncV1",
-        method: "POST",
-        path: "/accounts/v1/{id}/remove",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_account_v1",
-        operation_id: "deleteAccountV1",
-        method: "DELETE",
-        path: "/accounts/v1/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "disable_account_for_identity_v1",
-        operation_id: "disableAccountForIdentityV1",
-        method: "POST",
-        path: "/identities-accounts/v1/{id}/disable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "disable_account_v1",
-        operation_id: "disableAccountV1",
-        method: "POST",
-        path: "/accounts/v1/{id}/disable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "disable_accounts_for_identities_v1",
-        operation_id: "disableAccountsForIdentitiesV1",
-        method: "POST",
-        path: "/identities-accounts/v1/disable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "enable_account_for_identity_v1",
-        operation_id: "enableAccountForIdentityV1",
-        method: "POST",
-        path: "/identities-accounts/v1/{id}/enable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "enable_account_v1",
-        operation_id: "enableAccountV1",
-        method: "POST",
-        path: "/accounts/v1/{id}/enable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "enable_accounts_for_identities_v1",
-        operation_id: "enableAccountsForIdentitiesV1",
-        method: "POST",
-        path: "/identities-accounts/v1/enable",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account_entitlements_v1",
-        operation_id: "getAccountEntitlementsV1",
-        method: "GET",
-        path: "/accounts/v1/{id}/entitlements",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_account_v1",
-        operation_id: "getAccountV1",
-        method: "GET",
-        path: "/accounts/v1/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_accounts_v1",
-        operation_id: "listAccountsV1",
-        method: "GET",
-        path: "/accounts/v1",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "put_account_v1",
-        operation_id: "putAccountV1",
-        method: "PUT",
-        path: "/accounts/v1/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_reload_account_v1",
-        operation_id: "submitReloadAccountV1",
-        method: "POST",
-        path: "/accounts/v1/{id}/reload",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "unlock_account_v1",
-        operation_id: "unlockAccountV1",
-        method: "POST",
-        path: "/accounts/v1/{id}/unlock",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_account_v1",
-        operation_id: "updateAccountV1",
-        method: "PATCH",
-        path: "/accounts/v1/{id}",
-        tag: "Accounts",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("create_account_v1", "createAccountV1", "POST", "/accounts/v1", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_account_async_v1", "deleteAccountAsyncV1", "POST", "/accounts/v1/{id}/remove", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_account_v1", "deleteAccountV1", "DELETE", "/accounts/v1/{id}", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("disable_account_for_identity_v1", "disableAccountForIdentityV1", "POST", "/identities-accounts/v1/{id}/disable", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("disable_account_v1", "disableAccountV1", "POST", "/accounts/v1/{id}/disable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("disable_accounts_for_identities_v1", "disableAccountsForIdentitiesV1", "POST", "/identities-accounts/v1/disable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("enable_account_for_identity_v1", "enableAccountForIdentityV1", "POST", "/identities-accounts/v1/{id}/enable", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("enable_account_v1", "enableAccountV1", "POST", "/accounts/v1/{id}/enable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("enable_accounts_for_identities_v1", "enableAccountsForIdentitiesV1", "POST", "/identities-accounts/v1/enable", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("get_account_entitlements_v1", "getAccountEntitlementsV1", "GET", "/accounts/v1/{id}/entitlements", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_account_v1", "getAccountV1", "GET", "/accounts/v1/{id}", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_accounts_v1", "listAccountsV1", "GET", "/accounts/v1", "Accounts")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("put_account_v1", "putAccountV1", "PUT", "/accounts/v1/{id}", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("submit_reload_account_v1", "submitReloadAccountV1", "POST", "/accounts/v1/{id}/reload", "Accounts")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("unlock_account_v1", "unlockAccountV1", "POST", "/accounts/v1/{id}/unlock", "Accounts")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_account_v1", "updateAccountV1", "PATCH", "/accounts/v1/{id}", "Accounts")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,36 +9,17 @@ pub const API_VERSION: &str = "api-usage";
 
 /// Every operation of the api-usage API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_total_count_v1",
-        operation_id: "getTotalCountV1",
-        method: "GET",
-        path: "/api-usage/v1/count",
-        tag: "Api Usage",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_api_summary_v1",
-        operation_id: "listApiSummaryV1",
-        method: "GET",
-        path: "/api-usage/v1/summary",
-        tag: "Api Usage",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("get_total_count_v1", "getTotalCountV1", "GET", "/api-usage/v1/count", "Api Usage")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_api_summary_v1", "listApiSummaryV1", "GET", "/api-usage/v1/summary", "Api Usage")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,66 +9,24 @@ pub const API_VERSION: &str = "application-discovery";
 
 /// Every operation of the application-discovery API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_discovered_applications_v1",
-        operation_id: "getDiscoveredApplicationsV1",
-        method: "GET",
-        path: "/discovered-applications/v1",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_manual_discover_applications_csv_template_v1",
-        operation_id: "getManualDiscoverApplicationsCsvTemplateV1",
-        method: "GET",
-        path: "/manual-discover-applications-template/v1",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_manual_discover_applications_csv_template_v1",
-        operation_id: "sendManualDiscoverApplicationsCsvTemplateV1",
-        method: "POST",
-        path: "/manual-discover-applications/v1",
-        tag: "Application Discovery",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_application_discovery_v1",
-        operation_id: "startApplicationDiscoveryV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/discover-applications",
-        tag: "Application Discovery",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_discovered_applications_v1", "getDiscoveredApplicationsV1", "GET", "/discovered-applications/v1", "Application Discovery")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_manual_discover_applications_csv_template_v1", "getManualDiscoverApplicationsCsvTemplateV1", "GET", "/manual-discover-applications-template/v1", "Application Discovery")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("send_manual_discover_applications_csv_template_v1", "sendManualDiscoverApplicationsCsvTemplateV1", "POST", "/manual-discover-applications/v1", "Application Discovery")
+        .with_request_content_type("multipart/form-data")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("start_application_discovery_v1", "startApplicationDiscoveryV1", "POST", "/sources/v1/{sourceId}/discover-applications", "Application Discovery")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,231 +9,64 @@ pub const API_VERSION: &str = "approvals";
 
 /// Every operation of the approvals API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "approve_approval_in_bulk_v1",
-        operation_id: "approveApprovalInBulkV1",
-        method: "POST",
-        path: "/generic-approvals/v1/bulk-approve",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_approval_v1",
-        operation_id: "approveApprovalV1",
-        method: "POST",
-        path: "/generic-approvals/v1/{id}/approve",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_approval_by_id_v1",
-        operation_id: "cancelApprovalByIdV1",
-        method: "POST",
-        path: "/generic-approvals/v1/{id}/cancel",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "cancel_approval_v1",
-        operation_id: "cancelApprovalV1",
-        method: "POST",
-        path: "/generic-approvals/v1/bulk-cancel",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_approval_config_request_v1",
-        operation_id: "deleteApprovalConfigRequestV1",
-        method: "DELETE",
-        path: "/generic-approvals/v1/config/{id}/{scope}",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_approval_v1",
-        operation_id: "getApprovalV1",
-        method: "GET",
-        path: "/generic-approvals/v1/{id}",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_approvals_config_v1",
-        operation_id: "getApprovalsConfigV1",
-        method: "GET",
-        path: "/generic-approvals/v1/config/{id}",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_approvals_v1",
-        operation_id: "getApprovalsV1",
-        method: "GET",
-        path: "/generic-approvals/v1",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "move_approval_v1",
-        operation_id: "moveApprovalV1",
-        method: "POST",
-        path: "/generic-approvals/v1/bulk-reassign",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "put_approvals_config_v1",
-        operation_id: "putApprovalsConfigV1",
-        method: "PUT",
-        path: "/generic-approvals/v1/config/{id}/{scope}",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_approval_in_bulk_v1",
-        operation_id: "rejectApprovalInBulkV1",
-        method: "POST",
-        path: "/generic-approvals/v1/bulk-reject",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_approval_v1",
-        operation_id: "rejectApprovalV1",
-        method: "POST",
-        path: "/generic-approvals/v1/{id}/reject",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "update_approvals_attributes_v1",
-        operation_id: "updateApprovalsAttributesV1",
-        method: "POST",
-        path: "/generic-approvals/v1/{id}/attributes",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_approvals_comments_v1",
-        operation_id: "updateApprovalsCommentsV1",
-        method: "POST",
-        path: "/generic-approvals/v1/{id}/comments",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_approvals_reassign_v1",
-        operation_id: "updateApprovalsReassignV1",
-        method: "POST",
-        path: "/generic-approvals/v1/{id}/reassign",
-        tag: "Approvals",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
+    Operation::new("approve_approval_in_bulk_v1", "approveApprovalInBulkV1", "POST", "/generic-approvals/v1/bulk-approve", "Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("approve_approval_v1", "approveApprovalV1", "POST", "/generic-approvals/v1/{id}/approve", "Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("cancel_approval_by_id_v1", "cancelApprovalByIdV1", "POST", "/generic-approvals/v1/{id}/cancel", "Approvals")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("cancel_approval_v1", "cancelApprovalV1", "POST", "/generic-approvals/v1/bulk-cancel", "Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_approval_config_request_v1", "deleteApprovalConfigRequestV1", "DELETE", "/generic-approvals/v1/config/{id}/{scope}", "Approvals")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_approval_v1", "getApprovalV1", "GET", "/generic-approvals/v1/{id}", "Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_approvals_config_v1", "getApprovalsConfigV1", "GET", "/generic-approvals/v1/config/{id}", "Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_approvals_v1", "getApprovalsV1", "GET", "/generic-approvals/v1", "Approvals")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("move_approval_v1", "moveApprovalV1", "POST", "/generic-approvals/v1/bulk-reassign", "Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("put_approvals_config_v1", "putApprovalsConfigV1", "PUT", "/generic-approvals/v1/config/{id}/{scope}", "Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("reject_approval_in_bulk_v1", "rejectApprovalInBulkV1", "POST", "/generic-approvals/v1/bulk-reject", "Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("reject_approval_v1", "rejectApprovalV1", "POST", "/generic-approvals/v1/{id}/reject", "Approvals")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("update_approvals_attributes_v1", "updateApprovalsAttributesV1", "POST", "/generic-approvals/v1/{id}/attributes", "Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_approvals_comments_v1", "updateApprovalsCommentsV1", "POST", "/generic-approvals/v1/{id}/comments", "Approvals")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_approvals_reassign_v1", "updateApprovalsReassignV1", "POST", "/generic-approvals/v1/{id}/reassign", "Approvals")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
 ];
 
 /// This version as the runtime's pipeline reads it.

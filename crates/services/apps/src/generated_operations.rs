@@ -9,216 +9,81 @@ pub const API_VERSION: &str = "apps";
 
 /// Every operation of the apps API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_source_app_v1",
-        operation_id: "createSourceAppV1",
-        method: "POST",
-        path: "/source-apps/v1",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_profiles_from_source_app_by_bulk_v1",
-        operation_id: "deleteAccessProfilesFromSourceAppByBulkV1",
-        method: "POST",
-        path: "/source-apps/v1/{id}/access-profiles/bulk-remove",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_app_v1",
-        operation_id: "deleteSourceAppV1",
-        method: "DELETE",
-        path: "/source-apps/v1/{id}",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_app_v1",
-        operation_id: "getSourceAppV1",
-        method: "GET",
-        path: "/source-apps/v1/{id}",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_access_profiles_for_source_app_v1",
-        operation_id: "listAccessProfilesForSourceAppV1",
-        method: "GET",
-        path: "/source-apps/v1/{id}/access-profiles",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_all_source_app_v1",
-        operation_id: "listAllSourceAppV1",
-        method: "GET",
-        path: "/source-apps/v1/all",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_all_user_apps_v1",
-        operation_id: "listAllUserAppsV1",
-        method: "GET",
-        path: "/user-apps/v1/all",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_assigned_source_app_v1",
-        operation_id: "listAssignedSourceAppV1",
-        method: "GET",
-        path: "/source-apps/v1/assigned",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_available_accounts_for_user_app_v1",
-        operation_id: "listAvailableAccountsForUserAppV1",
-        method: "GET",
-        path: "/user-apps/v1/{id}/available-accounts",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_available_source_apps_v1",
-        operation_id: "listAvailableSourceAppsV1",
-        method: "GET",
-        path: "/source-apps/v1",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_owned_user_apps_v1",
-        operation_id: "listOwnedUserAppsV1",
-        method: "GET",
-        path: "/user-apps/v1",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_source_app_v1",
-        operation_id: "patchSourceAppV1",
-        method: "PATCH",
-        path: "/source-apps/v1/{id}",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_user_app_v1",
-        operation_id: "patchUserAppV1",
-        method: "PATCH",
-        path: "/user-apps/v1/{id}",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_apps_in_bulk_v1",
-        operation_id: "updateSourceAppsInBulkV1",
-        method: "POST",
-        path: "/source-apps/v1/bulk-update",
-        tag: "Apps",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
+    Operation::new("create_source_app_v1", "createSourceAppV1", "POST", "/source-apps/v1", "Apps")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_access_profiles_from_source_app_by_bulk_v1", "deleteAccessProfilesFromSourceAppByBulkV1", "POST", "/source-apps/v1/{id}/access-profiles/bulk-remove", "Apps")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_source_app_v1", "deleteSourceAppV1", "DELETE", "/source-apps/v1/{id}", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_app_v1", "getSourceAppV1", "GET", "/source-apps/v1/{id}", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_access_profiles_for_source_app_v1", "listAccessProfilesForSourceAppV1", "GET", "/source-apps/v1/{id}/access-profiles", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_all_source_app_v1", "listAllSourceAppV1", "GET", "/source-apps/v1/all", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_all_user_apps_v1", "listAllUserAppsV1", "GET", "/user-apps/v1/all", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_assigned_source_app_v1", "listAssignedSourceAppV1", "GET", "/source-apps/v1/assigned", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_available_accounts_for_user_app_v1", "listAvailableAccountsForUserAppV1", "GET", "/user-apps/v1/{id}/available-accounts", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_available_source_apps_v1", "listAvailableSourceAppsV1", "GET", "/source-apps/v1", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_owned_user_apps_v1", "listOwnedUserAppsV1", "GET", "/user-apps/v1", "Apps")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_source_app_v1", "patchSourceAppV1", "PATCH", "/source-apps/v1/{id}", "Apps")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_user_app_v1", "patchUserAppV1", "PATCH", "/user-apps/v1/{id}", "Apps")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_apps_in_bulk_v1", "updateSourceAppsInBulkV1", "POST", "/source-apps/v1/bulk-update", "Apps")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,51 +9,18 @@ pub const API_VERSION: &str = "auth-profile";
 
 /// Every operation of the auth-profile API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_profile_config_list_v1",
-        operation_id: "getProfileConfigListV1",
-        method: "GET",
-        path: "/auth-profiles/v1",
-        tag: "Auth Profile",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_profile_config_v1",
-        operation_id: "getProfileConfigV1",
-        method: "GET",
-        path: "/auth-profiles/v1/{id}",
-        tag: "Auth Profile",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_profile_config_v1",
-        operation_id: "patchProfileConfigV1",
-        method: "PATCH",
-        path: "/auth-profiles/v1/{id}",
-        tag: "Auth Profile",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_profile_config_list_v1", "getProfileConfigListV1", "GET", "/auth-profiles/v1", "Auth Profile")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_profile_config_v1", "getProfileConfigV1", "GET", "/auth-profiles/v1/{id}", "Auth Profile")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_profile_config_v1", "patchProfileConfigV1", "PATCH", "/auth-profiles/v1/{id}", "Auth Profile")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

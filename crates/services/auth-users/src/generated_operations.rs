@@ -9,36 +9,14 @@ pub const API_VERSION: &str = "auth-users";
 
 /// Every operation of the auth-users API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_auth_user_v1",
-        operation_id: "getAuthUserV1",
-        method: "GET",
-        path: "/auth-users/v1/{id}",
-        tag: "Auth Users",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_user_v1",
-        operation_id: "patchAuthUserV1",
-        method: "PATCH",
-        path: "/auth-users/v1/{id}",
-        tag: "Auth Users",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_auth_user_v1", "getAuthUserV1", "GET", "/auth-users/v1/{id}", "Auth Users")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_user_v1", "patchAuthUserV1", "PATCH", "/auth-users/v1/{id}", "Auth Users")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,81 +9,28 @@ pub const API_VERSION: &str = "branding";
 
 /// Every operation of the branding API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_branding_item_v1",
-        operation_id: "createBrandingItemV1",
-        method: "POST",
-        path: "/brandings/v1",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_branding_v1",
-        operation_id: "deleteBrandingV1",
-        method: "DELETE",
-        path: "/brandings/v1/{name}",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_branding_list_v1",
-        operation_id: "getBrandingListV1",
-        method: "GET",
-        path: "/brandings/v1",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_branding_v1",
-        operation_id: "getBrandingV1",
-        method: "GET",
-        path: "/brandings/v1/{name}",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_branding_item_v1",
-        operation_id: "setBrandingItemV1",
-        method: "PUT",
-        path: "/brandings/v1/{name}",
-        tag: "Branding",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_branding_item_v1", "createBrandingItemV1", "POST", "/brandings/v1", "Branding")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[201]),
+    Operation::new("delete_branding_v1", "deleteBrandingV1", "DELETE", "/brandings/v1/{name}", "Branding")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_branding_list_v1", "getBrandingListV1", "GET", "/brandings/v1", "Branding")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_branding_v1", "getBrandingV1", "GET", "/brandings/v1/{name}", "Branding")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_branding_item_v1", "setBrandingItemV1", "PUT", "/brandings/v1/{name}", "Branding")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,66 +9,23 @@ pub const API_VERSION: &str = "business-applications";
 
 /// Every operation of the business-applications API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_business_application_v1",
-        operation_id: "createBusinessApplicationV1",
-        method: "POST",
-        path: "/business-applications/v1",
-        tag: "Business Applications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_business_application_v1",
-        operation_id: "getBusinessApplicationV1",
-        method: "GET",
-        path: "/business-applications/v1/{id}",
-        tag: "Business Applications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_business_applications_v1",
-        operation_id: "listBusinessApplicationsV1",
-        method: "GET",
-        path: "/business-applications/v1",
-        tag: "Business Applications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "update_business_application_v1",
-        operation_id: "updateBusinessApplicationV1",
-        method: "PATCH",
-        path: "/business-applications/v1/{id}",
-        tag: "Business Applications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_business_application_v1", "createBusinessApplicationV1", "POST", "/business-applications/v1", "Business Applications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("get_business_application_v1", "getBusinessApplicationV1", "GET", "/business-applications/v1/{id}", "Business Applications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_business_applications_v1", "listBusinessApplicationsV1", "GET", "/business-applications/v1", "Business Applications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("update_business_application_v1", "updateBusinessApplicationV1", "PATCH", "/business-applications/v1/{id}", "Business Applications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

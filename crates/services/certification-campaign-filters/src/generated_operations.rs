@@ -9,81 +9,25 @@ pub const API_VERSION: &str = "certification-campaign-filters";
 
 /// Every operation of the certification-campaign-filters API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_campaign_filter_v1",
-        operation_id: "createCampaignFilterV1",
-        method: "POST",
-        path: "/campaign-filters/v1",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaign_filters_v1",
-        operation_id: "deleteCampaignFiltersV1",
-        method: "POST",
-        path: "/campaign-filters/v1/delete",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_filter_by_id_v1",
-        operation_id: "getCampaignFilterByIdV1",
-        method: "GET",
-        path: "/campaign-filters/v1/{id}",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_campaign_filters_v1",
-        operation_id: "listCampaignFiltersV1",
-        method: "GET",
-        path: "/campaign-filters/v1",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_campaign_filter_v1",
-        operation_id: "updateCampaignFilterV1",
-        method: "POST",
-        path: "/campaign-filters/v1/{id}",
-        tag: "Certification Campaign Filters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_campaign_filter_v1", "createCampaignFilterV1", "POST", "/campaign-filters/v1", "Certification Campaign Filters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_campaign_filters_v1", "deleteCampaignFiltersV1", "POST", "/campaign-filters/v1/delete", "Certification Campaign Filters")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("get_campaign_filter_by_id_v1", "getCampaignFilterByIdV1", "GET", "/campaign-filters/v1/{id}", "Certification Campaign Filters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_campaign_filters_v1", "listCampaignFiltersV1", "GET", "/campaign-filters/v1", "Certification Campaign Filters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_campaign_filter_v1", "updateCampaignFilterV1", "POST", "/campaign-filters/v1/{id}", "Certification Campaign Filters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,336 +9,92 @@ pub const API_VERSION: &str = "certification-campaigns";
 
 /// Every operation of the certification-campaigns API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "complete_campaign_v1",
-        operation_id: "completeCampaignV1",
-        method: "POST",
-        path: "/campaigns/v1/{id}/complete",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_campaign_template_v1",
-        operation_id: "createCampaignTemplateV1",
-        method: "POST",
-        path: "/campaign-templates/v1",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_campaign_v1",
-        operation_id: "createCampaignV1",
-        method: "POST",
-        path: "/campaigns/v1",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaign_template_schedule_v1",
-        operation_id: "deleteCampaignTemplateScheduleV1",
-        method: "DELETE",
-        path: "/campaign-templates/v1/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaign_template_v1",
-        operation_id: "deleteCampaignTemplateV1",
-        method: "DELETE",
-        path: "/campaign-templates/v1/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_campaigns_v1",
-        operation_id: "deleteCampaignsV1",
-        method: "POST",
-        path: "/campaigns/v1/delete",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_active_campaigns_v1",
-        operation_id: "getActiveCampaignsV1",
-        method: "GET",
-        path: "/campaigns/v1",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_campaign_reports_config_v1",
-        operation_id: "getCampaignReportsConfigV1",
-        method: "GET",
-        path: "/campaigns/v1/reports-configuration",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_reports_v1",
-        operation_id: "getCampaignReportsV1",
-        method: "GET",
-        path: "/campaigns/v1/{id}/reports",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_template_schedule_v1",
-        operation_id: "getCampaignTemplateScheduleV1",
-        method: "GET",
-        path: "/campaign-templates/v1/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_template_v1",
-        operation_id: "getCampaignTemplateV1",
-        method: "GET",
-        path: "/campaign-templates/v1/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_campaign_templates_v1",
-        operation_id: "getCampaignTemplatesV1",
-        method: "GET",
-        path: "/campaign-templates/v1",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_campaign_v1",
-        operation_id: "getCampaignV1",
-        method: "GET",
-        path: "/campaigns/v1/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "move_v1",
-        operation_id: "moveV1",
-        method: "POST",
-        path: "/campaigns/v1/{id}/reassign",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_campaign_template_v1",
-        operation_id: "patchCampaignTemplateV1",
-        method: "PATCH",
-        path: "/campaign-templates/v1/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_campaign_reports_config_v1",
-        operation_id: "setCampaignReportsConfigV1",
-        method: "PUT",
-        path: "/campaigns/v1/reports-configuration",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_campaign_template_schedule_v1",
-        operation_id: "setCampaignTemplateScheduleV1",
-        method: "PUT",
-        path: "/campaign-templates/v1/{id}/schedule",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign_remediation_scan_v1",
-        operation_id: "startCampaignRemediationScanV1",
-        method: "POST",
-        path: "/campaigns/v1/{id}/run-remediation-scan",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign_report_v1",
-        operation_id: "startCampaignReportV1",
-        method: "POST",
-        path: "/campaigns/v1/{id}/run-report/{type}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_campaign_v1",
-        operation_id: "startCampaignV1",
-        method: "POST",
-        path: "/campaigns/v1/{id}/activate",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_generate_campaign_template_v1",
-        operation_id: "startGenerateCampaignTemplateV1",
-        method: "POST",
-        path: "/campaign-templates/v1/{id}/generate",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_campaign_v1",
-        operation_id: "updateCampaignV1",
-        method: "PATCH",
-        path: "/campaigns/v1/{id}",
-        tag: "Certification Campaigns",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("complete_campaign_v1", "completeCampaignV1", "POST", "/campaigns/v1/{id}/complete", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_campaign_template_v1", "createCampaignTemplateV1", "POST", "/campaign-templates/v1", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_campaign_v1", "createCampaignV1", "POST", "/campaigns/v1", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_campaign_template_schedule_v1", "deleteCampaignTemplateScheduleV1", "DELETE", "/campaign-templates/v1/{id}/schedule", "Certification Campaigns")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_campaign_template_v1", "deleteCampaignTemplateV1", "DELETE", "/campaign-templates/v1/{id}", "Certification Campaigns")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_campaigns_v1", "deleteCampaignsV1", "POST", "/campaigns/v1/delete", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_active_campaigns_v1", "getActiveCampaignsV1", "GET", "/campaigns/v1", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_campaign_reports_config_v1", "getCampaignReportsConfigV1", "GET", "/campaigns/v1/reports-configuration", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_reports_v1", "getCampaignReportsV1", "GET", "/campaigns/v1/{id}/reports", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_template_schedule_v1", "getCampaignTemplateScheduleV1", "GET", "/campaign-templates/v1/{id}/schedule", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_template_v1", "getCampaignTemplateV1", "GET", "/campaign-templates/v1/{id}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_campaign_templates_v1", "getCampaignTemplatesV1", "GET", "/campaign-templates/v1", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_campaign_v1", "getCampaignV1", "GET", "/campaigns/v1/{id}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("move_v1", "moveV1", "POST", "/campaigns/v1/{id}/reassign", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("patch_campaign_template_v1", "patchCampaignTemplateV1", "PATCH", "/campaign-templates/v1/{id}", "Certification Campaigns")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("set_campaign_reports_config_v1", "setCampaignReportsConfigV1", "PUT", "/campaigns/v1/reports-configuration", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_campaign_template_schedule_v1", "setCampaignTemplateScheduleV1", "PUT", "/campaign-templates/v1/{id}/schedule", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("start_campaign_remediation_scan_v1", "startCampaignRemediationScanV1", "POST", "/campaigns/v1/{id}/run-remediation-scan", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_campaign_report_v1", "startCampaignReportV1", "POST", "/campaigns/v1/{id}/run-report/{type}", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_campaign_v1", "startCampaignV1", "POST", "/campaigns/v1/{id}/activate", "Certification Campaigns")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_generate_campaign_template_v1", "startGenerateCampaignTemplateV1", "POST", "/campaign-templates/v1/{id}/generate", "Certification Campaigns")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_campaign_v1", "updateCampaignV1", "PATCH", "/campaigns/v1/{id}", "Certification Campaigns")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

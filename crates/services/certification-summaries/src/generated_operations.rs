@@ -9,66 +9,24 @@ pub const API_VERSION: &str = "certification-summaries";
 
 /// Every operation of the certification-summaries API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_identity_access_summaries_v1",
-        operation_id: "getIdentityAccessSummariesV1",
-        method: "GET",
-        path: "/certifications/v1/{id}/access-summaries/{type}",
-        tag: "Certification Summaries",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_decision_summary_v1",
-        operation_id: "getIdentityDecisionSummaryV1",
-        method: "GET",
-        path: "/certifications/v1/{id}/decision-summary",
-        tag: "Certification Summaries",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_summaries_v1",
-        operation_id: "getIdentitySummariesV1",
-        method: "GET",
-        path: "/certifications/v1/{id}/identity-summaries",
-        tag: "Certification Summaries",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_summary_v1",
-        operation_id: "getIdentitySummaryV1",
-        method: "GET",
-        path: "/certifications/v1/{id}/identity-summaries/{identitySummaryId}",
-        tag: "Certification Summaries",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_identity_access_summaries_v1", "getIdentityAccessSummariesV1", "GET", "/certifications/v1/{id}/access-summaries/{type}", "Certification Summaries")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_decision_summary_v1", "getIdentityDecisionSummaryV1", "GET", "/certifications/v1/{id}/decision-summary", "Certification Summaries")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_summaries_v1", "getIdentitySummariesV1", "GET", "/certifications/v1/{id}/identity-summaries", "Certification Summaries")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_summary_v1", "getIdentitySummaryV1", "GET", "/certifications/v1/{id}/identity-summaries/{identitySummaryId}", "Certification Summaries")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

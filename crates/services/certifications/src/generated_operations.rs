@@ -9,171 +9,54 @@ pub const API_VERSION: &str = "certifications";
 
 /// Every operation of the certifications API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_certification_task_v1",
-        operation_id: "getCertificationTaskV1",
-        method: "GET",
-        path: "/certification-tasks/v1/{id}",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_certification_item_permissions_v1",
-        operation_id: "getIdentityCertificationItemPermissionsV1",
-        method: "GET",
-        path: "/certifications/v1/{certificationId}/access-review-items/{itemId}/permissions",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_certification_v1",
-        operation_id: "getIdentityCertificationV1",
-        method: "GET",
-        path: "/certifications/v1/{id}",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_pending_certification_tasks_v1",
-        operation_id: "getPendingCertificationTasksV1",
-        method: "GET",
-        path: "/certification-tasks/v1",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_certification_reviewers_v1",
-        operation_id: "listCertificationReviewersV1",
-        method: "GET",
-        path: "/certifications/v1/{id}/reviewers",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_access_review_items_v1",
-        operation_id: "listIdentityAccessReviewItemsV1",
-        method: "GET",
-        path: "/certifications/v1/{id}/access-review-items",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_certifications_v1",
-        operation_id: "listIdentityCertificationsV1",
-        method: "GET",
-        path: "/certifications/v1",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "make_identity_decision_v1",
-        operation_id: "makeIdentityDecisionV1",
-        method: "POST",
-        path: "/certifications/v1/{id}/decide",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reassign_identity_certifications_v1",
-        operation_id: "reassignIdentityCertificationsV1",
-        method: "POST",
-        path: "/certifications/v1/{id}/reassign",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "sign_off_identity_certification_v1",
-        operation_id: "signOffIdentityCertificationV1",
-        method: "POST",
-        path: "/certifications/v1/{id}/sign-off",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_reassign_certs_async_v1",
-        operation_id: "submitReassignCertsAsyncV1",
-        method: "POST",
-        path: "/certifications/v1/{id}/reassign-async",
-        tag: "Certifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_certification_task_v1", "getCertificationTaskV1", "GET", "/certification-tasks/v1/{id}", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_certification_item_permissions_v1", "getIdentityCertificationItemPermissionsV1", "GET", "/certifications/v1/{certificationId}/access-review-items/{itemId}/permissions", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_certification_v1", "getIdentityCertificationV1", "GET", "/certifications/v1/{id}", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_pending_certification_tasks_v1", "getPendingCertificationTasksV1", "GET", "/certification-tasks/v1", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_certification_reviewers_v1", "listCertificationReviewersV1", "GET", "/certifications/v1/{id}/reviewers", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_access_review_items_v1", "listIdentityAccessReviewItemsV1", "GET", "/certifications/v1/{id}/access-review-items", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_certifications_v1", "listIdentityCertificationsV1", "GET", "/certifications/v1", "Certifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("make_identity_decision_v1", "makeIdentityDecisionV1", "POST", "/certifications/v1/{id}/decide", "Certifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reassign_identity_certifications_v1", "reassignIdentityCertificationsV1", "POST", "/certifications/v1/{id}/reassign", "Certifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("sign_off_identity_certification_v1", "signOffIdentityCertificationV1", "POST", "/certifications/v1/{id}/sign-off", "Certifications")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_reassign_certs_async_v1", "submitReassignCertsAsyncV1", "POST", "/certifications/v1/{id}/reassign-async", "Certifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,51 +9,19 @@ pub const API_VERSION: &str = "classify-source";
 
 /// Every operation of the classify-source API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "delete_classify_machine_account_from_source_v1",
-        operation_id: "deleteClassifyMachineAccountFromSourceV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/classify",
-        tag: "Classify Source",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_classify_machine_account_from_source_status_v1",
-        operation_id: "getClassifyMachineAccountFromSourceStatusV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/classify",
-        tag: "Classify Source",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_classify_machine_account_from_source_v1",
-        operation_id: "sendClassifyMachineAccountFromSourceV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/classify",
-        tag: "Classify Source",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("delete_classify_machine_account_from_source_v1", "deleteClassifyMachineAccountFromSourceV1", "DELETE", "/sources/v1/{sourceId}/classify", "Classify Source")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_classify_machine_account_from_source_status_v1", "getClassifyMachineAccountFromSourceStatusV1", "GET", "/sources/v1/{sourceId}/classify", "Classify Source")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("send_classify_machine_account_from_source_v1", "sendClassifyMachineAccountFromSourceV1", "POST", "/sources/v1/{sourceId}/classify", "Classify Source")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

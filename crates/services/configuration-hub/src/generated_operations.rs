@@ -9,306 +9,82 @@ pub const API_VERSION: &str = "configuration-hub";
 
 /// Every operation of the configuration-hub API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_deploy_v1",
-        operation_id: "createDeployV1",
-        method: "POST",
-        path: "/configuration-hub/v1/deploys",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_object_mapping_v1",
-        operation_id: "createObjectMappingV1",
-        method: "POST",
-        path: "/configuration-hub/v1/object-mappings/{sourceOrg}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_object_mappings_v1",
-        operation_id: "createObjectMappingsV1",
-        method: "POST",
-        path: "/configuration-hub/v1/object-mappings/{sourceOrg}/bulk-create",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_scheduled_action_v1",
-        operation_id: "createScheduledActionV1",
-        method: "POST",
-        path: "/configuration-hub/v1/scheduled-actions",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_uploaded_configuration_v1",
-        operation_id: "createUploadedConfigurationV1",
-        method: "POST",
-        path: "/configuration-hub/v1/backups/uploads",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_backup_v1",
-        operation_id: "deleteBackupV1",
-        method: "DELETE",
-        path: "/configuration-hub/v1/backups/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_draft_v1",
-        operation_id: "deleteDraftV1",
-        method: "DELETE",
-        path: "/configuration-hub/v1/drafts/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_object_mapping_v1",
-        operation_id: "deleteObjectMappingV1",
-        method: "DELETE",
-        path: "/configuration-hub/v1/object-mappings/{sourceOrg}/{objectMappingId}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_scheduled_action_v1",
-        operation_id: "deleteScheduledActionV1",
-        method: "DELETE",
-        path: "/configuration-hub/v1/scheduled-actions/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_uploaded_configuration_v1",
-        operation_id: "deleteUploadedConfigurationV1",
-        method: "DELETE",
-        path: "/configuration-hub/v1/backups/uploads/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_deploy_v1",
-        operation_id: "getDeployV1",
-        method: "GET",
-        path: "/configuration-hub/v1/deploys/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_object_mappings_v1",
-        operation_id: "getObjectMappingsV1",
-        method: "GET",
-        path: "/configuration-hub/v1/object-mappings/{sourceOrg}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_uploaded_configuration_v1",
-        operation_id: "getUploadedConfigurationV1",
-        method: "GET",
-        path: "/configuration-hub/v1/backups/uploads/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_backups_v1",
-        operation_id: "listBackupsV1",
-        method: "GET",
-        path: "/configuration-hub/v1/backups",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_deploys_v1",
-        operation_id: "listDeploysV1",
-        method: "GET",
-        path: "/configuration-hub/v1/deploys",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_drafts_v1",
-        operation_id: "listDraftsV1",
-        method: "GET",
-        path: "/configuration-hub/v1/drafts",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_scheduled_actions_v1",
-        operation_id: "listScheduledActionsV1",
-        method: "GET",
-        path: "/configuration-hub/v1/scheduled-actions",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_uploaded_configurations_v1",
-        operation_id: "listUploadedConfigurationsV1",
-        method: "GET",
-        path: "/configuration-hub/v1/backups/uploads",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_object_mappings_v1",
-        operation_id: "updateObjectMappingsV1",
-        method: "POST",
-        path: "/configuration-hub/v1/object-mappings/{sourceOrg}/bulk-patch",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_scheduled_action_v1",
-        operation_id: "updateScheduledActionV1",
-        method: "PATCH",
-        path: "/configuration-hub/v1/scheduled-actions/{id}",
-        tag: "Configuration Hub",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_deploy_v1", "createDeployV1", "POST", "/configuration-hub/v1/deploys", "Configuration Hub")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_object_mapping_v1", "createObjectMappingV1", "POST", "/configuration-hub/v1/object-mappings/{sourceOrg}", "Configuration Hub")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_object_mappings_v1", "createObjectMappingsV1", "POST", "/configuration-hub/v1/object-mappings/{sourceOrg}/bulk-create", "Configuration Hub")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_scheduled_action_v1", "createScheduledActionV1", "POST", "/configuration-hub/v1/scheduled-actions", "Configuration Hub")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_uploaded_configuration_v1", "createUploadedConfigurationV1", "POST", "/configuration-hub/v1/backups/uploads", "Configuration Hub")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_backup_v1", "deleteBackupV1", "DELETE", "/configuration-hub/v1/backups/{id}", "Configuration Hub")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_draft_v1", "deleteDraftV1", "DELETE", "/configuration-hub/v1/drafts/{id}", "Configuration Hub")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_object_mapping_v1", "deleteObjectMappingV1", "DELETE", "/configuration-hub/v1/object-mappings/{sourceOrg}/{objectMappingId}", "Configuration Hub")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_scheduled_action_v1", "deleteScheduledActionV1", "DELETE", "/configuration-hub/v1/scheduled-actions/{id}", "Configuration Hub")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_uploaded_configuration_v1", "deleteUploadedConfigurationV1", "DELETE", "/configuration-hub/v1/backups/uploads/{id}", "Configuration Hub")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_deploy_v1", "getDeployV1", "GET", "/configuration-hub/v1/deploys/{id}", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_object_mappings_v1", "getObjectMappingsV1", "GET", "/configuration-hub/v1/object-mappings/{sourceOrg}", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_uploaded_configuration_v1", "getUploadedConfigurationV1", "GET", "/configuration-hub/v1/backups/uploads/{id}", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_backups_v1", "listBackupsV1", "GET", "/configuration-hub/v1/backups", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_deploys_v1", "listDeploysV1", "GET", "/configuration-hub/v1/deploys", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_drafts_v1", "listDraftsV1", "GET", "/configuration-hub/v1/drafts", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_scheduled_actions_v1", "listScheduledActionsV1", "GET", "/configuration-hub/v1/scheduled-actions", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_uploaded_configurations_v1", "listUploadedConfigurationsV1", "GET", "/configuration-hub/v1/backups/uploads", "Configuration Hub")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_object_mappings_v1", "updateObjectMappingsV1", "POST", "/configuration-hub/v1/object-mappings/{sourceOrg}/bulk-patch", "Configuration Hub")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_scheduled_action_v1", "updateScheduledActionV1", "PATCH", "/configuration-hub/v1/scheduled-actions/{id}", "Configuration Hub")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,96 +9,30 @@ pub const API_VERSION: &str = "connector-customizers";
 
 /// Every operation of the connector-customizers API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_connector_customizer_v1",
-        operation_id: "createConnectorCustomizerV1",
-        method: "POST",
-        path: "/connector-customizers/v1",
-        tag: "Connector Customizers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_connector_customizer_version_v1",
-        operation_id: "createConnectorCustomizerVersionV1",
-        method: "POST",
-        path: "/connector-customizers/v1/{id}/versions",
-        tag: "Connector Customizers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_connector_customizer_v1",
-        operation_id: "deleteConnectorCustomizerV1",
-        method: "DELETE",
-        path: "/connector-customizers/v1/{id}",
-        tag: "Connector Customizers",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_customizer_v1",
-        operation_id: "getConnectorCustomizerV1",
-        method: "GET",
-        path: "/connector-customizers/v1/{id}",
-        tag: "Connector Customizers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_connector_customizers_v1",
-        operation_id: "listConnectorCustomizersV1",
-        method: "GET",
-        path: "/connector-customizers/v1",
-        tag: "Connector Customizers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "put_connector_customizer_v1",
-        operation_id: "putConnectorCustomizerV1",
-        method: "PUT",
-        path: "/connector-customizers/v1/{id}",
-        tag: "Connector Customizers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_connector_customizer_v1", "createConnectorCustomizerV1", "POST", "/connector-customizers/v1", "Connector Customizers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_connector_customizer_version_v1", "createConnectorCustomizerVersionV1", "POST", "/connector-customizers/v1/{id}/versions", "Connector Customizers")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_connector_customizer_v1", "deleteConnectorCustomizerV1", "DELETE", "/connector-customizers/v1/{id}", "Connector Customizers")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_connector_customizer_v1", "getConnectorCustomizerV1", "GET", "/connector-customizers/v1/{id}", "Connector Customizers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_connector_customizers_v1", "listConnectorCustomizersV1", "GET", "/connector-customizers/v1", "Connector Customizers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("put_connector_customizer_v1", "putConnectorCustomizerV1", "PUT", "/connector-customizers/v1/{id}", "Connector Customizers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

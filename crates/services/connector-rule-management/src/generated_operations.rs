@@ -9,96 +9,32 @@ pub const API_VERSION: &str = "connector-rule-management";
 
 /// Every operation of the connector-rule-management API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_connector_rule_v1",
-        operation_id: "createConnectorRuleV1",
-        method: "POST",
-        path: "/connector-rules/v1",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_connector_rule_v1",
-        operation_id: "deleteConnectorRuleV1",
-        method: "DELETE",
-        path: "/connector-rules/v1/{id}",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_rule_list_v1",
-        operation_id: "getConnectorRuleListV1",
-        method: "GET",
-        path: "/connector-rules/v1",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "get_connector_rule_v1",
-        operation_id: "getConnectorRuleV1",
-        method: "GET",
-        path: "/connector-rules/v1/{id}",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_connector_rule_v1",
-        operation_id: "putConnectorRuleV1",
-        method: "PUT",
-        path: "/connector-rules/v1/{id}",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_connector_rule_v1",
-        operation_id: "testConnectorRuleV1",
-        method: "POST",
-        path: "/connector-rules/v1/validate",
-        tag: "Connector Rule Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_connector_rule_v1", "createConnectorRuleV1", "POST", "/connector-rules/v1", "Connector Rule Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_connector_rule_v1", "deleteConnectorRuleV1", "DELETE", "/connector-rules/v1/{id}", "Connector Rule Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_connector_rule_list_v1", "getConnectorRuleListV1", "GET", "/connector-rules/v1", "Connector Rule Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("get_connector_rule_v1", "getConnectorRuleV1", "GET", "/connector-rules/v1/{id}", "Connector Rule Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_connector_rule_v1", "putConnectorRuleV1", "PUT", "/connector-rules/v1/{id}", "Connector Rule Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_connector_rule_v1", "testConnectorRuleV1", "POST", "/connector-rules/v1/validate", "Connector Rule Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,201 +9,66 @@ pub const API_VERSION: &str = "connectors";
 
 /// Every operation of the connectors API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_custom_connector_v1",
-        operation_id: "createCustomConnectorV1",
-        method: "POST",
-        path: "/connectors/v1",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_custom_connector_v1",
-        operation_id: "deleteCustomConnectorV1",
-        method: "DELETE",
-        path: "/connectors/v1/{scriptName}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_correlation_config_v1",
-        operation_id: "getConnectorCorrelationConfigV1",
-        method: "GET",
-        path: "/connectors/v1/{scriptName}/correlation-config",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/xml"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_list_v1",
-        operation_id: "getConnectorListV1",
-        method: "GET",
-        path: "/connectors/v1",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_connector_source_config_v1",
-        operation_id: "getConnectorSourceConfigV1",
-        method: "GET",
-        path: "/connectors/v1/{scriptName}/source-config",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/xml"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_source_template_v1",
-        operation_id: "getConnectorSourceTemplateV1",
-        method: "GET",
-        path: "/connectors/v1/{scriptName}/source-template",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/xml"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_translations_v1",
-        operation_id: "getConnectorTranslationsV1",
-        method: "GET",
-        path: "/connectors/v1/{scriptName}/translations/{locale}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/plain"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_connector_v1",
-        operation_id: "getConnectorV1",
-        method: "GET",
-        path: "/connectors/v1/{scriptName}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_connector_correlation_config_v1",
-        operation_id: "putConnectorCorrelationConfigV1",
-        method: "PUT",
-        path: "/connectors/v1/{scriptName}/correlation-config",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_connector_source_config_v1",
-        operation_id: "putConnectorSourceConfigV1",
-        method: "PUT",
-        path: "/connectors/v1/{scriptName}/source-config",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_connector_source_template_v1",
-        operation_id: "putConnectorSourceTemplateV1",
-        method: "PUT",
-        path: "/connectors/v1/{scriptName}/source-template",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_connector_translations_v1",
-        operation_id: "putConnectorTranslationsV1",
-        method: "PUT",
-        path: "/connectors/v1/{scriptName}/translations/{locale}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_connector_v1",
-        operation_id: "updateConnectorV1",
-        method: "PATCH",
-        path: "/connectors/v1/{scriptName}",
-        tag: "Connectors",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_custom_connector_v1", "createCustomConnectorV1", "POST", "/connectors/v1", "Connectors")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_custom_connector_v1", "deleteCustomConnectorV1", "DELETE", "/connectors/v1/{scriptName}", "Connectors")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_connector_correlation_config_v1", "getConnectorCorrelationConfigV1", "GET", "/connectors/v1/{scriptName}/correlation-config", "Connectors")
+        .with_accept("application/xml")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_connector_list_v1", "getConnectorListV1", "GET", "/connectors/v1", "Connectors")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_connector_source_config_v1", "getConnectorSourceConfigV1", "GET", "/connectors/v1/{scriptName}/source-config", "Connectors")
+        .with_accept("application/xml")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_connector_source_template_v1", "getConnectorSourceTemplateV1", "GET", "/connectors/v1/{scriptName}/source-template", "Connectors")
+        .with_accept("application/xml")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_connector_translations_v1", "getConnectorTranslationsV1", "GET", "/connectors/v1/{scriptName}/translations/{locale}", "Connectors")
+        .with_accept("text/plain")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_connector_v1", "getConnectorV1", "GET", "/connectors/v1/{scriptName}", "Connectors")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_connector_correlation_config_v1", "putConnectorCorrelationConfigV1", "PUT", "/connectors/v1/{scriptName}/correlation-config", "Connectors")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_connector_source_config_v1", "putConnectorSourceConfigV1", "PUT", "/connectors/v1/{scriptName}/source-config", "Connectors")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_connector_source_template_v1", "putConnectorSourceTemplateV1", "PUT", "/connectors/v1/{scriptName}/source-template", "Connectors")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_connector_translations_v1", "putConnectorTranslationsV1", "PUT", "/connectors/v1/{scriptName}/translations/{locale}", "Connectors")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_connector_v1", "updateConnectorV1", "PATCH", "/connectors/v1/{scriptName}", "Connectors")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,276 +9,83 @@ pub const API_VERSION: &str = "custom-forms";
 
 /// Every operation of the custom-forms API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_form_definition_dynamic_schema_v1",
-        operation_id: "createFormDefinitionDynamicSchemaV1",
-        method: "POST",
-        path: "/form-definitions/v1/forms-action-dynamic-schema",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_form_definition_file_request_v1",
-        operation_id: "createFormDefinitionFileRequestV1",
-        method: "POST",
-        path: "/form-definitions/v1/{formDefinitionID}/upload",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_form_definition_v1",
-        operation_id: "createFormDefinitionV1",
-        method: "POST",
-        path: "/form-definitions/v1",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_form_instance_v1",
-        operation_id: "createFormInstanceV1",
-        method: "POST",
-        path: "/form-instances/v1",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_form_definition_v1",
-        operation_id: "deleteFormDefinitionV1",
-        method: "DELETE",
-        path: "/form-definitions/v1/{formDefinitionID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "export_form_definitions_by_tenant_v1",
-        operation_id: "exportFormDefinitionsByTenantV1",
-        method: "GET",
-        path: "/form-definitions/v1/export",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_file_from_s3v1",
-        operation_id: "getFileFromS3V1",
-        method: "GET",
-        path: "/form-definitions/v1/{formDefinitionID}/file/{fileID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json, image/jpeg, image/png, application/octet-stream"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_form_definition_by_key_v1",
-        operation_id: "getFormDefinitionByKeyV1",
-        method: "GET",
-        path: "/form-definitions/v1/{formDefinitionID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_form_instance_by_key_v1",
-        operation_id: "getFormInstanceByKeyV1",
-        method: "GET",
-        path: "/form-instances/v1/{formInstanceID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_form_instance_file_v1",
-        operation_id: "getFormInstanceFileV1",
-        method: "GET",
-        path: "/form-instances/v1/{formInstanceID}/file/{fileID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json, image/jpeg, image/png, application/octet-stream"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_form_definitions_v1",
-        operation_id: "importFormDefinitionsV1",
-        method: "POST",
-        path: "/form-definitions/v1/import",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_form_definition_v1",
-        operation_id: "patchFormDefinitionV1",
-        method: "PATCH",
-        path: "/form-definitions/v1/{formDefinitionID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_form_instance_v1",
-        operation_id: "patchFormInstanceV1",
-        method: "PATCH",
-        path: "/form-instances/v1/{formInstanceID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_form_definitions_by_tenant_v1",
-        operation_id: "searchFormDefinitionsByTenantV1",
-        method: "GET",
-        path: "/form-definitions/v1",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "search_form_element_data_by_element_idv1",
-        operation_id: "searchFormElementDataByElementIDV1",
-        method: "GET",
-        path: "/form-instances/v1/{formInstanceID}/data-source/{formElementID}",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_form_instances_by_tenant_v1",
-        operation_id: "searchFormInstancesByTenantV1",
-        method: "GET",
-        path: "/form-instances/v1",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "search_pre_defined_select_options_v1",
-        operation_id: "searchPreDefinedSelectOptionsV1",
-        method: "GET",
-        path: "/form-definitions/v1/predefined-select-options",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "show_preview_data_source_v1",
-        operation_id: "showPreviewDataSourceV1",
-        method: "POST",
-        path: "/form-definitions/v1/{formDefinitionID}/data-source",
-        tag: "Custom Forms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_form_definition_dynamic_schema_v1", "createFormDefinitionDynamicSchemaV1", "POST", "/form-definitions/v1/forms-action-dynamic-schema", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_form_definition_file_request_v1", "createFormDefinitionFileRequestV1", "POST", "/form-definitions/v1/{formDefinitionID}/upload", "Custom Forms")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[201]),
+    Operation::new("create_form_definition_v1", "createFormDefinitionV1", "POST", "/form-definitions/v1", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_form_instance_v1", "createFormInstanceV1", "POST", "/form-instances/v1", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_form_definition_v1", "deleteFormDefinitionV1", "DELETE", "/form-definitions/v1/{formDefinitionID}", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("export_form_definitions_by_tenant_v1", "exportFormDefinitionsByTenantV1", "GET", "/form-definitions/v1/export", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_file_from_s3v1", "getFileFromS3V1", "GET", "/form-definitions/v1/{formDefinitionID}/file/{fileID}", "Custom Forms")
+        .with_accept("application/json, image/jpeg, image/png, application/octet-stream")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_form_definition_by_key_v1", "getFormDefinitionByKeyV1", "GET", "/form-definitions/v1/{formDefinitionID}", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_form_instance_by_key_v1", "getFormInstanceByKeyV1", "GET", "/form-instances/v1/{formInstanceID}", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_form_instance_file_v1", "getFormInstanceFileV1", "GET", "/form-instances/v1/{formInstanceID}/file/{fileID}", "Custom Forms")
+        .with_accept("application/json, image/jpeg, image/png, application/octet-stream")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("import_form_definitions_v1", "importFormDefinitionsV1", "POST", "/form-definitions/v1/import", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("patch_form_definition_v1", "patchFormDefinitionV1", "PATCH", "/form-definitions/v1/{formDefinitionID}", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_form_instance_v1", "patchFormInstanceV1", "PATCH", "/form-instances/v1/{formInstanceID}", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("search_form_definitions_by_tenant_v1", "searchFormDefinitionsByTenantV1", "GET", "/form-definitions/v1", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("search_form_element_data_by_element_idv1", "searchFormElementDataByElementIDV1", "GET", "/form-instances/v1/{formInstanceID}/data-source/{formElementID}", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("search_form_instances_by_tenant_v1", "searchFormInstancesByTenantV1", "GET", "/form-instances/v1", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("search_pre_defined_select_options_v1", "searchPreDefinedSelectOptionsV1", "GET", "/form-definitions/v1/predefined-select-options", "Custom Forms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("show_preview_data_source_v1", "showPreviewDataSourceV1", "POST", "/form-definitions/v1/{formDefinitionID}/data-source", "Custom Forms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

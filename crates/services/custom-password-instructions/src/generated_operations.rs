@@ -9,51 +9,20 @@ pub const API_VERSION: &str = "custom-password-instructions";
 
 /// Every operation of the custom-password-instructions API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_custom_password_instructions_v1",
-        operation_id: "createCustomPasswordInstructionsV1",
-        method: "POST",
-        path: "/custom-password-instructions/v1",
-        tag: "Custom Password Instructions",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_custom_password_instructions_v1",
-        operation_id: "deleteCustomPasswordInstructionsV1",
-        method: "DELETE",
-        path: "/custom-password-instructions/v1/{pageId}",
-        tag: "Custom Password Instructions",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_custom_password_instructions_v1",
-        operation_id: "getCustomPasswordInstructionsV1",
-        method: "GET",
-        path: "/custom-password-instructions/v1/{pageId}",
-        tag: "Custom Password Instructions",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_custom_password_instructions_v1", "createCustomPasswordInstructionsV1", "POST", "/custom-password-instructions/v1", "Custom Password Instructions")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_custom_password_instructions_v1", "deleteCustomPasswordInstructionsV1", "DELETE", "/custom-password-instructions/v1/{pageId}", "Custom Password Instructions")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_custom_password_instructions_v1", "getCustomPasswordInstructionsV1", "GET", "/custom-password-instructions/v1/{pageId}", "Custom Password Instructions")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,141 +9,52 @@ pub const API_VERSION: &str = "custom-user-levels";
 
 /// Every operation of the custom-user-levels API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_custom_user_level_v1",
-        operation_id: "createCustomUserLevelV1",
-        method: "POST",
-        path: "/authorization/v1/custom-user-levels",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_user_level_v1",
-        operation_id: "deleteUserLevelV1",
-        method: "DELETE",
-        path: "/authorization/v1/custom-user-levels/{id}",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_user_level_v1",
-        operation_id: "getUserLevelV1",
-        method: "GET",
-        path: "/authorization/v1/custom-user-levels/{id}",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_all_authorization_right_sets_v1",
-        operation_id: "listAllAuthorizationRightSetsV1",
-        method: "GET",
-        path: "/authorization/v1/authorization-assignable-right-sets",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_user_level_identities_v1",
-        operation_id: "listUserLevelIdentitiesV1",
-        method: "GET",
-        path: "/authorization/v1/user-levels/{id}/identities",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_user_levels_v1",
-        operation_id: "listUserLevelsV1",
-        method: "GET",
-        path: "/authorization/v1/custom-user-levels",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "publish_custom_user_level_v1",
-        operation_id: "publishCustomUserLevelV1",
-        method: "POST",
-        path: "/authorization/v1/custom-user-levels/{id}/publish",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "show_user_level_counts_v1",
-        operation_id: "showUserLevelCountsV1",
-        method: "POST",
-        path: "/authorization/v1/user-levels/get-identity-count",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_user_level_v1",
-        operation_id: "updateUserLevelV1",
-        method: "PATCH",
-        path: "/authorization/v1/custom-user-levels/{id}",
-        tag: "Custom User Levels",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_custom_user_level_v1", "createCustomUserLevelV1", "POST", "/authorization/v1/custom-user-levels", "Custom User Levels")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_user_level_v1", "deleteUserLevelV1", "DELETE", "/authorization/v1/custom-user-levels/{id}", "Custom User Levels")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_user_level_v1", "getUserLevelV1", "GET", "/authorization/v1/custom-user-levels/{id}", "Custom User Levels")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_all_authorization_right_sets_v1", "listAllAuthorizationRightSetsV1", "GET", "/authorization/v1/authorization-assignable-right-sets", "Custom User Levels")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_user_level_identities_v1", "listUserLevelIdentitiesV1", "GET", "/authorization/v1/user-levels/{id}/identities", "Custom User Levels")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_user_levels_v1", "listUserLevelsV1", "GET", "/authorization/v1/custom-user-levels", "Custom User Levels")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("publish_custom_user_level_v1", "publishCustomUserLevelV1", "POST", "/authorization/v1/custom-user-levels/{id}/publish", "Custom User Levels")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("show_user_level_counts_v1", "showUserLevelCountsV1", "POST", "/authorization/v1/user-levels/get-identity-count", "Custom User Levels")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_user_level_v1", "updateUserLevelV1", "PATCH", "/authorization/v1/custom-user-levels/{id}", "Custom User Levels")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

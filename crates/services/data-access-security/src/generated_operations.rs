@@ -9,381 +9,103 @@ pub const API_VERSION: &str = "data-access-security";
 
 /// Every operation of the data-access-security API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "cancel_task_v1",
-        operation_id: "cancelTaskV1",
-        method: "POST",
-        path: "/das/v1/tasks/cancel/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "create_application_v1",
-        operation_id: "createApplicationV1",
-        method: "POST",
-        path: "/das/v1/applications",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "create_identity_collector_v1",
-        operation_id: "createIdentityCollectorV1",
-        method: "POST",
-        path: "/das/identity-collectors/v1",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_schedule_v1",
-        operation_id: "createScheduleV1",
-        method: "POST",
-        path: "/das/v1/tasks/schedules",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_application_v1",
-        operation_id: "deleteApplicationV1",
-        method: "DELETE",
-        path: "/das/v1/applications/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_collector_v1",
-        operation_id: "deleteIdentityCollectorV1",
-        method: "DELETE",
-        path: "/das/identity-collectors/v1/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_schedule_v1",
-        operation_id: "deleteScheduleV1",
-        method: "DELETE",
-        path: "/das/v1/tasks/schedules/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_task_v1",
-        operation_id: "deleteTaskV1",
-        method: "DELETE",
-        path: "/das/v1/tasks/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_application_v1",
-        operation_id: "getApplicationV1",
-        method: "GET",
-        path: "/das/v1/applications/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_applications_v1",
-        operation_id: "getApplicationsV1",
-        method: "GET",
-        path: "/das/v1/applications",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_das_v1_owners_by_owner_identity_id_resources",
-        operation_id: "getDasV1OwnersByOwnerIdentityIdResources",
-        method: "GET",
-        path: "/das/v1/owners/{ownerIdentityId}/resources",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_das_v1_owners_resources_by_resource_id",
-        operation_id: "getDasV1OwnersResourcesByResourceId",
-        method: "GET",
-        path: "/das/v1/owners/resources/{resourceId}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_owners_v1",
-        operation_id: "getOwnersV1",
-        method: "GET",
-        path: "/das/v1/owners/applications/{appId}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_schedule_v1",
-        operation_id: "getScheduleV1",
-        method: "GET",
-        path: "/das/v1/tasks/schedules/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_schedules_v1",
-        operation_id: "getSchedulesV1",
-        method: "GET",
-        path: "/das/v1/tasks/schedules",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_task_v1",
-        operation_id: "getTaskV1",
-        method: "GET",
-        path: "/das/v1/tasks/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tasks_v1",
-        operation_id: "getTasksV1",
-        method: "GET",
-        path: "/das/v1/tasks",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_collectors_v1",
-        operation_id: "listIdentityCollectorsV1",
-        method: "GET",
-        path: "/das/identity-collectors/v1",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "post_das_v1_owners_assign",
-        operation_id: "postDasV1OwnersAssign",
-        method: "POST",
-        path: "/das/v1/owners/assign",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "post_das_v1_owners_by_source_identity_id_reassign_by_destination_identity_id",
-        operation_id: "postDasV1OwnersBySourceIdentityIdReassignByDestinationIdentityId",
-        method: "POST",
-        path: "/das/v1/owners/{sourceIdentityId}/reassign/{destinationIdentityId}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "post_das_v1_owners_reelect",
-        operation_id: "postDasV1OwnersReelect",
-        method: "POST",
-        path: "/das/v1/owners/reelect",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_application_v1",
-        operation_id: "putApplicationV1",
-        method: "PUT",
-        path: "/das/v1/applications/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "put_identity_collector_v1",
-        operation_id: "putIdentityCollectorV1",
-        method: "PUT",
-        path: "/das/identity-collectors/v1/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "put_schedule_v1",
-        operation_id: "putScheduleV1",
-        method: "PUT",
-        path: "/das/v1/tasks/schedules/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "start_task_rerun_v1",
-        operation_id: "startTaskRerunV1",
-        method: "POST",
-        path: "/das/v1/tasks/rerun/{id}",
-        tag: "Data Access Security",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
+    Operation::new("cancel_task_v1", "cancelTaskV1", "POST", "/das/v1/tasks/cancel/{id}", "Data Access Security")
+        .with_success_statuses(&[204]),
+    Operation::new("create_application_v1", "createApplicationV1", "POST", "/das/v1/applications", "Data Access Security")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("create_identity_collector_v1", "createIdentityCollectorV1", "POST", "/das/identity-collectors/v1", "Data Access Security")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_schedule_v1", "createScheduleV1", "POST", "/das/v1/tasks/schedules", "Data Access Security")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_application_v1", "deleteApplicationV1", "DELETE", "/das/v1/applications/{id}", "Data Access Security")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_identity_collector_v1", "deleteIdentityCollectorV1", "DELETE", "/das/identity-collectors/v1/{id}", "Data Access Security")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_schedule_v1", "deleteScheduleV1", "DELETE", "/das/v1/tasks/schedules/{id}", "Data Access Security")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_task_v1", "deleteTaskV1", "DELETE", "/das/v1/tasks/{id}", "Data Access Security")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_application_v1", "getApplicationV1", "GET", "/das/v1/applications/{id}", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_applications_v1", "getApplicationsV1", "GET", "/das/v1/applications", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_das_v1_owners_by_owner_identity_id_resources", "getDasV1OwnersByOwnerIdentityIdResources", "GET", "/das/v1/owners/{ownerIdentityId}/resources", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_das_v1_owners_resources_by_resource_id", "getDasV1OwnersResourcesByResourceId", "GET", "/das/v1/owners/resources/{resourceId}", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_owners_v1", "getOwnersV1", "GET", "/das/v1/owners/applications/{appId}", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_schedule_v1", "getScheduleV1", "GET", "/das/v1/tasks/schedules/{id}", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_schedules_v1", "getSchedulesV1", "GET", "/das/v1/tasks/schedules", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_task_v1", "getTaskV1", "GET", "/das/v1/tasks/{id}", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_tasks_v1", "getTasksV1", "GET", "/das/v1/tasks", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_collectors_v1", "listIdentityCollectorsV1", "GET", "/das/identity-collectors/v1", "Data Access Security")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("post_das_v1_owners_assign", "postDasV1OwnersAssign", "POST", "/das/v1/owners/assign", "Data Access Security")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("post_das_v1_owners_by_source_identity_id_reassign_by_destination_identity_id", "postDasV1OwnersBySourceIdentityIdReassignByDestinationIdentityId", "POST", "/das/v1/owners/{sourceIdentityId}/reassign/{destinationIdentityId}", "Data Access Security")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("post_das_v1_owners_reelect", "postDasV1OwnersReelect", "POST", "/das/v1/owners/reelect", "Data Access Security")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("put_application_v1", "putApplicationV1", "PUT", "/das/v1/applications/{id}", "Data Access Security")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("put_identity_collector_v1", "putIdentityCollectorV1", "PUT", "/das/identity-collectors/v1/{id}", "Data Access Security")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("put_schedule_v1", "putScheduleV1", "PUT", "/das/v1/tasks/schedules/{id}", "Data Access Security")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("start_task_rerun_v1", "startTaskRerunV1", "POST", "/das/v1/tasks/rerun/{id}", "Data Access Security")
+        .with_success_statuses(&[204]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,126 +9,45 @@ pub const API_VERSION: &str = "data-segmentation";
 
 /// Every operation of the data-segmentation API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_data_segment_v1",
-        operation_id: "createDataSegmentV1",
-        method: "POST",
-        path: "/data-segments/v1",
-        tag: "Data Segmentation",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_data_segment_v1",
-        operation_id: "deleteDataSegmentV1",
-        method: "DELETE",
-        path: "/data-segments/v1/{segmentId}",
-        tag: "Data Segmentation",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_data_segment_identity_membership_v1",
-        operation_id: "getDataSegmentIdentityMembershipV1",
-        method: "GET",
-        path: "/data-segments/v1/membership/{identityId}",
-        tag: "Data Segmentation",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_data_segment_v1",
-        operation_id: "getDataSegmentV1",
-        method: "GET",
-        path: "/data-segments/v1/{segmentId}",
-        tag: "Data Segmentation",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_data_segmentation_enabled_for_user_v1",
-        operation_id: "getDataSegmentationEnabledForUserV1",
-        method: "GET",
-        path: "/data-segments/v1/user-enabled/{identityId}",
-        tag: "Data Segmentation",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_data_segments_v1",
-        operation_id: "listDataSegmentsV1",
-        method: "GET",
-        path: "/data-segments/v1",
-        tag: "Data Segmentation",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_data_segment_v1",
-        operation_id: "patchDataSegmentV1",
-        method: "PATCH",
-        path: "/data-segments/v1/{segmentId}",
-        tag: "Data Segmentation",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "publish_data_segment_v1",
-        operation_id: "publishDataSegmentV1",
-        method: "POST",
-        path: "/data-segments/v1/{segmentId}",
-        tag: "Data Segmentation",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_data_segment_v1", "createDataSegmentV1", "POST", "/data-segments/v1", "Data Segmentation")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_data_segment_v1", "deleteDataSegmentV1", "DELETE", "/data-segments/v1/{segmentId}", "Data Segmentation")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_data_segment_identity_membership_v1", "getDataSegmentIdentityMembershipV1", "GET", "/data-segments/v1/membership/{identityId}", "Data Segmentation")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_data_segment_v1", "getDataSegmentV1", "GET", "/data-segments/v1/{segmentId}", "Data Segmentation")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_data_segmentation_enabled_for_user_v1", "getDataSegmentationEnabledForUserV1", "GET", "/data-segments/v1/user-enabled/{identityId}", "Data Segmentation")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_data_segments_v1", "listDataSegmentsV1", "GET", "/data-segments/v1", "Data Segmentation")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_data_segment_v1", "patchDataSegmentV1", "PATCH", "/data-segments/v1/{segmentId}", "Data Segmentation")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("publish_data_segment_v1", "publishDataSegmentV1", "POST", "/data-segments/v1/{segmentId}", "Data Segmentation")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,9 @@ pub const API_VERSION: &str = "declassify-source";
 
 /// Every operation of the declassify-source API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "send_declassify_machine_account_from_source_v1",
-        operation_id: "sendDeclassifyMachineAccountFromSourceV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/declassify",
-        tag: "Declassify Source",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
+    Operation::new("send_declassify_machine_account_from_source_v1", "sendDeclassifyMachineAccountFromSourceV1", "POST", "/sources/v1/{sourceId}/declassify", "Declassify Source")
+        .with_experimental()
+        .with_success_statuses(&[204]),
 ];
 
 /// This version as the runtime's pipeline reads it.

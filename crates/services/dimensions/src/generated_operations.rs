@@ -9,126 +9,40 @@ pub const API_VERSION: &str = "dimensions";
 
 /// Every operation of the dimensions API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_dimension_v1",
-        operation_id: "createDimensionV1",
-        method: "POST",
-        path: "/roles/v1/{roleId}/dimensions",
-        tag: "Dimensions",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_bulk_dimensions_v1",
-        operation_id: "deleteBulkDimensionsV1",
-        method: "POST",
-        path: "/roles/v1/{roleId}/dimensions/bulk-delete",
-        tag: "Dimensions",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_dimension_v1",
-        operation_id: "deleteDimensionV1",
-        method: "DELETE",
-        path: "/roles/v1/{roleId}/dimensions/{dimensionId}",
-        tag: "Dimensions",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_dimension_entitlements_v1",
-        operation_id: "getDimensionEntitlementsV1",
-        method: "GET",
-        path: "/roles/v1/{roleId}/dimensions/{dimensionId}/entitlements",
-        tag: "Dimensions",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_dimension_v1",
-        operation_id: "getDimensionV1",
-        method: "GET",
-        path: "/roles/v1/{roleId}/dimensions/{dimensionId}",
-        tag: "Dimensions",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_dimension_access_profiles_v1",
-        operation_id: "listDimensionAccessProfilesV1",
-        method: "GET",
-        path: "/roles/v1/{roleId}/dimensions/{dimensionId}/access-profiles",
-        tag: "Dimensions",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_dimensions_v1",
-        operation_id: "listDimensionsV1",
-        method: "GET",
-        path: "/roles/v1/{roleId}/dimensions",
-        tag: "Dimensions",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "patch_dimension_v1",
-        operation_id: "patchDimensionV1",
-        method: "PATCH",
-        path: "/roles/v1/{roleId}/dimensions/{dimensionId}",
-        tag: "Dimensions",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_dimension_v1", "createDimensionV1", "POST", "/roles/v1/{roleId}/dimensions", "Dimensions")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_bulk_dimensions_v1", "deleteBulkDimensionsV1", "POST", "/roles/v1/{roleId}/dimensions/bulk-delete", "Dimensions")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_dimension_v1", "deleteDimensionV1", "DELETE", "/roles/v1/{roleId}/dimensions/{dimensionId}", "Dimensions")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_dimension_entitlements_v1", "getDimensionEntitlementsV1", "GET", "/roles/v1/{roleId}/dimensions/{dimensionId}/entitlements", "Dimensions")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_dimension_v1", "getDimensionV1", "GET", "/roles/v1/{roleId}/dimensions/{dimensionId}", "Dimensions")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_dimension_access_profiles_v1", "listDimensionAccessProfilesV1", "GET", "/roles/v1/{roleId}/dimensions/{dimensionId}/access-profiles", "Dimensions")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_dimensions_v1", "listDimensionsV1", "GET", "/roles/v1/{roleId}/dimensions", "Dimensions")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("patch_dimension_v1", "patchDimensionV1", "PATCH", "/roles/v1/{roleId}/dimensions/{dimensionId}", "Dimensions")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,81 +9,28 @@ pub const API_VERSION: &str = "entitlement-connections";
 
 /// Every operation of the entitlement-connections API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "list_entitlement_connections_for_current_identity_v1",
-        operation_id: "listEntitlementConnectionsForCurrentIdentityV1",
-        method: "GET",
-        path: "/entitlement-connections/v1/current-identity",
-        tag: "Entitlement Connections",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_entitlement_connections_v1",
-        operation_id: "listEntitlementConnectionsV1",
-        method: "GET",
-        path: "/entitlement-connections/v1",
-        tag: "Entitlement Connections",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_entitlement_connection_by_id_v1",
-        operation_id: "patchEntitlementConnectionByIdV1",
-        method: "PATCH",
-        path: "/entitlement-connections/v1/{connectionId}",
-        tag: "Entitlement Connections",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_entitlement_connection_by_query_v1",
-        operation_id: "patchEntitlementConnectionByQueryV1",
-        method: "PATCH",
-        path: "/entitlement-connections/v1",
-        tag: "Entitlement Connections",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_entitlement_connections_bulk_v1",
-        operation_id: "updateEntitlementConnectionsBulkV1",
-        method: "POST",
-        path: "/entitlement-connections/v1",
-        tag: "Entitlement Connections",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
+    Operation::new("list_entitlement_connections_for_current_identity_v1", "listEntitlementConnectionsForCurrentIdentityV1", "GET", "/entitlement-connections/v1/current-identity", "Entitlement Connections")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_entitlement_connections_v1", "listEntitlementConnectionsV1", "GET", "/entitlement-connections/v1", "Entitlement Connections")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_entitlement_connection_by_id_v1", "patchEntitlementConnectionByIdV1", "PATCH", "/entitlement-connections/v1/{connectionId}", "Entitlement Connections")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_entitlement_connection_by_query_v1", "patchEntitlementConnectionByQueryV1", "PATCH", "/entitlement-connections/v1", "Entitlement Connections")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_entitlement_connections_bulk_v1", "updateEntitlementConnectionsBulkV1", "POST", "/entitlement-connections/v1", "Entitlement Connections")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
 ];
 
 /// This version as the runtime's pipeline reads it.

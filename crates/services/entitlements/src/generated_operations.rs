@@ -9,201 +9,60 @@ pub const API_VERSION: &str = "entitlements";
 
 /// Every operation of the entitlements API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_access_model_metadata_for_entitlement_v1",
-        operation_id: "createAccessModelMetadataForEntitlementV1",
-        method: "POST",
-        path: "/entitlements/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_access_model_metadata_from_entitlement_v1",
-        operation_id: "deleteAccessModelMetadataFromEntitlementV1",
-        method: "DELETE",
-        path: "/entitlements/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlement_request_config_v1",
-        operation_id: "getEntitlementRequestConfigV1",
-        method: "GET",
-        path: "/entitlements/v1/{id}/entitlement-request-config",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlement_v1",
-        operation_id: "getEntitlementV1",
-        method: "GET",
-        path: "/entitlements/v1/{id}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_entitlements_by_source_v1",
-        operation_id: "importEntitlementsBySourceV1",
-        method: "POST",
-        path: "/entitlements/v1/aggregate/sources/{id}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "list_entitlement_children_v1",
-        operation_id: "listEntitlementChildrenV1",
-        method: "GET",
-        path: "/entitlements/v1/{id}/children",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_entitlement_parents_v1",
-        operation_id: "listEntitlementParentsV1",
-        method: "GET",
-        path: "/entitlements/v1/{id}/parents",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_entitlements_by_account_v1",
-        operation_id: "listEntitlementsByAccountV1",
-        method: "GET",
-        path: "/entitlements/v1/account/{accountId}/entitlements",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_entitlements_v1",
-        operation_id: "listEntitlementsV1",
-        method: "GET",
-        path: "/entitlements/v1",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_entitlement_v1",
-        operation_id: "patchEntitlementV1",
-        method: "PATCH",
-        path: "/entitlements/v1/{id}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_entitlement_request_config_v1",
-        operation_id: "putEntitlementRequestConfigV1",
-        method: "PUT",
-        path: "/entitlements/v1/{id}/entitlement-request-config",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reset_source_entitlements_v1",
-        operation_id: "resetSourceEntitlementsV1",
-        method: "POST",
-        path: "/entitlements/v1/reset/sources/{id}",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_entitlements_in_bulk_v1",
-        operation_id: "updateEntitlementsInBulkV1",
-        method: "POST",
-        path: "/entitlements/v1/bulk-update",
-        tag: "Entitlements",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
+    Operation::new("create_access_model_metadata_for_entitlement_v1", "createAccessModelMetadataForEntitlementV1", "POST", "/entitlements/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}", "Entitlements")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_access_model_metadata_from_entitlement_v1", "deleteAccessModelMetadataFromEntitlementV1", "DELETE", "/entitlements/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}", "Entitlements")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlement_request_config_v1", "getEntitlementRequestConfigV1", "GET", "/entitlements/v1/{id}/entitlement-request-config", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlement_v1", "getEntitlementV1", "GET", "/entitlements/v1/{id}", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("import_entitlements_by_source_v1", "importEntitlementsBySourceV1", "POST", "/entitlements/v1/aggregate/sources/{id}", "Entitlements")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("list_entitlement_children_v1", "listEntitlementChildrenV1", "GET", "/entitlements/v1/{id}/children", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_entitlement_parents_v1", "listEntitlementParentsV1", "GET", "/entitlements/v1/{id}/parents", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_entitlements_by_account_v1", "listEntitlementsByAccountV1", "GET", "/entitlements/v1/account/{accountId}/entitlements", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_entitlements_v1", "listEntitlementsV1", "GET", "/entitlements/v1", "Entitlements")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_entitlement_v1", "patchEntitlementV1", "PATCH", "/entitlements/v1/{id}", "Entitlements")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("put_entitlement_request_config_v1", "putEntitlementRequestConfigV1", "PUT", "/entitlements/v1/{id}/entitlement-request-config", "Entitlements")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("reset_source_entitlements_v1", "resetSourceEntitlementsV1", "POST", "/entitlements/v1/reset/sources/{id}", "Entitlements")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_entitlements_in_bulk_v1", "updateEntitlementsInBulkV1", "POST", "/entitlements/v1/bulk-update", "Entitlements")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
 ];
 
 /// This version as the runtime's pipeline reads it.

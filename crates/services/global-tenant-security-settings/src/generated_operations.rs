@@ -9,141 +9,42 @@ pub const API_VERSION: &str = "global-tenant-security-settings";
 
 /// Every operation of the global-tenant-security-settings API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_auth_org_network_config_v1",
-        operation_id: "createAuthOrgNetworkConfigV1",
-        method: "POST",
-        path: "/auth-org/v1/network-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auth_org_lockout_config_v1",
-        operation_id: "getAuthOrgLockoutConfigV1",
-        method: "GET",
-        path: "/auth-org/v1/lockout-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auth_org_network_config_v1",
-        operation_id: "getAuthOrgNetworkConfigV1",
-        method: "GET",
-        path: "/auth-org/v1/network-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auth_org_service_provider_config_v1",
-        operation_id: "getAuthOrgServiceProviderConfigV1",
-        method: "GET",
-        path: "/auth-org/v1/service-provider-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auth_org_session_config_v1",
-        operation_id: "getAuthOrgSessionConfigV1",
-        method: "GET",
-        path: "/auth-org/v1/session-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_org_lockout_config_v1",
-        operation_id: "patchAuthOrgLockoutConfigV1",
-        method: "PATCH",
-        path: "/auth-org/v1/lockout-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_org_network_config_v1",
-        operation_id: "patchAuthOrgNetworkConfigV1",
-        method: "PATCH",
-        path: "/auth-org/v1/network-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_org_service_provider_config_v1",
-        operation_id: "patchAuthOrgServiceProviderConfigV1",
-        method: "PATCH",
-        path: "/auth-org/v1/service-provider-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_auth_org_session_config_v1",
-        operation_id: "patchAuthOrgSessionConfigV1",
-        method: "PATCH",
-        path: "/auth-org/v1/session-config",
-        tag: "Global Tenant Security Settings",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_auth_org_network_config_v1", "createAuthOrgNetworkConfigV1", "POST", "/auth-org/v1/network-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("get_auth_org_lockout_config_v1", "getAuthOrgLockoutConfigV1", "GET", "/auth-org/v1/lockout-config", "Global Tenant Security Settings")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_auth_org_network_config_v1", "getAuthOrgNetworkConfigV1", "GET", "/auth-org/v1/network-config", "Global Tenant Security Settings")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_auth_org_service_provider_config_v1", "getAuthOrgServiceProviderConfigV1", "GET", "/auth-org/v1/service-provider-config", "Global Tenant Security Settings")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_auth_org_session_config_v1", "getAuthOrgSessionConfigV1", "GET", "/auth-org/v1/session-config", "Global Tenant Security Settings")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_org_lockout_config_v1", "patchAuthOrgLockoutConfigV1", "PATCH", "/auth-org/v1/lockout-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_org_network_config_v1", "patchAuthOrgNetworkConfigV1", "PATCH", "/auth-org/v1/network-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_org_service_provider_config_v1", "patchAuthOrgServiceProviderConfigV1", "PATCH", "/auth-org/v1/service-provider-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_auth_org_session_config_v1", "patchAuthOrgSessionConfigV1", "PATCH", "/auth-org/v1/session-config", "Global Tenant Security Settings")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,156 +9,48 @@ pub const API_VERSION: &str = "governance-groups";
 
 /// Every operation of the governance-groups API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_workgroup_v1",
-        operation_id: "createWorkgroupV1",
-        method: "POST",
-        path: "/workgroups/v1",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workgroup_members_v1",
-        operation_id: "deleteWorkgroupMembersV1",
-        method: "POST",
-        path: "/workgroups/v1/{workgroupId}/members/bulk-delete",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workgroup_v1",
-        operation_id: "deleteWorkgroupV1",
-        method: "DELETE",
-        path: "/workgroups/v1/{id}",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workgroups_in_bulk_v1",
-        operation_id: "deleteWorkgroupsInBulkV1",
-        method: "POST",
-        path: "/workgroups/v1/bulk-delete",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workgroup_v1",
-        operation_id: "getWorkgroupV1",
-        method: "GET",
-        path: "/workgroups/v1/{id}",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_connections_v1",
-        operation_id: "listConnectionsV1",
-        method: "GET",
-        path: "/workgroups/v1/{workgroupId}/connections",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "list_workgroup_members_v1",
-        operation_id: "listWorkgroupMembersV1",
-        method: "GET",
-        path: "/workgroups/v1/{workgroupId}/members",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "list_workgroups_v1",
-        operation_id: "listWorkgroupsV1",
-        method: "GET",
-        path: "/workgroups/v1",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_workgroup_v1",
-        operation_id: "patchWorkgroupV1",
-        method: "PATCH",
-        path: "/workgroups/v1/{id}",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_workgroup_members_v1",
-        operation_id: "updateWorkgroupMembersV1",
-        method: "POST",
-        path: "/workgroups/v1/{workgroupId}/members/bulk-add",
-        tag: "Governance Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[207],
-        pagination: None,
-    },
+    Operation::new("create_workgroup_v1", "createWorkgroupV1", "POST", "/workgroups/v1", "Governance Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_workgroup_members_v1", "deleteWorkgroupMembersV1", "POST", "/workgroups/v1/{workgroupId}/members/bulk-delete", "Governance Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("delete_workgroup_v1", "deleteWorkgroupV1", "DELETE", "/workgroups/v1/{id}", "Governance Groups")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_workgroups_in_bulk_v1", "deleteWorkgroupsInBulkV1", "POST", "/workgroups/v1/bulk-delete", "Governance Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
+    Operation::new("get_workgroup_v1", "getWorkgroupV1", "GET", "/workgroups/v1/{id}", "Governance Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_connections_v1", "listConnectionsV1", "GET", "/workgroups/v1/{workgroupId}/connections", "Governance Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("list_workgroup_members_v1", "listWorkgroupMembersV1", "GET", "/workgroups/v1/{workgroupId}/members", "Governance Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("list_workgroups_v1", "listWorkgroupsV1", "GET", "/workgroups/v1", "Governance Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_workgroup_v1", "patchWorkgroupV1", "PATCH", "/workgroups/v1/{id}", "Governance Groups")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_workgroup_members_v1", "updateWorkgroupMembersV1", "POST", "/workgroups/v1/{workgroupId}/members/bulk-add", "Governance Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[207]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,156 +9,61 @@ pub const API_VERSION: &str = "iai-access-request-recommendations";
 
 /// Every operation of the iai-access-request-recommendations API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "add_access_request_recommendations_ignored_item_v1",
-        operation_id: "addAccessRequestRecommendationsIgnoredItemV1",
-        method: "POST",
-        path: "/ai-access-request-recommendations/v1/ignored-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "add_access_request_recommendations_requested_item_v1",
-        operation_id: "addAccessRequestRecommendationsRequestedItemV1",
-        method: "POST",
-        path: "/ai-access-request-recommendations/v1/requested-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "add_access_request_recommendations_viewed_item_v1",
-        operation_id: "addAccessRequestRecommendationsViewedItemV1",
-        method: "POST",
-        path: "/ai-access-request-recommendations/v1/viewed-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "add_access_request_recommendations_viewed_items_v1",
-        operation_id: "addAccessRequestRecommendationsViewedItemsV1",
-        method: "POST",
-        path: "/ai-access-request-recommendations/v1/viewed-items/bulk-create",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_recommendations_config_v1",
-        operation_id: "getAccessRequestRecommendationsConfigV1",
-        method: "GET",
-        path: "/ai-access-request-recommendations/v1/config",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_access_request_recommendations_ignored_items_v1",
-        operation_id: "getAccessRequestRecommendationsIgnoredItemsV1",
-        method: "GET",
-        path: "/ai-access-request-recommendations/v1/ignored-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_access_request_recommendations_requested_items_v1",
-        operation_id: "getAccessRequestRecommendationsRequestedItemsV1",
-        method: "GET",
-        path: "/ai-access-request-recommendations/v1/requested-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_access_request_recommendations_v1",
-        operation_id: "getAccessRequestRecommendationsV1",
-        method: "GET",
-        path: "/ai-access-request-recommendations/v1",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 15 }),
-    },
-    Operation {
-        id: "get_access_request_recommendations_viewed_items_v1",
-        operation_id: "getAccessRequestRecommendationsViewedItemsV1",
-        method: "GET",
-        path: "/ai-access-request-recommendations/v1/viewed-items",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "set_access_request_recommendations_config_v1",
-        operation_id: "setAccessRequestRecommendationsConfigV1",
-        method: "PUT",
-        path: "/ai-access-request-recommendations/v1/config",
-        tag: "IAI Access Request Recommendations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("add_access_request_recommendations_ignored_item_v1", "addAccessRequestRecommendationsIgnoredItemV1", "POST", "/ai-access-request-recommendations/v1/ignored-items", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("add_access_request_recommendations_requested_item_v1", "addAccessRequestRecommendationsRequestedItemV1", "POST", "/ai-access-request-recommendations/v1/requested-items", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("add_access_request_recommendations_viewed_item_v1", "addAccessRequestRecommendationsViewedItemV1", "POST", "/ai-access-request-recommendations/v1/viewed-items", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("add_access_request_recommendations_viewed_items_v1", "addAccessRequestRecommendationsViewedItemsV1", "POST", "/ai-access-request-recommendations/v1/viewed-items/bulk-create", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("get_access_request_recommendations_config_v1", "getAccessRequestRecommendationsConfigV1", "GET", "/ai-access-request-recommendations/v1/config", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_access_request_recommendations_ignored_items_v1", "getAccessRequestRecommendationsIgnoredItemsV1", "GET", "/ai-access-request-recommendations/v1/ignored-items", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_access_request_recommendations_requested_items_v1", "getAccessRequestRecommendationsRequestedItemsV1", "GET", "/ai-access-request-recommendations/v1/requested-items", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_access_request_recommendations_v1", "getAccessRequestRecommendationsV1", "GET", "/ai-access-request-recommendations/v1", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(15),
+    Operation::new("get_access_request_recommendations_viewed_items_v1", "getAccessRequestRecommendationsViewedItemsV1", "GET", "/ai-access-request-recommendations/v1/viewed-items", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("set_access_request_recommendations_config_v1", "setAccessRequestRecommendationsConfigV1", "PUT", "/ai-access-request-recommendations/v1/config", "IAI Access Request Recommendations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,51 +9,22 @@ pub const API_VERSION: &str = "iai-common-access";
 
 /// Every operation of the iai-common-access API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_common_access_v1",
-        operation_id: "createCommonAccessV1",
-        method: "POST",
-        path: "/common-access/v1",
-        tag: "IAI Common Access",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_common_access_v1",
-        operation_id: "getCommonAccessV1",
-        method: "GET",
-        path: "/common-access/v1",
-        tag: "IAI Common Access",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "update_common_access_status_in_bulk_v1",
-        operation_id: "updateCommonAccessStatusInBulkV1",
-        method: "POST",
-        path: "/common-access/v1/update-status",
-        tag: "IAI Common Access",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("create_common_access_v1", "createCommonAccessV1", "POST", "/common-access/v1", "IAI Common Access")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_common_access_v1", "getCommonAccessV1", "GET", "/common-access/v1", "IAI Common Access")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("update_common_access_status_in_bulk_v1", "updateCommonAccessStatusInBulkV1", "POST", "/common-access/v1/update-status", "IAI Common Access")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,141 +9,53 @@ pub const API_VERSION: &str = "iai-outliers";
 
 /// Every operation of the iai-outliers API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "export_outliers_zip_v1",
-        operation_id: "exportOutliersZipV1",
-        method: "GET",
-        path: "/outliers/v1/export",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_outlier_snapshots_v1",
-        operation_id: "getIdentityOutlierSnapshotsV1",
-        method: "GET",
-        path: "/outlier-summaries/v1",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 202],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_outliers_v1",
-        operation_id: "getIdentityOutliersV1",
-        method: "GET",
-        path: "/outliers/v1",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_latest_identity_outlier_snapshots_v1",
-        operation_id: "getLatestIdentityOutlierSnapshotsV1",
-        method: "GET",
-        path: "/outlier-summaries/v1/latest",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_outlier_contributing_feature_summary_v1",
-        operation_id: "getOutlierContributingFeatureSummaryV1",
-        method: "GET",
-        path: "/outlier-feature-summaries/v1/{outlierFeatureId}",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_peer_group_outliers_contributing_features_v1",
-        operation_id: "getPeerGroupOutliersContributingFeaturesV1",
-        method: "GET",
-        path: "/outliers/v1/{outlierId}/contributing-features",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "ignore_identity_outliers_v1",
-        operation_id: "ignoreIdentityOutliersV1",
-        method: "POST",
-        path: "/outliers/v1/ignore",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "list_outliers_contributing_feature_access_items_v1",
-        operation_id: "listOutliersContributingFeatureAccessItemsV1",
-        method: "GET",
-        path: "/outliers/v1/{outlierId}/feature-details/{contributingFeatureName}/access-items",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "un_ignore_identity_outliers_v1",
-        operation_id: "unIgnoreIdentityOutliersV1",
-        method: "POST",
-        path: "/outliers/v1/unignore",
-        tag: "IAI Outliers",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
+    Operation::new("export_outliers_zip_v1", "exportOutliersZipV1", "GET", "/outliers/v1/export", "IAI Outliers")
+        .with_experimental()
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_outlier_snapshots_v1", "getIdentityOutlierSnapshotsV1", "GET", "/outlier-summaries/v1", "IAI Outliers")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200, 202])
+        .with_offset_paging(250),
+    Operation::new("get_identity_outliers_v1", "getIdentityOutliersV1", "GET", "/outliers/v1", "IAI Outliers")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_latest_identity_outlier_snapshots_v1", "getLatestIdentityOutlierSnapshotsV1", "GET", "/outlier-summaries/v1/latest", "IAI Outliers")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200, 202]),
+    Operation::new("get_outlier_contributing_feature_summary_v1", "getOutlierContributingFeatureSummaryV1", "GET", "/outlier-feature-summaries/v1/{outlierFeatureId}", "IAI Outliers")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_peer_group_outliers_contributing_features_v1", "getPeerGroupOutliersContributingFeaturesV1", "GET", "/outliers/v1/{outlierId}/contributing-features", "IAI Outliers")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("ignore_identity_outliers_v1", "ignoreIdentityOutliersV1", "POST", "/outliers/v1/ignore", "IAI Outliers")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("list_outliers_contributing_feature_access_items_v1", "listOutliersContributingFeatureAccessItemsV1", "GET", "/outliers/v1/{outlierId}/feature-details/{contributingFeatureName}/access-items", "IAI Outliers")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("un_ignore_identity_outliers_v1", "unIgnoreIdentityOutliersV1", "POST", "/outliers/v1/unignore", "IAI Outliers")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,12 @@ pub const API_VERSION: &str = "iai-peer-group-strategies";
 
 /// Every operation of the iai-peer-group-strategies API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_peer_group_outliers_v1",
-        operation_id: "getPeerGroupOutliersV1",
-        method: "GET",
-        path: "/peer-group-strategies/v1/{strategy}/identity-outliers",
-        tag: "IAI Peer Group Strategies",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("get_peer_group_outliers_v1", "getPeerGroupOutliersV1", "GET", "/peer-group-strategies/v1/{strategy}/identity-outliers", "IAI Peer Group Strategies")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

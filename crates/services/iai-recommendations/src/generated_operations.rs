@@ -9,51 +9,23 @@ pub const API_VERSION: &str = "iai-recommendations";
 
 /// Every operation of the iai-recommendations API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_recommendations_config_v1",
-        operation_id: "getRecommendationsConfigV1",
-        method: "GET",
-        path: "/recommendations/v1/config",
-        tag: "IAI Recommendations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_recommendations_v1",
-        operation_id: "getRecommendationsV1",
-        method: "POST",
-        path: "/recommendations/v1/request",
-        tag: "IAI Recommendations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_recommendations_config_v1",
-        operation_id: "updateRecommendationsConfigV1",
-        method: "PUT",
-        path: "/recommendations/v1/config",
-        tag: "IAI Recommendations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_recommendations_config_v1", "getRecommendationsConfigV1", "GET", "/recommendations/v1/config", "IAI Recommendations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_recommendations_v1", "getRecommendationsV1", "POST", "/recommendations/v1/request", "IAI Recommendations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_recommendations_config_v1", "updateRecommendationsConfigV1", "PUT", "/recommendations/v1/config", "IAI Recommendations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,381 +9,141 @@ pub const API_VERSION: &str = "iai-role-mining";
 
 /// Every operation of the iai-role-mining API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_potential_role_provision_request_v1",
-        operation_id: "createPotentialRoleProvisionRequestV1",
-        method: "POST",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/provision",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "create_role_mining_sessions_v1",
-        operation_id: "createRoleMiningSessionsV1",
-        method: "POST",
-        path: "/role-mining-sessions/v1",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "download_role_mining_potential_role_zip_v1",
-        operation_id: "downloadRoleMiningPotentialRoleZipV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "export_role_mining_potential_role_async_v1",
-        operation_id: "exportRoleMiningPotentialRoleAsyncV1",
-        method: "POST",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "export_role_mining_potential_role_status_v1",
-        operation_id: "exportRoleMiningPotentialRoleStatusV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "export_role_mining_potential_role_v1",
-        operation_id: "exportRoleMiningPotentialRoleV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_all_potential_role_summaries_v1",
-        operation_id: "getAllPotentialRoleSummariesV1",
-        method: "GET",
-        path: "/role-mining-potential-roles/v1",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_entitlement_distribution_potential_role_v1",
-        operation_id: "getEntitlementDistributionPotentialRoleV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlements_potential_role_v1",
-        operation_id: "getEntitlementsPotentialRoleV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_excluded_entitlements_potential_role_v1",
-        operation_id: "getExcludedEntitlementsPotentialRoleV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identities_potential_role_v1",
-        operation_id: "getIdentitiesPotentialRoleV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/identities",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role_applications_v1",
-        operation_id: "getPotentialRoleApplicationsV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/applications",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role_entitlements_v1",
-        operation_id: "getPotentialRoleEntitlementsV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role_source_identity_usage_v1",
-        operation_id: "getPotentialRoleSourceIdentityUsageV1",
-        method: "GET",
-        path: "/role-mining-potential-roles/v1/{potentialRoleId}/sources/{sourceId}/identityUsage",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role_summaries_v1",
-        operation_id: "getPotentialRoleSummariesV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_potential_role_v1",
-        operation_id: "getPotentialRoleV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_mining_potential_role_v1",
-        operation_id: "getRoleMiningPotentialRoleV1",
-        method: "GET",
-        path: "/role-mining-potential-roles/v1/{potentialRoleId}",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_mining_session_status_v1",
-        operation_id: "getRoleMiningSessionStatusV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}/status",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_mining_session_v1",
-        operation_id: "getRoleMiningSessionV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1/{sessionId}",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_mining_sessions_v1",
-        operation_id: "getRoleMiningSessionsV1",
-        method: "GET",
-        path: "/role-mining-sessions/v1",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_saved_potential_roles_v1",
-        operation_id: "getSavedPotentialRolesV1",
-        method: "GET",
-        path: "/role-mining-potential-roles/v1/saved",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_potential_role_session_v1",
-        operation_id: "patchPotentialRoleSessionV1",
-        method: "PATCH",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_potential_role_v1",
-        operation_id: "patchPotentialRoleV1",
-        method: "PATCH",
-        path: "/role-mining-potential-roles/v1/{potentialRoleId}",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_role_mining_session_v1",
-        operation_id: "patchRoleMiningSessionV1",
-        method: "PATCH",
-        path: "/role-mining-sessions/v1/{sessionId}",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_entitlements_potential_role_v1",
-        operation_id: "updateEntitlementsPotentialRoleV1",
-        method: "POST",
-        path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/edit-entitlements",
-        tag: "IAI Role Mining",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
+    Operation::new("create_potential_role_provision_request_v1", "createPotentialRoleProvisionRequestV1", "POST", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/provision", "IAI Role Mining")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("create_role_mining_sessions_v1", "createRoleMiningSessionsV1", "POST", "/role-mining-sessions/v1", "IAI Role Mining")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("download_role_mining_potential_role_zip_v1", "downloadRoleMiningPotentialRoleZipV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("export_role_mining_potential_role_async_v1", "exportRoleMiningPotentialRoleAsyncV1", "POST", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async", "IAI Role Mining")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("export_role_mining_potential_role_status_v1", "exportRoleMiningPotentialRoleStatusV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("export_role_mining_potential_role_v1", "exportRoleMiningPotentialRoleV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_all_potential_role_summaries_v1", "getAllPotentialRoleSummariesV1", "GET", "/role-mining-potential-roles/v1", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_entitlement_distribution_potential_role_v1", "getEntitlementDistributionPotentialRoleV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlements_potential_role_v1", "getEntitlementsPotentialRoleV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_excluded_entitlements_potential_role_v1", "getExcludedEntitlementsPotentialRoleV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identities_potential_role_v1", "getIdentitiesPotentialRoleV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/identities", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role_applications_v1", "getPotentialRoleApplicationsV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/applications", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role_entitlements_v1", "getPotentialRoleEntitlementsV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role_source_identity_usage_v1", "getPotentialRoleSourceIdentityUsageV1", "GET", "/role-mining-potential-roles/v1/{potentialRoleId}/sources/{sourceId}/identityUsage", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role_summaries_v1", "getPotentialRoleSummariesV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-role-summaries", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_potential_role_v1", "getPotentialRoleV1", "GET", "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_mining_potential_role_v1", "getRoleMiningPotentialRoleV1", "GET", "/role-mining-potential-roles/v1/{potentialRoleId}", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_mining_session_status_v1", "getRoleMiningSessionStatusV1", "GET", "/role-mining-sessions/v1/{sessionId}/status", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_mining_session_v1", "getRoleMiningSessionV1", "GET", "/role-mining-sessions/v1/{sessionId}", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_mining_sessions_v1", "getRoleMiningSessionsV1", "GET", "/role-mining-sessions/v1", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_saved_potential_roles_v1", "getSavedPotentialRolesV1", "GET", "/role-mining-potential-roles/v1/saved", "IAI Role Mining")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_potential_role_session_v1", "patchPotentialRoleSessionV1", "PATCH", "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}", "IAI Role Mining")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_potential_role_v1", "patchPotentialRoleV1", "PATCH", "/role-mining-potential-roles/v1/{potentialRoleId}", "IAI Role Mining")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_role_mining_session_v1", "patchRoleMiningSessionV1", "PATCH", "/role-mining-sessions/v1/{sessionId}", "IAI Role Mining")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_entitlements_potential_role_v1", "updateEntitlementsPotentialRoleV1", "POST", "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/edit-entitlements", "IAI Role Mining")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
 ];
 
 /// This version as the runtime's pipeline reads it.

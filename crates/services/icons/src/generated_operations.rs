@@ -9,36 +9,17 @@ pub const API_VERSION: &str = "icons";
 
 /// Every operation of the icons API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "delete_icon_v1",
-        operation_id: "deleteIconV1",
-        method: "DELETE",
-        path: "/icons/v1/{objectType}/{objectId}",
-        tag: "Icons",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "set_icon_v1",
-        operation_id: "setIconV1",
-        method: "PUT",
-        path: "/icons/v1/{objectType}/{objectId}",
-        tag: "Icons",
-        experimental: true,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("delete_icon_v1", "deleteIconV1", "DELETE", "/icons/v1/{objectType}/{objectId}", "Icons")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("set_icon_v1", "setIconV1", "PUT", "/icons/v1/{objectType}/{objectId}", "Icons")
+        .with_experimental()
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

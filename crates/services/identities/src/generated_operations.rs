@@ -9,186 +9,55 @@ pub const API_VERSION: &str = "identities";
 
 /// Every operation of the identities API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "delete_identity_v1",
-        operation_id: "deleteIdentityV1",
-        method: "DELETE",
-        path: "/identities/v1/{id}",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_ownership_details_v1",
-        operation_id: "getIdentityOwnershipDetailsV1",
-        method: "GET",
-        path: "/identities/v1/{identityId}/ownership",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_v1",
-        operation_id: "getIdentityV1",
-        method: "GET",
-        path: "/identities/v1/{id}",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_assignment_v1",
-        operation_id: "getRoleAssignmentV1",
-        method: "GET",
-        path: "/identities/v1/{identityId}/role-assignments/{assignmentId}",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_assignments_v1",
-        operation_id: "getRoleAssignmentsV1",
-        method: "GET",
-        path: "/identities/v1/{identityId}/role-assignments",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_entitlements_by_identity_v1",
-        operation_id: "listEntitlementsByIdentityV1",
-        method: "GET",
-        path: "/entitlements/v1/identities/{id}/entitlements",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identities_v1",
-        operation_id: "listIdentitiesV1",
-        method: "GET",
-        path: "/identities/v1",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "reset_identity_v1",
-        operation_id: "resetIdentityV1",
-        method: "POST",
-        path: "/identities/v1/{id}/reset",
-        tag: "Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "send_identity_verification_account_token_v1",
-        operation_id: "sendIdentityVerificationAccountTokenV1",
-        method: "POST",
-        path: "/identities/v1/{id}/verification/account/send",
-        tag: "Identities",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_identities_invite_v1",
-        operation_id: "startIdentitiesInviteV1",
-        method: "POST",
-        path: "/identities/v1/invite",
-        tag: "Identities",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_identity_processing_v1",
-        operation_id: "startIdentityProcessingV1",
-        method: "POST",
-        path: "/identities/v1/process",
-        tag: "Identities",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "synchronize_attributes_for_identity_v1",
-        operation_id: "synchronizeAttributesForIdentityV1",
-        method: "POST",
-        path: "/identities/v1/{identityId}/synchronize-attributes",
-        tag: "Identities",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("delete_identity_v1", "deleteIdentityV1", "DELETE", "/identities/v1/{id}", "Identities")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_identity_ownership_details_v1", "getIdentityOwnershipDetailsV1", "GET", "/identities/v1/{identityId}/ownership", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_v1", "getIdentityV1", "GET", "/identities/v1/{id}", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_assignment_v1", "getRoleAssignmentV1", "GET", "/identities/v1/{identityId}/role-assignments/{assignmentId}", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_assignments_v1", "getRoleAssignmentsV1", "GET", "/identities/v1/{identityId}/role-assignments", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_entitlements_by_identity_v1", "listEntitlementsByIdentityV1", "GET", "/entitlements/v1/identities/{id}/entitlements", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identities_v1", "listIdentitiesV1", "GET", "/identities/v1", "Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("reset_identity_v1", "resetIdentityV1", "POST", "/identities/v1/{id}/reset", "Identities")
+        .with_success_statuses(&[202]),
+    Operation::new("send_identity_verification_account_token_v1", "sendIdentityVerificationAccountTokenV1", "POST", "/identities/v1/{id}/verification/account/send", "Identities")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_identities_invite_v1", "startIdentitiesInviteV1", "POST", "/identities/v1/invite", "Identities")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_identity_processing_v1", "startIdentityProcessingV1", "POST", "/identities/v1/process", "Identities")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("synchronize_attributes_for_identity_v1", "synchronizeAttributesForIdentityV1", "POST", "/identities/v1/{identityId}/synchronize-attributes", "Identities")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

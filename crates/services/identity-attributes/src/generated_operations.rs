@@ -9,96 +9,30 @@ pub const API_VERSION: &str = "identity-attributes";
 
 /// Every operation of the identity-attributes API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_identity_attribute_v1",
-        operation_id: "createIdentityAttributeV1",
-        method: "POST",
-        path: "/identity-attributes/v1",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_attribute_v1",
-        operation_id: "deleteIdentityAttributeV1",
-        method: "DELETE",
-        path: "/identity-attributes/v1/{name}",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_attributes_in_bulk_v1",
-        operation_id: "deleteIdentityAttributesInBulkV1",
-        method: "DELETE",
-        path: "/identity-attributes/v1/bulk-delete",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_attribute_v1",
-        operation_id: "getIdentityAttributeV1",
-        method: "GET",
-        path: "/identity-attributes/v1/{name}",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_identity_attributes_v1",
-        operation_id: "listIdentityAttributesV1",
-        method: "GET",
-        path: "/identity-attributes/v1",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_identity_attribute_v1",
-        operation_id: "putIdentityAttributeV1",
-        method: "PUT",
-        path: "/identity-attributes/v1/{name}",
-        tag: "Identity Attributes",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_identity_attribute_v1", "createIdentityAttributeV1", "POST", "/identity-attributes/v1", "Identity Attributes")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_identity_attribute_v1", "deleteIdentityAttributeV1", "DELETE", "/identity-attributes/v1/{name}", "Identity Attributes")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_identity_attributes_in_bulk_v1", "deleteIdentityAttributesInBulkV1", "DELETE", "/identity-attributes/v1/bulk-delete", "Identity Attributes")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_identity_attribute_v1", "getIdentityAttributeV1", "GET", "/identity-attributes/v1/{name}", "Identity Attributes")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_identity_attributes_v1", "listIdentityAttributesV1", "GET", "/identity-attributes/v1", "Identity Attributes")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_identity_attribute_v1", "putIdentityAttributeV1", "PUT", "/identity-attributes/v1/{name}", "Identity Attributes")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

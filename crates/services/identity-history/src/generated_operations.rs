@@ -9,171 +9,68 @@ pub const API_VERSION: &str = "identity-history";
 
 /// Every operation of the identity-history API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "compare_identity_snapshots_access_type_v1",
-        operation_id: "compareIdentitySnapshotsAccessTypeV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/compare/{accessType}",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "compare_identity_snapshots_v1",
-        operation_id: "compareIdentitySnapshotsV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/compare",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_historical_identity_events_v1",
-        operation_id: "getHistoricalIdentityEventsV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/events",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_historical_identity_v1",
-        operation_id: "getHistoricalIdentityV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_snapshot_summary_v1",
-        operation_id: "getIdentitySnapshotSummaryV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/snapshot-summary",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_identity_snapshot_v1",
-        operation_id: "getIdentitySnapshotV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/snapshots/{date}",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_start_date_v1",
-        operation_id: "getIdentityStartDateV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/start-date",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_historical_identities_v1",
-        operation_id: "listHistoricalIdentitiesV1",
-        method: "GET",
-        path: "/historical-identities/v1",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_access_items_v1",
-        operation_id: "listIdentityAccessItemsV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/access-items",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_identity_snapshot_access_items_v1",
-        operation_id: "listIdentitySnapshotAccessItemsV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/snapshots/{date}/access-items",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_identity_snapshots_v1",
-        operation_id: "listIdentitySnapshotsV1",
-        method: "GET",
-        path: "/historical-identities/v1/{id}/snapshots",
-        tag: "Identity History",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("compare_identity_snapshots_access_type_v1", "compareIdentitySnapshotsAccessTypeV1", "GET", "/historical-identities/v1/{id}/compare/{accessType}", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("compare_identity_snapshots_v1", "compareIdentitySnapshotsV1", "GET", "/historical-identities/v1/{id}/compare", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_historical_identity_events_v1", "getHistoricalIdentityEventsV1", "GET", "/historical-identities/v1/{id}/events", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_historical_identity_v1", "getHistoricalIdentityV1", "GET", "/historical-identities/v1/{id}", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_snapshot_summary_v1", "getIdentitySnapshotSummaryV1", "GET", "/historical-identities/v1/{id}/snapshot-summary", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_identity_snapshot_v1", "getIdentitySnapshotV1", "GET", "/historical-identities/v1/{id}/snapshots/{date}", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_start_date_v1", "getIdentityStartDateV1", "GET", "/historical-identities/v1/{id}/start-date", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_historical_identities_v1", "listHistoricalIdentitiesV1", "GET", "/historical-identities/v1", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_access_items_v1", "listIdentityAccessItemsV1", "GET", "/historical-identities/v1/{id}/access-items", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_identity_snapshot_access_items_v1", "listIdentitySnapshotAccessItemsV1", "GET", "/historical-identities/v1/{id}/snapshots/{date}/access-items", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_identity_snapshots_v1", "listIdentitySnapshotsV1", "GET", "/historical-identities/v1/{id}/snapshots", "Identity History")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,171 +9,52 @@ pub const API_VERSION: &str = "identity-profiles";
 
 /// Every operation of the identity-profiles API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_identity_profile_v1",
-        operation_id: "createIdentityProfileV1",
-        method: "POST",
-        path: "/identity-profiles/v1",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_profile_v1",
-        operation_id: "deleteIdentityProfileV1",
-        method: "DELETE",
-        path: "/identity-profiles/v1/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_identity_profiles_v1",
-        operation_id: "deleteIdentityProfilesV1",
-        method: "POST",
-        path: "/identity-profiles/v1/bulk-delete",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "export_identity_profiles_v1",
-        operation_id: "exportIdentityProfilesV1",
-        method: "GET",
-        path: "/identity-profiles/v1/export",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "generate_identity_preview_v1",
-        operation_id: "generateIdentityPreviewV1",
-        method: "POST",
-        path: "/identity-profiles/v1/identity-preview",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_default_identity_attribute_config_v1",
-        operation_id: "getDefaultIdentityAttributeConfigV1",
-        method: "GET",
-        path: "/identity-profiles/v1/{identity-profile-id}/default-identity-attribute-config",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_profile_v1",
-        operation_id: "getIdentityProfileV1",
-        method: "GET",
-        path: "/identity-profiles/v1/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_identity_profiles_v1",
-        operation_id: "importIdentityProfilesV1",
-        method: "POST",
-        path: "/identity-profiles/v1/import",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_identity_profiles_v1",
-        operation_id: "listIdentityProfilesV1",
-        method: "GET",
-        path: "/identity-profiles/v1",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "sync_identity_profile_v1",
-        operation_id: "syncIdentityProfileV1",
-        method: "POST",
-        path: "/identity-profiles/v1/{identity-profile-id}/process-identities",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_identity_profile_v1",
-        operation_id: "updateIdentityProfileV1",
-        method: "PATCH",
-        path: "/identity-profiles/v1/{identity-profile-id}",
-        tag: "Identity Profiles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_identity_profile_v1", "createIdentityProfileV1", "POST", "/identity-profiles/v1", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_identity_profile_v1", "deleteIdentityProfileV1", "DELETE", "/identity-profiles/v1/{identity-profile-id}", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_identity_profiles_v1", "deleteIdentityProfilesV1", "POST", "/identity-profiles/v1/bulk-delete", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("export_identity_profiles_v1", "exportIdentityProfilesV1", "GET", "/identity-profiles/v1/export", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("generate_identity_preview_v1", "generateIdentityPreviewV1", "POST", "/identity-profiles/v1/identity-preview", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_default_identity_attribute_config_v1", "getDefaultIdentityAttributeConfigV1", "GET", "/identity-profiles/v1/{identity-profile-id}/default-identity-attribute-config", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_identity_profile_v1", "getIdentityProfileV1", "GET", "/identity-profiles/v1/{identity-profile-id}", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("import_identity_profiles_v1", "importIdentityProfilesV1", "POST", "/identity-profiles/v1/import", "Identity Profiles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("list_identity_profiles_v1", "listIdentityProfilesV1", "GET", "/identity-profiles/v1", "Identity Profiles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("sync_identity_profile_v1", "syncIdentityProfileV1", "POST", "/identity-profiles/v1/{identity-profile-id}/process-identities", "Identity Profiles")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_identity_profile_v1", "updateIdentityProfileV1", "PATCH", "/identity-profiles/v1/{identity-profile-id}", "Identity Profiles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

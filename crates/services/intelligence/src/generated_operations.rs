@@ -9,126 +9,43 @@ pub const API_VERSION: &str = "intelligence";
 
 /// Every operation of the intelligence API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_response_action_v1",
-        operation_id: "createResponseActionV1",
-        method: "POST",
-        path: "/intelligence/v1/response-actions",
-        tag: "Intelligence",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_identity_intelligence_v1",
-        operation_id: "getIdentityIntelligenceV1",
-        method: "GET",
-        path: "/intelligence/v1/identities",
-        tag: "Intelligence",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_intel_identity_access_item_history_v1",
-        operation_id: "getIntelIdentityAccessItemHistoryV1",
-        method: "GET",
-        path: "/intelligence/v1/identities/{id}/access-history/access-items",
-        tag: "Intelligence",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_intel_identity_accounts_v1",
-        operation_id: "getIntelIdentityAccountsV1",
-        method: "GET",
-        path: "/intelligence/v1/identities/{id}/accounts",
-        tag: "Intelligence",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_intel_identity_certification_history_v1",
-        operation_id: "getIntelIdentityCertificationHistoryV1",
-        method: "GET",
-        path: "/intelligence/v1/identities/{id}/access-history/certifications",
-        tag: "Intelligence",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_intel_identity_non_human_identity_ownership_v1",
-        operation_id: "getIntelIdentityNonHumanIdentityOwnershipV1",
-        method: "GET",
-        path: "/intelligence/v1/identities/{id}/non-human-identity-ownership/{category}",
-        tag: "Intelligence",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_intel_identity_rare_access_v1",
-        operation_id: "getIntelIdentityRareAccessV1",
-        method: "GET",
-        path: "/intelligence/v1/identities/{id}/outliers/rare-access",
-        tag: "Intelligence",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_response_action_status_v1",
-        operation_id: "getResponseActionStatusV1",
-        method: "GET",
-        path: "/intelligence/v1/response-actions/{id}/status",
-        tag: "Intelligence",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_response_action_v1", "createResponseActionV1", "POST", "/intelligence/v1/response-actions", "Intelligence")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_identity_intelligence_v1", "getIdentityIntelligenceV1", "GET", "/intelligence/v1/identities", "Intelligence")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_intel_identity_access_item_history_v1", "getIntelIdentityAccessItemHistoryV1", "GET", "/intelligence/v1/identities/{id}/access-history/access-items", "Intelligence")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_intel_identity_accounts_v1", "getIntelIdentityAccountsV1", "GET", "/intelligence/v1/identities/{id}/accounts", "Intelligence")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_intel_identity_certification_history_v1", "getIntelIdentityCertificationHistoryV1", "GET", "/intelligence/v1/identities/{id}/access-history/certifications", "Intelligence")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_intel_identity_non_human_identity_ownership_v1", "getIntelIdentityNonHumanIdentityOwnershipV1", "GET", "/intelligence/v1/identities/{id}/non-human-identity-ownership/{category}", "Intelligence")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_intel_identity_rare_access_v1", "getIntelIdentityRareAccessV1", "GET", "/intelligence/v1/identities/{id}/outliers/rare-access", "Intelligence")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_response_action_status_v1", "getResponseActionStatusV1", "GET", "/intelligence/v1/response-actions/{id}/status", "Intelligence")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,36 +9,16 @@ pub const API_VERSION: &str = "jit-access";
 
 /// Every operation of the jit-access API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_jit_activation_config_v1",
-        operation_id: "getJitActivationConfigV1",
-        method: "GET",
-        path: "/jit-activation-config/v1/{configType}",
-        tag: "JIT Access",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_jit_activation_config_v1",
-        operation_id: "patchJitActivationConfigV1",
-        method: "PATCH",
-        path: "/jit-activation-config/v1/{configType}",
-        tag: "JIT Access",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_jit_activation_config_v1", "getJitActivationConfigV1", "GET", "/jit-activation-config/v1/{configType}", "JIT Access")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_jit_activation_config_v1", "patchJitActivationConfigV1", "PATCH", "/jit-activation-config/v1/{configType}", "JIT Access")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,81 +9,31 @@ pub const API_VERSION: &str = "jit-activations";
 
 /// Every operation of the jit-activations API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "list_jit_activation_history_for_current_identity_v1",
-        operation_id: "listJitActivationHistoryForCurrentIdentityV1",
-        method: "GET",
-        path: "/jit-activation-history/v1/current-identity",
-        tag: "JIT Activations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_jit_activation_history_v1",
-        operation_id: "listJitActivationHistoryV1",
-        method: "GET",
-        path: "/jit-activation-history/v1",
-        tag: "JIT Activations",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "start_activate_workflow_v1",
-        operation_id: "startActivateWorkflowV1",
-        method: "POST",
-        path: "/jit-activations/v1/activate",
-        tag: "JIT Activations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_deactivate_workflow_v1",
-        operation_id: "startDeactivateWorkflowV1",
-        method: "POST",
-        path: "/jit-activations/v1/deactivate",
-        tag: "JIT Activations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "start_extend_workflow_v1",
-        operation_id: "startExtendWorkflowV1",
-        method: "POST",
-        path: "/jit-activations/v1/extend",
-        tag: "JIT Activations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("list_jit_activation_history_for_current_identity_v1", "listJitActivationHistoryForCurrentIdentityV1", "GET", "/jit-activation-history/v1/current-identity", "JIT Activations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_jit_activation_history_v1", "listJitActivationHistoryV1", "GET", "/jit-activation-history/v1", "JIT Activations")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("start_activate_workflow_v1", "startActivateWorkflowV1", "POST", "/jit-activations/v1/activate", "JIT Activations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_deactivate_workflow_v1", "startDeactivateWorkflowV1", "POST", "/jit-activations/v1/deactivate", "JIT Activations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("start_extend_workflow_v1", "startExtendWorkflowV1", "POST", "/jit-activations/v1/extend", "JIT Activations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,96 +9,29 @@ pub const API_VERSION: &str = "launchers";
 
 /// Every operation of the launchers API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_launcher_v1",
-        operation_id: "createLauncherV1",
-        method: "POST",
-        path: "/launchers/v1",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_launcher_v1",
-        operation_id: "deleteLauncherV1",
-        method: "DELETE",
-        path: "/launchers/v1/{launcherID}",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_launcher_v1",
-        operation_id: "getLauncherV1",
-        method: "GET",
-        path: "/launchers/v1/{launcherID}",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_launchers_v1",
-        operation_id: "getLaunchersV1",
-        method: "GET",
-        path: "/launchers/v1",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_launcher_v1",
-        operation_id: "putLauncherV1",
-        method: "PUT",
-        path: "/launchers/v1/{launcherID}",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_launcher_v1",
-        operation_id: "startLauncherV1",
-        method: "POST",
-        path: "/launchers/v1/{launcherID}/launch",
-        tag: "Launchers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_launcher_v1", "createLauncherV1", "POST", "/launchers/v1", "Launchers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_launcher_v1", "deleteLauncherV1", "DELETE", "/launchers/v1/{launcherID}", "Launchers")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_launcher_v1", "getLauncherV1", "GET", "/launchers/v1/{launcherID}", "Launchers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_launchers_v1", "getLaunchersV1", "GET", "/launchers/v1", "Launchers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_launcher_v1", "putLauncherV1", "PUT", "/launchers/v1/{launcherID}", "Launchers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("start_launcher_v1", "startLauncherV1", "POST", "/launchers/v1/{launcherID}/launch", "Launchers")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,96 +9,31 @@ pub const API_VERSION: &str = "lifecycle-states";
 
 /// Every operation of the lifecycle-states API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_lifecycle_state_v1",
-        operation_id: "createLifecycleStateV1",
-        method: "POST",
-        path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_lifecycle_state_v1",
-        operation_id: "deleteLifecycleStateV1",
-        method: "DELETE",
-        path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_lifecycle_state_v1",
-        operation_id: "getLifecycleStateV1",
-        method: "GET",
-        path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_lifecycle_states_v1",
-        operation_id: "getLifecycleStatesV1",
-        method: "GET",
-        path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "set_lifecycle_state_v1",
-        operation_id: "setLifecycleStateV1",
-        method: "POST",
-        path: "/identities/v1/{identity-id}/set-lifecycle-state",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_lifecycle_states_v1",
-        operation_id: "updateLifecycleStatesV1",
-        method: "PATCH",
-        path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
-        tag: "Lifecycle States",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_lifecycle_state_v1", "createLifecycleStateV1", "POST", "/identity-profiles/v1/{identity-profile-id}/lifecycle-states", "Lifecycle States")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_lifecycle_state_v1", "deleteLifecycleStateV1", "DELETE", "/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}", "Lifecycle States")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("get_lifecycle_state_v1", "getLifecycleStateV1", "GET", "/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}", "Lifecycle States")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_lifecycle_states_v1", "getLifecycleStatesV1", "GET", "/identity-profiles/v1/{identity-profile-id}/lifecycle-states", "Lifecycle States")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("set_lifecycle_state_v1", "setLifecycleStateV1", "POST", "/identities/v1/{identity-id}/set-lifecycle-state", "Lifecycle States")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_lifecycle_states_v1", "updateLifecycleStatesV1", "PATCH", "/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}", "Lifecycle States")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,10 @@ pub const API_VERSION: &str = "machine-account-classify";
 
 /// Every operation of the machine-account-classify API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "send_classify_machine_account_v1",
-        operation_id: "sendClassifyMachineAccountV1",
-        method: "POST",
-        path: "/accounts/v1/{id}/classify",
-        tag: "Machine Account Classify",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("send_classify_machine_account_v1", "sendClassifyMachineAccountV1", "POST", "/accounts/v1/{id}/classify", "Machine Account Classify")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

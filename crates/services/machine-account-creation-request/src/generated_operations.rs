@@ -9,51 +9,22 @@ pub const API_VERSION: &str = "machine-account-creation-request";
 
 /// Every operation of the machine-account-creation-request API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_machine_account_request_v1",
-        operation_id: "createMachineAccountRequestV1",
-        method: "POST",
-        path: "/account-requests/v1/machine-account-create",
-        tag: "Machine Account Creation Request",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_create_machine_account_request_v1",
-        operation_id: "getCreateMachineAccountRequestV1",
-        method: "GET",
-        path: "/account-requests/v1/machine-account-create/{accountRequestId}",
-        tag: "Machine Account Creation Request",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_account_create_access_info_v1",
-        operation_id: "getMachineAccountCreateAccessInfoV1",
-        method: "GET",
-        path: "/source-subtypes/v1/machine-account-create-access",
-        tag: "Machine Account Creation Request",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("create_machine_account_request_v1", "createMachineAccountRequestV1", "POST", "/account-requests/v1/machine-account-create", "Machine Account Creation Request")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_create_machine_account_request_v1", "getCreateMachineAccountRequestV1", "GET", "/account-requests/v1/machine-account-create/{accountRequestId}", "Machine Account Creation Request")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_machine_account_create_access_info_v1", "getMachineAccountCreateAccessInfoV1", "GET", "/source-subtypes/v1/machine-account-create-access", "Machine Account Creation Request")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

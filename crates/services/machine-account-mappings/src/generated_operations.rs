@@ -9,66 +9,26 @@ pub const API_VERSION: &str = "machine-account-mappings";
 
 /// Every operation of the machine-account-mappings API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_machine_account_mappings_v1",
-        operation_id: "createMachineAccountMappingsV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/machine-account-mappings",
-        tag: "Machine Account Mappings",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_machine_account_mappings_v1",
-        operation_id: "deleteMachineAccountMappingsV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/machine-account-mappings",
-        tag: "Machine Account Mappings",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_machine_account_mappings_v1",
-        operation_id: "listMachineAccountMappingsV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/machine-account-mappings",
-        tag: "Machine Account Mappings",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "set_machine_account_mappings_v1",
-        operation_id: "setMachineAccountMappingsV1",
-        method: "PUT",
-        path: "/sources/v1/{sourceId}/machine-mappings",
-        tag: "Machine Account Mappings",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_machine_account_mappings_v1", "createMachineAccountMappingsV1", "POST", "/sources/v1/{sourceId}/machine-account-mappings", "Machine Account Mappings")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_machine_account_mappings_v1", "deleteMachineAccountMappingsV1", "DELETE", "/sources/v1/{sourceId}/machine-account-mappings", "Machine Account Mappings")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_machine_account_mappings_v1", "listMachineAccountMappingsV1", "GET", "/sources/v1/{sourceId}/machine-account-mappings", "Machine Account Mappings")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("set_machine_account_mappings_v1", "setMachineAccountMappingsV1", "PUT", "/sources/v1/{sourceId}/machine-mappings", "Machine Account Mappings")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,126 +9,46 @@ pub const API_VERSION: &str = "machine-account-subtypes";
 
 /// Every operation of the machine-account-subtypes API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_source_subtype_v1",
-        operation_id: "createSourceSubtypeV1",
-        method: "POST",
-        path: "/source-subtypes/v1",
-        tag: "Machine Account Subtypes",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_machine_account_subtype_v1",
-        operation_id: "deleteMachineAccountSubtypeV1",
-        method: "DELETE",
-        path: "/source-subtypes/v1/{subtypeId}",
-        tag: "Machine Account Subtypes",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_account_subtype_approval_config_v1",
-        operation_id: "getMachineAccountSubtypeApprovalConfigV1",
-        method: "GET",
-        path: "/source-subtypes/v1/{subtypeId}/machine-config",
-        tag: "Machine Account Subtypes",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_subtype_by_id_v1",
-        operation_id: "getSourceSubtypeByIdV1",
-        method: "GET",
-        path: "/source-subtypes/v1/{subtypeId}",
-        tag: "Machine Account Subtypes",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_source_subtypes_v1",
-        operation_id: "listSourceSubtypesV1",
-        method: "GET",
-        path: "/source-subtypes/v1",
-        tag: "Machine Account Subtypes",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "load_bulk_source_subtypes_v1",
-        operation_id: "loadBulkSourceSubtypesV1",
-        method: "POST",
-        path: "/source-subtypes/v1/bulk-retrieve",
-        tag: "Machine Account Subtypes",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_machine_account_subtype_v1",
-        operation_id: "patchMachineAccountSubtypeV1",
-        method: "PATCH",
-        path: "/source-subtypes/v1/{subtypeId}",
-        tag: "Machine Account Subtypes",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_machine_account_subtype_approval_config_v1",
-        operation_id: "updateMachineAccountSubtypeApprovalConfigV1",
-        method: "PATCH",
-        path: "/source-subtypes/v1/{subtypeId}/machine-config",
-        tag: "Machine Account Subtypes",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_source_subtype_v1", "createSourceSubtypeV1", "POST", "/source-subtypes/v1", "Machine Account Subtypes")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_machine_account_subtype_v1", "deleteMachineAccountSubtypeV1", "DELETE", "/source-subtypes/v1/{subtypeId}", "Machine Account Subtypes")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_machine_account_subtype_approval_config_v1", "getMachineAccountSubtypeApprovalConfigV1", "GET", "/source-subtypes/v1/{subtypeId}/machine-config", "Machine Account Subtypes")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_subtype_by_id_v1", "getSourceSubtypeByIdV1", "GET", "/source-subtypes/v1/{subtypeId}", "Machine Account Subtypes")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_source_subtypes_v1", "listSourceSubtypesV1", "GET", "/source-subtypes/v1", "Machine Account Subtypes")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("load_bulk_source_subtypes_v1", "loadBulkSourceSubtypesV1", "POST", "/source-subtypes/v1/bulk-retrieve", "Machine Account Subtypes")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_machine_account_subtype_v1", "patchMachineAccountSubtypeV1", "PATCH", "/source-subtypes/v1/{subtypeId}", "Machine Account Subtypes")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_machine_account_subtype_approval_config_v1", "updateMachineAccountSubtypeApprovalConfigV1", "PATCH", "/source-subtypes/v1/{subtypeId}/machine-config", "Machine Account Subtypes")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

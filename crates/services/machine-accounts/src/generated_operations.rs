@@ -9,141 +9,52 @@ pub const API_VERSION: &str = "machine-accounts";
 
 /// Every operation of the machine-accounts API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_machine_account_subtype_v1",
-        operation_id: "createMachineAccountSubtypeV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/subtypes",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_machine_account_subtype_by_technical_name_v1",
-        operation_id: "deleteMachineAccountSubtypeByTechnicalNameV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/subtypes/{technicalName}",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_account_subtype_by_id_v1",
-        operation_id: "getMachineAccountSubtypeByIdV1",
-        method: "GET",
-        path: "/sources/v1/subtypes/{subtypeId}",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_account_subtype_by_technical_name_v1",
-        operation_id: "getMachineAccountSubtypeByTechnicalNameV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/subtypes/{technicalName}",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_account_v1",
-        operation_id: "getMachineAccountV1",
-        method: "GET",
-        path: "/machine-accounts/v1/{id}",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_machine_account_subtypes_v1",
-        operation_id: "listMachineAccountSubtypesV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/subtypes",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_machine_accounts_v1",
-        operation_id: "listMachineAccountsV1",
-        method: "GET",
-        path: "/machine-accounts/v1",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_machine_account_subtype_by_technical_name_v1",
-        operation_id: "patchMachineAccountSubtypeByTechnicalNameV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/subtypes/{technicalName}",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_machine_account_v1",
-        operation_id: "updateMachineAccountV1",
-        method: "PATCH",
-        path: "/machine-accounts/v1/{id}",
-        tag: "Machine Accounts",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_machine_account_subtype_v1", "createMachineAccountSubtypeV1", "POST", "/sources/v1/{sourceId}/subtypes", "Machine Accounts")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_machine_account_subtype_by_technical_name_v1", "deleteMachineAccountSubtypeByTechnicalNameV1", "DELETE", "/sources/v1/{sourceId}/subtypes/{technicalName}", "Machine Accounts")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_machine_account_subtype_by_id_v1", "getMachineAccountSubtypeByIdV1", "GET", "/sources/v1/subtypes/{subtypeId}", "Machine Accounts")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_machine_account_subtype_by_technical_name_v1", "getMachineAccountSubtypeByTechnicalNameV1", "GET", "/sources/v1/{sourceId}/subtypes/{technicalName}", "Machine Accounts")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_machine_account_v1", "getMachineAccountV1", "GET", "/machine-accounts/v1/{id}", "Machine Accounts")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_machine_account_subtypes_v1", "listMachineAccountSubtypesV1", "GET", "/sources/v1/{sourceId}/subtypes", "Machine Accounts")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_machine_accounts_v1", "listMachineAccountsV1", "GET", "/machine-accounts/v1", "Machine Accounts")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_machine_account_subtype_by_technical_name_v1", "patchMachineAccountSubtypeByTechnicalNameV1", "PATCH", "/sources/v1/{sourceId}/subtypes/{technicalName}", "Machine Accounts")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_machine_account_v1", "updateMachineAccountV1", "PATCH", "/machine-accounts/v1/{id}", "Machine Accounts")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,51 +9,21 @@ pub const API_VERSION: &str = "machine-classification-config";
 
 /// Every operation of the machine-classification-config API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "delete_machine_classification_config_v1",
-        operation_id: "deleteMachineClassificationConfigV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/machine-classification-config",
-        tag: "Machine Classification Config",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_classification_config_v1",
-        operation_id: "getMachineClassificationConfigV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/machine-classification-config",
-        tag: "Machine Classification Config",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_machine_classification_config_v1",
-        operation_id: "setMachineClassificationConfigV1",
-        method: "PUT",
-        path: "/sources/v1/{sourceId}/machine-classification-config",
-        tag: "Machine Classification Config",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("delete_machine_classification_config_v1", "deleteMachineClassificationConfigV1", "DELETE", "/sources/v1/{sourceId}/machine-classification-config", "Machine Classification Config")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_machine_classification_config_v1", "getMachineClassificationConfigV1", "GET", "/sources/v1/{sourceId}/machine-classification-config", "Machine Classification Config")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_machine_classification_config_v1", "setMachineClassificationConfigV1", "PUT", "/sources/v1/{sourceId}/machine-classification-config", "Machine Classification Config")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

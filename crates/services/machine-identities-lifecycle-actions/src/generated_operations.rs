@@ -9,66 +9,27 @@ pub const API_VERSION: &str = "machine-identities-lifecycle-actions";
 
 /// Every operation of the machine-identities-lifecycle-actions API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "cancel_machine_identity_lifecycle_action_v1",
-        operation_id: "cancelMachineIdentityLifecycleActionV1",
-        method: "POST",
-        path: "/machine-identities/v1/lifecycle-actions/{requestId}/cancel",
-        tag: "Machine Identity Lifecycle Actions",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_identity_lifecycle_action_v1",
-        operation_id: "getMachineIdentityLifecycleActionV1",
-        method: "GET",
-        path: "/machine-identities/v1/lifecycle-actions/{requestId}",
-        tag: "Machine Identity Lifecycle Actions",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_machine_identity_lifecycle_actions_v1",
-        operation_id: "listMachineIdentityLifecycleActionsV1",
-        method: "GET",
-        path: "/machine-identities/v1/lifecycle-actions",
-        tag: "Machine Identity Lifecycle Actions",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "submit_machine_identity_lifecycle_action_v1",
-        operation_id: "submitMachineIdentityLifecycleActionV1",
-        method: "POST",
-        path: "/machine-identities/v1/{id}/lifecycle-actions",
-        tag: "Machine Identity Lifecycle Actions",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("cancel_machine_identity_lifecycle_action_v1", "cancelMachineIdentityLifecycleActionV1", "POST", "/machine-identities/v1/lifecycle-actions/{requestId}/cancel", "Machine Identity Lifecycle Actions")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_machine_identity_lifecycle_action_v1", "getMachineIdentityLifecycleActionV1", "GET", "/machine-identities/v1/lifecycle-actions/{requestId}", "Machine Identity Lifecycle Actions")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_machine_identity_lifecycle_actions_v1", "listMachineIdentityLifecycleActionsV1", "GET", "/machine-identities/v1/lifecycle-actions", "Machine Identity Lifecycle Actions")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("submit_machine_identity_lifecycle_action_v1", "submitMachineIdentityLifecycleActionV1", "POST", "/machine-identities/v1/{id}/lifecycle-actions", "Machine Identity Lifecycle Actions")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,276 +9,89 @@ pub const API_VERSION: &str = "machine-identities";
 
 /// Every operation of the machine-identities API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_machine_identity_v1",
-        operation_id: "createMachineIdentityV1",
-        method: "POST",
-        path: "/machine-identities/v1",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_machine_identity_v2",
-        operation_id: "createMachineIdentityV2",
-        method: "POST",
-        path: "/machine-identities/v2",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_machine_identity_v1",
-        operation_id: "deleteMachineIdentityV1",
-        method: "DELETE",
-        path: "/machine-identities/v1/{id}",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_machine_identity_v2",
-        operation_id: "deleteMachineIdentityV2",
-        method: "DELETE",
-        path: "/machine-identities/v2/{id}",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_ownership_correlation_config_v1",
-        operation_id: "deleteOwnershipCorrelationConfigV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_identity_v1",
-        operation_id: "getMachineIdentityV1",
-        method: "GET",
-        path: "/machine-identities/v1/{id}",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_identity_v2",
-        operation_id: "getMachineIdentityV2",
-        method: "GET",
-        path: "/machine-identities/v2/{id}",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_ownership_correlation_config_v1",
-        operation_id: "getOwnershipCorrelationConfigV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_unsanctioned_anomaly_summary_v1",
-        operation_id: "getUnsanctionedAnomalySummaryV1",
-        method: "GET",
-        path: "/machine-identities/v1/anomaly-summaries/unsanctioned",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_machine_identities_v1",
-        operation_id: "listMachineIdentitiesV1",
-        method: "GET",
-        path: "/machine-identities/v1",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_machine_identities_v2",
-        operation_id: "listMachineIdentitiesV2",
-        method: "GET",
-        path: "/machine-identities/v2",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_machine_identity_anomalies_v1",
-        operation_id: "listMachineIdentityAnomaliesV1",
-        method: "GET",
-        path: "/machine-identities/v1/{id}/anomalies",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_machine_identity_user_entitlements_v1",
-        operation_id: "listMachineIdentityUserEntitlementsV1",
-        method: "GET",
-        path: "/machine-identity-user-entitlements/v1",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_ownership_correlation_configs_v1",
-        operation_id: "listOwnershipCorrelationConfigsV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_ownership_correlation_config_v1",
-        operation_id: "patchOwnershipCorrelationConfigV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_machine_identity_aggregation_v1",
-        operation_id: "startMachineIdentityAggregationV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/aggregate-agents",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_machine_identity_v1",
-        operation_id: "updateMachineIdentityV1",
-        method: "PATCH",
-        path: "/machine-identities/v1/{id}",
-        tag: "Machine Identities",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_machine_identity_v2",
-        operation_id: "updateMachineIdentityV2",
-        method: "PATCH",
-        path: "/machine-identities/v2/{id}",
-        tag: "Machine Identities",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_machine_identity_v1", "createMachineIdentityV1", "POST", "/machine-identities/v1", "Machine Identities")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_machine_identity_v2", "createMachineIdentityV2", "POST", "/machine-identities/v2", "Machine Identities")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_machine_identity_v1", "deleteMachineIdentityV1", "DELETE", "/machine-identities/v1/{id}", "Machine Identities")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_machine_identity_v2", "deleteMachineIdentityV2", "DELETE", "/machine-identities/v2/{id}", "Machine Identities")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_ownership_correlation_config_v1", "deleteOwnershipCorrelationConfigV1", "DELETE", "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}", "Machine Identities")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_machine_identity_v1", "getMachineIdentityV1", "GET", "/machine-identities/v1/{id}", "Machine Identities")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_machine_identity_v2", "getMachineIdentityV2", "GET", "/machine-identities/v2/{id}", "Machine Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_ownership_correlation_config_v1", "getOwnershipCorrelationConfigV1", "GET", "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}", "Machine Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_unsanctioned_anomaly_summary_v1", "getUnsanctionedAnomalySummaryV1", "GET", "/machine-identities/v1/anomaly-summaries/unsanctioned", "Machine Identities")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_machine_identities_v1", "listMachineIdentitiesV1", "GET", "/machine-identities/v1", "Machine Identities")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_machine_identities_v2", "listMachineIdentitiesV2", "GET", "/machine-identities/v2", "Machine Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_machine_identity_anomalies_v1", "listMachineIdentityAnomaliesV1", "GET", "/machine-identities/v1/{id}/anomalies", "Machine Identities")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_machine_identity_user_entitlements_v1", "listMachineIdentityUserEntitlementsV1", "GET", "/machine-identity-user-entitlements/v1", "Machine Identities")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_ownership_correlation_configs_v1", "listOwnershipCorrelationConfigsV1", "GET", "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs", "Machine Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_ownership_correlation_config_v1", "patchOwnershipCorrelationConfigV1", "PATCH", "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}", "Machine Identities")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_machine_identity_aggregation_v1", "startMachineIdentityAggregationV1", "POST", "/sources/v1/{sourceId}/aggregate-agents", "Machine Identities")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_machine_identity_v1", "updateMachineIdentityV1", "PATCH", "/machine-identities/v1/{id}", "Machine Identities")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_machine_identity_v2", "updateMachineIdentityV2", "PATCH", "/machine-identities/v2/{id}", "Machine Identities")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,111 +9,34 @@ pub const API_VERSION: &str = "managed-clients";
 
 /// Every operation of the managed-clients API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_managed_client_v1",
-        operation_id: "createManagedClientV1",
-        method: "POST",
-        path: "/managed-clients/v1",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_managed_client_v1",
-        operation_id: "deleteManagedClientV1",
-        method: "DELETE",
-        path: "/managed-clients/v1/{id}",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_client_health_indicators_v1",
-        operation_id: "getManagedClientHealthIndicatorsV1",
-        method: "GET",
-        path: "/managed-clients/v1/{id}/health-indicators",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_client_status_v1",
-        operation_id: "getManagedClientStatusV1",
-        method: "GET",
-        path: "/managed-clients/v1/{id}/status",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_client_v1",
-        operation_id: "getManagedClientV1",
-        method: "GET",
-        path: "/managed-clients/v1/{id}",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_clients_v1",
-        operation_id: "getManagedClientsV1",
-        method: "GET",
-        path: "/managed-clients/v1",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "update_managed_client_v1",
-        operation_id: "updateManagedClientV1",
-        method: "PATCH",
-        path: "/managed-clients/v1/{id}",
-        tag: "Managed Clients",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_managed_client_v1", "createManagedClientV1", "POST", "/managed-clients/v1", "Managed Clients")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_managed_client_v1", "deleteManagedClientV1", "DELETE", "/managed-clients/v1/{id}", "Managed Clients")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_managed_client_health_indicators_v1", "getManagedClientHealthIndicatorsV1", "GET", "/managed-clients/v1/{id}/health-indicators", "Managed Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_client_status_v1", "getManagedClientStatusV1", "GET", "/managed-clients/v1/{id}/status", "Managed Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_client_v1", "getManagedClientV1", "GET", "/managed-clients/v1/{id}", "Managed Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_clients_v1", "getManagedClientsV1", "GET", "/managed-clients/v1", "Managed Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("update_managed_client_v1", "updateManagedClientV1", "PATCH", "/managed-clients/v1/{id}", "Managed Clients")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,81 +9,26 @@ pub const API_VERSION: &str = "managed-cluster-types";
 
 /// Every operation of the managed-cluster-types API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_managed_cluster_type_v1",
-        operation_id: "createManagedClusterTypeV1",
-        method: "POST",
-        path: "/managed-cluster-types/v1",
-        tag: "Managed Cluster Types",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_managed_cluster_type_v1",
-        operation_id: "deleteManagedClusterTypeV1",
-        method: "DELETE",
-        path: "/managed-cluster-types/v1/{id}",
-        tag: "Managed Cluster Types",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_cluster_type_v1",
-        operation_id: "getManagedClusterTypeV1",
-        method: "GET",
-        path: "/managed-cluster-types/v1/{id}",
-        tag: "Managed Cluster Types",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_cluster_types_v1",
-        operation_id: "getManagedClusterTypesV1",
-        method: "GET",
-        path: "/managed-cluster-types/v1",
-        tag: "Managed Cluster Types",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "update_managed_cluster_type_v1",
-        operation_id: "updateManagedClusterTypeV1",
-        method: "PATCH",
-        path: "/managed-cluster-types/v1/{id}",
-        tag: "Managed Cluster Types",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_managed_cluster_type_v1", "createManagedClusterTypeV1", "POST", "/managed-cluster-types/v1", "Managed Cluster Types")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_managed_cluster_type_v1", "deleteManagedClusterTypeV1", "DELETE", "/managed-cluster-types/v1/{id}", "Managed Cluster Types")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_managed_cluster_type_v1", "getManagedClusterTypeV1", "GET", "/managed-cluster-types/v1/{id}", "Managed Cluster Types")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_cluster_types_v1", "getManagedClusterTypesV1", "GET", "/managed-cluster-types/v1", "Managed Cluster Types")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("update_managed_cluster_type_v1", "updateManagedClusterTypeV1", "PATCH", "/managed-cluster-types/v1/{id}", "Managed Cluster Types")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

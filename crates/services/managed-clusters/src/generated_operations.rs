@@ -9,126 +9,39 @@ pub const API_VERSION: &str = "managed-clusters";
 
 /// Every operation of the managed-clusters API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_managed_cluster_v1",
-        operation_id: "createManagedClusterV1",
-        method: "POST",
-        path: "/managed-clusters/v1",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_managed_cluster_v1",
-        operation_id: "deleteManagedClusterV1",
-        method: "DELETE",
-        path: "/managed-clusters/v1/{id}",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_client_log_configuration_v1",
-        operation_id: "getClientLogConfigurationV1",
-        method: "GET",
-        path: "/managed-clusters/v1/{id}/log-config",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_cluster_v1",
-        operation_id: "getManagedClusterV1",
-        method: "GET",
-        path: "/managed-clusters/v1/{id}",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_managed_clusters_v1",
-        operation_id: "getManagedClustersV1",
-        method: "GET",
-        path: "/managed-clusters/v1",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "put_client_log_configuration_v1",
-        operation_id: "putClientLogConfigurationV1",
-        method: "PUT",
-        path: "/managed-clusters/v1/{id}/log-config",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_managed_cluster_v1",
-        operation_id: "updateManagedClusterV1",
-        method: "PATCH",
-        path: "/managed-clusters/v1/{id}",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_v1",
-        operation_id: "updateV1",
-        method: "POST",
-        path: "/managed-clusters/v1/{id}/manualUpgrade",
-        tag: "Managed Clusters",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_managed_cluster_v1", "createManagedClusterV1", "POST", "/managed-clusters/v1", "Managed Clusters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_managed_cluster_v1", "deleteManagedClusterV1", "DELETE", "/managed-clusters/v1/{id}", "Managed Clusters")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_client_log_configuration_v1", "getClientLogConfigurationV1", "GET", "/managed-clusters/v1/{id}/log-config", "Managed Clusters")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 204]),
+    Operation::new("get_managed_cluster_v1", "getManagedClusterV1", "GET", "/managed-clusters/v1/{id}", "Managed Clusters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_managed_clusters_v1", "getManagedClustersV1", "GET", "/managed-clusters/v1", "Managed Clusters")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("put_client_log_configuration_v1", "putClientLogConfigurationV1", "PUT", "/managed-clusters/v1/{id}/log-config", "Managed Clusters")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_managed_cluster_v1", "updateManagedClusterV1", "PATCH", "/managed-clusters/v1/{id}", "Managed Clusters")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_v1", "updateV1", "POST", "/managed-clusters/v1/{id}/manualUpgrade", "Managed Clusters")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,111 +9,36 @@ pub const API_VERSION: &str = "mfa-configuration";
 
 /// Every operation of the mfa-configuration API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_mfa_duo_config_v1",
-        operation_id: "getMFADuoConfigV1",
-        method: "GET",
-        path: "/mfa/v1/duo-web/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mfa_kba_config_v1",
-        operation_id: "getMFAKbaConfigV1",
-        method: "GET",
-        path: "/mfa/v1/kba/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_mfa_okta_config_v1",
-        operation_id: "getMFAOktaConfigV1",
-        method: "GET",
-        path: "/mfa/v1/okta-verify/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfa_duo_config_v1",
-        operation_id: "setMFADuoConfigV1",
-        method: "PUT",
-        path: "/mfa/v1/duo-web/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfa_okta_config_v1",
-        operation_id: "setMFAOktaConfigV1",
-        method: "PUT",
-        path: "/mfa/v1/okta-verify/config",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_mfakba_config_v1",
-        operation_id: "setMFAKBAConfigV1",
-        method: "POST",
-        path: "/mfa/v1/kba/config/answers",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_mfa_config_v1",
-        operation_id: "testMFAConfigV1",
-        method: "GET",
-        path: "/mfa/v1/{method}/test",
-        tag: "MFA Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_mfa_duo_config_v1", "getMFADuoConfigV1", "GET", "/mfa/v1/duo-web/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mfa_kba_config_v1", "getMFAKbaConfigV1", "GET", "/mfa/v1/kba/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_mfa_okta_config_v1", "getMFAOktaConfigV1", "GET", "/mfa/v1/okta-verify/config", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_mfa_duo_config_v1", "setMFADuoConfigV1", "PUT", "/mfa/v1/duo-web/config", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_mfa_okta_config_v1", "setMFAOktaConfigV1", "PUT", "/mfa/v1/okta-verify/config", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_mfakba_config_v1", "setMFAKBAConfigV1", "POST", "/mfa/v1/kba/config/answers", "MFA Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("test_mfa_config_v1", "testMFAConfigV1", "GET", "/mfa/v1/{method}/test", "MFA Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

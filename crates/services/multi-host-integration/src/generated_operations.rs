@@ -9,216 +9,61 @@ pub const API_VERSION: &str = "multi-host-integration";
 
 /// Every operation of the multi-host-integration API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_multi_host_integration_v1",
-        operation_id: "createMultiHostIntegrationV1",
-        method: "POST",
-        path: "/multihosts/v1",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_sources_within_multi_host_v1",
-        operation_id: "createSourcesWithinMultiHostV1",
-        method: "POST",
-        path: "/multihosts/v1/{multihostId}",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_multi_host_sources_v1",
-        operation_id: "deleteMultiHostSourcesV1",
-        method: "POST",
-        path: "/multihosts/v1/{multiHostId}/sources/bulk-delete",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_multi_host_v1",
-        operation_id: "deleteMultiHostV1",
-        method: "DELETE",
-        path: "/multihosts/v1/{multihostId}",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_acct_aggregation_groups_v1",
-        operation_id: "getAcctAggregationGroupsV1",
-        method: "GET",
-        path: "/multihosts/v1/{multihostId}/acctAggregationGroups",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_entitlement_aggregation_groups_v1",
-        operation_id: "getEntitlementAggregationGroupsV1",
-        method: "GET",
-        path: "/multihosts/v1/{multiHostId}/entitlementAggregationGroups",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_multi_host_integrations_list_v1",
-        operation_id: "getMultiHostIntegrationsListV1",
-        method: "GET",
-        path: "/multihosts/v1",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_multi_host_integrations_v1",
-        operation_id: "getMultiHostIntegrationsV1",
-        method: "GET",
-        path: "/multihosts/v1/{multihostId}",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_multi_host_source_creation_errors_v1",
-        operation_id: "getMultiHostSourceCreationErrorsV1",
-        method: "GET",
-        path: "/multihosts/v1/{multiHostId}/sources/errors",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_multihost_integration_types_v1",
-        operation_id: "getMultihostIntegrationTypesV1",
-        method: "GET",
-        path: "/multihosts/v1/types",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sources_within_multi_host_v1",
-        operation_id: "getSourcesWithinMultiHostV1",
-        method: "GET",
-        path: "/multihosts/v1/{multihostId}/sources",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "test_connection_multi_host_sources_v1",
-        operation_id: "testConnectionMultiHostSourcesV1",
-        method: "POST",
-        path: "/multihosts/v1/{multihostId}/sources/testConnection",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_source_connection_multihost_v1",
-        operation_id: "testSourceConnectionMultihostV1",
-        method: "GET",
-        path: "/multihosts/v1/{multihostId}/sources/{sourceId}/testConnection",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_multi_host_sources_v1",
-        operation_id: "updateMultiHostSourcesV1",
-        method: "PATCH",
-        path: "/multihosts/v1/{multihostId}",
-        tag: "Multi-Host Integration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_multi_host_integration_v1", "createMultiHostIntegrationV1", "POST", "/multihosts/v1", "Multi-Host Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_sources_within_multi_host_v1", "createSourcesWithinMultiHostV1", "POST", "/multihosts/v1/{multihostId}", "Multi-Host Integration")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_multi_host_sources_v1", "deleteMultiHostSourcesV1", "POST", "/multihosts/v1/{multiHostId}/sources/bulk-delete", "Multi-Host Integration")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_multi_host_v1", "deleteMultiHostV1", "DELETE", "/multihosts/v1/{multihostId}", "Multi-Host Integration")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_acct_aggregation_groups_v1", "getAcctAggregationGroupsV1", "GET", "/multihosts/v1/{multihostId}/acctAggregationGroups", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_entitlement_aggregation_groups_v1", "getEntitlementAggregationGroupsV1", "GET", "/multihosts/v1/{multiHostId}/entitlementAggregationGroups", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_multi_host_integrations_list_v1", "getMultiHostIntegrationsListV1", "GET", "/multihosts/v1", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_multi_host_integrations_v1", "getMultiHostIntegrationsV1", "GET", "/multihosts/v1/{multihostId}", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_multi_host_source_creation_errors_v1", "getMultiHostSourceCreationErrorsV1", "GET", "/multihosts/v1/{multiHostId}/sources/errors", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_multihost_integration_types_v1", "getMultihostIntegrationTypesV1", "GET", "/multihosts/v1/types", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sources_within_multi_host_v1", "getSourcesWithinMultiHostV1", "GET", "/multihosts/v1/{multihostId}/sources", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("test_connection_multi_host_sources_v1", "testConnectionMultiHostSourcesV1", "POST", "/multihosts/v1/{multihostId}/sources/testConnection", "Multi-Host Integration")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_source_connection_multihost_v1", "testSourceConnectionMultihostV1", "GET", "/multihosts/v1/{multihostId}/sources/{sourceId}/testConnection", "Multi-Host Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_multi_host_sources_v1", "updateMultiHostSourcesV1", "PATCH", "/multihosts/v1/{multihostId}", "Multi-Host Integration")
+        .with_request_content_type("application/json-patch+json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

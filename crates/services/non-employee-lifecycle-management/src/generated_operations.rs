@@ -9,486 +9,134 @@ pub const API_VERSION: &str = "non-employee-lifecycle-management";
 
 /// Every operation of the non-employee-lifecycle-management API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "approve_non_employee_request_v1",
-        operation_id: "approveNonEmployeeRequestV1",
-        method: "POST",
-        path: "/non-employee-approvals/v1/{id}/approve",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_record_v1",
-        operation_id: "createNonEmployeeRecordV1",
-        method: "POST",
-        path: "/non-employee-records/v1",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_request_v1",
-        operation_id: "createNonEmployeeRequestV1",
-        method: "POST",
-        path: "/non-employee-requests/v1",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_source_schema_attributes_v1",
-        operation_id: "createNonEmployeeSourceSchemaAttributesV1",
-        method: "POST",
-        path: "/non-employee-sources/v1/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_non_employee_source_v1",
-        operation_id: "createNonEmployeeSourceV1",
-        method: "POST",
-        path: "/non-employee-sources/v1",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_record_v1",
-        operation_id: "deleteNonEmployeeRecordV1",
-        method: "DELETE",
-        path: "/non-employee-records/v1/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_records_in_bulk_v1",
-        operation_id: "deleteNonEmployeeRecordsInBulkV1",
-        method: "POST",
-        path: "/non-employee-records/v1/bulk-delete",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_request_v1",
-        operation_id: "deleteNonEmployeeRequestV1",
-        method: "DELETE",
-        path: "/non-employee-requests/v1/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_schema_attribute_v1",
-        operation_id: "deleteNonEmployeeSchemaAttributeV1",
-        method: "DELETE",
-        path: "/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_source_schema_attributes_v1",
-        operation_id: "deleteNonEmployeeSourceSchemaAttributesV1",
-        method: "DELETE",
-        path: "/non-employee-sources/v1/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_non_employee_source_v1",
-        operation_id: "deleteNonEmployeeSourceV1",
-        method: "DELETE",
-        path: "/non-employee-sources/v1/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "export_non_employee_records_v1",
-        operation_id: "exportNonEmployeeRecordsV1",
-        method: "GET",
-        path: "/non-employee-sources/v1/{id}/non-employees/download",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "export_non_employee_source_schema_template_v1",
-        operation_id: "exportNonEmployeeSourceSchemaTemplateV1",
-        method: "GET",
-        path: "/non-employee-sources/v1/{id}/schema-attributes-template/download",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_approval_summary_v1",
-        operation_id: "getNonEmployeeApprovalSummaryV1",
-        method: "GET",
-        path: "/non-employee-approvals/v1/summary/{requested-for}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_approval_v1",
-        operation_id: "getNonEmployeeApprovalV1",
-        method: "GET",
-        path: "/non-employee-approvals/v1/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_bulk_upload_status_v1",
-        operation_id: "getNonEmployeeBulkUploadStatusV1",
-        method: "GET",
-        path: "/non-employee-sources/v1/{id}/non-employee-bulk-upload/status",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_record_v1",
-        operation_id: "getNonEmployeeRecordV1",
-        method: "GET",
-        path: "/non-employee-records/v1/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_request_summary_v1",
-        operation_id: "getNonEmployeeRequestSummaryV1",
-        method: "GET",
-        path: "/non-employee-requests/v1/summary/{requested-for}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_request_v1",
-        operation_id: "getNonEmployeeRequestV1",
-        method: "GET",
-        path: "/non-employee-requests/v1/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_schema_attribute_v1",
-        operation_id: "getNonEmployeeSchemaAttributeV1",
-        method: "GET",
-        path: "/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_source_schema_attributes_v1",
-        operation_id: "getNonEmployeeSourceSchemaAttributesV1",
-        method: "GET",
-        path: "/non-employee-sources/v1/{sourceId}/schema-attributes",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_non_employee_source_v1",
-        operation_id: "getNonEmployeeSourceV1",
-        method: "GET",
-        path: "/non-employee-sources/v1/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_non_employee_records_in_bulk_v1",
-        operation_id: "importNonEmployeeRecordsInBulkV1",
-        method: "POST",
-        path: "/non-employee-sources/v1/{id}/non-employee-bulk-upload",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "list_non_employee_approvals_v1",
-        operation_id: "listNonEmployeeApprovalsV1",
-        method: "GET",
-        path: "/non-employee-approvals/v1",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_records_v1",
-        operation_id: "listNonEmployeeRecordsV1",
-        method: "GET",
-        path: "/non-employee-records/v1",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_requests_v1",
-        operation_id: "listNonEmployeeRequestsV1",
-        method: "GET",
-        path: "/non-employee-requests/v1",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_non_employee_sources_v1",
-        operation_id: "listNonEmployeeSourcesV1",
-        method: "GET",
-        path: "/non-employee-sources/v1",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_non_employee_record_v1",
-        operation_id: "patchNonEmployeeRecordV1",
-        method: "PATCH",
-        path: "/non-employee-records/v1/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_non_employee_schema_attribute_v1",
-        operation_id: "patchNonEmployeeSchemaAttributeV1",
-        method: "PATCH",
-        path: "/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_non_employee_source_v1",
-        operation_id: "patchNonEmployeeSourceV1",
-        method: "PATCH",
-        path: "/non-employee-sources/v1/{sourceId}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_non_employee_request_v1",
-        operation_id: "rejectNonEmployeeRequestV1",
-        method: "POST",
-        path: "/non-employee-approvals/v1/{id}/reject",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_non_employee_record_v1",
-        operation_id: "updateNonEmployeeRecordV1",
-        method: "PUT",
-        path: "/non-employee-records/v1/{id}",
-        tag: "Non-Employee Lifecycle Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("approve_non_employee_request_v1", "approveNonEmployeeRequestV1", "POST", "/non-employee-approvals/v1/{id}/approve", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_record_v1", "createNonEmployeeRecordV1", "POST", "/non-employee-records/v1", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_request_v1", "createNonEmployeeRequestV1", "POST", "/non-employee-requests/v1", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_source_schema_attributes_v1", "createNonEmployeeSourceSchemaAttributesV1", "POST", "/non-employee-sources/v1/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_non_employee_source_v1", "createNonEmployeeSourceV1", "POST", "/non-employee-sources/v1", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_non_employee_record_v1", "deleteNonEmployeeRecordV1", "DELETE", "/non-employee-records/v1/{id}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_records_in_bulk_v1", "deleteNonEmployeeRecordsInBulkV1", "POST", "/non-employee-records/v1/bulk-delete", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_request_v1", "deleteNonEmployeeRequestV1", "DELETE", "/non-employee-requests/v1/{id}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_schema_attribute_v1", "deleteNonEmployeeSchemaAttributeV1", "DELETE", "/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_source_schema_attributes_v1", "deleteNonEmployeeSourceSchemaAttributesV1", "DELETE", "/non-employee-sources/v1/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_non_employee_source_v1", "deleteNonEmployeeSourceV1", "DELETE", "/non-employee-sources/v1/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("export_non_employee_records_v1", "exportNonEmployeeRecordsV1", "GET", "/non-employee-sources/v1/{id}/non-employees/download", "Non-Employee Lifecycle Management")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("export_non_employee_source_schema_template_v1", "exportNonEmployeeSourceSchemaTemplateV1", "GET", "/non-employee-sources/v1/{id}/schema-attributes-template/download", "Non-Employee Lifecycle Management")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_approval_summary_v1", "getNonEmployeeApprovalSummaryV1", "GET", "/non-employee-approvals/v1/summary/{requested-for}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_approval_v1", "getNonEmployeeApprovalV1", "GET", "/non-employee-approvals/v1/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_bulk_upload_status_v1", "getNonEmployeeBulkUploadStatusV1", "GET", "/non-employee-sources/v1/{id}/non-employee-bulk-upload/status", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_record_v1", "getNonEmployeeRecordV1", "GET", "/non-employee-records/v1/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_request_summary_v1", "getNonEmployeeRequestSummaryV1", "GET", "/non-employee-requests/v1/summary/{requested-for}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_request_v1", "getNonEmployeeRequestV1", "GET", "/non-employee-requests/v1/{id}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_schema_attribute_v1", "getNonEmployeeSchemaAttributeV1", "GET", "/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_source_schema_attributes_v1", "getNonEmployeeSourceSchemaAttributesV1", "GET", "/non-employee-sources/v1/{sourceId}/schema-attributes", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_non_employee_source_v1", "getNonEmployeeSourceV1", "GET", "/non-employee-sources/v1/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("import_non_employee_records_in_bulk_v1", "importNonEmployeeRecordsInBulkV1", "POST", "/non-employee-sources/v1/{id}/non-employee-bulk-upload", "Non-Employee Lifecycle Management")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("list_non_employee_approvals_v1", "listNonEmployeeApprovalsV1", "GET", "/non-employee-approvals/v1", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_records_v1", "listNonEmployeeRecordsV1", "GET", "/non-employee-records/v1", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_requests_v1", "listNonEmployeeRequestsV1", "GET", "/non-employee-requests/v1", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_non_employee_sources_v1", "listNonEmployeeSourcesV1", "GET", "/non-employee-sources/v1", "Non-Employee Lifecycle Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_non_employee_record_v1", "patchNonEmployeeRecordV1", "PATCH", "/non-employee-records/v1/{id}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_non_employee_schema_attribute_v1", "patchNonEmployeeSchemaAttributeV1", "PATCH", "/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_non_employee_source_v1", "patchNonEmployeeSourceV1", "PATCH", "/non-employee-sources/v1/{sourceId}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reject_non_employee_request_v1", "rejectNonEmployeeRequestV1", "POST", "/non-employee-approvals/v1/{id}/reject", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_non_employee_record_v1", "updateNonEmployeeRecordV1", "PUT", "/non-employee-records/v1/{id}", "Non-Employee Lifecycle Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,276 +9,82 @@ pub const API_VERSION: &str = "notifications";
 
 /// Every operation of the notifications API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_domain_dkim_v1",
-        operation_id: "createDomainDkimV1",
-        method: "POST",
-        path: "/verified-domains/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_notification_template_v1",
-        operation_id: "createNotificationTemplateV1",
-        method: "POST",
-        path: "/notification-templates/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_verified_from_address_v1",
-        operation_id: "createVerifiedFromAddressV1",
-        method: "POST",
-        path: "/verified-from-addresses/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_notification_templates_in_bulk_v1",
-        operation_id: "deleteNotificationTemplatesInBulkV1",
-        method: "POST",
-        path: "/notification-templates/v1/bulk-delete",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_verified_from_address_v1",
-        operation_id: "deleteVerifiedFromAddressV1",
-        method: "DELETE",
-        path: "/verified-from-addresses/v1/{id}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_dkim_attributes_v1",
-        operation_id: "getDkimAttributesV1",
-        method: "GET",
-        path: "/verified-domains/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_mail_from_attributes_v1",
-        operation_id: "getMailFromAttributesV1",
-        method: "GET",
-        path: "/mail-from-attributes/v1/{identity}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_notification_preferences_v1",
-        operation_id: "getNotificationPreferencesV1",
-        method: "GET",
-        path: "/notification-preferences/v1/{key}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_notification_template_v1",
-        operation_id: "getNotificationTemplateV1",
-        method: "GET",
-        path: "/notification-templates/v1/{id}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_notification_template_variables_v1",
-        operation_id: "getNotificationTemplateVariablesV1",
-        method: "GET",
-        path: "/notification-template-variables/v1/{key}/{medium}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_notifications_template_context_v1",
-        operation_id: "getNotificationsTemplateContextV1",
-        method: "GET",
-        path: "/notification-template-context/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_from_addresses_v1",
-        operation_id: "listFromAddressesV1",
-        method: "GET",
-        path: "/verified-from-addresses/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_notification_preferences_v1",
-        operation_id: "listNotificationPreferencesV1",
-        method: "GET",
-        path: "/notification-preferences/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_notification_template_defaults_v1",
-        operation_id: "listNotificationTemplateDefaultsV1",
-        method: "GET",
-        path: "/notification-template-defaults/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_notification_templates_v1",
-        operation_id: "listNotificationTemplatesV1",
-        method: "GET",
-        path: "/notification-templates/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "put_mail_from_attributes_v1",
-        operation_id: "putMailFromAttributesV1",
-        method: "PUT",
-        path: "/mail-from-attributes/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_test_notification_v1",
-        operation_id: "sendTestNotificationV1",
-        method: "POST",
-        path: "/send-test-notification/v1",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "set_notification_preferences_v1",
-        operation_id: "setNotificationPreferencesV1",
-        method: "PUT",
-        path: "/notification-preferences/v1/{key}",
-        tag: "Notifications",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_domain_dkim_v1", "createDomainDkimV1", "POST", "/verified-domains/v1", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_notification_template_v1", "createNotificationTemplateV1", "POST", "/notification-templates/v1", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_verified_from_address_v1", "createVerifiedFromAddressV1", "POST", "/verified-from-addresses/v1", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_notification_templates_in_bulk_v1", "deleteNotificationTemplatesInBulkV1", "POST", "/notification-templates/v1/bulk-delete", "Notifications")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("delete_verified_from_address_v1", "deleteVerifiedFromAddressV1", "DELETE", "/verified-from-addresses/v1/{id}", "Notifications")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_dkim_attributes_v1", "getDkimAttributesV1", "GET", "/verified-domains/v1", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_mail_from_attributes_v1", "getMailFromAttributesV1", "GET", "/mail-from-attributes/v1/{identity}", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_notification_preferences_v1", "getNotificationPreferencesV1", "GET", "/notification-preferences/v1/{key}", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_notification_template_v1", "getNotificationTemplateV1", "GET", "/notification-templates/v1/{id}", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_notification_template_variables_v1", "getNotificationTemplateVariablesV1", "GET", "/notification-template-variables/v1/{key}/{medium}", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_notifications_template_context_v1", "getNotificationsTemplateContextV1", "GET", "/notification-template-context/v1", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_from_addresses_v1", "listFromAddressesV1", "GET", "/verified-from-addresses/v1", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_notification_preferences_v1", "listNotificationPreferencesV1", "GET", "/notification-preferences/v1", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_notification_template_defaults_v1", "listNotificationTemplateDefaultsV1", "GET", "/notification-template-defaults/v1", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_notification_templates_v1", "listNotificationTemplatesV1", "GET", "/notification-templates/v1", "Notifications")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("put_mail_from_attributes_v1", "putMailFromAttributesV1", "PUT", "/mail-from-attributes/v1", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("send_test_notification_v1", "sendTestNotificationV1", "POST", "/send-test-notification/v1", "Notifications")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("set_notification_preferences_v1", "setNotificationPreferencesV1", "PUT", "/notification-preferences/v1/{key}", "Notifications")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,81 +9,25 @@ pub const API_VERSION: &str = "oauth-clients";
 
 /// Every operation of the oauth-clients API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_oauth_client_v1",
-        operation_id: "createOauthClientV1",
-        method: "POST",
-        path: "/oauth-clients/v1",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_oauth_client_v1",
-        operation_id: "deleteOauthClientV1",
-        method: "DELETE",
-        path: "/oauth-clients/v1/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_oauth_client_v1",
-        operation_id: "getOauthClientV1",
-        method: "GET",
-        path: "/oauth-clients/v1/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_oauth_clients_v1",
-        operation_id: "listOauthClientsV1",
-        method: "GET",
-        path: "/oauth-clients/v1",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_oauth_client_v1",
-        operation_id: "patchOauthClientV1",
-        method: "PATCH",
-        path: "/oauth-clients/v1/{id}",
-        tag: "OAuth Clients",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_oauth_client_v1", "createOauthClientV1", "POST", "/oauth-clients/v1", "OAuth Clients")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_oauth_client_v1", "deleteOauthClientV1", "DELETE", "/oauth-clients/v1/{id}", "OAuth Clients")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_oauth_client_v1", "getOauthClientV1", "GET", "/oauth-clients/v1/{id}", "OAuth Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_oauth_clients_v1", "listOauthClientsV1", "GET", "/oauth-clients/v1", "OAuth Clients")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_oauth_client_v1", "patchOauthClientV1", "PATCH", "/oauth-clients/v1/{id}", "OAuth Clients")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

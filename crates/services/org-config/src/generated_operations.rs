@@ -9,51 +9,19 @@ pub const API_VERSION: &str = "org-config";
 
 /// Every operation of the org-config API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_org_config_v1",
-        operation_id: "getOrgConfigV1",
-        method: "GET",
-        path: "/org-config/v1",
-        tag: "Org Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_valid_time_zones_v1",
-        operation_id: "getValidTimeZonesV1",
-        method: "GET",
-        path: "/org-config/v1/valid-time-zones",
-        tag: "Org Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "patch_org_config_v1",
-        operation_id: "patchOrgConfigV1",
-        method: "PATCH",
-        path: "/org-config/v1",
-        tag: "Org Config",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_org_config_v1", "getOrgConfigV1", "GET", "/org-config/v1", "Org Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_valid_time_zones_v1", "getValidTimeZonesV1", "GET", "/org-config/v1/valid-time-zones", "Org Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("patch_org_config_v1", "patchOrgConfigV1", "PATCH", "/org-config/v1", "Org Config")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,126 +9,38 @@ pub const API_VERSION: &str = "parameter-storage";
 
 /// Every operation of the parameter-storage API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_parameter_v1",
-        operation_id: "createParameterV1",
-        method: "POST",
-        path: "/parameter-storage/v1/parameters",
-        tag: "Parameter Storage",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_parameter_v1",
-        operation_id: "deleteParameterV1",
-        method: "DELETE",
-        path: "/parameter-storage/v1/parameters/{id}",
-        tag: "Parameter Storage",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_attestation_document_v1",
-        operation_id: "getAttestationDocumentV1",
-        method: "GET",
-        path: "/parameter-storage/v1/attestation",
-        tag: "Parameter Storage",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_parameter_references_v1",
-        operation_id: "getParameterReferencesV1",
-        method: "GET",
-        path: "/parameter-storage/v1/parameters/{id}/references",
-        tag: "Parameter Storage",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_parameter_storage_specification_v1",
-        operation_id: "getParameterStorageSpecificationV1",
-        method: "GET",
-        path: "/parameter-storage/v1/specification",
-        tag: "Parameter Storage",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_parameter_v1",
-        operation_id: "getParameterV1",
-        method: "GET",
-        path: "/parameter-storage/v1/parameters/{id}",
-        tag: "Parameter Storage",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_parameters_v1",
-        operation_id: "searchParametersV1",
-        method: "GET",
-        path: "/parameter-storage/v1/parameters",
-        tag: "Parameter Storage",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "update_parameter_v1",
-        operation_id: "updateParameterV1",
-        method: "PATCH",
-        path: "/parameter-storage/v1/parameters/{id}",
-        tag: "Parameter Storage",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_parameter_v1", "createParameterV1", "POST", "/parameter-storage/v1/parameters", "Parameter Storage")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_parameter_v1", "deleteParameterV1", "DELETE", "/parameter-storage/v1/parameters/{id}", "Parameter Storage")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_attestation_document_v1", "getAttestationDocumentV1", "GET", "/parameter-storage/v1/attestation", "Parameter Storage")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_parameter_references_v1", "getParameterReferencesV1", "GET", "/parameter-storage/v1/parameters/{id}/references", "Parameter Storage")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_parameter_storage_specification_v1", "getParameterStorageSpecificationV1", "GET", "/parameter-storage/v1/specification", "Parameter Storage")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_parameter_v1", "getParameterV1", "GET", "/parameter-storage/v1/parameters/{id}", "Parameter Storage")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("search_parameters_v1", "searchParametersV1", "GET", "/parameter-storage/v1/parameters", "Parameter Storage")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("update_parameter_v1", "updateParameterV1", "PATCH", "/parameter-storage/v1/parameters/{id}", "Parameter Storage")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

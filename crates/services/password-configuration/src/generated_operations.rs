@@ -9,51 +9,19 @@ pub const API_VERSION: &str = "password-configuration";
 
 /// Every operation of the password-configuration API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_password_org_config_v1",
-        operation_id: "createPasswordOrgConfigV1",
-        method: "POST",
-        path: "/password-org-config/v1",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_org_config_v1",
-        operation_id: "getPasswordOrgConfigV1",
-        method: "GET",
-        path: "/password-org-config/v1",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_password_org_config_v1",
-        operation_id: "putPasswordOrgConfigV1",
-        method: "PUT",
-        path: "/password-org-config/v1",
-        tag: "Password Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_password_org_config_v1", "createPasswordOrgConfigV1", "POST", "/password-org-config/v1", "Password Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_org_config_v1", "getPasswordOrgConfigV1", "GET", "/password-org-config/v1", "Password Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_password_org_config_v1", "putPasswordOrgConfigV1", "PUT", "/password-org-config/v1", "Password Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

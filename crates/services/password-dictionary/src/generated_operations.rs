@@ -9,36 +9,15 @@ pub const API_VERSION: &str = "password-dictionary";
 
 /// Every operation of the password-dictionary API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_password_dictionary_v1",
-        operation_id: "getPasswordDictionaryV1",
-        method: "GET",
-        path: "/password-dictionary/v1",
-        tag: "Password Dictionary",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/plain"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_password_dictionary_v1",
-        operation_id: "putPasswordDictionaryV1",
-        method: "PUT",
-        path: "/password-dictionary/v1",
-        tag: "Password Dictionary",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: true,
-        success_statuses: &[200, 201],
-        pagination: None,
-    },
+    Operation::new("get_password_dictionary_v1", "getPasswordDictionaryV1", "GET", "/password-dictionary/v1", "Password Dictionary")
+        .with_accept("text/plain")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_password_dictionary_v1", "putPasswordDictionaryV1", "PUT", "/password-dictionary/v1", "Password Dictionary")
+        .with_request_content_type("multipart/form-data")
+        .with_multipart()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 201]),
 ];
 
 /// This version as the runtime's pipeline reads it.

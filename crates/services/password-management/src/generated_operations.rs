@@ -9,66 +9,24 @@ pub const API_VERSION: &str = "password-management";
 
 /// Every operation of the password-management API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_digit_token_v1",
-        operation_id: "createDigitTokenV1",
-        method: "POST",
-        path: "/generate-password-reset-token/v1/digit",
-        tag: "Password Management",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_change_status_v1",
-        operation_id: "getPasswordChangeStatusV1",
-        method: "GET",
-        path: "/password-change-status/v1/{id}",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "query_password_info_v1",
-        operation_id: "queryPasswordInfoV1",
-        method: "POST",
-        path: "/query-password-info/v1",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_password_v1",
-        operation_id: "setPasswordV1",
-        method: "POST",
-        path: "/set-password/v1",
-        tag: "Password Management",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("create_digit_token_v1", "createDigitTokenV1", "POST", "/generate-password-reset-token/v1/digit", "Password Management")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_change_status_v1", "getPasswordChangeStatusV1", "GET", "/password-change-status/v1/{id}", "Password Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("query_password_info_v1", "queryPasswordInfoV1", "POST", "/query-password-info/v1", "Password Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_password_v1", "setPasswordV1", "POST", "/set-password/v1", "Password Management")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,81 +9,32 @@ pub const API_VERSION: &str = "password-policies";
 
 /// Every operation of the password-policies API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_password_policy_v1",
-        operation_id: "createPasswordPolicyV1",
-        method: "POST",
-        path: "/password-policies/v1",
-        tag: "Password Policies",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_password_policy_v1",
-        operation_id: "deletePasswordPolicyV1",
-        method: "DELETE",
-        path: "/password-policies/v1/{id}",
-        tag: "Password Policies",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_policy_by_id_v1",
-        operation_id: "getPasswordPolicyByIdV1",
-        method: "GET",
-        path: "/password-policies/v1/{id}",
-        tag: "Password Policies",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_password_policies_v1",
-        operation_id: "listPasswordPoliciesV1",
-        method: "GET",
-        path: "/password-policies/v1",
-        tag: "Password Policies",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "set_password_policy_v1",
-        operation_id: "setPasswordPolicyV1",
-        method: "PUT",
-        path: "/password-policies/v1/{id}",
-        tag: "Password Policies",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_password_policy_v1", "createPasswordPolicyV1", "POST", "/password-policies/v1", "Password Policies")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_password_policy_v1", "deletePasswordPolicyV1", "DELETE", "/password-policies/v1/{id}", "Password Policies")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_password_policy_by_id_v1", "getPasswordPolicyByIdV1", "GET", "/password-policies/v1/{id}", "Password Policies")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_password_policies_v1", "listPasswordPoliciesV1", "GET", "/password-policies/v1", "Password Policies")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("set_password_policy_v1", "setPasswordPolicyV1", "PUT", "/password-policies/v1/{id}", "Password Policies")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

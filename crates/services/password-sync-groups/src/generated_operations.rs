@@ -9,81 +9,27 @@ pub const API_VERSION: &str = "password-sync-groups";
 
 /// Every operation of the password-sync-groups API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_password_sync_group_v1",
-        operation_id: "createPasswordSyncGroupV1",
-        method: "POST",
-        path: "/password-sync-groups/v1",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_password_sync_group_v1",
-        operation_id: "deletePasswordSyncGroupV1",
-        method: "DELETE",
-        path: "/password-sync-groups/v1/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_sync_group_v1",
-        operation_id: "getPasswordSyncGroupV1",
-        method: "GET",
-        path: "/password-sync-groups/v1/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_password_sync_groups_v1",
-        operation_id: "getPasswordSyncGroupsV1",
-        method: "GET",
-        path: "/password-sync-groups/v1",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "update_password_sync_group_v1",
-        operation_id: "updatePasswordSyncGroupV1",
-        method: "PUT",
-        path: "/password-sync-groups/v1/{id}",
-        tag: "Password Sync Groups",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_password_sync_group_v1", "createPasswordSyncGroupV1", "POST", "/password-sync-groups/v1", "Password Sync Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_password_sync_group_v1", "deletePasswordSyncGroupV1", "DELETE", "/password-sync-groups/v1/{id}", "Password Sync Groups")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_password_sync_group_v1", "getPasswordSyncGroupV1", "GET", "/password-sync-groups/v1/{id}", "Password Sync Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_password_sync_groups_v1", "getPasswordSyncGroupsV1", "GET", "/password-sync-groups/v1", "Password Sync Groups")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("update_password_sync_group_v1", "updatePasswordSyncGroupV1", "PUT", "/password-sync-groups/v1/{id}", "Password Sync Groups")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,66 +9,21 @@ pub const API_VERSION: &str = "personal-access-tokens";
 
 /// Every operation of the personal-access-tokens API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_personal_access_token_v1",
-        operation_id: "createPersonalAccessTokenV1",
-        method: "POST",
-        path: "/personal-access-tokens/v1",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_personal_access_token_v1",
-        operation_id: "deletePersonalAccessTokenV1",
-        method: "DELETE",
-        path: "/personal-access-tokens/v1/{id}",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "list_personal_access_tokens_v1",
-        operation_id: "listPersonalAccessTokensV1",
-        method: "GET",
-        path: "/personal-access-tokens/v1",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_personal_access_token_v1",
-        operation_id: "patchPersonalAccessTokenV1",
-        method: "PATCH",
-        path: "/personal-access-tokens/v1/{id}",
-        tag: "Personal Access Tokens",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_personal_access_token_v1", "createPersonalAccessTokenV1", "POST", "/personal-access-tokens/v1", "Personal Access Tokens")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_personal_access_token_v1", "deletePersonalAccessTokenV1", "DELETE", "/personal-access-tokens/v1/{id}", "Personal Access Tokens")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("list_personal_access_tokens_v1", "listPersonalAccessTokensV1", "GET", "/personal-access-tokens/v1", "Personal Access Tokens")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_personal_access_token_v1", "patchPersonalAccessTokenV1", "PATCH", "/personal-access-tokens/v1/{id}", "Personal Access Tokens")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,51 +9,18 @@ pub const API_VERSION: &str = "privilege-criteria-configuration";
 
 /// Every operation of the privilege-criteria-configuration API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_privilege_criteria_config_v1",
-        operation_id: "getPrivilegeCriteriaConfigV1",
-        method: "GET",
-        path: "/criteria-config/v1/privilege/{criteriaConfigId}",
-        tag: "Privilege Criteria Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_privilege_criteria_config_v1",
-        operation_id: "listPrivilegeCriteriaConfigV1",
-        method: "GET",
-        path: "/criteria-config/v1/privilege",
-        tag: "Privilege Criteria Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_privilege_criteria_config_v1",
-        operation_id: "patchPrivilegeCriteriaConfigV1",
-        method: "PATCH",
-        path: "/criteria-config/v1/privilege/{criteriaConfigId}",
-        tag: "Privilege Criteria Configuration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_privilege_criteria_config_v1", "getPrivilegeCriteriaConfigV1", "GET", "/criteria-config/v1/privilege/{criteriaConfigId}", "Privilege Criteria Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_privilege_criteria_config_v1", "listPrivilegeCriteriaConfigV1", "GET", "/criteria-config/v1/privilege", "Privilege Criteria Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_privilege_criteria_config_v1", "patchPrivilegeCriteriaConfigV1", "PATCH", "/criteria-config/v1/privilege/{criteriaConfigId}", "Privilege Criteria Configuration")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

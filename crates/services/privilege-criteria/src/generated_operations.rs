@@ -9,81 +9,26 @@ pub const API_VERSION: &str = "privilege-criteria";
 
 /// Every operation of the privilege-criteria API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_custom_privilege_criteria_v1",
-        operation_id: "createCustomPrivilegeCriteriaV1",
-        method: "POST",
-        path: "/criteria/v1/privilege",
-        tag: "Privilege Criteria",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_custom_privilege_criteria_v1",
-        operation_id: "deleteCustomPrivilegeCriteriaV1",
-        method: "DELETE",
-        path: "/criteria/v1/privilege/{criteriaId}",
-        tag: "Privilege Criteria",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_privilege_criteria_v1",
-        operation_id: "getPrivilegeCriteriaV1",
-        method: "GET",
-        path: "/criteria/v1/privilege/{criteriaId}",
-        tag: "Privilege Criteria",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_privilege_criteria_v1",
-        operation_id: "listPrivilegeCriteriaV1",
-        method: "GET",
-        path: "/criteria/v1/privilege",
-        tag: "Privilege Criteria",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_custom_privilege_criteria_value_v1",
-        operation_id: "putCustomPrivilegeCriteriaValueV1",
-        method: "PUT",
-        path: "/criteria/v1/privilege/{criteriaId}",
-        tag: "Privilege Criteria",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_custom_privilege_criteria_v1", "createCustomPrivilegeCriteriaV1", "POST", "/criteria/v1/privilege", "Privilege Criteria")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_custom_privilege_criteria_v1", "deleteCustomPrivilegeCriteriaV1", "DELETE", "/criteria/v1/privilege/{criteriaId}", "Privilege Criteria")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_privilege_criteria_v1", "getPrivilegeCriteriaV1", "GET", "/criteria/v1/privilege/{criteriaId}", "Privilege Criteria")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_privilege_criteria_v1", "listPrivilegeCriteriaV1", "GET", "/criteria/v1/privilege", "Privilege Criteria")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_custom_privilege_criteria_value_v1", "putCustomPrivilegeCriteriaValueV1", "PUT", "/criteria/v1/privilege/{criteriaId}", "Privilege Criteria")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

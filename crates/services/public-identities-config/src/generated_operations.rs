@@ -9,36 +9,15 @@ pub const API_VERSION: &str = "public-identities-config";
 
 /// Every operation of the public-identities-config API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_public_identity_config_v1",
-        operation_id: "getPublicIdentityConfigV1",
-        method: "GET",
-        path: "/public-identities-config/v1",
-        tag: "Public Identities Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_public_identity_config_v1",
-        operation_id: "updatePublicIdentityConfigV1",
-        method: "PUT",
-        path: "/public-identities-config/v1",
-        tag: "Public Identities Config",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_public_identity_config_v1", "getPublicIdentityConfigV1", "GET", "/public-identities-config/v1", "Public Identities Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_public_identity_config_v1", "updatePublicIdentityConfigV1", "PUT", "/public-identities-config/v1", "Public Identities Config")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

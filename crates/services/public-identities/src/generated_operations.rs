@@ -9,21 +9,11 @@ pub const API_VERSION: &str = "public-identities";
 
 /// Every operation of the public-identities API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_public_identities_v1",
-        operation_id: "getPublicIdentitiesV1",
-        method: "GET",
-        path: "/public-identities/v1",
-        tag: "Public Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("get_public_identities_v1", "getPublicIdentitiesV1", "GET", "/public-identities/v1", "Public Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,11 @@ pub const API_VERSION: &str = "public-machine-identities";
 
 /// Every operation of the public-machine-identities API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "list_public_machine_identities_v1",
-        operation_id: "listPublicMachineIdentitiesV1",
-        method: "GET",
-        path: "/public-machine-identities/v1",
-        tag: "Public Machine Identities",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("list_public_machine_identities_v1", "listPublicMachineIdentitiesV1", "GET", "/public-machine-identities/v1", "Public Machine Identities")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,66 +9,20 @@ pub const API_VERSION: &str = "reports-data-extraction";
 
 /// Every operation of the reports-data-extraction API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "cancel_report_v1",
-        operation_id: "cancelReportV1",
-        method: "POST",
-        path: "/reports/v1/{id}/cancel",
-        tag: "Reports Data Extraction",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_report_result_v1",
-        operation_id: "getReportResultV1",
-        method: "GET",
-        path: "/reports/v1/{taskResultId}/result",
-        tag: "Reports Data Extraction",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_report_v1",
-        operation_id: "getReportV1",
-        method: "GET",
-        path: "/reports/v1/{taskResultId}",
-        tag: "Reports Data Extraction",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/csv, application/pdf"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_report_v1",
-        operation_id: "startReportV1",
-        method: "POST",
-        path: "/reports/v1/run",
-        tag: "Reports Data Extraction",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("cancel_report_v1", "cancelReportV1", "POST", "/reports/v1/{id}/cancel", "Reports Data Extraction")
+        .with_success_statuses(&[204]),
+    Operation::new("get_report_result_v1", "getReportResultV1", "GET", "/reports/v1/{taskResultId}/result", "Reports Data Extraction")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_report_v1", "getReportV1", "GET", "/reports/v1/{taskResultId}", "Reports Data Extraction")
+        .with_accept("application/csv, application/pdf")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("start_report_v1", "startReportV1", "POST", "/reports/v1/run", "Reports Data Extraction")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,11 @@ pub const API_VERSION: &str = "requestable-objects";
 
 /// Every operation of the requestable-objects API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "list_requestable_objects_v1",
-        operation_id: "listRequestableObjectsV1",
-        method: "GET",
-        path: "/requestable-objects/v1",
-        tag: "Requestable Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("list_requestable_objects_v1", "listRequestableObjectsV1", "GET", "/requestable-objects/v1", "Requestable Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,141 +9,52 @@ pub const API_VERSION: &str = "role-insights";
 
 /// Every operation of the role-insights API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_role_insight_requests_v1",
-        operation_id: "createRoleInsightRequestsV1",
-        method: "POST",
-        path: "/role-insights/v1/requests",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "download_role_insights_entitlements_changes_v1",
-        operation_id: "downloadRoleInsightsEntitlementsChangesV1",
-        method: "GET",
-        path: "/role-insights/v1/{insightId}/entitlement-changes/download",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlement_changes_identities_v1",
-        operation_id: "getEntitlementChangesIdentitiesV1",
-        method: "GET",
-        path: "/role-insights/v1/{insightId}/entitlement-changes/{entitlementId}/identities",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_role_insight_v1",
-        operation_id: "getRoleInsightV1",
-        method: "GET",
-        path: "/role-insights/v1/{insightId}",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights_current_entitlements_v1",
-        operation_id: "getRoleInsightsCurrentEntitlementsV1",
-        method: "GET",
-        path: "/role-insights/v1/{insightId}/current-entitlements",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights_entitlements_changes_v1",
-        operation_id: "getRoleInsightsEntitlementsChangesV1",
-        method: "GET",
-        path: "/role-insights/v1/{insightId}/entitlement-changes",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights_requests_v1",
-        operation_id: "getRoleInsightsRequestsV1",
-        method: "GET",
-        path: "/role-insights/v1/requests/{id}",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights_summary_v1",
-        operation_id: "getRoleInsightsSummaryV1",
-        method: "GET",
-        path: "/role-insights/v1/summary",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_insights_v1",
-        operation_id: "getRoleInsightsV1",
-        method: "GET",
-        path: "/role-insights/v1",
-        tag: "Role Insights",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("create_role_insight_requests_v1", "createRoleInsightRequestsV1", "POST", "/role-insights/v1/requests", "Role Insights")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("download_role_insights_entitlements_changes_v1", "downloadRoleInsightsEntitlementsChangesV1", "GET", "/role-insights/v1/{insightId}/entitlement-changes/download", "Role Insights")
+        .with_experimental()
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlement_changes_identities_v1", "getEntitlementChangesIdentitiesV1", "GET", "/role-insights/v1/{insightId}/entitlement-changes/{entitlementId}/identities", "Role Insights")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_role_insight_v1", "getRoleInsightV1", "GET", "/role-insights/v1/{insightId}", "Role Insights")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights_current_entitlements_v1", "getRoleInsightsCurrentEntitlementsV1", "GET", "/role-insights/v1/{insightId}/current-entitlements", "Role Insights")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights_entitlements_changes_v1", "getRoleInsightsEntitlementsChangesV1", "GET", "/role-insights/v1/{insightId}/entitlement-changes", "Role Insights")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights_requests_v1", "getRoleInsightsRequestsV1", "GET", "/role-insights/v1/requests/{id}", "Role Insights")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights_summary_v1", "getRoleInsightsSummaryV1", "GET", "/role-insights/v1/summary", "Role Insights")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_insights_v1", "getRoleInsightsV1", "GET", "/role-insights/v1", "Role Insights")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

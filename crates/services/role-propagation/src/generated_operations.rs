@@ -9,96 +9,34 @@ pub const API_VERSION: &str = "role-propagation";
 
 /// Every operation of the role-propagation API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "cancel_role_propagation_v1",
-        operation_id: "cancelRolePropagationV1",
-        method: "POST",
-        path: "/role-propagation/v1/terminate",
-        tag: "Role Propagation",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_ongoing_role_propagation_v1",
-        operation_id: "getOngoingRolePropagationV1",
-        method: "GET",
-        path: "/role-propagation/v1/is-running",
-        tag: "Role Propagation",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_propagation_config_v1",
-        operation_id: "getRolePropagationConfigV1",
-        method: "GET",
-        path: "/role-propagation-config/v1",
-        tag: "Role Propagation",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_propagation_status_v1",
-        operation_id: "getRolePropagationStatusV1",
-        method: "GET",
-        path: "/role-propagation/v1/{rolePropagationId}/status",
-        tag: "Role Propagation",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_role_propagation_config_v1",
-        operation_id: "setRolePropagationConfigV1",
-        method: "PUT",
-        path: "/role-propagation-config/v1",
-        tag: "Role Propagation",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_role_propagation_v1",
-        operation_id: "startRolePropagationV1",
-        method: "POST",
-        path: "/role-propagation/v1",
-        tag: "Role Propagation",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("cancel_role_propagation_v1", "cancelRolePropagationV1", "POST", "/role-propagation/v1/terminate", "Role Propagation")
+        .with_experimental()
+        .with_success_statuses(&[204]),
+    Operation::new("get_ongoing_role_propagation_v1", "getOngoingRolePropagationV1", "GET", "/role-propagation/v1/is-running", "Role Propagation")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_propagation_config_v1", "getRolePropagationConfigV1", "GET", "/role-propagation-config/v1", "Role Propagation")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_propagation_status_v1", "getRolePropagationStatusV1", "GET", "/role-propagation/v1/{rolePropagationId}/status", "Role Propagation")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_role_propagation_config_v1", "setRolePropagationConfigV1", "PUT", "/role-propagation-config/v1", "Role Propagation")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("start_role_propagation_v1", "startRolePropagationV1", "POST", "/role-propagation/v1", "Role Propagation")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,246 +9,72 @@ pub const API_VERSION: &str = "roles";
 
 /// Every operation of the roles API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_role_v1",
-        operation_id: "createRoleV1",
-        method: "POST",
-        path: "/roles/v1",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_bulk_roles_v1",
-        operation_id: "deleteBulkRolesV1",
-        method: "POST",
-        path: "/roles/v1/bulk-delete",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_metadata_from_role_by_key_and_value_v1",
-        operation_id: "deleteMetadataFromRoleByKeyAndValueV1",
-        method: "DELETE",
-        path: "/roles/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_role_v1",
-        operation_id: "deleteRoleV1",
-        method: "DELETE",
-        path: "/roles/v1/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_bulk_update_status_by_id_v1",
-        operation_id: "getBulkUpdateStatusByIdV1",
-        method: "GET",
-        path: "/roles/v1/access-model-metadata/bulk-update/id",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_bulk_update_status_v1",
-        operation_id: "getBulkUpdateStatusV1",
-        method: "GET",
-        path: "/roles/v1/access-model-metadata/bulk-update",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_role_assigned_identities_v1",
-        operation_id: "getRoleAssignedIdentitiesV1",
-        method: "GET",
-        path: "/roles/v1/{id}/assigned-identities",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_role_entitlements_v1",
-        operation_id: "getRoleEntitlementsV1",
-        method: "GET",
-        path: "/roles/v1/{id}/entitlements",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "get_role_v1",
-        operation_id: "getRoleV1",
-        method: "GET",
-        path: "/roles/v1/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_roles_v1",
-        operation_id: "listRolesV1",
-        method: "GET",
-        path: "/roles/v1",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 50 }),
-    },
-    Operation {
-        id: "patch_role_v1",
-        operation_id: "patchRoleV1",
-        method: "PATCH",
-        path: "/roles/v1/{id}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_roles_by_filter_v1",
-        operation_id: "searchRolesByFilterV1",
-        method: "POST",
-        path: "/roles/v1/filter",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "update_attribute_key_and_value_to_role_v1",
-        operation_id: "updateAttributeKeyAndValueToRoleV1",
-        method: "POST",
-        path: "/roles/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_roles_metadata_by_filter_v1",
-        operation_id: "updateRolesMetadataByFilterV1",
-        method: "POST",
-        path: "/roles/v1/access-model-metadata/bulk-update/filter",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_roles_metadata_by_ids_v1",
-        operation_id: "updateRolesMetadataByIdsV1",
-        method: "POST",
-        path: "/roles/v1/access-model-metadata/bulk-update/ids",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "update_roles_metadata_by_query_v1",
-        operation_id: "updateRolesMetadataByQueryV1",
-        method: "POST",
-        path: "/roles/v1/access-model-metadata/bulk-update/query",
-        tag: "Roles",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("create_role_v1", "createRoleV1", "POST", "/roles/v1", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_bulk_roles_v1", "deleteBulkRolesV1", "POST", "/roles/v1/bulk-delete", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_metadata_from_role_by_key_and_value_v1", "deleteMetadataFromRoleByKeyAndValueV1", "DELETE", "/roles/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}", "Roles")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("delete_role_v1", "deleteRoleV1", "DELETE", "/roles/v1/{id}", "Roles")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_bulk_update_status_by_id_v1", "getBulkUpdateStatusByIdV1", "GET", "/roles/v1/access-model-metadata/bulk-update/id", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("get_bulk_update_status_v1", "getBulkUpdateStatusV1", "GET", "/roles/v1/access-model-metadata/bulk-update", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_role_assigned_identities_v1", "getRoleAssignedIdentitiesV1", "GET", "/roles/v1/{id}/assigned-identities", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_role_entitlements_v1", "getRoleEntitlementsV1", "GET", "/roles/v1/{id}/entitlements", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("get_role_v1", "getRoleV1", "GET", "/roles/v1/{id}", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_roles_v1", "listRolesV1", "GET", "/roles/v1", "Roles")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(50),
+    Operation::new("patch_role_v1", "patchRoleV1", "PATCH", "/roles/v1/{id}", "Roles")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("search_roles_by_filter_v1", "searchRolesByFilterV1", "POST", "/roles/v1/filter", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("update_attribute_key_and_value_to_role_v1", "updateAttributeKeyAndValueToRoleV1", "POST", "/roles/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}", "Roles")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_roles_metadata_by_filter_v1", "updateRolesMetadataByFilterV1", "POST", "/roles/v1/access-model-metadata/bulk-update/filter", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_roles_metadata_by_ids_v1", "updateRolesMetadataByIdsV1", "POST", "/roles/v1/access-model-metadata/bulk-update/ids", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("update_roles_metadata_by_query_v1", "updateRolesMetadataByQueryV1", "POST", "/roles/v1/access-model-metadata/bulk-update/query", "Roles")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,96 +9,30 @@ pub const API_VERSION: &str = "saved-search";
 
 /// Every operation of the saved-search API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_saved_search_v1",
-        operation_id: "createSavedSearchV1",
-        method: "POST",
-        path: "/saved-searches/v1",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_saved_search_v1",
-        operation_id: "deleteSavedSearchV1",
-        method: "DELETE",
-        path: "/saved-searches/v1/{id}",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "execute_saved_search_v1",
-        operation_id: "executeSavedSearchV1",
-        method: "POST",
-        path: "/saved-searches/v1/{id}/execute",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_saved_search_v1",
-        operation_id: "getSavedSearchV1",
-        method: "GET",
-        path: "/saved-searches/v1/{id}",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_saved_searches_v1",
-        operation_id: "listSavedSearchesV1",
-        method: "GET",
-        path: "/saved-searches/v1",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "put_saved_search_v1",
-        operation_id: "putSavedSearchV1",
-        method: "PUT",
-        path: "/saved-searches/v1/{id}",
-        tag: "Saved Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_saved_search_v1", "createSavedSearchV1", "POST", "/saved-searches/v1", "Saved Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_saved_search_v1", "deleteSavedSearchV1", "DELETE", "/saved-searches/v1/{id}", "Saved Search")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("execute_saved_search_v1", "executeSavedSearchV1", "POST", "/saved-searches/v1/{id}/execute", "Saved Search")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_saved_search_v1", "getSavedSearchV1", "GET", "/saved-searches/v1/{id}", "Saved Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_saved_searches_v1", "listSavedSearchesV1", "GET", "/saved-searches/v1", "Saved Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("put_saved_search_v1", "putSavedSearchV1", "PUT", "/saved-searches/v1/{id}", "Saved Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

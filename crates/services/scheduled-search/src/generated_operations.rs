@@ -9,96 +9,30 @@ pub const API_VERSION: &str = "scheduled-search";
 
 /// Every operation of the scheduled-search API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_scheduled_search_v1",
-        operation_id: "createScheduledSearchV1",
-        method: "POST",
-        path: "/scheduled-searches/v1",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_scheduled_search_v1",
-        operation_id: "deleteScheduledSearchV1",
-        method: "DELETE",
-        path: "/scheduled-searches/v1/{id}",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_scheduled_search_v1",
-        operation_id: "getScheduledSearchV1",
-        method: "GET",
-        path: "/scheduled-searches/v1/{id}",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_scheduled_search_v1",
-        operation_id: "listScheduledSearchV1",
-        method: "GET",
-        path: "/scheduled-searches/v1",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "unsubscribe_scheduled_search_v1",
-        operation_id: "unsubscribeScheduledSearchV1",
-        method: "POST",
-        path: "/scheduled-searches/v1/{id}/unsubscribe",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "update_scheduled_search_v1",
-        operation_id: "updateScheduledSearchV1",
-        method: "PUT",
-        path: "/scheduled-searches/v1/{id}",
-        tag: "Scheduled Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_scheduled_search_v1", "createScheduledSearchV1", "POST", "/scheduled-searches/v1", "Scheduled Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_scheduled_search_v1", "deleteScheduledSearchV1", "DELETE", "/scheduled-searches/v1/{id}", "Scheduled Search")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_scheduled_search_v1", "getScheduledSearchV1", "GET", "/scheduled-searches/v1/{id}", "Scheduled Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_scheduled_search_v1", "listScheduledSearchV1", "GET", "/scheduled-searches/v1", "Scheduled Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("unsubscribe_scheduled_search_v1", "unsubscribeScheduledSearchV1", "POST", "/scheduled-searches/v1/{id}/unsubscribe", "Scheduled Search")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("update_scheduled_search_v1", "updateScheduledSearchV1", "PUT", "/scheduled-searches/v1/{id}", "Scheduled Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,81 +9,27 @@ pub const API_VERSION: &str = "search-attribute-configuration";
 
 /// Every operation of the search-attribute-configuration API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_search_attribute_config_v1",
-        operation_id: "createSearchAttributeConfigV1",
-        method: "POST",
-        path: "/accounts/v1/search-attribute-config",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_search_attribute_config_v1",
-        operation_id: "deleteSearchAttributeConfigV1",
-        method: "DELETE",
-        path: "/accounts/v1/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_search_attribute_config_v1",
-        operation_id: "getSearchAttributeConfigV1",
-        method: "GET",
-        path: "/accounts/v1/search-attribute-config",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_single_search_attribute_config_v1",
-        operation_id: "getSingleSearchAttributeConfigV1",
-        method: "GET",
-        path: "/accounts/v1/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200, 204],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_search_attribute_config_v1",
-        operation_id: "patchSearchAttributeConfigV1",
-        method: "PATCH",
-        path: "/accounts/v1/search-attribute-config/{name}",
-        tag: "Search Attribute Configuration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_search_attribute_config_v1", "createSearchAttributeConfigV1", "POST", "/accounts/v1/search-attribute-config", "Search Attribute Configuration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_search_attribute_config_v1", "deleteSearchAttributeConfigV1", "DELETE", "/accounts/v1/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_search_attribute_config_v1", "getSearchAttributeConfigV1", "GET", "/accounts/v1/search-attribute-config", "Search Attribute Configuration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_single_search_attribute_config_v1", "getSingleSearchAttributeConfigV1", "GET", "/accounts/v1/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_replay_safe()
+        .with_success_statuses(&[200, 204]),
+    Operation::new("patch_search_attribute_config_v1", "patchSearchAttributeConfigV1", "PATCH", "/accounts/v1/search-attribute-config/{name}", "Search Attribute Configuration")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

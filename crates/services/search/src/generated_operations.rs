@@ -9,66 +9,26 @@ pub const API_VERSION: &str = "search";
 
 /// Every operation of the search API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "search_aggregate_v1",
-        operation_id: "searchAggregateV1",
-        method: "POST",
-        path: "/search/v1/aggregate",
-        tag: "Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json, text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "search_count_v1",
-        operation_id: "searchCountV1",
-        method: "POST",
-        path: "/search/v1/count",
-        tag: "Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "search_get_v1",
-        operation_id: "searchGetV1",
-        method: "GET",
-        path: "/search/v1/{index}/{id}",
-        tag: "Search",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_post_v1",
-        operation_id: "searchPostV1",
-        method: "POST",
-        path: "/search/v1",
-        tag: "Search",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 10000 }),
-    },
+    Operation::new("search_aggregate_v1", "searchAggregateV1", "POST", "/search/v1/aggregate", "Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json, text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("search_count_v1", "searchCountV1", "POST", "/search/v1/count", "Search")
+        .with_request_content_type("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("search_get_v1", "searchGetV1", "GET", "/search/v1/{index}/{id}", "Search")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("search_post_v1", "searchPostV1", "POST", "/search/v1", "Search")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(10000),
 ];
 
 /// This version as the runtime's pipeline reads it.

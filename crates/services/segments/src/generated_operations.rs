@@ -9,81 +9,26 @@ pub const API_VERSION: &str = "segments";
 
 /// Every operation of the segments API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_segment_v1",
-        operation_id: "createSegmentV1",
-        method: "POST",
-        path: "/segments/v1",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_segment_v1",
-        operation_id: "deleteSegmentV1",
-        method: "DELETE",
-        path: "/segments/v1/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_segment_v1",
-        operation_id: "getSegmentV1",
-        method: "GET",
-        path: "/segments/v1/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_segments_v1",
-        operation_id: "listSegmentsV1",
-        method: "GET",
-        path: "/segments/v1",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_segment_v1",
-        operation_id: "patchSegmentV1",
-        method: "PATCH",
-        path: "/segments/v1/{id}",
-        tag: "Segments",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_segment_v1", "createSegmentV1", "POST", "/segments/v1", "Segments")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_segment_v1", "deleteSegmentV1", "DELETE", "/segments/v1/{id}", "Segments")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_segment_v1", "getSegmentV1", "GET", "/segments/v1/{id}", "Segments")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_segments_v1", "listSegmentsV1", "GET", "/segments/v1", "Segments")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_segment_v1", "patchSegmentV1", "PATCH", "/segments/v1/{id}", "Segments")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,156 +9,48 @@ pub const API_VERSION: &str = "service-desk-integration";
 
 /// Every operation of the service-desk-integration API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_service_desk_integration_v1",
-        operation_id: "createServiceDeskIntegrationV1",
-        method: "POST",
-        path: "/service-desk-integrations/v1",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_service_desk_integration_v1",
-        operation_id: "deleteServiceDeskIntegrationV1",
-        method: "DELETE",
-        path: "/service-desk-integrations/v1/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration_template_v1",
-        operation_id: "getServiceDeskIntegrationTemplateV1",
-        method: "GET",
-        path: "/service-desk-integrations/v1/templates/{scriptName}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration_types_v1",
-        operation_id: "getServiceDeskIntegrationTypesV1",
-        method: "GET",
-        path: "/service-desk-integrations/v1/types",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integration_v1",
-        operation_id: "getServiceDeskIntegrationV1",
-        method: "GET",
-        path: "/service-desk-integrations/v1/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_service_desk_integrations_v1",
-        operation_id: "getServiceDeskIntegrationsV1",
-        method: "GET",
-        path: "/service-desk-integrations/v1",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_status_check_details_v1",
-        operation_id: "getStatusCheckDetailsV1",
-        method: "GET",
-        path: "/service-desk-integrations/v1/status-check-configuration",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_service_desk_integration_v1",
-        operation_id: "patchServiceDeskIntegrationV1",
-        method: "PATCH",
-        path: "/service-desk-integrations/v1/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_service_desk_integration_v1",
-        operation_id: "putServiceDeskIntegrationV1",
-        method: "PUT",
-        path: "/service-desk-integrations/v1/{id}",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_status_check_details_v1",
-        operation_id: "updateStatusCheckDetailsV1",
-        method: "PUT",
-        path: "/service-desk-integrations/v1/status-check-configuration",
-        tag: "Service Desk Integration",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_service_desk_integration_v1", "createServiceDeskIntegrationV1", "POST", "/service-desk-integrations/v1", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_service_desk_integration_v1", "deleteServiceDeskIntegrationV1", "DELETE", "/service-desk-integrations/v1/{id}", "Service Desk Integration")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_service_desk_integration_template_v1", "getServiceDeskIntegrationTemplateV1", "GET", "/service-desk-integrations/v1/templates/{scriptName}", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integration_types_v1", "getServiceDeskIntegrationTypesV1", "GET", "/service-desk-integrations/v1/types", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integration_v1", "getServiceDeskIntegrationV1", "GET", "/service-desk-integrations/v1/{id}", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_service_desk_integrations_v1", "getServiceDeskIntegrationsV1", "GET", "/service-desk-integrations/v1", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_status_check_details_v1", "getStatusCheckDetailsV1", "GET", "/service-desk-integrations/v1/status-check-configuration", "Service Desk Integration")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_service_desk_integration_v1", "patchServiceDeskIntegrationV1", "PATCH", "/service-desk-integrations/v1/{id}", "Service Desk Integration")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("put_service_desk_integration_v1", "putServiceDeskIntegrationV1", "PUT", "/service-desk-integrations/v1/{id}", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_status_check_details_v1", "updateStatusCheckDetailsV1", "PUT", "/service-desk-integrations/v1/status-check-configuration", "Service Desk Integration")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,156 +9,45 @@ pub const API_VERSION: &str = "shared-signals-framework-ssf";
 
 /// Every operation of the shared-signals-framework-ssf API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_stream_v1",
-        operation_id: "createStreamV1",
-        method: "POST",
-        path: "/ssf/v1/streams",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_stream_v1",
-        operation_id: "deleteStreamV1",
-        method: "DELETE",
-        path: "/ssf/v1/streams",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_jwks_data_v1",
-        operation_id: "getJWKSDataV1",
-        method: "GET",
-        path: "/ssf/v1/jwks",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_ssf_configuration_v1",
-        operation_id: "getSSFConfigurationV1",
-        method: "GET",
-        path: "/.well-known/v1/ssf-configuration",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_stream_status_v1",
-        operation_id: "getStreamStatusV1",
-        method: "GET",
-        path: "/ssf/v1/streams/status",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_stream_v1",
-        operation_id: "getStreamV1",
-        method: "GET",
-        path: "/ssf/v1/streams",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "send_stream_verification_v1",
-        operation_id: "sendStreamVerificationV1",
-        method: "POST",
-        path: "/ssf/v1/streams/verify",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "set_stream_configuration_v1",
-        operation_id: "setStreamConfigurationV1",
-        method: "PUT",
-        path: "/ssf/v1/streams",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_stream_configuration_v1",
-        operation_id: "updateStreamConfigurationV1",
-        method: "PATCH",
-        path: "/ssf/v1/streams",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_stream_status_v1",
-        operation_id: "updateStreamStatusV1",
-        method: "POST",
-        path: "/ssf/v1/streams/status",
-        tag: "Shared Signals Framework (SSF)",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_stream_v1", "createStreamV1", "POST", "/ssf/v1/streams", "Shared Signals Framework (SSF)")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_stream_v1", "deleteStreamV1", "DELETE", "/ssf/v1/streams", "Shared Signals Framework (SSF)")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_jwks_data_v1", "getJWKSDataV1", "GET", "/ssf/v1/jwks", "Shared Signals Framework (SSF)")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_ssf_configuration_v1", "getSSFConfigurationV1", "GET", "/.well-known/v1/ssf-configuration", "Shared Signals Framework (SSF)")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_stream_status_v1", "getStreamStatusV1", "GET", "/ssf/v1/streams/status", "Shared Signals Framework (SSF)")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_stream_v1", "getStreamV1", "GET", "/ssf/v1/streams", "Shared Signals Framework (SSF)")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("send_stream_verification_v1", "sendStreamVerificationV1", "POST", "/ssf/v1/streams/verify", "Shared Signals Framework (SSF)")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("set_stream_configuration_v1", "setStreamConfigurationV1", "PUT", "/ssf/v1/streams", "Shared Signals Framework (SSF)")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_stream_configuration_v1", "updateStreamConfigurationV1", "PATCH", "/ssf/v1/streams", "Shared Signals Framework (SSF)")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_stream_status_v1", "updateStreamStatusV1", "POST", "/ssf/v1/streams/status", "Shared Signals Framework (SSF)")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

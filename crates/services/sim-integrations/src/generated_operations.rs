@@ -9,111 +9,41 @@ pub const API_VERSION: &str = "sim-integrations";
 
 /// Every operation of the sim-integrations API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_sim_integration_v1",
-        operation_id: "createSIMIntegrationV1",
-        method: "POST",
-        path: "/sim-integrations/v1",
-        tag: "SIM Integrations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_sim_integration_v1",
-        operation_id: "deleteSIMIntegrationV1",
-        method: "DELETE",
-        path: "/sim-integrations/v1/{id}",
-        tag: "SIM Integrations",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sim_integration_v1",
-        operation_id: "getSIMIntegrationV1",
-        method: "GET",
-        path: "/sim-integrations/v1/{id}",
-        tag: "SIM Integrations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sim_integrations_v1",
-        operation_id: "getSIMIntegrationsV1",
-        method: "GET",
-        path: "/sim-integrations/v1",
-        tag: "SIM Integrations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_before_provisioning_rule_v1",
-        operation_id: "patchBeforeProvisioningRuleV1",
-        method: "PATCH",
-        path: "/sim-integrations/v1/{id}/beforeProvisioningRule",
-        tag: "SIM Integrations",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_sim_attributes_v1",
-        operation_id: "patchSIMAttributesV1",
-        method: "PATCH",
-        path: "/sim-integrations/v1/{id}",
-        tag: "SIM Integrations",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_sim_integration_v1",
-        operation_id: "putSIMIntegrationV1",
-        method: "PUT",
-        path: "/sim-integrations/v1/{id}",
-        tag: "SIM Integrations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_sim_integration_v1", "createSIMIntegrationV1", "POST", "/sim-integrations/v1", "SIM Integrations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_sim_integration_v1", "deleteSIMIntegrationV1", "DELETE", "/sim-integrations/v1/{id}", "SIM Integrations")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sim_integration_v1", "getSIMIntegrationV1", "GET", "/sim-integrations/v1/{id}", "SIM Integrations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sim_integrations_v1", "getSIMIntegrationsV1", "GET", "/sim-integrations/v1", "SIM Integrations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_before_provisioning_rule_v1", "patchBeforeProvisioningRuleV1", "PATCH", "/sim-integrations/v1/{id}/beforeProvisioningRule", "SIM Integrations")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_sim_attributes_v1", "patchSIMAttributesV1", "PATCH", "/sim-integrations/v1/{id}", "SIM Integrations")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("put_sim_integration_v1", "putSIMIntegrationV1", "PUT", "/sim-integrations/v1/{id}", "SIM Integrations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,81 +9,32 @@ pub const API_VERSION: &str = "sod-controls";
 
 /// Every operation of the sod-controls API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_control_v1",
-        operation_id: "createControlV1",
-        method: "POST",
-        path: "/controls/v1",
-        tag: "SOD Controls",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_control_v1",
-        operation_id: "deleteControlV1",
-        method: "DELETE",
-        path: "/controls/v1/{id}",
-        tag: "SOD Controls",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_control_v1",
-        operation_id: "getControlV1",
-        method: "GET",
-        path: "/controls/v1/{id}",
-        tag: "SOD Controls",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_controls_v1",
-        operation_id: "listControlsV1",
-        method: "GET",
-        path: "/controls/v1",
-        tag: "SOD Controls",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "put_control_v1",
-        operation_id: "putControlV1",
-        method: "PUT",
-        path: "/controls/v1/{id}",
-        tag: "SOD Controls",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_control_v1", "createControlV1", "POST", "/controls/v1", "SOD Controls")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_control_v1", "deleteControlV1", "DELETE", "/controls/v1/{id}", "SOD Controls")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_control_v1", "getControlV1", "GET", "/controls/v1/{id}", "SOD Controls")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_controls_v1", "listControlsV1", "GET", "/controls/v1", "SOD Controls")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("put_control_v1", "putControlV1", "PUT", "/controls/v1/{id}", "SOD Controls")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

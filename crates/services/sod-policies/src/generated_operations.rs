@@ -9,261 +9,73 @@ pub const API_VERSION: &str = "sod-policies";
 
 /// Every operation of the sod-policies API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_sod_policy_v1",
-        operation_id: "createSodPolicyV1",
-        method: "POST",
-        path: "/sod-policies/v1",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_sod_policy_schedule_v1",
-        operation_id: "deleteSodPolicyScheduleV1",
-        method: "DELETE",
-        path: "/sod-policies/v1/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_sod_policy_v1",
-        operation_id: "deleteSodPolicyV1",
-        method: "DELETE",
-        path: "/sod-policies/v1/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_custom_violation_report_v1",
-        operation_id: "getCustomViolationReportV1",
-        method: "GET",
-        path: "/sod-violation-report/v1/{reportResultId}/download/{fileName}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_default_violation_report_v1",
-        operation_id: "getDefaultViolationReportV1",
-        method: "GET",
-        path: "/sod-violation-report/v1/{reportResultId}/download",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/zip"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_all_report_run_status_v1",
-        operation_id: "getSodAllReportRunStatusV1",
-        method: "GET",
-        path: "/sod-violation-report/v1",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_policy_schedule_v1",
-        operation_id: "getSodPolicyScheduleV1",
-        method: "GET",
-        path: "/sod-policies/v1/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_policy_v1",
-        operation_id: "getSodPolicyV1",
-        method: "GET",
-        path: "/sod-policies/v1/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_violation_report_run_status_v1",
-        operation_id: "getSodViolationReportRunStatusV1",
-        method: "GET",
-        path: "/sod-policies/v1/sod-violation-report-status/{reportResultId}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sod_violation_report_status_v1",
-        operation_id: "getSodViolationReportStatusV1",
-        method: "GET",
-        path: "/sod-policies/v1/{id}/violation-report",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_sod_policies_v1",
-        operation_id: "listSodPoliciesV1",
-        method: "GET",
-        path: "/sod-policies/v1",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_sod_policy_v1",
-        operation_id: "patchSodPolicyV1",
-        method: "PATCH",
-        path: "/sod-policies/v1/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_policy_schedule_v1",
-        operation_id: "putPolicyScheduleV1",
-        method: "PUT",
-        path: "/sod-policies/v1/{id}/schedule",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_sod_policy_v1",
-        operation_id: "putSodPolicyV1",
-        method: "PUT",
-        path: "/sod-policies/v1/{id}",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_evaluate_sod_policy_v1",
-        operation_id: "startEvaluateSodPolicyV1",
-        method: "POST",
-        path: "/sod-policies/v1/{id}/evaluate",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_sod_all_policies_for_org_v1",
-        operation_id: "startSodAllPoliciesForOrgV1",
-        method: "POST",
-        path: "/sod-violation-report/v1/run",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_sod_policy_v1",
-        operation_id: "startSodPolicyV1",
-        method: "POST",
-        path: "/sod-policies/v1/{id}/violation-report/run",
-        tag: "SOD Policies",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_sod_policy_v1", "createSodPolicyV1", "POST", "/sod-policies/v1", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_sod_policy_schedule_v1", "deleteSodPolicyScheduleV1", "DELETE", "/sod-policies/v1/{id}/schedule", "SOD Policies")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_sod_policy_v1", "deleteSodPolicyV1", "DELETE", "/sod-policies/v1/{id}", "SOD Policies")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_custom_violation_report_v1", "getCustomViolationReportV1", "GET", "/sod-violation-report/v1/{reportResultId}/download/{fileName}", "SOD Policies")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_default_violation_report_v1", "getDefaultViolationReportV1", "GET", "/sod-violation-report/v1/{reportResultId}/download", "SOD Policies")
+        .with_accept("application/zip")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_all_report_run_status_v1", "getSodAllReportRunStatusV1", "GET", "/sod-violation-report/v1", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_policy_schedule_v1", "getSodPolicyScheduleV1", "GET", "/sod-policies/v1/{id}/schedule", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_policy_v1", "getSodPolicyV1", "GET", "/sod-policies/v1/{id}", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_violation_report_run_status_v1", "getSodViolationReportRunStatusV1", "GET", "/sod-policies/v1/sod-violation-report-status/{reportResultId}", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sod_violation_report_status_v1", "getSodViolationReportStatusV1", "GET", "/sod-policies/v1/{id}/violation-report", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_sod_policies_v1", "listSodPoliciesV1", "GET", "/sod-policies/v1", "SOD Policies")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_sod_policy_v1", "patchSodPolicyV1", "PATCH", "/sod-policies/v1/{id}", "SOD Policies")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("put_policy_schedule_v1", "putPolicyScheduleV1", "PUT", "/sod-policies/v1/{id}/schedule", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_sod_policy_v1", "putSodPolicyV1", "PUT", "/sod-policies/v1/{id}", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("start_evaluate_sod_policy_v1", "startEvaluateSodPolicyV1", "POST", "/sod-policies/v1/{id}/evaluate", "SOD Policies")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_sod_all_policies_for_org_v1", "startSodAllPoliciesForOrgV1", "POST", "/sod-violation-report/v1/run", "SOD Policies")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_sod_policy_v1", "startSodPolicyV1", "POST", "/sod-policies/v1/{id}/violation-report/run", "SOD Policies")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

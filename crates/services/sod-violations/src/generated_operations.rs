@@ -9,111 +9,42 @@ pub const API_VERSION: &str = "sod-violations";
 
 /// Every operation of the sod-violations API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_violation_v1",
-        operation_id: "getViolationV1",
-        method: "GET",
-        path: "/violations/v1/{id}",
-        tag: "SOD Violations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_my_violations_v1",
-        operation_id: "listMyViolationsV1",
-        method: "GET",
-        path: "/my-violations/v1",
-        tag: "SOD Violations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_violations_v1",
-        operation_id: "listViolationsV1",
-        method: "GET",
-        path: "/violations/v1",
-        tag: "SOD Violations",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "move_violation_v1",
-        operation_id: "moveViolationV1",
-        method: "POST",
-        path: "/violations/v1/{id}/reassign",
-        tag: "SOD Violations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200, 204],
-        pagination: None,
-    },
-    Operation {
-        id: "start_apply_control_v1",
-        operation_id: "startApplyControlV1",
-        method: "POST",
-        path: "/violations/v1/{id}/controls",
-        tag: "SOD Violations",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "start_predict_sod_violations_v1",
-        operation_id: "startPredictSodViolationsV1",
-        method: "POST",
-        path: "/sod-violations/v1/predict",
-        tag: "SOD Violations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_violation_check_v1",
-        operation_id: "startViolationCheckV1",
-        method: "POST",
-        path: "/sod-violations/v1/check",
-        tag: "SOD Violations",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
+    Operation::new("get_violation_v1", "getViolationV1", "GET", "/violations/v1/{id}", "SOD Violations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_my_violations_v1", "listMyViolationsV1", "GET", "/my-violations/v1", "SOD Violations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_violations_v1", "listViolationsV1", "GET", "/violations/v1", "SOD Violations")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("move_violation_v1", "moveViolationV1", "POST", "/violations/v1/{id}/reassign", "SOD Violations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_success_statuses(&[200, 204]),
+    Operation::new("start_apply_control_v1", "startApplyControlV1", "POST", "/violations/v1/{id}/controls", "SOD Violations")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("start_predict_sod_violations_v1", "startPredictSodViolationsV1", "POST", "/sod-violations/v1/predict", "SOD Violations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_violation_check_v1", "startViolationCheckV1", "POST", "/sod-violations/v1/check", "SOD Violations")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,36 +9,15 @@ pub const API_VERSION: &str = "source-usages";
 
 /// Every operation of the source-usages API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_status_by_source_id_v1",
-        operation_id: "getStatusBySourceIdV1",
-        method: "GET",
-        path: "/source-usages/v1/{sourceId}/status",
-        tag: "Source Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_usages_by_source_id_v1",
-        operation_id: "getUsagesBySourceIdV1",
-        method: "GET",
-        path: "/source-usages/v1/{sourceId}/summaries",
-        tag: "Source Usages",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("get_status_by_source_id_v1", "getStatusBySourceIdV1", "GET", "/source-usages/v1/{sourceId}/status", "Source Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_usages_by_source_id_v1", "getUsagesBySourceIdV1", "GET", "/source-usages/v1/{sourceId}/summaries", "Source Usages")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,1161 +9,351 @@ pub const API_VERSION: &str = "sources";
 
 /// Every operation of the sources API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_provisioning_policy_v1",
-        operation_id: "createProvisioningPolicyV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/provisioning-policies",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_provisioning_policy_v2",
-        operation_id: "createProvisioningPolicyV2",
-        method: "POST",
-        path: "/sources/v2/{sourceId}/provisioning-policies",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source_dataset_v1",
-        operation_id: "createSourceDatasetV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/datasets",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source_resource_v1",
-        operation_id: "createSourceResourceV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/resources",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source_schedule_v1",
-        operation_id: "createSourceScheduleV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/schedules",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source_schema_v1",
-        operation_id: "createSourceSchemaV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/schemas",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "create_source_v1",
-        operation_id: "createSourceV1",
-        method: "POST",
-        path: "/sources/v1",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_accounts_async_v1",
-        operation_id: "deleteAccountsAsyncV1",
-        method: "POST",
-        path: "/sources/v1/{id}/remove-accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_native_change_detection_config_v1",
-        operation_id: "deleteNativeChangeDetectionConfigV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/native-change-detection-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_provisioning_policy_v1",
-        operation_id: "deleteProvisioningPolicyV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_provisioning_policy_v2",
-        operation_id: "deleteProvisioningPolicyV2",
-        method: "DELETE",
-        path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_dataset_objects_v1",
-        operation_id: "deleteSourceDatasetObjectsV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/datasets/{datasetId}/delete-objects",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_dataset_v1",
-        operation_id: "deleteSourceDatasetV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/datasets/{datasetId}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_resource_v1",
-        operation_id: "deleteSourceResourceV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/resources/{resourceId}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_schedule_v1",
-        operation_id: "deleteSourceScheduleV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/schedules/{scheduleType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_schema_v1",
-        operation_id: "deleteSourceSchemaV1",
-        method: "DELETE",
-        path: "/sources/v1/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_source_v1",
-        operation_id: "deleteSourceV1",
-        method: "DELETE",
-        path: "/sources/v1/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_account_delete_approval_config_v1",
-        operation_id: "getAccountDeleteApprovalConfigV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/approval-config/account-delete",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_accounts_schema_v1",
-        operation_id: "getAccountsSchemaV1",
-        method: "GET",
-        path: "/sources/v1/{id}/schemas/accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_correlation_config_v1",
-        operation_id: "getCorrelationConfigV1",
-        method: "GET",
-        path: "/sources/v1/{id}/correlation-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_entitlements_schema_v1",
-        operation_id: "getEntitlementsSchemaV1",
-        method: "GET",
-        path: "/sources/v1/{id}/schemas/entitlements",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("text/csv"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_machine_account_deletion_approval_config_by_source_v1",
-        operation_id: "getMachineAccountDeletionApprovalConfigBySourceV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/approval-config/machine-account-delete",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_native_change_detection_config_v1",
-        operation_id: "getNativeChangeDetectionConfigV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/native-change-detection-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_provisioning_policy_v1",
-        operation_id: "getProvisioningPolicyV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_provisioning_policy_v2",
-        operation_id: "getProvisioningPolicyV2",
-        method: "GET",
-        path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_attr_sync_config_v1",
-        operation_id: "getSourceAttrSyncConfigV1",
-        method: "GET",
-        path: "/sources/v1/{id}/attribute-sync-config",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_config_v1",
-        operation_id: "getSourceConfigV1",
-        method: "GET",
-        path: "/sources/v1/{id}/connectors/source-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_connections_v1",
-        operation_id: "getSourceConnectionsV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/connections",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_dataset_v1",
-        operation_id: "getSourceDatasetV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/datasets/{datasetId}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_datasets_v1",
-        operation_id: "getSourceDatasetsV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/datasets",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_source_entitlement_request_config_v1",
-        operation_id: "getSourceEntitlementRequestConfigV1",
-        method: "GET",
-        path: "/sources/v1/{id}/entitlement-request-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_health_v1",
-        operation_id: "getSourceHealthV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/source-health",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_resource_mappings_v1",
-        operation_id: "getSourceResourceMappingsV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/resources/mappings",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_resource_v1",
-        operation_id: "getSourceResourceV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/resources/{resourceId}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_resources_v1",
-        operation_id: "getSourceResourcesV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/resources",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_source_schedule_v1",
-        operation_id: "getSourceScheduleV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/schedules/{scheduleType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_schedules_v1",
-        operation_id: "getSourceSchedulesV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/schedules",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_schema_v1",
-        operation_id: "getSourceSchemaV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_schemas_v1",
-        operation_id: "getSourceSchemasV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/schemas",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_source_v1",
-        operation_id: "getSourceV1",
-        method: "GET",
-        path: "/sources/v1/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_accounts_schema_v1",
-        operation_id: "importAccountsSchemaV1",
-        method: "POST",
-        path: "/sources/v1/{id}/schemas/accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_accounts_v1",
-        operation_id: "importAccountsV1",
-        method: "POST",
-        path: "/sources/v1/{id}/load-accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "import_connector_file_v1",
-        operation_id: "importConnectorFileV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/upload-connector-file",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_entitlements_schema_v1",
-        operation_id: "importEntitlementsSchemaV1",
-        method: "POST",
-        path: "/sources/v1/{id}/schemas/entitlements",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_entitlements_v1",
-        operation_id: "importEntitlementsV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/load-entitlements",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "import_source_dataset_v1",
-        operation_id: "importSourceDatasetV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/datasets/{datasetId}/aggregate",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_uncorrelated_accounts_v1",
-        operation_id: "importUncorrelatedAccountsV1",
-        method: "POST",
-        path: "/sources/v1/{id}/load-uncorrelated-accounts",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "list_password_policy_holders_on_source_v1",
-        operation_id: "listPasswordPolicyHoldersOnSourceV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/password-policies",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_provisioning_policies_v1",
-        operation_id: "listProvisioningPoliciesV1",
-        method: "GET",
-        path: "/sources/v1/{sourceId}/provisioning-policies",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_provisioning_policies_v2",
-        operation_id: "listProvisioningPoliciesV2",
-        method: "GET",
-        path: "/sources/v2/{sourceId}/provisioning-policies",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_sources_v1",
-        operation_id: "listSourcesV1",
-        method: "GET",
-        path: "/sources/v1",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "ping_cluster_v1",
-        operation_id: "pingClusterV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/connector/ping-cluster",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_correlation_config_v1",
-        operation_id: "putCorrelationConfigV1",
-        method: "PUT",
-        path: "/sources/v1/{id}/correlation-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_native_change_detection_config_v1",
-        operation_id: "putNativeChangeDetectionConfigV1",
-        method: "PUT",
-        path: "/sources/v1/{sourceId}/native-change-detection-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_provisioning_policy_v1",
-        operation_id: "putProvisioningPolicyV1",
-        method: "PUT",
-        path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_provisioning_policy_v2",
-        operation_id: "putProvisioningPolicyV2",
-        method: "PUT",
-        path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source_attr_sync_config_v1",
-        operation_id: "putSourceAttrSyncConfigV1",
-        method: "PUT",
-        path: "/sources/v1/{id}/attribute-sync-config",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source_dataset_v1",
-        operation_id: "putSourceDatasetV1",
-        method: "PUT",
-        path: "/sources/v1/{sourceId}/datasets/{datasetId}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source_resource_v1",
-        operation_id: "putSourceResourceV1",
-        method: "PUT",
-        path: "/sources/v1/{sourceId}/resources/{resourceId}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source_schema_v1",
-        operation_id: "putSourceSchemaV1",
-        method: "PUT",
-        path: "/sources/v1/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_source_v1",
-        operation_id: "putSourceV1",
-        method: "PUT",
-        path: "/sources/v1/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "search_resource_objects_v1",
-        operation_id: "searchResourceObjectsV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/connector/peek-resource-objects",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "sync_attributes_for_source_v1",
-        operation_id: "syncAttributesForSourceV1",
-        method: "POST",
-        path: "/sources/v1/{id}/synchronize-attributes",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "test_source_configuration_v1",
-        operation_id: "testSourceConfigurationV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/connector/test-configuration",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_source_connection_v1",
-        operation_id: "testSourceConnectionV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/connector/check-connection",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_account_deletion_approval_config_v1",
-        operation_id: "updateAccountDeletionApprovalConfigV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/approval-config/account-delete",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_machine_account_deletion_approval_config_v1",
-        operation_id: "updateMachineAccountDeletionApprovalConfigV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/approval-config/machine-account-delete",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_password_policy_holders_v1",
-        operation_id: "updatePasswordPolicyHoldersV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/password-policies",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_provisioning_policies_in_bulk_v1",
-        operation_id: "updateProvisioningPoliciesInBulkV1",
-        method: "POST",
-        path: "/sources/v1/{sourceId}/provisioning-policies/bulk-update",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_provisioning_policy_v1",
-        operation_id: "updateProvisioningPolicyV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_provisioning_policy_v2",
-        operation_id: "updateProvisioningPolicyV2",
-        method: "PATCH",
-        path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_dataset_v1",
-        operation_id: "updateSourceDatasetV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/datasets/{datasetId}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_entitlement_request_config_v1",
-        operation_id: "updateSourceEntitlementRequestConfigV1",
-        method: "PUT",
-        path: "/sources/v1/{id}/entitlement-request-config",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_resource_v1",
-        operation_id: "updateSourceResourceV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/resources/{resourceId}",
-        tag: "Sources",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_schedule_v1",
-        operation_id: "updateSourceScheduleV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/schedules/{scheduleType}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_schema_v1",
-        operation_id: "updateSourceSchemaV1",
-        method: "PATCH",
-        path: "/sources/v1/{sourceId}/schemas/{schemaId}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_source_v1",
-        operation_id: "updateSourceV1",
-        method: "PATCH",
-        path: "/sources/v1/{id}",
-        tag: "Sources",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_provisioning_policy_v1", "createProvisioningPolicyV1", "POST", "/sources/v1/{sourceId}/provisioning-policies", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_provisioning_policy_v2", "createProvisioningPolicyV2", "POST", "/sources/v2/{sourceId}/provisioning-policies", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source_dataset_v1", "createSourceDatasetV1", "POST", "/sources/v1/{sourceId}/datasets", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source_resource_v1", "createSourceResourceV1", "POST", "/sources/v1/{sourceId}/resources", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source_schedule_v1", "createSourceScheduleV1", "POST", "/sources/v1/{sourceId}/schedules", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source_schema_v1", "createSourceSchemaV1", "POST", "/sources/v1/{sourceId}/schemas", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("create_source_v1", "createSourceV1", "POST", "/sources/v1", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_accounts_async_v1", "deleteAccountsAsyncV1", "POST", "/sources/v1/{id}/remove-accounts", "Sources")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("delete_native_change_detection_config_v1", "deleteNativeChangeDetectionConfigV1", "DELETE", "/sources/v1/{sourceId}/native-change-detection-config", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_provisioning_policy_v1", "deleteProvisioningPolicyV1", "DELETE", "/sources/v1/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_provisioning_policy_v2", "deleteProvisioningPolicyV2", "DELETE", "/sources/v2/{sourceId}/provisioning-policies/{id}", "Sources")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_source_dataset_objects_v1", "deleteSourceDatasetObjectsV1", "POST", "/sources/v1/{sourceId}/datasets/{datasetId}/delete-objects", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_source_dataset_v1", "deleteSourceDatasetV1", "DELETE", "/sources/v1/{sourceId}/datasets/{datasetId}", "Sources")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_source_resource_v1", "deleteSourceResourceV1", "DELETE", "/sources/v1/{sourceId}/resources/{resourceId}", "Sources")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_source_schedule_v1", "deleteSourceScheduleV1", "DELETE", "/sources/v1/{sourceId}/schedules/{scheduleType}", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_source_schema_v1", "deleteSourceSchemaV1", "DELETE", "/sources/v1/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_source_v1", "deleteSourceV1", "DELETE", "/sources/v1/{id}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[202]),
+    Operation::new("get_account_delete_approval_config_v1", "getAccountDeleteApprovalConfigV1", "GET", "/sources/v1/{sourceId}/approval-config/account-delete", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_accounts_schema_v1", "getAccountsSchemaV1", "GET", "/sources/v1/{id}/schemas/accounts", "Sources")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_correlation_config_v1", "getCorrelationConfigV1", "GET", "/sources/v1/{id}/correlation-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_entitlements_schema_v1", "getEntitlementsSchemaV1", "GET", "/sources/v1/{id}/schemas/entitlements", "Sources")
+        .with_accept("text/csv")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_machine_account_deletion_approval_config_by_source_v1", "getMachineAccountDeletionApprovalConfigBySourceV1", "GET", "/sources/v1/{sourceId}/approval-config/machine-account-delete", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_native_change_detection_config_v1", "getNativeChangeDetectionConfigV1", "GET", "/sources/v1/{sourceId}/native-change-detection-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_provisioning_policy_v1", "getProvisioningPolicyV1", "GET", "/sources/v1/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_provisioning_policy_v2", "getProvisioningPolicyV2", "GET", "/sources/v2/{sourceId}/provisioning-policies/{id}", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_attr_sync_config_v1", "getSourceAttrSyncConfigV1", "GET", "/sources/v1/{id}/attribute-sync-config", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_config_v1", "getSourceConfigV1", "GET", "/sources/v1/{id}/connectors/source-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_connections_v1", "getSourceConnectionsV1", "GET", "/sources/v1/{sourceId}/connections", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_dataset_v1", "getSourceDatasetV1", "GET", "/sources/v1/{sourceId}/datasets/{datasetId}", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_datasets_v1", "getSourceDatasetsV1", "GET", "/sources/v1/{sourceId}/datasets", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_source_entitlement_request_config_v1", "getSourceEntitlementRequestConfigV1", "GET", "/sources/v1/{id}/entitlement-request-config", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_health_v1", "getSourceHealthV1", "GET", "/sources/v1/{sourceId}/source-health", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_resource_mappings_v1", "getSourceResourceMappingsV1", "GET", "/sources/v1/{sourceId}/resources/mappings", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_resource_v1", "getSourceResourceV1", "GET", "/sources/v1/{sourceId}/resources/{resourceId}", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_resources_v1", "getSourceResourcesV1", "GET", "/sources/v1/{sourceId}/resources", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_source_schedule_v1", "getSourceScheduleV1", "GET", "/sources/v1/{sourceId}/schedules/{scheduleType}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_schedules_v1", "getSourceSchedulesV1", "GET", "/sources/v1/{sourceId}/schedules", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_schema_v1", "getSourceSchemaV1", "GET", "/sources/v1/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_schemas_v1", "getSourceSchemasV1", "GET", "/sources/v1/{sourceId}/schemas", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_source_v1", "getSourceV1", "GET", "/sources/v1/{id}", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("import_accounts_schema_v1", "importAccountsSchemaV1", "POST", "/sources/v1/{id}/schemas/accounts", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_accounts_v1", "importAccountsV1", "POST", "/sources/v1/{id}/load-accounts", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("import_connector_file_v1", "importConnectorFileV1", "POST", "/sources/v1/{sourceId}/upload-connector-file", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_entitlements_schema_v1", "importEntitlementsSchemaV1", "POST", "/sources/v1/{id}/schemas/entitlements", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[200]),
+    Operation::new("import_entitlements_v1", "importEntitlementsV1", "POST", "/sources/v1/{sourceId}/load-entitlements", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("import_source_dataset_v1", "importSourceDatasetV1", "POST", "/sources/v1/{sourceId}/datasets/{datasetId}/aggregate", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("import_uncorrelated_accounts_v1", "importUncorrelatedAccountsV1", "POST", "/sources/v1/{id}/load-uncorrelated-accounts", "Sources")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("list_password_policy_holders_on_source_v1", "listPasswordPolicyHoldersOnSourceV1", "GET", "/sources/v1/{sourceId}/password-policies", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_provisioning_policies_v1", "listProvisioningPoliciesV1", "GET", "/sources/v1/{sourceId}/provisioning-policies", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_provisioning_policies_v2", "listProvisioningPoliciesV2", "GET", "/sources/v2/{sourceId}/provisioning-policies", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_sources_v1", "listSourcesV1", "GET", "/sources/v1", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("ping_cluster_v1", "pingClusterV1", "POST", "/sources/v1/{sourceId}/connector/ping-cluster", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_correlation_config_v1", "putCorrelationConfigV1", "PUT", "/sources/v1/{id}/correlation-config", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_native_change_detection_config_v1", "putNativeChangeDetectionConfigV1", "PUT", "/sources/v1/{sourceId}/native-change-detection-config", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_provisioning_policy_v1", "putProvisioningPolicyV1", "PUT", "/sources/v1/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_provisioning_policy_v2", "putProvisioningPolicyV2", "PUT", "/sources/v2/{sourceId}/provisioning-policies/{id}", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source_attr_sync_config_v1", "putSourceAttrSyncConfigV1", "PUT", "/sources/v1/{id}/attribute-sync-config", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source_dataset_v1", "putSourceDatasetV1", "PUT", "/sources/v1/{sourceId}/datasets/{datasetId}", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source_resource_v1", "putSourceResourceV1", "PUT", "/sources/v1/{sourceId}/resources/{resourceId}", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source_schema_v1", "putSourceSchemaV1", "PUT", "/sources/v1/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_source_v1", "putSourceV1", "PUT", "/sources/v1/{id}", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("search_resource_objects_v1", "searchResourceObjectsV1", "POST", "/sources/v1/{sourceId}/connector/peek-resource-objects", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("sync_attributes_for_source_v1", "syncAttributesForSourceV1", "POST", "/sources/v1/{id}/synchronize-attributes", "Sources")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("test_source_configuration_v1", "testSourceConfigurationV1", "POST", "/sources/v1/{sourceId}/connector/test-configuration", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_source_connection_v1", "testSourceConnectionV1", "POST", "/sources/v1/{sourceId}/connector/check-connection", "Sources")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_account_deletion_approval_config_v1", "updateAccountDeletionApprovalConfigV1", "PATCH", "/sources/v1/{sourceId}/approval-config/account-delete", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_machine_account_deletion_approval_config_v1", "updateMachineAccountDeletionApprovalConfigV1", "PATCH", "/sources/v1/{sourceId}/approval-config/machine-account-delete", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_password_policy_holders_v1", "updatePasswordPolicyHoldersV1", "PATCH", "/sources/v1/{sourceId}/password-policies", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_provisioning_policies_in_bulk_v1", "updateProvisioningPoliciesInBulkV1", "POST", "/sources/v1/{sourceId}/provisioning-policies/bulk-update", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_provisioning_policy_v1", "updateProvisioningPolicyV1", "PATCH", "/sources/v1/{sourceId}/provisioning-policies/{usageType}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_provisioning_policy_v2", "updateProvisioningPolicyV2", "PATCH", "/sources/v2/{sourceId}/provisioning-policies/{id}", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_dataset_v1", "updateSourceDatasetV1", "PATCH", "/sources/v1/{sourceId}/datasets/{datasetId}", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_entitlement_request_config_v1", "updateSourceEntitlementRequestConfigV1", "PUT", "/sources/v1/{id}/entitlement-request-config", "Sources")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_resource_v1", "updateSourceResourceV1", "PATCH", "/sources/v1/{sourceId}/resources/{resourceId}", "Sources")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_schedule_v1", "updateSourceScheduleV1", "PATCH", "/sources/v1/{sourceId}/schedules/{scheduleType}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_schema_v1", "updateSourceSchemaV1", "PATCH", "/sources/v1/{sourceId}/schemas/{schemaId}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_source_v1", "updateSourceV1", "PATCH", "/sources/v1/{id}", "Sources")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

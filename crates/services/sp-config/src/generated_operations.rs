@@ -9,111 +9,35 @@ pub const API_VERSION: &str = "sp-config";
 
 /// Every operation of the sp-config API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "export_sp_config_v1",
-        operation_id: "exportSpConfigV1",
-        method: "POST",
-        path: "/sp-config/v1/export",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sp_config_export_status_v1",
-        operation_id: "getSpConfigExportStatusV1",
-        method: "GET",
-        path: "/sp-config/v1/export/{id}",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sp_config_export_v1",
-        operation_id: "getSpConfigExportV1",
-        method: "GET",
-        path: "/sp-config/v1/export/{id}/download",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sp_config_import_status_v1",
-        operation_id: "getSpConfigImportStatusV1",
-        method: "GET",
-        path: "/sp-config/v1/import/{id}",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sp_config_import_v1",
-        operation_id: "getSpConfigImportV1",
-        method: "GET",
-        path: "/sp-config/v1/import/{id}/download",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "import_sp_config_v1",
-        operation_id: "importSpConfigV1",
-        method: "POST",
-        path: "/sp-config/v1/import",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: Some("multipart/form-data"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: true,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "list_sp_config_objects_v1",
-        operation_id: "listSpConfigObjectsV1",
-        method: "GET",
-        path: "/sp-config/v1/config-objects",
-        tag: "SP-Config",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("export_sp_config_v1", "exportSpConfigV1", "POST", "/sp-config/v1/export", "SP-Config")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("get_sp_config_export_status_v1", "getSpConfigExportStatusV1", "GET", "/sp-config/v1/export/{id}", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sp_config_export_v1", "getSpConfigExportV1", "GET", "/sp-config/v1/export/{id}/download", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sp_config_import_status_v1", "getSpConfigImportStatusV1", "GET", "/sp-config/v1/import/{id}", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sp_config_import_v1", "getSpConfigImportV1", "GET", "/sp-config/v1/import/{id}/download", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("import_sp_config_v1", "importSpConfigV1", "POST", "/sp-config/v1/import", "SP-Config")
+        .with_request_content_type("multipart/form-data")
+        .with_accept("application/json")
+        .with_multipart()
+        .with_success_statuses(&[202]),
+    Operation::new("list_sp_config_objects_v1", "listSpConfigObjectsV1", "GET", "/sp-config/v1/config-objects", "SP-Config")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,231 +9,75 @@ pub const API_VERSION: &str = "suggested-entitlement-description";
 
 /// Every operation of the suggested-entitlement-description API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "approve_bulk_entitlement_recommendations_v1",
-        operation_id: "approveBulkEntitlementRecommendationsV1",
-        method: "POST",
-        path: "/entitlement-recommendations/v1/bulk-approve",
-        tag: "Suggested Entitlement Description",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_auto_write_settings_v1",
-        operation_id: "createAutoWriteSettingsV1",
-        method: "POST",
-        path: "/suggested-entitlement-descriptions/v1/auto-write-settings",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "get_auto_write_settings_v1",
-        operation_id: "getAutoWriteSettingsV1",
-        method: "GET",
-        path: "/suggested-entitlement-descriptions/v1/auto-write-settings",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sed_batch_stats_v1",
-        operation_id: "getSedBatchStatsV1",
-        method: "GET",
-        path: "/suggested-entitlement-description-batches/v1/{batchId}/stats",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_sed_batches_v1",
-        operation_id: "getSedBatchesV1",
-        method: "GET",
-        path: "/suggested-entitlement-description-batches/v1",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_pending_entitlement_recommendation_approvals_v1",
-        operation_id: "listPendingEntitlementRecommendationApprovalsV1",
-        method: "GET",
-        path: "/entitlement-recommendations/v1/pending-approvals",
-        tag: "Suggested Entitlement Description",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_privileged_entitlement_recommendations_v1",
-        operation_id: "listPrivilegedEntitlementRecommendationsV1",
-        method: "GET",
-        path: "/privileged-recommendations/v1",
-        tag: "Suggested Entitlement Description",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_seds_v1",
-        operation_id: "listSedsV1",
-        method: "GET",
-        path: "/suggested-entitlement-descriptions/v1",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_entitlement_recommendation_v1",
-        operation_id: "patchEntitlementRecommendationV1",
-        method: "PATCH",
-        path: "/entitlement-recommendations/v1/{id}",
-        tag: "Suggested Entitlement Description",
-        experimental: true,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_sed_v1",
-        operation_id: "patchSedV1",
-        method: "PATCH",
-        path: "/suggested-entitlement-descriptions/v1",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_entitlement_recommendations_assignment_v1",
-        operation_id: "submitEntitlementRecommendationsAssignmentV1",
-        method: "POST",
-        path: "/entitlement-recommendations/v1/assign",
-        tag: "Suggested Entitlement Description",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_sed_approval_v1",
-        operation_id: "submitSedApprovalV1",
-        method: "POST",
-        path: "/suggested-entitlement-description-approvals/v1",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_sed_assignment_v1",
-        operation_id: "submitSedAssignmentV1",
-        method: "POST",
-        path: "/suggested-entitlement-description-assignments/v1",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[202],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_sed_batch_request_v1",
-        operation_id: "submitSedBatchRequestV1",
-        method: "POST",
-        path: "/suggested-entitlement-description-batches/v1",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_auto_write_settings_v1",
-        operation_id: "updateAutoWriteSettingsV1",
-        method: "PATCH",
-        path: "/suggested-entitlement-descriptions/v1/auto-write-settings",
-        tag: "Suggested Entitlement Description",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("approve_bulk_entitlement_recommendations_v1", "approveBulkEntitlementRecommendationsV1", "POST", "/entitlement-recommendations/v1/bulk-approve", "Suggested Entitlement Description")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_auto_write_settings_v1", "createAutoWriteSettingsV1", "POST", "/suggested-entitlement-descriptions/v1/auto-write-settings", "Suggested Entitlement Description")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("get_auto_write_settings_v1", "getAutoWriteSettingsV1", "GET", "/suggested-entitlement-descriptions/v1/auto-write-settings", "Suggested Entitlement Description")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sed_batch_stats_v1", "getSedBatchStatsV1", "GET", "/suggested-entitlement-description-batches/v1/{batchId}/stats", "Suggested Entitlement Description")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_sed_batches_v1", "getSedBatchesV1", "GET", "/suggested-entitlement-description-batches/v1", "Suggested Entitlement Description")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_pending_entitlement_recommendation_approvals_v1", "listPendingEntitlementRecommendationApprovalsV1", "GET", "/entitlement-recommendations/v1/pending-approvals", "Suggested Entitlement Description")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_privileged_entitlement_recommendations_v1", "listPrivilegedEntitlementRecommendationsV1", "GET", "/privileged-recommendations/v1", "Suggested Entitlement Description")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_seds_v1", "listSedsV1", "GET", "/suggested-entitlement-descriptions/v1", "Suggested Entitlement Description")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_entitlement_recommendation_v1", "patchEntitlementRecommendationV1", "PATCH", "/entitlement-recommendations/v1/{id}", "Suggested Entitlement Description")
+        .with_experimental()
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("patch_sed_v1", "patchSedV1", "PATCH", "/suggested-entitlement-descriptions/v1", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_entitlement_recommendations_assignment_v1", "submitEntitlementRecommendationsAssignmentV1", "POST", "/entitlement-recommendations/v1/assign", "Suggested Entitlement Description")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("submit_sed_approval_v1", "submitSedApprovalV1", "POST", "/suggested-entitlement-description-approvals/v1", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_sed_assignment_v1", "submitSedAssignmentV1", "POST", "/suggested-entitlement-description-assignments/v1", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[202]),
+    Operation::new("submit_sed_batch_request_v1", "submitSedBatchRequestV1", "POST", "/suggested-entitlement-description-batches/v1", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("update_auto_write_settings_v1", "updateAutoWriteSettingsV1", "PATCH", "/suggested-entitlement-descriptions/v1/auto-write-settings", "Suggested Entitlement Description")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

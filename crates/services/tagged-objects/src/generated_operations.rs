@@ -9,126 +9,38 @@ pub const API_VERSION: &str = "tagged-objects";
 
 /// Every operation of the tagged-objects API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "delete_tagged_object_v1",
-        operation_id: "deleteTaggedObjectV1",
-        method: "DELETE",
-        path: "/tagged-objects/v1/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_tags_to_many_object_v1",
-        operation_id: "deleteTagsToManyObjectV1",
-        method: "POST",
-        path: "/tagged-objects/v1/bulk-remove",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tagged_object_v1",
-        operation_id: "getTaggedObjectV1",
-        method: "GET",
-        path: "/tagged-objects/v1/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_tagged_objects_by_type_v1",
-        operation_id: "listTaggedObjectsByTypeV1",
-        method: "GET",
-        path: "/tagged-objects/v1/{type}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_tagged_objects_v1",
-        operation_id: "listTaggedObjectsV1",
-        method: "GET",
-        path: "/tagged-objects/v1",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "put_tagged_object_v1",
-        operation_id: "putTaggedObjectV1",
-        method: "PUT",
-        path: "/tagged-objects/v1/{type}/{id}",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_tag_to_object_v1",
-        operation_id: "setTagToObjectV1",
-        method: "POST",
-        path: "/tagged-objects/v1",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "set_tags_to_many_objects_v1",
-        operation_id: "setTagsToManyObjectsV1",
-        method: "POST",
-        path: "/tagged-objects/v1/bulk-add",
-        tag: "Tagged Objects",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("delete_tagged_object_v1", "deleteTaggedObjectV1", "DELETE", "/tagged-objects/v1/{type}/{id}", "Tagged Objects")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("delete_tags_to_many_object_v1", "deleteTagsToManyObjectV1", "POST", "/tagged-objects/v1/bulk-remove", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("get_tagged_object_v1", "getTaggedObjectV1", "GET", "/tagged-objects/v1/{type}/{id}", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_tagged_objects_by_type_v1", "listTaggedObjectsByTypeV1", "GET", "/tagged-objects/v1/{type}", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_tagged_objects_v1", "listTaggedObjectsV1", "GET", "/tagged-objects/v1", "Tagged Objects")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("put_tagged_object_v1", "putTaggedObjectV1", "PUT", "/tagged-objects/v1/{type}/{id}", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_tag_to_object_v1", "setTagToObjectV1", "POST", "/tagged-objects/v1", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("set_tags_to_many_objects_v1", "setTagsToManyObjectsV1", "POST", "/tagged-objects/v1/bulk-add", "Tagged Objects")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,66 +9,22 @@ pub const API_VERSION: &str = "tags";
 
 /// Every operation of the tags API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_tag_v1",
-        operation_id: "createTagV1",
-        method: "POST",
-        path: "/tags/v1",
-        tag: "Tags",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_tag_by_id_v1",
-        operation_id: "deleteTagByIdV1",
-        method: "DELETE",
-        path: "/tags/v1/{id}",
-        tag: "Tags",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tag_by_id_v1",
-        operation_id: "getTagByIdV1",
-        method: "GET",
-        path: "/tags/v1/{id}",
-        tag: "Tags",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_tags_v1",
-        operation_id: "listTagsV1",
-        method: "GET",
-        path: "/tags/v1",
-        tag: "Tags",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
+    Operation::new("create_tag_v1", "createTagV1", "POST", "/tags/v1", "Tags")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_tag_by_id_v1", "deleteTagByIdV1", "DELETE", "/tags/v1/{id}", "Tags")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_tag_by_id_v1", "getTagByIdV1", "GET", "/tags/v1/{id}", "Tags")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_tags_v1", "listTagsV1", "GET", "/tags/v1", "Tags")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
 ];
 
 /// This version as the runtime's pipeline reads it.

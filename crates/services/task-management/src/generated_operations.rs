@@ -9,51 +9,19 @@ pub const API_VERSION: &str = "task-management";
 
 /// Every operation of the task-management API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_task_status_list_v1",
-        operation_id: "getTaskStatusListV1",
-        method: "GET",
-        path: "/task-status/v1",
-        tag: "Task Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_task_status_v1",
-        operation_id: "getTaskStatusV1",
-        method: "GET",
-        path: "/task-status/v1/{id}",
-        tag: "Task Management",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_task_status_v1",
-        operation_id: "updateTaskStatusV1",
-        method: "PATCH",
-        path: "/task-status/v1/{id}",
-        tag: "Task Management",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_task_status_list_v1", "getTaskStatusListV1", "GET", "/task-status/v1", "Task Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_task_status_v1", "getTaskStatusV1", "GET", "/task-status/v1/{id}", "Task Management")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_task_status_v1", "updateTaskStatusV1", "PATCH", "/task-status/v1/{id}", "Task Management")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,36 +9,13 @@ pub const API_VERSION: &str = "tenant-context";
 
 /// Every operation of the tenant-context API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_tenant_context_v1",
-        operation_id: "getTenantContextV1",
-        method: "GET",
-        path: "/tenant-context/v1",
-        tag: "Tenant Context",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_tenant_context_v1",
-        operation_id: "patchTenantContextV1",
-        method: "PATCH",
-        path: "/tenant-context/v1",
-        tag: "Tenant Context",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_tenant_context_v1", "getTenantContextV1", "GET", "/tenant-context/v1", "Tenant Context")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_tenant_context_v1", "patchTenantContextV1", "PATCH", "/tenant-context/v1", "Tenant Context")
+        .with_request_content_type("application/json-patch+json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,21 +9,10 @@ pub const API_VERSION: &str = "tenant";
 
 /// Every operation of the tenant API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_tenant_v1",
-        operation_id: "getTenantV1",
-        method: "GET",
-        path: "/tenant/v1",
-        tag: "Tenant",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_tenant_v1", "getTenantV1", "GET", "/tenant/v1", "Tenant")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

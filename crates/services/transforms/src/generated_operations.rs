@@ -9,81 +9,27 @@ pub const API_VERSION: &str = "transforms";
 
 /// Every operation of the transforms API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_transform_v1",
-        operation_id: "createTransformV1",
-        method: "POST",
-        path: "/transforms/v1",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_transform_v1",
-        operation_id: "deleteTransformV1",
-        method: "DELETE",
-        path: "/transforms/v1/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_transform_v1",
-        operation_id: "getTransformV1",
-        method: "GET",
-        path: "/transforms/v1/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_transforms_v1",
-        operation_id: "listTransformsV1",
-        method: "GET",
-        path: "/transforms/v1",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "update_transform_v1",
-        operation_id: "updateTransformV1",
-        method: "PUT",
-        path: "/transforms/v1/{id}",
-        tag: "Transforms",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_transform_v1", "createTransformV1", "POST", "/transforms/v1", "Transforms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_transform_v1", "deleteTransformV1", "DELETE", "/transforms/v1/{id}", "Transforms")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_transform_v1", "getTransformV1", "GET", "/transforms/v1/{id}", "Transforms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_transforms_v1", "listTransformsV1", "GET", "/transforms/v1", "Transforms")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("update_transform_v1", "updateTransformV1", "PUT", "/transforms/v1/{id}", "Transforms")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

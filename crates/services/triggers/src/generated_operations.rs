@@ -9,156 +9,50 @@ pub const API_VERSION: &str = "triggers";
 
 /// Every operation of the triggers API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "complete_trigger_invocation_v1",
-        operation_id: "completeTriggerInvocationV1",
-        method: "POST",
-        path: "/trigger-invocations/v1/{id}/complete",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "create_subscription_v1",
-        operation_id: "createSubscriptionV1",
-        method: "POST",
-        path: "/trigger-subscriptions/v1",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_subscription_v1",
-        operation_id: "deleteSubscriptionV1",
-        method: "DELETE",
-        path: "/trigger-subscriptions/v1/{id}",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "list_subscriptions_v1",
-        operation_id: "listSubscriptionsV1",
-        method: "GET",
-        path: "/trigger-subscriptions/v1",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_trigger_invocation_status_v1",
-        operation_id: "listTriggerInvocationStatusV1",
-        method: "GET",
-        path: "/trigger-invocations/v1/status",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_triggers_v1",
-        operation_id: "listTriggersV1",
-        method: "GET",
-        path: "/triggers/v1",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "patch_subscription_v1",
-        operation_id: "patchSubscriptionV1",
-        method: "PATCH",
-        path: "/trigger-subscriptions/v1/{id}",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "start_test_trigger_invocation_v1",
-        operation_id: "startTestTriggerInvocationV1",
-        method: "POST",
-        path: "/trigger-invocations/v1/test",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: true,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200, 204],
-        pagination: None,
-    },
-    Operation {
-        id: "test_subscription_filter_v1",
-        operation_id: "testSubscriptionFilterV1",
-        method: "POST",
-        path: "/trigger-subscriptions/v1/validate-filter",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "update_subscription_v1",
-        operation_id: "updateSubscriptionV1",
-        method: "PUT",
-        path: "/trigger-subscriptions/v1/{id}",
-        tag: "Triggers",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("complete_trigger_invocation_v1", "completeTriggerInvocationV1", "POST", "/trigger-invocations/v1/{id}/complete", "Triggers")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[204]),
+    Operation::new("create_subscription_v1", "createSubscriptionV1", "POST", "/trigger-subscriptions/v1", "Triggers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_subscription_v1", "deleteSubscriptionV1", "DELETE", "/trigger-subscriptions/v1/{id}", "Triggers")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("list_subscriptions_v1", "listSubscriptionsV1", "GET", "/trigger-subscriptions/v1", "Triggers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_trigger_invocation_status_v1", "listTriggerInvocationStatusV1", "GET", "/trigger-invocations/v1/status", "Triggers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_triggers_v1", "listTriggersV1", "GET", "/triggers/v1", "Triggers")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("patch_subscription_v1", "patchSubscriptionV1", "PATCH", "/trigger-subscriptions/v1/{id}", "Triggers")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("start_test_trigger_invocation_v1", "startTestTriggerInvocationV1", "POST", "/trigger-invocations/v1/test", "Triggers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_empty_success_is_null()
+        .with_success_statuses(&[200, 204]),
+    Operation::new("test_subscription_filter_v1", "testSubscriptionFilterV1", "POST", "/trigger-subscriptions/v1/validate-filter", "Triggers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("update_subscription_v1", "updateSubscriptionV1", "PUT", "/trigger-subscriptions/v1/{id}", "Triggers")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,36 +9,17 @@ pub const API_VERSION: &str = "ui-metadata";
 
 /// Every operation of the ui-metadata API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_tenant_ui_metadata_v1",
-        operation_id: "getTenantUiMetadataV1",
-        method: "GET",
-        path: "/ui-metadata/v1/tenant",
-        tag: "UI Metadata",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "set_tenant_ui_metadata_v1",
-        operation_id: "setTenantUiMetadataV1",
-        method: "PUT",
-        path: "/ui-metadata/v1/tenant",
-        tag: "UI Metadata",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("get_tenant_ui_metadata_v1", "getTenantUiMetadataV1", "GET", "/ui-metadata/v1/tenant", "UI Metadata")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("set_tenant_ui_metadata_v1", "setTenantUiMetadataV1", "PUT", "/ui-metadata/v1/tenant", "UI Metadata")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,201 +9,55 @@ pub const API_VERSION: &str = "work-items";
 
 /// Every operation of the work-items API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "approve_approval_item_v1",
-        operation_id: "approveApprovalItemV1",
-        method: "POST",
-        path: "/work-items/v1/{id}/approve/{approvalItemId}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "approve_approval_items_in_bulk_v1",
-        operation_id: "approveApprovalItemsInBulkV1",
-        method: "POST",
-        path: "/work-items/v1/bulk-approve/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "complete_work_item_v1",
-        operation_id: "completeWorkItemV1",
-        method: "POST",
-        path: "/work-items/v1/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "forward_work_item_v1",
-        operation_id: "forwardWorkItemV1",
-        method: "POST",
-        path: "/work-items/v1/{id}/forward",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_completed_work_items_v1",
-        operation_id: "getCompletedWorkItemsV1",
-        method: "GET",
-        path: "/work-items/v1/completed",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_count_completed_work_items_v1",
-        operation_id: "getCountCompletedWorkItemsV1",
-        method: "GET",
-        path: "/work-items/v1/completed/count",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_count_work_items_v1",
-        operation_id: "getCountWorkItemsV1",
-        method: "GET",
-        path: "/work-items/v1/count",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_work_item_v1",
-        operation_id: "getWorkItemV1",
-        method: "GET",
-        path: "/work-items/v1/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_work_items_summary_v1",
-        operation_id: "getWorkItemsSummaryV1",
-        method: "GET",
-        path: "/work-items/v1/summary",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_work_items_v1",
-        operation_id: "listWorkItemsV1",
-        method: "GET",
-        path: "/work-items/v1",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "reject_approval_item_v1",
-        operation_id: "rejectApprovalItemV1",
-        method: "POST",
-        path: "/work-items/v1/{id}/reject/{approvalItemId}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "reject_approval_items_in_bulk_v1",
-        operation_id: "rejectApprovalItemsInBulkV1",
-        method: "POST",
-        path: "/work-items/v1/bulk-reject/{id}",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "submit_account_selection_v1",
-        operation_id: "submitAccountSelectionV1",
-        method: "POST",
-        path: "/work-items/v1/{id}/submit-account-selection",
-        tag: "Work Items",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("approve_approval_item_v1", "approveApprovalItemV1", "POST", "/work-items/v1/{id}/approve/{approvalItemId}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("approve_approval_items_in_bulk_v1", "approveApprovalItemsInBulkV1", "POST", "/work-items/v1/bulk-approve/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("complete_work_item_v1", "completeWorkItemV1", "POST", "/work-items/v1/{id}", "Work Items")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("forward_work_item_v1", "forwardWorkItemV1", "POST", "/work-items/v1/{id}/forward", "Work Items")
+        .with_request_content_type("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("get_completed_work_items_v1", "getCompletedWorkItemsV1", "GET", "/work-items/v1/completed", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_count_completed_work_items_v1", "getCountCompletedWorkItemsV1", "GET", "/work-items/v1/completed/count", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_count_work_items_v1", "getCountWorkItemsV1", "GET", "/work-items/v1/count", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_work_item_v1", "getWorkItemV1", "GET", "/work-items/v1/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_work_items_summary_v1", "getWorkItemsSummaryV1", "GET", "/work-items/v1/summary", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_work_items_v1", "listWorkItemsV1", "GET", "/work-items/v1", "Work Items")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("reject_approval_item_v1", "rejectApprovalItemV1", "POST", "/work-items/v1/{id}/reject/{approvalItemId}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("reject_approval_items_in_bulk_v1", "rejectApprovalItemsInBulkV1", "POST", "/work-items/v1/bulk-reject/{id}", "Work Items")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("submit_account_selection_v1", "submitAccountSelectionV1", "POST", "/work-items/v1/{id}/submit-account-selection", "Work Items")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,141 +9,52 @@ pub const API_VERSION: &str = "work-reassignment";
 
 /// Every operation of the work-reassignment API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "create_reassignment_configuration_v1",
-        operation_id: "createReassignmentConfigurationV1",
-        method: "POST",
-        path: "/reassignment-configurations/v1",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[201],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_reassignment_configuration_v1",
-        operation_id: "deleteReassignmentConfigurationV1",
-        method: "DELETE",
-        path: "/reassignment-configurations/v1/{identityId}/{configType}",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_evaluate_reassignment_configuration_v1",
-        operation_id: "getEvaluateReassignmentConfigurationV1",
-        method: "GET",
-        path: "/reassignment-configurations/v1/{identityId}/evaluate/{configType}",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_reassignment_config_types_v1",
-        operation_id: "getReassignmentConfigTypesV1",
-        method: "GET",
-        path: "/reassignment-configurations/v1/types",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_reassignment_configuration_v1",
-        operation_id: "getReassignmentConfigurationV1",
-        method: "GET",
-        path: "/reassignment-configurations/v1/{identityId}",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_tenant_config_configuration_v1",
-        operation_id: "getTenantConfigConfigurationV1",
-        method: "GET",
-        path: "/reassignment-configurations/v1/tenant-config",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_reassignment_configurations_v1",
-        operation_id: "listReassignmentConfigurationsV1",
-        method: "GET",
-        path: "/reassignment-configurations/v1",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_reassignment_config_v1",
-        operation_id: "putReassignmentConfigV1",
-        method: "PUT",
-        path: "/reassignment-configurations/v1/{identityId}",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_tenant_configuration_v1",
-        operation_id: "putTenantConfigurationV1",
-        method: "PUT",
-        path: "/reassignment-configurations/v1/tenant-config",
-        tag: "Work Reassignment",
-        experimental: true,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("create_reassignment_configuration_v1", "createReassignmentConfigurationV1", "POST", "/reassignment-configurations/v1", "Work Reassignment")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[201]),
+    Operation::new("delete_reassignment_configuration_v1", "deleteReassignmentConfigurationV1", "DELETE", "/reassignment-configurations/v1/{identityId}/{configType}", "Work Reassignment")
+        .with_experimental()
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_evaluate_reassignment_configuration_v1", "getEvaluateReassignmentConfigurationV1", "GET", "/reassignment-configurations/v1/{identityId}/evaluate/{configType}", "Work Reassignment")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_reassignment_config_types_v1", "getReassignmentConfigTypesV1", "GET", "/reassignment-configurations/v1/types", "Work Reassignment")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_reassignment_configuration_v1", "getReassignmentConfigurationV1", "GET", "/reassignment-configurations/v1/{identityId}", "Work Reassignment")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_tenant_config_configuration_v1", "getTenantConfigConfigurationV1", "GET", "/reassignment-configurations/v1/tenant-config", "Work Reassignment")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_reassignment_configurations_v1", "listReassignmentConfigurationsV1", "GET", "/reassignment-configurations/v1", "Work Reassignment")
+        .with_experimental()
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_reassignment_config_v1", "putReassignmentConfigV1", "PUT", "/reassignment-configurations/v1/{identityId}", "Work Reassignment")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("put_tenant_configuration_v1", "putTenantConfigurationV1", "PUT", "/reassignment-configurations/v1/tenant-config", "Work Reassignment")
+        .with_experimental()
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -9,291 +9,84 @@ pub const API_VERSION: &str = "workflows";
 
 /// Every operation of the workflows API, sorted by [`Operation::id`].
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "cancel_workflow_execution_v1",
-        operation_id: "cancelWorkflowExecutionV1",
-        method: "POST",
-        path: "/workflow-executions/v1/{id}/cancel",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "create_external_execute_workflow_v1",
-        operation_id: "createExternalExecuteWorkflowV1",
-        method: "POST",
-        path: "/workflows/v1/execute/external/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_workflow_external_trigger_v1",
-        operation_id: "createWorkflowExternalTriggerV1",
-        method: "POST",
-        path: "/workflows/v1/{id}/external/oauth-clients",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "create_workflow_v1",
-        operation_id: "createWorkflowV1",
-        method: "POST",
-        path: "/workflows/v1",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "delete_workflow_v1",
-        operation_id: "deleteWorkflowV1",
-        method: "DELETE",
-        path: "/workflows/v1/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: None,
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[204],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow_execution_history_v1",
-        operation_id: "getWorkflowExecutionHistoryV1",
-        method: "GET",
-        path: "/workflow-executions/v1/{id}/history",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_workflow_execution_history_v2_for_v1",
-        operation_id: "getWorkflowExecutionHistoryV2ForV1",
-        method: "GET",
-        path: "/workflow-executions/v1/{id}/history-v2",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow_execution_v1",
-        operation_id: "getWorkflowExecutionV1",
-        method: "GET",
-        path: "/workflow-executions/v1/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "get_workflow_executions_v1",
-        operation_id: "getWorkflowExecutionsV1",
-        method: "GET",
-        path: "/workflows/v1/{id}/executions",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "get_workflow_v1",
-        operation_id: "getWorkflowV1",
-        method: "GET",
-        path: "/workflows/v1/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_complete_workflow_library_v1",
-        operation_id: "listCompleteWorkflowLibraryV1",
-        method: "GET",
-        path: "/workflow-library/v1",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflow_library_actions_v1",
-        operation_id: "listWorkflowLibraryActionsV1",
-        method: "GET",
-        path: "/workflow-library/v1/actions",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflow_library_operators_v1",
-        operation_id: "listWorkflowLibraryOperatorsV1",
-        method: "GET",
-        path: "/workflow-library/v1/operators",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "list_workflow_library_triggers_v1",
-        operation_id: "listWorkflowLibraryTriggersV1",
-        method: "GET",
-        path: "/workflow-library/v1/triggers",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: Some(sailpoint_runtime::Pagination::Offset { max_limit: 250 }),
-    },
-    Operation {
-        id: "list_workflows_v1",
-        operation_id: "listWorkflowsV1",
-        method: "GET",
-        path: "/workflows/v1",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: None,
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "patch_workflow_v1",
-        operation_id: "patchWorkflowV1",
-        method: "PATCH",
-        path: "/workflows/v1/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json-patch+json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "put_workflow_v1",
-        operation_id: "putWorkflowV1",
-        method: "PUT",
-        path: "/workflows/v1/{id}",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: true,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_external_execute_workflow_v1",
-        operation_id: "testExternalExecuteWorkflowV1",
-        method: "POST",
-        path: "/workflows/v1/execute/external/{id}/test",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
-    Operation {
-        id: "test_workflow_v1",
-        operation_id: "testWorkflowV1",
-        method: "POST",
-        path: "/workflows/v1/{id}/test",
-        tag: "Workflows",
-        experimental: false,
-        request_content_type: Some("application/json"),
-        accept: Some("application/json"),
-        empty_success_is_null: false,
-        multipart: false,
-        replay_safe: false,
-        success_statuses: &[200],
-        pagination: None,
-    },
+    Operation::new("cancel_workflow_execution_v1", "cancelWorkflowExecutionV1", "POST", "/workflow-executions/v1/{id}/cancel", "Workflows")
+        .with_success_statuses(&[204]),
+    Operation::new("create_external_execute_workflow_v1", "createExternalExecuteWorkflowV1", "POST", "/workflows/v1/execute/external/{id}", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_workflow_external_trigger_v1", "createWorkflowExternalTriggerV1", "POST", "/workflows/v1/{id}/external/oauth-clients", "Workflows")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("create_workflow_v1", "createWorkflowV1", "POST", "/workflows/v1", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("delete_workflow_v1", "deleteWorkflowV1", "DELETE", "/workflows/v1/{id}", "Workflows")
+        .with_replay_safe()
+        .with_success_statuses(&[204]),
+    Operation::new("get_workflow_execution_history_v1", "getWorkflowExecutionHistoryV1", "GET", "/workflow-executions/v1/{id}/history", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_workflow_execution_history_v2_for_v1", "getWorkflowExecutionHistoryV2ForV1", "GET", "/workflow-executions/v1/{id}/history-v2", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_workflow_execution_v1", "getWorkflowExecutionV1", "GET", "/workflow-executions/v1/{id}", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("get_workflow_executions_v1", "getWorkflowExecutionsV1", "GET", "/workflows/v1/{id}/executions", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("get_workflow_v1", "getWorkflowV1", "GET", "/workflows/v1/{id}", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_complete_workflow_library_v1", "listCompleteWorkflowLibraryV1", "GET", "/workflow-library/v1", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflow_library_actions_v1", "listWorkflowLibraryActionsV1", "GET", "/workflow-library/v1/actions", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflow_library_operators_v1", "listWorkflowLibraryOperatorsV1", "GET", "/workflow-library/v1/operators", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("list_workflow_library_triggers_v1", "listWorkflowLibraryTriggersV1", "GET", "/workflow-library/v1/triggers", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200])
+        .with_offset_paging(250),
+    Operation::new("list_workflows_v1", "listWorkflowsV1", "GET", "/workflows/v1", "Workflows")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("patch_workflow_v1", "patchWorkflowV1", "PATCH", "/workflows/v1/{id}", "Workflows")
+        .with_request_content_type("application/json-patch+json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("put_workflow_v1", "putWorkflowV1", "PUT", "/workflows/v1/{id}", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_replay_safe()
+        .with_success_statuses(&[200]),
+    Operation::new("test_external_execute_workflow_v1", "testExternalExecuteWorkflowV1", "POST", "/workflows/v1/execute/external/{id}/test", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
+    Operation::new("test_workflow_v1", "testWorkflowV1", "POST", "/workflows/v1/{id}/test", "Workflows")
+        .with_request_content_type("application/json")
+        .with_accept("application/json")
+        .with_success_statuses(&[200]),
 ];
 
 /// This version as the runtime's pipeline reads it.
