@@ -221,23 +221,26 @@ pub fn service(
 }
 
 /// For each type of progenitor's `types` module, the other types of the
-/// module (the keys of `known`) its definition names.
+/// module (the keys of `known`) its fields, variants' fields or aliased
+/// type name: types only, not variant names or attributes.
 fn named_types(types: &syn::Item, known: &BTreeMap<String, Vec<TypeImpl>>) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
     let syn::Item::Mod(m) = types else { return out };
     for item in m.content.iter().flat_map(|(_, items)| items) {
-        let (ident, tokens) = match item {
-            syn::Item::Struct(s) => (&s.ident, quote::quote!(#s)),
-            syn::Item::Enum(e) => (&e.ident, quote::quote!(#e)),
-            syn::Item::Type(t) => (&t.ident, quote::quote!(#t)),
+        let (ident, named): (&syn::Ident, Vec<&syn::Type>) = match item {
+            syn::Item::Struct(s) => (&s.ident, s.fields.iter().map(|f| &f.ty).collect()),
+            syn::Item::Enum(e) => (&e.ident, e.variants.iter().flat_map(|v| v.fields.iter()).map(|f| &f.ty).collect()),
+            syn::Item::Type(t) => (&t.ident, vec![&*t.ty]),
             _ => continue,
         };
         let mut names = BTreeSet::new();
-        collect_idents(tokens, &mut |i| {
-            if *ident != i && known.contains_key(&i) {
-                names.insert(i);
-            }
-        });
+        for ty in named {
+            collect_idents(quote::quote!(#ty), &mut |i| {
+                if *ident != i && known.contains_key(&i) {
+                    names.insert(i);
+                }
+            });
+        }
         out.insert(ident.to_string(), names);
     }
     out

@@ -2,6 +2,7 @@
 //! `.with_options(..)` before `send()` or `stream()`. What is not set is the
 //! client's.
 
+use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -31,7 +32,7 @@ use crate::{Operation, RetryConfig};
 /// The facade's documentation shows them on calls (`sailpoint::CallOptions`).
 ///
 /// Cheap to clone; `CallOptions::default()` changes nothing.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CallOptions {
     pub(crate) timeout: Option<Duration>,
@@ -43,6 +44,23 @@ pub struct CallOptions {
     pub(crate) prefetch: Option<usize>,
     /// Set by a stream on its own requests (see `ahead`).
     pub(crate) stream: Option<StreamRequest>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header names only: a value may be a credential.
+        let headers: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("experimental", &self.experimental)
+            .field("headers", &headers)
+            .field("replay_safe", &self.replay_safe)
+            .field("page_size", &self.page_size)
+            .field("prefetch", &self.prefetch)
+            .field("stream", &self.stream)
+            .finish()
+    }
 }
 
 impl CallOptions {
@@ -80,10 +98,12 @@ impl CallOptions {
     }
 
     /// Sends `name: value` with the request, in place of any value the
-    /// operation would send. `Authorization` is the client's when it has
-    /// credentials.
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
+    /// operation would send; a second value for the same name is added to
+    /// the first. `Authorization` is the client's when it has credentials.
+    /// Values are never shown by `Debug` (they may be secrets).
+    pub fn header(mut self, name: HeaderName, mut value: HeaderValue) -> Self {
+        value.set_sensitive(true);
+        self.headers.append(name, value);
         self
     }
 
@@ -161,5 +181,8 @@ mod tests {
         assert!(ahead.ahead().is_some_and(|d| !d.is_deferred()));
         ahead.ahead().unwrap().defer();
         assert!(ahead.ahead().unwrap().is_deferred());
+        let secret = CallOptions::new().header(reqwest::header::AUTHORIZATION, "Bearer canary-42".parse().unwrap());
+        let shown = format!("{secret:?}");
+        assert!(shown.contains("authorization") && !shown.contains("canary-42"), "{shown}");
     }
 }

@@ -84,6 +84,8 @@ impl Runtime {
             None => call.await,
             Some(limit) => match tokio::time::timeout(limit, call).await {
                 Ok(result) => result,
+                // A request ahead of need is sent again when its turn comes, like one that got no answer.
+                Err(_) if options.ahead().is_some() => Err(deferred(options)),
                 Err(_) => {
                     let e = Error::new(ErrorKind::Timeout, format!("the call's {limit:?} deadline passed"))
                         .for_operation(operation.id);
@@ -137,8 +139,12 @@ impl Runtime {
         {
             request.headers_mut().insert(ACCEPT, value);
         }
+        // The call's headers replace the operation's, every value kept.
+        for name in options.headers.keys() {
+            request.headers_mut().remove(name);
+        }
         for (name, value) in &options.headers {
-            request.headers_mut().insert(name, value.clone());
+            request.headers_mut().append(name, value.clone());
         }
         let bearer = if options.ahead().is_some() {
             self.shared.auth.cached_bearer().ok_or_else(|| deferred(options))?
@@ -290,6 +296,8 @@ impl Runtime {
                 Step::Retry { .. } => {
                     if let Some(wait) = retries.take(step) {
                         tracing::info!(outcome = %answer, wait_ms = wait.as_millis() as u64, "retrying");
+                        // Free the response's connection before the wait.
+                        drop(answer);
                         tokio::time::sleep(wait).await;
                         continue;
                     }

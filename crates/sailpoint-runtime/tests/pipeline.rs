@@ -224,3 +224,21 @@ async fn a_listing_yields_every_item_once_with_the_calls_paging() {
         .collect();
     assert_eq!(offsets, ["4", "6", "8", "10"], "pages of 2, one at a time, then the empty page at 10");
 }
+
+#[tokio::test]
+async fn the_calls_headers_replace_the_operations_and_keep_every_value() {
+    let server = answering("GET", "/v9/things/one", ResponseTemplate::new(200).set_body_json(json!({}))).await;
+    let rt = runtime(&server, |b| b);
+    let options = CallOptions::new()
+        .header("x-tag".parse().unwrap(), "a".parse().unwrap())
+        .header("x-tag".parse().unwrap(), "b".parse().unwrap())
+        .header(reqwest::header::ACCEPT, "application/json;v=2".parse().unwrap());
+    assert!(!format!("{options:?}").contains("v=2"), "values are not shown");
+    send(&rt, "get_thing", &[], &options).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let values = |name: &str| -> Vec<String> {
+        requests[0].headers.get_all(name).iter().map(|v| v.to_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(values("x-tag"), ["a", "b"]);
+    assert_eq!(values("accept"), ["application/json;v=2"], "in place of the operation's");
+}

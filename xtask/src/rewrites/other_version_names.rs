@@ -22,29 +22,42 @@ use crate::rewrites::doc_aliases::Names;
 /// Adds the deprecated methods to `impl Client` in `file`, from `names`
 /// (every method of the version → its names); returns how many.
 pub fn apply(file: &mut syn::File, names: &BTreeMap<String, Names>) -> usize {
+    let is_client = |imp: &syn::ItemImpl| matches!(&*imp.self_ty, syn::Type::Path(t) if t.path.segments.last().is_some_and(|s| s.ident == "Client"));
+    // Every name `Client` has: its methods in any `impl` (of its trait
+    // `ClientInfo` too), and every operation's method of the version.
+    let mut taken: BTreeSet<String> = names.keys().cloned().chain(CLIENT_INFO.iter().map(|m| m.to_string())).collect();
+    for item in &file.items {
+        if let Item::Impl(imp) = item
+            && is_client(imp)
+        {
+            taken.extend(
+                imp.items.iter().filter_map(|i| if let ImplItem::Fn(f) = i { Some(f.sig.ident.to_string()) } else { None }),
+            );
+        }
+    }
+    // A name another version gives two different operations of this one
+    // names neither.
+    let mut claims: BTreeMap<String, usize> = BTreeMap::new();
+    for own in names.values() {
+        let mine: BTreeSet<String> = own.elsewhere.iter().map(|(_, id)| method_name(id)).collect();
+        for other in mine {
+            *claims.entry(other).or_default() += 1;
+        }
+    }
     let mut added = 0;
     for item in &mut file.items {
         let Item::Impl(imp) = item else { continue };
-        let is_client =
-            matches!(&*imp.self_ty, syn::Type::Path(t) if t.path.segments.last().is_some_and(|s| s.ident == "Client"));
-        if imp.trait_.is_some() || !is_client {
+        if imp.trait_.is_some() || !is_client(imp) {
             continue;
         }
-        let existing: BTreeSet<String> = imp
-            .items
-            .iter()
-            .filter_map(|i| if let ImplItem::Fn(f) = i { Some(f.sig.ident.to_string()) } else { None })
-            .chain(names.keys().cloned())
-            .collect();
         let mut new_methods: Vec<ImplItem> = Vec::new();
-        let mut taken = existing.clone();
         for item in &imp.items {
             let ImplItem::Fn(f) = item else { continue };
             let method = f.sig.ident.to_string();
             let Some(own) = names.get(&method) else { continue };
             for (version, id) in &own.elsewhere {
                 let other = method_name(id);
-                if !taken.insert(other.clone()) {
+                if claims.get(&other) != Some(&1) || !taken.insert(other.clone()) {
                     continue;
                 }
                 let mut sig = f.sig.clone();
@@ -67,6 +80,9 @@ pub fn apply(file: &mut syn::File, names: &BTreeMap<String, Names>) -> usize {
     added
 }
 
+/// The methods of progenitor's `ClientInfo`, which `Client` implements.
+const CLIENT_INFO: [&str; 4] = ["api_version", "baseurl", "client", "inner"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +98,9 @@ mod tests {
                 pub fn search_resource_objects(&self) -> builder::SearchResourceObjects<'_> { todo!() }
                 pub fn list_things(&self) -> builder::ListThings<'_> { todo!() }
                 pub fn get_thing(&self) -> builder::GetThing<'_> { todo!() }
+                pub fn list_a(&self) -> builder::ListA<'_> { todo!() }
+                pub fn list_b(&self) -> builder::ListB<'_> { todo!() }
+                pub fn get_base(&self) -> builder::GetBase<'_> { todo!() }
             }
         };
         let map: BTreeMap<String, Names> = [
@@ -89,6 +108,11 @@ mod tests {
             // another version's name that is a different method here: kept for that one
             ("list_things", names("listThings", &[("v3", "getThing")])),
             ("get_thing", names("getThing", &[])),
+            // two operations another version names alike: neither gets the name
+            ("list_a", names("listA", &[("v3", "listAll")])),
+            ("list_b", names("listB", &[("beta", "listAll")])),
+            // a name `ClientInfo` has
+            ("get_base", names("getBase", &[("v3", "baseurl")])),
         ]
         .into_iter()
         .map(|(m, n)| (m.to_string(), n))
@@ -109,5 +133,6 @@ mod tests {
             "{code}"
         );
         assert_eq!(code.matches("fn get_thing").count(), 1, "{code}");
+        assert!(!code.contains("fn list_all") && !code.contains("fn baseurl"), "{code}");
     }
 }

@@ -12,21 +12,11 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    pub use sailpoint_shared::types::AccessModelMetadata;
-    pub use sailpoint_shared::types::AccessModelMetadataValuesItem;
-    pub use sailpoint_shared::types::AdditionalOwnerRef;
-    pub use sailpoint_shared::types::AdditionalOwnerRefType;
     pub use sailpoint_shared::types::DtoType;
-    pub use sailpoint_shared::types::Entitlement;
-    pub use sailpoint_shared::types::EntitlementAccessModelMetadata;
-    pub use sailpoint_shared::types::EntitlementOwner;
-    pub use sailpoint_shared::types::EntitlementOwnerType;
-    pub use sailpoint_shared::types::EntitlementSource;
     pub use sailpoint_shared::types::ErrorMessageDto;
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::IdentityReferenceWithNameAndEmail;
     pub use sailpoint_shared::types::LocaleOrigin;
-    pub use sailpoint_shared::types::PermissionDto;
     ///An object holding the access that is being reviewed
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccessSummary {

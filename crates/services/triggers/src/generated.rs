@@ -13,39 +13,15 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     pub use sailpoint_shared::types::AccessRequestItemForm;
-    pub use sailpoint_shared::types::AggregationType;
-    pub use sailpoint_shared::types::Aggregations;
-    pub use sailpoint_shared::types::Bound;
-    pub use sailpoint_shared::types::BucketAggregation;
-    pub use sailpoint_shared::types::BucketType;
     pub use sailpoint_shared::types::CampaignReference;
     pub use sailpoint_shared::types::CampaignReferenceCampaignType;
     pub use sailpoint_shared::types::CampaignReferenceCorrelatedStatus;
     pub use sailpoint_shared::types::CampaignReferenceMandatoryCommentRequirement;
     pub use sailpoint_shared::types::CampaignReferenceType;
-    pub use sailpoint_shared::types::ElasticVersion;
     pub use sailpoint_shared::types::ErrorMessageDto;
     pub use sailpoint_shared::types::ErrorResponseDto;
-    pub use sailpoint_shared::types::Filter;
-    pub use sailpoint_shared::types::FilterAggregation;
-    pub use sailpoint_shared::types::FilterType;
-    pub use sailpoint_shared::types::Index;
-    pub use sailpoint_shared::types::InnerHit;
     pub use sailpoint_shared::types::LocaleOrigin;
     pub use sailpoint_shared::types::LocalizedMessage;
-    pub use sailpoint_shared::types::MetricAggregation;
-    pub use sailpoint_shared::types::MetricType;
-    pub use sailpoint_shared::types::NestedAggregation;
-    pub use sailpoint_shared::types::Query;
-    pub use sailpoint_shared::types::QueryResultFilter;
-    pub use sailpoint_shared::types::QueryType;
-    pub use sailpoint_shared::types::Range;
-    pub use sailpoint_shared::types::Search;
-    pub use sailpoint_shared::types::SearchAggregationSpecification;
-    pub use sailpoint_shared::types::SearchFilterType;
-    pub use sailpoint_shared::types::SubSearchAggregationSpecification;
-    pub use sailpoint_shared::types::TextQuery;
-    pub use sailpoint_shared::types::TypeAheadQuery;
     ///Identity who approved the access item request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccessItemApproverDto {
