@@ -206,6 +206,43 @@ async fn search_past_the_window_on_the_mock() {
     assert_eq!(ids.len(), 10_400);
 }
 
+/// The search service's `POST /search/v1` past the window: 25,000
+/// identities sorted on a field of three values (ties everywhere), on a
+/// server that refuses any `offset + limit` past 10,000. Every identity
+/// arrives once, typed by its `_type`, in as many requests as pages.
+#[tokio::test]
+async fn per_service_search_past_the_window_with_ties() {
+    use sailpoint::services::search::types::{Search, SearchDocuments};
+    let (mock, client) = start(MockConfig { identities: 25_000, rate_limit: None, ..MockConfig::default() }).await;
+    let query = || -> Search {
+        serde_json::from_value(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["attributes.department"]}))
+            .unwrap()
+    };
+    let search = client.search_api();
+
+    // offsets stop at the window
+    let refused = search.search_post_v1().body(query()).offset(10_000).limit(10).send().await.unwrap_err();
+    assert_eq!(refused.status().map(|s| s.as_u16()), Some(400), "{refused}");
+
+    for (page_size, pages) in [(None, 3), (Some(7_000), 4)] {
+        let before = mock.api_requests();
+        let mut request = search.search_post_v1().body(query());
+        if let Some(size) = page_size {
+            request = request.with_options(CallOptions::new().page_size(size));
+        }
+        let docs: Vec<SearchDocuments> = request.stream().try_collect().await.unwrap();
+        assert_eq!(mock.api_requests() - before, pages, "one request per page ({page_size:?})");
+        let ids: std::collections::HashSet<String> = docs
+            .iter()
+            .map(|d| match d {
+                SearchDocuments::IdentityDocuments(identity) => identity.id.clone(),
+                other => panic!("an identity decoded as another kind: {other:?}"),
+            })
+            .collect();
+        assert_eq!((docs.len(), ids.len()), (25_000, 25_000), "every identity exactly once ({page_size:?})");
+    }
+}
+
 #[tokio::test]
 async fn tokens_expire_and_bad_tokens_get_401() {
     // Each token is used well within its 3 s (a margin no load eats), and

@@ -154,16 +154,25 @@ async fn a_page_larger_than_asked_is_an_error() {
     assert_eq!(requests(&server, GROUPS).await, 1);
 }
 
-#[test]
-fn searches_have_no_offset_stream_and_point_to_client_search() {
+#[tokio::test]
+async fn searches_page_with_search_after_not_offsets() {
+    fn search_after<S: sailpoint::SearchAfter>(_: &S) {}
+    let client = facade(common::local("http://127.0.0.1:9").build().unwrap());
+    search_after(&client.v3().search_post());
+    search_after(&client.v2024().search_post());
+    search_after(&client.search_api().search_post_v1());
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates");
-    for version in ["v3", "v2024"] {
-        let pagination = std::fs::read_to_string(format!("{root}/sailpoint-{version}/src/generated_pagination.rs")).unwrap();
-        assert!(!pagination.contains("for builder::SearchPost<"), "{version}: search_post has an offset stream");
-        let generated = std::fs::read_to_string(format!("{root}/sailpoint-{version}/src/generated.rs")).unwrap();
-        let at = generated.find("pub fn search_post(").unwrap();
+    for (krate, builder, method) in [
+        ("sailpoint-v3", "SearchPost", "search_post"),
+        ("sailpoint-v2024", "SearchPost", "search_post"),
+        ("services/search", "SearchPostV1", "search_post_v1"),
+    ] {
+        let pagination = std::fs::read_to_string(format!("{root}/{krate}/src/generated_pagination.rs")).unwrap();
+        assert!(!pagination.contains(&format!("offset_listing!(\n    {builder},")), "{krate}: {method} has an offset stream");
+        let generated = std::fs::read_to_string(format!("{root}/{krate}/src/generated.rs")).unwrap();
+        let at = generated.find(&format!("pub fn {method}(")).unwrap();
         let doc = &generated[generated[..at].rfind("/**").unwrap()..at];
-        assert!(doc.contains("sailpoint::Client::search"), "{version}: search_post's docs do not point to Client::search");
+        assert!(doc.contains("`.stream()`") && doc.contains("searchAfter"), "{krate}: {method}'s docs do not name its stream");
     }
 }
 

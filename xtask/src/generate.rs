@@ -12,13 +12,14 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::emit::{metadata, multipart, pagination, report};
-use crate::passes::{Log, PASSES, experimental_overlay, operations, unexpressible_schemas, version_drift};
+use crate::passes::{Log, PASSES, Step, experimental_overlay, unexpressible_schemas, version_drift};
 use crate::rewrites::{
     call_options, doc_aliases, listing_fields, open_enums, other_version_names, required_bodies, response_decoding, runtime_send,
-    shared_types, undeclared_success, unknown_field_maps,
+    send_as, shared_types, undeclared_success, unknown_field_maps,
 };
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
+use crate::spec::document::{HTTP_METHODS, deref, operations};
 use crate::spec::overlay::Experimental;
 use crate::spec::pin::{self, Specs};
 use crate::testgen::contract_calls;
@@ -36,16 +37,36 @@ pub fn reached_files(specs_dir: &Path, root: &str) -> Result<Vec<(String, String
     pin::hash_files(specs_dir, &b.files)
 }
 
-/// Runs every pass in order; returns the logs.
-pub fn normalize(doc: &mut Value) -> Vec<(&'static str, &'static str, Log)> {
-    PASSES
-        .iter()
-        .map(|p| {
-            let mut log = Log::default();
-            (p.run)(doc, &mut log);
-            (p.name, p.why, log)
-        })
-        .collect()
+/// What the passes read besides the document (none for a service).
+#[derive(Default)]
+pub struct PassInputs<'a> {
+    /// The other year versions (`version_drift`).
+    pub others: Option<&'a OtherVersions<'a>>,
+    /// Our overlay's entries for this version (`experimental_overlay`).
+    pub overlay: Option<&'a [&'a Experimental]>,
+}
+
+/// Runs every pass in order but the generator's, which `emit_crate` runs
+/// last; a pass whose input is missing does not run. Returns the logs.
+pub fn normalize(doc: &mut Value, inputs: &PassInputs) -> Vec<(&'static str, &'static str, Log)> {
+    let mut logs = Vec::new();
+    for pass in PASSES {
+        let mut log = Log::default();
+        match pass.step {
+            Step::Document(run) => run(doc, &mut log),
+            Step::OtherVersions => match inputs.others {
+                Some(others) => version_drift::run(doc, &mut log, others),
+                None => continue,
+            },
+            Step::Overlay => match inputs.overlay {
+                Some(listed) => experimental_overlay::run(doc, &mut log, listed),
+                None => continue,
+            },
+            Step::Generator => continue,
+        }
+        logs.push((pass.name, pass.why, log));
+    }
+    logs
 }
 
 pub fn header(specs: &Specs, name: &str, root: &str, sha: &str, what: &str) -> String {
@@ -130,7 +151,7 @@ fn required_body_builders(doc: &Value) -> BTreeSet<String> {
     for (path, method) in operations(doc) {
         let op = &doc["paths"][&path][&method];
         let Some(body) = op.get("requestBody") else { continue };
-        if crate::passes::deref(doc, body).get("required") == Some(&Value::Bool(true)) {
+        if deref(doc, body).get("required") == Some(&Value::Bool(true)) {
             let id = op["operationId"].as_str().unwrap_or_default();
             out.insert(crate::names::type_name(id));
         }
@@ -209,7 +230,7 @@ fn without_multipart(doc: &Value) -> Value {
         if doc["paths"][&path][&method].get("x-sailpoint-multipart") == Some(&Value::Bool(true)) {
             let item = out["paths"][&path].as_object_mut().expect("path item");
             item.remove(&method);
-            if !item.keys().any(|k| crate::passes::HTTP_METHODS.contains(&k.as_str())) {
+            if !item.keys().any(|k| HTTP_METHODS.contains(&k.as_str())) {
                 out["paths"].as_object_mut().expect("paths").remove(&path);
             }
         }
@@ -243,14 +264,8 @@ pub fn version(
     let mut doc = bundled.doc;
     let input_ops = operations(&doc).len();
     let input_schemas = doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |m| m.len());
-    let mut drift = Log::default();
-    version_drift::run(&mut doc, &mut drift, &others);
-    let mut logs = vec![(version_drift::NAME, version_drift::WHY, drift)];
-    logs.extend(normalize(&mut doc));
-    let mut overlay = Log::default();
     let listed: Vec<&Experimental> = experimental.iter().filter(|e| e.version == name).collect();
-    experimental_overlay::run(&mut doc, &mut overlay, &listed);
-    logs.push((experimental_overlay::NAME, experimental_overlay::WHY, overlay));
+    let logs = normalize(&mut doc, &PassInputs { others: Some(&others), overlay: Some(&listed) });
     let target = Target {
         kind: Kind::Version,
         name,
@@ -337,6 +352,8 @@ pub fn emit_crate(
     let (mut client, open_enums, mut without_success) = client_code(tokens, &aliases, &required_body_builders(&doc))?;
     let reexports = extra.replacements.iter().map(|(t, (path, _))| (t.clone(), path.clone())).chain(extra.reexports.clone());
     shared_types::apply(&mut client, &reexports.collect()).with_context(|| format!("generating {name}"))?;
+    let search_builders = pagination::searches(&client, &ops).0.into_iter().map(|s| s.builder).collect();
+    send_as::apply(&mut client, &search_builders).with_context(|| format!("generating {name}"))?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let generated = prettyplease::unparse(&client);
     let pagination_code = pretty(pagination_code)?;

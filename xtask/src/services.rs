@@ -20,9 +20,10 @@ use serde_json::{Map, Value, json};
 
 use crate::generate::{self, Kind, Settings, Target};
 use crate::names::{norm, type_name};
-use crate::passes::{Log, operations};
+use crate::passes::Log;
 use crate::spec::bundle::{self, Bundle, Options};
 use crate::spec::cross_version::OtherVersions;
+use crate::spec::document::operations;
 use crate::spec::layout::{self, SHARED_CRATE_DIR, SHARED_PACKAGE, Service};
 use crate::spec::pin::{self, Layout, Specs};
 
@@ -128,7 +129,7 @@ pub fn reached_files(specs_dir: &Path, bundles: &[(Service, Bundle)], shared: &B
 /// The shared crate's files, and its types for the services.
 pub fn shared(specs: &Specs, layout: &Layout, bundled: Bundle) -> Result<(SharedTypes, Vec<(PathBuf, String)>)> {
     let mut doc = bundled.doc;
-    let logs = generate::normalize(&mut doc);
+    let logs = generate::normalize(&mut doc, &generate::PassInputs::default());
     let tokens = generate::progenitor_with(&doc, &Settings::default()).context("generating the shared types")?;
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     crate::rewrites::open_enums::apply(&mut file);
@@ -172,7 +173,7 @@ pub fn service(
     let mut doc = bundled.doc;
     let input_ops = operations(&doc).len();
     let input_schemas = doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |m| m.len());
-    let mut logs = generate::normalize(&mut doc);
+    let mut logs = generate::normalize(&mut doc, &generate::PassInputs::default());
     let mut reuse = Log::default();
     let mut extra = Settings::default();
     for (name, schema) in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {

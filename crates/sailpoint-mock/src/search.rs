@@ -1,5 +1,7 @@
-//! `POST /{version}/search` over the synthetic identities, with `sort`,
-//! `searchAfter`, and the 10,000 `offset + limit` window the API enforces.
+//! `POST /{version}/search` (and the search service's `POST /search/v1`)
+//! over the synthetic identities, with `sort`, `searchAfter`, and the
+//! 10,000 `offset + limit` window the API enforces. `searchAfter` values
+//! compare as text, as the service declares them.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The per-service paths (`/sources/v1/…`, `/password-sync-groups/v1/…`,
-//! `/password-policies/v1/…`): the same resources as the year paths, from
+//! `/password-policies/v1/…`, `/search/v1`): the same resources as the year paths, from
 //! the same state. A request to one is matched against its service's
 //! operation table (its experimental flags, its page sizes, its rate-limit
 //! budget), then its URI is rewritten to the year form the routes serve
@@ -19,6 +19,7 @@ pub(crate) static SERVED: &[(&str, &[Operation])] = &[
     ("password-policies", sailpoint_password_policies::OPERATIONS),
     ("password-sync-groups", sailpoint_password_sync_groups::OPERATIONS),
     ("password-management", sailpoint_password_management::OPERATIONS),
+    ("search", sailpoint_search::OPERATIONS),
 ];
 
 /// The first segment of a rewritten path: the routes' `{version}`.

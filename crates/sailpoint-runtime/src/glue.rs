@@ -5,7 +5,8 @@
 //! [`Error`] (any 2xx the operation does not declare goes to
 //! [`other_status`], a success), and [`invalid_request`] and [`request_error`] name the
 //! operation in errors raised before anything is sent. Paginated builders
-//! implement [`OffsetListing`] with one [`offset_listing!`] line each.
+//! implement [`OffsetListing`] with one [`offset_listing!`] line each, and
+//! search builders [`SearchAfterListing`] with one [`search_after_listing!`].
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -16,6 +17,7 @@ pub use crate::multipart::Form;
 pub use crate::operation::find;
 pub use crate::pagination::OffsetListing;
 pub use crate::pipeline::Outgoing;
+pub use crate::search_after::{SearchAfterListing, document_kind, undecodable, with_text_key};
 pub use progenitor_client::OperationInfo;
 
 use crate::{CallOptions, Error, Operation, ResponseValue, Runtime};
@@ -129,19 +131,6 @@ pub(crate) struct CallFacts {
     pub replay_safe: bool,
 }
 
-/// `options` for the page a stream waits for: the request runs on a task
-/// of its own, so that a stream that is not polled holds no place in the
-/// rate limit (the facade's search stream uses it; the listings do so
-/// themselves).
-pub fn stream_request(options: &CallOptions) -> CallOptions {
-    crate::ahead::next(options)
-}
-
-/// The page size set in `options`, if any (for the facade's search).
-pub fn page_size(options: &CallOptions) -> Option<u32> {
-    options.page_size
-}
-
 /// An argument of `operation` that cannot be sent (missing, or not
 /// convertible), as an error raised before anything is sent.
 pub fn invalid_request(operation: &'static str) -> impl Fn(String) -> Error {
@@ -197,6 +186,7 @@ macro_rules! __offset_listing {
 }
 
 pub use crate::__offset_listing as offset_listing;
+pub use crate::__search_after_listing as search_after_listing;
 
 /// A `limit` or `offset` the caller set on a listing builder, if it is a
 /// valid non-negative number.

@@ -18,7 +18,8 @@
 //! - a `tracing` span per request (method, operation, status, attempts,
 //!   duration; never a header);
 //! - one error type, [`Error`], for every version and every operation;
-//! - listings as named streams ([`Paginate`], [`Items`], [`Pages`]).
+//! - listings as named streams ([`Paginate`], [`Items`], [`Pages`]), and
+//!   searches past the 10,000-result window ([`SearchAfter`]).
 //!
 //! ```
 //! use sailpoint_runtime::{Credentials, Runtime};
@@ -37,7 +38,7 @@
 //! state), `pipeline` (the path of one request), `retry` (when and how
 //! long to wait), `auth`, `limiter`, `body` (reading bodies within
 //! limits), `error`, `pagination` (with `ahead`, the rules for the pages a
-//! stream requests ahead) and `streams`; `glue` holds the plumbing the
+//! stream requests ahead), `search_after` and `streams`; `glue` holds the plumbing the
 //! generated crates and the facade call.
 
 #![warn(missing_docs)]
@@ -60,6 +61,7 @@ mod pipeline;
 mod response;
 mod retry;
 mod runtime;
+mod search_after;
 mod streams;
 
 #[doc(hidden)]
@@ -80,4 +82,5 @@ pub use pagination::{DEFAULT_PREFETCH, Page, PageOptions, Paginate, TOTAL_COUNT_
 pub use response::ResponseValue;
 pub use retry::RetryConfig;
 pub use runtime::Runtime;
+pub use search_after::{SEARCH_WINDOW, SearchAfter};
 pub use streams::{Items, Pages};

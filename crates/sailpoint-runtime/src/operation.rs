@@ -50,6 +50,13 @@ pub enum Pagination {
         /// The largest `limit` the operation accepts.
         max_limit: u64,
     },
+    /// A search: `limit` and `offset` up to the 10,000-result window, and
+    /// past it `searchAfter`, the sort values of the last result (see
+    /// [`SearchAfter`](crate::SearchAfter)).
+    SearchAfter {
+        /// The largest `limit` the operation accepts.
+        max_limit: u64,
+    },
 }
 
 #[doc(hidden)]
@@ -125,6 +132,12 @@ impl Operation {
     /// Pages with `limit` and `offset`, at most `max_limit` a page.
     pub const fn with_offset_paging(mut self, max_limit: u64) -> Self {
         self.pagination = Some(Pagination::Offset { max_limit });
+        self
+    }
+
+    /// A search: `limit` and `offset` within the window, `searchAfter` past it.
+    pub const fn with_search_after_paging(mut self, max_limit: u64) -> Self {
+        self.pagination = Some(Pagination::SearchAfter { max_limit });
         self
     }
 }

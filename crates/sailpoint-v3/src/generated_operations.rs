@@ -1237,7 +1237,7 @@ pub static OPERATIONS: &[Operation] = &[
         .with_accept("application/json, text/csv")
         .with_replay_safe()
         .with_success_statuses(&[200])
-        .with_offset_paging(250),
+        .with_search_after_paging(250),
     Operation::new("search_count", "searchCount", "POST", "/search/count", "Search")
         .with_request_content_type("application/json")
         .with_replay_safe()
@@ -1251,7 +1251,7 @@ pub static OPERATIONS: &[Operation] = &[
         .with_accept("application/json")
         .with_replay_safe()
         .with_success_statuses(&[200])
-        .with_offset_paging(10000),
+        .with_search_after_paging(10000),
     Operation::new("send_duo_verify_request", "sendDuoVerifyRequest", "POST", "/mfa/duo-web/verify", "MFA Controller")
         .with_request_content_type("application/json")
         .with_accept("application/json")

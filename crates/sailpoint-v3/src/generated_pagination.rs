@@ -4,6 +4,18 @@
 
 #[allow(unused_imports)]
 use crate::{builder, types};
+sailpoint_runtime::glue::search_after_listing!(
+    SearchPost, types::Search, types::SearchDocuments, "search_post", ["accessprofile" =>
+    types::SearchDocuments::AccessProfileDocuments, "accountactivity" =>
+    types::SearchDocuments::AccountActivityDocuments, "entitlement" =>
+    types::SearchDocuments::EntitlementDocuments, "event" =>
+    types::SearchDocuments::EventDocuments, "identity" =>
+    types::SearchDocuments::IdentityDocuments, "role" =>
+    types::SearchDocuments::RoleDocuments], | body | body.clone().and_then(| v | v
+    .ok_or_else(||
+    ::std::string::String::from("the request body is required and was not set: call `.body(..)`")))
+    .and_then(| v | types::Search::try_from(v).map_err(| e | e.to_string()))
+);
 sailpoint_runtime::glue::offset_listing!(
     ExportIdentityProfiles, ::std::vec::Vec < types::IdentityProfileExportedObject >,
     types::IdentityProfileExportedObject, 250, "export_identity_profiles", true, | b | b

@@ -12,7 +12,7 @@ pub use config::OsKeyring;
 pub use config::{Config, ConfigSources, SecretStore};
 pub use sailpoint_runtime::{
     CallOptions, Credentials, DEFAULT_PREFETCH, DateTime, Download, Error, ErrorKind, ErrorMessage, FilePart, Items, Page,
-    PageOptions, Pages, Paginate, RateLimit, RetryConfig, Runtime,
+    PageOptions, Pages, Paginate, RateLimit, RetryConfig, Runtime, SearchAfter,
 };
 
 /// Each version of `openapi/specs.toml` behind its feature: the crate as
@@ -31,14 +31,15 @@ pub use generated_services::services;
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What most programs need in scope: the client, the pagination trait
-/// (which gives every list operation `.stream()` and `.pages()`), the
+/// What most programs need in scope: the client, the pagination traits
+/// (which give every list operation `.stream()` and `.pages()`, and every
+/// search operation a `.stream()` past 10,000 results), the
 /// download trait (`bytes()`, `text()`, `write_to_file()` on CSV, ZIP and
 /// other byte-stream responses), [`FilePart`], what uploads take, and
 /// [`CallOptions`], options for one call.
 pub mod prelude {
     pub use crate::search::{Document, SearchRequest};
-    pub use crate::{CallOptions, Client, Download, Error, FilePart, Paginate, Result};
+    pub use crate::{CallOptions, Client, Download, Error, FilePart, Paginate, Result, SearchAfter};
     pub use futures_util::{StreamExt, TryStreamExt};
 }
 
@@ -47,11 +48,12 @@ impl Client {
     /// exactly once, typed by its `_type` (see [`search`]).
     pub fn search(&self, request: search::SearchRequest) -> Items<'static, search::Document> {
         use futures_util::TryStreamExt;
-        Items::new(search::OPERATION, search::raw_stream(self.runtime().clone(), request).map_ok(search::Document::from_json))
+        let items = self.search_json(request).map_ok(search::Document::from_json);
+        Items::new(search::OPERATION, items)
     }
 
     /// Like [`search`](Self::search), as JSON.
     pub fn search_json(&self, request: search::SearchRequest) -> Items<'static, serde_json::Value> {
-        Items::new(search::OPERATION, search::raw_stream(self.runtime().clone(), request))
+        SearchAfter::stream_json(search::Search { runtime: self.runtime().clone(), request })
     }
 }

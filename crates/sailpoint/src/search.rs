@@ -1,32 +1,21 @@
-//! Search as a stream that goes past the 10,000-result window.
+//! `client.search()`: the short form of a search that goes past the
+//! 10,000-result window, on the v3 endpoint unless told otherwise.
 //!
-//! SailPoint's search (`POST /search`) returns at most 10,000 results by
-//! `offset`; beyond that it pages with `searchAfter`: the sort values of the
-//! last result. The stream sorts by the query's `sort` plus `id` as a
-//! tie-breaker, so that every result arrives exactly once.
-//!
-//! What `searchAfter` carries: for each sort field, the last result's value
-//! as JSON, unchanged (a string, a date as the string the API sent, a
-//! number as a number, a boolean as a boolean). When the last result of a
-//! full page has no value for a sort field (absent, `null`, a list), no key
-//! can start the next page exactly after it: the stream yields that page,
-//! then fails with an [`ErrorKind::Paging`](sailpoint_runtime::ErrorKind)
-//! error rather than guess (an empty string would restart from the top).
-//! The stream also fails, before yielding a duplicate, when a page starts or
-//! ends at the key it was asked to start after (a server that ignores
-//! `searchAfter`), or holds more results than asked. It does not check the
-//! order of the results beyond that: the server's sort is trusted.
-//!
-//! Documents are decoded by their `_type` into the v3 document types
-//! ([`Document`]); an unknown kind, or one that does not decode, stays
-//! JSON ([`Document::Other`]).
+//! The paging itself is the runtime's ([`sailpoint_runtime::SearchAfter`],
+//! which every search operation's builder also has): sorted by the query's
+//! `sort` plus `id`, each result exactly once, an error rather than a
+//! guess. Here a search takes its body as JSON, and its results are typed
+//! by their `_type` into the v3 document types ([`Document`]); an unknown
+//! kind, or one that does not decode, stays JSON ([`Document::Other`]).
+//! `searchAfter` values travel as the results have them (a number as a
+//! number, a boolean as a boolean).
 
-use futures_util::stream::{self, Stream};
-use sailpoint_runtime::{CallOptions, Error, Runtime};
-use serde_json::{Value, json};
+use sailpoint_runtime::glue::SearchAfterListing;
+use sailpoint_runtime::{CallOptions, Error, Runtime, SEARCH_WINDOW};
+use serde_json::Value;
 
 /// Largest page the search endpoint serves.
-pub const MAX_PAGE: u32 = 10_000;
+pub const MAX_PAGE: u32 = SEARCH_WINDOW;
 
 /// The operation a search pages through.
 pub const OPERATION: &str = "search_post";
@@ -61,9 +50,6 @@ impl SearchRequest {
     /// the retry policy, headers…); their page size, if set, is the
     /// search's (see [`page_size`](Self::page_size)).
     pub fn with_options(mut self, options: CallOptions) -> Self {
-        if let Some(size) = sailpoint_runtime::glue::page_size(&options) {
-            self = self.page_size(size);
-        }
         self.options = options;
         self
     }
@@ -72,21 +58,6 @@ impl SearchRequest {
     pub fn api_version(mut self, version: &'static str) -> Self {
         self.api_version = version;
         self
-    }
-
-    /// The sort with `id` as a tie-breaker (SailPoint's sort fields,
-    /// `-` for descending).
-    fn sort(&self) -> Vec<String> {
-        let mut sort: Vec<String> = self
-            .body
-            .get("sort")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-            .unwrap_or_default();
-        if !sort.iter().any(|s| s.trim_start_matches(['+', '-']) == "id") {
-            sort.push("id".into());
-        }
-        sort
     }
 }
 
@@ -144,169 +115,60 @@ impl Document {
     }
 }
 
-/// The `searchAfter` value of a sort field (`a.b`, without its `+`/`-`)
-/// in a document: the field's JSON value as the document has it (a
-/// string, a date as its string, a number, a boolean). `None` when the
-/// document lacks the field or holds `null` or a list or object there: no
-/// value then continues the search exactly after the document.
-fn sort_value(doc: &Value, field: &str) -> Option<Value> {
-    let mut v = doc;
-    for part in field.trim_start_matches(['+', '-']).split('.') {
-        v = v.get(part)?;
+/// A search on the facade's runtime: what the runtime's `searchAfter`
+/// stream pages through.
+#[derive(Clone)]
+pub(crate) struct Search {
+    pub(crate) runtime: Runtime,
+    pub(crate) request: SearchRequest,
+}
+
+impl SearchAfterListing for Search {
+    type Document = Value;
+    const OPERATION: &'static str = OPERATION;
+
+    fn call_options(&self) -> &CallOptions {
+        &self.request.options
     }
-    match v {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(v.clone()),
-        Value::Null | Value::Array(_) | Value::Object(_) => None,
+
+    fn preset_limit(&self) -> Option<u64> {
+        Some(self.request.page_size.into())
     }
-}
 
-/// The `searchAfter` key of the last result of a page.
-fn search_after(last: &Value, sort: &[String]) -> Result<Value, Error> {
-    let values = sort
-        .iter()
-        .map(|field| {
-            sort_value(last, field).ok_or_else(|| {
-                let id = last.get("id").map_or_else(|| "?".to_string(), Value::to_string);
-                Error::paging(format!(
-                    "search: result {id} has no value for the sort field `{field}`, so the next page cannot start \
-                     exactly after it (searchAfter); sort on fields every result has"
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::Array(values))
-}
-
-/// Where the search stream stands.
-enum Cursor {
-    /// Nothing sent yet: the first body, or why there is none.
-    Start(Result<Value, Error>),
-    /// The next body, and the `searchAfter` key it sends.
-    After(Value, Value),
-    /// The last page has been read.
-    Done,
-}
-
-/// Pages through a search; yields raw JSON results.
-///
-/// A body that is not a JSON object fails before anything is sent. A
-/// `searchAfter` in the body is replaced: the stream starts from the top.
-pub(crate) fn raw_stream(runtime: Runtime, request: SearchRequest) -> impl Stream<Item = Result<Value, Error>> + Send {
-    let sort = request.sort();
-    let first = match request.body.as_object() {
-        Some(map) => {
-            let mut map = map.clone();
-            map.insert("sort".into(), json!(sort));
-            map.remove("searchAfter");
-            Ok(Value::Object(map))
-        }
-        None => Err(Error::invalid_request(format!(
-            "a search body must be a JSON object (`indices`, `query`, `sort`…), not {}",
-            kind_of(&request.body)
-        ))),
-    };
-    let pages = stream::try_unfold(Cursor::Start(first), move |cursor| {
-        let runtime = runtime.clone();
-        let sort = sort.clone();
-        let request = request.clone();
-        async move {
-            let (body, sent) = match cursor {
-                Cursor::Start(first) => (first?, None),
-                Cursor::After(body, key) => (body, Some(key)),
-                Cursor::Done => return Ok::<_, Error>(None),
-            };
-            let page = fetch(&runtime, &request, &body).await?;
-            let size = request.page_size as usize;
-            if page.len() > size {
-                return Err(Error::paging(format!("search: the server returned {} results for a page of {size}", page.len())));
-            }
-            // A server that ignores searchAfter sends the same page again, or
-            // starts the page with the result it was asked to start after.
-            if let Some(sent) = &sent
-                && [page.first(), page.last()].into_iter().flatten().any(|d| search_after(d, &sort).ok().as_ref() == Some(sent))
-            {
-                return Err(Error::paging(format!(
-                    "search: the page after searchAfter {sent} holds that result again (does the server ignore searchAfter?)"
-                )));
-            }
-            // A full page is followed by the next one, from its last key; when
-            // that key cannot be made, the page is yielded, then the error.
-            let (next, failed) = match page.last() {
-                Some(last) if page.len() == size => match search_after(last, &sort) {
-                    Ok(key) => {
-                        let mut body = body;
-                        body["searchAfter"] = key.clone();
-                        (Cursor::After(body, key), None)
-                    }
-                    Err(e) => (Cursor::Done, Some(e)),
-                },
-                _ => (Cursor::Done, None),
-            };
-            let items = page.into_iter().map(Ok::<Value, Error>).chain(failed.map(Err));
-            Ok(Some((stream::iter(items), next)))
-        }
-    });
-    futures_util::TryStreamExt::try_flatten(pages)
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+    fn body(&self) -> Result<Value, Error> {
+        Ok(self.request.body.clone())
     }
-}
 
-async fn fetch(runtime: &Runtime, request: &SearchRequest, body: &Value) -> Result<Vec<Value>, Error> {
-    let operations = crate::generated_versions::operations(request.api_version)
-        .ok_or_else(|| Error::configuration(format!("no `{}` API in this build", request.api_version)))?;
-    let op = sailpoint_runtime::glue::find(operations, OPERATION)
-        .ok_or_else(|| Error::configuration("the search operation is missing from the operation table"))?;
-    let url = format!("{}{}", runtime.version_url(request.api_version)?, op.path);
-    let http = runtime
-        .http()
-        .post(url)
-        .query(&[("limit", request.page_size)])
-        .header(reqwest::header::ACCEPT, "application/json")
-        .json(body)
-        .build()
-        .map_err(|e| Error::configuration(format!("building the search request: {e}")))?;
-    // On a task of its own: a search stream that is not polled holds nothing.
-    let options = sailpoint_runtime::glue::stream_request(&request.options);
-    let response = runtime.call(http, op, request.api_version, &options).await?;
-    let bytes = response.bytes().await.map_err(|e| Error::transport(e).for_operation(OPERATION))?;
-    sailpoint_runtime::glue::decode_json::<Vec<Value>>(&bytes)
-        .map_err(|m| Error::decoding(format!("search results: {m}"), &bytes).for_operation(OPERATION))
+    async fn send_page(self, body: Value, limit: u32, options: CallOptions) -> Result<Vec<Value>, Error> {
+        let Search { runtime, request } = self;
+        let operations = crate::generated_versions::operations(request.api_version)
+            .ok_or_else(|| Error::configuration(format!("no `{}` API in this build", request.api_version)))?;
+        let op = sailpoint_runtime::glue::find(operations, OPERATION)
+            .ok_or_else(|| Error::configuration("the search operation is missing from the operation table"))?;
+        let url = format!("{}{}", runtime.version_url(request.api_version)?, op.path);
+        let http = runtime
+            .http()
+            .post(url)
+            .query(&[("limit", limit)])
+            .header(reqwest::header::ACCEPT, "application/json")
+            .json(&body)
+            .build()
+            .map_err(|e| Error::configuration(format!("building the search request: {e}")))?;
+        let response = runtime.call(http, op, request.api_version, &options).await?;
+        let bytes = response.bytes().await.map_err(|e| Error::transport(e).for_operation(OPERATION))?;
+        sailpoint_runtime::glue::decode_json::<Vec<Value>>(&bytes)
+            .map_err(|m| Error::decoding(format!("search results: {m}"), &bytes).for_operation(OPERATION))
+    }
+
+    fn decode(document: Value) -> Result<Value, Error> {
+        Ok(document)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sort_gets_an_id_tie_breaker() {
-        let r = SearchRequest::new(json!({"sort": ["-created", "name"]}));
-        assert_eq!(r.sort(), ["-created", "name", "id"]);
-        let r = SearchRequest::new(json!({"sort": ["-id"]}));
-        assert_eq!(r.sort(), ["-id"]);
-        assert_eq!(SearchRequest::new(json!({})).sort(), ["id"]);
-    }
-
-    #[test]
-    fn sort_values_from_nested_fields() {
-        let d = json!({"id": "a", "attributes": {"cloudLifecycleState": "active"}, "n": 3});
-        assert_eq!(sort_value(&d, "-attributes.cloudLifecycleState"), Some(json!("active")));
-        assert_eq!(sort_value(&d, "n"), Some(json!(3)));
-        assert_eq!(sort_value(&d, "missing"), None);
-        assert_eq!(sort_value(&json!({"id": null}), "id"), None);
-        let key = search_after(&json!({"id": "a", "n": 2.5, "ok": true}), &["n".into(), "ok".into(), "id".into()]).unwrap();
-        assert_eq!(key, json!([2.5, true, "a"]));
-        let e = search_after(&json!({"id": "a"}), &["created".into(), "id".into()]).unwrap_err();
-        assert!(e.to_string().contains("`created`"), "{e}");
-    }
+    use serde_json::json;
 
     #[test]
     fn documents_by_type_with_fallback() {

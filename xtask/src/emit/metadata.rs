@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::names::method_name;
-use crate::passes::{deref, operations};
+use crate::spec::document::{deref, operations};
 
 /// What the table says of one operation.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,8 +128,10 @@ pub fn emit(ops: &[OperationMeta], version: &str) -> String {
         if !o.success_statuses.is_empty() {
             set(format!("with_success_statuses(&{:?})", o.success_statuses));
         }
-        if let Some(max) = o.max_limit {
-            set(format!("with_offset_paging({max})"));
+        match o.max_limit {
+            Some(max) if o.search_after => set(format!("with_search_after_paging({max})")),
+            Some(max) => set(format!("with_offset_paging({max})")),
+            None => {}
         }
         s.push_str(&line);
         s.push_str(",\n");

@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::names::{method_name, type_name};
-use crate::passes::{deref, operations, schema_ref_name};
+use crate::spec::document::{deref, operations, schema_ref_name};
 
 enum FieldKind {
     Text,

@@ -8,6 +8,7 @@ pub mod other_version_names;
 pub mod required_bodies;
 pub mod response_decoding;
 pub mod runtime_send;
+pub mod send_as;
 pub mod shared_types;
 pub mod undeclared_success;
 pub mod unknown_field_maps;

@@ -27,7 +27,7 @@ use serde_json::{Map, Value, json};
 use crate::names::{norm, pascal};
 
 const KINDS: [&str; 6] = ["schemas", "parameters", "responses", "requestBodies", "headers", "examples"];
-const HTTP_METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+use super::document::HTTP_METHODS;
 /// Marks a not-yet-named component reference inside the tree being built.
 const PLACEHOLDER: char = '\u{1}';
 

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use super::document::{erase_variables, operations};
 use super::pointer::escape;
-use crate::passes::operations;
 
 /// The other versions of one version.
 pub struct OtherVersions<'a> {
@@ -62,24 +62,6 @@ impl<'a> OtherVersions<'a> {
             })
             .collect()
     }
-}
-
-/// `/sources/{sourceId}/x` → `/sources/{}/x`.
-fn erase_variables(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_variable = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_variable = true;
-                out.push_str("{}");
-            }
-            '}' => in_variable = false,
-            _ if !in_variable => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use syn::{Item, Type};
 
 use crate::emit::metadata::OperationMeta;
 use crate::names::{method_name, type_name};
-use crate::passes::deref;
+use crate::spec::document::deref;
 
 /// The tags whose every operation the contract tests call.
 pub const SEED_TAGS: [&str; 3] = ["Sources", "Password Sync Groups", "Password Policies"];

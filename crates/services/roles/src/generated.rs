@@ -8311,7 +8311,7 @@ pub mod builder {
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
         sorters: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::RoleListFilterDto, String>,
+        pub(crate) body: Result<types::builder::RoleListFilterDto, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchRolesByFilterV1<'a> {

@@ -15007,7 +15007,7 @@ impl Client {
 
 Perform a search with the provided query and return a matching result collection. To page past 10,000 records, you can use `searchAfter` paging.  Refer to [Paginating Search Queries](https://developer.sailpoint.com/idn/api/standard-collection-parameters#paginating-search-queries) for more information about how to implement `searchAfter` paging. The search query itself has a size limitation of approximately 800 objects when filtering by large lists of IDs or values (e.g., using `terms` filters with extensive lists).
 
-Offsets stop at the 10,000-result window. To read every result, use `sailpoint::Client::search` (or `search_json`), which pages with `searchAfter` and yields each result exactly once; this builder has no offset `.stream()`.
+Offsets stop at the 10,000-result window. To read every result, call `.stream()` on this builder (from `sailpoint_runtime::SearchAfter`, in `sailpoint::prelude`): it pages with `searchAfter` on the query's `sort` plus `id`, yields each result exactly once, typed by its `_type`, and `.stream_json()` yields them as JSON.
 
 Sends a `POST` request to `/search/v1`
 
@@ -15055,7 +15055,7 @@ let response = client.search_count_v1()
 
 Performs a search query aggregation and returns the aggregation result. By default, you can page a maximum of 10,000 search result records.  To page past 10,000 records, you can use searchAfter paging.  Refer to [Paginating Search Queries](https://developer.sailpoint.com/idn/api/standard-collection-parameters#paginating-search-queries) for more information about how to implement searchAfter paging.
 
-Offsets stop at the 10,000-result window. To read every result, use `sailpoint::Client::search` (or `search_json`), which pages with `searchAfter` and yields each result exactly once; this builder has no offset `.stream()`.
+Offsets stop at the 10,000-result window. Past it, send the query again with `searchAfter` set to the sort values of the last result received (sort on a unique field last, such as `id`).
 
 Sends a `POST` request to `/search/v1/aggregate`
 
@@ -15125,7 +15125,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
-        body: Result<sailpoint_shared::types::Search, String>,
+        pub(crate) body: Result<sailpoint_shared::types::Search, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchPostV1<'a> {
@@ -15188,6 +15188,22 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SearchDocuments>>,
             sailpoint_runtime::Error,
         > {
+            self.send_as::<::std::vec::Vec<types::SearchDocuments>>().await
+        }
+        /// Options for this call alone, over the client's configuration: a
+        /// deadline, the retry policy, the experimental opt-in, headers,
+        /// replay safety and, for a stream, its paging. See
+        /// [`sailpoint_runtime::CallOptions`].
+        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
+        /// `send()`, with a success decoded as `T` (for the `searchAfter`
+        /// stream, which reads the results as JSON).
+        #[doc(hidden)]
+        pub async fn send_as<T: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<T>, sailpoint_runtime::Error> {
             let Self { client, count, limit, offset, body, call_options } = self;
             let count = count
                 .map_err(sailpoint_runtime::glue::invalid_request("search_post_v1"))?;
@@ -15289,14 +15305,6 @@ pub mod builder {
                         .await
                 }
             }
-        }
-        /// Options for this call alone, over the client's configuration: a
-        /// deadline, the retry policy, the experimental opt-in, headers,
-        /// replay safety and, for a stream, its paging. See
-        /// [`sailpoint_runtime::CallOptions`].
-        pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
-            self.call_options = options;
-            self
         }
     }
     /**Builder for [`Client::search_count_v1`]
@@ -15448,7 +15456,7 @@ pub mod builder {
         count: Result<Option<bool>, String>,
         pub(crate) limit: Result<Option<i32>, String>,
         pub(crate) offset: Result<Option<i32>, String>,
-        body: Result<sailpoint_shared::types::Search, String>,
+        pub(crate) body: Result<sailpoint_shared::types::Search, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchAggregateV1<'a> {

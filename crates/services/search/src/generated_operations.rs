@@ -14,7 +14,7 @@ pub static OPERATIONS: &[Operation] = &[
         .with_accept("application/json, text/csv")
         .with_replay_safe()
         .with_success_statuses(&[200])
-        .with_offset_paging(250),
+        .with_search_after_paging(250),
     Operation::new("search_count_v1", "searchCountV1", "POST", "/search/v1/count", "Search")
         .with_request_content_type("application/json")
         .with_replay_safe()
@@ -28,7 +28,7 @@ pub static OPERATIONS: &[Operation] = &[
         .with_accept("application/json")
         .with_replay_safe()
         .with_success_statuses(&[200])
-        .with_offset_paging(10000),
+        .with_search_after_paging(10000),
 ];
 
 /// This version as the runtime's pipeline reads it.

@@ -4,3 +4,12 @@
 
 #[allow(unused_imports)]
 use crate::{builder, types};
+sailpoint_runtime::glue::search_after_listing!(
+    SearchPostV1, sailpoint_shared::types::Search, types::SearchDocuments,
+    "search_post_v1", ["accessprofile" => types::SearchDocuments::AccessProfileDocuments,
+    "accountactivity" => types::SearchDocuments::AccountActivityDocuments, "entitlement"
+    => types::SearchDocuments::EntitlementDocuments, "event" =>
+    types::SearchDocuments::EventDocuments, "identity" =>
+    types::SearchDocuments::IdentityDocuments, "role" =>
+    types::SearchDocuments::RoleDocuments], | body | body.clone()
+);
