@@ -8,6 +8,7 @@ use sailpoint::v2024::types;
 use sailpoint_mock::{Faults, MockConfig, MockTenant};
 use serde_json::{Value, json};
 
+#[rustfmt::skip]
 #[path = "generated/versions.rs"]
 mod versions;
 use versions::VERSIONS;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use heck::ToSnakeCase;
 use sailpoint_runtime::Operation;
 
+#[rustfmt::skip]
 #[path = "generated/versions.rs"]
 mod versions;
 use versions::VERSIONS;

@@ -176,7 +176,7 @@ fn distinct_method_names(doc: &Value) -> Result<()> {
     Ok(())
 }
 
-fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
+pub(crate) fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
     let file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     Ok(prettyplease::unparse(&file))
 }

@@ -3,9 +3,7 @@
 //! The services of the per-service layout (`[services]` in
 //! `openapi/specs.toml`): a feature, a re-export, a client and an
 //! accessor each.
-
 use sailpoint_runtime::{Error, Runtime};
-
 /// The per-service APIs, each behind the feature of its name
 /// (`sailpoint::services::sources::types::Source` with feature `sources`);
 /// `all-services` enables every one.
@@ -353,7 +351,6 @@ pub mod services {
     #[cfg(feature = "workflows")]
     pub use sailpoint_workflows as workflows;
 }
-
 /// One client per enabled service, sharing one runtime.
 #[derive(Clone, Debug)]
 pub(crate) struct Services {
@@ -586,923 +583,1310 @@ pub(crate) struct Services {
     #[cfg(feature = "workflows")]
     workflows: sailpoint_workflows::Client,
 }
-
 impl Services {
     /// The clients of `runtime`, at its base URL (the services' paths carry their version).
     #[allow(unused_variables)]
     pub(crate) fn new(runtime: &Runtime) -> Result<Self, Error> {
         Ok(Self {
             #[cfg(feature = "access-model-metadata")]
-            access_model_metadata: sailpoint_access_model_metadata::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            access_model_metadata: sailpoint_access_model_metadata::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "access-profiles")]
-            access_profiles: sailpoint_access_profiles::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            access_profiles: sailpoint_access_profiles::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "access-request-approvals")]
-            access_request_approvals: sailpoint_access_request_approvals::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            access_request_approvals: sailpoint_access_request_approvals::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "access-request-identity-metrics")]
-            access_request_identity_metrics: sailpoint_access_request_identity_metrics::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            access_request_identity_metrics: sailpoint_access_request_identity_metrics::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "access-requests")]
-            access_requests: sailpoint_access_requests::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            access_requests: sailpoint_access_requests::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "account-activities")]
-            account_activities: sailpoint_account_activities::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            account_activities: sailpoint_account_activities::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "account-aggregations")]
-            account_aggregations: sailpoint_account_aggregations::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            account_aggregations: sailpoint_account_aggregations::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "account-deletion-requests")]
-            account_deletion_requests: sailpoint_account_deletion_requests::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            account_deletion_requests: sailpoint_account_deletion_requests::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "account-usages")]
-            account_usages: sailpoint_account_usages::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            account_usages: sailpoint_account_usages::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "accounts")]
-            accounts: sailpoint_accounts::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            accounts: sailpoint_accounts::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "api-usage")]
-            api_usage: sailpoint_api_usage::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            api_usage: sailpoint_api_usage::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "application-discovery")]
-            application_discovery: sailpoint_application_discovery::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            application_discovery: sailpoint_application_discovery::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "approvals")]
-            approvals: sailpoint_approvals::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            approvals: sailpoint_approvals::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "apps")]
-            apps: sailpoint_apps::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            apps: sailpoint_apps::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "auth-profile")]
-            auth_profile: sailpoint_auth_profile::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            auth_profile: sailpoint_auth_profile::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "auth-users")]
-            auth_users: sailpoint_auth_users::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            auth_users: sailpoint_auth_users::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "branding")]
-            branding: sailpoint_branding::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            branding: sailpoint_branding::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "business-applications")]
-            business_applications: sailpoint_business_applications::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            business_applications: sailpoint_business_applications::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "certification-campaign-filters")]
-            certification_campaign_filters: sailpoint_certification_campaign_filters::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            certification_campaign_filters: sailpoint_certification_campaign_filters::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "certification-campaigns")]
-            certification_campaigns: sailpoint_certification_campaigns::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            certification_campaigns: sailpoint_certification_campaigns::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "certification-summaries")]
-            certification_summaries: sailpoint_certification_summaries::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            certification_summaries: sailpoint_certification_summaries::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "certifications")]
-            certifications: sailpoint_certifications::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            certifications: sailpoint_certifications::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "classify-source")]
-            classify_source: sailpoint_classify_source::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            classify_source: sailpoint_classify_source::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "configuration-hub")]
-            configuration_hub: sailpoint_configuration_hub::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            configuration_hub: sailpoint_configuration_hub::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "connector-customizers")]
-            connector_customizers: sailpoint_connector_customizers::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            connector_customizers: sailpoint_connector_customizers::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "connector-rule-management")]
-            connector_rule_management: sailpoint_connector_rule_management::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            connector_rule_management: sailpoint_connector_rule_management::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "connectors")]
-            connectors: sailpoint_connectors::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            connectors: sailpoint_connectors::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "custom-forms")]
-            custom_forms: sailpoint_custom_forms::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            custom_forms: sailpoint_custom_forms::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "custom-password-instructions")]
-            custom_password_instructions: sailpoint_custom_password_instructions::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            custom_password_instructions: sailpoint_custom_password_instructions::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "custom-user-levels")]
-            custom_user_levels: sailpoint_custom_user_levels::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            custom_user_levels: sailpoint_custom_user_levels::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "data-access-security")]
-            data_access_security: sailpoint_data_access_security::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            data_access_security: sailpoint_data_access_security::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "data-segmentation")]
-            data_segmentation: sailpoint_data_segmentation::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            data_segmentation: sailpoint_data_segmentation::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "declassify-source")]
-            declassify_source: sailpoint_declassify_source::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            declassify_source: sailpoint_declassify_source::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "dimensions")]
-            dimensions: sailpoint_dimensions::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            dimensions: sailpoint_dimensions::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "entitlement-connections")]
-            entitlement_connections: sailpoint_entitlement_connections::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            entitlement_connections: sailpoint_entitlement_connections::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "entitlements")]
-            entitlements: sailpoint_entitlements::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            entitlements: sailpoint_entitlements::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "global-tenant-security-settings")]
-            global_tenant_security_settings: sailpoint_global_tenant_security_settings::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            global_tenant_security_settings: sailpoint_global_tenant_security_settings::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "governance-groups")]
-            governance_groups: sailpoint_governance_groups::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            governance_groups: sailpoint_governance_groups::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "iai-access-request-recommendations")]
-            iai_access_request_recommendations: sailpoint_iai_access_request_recommendations::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            iai_access_request_recommendations: sailpoint_iai_access_request_recommendations::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "iai-common-access")]
-            iai_common_access: sailpoint_iai_common_access::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            iai_common_access: sailpoint_iai_common_access::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "iai-outliers")]
-            iai_outliers: sailpoint_iai_outliers::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            iai_outliers: sailpoint_iai_outliers::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "iai-peer-group-strategies")]
-            iai_peer_group_strategies: sailpoint_iai_peer_group_strategies::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            iai_peer_group_strategies: sailpoint_iai_peer_group_strategies::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "iai-recommendations")]
-            iai_recommendations: sailpoint_iai_recommendations::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            iai_recommendations: sailpoint_iai_recommendations::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "iai-role-mining")]
-            iai_role_mining: sailpoint_iai_role_mining::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            iai_role_mining: sailpoint_iai_role_mining::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "icons")]
-            icons: sailpoint_icons::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            icons: sailpoint_icons::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "identities")]
-            identities: sailpoint_identities::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            identities: sailpoint_identities::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "identity-attributes")]
-            identity_attributes: sailpoint_identity_attributes::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            identity_attributes: sailpoint_identity_attributes::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "identity-history")]
-            identity_history: sailpoint_identity_history::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            identity_history: sailpoint_identity_history::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "identity-profiles")]
-            identity_profiles: sailpoint_identity_profiles::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            identity_profiles: sailpoint_identity_profiles::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "intelligence")]
-            intelligence: sailpoint_intelligence::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            intelligence: sailpoint_intelligence::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "jit-access")]
-            jit_access: sailpoint_jit_access::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            jit_access: sailpoint_jit_access::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "jit-activations")]
-            jit_activations: sailpoint_jit_activations::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            jit_activations: sailpoint_jit_activations::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "launchers")]
-            launchers: sailpoint_launchers::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            launchers: sailpoint_launchers::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "lifecycle-states")]
-            lifecycle_states: sailpoint_lifecycle_states::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            lifecycle_states: sailpoint_lifecycle_states::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "machine-account-classify")]
-            machine_account_classify: sailpoint_machine_account_classify::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            machine_account_classify: sailpoint_machine_account_classify::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "machine-account-creation-request")]
-            machine_account_creation_request: sailpoint_machine_account_creation_request::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            machine_account_creation_request: sailpoint_machine_account_creation_request::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "machine-account-mappings")]
-            machine_account_mappings: sailpoint_machine_account_mappings::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            machine_account_mappings: sailpoint_machine_account_mappings::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "machine-account-subtypes")]
-            machine_account_subtypes: sailpoint_machine_account_subtypes::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            machine_account_subtypes: sailpoint_machine_account_subtypes::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "machine-accounts")]
-            machine_accounts: sailpoint_machine_accounts::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            machine_accounts: sailpoint_machine_accounts::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "machine-classification-config")]
-            machine_classification_config: sailpoint_machine_classification_config::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            machine_classification_config: sailpoint_machine_classification_config::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "machine-identities")]
-            machine_identities: sailpoint_machine_identities::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            machine_identities: sailpoint_machine_identities::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "machine-identities-lifecycle-actions")]
-            machine_identities_lifecycle_actions: sailpoint_machine_identities_lifecycle_actions::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            machine_identities_lifecycle_actions: sailpoint_machine_identities_lifecycle_actions::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "managed-clients")]
-            managed_clients: sailpoint_managed_clients::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            managed_clients: sailpoint_managed_clients::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "managed-cluster-types")]
-            managed_cluster_types: sailpoint_managed_cluster_types::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            managed_cluster_types: sailpoint_managed_cluster_types::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "managed-clusters")]
-            managed_clusters: sailpoint_managed_clusters::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            managed_clusters: sailpoint_managed_clusters::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "mfa-configuration")]
-            mfa_configuration: sailpoint_mfa_configuration::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            mfa_configuration: sailpoint_mfa_configuration::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "multi-host-integration")]
-            multi_host_integration: sailpoint_multi_host_integration::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            multi_host_integration: sailpoint_multi_host_integration::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "non-employee-lifecycle-management")]
-            non_employee_lifecycle_management: sailpoint_non_employee_lifecycle_management::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            non_employee_lifecycle_management: sailpoint_non_employee_lifecycle_management::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "notifications")]
-            notifications: sailpoint_notifications::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            notifications: sailpoint_notifications::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "oauth-clients")]
-            oauth_clients: sailpoint_oauth_clients::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            oauth_clients: sailpoint_oauth_clients::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "org-config")]
-            org_config: sailpoint_org_config::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            org_config: sailpoint_org_config::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "parameter-storage")]
-            parameter_storage: sailpoint_parameter_storage::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            parameter_storage: sailpoint_parameter_storage::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "password-configuration")]
-            password_configuration: sailpoint_password_configuration::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            password_configuration: sailpoint_password_configuration::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "password-dictionary")]
-            password_dictionary: sailpoint_password_dictionary::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            password_dictionary: sailpoint_password_dictionary::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "password-management")]
-            password_management: sailpoint_password_management::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            password_management: sailpoint_password_management::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "password-policies")]
-            password_policies: sailpoint_password_policies::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            password_policies: sailpoint_password_policies::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "password-sync-groups")]
-            password_sync_groups: sailpoint_password_sync_groups::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            password_sync_groups: sailpoint_password_sync_groups::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "personal-access-tokens")]
-            personal_access_tokens: sailpoint_personal_access_tokens::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            personal_access_tokens: sailpoint_personal_access_tokens::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "privilege-criteria")]
-            privilege_criteria: sailpoint_privilege_criteria::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            privilege_criteria: sailpoint_privilege_criteria::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "privilege-criteria-configuration")]
-            privilege_criteria_configuration: sailpoint_privilege_criteria_configuration::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            privilege_criteria_configuration: sailpoint_privilege_criteria_configuration::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "public-identities")]
-            public_identities: sailpoint_public_identities::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            public_identities: sailpoint_public_identities::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "public-identities-config")]
-            public_identities_config: sailpoint_public_identities_config::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            public_identities_config: sailpoint_public_identities_config::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "public-machine-identities")]
-            public_machine_identities: sailpoint_public_machine_identities::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            public_machine_identities: sailpoint_public_machine_identities::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "reports-data-extraction")]
-            reports_data_extraction: sailpoint_reports_data_extraction::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            reports_data_extraction: sailpoint_reports_data_extraction::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "requestable-objects")]
-            requestable_objects: sailpoint_requestable_objects::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            requestable_objects: sailpoint_requestable_objects::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "role-insights")]
-            role_insights: sailpoint_role_insights::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            role_insights: sailpoint_role_insights::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "role-propagation")]
-            role_propagation: sailpoint_role_propagation::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            role_propagation: sailpoint_role_propagation::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "roles")]
-            roles: sailpoint_roles::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            roles: sailpoint_roles::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "saved-search")]
-            saved_search: sailpoint_saved_search::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            saved_search: sailpoint_saved_search::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "scheduled-search")]
-            scheduled_search: sailpoint_scheduled_search::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            scheduled_search: sailpoint_scheduled_search::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "search")]
-            search: sailpoint_search::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            search: sailpoint_search::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "search-attribute-configuration")]
-            search_attribute_configuration: sailpoint_search_attribute_configuration::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            search_attribute_configuration: sailpoint_search_attribute_configuration::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "segments")]
-            segments: sailpoint_segments::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            segments: sailpoint_segments::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "service-desk-integration")]
-            service_desk_integration: sailpoint_service_desk_integration::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            service_desk_integration: sailpoint_service_desk_integration::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "shared-signals-framework-ssf")]
-            shared_signals_framework_ssf: sailpoint_shared_signals_framework_ssf::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            shared_signals_framework_ssf: sailpoint_shared_signals_framework_ssf::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "sim-integrations")]
-            sim_integrations: sailpoint_sim_integrations::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            sim_integrations: sailpoint_sim_integrations::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "sod-controls")]
-            sod_controls: sailpoint_sod_controls::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            sod_controls: sailpoint_sod_controls::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "sod-policies")]
-            sod_policies: sailpoint_sod_policies::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            sod_policies: sailpoint_sod_policies::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "sod-violations")]
-            sod_violations: sailpoint_sod_violations::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            sod_violations: sailpoint_sod_violations::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "source-usages")]
-            source_usages: sailpoint_source_usages::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            source_usages: sailpoint_source_usages::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "sources")]
-            sources: sailpoint_sources::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            sources: sailpoint_sources::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "sp-config")]
-            sp_config: sailpoint_sp_config::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            sp_config: sailpoint_sp_config::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "suggested-entitlement-description")]
-            suggested_entitlement_description: sailpoint_suggested_entitlement_description::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            suggested_entitlement_description: sailpoint_suggested_entitlement_description::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "tagged-objects")]
-            tagged_objects: sailpoint_tagged_objects::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            tagged_objects: sailpoint_tagged_objects::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "tags")]
-            tags: sailpoint_tags::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            tags: sailpoint_tags::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "task-management")]
-            task_management: sailpoint_task_management::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            task_management: sailpoint_task_management::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "tenant")]
-            tenant: sailpoint_tenant::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            tenant: sailpoint_tenant::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "tenant-context")]
-            tenant_context: sailpoint_tenant_context::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            tenant_context: sailpoint_tenant_context::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "transforms")]
-            transforms: sailpoint_transforms::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            transforms: sailpoint_transforms::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "triggers")]
-            triggers: sailpoint_triggers::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            triggers: sailpoint_triggers::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "ui-metadata")]
-            ui_metadata: sailpoint_ui_metadata::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            ui_metadata: sailpoint_ui_metadata::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "work-items")]
-            work_items: sailpoint_work_items::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            work_items: sailpoint_work_items::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "work-reassignment")]
-            work_reassignment: sailpoint_work_reassignment::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            work_reassignment: sailpoint_work_reassignment::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "workflows")]
-            workflows: sailpoint_workflows::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+            workflows: sailpoint_workflows::Client::new_with_client(
+                &runtime.services_url()?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
         })
     }
 }
-
 impl crate::Client {
     /// The access-model-metadata service (feature `access-model-metadata`).
     #[cfg(feature = "access-model-metadata")]
     pub fn access_model_metadata(&self) -> &sailpoint_access_model_metadata::Client {
         &self.services.access_model_metadata
     }
-
     /// The access-profiles service (feature `access-profiles`).
     #[cfg(feature = "access-profiles")]
     pub fn access_profiles(&self) -> &sailpoint_access_profiles::Client {
         &self.services.access_profiles
     }
-
     /// The access-request-approvals service (feature `access-request-approvals`).
     #[cfg(feature = "access-request-approvals")]
-    pub fn access_request_approvals(&self) -> &sailpoint_access_request_approvals::Client {
+    pub fn access_request_approvals(
+        &self,
+    ) -> &sailpoint_access_request_approvals::Client {
         &self.services.access_request_approvals
     }
-
     /// The access-request-identity-metrics service (feature `access-request-identity-metrics`).
     #[cfg(feature = "access-request-identity-metrics")]
-    pub fn access_request_identity_metrics(&self) -> &sailpoint_access_request_identity_metrics::Client {
+    pub fn access_request_identity_metrics(
+        &self,
+    ) -> &sailpoint_access_request_identity_metrics::Client {
         &self.services.access_request_identity_metrics
     }
-
     /// The access-requests service (feature `access-requests`).
     #[cfg(feature = "access-requests")]
     pub fn access_requests(&self) -> &sailpoint_access_requests::Client {
         &self.services.access_requests
     }
-
     /// The account-activities service (feature `account-activities`).
     #[cfg(feature = "account-activities")]
     pub fn account_activities(&self) -> &sailpoint_account_activities::Client {
         &self.services.account_activities
     }
-
     /// The account-aggregations service (feature `account-aggregations`).
     #[cfg(feature = "account-aggregations")]
     pub fn account_aggregations(&self) -> &sailpoint_account_aggregations::Client {
         &self.services.account_aggregations
     }
-
     /// The account-deletion-requests service (feature `account-deletion-requests`).
     #[cfg(feature = "account-deletion-requests")]
-    pub fn account_deletion_requests(&self) -> &sailpoint_account_deletion_requests::Client {
+    pub fn account_deletion_requests(
+        &self,
+    ) -> &sailpoint_account_deletion_requests::Client {
         &self.services.account_deletion_requests
     }
-
     /// The account-usages service (feature `account-usages`).
     #[cfg(feature = "account-usages")]
     pub fn account_usages(&self) -> &sailpoint_account_usages::Client {
         &self.services.account_usages
     }
-
     /// The accounts service (feature `accounts`).
     #[cfg(feature = "accounts")]
     pub fn accounts(&self) -> &sailpoint_accounts::Client {
         &self.services.accounts
     }
-
     /// The api-usage service (feature `api-usage`).
     #[cfg(feature = "api-usage")]
     pub fn api_usage(&self) -> &sailpoint_api_usage::Client {
         &self.services.api_usage
     }
-
     /// The application-discovery service (feature `application-discovery`).
     #[cfg(feature = "application-discovery")]
     pub fn application_discovery(&self) -> &sailpoint_application_discovery::Client {
         &self.services.application_discovery
     }
-
     /// The approvals service (feature `approvals`).
     #[cfg(feature = "approvals")]
     pub fn approvals(&self) -> &sailpoint_approvals::Client {
         &self.services.approvals
     }
-
     /// The apps service (feature `apps`).
     #[cfg(feature = "apps")]
     pub fn apps(&self) -> &sailpoint_apps::Client {
         &self.services.apps
     }
-
     /// The auth-profile service (feature `auth-profile`).
     #[cfg(feature = "auth-profile")]
     pub fn auth_profile(&self) -> &sailpoint_auth_profile::Client {
         &self.services.auth_profile
     }
-
     /// The auth-users service (feature `auth-users`).
     #[cfg(feature = "auth-users")]
     pub fn auth_users(&self) -> &sailpoint_auth_users::Client {
         &self.services.auth_users
     }
-
     /// The branding service (feature `branding`).
     #[cfg(feature = "branding")]
     pub fn branding(&self) -> &sailpoint_branding::Client {
         &self.services.branding
     }
-
     /// The business-applications service (feature `business-applications`).
     #[cfg(feature = "business-applications")]
     pub fn business_applications(&self) -> &sailpoint_business_applications::Client {
         &self.services.business_applications
     }
-
     /// The certification-campaign-filters service (feature `certification-campaign-filters`).
     #[cfg(feature = "certification-campaign-filters")]
-    pub fn certification_campaign_filters(&self) -> &sailpoint_certification_campaign_filters::Client {
+    pub fn certification_campaign_filters(
+        &self,
+    ) -> &sailpoint_certification_campaign_filters::Client {
         &self.services.certification_campaign_filters
     }
-
     /// The certification-campaigns service (feature `certification-campaigns`).
     #[cfg(feature = "certification-campaigns")]
     pub fn certification_campaigns(&self) -> &sailpoint_certification_campaigns::Client {
         &self.services.certification_campaigns
     }
-
     /// The certification-summaries service (feature `certification-summaries`).
     #[cfg(feature = "certification-summaries")]
     pub fn certification_summaries(&self) -> &sailpoint_certification_summaries::Client {
         &self.services.certification_summaries
     }
-
     /// The certifications service (feature `certifications`).
     #[cfg(feature = "certifications")]
     pub fn certifications(&self) -> &sailpoint_certifications::Client {
         &self.services.certifications
     }
-
     /// The classify-source service (feature `classify-source`).
     #[cfg(feature = "classify-source")]
     pub fn classify_source(&self) -> &sailpoint_classify_source::Client {
         &self.services.classify_source
     }
-
     /// The configuration-hub service (feature `configuration-hub`).
     #[cfg(feature = "configuration-hub")]
     pub fn configuration_hub(&self) -> &sailpoint_configuration_hub::Client {
         &self.services.configuration_hub
     }
-
     /// The connector-customizers service (feature `connector-customizers`).
     #[cfg(feature = "connector-customizers")]
     pub fn connector_customizers(&self) -> &sailpoint_connector_customizers::Client {
         &self.services.connector_customizers
     }
-
     /// The connector-rule-management service (feature `connector-rule-management`).
     #[cfg(feature = "connector-rule-management")]
-    pub fn connector_rule_management(&self) -> &sailpoint_connector_rule_management::Client {
+    pub fn connector_rule_management(
+        &self,
+    ) -> &sailpoint_connector_rule_management::Client {
         &self.services.connector_rule_management
     }
-
     /// The connectors service (feature `connectors`).
     #[cfg(feature = "connectors")]
     pub fn connectors(&self) -> &sailpoint_connectors::Client {
         &self.services.connectors
     }
-
     /// The custom-forms service (feature `custom-forms`).
     #[cfg(feature = "custom-forms")]
     pub fn custom_forms(&self) -> &sailpoint_custom_forms::Client {
         &self.services.custom_forms
     }
-
     /// The custom-password-instructions service (feature `custom-password-instructions`).
     #[cfg(feature = "custom-password-instructions")]
-    pub fn custom_password_instructions(&self) -> &sailpoint_custom_password_instructions::Client {
+    pub fn custom_password_instructions(
+        &self,
+    ) -> &sailpoint_custom_password_instructions::Client {
         &self.services.custom_password_instructions
     }
-
     /// The custom-user-levels service (feature `custom-user-levels`).
     #[cfg(feature = "custom-user-levels")]
     pub fn custom_user_levels(&self) -> &sailpoint_custom_user_levels::Client {
         &self.services.custom_user_levels
     }
-
     /// The data-access-security service (feature `data-access-security`).
     #[cfg(feature = "data-access-security")]
     pub fn data_access_security(&self) -> &sailpoint_data_access_security::Client {
         &self.services.data_access_security
     }
-
     /// The data-segmentation service (feature `data-segmentation`).
     #[cfg(feature = "data-segmentation")]
     pub fn data_segmentation(&self) -> &sailpoint_data_segmentation::Client {
         &self.services.data_segmentation
     }
-
     /// The declassify-source service (feature `declassify-source`).
     #[cfg(feature = "declassify-source")]
     pub fn declassify_source(&self) -> &sailpoint_declassify_source::Client {
         &self.services.declassify_source
     }
-
     /// The dimensions service (feature `dimensions`).
     #[cfg(feature = "dimensions")]
     pub fn dimensions(&self) -> &sailpoint_dimensions::Client {
         &self.services.dimensions
     }
-
     /// The entitlement-connections service (feature `entitlement-connections`).
     #[cfg(feature = "entitlement-connections")]
     pub fn entitlement_connections(&self) -> &sailpoint_entitlement_connections::Client {
         &self.services.entitlement_connections
     }
-
     /// The entitlements service (feature `entitlements`).
     #[cfg(feature = "entitlements")]
     pub fn entitlements(&self) -> &sailpoint_entitlements::Client {
         &self.services.entitlements
     }
-
     /// The global-tenant-security-settings service (feature `global-tenant-security-settings`).
     #[cfg(feature = "global-tenant-security-settings")]
-    pub fn global_tenant_security_settings(&self) -> &sailpoint_global_tenant_security_settings::Client {
+    pub fn global_tenant_security_settings(
+        &self,
+    ) -> &sailpoint_global_tenant_security_settings::Client {
         &self.services.global_tenant_security_settings
     }
-
     /// The governance-groups service (feature `governance-groups`).
     #[cfg(feature = "governance-groups")]
     pub fn governance_groups(&self) -> &sailpoint_governance_groups::Client {
         &self.services.governance_groups
     }
-
     /// The iai-access-request-recommendations service (feature `iai-access-request-recommendations`).
     #[cfg(feature = "iai-access-request-recommendations")]
-    pub fn iai_access_request_recommendations(&self) -> &sailpoint_iai_access_request_recommendations::Client {
+    pub fn iai_access_request_recommendations(
+        &self,
+    ) -> &sailpoint_iai_access_request_recommendations::Client {
         &self.services.iai_access_request_recommendations
     }
-
     /// The iai-common-access service (feature `iai-common-access`).
     #[cfg(feature = "iai-common-access")]
     pub fn iai_common_access(&self) -> &sailpoint_iai_common_access::Client {
         &self.services.iai_common_access
     }
-
     /// The iai-outliers service (feature `iai-outliers`).
     #[cfg(feature = "iai-outliers")]
     pub fn iai_outliers(&self) -> &sailpoint_iai_outliers::Client {
         &self.services.iai_outliers
     }
-
     /// The iai-peer-group-strategies service (feature `iai-peer-group-strategies`).
     #[cfg(feature = "iai-peer-group-strategies")]
-    pub fn iai_peer_group_strategies(&self) -> &sailpoint_iai_peer_group_strategies::Client {
+    pub fn iai_peer_group_strategies(
+        &self,
+    ) -> &sailpoint_iai_peer_group_strategies::Client {
         &self.services.iai_peer_group_strategies
     }
-
     /// The iai-recommendations service (feature `iai-recommendations`).
     #[cfg(feature = "iai-recommendations")]
     pub fn iai_recommendations(&self) -> &sailpoint_iai_recommendations::Client {
         &self.services.iai_recommendations
     }
-
     /// The iai-role-mining service (feature `iai-role-mining`).
     #[cfg(feature = "iai-role-mining")]
     pub fn iai_role_mining(&self) -> &sailpoint_iai_role_mining::Client {
         &self.services.iai_role_mining
     }
-
     /// The icons service (feature `icons`).
     #[cfg(feature = "icons")]
     pub fn icons(&self) -> &sailpoint_icons::Client {
         &self.services.icons
     }
-
     /// The identities service (feature `identities`).
     #[cfg(feature = "identities")]
     pub fn identities(&self) -> &sailpoint_identities::Client {
         &self.services.identities
     }
-
     /// The identity-attributes service (feature `identity-attributes`).
     #[cfg(feature = "identity-attributes")]
     pub fn identity_attributes(&self) -> &sailpoint_identity_attributes::Client {
         &self.services.identity_attributes
     }
-
     /// The identity-history service (feature `identity-history`).
     #[cfg(feature = "identity-history")]
     pub fn identity_history(&self) -> &sailpoint_identity_history::Client {
         &self.services.identity_history
     }
-
     /// The identity-profiles service (feature `identity-profiles`).
     #[cfg(feature = "identity-profiles")]
     pub fn identity_profiles(&self) -> &sailpoint_identity_profiles::Client {
         &self.services.identity_profiles
     }
-
     /// The intelligence service (feature `intelligence`).
     #[cfg(feature = "intelligence")]
     pub fn intelligence(&self) -> &sailpoint_intelligence::Client {
         &self.services.intelligence
     }
-
     /// The jit-access service (feature `jit-access`).
     #[cfg(feature = "jit-access")]
     pub fn jit_access(&self) -> &sailpoint_jit_access::Client {
         &self.services.jit_access
     }
-
     /// The jit-activations service (feature `jit-activations`).
     #[cfg(feature = "jit-activations")]
     pub fn jit_activations(&self) -> &sailpoint_jit_activations::Client {
         &self.services.jit_activations
     }
-
     /// The launchers service (feature `launchers`).
     #[cfg(feature = "launchers")]
     pub fn launchers(&self) -> &sailpoint_launchers::Client {
         &self.services.launchers
     }
-
     /// The lifecycle-states service (feature `lifecycle-states`).
     #[cfg(feature = "lifecycle-states")]
     pub fn lifecycle_states(&self) -> &sailpoint_lifecycle_states::Client {
         &self.services.lifecycle_states
     }
-
     /// The machine-account-classify service (feature `machine-account-classify`).
     #[cfg(feature = "machine-account-classify")]
-    pub fn machine_account_classify(&self) -> &sailpoint_machine_account_classify::Client {
+    pub fn machine_account_classify(
+        &self,
+    ) -> &sailpoint_machine_account_classify::Client {
         &self.services.machine_account_classify
     }
-
     /// The machine-account-creation-request service (feature `machine-account-creation-request`).
     #[cfg(feature = "machine-account-creation-request")]
-    pub fn machine_account_creation_request(&self) -> &sailpoint_machine_account_creation_request::Client {
+    pub fn machine_account_creation_request(
+        &self,
+    ) -> &sailpoint_machine_account_creation_request::Client {
         &self.services.machine_account_creation_request
     }
-
     /// The machine-account-mappings service (feature `machine-account-mappings`).
     #[cfg(feature = "machine-account-mappings")]
-    pub fn machine_account_mappings(&self) -> &sailpoint_machine_account_mappings::Client {
+    pub fn machine_account_mappings(
+        &self,
+    ) -> &sailpoint_machine_account_mappings::Client {
         &self.services.machine_account_mappings
     }
-
     /// The machine-account-subtypes service (feature `machine-account-subtypes`).
     #[cfg(feature = "machine-account-subtypes")]
-    pub fn machine_account_subtypes(&self) -> &sailpoint_machine_account_subtypes::Client {
+    pub fn machine_account_subtypes(
+        &self,
+    ) -> &sailpoint_machine_account_subtypes::Client {
         &self.services.machine_account_subtypes
     }
-
     /// The machine-accounts service (feature `machine-accounts`).
     #[cfg(feature = "machine-accounts")]
     pub fn machine_accounts(&self) -> &sailpoint_machine_accounts::Client {
         &self.services.machine_accounts
     }
-
     /// The machine-classification-config service (feature `machine-classification-config`).
     #[cfg(feature = "machine-classification-config")]
-    pub fn machine_classification_config(&self) -> &sailpoint_machine_classification_config::Client {
+    pub fn machine_classification_config(
+        &self,
+    ) -> &sailpoint_machine_classification_config::Client {
         &self.services.machine_classification_config
     }
-
     /// The machine-identities service (feature `machine-identities`).
     #[cfg(feature = "machine-identities")]
     pub fn machine_identities(&self) -> &sailpoint_machine_identities::Client {
         &self.services.machine_identities
     }
-
     /// The machine-identities-lifecycle-actions service (feature `machine-identities-lifecycle-actions`).
     #[cfg(feature = "machine-identities-lifecycle-actions")]
-    pub fn machine_identities_lifecycle_actions(&self) -> &sailpoint_machine_identities_lifecycle_actions::Client {
+    pub fn machine_identities_lifecycle_actions(
+        &self,
+    ) -> &sailpoint_machine_identities_lifecycle_actions::Client {
         &self.services.machine_identities_lifecycle_actions
     }
-
     /// The managed-clients service (feature `managed-clients`).
     #[cfg(feature = "managed-clients")]
     pub fn managed_clients(&self) -> &sailpoint_managed_clients::Client {
         &self.services.managed_clients
     }
-
     /// The managed-cluster-types service (feature `managed-cluster-types`).
     #[cfg(feature = "managed-cluster-types")]
     pub fn managed_cluster_types(&self) -> &sailpoint_managed_cluster_types::Client {
         &self.services.managed_cluster_types
     }
-
     /// The managed-clusters service (feature `managed-clusters`).
     #[cfg(feature = "managed-clusters")]
     pub fn managed_clusters(&self) -> &sailpoint_managed_clusters::Client {
         &self.services.managed_clusters
     }
-
     /// The mfa-configuration service (feature `mfa-configuration`).
     #[cfg(feature = "mfa-configuration")]
     pub fn mfa_configuration(&self) -> &sailpoint_mfa_configuration::Client {
         &self.services.mfa_configuration
     }
-
     /// The multi-host-integration service (feature `multi-host-integration`).
     #[cfg(feature = "multi-host-integration")]
     pub fn multi_host_integration(&self) -> &sailpoint_multi_host_integration::Client {
         &self.services.multi_host_integration
     }
-
     /// The non-employee-lifecycle-management service (feature `non-employee-lifecycle-management`).
     #[cfg(feature = "non-employee-lifecycle-management")]
-    pub fn non_employee_lifecycle_management(&self) -> &sailpoint_non_employee_lifecycle_management::Client {
+    pub fn non_employee_lifecycle_management(
+        &self,
+    ) -> &sailpoint_non_employee_lifecycle_management::Client {
         &self.services.non_employee_lifecycle_management
     }
-
     /// The notifications service (feature `notifications`).
     #[cfg(feature = "notifications")]
     pub fn notifications(&self) -> &sailpoint_notifications::Client {
         &self.services.notifications
     }
-
     /// The oauth-clients service (feature `oauth-clients`).
     #[cfg(feature = "oauth-clients")]
     pub fn oauth_clients(&self) -> &sailpoint_oauth_clients::Client {
         &self.services.oauth_clients
     }
-
     /// The org-config service (feature `org-config`).
     #[cfg(feature = "org-config")]
     pub fn org_config(&self) -> &sailpoint_org_config::Client {
         &self.services.org_config
     }
-
     /// The parameter-storage service (feature `parameter-storage`).
     #[cfg(feature = "parameter-storage")]
     pub fn parameter_storage(&self) -> &sailpoint_parameter_storage::Client {
         &self.services.parameter_storage
     }
-
     /// The password-configuration service (feature `password-configuration`).
     #[cfg(feature = "password-configuration")]
     pub fn password_configuration(&self) -> &sailpoint_password_configuration::Client {
         &self.services.password_configuration
     }
-
     /// The password-dictionary service (feature `password-dictionary`).
     #[cfg(feature = "password-dictionary")]
     pub fn password_dictionary(&self) -> &sailpoint_password_dictionary::Client {
         &self.services.password_dictionary
     }
-
     /// The password-management service (feature `password-management`).
     #[cfg(feature = "password-management")]
     pub fn password_management(&self) -> &sailpoint_password_management::Client {
         &self.services.password_management
     }
-
     /// The password-policies service (feature `password-policies`).
     #[cfg(feature = "password-policies")]
     pub fn password_policies(&self) -> &sailpoint_password_policies::Client {
         &self.services.password_policies
     }
-
     /// The password-sync-groups service (feature `password-sync-groups`).
     #[cfg(feature = "password-sync-groups")]
     pub fn password_sync_groups(&self) -> &sailpoint_password_sync_groups::Client {
         &self.services.password_sync_groups
     }
-
     /// The personal-access-tokens service (feature `personal-access-tokens`).
     #[cfg(feature = "personal-access-tokens")]
     pub fn personal_access_tokens(&self) -> &sailpoint_personal_access_tokens::Client {
         &self.services.personal_access_tokens
     }
-
     /// The privilege-criteria service (feature `privilege-criteria`).
     #[cfg(feature = "privilege-criteria")]
     pub fn privilege_criteria(&self) -> &sailpoint_privilege_criteria::Client {
         &self.services.privilege_criteria
     }
-
     /// The privilege-criteria-configuration service (feature `privilege-criteria-configuration`).
     #[cfg(feature = "privilege-criteria-configuration")]
-    pub fn privilege_criteria_configuration(&self) -> &sailpoint_privilege_criteria_configuration::Client {
+    pub fn privilege_criteria_configuration(
+        &self,
+    ) -> &sailpoint_privilege_criteria_configuration::Client {
         &self.services.privilege_criteria_configuration
     }
-
     /// The public-identities service (feature `public-identities`).
     #[cfg(feature = "public-identities")]
     pub fn public_identities(&self) -> &sailpoint_public_identities::Client {
         &self.services.public_identities
     }
-
     /// The public-identities-config service (feature `public-identities-config`).
     #[cfg(feature = "public-identities-config")]
-    pub fn public_identities_config(&self) -> &sailpoint_public_identities_config::Client {
+    pub fn public_identities_config(
+        &self,
+    ) -> &sailpoint_public_identities_config::Client {
         &self.services.public_identities_config
     }
-
     /// The public-machine-identities service (feature `public-machine-identities`).
     #[cfg(feature = "public-machine-identities")]
-    pub fn public_machine_identities(&self) -> &sailpoint_public_machine_identities::Client {
+    pub fn public_machine_identities(
+        &self,
+    ) -> &sailpoint_public_machine_identities::Client {
         &self.services.public_machine_identities
     }
-
     /// The reports-data-extraction service (feature `reports-data-extraction`).
     #[cfg(feature = "reports-data-extraction")]
     pub fn reports_data_extraction(&self) -> &sailpoint_reports_data_extraction::Client {
         &self.services.reports_data_extraction
     }
-
     /// The requestable-objects service (feature `requestable-objects`).
     #[cfg(feature = "requestable-objects")]
     pub fn requestable_objects(&self) -> &sailpoint_requestable_objects::Client {
         &self.services.requestable_objects
     }
-
     /// The role-insights service (feature `role-insights`).
     #[cfg(feature = "role-insights")]
     pub fn role_insights(&self) -> &sailpoint_role_insights::Client {
         &self.services.role_insights
     }
-
     /// The role-propagation service (feature `role-propagation`).
     #[cfg(feature = "role-propagation")]
     pub fn role_propagation(&self) -> &sailpoint_role_propagation::Client {
         &self.services.role_propagation
     }
-
     /// The roles service (feature `roles`).
     #[cfg(feature = "roles")]
     pub fn roles(&self) -> &sailpoint_roles::Client {
         &self.services.roles
     }
-
     /// The saved-search service (feature `saved-search`).
     #[cfg(feature = "saved-search")]
     pub fn saved_search(&self) -> &sailpoint_saved_search::Client {
         &self.services.saved_search
     }
-
     /// The scheduled-search service (feature `scheduled-search`).
     #[cfg(feature = "scheduled-search")]
     pub fn scheduled_search(&self) -> &sailpoint_scheduled_search::Client {
         &self.services.scheduled_search
     }
-
     /// The search service (feature `search`).
     #[cfg(feature = "search")]
     pub fn search_api(&self) -> &sailpoint_search::Client {
         &self.services.search
     }
-
     /// The search-attribute-configuration service (feature `search-attribute-configuration`).
     #[cfg(feature = "search-attribute-configuration")]
-    pub fn search_attribute_configuration(&self) -> &sailpoint_search_attribute_configuration::Client {
+    pub fn search_attribute_configuration(
+        &self,
+    ) -> &sailpoint_search_attribute_configuration::Client {
         &self.services.search_attribute_configuration
     }
-
     /// The segments service (feature `segments`).
     #[cfg(feature = "segments")]
     pub fn segments(&self) -> &sailpoint_segments::Client {
         &self.services.segments
     }
-
     /// The service-desk-integration service (feature `service-desk-integration`).
     #[cfg(feature = "service-desk-integration")]
-    pub fn service_desk_integration(&self) -> &sailpoint_service_desk_integration::Client {
+    pub fn service_desk_integration(
+        &self,
+    ) -> &sailpoint_service_desk_integration::Client {
         &self.services.service_desk_integration
     }
-
     /// The shared-signals-framework-ssf service (feature `shared-signals-framework-ssf`).
     #[cfg(feature = "shared-signals-framework-ssf")]
-    pub fn shared_signals_framework_ssf(&self) -> &sailpoint_shared_signals_framework_ssf::Client {
+    pub fn shared_signals_framework_ssf(
+        &self,
+    ) -> &sailpoint_shared_signals_framework_ssf::Client {
         &self.services.shared_signals_framework_ssf
     }
-
     /// The sim-integrations service (feature `sim-integrations`).
     #[cfg(feature = "sim-integrations")]
     pub fn sim_integrations(&self) -> &sailpoint_sim_integrations::Client {
         &self.services.sim_integrations
     }
-
     /// The sod-controls service (feature `sod-controls`).
     #[cfg(feature = "sod-controls")]
     pub fn sod_controls(&self) -> &sailpoint_sod_controls::Client {
         &self.services.sod_controls
     }
-
     /// The sod-policies service (feature `sod-policies`).
     #[cfg(feature = "sod-policies")]
     pub fn sod_policies(&self) -> &sailpoint_sod_policies::Client {
         &self.services.sod_policies
     }
-
     /// The sod-violations service (feature `sod-violations`).
     #[cfg(feature = "sod-violations")]
     pub fn sod_violations(&self) -> &sailpoint_sod_violations::Client {
         &self.services.sod_violations
     }
-
     /// The source-usages service (feature `source-usages`).
     #[cfg(feature = "source-usages")]
     pub fn source_usages(&self) -> &sailpoint_source_usages::Client {
         &self.services.source_usages
     }
-
     /// The sources service (feature `sources`).
     #[cfg(feature = "sources")]
     pub fn sources(&self) -> &sailpoint_sources::Client {
         &self.services.sources
     }
-
     /// The sp-config service (feature `sp-config`).
     #[cfg(feature = "sp-config")]
     pub fn sp_config(&self) -> &sailpoint_sp_config::Client {
         &self.services.sp_config
     }
-
     /// The suggested-entitlement-description service (feature `suggested-entitlement-description`).
     #[cfg(feature = "suggested-entitlement-description")]
-    pub fn suggested_entitlement_description(&self) -> &sailpoint_suggested_entitlement_description::Client {
+    pub fn suggested_entitlement_description(
+        &self,
+    ) -> &sailpoint_suggested_entitlement_description::Client {
         &self.services.suggested_entitlement_description
     }
-
     /// The tagged-objects service (feature `tagged-objects`).
     #[cfg(feature = "tagged-objects")]
     pub fn tagged_objects(&self) -> &sailpoint_tagged_objects::Client {
         &self.services.tagged_objects
     }
-
     /// The tags service (feature `tags`).
     #[cfg(feature = "tags")]
     pub fn tags(&self) -> &sailpoint_tags::Client {
         &self.services.tags
     }
-
     /// The task-management service (feature `task-management`).
     #[cfg(feature = "task-management")]
     pub fn task_management(&self) -> &sailpoint_task_management::Client {
         &self.services.task_management
     }
-
     /// The tenant service (feature `tenant`).
     #[cfg(feature = "tenant")]
     pub fn tenant(&self) -> &sailpoint_tenant::Client {
         &self.services.tenant
     }
-
     /// The tenant-context service (feature `tenant-context`).
     #[cfg(feature = "tenant-context")]
     pub fn tenant_context(&self) -> &sailpoint_tenant_context::Client {
         &self.services.tenant_context
     }
-
     /// The transforms service (feature `transforms`).
     #[cfg(feature = "transforms")]
     pub fn transforms(&self) -> &sailpoint_transforms::Client {
         &self.services.transforms
     }
-
     /// The triggers service (feature `triggers`).
     #[cfg(feature = "triggers")]
     pub fn triggers(&self) -> &sailpoint_triggers::Client {
         &self.services.triggers
     }
-
     /// The ui-metadata service (feature `ui-metadata`).
     #[cfg(feature = "ui-metadata")]
     pub fn ui_metadata(&self) -> &sailpoint_ui_metadata::Client {
         &self.services.ui_metadata
     }
-
     /// The work-items service (feature `work-items`).
     #[cfg(feature = "work-items")]
     pub fn work_items(&self) -> &sailpoint_work_items::Client {
         &self.services.work_items
     }
-
     /// The work-reassignment service (feature `work-reassignment`).
     #[cfg(feature = "work-reassignment")]
     pub fn work_reassignment(&self) -> &sailpoint_work_reassignment::Client {
         &self.services.work_reassignment
     }
-
     /// The workflows service (feature `workflows`).
     #[cfg(feature = "workflows")]
     pub fn workflows(&self) -> &sailpoint_workflows::Client {

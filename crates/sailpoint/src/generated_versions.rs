@@ -2,21 +2,16 @@
 
 //! The API versions of `openapi/specs.toml`: a feature, a re-export, a
 //! client and an accessor each, and the lookup of their operation tables.
-
 use sailpoint_runtime::{Error, Operation, Runtime};
-
 /// The beta API: `sailpoint::beta::types::Source`, `sailpoint::beta::Client`…
 #[cfg(feature = "beta")]
 pub use sailpoint_beta as beta;
-
 /// The v2024 API: `sailpoint::v2024::types::Source`, `sailpoint::v2024::Client`…
 #[cfg(feature = "v2024")]
 pub use sailpoint_v2024 as v2024;
-
 /// The v3 API: `sailpoint::v3::types::Source`, `sailpoint::v3::Client`…
 #[cfg(feature = "v3")]
 pub use sailpoint_v3 as v3;
-
 /// One client per enabled version, sharing one runtime.
 #[derive(Clone, Debug)]
 pub(crate) struct Versions {
@@ -27,42 +22,49 @@ pub(crate) struct Versions {
     #[cfg(feature = "v3")]
     v3: sailpoint_v3::Client,
 }
-
 impl Versions {
     /// The clients of `runtime`, at `{base_url}/{version}`.
     #[allow(unused_variables)]
     pub(crate) fn new(runtime: &Runtime) -> Result<Self, Error> {
         Ok(Self {
             #[cfg(feature = "beta")]
-            beta: sailpoint_beta::Client::new_with_client(&runtime.version_url(sailpoint_beta::API_VERSION)?, runtime.http().clone(), runtime.clone()),
+            beta: sailpoint_beta::Client::new_with_client(
+                &runtime.version_url(sailpoint_beta::API_VERSION)?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "v2024")]
-            v2024: sailpoint_v2024::Client::new_with_client(&runtime.version_url(sailpoint_v2024::API_VERSION)?, runtime.http().clone(), runtime.clone()),
+            v2024: sailpoint_v2024::Client::new_with_client(
+                &runtime.version_url(sailpoint_v2024::API_VERSION)?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
             #[cfg(feature = "v3")]
-            v3: sailpoint_v3::Client::new_with_client(&runtime.version_url(sailpoint_v3::API_VERSION)?, runtime.http().clone(), runtime.clone()),
+            v3: sailpoint_v3::Client::new_with_client(
+                &runtime.version_url(sailpoint_v3::API_VERSION)?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
         })
     }
 }
-
 impl crate::Client {
     /// The beta API.
     #[cfg(feature = "beta")]
     pub fn beta(&self) -> &sailpoint_beta::Client {
         &self.versions.beta
     }
-
     /// The v2024 API.
     #[cfg(feature = "v2024")]
     pub fn v2024(&self) -> &sailpoint_v2024::Client {
         &self.versions.v2024
     }
-
     /// The v3 API.
     #[cfg(feature = "v3")]
     pub fn v3(&self) -> &sailpoint_v3::Client {
         &self.versions.v3
     }
 }
-
 /// The operation table of `version`, if this build has it.
 pub(crate) fn operations(version: &str) -> Option<&'static [Operation]> {
     match version {

@@ -17,6 +17,7 @@ mod proxy;
 #[rustfmt::skip]
 #[path = "../generated/contract_calls.rs"]
 mod call_tables;
+#[rustfmt::skip]
 #[path = "../generated/versions.rs"]
 mod versions;
 

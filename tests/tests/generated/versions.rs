@@ -2,9 +2,7 @@
 
 //! The API versions of `openapi/specs.toml`, for the tests that cover
 //! every version.
-
 use sailpoint_runtime::Operation;
-
 /// One API version.
 #[allow(dead_code)]
 pub struct Version {
@@ -15,11 +13,22 @@ pub struct Version {
     /// Its crate's operation table.
     pub operations: &'static [Operation],
 }
-
 /// Every version, in `openapi/specs.toml`'s order.
 #[allow(dead_code)]
 pub const VERSIONS: &[Version] = &[
-    Version { name: "beta", root: "idn/sailpoint-api.beta.yaml", operations: sailpoint_beta::OPERATIONS },
-    Version { name: "v2024", root: "idn/sailpoint-api.v2024.yaml", operations: sailpoint_v2024::OPERATIONS },
-    Version { name: "v3", root: "idn/sailpoint-api.v3.yaml", operations: sailpoint_v3::OPERATIONS },
+    Version {
+        name: "beta",
+        root: "idn/sailpoint-api.beta.yaml",
+        operations: sailpoint_beta::OPERATIONS,
+    },
+    Version {
+        name: "v2024",
+        root: "idn/sailpoint-api.v2024.yaml",
+        operations: sailpoint_v2024::OPERATIONS,
+    },
+    Version {
+        name: "v3",
+        root: "idn/sailpoint-api.v3.yaml",
+        operations: sailpoint_v3::OPERATIONS,
+    },
 ];

@@ -11,9 +11,12 @@
 //! hand-written `Cargo.toml` the generated lines sit between a
 //! `# begin: <region>` and an `# end: <region>` line.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
 
 use crate::spec::layout::{SHARED_PACKAGE, Service};
 use crate::spec::pin::Specs;
@@ -50,20 +53,21 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
     let tests = replace_region(&read(root, &tests_toml)?, "version crates", &dependencies(&versions, "../crates", false))?;
     let tests = replace_region(&tests, "service crates", &service_dependencies(services, "../crates", false))?;
     let table = specs.versions.iter().map(|(name, v)| (name.as_str(), v.root.as_str())).collect::<Vec<_>>();
+    let taken = facade_methods(root)?;
     Ok(vec![
         (workspace_toml, workspace),
         (facade_toml, facade),
-        (PathBuf::from("crates/sailpoint/src/generated_versions.rs"), format!("{HEADER}{}", facade_versions(&versions))),
+        (PathBuf::from("crates/sailpoint/src/generated_versions.rs"), format!("{HEADER}{}", facade_versions(&versions)?)),
         (mock_toml, mock),
-        (PathBuf::from("crates/sailpoint-mock/src/generated_versions.rs"), format!("{HEADER}{}", mock_versions(&versions))),
+        (PathBuf::from("crates/sailpoint-mock/src/generated_versions.rs"), format!("{HEADER}{}", mock_versions(&versions)?)),
         (tests_toml, tests),
-        (PathBuf::from("tests/tests/generated/versions.rs"), format!("{HEADER}{}", test_versions(&table))),
+        (PathBuf::from("tests/tests/generated/versions.rs"), format!("{HEADER}{}", test_versions(&table)?)),
         (
             PathBuf::from("tests/tests/generated/contract_calls.rs"),
-            format!("{HEADER}{}", contract_modules(&versions, services, &seed)),
+            format!("{HEADER}{}", contract_modules(&versions, services, &seed, &taken)?),
         ),
-        (PathBuf::from("crates/sailpoint/src/generated_services.rs"), format!("{HEADER}{}", facade_services(services))),
-        (PathBuf::from("tests/tests/generated/services.rs"), format!("{HEADER}{}", test_services(services))),
+        (PathBuf::from("crates/sailpoint/src/generated_services.rs"), format!("{HEADER}{}", facade_services(services, &taken)?)),
+        (PathBuf::from("tests/tests/generated/services.rs"), format!("{HEADER}{}", test_services(services)?)),
     ])
 }
 
@@ -139,243 +143,329 @@ fn service_dependencies(services: &[Service], crates_dir: &str, optional: bool) 
     out
 }
 
-/// The names of `crate::Client`'s own methods, which a service accessor
-/// must not take.
-const TAKEN: &[&str] = &["builder", "from_env", "runtime", "search", "search_json", "with_config", "with_runtime"];
+/// The facade's hand-written source, whose `Client` methods a service
+/// accessor must not take.
+const FACADE_SRC: &str = "crates/sailpoint/src";
+
+/// The names of the methods the facade's hand-written code gives `Client`
+/// (every `impl Client` under [`FACADE_SRC`] but the generated files).
+fn facade_methods(root: &Path) -> Result<BTreeSet<String>> {
+    fn walk(dir: &Path, out: &mut BTreeSet<String>) -> Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("reading {}", dir.display()))?;
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if name.ends_with(".rs") && !name.starts_with("generated") {
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                let file = syn::parse_file(&text).with_context(|| format!("parsing {}", path.display()))?;
+                for item in &file.items {
+                    let syn::Item::Impl(imp) = item else { continue };
+                    if imp.trait_.is_some() || crate::syntax::last_ident(&imp.self_ty).as_deref() != Some("Client") {
+                        continue;
+                    }
+                    out.extend(imp.items.iter().filter_map(|i| match i {
+                        syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                        _ => None,
+                    }));
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut out = BTreeSet::new();
+    walk(&root.join(FACADE_SRC), &mut out)?;
+    Ok(out)
+}
 
 /// The facade's accessor of a service: its name in snake case
 /// (`password_sync_groups`), with `_api` where the facade already has a
-/// method of that name (`search_api`).
-pub fn accessor(service: &str) -> String {
+/// method of that name (`search_api`: `Client::search` is the facade's).
+pub fn accessor(service: &str, taken: &BTreeSet<String>) -> String {
     let name = service.replace('-', "_");
-    if TAKEN.contains(&name.as_str()) { format!("{name}_api") } else { name }
+    if taken.contains(&name) { format!("{name}_api") } else { name }
 }
 
-fn facade_services(services: &[Service]) -> String {
-    let mut s = String::from(
-        "//! The services of the per-service layout (`[services]` in\n\
-         //! `openapi/specs.toml`): a feature, a re-export, a client and an\n\
-         //! accessor each.\n\n\
-         use sailpoint_runtime::{Error, Runtime};\n\n\
-         /// The per-service APIs, each behind the feature of its name\n\
-         /// (`sailpoint::services::sources::types::Source` with feature `sources`);\n\
-         /// `all-services` enables every one.\n\
-         pub mod services {\n",
-    );
-    for svc in services {
-        let k = svc.package().replace('-', "_");
-        s.push_str(&format!(
-            "    /// The {n} service (upstream `idn/apis/{n}/`).\n    #[cfg(feature = \"{n}\")]\n    pub use {k} as {m};\n",
-            n = svc.name,
-            m = svc.name.replace('-', "_")
-        ));
-    }
-    s.push_str(
-        "}\n\n/// One client per enabled service, sharing one runtime.\n#[derive(Clone, Debug)]\npub(crate) struct Services {\n",
-    );
-    for svc in services {
-        s.push_str(&format!(
-            "    #[cfg(feature = \"{}\")]\n    {}: {}::Client,\n",
-            svc.name,
-            svc.name.replace('-', "_"),
-            svc.package().replace('-', "_")
-        ));
-    }
-    s.push_str("}\n\nimpl Services {\n    /// The clients of `runtime`, at its base URL (the services' paths carry their version).\n    #[allow(unused_variables)]\n    pub(crate) fn new(runtime: &Runtime) -> Result<Self, Error> {\n        Ok(Self {\n");
-    for svc in services {
-        s.push_str(&format!(
-            "            #[cfg(feature = \"{}\")]\n            {}: {}::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),\n",
-            svc.name,
-            svc.name.replace('-', "_"),
-            svc.package().replace('-', "_")
-        ));
-    }
-    s.push_str("        })\n    }\n}\n\nimpl crate::Client {\n");
-    for svc in services {
-        s.push_str(&format!(
-            "    /// The {n} service (feature `{n}`).\n    #[cfg(feature = \"{n}\")]\n    pub fn {a}(&self) -> &{k}::Client {{\n        &self.services.{f}\n    }}\n\n",
-            n = svc.name,
-            a = accessor(&svc.name),
-            k = svc.package().replace('-', "_"),
-            f = svc.name.replace('-', "_")
-        ));
-    }
-    s = s.trim_end().to_string();
-    s.push_str("\n}\n");
-    s
+/// A crate's name as a path (`sailpoint_v3`).
+fn crate_ident(package: &str) -> Ident {
+    format_ident!("{}", package.replace('-', "_"))
+}
+
+/// A file of `items` under the inner docs `doc`.
+fn rust_file(doc: &str, items: TokenStream) -> Result<String> {
+    let docs = doc.lines().map(|l| format!(" {l}"));
+    crate::generate::pretty(quote! {
+        #(#![doc = #docs])*
+        #items
+    })
+}
+
+fn facade_services(services: &[Service], taken: &BTreeSet<String>) -> Result<String> {
+    let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    let fields: Vec<Ident> = services.iter().map(|s| format_ident!("{}", s.name.replace('-', "_"))).collect();
+    let crates: Vec<Ident> = services.iter().map(|s| crate_ident(&s.package())).collect();
+    let accessors: Vec<Ident> = services.iter().map(|s| format_ident!("{}", accessor(&s.name, taken))).collect();
+    let reexport_docs = names.iter().map(|n| format!(" The {n} service (upstream `idn/apis/{n}/`)."));
+    let accessor_docs = names.iter().map(|n| format!(" The {n} service (feature `{n}`)."));
+    rust_file(
+        "The services of the per-service layout (`[services]` in\n`openapi/specs.toml`): a feature, a re-export, a client and an\naccessor each.",
+        quote! {
+            use sailpoint_runtime::{Error, Runtime};
+
+            /// The per-service APIs, each behind the feature of its name
+            /// (`sailpoint::services::sources::types::Source` with feature `sources`);
+            /// `all-services` enables every one.
+            pub mod services {
+                #(
+                    #[doc = #reexport_docs]
+                    #[cfg(feature = #names)]
+                    pub use #crates as #fields;
+                )*
+            }
+
+            /// One client per enabled service, sharing one runtime.
+            #[derive(Clone, Debug)]
+            pub(crate) struct Services {
+                #(
+                    #[cfg(feature = #names)]
+                    #fields: #crates::Client,
+                )*
+            }
+
+            impl Services {
+                /// The clients of `runtime`, at its base URL (the services' paths carry their version).
+                #[allow(unused_variables)]
+                pub(crate) fn new(runtime: &Runtime) -> Result<Self, Error> {
+                    Ok(Self {
+                        #(
+                            #[cfg(feature = #names)]
+                            #fields: #crates::Client::new_with_client(&runtime.services_url()?, runtime.http().clone(), runtime.clone()),
+                        )*
+                    })
+                }
+            }
+
+            impl crate::Client {
+                #(
+                    #[doc = #accessor_docs]
+                    #[cfg(feature = #names)]
+                    pub fn #accessors(&self) -> &#crates::Client {
+                        &self.services.#fields
+                    }
+                )*
+            }
+        },
+    )
 }
 
 /// The tests' table of services: name, document and operation table.
-fn test_services(services: &[Service]) -> String {
-    let mut s = String::from(
-        "//! The services of the per-service layout, for the tests that cover\n\
-         //! every service.\n\n\
-         use sailpoint_runtime::Operation;\n\n\
-         /// One service.\n\
-         #[allow(dead_code)]\n\
-         pub struct Service {\n    \
-             /// Its folder's name (`sources`).\n    \
-             pub name: &'static str,\n    \
-             /// Its document, relative to the specs directory.\n    \
-             pub root: &'static str,\n    \
-             /// Its crate's operation table.\n    \
-             pub operations: &'static [Operation],\n\
-         }\n\n\
-         /// Every service, by name.\n\
-         #[allow(dead_code)]\n\
-         pub const SERVICES: &[Service] = &[\n",
-    );
-    for svc in services {
-        s.push_str(&format!(
-            "    Service {{ name: {:?}, root: {:?}, operations: {}::OPERATIONS }},\n",
-            svc.name,
-            svc.root,
-            svc.package().replace('-', "_")
-        ));
-    }
-    s.push_str("];\n");
-    s
+fn test_services(services: &[Service]) -> Result<String> {
+    let names = services.iter().map(|s| s.name.as_str());
+    let roots = services.iter().map(|s| s.root.as_str());
+    let crates = services.iter().map(|s| crate_ident(&s.package()));
+    rust_file(
+        "The services of the per-service layout, for the tests that cover\nevery service.",
+        quote! {
+            use sailpoint_runtime::Operation;
+
+            /// One service.
+            #[allow(dead_code)]
+            pub struct Service {
+                /// Its folder's name (`sources`).
+                pub name: &'static str,
+                /// Its document, relative to the specs directory.
+                pub root: &'static str,
+                /// Its crate's operation table.
+                pub operations: &'static [Operation],
+            }
+
+            /// Every service, by name.
+            #[allow(dead_code)]
+            pub const SERVICES: &[Service] = &[
+                #(Service { name: #names, root: #roots, operations: #crates::OPERATIONS },)*
+            ];
+        },
+    )
 }
 
 /// The tests' table of versions: name, spec root and operation table.
-fn test_versions(versions: &[(&str, &str)]) -> String {
-    let mut s = String::from(
-        "//! The API versions of `openapi/specs.toml`, for the tests that cover\n\
-         //! every version.\n\n\
-         use sailpoint_runtime::Operation;\n\n\
-         /// One API version.\n\
-         #[allow(dead_code)]\n\
-         pub struct Version {\n    \
-             /// Its name, the first segment of its paths (`v3`).\n    \
-             pub name: &'static str,\n    \
-             /// Its root document, relative to the specs directory.\n    \
-             pub root: &'static str,\n    \
-             /// Its crate's operation table.\n    \
-             pub operations: &'static [Operation],\n\
-         }\n\n\
-         /// Every version, in `openapi/specs.toml`'s order.\n\
-         #[allow(dead_code)]\n\
-         pub const VERSIONS: &[Version] = &[\n",
-    );
-    for (name, root) in versions {
-        s.push_str(&format!("    Version {{ name: {name:?}, root: {root:?}, operations: {}::OPERATIONS }},\n", krate(name)));
-    }
-    s.push_str("];\n");
-    s
+fn test_versions(versions: &[(&str, &str)]) -> Result<String> {
+    let names = versions.iter().map(|(n, _)| *n);
+    let roots = versions.iter().map(|(_, r)| *r);
+    let crates = versions.iter().map(|(n, _)| crate_ident(&krate(n)));
+    rust_file(
+        "The API versions of `openapi/specs.toml`, for the tests that cover\nevery version.",
+        quote! {
+            use sailpoint_runtime::Operation;
+
+            /// One API version.
+            #[allow(dead_code)]
+            pub struct Version {
+                /// Its name, the first segment of its paths (`v3`).
+                pub name: &'static str,
+                /// Its root document, relative to the specs directory.
+                pub root: &'static str,
+                /// Its crate's operation table.
+                pub operations: &'static [Operation],
+            }
+
+            /// Every version, in `openapi/specs.toml`'s order.
+            #[allow(dead_code)]
+            pub const VERSIONS: &[Version] = &[
+                #(Version { name: #names, root: #roots, operations: #crates::OPERATIONS },)*
+            ];
+        },
+    )
 }
 
 /// The contract test's modules: one per version, each its generated call
-/// table and its seed and sweep tests.
-fn contract_modules(versions: &[&str], services: &[Service], seed: &[String]) -> String {
-    let mut s = String::from("//! The contract-call tables of the versions of `openapi/specs.toml`.\n");
-    for v in versions {
-        s.push_str(&format!("\n#[rustfmt::skip]\n#[path = \"contract_calls_{v}.rs\"]\npub mod {};\n", v.replace('-', "_")));
-    }
-    if services.is_empty() {
-        return s;
-    }
-    s.push_str("\n// The services of the per-service layout: one call table each, and two\n// tests that run them on one Prism serving every service.\n");
-    for svc in services {
-        s.push_str(&format!(
-            "\n#[rustfmt::skip]\n#[path = \"services/{}.rs\"]\npub mod service_{};\n",
-            svc.name,
-            svc.name.replace('-', "_")
-        ));
-    }
-    let call = |what: &str, table: &str, svc: &Service| {
-        let m = svc.name.replace('-', "_");
-        format!(
-            "    outcomes.push(crate::{what}(&f, {:?}, f.client.{}(), service_{m}::{table}, {}::OPERATIONS).await);\n",
-            svc.name,
-            accessor(&svc.name),
-            svc.package().replace('-', "_")
-        )
+/// table and its seed and sweep tests; one per service, and the two tests
+/// that run the services' tables on one Prism serving every service.
+fn contract_modules(versions: &[&str], services: &[Service], seed: &[String], taken: &BTreeSet<String>) -> Result<String> {
+    let version_paths = versions.iter().map(|v| format!("contract_calls_{v}.rs"));
+    let version_mods = versions.iter().map(|v| format_ident!("{}", v.replace('-', "_")));
+    let mut items = quote! {
+        #(
+            #[rustfmt::skip]
+            #[path = #version_paths]
+            pub mod #version_mods;
+        )*
     };
-    s.push_str(
-        "\n/// Every operation of the seed services but the multipart ones, against Prism.\n\
-         #[tokio::test]\n\
-         async fn seed_every_operation_of_the_seed_services() {\n    \
-             let Some(f) = crate::fixture(crate::SERVICES).await else { return };\n    \
-             let mut outcomes = Vec::new();\n",
-    );
-    for svc in services.iter().filter(|s| seed.contains(&s.name)) {
-        s.push_str(&call("seed_service", "SEED", svc));
+    if !services.is_empty() {
+        let paths = services.iter().map(|s| format!("services/{}.rs", s.name));
+        let mods: Vec<Ident> = services.iter().map(|s| format_ident!("service_{}", s.name.replace('-', "_"))).collect();
+        let calls = |what: &str, table: &str, only: &dyn Fn(&Service) -> bool| {
+            let what = format_ident!("{what}");
+            let table = format_ident!("{table}");
+            let rows = services.iter().zip(&mods).filter(|(s, _)| only(s)).map(|(s, m)| {
+                let name = &s.name;
+                let accessor = format_ident!("{}", accessor(&s.name, taken));
+                let krate = crate_ident(&s.package());
+                quote!(outcomes.push(crate::#what(&f, #name, f.client.#accessor(), #m::#table, #krate::OPERATIONS).await);)
+            });
+            quote!(#(#rows)*)
+        };
+        let seeded = calls("seed_service", "SEED", &|s| seed.contains(&s.name));
+        let swept = calls("sweep_service", "GETS", &|_| true);
+        items.extend(quote! {
+            // The services of the per-service layout: one call table each, and two
+            // tests that run them on one Prism serving every service.
+            #(
+                #[rustfmt::skip]
+                #[path = #paths]
+                pub mod #mods;
+            )*
+
+            /// Every operation of the seed services but the multipart ones, against Prism.
+            #[tokio::test]
+            async fn seed_every_operation_of_the_seed_services() {
+                let Some(f) = crate::fixture(crate::SERVICES).await else { return };
+                let mut outcomes = Vec::new();
+                #seeded
+                crate::finish_services_seed(outcomes);
+            }
+
+            /// Every `GET` operation of every service, against Prism.
+            #[tokio::test]
+            async fn sweep_every_service_get() {
+                let Some(f) = crate::fixture(crate::SERVICES).await else { return };
+                let mut outcomes = Vec::new();
+                #swept
+                crate::finish_services_sweep(outcomes);
+            }
+        });
     }
-    s.push_str(
-        "    crate::finish_services_seed(outcomes);\n}\n\n\
-         /// Every `GET` operation of every service, against Prism.\n\
-         #[tokio::test]\n\
-         async fn sweep_every_service_get() {\n    \
-             let Some(f) = crate::fixture(crate::SERVICES).await else { return };\n    \
-             let mut outcomes = Vec::new();\n",
-    );
-    for svc in services {
-        s.push_str(&call("sweep_service", "GETS", svc));
-    }
-    s.push_str("    crate::finish_services_sweep(outcomes);\n}\n");
-    s
+    rust_file("The contract-call tables of the versions of `openapi/specs.toml`.", items)
 }
 
-fn facade_versions(versions: &[&str]) -> String {
-    let mut s = String::from(
-        "//! The API versions of `openapi/specs.toml`: a feature, a re-export, a\n\
-         //! client and an accessor each, and the lookup of their operation tables.\n\n\
-         use sailpoint_runtime::{Error, Operation, Runtime};\n\n",
-    );
-    for v in versions {
-        let k = krate(v);
-        s.push_str(&format!(
-            "/// The {v} API: `sailpoint::{v}::types::Source`, `sailpoint::{v}::Client`…\n\
-             #[cfg(feature = \"{v}\")]\npub use {k} as {v};\n\n"
-        ));
-    }
-    s.push_str(
-        "/// One client per enabled version, sharing one runtime.\n#[derive(Clone, Debug)]\npub(crate) struct Versions {\n",
-    );
-    for v in versions {
-        s.push_str(&format!("    #[cfg(feature = \"{v}\")]\n    {v}: {}::Client,\n", krate(v)));
-    }
-    s.push_str("}\n\nimpl Versions {\n    /// The clients of `runtime`, at `{base_url}/{version}`.\n    #[allow(unused_variables)]\n    pub(crate) fn new(runtime: &Runtime) -> Result<Self, Error> {\n        Ok(Self {\n");
-    for v in versions {
-        let k = krate(v);
-        s.push_str(&format!(
-            "            #[cfg(feature = \"{v}\")]\n            {v}: {k}::Client::new_with_client(&runtime.version_url({k}::API_VERSION)?, runtime.http().clone(), runtime.clone()),\n"
-        ));
-    }
-    s.push_str("        })\n    }\n}\n\nimpl crate::Client {\n");
-    for v in versions {
-        s.push_str(&format!(
-            "    /// The {v} API.\n    #[cfg(feature = \"{v}\")]\n    pub fn {v}(&self) -> &{}::Client {{\n        &self.versions.{v}\n    }}\n\n",
-            krate(v)
-        ));
-    }
-    s = s.trim_end().to_string();
-    s.push_str("\n}\n\n");
-    s.push_str(&operations_fn(versions, true));
-    s
+fn facade_versions(versions: &[&str]) -> Result<String> {
+    let names: Vec<Ident> = versions.iter().map(|v| format_ident!("{v}")).collect();
+    let features = versions.iter().copied();
+    let crates: Vec<Ident> = versions.iter().map(|v| crate_ident(&krate(v))).collect();
+    let reexport_docs = versions.iter().map(|v| format!(" The {v} API: `sailpoint::{v}::types::Source`, `sailpoint::{v}::Client`…"));
+    let accessor_docs = versions.iter().map(|v| format!(" The {v} API."));
+    let (f1, f2, f3) = (features.clone(), features.clone(), features.clone());
+    let operations = operations_fn(versions, true);
+    rust_file(
+        "The API versions of `openapi/specs.toml`: a feature, a re-export, a\nclient and an accessor each, and the lookup of their operation tables.",
+        quote! {
+            use sailpoint_runtime::{Error, Operation, Runtime};
+
+            #(
+                #[doc = #reexport_docs]
+                #[cfg(feature = #features)]
+                pub use #crates as #names;
+            )*
+
+            /// One client per enabled version, sharing one runtime.
+            #[derive(Clone, Debug)]
+            pub(crate) struct Versions {
+                #(
+                    #[cfg(feature = #f1)]
+                    #names: #crates::Client,
+                )*
+            }
+
+            impl Versions {
+                /// The clients of `runtime`, at `{base_url}/{version}`.
+                #[allow(unused_variables)]
+                pub(crate) fn new(runtime: &Runtime) -> Result<Self, Error> {
+                    Ok(Self {
+                        #(
+                            #[cfg(feature = #f2)]
+                            #names: #crates::Client::new_with_client(&runtime.version_url(#crates::API_VERSION)?, runtime.http().clone(), runtime.clone()),
+                        )*
+                    })
+                }
+            }
+
+            impl crate::Client {
+                #(
+                    #[doc = #accessor_docs]
+                    #[cfg(feature = #f3)]
+                    pub fn #names(&self) -> &#crates::Client {
+                        &self.versions.#names
+                    }
+                )*
+            }
+
+            #operations
+        },
+    )
 }
 
 /// `operations(version)`: the operation table of a version, by name.
-fn operations_fn(versions: &[&str], gated: bool) -> String {
-    let mut s = String::from(
-        "/// The operation table of `version`, if this build has it.\n\
-         pub(crate) fn operations(version: &str) -> Option<&'static [Operation]> {\n    match version {\n",
-    );
-    for v in versions {
-        if gated {
-            s.push_str(&format!("        #[cfg(feature = \"{v}\")]\n"));
+fn operations_fn(versions: &[&str], gated: bool) -> TokenStream {
+    let arms = versions.iter().map(|v| {
+        let krate = crate_ident(&krate(v));
+        let gate = gated.then(|| quote!(#[cfg(feature = #v)]));
+        quote!(#gate #v => Some(#krate::OPERATIONS),)
+    });
+    quote! {
+        /// The operation table of `version`, if this build has it.
+        pub(crate) fn operations(version: &str) -> Option<&'static [Operation]> {
+            match version {
+                #(#arms)*
+                _ => None,
+            }
         }
-        s.push_str(&format!("        {:?} => Some({}::OPERATIONS),\n", v, krate(v)));
     }
-    s.push_str("        _ => None,\n    }\n}\n");
-    s
 }
 
-fn mock_versions(versions: &[&str]) -> String {
-    format!(
-        "//! The API versions of `openapi/specs.toml` the mock tenant serves.\n\n\
-         use sailpoint_runtime::Operation;\n\n{}",
-        operations_fn(versions, false)
+fn mock_versions(versions: &[&str]) -> Result<String> {
+    let operations = operations_fn(versions, false);
+    rust_file(
+        "The API versions of `openapi/specs.toml` the mock tenant serves.",
+        quote! {
+            use sailpoint_runtime::Operation;
+
+            #operations
+        },
     )
 }
 
@@ -395,7 +485,7 @@ mod tests {
 
     #[test]
     fn every_version_is_listed() {
-        let s = facade_versions(&["v3", "v2025"]);
+        let s = facade_versions(&["v3", "v2025"]).unwrap();
         assert!(s.contains("pub use sailpoint_v2025 as v2025;"), "{s}");
         assert!(s.contains("pub fn v2025(&self) -> &sailpoint_v2025::Client"), "{s}");
         assert!(s.contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"), "{s}");
@@ -403,12 +493,13 @@ mod tests {
             facade_features(&["v3", "v2025"], &[]),
             "default = [\"v3\", \"v2025\"]\nv3 = [\"dep:sailpoint-v3\"]\nv2025 = [\"dep:sailpoint-v2025\"]\n"
         );
-        assert!(mock_versions(&["v3"]).contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"));
-        assert!(
-            test_versions(&[("v2025", "idn/v2025.yaml")])
-                .contains("Version { name: \"v2025\", root: \"idn/v2025.yaml\", operations: sailpoint_v2025::OPERATIONS },")
-        );
-        assert!(contract_modules(&["v3"], &[], &[]).contains("#[path = \"contract_calls_v3.rs\"]\npub mod v3;"));
+        assert!(mock_versions(&["v3"]).unwrap().contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"));
+        let table = test_versions(&[("v2025", "idn/v2025.yaml")]).unwrap();
+        for part in ["name: \"v2025\"", "root: \"idn/v2025.yaml\"", "operations: sailpoint_v2025::OPERATIONS"] {
+            assert!(table.contains(part), "{part}: {table}");
+        }
+        let modules = contract_modules(&["v3"], &[], &[], &BTreeSet::new()).unwrap();
+        assert!(modules.contains("#[path = \"contract_calls_v3.rs\"]\npub mod v3;"), "{modules}");
         assert_eq!(
             dependencies(&["v3"], "../crates", false),
             "sailpoint-v3 = { path = \"../crates/sailpoint-v3\", version = \"0.1.0\" }\n"
