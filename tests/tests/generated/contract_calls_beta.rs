@@ -5,15 +5,16 @@
 //! Calls of `sailpoint_beta` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (268 called; not called: 0).
 //! `SEED`: every operation tagged ["Sources", "Password Sync Groups", "Password Policies"] but the multipart ones (47 called; not called: 0).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_beta::{Client, types};
-
 /// The tags whose every operation (but the multipart ones) `SEED` calls.
-pub const SEED_TAGS: [&str; 3] = ["Sources", "Password Sync Groups", "Password Policies"];
-
+pub const SEED_TAGS: [&str; 3] = [
+    "Sources",
+    "Password Sync Groups",
+    "Password Policies",
+];
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "compareIdentitySnapshots",
@@ -21,7 +22,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/compare",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.compare_identity_snapshots().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.compare_identity_snapshots()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -30,7 +39,20 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/compare/{accessType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.compare_identity_snapshots_access_type().id("8c190e6787aa4ed9a90bd9d5344523fb").access_type(parsed::<types::CompareIdentitySnapshotsAccessTypeAccessType>("accessProfile")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.compare_identity_snapshots_access_type()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .access_type(
+                    parsed::<
+                        types::CompareIdentitySnapshotsAccessTypeAccessType,
+                    >("accessProfile"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -39,7 +61,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}/entitlement-changes/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.download_role_insights_entitlements_changes().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.download_role_insights_entitlements_changes()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -48,7 +78,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.download_role_mining_potential_role_zip().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("278359a6-04b7-4669-9468-924cf580964a").export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.download_role_mining_potential_role_zip()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("278359a6-04b7-4669-9468-924cf580964a")
+                .export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -57,7 +97,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_form_definitions_by_tenant().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_form_definitions_by_tenant()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -66,7 +113,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_identity_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_identity_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -75,7 +129,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_outliers_zip().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_outliers_zip()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -84,7 +145,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_role_mining_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_role_mining_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -93,7 +163,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_role_mining_potential_role_status().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("278359a6-04b7-4669-9468-924cf580964a").export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_role_mining_potential_role_status()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("278359a6-04b7-4669-9468-924cf580964a")
+                .export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -102,7 +182,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/attributes/{key}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute().key("iscPrivacy").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_model_metadata_attribute()
+                .key("iscPrivacy")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -111,7 +199,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/attributes/{key}/values/{value}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute_value().key("iscPrivacy").value("public").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_model_metadata_attribute_value()
+                .key("iscPrivacy")
+                .value("public")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -120,7 +217,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_profile().id("2c9180837ca6693d017ca8d097500149").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_profile()
+                .id("2c9180837ca6693d017ca8d097500149")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -129,7 +234,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_profile_entitlements().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_profile_entitlements()
+                .id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -138,7 +251,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/approval-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_approval_summary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_approval_summary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -147,7 +267,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -156,7 +283,19 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-identity-metrics/{identityId}/requested-objects/{requestedObjectId}/type/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_identity_metrics().identity_id("7025c863-c270-4ba6-beea-edf3cb091573").requested_object_id("2db501be-f0fb-4cc5-a695-334133c52891").type_(parsed::<types::GetAccessRequestIdentityMetricsType>("ENTITLEMENT")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_identity_metrics()
+                .identity_id("7025c863-c270-4ba6-beea-edf3cb091573")
+                .requested_object_id("2db501be-f0fb-4cc5-a695-334133c52891")
+                .type_(
+                    parsed::<types::GetAccessRequestIdentityMetricsType>("ENTITLEMENT"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -165,7 +304,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -174,7 +320,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/ignored-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_ignored_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_ignored_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -183,7 +336,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/requested-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_requested_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_requested_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -192,7 +352,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/viewed-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_viewed_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_viewed_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -201,7 +368,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -210,7 +385,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-activities/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_activity().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_activity()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -219,7 +402,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-aggregations/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_aggregation_status().id("2c91808477a6b0c60177a81146b8110b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_aggregation_status()
+                .id("2c91808477a6b0c60177a81146b8110b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -228,7 +419,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_entitlements().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_entitlements()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -237,7 +436,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multihostId}/acctAggregationGroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_acct_aggregation_groups().multihost_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_acct_aggregation_groups()
+                .multihost_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -246,7 +453,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_active_campaigns().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_active_campaigns()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -255,7 +469,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_all_potential_role_summaries().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_all_potential_role_summaries()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -264,7 +485,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign()
+                .id("2c91808571bcfcf80171c23e4b4221fc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -273,7 +502,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/{id}/reports",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_reports()
+                .id("2c91808571bcfcf80171c23e4b4221fc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -282,7 +519,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/reports-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_reports_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -291,7 +535,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_template()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -300,7 +552,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template_schedule().id("04bedce387bd47b2ae1f86eb0bb36dee").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_template_schedule()
+                .id("04bedce387bd47b2ae1f86eb0bb36dee")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -309,7 +569,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_templates().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_templates()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -318,7 +585,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/{id}/log-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_client_log_configuration().id("aClusterId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_client_log_configuration()
+                .id("aClusterId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -327,7 +602,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/common-access",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_common_access().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_common_access()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -336,7 +618,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_completed_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_completed_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -345,7 +634,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -354,7 +650,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-rules/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_rule().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_rule()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -363,7 +667,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-rules",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_rule_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_rule_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -372,7 +683,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_correlation_config().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_correlation_config()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -381,7 +700,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/completed/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_completed_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_count_completed_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -390,7 +716,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_count_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -399,7 +732,19 @@ pub const GETS: &[Call<Client>] = &[
         path: "/custom-password-instructions/{pageId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_password_instructions().page_id(parsed::<types::CustomPasswordInstructionPageId>("change-password:enter-password")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_custom_password_instructions()
+                .page_id(
+                    parsed::<
+                        types::CustomPasswordInstructionPageId,
+                    >("change-password:enter-password"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -408,7 +753,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/{reportResultId}/download/{fileName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_violation_report().report_result_id("ef38f94347e94562b5bb8424a56397d8").file_name("custom-name").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_custom_violation_report()
+                .report_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .file_name("custom-name")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -417,7 +771,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}/default-identity-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_default_identity_attribute_config().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_default_identity_attribute_config()
+                .identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -426,7 +788,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/{reportResultId}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_default_violation_report().report_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_default_violation_report()
+                .report_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -435,7 +805,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/discovered-applications/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_discovered_application_by_id().id("123e4567-e89b-12d3-a456-426655440000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_discovered_application_by_id()
+                .id("123e4567-e89b-12d3-a456-426655440000")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -444,7 +822,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/discovered-applications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_discovered_applications().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_discovered_applications()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -453,7 +838,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/verified-domains",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dkim_attributes().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_dkim_attributes()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -462,7 +854,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -471,7 +871,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multiHostId}/entitlementAggregationGroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_aggregation_groups().multi_host_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_aggregation_groups()
+                .multi_host_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -480,7 +888,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}/entitlement-changes/{entitlementId}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_changes_identities().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").entitlement_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_changes_identities()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .entitlement_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -489,7 +906,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_distribution_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_distribution_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -498,7 +924,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/{id}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_request_config().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_request_config()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -507,7 +941,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -516,7 +959,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/{identityId}/evaluate/{configType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_evaluate_reassignment_configuration().identity_id("2c91808781a71ddb0181b9090b5c504e").config_type(parsed::<types::ConfigTypeEnum>("ACCESS_REQUESTS")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_evaluate_reassignment_configuration()
+                .identity_id("2c91808781a71ddb0181b9090b5c504e")
+                .config_type(parsed::<types::ConfigTypeEnum>("ACCESS_REQUESTS"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -525,7 +977,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_excluded_entitlements_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_excluded_entitlements_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -534,7 +995,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/{formDefinitionID}/file/{fileID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_file_from_s3().form_definition_id("00000000-0000-0000-0000-000000000000").file_id("00000031N0J7R2B57M8YG73J7M.png").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_file_from_s3()
+                .form_definition_id("00000000-0000-0000-0000-000000000000")
+                .file_id("00000031N0J7R2B57M8YG73J7M.png")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -543,7 +1013,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/{formDefinitionID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_definition_by_key().form_definition_id("00000000-0000-0000-0000-000000000000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_definition_by_key()
+                .form_definition_id("00000000-0000-0000-0000-000000000000")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -552,7 +1030,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/{formInstanceID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_instance_by_key().form_instance_id("00000000-0000-0000-0000-000000000000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_instance_by_key()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -561,7 +1047,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/{formInstanceID}/file/{fileID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_instance_file().form_instance_id("00000000-0000-0000-0000-000000000000").file_id("00000031N0J7R2B57M8YG73J7M.png").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_instance_file()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .file_id("00000031N0J7R2B57M8YG73J7M.png")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -570,7 +1065,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_historical_identity().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_historical_identity()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -579,7 +1082,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/events",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_historical_identity_events().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_historical_identity_events()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -588,7 +1099,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identities_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identities_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -597,7 +1117,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -606,7 +1134,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-attributes/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_attribute().name("displayName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_attribute()
+                .name("displayName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -615,7 +1151,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{certificationId}/access-review-items/{itemId}/permissions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_item_permissions().certification_id("ef38f94347e94562b5bb8424a56397d8").item_id("2c91808671bcbab40171bd945d961227").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification_item_permissions()
+                .certification_id("ef38f94347e94562b5bb8424a56397d8")
+                .item_id("2c91808671bcbab40171bd945d961227")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -624,7 +1169,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/tasks-pending",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_pending_tasks().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification_pending_tasks()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -633,7 +1186,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/tasks/{taskId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_task_status().id("2c9180835d2e5168015d32f890ca1581").task_id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification_task_status()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .task_id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -642,7 +1204,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_outlier_snapshots().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_outlier_snapshots()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -651,7 +1220,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_outliers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_outliers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -660,7 +1236,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/{identityId}/ownership",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_ownership_details().identity_id("ff8081814d2a8036014d701f3fbf53fa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_ownership_details()
+                .identity_id("ff8081814d2a8036014d701f3fbf53fa")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -669,7 +1253,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-change-status/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_password_change_status().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_password_change_status()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -678,7 +1270,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_profile().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_profile()
+                .identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -687,7 +1287,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/snapshots/{date}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_snapshot().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_snapshot()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .date("2007-03-01T13:00:00Z")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -696,7 +1305,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/snapshot-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_snapshot_summary().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_snapshot_summary()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -705,7 +1322,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/start-date",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_start_date().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_start_date()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -714,7 +1339,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-summaries/latest",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_latest_identity_outlier_snapshots().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_latest_identity_outlier_snapshots()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -723,7 +1355,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/launchers/{launcherID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_launcher().launcher_id("e3012408-8b61-4564-ad41-c5ec131c325b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_launcher()
+                .launcher_id("e3012408-8b61-4564-ad41-c5ec131c325b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -732,7 +1372,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/launchers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_launchers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_launchers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -741,7 +1388,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_states().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_lifecycle_states()
+                .identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238")
+                .lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -750,7 +1406,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mail-from-attributes/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mail_from_attributes().identity_id("bobsmith@sailpoint.com").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mail_from_attributes()
+                .identity_id("bobsmith@sailpoint.com")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -759,7 +1423,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_status().id("aClientId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_client_status()
+                .id("aClientId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -768,7 +1440,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_cluster().id("aClusterId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_cluster()
+                .id("aClusterId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -777,7 +1457,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_clusters().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_clusters()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -786,7 +1473,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/manual-discover-applications-template",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_manual_discover_applications_csv_template().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_manual_discover_applications_csv_template()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -795,7 +1489,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/translation-catalogs/{catalog-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_message_catalogs().catalog_id(parsed::<types::GetMessageCatalogsCatalogId>("recommender")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_message_catalogs()
+                .catalog_id(parsed::<types::GetMessageCatalogsCatalogId>("recommender"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -804,7 +1506,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/duo-web/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_duo_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_duo_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -813,7 +1522,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/kba/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_kba_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_kba_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -822,7 +1538,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/okta-verify/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_okta_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_okta_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -831,7 +1554,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multihostId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_integrations().multihost_id("2c91808568c529c60168cca6f90c1326").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_integrations()
+                .multihost_id("2c91808568c529c60168cca6f90c1326")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -840,7 +1571,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_integrations_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_integrations_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -849,7 +1587,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multiHostId}/sources/errors",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_source_creation_errors().multi_host_id("004091cb79b04636b88662afa50a4440").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_source_creation_errors()
+                .multi_host_id("004091cb79b04636b88662afa50a4440")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -858,7 +1604,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multihost_integration_types().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multihost_integration_types()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -867,7 +1620,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_native_change_detection_config().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_native_change_detection_config()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -876,7 +1637,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval().id("ac10d20a-841e-1e7d-8184-32d2e22c0179").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_approval()
+                .id("ac10d20a-841e-1e7d-8184-32d2e22c0179")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -885,7 +1654,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval_summary().requested_for("ac10d20a-841e-1e7d-8184-32d2e22c0179").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_approval_summary()
+                .requested_for("ac10d20a-841e-1e7d-8184-32d2e22c0179")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -894,7 +1671,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/non-employee-bulk-upload/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_bulk_upload_status().id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_bulk_upload_status()
+                .id("2c918085842e69ae018432d22ccb212f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -903,7 +1688,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/non-employees/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_export_records().id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_export_records()
+                .id("2c918085842e69ae018432d22ccb212f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -912,7 +1705,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/schema-attributes-template/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_export_source_schema_template().id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_export_source_schema_template()
+                .id("2c918085842e69ae018432d22ccb212f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -921,7 +1722,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_record().id("2c91808b6ef1d43e016efba0ce470904").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_record()
+                .id("2c91808b6ef1d43e016efba0ce470904")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -930,7 +1739,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request().id("2c91808b6ef1d43e016efba0ce470904").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_request()
+                .id("2c91808b6ef1d43e016efba0ce470904")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -939,7 +1756,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request_summary().requested_for("ac10d20a-841e-1e7d-8184-32d2e22c0179").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_request_summary()
+                .requested_for("ac10d20a-841e-1e7d-8184-32d2e22c0179")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -948,7 +1773,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_schema_attribute().source_id("2c918085842e69ae018432d22ccb212f").attribute_id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_schema_attribute()
+                .source_id("2c918085842e69ae018432d22ccb212f")
+                .attribute_id("2c918085842e69ae018432d22ccb212f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -957,7 +1791,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source().source_id("2c91808b7c28b350017c2a2ec5790aa1").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_source()
+                .source_id("2c91808b7c28b350017c2a2ec5790aa1")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -966,7 +1808,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}/schema-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source_schema_attributes().source_id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_source_schema_attributes()
+                .source_id("2c918085842e69ae018432d22ccb212f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -975,7 +1825,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-templates/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_template().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notification_template()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -984,7 +1842,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-context",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notifications_template_context().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notifications_template_context()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -993,7 +1858,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/oauth-clients/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_oauth_client().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_oauth_client()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1002,7 +1875,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/org-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_org_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_org_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1011,7 +1891,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-feature-summaries/{outlierFeatureId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_outlier_contributing_feature_summary().outlier_feature_id("04654b66-7561-4090-94f9-abee0722a1af").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_outlier_contributing_feature_summary()
+                .outlier_feature_id("04654b66-7561-4090-94f9-abee0722a1af")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1020,7 +1908,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-dictionary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_dictionary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_dictionary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1029,7 +1924,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-org-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_org_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_org_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1038,7 +1940,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_policy_by_id().id("ff808081838d9e9d01838da6a03e0005").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_policy_by_id()
+                .id("ff808081838d9e9d01838da6a03e0005")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1047,7 +1957,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1056,7 +1974,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-sync-groups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_groups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_groups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1065,7 +1990,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/peer-group-strategies/{strategy}/identity-outliers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_peer_group_outliers().strategy(parsed::<types::GetPeerGroupOutliersStrategy>("entitlement")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_peer_group_outliers()
+                .strategy(parsed::<types::GetPeerGroupOutliersStrategy>("entitlement"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1074,7 +2007,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/{outlierId}/contributing-features",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_peer_group_outliers_contributing_features().outlier_id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_peer_group_outliers_contributing_features()
+                .outlier_id("2c918085842e69ae018432d22ccb212f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1083,7 +2024,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/task-status/pending-tasks",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_pending_tasks().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_pending_tasks()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1092,7 +2040,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1101,7 +2058,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/applications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_applications().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_applications()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1110,7 +2076,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_entitlements().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_entitlements()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1119,7 +2094,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/{potentialRoleId}/sources/{sourceId}/identityUsage",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_source_identity_usage().potential_role_id("e0cc5d7d-bf7f-4f81-b2af-8885b09d9923").source_id("2c9180877620c1460176267f336a106f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_source_identity_usage()
+                .potential_role_id("e0cc5d7d-bf7f-4f81-b2af-8885b09d9923")
+                .source_id("2c9180877620c1460176267f336a106f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1128,7 +2112,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-role-summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_summaries().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_summaries()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1137,7 +2129,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-profiles/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_profile_config().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_profile_config()
+                .id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1146,7 +2146,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_profile_config_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_profile_config_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1155,7 +2162,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1164,7 +2180,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/public-identities-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_public_identity_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_public_identity_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1173,7 +2196,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_reassignment_config_types().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_reassignment_config_types()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1182,7 +2212,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_reassignment_configuration().identity_id("2c91808781a71ddb0181b9090b5c504f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_reassignment_configuration()
+                .identity_id("2c91808781a71ddb0181b9090b5c504f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1191,7 +2229,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/recommendations/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_recommendations_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_recommendations_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1200,7 +2245,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1209,7 +2262,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{id}/assigned-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assigned_identities().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assigned_identities()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1218,7 +2279,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/{identityId}/role-assignments/{assignmentId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assignment().identity_id("ef38f94347e94562b5bb8424a56397d8").assignment_id("1cbb0705b38c4226b1334eadd8874086").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assignment()
+                .identity_id("ef38f94347e94562b5bb8424a56397d8")
+                .assignment_id("1cbb0705b38c4226b1334eadd8874086")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1227,7 +2297,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/{identityId}/role-assignments",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assignments().identity_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assignments()
+                .identity_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1236,7 +2314,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_entitlements().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_entitlements()
+                .id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1245,7 +2331,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insight().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insight()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1254,7 +2348,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1263,7 +2364,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}/current-entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_current_entitlements().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_current_entitlements()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1272,7 +2381,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}/entitlement-changes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_entitlements_changes().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_entitlements_changes()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1281,7 +2398,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/requests/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_requests().id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_requests()
+                .id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1290,7 +2415,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_summary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_summary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1299,7 +2431,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/{potentialRoleId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_potential_role().potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_potential_role()
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1308,7 +2448,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_session().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_session()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1317,7 +2465,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_session_status().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_session_status()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1326,7 +2482,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_sessions().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_sessions()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1335,7 +2498,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/saved",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_saved_potential_roles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_saved_potential_roles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1344,7 +2514,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/search-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_search_attribute_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_search_attribute_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1353,7 +2530,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-description-batches/{batchId}/stats",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sed_batch_stats().batch_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sed_batch_stats()
+                .batch_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1362,7 +2547,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-description-batches",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sed_batches().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sed_batches()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1371,7 +2563,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/segments/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_segment().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_segment()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1380,7 +2580,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration().id("anId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration()
+                .id("anId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1389,7 +2597,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1398,7 +2613,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/templates/{scriptName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_template().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration_template()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1407,7 +2630,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_types().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration_types()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1416,7 +2646,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sim-integrations/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sim_integration().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sim_integration()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1425,7 +2663,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sim-integrations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sim_integrations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sim_integrations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1434,7 +2679,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/search-attribute-config/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_single_search_attribute_config().name("newMailAttribute").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_single_search_attribute_config()
+                .name("newMailAttribute")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1443,7 +2696,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_all_report_run_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_all_report_run_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1452,7 +2712,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_policy().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_policy()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1461,7 +2729,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_policy_schedule().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_policy_schedule()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1470,7 +2746,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/sod-violation-report-status/{reportResultId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_violation_report_run_status().report_result_id("2e8d8180-24bc-4d21-91c6-7affdb473b0d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_violation_report_run_status()
+                .report_result_id("2e8d8180-24bc-4d21-91c6-7affdb473b0d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1479,7 +2763,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}/violation-report",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_violation_report_status().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_violation_report_status()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1488,7 +2780,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1497,7 +2797,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_accounts_schema().source_id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_accounts_schema()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1506,7 +2814,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_app().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_app()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1515,7 +2831,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/attribute-sync-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_attr_sync_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_attr_sync_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1524,7 +2848,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/connectors/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_config().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_config()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1533,7 +2865,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_entitlement_request_config().source_id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_entitlement_request_config()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1542,7 +2882,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_entitlements_schema().source_id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_entitlements_schema()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1551,7 +2899,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1560,7 +2917,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schemas().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schemas()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1569,7 +2934,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multihostId}/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sources_within_multi_host().multihost_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sources_within_multi_host()
+                .multihost_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1578,7 +2951,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/export/{id}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_export().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sp_config_export()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1587,7 +2968,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/export/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_export_status().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sp_config_export_status()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1596,7 +2985,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/import/{id}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_import().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sp_config_import()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1605,7 +3002,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/import/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_import_status().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sp_config_import_status()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1614,7 +3019,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/{sourceId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_by_source_id().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_status_by_source_id()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1623,7 +3036,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/status-check-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_check_details().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_status_check_details()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1632,7 +3052,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tags/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tag_by_id().id("329d96cf-3bdb-40a9-988a-b5037ab89022").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tag_by_id()
+                .id("329d96cf-3bdb-40a9-988a-b5037ab89022")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1641,7 +3069,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tagged_object().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tagged_object()
+                .type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE"))
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1650,7 +3087,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/task-status/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_task_status().id("00eebcf881994e419d72e757fd30dc0e").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_task_status()
+                .id("00eebcf881994e419d72e757fd30dc0e")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1659,7 +3104,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/task-status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_task_status_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_task_status_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1668,7 +3120,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tenant",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tenant()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1677,7 +3136,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/tenant-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant_config_configuration().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tenant_config_configuration()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1686,7 +3152,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ui-metadata/tenant",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant_ui_metadata().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tenant_ui_metadata()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1695,7 +3168,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/transforms/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_transform().id("2cd78adghjkja34jh2b1hkjhasuecd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_transform()
+                .id("2cd78adghjkja34jh2b1hkjhasuecd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1704,7 +3185,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-usages/{accountId}/summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_usages_by_account_id().account_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_usages_by_account_id()
+                .account_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1713,7 +3202,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/{sourceId}/summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_usages_by_source_id().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_usages_by_source_id()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1722,7 +3219,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/org-config/valid-time-zones",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_valid_time_zones().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_valid_time_zones()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1731,7 +3235,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_item().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_work_item()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1740,7 +3252,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_items_summary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_work_items_summary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1749,7 +3268,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1758,7 +3285,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1767,7 +3302,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/{id}/history",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_history().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution_history()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1776,7 +3319,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/{id}/executions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_executions().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_executions()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1785,7 +3336,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workgroup().id("2c9180837ca6693d017ca8d097500149").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workgroup()
+                .id("2c9180837ca6693d017ca8d097500149")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1794,7 +3353,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_model_metadata_attribute()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1803,7 +3369,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/attributes/{key}/values",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute_value().key("iscPrivacy").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_model_metadata_attribute_value()
+                .key("iscPrivacy")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1812,7 +3386,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1821,7 +3402,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/{id}/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_profiles_for_source_app().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_profiles_for_source_app()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1830,7 +3419,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_request_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_request_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1839,7 +3435,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-activities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_account_activities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_account_activities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1848,7 +3451,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_accounts().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_accounts()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1857,7 +3467,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-administration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_administrators_access_request_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_administrators_access_request_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1866,7 +3483,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/all",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_all_source_app().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_all_source_app()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1875,7 +3499,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps/all",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_all_user_apps().filters("name eq \"user app name\"").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_all_user_apps()
+                .filters("name eq \"user app name\"")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1884,7 +3516,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/assigned",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_assigned_source_app().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_assigned_source_app()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1893,7 +3532,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps/{id}/available-accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_available_accounts_for_user_app().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_available_accounts_for_user_app()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1902,7 +3549,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_available_source_apps().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_available_source_apps()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1911,7 +3565,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/reviewers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_certification_reviewers().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_certification_reviewers()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1920,7 +3582,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_certifications().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_certifications()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1929,7 +3598,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_complete_workflow_library().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_complete_workflow_library()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1938,7 +3614,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_completed_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_completed_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1947,7 +3630,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/{workgroupId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_connections().workgroup_id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_connections()
+                .workgroup_id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1956,7 +3647,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/{id}/children",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_children().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlement_children()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1965,7 +3664,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/{id}/parents",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_parents().id("2c91808c74ff913f0175097daa9d59cd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlement_parents()
+                .id("2c91808c74ff913f0175097daa9d59cd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1974,7 +3681,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlements().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlements()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1983,7 +3697,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/verified-from-addresses",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_from_addresses().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_from_addresses()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1992,7 +3713,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_historical_identities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_historical_identities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2001,7 +3729,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2010,7 +3745,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_access_items().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_access_items()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2019,7 +3762,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_attributes().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_attributes()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2028,7 +3778,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2037,7 +3794,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/snapshots/{date}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_snapshot_access_items().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_snapshot_access_items()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .date("2007-03-01T13:00:00Z")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2046,7 +3812,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/snapshots",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_snapshots().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_snapshots()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2055,7 +3829,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_approval().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_approval()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2064,7 +3845,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_records().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_records()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2073,7 +3861,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_requests().requested_for("me").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_requests()
+                .requested_for("me")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2082,7 +3878,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2091,7 +3894,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-preferences/{key}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_preferences().key("cloud_manual_work_item_summary").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_notification_preferences()
+                .key("cloud_manual_work_item_summary")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2100,7 +3911,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-defaults",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_template_defaults().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_notification_template_defaults()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2109,7 +3927,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-templates",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_templates().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_notification_templates()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2118,7 +3943,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/oauth-clients",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_oauth_clients().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_oauth_clients()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2127,7 +3959,20 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/{outlierId}/feature-details/{contributingFeatureName}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_outliers_contributing_feature_access_items().outlier_id("2c918085842e69ae018432d22ccb212f").contributing_feature_name(parsed::<types::ListOutliersContributingFeatureAccessItemsContributingFeatureName>("radical_entitlement_count")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_outliers_contributing_feature_access_items()
+                .outlier_id("2c918085842e69ae018432d22ccb212f")
+                .contributing_feature_name(
+                    parsed::<
+                        types::ListOutliersContributingFeatureAccessItemsContributingFeatureName,
+                    >("radical_entitlement_count"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2136,7 +3981,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_owned_user_apps().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_owned_user_apps()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2145,7 +3997,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2154,7 +4013,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/pending",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_pending_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_pending_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2163,7 +4029,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/personal-access-tokens",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_personal_access_tokens().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_personal_access_tokens()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2172,7 +4045,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2181,7 +4062,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_reassignment_configurations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_reassignment_configurations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2190,7 +4078,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/requestable-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_requestable_objects().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_requestable_objects()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2199,7 +4094,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_roles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_roles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2208,7 +4110,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-descriptions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_seds().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_seds()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2217,7 +4126,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/segments",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_segments().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_segments()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2226,7 +4142,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sod_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sod_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2235,7 +4158,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2244,7 +4174,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/config-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sp_config_objects().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sp_config_objects()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2253,7 +4190,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/trigger-subscriptions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_subscriptions().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_subscriptions()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2262,7 +4206,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tagged_objects()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2271,7 +4222,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_by_type().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tagged_objects_by_type()
+                .type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2280,7 +4239,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tags",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tags().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tags()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2289,7 +4255,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/transforms",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_transforms().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_transforms()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2298,7 +4271,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/trigger-invocations/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_trigger_invocation_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_trigger_invocation_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2307,7 +4287,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/triggers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_triggers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_triggers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2316,7 +4303,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2325,7 +4319,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_actions().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_actions()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2334,7 +4335,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/operators",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_operators().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_operators()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2343,7 +4351,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/triggers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_triggers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_triggers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2352,7 +4367,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflows().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflows()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2361,7 +4383,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/{workgroupId}/members",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workgroup_members().workgroup_id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workgroup_members()
+                .workgroup_id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2370,7 +4400,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workgroups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workgroups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2379,7 +4416,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_definitions_by_tenant().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_definitions_by_tenant()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2388,7 +4432,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/{formInstanceID}/data-source/{formElementID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_element_data_by_element_id().form_instance_id("00000000-0000-0000-0000-000000000000").form_element_id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_element_data_by_element_id()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .form_element_id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2397,7 +4450,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_instances_by_tenant().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_instances_by_tenant()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2406,7 +4466,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/predefined-select-options",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_pre_defined_select_options().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_pre_defined_select_options()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2415,7 +4482,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/{method}/test",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_mfa_config().method(parsed::<types::TestMfaConfigMethod>("okta-verify")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_mfa_config()
+                .method(parsed::<types::TestMfaConfigMethod>("okta-verify"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2424,43 +4499,131 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multihostId}/sources/{sourceId}/testConnection",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_connection_multihost().multihost_id("2c91808568c529c60168cca6f90c1326").source_id("2c91808568c529f60168cca6f90c1324").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_connection_multihost()
+                .multihost_id("2c91808568c529c60168cca6f90c1326")
+                .source_id("2c91808568c529f60168cca6f90c1324")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "createPasswordPolicy",
         method: "POST",
         path: "/password-policies",
-        body: Some(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#),
+        body: Some(
+            r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_password_policy().body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_password_policy()
+                .body(
+                    example::<
+                        types::PasswordPolicyV3Dto,
+                    >(
+                        r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_password_policy().body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_password_policy()
+                    .body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createPasswordSyncGroup",
         method: "POST",
         path: "/password-sync-groups",
-        body: Some(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#),
+        body: Some(
+            r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_password_sync_group().body(example::<types::PasswordSyncGroup>(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_password_sync_group()
+                .body(
+                    example::<
+                        types::PasswordSyncGroup,
+                    >(
+                        r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_password_sync_group().body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_password_sync_group()
+                    .body(example::<types::PasswordSyncGroup>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createProvisioningPolicy",
         method: "POST",
         path: "/sources/{sourceId}/provisioning-policies",
-        body: Some(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#),
+        body: Some(
+            r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicyDto>(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::ProvisioningPolicyDto,
+                    >(
+                        r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicyDto>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_provisioning_policy()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            types::ProvisioningPolicyDto,
+                        >(
+                            r#"{"name":"example provisioning policy for inactive identities"}"#,
+                        )?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -2469,7 +4632,21 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources",
         body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source().body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source()
+                .body(
+                    example::<
+                        types::Source,
+                    >(
+                        r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2478,7 +4655,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source_schema().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schema>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::Schema>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2487,7 +4673,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2496,7 +4690,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/remove-accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_accounts_async().source_id("ebbf35756e1140699ce52b233121384a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_accounts_async()
+                .source_id("ebbf35756e1140699ce52b233121384a")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2505,7 +4707,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_native_change_detection_config().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_native_change_detection_config()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2514,7 +4724,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_password_policy().id("ff808081838d9e9d01838da6a03e0002").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_password_policy()
+                .id("ff808081838d9e9d01838da6a03e0002")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2523,7 +4741,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2532,7 +4758,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2541,7 +4776,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2550,7 +4794,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_correlation_config().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_correlation_config()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2559,7 +4811,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_native_change_detection_config().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_native_change_detection_config()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2568,7 +4828,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_policy_by_id().id("ff808081838d9e9d01838da6a03e0005").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_policy_by_id()
+                .id("ff808081838d9e9d01838da6a03e0005")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2577,7 +4845,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2586,7 +4862,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_groups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_groups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2595,7 +4878,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2604,7 +4896,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2613,7 +4913,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_accounts_schema().source_id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_accounts_schema()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2622,7 +4930,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/attribute-sync-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_attr_sync_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_attr_sync_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2631,7 +4947,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/connectors/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_config().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_config()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2640,7 +4964,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_entitlement_request_config().source_id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_entitlement_request_config()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2649,7 +4981,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_entitlements_schema().source_id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_entitlements_schema()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2658,7 +4998,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2667,7 +5016,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schemas().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schemas()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2676,7 +5033,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2685,7 +5049,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2694,7 +5066,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2703,7 +5082,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connector/peek-resource-objects",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.peek_resource_objects().source_id("cef3ee201db947c5912551015ba0c679").body(example::<types::ResourceObjectsRequest>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.peek_resource_objects()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .body(example::<types::ResourceObjectsRequest>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2712,7 +5100,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connector/ping-cluster",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.ping_cluster().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.ping_cluster()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2721,7 +5117,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/correlation-config",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_correlation_config().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::CorrelationConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_correlation_config()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::CorrelationConfig>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2730,7 +5135,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/native-change-detection-config",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_native_change_detection_config().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::NativeChangeDetectionConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_native_change_detection_config()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::NativeChangeDetectionConfig>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2739,7 +5153,23 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: Some(r#"{"name":"example provisioning policy for inactive identities"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<types::ProvisioningPolicyDto>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .body(
+                    example::<
+                        types::ProvisioningPolicyDto,
+                    >(
+                        r#"{"name":"example provisioning policy for inactive identities"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2748,16 +5178,48 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source().id("2c9180835d191a86015d28455b4a2329").body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::Source,
+                    >(
+                        r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "putSourceAttrSyncConfig",
         method: "PUT",
         path: "/sources/{id}/attribute-sync-config",
-        body: Some(r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#),
+        body: Some(
+            r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_attr_sync_config().id("2c9180835d191a86015d28455b4a2329").body(example::<types::AttrSyncSourceConfig>(r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_attr_sync_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::AttrSyncSourceConfig,
+                    >(
+                        r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2766,18 +5228,54 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schema>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::Schema>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "setPasswordPolicy",
         method: "PUT",
         path: "/password-policies/{id}",
-        body: Some(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#),
+        body: Some(
+            r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.set_password_policy().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.set_password_policy()
+                .id("ff808081838d9e9d01838da6a03e0007")
+                .body(
+                    example::<
+                        types::PasswordPolicyV3Dto,
+                    >(
+                        r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.set_password_policy().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.set_password_policy()
+                    .id("ff808081838d9e9d01838da6a03e0007")
+                    .body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -2786,7 +5284,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/synchronize-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.sync_attributes_for_source().source_id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.sync_attributes_for_source()
+                .source_id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2795,7 +5301,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connector/test-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_configuration().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_configuration()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2804,49 +5318,162 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connector/check-connection",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_connection().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_connection()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updatePasswordSyncGroup",
         method: "PUT",
         path: "/password-sync-groups/{id}",
-        body: Some(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#),
+        body: Some(
+            r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .body(
+                    example::<
+                        types::PasswordSyncGroup,
+                    >(
+                        r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_password_sync_group()
+                    .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                    .body(example::<types::PasswordSyncGroup>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateProvisioningPoliciesInBulk",
         method: "POST",
         path: "/sources/{sourceId}/provisioning-policies/bulk-update",
-        body: Some(r#"[{"name":"example provisioning policy for inactive identities"}]"#),
+        body: Some(
+            r#"[{"name":"example provisioning policy for inactive identities"}]"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.update_provisioning_policies_in_bulk().source_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::ProvisioningPolicyDto>>(r#"[{"name":"example provisioning policy for inactive identities"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policies_in_bulk()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::ProvisioningPolicyDto>,
+                    >(
+                        r#"[{"name":"example provisioning policy for inactive identities"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updateProvisioningPolicy",
         method: "PATCH",
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        body: Some(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#),
+        body: Some(
+            r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<types::V3JsonPatchOperation>>(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::V3JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<types::V3JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_provisioning_policy()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .usage_type(parsed::<types::UsageType>("CREATE"))
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::V3JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSource",
         method: "PATCH",
         path: "/sources/{id}",
-        body: Some(r#"[{"op":"replace","path":"/description","value":"new description"}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/description","value":"new description"}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description","value":"new description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/description","value":"new description"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source()
+                    .id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -2855,30 +5482,83 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/entitlement-request-config",
         body: Some(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_entitlement_request_config().source_id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::SourceEntitlementRequestConfig>(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_entitlement_request_config()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .body(
+                    example::<
+                        types::SourceEntitlementRequestConfig,
+                    >(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#)?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_entitlement_request_config().source_id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::SourceEntitlementRequestConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_entitlement_request_config()
+                    .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                    .body(example::<types::SourceEntitlementRequestConfig>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSourceSchema",
         method: "PATCH",
         path: "/sources/{sourceId}/schemas/{schemaId}",
-        body: Some(r#"[{"op":"replace","path":"/displayAttribute","value":{"new-display-attribute":null}}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/displayAttribute","value":{"new-display-attribute":null}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/displayAttribute","value":{"new-display-attribute":null}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/displayAttribute","value":{"new-display-attribute":null}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_schema()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .schema_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
 ];
-
 /// Every operation of `SEED_TAGS` but the multipart ones, against Prism.
 #[tokio::test]
 async fn seed_every_operation() {
-    crate::seed("beta", |c| c.beta(), (SEED, &SEED_TAGS), sailpoint_beta::OPERATIONS).await;
+    crate::seed("beta", |c| c.beta(), (SEED, &SEED_TAGS), sailpoint_beta::OPERATIONS)
+        .await;
 }
-
 /// Every `GET` operation, against Prism.
 #[tokio::test]
 async fn sweep_every_get() {

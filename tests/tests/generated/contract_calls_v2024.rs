@@ -5,15 +5,16 @@
 //! Calls of `sailpoint_v2024` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (336 called; not called: 0).
 //! `SEED`: every operation tagged ["Sources", "Password Sync Groups", "Password Policies"] but the multipart ones (55 called; not called: 0).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_v2024::{Client, types};
-
 /// The tags whose every operation (but the multipart ones) `SEED` calls.
-pub const SEED_TAGS: [&str; 3] = ["Sources", "Password Sync Groups", "Password Policies"];
-
+pub const SEED_TAGS: [&str; 3] = [
+    "Sources",
+    "Password Sync Groups",
+    "Password Policies",
+];
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "compareIdentitySnapshots",
@@ -21,7 +22,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/compare",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.compare_identity_snapshots().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.compare_identity_snapshots()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -30,7 +39,20 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/compare/{accessType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.compare_identity_snapshots_access_type().id("8c190e6787aa4ed9a90bd9d5344523fb").access_type(parsed::<types::CompareIdentitySnapshotsAccessTypeAccessType>("accessProfile")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.compare_identity_snapshots_access_type()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .access_type(
+                    parsed::<
+                        types::CompareIdentitySnapshotsAccessTypeAccessType,
+                    >("accessProfile"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -39,7 +61,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}/entitlement-changes/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.download_role_insights_entitlements_changes().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.download_role_insights_entitlements_changes()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -48,7 +78,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.download_role_mining_potential_role_zip().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("278359a6-04b7-4669-9468-924cf580964a").export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.download_role_mining_potential_role_zip()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("278359a6-04b7-4669-9468-924cf580964a")
+                .export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -57,7 +97,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_form_definitions_by_tenant().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_form_definitions_by_tenant()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -66,7 +113,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_identity_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_identity_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -75,7 +129,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/non-employees/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_non_employee_records().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_non_employee_records()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -84,7 +146,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/schema-attributes-template/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_non_employee_source_schema_template().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_non_employee_source_schema_template()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -93,7 +163,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_outliers_zip().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_outliers_zip()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -102,7 +179,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_role_mining_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_role_mining_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -111,7 +197,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_role_mining_potential_role_status().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("278359a6-04b7-4669-9468-924cf580964a").export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_role_mining_potential_role_status()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("278359a6-04b7-4669-9468-924cf580964a")
+                .export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -120,7 +216,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/attributes/{key}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute().key("iscPrivacy").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_model_metadata_attribute()
+                .key("iscPrivacy")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -129,7 +233,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/attributes/{key}/values/{value}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute_value().key("iscPrivacy").value("public").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_model_metadata_attribute_value()
+                .key("iscPrivacy")
+                .value("public")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -138,7 +251,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_profile().id("2c9180837ca6693d017ca8d097500149").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_profile()
+                .id("2c9180837ca6693d017ca8d097500149")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -147,7 +268,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_profile_entitlements().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_profile_entitlements()
+                .id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -156,7 +285,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/approval-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_approval_summary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_approval_summary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -165,7 +301,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -174,7 +317,19 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-identity-metrics/{identityId}/requested-objects/{requestedObjectId}/type/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_identity_metrics().identity_id("7025c863-c270-4ba6-beea-edf3cb091573").requested_object_id("2db501be-f0fb-4cc5-a695-334133c52891").type_(parsed::<types::GetAccessRequestIdentityMetricsType>("ENTITLEMENT")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_identity_metrics()
+                .identity_id("7025c863-c270-4ba6-beea-edf3cb091573")
+                .requested_object_id("2db501be-f0fb-4cc5-a695-334133c52891")
+                .type_(
+                    parsed::<types::GetAccessRequestIdentityMetricsType>("ENTITLEMENT"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -183,7 +338,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -192,7 +354,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -201,7 +370,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/ignored-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_ignored_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_ignored_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -210,7 +386,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/requested-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_requested_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_requested_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -219,7 +402,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/viewed-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_viewed_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_viewed_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -228,7 +418,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -237,7 +435,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-activities/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_activity().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_activity()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -246,7 +452,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-aggregations/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_aggregation_status().id("2c91808477a6b0c60177a81146b8110b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_aggregation_status()
+                .id("2c91808477a6b0c60177a81146b8110b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -255,7 +469,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_entitlements().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_entitlements()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -264,7 +486,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/schemas/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_accounts_schema().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_accounts_schema()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -273,7 +503,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multihostId}/acctAggregationGroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_acct_aggregation_groups().multihost_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_acct_aggregation_groups()
+                .multihost_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -282,7 +520,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_active_campaigns().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_active_campaigns()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -291,7 +536,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_all_potential_role_summaries().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_all_potential_role_summaries()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -300,7 +552,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/generic-approvals/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_approval().id("38453251-6be2-5f8f-df93-5ce19e295837").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_approval()
+                .id("38453251-6be2-5f8f-df93-5ce19e295837")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -309,7 +569,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/generic-approvals",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -318,7 +585,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/lockout-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_lockout_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_lockout_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -327,7 +601,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/network-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_network_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_network_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -336,7 +617,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/service-provider-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_service_provider_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_service_provider_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -345,7 +633,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/session-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_session_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_session_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -354,7 +649,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-users/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_user().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_user()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -363,7 +666,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/brandings/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_branding().name("default").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_branding()
+                .name("default")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -372,7 +683,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/brandings",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_branding_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_branding_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -381,7 +699,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/access-model-metadata/bulk-update",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_bulk_update_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_bulk_update_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -390,7 +715,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/access-model-metadata/bulk-update/id",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_bulk_update_status_by_id().id("c24359c389374d0fb8585698a2189e3d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_bulk_update_status_by_id()
+                .id("c24359c389374d0fb8585698a2189e3d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -399,7 +732,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign()
+                .id("2c91808571bcfcf80171c23e4b4221fc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -408,7 +749,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-filters/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_filter_by_id().id("e9f9a1397b842fd5a65842087040d3ac").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_filter_by_id()
+                .id("e9f9a1397b842fd5a65842087040d3ac")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -417,7 +766,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/{id}/reports",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_reports()
+                .id("2c91808571bcfcf80171c23e4b4221fc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -426,7 +783,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/reports-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_reports_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -435,7 +799,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_template()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -444,7 +816,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template_schedule().id("04bedce387bd47b2ae1f86eb0bb36dee").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_template_schedule()
+                .id("04bedce387bd47b2ae1f86eb0bb36dee")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -453,7 +833,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_templates().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_templates()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -462,7 +849,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certification-tasks/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_certification_task().id("63b32151-26c0-42f4-9299-8898dc1c9daa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_certification_task()
+                .id("63b32151-26c0-42f4-9299-8898dc1c9daa")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -471,7 +866,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/{id}/log-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_client_log_configuration().id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_client_log_configuration()
+                .id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -480,7 +883,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/common-access",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_common_access().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_common_access()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -489,7 +899,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_completed_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_completed_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -498,7 +915,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -507,7 +932,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_correlation_config().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_correlation_config()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -516,7 +949,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-customizers/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_customizer().id("b07dc46a-1498-4de8-bfbb-259a68e70c8a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_customizer()
+                .id("b07dc46a-1498-4de8-bfbb-259a68e70c8a")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -525,7 +966,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -534,7 +982,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-rules/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_rule().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_rule()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -543,7 +999,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-rules",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_rule_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_rule_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -552,7 +1015,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_source_config().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_source_config()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -561,7 +1032,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}/source-template",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_source_template().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_source_template()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -570,7 +1049,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}/translations/{locale}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_translations().script_name("aScriptName").locale(parsed::<types::GetConnectorTranslationsLocale>("de")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_translations()
+                .script_name("aScriptName")
+                .locale(parsed::<types::GetConnectorTranslationsLocale>("de"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -579,7 +1067,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_correlation_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_correlation_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -588,7 +1084,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/completed/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_completed_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_count_completed_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -597,7 +1100,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_count_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -606,7 +1116,19 @@ pub const GETS: &[Call<Client>] = &[
         path: "/custom-password-instructions/{pageId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_password_instructions().page_id(parsed::<types::CustomPasswordInstructionPageId>("change-password:enter-password")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_custom_password_instructions()
+                .page_id(
+                    parsed::<
+                        types::CustomPasswordInstructionPageId,
+                    >("change-password:enter-password"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -615,7 +1137,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/{reportResultId}/download/{fileName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_violation_report().report_result_id("ef38f94347e94562b5bb8424a56397d8").file_name("custom-name").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_custom_violation_report()
+                .report_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .file_name("custom-name")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -624,7 +1155,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/data-segments/{segmentId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_data_segment().segment_id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_data_segment()
+                .segment_id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -633,7 +1172,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/data-segments/membership/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_data_segment_identity_membership().identity_id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_data_segment_identity_membership()
+                .identity_id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -642,7 +1189,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/data-segments/user-enabled/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_data_segmentation_enabled_for_user().identity_id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_data_segmentation_enabled_for_user()
+                .identity_id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -651,7 +1206,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}/default-identity-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_default_identity_attribute_config().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_default_identity_attribute_config()
+                .identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -660,7 +1223,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/{reportResultId}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_default_violation_report().report_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_default_violation_report()
+                .report_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -669,7 +1240,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/deploys/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_deploy().id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_deploy()
+                .id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -678,7 +1257,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{roleId}/dimensions/{dimensionId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dimension().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_dimension()
+                .role_id("6603fba3004f43c687610a29195252ce")
+                .dimension_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -687,7 +1275,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{roleId}/dimensions/{dimensionId}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dimension_entitlements().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_dimension_entitlements()
+                .role_id("6603fba3004f43c687610a29195252ce")
+                .dimension_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -696,7 +1293,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/discovered-applications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_discovered_applications().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_discovered_applications()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -705,7 +1309,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/verified-domains",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dkim_attributes().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_dkim_attributes()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -714,7 +1325,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -723,7 +1342,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multiHostId}/entitlementAggregationGroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_aggregation_groups().multi_host_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_aggregation_groups()
+                .multi_host_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -732,7 +1359,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}/entitlement-changes/{entitlementId}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_changes_identities().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").entitlement_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_changes_identities()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .entitlement_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -741,7 +1377,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/revocable-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_details_for_identity().entitlement_id("ef38f94347e94562b5bb8424a56397d8").identity_id("7025c863c2704ba6beeaedf3cb091573").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_details_for_identity()
+                .entitlement_id("ef38f94347e94562b5bb8424a56397d8")
+                .identity_id("7025c863c2704ba6beeaedf3cb091573")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -750,7 +1395,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_distribution_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_distribution_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -759,7 +1413,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/{id}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_request_config().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_request_config()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -768,7 +1430,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -777,7 +1448,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/schemas/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_schema().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_schema()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -786,7 +1465,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/{identityId}/evaluate/{configType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_evaluate_reassignment_configuration().identity_id("2c91808781a71ddb0181b9090b5c504e").config_type(parsed::<types::ConfigTypeEnum>("ACCESS_REQUESTS")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_evaluate_reassignment_configuration()
+                .identity_id("2c91808781a71ddb0181b9090b5c504e")
+                .config_type(parsed::<types::ConfigTypeEnum>("ACCESS_REQUESTS"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -795,7 +1483,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_excluded_entitlements_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_excluded_entitlements_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -804,7 +1501,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/{formDefinitionID}/file/{fileID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_file_from_s3().form_definition_id("00000000-0000-0000-0000-000000000000").file_id("00000031N0J7R2B57M8YG73J7M.png").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_file_from_s3()
+                .form_definition_id("00000000-0000-0000-0000-000000000000")
+                .file_id("00000031N0J7R2B57M8YG73J7M.png")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -813,7 +1519,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/{formDefinitionID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_definition_by_key().form_definition_id("00000000-0000-0000-0000-000000000000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_definition_by_key()
+                .form_definition_id("00000000-0000-0000-0000-000000000000")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -822,7 +1536,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/{formInstanceID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_instance_by_key().form_instance_id("00000000-0000-0000-0000-000000000000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_instance_by_key()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -831,7 +1553,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/{formInstanceID}/file/{fileID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_instance_file().form_instance_id("00000000-0000-0000-0000-000000000000").file_id("00000031N0J7R2B57M8YG73J7M.png").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_instance_file()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .file_id("00000031N0J7R2B57M8YG73J7M.png")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -840,7 +1571,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_historical_identity().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_historical_identity()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -849,7 +1588,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/events",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_historical_identity_events().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_historical_identity_events()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -858,7 +1605,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-roles/{potentialRoleId}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identities_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identities_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -867,7 +1623,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -876,7 +1640,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/access-summaries/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_access_summaries().id("ef38f94347e94562b5bb8424a56397d8").type_(parsed::<types::GetIdentityAccessSummariesType>("ROLE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_access_summaries()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .type_(parsed::<types::GetIdentityAccessSummariesType>("ROLE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -885,7 +1658,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-attributes/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_attribute().name("displayName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_attribute()
+                .name("displayName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -894,7 +1675,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -903,7 +1692,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{certificationId}/access-review-items/{itemId}/permissions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_item_permissions().certification_id("ef38f94347e94562b5bb8424a56397d8").item_id("2c91808671bcbab40171bd945d961227").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification_item_permissions()
+                .certification_id("ef38f94347e94562b5bb8424a56397d8")
+                .item_id("2c91808671bcbab40171bd945d961227")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -912,7 +1710,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/decision-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_decision_summary().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_decision_summary()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -921,7 +1727,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_outlier_snapshots().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_outlier_snapshots()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -930,7 +1743,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_outliers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_outliers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -939,7 +1759,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/{identityId}/ownership",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_ownership_details().identity_id("ff8081814d2a8036014d701f3fbf53fa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_ownership_details()
+                .identity_id("ff8081814d2a8036014d701f3fbf53fa")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -948,7 +1776,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_profile().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_profile()
+                .identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -957,7 +1793,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/snapshots/{date}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_snapshot().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_snapshot()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .date("2007-03-01T13:00:00Z")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -966,7 +1811,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/snapshot-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_snapshot_summary().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_snapshot_summary()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -975,7 +1828,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/start-date",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_start_date().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_start_date()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -984,7 +1845,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/identity-summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_summaries().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_summaries()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -993,7 +1862,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/identity-summaries/{identitySummaryId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_summary().id("ef38f94347e94562b5bb8424a56397d8").identity_summary_id("2c91808772a504f50172a9540e501ba8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_summary()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .identity_summary_id("2c91808772a504f50172a9540e501ba8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1002,7 +1880,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-summaries/latest",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_latest_identity_outlier_snapshots().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_latest_identity_outlier_snapshots()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1011,7 +1896,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/launchers/{launcherID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_launcher().launcher_id("e3012408-8b61-4564-ad41-c5ec131c325b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_launcher()
+                .launcher_id("e3012408-8b61-4564-ad41-c5ec131c325b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1020,7 +1913,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/launchers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_launchers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_launchers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1029,7 +1929,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_state().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_lifecycle_state()
+                .identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238")
+                .lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1038,7 +1947,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}/lifecycle-states",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_states().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_lifecycle_states()
+                .identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1047,7 +1964,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-accounts/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_account()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1056,7 +1981,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/machine-classification-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_classification_config().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_classification_config()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1065,7 +1998,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_identity().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_identity()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1074,7 +2015,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mail-from-attributes/{identity}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mail_from_attributes().identity("bobsmith@sailpoint.com").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mail_from_attributes()
+                .identity("bobsmith@sailpoint.com")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1083,7 +2032,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client().id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_client()
+                .id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1092,7 +2049,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_status().id("aClientId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_client_status()
+                .id("aClientId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1101,7 +2066,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_clients().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_clients()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1110,7 +2082,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_cluster().id("2c9180897de347a2017de8859e8c5039").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_cluster()
+                .id("2c9180897de347a2017de8859e8c5039")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1119,7 +2099,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-cluster-types/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_cluster_type().id("aClusterTypeId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_cluster_type()
+                .id("aClusterTypeId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1128,7 +2116,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-cluster-types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_cluster_types().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_cluster_types()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1137,7 +2132,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_clusters().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_clusters()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1146,7 +2148,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/manual-discover-applications-template",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_manual_discover_applications_csv_template().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_manual_discover_applications_csv_template()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1155,7 +2164,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/duo-web/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_duo_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_duo_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1164,7 +2180,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/kba/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_kba_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_kba_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1173,7 +2196,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/okta-verify/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_okta_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_okta_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1182,7 +2212,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multihostId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_integrations().multihost_id("2c91808568c529c60168cca6f90c1326").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_integrations()
+                .multihost_id("2c91808568c529c60168cca6f90c1326")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1191,7 +2229,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_integrations_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_integrations_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1200,7 +2245,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multiHostId}/sources/errors",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_source_creation_errors().multi_host_id("004091cb79b04636b88662afa50a4440").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_source_creation_errors()
+                .multi_host_id("004091cb79b04636b88662afa50a4440")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1209,7 +2262,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multihost_integration_types().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multihost_integration_types()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1218,7 +2278,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_native_change_detection_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_native_change_detection_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1227,7 +2295,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_approval()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1236,7 +2312,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval_summary().requested_for("2c91808280430dfb0180431a59440460").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_approval_summary()
+                .requested_for("2c91808280430dfb0180431a59440460")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1245,7 +2329,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/non-employee-bulk-upload/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_bulk_upload_status().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_bulk_upload_status()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1254,7 +2346,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_record().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_record()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1263,7 +2363,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request().id("ac110005-7156-1150-8171-5b292e3e0084").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_request()
+                .id("ac110005-7156-1150-8171-5b292e3e0084")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1272,7 +2380,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request_summary().requested_for("2c91808280430dfb0180431a59440460").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_request_summary()
+                .requested_for("2c91808280430dfb0180431a59440460")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1281,7 +2397,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_schema_attribute().source_id("ef38f94347e94562b5bb8424a56397d8").attribute_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_schema_attribute()
+                .source_id("ef38f94347e94562b5bb8424a56397d8")
+                .attribute_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1290,7 +2415,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source().source_id("2c91808b7c28b350017c2a2ec5790aa1").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_source()
+                .source_id("2c91808b7c28b350017c2a2ec5790aa1")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1299,7 +2432,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}/schema-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source_schema_attributes().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_source_schema_attributes()
+                .source_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1308,7 +2449,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-preferences/{key}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_preferences().key("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notification_preferences()
+                .key("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1317,7 +2466,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-templates/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_template().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notification_template()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1326,7 +2483,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-context",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notifications_template_context().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notifications_template_context()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1335,7 +2499,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/oauth-clients/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_oauth_client().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_oauth_client()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1344,7 +2516,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/object-mappings/{sourceOrg}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_object_mappings().source_org("source-org").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_object_mappings()
+                .source_org("source-org")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1353,7 +2533,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/org-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_org_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_org_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1362,7 +2549,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-feature-summaries/{outlierFeatureId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_outlier_contributing_feature_summary().outlier_feature_id("04654b66-7561-4090-94f9-abee0722a1af").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_outlier_contributing_feature_summary()
+                .outlier_feature_id("04654b66-7561-4090-94f9-abee0722a1af")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1371,7 +2566,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-change-status/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_change_status().id("089899f13a8f4da7824996191587bab9").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_change_status()
+                .id("089899f13a8f4da7824996191587bab9")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1380,7 +2583,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-dictionary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_dictionary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_dictionary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1389,7 +2599,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-org-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_org_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_org_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1398,7 +2615,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_policy_by_id().id("ff808081838d9e9d01838da6a03e0005").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_policy_by_id()
+                .id("ff808081838d9e9d01838da6a03e0005")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1407,7 +2632,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1416,7 +2649,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-sync-groups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_groups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_groups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1425,7 +2665,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/peer-group-strategies/{strategy}/identity-outliers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_peer_group_outliers().strategy(parsed::<types::GetPeerGroupOutliersStrategy>("entitlement")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_peer_group_outliers()
+                .strategy(parsed::<types::GetPeerGroupOutliersStrategy>("entitlement"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1434,7 +2682,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/{outlierId}/contributing-features",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_peer_group_outliers_contributing_features().outlier_id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_peer_group_outliers_contributing_features()
+                .outlier_id("2c918085842e69ae018432d22ccb212f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1443,7 +2699,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certification-tasks",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_pending_certification_tasks().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_pending_certification_tasks()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1452,7 +2715,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/task-status/pending-tasks",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_pending_tasks().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_pending_tasks()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1461,7 +2731,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1470,7 +2749,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/applications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_applications().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_applications()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1479,7 +2767,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_entitlements().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_entitlements()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1488,7 +2785,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/{potentialRoleId}/sources/{sourceId}/identityUsage",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_source_identity_usage().potential_role_id("e0cc5d7d-bf7f-4f81-b2af-8885b09d9923").source_id("2c9180877620c1460176267f336a106f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_source_identity_usage()
+                .potential_role_id("e0cc5d7d-bf7f-4f81-b2af-8885b09d9923")
+                .source_id("2c9180877620c1460176267f336a106f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1497,7 +2803,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/potential-role-summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_summaries().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_summaries()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1506,7 +2820,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-profiles/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_profile_config().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_profile_config()
+                .id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1515,7 +2837,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_profile_config_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_profile_config_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1524,7 +2853,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1533,7 +2871,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/public-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_public_identities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_public_identities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1542,7 +2887,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/public-identities-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_public_identity_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_public_identity_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1551,7 +2903,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_reassignment_config_types().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_reassignment_config_types()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1560,7 +2919,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_reassignment_configuration().identity_id("2c91808781a71ddb0181b9090b5c504f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_reassignment_configuration()
+                .identity_id("2c91808781a71ddb0181b9090b5c504f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1569,7 +2936,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/recommendations/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_recommendations_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_recommendations_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1578,7 +2952,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reports/{taskResultId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_report().task_result_id("ef38f94347e94562b5bb8424a56397d8").file_format(parsed::<types::GetReportFileFormat>("csv")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_report()
+                .task_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .file_format(parsed::<types::GetReportFileFormat>("csv"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1587,7 +2970,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reports/{taskResultId}/result",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_report_result().task_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_report_result()
+                .task_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1596,7 +2987,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1605,7 +3004,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{id}/assigned-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assigned_identities().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assigned_identities()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1614,7 +3021,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/{identityId}/role-assignments/{assignmentId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assignment().identity_id("ef38f94347e94562b5bb8424a56397d8").assignment_id("1cbb0705b38c4226b1334eadd8874086").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assignment()
+                .identity_id("ef38f94347e94562b5bb8424a56397d8")
+                .assignment_id("1cbb0705b38c4226b1334eadd8874086")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1623,7 +3039,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/{identityId}/role-assignments",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assignments().identity_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assignments()
+                .identity_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1632,7 +3056,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_entitlements().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_entitlements()
+                .id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1641,7 +3073,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insight().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insight()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1650,7 +3090,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1659,7 +3106,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}/current-entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_current_entitlements().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_current_entitlements()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1668,7 +3123,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/{insightId}/entitlement-changes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_entitlements_changes().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_entitlements_changes()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1677,7 +3140,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/requests/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_requests().id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_requests()
+                .id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1686,7 +3157,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_summary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_summary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1695,7 +3173,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/{potentialRoleId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_potential_role().potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_potential_role()
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1704,7 +3190,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_session().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_session()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1713,7 +3207,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/{sessionId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_session_status().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_session_status()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1722,7 +3224,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_sessions().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_sessions()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1731,7 +3240,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/saved",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_saved_potential_roles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_saved_potential_roles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1740,7 +3256,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/saved-searches/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_saved_search().id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_saved_search()
+                .id("2c91808568c529c60168cca6f90c1313")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1749,7 +3273,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/scheduled-searches/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_scheduled_search().id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_scheduled_search()
+                .id("2c91808568c529c60168cca6f90c1313")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1758,7 +3290,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/search-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_search_attribute_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_search_attribute_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1767,7 +3306,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-description-batches/{batchId}/stats",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sed_batch_stats().batch_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sed_batch_stats()
+                .batch_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1776,7 +3323,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-description-batches",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sed_batches().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sed_batches()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1785,7 +3339,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/segments/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_segment().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_segment()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1794,7 +3356,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration().id("anId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration()
+                .id("anId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1803,7 +3373,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/templates/{scriptName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_template().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration_template()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1812,7 +3390,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_types().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration_types()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1821,7 +3406,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integrations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integrations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1830,7 +3422,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sim-integrations/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sim_integration().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sim_integration()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1839,7 +3439,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sim-integrations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sim_integrations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sim_integrations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1848,7 +3455,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/search-attribute-config/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_single_search_attribute_config().name("newMailAttribute").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_single_search_attribute_config()
+                .name("newMailAttribute")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1857,7 +3472,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_all_report_run_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_all_report_run_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1866,7 +3488,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_policy().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_policy()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1875,7 +3505,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_policy_schedule().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_policy_schedule()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1884,7 +3522,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/sod-violation-report-status/{reportResultId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_violation_report_run_status().report_result_id("2e8d8180-24bc-4d21-91c6-7affdb473b0d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_violation_report_run_status()
+                .report_result_id("2e8d8180-24bc-4d21-91c6-7affdb473b0d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1893,7 +3539,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}/violation-report",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_violation_report_status().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_violation_report_status()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1902,7 +3556,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1911,7 +3573,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_app().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_app()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1920,7 +3590,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/attribute-sync-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_attr_sync_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_attr_sync_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1929,7 +3607,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/connectors/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_config().id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_config()
+                .id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1938,7 +3624,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_connections().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_connections()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1947,7 +3641,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_entitlement_request_config().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_entitlement_request_config()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1956,7 +3658,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/source-health",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_health().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_health()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1965,7 +3675,18 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schedule()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schedule_type(
+                    parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1974,7 +3695,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedules().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schedules()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1983,7 +3712,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1992,7 +3730,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schemas().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schemas()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2001,7 +3747,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multihostId}/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sources_within_multi_host().multihost_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sources_within_multi_host()
+                .multihost_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2010,7 +3764,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/export/{id}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_export().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sp_config_export()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2019,7 +3781,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/export/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_export_status().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sp_config_export_status()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2028,7 +3798,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/import/{id}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_import().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sp_config_import()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2037,7 +3815,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/import/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sp_config_import_status().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sp_config_import_status()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2046,7 +3832,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/{sourceId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_by_source_id().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_status_by_source_id()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2055,7 +3849,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/status-check-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_check_details().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_status_check_details()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2064,7 +3865,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tags/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tag_by_id().id("329d96cf-3bdb-40a9-988a-b5037ab89022").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tag_by_id()
+                .id("329d96cf-3bdb-40a9-988a-b5037ab89022")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2073,7 +3882,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tagged_object().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tagged_object()
+                .type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE"))
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2082,7 +3900,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/task-status/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_task_status().id("00eebcf881994e419d72e757fd30dc0e").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_task_status()
+                .id("00eebcf881994e419d72e757fd30dc0e")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2091,7 +3917,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/task-status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_task_status_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_task_status_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2100,7 +3933,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tenant",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tenant()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2109,7 +3949,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/tenant-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant_config_configuration().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tenant_config_configuration()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2118,7 +3965,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tenant-context",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant_context().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tenant_context()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2127,7 +3981,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ui-metadata/tenant",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant_ui_metadata().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tenant_ui_metadata()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2136,7 +3997,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/transforms/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_transform().id("2cd78adghjkja34jh2b1hkjhasuecd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_transform()
+                .id("2cd78adghjkja34jh2b1hkjhasuecd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2145,7 +4014,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/backups/uploads/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_uploaded_configuration().id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_uploaded_configuration()
+                .id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2154,7 +4031,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-usages/{accountId}/summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_usages_by_account_id().account_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_usages_by_account_id()
+                .account_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2163,7 +4048,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/{sourceId}/summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_usages_by_source_id().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_usages_by_source_id()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2172,7 +4065,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/org-config/valid-time-zones",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_valid_time_zones().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_valid_time_zones()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2181,7 +4081,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_item().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_work_item()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2190,7 +4098,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_items_summary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_work_items_summary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2199,7 +4114,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2208,7 +4131,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2217,7 +4148,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/{id}/history",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_history().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution_history()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2226,7 +4165,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/{id}/executions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_executions().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_executions()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2235,7 +4182,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workgroup().id("2c9180837ca6693d017ca8d097500149").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workgroup()
+                .id("2c9180837ca6693d017ca8d097500149")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2244,7 +4199,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_model_metadata_attribute()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2253,7 +4215,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/attributes/{key}/values",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute_value().key("iscPrivacy").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_model_metadata_attribute_value()
+                .key("iscPrivacy")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2262,7 +4232,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2271,7 +4248,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/{id}/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_profiles_for_source_app().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_profiles_for_source_app()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2280,7 +4265,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/{accessRequestId}/approvers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_request_approvers().access_request_id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_request_approvers()
+                .access_request_id("2c91808568c529c60168cca6f90c1313")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2289,7 +4282,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_request_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_request_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2298,7 +4298,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-activities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_account_activities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_account_activities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2307,7 +4314,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_accounts().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_accounts()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2316,7 +4330,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-administration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_administrators_access_request_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_administrators_access_request_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2325,7 +4346,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/all",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_all_source_app().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_all_source_app()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2334,7 +4362,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps/all",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_all_user_apps().filters("name eq \"user app name\"").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_all_user_apps()
+                .filters("name eq \"user app name\"")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2343,7 +4379,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/assigned",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_assigned_source_app().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_assigned_source_app()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2352,7 +4395,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps/{id}/available-accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_available_accounts_for_user_app().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_available_accounts_for_user_app()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2361,7 +4412,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_available_source_apps().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_available_source_apps()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2370,7 +4428,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/backups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_backups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_backups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2379,7 +4444,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-filters",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_campaign_filters().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_campaign_filters()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2388,7 +4460,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/reviewers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_certification_reviewers().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_certification_reviewers()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2397,7 +4477,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_complete_workflow_library().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_complete_workflow_library()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2406,7 +4493,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_completed_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_completed_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2415,7 +4509,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/{workgroupId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_connections().workgroup_id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_connections()
+                .workgroup_id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2424,7 +4526,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-customizers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_connector_customizers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_connector_customizers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2433,7 +4542,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/data-segments",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_data_segments().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_data_segments()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2442,7 +4558,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/deploys",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_deploys().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_deploys()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2451,7 +4574,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{roleId}/dimensions/{dimensionId}/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_dimension_access_profiles().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_dimension_access_profiles()
+                .role_id("6603fba3004f43c687610a29195252ce")
+                .dimension_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2460,7 +4592,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{roleId}/dimensions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_dimensions().role_id("6603fba3004f43c687610a29195252ce").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_dimensions()
+                .role_id("6603fba3004f43c687610a29195252ce")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2469,7 +4609,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/drafts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_drafts().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_drafts()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2478,7 +4625,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/{id}/children",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_children().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlement_children()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2487,7 +4642,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/{id}/parents",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_parents().id("2c91808c74ff913f0175097daa9d59cd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlement_parents()
+                .id("2c91808c74ff913f0175097daa9d59cd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2496,7 +4659,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlements().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlements()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2505,7 +4675,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/identities/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlements_by_identity().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlements_by_identity()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2514,7 +4692,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/verified-from-addresses",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_from_addresses().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_from_addresses()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2523,7 +4708,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_historical_identities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_historical_identities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2532,7 +4724,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2541,7 +4740,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_access_items().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_access_items()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2550,7 +4757,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/access-review-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_access_review_items().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_access_review_items()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2559,7 +4774,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_attributes().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_attributes()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2568,7 +4790,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_certifications().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_certifications()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2577,7 +4806,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2586,7 +4822,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/snapshots/{date}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_snapshot_access_items().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_snapshot_access_items()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .date("2007-03-01T13:00:00Z")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2595,7 +4840,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/{id}/snapshots",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_snapshots().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_snapshots()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2604,7 +4857,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/machine-account-mappings",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_account_mappings().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_account_mappings()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2613,7 +4874,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_accounts().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_accounts()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2622,7 +4890,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_identities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2631,7 +4906,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2640,7 +4922,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_records().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_records()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2649,7 +4938,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_requests().requested_for("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_requests()
+                .requested_for("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2658,7 +4955,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2667,7 +4971,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-defaults",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_template_defaults().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_notification_template_defaults()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2676,7 +4987,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-templates",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_templates().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_notification_templates()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2685,7 +5003,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/oauth-clients",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_oauth_clients().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_oauth_clients()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2694,7 +5019,20 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/{outlierId}/feature-details/{contributingFeatureName}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_outliers_contributing_feature_access_items().outlier_id("2c918085842e69ae018432d22ccb212f").contributing_feature_name(parsed::<types::ListOutliersContributingFeatureAccessItemsContributingFeatureName>("radical_entitlement_count")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_outliers_contributing_feature_access_items()
+                .outlier_id("2c918085842e69ae018432d22ccb212f")
+                .contributing_feature_name(
+                    parsed::<
+                        types::ListOutliersContributingFeatureAccessItemsContributingFeatureName,
+                    >("radical_entitlement_count"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2703,7 +5041,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_owned_user_apps().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_owned_user_apps()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2712,7 +5057,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2721,7 +5073,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/pending",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_pending_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_pending_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2730,7 +5089,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/personal-access-tokens",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_personal_access_tokens().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_personal_access_tokens()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2739,7 +5105,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2748,7 +5122,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_reassignment_configurations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_reassignment_configurations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2757,7 +5138,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/requestable-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_requestable_objects().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_requestable_objects()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2766,7 +5154,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_roles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_roles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2775,7 +5170,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/saved-searches",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_saved_searches().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_saved_searches()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2784,7 +5186,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/scheduled-actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_scheduled_actions().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_scheduled_actions()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2793,7 +5202,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/scheduled-searches",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_scheduled_search().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_scheduled_search()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2802,7 +5218,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-descriptions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_seds().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_seds()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2811,7 +5234,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/segments",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_segments().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_segments()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2820,7 +5250,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sod_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sod_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2829,7 +5266,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2838,7 +5282,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sp-config/config-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sp_config_objects().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sp_config_objects()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2847,7 +5298,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/trigger-subscriptions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_subscriptions().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_subscriptions()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2856,7 +5314,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tagged_objects()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2865,7 +5330,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_by_type().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tagged_objects_by_type()
+                .type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2874,7 +5347,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tags",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tags().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tags()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2883,7 +5363,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/transforms",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_transforms().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_transforms()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2892,7 +5379,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/trigger-invocations/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_trigger_invocation_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_trigger_invocation_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2901,7 +5395,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/triggers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_triggers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_triggers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2910,7 +5411,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/backups/uploads",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_uploaded_configurations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_uploaded_configurations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2919,7 +5427,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2928,7 +5443,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_actions().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_actions()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2937,7 +5459,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/operators",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_operators().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_operators()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2946,7 +5475,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/triggers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_triggers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_triggers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2955,7 +5491,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflows().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflows()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2964,7 +5507,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/{workgroupId}/members",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workgroup_members().workgroup_id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workgroup_members()
+                .workgroup_id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2973,7 +5524,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workgroups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workgroups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2982,7 +5540,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_definitions_by_tenant().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_definitions_by_tenant()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -2991,7 +5556,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/{formInstanceID}/data-source/{formElementID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_element_data_by_element_id().form_instance_id("00000000-0000-0000-0000-000000000000").form_element_id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_element_data_by_element_id()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .form_element_id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3000,7 +5574,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_instances_by_tenant().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_instances_by_tenant()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3009,7 +5590,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/search/{index}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_get().index(parsed::<types::SearchGetIndex>("accessprofiles")).id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_get()
+                .index(parsed::<types::SearchGetIndex>("accessprofiles"))
+                .id("2c91808568c529c60168cca6f90c1313")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3018,7 +5608,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/predefined-select-options",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_pre_defined_select_options().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_pre_defined_select_options()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3027,7 +5624,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/{method}/test",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_mfa_config().method(parsed::<types::TestMfaConfigMethod>("okta-verify")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_mfa_config()
+                .method(parsed::<types::TestMfaConfigMethod>("okta-verify"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3036,43 +5641,131 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/{multihostId}/sources/{sourceId}/testConnection",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_connection_multihost().multihost_id("2c91808568c529c60168cca6f90c1326").source_id("2c91808568c529f60168cca6f90c1324").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_connection_multihost()
+                .multihost_id("2c91808568c529c60168cca6f90c1326")
+                .source_id("2c91808568c529f60168cca6f90c1324")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "createPasswordPolicy",
         method: "POST",
         path: "/password-policies",
-        body: Some(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#),
+        body: Some(
+            r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_password_policy().body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_password_policy()
+                .body(
+                    example::<
+                        types::PasswordPolicyV3Dto,
+                    >(
+                        r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_password_policy().body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_password_policy()
+                    .body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createPasswordSyncGroup",
         method: "POST",
         path: "/password-sync-groups",
-        body: Some(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#),
+        body: Some(
+            r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_password_sync_group().body(example::<types::PasswordSyncGroup>(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_password_sync_group()
+                .body(
+                    example::<
+                        types::PasswordSyncGroup,
+                    >(
+                        r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_password_sync_group().body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_password_sync_group()
+                    .body(example::<types::PasswordSyncGroup>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createProvisioningPolicy",
         method: "POST",
         path: "/sources/{sourceId}/provisioning-policies",
-        body: Some(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#),
+        body: Some(
+            r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicy>(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::ProvisioningPolicy,
+                    >(
+                        r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicy>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_provisioning_policy()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            types::ProvisioningPolicy,
+                        >(
+                            r#"{"name":"example provisioning policy for inactive identities"}"#,
+                        )?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -3081,16 +5774,47 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources",
         body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source().body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source()
+                .body(
+                    example::<
+                        types::Source,
+                    >(
+                        r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "createSourceSchedule",
         method: "POST",
         path: "/sources/{sourceId}/schedules",
-        body: Some(r#"{"type":"ACCOUNT_AGGREGATION","cronExpression":"0 0 5,13,21 * * ?"}"#),
+        body: Some(
+            r#"{"type":"ACCOUNT_AGGREGATION","cronExpression":"0 0 5,13,21 * * ?"}"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::SourceSchedule>(r#"{"type":"ACCOUNT_AGGREGATION","cronExpression":"0 0 5,13,21 * * ?"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_schedule()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::SourceSchedule,
+                    >(
+                        r#"{"type":"ACCOUNT_AGGREGATION","cronExpression":"0 0 5,13,21 * * ?"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3099,7 +5823,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source_schema().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schema>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::Schema>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3108,7 +5841,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/remove-accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_accounts_async().id("ebbf35756e1140699ce52b233121384a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_accounts_async()
+                .id("ebbf35756e1140699ce52b233121384a")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3117,7 +5858,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_native_change_detection_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_native_change_detection_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3126,7 +5875,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_password_policy().id("ff808081838d9e9d01838da6a03e0002").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_password_policy()
+                .id("ff808081838d9e9d01838da6a03e0002")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3135,7 +5892,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3144,7 +5909,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3153,7 +5927,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3162,7 +5944,18 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_schedule()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schedule_type(
+                    parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3171,7 +5964,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3180,7 +5982,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/schemas/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_accounts_schema().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_accounts_schema()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3189,7 +5999,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_correlation_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_correlation_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3198,7 +6016,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/schemas/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_schema().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_schema()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3207,7 +6033,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_native_change_detection_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_native_change_detection_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3216,7 +6050,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_policy_by_id().id("ff808081838d9e9d01838da6a03e0005").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_policy_by_id()
+                .id("ff808081838d9e9d01838da6a03e0005")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3225,7 +6067,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3234,7 +6084,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_groups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_groups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3243,7 +6100,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3252,7 +6118,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3261,7 +6135,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/attribute-sync-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_attr_sync_config().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_attr_sync_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3270,7 +6152,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/connectors/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_config().id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_config()
+                .id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3279,7 +6169,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_connections().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_connections()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3288,7 +6186,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_entitlement_request_config().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_entitlement_request_config()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3297,7 +6203,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/source-health",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_health().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_health()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3306,7 +6220,18 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schedule()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schedule_type(
+                    parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3315,7 +6240,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schedules",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedules().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schedules()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3324,7 +6257,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3333,7 +6275,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schemas().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schemas()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3342,7 +6292,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3351,7 +6308,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3360,7 +6325,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3369,7 +6341,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connector/ping-cluster",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.ping_cluster().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.ping_cluster()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3378,7 +6358,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/correlation-config",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_correlation_config().id("2c9180835d191a86015d28455b4a2329").body(example::<types::CorrelationConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_correlation_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::CorrelationConfig>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3387,7 +6376,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/native-change-detection-config",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_native_change_detection_config().id("2c9180835d191a86015d28455b4a2329").body(example::<types::NativeChangeDetectionConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_native_change_detection_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::NativeChangeDetectionConfig>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3396,7 +6394,23 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: Some(r#"{"name":"example provisioning policy for inactive identities"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<types::ProvisioningPolicy>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .body(
+                    example::<
+                        types::ProvisioningPolicy,
+                    >(
+                        r#"{"name":"example provisioning policy for inactive identities"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3405,16 +6419,48 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source().id("2c9180835d191a86015d28455b4a2329").body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::Source,
+                    >(
+                        r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "putSourceAttrSyncConfig",
         method: "PUT",
         path: "/sources/{id}/attribute-sync-config",
-        body: Some(r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#),
+        body: Some(
+            r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_attr_sync_config().id("2c9180835d191a86015d28455b4a2329").body(example::<types::AttrSyncSourceConfig>(r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_attr_sync_config()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::AttrSyncSourceConfig,
+                    >(
+                        r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3423,7 +6469,17 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schema>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::Schema>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3432,18 +6488,53 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connector/peek-resource-objects",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_resource_objects().source_id("cef3ee201db947c5912551015ba0c679").body(example::<types::ResourceObjectsRequest>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_resource_objects()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .body(example::<types::ResourceObjectsRequest>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "setPasswordPolicy",
         method: "PUT",
         path: "/password-policies/{id}",
-        body: Some(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#),
+        body: Some(
+            r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.set_password_policy().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.set_password_policy()
+                .id("ff808081838d9e9d01838da6a03e0007")
+                .body(
+                    example::<
+                        types::PasswordPolicyV3Dto,
+                    >(
+                        r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.set_password_policy().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.set_password_policy()
+                    .id("ff808081838d9e9d01838da6a03e0007")
+                    .body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -3452,7 +6543,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/synchronize-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.sync_attributes_for_source().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.sync_attributes_for_source()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3461,7 +6560,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connector/test-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_configuration().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_configuration()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -3470,58 +6577,188 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connector/check-connection",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_connection().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_connection()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updatePasswordPolicyHolders",
         method: "PATCH",
         path: "/sources/{sourceId}/password-policies",
-        body: Some(r#"[{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"Default","selectors":null},{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"PasswordPolicy Example","selectors":{"identityAttr":[{"name":"displayName","value":"Robert"},{"name":"lastname","value":"Case"}]}}]"#),
+        body: Some(
+            r#"[{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"Default","selectors":null},{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"PasswordPolicy Example","selectors":{"identityAttr":[{"name":"displayName","value":"Robert"},{"name":"lastname","value":"Case"}]}}]"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.update_password_policy_holders().source_id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::PasswordPolicyHoldersDto>(r#"[{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"Default","selectors":null},{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"PasswordPolicy Example","selectors":{"identityAttr":[{"name":"displayName","value":"Robert"},{"name":"lastname","value":"Case"}]}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_password_policy_holders()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .body(
+                    example::<
+                        types::PasswordPolicyHoldersDto,
+                    >(
+                        r#"[{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"Default","selectors":null},{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"PasswordPolicy Example","selectors":{"identityAttr":[{"name":"displayName","value":"Robert"},{"name":"lastname","value":"Case"}]}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updatePasswordSyncGroup",
         method: "PUT",
         path: "/password-sync-groups/{id}",
-        body: Some(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#),
+        body: Some(
+            r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .body(
+                    example::<
+                        types::PasswordSyncGroup,
+                    >(
+                        r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_password_sync_group()
+                    .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                    .body(example::<types::PasswordSyncGroup>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateProvisioningPoliciesInBulk",
         method: "POST",
         path: "/sources/{sourceId}/provisioning-policies/bulk-update",
-        body: Some(r#"[{"name":"example provisioning policy for inactive identities"}]"#),
+        body: Some(
+            r#"[{"name":"example provisioning policy for inactive identities"}]"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.update_provisioning_policies_in_bulk().source_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::ProvisioningPolicy>>(r#"[{"name":"example provisioning policy for inactive identities"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policies_in_bulk()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::ProvisioningPolicy>,
+                    >(
+                        r#"[{"name":"example provisioning policy for inactive identities"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updateProvisioningPolicy",
         method: "PATCH",
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        body: Some(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#),
+        body: Some(
+            r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_provisioning_policy()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .usage_type(parsed::<types::UsageType>("CREATE"))
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSource",
         method: "PATCH",
         path: "/sources/{id}",
-        body: Some(r#"[{"op":"replace","path":"/description","value":"new description"}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/description","value":"new description"}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description","value":"new description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/description","value":"new description"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source()
+                    .id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -3530,41 +6767,130 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/entitlement-request-config",
         body: Some(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_entitlement_request_config().id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::SourceEntitlementRequestConfig>(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_entitlement_request_config()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .body(
+                    example::<
+                        types::SourceEntitlementRequestConfig,
+                    >(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#)?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_entitlement_request_config().id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::SourceEntitlementRequestConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_entitlement_request_config()
+                    .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                    .body(example::<types::SourceEntitlementRequestConfig>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSourceSchedule",
         method: "PATCH",
         path: "/sources/{sourceId}/schedules/{scheduleType}",
-        body: Some(r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_schedule()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schedule_type(
+                    parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION"),
+                )
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_schedule().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_schedule()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .schedule_type(
+                        parsed::<types::SourceScheduleType>("ACCOUNT_AGGREGATION"),
+                    )
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSourceSchema",
         method: "PATCH",
         path: "/sources/{sourceId}/schemas/{schemaId}",
-        body: Some(r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#),
+        body: Some(
+            r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_schema()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .schema_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
 ];
-
 /// Every operation of `SEED_TAGS` but the multipart ones, against Prism.
 #[tokio::test]
 async fn seed_every_operation() {
-    crate::seed("v2024", |c| c.v2024(), (SEED, &SEED_TAGS), sailpoint_v2024::OPERATIONS).await;
+    crate::seed("v2024", |c| c.v2024(), (SEED, &SEED_TAGS), sailpoint_v2024::OPERATIONS)
+        .await;
 }
-
 /// Every `GET` operation, against Prism.
 #[tokio::test]
 async fn sweep_every_get() {

@@ -5,15 +5,16 @@
 //! Calls of `sailpoint_v3` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (154 called; not called: 0).
 //! `SEED`: every operation tagged ["Sources", "Password Sync Groups", "Password Policies"] but the multipart ones (33 called; not called: 0).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_v3::{Client, types};
-
 /// The tags whose every operation (but the multipart ones) `SEED` calls.
-pub const SEED_TAGS: [&str; 3] = ["Sources", "Password Sync Groups", "Password Policies"];
-
+pub const SEED_TAGS: [&str; 3] = [
+    "Sources",
+    "Password Sync Groups",
+    "Password Policies",
+];
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "exportIdentityProfiles",
@@ -21,7 +22,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_identity_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_identity_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -30,7 +38,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/non-employees/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_non_employee_records().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_non_employee_records()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -39,7 +55,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/schema-attributes-template/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_non_employee_source_schema_template().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_non_employee_source_schema_template()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -48,7 +72,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_profile().id("2c9180837ca6693d017ca8d097500149").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_profile()
+                .id("2c9180837ca6693d017ca8d097500149")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -57,7 +89,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_profile_entitlements().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_profile_entitlements()
+                .id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -66,7 +106,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/approval-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_approval_summary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_approval_summary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -75,7 +122,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -84,7 +138,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -93,7 +155,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-activities/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_activity().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_activity()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -102,7 +172,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_entitlements().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_entitlements()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -111,7 +189,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/schemas/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_accounts_schema().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_accounts_schema()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -120,7 +206,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_active_campaigns().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_active_campaigns()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -129,7 +222,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/lockout-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_lockout_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_lockout_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -138,7 +238,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/network-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_network_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_network_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -147,7 +254,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/service-provider-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_service_provider_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_service_provider_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -156,7 +270,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/session-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_session_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_session_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -165,7 +286,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-users/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_user().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_user()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -174,7 +303,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/brandings/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_branding().name("default").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_branding()
+                .name("default")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -183,7 +320,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/brandings",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_branding_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_branding_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -192,7 +336,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign()
+                .id("2c91808571bcfcf80171c23e4b4221fc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -201,7 +353,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-filters/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_filter_by_id().id("e9f9a1397b842fd5a65842087040d3ac").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_filter_by_id()
+                .id("e9f9a1397b842fd5a65842087040d3ac")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -210,7 +370,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/{id}/reports",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_reports()
+                .id("2c91808571bcfcf80171c23e4b4221fc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -219,7 +387,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/reports-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_reports_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -228,7 +403,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_template()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -237,7 +420,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template_schedule().id("04bedce387bd47b2ae1f86eb0bb36dee").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_template_schedule()
+                .id("04bedce387bd47b2ae1f86eb0bb36dee")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -246,7 +437,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_templates().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_templates()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -255,7 +453,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certification-tasks/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_certification_task().id("63b32151-26c0-42f4-9299-8898dc1c9daa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_certification_task()
+                .id("63b32151-26c0-42f4-9299-8898dc1c9daa")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -264,7 +470,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/{id}/log-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_client_log_configuration().id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_client_log_configuration()
+                .id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -273,7 +487,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_completed_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_completed_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -282,7 +503,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -291,7 +520,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_list().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_list()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -300,7 +536,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_source_config().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_source_config()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -309,7 +553,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}/source-template",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_source_template().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_source_template()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -318,7 +570,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/{scriptName}/translations/{locale}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_translations().script_name("aScriptName").locale(parsed::<types::GetConnectorTranslationsLocale>("de")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_translations()
+                .script_name("aScriptName")
+                .locale(parsed::<types::GetConnectorTranslationsLocale>("de"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -327,7 +588,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/completed/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_completed_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_count_completed_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -336,7 +604,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_count_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -345,7 +620,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/{reportResultId}/download/{fileName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_violation_report().report_result_id("ef38f94347e94562b5bb8424a56397d8").file_name("custom-name").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_custom_violation_report()
+                .report_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .file_name("custom-name")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -354,7 +638,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}/default-identity-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_default_identity_attribute_config().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_default_identity_attribute_config()
+                .identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -363,7 +655,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/{reportResultId}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_default_violation_report().report_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_default_violation_report()
+                .report_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -372,7 +672,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/discovered-applications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_discovered_applications().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_discovered_applications()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -381,7 +688,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}/schemas/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_schema().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_schema()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -390,7 +705,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/access-summaries/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_access_summaries().id("ef38f94347e94562b5bb8424a56397d8").type_(parsed::<types::GetIdentityAccessSummariesType>("ROLE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_access_summaries()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .type_(parsed::<types::GetIdentityAccessSummariesType>("ROLE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -399,7 +723,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -408,7 +740,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{certificationId}/access-review-items/{itemId}/permissions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_item_permissions().certification_id("ef38f94347e94562b5bb8424a56397d8").item_id("2c91808671bcbab40171bd945d961227").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification_item_permissions()
+                .certification_id("ef38f94347e94562b5bb8424a56397d8")
+                .item_id("2c91808671bcbab40171bd945d961227")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -417,7 +758,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/decision-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_decision_summary().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_decision_summary()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -426,7 +775,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_profile().identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_profile()
+                .identity_profile_id("0f11f2a4-7c94-4bf3-a2bd-742580fe3bde")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -435,7 +792,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/identity-summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_summaries().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_summaries()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -444,7 +809,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/identity-summaries/{identitySummaryId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_summary().id("ef38f94347e94562b5bb8424a56397d8").identity_summary_id("2c91808772a504f50172a9540e501ba8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_summary()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .identity_summary_id("2c91808772a504f50172a9540e501ba8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -453,7 +827,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_state().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_lifecycle_state()
+                .identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238")
+                .lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -462,7 +845,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/{identity-profile-id}/lifecycle-states",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_states().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_lifecycle_states()
+                .identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -471,7 +862,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client().id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_client()
+                .id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -480,7 +879,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_status().id("aClientId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_client_status()
+                .id("aClientId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -489,7 +896,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_clients().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_clients()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -498,7 +912,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_cluster().id("2c9180897de347a2017de8859e8c5039").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_cluster()
+                .id("2c9180897de347a2017de8859e8c5039")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -507,7 +929,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clusters",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_clusters().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_clusters()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -516,7 +945,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/manual-discover-applications-template",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_manual_discover_applications_csv_template().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_manual_discover_applications_csv_template()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -525,7 +961,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/duo-web/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_duo_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_duo_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -534,7 +977,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/kba/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_kba_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_kba_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -543,7 +993,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/okta-verify/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_okta_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_okta_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -552,7 +1009,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_approval()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -561,7 +1026,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval_summary().requested_for("2c91808280430dfb0180431a59440460").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_approval_summary()
+                .requested_for("2c91808280430dfb0180431a59440460")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -570,7 +1043,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{id}/non-employee-bulk-upload/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_bulk_upload_status().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_bulk_upload_status()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -579,7 +1060,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_record().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_record()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -588,7 +1077,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request().id("ac110005-7156-1150-8171-5b292e3e0084").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_request()
+                .id("ac110005-7156-1150-8171-5b292e3e0084")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -597,7 +1094,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request_summary().requested_for("2c91808280430dfb0180431a59440460").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_request_summary()
+                .requested_for("2c91808280430dfb0180431a59440460")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -606,7 +1111,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}/schema-attributes/{attributeId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_schema_attribute().source_id("ef38f94347e94562b5bb8424a56397d8").attribute_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_schema_attribute()
+                .source_id("ef38f94347e94562b5bb8424a56397d8")
+                .attribute_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -615,7 +1129,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source().source_id("2c91808b7c28b350017c2a2ec5790aa1").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_source()
+                .source_id("2c91808b7c28b350017c2a2ec5790aa1")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -624,7 +1146,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/{sourceId}/schema-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source_schema_attributes().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_source_schema_attributes()
+                .source_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -633,7 +1163,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/oauth-clients/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_oauth_client().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_oauth_client()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -642,7 +1180,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/object-mappings/{sourceOrg}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_object_mappings().source_org("source-org").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_object_mappings()
+                .source_org("source-org")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -651,7 +1197,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-change-status/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_change_status().id("089899f13a8f4da7824996191587bab9").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_change_status()
+                .id("089899f13a8f4da7824996191587bab9")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -660,7 +1214,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-dictionary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_dictionary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_dictionary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -669,7 +1230,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-org-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_org_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_org_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -678,7 +1246,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_policy_by_id().id("ff808081838d9e9d01838da6a03e0005").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_policy_by_id()
+                .id("ff808081838d9e9d01838da6a03e0005")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -687,7 +1263,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -696,7 +1280,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-sync-groups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_groups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_groups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -705,7 +1296,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certification-tasks",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_pending_certification_tasks().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_pending_certification_tasks()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -714,7 +1312,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -723,7 +1330,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/public-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_public_identities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_public_identities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -732,7 +1346,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/public-identities-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_public_identity_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_public_identity_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -741,7 +1362,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reports/{taskResultId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_report().task_result_id("ef38f94347e94562b5bb8424a56397d8").file_format(parsed::<types::GetReportFileFormat>("csv")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_report()
+                .task_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .file_format(parsed::<types::GetReportFileFormat>("csv"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -750,7 +1380,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reports/{taskResultId}/result",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_report_result().task_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_report_result()
+                .task_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -759,7 +1397,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -768,7 +1414,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/{id}/assigned-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assigned_identities().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assigned_identities()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -777,7 +1431,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/saved-searches/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_saved_search().id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_saved_search()
+                .id("2c91808568c529c60168cca6f90c1313")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -786,7 +1448,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/scheduled-searches/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_scheduled_search().id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_scheduled_search()
+                .id("2c91808568c529c60168cca6f90c1313")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -795,7 +1465,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/search-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_search_attribute_config().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_search_attribute_config()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -804,7 +1481,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/segments/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_segment().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_segment()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -813,7 +1498,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration().id("anId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration()
+                .id("anId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -822,7 +1515,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/templates/{scriptName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_template().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration_template()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -831,7 +1532,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integration_types().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integration_types()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -840,7 +1548,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_service_desk_integrations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_service_desk_integrations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -849,7 +1564,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/search-attribute-config/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_single_search_attribute_config().name("newMailAttribute").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_single_search_attribute_config()
+                .name("newMailAttribute")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -858,7 +1581,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_all_report_run_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_all_report_run_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -867,7 +1597,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_policy().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_policy()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -876,7 +1614,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_policy_schedule().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_policy_schedule()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -885,7 +1631,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/sod-violation-report-status/{reportResultId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_violation_report_run_status().report_result_id("2e8d8180-24bc-4d21-91c6-7affdb473b0d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_violation_report_run_status()
+                .report_result_id("2e8d8180-24bc-4d21-91c6-7affdb473b0d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -894,7 +1648,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/{id}/violation-report",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_violation_report_status().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_violation_report_status()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -903,7 +1665,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -912,7 +1682,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_connections().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_connections()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -921,7 +1699,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/source-health",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_health().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_health()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -930,7 +1716,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -939,7 +1734,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schemas().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schemas()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -948,7 +1751,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/{sourceId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_by_source_id().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_status_by_source_id()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -957,7 +1768,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/service-desk-integrations/status-check-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_check_details().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_status_check_details()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -966,7 +1784,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tagged_object().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tagged_object()
+                .type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE"))
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -975,7 +1802,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/transforms/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_transform().id("2cd78adghjkja34jh2b1hkjhasuecd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_transform()
+                .id("2cd78adghjkja34jh2b1hkjhasuecd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -984,7 +1819,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/backups/uploads/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_uploaded_configuration().id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_uploaded_configuration()
+                .id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -993,7 +1836,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-usages/{accountId}/summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_usages_by_account_id().account_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_usages_by_account_id()
+                .account_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1002,7 +1853,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/{sourceId}/summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_usages_by_source_id().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_usages_by_source_id()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1011,7 +1870,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_item().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_work_item()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1020,7 +1887,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_items_summary().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_work_items_summary()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1029,7 +1903,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1038,7 +1920,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1047,7 +1937,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/{id}/history",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_history().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution_history()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1056,7 +1954,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/{id}/executions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_executions().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_executions()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1065,7 +1971,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1074,7 +1987,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_request_status().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_request_status()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1083,7 +2003,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-activities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_account_activities().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_account_activities()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1092,7 +2019,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_accounts().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_accounts()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1101,7 +2035,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-filters",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_campaign_filters().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_campaign_filters()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1110,7 +2051,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/reviewers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_certification_reviewers().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_certification_reviewers()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1119,7 +2068,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_complete_workflow_library().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_complete_workflow_library()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1128,7 +2084,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_completed_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_completed_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1137,7 +2100,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/{id}/access-review-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_access_review_items().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_access_review_items()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1146,7 +2117,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_certifications().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_certifications()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1155,7 +2133,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_profiles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_profiles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1164,7 +2149,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1173,7 +2165,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_records().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_records()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1182,7 +2181,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_requests().requested_for("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_requests()
+                .requested_for("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1191,7 +2198,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1200,7 +2214,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/oauth-clients",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_oauth_clients().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_oauth_clients()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1209,7 +2230,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1218,7 +2246,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-approvals/pending",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_pending_approvals().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_pending_approvals()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1227,7 +2262,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/personal-access-tokens",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_personal_access_tokens().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_personal_access_tokens()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1236,7 +2278,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1245,7 +2295,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/requestable-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_requestable_objects().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_requestable_objects()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1254,7 +2311,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_roles().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_roles()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1263,7 +2327,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/saved-searches",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_saved_searches().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_saved_searches()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1272,7 +2343,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/scheduled-searches",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_scheduled_search().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_scheduled_search()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1281,7 +2359,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/segments",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_segments().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_segments()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1290,7 +2375,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sod_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sod_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1299,7 +2391,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1308,7 +2407,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tagged_objects()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1317,7 +2423,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_by_type().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tagged_objects_by_type()
+                .type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1326,7 +2440,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/transforms",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_transforms().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_transforms()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1335,7 +2456,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/backups/uploads",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_uploaded_configurations().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_uploaded_configurations()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1344,7 +2472,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_work_items().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_work_items()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1353,7 +2488,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_actions().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_actions()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1362,7 +2504,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/operators",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_operators().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_operators()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1371,7 +2520,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/triggers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_triggers().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_triggers()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1380,7 +2536,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflows().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflows()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1389,7 +2552,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/search/{index}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_get().index(parsed::<types::SearchGetIndex>("accessprofiles")).id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_get()
+                .index(parsed::<types::SearchGetIndex>("accessprofiles"))
+                .id("2c91808568c529c60168cca6f90c1313")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1398,43 +2570,130 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/{method}/test",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_mfa_config().method(parsed::<types::TestMfaConfigMethod>("okta-verify")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_mfa_config()
+                .method(parsed::<types::TestMfaConfigMethod>("okta-verify"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "createPasswordPolicy",
         method: "POST",
         path: "/password-policies",
-        body: Some(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#),
+        body: Some(
+            r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_password_policy().body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_password_policy()
+                .body(
+                    example::<
+                        types::PasswordPolicyV3Dto,
+                    >(
+                        r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_password_policy().body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_password_policy()
+                    .body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createPasswordSyncGroup",
         method: "POST",
         path: "/password-sync-groups",
-        body: Some(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#),
+        body: Some(
+            r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_password_sync_group().body(example::<types::PasswordSyncGroup>(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_password_sync_group()
+                .body(
+                    example::<
+                        types::PasswordSyncGroup,
+                    >(
+                        r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_password_sync_group().body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_password_sync_group()
+                    .body(example::<types::PasswordSyncGroup>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createProvisioningPolicy",
         method: "POST",
         path: "/sources/{sourceId}/provisioning-policies",
-        body: Some(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#),
+        body: Some(
+            r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicy>(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::ProvisioningPolicy,
+                    >(
+                        r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicy>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_provisioning_policy()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            types::ProvisioningPolicy,
+                        >(
+                            r#"{"name":"example provisioning policy for inactive identities"}"#,
+                        )?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -1443,7 +2702,21 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources",
         body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source().body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source()
+                .body(
+                    example::<
+                        types::Source,
+                    >(
+                        r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1452,7 +2725,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source_schema().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schema>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::Schema>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1461,7 +2743,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_password_policy().id("ff808081838d9e9d01838da6a03e0002").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_password_policy()
+                .id("ff808081838d9e9d01838da6a03e0002")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1470,7 +2760,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1479,7 +2777,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1488,7 +2795,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1497,7 +2812,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1506,7 +2830,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/schemas/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_accounts_schema().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_accounts_schema()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1515,7 +2847,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}/schemas/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_schema().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_schema()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1524,7 +2864,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_policy_by_id().id("ff808081838d9e9d01838da6a03e0005").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_policy_by_id()
+                .id("ff808081838d9e9d01838da6a03e0005")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1533,7 +2881,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1542,7 +2898,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_groups().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_groups()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1551,7 +2914,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1560,7 +2932,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1569,7 +2949,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_connections().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_connections()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1578,7 +2966,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/source-health",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_health().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_health()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1587,7 +2983,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1596,7 +3001,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schemas().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schemas()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1605,7 +3018,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policies().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policies()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1614,7 +3034,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1623,7 +3051,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sources().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sources()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1632,7 +3067,23 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
         body: Some(r#"{"name":"example provisioning policy for inactive identities"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<types::ProvisioningPolicy>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .body(
+                    example::<
+                        types::ProvisioningPolicy,
+                    >(
+                        r#"{"name":"example provisioning policy for inactive identities"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1641,7 +3092,22 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{id}",
         body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source().id("2c9180835d191a86015d28455b4a2329").body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::Source,
+                    >(
+                        r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -1650,81 +3116,252 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/{sourceId}/schemas/{schemaId}",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schema>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::Schema>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "setPasswordPolicy",
         method: "PUT",
         path: "/password-policies/{id}",
-        body: Some(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#),
+        body: Some(
+            r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.set_password_policy().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.set_password_policy()
+                .id("ff808081838d9e9d01838da6a03e0007")
+                .body(
+                    example::<
+                        types::PasswordPolicyV3Dto,
+                    >(
+                        r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.set_password_policy().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.set_password_policy()
+                    .id("ff808081838d9e9d01838da6a03e0007")
+                    .body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updatePasswordSyncGroup",
         method: "PUT",
         path: "/password-sync-groups/{id}",
-        body: Some(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#),
+        body: Some(
+            r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_password_sync_group()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .body(
+                    example::<
+                        types::PasswordSyncGroup,
+                    >(
+                        r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_password_sync_group().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_password_sync_group()
+                    .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                    .body(example::<types::PasswordSyncGroup>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateProvisioningPoliciesInBulk",
         method: "POST",
         path: "/sources/{sourceId}/provisioning-policies/bulk-update",
-        body: Some(r#"[{"name":"example provisioning policy for inactive identities"}]"#),
+        body: Some(
+            r#"[{"name":"example provisioning policy for inactive identities"}]"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.update_provisioning_policies_in_bulk().source_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::ProvisioningPolicy>>(r#"[{"name":"example provisioning policy for inactive identities"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policies_in_bulk()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::ProvisioningPolicy>,
+                    >(
+                        r#"[{"name":"example provisioning policy for inactive identities"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updateProvisioningPolicy",
         method: "PATCH",
         path: "/sources/{sourceId}/provisioning-policies/{usageType}",
-        body: Some(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#),
+        body: Some(
+            r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policy()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_provisioning_policy().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_provisioning_policy()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .usage_type(parsed::<types::UsageType>("CREATE"))
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSource",
         method: "PATCH",
         path: "/sources/{id}",
-        body: Some(r#"[{"op":"replace","path":"/description","value":"new description"}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/description","value":"new description"}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description","value":"new description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/description","value":"new description"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source()
+                    .id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSourceSchema",
         method: "PATCH",
         path: "/sources/{sourceId}/schemas/{schemaId}",
-        body: Some(r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#),
+        body: Some(
+            r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_schema()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_schema().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_schema()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .schema_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
 ];
-
 /// Every operation of `SEED_TAGS` but the multipart ones, against Prism.
 #[tokio::test]
 async fn seed_every_operation() {
     crate::seed("v3", |c| c.v3(), (SEED, &SEED_TAGS), sailpoint_v3::OPERATIONS).await;
 }
-
 /// Every `GET` operation, against Prism.
 #[tokio::test]
 async fn sweep_every_get() {

@@ -387,7 +387,8 @@ fn facade_versions(versions: &[&str]) -> Result<String> {
     let names: Vec<Ident> = versions.iter().map(|v| format_ident!("{v}")).collect();
     let features = versions.iter().copied();
     let crates: Vec<Ident> = versions.iter().map(|v| crate_ident(&krate(v))).collect();
-    let reexport_docs = versions.iter().map(|v| format!(" The {v} API: `sailpoint::{v}::types::Source`, `sailpoint::{v}::Client`…"));
+    let reexport_docs =
+        versions.iter().map(|v| format!(" The {v} API: `sailpoint::{v}::types::Source`, `sailpoint::{v}::Client`…"));
     let accessor_docs = versions.iter().map(|v| format!(" The {v} API."));
     let (f1, f2, f3) = (features.clone(), features.clone(), features.clone());
     let operations = operations_fn(versions, true);

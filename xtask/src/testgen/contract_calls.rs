@@ -15,8 +15,10 @@
 //! hand in the tests.
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
-use quote::ToTokens;
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote};
 use serde_json::Value;
 use syn::{Item, Type};
 
@@ -164,22 +166,27 @@ fn type_text(ty: &Type) -> String {
 const INTEGERS: [&str; 10] = ["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize"];
 
 /// `sample` as a Rust expression that a setter taking `ty` accepts.
-fn render(sample: &Sample, ty: &Type) -> Option<String> {
+fn render(sample: &Sample, ty: &Type) -> Option<TokenStream> {
     let t = type_text(ty);
     let is_string = t == "::std::string::String";
+    let int = |text: String| syn::LitInt::new(&text, Span::call_site()).into_token_stream();
+    let float = |text: String| syn::LitFloat::new(&text, Span::call_site()).into_token_stream();
     Some(match sample {
-        Sample::Str(s) if is_string => format!("{s:?}"),
-        Sample::Str(s) => format!("parsed::<{t}>({s:?})"),
-        Sample::Int(n) if INTEGERS.contains(&t.as_str()) => format!("{n}{t}"),
-        Sample::Int(n) if t == "f64" || t == "f32" => format!("{n}.0{t}"),
-        Sample::Int(n) if is_string => format!("\"{n}\""),
-        Sample::Num(x) if t == "f64" || t == "f32" => format!("{x:?}{t}"),
-        Sample::Bool(b) if t == "bool" => b.to_string(),
+        Sample::Str(s) if is_string => quote!(#s),
+        Sample::Str(s) => quote!(parsed::<#ty>(#s)),
+        Sample::Int(n) if INTEGERS.contains(&t.as_str()) => int(format!("{n}{t}")),
+        Sample::Int(n) if t == "f64" || t == "f32" => float(format!("{n}.0{t}")),
+        Sample::Int(n) if is_string => {
+            let text = n.to_string();
+            quote!(#text)
+        }
+        Sample::Num(x) if t == "f64" || t == "f32" => float(format!("{x:?}{t}")),
+        Sample::Bool(b) if t == "bool" => quote!(#b),
         Sample::List(item) => {
             let elem = generic_arg(ty, "Vec")?;
             let rendered = render(item, elem)?;
-            let owned = if type_text(elem) == "::std::string::String" { format!("{rendered}.to_string()") } else { rendered };
-            format!("vec![{owned}]")
+            let owned = if type_text(elem) == "::std::string::String" { quote!(#rendered.to_string()) } else { rendered };
+            quote!(vec![#owned])
         }
         _ => return None,
     })
@@ -213,10 +220,10 @@ fn body_examples(doc: &Value, op: &Value) -> (Option<Value>, Option<Value>) {
     (example, media.get("schema").map(|s| schema_example(doc, s, 0)))
 }
 
-/// A raw string literal holding `text`.
-fn raw_string(text: &str) -> String {
+/// A raw string literal holding `text` (a JSON body reads as itself).
+fn raw_string(text: &str) -> Literal {
     let hashes = "#".repeat((1..).find(|n| !text.contains(&format!("\"{}", "#".repeat(*n)))).unwrap_or(1));
-    format!("r{hashes}\"{text}\"{hashes}")
+    Literal::from_str(&format!("r{hashes}\"{text}\"{hashes}")).unwrap_or_else(|_| Literal::string(text))
 }
 
 /// Builder name → its required parameter fields (name, type), in order.
@@ -249,28 +256,31 @@ fn parameter<'d>(doc: &'d Value, op: &OperationMeta, field: &str) -> Option<&'d 
 }
 
 /// The call of `op` with `body` (an expression of type `fn(&Client) -> BoxFuture<…>`).
-fn call_expr(doc: &Value, op: &OperationMeta, fields: &[(String, Type)], body: Option<&str>) -> Result<String, String> {
-    let mut chain = format!("c.{}()", method_name(&op.operation_id));
+fn call_expr(doc: &Value, op: &OperationMeta, fields: &[(String, Type)], body: Option<&str>) -> Result<TokenStream, String> {
+    let method = format_ident!("{}", method_name(&op.operation_id));
+    let mut chain = quote!(c.#method());
     for (field, ty) in fields {
         if field == "body" {
             if let Some(json) = body {
-                chain.push_str(&format!(".body(example::<{}>({})?)", type_text(ty), raw_string(json)));
+                let json = raw_string(json);
+                chain = quote!(#chain.body(example::<#ty>(#json)?));
             }
             continue;
         }
         let param = parameter(doc, op, field).ok_or_else(|| format!("required `{field}` is not a declared parameter"))?;
         let value = sample(doc, param.get("schema").unwrap_or(&Value::Null), param.get("example"));
         let expr = render(&value, ty).ok_or_else(|| format!("no `{}` value for `{field}` from {value:?}", type_text(ty)))?;
-        chain.push_str(&format!(".{field}({expr})"));
+        let setter = format_ident!("{field}");
+        chain = quote!(#chain.#setter(#expr));
     }
     // The value too: a 2xx whose body does not decode is `Ok` from `send()`.
-    Ok(format!("|c| Box::pin(async move {{ {chain}.send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }})"))
+    Ok(quote!(|c| Box::pin(async move { #chain.send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) })))
 }
 
 /// The `Call { … }` of `op`, or why there is none. Its body is the spec's
 /// example; when that differs from the schema-made one, the latter is the
 /// `fallback`.
-fn call(doc: &Value, op: &OperationMeta, fields: &[(String, Type)]) -> Result<String, String> {
+fn call(doc: &Value, op: &OperationMeta, fields: &[(String, Type)]) -> Result<TokenStream, String> {
     let spec_op = &doc["paths"][&op.path][op.method.to_ascii_lowercase()];
     let body_type = fields.iter().find(|(f, _)| f == "body").map(|(_, ty)| type_text(ty));
     let (example, from_schema) = body_examples(doc, spec_op);
@@ -282,34 +292,43 @@ fn call(doc: &Value, op: &OperationMeta, fields: &[(String, Type)]) -> Result<St
         (Some(_), e, s) => (e.or(s), None),
     };
     let first = first.map(|v| v.to_string());
-    let quoted = |b: &Option<String>| b.as_deref().map_or("None".to_string(), |b| format!("Some({})", raw_string(b)));
-    let mut text = format!(
-        "    Call {{\n        operation_id: {:?},\n        method: {:?},\n        path: {:?},\n        body: {},\n        body_is_spec_example: {},\n        call: {},\n",
-        op.operation_id,
-        op.method,
-        op.path,
-        quoted(&first),
-        from_spec && first.is_some(),
-        call_expr(doc, op, fields, first.as_deref())?,
-    );
-    match fallback.map(|v| v.to_string()) {
-        Some(b) => text.push_str(&format!(
-            "        fallback: Some(Fallback {{\n            call: {},\n        }}),\n",
-            call_expr(doc, op, fields, Some(&b))?,
-        )),
-        None => text.push_str("        fallback: None,\n"),
-    }
-    text.push_str("    },\n");
-    Ok(text)
+    let body = match first.as_deref() {
+        Some(b) => {
+            let b = raw_string(b);
+            quote!(Some(#b))
+        }
+        None => quote!(None),
+    };
+    let is_spec_example = from_spec && first.is_some();
+    let call = call_expr(doc, op, fields, first.as_deref())?;
+    let fallback = match fallback.map(|v| v.to_string()) {
+        Some(b) => {
+            let call = call_expr(doc, op, fields, Some(&b))?;
+            quote!(Some(Fallback { call: #call }))
+        }
+        None => quote!(None),
+    };
+    let (operation_id, method, path) = (&op.operation_id, &op.method, &op.path);
+    Ok(quote! {
+        Call {
+            operation_id: #operation_id,
+            method: #method,
+            path: #path,
+            body: #body,
+            body_is_spec_example: #is_spec_example,
+            call: #call,
+            fallback: #fallback,
+        }
+    })
 }
 
-/// A `&[Call<Client>]` constant of the given operations, and the ones left out (with why).
+/// The calls of the given operations, and the ones left out (with why).
 fn calls<'o>(
     doc: &Value,
     builders: &BTreeMap<String, Vec<(String, Type)>>,
     ops: impl Iterator<Item = &'o OperationMeta>,
-) -> (String, Vec<String>) {
-    let mut out = String::new();
+) -> (Vec<TokenStream>, Vec<String>) {
+    let mut out = Vec::new();
     let mut skipped = Vec::new();
     for op in ops {
         let made = match builders.get(&type_name(&op.operation_id)) {
@@ -317,50 +336,74 @@ fn calls<'o>(
             None => Err("no builder".to_string()),
         };
         match made {
-            Ok(call) => out.push_str(&call),
+            Ok(call) => out.push(call),
             Err(why) => skipped.push(format!("{}: {why}", op.operation_id)),
         }
     }
     (out, skipped)
 }
 
+/// The file's inner docs: one attribute per line of `text`.
+fn inner_docs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| format!(" {l}"));
+    quote!(#(#![doc = #lines])*)
+}
+
+/// The doc lines of a table: how many calls, and the operations left out.
+fn table_doc(what: &str, called: usize, skipped: &[String]) -> String {
+    let mut text = format!("{what} ({called} called; not called: {}).", skipped.len());
+    for s in skipped {
+        text.push_str(&format!("\n- {s}"));
+    }
+    text
+}
+
+/// Pretty-prints a generated file (the calls are data: never an error).
+fn print(tokens: TokenStream) -> String {
+    crate::generate::pretty(tokens).unwrap_or_else(|e| format!("compile_error!({:?});\n", e.to_string()))
+}
+
 /// The generated file's body (without the generated-file header).
 pub fn emit(doc: &Value, file: &syn::File, ops: &[OperationMeta], version: &str) -> String {
     let builders = required_fields(file);
     let krate = format!("sailpoint_{version}");
+    let krate_ident = format_ident!("{krate}");
+    let accessor = format_ident!("{version}");
     let (gets, gets_skipped) = calls(doc, &builders, ops.iter().filter(|o| o.method.eq_ignore_ascii_case("get") && !o.multipart));
     let (seed, seed_skipped) = calls(doc, &builders, ops.iter().filter(|o| SEED_TAGS.contains(&o.tag.as_str()) && !o.multipart));
-    let list = |skipped: &[String]| skipped.iter().map(|s| format!("//! - {s}\n")).collect::<String>();
-    format!(
-        "//! Calls of `{krate}` operations with their required parameters, for the contract tests.\n\
-         //! `GETS`: every `GET` operation ({} called; not called: {}).\n{}\
-         //! `SEED`: every operation tagged {SEED_TAGS:?} but the multipart ones ({} called; not called: {}).\n{}\n\
-         #[allow(unused_imports)]\n\
-         use crate::{{Call, Fallback, example, parsed, sdk}};\n\
-         #[allow(unused_imports)]\n\
-         use {krate}::{{Client, types}};\n\n\
-         /// The tags whose every operation (but the multipart ones) `SEED` calls.\n\
-         pub const SEED_TAGS: [&str; {}] = {SEED_TAGS:?};\n\n\
-         pub const GETS: &[Call<Client>] = &[\n{gets}];\n\n\
-         pub const SEED: &[Call<Client>] = &[\n{seed}];\n\n\
-         /// Every operation of `SEED_TAGS` but the multipart ones, against Prism.\n\
-         #[tokio::test]\n\
-         async fn seed_every_operation() {{\n    \
-             crate::seed({version:?}, |c| c.{version}(), (SEED, &SEED_TAGS), {krate}::OPERATIONS).await;\n\
-         }}\n\n\
-         /// Every `GET` operation, against Prism.\n\
-         #[tokio::test]\n\
-         async fn sweep_every_get() {{\n    \
-             crate::sweep({version:?}, |c| c.{version}(), GETS, {krate}::OPERATIONS).await;\n\
-         }}\n",
-        gets.matches("operation_id:").count(),
-        gets_skipped.len(),
-        list(&gets_skipped),
-        seed.matches("operation_id:").count(),
-        seed_skipped.len(),
-        list(&seed_skipped),
-        SEED_TAGS.len(),
-    )
+    let docs = inner_docs(&format!(
+        "Calls of `{krate}` operations with their required parameters, for the contract tests.\n{}\n{}",
+        table_doc("`GETS`: every `GET` operation", gets.len(), &gets_skipped),
+        table_doc(&format!("`SEED`: every operation tagged {SEED_TAGS:?} but the multipart ones"), seed.len(), &seed_skipped),
+    ));
+    let tags = SEED_TAGS.iter();
+    let tag_count = Literal::usize_unsuffixed(SEED_TAGS.len());
+    print(quote! {
+        #docs
+        #[allow(unused_imports)]
+        use crate::{Call, Fallback, example, parsed, sdk};
+        #[allow(unused_imports)]
+        use #krate_ident::{Client, types};
+
+        /// The tags whose every operation (but the multipart ones) `SEED` calls.
+        pub const SEED_TAGS: [&str; #tag_count] = [#(#tags),*];
+
+        pub const GETS: &[Call<Client>] = &[#(#gets),*];
+
+        pub const SEED: &[Call<Client>] = &[#(#seed),*];
+
+        /// Every operation of `SEED_TAGS` but the multipart ones, against Prism.
+        #[tokio::test]
+        async fn seed_every_operation() {
+            crate::seed(#version, |c| c.#accessor(), (SEED, &SEED_TAGS), #krate_ident::OPERATIONS).await;
+        }
+
+        /// Every `GET` operation, against Prism.
+        #[tokio::test]
+        async fn sweep_every_get() {
+            crate::sweep(#version, |c| c.#accessor(), GETS, #krate_ident::OPERATIONS).await;
+        }
+    })
 }
 
 /// The call tables of one service (without the generated-file header):
@@ -370,34 +413,31 @@ pub fn emit(doc: &Value, file: &syn::File, ops: &[OperationMeta], version: &str)
 pub fn emit_service(doc: &Value, file: &syn::File, ops: &[OperationMeta], service: &str, seeded: bool) -> String {
     let builders = required_fields(file);
     let krate = format!("sailpoint_{}", service.replace('-', "_"));
+    let krate_ident = format_ident!("{krate}");
     let (gets, gets_skipped) = calls(doc, &builders, ops.iter().filter(|o| o.method.eq_ignore_ascii_case("get") && !o.multipart));
     let (seed, seed_skipped) =
-        if seeded { calls(doc, &builders, ops.iter().filter(|o| !o.multipart)) } else { (String::new(), Vec::new()) };
-    let list = |skipped: &[String]| skipped.iter().map(|s| format!("//! - {s}\n")).collect::<String>();
-    let seed_line = if seeded {
-        format!(
-            "//! `SEED`: every operation but the multipart ones ({} called; not called: {}).\n{}",
-            seed.matches("operation_id:").count(),
-            seed_skipped.len(),
-            list(&seed_skipped)
-        )
+        if seeded { calls(doc, &builders, ops.iter().filter(|o| !o.multipart)) } else { (Vec::new(), Vec::new()) };
+    let seed_doc = if seeded {
+        table_doc("`SEED`: every operation but the multipart ones", seed.len(), &seed_skipped)
     } else {
-        "//! `SEED`: none (not a seed service).\n".to_string()
+        "`SEED`: none (not a seed service).".to_string()
     };
-    format!(
-        "//! Calls of `{krate}` operations with their required parameters, for the contract tests.\n\
-         //! `GETS`: every `GET` operation ({} called; not called: {}).\n{}{seed_line}\n\
-         #[allow(unused_imports)]\n\
-         use crate::{{Call, Fallback, example, parsed, sdk}};\n\
-         #[allow(unused_imports)]\n\
-         use {krate}::{{Client, types}};\n\n\
-         pub const GETS: &[Call<Client>] = &[\n{gets}];\n\n\
-         #[allow(dead_code)]\n\
-         pub const SEED: &[Call<Client>] = &[\n{seed}];\n",
-        gets.matches("operation_id:").count(),
-        gets_skipped.len(),
-        list(&gets_skipped),
-    )
+    let docs = inner_docs(&format!(
+        "Calls of `{krate}` operations with their required parameters, for the contract tests.\n{}\n{seed_doc}",
+        table_doc("`GETS`: every `GET` operation", gets.len(), &gets_skipped),
+    ));
+    print(quote! {
+        #docs
+        #[allow(unused_imports)]
+        use crate::{Call, Fallback, example, parsed, sdk};
+        #[allow(unused_imports)]
+        use #krate_ident::{Client, types};
+
+        pub const GETS: &[Call<Client>] = &[#(#gets),*];
+
+        #[allow(dead_code)]
+        pub const SEED: &[Call<Client>] = &[#(#seed),*];
+    })
 }
 
 #[cfg(test)]
@@ -424,8 +464,8 @@ mod tests {
 
     #[test]
     fn raw_strings_outlast_their_content() {
-        assert_eq!(raw_string("{}"), "r#\"{}\"#");
-        assert_eq!(raw_string("\"#a"), "r##\"\"#a\"##");
+        assert_eq!(raw_string("{}").to_string(), "r#\"{}\"#");
+        assert_eq!(raw_string("\"#a").to_string(), "r##\"\"#a\"##");
     }
 
     #[test]
@@ -456,14 +496,16 @@ mod tests {
     #[test]
     fn renders_for_the_setter_type() {
         let ty = |s: &str| syn::parse_str::<Type>(s).unwrap();
-        assert_eq!(render(&Sample::Str("a".into()), &ty("::std::string::String")).unwrap(), "\"a\"");
-        assert_eq!(render(&Sample::Str("A".into()), &ty("types::Kind")).unwrap(), "parsed::<types::Kind>(\"A\")");
-        assert_eq!(render(&Sample::Int(3), &ty("i64")).unwrap(), "3i64");
-        assert_eq!(render(&Sample::Bool(true), &ty("bool")).unwrap(), "true");
+        let rendered = |sample: &Sample, t: &str| render(sample, &ty(t)).map(|e| e.to_string());
+        assert_eq!(rendered(&Sample::Str("a".into()), "::std::string::String").unwrap(), "\"a\"");
+        assert_eq!(rendered(&Sample::Str("A".into()), "types::Kind").unwrap(), "parsed :: < types :: Kind > (\"A\")");
+        assert_eq!(rendered(&Sample::Int(3), "i64").unwrap(), "3i64");
+        assert_eq!(rendered(&Sample::Int(3), "f64").unwrap(), "3.0f64");
+        assert_eq!(rendered(&Sample::Bool(true), "bool").unwrap(), "true");
         assert_eq!(
-            render(&Sample::List(Box::new(Sample::Str("a".into()))), &ty("::std::vec::Vec<::std::string::String>")).unwrap(),
-            "vec![\"a\".to_string()]"
+            rendered(&Sample::List(Box::new(Sample::Str("a".into()))), "::std::vec::Vec<::std::string::String>").unwrap(),
+            "vec ! [\"a\" . to_string ()]"
         );
-        assert_eq!(render(&Sample::Bool(true), &ty("i64")), None);
+        assert_eq!(rendered(&Sample::Bool(true), "i64"), None);
     }
 }

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_access_model_metadata` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_access_model_metadata::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAccessModelMetadataAttributeV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/v1/attributes/{key}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute_v1().key("iscPrivacy").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_model_metadata_attribute_v1()
+                .key("iscPrivacy")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/v1/attributes/{key}/values/{value}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_model_metadata_attribute_value_v1().key("iscPrivacy").value("public").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_model_metadata_attribute_value_v1()
+                .key("iscPrivacy")
+                .value("public")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +51,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/v1/attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_model_metadata_attribute_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +67,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-model-metadata/v1/attributes/{key}/values",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_model_metadata_attribute_value_v1().key("iscPrivacy").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_model_metadata_attribute_value_v1()
+                .key("iscPrivacy")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

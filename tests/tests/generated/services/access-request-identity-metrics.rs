@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_access_request_identity_metrics` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (1 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_access_request_identity_metrics::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAccessRequestIdentityMetricsV1",
@@ -18,11 +16,21 @@ pub const GETS: &[Call<Client>] = &[
         path: "/access-request-identity-metrics/v1/{identityId}/requested-objects/{requestedObjectId}/type/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_identity_metrics_v1().identity_id("7025c863-c270-4ba6-beea-edf3cb091573").requested_object_id("2db501be-f0fb-4cc5-a695-334133c52891").type_(parsed::<types::GetAccessRequestIdentityMetricsV1Type>("ENTITLEMENT")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_identity_metrics_v1()
+                .identity_id("7025c863-c270-4ba6-beea-edf3cb091573")
+                .requested_object_id("2db501be-f0fb-4cc5-a695-334133c52891")
+                .type_(
+                    parsed::<types::GetAccessRequestIdentityMetricsV1Type>("ENTITLEMENT"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

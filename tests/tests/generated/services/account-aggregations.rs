@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_account_aggregations` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (1 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_account_aggregations::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAccountAggregationStatusV1",
@@ -18,11 +16,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-aggregations/v1/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_aggregation_status_v1().id("2c91808477a6b0c60177a81146b8110b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_aggregation_status_v1()
+                .id("2c91808477a6b0c60177a81146b8110b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_account_deletion_requests` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (1 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_account_deletion_requests::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAccountDeletionRequestsV1",
@@ -18,11 +16,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/account-requests/v1/deletion",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_deletion_requests_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_deletion_requests_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_api_usage` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_api_usage::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getTotalCountV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/api-usage/v1/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_total_count_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_total_count_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +32,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/api-usage/v1/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_api_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_api_summary_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_application_discovery` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_application_discovery::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getDiscoveredApplicationsV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/discovered-applications/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_discovered_applications_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_discovered_applications_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +32,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/manual-discover-applications-template/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_manual_discover_applications_csv_template_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_manual_discover_applications_csv_template_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_approvals` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (3 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_approvals::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getApprovalV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/generic-approvals/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_approval_v1().id("38453251-6be2-5f8f-df93-5ce19e295837").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_approval_v1()
+                .id("38453251-6be2-5f8f-df93-5ce19e295837")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/generic-approvals/v1/config/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_approvals_config_v1().id("ACCESS_REQUEST_APPROVAL").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_approvals_config_v1()
+                .id("ACCESS_REQUEST_APPROVAL")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,11 +50,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/generic-approvals/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_approvals_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_approvals_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_apps` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (8 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_apps::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getSourceAppV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_app_v1().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_app_v1()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/v1/{id}/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_access_profiles_for_source_app_v1().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_access_profiles_for_source_app_v1()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/v1/all",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_all_source_app_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_all_source_app_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +66,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps/v1/all",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_all_user_apps_v1().filters("name eq \"user app name\"").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_all_user_apps_v1()
+                .filters("name eq \"user app name\"")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +83,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/v1/assigned",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_assigned_source_app_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_assigned_source_app_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +99,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps/v1/{id}/available-accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_available_accounts_for_user_app_v1().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_available_accounts_for_user_app_v1()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +116,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-apps/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_available_source_apps_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_available_source_apps_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,11 +132,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/user-apps/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_owned_user_apps_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_owned_user_apps_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

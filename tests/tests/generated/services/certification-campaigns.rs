@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_certification_campaigns` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (7 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_certification_campaigns::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getActiveCampaignsV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_active_campaigns_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_active_campaigns_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/v1/reports-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_reports_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +48,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/v1/{id}/reports",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_reports_v1().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_reports_v1()
+                .id("2c91808571bcfcf80171c23e4b4221fc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +65,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/v1/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template_schedule_v1().id("04bedce387bd47b2ae1f86eb0bb36dee").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_template_schedule_v1()
+                .id("04bedce387bd47b2ae1f86eb0bb36dee")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +82,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_template_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_template_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +99,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaign-templates/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_templates_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_templates_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,11 +115,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/campaigns/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_campaign_v1().id("2c91808571bcfcf80171c23e4b4221fc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_campaign_v1()
+                .id("2c91808571bcfcf80171c23e4b4221fc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_certification_summaries` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_certification_summaries::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getIdentityAccessSummariesV1",
@@ -18,7 +16,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}/access-summaries/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_access_summaries_v1().id("ef38f94347e94562b5bb8424a56397d8").type_(parsed::<types::GetIdentityAccessSummariesV1Type>("ROLE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_access_summaries_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .type_(parsed::<types::GetIdentityAccessSummariesV1Type>("ROLE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +34,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}/decision-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_decision_summary_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_decision_summary_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +51,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}/identity-summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_summaries_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_summaries_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +68,18 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}/identity-summaries/{identitySummaryId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_summary_v1().id("ef38f94347e94562b5bb8424a56397d8").identity_summary_id("2c91808772a504f50172a9540e501ba8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_summary_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .identity_summary_id("2c91808772a504f50172a9540e501ba8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

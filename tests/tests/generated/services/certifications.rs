@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_certifications` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (7 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_certifications::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getCertificationTaskV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certification-tasks/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_certification_task_v1().id("63b32151-26c0-42f4-9299-8898dc1c9daa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_certification_task_v1()
+                .id("63b32151-26c0-42f4-9299-8898dc1c9daa")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{certificationId}/access-review-items/{itemId}/permissions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_item_permissions_v1().certification_id("ef38f94347e94562b5bb8424a56397d8").item_id("2c91808671bcbab40171bd945d961227").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification_item_permissions_v1()
+                .certification_id("ef38f94347e94562b5bb8424a56397d8")
+                .item_id("2c91808671bcbab40171bd945d961227")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +51,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_certification_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_certification_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +68,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certification-tasks/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_pending_certification_tasks_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_pending_certification_tasks_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +84,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}/reviewers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_certification_reviewers_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_certification_reviewers_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +101,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1/{id}/access-review-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_access_review_items_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_access_review_items_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,11 +118,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/certifications/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_certifications_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_certifications_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

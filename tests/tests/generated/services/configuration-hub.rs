@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_configuration_hub` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (8 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_configuration_hub::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getDeployV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/v1/deploys/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_deploy_v1().id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_deploy_v1()
+                .id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/v1/object-mappings/{sourceOrg}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_object_mappings_v1().source_org("source-org").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_object_mappings_v1()
+                .source_org("source-org")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/v1/backups/uploads/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_uploaded_configuration_v1().id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_uploaded_configuration_v1()
+                .id("3d0fe04b-57df-4a46-a83b-8f04b0f9d10b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +67,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/v1/backups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_backups_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_backups_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +83,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/v1/deploys",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_deploys_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_deploys_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +99,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/v1/drafts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_drafts_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_drafts_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +115,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/v1/scheduled-actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_scheduled_actions_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_scheduled_actions_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,11 +131,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/configuration-hub/v1/backups/uploads",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_uploaded_configurations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_uploaded_configurations_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_connector_customizers` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_connector_customizers::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getConnectorCustomizerV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-customizers/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_customizer_v1().id("b07dc46a-1498-4de8-bfbb-259a68e70c8a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_customizer_v1()
+                .id("b07dc46a-1498-4de8-bfbb-259a68e70c8a")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +33,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connector-customizers/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_connector_customizers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_connector_customizers_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

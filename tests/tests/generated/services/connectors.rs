@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_connectors` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (6 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_connectors::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getConnectorCorrelationConfigV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_correlation_config_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_correlation_config_v1()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_list_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_list_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +49,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_source_config_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_source_config_v1()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +66,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}/source-template",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_source_template_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_source_template_v1()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +83,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}/translations/{locale}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_translations_v1().script_name("aScriptName").locale(parsed::<types::GetConnectorTranslationsV1Locale>("de")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_translations_v1()
+                .script_name("aScriptName")
+                .locale(parsed::<types::GetConnectorTranslationsV1Locale>("de"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,11 +101,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/connectors/v1/{scriptName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_connector_v1().script_name("aScriptName").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_connector_v1()
+                .script_name("aScriptName")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_custom_forms` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (9 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_custom_forms::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "exportFormDefinitionsByTenantV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/v1/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_form_definitions_by_tenant_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_form_definitions_by_tenant_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/v1/{formDefinitionID}/file/{fileID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_file_from_s3v1().form_definition_id("00000000-0000-0000-0000-000000000000").file_id("00000031N0J7R2B57M8YG73J7M.png").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_file_from_s3v1()
+                .form_definition_id("00000000-0000-0000-0000-000000000000")
+                .file_id("00000031N0J7R2B57M8YG73J7M.png")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/v1/{formDefinitionID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_definition_by_key_v1().form_definition_id("00000000-0000-0000-0000-000000000000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_definition_by_key_v1()
+                .form_definition_id("00000000-0000-0000-0000-000000000000")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +67,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/v1/{formInstanceID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_instance_by_key_v1().form_instance_id("00000000-0000-0000-0000-000000000000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_instance_by_key_v1()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +84,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/v1/{formInstanceID}/file/{fileID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_form_instance_file_v1().form_instance_id("00000000-0000-0000-0000-000000000000").file_id("00000031N0J7R2B57M8YG73J7M.png").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_form_instance_file_v1()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .file_id("00000031N0J7R2B57M8YG73J7M.png")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +102,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_definitions_by_tenant_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_definitions_by_tenant_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +118,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/v1/{formInstanceID}/data-source/{formElementID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_element_data_by_element_idv1().form_instance_id("00000000-0000-0000-0000-000000000000").form_element_id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_element_data_by_element_idv1()
+                .form_instance_id("00000000-0000-0000-0000-000000000000")
+                .form_element_id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +136,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-instances/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_form_instances_by_tenant_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_form_instances_by_tenant_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,11 +152,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/form-definitions/v1/predefined-select-options",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_pre_defined_select_options_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_pre_defined_select_options_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_custom_password_instructions` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (1 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_custom_password_instructions::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getCustomPasswordInstructionsV1",
@@ -18,11 +16,21 @@ pub const GETS: &[Call<Client>] = &[
         path: "/custom-password-instructions/v1/{pageId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_password_instructions_v1().page_id(parsed::<types::CustomPasswordInstructionPageId>("change-password:enter-password")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_custom_password_instructions_v1()
+                .page_id(
+                    parsed::<
+                        types::CustomPasswordInstructionPageId,
+                    >("change-password:enter-password"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_custom_user_levels` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_custom_user_levels::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getUserLevelV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/authorization/v1/custom-user-levels/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_user_level_v1().id("6e110911-5984-491b-be74-2707980a46a7").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_user_level_v1()
+                .id("6e110911-5984-491b-be74-2707980a46a7")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/authorization/v1/authorization-assignable-right-sets",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_all_authorization_right_sets_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_all_authorization_right_sets_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +49,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/authorization/v1/user-levels/{id}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_user_level_identities_v1().id("idn:access-request-administrator").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_user_level_identities_v1()
+                .id("idn:access-request-administrator")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +66,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/authorization/v1/custom-user-levels",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_user_levels_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_user_levels_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_data_access_security` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (10 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_data_access_security::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getApplicationV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/applications/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_application_v1().id(12345i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_application_v1()
+                .id(12345i64)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/applications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_applications_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_applications_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +49,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/owners/{ownerIdentityId}/resources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_das_v1_owners_by_owner_identity_id_resources().owner_identity_id("a3f1c2d4-5678-4e9b-8c2d-123456789abc").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_das_v1_owners_by_owner_identity_id_resources()
+                .owner_identity_id("a3f1c2d4-5678-4e9b-8c2d-123456789abc")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +66,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/owners/resources/{resourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_das_v1_owners_resources_by_resource_id().resource_id(101i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_das_v1_owners_resources_by_resource_id()
+                .resource_id(101i64)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +83,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/owners/applications/{appId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_owners_v1().app_id(2001i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_owners_v1()
+                .app_id(2001i64)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +100,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/tasks/schedules/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_schedule_v1().id(1001i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_schedule_v1()
+                .id(1001i64)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +117,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/tasks/schedules",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_schedules_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_schedules_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +133,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/tasks/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_task_v1().id(1001i64).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_task_v1()
+                .id(1001i64)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,7 +150,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/v1/tasks",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tasks_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tasks_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -99,11 +166,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/das/identity-collectors/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_collectors_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_collectors_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

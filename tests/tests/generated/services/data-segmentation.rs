@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_data_segmentation` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_data_segmentation::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getDataSegmentIdentityMembershipV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/data-segments/v1/membership/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_data_segment_identity_membership_v1().identity_id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_data_segment_identity_membership_v1()
+                .identity_id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/data-segments/v1/{segmentId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_data_segment_v1().segment_id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_data_segment_v1()
+                .segment_id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/data-segments/v1/user-enabled/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_data_segmentation_enabled_for_user_v1().identity_id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_data_segmentation_enabled_for_user_v1()
+                .identity_id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +67,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/data-segments/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_data_segments_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_data_segments_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,15 +5,10 @@
 //! Calls of `sailpoint_declassify_source` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (0 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_declassify_source::{Client, types};
-
-pub const GETS: &[Call<Client>] = &[
-];
-
+pub const GETS: &[Call<Client>] = &[];
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

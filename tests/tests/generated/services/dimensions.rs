@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_dimensions` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_dimensions::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getDimensionEntitlementsV1",
@@ -18,7 +16,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{roleId}/dimensions/{dimensionId}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dimension_entitlements_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_dimension_entitlements_v1()
+                .role_id("6603fba3004f43c687610a29195252ce")
+                .dimension_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +34,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{roleId}/dimensions/{dimensionId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dimension_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_dimension_v1()
+                .role_id("6603fba3004f43c687610a29195252ce")
+                .dimension_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +52,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{roleId}/dimensions/{dimensionId}/access-profiles",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_dimension_access_profiles_v1().role_id("6603fba3004f43c687610a29195252ce").dimension_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_dimension_access_profiles_v1()
+                .role_id("6603fba3004f43c687610a29195252ce")
+                .dimension_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +70,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{roleId}/dimensions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_dimensions_v1().role_id("6603fba3004f43c687610a29195252ce").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_dimensions_v1()
+                .role_id("6603fba3004f43c687610a29195252ce")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_entitlement_connections` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_entitlement_connections::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "listEntitlementConnectionsForCurrentIdentityV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlement-connections/v1/current-identity",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_connections_for_current_identity_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlement_connections_for_current_identity_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +32,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlement-connections/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_connections_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlement_connections_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

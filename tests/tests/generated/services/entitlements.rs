@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_entitlements` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (6 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_entitlements::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getEntitlementRequestConfigV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/v1/{id}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_request_config_v1().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_request_config_v1()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_v1().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_v1()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/v1/{id}/children",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_children_v1().id("2c91808874ff91550175097daaec161c").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlement_children_v1()
+                .id("2c91808874ff91550175097daaec161c")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +67,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/v1/{id}/parents",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlement_parents_v1().id("2c91808c74ff913f0175097daa9d59cd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlement_parents_v1()
+                .id("2c91808c74ff913f0175097daa9d59cd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +84,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/v1/account/{accountId}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlements_by_account_v1().account_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlements_by_account_v1()
+                .account_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,11 +101,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlements_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlements_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

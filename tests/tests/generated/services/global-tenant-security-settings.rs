@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_global_tenant_security_settings` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_global_tenant_security_settings::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAuthOrgLockoutConfigV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/v1/lockout-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_lockout_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_lockout_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/v1/network-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_network_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_network_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +48,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/v1/service-provider-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_service_provider_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_service_provider_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +64,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/auth-org/v1/session-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auth_org_session_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auth_org_session_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_governance_groups` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_governance_groups::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getWorkgroupV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workgroup_v1().id("2c9180837ca6693d017ca8d097500149").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workgroup_v1()
+                .id("2c9180837ca6693d017ca8d097500149")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/v1/{workgroupId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_connections_v1().workgroup_id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_connections_v1()
+                .workgroup_id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/v1/{workgroupId}/members",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workgroup_members_v1().workgroup_id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workgroup_members_v1()
+                .workgroup_id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +67,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workgroups/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workgroups_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workgroups_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_iai_access_request_recommendations` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (5 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_iai_access_request_recommendations::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAccessRequestRecommendationsConfigV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1/ignored-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_ignored_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_ignored_items_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +48,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1/requested-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_requested_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_requested_items_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +64,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,11 +80,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ai-access-request-recommendations/v1/viewed-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_access_request_recommendations_viewed_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_access_request_recommendations_viewed_items_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_iai_outliers` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (7 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_iai_outliers::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "exportOutliersZipV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/v1/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_outliers_zip_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_outliers_zip_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-summaries/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_outlier_snapshots_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_outlier_snapshots_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +48,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_outliers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_outliers_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +64,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-summaries/v1/latest",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_latest_identity_outlier_snapshots_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_latest_identity_outlier_snapshots_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +80,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outlier-feature-summaries/v1/{outlierFeatureId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_outlier_contributing_feature_summary_v1().outlier_feature_id("04654b66-7561-4090-94f9-abee0722a1af").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_outlier_contributing_feature_summary_v1()
+                .outlier_feature_id("04654b66-7561-4090-94f9-abee0722a1af")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +97,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/v1/{outlierId}/contributing-features",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_peer_group_outliers_contributing_features_v1().outlier_id("2c918085842e69ae018432d22ccb212f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_peer_group_outliers_contributing_features_v1()
+                .outlier_id("2c918085842e69ae018432d22ccb212f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,11 +114,22 @@ pub const GETS: &[Call<Client>] = &[
         path: "/outliers/v1/{outlierId}/feature-details/{contributingFeatureName}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_outliers_contributing_feature_access_items_v1().outlier_id("2c918085842e69ae018432d22ccb212f").contributing_feature_name(parsed::<types::ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName>("radical_entitlement_count")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_outliers_contributing_feature_access_items_v1()
+                .outlier_id("2c918085842e69ae018432d22ccb212f")
+                .contributing_feature_name(
+                    parsed::<
+                        types::ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName,
+                    >("radical_entitlement_count"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

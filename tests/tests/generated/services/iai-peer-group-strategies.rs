@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_iai_peer_group_strategies` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (1 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_iai_peer_group_strategies::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getPeerGroupOutliersV1",
@@ -18,11 +16,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/peer-group-strategies/v1/{strategy}/identity-outliers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_peer_group_outliers_v1().strategy(parsed::<types::GetPeerGroupOutliersV1Strategy>("entitlement")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_peer_group_outliers_v1()
+                .strategy(parsed::<types::GetPeerGroupOutliersV1Strategy>("entitlement"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_iai_role_mining` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (18 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_iai_role_mining::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "downloadRoleMiningPotentialRoleZipV1",
@@ -18,7 +16,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.download_role_mining_potential_role_zip_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("278359a6-04b7-4669-9468-924cf580964a").export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.download_role_mining_potential_role_zip_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("278359a6-04b7-4669-9468-924cf580964a")
+                .export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +35,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_role_mining_potential_role_status_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("278359a6-04b7-4669-9468-924cf580964a").export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_role_mining_potential_role_status_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("278359a6-04b7-4669-9468-924cf580964a")
+                .export_id("4940ffd4-836f-48a3-b2b0-6d498c3fdf40")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +54,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_role_mining_potential_role_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_role_mining_potential_role_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +72,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_all_potential_role_summaries_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_all_potential_role_summaries_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +88,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_distribution_potential_role_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_distribution_potential_role_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +106,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_potential_role_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_potential_role_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +124,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_excluded_entitlements_potential_role_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_excluded_entitlements_potential_role_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +142,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identities_potential_role_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identities_potential_role_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,7 +160,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/applications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_applications_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_applications_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -99,7 +178,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_entitlements_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_entitlements_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("62f28d91-7d9f-4d17-be15-666d5b41d77f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -108,7 +196,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/v1/{potentialRoleId}/sources/{sourceId}/identityUsage",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_source_identity_usage_v1().potential_role_id("e0cc5d7d-bf7f-4f81-b2af-8885b09d9923").source_id("2c9180877620c1460176267f336a106f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_source_identity_usage_v1()
+                .potential_role_id("e0cc5d7d-bf7f-4f81-b2af-8885b09d9923")
+                .source_id("2c9180877620c1460176267f336a106f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -117,7 +214,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_summaries_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_summaries_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -126,7 +231,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_potential_role_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_potential_role_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -135,7 +249,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/v1/{potentialRoleId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_potential_role_v1().potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_potential_role_v1()
+                .potential_role_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -144,7 +266,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_session_status_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_session_status_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -153,7 +283,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1/{sessionId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_session_v1().session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_session_v1()
+                .session_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -162,7 +300,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-sessions/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_mining_sessions_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_mining_sessions_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -171,11 +316,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-mining-potential-roles/v1/saved",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_saved_potential_roles_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_saved_potential_roles_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

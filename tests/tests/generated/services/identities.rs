@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_identities` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (6 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_identities::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getIdentityOwnershipDetailsV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1/{identityId}/ownership",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_ownership_details_v1().identity_id("ff8081814d2a8036014d701f3fbf53fa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_ownership_details_v1()
+                .identity_id("ff8081814d2a8036014d701f3fbf53fa")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1/{identityId}/role-assignments/{assignmentId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assignment_v1().identity_id("ef38f94347e94562b5bb8424a56397d8").assignment_id("1cbb0705b38c4226b1334eadd8874086").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assignment_v1()
+                .identity_id("ef38f94347e94562b5bb8424a56397d8")
+                .assignment_id("1cbb0705b38c4226b1334eadd8874086")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +68,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1/{identityId}/role-assignments",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assignments_v1().identity_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assignments_v1()
+                .identity_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +85,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlements/v1/identities/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_entitlements_by_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_entitlements_by_identity_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,11 +102,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identities/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identities_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identities_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_identity_history` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (11 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_identity_history::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "compareIdentitySnapshotsAccessTypeV1",
@@ -18,7 +16,20 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/compare/{accessType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.compare_identity_snapshots_access_type_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").access_type(parsed::<types::CompareIdentitySnapshotsAccessTypeV1AccessType>("accessProfile")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.compare_identity_snapshots_access_type_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .access_type(
+                    parsed::<
+                        types::CompareIdentitySnapshotsAccessTypeV1AccessType,
+                    >("accessProfile"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +38,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/compare",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.compare_identity_snapshots_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.compare_identity_snapshots_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +55,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/events",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_historical_identity_events_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_historical_identity_events_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +72,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_historical_identity_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_historical_identity_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +89,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/snapshot-summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_snapshot_summary_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_snapshot_summary_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +106,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/snapshots/{date}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_snapshot_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_snapshot_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .date("2007-03-01T13:00:00Z")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +124,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/start-date",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_start_date_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_start_date_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +141,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_historical_identities_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_historical_identities_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,7 +157,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_access_items_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_access_items_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -99,7 +174,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/snapshots/{date}/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_snapshot_access_items_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").date("2007-03-01T13:00:00Z").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_snapshot_access_items_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .date("2007-03-01T13:00:00Z")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -108,11 +192,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/historical-identities/v1/{id}/snapshots",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_identity_snapshots_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_identity_snapshots_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

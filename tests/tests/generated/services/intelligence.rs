@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_intelligence` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (7 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_intelligence::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getIdentityIntelligenceV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/intelligence/v1/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_identity_intelligence_v1().filters("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_identity_intelligence_v1()
+                .filters("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,19 @@ pub const GETS: &[Call<Client>] = &[
         path: "/intelligence/v1/identities/{id}/access-history/access-items",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_intel_identity_access_item_history_v1().id(parsed::<types::GetIntelIdentityAccessItemHistoryV1Id>("ef38f94347e94562b5bb8424a56397d8")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_intel_identity_access_item_history_v1()
+                .id(
+                    parsed::<
+                        types::GetIntelIdentityAccessItemHistoryV1Id,
+                    >("ef38f94347e94562b5bb8424a56397d8"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +54,19 @@ pub const GETS: &[Call<Client>] = &[
         path: "/intelligence/v1/identities/{id}/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_intel_identity_accounts_v1().id(parsed::<types::GetIntelIdentityAccountsV1Id>("ef38f94347e94562b5bb8424a56397d8")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_intel_identity_accounts_v1()
+                .id(
+                    parsed::<
+                        types::GetIntelIdentityAccountsV1Id,
+                    >("ef38f94347e94562b5bb8424a56397d8"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +75,19 @@ pub const GETS: &[Call<Client>] = &[
         path: "/intelligence/v1/identities/{id}/access-history/certifications",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_intel_identity_certification_history_v1().id(parsed::<types::GetIntelIdentityCertificationHistoryV1Id>("ef38f94347e94562b5bb8424a56397d8")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_intel_identity_certification_history_v1()
+                .id(
+                    parsed::<
+                        types::GetIntelIdentityCertificationHistoryV1Id,
+                    >("ef38f94347e94562b5bb8424a56397d8"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +96,24 @@ pub const GETS: &[Call<Client>] = &[
         path: "/intelligence/v1/identities/{id}/non-human-identity-ownership/{category}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_intel_identity_non_human_identity_ownership_v1().id(parsed::<types::GetIntelIdentityNonHumanIdentityOwnershipV1Id>("ef38f94347e94562b5bb8424a56397d8")).category(parsed::<types::GetIntelIdentityNonHumanIdentityOwnershipV1Category>("agents")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_intel_identity_non_human_identity_ownership_v1()
+                .id(
+                    parsed::<
+                        types::GetIntelIdentityNonHumanIdentityOwnershipV1Id,
+                    >("ef38f94347e94562b5bb8424a56397d8"),
+                )
+                .category(
+                    parsed::<
+                        types::GetIntelIdentityNonHumanIdentityOwnershipV1Category,
+                    >("agents"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +122,19 @@ pub const GETS: &[Call<Client>] = &[
         path: "/intelligence/v1/identities/{id}/outliers/rare-access",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_intel_identity_rare_access_v1().id(parsed::<types::GetIntelIdentityRareAccessV1Id>("ef38f94347e94562b5bb8424a56397d8")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_intel_identity_rare_access_v1()
+                .id(
+                    parsed::<
+                        types::GetIntelIdentityRareAccessV1Id,
+                    >("ef38f94347e94562b5bb8424a56397d8"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,11 +143,21 @@ pub const GETS: &[Call<Client>] = &[
         path: "/intelligence/v1/response-actions/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_response_action_status_v1().id(parsed::<types::GetResponseActionStatusV1Id>("3f1e6c9a-8b2d-4e5f-9a1b-2c3d4e5f6a7b")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_response_action_status_v1()
+                .id(
+                    parsed::<
+                        types::GetResponseActionStatusV1Id,
+                    >("3f1e6c9a-8b2d-4e5f-9a1b-2c3d4e5f6a7b"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_launchers` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_launchers::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getLauncherV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/launchers/v1/{launcherID}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_launcher_v1().launcher_id("e3012408-8b61-4564-ad41-c5ec131c325b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_launcher_v1()
+                .launcher_id("e3012408-8b61-4564-ad41-c5ec131c325b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +33,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/launchers/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_launchers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_launchers_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

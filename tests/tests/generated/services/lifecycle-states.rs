@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_lifecycle_states` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_lifecycle_states::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getLifecycleStateV1",
@@ -18,7 +16,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_state_v1().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_lifecycle_state_v1()
+                .identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238")
+                .lifecycle_state_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +34,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/identity-profiles/v1/{identity-profile-id}/lifecycle-states",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_lifecycle_states_v1().identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_lifecycle_states_v1()
+                .identity_profile_id("2b838de9-db9b-abcf-e646-d4f274ad4238")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_machine_account_subtypes` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (3 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_machine_account_subtypes::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getMachineAccountSubtypeApprovalConfigV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-subtypes/v1/{subtypeId}/machine-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account_subtype_approval_config_v1().subtype_id("ef38f94347e94562b5bb8424a56498d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_account_subtype_approval_config_v1()
+                .subtype_id("ef38f94347e94562b5bb8424a56498d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-subtypes/v1/{subtypeId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_subtype_by_id_v1().subtype_id("6d28b7c1-620c-49c6-b6d5-cbf81eb4b5fa").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_subtype_by_id_v1()
+                .subtype_id("6d28b7c1-620c-49c6-b6d5-cbf81eb4b5fa")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,11 +50,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-subtypes/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_source_subtypes_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_source_subtypes_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_machine_accounts` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (5 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_machine_accounts::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getMachineAccountSubtypeByIdV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/subtypes/{subtypeId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account_subtype_by_id_v1().subtype_id("43bdd144-4b17-4fce-a744-17c7fd3e717b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_account_subtype_by_id_v1()
+                .subtype_id("43bdd144-4b17-4fce-a744-17c7fd3e717b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/subtypes/{technicalName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account_subtype_by_technical_name_v1().source_id("6d0458373bec4b4b80460992b76016da").technical_name("foo").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_account_subtype_by_technical_name_v1()
+                .source_id("6d0458373bec4b4b80460992b76016da")
+                .technical_name("foo")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +51,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-accounts/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_account_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +68,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/subtypes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_account_subtypes_v1().source_id("6d0458373bec4b4b80460992b76016da").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_account_subtypes_v1()
+                .source_id("6d0458373bec4b4b80460992b76016da")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,11 +85,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-accounts/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_accounts_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_accounts_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_machine_classification_config` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (1 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_machine_classification_config::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getMachineClassificationConfigV1",
@@ -18,11 +16,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/machine-classification-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_classification_config_v1().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_classification_config_v1()
+                .source_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_machine_identities_lifecycle_actions` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_machine_identities_lifecycle_actions::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getMachineIdentityLifecycleActionV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/lifecycle-actions/{requestId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_identity_lifecycle_action_v1().request_id("a1b2c3d4-e5f6-7890-abcd-ef1234567890").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_identity_lifecycle_action_v1()
+                .request_id("a1b2c3d4-e5f6-7890-abcd-ef1234567890")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +33,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/lifecycle-actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identity_lifecycle_actions_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_identity_lifecycle_actions_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_machine_identities` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (9 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_machine_identities::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getMachineIdentityV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_identity_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_identity_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v2/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_identity_v2().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_identity_v2()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_ownership_correlation_config_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("aws:iam-role").config_id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_ownership_correlation_config_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .resource_id("aws:iam-role")
+                .config_id("f5dd23fe-3414-42b7-bb1c-869400ad7a10")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +69,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/anomaly-summaries/unsanctioned",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_unsanctioned_anomaly_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_unsanctioned_anomaly_summary_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +85,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identities_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_identities_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +101,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v2",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identities_v2().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_identities_v2()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +117,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identities/v1/{id}/anomalies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identity_anomalies_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_identity_anomalies_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +134,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/machine-identity-user-entitlements/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_machine_identity_user_entitlements_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_machine_identity_user_entitlements_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,11 +150,18 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_ownership_correlation_configs_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("aws:iam-role").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_ownership_correlation_configs_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .resource_id("aws:iam-role")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

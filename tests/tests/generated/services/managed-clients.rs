@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_managed_clients` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_managed_clients::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getManagedClientHealthIndicatorsV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/v1/{id}/health-indicators",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_health_indicators_v1().id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_client_health_indicators_v1()
+                .id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/v1/{id}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_status_v1().id("aClientId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_client_status_v1()
+                .id("aClientId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_client_v1().id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_client_v1()
+                .id("4440278c-0ce2-41ee-a0a9-f5cfd5e8d3b7")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +67,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/managed-clients/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_managed_clients_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_managed_clients_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

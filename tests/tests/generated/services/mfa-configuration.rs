@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_mfa_configuration` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_mfa_configuration::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getMFADuoConfigV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/v1/duo-web/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_duo_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_duo_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/v1/kba/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_kba_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_kba_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +48,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/v1/okta-verify/config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mfa_okta_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mfa_okta_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +64,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mfa/v1/{method}/test",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_mfa_config_v1().method(parsed::<types::TestMfaConfigV1Method>("okta-verify")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_mfa_config_v1()
+                .method(parsed::<types::TestMfaConfigV1Method>("okta-verify"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

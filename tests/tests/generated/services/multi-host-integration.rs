@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_multi_host_integration` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (8 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_multi_host_integration::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAcctAggregationGroupsV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multihostId}/acctAggregationGroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_acct_aggregation_groups_v1().multihost_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_acct_aggregation_groups_v1()
+                .multihost_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multiHostId}/entitlementAggregationGroups",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_aggregation_groups_v1().multi_host_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_aggregation_groups_v1()
+                .multi_host_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_integrations_list_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_integrations_list_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +66,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multihostId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_integrations_v1().multihost_id("2c91808568c529c60168cca6f90c1326").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_integrations_v1()
+                .multihost_id("2c91808568c529c60168cca6f90c1326")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +83,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multiHostId}/sources/errors",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multi_host_source_creation_errors_v1().multi_host_id("004091cb79b04636b88662afa50a4440").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multi_host_source_creation_errors_v1()
+                .multi_host_id("004091cb79b04636b88662afa50a4440")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +100,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_multihost_integration_types_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_multihost_integration_types_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +116,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multihostId}/sources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sources_within_multi_host_v1().multihost_id("aMultiHostId").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sources_within_multi_host_v1()
+                .multihost_id("aMultiHostId")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,11 +133,18 @@ pub const GETS: &[Call<Client>] = &[
         path: "/multihosts/v1/{multihostId}/sources/{sourceId}/testConnection",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_connection_multihost_v1().multihost_id("2c91808568c529c60168cca6f90c1326").source_id("2c91808568c529f60168cca6f90c1324").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_connection_multihost_v1()
+                .multihost_id("2c91808568c529c60168cca6f90c1326")
+                .source_id("2c91808568c529f60168cca6f90c1324")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

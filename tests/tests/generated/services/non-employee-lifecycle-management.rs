@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_non_employee_lifecycle_management` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (15 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_non_employee_lifecycle_management::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "exportNonEmployeeRecordsV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{id}/non-employees/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_non_employee_records_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_non_employee_records_v1()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{id}/schema-attributes-template/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.export_non_employee_source_schema_template_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.export_non_employee_source_schema_template_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/v1/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval_summary_v1().requested_for("2c91808280430dfb0180431a59440460").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_approval_summary_v1()
+                .requested_for("2c91808280430dfb0180431a59440460")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +67,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_approval_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_approval_v1()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +84,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{id}/non-employee-bulk-upload/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_bulk_upload_status_v1().id("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_bulk_upload_status_v1()
+                .id("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +101,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_record_v1().id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_record_v1()
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +118,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/v1/summary/{requested-for}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request_summary_v1().requested_for("2c91808280430dfb0180431a59440460").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_request_summary_v1()
+                .requested_for("2c91808280430dfb0180431a59440460")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +135,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_request_v1().id("ac110005-7156-1150-8171-5b292e3e0084").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_request_v1()
+                .id("ac110005-7156-1150-8171-5b292e3e0084")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,7 +152,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_schema_attribute_v1().source_id("ef38f94347e94562b5bb8424a56397d8").attribute_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_schema_attribute_v1()
+                .source_id("ef38f94347e94562b5bb8424a56397d8")
+                .attribute_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -99,7 +170,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{sourceId}/schema-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source_schema_attributes_v1().source_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_source_schema_attributes_v1()
+                .source_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -108,7 +187,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1/{sourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_non_employee_source_v1().source_id("2c91808b7c28b350017c2a2ec5790aa1").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_non_employee_source_v1()
+                .source_id("2c91808b7c28b350017c2a2ec5790aa1")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -117,7 +204,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-approvals/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_approvals_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_approvals_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -126,7 +220,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-records/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_records_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_records_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -135,7 +236,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-requests/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_requests_v1().requested_for("e136567de87e4d029e60b3c3c55db56d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_requests_v1()
+                .requested_for("e136567de87e4d029e60b3c3c55db56d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -144,11 +253,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/non-employee-sources/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_non_employee_sources_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_non_employee_sources_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

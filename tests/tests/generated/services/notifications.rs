@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_notifications` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (10 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_notifications::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getDkimAttributesV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/verified-domains/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_dkim_attributes_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_dkim_attributes_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/mail-from-attributes/v1/{identity}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_mail_from_attributes_v1().identity("bobsmith@sailpoint.com").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_mail_from_attributes_v1()
+                .identity("bobsmith@sailpoint.com")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +49,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-preferences/v1/{key}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_preferences_v1().key("approval_completed_notification").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notification_preferences_v1()
+                .key("approval_completed_notification")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +66,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-templates/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_template_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notification_template_v1()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +83,18 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-variables/v1/{key}/{medium}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notification_template_variables_v1().key("approval_request_notification").medium(parsed::<types::GetNotificationTemplateVariablesV1Medium>("EMAIL")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notification_template_variables_v1()
+                .key("approval_request_notification")
+                .medium(
+                    parsed::<types::GetNotificationTemplateVariablesV1Medium>("EMAIL"),
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +103,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-context/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_notifications_template_context_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_notifications_template_context_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +119,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/verified-from-addresses/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_from_addresses_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_from_addresses_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +135,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-preferences/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_preferences_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_notification_preferences_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,7 +151,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-template-defaults/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_template_defaults_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_notification_template_defaults_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -99,11 +167,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/notification-templates/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_notification_templates_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_notification_templates_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

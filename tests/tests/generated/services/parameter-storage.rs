@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_parameter_storage` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (5 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_parameter_storage::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAttestationDocumentV1",
@@ -18,7 +16,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/attestation",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_attestation_document_v1().key("BLdV-KA7nSRXx2XkksQX7bmOAShARsB3CCVWodKr4dOJj_puru76wy6drBTVlSytW_rDheLwepm9xdrRuqUI7p81wMP576frFBbsjndBKyRm3eouPbDcW8MAz0XRH1BB3w==").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_attestation_document_v1()
+                .key(
+                    "BLdV-KA7nSRXx2XkksQX7bmOAShARsB3CCVWodKr4dOJj_puru76wy6drBTVlSytW_rDheLwepm9xdrRuqUI7p81wMP576frFBbsjndBKyRm3eouPbDcW8MAz0XRH1BB3w==",
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +35,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/parameters/{id}/references",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_parameter_references_v1().id("58de858b-83d9-4563-9e15-7393594c684a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_parameter_references_v1()
+                .id("58de858b-83d9-4563-9e15-7393594c684a")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +52,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/specification",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_parameter_storage_specification_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_parameter_storage_specification_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +68,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/parameters/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_parameter_v1().id("58de858b-83d9-4563-9e15-7393594c684a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_parameter_v1()
+                .id("58de858b-83d9-4563-9e15-7393594c684a")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,11 +85,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/parameter-storage/v1/parameters",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_parameters_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_parameters_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_password_management` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (1 called; not called: 0).
 //! `SEED`: every operation but the multipart ones (4 called; not called: 0).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_password_management::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getPasswordChangeStatusV1",
@@ -18,11 +16,18 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-change-status/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_change_status_v1().id("089899f13a8f4da7824996191587bab9").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_change_status_v1()
+                .id("089899f13a8f4da7824996191587bab9")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
 pub const SEED: &[Call<Client>] = &[
     Call {
@@ -31,9 +36,33 @@ pub const SEED: &[Call<Client>] = &[
         path: "/generate-password-reset-token/v1/digit",
         body: Some(r#"{"userId":"Abby.Smith","length":8,"durationMinutes":5}"#),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_digit_token_v1().body(example::<types::PasswordDigitTokenReset>(r#"{"userId":"Abby.Smith","length":8,"durationMinutes":5}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_digit_token_v1()
+                .body(
+                    example::<
+                        types::PasswordDigitTokenReset,
+                    >(r#"{"userId":"Abby.Smith","length":8,"durationMinutes":5}"#)?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_digit_token_v1().body(example::<types::PasswordDigitTokenReset>(r#"{"userId":"Abby.Smith"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_digit_token_v1()
+                    .body(
+                        example::<
+                            types::PasswordDigitTokenReset,
+                        >(r#"{"userId":"Abby.Smith"}"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -42,7 +71,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-change-status/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_change_status_v1().id("089899f13a8f4da7824996191587bab9").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_change_status_v1()
+                .id("089899f13a8f4da7824996191587bab9")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -51,7 +88,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/query-password-info/v1",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.query_password_info_v1().body(example::<types::PasswordInfoQueryDto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.query_password_info_v1()
+                .body(example::<types::PasswordInfoQueryDto>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -60,7 +105,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/set-password/v1",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.set_password_v1().body(example::<types::PasswordChangeRequest>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.set_password_v1()
+                .body(example::<types::PasswordChangeRequest>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];

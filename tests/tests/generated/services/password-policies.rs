@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_password_policies` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: every operation but the multipart ones (5 called; not called: 0).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_password_policies::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getPasswordPolicyByIdV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-policies/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_policy_by_id_v1().id("ff808081838d9e9d01838da6a03e0005").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_policy_by_id_v1()
+                .id("ff808081838d9e9d01838da6a03e0005")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,22 +33,52 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-policies/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policies_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policies_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
 pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "createPasswordPolicyV1",
         method: "POST",
         path: "/password-policies/v1",
-        body: Some(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#),
+        body: Some(
+            r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_password_policy_v1().body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_password_policy_v1()
+                .body(
+                    example::<
+                        types::PasswordPolicyV3Dto,
+                    >(
+                        r#"{"description":"New Password Policy with high requirements to password complexity.","id":null,"name":"High security Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_password_policy_v1().body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_password_policy_v1()
+                    .body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -51,7 +87,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_password_policy_v1().id("ff808081838d9e9d01838da6a03e0002").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_password_policy_v1()
+                .id("ff808081838d9e9d01838da6a03e0002")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -60,7 +104,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_policy_by_id_v1().id("ff808081838d9e9d01838da6a03e0005").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_policy_by_id_v1()
+                .id("ff808081838d9e9d01838da6a03e0005")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -69,18 +121,51 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-policies/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policies_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policies_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "setPasswordPolicyV1",
         method: "PUT",
         path: "/password-policies/v1/{id}",
-        body: Some(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#),
+        body: Some(
+            r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.set_password_policy_v1().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.set_password_policy_v1()
+                .id("ff808081838d9e9d01838da6a03e0007")
+                .body(
+                    example::<
+                        types::PasswordPolicyV3Dto,
+                    >(
+                        r#"{"description":"Password Policy after update.","id":"2c91808e7d976f3b017d9f5ceae440c8","name":"Improved Password Policy","dateCreated":1639056206564,"lastUpdated":1662385430753,"firstExpirationReminder":90,"accountIdMinWordLength":3,"accountNameMinWordLength":3,"maxLength":0,"maxRepeatedChars":4,"minAlpha":1,"minCharacterTypes":-1,"minLength":8,"minLower":0,"minNumeric":1,"minSpecial":0,"minUpper":0,"passwordExpiration":90,"defaultPolicy":false,"enablePasswdExpiration":false,"requireStrongAuthn":false,"requireStrongAuthOffNetwork":false,"requireStrongAuthUntrustedGeographies":false,"useAccountAttributes":false,"useDictionary":false,"useIdentityAttributes":false,"validateAgainstAccountId":true,"validateAgainstAccountName":true,"sourceIds":["2c91808382ffee0b01830de154f14034","2c91808582ffee0c01830de36511405f"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.set_password_policy_v1().id("ff808081838d9e9d01838da6a03e0007").body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.set_password_policy_v1()
+                    .id("ff808081838d9e9d01838da6a03e0007")
+                    .body(example::<types::PasswordPolicyV3Dto>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
 ];

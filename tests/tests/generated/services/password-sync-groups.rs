@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_password_sync_groups` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: every operation but the multipart ones (5 called; not called: 0).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_password_sync_groups::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getPasswordSyncGroupV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-sync-groups/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_group_v1().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_group_v1()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,22 +33,52 @@ pub const GETS: &[Call<Client>] = &[
         path: "/password-sync-groups/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_groups_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_groups_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
 pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "createPasswordSyncGroupV1",
         method: "POST",
         path: "/password-sync-groups/v1",
-        body: Some(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#),
+        body: Some(
+            r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_password_sync_group_v1().body(example::<types::PasswordSyncGroup>(r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_password_sync_group_v1()
+                .body(
+                    example::<
+                        types::PasswordSyncGroup,
+                    >(
+                        r#"{"name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_password_sync_group_v1().body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_password_sync_group_v1()
+                    .body(example::<types::PasswordSyncGroup>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -51,7 +87,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_password_sync_group_v1().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_password_sync_group_v1()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -60,7 +104,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_group_v1().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_group_v1()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -69,18 +121,51 @@ pub const SEED: &[Call<Client>] = &[
         path: "/password-sync-groups/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_password_sync_groups_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_password_sync_groups_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updatePasswordSyncGroupV1",
         method: "PUT",
         path: "/password-sync-groups/v1/{id}",
-        body: Some(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#),
+        body: Some(
+            r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_password_sync_group_v1().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_password_sync_group_v1()
+                .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                .body(
+                    example::<
+                        types::PasswordSyncGroup,
+                    >(
+                        r#"{"id":"6881f631-3bd5-4213-9c75-8e05cc3e35dd","name":"Password Sync Group 2","passwordPolicyId":"2c91808d744ba0ce01746f93b6204501","sourceIds":["2c918084660f45d6016617daa9210584","2c918084660f45d6016617daa9210500"]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_password_sync_group_v1().id("6881f631-3bd5-4213-9c75-8e05cc3e35dd").body(example::<types::PasswordSyncGroup>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_password_sync_group_v1()
+                    .id("6881f631-3bd5-4213-9c75-8e05cc3e35dd")
+                    .body(example::<types::PasswordSyncGroup>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
 ];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_privilege_criteria_configuration` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_privilege_criteria_configuration::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getPrivilegeCriteriaConfigV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/criteria-config/v1/privilege/{criteriaConfigId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_privilege_criteria_config_v1().criteria_config_id("6d123044-5834-4e8d-a49f-9c70089b0de1").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_privilege_criteria_config_v1()
+                .criteria_config_id("6d123044-5834-4e8d-a49f-9c70089b0de1")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +33,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/criteria-config/v1/privilege",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_privilege_criteria_config_v1().filters("sourceId eq \"c42c45d8d7c04d2da64d215cd8c32f21\"").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_privilege_criteria_config_v1()
+                .filters("sourceId eq \"c42c45d8d7c04d2da64d215cd8c32f21\"")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

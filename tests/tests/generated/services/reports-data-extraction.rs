@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_reports_data_extraction` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_reports_data_extraction::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getReportResultV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reports/v1/{taskResultId}/result",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_report_result_v1().task_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_report_result_v1()
+                .task_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +33,18 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reports/v1/{taskResultId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_report_v1().task_result_id("ef38f94347e94562b5bb8424a56397d8").file_format(parsed::<types::GetReportV1FileFormat>("csv")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_report_v1()
+                .task_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .file_format(parsed::<types::GetReportV1FileFormat>("csv"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

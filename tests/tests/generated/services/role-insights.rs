@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_role_insights` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (8 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_role_insights::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "downloadRoleInsightsEntitlementsChangesV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}/entitlement-changes/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.download_role_insights_entitlements_changes_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.download_role_insights_entitlements_changes_v1()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}/entitlement-changes/{entitlementId}/identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlement_changes_identities_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").entitlement_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlement_changes_identities_v1()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .entitlement_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +51,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insight_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insight_v1()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +68,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}/current-entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_current_entitlements_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_current_entitlements_v1()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +85,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/{insightId}/entitlement-changes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_entitlements_changes_v1().insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_entitlements_changes_v1()
+                .insight_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +102,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/requests/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_requests_v1().id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_requests_v1()
+                .id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +119,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_summary_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,11 +135,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-insights/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_insights_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_insights_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

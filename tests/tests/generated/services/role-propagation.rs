@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_role_propagation` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (3 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_role_propagation::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getOngoingRolePropagationV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-propagation/v1/is-running",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_ongoing_role_propagation_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_ongoing_role_propagation_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-propagation-config/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_propagation_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_propagation_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,11 +48,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/role-propagation/v1/{rolePropagationId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_propagation_status_v1().role_propagation_id("47b9fb02-e12e-42ba-8bfe-1860d78c88eb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_propagation_status_v1()
+                .role_propagation_id("47b9fb02-e12e-42ba-8bfe-1860d78c88eb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

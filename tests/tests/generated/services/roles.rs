@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_roles` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (6 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_roles::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getBulkUpdateStatusByIdV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/access-model-metadata/bulk-update/id",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_bulk_update_status_by_id_v1().id("c24359c389374d0fb8585698a2189e3d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_bulk_update_status_by_id_v1()
+                .id("c24359c389374d0fb8585698a2189e3d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/access-model-metadata/bulk-update",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_bulk_update_status_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_bulk_update_status_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +49,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{id}/assigned-identities",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_assigned_identities_v1().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_assigned_identities_v1()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +66,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{id}/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_entitlements_v1().id("2c91808a7813090a017814121919ecca").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_entitlements_v1()
+                .id("2c91808a7813090a017814121919ecca")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +83,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_role_v1().id("2c91808a7813090a017814121e121518").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_role_v1()
+                .id("2c91808a7813090a017814121e121518")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,11 +100,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/roles/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_roles_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_roles_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

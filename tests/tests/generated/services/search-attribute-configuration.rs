@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_search_attribute_configuration` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_search_attribute_configuration::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getSearchAttributeConfigV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/v1/search-attribute-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_search_attribute_config_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_search_attribute_config_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +32,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/accounts/v1/search-attribute-config/{name}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_single_search_attribute_config_v1().name("newMailAttribute").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_single_search_attribute_config_v1()
+                .name("newMailAttribute")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

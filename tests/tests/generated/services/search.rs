@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_search` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (1 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_search::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "searchGetV1",
@@ -18,11 +16,18 @@ pub const GETS: &[Call<Client>] = &[
         path: "/search/v1/{index}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_get_v1().index(parsed::<types::SearchGetV1Index>("accessprofiles")).id("2c91808568c529c60168cca6f90c1313").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_get_v1()
+                .index(parsed::<types::SearchGetV1Index>("accessprofiles"))
+                .id("2c91808568c529c60168cca6f90c1313")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

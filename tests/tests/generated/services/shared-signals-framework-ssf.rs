@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_shared_signals_framework_ssf` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (4 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_shared_signals_framework_ssf::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getJWKSDataV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ssf/v1/jwks",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_jwks_data_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_jwks_data_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/.well-known/v1/ssf-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_ssf_configuration_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_ssf_configuration_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +48,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ssf/v1/streams/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_stream_status_v1().stream_id("550e8400-e29b-41d4-a716-446655440000").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_stream_status_v1()
+                .stream_id("550e8400-e29b-41d4-a716-446655440000")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,11 +65,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/ssf/v1/streams",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_stream_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_stream_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_sim_integrations` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_sim_integrations::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getSIMIntegrationV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sim-integrations/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sim_integration_v1().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sim_integration_v1()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +33,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sim-integrations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sim_integrations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sim_integrations_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

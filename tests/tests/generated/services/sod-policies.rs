@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_sod_policies` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (8 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_sod_policies::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getCustomViolationReportV1",
@@ -18,7 +16,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/v1/{reportResultId}/download/{fileName}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_custom_violation_report_v1().report_result_id("ef38f94347e94562b5bb8424a56397d8").file_name("custom-name").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_custom_violation_report_v1()
+                .report_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .file_name("custom-name")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +34,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/v1/{reportResultId}/download",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_default_violation_report_v1().report_result_id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_default_violation_report_v1()
+                .report_result_id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +51,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-violation-report/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_all_report_run_status_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_all_report_run_status_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +67,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/v1/{id}/schedule",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_policy_schedule_v1().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_policy_schedule_v1()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +84,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_policy_v1().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_policy_v1()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +101,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/v1/sod-violation-report-status/{reportResultId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_violation_report_run_status_v1().report_result_id("2e8d8180-24bc-4d21-91c6-7affdb473b0d").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_violation_report_run_status_v1()
+                .report_result_id("2e8d8180-24bc-4d21-91c6-7affdb473b0d")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +118,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/v1/{id}/violation-report",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sod_violation_report_status_v1().id("ef38f943-47e9-4562-b5bb-8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sod_violation_report_status_v1()
+                .id("ef38f943-47e9-4562-b5bb-8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,11 +135,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sod-policies/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sod_policies_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sod_policies_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_source_usages` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (2 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_source_usages::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getStatusBySourceIdV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/v1/{sourceId}/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_status_by_source_id_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_status_by_source_id_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,11 +33,17 @@ pub const GETS: &[Call<Client>] = &[
         path: "/source-usages/v1/{sourceId}/summaries",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_usages_by_source_id_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_usages_by_source_id_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

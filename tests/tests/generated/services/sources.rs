@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_sources` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (27 called; not called: 0).
 //! `SEED`: every operation but the multipart ones (71 called; not called: 0).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_sources::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAccountDeleteApprovalConfigV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/approval-config/account-delete",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_delete_approval_config_v1().source_id("ha38f94347e94562b5bb8424a56498d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_delete_approval_config_v1()
+                .source_id("ha38f94347e94562b5bb8424a56498d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{id}/schemas/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_accounts_schema_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_accounts_schema_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{id}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_correlation_config_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_correlation_config_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +67,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{id}/schemas/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_schema_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_schema_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +84,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/approval-config/machine-account-delete",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account_deletion_approval_config_by_source_v1().source_id("gt38f94347e94562b5bb8424a56498d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_account_deletion_approval_config_by_source_v1()
+                .source_id("gt38f94347e94562b5bb8424a56498d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +101,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_native_change_detection_config_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_native_change_detection_config_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +118,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy_v1().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +136,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy_v2().source_id("2c9180835d191a86015d28455b4a2329").id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy_v2()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .id("f5dd23fe-3414-42b7-bb1c-869400ad7a10")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,7 +154,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{id}/attribute-sync-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_attr_sync_config_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_attr_sync_config_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -99,7 +171,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{id}/connectors/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_config_v1().id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_config_v1()
+                .id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -108,7 +188,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_connections_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_connections_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -117,7 +205,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/datasets/{datasetId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_dataset_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .dataset_id("cmdb-servicenow:applications")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -126,7 +223,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/datasets",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_datasets_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_datasets_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -135,7 +240,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{id}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_entitlement_request_config_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_entitlement_request_config_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -144,7 +257,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/source-health",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_health_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_health_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -153,7 +274,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/mappings",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_resource_mappings_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_resource_mappings_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -162,7 +291,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/{resourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_resource_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("account").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_resource_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .resource_id("account")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -171,7 +309,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_resources_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_resources_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -180,7 +326,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedule_v1().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schedule_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -189,7 +344,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schedules",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedules_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schedules_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -198,7 +361,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schema_v1().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schema_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -207,7 +379,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schemas",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schemas_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schemas_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -216,7 +396,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -225,7 +413,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/password-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policy_holders_on_source_v1().source_id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policy_holders_on_source_v1()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -234,7 +430,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -243,7 +447,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v2/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies_v2().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies_v2()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -252,64 +464,203 @@ pub const GETS: &[Call<Client>] = &[
         path: "/sources/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sources_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sources_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
 pub const SEED: &[Call<Client>] = &[
     Call {
         operation_id: "createProvisioningPolicyV1",
         method: "POST",
         path: "/sources/v1/{sourceId}/provisioning-policies",
-        body: Some(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#),
+        body: Some(
+            r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_provisioning_policy_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicyDto>(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_provisioning_policy_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::ProvisioningPolicyDto,
+                    >(
+                        r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln${uniqueCounter},OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_provisioning_policy_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicyDto>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_provisioning_policy_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            types::ProvisioningPolicyDto,
+                        >(
+                            r#"{"name":"example provisioning policy for inactive identities"}"#,
+                        )?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createProvisioningPolicyV2",
         method: "POST",
         path: "/sources/v2/{sourceId}/provisioning-policies",
-        body: Some(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln<uniqueCounter>,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#),
+        body: Some(
+            r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln<uniqueCounter>,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_provisioning_policy_v2().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicyDtoV2>(r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln<uniqueCounter>,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_provisioning_policy_v2()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::ProvisioningPolicyDtoV2,
+                    >(
+                        r#"{"name":"Account","description":"Account Provisioning Policy","usageType":"CREATE","fields":[{"name":"displayName","transform":{"type":"identityAttribute","attributes":{"name":"displayName"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false},{"name":"distinguishedName","transform":{"type":"usernameGenerator","attributes":{"sourceCheck":true,"patterns":["CN=$fi $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fti $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn $ln,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com","CN=$fn$ln<uniqueCounter>,OU=zzUsers,OU=Demo,DC=seri,DC=sailpointdemo,DC=com"],"fn":{"type":"identityAttribute","attributes":{"name":"firstname"}},"ln":{"type":"identityAttribute","attributes":{"name":"lastname"}},"fi":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":1}},"fti":{"type":"substring","attributes":{"input":{"type":"identityAttribute","attributes":{"name":"firstname"}},"begin":0,"end":2}}}},"attributes":{"cloudMaxUniqueChecks":"5","cloudMaxSize":"100","cloudRequired":"true"},"isRequired":false,"type":"","isMultiValued":false},{"name":"description","transform":{"type":"static","attributes":{"value":""}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_provisioning_policy_v2().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::ProvisioningPolicyDtoV2>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_provisioning_policy_v2()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            types::ProvisioningPolicyDtoV2,
+                        >(
+                            r#"{"name":"example provisioning policy for inactive identities"}"#,
+                        )?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createSourceDatasetV1",
         method: "POST",
         path: "/sources/v1/{sourceId}/datasets",
-        body: Some(r#"{"name":"Applications","description":"CMDB application records for this source."}"#),
+        body: Some(
+            r#"{"name":"Applications","description":"CMDB application records for this source."}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::SourceDataset>(r#"{"name":"Applications","description":"CMDB application records for this source."}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_dataset_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::SourceDataset,
+                    >(
+                        r#"{"name":"Applications","description":"CMDB application records for this source."}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::SourceDataset>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_source_dataset_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .body(example::<types::SourceDataset>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createSourceResourceV1",
         method: "POST",
         path: "/sources/v1/{sourceId}/resources",
-        body: Some(r#"{"name":"Account","type":"std:resource","datasetId":"cmdb-servicenow:applications","features":["Create","Delete"],"schema":{"identityAttribute":"NAME","displayAttribute":"NAME","attributes":[{"name":"NAME","type":"STRING","isMultiValued":false,"isEntitlement":false,"isGroup":false}]}}"#),
+        body: Some(
+            r#"{"name":"Account","type":"std:resource","datasetId":"cmdb-servicenow:applications","features":["Create","Delete"],"schema":{"identityAttribute":"NAME","displayAttribute":"NAME","attributes":[{"name":"NAME","type":"STRING","isMultiValued":false,"isEntitlement":false,"isGroup":false}]}}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.create_source_resource_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::SourceDatasetResource>(r#"{"name":"Account","type":"std:resource","datasetId":"cmdb-servicenow:applications","features":["Create","Delete"],"schema":{"identityAttribute":"NAME","displayAttribute":"NAME","attributes":[{"name":"NAME","type":"STRING","isMultiValued":false,"isEntitlement":false,"isGroup":false}]}}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_resource_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::SourceDatasetResource,
+                    >(
+                        r#"{"name":"Account","type":"std:resource","datasetId":"cmdb-servicenow:applications","features":["Create","Delete"],"schema":{"identityAttribute":"NAME","displayAttribute":"NAME","attributes":[{"name":"NAME","type":"STRING","isMultiValued":false,"isEntitlement":false,"isGroup":false}]}}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.create_source_resource_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::SourceDatasetResource>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.create_source_resource_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .body(example::<types::SourceDatasetResource>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "createSourceScheduleV1",
         method: "POST",
         path: "/sources/v1/{sourceId}/schedules",
-        body: Some(r#"{"type":"ACCOUNT_AGGREGATION","cronExpression":"0 0 5,13,21 * * ?"}"#),
+        body: Some(
+            r#"{"type":"ACCOUNT_AGGREGATION","cronExpression":"0 0 5,13,21 * * ?"}"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source_schedule_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schedule3>(r#"{"type":"ACCOUNT_AGGREGATION","cronExpression":"0 0 5,13,21 * * ?"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_schedule_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::Schedule3,
+                    >(
+                        r#"{"type":"ACCOUNT_AGGREGATION","cronExpression":"0 0 5,13,21 * * ?"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -318,7 +669,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schemas",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source_schema_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schema>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_schema_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::Schema>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -327,7 +687,21 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1",
         body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.create_source_v1().body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.create_source_v1()
+                .body(
+                    example::<
+                        types::Source,
+                    >(
+                        r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -336,7 +710,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/remove-accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_accounts_async_v1().id("ebbf35756e1140699ce52b233121384a").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_accounts_async_v1()
+                .id("ebbf35756e1140699ce52b233121384a")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -345,7 +727,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_native_change_detection_config_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_native_change_detection_config_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -354,7 +744,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_provisioning_policy_v1().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_provisioning_policy_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -363,7 +762,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_provisioning_policy_v2().source_id("2c9180835d191a86015d28455b4a2329").id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_provisioning_policy_v2()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .id("f5dd23fe-3414-42b7-bb1c-869400ad7a10")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -372,7 +780,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/datasets/{datasetId}/delete-objects",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_dataset_objects_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_dataset_objects_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .dataset_id("cmdb-servicenow:applications")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -381,7 +798,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/datasets/{datasetId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_dataset_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .dataset_id("cmdb-servicenow:applications")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -390,7 +816,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/{resourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_resource_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("account").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_resource_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .resource_id("account")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -399,7 +834,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_schedule_v1().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_schedule_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -408,7 +852,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_schema_v1().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_schema_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -417,7 +870,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.delete_source_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.delete_source_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -426,7 +887,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/approval-config/account-delete",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_account_delete_approval_config_v1().source_id("ha38f94347e94562b5bb8424a56498d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_account_delete_approval_config_v1()
+                .source_id("ha38f94347e94562b5bb8424a56498d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -435,7 +904,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/schemas/accounts",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_accounts_schema_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_accounts_schema_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -444,7 +921,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/correlation-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_correlation_config_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_correlation_config_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -453,7 +938,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/schemas/entitlements",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_entitlements_schema_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_entitlements_schema_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -462,7 +955,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/approval-config/machine-account-delete",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_machine_account_deletion_approval_config_by_source_v1().source_id("gt38f94347e94562b5bb8424a56498d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_machine_account_deletion_approval_config_by_source_v1()
+                .source_id("gt38f94347e94562b5bb8424a56498d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -471,7 +972,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/native-change-detection-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_native_change_detection_config_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_native_change_detection_config_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -480,7 +989,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy_v1().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -489,7 +1007,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_provisioning_policy_v2().source_id("2c9180835d191a86015d28455b4a2329").id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_provisioning_policy_v2()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .id("f5dd23fe-3414-42b7-bb1c-869400ad7a10")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -498,7 +1025,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/attribute-sync-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_attr_sync_config_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_attr_sync_config_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -507,7 +1042,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/connectors/source-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_config_v1().id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_config_v1()
+                .id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -516,7 +1059,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/connections",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_connections_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_connections_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -525,7 +1076,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/datasets/{datasetId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_dataset_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .dataset_id("cmdb-servicenow:applications")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -534,7 +1094,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/datasets",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_datasets_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_datasets_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -543,7 +1111,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/entitlement-request-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_entitlement_request_config_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_entitlement_request_config_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -552,7 +1128,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/source-health",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_health_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_health_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -561,7 +1145,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/mappings",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_resource_mappings_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_resource_mappings_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -570,7 +1162,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/{resourceId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_resource_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("account").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_resource_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .resource_id("account")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -579,7 +1180,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_resources_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_resources_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -588,7 +1197,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schedules/{scheduleType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedule_v1().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schedule_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -597,7 +1215,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schedules",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schedules_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schedules_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -606,7 +1232,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schemas/{schemaId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schema_v1().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schema_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -615,7 +1250,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schemas",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_schemas_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_schemas_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -624,7 +1267,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_source_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_source_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -633,9 +1284,33 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/datasets/{datasetId}/aggregate",
         body: Some(r#"{"config":{"region":"us-east-1"}}"#),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.import_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").body(example::<types::DatasetAggregationRequest>(r#"{"config":{"region":"us-east-1"}}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.import_source_dataset_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .dataset_id("cmdb-servicenow:applications")
+                .body(
+                    example::<
+                        types::DatasetAggregationRequest,
+                    >(r#"{"config":{"region":"us-east-1"}}"#)?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.import_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").body(example::<types::DatasetAggregationRequest>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.import_source_dataset_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .dataset_id("cmdb-servicenow:applications")
+                    .body(example::<types::DatasetAggregationRequest>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -644,7 +1319,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/password-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_password_policy_holders_on_source_v1().source_id("8c190e6787aa4ed9a90bd9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_password_policy_holders_on_source_v1()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -653,7 +1336,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies_v1().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -662,7 +1353,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v2/{sourceId}/provisioning-policies",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_provisioning_policies_v2().source_id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_provisioning_policies_v2()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -671,7 +1370,14 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_sources_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_sources_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -680,7 +1386,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/connector/ping-cluster",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.ping_cluster_v1().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.ping_cluster_v1()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -689,7 +1403,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/correlation-config",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_correlation_config_v1().id("2c9180835d191a86015d28455b4a2329").body(example::<types::CorrelationConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_correlation_config_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::CorrelationConfig>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -698,7 +1421,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/native-change-detection-config",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_native_change_detection_config_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<types::NativeChangeDetectionConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_native_change_detection_config_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::NativeChangeDetectionConfig>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -707,7 +1439,23 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
         body: Some(r#"{"name":"example provisioning policy for inactive identities"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_provisioning_policy_v1().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<types::ProvisioningPolicyDto>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_provisioning_policy_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .body(
+                    example::<
+                        types::ProvisioningPolicyDto,
+                    >(
+                        r#"{"name":"example provisioning policy for inactive identities"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -716,27 +1464,88 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
         body: Some(r#"{"name":"example provisioning policy for inactive identities"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_provisioning_policy_v2().source_id("2c9180835d191a86015d28455b4a2329").id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").body(example::<types::ProvisioningPolicyDtoV2>(r#"{"name":"example provisioning policy for inactive identities"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_provisioning_policy_v2()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .id("f5dd23fe-3414-42b7-bb1c-869400ad7a10")
+                .body(
+                    example::<
+                        types::ProvisioningPolicyDtoV2,
+                    >(
+                        r#"{"name":"example provisioning policy for inactive identities"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "putSourceAttrSyncConfigV1",
         method: "PUT",
         path: "/sources/v1/{id}/attribute-sync-config",
-        body: Some(r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#),
+        body: Some(
+            r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_attr_sync_config_v1().id("2c9180835d191a86015d28455b4a2329").body(example::<types::AttrSyncSourceConfig>(r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_attr_sync_config_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::AttrSyncSourceConfig,
+                    >(
+                        r#"{"source":{},"attributes":[{"name":"email","displayName":"Email","enabled":true,"target":"mail"},{"name":"firstname","displayName":"First Name","enabled":false,"target":"givenName"}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "putSourceDatasetV1",
         method: "PUT",
         path: "/sources/v1/{sourceId}/datasets/{datasetId}",
-        body: Some(r#"{"id":"cmdb-servicenow:applications","name":"Applications","description":"CMDB application records for this source.","aggregationEnabled":true,"resources":[{"id":"aws:iam-role","name":"Role","type":"std:resource"}]}"#),
+        body: Some(
+            r#"{"id":"cmdb-servicenow:applications","name":"Applications","description":"CMDB application records for this source.","aggregationEnabled":true,"resources":[{"id":"aws:iam-role","name":"Role","type":"std:resource"}]}"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.put_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").body(example::<types::SourceDataset>(r#"{"id":"cmdb-servicenow:applications","name":"Applications","description":"CMDB application records for this source.","aggregationEnabled":true,"resources":[{"id":"aws:iam-role","name":"Role","type":"std:resource"}]}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_dataset_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .dataset_id("cmdb-servicenow:applications")
+                .body(
+                    example::<
+                        types::SourceDataset,
+                    >(
+                        r#"{"id":"cmdb-servicenow:applications","name":"Applications","description":"CMDB application records for this source.","aggregationEnabled":true,"resources":[{"id":"aws:iam-role","name":"Role","type":"std:resource"}]}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.put_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").body(example::<types::SourceDataset>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.put_source_dataset_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .dataset_id("cmdb-servicenow:applications")
+                    .body(example::<types::SourceDataset>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -745,7 +1554,17 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/resources/{resourceId}",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_resource_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("account").body(example::<types::SourceDatasetResource>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_resource_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .resource_id("account")
+                .body(example::<types::SourceDatasetResource>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -754,7 +1573,17 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/schemas/{schemaId}",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_schema_v1().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<types::Schema>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_schema_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .body(example::<types::Schema>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -763,7 +1592,22 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}",
         body: Some(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.put_source_v1().id("2c9180835d191a86015d28455b4a2329").body(example::<types::Source>(r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.put_source_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        types::Source,
+                    >(
+                        r#"{"name":"My Source","owner":{},"connector":"active-directory"}"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -772,7 +1616,16 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/connector/peek-resource-objects",
         body: Some(r#"{}"#),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.search_resource_objects_v1().source_id("cef3ee201db947c5912551015ba0c679").body(example::<types::ResourceObjectsRequest>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.search_resource_objects_v1()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .body(example::<types::ResourceObjectsRequest>(r#"{}"#)?)
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -781,7 +1634,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/synchronize-attributes",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.sync_attributes_for_source_v1().id("2c9180835d2e5168015d32f890ca1581").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.sync_attributes_for_source_v1()
+                .id("2c9180835d2e5168015d32f890ca1581")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -790,7 +1651,15 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/connector/test-configuration",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_configuration_v1().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_configuration_v1()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -799,65 +1668,205 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/connector/check-connection",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.test_source_connection_v1().source_id("cef3ee201db947c5912551015ba0c679").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.test_source_connection_v1()
+                .source_id("cef3ee201db947c5912551015ba0c679")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updateAccountDeletionApprovalConfigV1",
         method: "PATCH",
         path: "/sources/v1/{sourceId}/approval-config/account-delete",
-        body: Some(r#"[{"op":"replace","path":"/approvalConfig/comments","value":"ALL"}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/approvalConfig/comments","value":"ALL"}]"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.update_account_deletion_approval_config_v1().source_id("00eebcf881994e419d72e757fd30dc0e").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/approvalConfig/comments","value":"ALL"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_account_deletion_approval_config_v1()
+                .source_id("00eebcf881994e419d72e757fd30dc0e")
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/approvalConfig/comments","value":"ALL"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updateMachineAccountDeletionApprovalConfigV1",
         method: "PATCH",
         path: "/sources/v1/{sourceId}/approval-config/machine-account-delete",
-        body: Some(r#"[{"op":"replace","path":"/approvalConfig/comments","value":"ALL"}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/approvalConfig/comments","value":"ALL"}]"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.update_machine_account_deletion_approval_config_v1().source_id("00eebcf881994e419d72e757fd30dc0e").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/approvalConfig/comments","value":"ALL"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_machine_account_deletion_approval_config_v1()
+                .source_id("00eebcf881994e419d72e757fd30dc0e")
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/approvalConfig/comments","value":"ALL"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updatePasswordPolicyHoldersV1",
         method: "PATCH",
         path: "/sources/v1/{sourceId}/password-policies",
-        body: Some(r#"[{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"Default","selectors":null},{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"PasswordPolicy Example","selectors":{"identityAttr":[{"name":"displayName","value":"Robert"},{"name":"lastname","value":"Case"}]}}]"#),
+        body: Some(
+            r#"[{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"Default","selectors":null},{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"PasswordPolicy Example","selectors":{"identityAttr":[{"name":"displayName","value":"Robert"},{"name":"lastname","value":"Case"}]}}]"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.update_password_policy_holders_v1().source_id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::PasswordPolicyHoldersDto>(r#"[{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"Default","selectors":null},{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"PasswordPolicy Example","selectors":{"identityAttr":[{"name":"displayName","value":"Robert"},{"name":"lastname","value":"Case"}]}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_password_policy_holders_v1()
+                .source_id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .body(
+                    example::<
+                        types::PasswordPolicyHoldersDto,
+                    >(
+                        r#"[{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"Default","selectors":null},{"policyId":"2c91808e7d976f3b017d9f5ceae440c8","policyName":"PasswordPolicy Example","selectors":{"identityAttr":[{"name":"displayName","value":"Robert"},{"name":"lastname","value":"Case"}]}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updateProvisioningPoliciesInBulkV1",
         method: "POST",
         path: "/sources/v1/{sourceId}/provisioning-policies/bulk-update",
-        body: Some(r#"[{"name":"example provisioning policy for inactive identities"}]"#),
+        body: Some(
+            r#"[{"name":"example provisioning policy for inactive identities"}]"#,
+        ),
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.update_provisioning_policies_in_bulk_v1().source_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<types::ProvisioningPolicyDto>>(r#"[{"name":"example provisioning policy for inactive identities"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policies_in_bulk_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<types::ProvisioningPolicyDto>,
+                    >(
+                        r#"[{"name":"example provisioning policy for inactive identities"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
         operation_id: "updateProvisioningPolicyV1",
         method: "PATCH",
         path: "/sources/v1/{sourceId}/provisioning-policies/{usageType}",
-        body: Some(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#),
+        body: Some(
+            r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_provisioning_policy_v1().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policy_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .usage_type(parsed::<types::UsageType>("CREATE"))
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_provisioning_policy_v1().source_id("2c9180835d191a86015d28455b4a2329").usage_type(parsed::<types::UsageType>("CREATE")).body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_provisioning_policy_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .usage_type(parsed::<types::UsageType>("CREATE"))
+                    .body(
+                        example::<
+                            ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateProvisioningPolicyV2",
         method: "PATCH",
         path: "/sources/v2/{sourceId}/provisioning-policies/{id}",
-        body: Some(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#),
+        body: Some(
+            r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_provisioning_policy_v2().source_id("2c9180835d191a86015d28455b4a2329").id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_provisioning_policy_v2()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .id("f5dd23fe-3414-42b7-bb1c-869400ad7a10")
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"add","path":"/fields/0","value":{"name":"email","transform":{"type":"identityAttribute","attributes":{"name":"email"}},"attributes":{},"isRequired":false,"type":"string","isMultiValued":false}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_provisioning_policy_v2().source_id("2c9180835d191a86015d28455b4a2329").id("f5dd23fe-3414-42b7-bb1c-869400ad7a10").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_provisioning_policy_v2()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .id("f5dd23fe-3414-42b7-bb1c-869400ad7a10")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -866,9 +1875,37 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{sourceId}/datasets/{datasetId}",
         body: Some(r#"[{"op":"replace","path":"/aggregationEnabled","value":true}]"#),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/aggregationEnabled","value":true}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_dataset_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .dataset_id("cmdb-servicenow:applications")
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(r#"[{"op":"replace","path":"/aggregationEnabled","value":true}]"#)?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_dataset_v1().source_id("2c9180835d191a86015d28455b4a2329").dataset_id("cmdb-servicenow:applications").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_dataset_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .dataset_id("cmdb-servicenow:applications")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
@@ -877,53 +1914,201 @@ pub const SEED: &[Call<Client>] = &[
         path: "/sources/v1/{id}/entitlement-request-config",
         body: Some(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_entitlement_request_config_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::SourceEntitlementRequestConfig>(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_entitlement_request_config_v1()
+                .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                .body(
+                    example::<
+                        types::SourceEntitlementRequestConfig,
+                    >(r#"{"accessRequestConfig":{"approvalSchemes":[]}}"#)?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_entitlement_request_config_v1().id("8c190e6787aa4ed9a90bd9d5344523fb").body(example::<types::SourceEntitlementRequestConfig>(r#"{}"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_entitlement_request_config_v1()
+                    .id("8c190e6787aa4ed9a90bd9d5344523fb")
+                    .body(example::<types::SourceEntitlementRequestConfig>(r#"{}"#)?)
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSourceResourceV1",
         method: "PATCH",
         path: "/sources/v1/{sourceId}/resources/{resourceId}",
-        body: Some(r#"[{"op":"replace","path":"/features","value":["Create","Delete"]}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/features","value":["Create","Delete"]}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_resource_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("account").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/features","value":["Create","Delete"]}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_resource_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .resource_id("account")
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/features","value":["Create","Delete"]}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_resource_v1().source_id("2c9180835d191a86015d28455b4a2329").resource_id("account").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_resource_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .resource_id("account")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSourceScheduleV1",
         method: "PATCH",
         path: "/sources/v1/{sourceId}/schedules/{scheduleType}",
-        body: Some(r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_schedule_v1().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_schedule_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION"))
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/cronExpression","value":"0 0 6 * * ?"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_schedule_v1().source_id("2c9180835d191a86015d28455b4a2329").schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION")).body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_schedule_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .schedule_type(parsed::<types::Schedule3Type>("ACCOUNT_AGGREGATION"))
+                    .body(
+                        example::<
+                            ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSourceSchemaV1",
         method: "PATCH",
         path: "/sources/v1/{sourceId}/schemas/{schemaId}",
-        body: Some(r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#),
+        body: Some(
+            r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_schema_v1().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_schema_v1()
+                .source_id("2c9180835d191a86015d28455b4a2329")
+                .schema_id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"add","path":"/attributes/-","value":{"name":"location","type":"STRING","schema":null,"description":"Employee location","isMulti":false,"isEntitlement":false,"isGroup":false}}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_schema_v1().source_id("2c9180835d191a86015d28455b4a2329").schema_id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_schema_v1()
+                    .source_id("2c9180835d191a86015d28455b4a2329")
+                    .schema_id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
     Call {
         operation_id: "updateSourceV1",
         method: "PATCH",
         path: "/sources/v1/{id}",
-        body: Some(r#"[{"op":"replace","path":"/description","value":"new description"}]"#),
+        body: Some(
+            r#"[{"op":"replace","path":"/description","value":"new description"}]"#,
+        ),
         body_is_spec_example: true,
-        call: |c| Box::pin(async move { c.update_source_v1().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description","value":"new description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.update_source_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .body(
+                    example::<
+                        ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                    >(
+                        r#"[{"op":"replace","path":"/description","value":"new description"}]"#,
+                    )?,
+                )
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: Some(Fallback {
-            call: |c| Box::pin(async move { c.update_source_v1().id("2c9180835d191a86015d28455b4a2329").body(example::<::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>>(r#"[{"op":"replace","path":"/description"}]"#)?).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+            call: |c| Box::pin(async move {
+                c.update_source_v1()
+                    .id("2c9180835d191a86015d28455b4a2329")
+                    .body(
+                        example::<
+                            ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
+                        >(r#"[{"op":"replace","path":"/description"}]"#)?,
+                    )
+                    .send()
+                    .await
+                    .and_then(|r| r.into_inner())
+                    .map(drop)
+                    .map_err(sdk)
+            }),
         }),
     },
 ];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_suggested_entitlement_description` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (6 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_suggested_entitlement_description::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getAutoWriteSettingsV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-descriptions/v1/auto-write-settings",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_auto_write_settings_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_auto_write_settings_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-description-batches/v1/{batchId}/stats",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sed_batch_stats_v1().batch_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sed_batch_stats_v1()
+                .batch_id("8c190e67-87aa-4ed9-a90b-d9d5344523fb")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +49,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-description-batches/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_sed_batches_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_sed_batches_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +65,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/entitlement-recommendations/v1/pending-approvals",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_pending_entitlement_recommendation_approvals_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_pending_entitlement_recommendation_approvals_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +81,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/privileged-recommendations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_privileged_entitlement_recommendations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_privileged_entitlement_recommendations_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,11 +97,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/suggested-entitlement-descriptions/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_seds_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_seds_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_tagged_objects` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (3 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_tagged_objects::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getTaggedObjectV1",
@@ -18,7 +16,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/v1/{type}/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tagged_object_v1().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).id("ef38f94347e94562b5bb8424a56397d8").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tagged_object_v1()
+                .type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE"))
+                .id("ef38f94347e94562b5bb8424a56397d8")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +34,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/v1/{type}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_by_type_v1().type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tagged_objects_by_type_v1()
+                .type_(parsed::<types::TaggedObjectDtoType>("ACCESS_PROFILE"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,11 +51,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/tagged-objects/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_tagged_objects_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_tagged_objects_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_triggers` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (3 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_triggers::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "listSubscriptionsV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/trigger-subscriptions/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_subscriptions_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_subscriptions_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/trigger-invocations/v1/status",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_trigger_invocation_status_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_trigger_invocation_status_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,11 +48,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/triggers/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_triggers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_triggers_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_work_items` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (6 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_work_items::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getCompletedWorkItemsV1",
@@ -18,7 +16,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/completed",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_completed_work_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_completed_work_items_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +32,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/completed/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_completed_work_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_count_completed_work_items_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +48,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/count",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_count_work_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_count_work_items_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +64,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_item_v1().id("2c9180835d191a86015d28455b4a2329").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_work_item_v1()
+                .id("2c9180835d191a86015d28455b4a2329")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +81,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1/summary",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_work_items_summary_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_work_items_summary_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,11 +97,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/work-items/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_work_items_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_work_items_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

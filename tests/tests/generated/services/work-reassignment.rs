@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_work_reassignment` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (5 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_work_reassignment::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getEvaluateReassignmentConfigurationV1",
@@ -18,7 +16,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1/{identityId}/evaluate/{configType}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_evaluate_reassignment_configuration_v1().identity_id("2c91808781a71ddb0181b9090b5c504e").config_type(parsed::<types::ConfigTypeEnum>("ACCESS_REQUESTS")).send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_evaluate_reassignment_configuration_v1()
+                .identity_id("2c91808781a71ddb0181b9090b5c504e")
+                .config_type(parsed::<types::ConfigTypeEnum>("ACCESS_REQUESTS"))
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +34,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1/types",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_reassignment_config_types_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_reassignment_config_types_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1/{identityId}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_reassignment_configuration_v1().identity_id("2c91808781a71ddb0181b9090b5c504f").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_reassignment_configuration_v1()
+                .identity_id("2c91808781a71ddb0181b9090b5c504f")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +67,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1/tenant-config",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_tenant_config_configuration_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_tenant_config_configuration_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,11 +83,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/reassignment-configurations/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_reassignment_configurations_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_reassignment_configurations_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];

@@ -5,12 +5,10 @@
 //! Calls of `sailpoint_workflows` operations with their required parameters, for the contract tests.
 //! `GETS`: every `GET` operation (10 called; not called: 0).
 //! `SEED`: none (not a seed service).
-
 #[allow(unused_imports)]
 use crate::{Call, Fallback, example, parsed, sdk};
 #[allow(unused_imports)]
 use sailpoint_workflows::{Client, types};
-
 pub const GETS: &[Call<Client>] = &[
     Call {
         operation_id: "getWorkflowExecutionHistoryV1",
@@ -18,7 +16,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/v1/{id}/history",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_history_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution_history_v1()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -27,7 +33,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/v1/{id}/history-v2",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_history_v2_for_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution_history_v2_for_v1()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -36,7 +50,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-executions/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_execution_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_execution_v1()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -45,7 +67,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/v1/{id}/executions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_executions_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_executions_v1()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -54,7 +84,15 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/v1/{id}",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.get_workflow_v1().id("c17bea3a-574d-453c-9e04-4365fbf5af0b").send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.get_workflow_v1()
+                .id("c17bea3a-574d-453c-9e04-4365fbf5af0b")
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -63,7 +101,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_complete_workflow_library_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_complete_workflow_library_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -72,7 +117,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/v1/actions",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_actions_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_actions_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -81,7 +133,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/v1/operators",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_operators_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_operators_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -90,7 +149,14 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflow-library/v1/triggers",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflow_library_triggers_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflow_library_triggers_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
     Call {
@@ -99,11 +165,16 @@ pub const GETS: &[Call<Client>] = &[
         path: "/workflows/v1",
         body: None,
         body_is_spec_example: false,
-        call: |c| Box::pin(async move { c.list_workflows_v1().send().await.and_then(|r| r.into_inner()).map(drop).map_err(sdk) }),
+        call: |c| Box::pin(async move {
+            c.list_workflows_v1()
+                .send()
+                .await
+                .and_then(|r| r.into_inner())
+                .map(drop)
+                .map_err(sdk)
+        }),
         fallback: None,
     },
 ];
-
 #[allow(dead_code)]
-pub const SEED: &[Call<Client>] = &[
-];
+pub const SEED: &[Call<Client>] = &[];
