@@ -176,11 +176,6 @@ fn distinct_method_names(doc: &Value) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn pretty(tokens: proc_macro2::TokenStream) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
-    Ok(prettyplease::unparse(&file))
-}
-
 /// progenitor's output (for the document without its multipart operations)
 /// with string enums opened (see `open_enums`), sent
 /// through the runtime (see `runtime_send`) and responses decoded by it
@@ -356,7 +351,7 @@ pub fn emit_crate(
     send_as::apply(&mut client, &search_builders).with_context(|| format!("generating {name}"))?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let generated = prettyplease::unparse(&client);
-    let pagination_code = pretty(pagination_code)?;
+    let pagination_code = crate::emit::pretty(pagination_code)?;
     let (multipart_code, multipart_without_success) = multipart_code(&doc, &aliases)?;
     without_success.extend(multipart_without_success);
     without_success.sort();

@@ -22,7 +22,7 @@ use crate::{Operation, RetryConfig};
 ///
 /// // An export that may take ten minutes, retries included.
 /// let long = CallOptions::new().timeout(Duration::from_secs(600));
-/// // One POST sent once, whatever the client's retry policy.
+/// // One POST without retries, whatever the client's retry policy.
 /// let once = CallOptions::new().retry(RetryConfig::none());
 /// // One experimental call on a client without the opt-in.
 /// let experimental = CallOptions::new().experimental(true);
@@ -81,8 +81,9 @@ impl CallOptions {
         self
     }
 
-    /// The retry policy for this call: [`RetryConfig::none()`] sends it
-    /// once (a 401's replay with a new token still happens). Retries still
+    /// The retry policy for this call: [`RetryConfig::none()`] retries
+    /// nothing (a 401's replay with a new token, and the resend with the
+    /// experimental header, are not retries and still happen). Retries still
     /// draw on the client's shared retry budget.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);

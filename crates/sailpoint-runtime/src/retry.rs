@@ -78,7 +78,11 @@ impl Default for RetryConfig {
 }
 
 impl RetryConfig {
-    /// No retries at all.
+    /// No retries: no status, broken connection or `Retry-After` is tried
+    /// again. Not a retry, and still done: a request refused with a 401
+    /// after the token changed goes once more with the new token, and one
+    /// refused for the experimental header (with the opt-in) once more
+    /// with it, when the request may be resent.
     pub fn none() -> Self {
         Self { max_retries: 0, max_rate_limited_retries: 0, ..Self::default() }
     }

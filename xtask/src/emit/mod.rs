@@ -10,3 +10,9 @@ pub mod registry;
 pub mod removed_versions;
 pub mod report;
 pub mod scaffold;
+
+/// Rust source of `tokens`, as prettyplease prints a file.
+pub fn pretty(tokens: proc_macro2::TokenStream) -> anyhow::Result<String> {
+    let file: syn::File = anyhow::Context::context(syn::parse2(tokens), "generated code does not parse")?;
+    Ok(prettyplease::unparse(&file))
+}

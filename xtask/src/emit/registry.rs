@@ -199,7 +199,7 @@ fn crate_ident(package: &str) -> Ident {
 /// A file of `items` under the inner docs `doc`.
 fn rust_file(doc: &str, items: TokenStream) -> Result<String> {
     let docs = doc.lines().map(|l| format!(" {l}"));
-    crate::generate::pretty(quote! {
+    crate::emit::pretty(quote! {
         #(#![doc = #docs])*
         #items
     })

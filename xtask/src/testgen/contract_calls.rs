@@ -360,7 +360,7 @@ fn table_doc(what: &str, called: usize, skipped: &[String]) -> String {
 
 /// Pretty-prints a generated file (the calls are data: never an error).
 fn print(tokens: TokenStream) -> String {
-    crate::generate::pretty(tokens).unwrap_or_else(|e| format!("compile_error!({:?});\n", e.to_string()))
+    crate::emit::pretty(tokens).unwrap_or_else(|e| format!("compile_error!({:?});\n", e.to_string()))
 }
 
 /// The generated file's body (without the generated-file header).
