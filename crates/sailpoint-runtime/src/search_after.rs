@@ -12,7 +12,8 @@
 //!   is already a sort field), so that results tied on the sort key are
 //!   neither skipped nor repeated at a page boundary.
 //! - Each request asks for the page size (the call options' page size, else
-//!   the builder's `limit`, else 10,000, the most the endpoint serves) with
+//!   the builder's `limit`, else the operation's largest `limit`: 10,000,
+//!   the most SailPoint's search serves) with
 //!   `searchAfter` set to the last result's sort values. A `searchAfter` or
 //!   `offset` set on the builder is replaced: the stream starts at the top.
 //! - It ends at the first page that is not full.
@@ -56,6 +57,9 @@ pub trait SearchAfterListing: Clone + Send + Sized {
     type Document: Send;
     /// The operation's name (snake_case), for error messages.
     const OPERATION: &'static str;
+    /// The largest `limit` the operation accepts (10,000 for SailPoint's
+    /// searches, [`SEARCH_WINDOW`]).
+    const MAX_LIMIT: u32;
 
     /// The call options set on the builder.
     fn call_options(&self) -> &CallOptions;
@@ -192,8 +196,8 @@ fn results<'a, S: SearchAfterListing + 'a>(search: S) -> impl Stream<Item = Resu
     let page_size = options
         .page_size
         .or_else(|| search.preset_limit().map(|l| u32::try_from(l).unwrap_or(u32::MAX)))
-        .unwrap_or(SEARCH_WINDOW)
-        .clamp(1, SEARCH_WINDOW);
+        .unwrap_or(S::MAX_LIMIT)
+        .clamp(1, S::MAX_LIMIT.max(1));
     let body = search.body();
     let sort = match &body {
         Ok(b) => sort_with_tie_breaker(b),
@@ -294,7 +298,7 @@ pub fn with_text_key(mut body: Value) -> Value {
 }
 
 /// Implements [`SearchAfterListing`] for a generated search builder, in one
-/// line: `search_after_listing!(Builder, Body, Document, "operation", ["kind" => Document::Variant, …], |body| typed)`,
+/// line: `search_after_listing!(Builder, Body, Document, max_limit, "operation", ["kind" => Document::Variant, …], |body| typed)`,
 /// where each `_type` (lowercased) names the variant its results decode as,
 /// and `typed` reads the builder's `body` field (`&Result<_, String>`) as the
 /// typed body (`Result<Body, String>`). The builder's `body`, `limit`,
@@ -304,10 +308,11 @@ pub fn with_text_key(mut body: Value) -> Value {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __search_after_listing {
-    ($builder:ident, $body:ty, $document:ty, $operation:literal, [$($kind:literal => $variant:path),* $(,)?], |$b:ident| $typed:expr) => {
+    ($builder:ident, $body:ty, $document:ty, $max:literal, $operation:literal, [$($kind:literal => $variant:path),* $(,)?], |$b:ident| $typed:expr) => {
         impl<'a> $crate::glue::SearchAfterListing for builder::$builder<'a> {
             type Document = $document;
             const OPERATION: &'static str = $operation;
+            const MAX_LIMIT: u32 = $max;
             fn call_options(&self) -> &$crate::CallOptions {
                 &self.call_options
             }

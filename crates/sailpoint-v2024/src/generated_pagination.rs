@@ -5,9 +5,9 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::search_after_listing!(
-    SearchPost, types::Search, types::SearchDocuments, "search_post", ["accessprofile" =>
-    types::SearchDocuments::AccessProfileDocuments, "accountactivity" =>
-    types::SearchDocuments::AccountActivityDocuments, "entitlement" =>
+    SearchPost, types::Search, types::SearchDocuments, 10000, "search_post",
+    ["accessprofile" => types::SearchDocuments::AccessProfileDocuments, "accountactivity"
+    => types::SearchDocuments::AccountActivityDocuments, "entitlement" =>
     types::SearchDocuments::EntitlementDocuments, "event" =>
     types::SearchDocuments::EventDocuments, "identity" =>
     types::SearchDocuments::IdentityDocuments, "role" =>

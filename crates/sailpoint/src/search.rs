@@ -126,6 +126,7 @@ pub(crate) struct Search {
 impl SearchAfterListing for Search {
     type Document = Value;
     const OPERATION: &'static str = OPERATION;
+    const MAX_LIMIT: u32 = MAX_PAGE;
 
     fn call_options(&self) -> &CallOptions {
         &self.request.options

@@ -162,6 +162,8 @@ pub struct Search {
     document: Type,
     /// `_type` → the variant its results decode as.
     kinds: Vec<(String, syn::Ident)>,
+    /// The largest `limit`.
+    max: u32,
     operation: String,
 }
 
@@ -189,7 +191,8 @@ pub fn searches(file: &syn::File, ops: &[OperationMeta]) -> (Vec<Search>, Vec<St
             continue;
         };
         let kinds = variants.iter().map(|(v, _)| (document_kind(v), v.clone())).collect();
-        found.push(Search { builder, body, document: qualify(&document), kinds, operation: op.id.clone() });
+        let max = op.max_limit.map_or(10_000, |m| u32::try_from(m).unwrap_or(u32::MAX));
+        found.push(Search { builder, body, document: qualify(&document), kinds, max, operation: op.id.clone() });
     }
     (found, skipped)
 }
@@ -206,8 +209,9 @@ pub fn emit(file: &syn::File, ops: &[OperationMeta]) -> Result<(TokenStream, Vec
         let operation = &search.operation;
         let kinds = search.kinds.iter().map(|(kind, variant)| quote!(#kind => #document::#variant));
         let (body, read) = &search.body;
+        let max = proc_macro2::Literal::u32_unsuffixed(search.max);
         impls.push(quote! {
-            sailpoint_runtime::glue::search_after_listing!(#ident, #body, #document, #operation, [#(#kinds),*], |body| #read);
+            sailpoint_runtime::glue::search_after_listing!(#ident, #body, #document, #max, #operation, [#(#kinds),*], |body| #read);
         });
     }
     for op in ops.iter().filter(|o| !o.multipart && !o.search_after) {
@@ -290,7 +294,9 @@ mod tests {
         let (tokens, skipped) = emit(&file, &ops).unwrap();
         let code = tokens.to_string();
         assert!(
-            code.contains("search_after_listing ! (SearchPost , types :: Search , types :: SearchDocuments , \"search_post\""),
+            code.contains(
+                "search_after_listing ! (SearchPost , types :: Search , types :: SearchDocuments , 10000 , \"search_post\""
+            ),
             "{code}"
         );
         assert!(code.contains("| body | body . clone () . and_then (| v | v . ok_or_else"), "{code}");

@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::search_after_listing!(
-    SearchPostV1, sailpoint_shared::types::Search, types::SearchDocuments,
+    SearchPostV1, sailpoint_shared::types::Search, types::SearchDocuments, 10000,
     "search_post_v1", ["accessprofile" => types::SearchDocuments::AccessProfileDocuments,
     "accountactivity" => types::SearchDocuments::AccountActivityDocuments, "entitlement"
     => types::SearchDocuments::EntitlementDocuments, "event" =>
