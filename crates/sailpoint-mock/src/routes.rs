@@ -146,7 +146,7 @@ async fn gate(State(t): Shared, mut req: Request, next: Next) -> Response {
     if op.experimental && req.headers().get("x-sailpoint-experimental").and_then(|v| v.to_str().ok()) != Some("true") {
         return bad_request(format!("{} is experimental: send X-SailPoint-Experimental: true", op.operation_id));
     }
-    if let Some(Pagination::Offset { max_limit }) = op.pagination {
+    if let Some(Pagination::Offset { max_limit } | Pagination::SearchAfter { max_limit }) = op.pagination {
         let limit = req.uri().query().unwrap_or_default().split('&').find_map(|kv| kv.strip_prefix("limit="));
         if let Some(limit) = limit {
             match limit.parse::<u64>() {

@@ -51,8 +51,9 @@ pub enum Pagination {
         max_limit: u64,
     },
     /// A search: `limit` and `offset` up to the 10,000-result window, and
-    /// past it `searchAfter`, the sort values of the last result (see
-    /// [`SearchAfter`](crate::SearchAfter)).
+    /// past it `searchAfter`, the sort values of the last result. Those that
+    /// answer a list of results have a [`SearchAfter`](crate::SearchAfter)
+    /// stream (an aggregation does not).
     SearchAfter {
         /// The largest `limit` the operation accepts.
         max_limit: u64,

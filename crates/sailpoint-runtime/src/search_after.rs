@@ -32,10 +32,12 @@
 //! sort is trusted.
 //!
 //! Results decode by their `_type` (`identity`, `accessprofile`, …) into
-//! the version's or service's own document type; a result of another kind
-//! decodes as the operation declares it. A result that does not decode
-//! ends the stream with a [`Decode`](crate::ErrorKind::Decode) error
-//! carrying the result; `stream_json()` yields the results as JSON instead.
+//! the version's or service's own document type. A result of a kind the
+//! type has no variant for (SailPoint adds kinds without notice), or one
+//! that does not decode, ends the stream with a
+//! [`Decode`](crate::ErrorKind::Decode) error carrying the result (never a
+//! result typed as another kind); `stream_json()` yields every result as
+//! JSON instead.
 
 use std::future::Future;
 
@@ -282,9 +284,25 @@ pub fn undecodable(operation: &'static str, document: &Value, error: &serde_json
     Error::decoding(format!("search result {id} (`_type` `{kind}`) does not decode: {error}"), &body).for_operation(operation)
 }
 
-/// A body for a typed search builder: SailPoint declares `searchAfter` a
-/// list of strings, so a number or boolean sort value travels as its text
-/// (`2.5`, `true`), which the search service compares as the value.
+/// The error for a result of `operation` whose `_type` the document type
+/// has no variant for (SailPoint may add kinds without notice).
+#[doc(hidden)]
+pub fn unknown_kind(operation: &'static str, document: &Value) -> Error {
+    let id = document.get("id").map_or_else(|| "?".to_string(), Value::to_string);
+    let kind = document_kind(document);
+    let body = serde_json::to_vec(document).unwrap_or_default();
+    Error::decoding(
+        format!(
+            "search result {id} is of a kind (`_type` `{kind}`) this crate has no type for; `stream_json()` reads every kind"
+        ),
+        &body,
+    )
+    .for_operation(operation)
+}
+
+/// A body for a typed search builder: SailPoint's spec declares
+/// `searchAfter` a list of strings, so a number or boolean sort value
+/// travels as its text (`2.5`, `true`).
 #[doc(hidden)]
 pub fn with_text_key(mut body: Value) -> Value {
     if let Some(Value::Array(key)) = body.get_mut("searchAfter") {
@@ -343,7 +361,7 @@ macro_rules! __search_after_listing {
             fn decode(document: ::serde_json::Value) -> ::std::result::Result<$document, $crate::Error> {
                 let decoded = match $crate::glue::document_kind(&document).as_str() {
                     $($kind => ::serde::Deserialize::deserialize(&document).map($variant),)*
-                    _ => <$document as ::serde::Deserialize>::deserialize(&document),
+                    _ => return Err($crate::glue::unknown_kind($operation, &document)),
                 };
                 decoded.map_err(|e| $crate::glue::undecodable($operation, &document, &e))
             }

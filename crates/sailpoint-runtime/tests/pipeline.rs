@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use reqwest::Method;
 use sailpoint_runtime::glue::{self, Api, OperationInfo};
 use sailpoint_runtime::{
@@ -418,4 +418,22 @@ async fn a_search_refuses_a_server_that_ignores_search_after_and_a_missing_body(
     let err = builder_search::SearchThings::new(&rt).stream().try_next().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
     assert_eq!(seen(&server).await, 2, "nothing sent without a body");
+}
+
+#[tokio::test]
+async fn a_search_result_of_an_unknown_kind_is_an_error_not_another_kind() {
+    let page =
+        json!([{"_type": "thing", "id": "t1", "n": 1}, {"_type": "gadget", "id": "g1"}, {"_type": "thing", "id": "t2", "n": 1}]);
+    let server = answering("POST", "/v9/things/search", ResponseTemplate::new(200).set_body_json(page)).await;
+    let rt = runtime(&server, |b| b);
+    let query = || Query { sort: vec!["n".into()], search_after: None };
+    let got: Vec<Result<Document, Error>> = builder_search::SearchThings::new(&rt).body(query()).stream().collect().await;
+    assert_eq!(got.len(), 2, "the first result, then the error, then nothing: {got:?}");
+    assert!(matches!(&got[0], Ok(Document::ThingDocuments(t)) if t.id == "t1"), "{got:?}");
+    let err = got[1].as_ref().unwrap_err();
+    assert!(err.kind() == ErrorKind::Decode && err.to_string().contains("gadget"), "{err}");
+    // as JSON, every kind
+    let json: Vec<Value> = builder_search::SearchThings::new(&rt).body(query()).stream_json().try_collect().await.unwrap();
+    assert_eq!(json.len(), 3);
+    assert_eq!(seen(&server).await, 2);
 }

@@ -54,6 +54,6 @@ impl Client {
 
     /// Like [`search`](Self::search), as JSON.
     pub fn search_json(&self, request: search::SearchRequest) -> Items<'static, serde_json::Value> {
-        SearchAfter::stream_json(search::Search { runtime: self.runtime().clone(), request })
+        SearchAfter::stream_json(search::JsonSearch { runtime: self.runtime().clone(), request })
     }
 }

@@ -40,7 +40,9 @@ impl SearchRequest {
     /// Results per request (1 to 10,000; default 10,000, the most the
     /// endpoint serves: each request counts against the rate limit, so
     /// fewer, larger pages finish sooner). A smaller page gives the first
-    /// result sooner and holds fewer results in memory at once.
+    /// result sooner and holds fewer results in memory at once. A page
+    /// size in the search's options ([`with_options`](Self::with_options))
+    /// wins over this one.
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size.clamp(1, MAX_PAGE);
         self
@@ -54,7 +56,9 @@ impl SearchRequest {
         self
     }
 
-    /// Uses the beta or v2024 endpoint instead of v3's.
+    /// Uses another version's endpoint instead of v3's (`"v2024"`); a
+    /// version without `POST /search` (beta) fails the search with a
+    /// configuration error.
     pub fn api_version(mut self, version: &'static str) -> Self {
         self.api_version = version;
         self
@@ -115,15 +119,15 @@ impl Document {
     }
 }
 
-/// A search on the facade's runtime: what the runtime's `searchAfter`
-/// stream pages through.
+/// A search with a JSON body on the facade's runtime: what the runtime's
+/// `searchAfter` stream pages through for `client.search()`.
 #[derive(Clone)]
-pub(crate) struct Search {
+pub(crate) struct JsonSearch {
     pub(crate) runtime: Runtime,
     pub(crate) request: SearchRequest,
 }
 
-impl SearchAfterListing for Search {
+impl SearchAfterListing for JsonSearch {
     type Document = Value;
     const OPERATION: &'static str = OPERATION;
     const MAX_LIMIT: u32 = MAX_PAGE;
@@ -141,7 +145,7 @@ impl SearchAfterListing for Search {
     }
 
     async fn send_page(self, body: Value, limit: u32, options: CallOptions) -> Result<Vec<Value>, Error> {
-        let Search { runtime, request } = self;
+        let JsonSearch { runtime, request } = self;
         let operations = crate::generated_versions::operations(request.api_version)
             .ok_or_else(|| Error::configuration(format!("no `{}` API in this build", request.api_version)))?;
         let op = sailpoint_runtime::glue::find(operations, OPERATION)

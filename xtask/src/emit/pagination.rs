@@ -191,7 +191,8 @@ pub fn searches(file: &syn::File, ops: &[OperationMeta]) -> (Vec<Search>, Vec<St
             continue;
         };
         let kinds = variants.iter().map(|(v, _)| (document_kind(v), v.clone())).collect();
-        let max = op.max_limit.map_or(10_000, |m| u32::try_from(m).unwrap_or(u32::MAX));
+        // Within the window whatever the spec says (and so within the i32 of a `limit`).
+        let max = op.max_limit.map_or(10_000, |m| u32::try_from(m.min(10_000)).unwrap_or(10_000));
         found.push(Search { builder, body, document: qualify(&document), kinds, max, operation: op.id.clone() });
     }
     (found, skipped)

@@ -53,7 +53,9 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
     let tests = replace_region(&read(root, &tests_toml)?, "version crates", &dependencies(&versions, "../crates", false))?;
     let tests = replace_region(&tests, "service crates", &service_dependencies(services, "../crates", false))?;
     let table = specs.versions.iter().map(|(name, v)| (name.as_str(), v.root.as_str())).collect::<Vec<_>>();
-    let taken = facade_methods(root)?;
+    // The facade's own methods, and the version accessors (`v3()`).
+    let mut taken = facade_methods(root)?;
+    taken.extend(versions.iter().map(|v| v.replace('-', "_")));
     Ok(vec![
         (workspace_toml, workspace),
         (facade_toml, facade),
@@ -148,7 +150,8 @@ fn service_dependencies(services: &[Service], crates_dir: &str, optional: bool) 
 const FACADE_SRC: &str = "crates/sailpoint/src";
 
 /// The names of the methods the facade's hand-written code gives `Client`
-/// (every `impl Client` under [`FACADE_SRC`] but the generated files).
+/// (every `impl Client` under [`FACADE_SRC`], inline modules included, but
+/// the generated files).
 fn facade_methods(root: &Path) -> Result<BTreeSet<String>> {
     fn walk(dir: &Path, out: &mut BTreeSet<String>) -> Result<()> {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -164,16 +167,7 @@ fn facade_methods(root: &Path) -> Result<BTreeSet<String>> {
             } else if name.ends_with(".rs") && !name.starts_with("generated") {
                 let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
                 let file = syn::parse_file(&text).with_context(|| format!("parsing {}", path.display()))?;
-                for item in &file.items {
-                    let syn::Item::Impl(imp) = item else { continue };
-                    if imp.trait_.is_some() || crate::syntax::last_ident(&imp.self_ty).as_deref() != Some("Client") {
-                        continue;
-                    }
-                    out.extend(imp.items.iter().filter_map(|i| match i {
-                        syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
-                        _ => None,
-                    }));
-                }
+                client_methods(&file.items, out);
             }
         }
         Ok(())
@@ -181,6 +175,25 @@ fn facade_methods(root: &Path) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     walk(&root.join(FACADE_SRC), &mut out)?;
     Ok(out)
+}
+
+/// The methods of every inherent `impl Client` among `items`, inline
+/// modules included.
+fn client_methods(items: &[syn::Item], out: &mut BTreeSet<String>) {
+    for item in items {
+        match item {
+            syn::Item::Impl(imp)
+                if imp.trait_.is_none() && crate::syntax::last_ident(&imp.self_ty).as_deref() == Some("Client") =>
+            {
+                out.extend(imp.items.iter().filter_map(|i| match i {
+                    syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                    _ => None,
+                }));
+            }
+            syn::Item::Mod(m) => client_methods(m.content.as_ref().map_or(&[][..], |(_, items)| items), out),
+            _ => {}
+        }
+    }
 }
 
 /// The facade's accessor of a service: its name in snake case
@@ -473,6 +486,25 @@ fn mock_versions(versions: &[&str]) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_methods_are_found_in_modules_too() {
+        let file: syn::File = syn::parse_quote! {
+            impl Client { pub fn search(&self) {} }
+            impl crate::Client { fn helper(&self) {} }
+            impl Other { pub fn other(&self) {} }
+            impl Default for Client { fn default() -> Self { todo!() } }
+            mod inner { impl super::Client { pub fn inner(&self) {} } }
+        };
+        let mut found = BTreeSet::new();
+        client_methods(&file.items, &mut found);
+        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["helper", "inner", "search"]);
+        let taken: BTreeSet<String> = ["search".to_string()].into();
+        assert_eq!(
+            (accessor("search", &taken), accessor("password-sync-groups", &taken)),
+            ("search_api".into(), "password_sync_groups".into())
+        );
+    }
 
     #[test]
     fn regions_are_replaced_and_required() {
