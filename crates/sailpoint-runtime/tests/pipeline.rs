@@ -437,3 +437,35 @@ async fn a_search_result_of_an_unknown_kind_is_an_error_not_another_kind() {
     assert_eq!(json.len(), 3);
     assert_eq!(seen(&server).await, 2);
 }
+
+#[tokio::test]
+async fn a_page_sent_ahead_that_meets_its_deadline_is_sent_again_in_turn() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The page at offset 6 goes ahead of need and, the first time only,
+    // answers after the call's deadline.
+    let slow_once = Arc::new(AtomicUsize::new(0));
+    let server = MockServer::start().await;
+    let asked = slow_once.clone();
+    Mock::given(method("GET"))
+        .and(path("/v9/things"))
+        .respond_with(move |req: &Request| {
+            let q = |k: &str| req.url.query_pairs().find(|(key, _)| key == k).and_then(|(_, v)| v.parse::<usize>().ok());
+            let (offset, limit) = (q("offset").unwrap_or(0), q("limit").unwrap_or(3));
+            let page: Vec<Value> = (offset..(offset + limit).min(10)).map(|i| json!({"id": i})).collect();
+            let answer = ResponseTemplate::new(200).set_body_json(page);
+            if offset == 6 && asked.fetch_add(1, Ordering::SeqCst) == 0 {
+                answer.set_delay(Duration::from_secs(10))
+            } else {
+                answer
+            }
+        })
+        .mount(&server)
+        .await;
+    let rt = runtime(&server, |b| b);
+    let options = CallOptions::new().timeout(Duration::from_secs(2));
+    let items: Vec<Value> = builder::ListThings::new(&rt).with_options(options).stream().try_collect().await.unwrap();
+    let ids: Vec<u64> = items.iter().map(|i| i["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, (0..10).collect::<Vec<_>>(), "every item once, in order, no timeout error");
+    assert_eq!(slow_once.load(Ordering::SeqCst), 2, "the late page was asked for twice: ahead, then in turn");
+}
