@@ -17,7 +17,7 @@ pub use crate::multipart::Form;
 pub use crate::operation::find;
 pub use crate::pagination::OffsetListing;
 pub use crate::pipeline::Outgoing;
-pub use crate::search_after::{SearchAfterListing, document_kind, undecodable, unknown_kind, with_text_key};
+pub use crate::search_after::{SearchAfterListing, document_kind, undecodable, with_text_key};
 pub use progenitor_client::OperationInfo;
 
 use crate::{CallOptions, Error, Operation, ResponseValue, Runtime};

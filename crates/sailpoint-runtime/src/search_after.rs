@@ -275,29 +275,19 @@ pub fn document_kind(document: &Value) -> String {
     document.get("_type").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase()
 }
 
-/// The error for a result of `operation` that did not decode.
+/// The error for a result of `operation` that does not decode: with
+/// serde's `error`, or, without one, because its `_type` has no variant in
+/// the document type (SailPoint may add kinds without notice).
 #[doc(hidden)]
-pub fn undecodable(operation: &'static str, document: &Value, error: &serde_json::Error) -> Error {
+pub fn undecodable(operation: &'static str, document: &Value, error: Option<&serde_json::Error>) -> Error {
     let id = document.get("id").map_or_else(|| "?".to_string(), Value::to_string);
     let kind = document_kind(document);
+    let why = match error {
+        Some(e) => format!("does not decode: {e}"),
+        None => "is of a kind this crate has no type for; `stream_json()` reads every kind".to_string(),
+    };
     let body = serde_json::to_vec(document).unwrap_or_default();
-    Error::decoding(format!("search result {id} (`_type` `{kind}`) does not decode: {error}"), &body).for_operation(operation)
-}
-
-/// The error for a result of `operation` whose `_type` the document type
-/// has no variant for (SailPoint may add kinds without notice).
-#[doc(hidden)]
-pub fn unknown_kind(operation: &'static str, document: &Value) -> Error {
-    let id = document.get("id").map_or_else(|| "?".to_string(), Value::to_string);
-    let kind = document_kind(document);
-    let body = serde_json::to_vec(document).unwrap_or_default();
-    Error::decoding(
-        format!(
-            "search result {id} is of a kind (`_type` `{kind}`) this crate has no type for; `stream_json()` reads every kind"
-        ),
-        &body,
-    )
-    .for_operation(operation)
+    Error::decoding(format!("search result {id} (`_type` `{kind}`) {why}"), &body).for_operation(operation)
 }
 
 /// A body for a typed search builder: SailPoint's spec declares
@@ -361,9 +351,9 @@ macro_rules! __search_after_listing {
             fn decode(document: ::serde_json::Value) -> ::std::result::Result<$document, $crate::Error> {
                 let decoded = match $crate::glue::document_kind(&document).as_str() {
                     $($kind => ::serde::Deserialize::deserialize(&document).map($variant),)*
-                    _ => return Err($crate::glue::unknown_kind($operation, &document)),
+                    _ => return Err($crate::glue::undecodable($operation, &document, None)),
                 };
-                decoded.map_err(|e| $crate::glue::undecodable($operation, &document, &e))
+                decoded.map_err(|e| $crate::glue::undecodable($operation, &document, Some(&e)))
             }
         }
     };
