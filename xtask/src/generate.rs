@@ -15,7 +15,7 @@ use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, Step, experimental_overlay, unexpressible_schemas, version_drift};
 use crate::rewrites::{
     call_options, doc_aliases, listing_fields, open_enums, other_version_names, required_bodies, response_decoding, runtime_send,
-    send_as, shared_types, undeclared_success, unknown_field_maps,
+    send_as, shared_types, struct_builders, undeclared_success, unknown_field_maps,
 };
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
@@ -189,6 +189,7 @@ fn client_code(
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     let opened = open_enums::apply(&mut file);
     unknown_field_maps::apply(&mut file);
+    struct_builders::apply(&mut file);
     required_bodies::apply(&mut file, required_bodies)?;
     listing_fields::apply(&mut file);
     let without_success = through_runtime(&mut file, aliases)?;

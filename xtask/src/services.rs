@@ -133,6 +133,7 @@ pub fn shared(specs: &Specs, layout: &Layout, bundled: Bundle) -> Result<(Shared
     let tokens = generate::progenitor_with(&doc, &Settings::default()).context("generating the shared types")?;
     let mut file: syn::File = syn::parse2(tokens).context("generated code does not parse")?;
     crate::rewrites::open_enums::apply(&mut file);
+    crate::rewrites::struct_builders::apply(&mut file);
     let types = file
         .items
         .into_iter()

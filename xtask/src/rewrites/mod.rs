@@ -10,5 +10,6 @@ pub mod response_decoding;
 pub mod runtime_send;
 pub mod send_as;
 pub mod shared_types;
+pub mod struct_builders;
 pub mod undeclared_success;
 pub mod unknown_field_maps;
