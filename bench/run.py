@@ -247,9 +247,15 @@ def compile_cost():
         shutil.rmtree(target)
     say("compile cost: dependencies")
     results["dependencies (sailpoint-runtime and below)"] = timed(["build", "-p", "sailpoint-runtime"])
+    # Each year crate whole (`full`, what the facade's version feature
+    # builds), with one area (`sources`) and with none (what the mock
+    # builds), each from that crate not built.
     for version in api_versions():
-        say(f"compile cost: sailpoint-{version}")
-        results[f"sailpoint-{version}"] = timed(["build", "-p", f"sailpoint-{version}"])
+        for features, label in (("full", "whole (`full`)"), ("sources", "`sources` alone"), (None, "no feature")):
+            subprocess.run(["cargo", "clean", "--quiet", "-p", f"sailpoint-{version}"], cwd=ROOT, env=env, check=True)
+            say(f"compile cost: sailpoint-{version}, {label}")
+            args = ["build", "-p", f"sailpoint-{version}"] + (["--features", features] if features else [])
+            results[f"sailpoint-{version}, {label}"] = timed(args)
     # The per-service crates, each set from no service built (`cargo clean -p`
     # of every service crate and the shared one between sets).
     services = service_packages()
@@ -454,7 +460,9 @@ def report(r):
         lines += [
             "## Compile cost (dev profile, cold)",
             "",
-            "Each version crate is built with its dependencies already built (its own cost), and so is each set of "
+            "Each version crate is built with its dependencies already built (its own cost): whole (`full`, what the "
+            "facade's version feature builds), with its `sources` feature alone, and with no feature (what the mock builds). "
+            "So is each set of "
             "service crates (from no service crate built); the last row builds "
             "the facade with every version and service from an empty target directory (a user's first build). `/usr/bin/time -v`: "
             "wall time and the peak resident set of the largest process (rustc), that is of the largest compilation unit.",
@@ -468,7 +476,7 @@ def report(r):
         src = next((v for k, v in c.items() if k.startswith("sailpoint-sources")), None)
         seeds = next((v for k, v in c.items() if k.startswith("the four seed services")), None)
         every = next((v for k, v in c.items() if k.startswith("all ") and "services" in k), None)
-        v2024 = c.get("sailpoint-v2024")
+        v2024 = c.get("sailpoint-v2024, whole (`full`)")
         if src and seeds and every and v2024:
             units = max(x["peak_rss_gb"] for x in (src, seeds, every))
             lines += [

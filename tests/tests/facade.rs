@@ -53,6 +53,29 @@ async fn every_version_through_one_client_with_one_token() {
     assert!(received.iter().filter(|r| r.url.path() != "/oauth/token").all(|r| r.headers["authorization"] == "Bearer shared"));
 }
 
+/// A year client made from the facade's runtime (what a crate that
+/// depends on a year crate with some of its features does) shares its
+/// token: one token request for both clients, and the version's path.
+#[tokio::test]
+async fn a_year_client_from_the_facade_runtime_shares_its_token() {
+    let server = MockServer::start().await;
+    token_endpoint(&server).await;
+    for p in ["/v3/sources", "/beta/sources"] {
+        Mock::given(method("GET"))
+            .and(path(p))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
+    }
+    let c = client(&server);
+    let v3 = sailpoint_v3::Client::from_runtime(c.runtime()).unwrap();
+    v3.list_sources().send().await.unwrap();
+    c.beta().list_sources().send().await.unwrap();
+    let received = server.received_requests().await.unwrap();
+    let paths: Vec<&str> = received.iter().map(|r| r.url.path()).collect();
+    assert_eq!(paths, ["/oauth/token", "/v3/sources", "/beta/sources"]);
+}
+
 #[test]
 fn configuration_from_sources_and_its_errors() {
     let env = [("SAIL_BASE_URL", "https://acme.api.identitynow.com"), ("SAIL_CLIENT_ID", "id"), ("SAIL_CLIENT_SECRET", "s")];

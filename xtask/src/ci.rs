@@ -73,10 +73,11 @@ fn workspace_packages() -> Result<(Vec<String>, Vec<String>)> {
 /// The project's whole test command, in order: formatting, `regen
 /// --check`, clippy (`-D warnings`) on the hand-written crates, rustdoc
 /// (`-D warnings`) of the facade and the runtime, the facade with each
-/// version feature alone and with none, the contract tests' setup,
-/// then `cargo test --workspace` (doctests included) and the demo, whose
-/// binary that same build made (the generated crates compile once). Every
-/// cargo step is `--locked`.
+/// version feature alone and with none, each year crate with no feature
+/// and with its `sources` feature alone (`cargo check`), the contract
+/// tests' setup, then `cargo test --workspace` (doctests included) and the
+/// demo, whose binary that same build made (the generated crates compile
+/// in full once). Every cargo step is `--locked`.
 pub fn test(args: &Args) -> Result<bool> {
     let root = workspace_root();
     let specs = pin::load(&root)?;
@@ -122,6 +123,22 @@ pub fn test(args: &Args) -> Result<bool> {
         let name = feature.map_or("no version feature".to_string(), |f| format!("feature {f} alone"));
         if !step(&format!("the facade with {name} (-D warnings)"), c)? {
             return Ok(false);
+        }
+    }
+    // A year crate with no feature (what the mock uses), and with the
+    // `sources` tag alone: the types a tag reaches are all there (see
+    // `tag_features`).
+    for version in specs.versions.keys() {
+        for features in ["", "sources"] {
+            let package = format!("sailpoint-{version}");
+            let mut c = cargo(&["check", "--locked", "-p", &package, "--no-default-features"]);
+            if !features.is_empty() {
+                c.args(["--features", features]);
+            }
+            let with = if features.is_empty() { "no feature".to_string() } else { format!("feature {features} alone") };
+            if !step(&format!("{package} with {with}"), c)? {
+                return Ok(false);
+            }
         }
     }
     eprintln!("== setting up the contract tests: npm ci (Prism), cargo xtask mock-spec");

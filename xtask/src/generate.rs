@@ -15,7 +15,7 @@ use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, Step, experimental_overlay, unexpressible_schemas, version_drift};
 use crate::rewrites::{
     call_options, doc_aliases, listing_fields, open_enums, other_version_names, required_bodies, response_decoding, runtime_send,
-    send_as, shared_types, struct_builders, undeclared_success, unknown_field_maps,
+    send_as, shared_types, struct_builders, tag_features, undeclared_success, unknown_field_maps,
 };
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
@@ -29,6 +29,8 @@ pub const PROGENITOR_VERSION: &str = "0.15.1";
 /// Files to write, relative to the workspace root, with their contents.
 pub struct Output {
     pub files: Vec<(PathBuf, String)>,
+    /// The crate's features: one per tag (see `tag_features`).
+    pub features: Vec<String>,
 }
 
 /// Bundles the version and returns the hashes of what it reached (for `pin`).
@@ -213,10 +215,10 @@ fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, doc_aliases:
 }
 
 /// The multipart emitter's builders, through the runtime like the rest.
-fn multipart_code(doc: &Value, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<(String, Vec<String>)> {
+fn multipart_code(doc: &Value, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<(syn::File, Vec<String>)> {
     let mut file: syn::File = syn::parse2(multipart::emit(doc)?).context("multipart code does not parse")?;
     let without_success = through_runtime(&mut file, aliases)?;
-    Ok((prettyplease::unparse(&file), without_success))
+    Ok((file, without_success))
 }
 
 /// Removes the operations progenitor must not see (multipart ones).
@@ -275,8 +277,9 @@ pub fn version(
         schemas: input_schemas,
         renamed: bundled.renamed,
     };
+    let features = tag_features::features(&metadata::collect(&doc)).with_context(|| format!("generating {name}"))?;
     let files = emit_crate(specs, &target, doc, logs, &others, &Settings::default())?;
-    Ok(Output { files })
+    Ok(Output { files, features: features.into_values().collect::<BTreeSet<_>>().into_iter().collect() })
 }
 
 /// A year version or a service of the per-service layout.
@@ -351,9 +354,16 @@ pub fn emit_crate(
     let search_builders = pagination::searches(&client, &ops).0.into_iter().map(|s| s.builder).collect();
     send_as::apply(&mut client, &search_builders).with_context(|| format!("generating {name}"))?;
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
+    let mut pagination_file: syn::File = syn::parse2(pagination_code).context("pagination code does not parse")?;
+    let (mut multipart_file, multipart_without_success) = multipart_code(&doc, &aliases)?;
+    if target.kind == Kind::Version {
+        let files =
+            tag_features::CrateFiles { client: &mut client, multipart: &mut multipart_file, pagination: &mut pagination_file };
+        tag_features::apply(files, &tag_features::features(&ops)?).with_context(|| format!("generating {name}"))?;
+    }
     let generated = prettyplease::unparse(&client);
-    let pagination_code = crate::emit::pretty(pagination_code)?;
-    let (multipart_code, multipart_without_success) = multipart_code(&doc, &aliases)?;
+    let pagination_code = prettyplease::unparse(&pagination_file);
+    let multipart_code = prettyplease::unparse(&multipart_file);
     without_success.extend(multipart_without_success);
     without_success.sort();
     let h = |what: &str| header(specs, name, target.root, target.sha, what);

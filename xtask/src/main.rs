@@ -144,7 +144,7 @@ fn regen(args: &Args) -> Result<bool> {
         .map(|(name, bundled)| {
             let t = Instant::now();
             let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
-            out.files.extend(scaffold::files(&name));
+            out.files.extend(scaffold::files(&name, &out.features));
             Ok((name, out.files, t.elapsed()))
         })
         .collect::<Result<Vec<_>>>()?;

@@ -17,6 +17,7 @@ If the target source is a delimited file source, then the CSV file needs to be i
 
 Sends `POST /entitlements/aggregate/sources/{id}` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlementsBySource")]
+    #[cfg(any(feature = "entitlements", feature = "full"))]
     pub fn import_entitlements_by_source(
         &self,
     ) -> multipart::ImportEntitlementsBySource<'_> {
@@ -30,6 +31,7 @@ Request will need the following security scope:
 
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
     #[doc(alias = "importNonEmployeeRecordsInBulk")]
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -69,6 +71,7 @@ qazxsws
 
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
     #[doc(alias = "putPasswordDictionary")]
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -88,6 +91,7 @@ For more information about the object types that currently support import functi
 
 Sends `POST /sp-config/import` as `multipart/form-data`.*/
     #[doc(alias = "importSpConfig")]
+    #[cfg(any(feature = "full", feature = "sp-config"))]
     pub fn import_sp_config(&self) -> multipart::ImportSpConfig<'_> {
         multipart::ImportSpConfig::new(self)
     }
@@ -105,6 +109,7 @@ v3 names this operation `importAccountsSchema` (its method there is `import_acco
     #[doc(alias = "importSourceAccountsSchema")]
     #[doc(alias = "importAccountsSchema")]
     #[doc(alias = "import_accounts_schema")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_accounts_schema(
         &self,
     ) -> multipart::ImportSourceAccountsSchema<'_> {
@@ -124,6 +129,7 @@ v3 names this operation `importEntitlementsSchema` (its method there is `import_
     #[doc(alias = "importSourceEntitlementsSchema")]
     #[doc(alias = "importEntitlementsSchema")]
     #[doc(alias = "import_entitlements_schema")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportSourceEntitlementsSchema<'_> {
@@ -144,6 +150,7 @@ v3 names this operation `importConnectorFile` (its method there is `import_conne
     #[doc(alias = "importSourceConnectorFile")]
     #[doc(alias = "importConnectorFile")]
     #[doc(alias = "import_connector_file")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_connector_file(
         &self,
     ) -> multipart::ImportSourceConnectorFile<'_> {
@@ -158,6 +165,7 @@ A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required t
 
 Sends `POST /sources/{sourceId}/load-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importAccounts")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_accounts(&self) -> multipart::ImportAccounts<'_> {
         multipart::ImportAccounts::new(self)
     }
@@ -170,6 +178,7 @@ A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required t
 
 Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlements")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_entitlements(&self) -> multipart::ImportEntitlements<'_> {
         multipart::ImportEntitlements::new(self)
     }
@@ -179,6 +188,7 @@ File is required for upload. You will also need to set the Content-Type header t
 
 Sends `POST /sources/{sourceId}/load-uncorrelated-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importUncorrelatedAccounts")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_uncorrelated_accounts(
         &self,
     ) -> multipart::ImportUncorrelatedAccounts<'_> {
@@ -190,6 +200,7 @@ Parameter `{formDefinitionID}` should match a form definition ID.
 
 Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data`.*/
     #[doc(alias = "createFormDefinitionFileRequest")]
+    #[cfg(any(feature = "custom-forms", feature = "full"))]
     pub fn create_form_definition_file_request(
         &self,
     ) -> multipart::CreateFormDefinitionFileRequest<'_> {
@@ -202,6 +213,7 @@ If a suitable ISC connector is unavailable, the system will recommend generic co
 
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
@@ -213,6 +225,7 @@ This API endpoint updates an icon by object type and object id. A token with ORG
 
 Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[doc(alias = "setIcon")]
+    #[cfg(any(feature = "full", feature = "icons"))]
     pub fn set_icon(&self) -> multipart::SetIcon<'_> {
         multipart::SetIcon::new(self)
     }
@@ -220,6 +233,7 @@ Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[deprecated(
         note = "v2024 names this operation `importAccountsSchema`; here it is `import_source_accounts_schema`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_accounts_schema(&self) -> multipart::ImportSourceAccountsSchema<'_> {
         self.import_source_accounts_schema()
     }
@@ -227,6 +241,7 @@ Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[deprecated(
         note = "v2024 names this operation `importEntitlementsSchema`; here it is `import_source_entitlements_schema`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_entitlements_schema(
         &self,
     ) -> multipart::ImportSourceEntitlementsSchema<'_> {
@@ -236,6 +251,7 @@ Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[deprecated(
         note = "v2024 names this operation `importConnectorFile`; here it is `import_source_connector_file`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_connector_file(&self) -> multipart::ImportSourceConnectorFile<'_> {
         self.import_source_connector_file()
     }
@@ -248,12 +264,14 @@ pub mod multipart {
     use crate::{types, ByteStream, ResponseValue};
     ///Builder for [`Client::import_entitlements_by_source`].
     #[derive(Debug)]
+    #[cfg(any(feature = "entitlements", feature = "full"))]
     pub struct ImportEntitlementsBySource<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         csv_file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "entitlements", feature = "full"))]
     impl<'a> ImportEntitlementsBySource<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -364,12 +382,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_non_employee_records_in_bulk`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     pub struct ImportNonEmployeeRecordsInBulk<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -485,11 +505,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_password_dictionary`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -583,6 +605,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_sp_config`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sp-config"))]
     pub struct ImportSpConfig<'a> {
         client: &'a crate::Client,
         preview: ::std::option::Option<bool>,
@@ -590,6 +613,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         options: ::std::option::Option<::serde_json::Value>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sp-config"))]
     impl<'a> ImportSpConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -710,12 +734,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_source_accounts_schema`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportSourceAccountsSchema<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportSourceAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -823,6 +849,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_source_entitlements_schema`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportSourceEntitlementsSchema<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
@@ -830,6 +857,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportSourceEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -946,12 +974,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_source_connector_file`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportSourceConnectorFile<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportSourceConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1059,6 +1089,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_accounts`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportAccounts<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
@@ -1066,6 +1097,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         disable_optimization: ::std::option::Option<::std::string::String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1181,12 +1213,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_entitlements`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportEntitlements<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlements<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1295,12 +1329,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_uncorrelated_accounts`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportUncorrelatedAccounts<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportUncorrelatedAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1411,12 +1447,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::create_form_definition_file_request`].
     #[derive(Debug)]
+    #[cfg(any(feature = "custom-forms", feature = "full"))]
     pub struct CreateFormDefinitionFileRequest<'a> {
         client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "custom-forms", feature = "full"))]
     impl<'a> CreateFormDefinitionFileRequest<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1537,11 +1575,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::send_manual_discover_applications_csv_template`].
     #[derive(Debug)]
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1642,6 +1682,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::set_icon`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "icons"))]
     pub struct SetIcon<'a> {
         client: &'a crate::Client,
         object_type: ::std::option::Option<::std::string::String>,
@@ -1649,6 +1690,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         image: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "icons"))]
     impl<'a> SetIcon<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {

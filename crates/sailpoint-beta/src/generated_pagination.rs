@@ -4,38 +4,45 @@
 
 #[allow(unused_imports)]
 use crate::{builder, types};
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     CompareIdentitySnapshots, ::std::vec::Vec < types::IdentityCompareResponse >,
     types::IdentityCompareResponse, 250, "compare_identity_snapshots", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     CompareIdentitySnapshotsAccessType, ::std::vec::Vec < types::AccessItemDiff >,
     types::AccessItemDiff, 250, "compare_identity_snapshots_access_type", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "custom-forms", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ExportFormDefinitionsByTenant, ::std::vec::Vec <
     types::ExportFormDefinitionsByTenantResponseItem >,
     types::ExportFormDefinitionsByTenantResponseItem, 250,
     "export_form_definitions_by_tenant", false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-profiles"))]
 sailpoint_runtime::glue::offset_listing!(
     ExportIdentityProfiles, ::std::vec::Vec < types::IdentityProfileExportedObject >,
     types::IdentityProfileExportedObject, 250, "export_identity_profiles", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "access-profiles", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessProfileEntitlements, ::std::vec::Vec < types::Entitlement >,
     types::Entitlement, 250, "get_access_profile_entitlements", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-access-request-recommendations"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessRequestRecommendations, ::std::vec::Vec <
     types::AccessRequestRecommendationItemDetail >,
     types::AccessRequestRecommendationItemDetail, 15,
     "get_access_request_recommendations", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-access-request-recommendations"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessRequestRecommendationsIgnoredItems, ::std::vec::Vec <
     types::AccessRequestRecommendationActionItemResponseDto >,
@@ -43,6 +50,7 @@ sailpoint_runtime::glue::offset_listing!(
     "get_access_request_recommendations_ignored_items", true, | b | b.count(true), | page
     | page
 );
+#[cfg(any(feature = "full", feature = "iai-access-request-recommendations"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessRequestRecommendationsRequestedItems, ::std::vec::Vec <
     types::AccessRequestRecommendationActionItemResponseDto >,
@@ -50,6 +58,7 @@ sailpoint_runtime::glue::offset_listing!(
     "get_access_request_recommendations_requested_items", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "iai-access-request-recommendations"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessRequestRecommendationsViewedItems, ::std::vec::Vec <
     types::AccessRequestRecommendationActionItemResponseDto >,
@@ -57,366 +66,442 @@ sailpoint_runtime::glue::offset_listing!(
     "get_access_request_recommendations_viewed_items", true, | b | b.count(true), | page
     | page
 );
+#[cfg(any(feature = "accounts", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccountEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
     250, "get_account_entitlements", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "certification-campaigns", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetActiveCampaigns, ::std::vec::Vec < types::GetActiveCampaignsResponseItem >,
     types::GetActiveCampaignsResponseItem, 250, "get_active_campaigns", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAllPotentialRoleSummaries, ::std::vec::Vec < types::RoleMiningPotentialRoleSummary
     >, types::RoleMiningPotentialRoleSummary, 250, "get_all_potential_role_summaries",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "certification-campaigns", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCampaignTemplates, ::std::vec::Vec < types::CampaignTemplate >,
     types::CampaignTemplate, 250, "get_campaign_templates", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "iai-common-access"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCommonAccess, ::std::vec::Vec < types::CommonAccessResponse >,
     types::CommonAccessResponse, 250, "get_common_access", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "work-items"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCompletedWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
     "get_completed_work_items", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "connectors", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetConnectorList, ::std::vec::Vec < types::V3ConnectorDto >, types::V3ConnectorDto,
     250, "get_connector_list", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "work-items"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCountCompletedWorkItems, ::std::vec::Vec < types::WorkItemsCount >,
     types::WorkItemsCount, 250, "get_count_completed_work_items", false, | b | b, | page
     | page
 );
+#[cfg(any(feature = "application-discovery", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetDiscoveredApplications, ::std::vec::Vec <
     types::GetDiscoveredApplicationsResponseItem >,
     types::GetDiscoveredApplicationsResponseItem, 250, "get_discovered_applications",
     false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "role-insights"))]
 sailpoint_runtime::glue::offset_listing!(
     GetEntitlementChangesIdentities, ::std::vec::Vec < types::RoleInsightsIdentities >,
     types::RoleInsightsIdentities, 250, "get_entitlement_changes_identities", true, | b |
     b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetEntitlementsPotentialRole, ::std::vec::Vec < types::RoleMiningEntitlement >,
     types::RoleMiningEntitlement, 250, "get_entitlements_potential_role", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetExcludedEntitlementsPotentialRole, ::std::vec::Vec < types::RoleMiningEntitlement
     >, types::RoleMiningEntitlement, 250, "get_excluded_entitlements_potential_role",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     GetHistoricalIdentityEvents, ::std::vec::Vec <
     types::GetHistoricalIdentityEventsResponseItem >,
     types::GetHistoricalIdentityEventsResponseItem, 250,
     "get_historical_identity_events", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentitiesPotentialRole, ::std::vec::Vec < types::RoleMiningIdentity >,
     types::RoleMiningIdentity, 250, "get_identities_potential_role", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentityCertificationItemPermissions, ::std::vec::Vec < types::PermissionDto >,
     types::PermissionDto, 250, "get_identity_certification_item_permissions", true, | b |
     b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-outliers"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentityOutliers, ::std::vec::Vec < types::Outlier >, types::Outlier, 250,
     "get_identity_outliers", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentitySnapshotSummary, ::std::vec::Vec < types::MetricResponse >,
     types::MetricResponse, 250, "get_identity_snapshot_summary", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "managed-clusters"))]
 sailpoint_runtime::glue::offset_listing!(
     GetManagedClusters, ::std::vec::Vec < types::ManagedCluster >, types::ManagedCluster,
     250, "get_managed_clusters", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "multi-host-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetMultiHostIntegrationsList, ::std::vec::Vec < types::MultiHostIntegrations >,
     types::MultiHostIntegrations, 250, "get_multi_host_integrations_list", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     GetNonEmployeeSourceSchemaAttributes, ::std::vec::Vec <
     types::NonEmployeeSchemaAttribute >, types::NonEmployeeSchemaAttribute, 250,
     "get_non_employee_source_schema_attributes", false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "password-sync-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPasswordSyncGroups, ::std::vec::Vec < types::PasswordSyncGroup >,
     types::PasswordSyncGroup, 250, "get_password_sync_groups", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-peer-group-strategies"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPeerGroupOutliers, ::std::vec::Vec < types::PeerGroupMember >,
     types::PeerGroupMember, 250, "get_peer_group_outliers", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "iai-outliers"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPeerGroupOutliersContributingFeatures, ::std::vec::Vec <
     types::OutlierContributingFeature >, types::OutlierContributingFeature, 250,
     "get_peer_group_outliers_contributing_features", true, | b | b.count(true), | page |
     page
 );
+#[cfg(any(feature = "full", feature = "task-management"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPendingTasks, ::std::option::Option < ::std::vec::Vec < types::TaskStatus > >,
     types::TaskStatus, 250, "get_pending_tasks", true, | b | b.count(true), | page | page
     .unwrap_or_default()
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPotentialRoleApplications, ::std::vec::Vec <
     types::RoleMiningPotentialRoleApplication >,
     types::RoleMiningPotentialRoleApplication, 250, "get_potential_role_applications",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPotentialRoleEntitlements, ::std::vec::Vec <
     types::RoleMiningPotentialRoleEntitlements >,
     types::RoleMiningPotentialRoleEntitlements, 250, "get_potential_role_entitlements",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPotentialRoleSourceIdentityUsage, ::std::vec::Vec <
     types::RoleMiningPotentialRoleSourceUsage >,
     types::RoleMiningPotentialRoleSourceUsage, 250,
     "get_potential_role_source_identity_usage", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPotentialRoleSummaries, ::std::vec::Vec < types::RoleMiningPotentialRoleSummary >,
     types::RoleMiningPotentialRoleSummary, 250, "get_potential_role_summaries", true, | b
     | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "roles"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleAssignedIdentities, ::std::vec::Vec < types::RoleIdentity >,
     types::RoleIdentity, 250, "get_role_assigned_identities", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "roles"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement, 50,
     "get_role_entitlements", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "role-insights"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleInsights, ::std::vec::Vec < types::RoleInsight >, types::RoleInsight, 250,
     "get_role_insights", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleMiningSessions, ::std::vec::Vec < types::RoleMiningSessionResponse >,
     types::RoleMiningSessionResponse, 250, "get_role_mining_sessions", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSavedPotentialRoles, ::std::vec::Vec < types::RoleMiningSessionDraftRoleDto >,
     types::RoleMiningSessionDraftRoleDto, 250, "get_saved_potential_roles", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "search-attribute-configuration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSearchAttributeConfig, ::std::vec::Vec < types::SearchAttributeConfig >,
     types::SearchAttributeConfig, 250, "get_search_attribute_config", false, | b | b, |
     page | page
 );
+#[cfg(any(feature = "full", feature = "suggested-entitlement-description"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSedBatches, ::std::vec::Vec < types::Sed >, types::Sed, 250, "get_sed_batches",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "service-desk-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetServiceDeskIntegrationList, ::std::vec::Vec < types::ServiceDeskIntegrationDto >,
     types::ServiceDeskIntegrationDto, 250, "get_service_desk_integration_list", true, | b
     | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "multi-host-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSourcesWithinMultiHost, ::std::vec::Vec < types::MultiHostSources >,
     types::MultiHostSources, 250, "get_sources_within_multi_host", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "task-management"))]
 sailpoint_runtime::glue::offset_listing!(
     GetTaskStatusList, ::std::vec::Vec < types::TaskStatus >, types::TaskStatus, 250,
     "get_task_status_list", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "account-usages", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetUsagesByAccountId, ::std::vec::Vec < types::AccountUsage >, types::AccountUsage,
     250, "get_usages_by_account_id", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "source-usages"))]
 sailpoint_runtime::glue::offset_listing!(
     GetUsagesBySourceId, ::std::vec::Vec < types::SourceUsage >, types::SourceUsage, 250,
     "get_usages_by_source_id", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     GetWorkflowExecutionHistory, ::std::vec::Vec < types::WorkflowExecutionEvent >,
     types::WorkflowExecutionEvent, 250, "get_workflow_execution_history", false, | b | b,
     | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     GetWorkflowExecutions, ::std::vec::Vec < types::WorkflowExecution >,
     types::WorkflowExecution, 250, "get_workflow_executions", false, | b | b, | page |
     page
 );
+#[cfg(any(feature = "access-model-metadata", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessModelMetadataAttribute, ::std::vec::Vec < types::AttributeDto >,
     types::AttributeDto, 250, "list_access_model_metadata_attribute", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "access-model-metadata", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessModelMetadataAttributeValue, ::std::vec::Vec < types::AttributeValueDto >,
     types::AttributeValueDto, 250, "list_access_model_metadata_attribute_value", true, |
     b | b.count(true), | page | page
 );
+#[cfg(any(feature = "access-profiles", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessProfiles, ::std::vec::Vec < types::AccessProfile >, types::AccessProfile,
     250, "list_access_profiles", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessProfilesForSourceApp, ::std::vec::Vec < types::AccessProfileDetails >,
     types::AccessProfileDetails, 250, "list_access_profiles_for_source_app", false, | b |
     b, | page | page
 );
+#[cfg(any(feature = "access-requests", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessRequestStatus, ::std::vec::Vec < types::RequestedItemStatus >,
     types::RequestedItemStatus, 250, "list_access_request_status", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "account-activities", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccountActivities, ::std::vec::Vec < types::CancelableAccountActivity >,
     types::CancelableAccountActivity, 250, "list_account_activities", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "accounts", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccounts, ::std::vec::Vec < types::Account >, types::Account, 250,
     "list_accounts", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "access-requests", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAdministratorsAccessRequestStatus, ::std::vec::Vec <
     types::AccessRequestAdminItemStatus >, types::AccessRequestAdminItemStatus, 250,
     "list_administrators_access_request_status", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAllSourceApp, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
     "list_all_source_app", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAllUserApps, ::std::vec::Vec < types::UserApp >, types::UserApp, 250,
     "list_all_user_apps", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAssignedSourceApp, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
     "list_assigned_source_app", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAvailableAccountsForUserApp, ::std::vec::Vec < types::AppAccountDetails >,
     types::AppAccountDetails, 250, "list_available_accounts_for_user_app", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAvailableSourceApps, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
     "list_available_source_apps", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCertificationReviewers, ::std::vec::Vec < ::std::option::Option <
     types::IdentityReferenceWithNameAndEmail > >, ::std::option::Option <
     types::IdentityReferenceWithNameAndEmail >, 250, "list_certification_reviewers",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCertifications, ::std::vec::Vec < types::CertificationDto >,
     types::CertificationDto, 250, "list_certifications", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCompleteWorkflowLibrary, ::std::vec::Vec <
     types::ListCompleteWorkflowLibraryResponseItem >,
     types::ListCompleteWorkflowLibraryResponseItem, 250,
     "list_complete_workflow_library", false, | b | b, | page | page
 );
+#[cfg(any(feature = "access-request-approvals", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCompletedApprovals, ::std::vec::Vec < types::CompletedApproval >,
     types::CompletedApproval, 250, "list_completed_approvals", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "governance-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     ListConnections, ::std::vec::Vec < types::WorkgroupConnectionDto >,
     types::WorkgroupConnectionDto, 50, "list_connections", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "entitlements", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListEntitlementChildren, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
     250, "list_entitlement_children", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "entitlements", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListEntitlementParents, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
     250, "list_entitlement_parents", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "entitlements", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement, 250,
     "list_entitlements", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "notifications"))]
 sailpoint_runtime::glue::offset_listing!(
     ListFromAddresses, ::std::vec::Vec < types::EmailStatusDto >, types::EmailStatusDto,
     250, "list_from_addresses", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     ListHistoricalIdentities, ::std::vec::Vec < types::IdentityListItem >,
     types::IdentityListItem, 250, "list_historical_identities", false, | b | b, | page |
     page
 );
+#[cfg(any(feature = "full", feature = "identities"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentities, ::std::vec::Vec < types::Identity >, types::Identity, 250,
     "list_identities", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityAccessItems, ::std::vec::Vec < types::ListIdentityAccessItemsResponseItem
     >, types::ListIdentityAccessItemsResponseItem, 250, "list_identity_access_items",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-profiles"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityProfiles, ::std::vec::Vec < types::IdentityProfile >,
     types::IdentityProfile, 250, "list_identity_profiles", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentitySnapshots, ::std::vec::Vec < types::IdentitySnapshotSummaryResponse >,
     types::IdentitySnapshotSummaryResponse, 250, "list_identity_snapshots", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeApproval, ::std::vec::Vec < types::NonEmployeeApprovalItem >,
     types::NonEmployeeApprovalItem, 250, "list_non_employee_approval", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeRecords, ::std::vec::Vec < types::NonEmployeeRecord >,
     types::NonEmployeeRecord, 250, "list_non_employee_records", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeRequests, ::std::vec::Vec < types::NonEmployeeRequest >,
     types::NonEmployeeRequest, 250, "list_non_employee_requests", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeSources, ::std::vec::Vec < types::NonEmployeeSourceWithNeCount >,
     types::NonEmployeeSourceWithNeCount, 250, "list_non_employee_sources", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "notifications"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNotificationTemplateDefaults, ::std::vec::Vec < types::TemplateDtoDefault >,
     types::TemplateDtoDefault, 250, "list_notification_template_defaults", false, | b |
     b, | page | page
 );
+#[cfg(any(feature = "full", feature = "notifications"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNotificationTemplates, ::std::vec::Vec < types::TemplateDto >,
     types::TemplateDto, 250, "list_notification_templates", false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-outliers"))]
 sailpoint_runtime::glue::offset_listing!(
     ListOutliersContributingFeatureAccessItems, ::std::vec::Vec <
     types::OutliersContributingFeatureAccessItems >,
@@ -424,108 +509,132 @@ sailpoint_runtime::glue::offset_listing!(
     "list_outliers_contributing_feature_access_items", true, | b | b.count(true), | page
     | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListOwnedUserApps, ::std::vec::Vec < types::UserApp >, types::UserApp, 250,
     "list_owned_user_apps", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "password-policies"))]
 sailpoint_runtime::glue::offset_listing!(
     ListPasswordPolicies, ::std::vec::Vec < types::PasswordPolicyV3Dto >,
     types::PasswordPolicyV3Dto, 250, "list_password_policies", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "access-request-approvals", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListPendingApprovals, ::std::vec::Vec < types::PendingApproval >,
     types::PendingApproval, 250, "list_pending_approvals", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "work-reassignment"))]
 sailpoint_runtime::glue::offset_listing!(
     ListReassignmentConfigurations, ::std::vec::Vec < types::ConfigurationResponse >,
     types::ConfigurationResponse, 20, "list_reassignment_configurations", false, | b | b,
     | page | page
 );
+#[cfg(any(feature = "full", feature = "requestable-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListRequestableObjects, ::std::vec::Vec < types::RequestableObject >,
     types::RequestableObject, 250, "list_requestable_objects", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "roles"))]
 sailpoint_runtime::glue::offset_listing!(
     ListRoles, ::std::vec::Vec < types::Role >, types::Role, 50, "list_roles", true, | b
     | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "segments"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSegments, ::std::vec::Vec < types::Segment >, types::Segment, 250,
     "list_segments", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "sod-policies"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSodPolicies, ::std::vec::Vec < types::SodPolicy >, types::SodPolicy, 250,
     "list_sod_policies", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "sources"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSources, ::std::vec::Vec < types::Source >, types::Source, 250, "list_sources",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "triggers"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSubscriptions, ::std::vec::Vec < types::Subscription >, types::Subscription, 250,
     "list_subscriptions", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "tagged-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTaggedObjects, ::std::vec::Vec < types::TaggedObject >, types::TaggedObject, 250,
     "list_tagged_objects", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "tagged-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTaggedObjectsByType, ::std::vec::Vec < types::TaggedObject >,
     types::TaggedObject, 250, "list_tagged_objects_by_type", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "tags"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTags, ::std::vec::Vec < types::Tag >, types::Tag, 250, "list_tags", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "transforms"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTransforms, ::std::vec::Vec < types::TransformRead >, types::TransformRead, 250,
     "list_transforms", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "triggers"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTriggerInvocationStatus, ::std::vec::Vec < types::InvocationStatus >,
     types::InvocationStatus, 250, "list_trigger_invocation_status", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "triggers"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTriggers, ::std::vec::Vec < types::Trigger >, types::Trigger, 250,
     "list_triggers", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "work-items"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
     "list_work_items", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkflowLibraryActions, ::std::vec::Vec < types::WorkflowLibraryAction >,
     types::WorkflowLibraryAction, 250, "list_workflow_library_actions", false, | b | b, |
     page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkflowLibraryTriggers, ::std::vec::Vec < types::WorkflowLibraryTrigger >,
     types::WorkflowLibraryTrigger, 250, "list_workflow_library_triggers", false, | b | b,
     | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkflows, ::std::vec::Vec < types::Workflow >, types::Workflow, 250,
     "list_workflows", false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "governance-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkgroupMembers, ::std::vec::Vec < types::ListWorkgroupMembersResponseItem >,
     types::ListWorkgroupMembersResponseItem, 50, "list_workgroup_members", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "governance-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkgroups, ::std::vec::Vec < types::WorkgroupDto >, types::WorkgroupDto, 250,
     "list_workgroups", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "custom-forms", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     SearchFormDefinitionsByTenant, types::ListFormDefinitionsByTenantResponse,
     types::FormDefinitionResponse, 250, "search_form_definitions_by_tenant", false, | b |
     b, | page | page.results.unwrap_or_default()
 );
+#[cfg(any(feature = "custom-forms", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     SearchFormInstancesByTenant, ::std::vec::Vec < types::FormInstanceResponse >,
     types::FormInstanceResponse, 250, "search_form_instances_by_tenant", false, | b | b,

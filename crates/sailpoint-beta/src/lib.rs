@@ -12,9 +12,24 @@
 //! Requests run through a [`sailpoint_runtime::Runtime`], which restores
 //! the wire details the generator cannot express.
 //!
+//! # Features
+//!
+//! Each tag of the API (an area: Sources, Accounts…) is a feature, named
+//! in kebab case (`sources`, `accounts`, `password-management`), and turns on
+//! its operations and the types they use; `full` turns on every one, and
+//! the types no operation uses. None is on by default: the operation
+//! table ([`OPERATIONS`]) is always there. A build with the areas it
+//! calls compiles a fraction of the crate:
+//!
+//! ```toml
+//! sailpoint-beta = { version = "0.1", features = ["sources", "accounts"] }
+//! ```
+//!
+//! The `sailpoint` facade's version features (`beta`) turn on `full`.
+//!
 //! Most users start from the `sailpoint` crate, which configures the client.
 
-#![allow(unknown_lints, clippy::all, unused_imports, unused_comparisons, mismatched_lifetime_syntaxes, rustdoc::all)]
+#![allow(unknown_lints, clippy::all, dead_code, unused_imports, unused_comparisons, mismatched_lifetime_syntaxes, rustdoc::all)]
 
 mod generated;
 mod generated_multipart;
@@ -25,3 +40,13 @@ pub use generated::*;
 pub use generated_multipart::multipart;
 pub use generated_operations::{API_VERSION, OPERATIONS};
 use generated_operations::API;
+
+impl Client {
+    /// This version's client over `runtime`, at `{base_url}/{API_VERSION}`:
+    /// the same token, rate limit, retries and connections as every other
+    /// client of that runtime (with the `sailpoint` facade:
+    /// `Client::from_runtime(client.runtime())`).
+    pub fn from_runtime(runtime: &sailpoint_runtime::Runtime) -> Result<Self, sailpoint_runtime::Error> {
+        Ok(Self::new_with_client(&runtime.version_url(API_VERSION)?, runtime.http().clone(), runtime.clone()))
+    }
+}

@@ -13,6 +13,7 @@ This API endpoint creates a branding item.
 
 Sends `POST /brandings` as `multipart/form-data`.*/
     #[doc(alias = "createBrandingItem")]
+    #[cfg(any(feature = "branding", feature = "full"))]
     pub fn create_branding_item(&self) -> multipart::CreateBrandingItem<'_> {
         multipart::CreateBrandingItem::new(self)
     }
@@ -22,6 +23,7 @@ This API endpoint updates information for an existing branding item.
 
 Sends `PUT /brandings/{name}` as `multipart/form-data`.*/
     #[doc(alias = "setBrandingItem")]
+    #[cfg(any(feature = "branding", feature = "full"))]
     pub fn set_branding_item(&self) -> multipart::SetBrandingItem<'_> {
         multipart::SetBrandingItem::new(self)
     }
@@ -35,6 +37,7 @@ Refer to [SaaS Configuration](https://developer.sailpoint.com/docs/extensibility
 
 Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
     #[doc(alias = "createUploadedConfiguration")]
+    #[cfg(any(feature = "configuration-hub", feature = "full"))]
     pub fn create_uploaded_configuration(
         &self,
     ) -> multipart::CreateUploadedConfiguration<'_> {
@@ -46,6 +49,7 @@ Update a connector's source config using its script name.
 
 Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceConfig")]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub fn put_connector_source_config(
         &self,
     ) -> multipart::PutConnectorSourceConfig<'_> {
@@ -57,6 +61,7 @@ Update a connector's translations using its script name.
 
 Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorTranslations")]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub fn put_connector_translations(&self) -> multipart::PutConnectorTranslations<'_> {
         multipart::PutConnectorTranslations::new(self)
     }
@@ -66,6 +71,7 @@ Update a connector's source template using its script name.
 
 Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceTemplate")]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub fn put_connector_source_template(
         &self,
     ) -> multipart::PutConnectorSourceTemplate<'_> {
@@ -77,6 +83,7 @@ Update a connector's correlation config using its script name.
 
 Sends `PUT /connectors/{scriptName}/correlation-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorCorrelationConfig")]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub fn put_connector_correlation_config(
         &self,
     ) -> multipart::PutConnectorCorrelationConfig<'_> {
@@ -88,6 +95,7 @@ This post will import, or update, Non-Employee records found in the CSV. Require
 
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
     #[doc(alias = "importNonEmployeeRecordsInBulk")]
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -127,6 +135,7 @@ qazxsws
 
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
     #[doc(alias = "putPasswordDictionary")]
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -147,6 +156,7 @@ beta names this operation `importSourceAccountsSchema` (its method there is `imp
     #[doc(alias = "importAccountsSchema")]
     #[doc(alias = "importSourceAccountsSchema")]
     #[doc(alias = "import_source_accounts_schema")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         multipart::ImportAccountsSchema::new(self)
     }
@@ -167,6 +177,7 @@ beta names this operation `importSourceEntitlementsSchema` (its method there is 
     #[doc(alias = "importEntitlementsSchema")]
     #[doc(alias = "importSourceEntitlementsSchema")]
     #[doc(alias = "import_source_entitlements_schema")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_entitlements_schema(&self) -> multipart::ImportEntitlementsSchema<'_> {
         multipart::ImportEntitlementsSchema::new(self)
     }
@@ -181,6 +192,7 @@ beta names this operation `importSourceConnectorFile` (its method there is `impo
     #[doc(alias = "importConnectorFile")]
     #[doc(alias = "importSourceConnectorFile")]
     #[doc(alias = "import_source_connector_file")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         multipart::ImportConnectorFile::new(self)
     }
@@ -194,6 +206,7 @@ You will also need to set the Content-Type header to `multipart/form-data`.
 
 Sends `POST /sources/{id}/load-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importAccounts")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_accounts(&self) -> multipart::ImportAccounts<'_> {
         multipart::ImportAccounts::new(self)
     }
@@ -205,6 +218,7 @@ File is required for upload. You will also need to set the Content-Type header t
 
 Sends `POST /sources/{id}/load-uncorrelated-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importUncorrelatedAccounts")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_uncorrelated_accounts(
         &self,
     ) -> multipart::ImportUncorrelatedAccounts<'_> {
@@ -220,6 +234,7 @@ If the target source is a delimited file source, then the CSV file needs to be i
 
 Sends `POST /entitlements/aggregate/sources/{id}` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlementsBySource")]
+    #[cfg(any(feature = "entitlements", feature = "full"))]
     pub fn import_entitlements_by_source(
         &self,
     ) -> multipart::ImportEntitlementsBySource<'_> {
@@ -241,6 +256,7 @@ For more information about the object types that currently support import functi
 
 Sends `POST /sp-config/import` as `multipart/form-data`.*/
     #[doc(alias = "importSpConfig")]
+    #[cfg(any(feature = "full", feature = "sp-config"))]
     pub fn import_sp_config(&self) -> multipart::ImportSpConfig<'_> {
         multipart::ImportSpConfig::new(self)
     }
@@ -253,6 +269,7 @@ A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required t
 
 Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlements")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_entitlements(&self) -> multipart::ImportEntitlements<'_> {
         multipart::ImportEntitlements::new(self)
     }
@@ -262,6 +279,7 @@ Parameter `{formDefinitionID}` should match a form definition ID.
 
 Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data`.*/
     #[doc(alias = "createFormDefinitionFileRequest")]
+    #[cfg(any(feature = "custom-forms", feature = "full"))]
     pub fn create_form_definition_file_request(
         &self,
     ) -> multipart::CreateFormDefinitionFileRequest<'_> {
@@ -275,6 +293,7 @@ This API endpoint updates an icon by object type and object id. A token with ORG
 
 Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[doc(alias = "setIcon")]
+    #[cfg(any(feature = "full", feature = "icons"))]
     pub fn set_icon(&self) -> multipart::SetIcon<'_> {
         multipart::SetIcon::new(self)
     }
@@ -285,6 +304,7 @@ If a suitable ISC connector is unavailable, the system will recommend generic co
 
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
@@ -294,6 +314,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[deprecated(
         note = "beta names this operation `importSourceAccountsSchema`; here it is `import_accounts_schema`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         self.import_accounts_schema()
     }
@@ -301,6 +322,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[deprecated(
         note = "beta names this operation `importSourceEntitlementsSchema`; here it is `import_entitlements_schema`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportEntitlementsSchema<'_> {
@@ -310,6 +332,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[deprecated(
         note = "beta names this operation `importSourceConnectorFile`; here it is `import_connector_file`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         self.import_connector_file()
     }
@@ -322,6 +345,7 @@ pub mod multipart {
     use crate::{types, ByteStream, ResponseValue};
     ///Builder for [`Client::create_branding_item`].
     #[derive(Debug)]
+    #[cfg(any(feature = "branding", feature = "full"))]
     pub struct CreateBrandingItem<'a> {
         client: &'a crate::Client,
         name: ::std::option::Option<::std::string::String>,
@@ -334,6 +358,7 @@ pub mod multipart {
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> CreateBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -518,6 +543,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::set_branding_item`].
     #[derive(Debug)]
+    #[cfg(any(feature = "branding", feature = "full"))]
     pub struct SetBrandingItem<'a> {
         client: &'a crate::Client,
         name: ::std::option::Option<::std::string::String>,
@@ -531,6 +557,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> SetBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -728,12 +755,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::create_uploaded_configuration`].
     #[derive(Debug)]
+    #[cfg(any(feature = "configuration-hub", feature = "full"))]
     pub struct CreateUploadedConfiguration<'a> {
         client: &'a crate::Client,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         name: ::std::option::Option<::std::string::String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "configuration-hub", feature = "full"))]
     impl<'a> CreateUploadedConfiguration<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -847,12 +876,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_connector_source_config`].
     #[derive(Debug)]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub struct PutConnectorSourceConfig<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -965,12 +996,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_connector_translations`].
     #[derive(Debug)]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub struct PutConnectorTranslations<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         locale: ::std::option::Option<::std::string::String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorTranslations<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1062,12 +1095,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_connector_source_template`].
     #[derive(Debug)]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub struct PutConnectorSourceTemplate<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1180,12 +1215,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_connector_correlation_config`].
     #[derive(Debug)]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub struct PutConnectorCorrelationConfig<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorCorrelationConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1298,12 +1335,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_non_employee_records_in_bulk`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     pub struct ImportNonEmployeeRecordsInBulk<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1419,11 +1458,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_password_dictionary`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1517,12 +1558,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_accounts_schema`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportAccountsSchema<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1628,6 +1671,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_entitlements_schema`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportEntitlementsSchema<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
@@ -1635,6 +1679,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1751,12 +1796,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_connector_file`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportConnectorFile<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1862,6 +1909,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_accounts`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportAccounts<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
@@ -1869,6 +1917,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         disable_optimization: ::std::option::Option<::std::string::String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1984,12 +2033,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_uncorrelated_accounts`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportUncorrelatedAccounts<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportUncorrelatedAccounts<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -2100,12 +2151,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_entitlements_by_source`].
     #[derive(Debug)]
+    #[cfg(any(feature = "entitlements", feature = "full"))]
     pub struct ImportEntitlementsBySource<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         csv_file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "entitlements", feature = "full"))]
     impl<'a> ImportEntitlementsBySource<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -2216,6 +2269,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_sp_config`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sp-config"))]
     pub struct ImportSpConfig<'a> {
         client: &'a crate::Client,
         preview: ::std::option::Option<bool>,
@@ -2223,6 +2277,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         options: ::std::option::Option<::serde_json::Value>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sp-config"))]
     impl<'a> ImportSpConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -2344,12 +2399,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_entitlements`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportEntitlements<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlements<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -2458,12 +2515,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::create_form_definition_file_request`].
     #[derive(Debug)]
+    #[cfg(any(feature = "custom-forms", feature = "full"))]
     pub struct CreateFormDefinitionFileRequest<'a> {
         client: &'a crate::Client,
         form_definition_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "custom-forms", feature = "full"))]
     impl<'a> CreateFormDefinitionFileRequest<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -2584,6 +2643,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::set_icon`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "icons"))]
     pub struct SetIcon<'a> {
         client: &'a crate::Client,
         object_type: ::std::option::Option<::std::string::String>,
@@ -2591,6 +2651,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         image: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "icons"))]
     impl<'a> SetIcon<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -2709,11 +2770,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::send_manual_discover_applications_csv_template`].
     #[derive(Debug)]
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {

@@ -4,6 +4,7 @@
 
 #[allow(unused_imports)]
 use crate::{builder, types};
+#[cfg(any(feature = "full", feature = "search"))]
 sailpoint_runtime::glue::search_after_listing!(
     SearchPost, types::Search, types::SearchDocuments, 10000, "search_post",
     ["accessprofile" => types::SearchDocuments::AccessProfileDocuments, "accountactivity"
@@ -16,38 +17,45 @@ sailpoint_runtime::glue::search_after_listing!(
     ::std::string::String::from("the request body is required and was not set: call `.body(..)`")))
     .and_then(| v | types::Search::try_from(v).map_err(| e | e.to_string()))
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     CompareIdentitySnapshots, ::std::vec::Vec < types::IdentityCompareResponse >,
     types::IdentityCompareResponse, 250, "compare_identity_snapshots", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     CompareIdentitySnapshotsAccessType, ::std::vec::Vec < types::AccessItemDiff >,
     types::AccessItemDiff, 250, "compare_identity_snapshots_access_type", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "custom-forms", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ExportFormDefinitionsByTenant, ::std::vec::Vec <
     types::ExportFormDefinitionsByTenantResponseItem >,
     types::ExportFormDefinitionsByTenantResponseItem, 250,
     "export_form_definitions_by_tenant", false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-profiles"))]
 sailpoint_runtime::glue::offset_listing!(
     ExportIdentityProfiles, ::std::vec::Vec < types::IdentityProfileExportedObject >,
     types::IdentityProfileExportedObject, 250, "export_identity_profiles", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "access-profiles", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessProfileEntitlements, ::std::vec::Vec < types::Entitlement >,
     types::Entitlement, 250, "get_access_profile_entitlements", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-access-request-recommendations"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessRequestRecommendations, ::std::vec::Vec <
     types::AccessRequestRecommendationItemDetail >,
     types::AccessRequestRecommendationItemDetail, 15,
     "get_access_request_recommendations", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-access-request-recommendations"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessRequestRecommendationsIgnoredItems, ::std::vec::Vec <
     types::AccessRequestRecommendationActionItemResponseDto >,
@@ -55,6 +63,7 @@ sailpoint_runtime::glue::offset_listing!(
     "get_access_request_recommendations_ignored_items", true, | b | b.count(true), | page
     | page
 );
+#[cfg(any(feature = "full", feature = "iai-access-request-recommendations"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessRequestRecommendationsRequestedItems, ::std::vec::Vec <
     types::AccessRequestRecommendationActionItemResponseDto >,
@@ -62,6 +71,7 @@ sailpoint_runtime::glue::offset_listing!(
     "get_access_request_recommendations_requested_items", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "iai-access-request-recommendations"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessRequestRecommendationsViewedItems, ::std::vec::Vec <
     types::AccessRequestRecommendationActionItemResponseDto >,
@@ -69,456 +79,551 @@ sailpoint_runtime::glue::offset_listing!(
     "get_access_request_recommendations_viewed_items", true, | b | b.count(true), | page
     | page
 );
+#[cfg(any(feature = "accounts", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccountEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
     250, "get_account_entitlements", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "multi-host-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAcctAggregationGroups, ::std::vec::Vec <
     types::MultiHostIntegrationsAggScheduleUpdate >,
     types::MultiHostIntegrationsAggScheduleUpdate, 250, "get_acct_aggregation_groups",
     false, | b | b, | page | page
 );
+#[cfg(any(feature = "certification-campaigns", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetActiveCampaigns, ::std::vec::Vec < types::GetActiveCampaignsResponseItem >,
     types::GetActiveCampaignsResponseItem, 250, "get_active_campaigns", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAllPotentialRoleSummaries, ::std::vec::Vec < types::RoleMiningPotentialRoleSummary
     >, types::RoleMiningPotentialRoleSummary, 250, "get_all_potential_role_summaries",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "approvals", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetApprovals, ::std::vec::Vec < types::Approval >, types::Approval, 250,
     "get_approvals", false, | b | b, | page | page
 );
+#[cfg(any(feature = "certification-campaigns", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCampaignTemplates, ::std::vec::Vec < types::CampaignTemplate >,
     types::CampaignTemplate, 250, "get_campaign_templates", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "iai-common-access"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCommonAccess, ::std::vec::Vec < types::CommonAccessResponse >,
     types::CommonAccessResponse, 250, "get_common_access", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "work-items"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCompletedWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
     "get_completed_work_items", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "connectors", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetConnectorList, ::std::vec::Vec < types::V3ConnectorDto >, types::V3ConnectorDto,
     250, "get_connector_list", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "connector-rule-management", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetConnectorRuleList, ::std::vec::Vec < types::ConnectorRuleResponse >,
     types::ConnectorRuleResponse, 50, "get_connector_rule_list", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "dimensions", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetDimensionEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
     250, "get_dimension_entitlements", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "application-discovery", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetDiscoveredApplications, ::std::vec::Vec <
     types::GetDiscoveredApplicationsResponseItem >,
     types::GetDiscoveredApplicationsResponseItem, 250, "get_discovered_applications",
     false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "notifications"))]
 sailpoint_runtime::glue::offset_listing!(
     GetDkimAttributes, ::std::vec::Vec < types::DkimAttributes >, types::DkimAttributes,
     250, "get_dkim_attributes", false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "multi-host-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetEntitlementAggregationGroups, ::std::vec::Vec <
     types::MultiHostIntegrationsAggScheduleUpdate >,
     types::MultiHostIntegrationsAggScheduleUpdate, 250,
     "get_entitlement_aggregation_groups", false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "role-insights"))]
 sailpoint_runtime::glue::offset_listing!(
     GetEntitlementChangesIdentities, ::std::vec::Vec < types::RoleInsightsIdentities >,
     types::RoleInsightsIdentities, 250, "get_entitlement_changes_identities", true, | b |
     b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetEntitlementsPotentialRole, ::std::vec::Vec < types::RoleMiningEntitlement >,
     types::RoleMiningEntitlement, 250, "get_entitlements_potential_role", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetExcludedEntitlementsPotentialRole, ::std::vec::Vec < types::RoleMiningEntitlement
     >, types::RoleMiningEntitlement, 250, "get_excluded_entitlements_potential_role",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     GetHistoricalIdentityEvents, ::std::vec::Vec <
     types::GetHistoricalIdentityEventsResponseItem >,
     types::GetHistoricalIdentityEventsResponseItem, 250,
     "get_historical_identity_events", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentitiesPotentialRole, ::std::vec::Vec < types::RoleMiningIdentity >,
     types::RoleMiningIdentity, 250, "get_identities_potential_role", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "certification-summaries", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentityAccessSummaries, ::std::vec::Vec < types::AccessSummary >,
     types::AccessSummary, 250, "get_identity_access_summaries", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentityCertificationItemPermissions, ::std::vec::Vec < types::PermissionDto >,
     types::PermissionDto, 250, "get_identity_certification_item_permissions", true, | b |
     b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-outliers"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentityOutliers, ::std::vec::Vec < types::Outlier >, types::Outlier, 250,
     "get_identity_outliers", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentitySnapshotSummary, ::std::vec::Vec < types::MetricResponse >,
     types::MetricResponse, 250, "get_identity_snapshot_summary", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "certification-summaries", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentitySummaries, ::std::vec::Vec < types::CertificationIdentitySummary >,
     types::CertificationIdentitySummary, 250, "get_identity_summaries", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "lifecycle-states"))]
 sailpoint_runtime::glue::offset_listing!(
     GetLifecycleStates, ::std::vec::Vec < types::LifecycleState >, types::LifecycleState,
     250, "get_lifecycle_states", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "managed-clients"))]
 sailpoint_runtime::glue::offset_listing!(
     GetManagedClients, ::std::vec::Vec < types::ManagedClient >, types::ManagedClient,
     250, "get_managed_clients", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "managed-cluster-types"))]
 sailpoint_runtime::glue::offset_listing!(
     GetManagedClusterTypes, ::std::vec::Vec < types::ManagedClusterType >,
     types::ManagedClusterType, 250, "get_managed_cluster_types", false, | b | b, | page |
     page
 );
+#[cfg(any(feature = "full", feature = "managed-clusters"))]
 sailpoint_runtime::glue::offset_listing!(
     GetManagedClusters, ::std::vec::Vec < types::ManagedCluster >, types::ManagedCluster,
     250, "get_managed_clusters", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "multi-host-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetMultiHostIntegrationsList, ::std::vec::Vec < types::MultiHostIntegrations >,
     types::MultiHostIntegrations, 250, "get_multi_host_integrations_list", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "password-sync-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPasswordSyncGroups, ::std::vec::Vec < types::PasswordSyncGroup >,
     types::PasswordSyncGroup, 250, "get_password_sync_groups", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-peer-group-strategies"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPeerGroupOutliers, ::std::vec::Vec < types::PeerGroupMember >,
     types::PeerGroupMember, 250, "get_peer_group_outliers", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "iai-outliers"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPeerGroupOutliersContributingFeatures, ::std::vec::Vec <
     types::OutlierContributingFeature >, types::OutlierContributingFeature, 250,
     "get_peer_group_outliers_contributing_features", true, | b | b.count(true), | page |
     page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPendingCertificationTasks, ::std::vec::Vec < types::CertificationTask >,
     types::CertificationTask, 250, "get_pending_certification_tasks", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "task-management"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPendingTasks, ::std::option::Option < ::std::vec::Vec < types::TaskStatus > >,
     types::TaskStatus, 250, "get_pending_tasks", true, | b | b.count(true), | page | page
     .unwrap_or_default()
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPotentialRoleApplications, ::std::vec::Vec <
     types::RoleMiningPotentialRoleApplication >,
     types::RoleMiningPotentialRoleApplication, 250, "get_potential_role_applications",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPotentialRoleEntitlements, ::std::vec::Vec <
     types::RoleMiningPotentialRoleEntitlements >,
     types::RoleMiningPotentialRoleEntitlements, 250, "get_potential_role_entitlements",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPotentialRoleSourceIdentityUsage, ::std::vec::Vec <
     types::RoleMiningPotentialRoleSourceUsage >,
     types::RoleMiningPotentialRoleSourceUsage, 250,
     "get_potential_role_source_identity_usage", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPotentialRoleSummaries, ::std::vec::Vec < types::RoleMiningPotentialRoleSummary >,
     types::RoleMiningPotentialRoleSummary, 250, "get_potential_role_summaries", true, | b
     | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "public-identities"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPublicIdentities, ::std::vec::Vec < types::PublicIdentity >,
     types::PublicIdentity, 250, "get_public_identities", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "roles"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleAssignedIdentities, ::std::vec::Vec < types::RoleIdentity >,
     types::RoleIdentity, 250, "get_role_assigned_identities", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "roles"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement, 50,
     "get_role_entitlements", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "role-insights"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleInsights, ::std::vec::Vec < types::RoleInsight >, types::RoleInsight, 250,
     "get_role_insights", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleMiningSessions, ::std::vec::Vec < types::RoleMiningSessionDto >,
     types::RoleMiningSessionDto, 250, "get_role_mining_sessions", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-role-mining"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSavedPotentialRoles, ::std::vec::Vec < types::RoleMiningSessionDraftRoleDto >,
     types::RoleMiningSessionDraftRoleDto, 250, "get_saved_potential_roles", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "search-attribute-configuration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSearchAttributeConfig, ::std::vec::Vec < types::SearchAttributeConfig >,
     types::SearchAttributeConfig, 250, "get_search_attribute_config", false, | b | b, |
     page | page
 );
+#[cfg(any(feature = "full", feature = "suggested-entitlement-description"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSedBatches, ::std::vec::Vec < types::SedBatchRecord >, types::SedBatchRecord, 250,
     "get_sed_batches", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "service-desk-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetServiceDeskIntegrations, ::std::vec::Vec < types::ServiceDeskIntegrationDto >,
     types::ServiceDeskIntegrationDto, 250, "get_service_desk_integrations", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "multi-host-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSourcesWithinMultiHost, ::std::vec::Vec < types::MultiHostSources >,
     types::MultiHostSources, 250, "get_sources_within_multi_host", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "task-management"))]
 sailpoint_runtime::glue::offset_listing!(
     GetTaskStatusList, ::std::vec::Vec < types::TaskStatus >, types::TaskStatus, 250,
     "get_task_status_list", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "account-usages", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetUsagesByAccountId, ::std::vec::Vec < types::AccountUsage >, types::AccountUsage,
     250, "get_usages_by_account_id", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "source-usages"))]
 sailpoint_runtime::glue::offset_listing!(
     GetUsagesBySourceId, ::std::vec::Vec < types::SourceUsage >, types::SourceUsage, 250,
     "get_usages_by_source_id", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "org-config"))]
 sailpoint_runtime::glue::offset_listing!(
     GetValidTimeZones, ::std::vec::Vec < ::std::string::String >, ::std::string::String,
     50, "get_valid_time_zones", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     GetWorkflowExecutionHistory, ::std::vec::Vec < types::WorkflowExecutionEvent >,
     types::WorkflowExecutionEvent, 250, "get_workflow_execution_history", false, | b | b,
     | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     GetWorkflowExecutions, ::std::vec::Vec < types::WorkflowExecution >,
     types::WorkflowExecution, 250, "get_workflow_executions", false, | b | b, | page |
     page
 );
+#[cfg(any(feature = "access-profiles", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessProfiles, ::std::vec::Vec < types::AccessProfile >, types::AccessProfile,
     250, "list_access_profiles", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessProfilesForSourceApp, ::std::vec::Vec < types::AccessProfileDetails >,
     types::AccessProfileDetails, 250, "list_access_profiles_for_source_app", false, | b |
     b, | page | page
 );
+#[cfg(any(feature = "access-request-approvals", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessRequestApprovers, ::std::vec::Vec <
     types::AccessRequestApproversListResponse >,
     types::AccessRequestApproversListResponse, 250, "list_access_request_approvers",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "access-requests", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessRequestStatus, ::std::vec::Vec < types::RequestedItemStatus >,
     types::RequestedItemStatus, 250, "list_access_request_status", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "account-activities", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccountActivities, ::std::vec::Vec < types::AccountActivity >,
     types::AccountActivity, 250, "list_account_activities", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "accounts", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccounts, ::std::vec::Vec < types::Account >, types::Account, 250,
     "list_accounts", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "access-requests", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAdministratorsAccessRequestStatus, ::std::vec::Vec <
     types::AccessRequestAdminItemStatus >, types::AccessRequestAdminItemStatus, 250,
     "list_administrators_access_request_status", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAllSourceApp, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
     "list_all_source_app", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAllUserApps, ::std::vec::Vec < types::UserApp >, types::UserApp, 250,
     "list_all_user_apps", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAssignedSourceApp, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
     "list_assigned_source_app", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAvailableSourceApps, ::std::vec::Vec < types::SourceApp >, types::SourceApp, 250,
     "list_available_source_apps", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCertificationReviewers, ::std::vec::Vec < ::std::option::Option <
     types::IdentityReferenceWithNameAndEmail > >, ::std::option::Option <
     types::IdentityReferenceWithNameAndEmail >, 250, "list_certification_reviewers",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCompleteWorkflowLibrary, ::std::vec::Vec <
     types::ListCompleteWorkflowLibraryResponseItem >,
     types::ListCompleteWorkflowLibraryResponseItem, 250,
     "list_complete_workflow_library", false, | b | b, | page | page
 );
+#[cfg(any(feature = "access-request-approvals", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCompletedApprovals, ::std::vec::Vec < types::CompletedApproval >,
     types::CompletedApproval, 250, "list_completed_approvals", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "governance-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     ListConnections, ::std::vec::Vec < types::WorkgroupConnectionDto >,
     types::WorkgroupConnectionDto, 50, "list_connections", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "connector-customizers", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListConnectorCustomizers, ::std::vec::Vec < types::ConnectorCustomizersResponse >,
     types::ConnectorCustomizersResponse, 250, "list_connector_customizers", false, | b |
     b, | page | page
 );
+#[cfg(any(feature = "data-segmentation", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListDataSegments, ::std::vec::Vec < types::DataSegment >, types::DataSegment, 250,
     "list_data_segments", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "dimensions", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListDimensionAccessProfiles, ::std::vec::Vec < types::AccessProfile >,
     types::AccessProfile, 250, "list_dimension_access_profiles", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "dimensions", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListDimensions, ::std::vec::Vec < types::Dimension >, types::Dimension, 50,
     "list_dimensions", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "entitlements", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListEntitlementChildren, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
     250, "list_entitlement_children", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "entitlements", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListEntitlementParents, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
     250, "list_entitlement_parents", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "entitlements", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement, 250,
     "list_entitlements", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identities"))]
 sailpoint_runtime::glue::offset_listing!(
     ListEntitlementsByIdentity, ::std::vec::Vec < types::IdentityEntitlements >,
     types::IdentityEntitlements, 250, "list_entitlements_by_identity", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "notifications"))]
 sailpoint_runtime::glue::offset_listing!(
     ListFromAddresses, ::std::vec::Vec < types::EmailStatusDto >, types::EmailStatusDto,
     250, "list_from_addresses", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     ListHistoricalIdentities, ::std::vec::Vec < types::IdentityListItem >,
     types::IdentityListItem, 250, "list_historical_identities", false, | b | b, | page |
     page
 );
+#[cfg(any(feature = "full", feature = "identities"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentities, ::std::vec::Vec < types::Identity >, types::Identity, 250,
     "list_identities", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityAccessItems, ::std::vec::Vec < types::ListIdentityAccessItemsResponseItem
     >, types::ListIdentityAccessItemsResponseItem, 250, "list_identity_access_items",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityAccessReviewItems, ::std::vec::Vec < types::AccessReviewItem >,
     types::AccessReviewItem, 250, "list_identity_access_review_items", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityCertifications, ::std::vec::Vec < types::Certification >,
     types::Certification, 250, "list_identity_certifications", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-profiles"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityProfiles, ::std::vec::Vec < types::IdentityProfile >,
     types::IdentityProfile, 250, "list_identity_profiles", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "identity-history"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentitySnapshots, ::std::vec::Vec < types::IdentitySnapshotSummaryResponse >,
     types::IdentitySnapshotSummaryResponse, 250, "list_identity_snapshots", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "machine-account-mappings"))]
 sailpoint_runtime::glue::offset_listing!(
     ListMachineAccountMappings, ::std::vec::Vec < types::AttributeMappings >,
     types::AttributeMappings, 250, "list_machine_account_mappings", false, | b | b, |
     page | page
 );
+#[cfg(any(feature = "full", feature = "machine-accounts"))]
 sailpoint_runtime::glue::offset_listing!(
     ListMachineAccounts, ::std::vec::Vec < types::MachineAccount >,
     types::MachineAccount, 250, "list_machine_accounts", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "machine-identities"))]
 sailpoint_runtime::glue::offset_listing!(
     ListMachineIdentities, ::std::vec::Vec < types::MachineIdentity >,
     types::MachineIdentity, 250, "list_machine_identities", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeApprovals, ::std::vec::Vec < types::NonEmployeeApprovalItem >,
     types::NonEmployeeApprovalItem, 250, "list_non_employee_approvals", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeRecords, ::std::vec::Vec < types::NonEmployeeRecord >,
     types::NonEmployeeRecord, 250, "list_non_employee_records", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeRequests, ::std::vec::Vec < types::NonEmployeeRequest >,
     types::NonEmployeeRequest, 250, "list_non_employee_requests", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeSources, ::std::vec::Vec < types::NonEmployeeSourceWithNeCount >,
     types::NonEmployeeSourceWithNeCount, 250, "list_non_employee_sources", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "notifications"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNotificationTemplateDefaults, ::std::vec::Vec < types::TemplateDtoDefault >,
     types::TemplateDtoDefault, 250, "list_notification_template_defaults", false, | b |
     b, | page | page
 );
+#[cfg(any(feature = "full", feature = "notifications"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNotificationTemplates, ::std::vec::Vec < types::TemplateDto >,
     types::TemplateDto, 250, "list_notification_templates", false, | b | b, | page | page
 );
+#[cfg(any(feature = "full", feature = "iai-outliers"))]
 sailpoint_runtime::glue::offset_listing!(
     ListOutliersContributingFeatureAccessItems, ::std::vec::Vec <
     types::OutliersContributingFeatureAccessItems >,
@@ -526,112 +631,137 @@ sailpoint_runtime::glue::offset_listing!(
     "list_outliers_contributing_feature_access_items", true, | b | b.count(true), | page
     | page
 );
+#[cfg(any(feature = "apps", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListOwnedUserApps, ::std::vec::Vec < types::UserApp >, types::UserApp, 250,
     "list_owned_user_apps", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "password-policies"))]
 sailpoint_runtime::glue::offset_listing!(
     ListPasswordPolicies, ::std::vec::Vec < types::PasswordPolicyV3Dto >,
     types::PasswordPolicyV3Dto, 250, "list_password_policies", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "access-request-approvals", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListPendingApprovals, ::std::vec::Vec < types::PendingApproval >,
     types::PendingApproval, 250, "list_pending_approvals", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "requestable-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListRequestableObjects, ::std::vec::Vec < types::RequestableObject >,
     types::RequestableObject, 250, "list_requestable_objects", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "roles"))]
 sailpoint_runtime::glue::offset_listing!(
     ListRoles, ::std::vec::Vec < types::Role >, types::Role, 50, "list_roles", true, | b
     | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "saved-search"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSavedSearches, ::std::vec::Vec < types::SavedSearch >, types::SavedSearch, 250,
     "list_saved_searches", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "scheduled-search"))]
 sailpoint_runtime::glue::offset_listing!(
     ListScheduledSearch, ::std::vec::Vec < types::ScheduledSearch >,
     types::ScheduledSearch, 250, "list_scheduled_search", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "suggested-entitlement-description"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSeds, ::std::vec::Vec < types::Sed >, types::Sed, 250, "list_seds", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "segments"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSegments, ::std::vec::Vec < types::Segment >, types::Segment, 250,
     "list_segments", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "sod-policies"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSodPolicies, ::std::vec::Vec < types::SodPolicy >, types::SodPolicy, 250,
     "list_sod_policies", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "sources"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSources, ::std::vec::Vec < types::Source >, types::Source, 250, "list_sources",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "triggers"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSubscriptions, ::std::vec::Vec < types::Subscription >, types::Subscription, 250,
     "list_subscriptions", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "tagged-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTaggedObjects, ::std::vec::Vec < types::TaggedObject >, types::TaggedObject, 250,
     "list_tagged_objects", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "tagged-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTaggedObjectsByType, ::std::vec::Vec < types::TaggedObject >,
     types::TaggedObject, 250, "list_tagged_objects_by_type", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "tags"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTags, ::std::vec::Vec < types::Tag >, types::Tag, 250, "list_tags", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "transforms"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTransforms, ::std::vec::Vec < types::TransformRead >, types::TransformRead, 250,
     "list_transforms", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "triggers"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTriggerInvocationStatus, ::std::vec::Vec < types::InvocationStatus >,
     types::InvocationStatus, 250, "list_trigger_invocation_status", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "triggers"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTriggers, ::std::vec::Vec < types::Trigger >, types::Trigger, 250,
     "list_triggers", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "work-items"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
     "list_work_items", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkflowLibraryActions, ::std::vec::Vec < types::WorkflowLibraryAction >,
     types::WorkflowLibraryAction, 250, "list_workflow_library_actions", false, | b | b, |
     page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkflowLibraryTriggers, ::std::vec::Vec < types::WorkflowLibraryTrigger >,
     types::WorkflowLibraryTrigger, 250, "list_workflow_library_triggers", false, | b | b,
     | page | page
 );
+#[cfg(any(feature = "full", feature = "governance-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkgroupMembers, ::std::vec::Vec < types::ListWorkgroupMembersResponseItem >,
     types::ListWorkgroupMembersResponseItem, 50, "list_workgroup_members", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "governance-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkgroups, ::std::vec::Vec < types::WorkgroupDto >, types::WorkgroupDto, 250,
     "list_workgroups", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "custom-forms", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     SearchFormDefinitionsByTenant, types::ListFormDefinitionsByTenantResponse,
     types::FormDefinitionResponse, 250, "search_form_definitions_by_tenant", false, | b |
     b, | page | page.results.unwrap_or_default()
 );
+#[cfg(any(feature = "custom-forms", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     SearchFormInstancesByTenant, ::std::vec::Vec <
     types::ListFormInstancesByTenantResponse >, types::ListFormInstancesByTenantResponse,

@@ -13,6 +13,7 @@ This API endpoint creates a branding item.
 
 Sends `POST /brandings` as `multipart/form-data`.*/
     #[doc(alias = "createBrandingItem")]
+    #[cfg(any(feature = "branding", feature = "full"))]
     pub fn create_branding_item(&self) -> multipart::CreateBrandingItem<'_> {
         multipart::CreateBrandingItem::new(self)
     }
@@ -22,6 +23,7 @@ This API endpoint updates information for an existing branding item.
 
 Sends `PUT /brandings/{name}` as `multipart/form-data`.*/
     #[doc(alias = "setBrandingItem")]
+    #[cfg(any(feature = "branding", feature = "full"))]
     pub fn set_branding_item(&self) -> multipart::SetBrandingItem<'_> {
         multipart::SetBrandingItem::new(self)
     }
@@ -35,6 +37,7 @@ Refer to [SaaS Configuration](https://developer.sailpoint.com/docs/extensibility
 
 Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
     #[doc(alias = "createUploadedConfiguration")]
+    #[cfg(any(feature = "configuration-hub", feature = "full"))]
     pub fn create_uploaded_configuration(
         &self,
     ) -> multipart::CreateUploadedConfiguration<'_> {
@@ -46,6 +49,7 @@ Update a connector's source config using its script name.
 
 Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceConfig")]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub fn put_connector_source_config(
         &self,
     ) -> multipart::PutConnectorSourceConfig<'_> {
@@ -57,6 +61,7 @@ Update a connector's translations using its script name.
 
 Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorTranslations")]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub fn put_connector_translations(&self) -> multipart::PutConnectorTranslations<'_> {
         multipart::PutConnectorTranslations::new(self)
     }
@@ -66,6 +71,7 @@ Update a connector's source template using its script name.
 
 Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceTemplate")]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub fn put_connector_source_template(
         &self,
     ) -> multipart::PutConnectorSourceTemplate<'_> {
@@ -77,6 +83,7 @@ This post will import, or update, Non-Employee records found in the CSV. Require
 
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
     #[doc(alias = "importNonEmployeeRecordsInBulk")]
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -116,6 +123,7 @@ qazxsws
 
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
     #[doc(alias = "putPasswordDictionary")]
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -136,6 +144,7 @@ beta names this operation `importSourceAccountsSchema` (its method there is `imp
     #[doc(alias = "importAccountsSchema")]
     #[doc(alias = "importSourceAccountsSchema")]
     #[doc(alias = "import_source_accounts_schema")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         multipart::ImportAccountsSchema::new(self)
     }
@@ -156,6 +165,7 @@ beta names this operation `importSourceEntitlementsSchema` (its method there is 
     #[doc(alias = "importEntitlementsSchema")]
     #[doc(alias = "importSourceEntitlementsSchema")]
     #[doc(alias = "import_source_entitlements_schema")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_entitlements_schema(&self) -> multipart::ImportEntitlementsSchema<'_> {
         multipart::ImportEntitlementsSchema::new(self)
     }
@@ -170,6 +180,7 @@ beta names this operation `importSourceConnectorFile` (its method there is `impo
     #[doc(alias = "importConnectorFile")]
     #[doc(alias = "importSourceConnectorFile")]
     #[doc(alias = "import_source_connector_file")]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         multipart::ImportConnectorFile::new(self)
     }
@@ -180,6 +191,7 @@ If a suitable ISC connector is unavailable, the system will recommend generic co
 
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
@@ -189,6 +201,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[deprecated(
         note = "beta names this operation `importSourceAccountsSchema`; here it is `import_accounts_schema`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         self.import_accounts_schema()
     }
@@ -196,6 +209,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[deprecated(
         note = "beta names this operation `importSourceEntitlementsSchema`; here it is `import_entitlements_schema`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportEntitlementsSchema<'_> {
@@ -205,6 +219,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[deprecated(
         note = "beta names this operation `importSourceConnectorFile`; here it is `import_connector_file`"
     )]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub fn import_source_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         self.import_connector_file()
     }
@@ -217,6 +232,7 @@ pub mod multipart {
     use crate::{types, ByteStream, ResponseValue};
     ///Builder for [`Client::create_branding_item`].
     #[derive(Debug)]
+    #[cfg(any(feature = "branding", feature = "full"))]
     pub struct CreateBrandingItem<'a> {
         client: &'a crate::Client,
         name: ::std::option::Option<::std::string::String>,
@@ -229,6 +245,7 @@ pub mod multipart {
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> CreateBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -413,6 +430,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::set_branding_item`].
     #[derive(Debug)]
+    #[cfg(any(feature = "branding", feature = "full"))]
     pub struct SetBrandingItem<'a> {
         client: &'a crate::Client,
         name: ::std::option::Option<::std::string::String>,
@@ -426,6 +444,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         file_standard: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> SetBrandingItem<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -623,12 +642,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::create_uploaded_configuration`].
     #[derive(Debug)]
+    #[cfg(any(feature = "configuration-hub", feature = "full"))]
     pub struct CreateUploadedConfiguration<'a> {
         client: &'a crate::Client,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         name: ::std::option::Option<::std::string::String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "configuration-hub", feature = "full"))]
     impl<'a> CreateUploadedConfiguration<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -742,12 +763,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_connector_source_config`].
     #[derive(Debug)]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub struct PutConnectorSourceConfig<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceConfig<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -860,12 +883,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_connector_translations`].
     #[derive(Debug)]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub struct PutConnectorTranslations<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         locale: ::std::option::Option<::std::string::String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorTranslations<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -957,12 +982,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_connector_source_template`].
     #[derive(Debug)]
+    #[cfg(any(feature = "connectors", feature = "full"))]
     pub struct PutConnectorSourceTemplate<'a> {
         client: &'a crate::Client,
         script_name: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1075,12 +1102,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_non_employee_records_in_bulk`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     pub struct ImportNonEmployeeRecordsInBulk<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         data: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1196,11 +1225,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::put_password_dictionary`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     pub struct PutPasswordDictionary<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "password-dictionary"))]
     impl<'a> PutPasswordDictionary<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1294,12 +1325,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_accounts_schema`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportAccountsSchema<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccountsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1405,6 +1438,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_entitlements_schema`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportEntitlementsSchema<'a> {
         client: &'a crate::Client,
         id: ::std::option::Option<::std::string::String>,
@@ -1412,6 +1446,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlementsSchema<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1528,12 +1563,14 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::import_connector_file`].
     #[derive(Debug)]
+    #[cfg(any(feature = "full", feature = "sources"))]
     pub struct ImportConnectorFile<'a> {
         client: &'a crate::Client,
         source_id: ::std::option::Option<::std::string::String>,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportConnectorFile<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
@@ -1639,11 +1676,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     ///Builder for [`Client::send_manual_discover_applications_csv_template`].
     #[derive(Debug)]
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     pub struct SendManualDiscoverApplicationsCsvTemplate<'a> {
         client: &'a crate::Client,
         file: ::std::option::Option<sailpoint_runtime::FilePart>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
+    #[cfg(any(feature = "application-discovery", feature = "full"))]
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
         pub fn new(client: &'a crate::Client) -> Self {
             Self {

@@ -4,6 +4,7 @@
 
 #[allow(unused_imports)]
 use crate::{builder, types};
+#[cfg(any(feature = "full", feature = "search"))]
 sailpoint_runtime::glue::search_after_listing!(
     SearchPost, types::Search, types::SearchDocuments, 10000, "search_post",
     ["accessprofile" => types::SearchDocuments::AccessProfileDocuments, "accountactivity"
@@ -16,256 +17,310 @@ sailpoint_runtime::glue::search_after_listing!(
     ::std::string::String::from("the request body is required and was not set: call `.body(..)`")))
     .and_then(| v | types::Search::try_from(v).map_err(| e | e.to_string()))
 );
+#[cfg(any(feature = "full", feature = "identity-profiles"))]
 sailpoint_runtime::glue::offset_listing!(
     ExportIdentityProfiles, ::std::vec::Vec < types::IdentityProfileExportedObject >,
     types::IdentityProfileExportedObject, 250, "export_identity_profiles", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "access-profiles", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccessProfileEntitlements, ::std::vec::Vec < types::Entitlement >,
     types::Entitlement, 250, "get_access_profile_entitlements", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "accounts", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetAccountEntitlements, ::std::vec::Vec < types::Entitlement >, types::Entitlement,
     250, "get_account_entitlements", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "certification-campaigns", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetActiveCampaigns, ::std::vec::Vec < types::GetActiveCampaignsResponseItem >,
     types::GetActiveCampaignsResponseItem, 250, "get_active_campaigns", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "certification-campaigns", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCampaignTemplates, ::std::vec::Vec < types::CampaignTemplate >,
     types::CampaignTemplate, 250, "get_campaign_templates", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "work-items"))]
 sailpoint_runtime::glue::offset_listing!(
     GetCompletedWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
     "get_completed_work_items", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "connectors", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetConnectorList, ::std::vec::Vec < types::V3ConnectorDto >, types::V3ConnectorDto,
     250, "get_connector_list", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "application-discovery", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetDiscoveredApplications, ::std::vec::Vec <
     types::GetDiscoveredApplicationsResponseItem >,
     types::GetDiscoveredApplicationsResponseItem, 250, "get_discovered_applications",
     false, | b | b, | page | page
 );
+#[cfg(any(feature = "certification-summaries", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentityAccessSummaries, ::std::vec::Vec < types::AccessSummary >,
     types::AccessSummary, 250, "get_identity_access_summaries", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentityCertificationItemPermissions, ::std::vec::Vec < types::PermissionDto >,
     types::PermissionDto, 250, "get_identity_certification_item_permissions", true, | b |
     b.count(true), | page | page
 );
+#[cfg(any(feature = "certification-summaries", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetIdentitySummaries, ::std::vec::Vec < types::CertificationIdentitySummary >,
     types::CertificationIdentitySummary, 250, "get_identity_summaries", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "lifecycle-states"))]
 sailpoint_runtime::glue::offset_listing!(
     GetLifecycleStates, ::std::vec::Vec < types::LifecycleState >, types::LifecycleState,
     250, "get_lifecycle_states", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "managed-clients"))]
 sailpoint_runtime::glue::offset_listing!(
     GetManagedClients, ::std::vec::Vec < types::ManagedClient >, types::ManagedClient,
     250, "get_managed_clients", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "managed-clusters"))]
 sailpoint_runtime::glue::offset_listing!(
     GetManagedClusters, ::std::vec::Vec < types::ManagedCluster >, types::ManagedCluster,
     250, "get_managed_clusters", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "password-sync-groups"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPasswordSyncGroups, ::std::vec::Vec < types::PasswordSyncGroup >,
     types::PasswordSyncGroup, 250, "get_password_sync_groups", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPendingCertificationTasks, ::std::vec::Vec < types::CertificationTask >,
     types::CertificationTask, 250, "get_pending_certification_tasks", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "public-identities"))]
 sailpoint_runtime::glue::offset_listing!(
     GetPublicIdentities, ::std::vec::Vec < types::PublicIdentity >,
     types::PublicIdentity, 250, "get_public_identities", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "roles"))]
 sailpoint_runtime::glue::offset_listing!(
     GetRoleAssignedIdentities, ::std::vec::Vec < types::RoleIdentity >,
     types::RoleIdentity, 250, "get_role_assigned_identities", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "search-attribute-configuration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetSearchAttributeConfig, ::std::vec::Vec < types::SearchAttributeConfig >,
     types::SearchAttributeConfig, 250, "get_search_attribute_config", false, | b | b, |
     page | page
 );
+#[cfg(any(feature = "full", feature = "service-desk-integration"))]
 sailpoint_runtime::glue::offset_listing!(
     GetServiceDeskIntegrations, ::std::vec::Vec < types::ServiceDeskIntegrationDto >,
     types::ServiceDeskIntegrationDto, 250, "get_service_desk_integrations", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "account-usages", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     GetUsagesByAccountId, ::std::vec::Vec < types::AccountUsage >, types::AccountUsage,
     250, "get_usages_by_account_id", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "source-usages"))]
 sailpoint_runtime::glue::offset_listing!(
     GetUsagesBySourceId, ::std::vec::Vec < types::SourceUsage >, types::SourceUsage, 250,
     "get_usages_by_source_id", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     GetWorkflowExecutionHistory, ::std::vec::Vec < types::WorkflowExecutionEvent >,
     types::WorkflowExecutionEvent, 250, "get_workflow_execution_history", false, | b | b,
     | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     GetWorkflowExecutions, ::std::vec::Vec < types::WorkflowExecution >,
     types::WorkflowExecution, 250, "get_workflow_executions", false, | b | b, | page |
     page
 );
+#[cfg(any(feature = "access-profiles", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessProfiles, ::std::vec::Vec < types::AccessProfile >, types::AccessProfile,
     250, "list_access_profiles", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "access-requests", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccessRequestStatus, ::std::vec::Vec < types::RequestedItemStatus >,
     types::RequestedItemStatus, 250, "list_access_request_status", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "account-activities", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccountActivities, ::std::vec::Vec < types::AccountActivity >,
     types::AccountActivity, 250, "list_account_activities", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "accounts", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListAccounts, ::std::vec::Vec < types::Account >, types::Account, 250,
     "list_accounts", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCertificationReviewers, ::std::vec::Vec < ::std::option::Option <
     types::IdentityReferenceWithNameAndEmail > >, ::std::option::Option <
     types::IdentityReferenceWithNameAndEmail >, 250, "list_certification_reviewers",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCompleteWorkflowLibrary, ::std::vec::Vec <
     types::ListCompleteWorkflowLibraryResponseItem >,
     types::ListCompleteWorkflowLibraryResponseItem, 250,
     "list_complete_workflow_library", false, | b | b, | page | page
 );
+#[cfg(any(feature = "access-request-approvals", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListCompletedApprovals, ::std::vec::Vec < types::CompletedApproval >,
     types::CompletedApproval, 250, "list_completed_approvals", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityAccessReviewItems, ::std::vec::Vec < types::AccessReviewItem >,
     types::AccessReviewItem, 250, "list_identity_access_review_items", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "certifications", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityCertifications, ::std::vec::Vec < types::Certification >,
     types::Certification, 250, "list_identity_certifications", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "identity-profiles"))]
 sailpoint_runtime::glue::offset_listing!(
     ListIdentityProfiles, ::std::vec::Vec < types::IdentityProfile >,
     types::IdentityProfile, 250, "list_identity_profiles", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeApprovals, ::std::vec::Vec < types::NonEmployeeApprovalItem >,
     types::NonEmployeeApprovalItem, 250, "list_non_employee_approvals", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeRecords, ::std::vec::Vec < types::NonEmployeeRecord >,
     types::NonEmployeeRecord, 250, "list_non_employee_records", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeRequests, ::std::vec::Vec < types::NonEmployeeRequest >,
     types::NonEmployeeRequest, 250, "list_non_employee_requests", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
 sailpoint_runtime::glue::offset_listing!(
     ListNonEmployeeSources, ::std::vec::Vec < types::NonEmployeeSourceWithNeCount >,
     types::NonEmployeeSourceWithNeCount, 250, "list_non_employee_sources", true, | b | b
     .count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "password-policies"))]
 sailpoint_runtime::glue::offset_listing!(
     ListPasswordPolicies, ::std::vec::Vec < types::PasswordPolicyV3Dto >,
     types::PasswordPolicyV3Dto, 250, "list_password_policies", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "access-request-approvals", feature = "full"))]
 sailpoint_runtime::glue::offset_listing!(
     ListPendingApprovals, ::std::vec::Vec < types::PendingApproval >,
     types::PendingApproval, 250, "list_pending_approvals", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "requestable-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListRequestableObjects, ::std::vec::Vec < types::RequestableObject >,
     types::RequestableObject, 250, "list_requestable_objects", true, | b | b.count(true),
     | page | page
 );
+#[cfg(any(feature = "full", feature = "roles"))]
 sailpoint_runtime::glue::offset_listing!(
     ListRoles, ::std::vec::Vec < types::Role >, types::Role, 50, "list_roles", true, | b
     | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "saved-search"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSavedSearches, ::std::vec::Vec < types::SavedSearch >, types::SavedSearch, 250,
     "list_saved_searches", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "scheduled-search"))]
 sailpoint_runtime::glue::offset_listing!(
     ListScheduledSearch, ::std::vec::Vec < types::ScheduledSearch >,
     types::ScheduledSearch, 250, "list_scheduled_search", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "segments"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSegments, ::std::vec::Vec < types::Segment >, types::Segment, 250,
     "list_segments", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "sod-policies"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSodPolicies, ::std::vec::Vec < types::SodPolicyRead >, types::SodPolicyRead, 250,
     "list_sod_policies", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "sources"))]
 sailpoint_runtime::glue::offset_listing!(
     ListSources, ::std::vec::Vec < types::Source >, types::Source, 250, "list_sources",
     true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "tagged-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTaggedObjects, ::std::vec::Vec < types::TaggedObject >, types::TaggedObject, 250,
     "list_tagged_objects", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "tagged-objects"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTaggedObjectsByType, ::std::vec::Vec < types::TaggedObject >,
     types::TaggedObject, 250, "list_tagged_objects_by_type", true, | b | b.count(true), |
     page | page
 );
+#[cfg(any(feature = "full", feature = "transforms"))]
 sailpoint_runtime::glue::offset_listing!(
     ListTransforms, ::std::vec::Vec < types::TransformRead >, types::TransformRead, 250,
     "list_transforms", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "work-items"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkItems, ::std::vec::Vec < types::WorkItems >, types::WorkItems, 250,
     "list_work_items", true, | b | b.count(true), | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkflowLibraryActions, ::std::vec::Vec < types::WorkflowLibraryAction >,
     types::WorkflowLibraryAction, 250, "list_workflow_library_actions", false, | b | b, |
     page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkflowLibraryTriggers, ::std::vec::Vec < types::WorkflowLibraryTrigger >,
     types::WorkflowLibraryTrigger, 250, "list_workflow_library_triggers", false, | b | b,
     | page | page
 );
+#[cfg(any(feature = "full", feature = "workflows"))]
 sailpoint_runtime::glue::offset_listing!(
     ListWorkflows, ::std::vec::Vec < types::Workflow >, types::Workflow, 250,
     "list_workflows", false, | b | b, | page | page

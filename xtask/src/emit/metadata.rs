@@ -11,7 +11,7 @@ use crate::names::method_name;
 use crate::spec::document::{deref, operations};
 
 /// What the table says of one operation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OperationMeta {
     pub id: String,
     pub operation_id: String,

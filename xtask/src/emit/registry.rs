@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::rewrites::tag_features::FULL;
 use crate::spec::layout::{SHARED_PACKAGE, Service};
 use crate::spec::pin::Specs;
 
@@ -46,11 +47,11 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
         }
     }
     let facade = replace_region(&facade, "version features", &facade_features(&versions, &default_services))?;
-    let facade = replace_region(&facade, "version crates", &dependencies(&versions, "..", true))?;
+    let facade = replace_region(&facade, "version crates", &dependencies(&versions, "..", true, false))?;
     let facade = replace_region(&facade, "service features", &service_features(services))?;
     let facade = replace_region(&facade, "service crates", &service_dependencies(services, "..", true))?;
-    let mock = replace_region(&read(root, &mock_toml)?, "version crates", &dependencies(&versions, "..", false))?;
-    let tests = replace_region(&read(root, &tests_toml)?, "version crates", &dependencies(&versions, "../crates", false))?;
+    let mock = replace_region(&read(root, &mock_toml)?, "version crates", &dependencies(&versions, "..", false, false))?;
+    let tests = replace_region(&read(root, &tests_toml)?, "version crates", &dependencies(&versions, "../crates", false, true))?;
     let tests = replace_region(&tests, "service crates", &service_dependencies(services, "../crates", false))?;
     let table = specs.versions.iter().map(|(name, v)| (name.as_str(), v.root.as_str())).collect::<Vec<_>>();
     // The facade's own methods, and the version accessors (`v3()`).
@@ -99,17 +100,22 @@ fn facade_features(versions: &[&str], default_services: &[&str]) -> String {
     let quoted: Vec<String> = versions.iter().chain(default_services).map(|v| format!("{v:?}")).collect();
     let mut s = format!("default = [{}]\n", quoted.join(", "));
     for v in versions {
-        s.push_str(&format!("{v} = [\"dep:sailpoint-{v}\"]\n"));
+        s.push_str(&format!("{v} = [\"dep:sailpoint-{v}\", \"sailpoint-{v}/{FULL}\"]\n"));
     }
     s
 }
 
-/// One dependency line per version crate, its path under `crates_dir`.
-fn dependencies(versions: &[&str], crates_dir: &str, optional: bool) -> String {
+/// One dependency line per version crate, its path under `crates_dir`,
+/// with every feature when `full` (the tests call every operation; the
+/// mock reads only the operation tables, always there).
+fn dependencies(versions: &[&str], crates_dir: &str, optional: bool, full: bool) -> String {
     let optional = if optional { ", optional = true" } else { "" };
+    let features = if full { format!(", features = [\"{FULL}\"]") } else { String::new() };
     versions
         .iter()
-        .map(|v| format!("sailpoint-{v} = {{ path = \"{crates_dir}/sailpoint-{v}\", version = \"0.1.0\"{optional} }}\n"))
+        .map(|v| {
+            format!("sailpoint-{v} = {{ path = \"{crates_dir}/sailpoint-{v}\", version = \"0.1.0\"{optional}{features} }}\n")
+        })
         .collect()
 }
 
@@ -524,7 +530,8 @@ mod tests {
         assert!(s.contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"), "{s}");
         assert_eq!(
             facade_features(&["v3", "v2025"], &[]),
-            "default = [\"v3\", \"v2025\"]\nv3 = [\"dep:sailpoint-v3\"]\nv2025 = [\"dep:sailpoint-v2025\"]\n"
+            "default = [\"v3\", \"v2025\"]\nv3 = [\"dep:sailpoint-v3\", \"sailpoint-v3/full\"]\n\
+             v2025 = [\"dep:sailpoint-v2025\", \"sailpoint-v2025/full\"]\n"
         );
         assert!(mock_versions(&["v3"]).unwrap().contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"));
         let table = test_versions(&[("v2025", "idn/v2025.yaml")]).unwrap();
@@ -534,8 +541,12 @@ mod tests {
         let modules = contract_modules(&["v3"], &[], &[], &BTreeSet::new()).unwrap();
         assert!(modules.contains("#[path = \"contract_calls_v3.rs\"]\npub mod v3;"), "{modules}");
         assert_eq!(
-            dependencies(&["v3"], "../crates", false),
+            dependencies(&["v3"], "../crates", false, false),
             "sailpoint-v3 = { path = \"../crates/sailpoint-v3\", version = \"0.1.0\" }\n"
+        );
+        assert_eq!(
+            dependencies(&["v3"], "..", true, true),
+            "sailpoint-v3 = { path = \"../sailpoint-v3\", version = \"0.1.0\", optional = true, features = [\"full\"] }\n"
         );
         assert!(bench_profiles(&["v3"]).starts_with("[profile.bench.package.sailpoint-v3]\n"));
     }

@@ -6,12 +6,72 @@ use std::path::PathBuf;
 
 use crate::spec::layout::{SHARED_CRATE_DIR, SHARED_PACKAGE, Service};
 
-/// `(path, contents)` of the files a new crate for `version` starts with.
-pub fn files(version: &str) -> Vec<(PathBuf, String)> {
+/// `(path, contents)` of the files of the crate for `version`, whose
+/// features are `features` (one per tag; see `rewrites::tag_features`).
+pub fn files(version: &str, features: &[String]) -> Vec<(PathBuf, String)> {
     let dir = PathBuf::from(crate::spec::pin::Version::crate_dir(version));
     let about = format!("**{version}** API");
-    client_crate(dir, &format!("sailpoint-{version}"), &format!("{version} API"), &about, "")
+    let mut files = client_crate(dir, &format!("sailpoint-{version}"), &format!("{version} API"), &about, "");
+    files[0].1.push_str(&feature_table(features));
+    files[1].1.push_str(FROM_RUNTIME);
+    files[1].1 = files[1].1.replacen(MOST_USERS, &format!("{}{MOST_USERS}", FEATURES_DOC.replace("v2024", version)), 1);
+    files
 }
+
+/// The features of a year crate: one per tag, `full` for all, none on by
+/// default; docs.rs documents them all.
+fn feature_table(features: &[String]) -> String {
+    let full = crate::rewrites::tag_features::FULL;
+    let quoted: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
+    let mut out = format!(
+        "\n# One feature per tag of the API (an area: `sources`, `accounts`…), each\n\
+         # turning on its operations and the types they use; `{full}` turns on every\n\
+         # one and the types no operation uses. None is on by default.\n\
+         [features]\ndefault = []\n{full} = [{}]\n",
+        quoted.join(", ")
+    );
+    for f in features {
+        out.push_str(&format!("{f} = []\n"));
+    }
+    out.push_str("\n[package.metadata.docs.rs]\nall-features = true\n");
+    out
+}
+
+/// A year client over a runtime the caller already has (the facade's
+/// `client.runtime()`), for a crate that depends on the year crate itself
+/// with some of its features.
+const FROM_RUNTIME: &str = "
+impl Client {
+    /// This version's client over `runtime`, at `{base_url}/{API_VERSION}`:
+    /// the same token, rate limit, retries and connections as every other
+    /// client of that runtime (with the `sailpoint` facade:
+    /// `Client::from_runtime(client.runtime())`).
+    pub fn from_runtime(runtime: &sailpoint_runtime::Runtime) -> Result<Self, sailpoint_runtime::Error> {
+        Ok(Self::new_with_client(&runtime.version_url(API_VERSION)?, runtime.http().clone(), runtime.clone()))
+    }
+}
+";
+
+const MOST_USERS: &str = "//! Most users start from the `sailpoint` crate";
+
+/// The year crate's docs on its features, in `lib.rs`'s module docs.
+const FEATURES_DOC: &str = "\
+//! # Features
+//!
+//! Each tag of the API (an area: Sources, Accounts…) is a feature, named
+//! in kebab case (`sources`, `accounts`, `password-management`), and turns on
+//! its operations and the types they use; `full` turns on every one, and
+//! the types no operation uses. None is on by default: the operation
+//! table ([`OPERATIONS`]) is always there. A build with the areas it
+//! calls compiles a fraction of the crate:
+//!
+//! ```toml
+//! sailpoint-v2024 = { version = \"0.1\", features = [\"sources\", \"accounts\"] }
+//! ```
+//!
+//! The `sailpoint` facade's version features (`v2024`) turn on `full`.
+//!
+";
 
 /// The crate of one service of the per-service layout.
 pub fn service_files(service: &Service) -> Vec<(PathBuf, String)> {
@@ -73,7 +133,7 @@ workspace = true
 //!
 //! Most users start from the `sailpoint` crate, which configures the client.
 
-#![allow(unknown_lints, clippy::all, unused_imports, unused_comparisons, mismatched_lifetime_syntaxes, rustdoc::all)]
+#![allow(unknown_lints, clippy::all, dead_code, unused_imports, unused_comparisons, mismatched_lifetime_syntaxes, rustdoc::all)]
 
 mod generated;
 mod generated_multipart;

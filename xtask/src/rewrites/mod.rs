@@ -11,5 +11,6 @@ pub mod runtime_send;
 pub mod send_as;
 pub mod shared_types;
 pub mod struct_builders;
+pub mod tag_features;
 pub mod undeclared_success;
 pub mod unknown_field_maps;

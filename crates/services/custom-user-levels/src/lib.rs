@@ -14,7 +14,7 @@
 //!
 //! Most users start from the `sailpoint` crate, which configures the client.
 
-#![allow(unknown_lints, clippy::all, unused_imports, unused_comparisons, mismatched_lifetime_syntaxes, rustdoc::all)]
+#![allow(unknown_lints, clippy::all, dead_code, unused_imports, unused_comparisons, mismatched_lifetime_syntaxes, rustdoc::all)]
 
 mod generated;
 mod generated_multipart;
