@@ -29,8 +29,6 @@ pub const PROGENITOR_VERSION: &str = "0.15.1";
 /// Files to write, relative to the workspace root, with their contents.
 pub struct Output {
     pub files: Vec<(PathBuf, String)>,
-    /// The crate's features: one per tag (see `tag_features`).
-    pub features: Vec<String>,
 }
 
 /// Bundles the version and returns the hashes of what it reached (for `pin`).
@@ -277,9 +275,8 @@ pub fn version(
         schemas: input_schemas,
         renamed: bundled.renamed,
     };
-    let features = tag_features::features(&metadata::collect(&doc)).with_context(|| format!("generating {name}"))?;
     let files = emit_crate(specs, &target, doc, logs, &others, &Settings::default())?;
-    Ok(Output { files, features: features.into_values().collect::<BTreeSet<_>>().into_iter().collect() })
+    Ok(Output { files })
 }
 
 /// A year version or a service of the per-service layout.
@@ -356,10 +353,16 @@ pub fn emit_crate(
     let (pagination_code, not_paginated) = pagination::emit(&client, &ops)?;
     let mut pagination_file: syn::File = syn::parse2(pagination_code).context("pagination code does not parse")?;
     let (mut multipart_file, multipart_without_success) = multipart_code(&doc, &aliases)?;
+    // A year crate's manifest and lib.rs, with a feature per tag (a
+    // service's are written with the services).
+    let mut scaffold = Vec::new();
     if target.kind == Kind::Version {
+        let features = tag_features::features(&ops).with_context(|| format!("generating {name}"))?;
         let files =
             tag_features::CrateFiles { client: &mut client, multipart: &mut multipart_file, pagination: &mut pagination_file };
-        tag_features::apply(files, &tag_features::features(&ops)?).with_context(|| format!("generating {name}"))?;
+        tag_features::apply(files, &features).with_context(|| format!("generating {name}"))?;
+        let names: BTreeSet<String> = features.into_values().collect();
+        scaffold = crate::emit::scaffold::files(name, &names.into_iter().collect::<Vec<_>>());
     }
     let generated = prettyplease::unparse(&client);
     let pagination_code = prettyplease::unparse(&pagination_file);
@@ -402,6 +405,7 @@ pub fn emit_crate(
         multipart: ops.iter().filter(|o| o.multipart).map(|o| o.operation_id.clone()).collect(),
     };
     files.push((target.report.clone(), report::render(&summary, &logs)));
+    files.extend(scaffold);
     Ok(files)
 }
 

@@ -143,8 +143,7 @@ fn regen(args: &Args) -> Result<bool> {
         .into_par_iter()
         .map(|(name, bundled)| {
             let t = Instant::now();
-            let mut out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
-            out.files.extend(scaffold::files(&name, &out.features));
+            let out = generate::version(&dir, &specs, &hashes, &experimental, &name, bundled, &docs)?;
             Ok((name, out.files, t.elapsed()))
         })
         .collect::<Result<Vec<_>>>()?;

@@ -14,7 +14,7 @@ pub fn files(version: &str, features: &[String]) -> Vec<(PathBuf, String)> {
     let mut files = client_crate(dir, &format!("sailpoint-{version}"), &format!("{version} API"), &about, "");
     files[0].1.push_str(&feature_table(features));
     files[1].1.push_str(FROM_RUNTIME);
-    files[1].1 = files[1].1.replacen(MOST_USERS, &format!("{}{MOST_USERS}", FEATURES_DOC.replace("v2024", version)), 1);
+    files[1].1 = files[1].1.replacen(MOST_USERS, &format!("{}{MOST_USERS}", features_doc(version)), 1);
     files
 }
 
@@ -55,7 +55,9 @@ impl Client {
 const MOST_USERS: &str = "//! Most users start from the `sailpoint` crate";
 
 /// The year crate's docs on its features, in `lib.rs`'s module docs.
-const FEATURES_DOC: &str = "\
+fn features_doc(version: &str) -> String {
+    format!(
+        "\
 //! # Features
 //!
 //! Each tag of the API (an area: Sources, Accounts…) is a feature, named
@@ -66,12 +68,14 @@ const FEATURES_DOC: &str = "\
 //! calls compiles a fraction of the crate:
 //!
 //! ```toml
-//! sailpoint-v2024 = { version = \"0.1\", features = [\"sources\", \"accounts\"] }
+//! sailpoint-{version} = {{ version = \"0.1\", features = [\"sources\", \"accounts\"] }}
 //! ```
 //!
-//! The `sailpoint` facade's version features (`v2024`) turn on `full`.
+//! The `sailpoint` facade's version features (`{version}`) turn on `full`.
 //!
-";
+"
+    )
+}
 
 /// The crate of one service of the per-service layout.
 pub fn service_files(service: &Service) -> Vec<(PathBuf, String)> {

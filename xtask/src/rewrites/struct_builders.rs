@@ -2,8 +2,9 @@
 //!
 //! typify writes a second struct for every type (`types::builder::X`, with
 //! a `Result<_, String>` per field, a setter per field and two conversions)
-//! and `X::builder()`. They were 40 % of a year crate's lines and most of
-//! its type-checking time. What uses them is the request body: an
+//! and `X::builder()`. They were 40 % of a year crate's lines (their
+//! setters are generic, so they cost lines more than type checking). What
+//! uses them is the request body: an
 //! operation's `body_map(|b| b.name(..))` edits its body through the
 //! builder. So the builders of the types an operation keeps as
 //! `types::builder::X` stay, and the others go with their `X::builder()`.
