@@ -33,7 +33,7 @@ pub struct Specs {
 pub struct Layout {
     /// The layout's directory, relative to the specs directory.
     pub dir: String,
-    /// The services the facade enables by default (the quickstart calls one).
+    /// The services the facade enables by default (the README's first call uses one).
     #[serde(default)]
     pub default: Vec<String>,
     /// The services whose every operation the contract tests call.
@@ -160,56 +160,68 @@ pub fn verify(name: &str, version: &Pinned, hashes: &[(String, String)], pinned_
 /// The key of the services' files in what `write` is given.
 pub const SERVICES_KEY: &str = "[services]";
 
-/// Writes `specs.toml` and `upstream.sha256` for the files each version
-/// reached and, under [`SERVICES_KEY`], the files the services reached.
+/// Writes the `files` and `sha256` of each version's table and of
+/// `[services]` in `specs.toml`, for the files each reached (the services'
+/// under [`SERVICES_KEY`]), and `upstream.sha256`. The rest of
+/// `specs.toml` (comments, `default`, `contract_seed`) is kept as written.
 pub fn write(workspace: &Path, specs: &Specs, reached: &BTreeMap<String, Vec<(String, String)>>) -> Result<()> {
-    let mut toml = String::from(
-        "# The upstream OpenAPI specs the generated crates are made from.\n\
-         # The files are read from the directory given to `cargo xtask --specs DIR`\n\
-         # (or $SAILPOINT_API_SPECS); they are never copied into this repository.\n\
-         # `files` and `sha256` are written by `cargo xtask pin`; to add an API version,\n\
-         # add a [versions.NAME] table with its `root` and run `cargo xtask pin`.\n\n",
-    );
-    toml.push_str(&format!(
-        "[upstream]\nrepository = \"{}\"\ncommit = \"{}\"\n",
-        specs.upstream.repository, specs.upstream.commit
-    ));
-    let mut all: BTreeMap<String, String> = BTreeMap::new();
-    for (name, v) in &specs.versions {
-        toml.push_str(&format!("\n[versions.{name}]\nroot = \"{}\"\n", v.root));
-        if let Some(hashes) = reached.get(name) {
-            toml.push_str(&format!("files = {}\nsha256 = \"{}\"\n", hashes.len(), manifest_digest(hashes)));
-            all.extend(hashes.iter().cloned());
-        }
-    }
-    if let Some(layout) = &specs.services {
-        toml.push_str(&format!(
-            "\n# The per-service layout: every folder of `dir` with an openapi.yaml is a\n\
-             # service (`shared/` is what they share); none is listed here.\n\
-             [services]\ndir = \"{}\"\n",
-            layout.dir
-        ));
-        if !layout.default.is_empty() {
-            let quoted: Vec<String> = layout.default.iter().map(|s| format!("{s:?}")).collect();
-            toml.push_str(&format!(
-                "# The services the facade enables by default (the quickstart calls Sources).\ndefault = [{}]\n",
-                quoted.join(", ")
-            ));
-        }
-        if let Some(hashes) = reached.get(SERVICES_KEY) {
-            toml.push_str(&format!("files = {}\nsha256 = \"{}\"\n", hashes.len(), manifest_digest(hashes)));
-            all.extend(hashes.iter().cloned());
-        }
-    }
-    std::fs::write(workspace.join(SPECS_TOML), toml)?;
+    let path = workspace.join(SPECS_TOML);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let toml = with_hashes(&text, specs, reached)?;
+    std::fs::write(&path, toml)?;
+    let all: BTreeMap<&String, &String> = reached.values().flatten().map(|(f, h)| (f, h)).collect();
     let lines: String = all.iter().map(|(f, h)| format!("{h}  {f}\n")).collect();
     std::fs::write(workspace.join(UPSTREAM_SHA256), lines)?;
     Ok(())
 }
 
+/// `text` (a `specs.toml`) with `files` and `sha256` set in the table of
+/// each version and of the services that reached files.
+fn with_hashes(text: &str, specs: &Specs, reached: &BTreeMap<String, Vec<(String, String)>>) -> Result<String> {
+    let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| format!("parsing {SPECS_TOML}"))?;
+    let mut tables: Vec<(&str, Vec<&str>)> = specs.versions.keys().map(|v| (v.as_str(), vec!["versions", v.as_str()])).collect();
+    if specs.services.is_some() {
+        tables.push((SERVICES_KEY, vec!["services"]));
+    }
+    for (key, path) in tables {
+        let Some(hashes) = reached.get(key) else { continue };
+        let mut item = doc.as_item_mut();
+        for part in &path {
+            item = item.get_mut(part).with_context(|| format!("{SPECS_TOML} has no [{}]", path.join(".")))?;
+        }
+        let table = item.as_table_like_mut().with_context(|| format!("[{}] in {SPECS_TOML} is not a table", path.join(".")))?;
+        table.insert("files", toml_edit::value(i64::try_from(hashes.len())?));
+        table.insert("sha256", toml_edit::value(manifest_digest(hashes)));
+    }
+    Ok(doc.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pinning_keeps_what_it_does_not_write() {
+        let text = "# why\n[upstream]\nrepository = \"r\"\ncommit = \"c\"\n\n[versions.v3]\nroot = \"v3.yaml\"\n\n\
+                    [versions.v2025]\nroot = \"v2025.yaml\"\n\n[services]\ndir = \"apis\"\n# seed\n\
+                    contract_seed = [\"sources\"]\nfiles = 1\nsha256 = \"old\"\n";
+        let specs: Specs = toml::from_str(text).unwrap();
+        let reached: BTreeMap<String, Vec<(String, String)>> = [
+            ("v2025".to_string(), vec![("a.yaml".to_string(), "h1".to_string())]),
+            (SERVICES_KEY.to_string(), vec![("b.yaml".to_string(), "h2".to_string())]),
+        ]
+        .into();
+        let out = with_hashes(text, &specs, &reached).unwrap();
+        let pinned: Specs = toml::from_str(&out).unwrap();
+        assert_eq!(pinned.versions["v2025"].files, Some(1), "{out}");
+        assert_eq!(pinned.versions["v3"].files, None, "{out}");
+        let services = pinned.services.unwrap();
+        assert_eq!(services.contract_seed, ["sources"]);
+        assert_ne!(services.sha256.as_deref(), Some("old"));
+        for kept in ["# why", "# seed"] {
+            assert!(out.contains(kept), "{out}");
+        }
+    }
 
     #[test]
     fn verify_names_the_changed_file() {
