@@ -72,8 +72,9 @@ fn workspace_packages() -> Result<(Vec<String>, Vec<String>)> {
 
 /// The project's whole test command, in order: formatting, `regen
 /// --check`, clippy (`-D warnings`) on the hand-written crates, rustdoc
-/// (`-D warnings`) of the facade and the runtime, the facade with each
-/// version feature alone and with none, each year crate with no feature
+/// (`-D warnings`) of the facade (with every version) and the runtime, the
+/// facade with each version feature alone, with `all-services` alone and
+/// with none, each year crate with no feature
 /// and with its `sources` feature alone (`cargo check`), the contract
 /// tests' setup, then `cargo test --workspace` (doctests included) and the
 /// demo, whose binary that same build made (the generated crates compile
@@ -102,7 +103,19 @@ pub fn test(args: &Args) -> Result<bool> {
     if !step("cargo clippy (hand-written crates, -D warnings)", clippy)? {
         return Ok(false);
     }
-    let mut doc = cargo(&["doc", "--locked", "--no-deps", "-p", "sailpoint", "-p", "sailpoint-runtime"]);
+    // With every version (none is a default): the checks below reuse the
+    // version crates rustdoc checks here.
+    let mut doc = cargo(&[
+        "doc",
+        "--locked",
+        "--no-deps",
+        "-p",
+        "sailpoint",
+        "-p",
+        "sailpoint-runtime",
+        "--features",
+        "sailpoint/all-versions",
+    ]);
     doc.env("RUSTDOCFLAGS", "-D warnings");
     if !step("cargo doc (facade and runtime, -D warnings)", doc)? {
         return Ok(false);

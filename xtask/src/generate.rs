@@ -15,7 +15,7 @@ use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, Step, experimental_overlay, unexpressible_schemas, version_drift};
 use crate::rewrites::{
     call_options, doc_aliases, listing_fields, open_enums, other_version_names, required_bodies, response_decoding, runtime_send,
-    send_as, shared_types, struct_builders, tag_features, undeclared_success, unknown_field_maps,
+    send_as, shared_types, status_arms, struct_builders, tag_features, undeclared_success, unknown_field_maps,
 };
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
@@ -197,16 +197,18 @@ fn client_code(
 }
 
 /// Every `send()` of `file` returns the runtime's error, goes through its
-/// pipeline with the call's options (see `call_options`) and takes any 2xx
-/// as a success; every method has its operationId as a doc alias, and
-/// can be called by another version's name for it, deprecated (see
-/// `other_version_names`). Returns the operations whose spec declares no
-/// 2xx.
+/// pipeline with the call's options (see `call_options`), takes any 2xx
+/// as a success and keeps only the status arms its catch-all does not
+/// answer (see `status_arms`); every method has its operationId as a doc
+/// alias, and can be called by another version's name for it, deprecated
+/// (see `other_version_names`). Returns the operations whose spec declares
+/// no 2xx.
 fn through_runtime(file: &mut syn::File, aliases: &BTreeMap<String, doc_aliases::Names>) -> Result<Vec<String>> {
     runtime_send::apply(file)?;
     call_options::apply(file)?;
     response_decoding::apply(file);
     let any_success = undeclared_success::apply(file)?;
+    status_arms::apply(file);
     doc_aliases::apply(file, aliases);
     other_version_names::apply(file, aliases);
     Ok(any_success.without_success)

@@ -105,6 +105,12 @@ Sends `POST /sources/{sourceId}/schemas/accounts` as `multipart/form-data`.*/
 v2024 names this operation `importAccountsSchema` (its method there is `import_accounts_schema`).*/
     /**
 
+v2025 names this operation `importAccountsSchema` (its method there is `import_accounts_schema`).*/
+    /**
+
+v2026 names this operation `importAccountsSchema` (its method there is `import_accounts_schema`).*/
+    /**
+
 v3 names this operation `importAccountsSchema` (its method there is `import_accounts_schema`).*/
     #[doc(alias = "importSourceAccountsSchema")]
     #[doc(alias = "importAccountsSchema")]
@@ -123,6 +129,12 @@ Sends `POST /sources/{sourceId}/schemas/entitlements` as `multipart/form-data`.*
     /**
 
 v2024 names this operation `importEntitlementsSchema` (its method there is `import_entitlements_schema`).*/
+    /**
+
+v2025 names this operation `importEntitlementsSchema` (its method there is `import_entitlements_schema`).*/
+    /**
+
+v2026 names this operation `importEntitlementsSchema` (its method there is `import_entitlements_schema`).*/
     /**
 
 v3 names this operation `importEntitlementsSchema` (its method there is `import_entitlements_schema`).*/
@@ -144,6 +156,12 @@ Sends `POST /sources/{sourceId}/upload-connector-file` as `multipart/form-data`.
     /**
 
 v2024 names this operation `importConnectorFile` (its method there is `import_connector_file`).*/
+    /**
+
+v2025 names this operation `importConnectorFile` (its method there is `import_connector_file`).*/
+    /**
+
+v2026 names this operation `importConnectorFile` (its method there is `import_connector_file`).*/
     /**
 
 v3 names this operation `importConnectorFile` (its method there is `import_connector_file`).*/
@@ -364,7 +382,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -487,7 +504,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -716,7 +732,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -831,7 +846,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -956,7 +970,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1071,7 +1084,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1195,7 +1207,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1311,7 +1322,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1429,7 +1439,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1557,7 +1566,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1791,7 +1799,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

@@ -7,6 +7,8 @@ pub(crate) fn operations(version: &str) -> Option<&'static [Operation]> {
     match version {
         "beta" => Some(sailpoint_beta::OPERATIONS),
         "v2024" => Some(sailpoint_v2024::OPERATIONS),
+        "v2025" => Some(sailpoint_v2025::OPERATIONS),
+        "v2026" => Some(sailpoint_v2026::OPERATIONS),
         "v3" => Some(sailpoint_v3::OPERATIONS),
         _ => None,
     }

@@ -525,7 +525,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -737,7 +736,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -858,7 +856,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -978,7 +975,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1077,7 +1073,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1197,7 +1192,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1317,7 +1311,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1440,7 +1433,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1653,7 +1645,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1778,7 +1769,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1891,7 +1881,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2015,7 +2004,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2133,7 +2121,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2251,7 +2238,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2381,7 +2367,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2497,7 +2482,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2625,7 +2609,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2752,7 +2735,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

@@ -412,7 +412,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -624,7 +623,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -745,7 +743,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -865,7 +862,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -964,7 +960,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1084,7 +1079,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1207,7 +1201,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1420,7 +1413,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1545,7 +1537,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1658,7 +1649,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

@@ -9,6 +9,12 @@ pub use sailpoint_beta as beta;
 /// The v2024 API: `sailpoint::v2024::types::Source`, `sailpoint::v2024::Client`…
 #[cfg(feature = "v2024")]
 pub use sailpoint_v2024 as v2024;
+/// The v2025 API: `sailpoint::v2025::types::Source`, `sailpoint::v2025::Client`…
+#[cfg(feature = "v2025")]
+pub use sailpoint_v2025 as v2025;
+/// The v2026 API: `sailpoint::v2026::types::Source`, `sailpoint::v2026::Client`…
+#[cfg(feature = "v2026")]
+pub use sailpoint_v2026 as v2026;
 /// The v3 API: `sailpoint::v3::types::Source`, `sailpoint::v3::Client`…
 #[cfg(feature = "v3")]
 pub use sailpoint_v3 as v3;
@@ -19,6 +25,10 @@ pub(crate) struct Versions {
     beta: sailpoint_beta::Client,
     #[cfg(feature = "v2024")]
     v2024: sailpoint_v2024::Client,
+    #[cfg(feature = "v2025")]
+    v2025: sailpoint_v2025::Client,
+    #[cfg(feature = "v2026")]
+    v2026: sailpoint_v2026::Client,
     #[cfg(feature = "v3")]
     v3: sailpoint_v3::Client,
 }
@@ -36,6 +46,18 @@ impl Versions {
             #[cfg(feature = "v2024")]
             v2024: sailpoint_v2024::Client::new_with_client(
                 &runtime.version_url(sailpoint_v2024::API_VERSION)?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
+            #[cfg(feature = "v2025")]
+            v2025: sailpoint_v2025::Client::new_with_client(
+                &runtime.version_url(sailpoint_v2025::API_VERSION)?,
+                runtime.http().clone(),
+                runtime.clone(),
+            ),
+            #[cfg(feature = "v2026")]
+            v2026: sailpoint_v2026::Client::new_with_client(
+                &runtime.version_url(sailpoint_v2026::API_VERSION)?,
                 runtime.http().clone(),
                 runtime.clone(),
             ),
@@ -59,6 +81,16 @@ impl crate::Client {
     pub fn v2024(&self) -> &sailpoint_v2024::Client {
         &self.versions.v2024
     }
+    /// The v2025 API.
+    #[cfg(feature = "v2025")]
+    pub fn v2025(&self) -> &sailpoint_v2025::Client {
+        &self.versions.v2025
+    }
+    /// The v2026 API.
+    #[cfg(feature = "v2026")]
+    pub fn v2026(&self) -> &sailpoint_v2026::Client {
+        &self.versions.v2026
+    }
     /// The v3 API.
     #[cfg(feature = "v3")]
     pub fn v3(&self) -> &sailpoint_v3::Client {
@@ -72,6 +104,10 @@ pub(crate) fn operations(version: &str) -> Option<&'static [Operation]> {
         "beta" => Some(sailpoint_beta::OPERATIONS),
         #[cfg(feature = "v2024")]
         "v2024" => Some(sailpoint_v2024::OPERATIONS),
+        #[cfg(feature = "v2025")]
+        "v2025" => Some(sailpoint_v2025::OPERATIONS),
+        #[cfg(feature = "v2026")]
+        "v2026" => Some(sailpoint_v2026::OPERATIONS),
         #[cfg(feature = "v3")]
         "v3" => Some(sailpoint_v3::OPERATIONS),
         _ => None,

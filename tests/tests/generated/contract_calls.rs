@@ -8,6 +8,12 @@ pub mod beta;
 #[path = "contract_calls_v2024.rs"]
 pub mod v2024;
 #[rustfmt::skip]
+#[path = "contract_calls_v2025.rs"]
+pub mod v2025;
+#[rustfmt::skip]
+#[path = "contract_calls_v2026.rs"]
+pub mod v2026;
+#[rustfmt::skip]
 #[path = "contract_calls_v3.rs"]
 pub mod v3;
 #[rustfmt::skip]

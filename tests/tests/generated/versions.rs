@@ -27,6 +27,16 @@ pub const VERSIONS: &[Version] = &[
         operations: sailpoint_v2024::OPERATIONS,
     },
     Version {
+        name: "v2025",
+        root: "idn/sailpoint-api.v2025.yaml",
+        operations: sailpoint_v2025::OPERATIONS,
+    },
+    Version {
+        name: "v2026",
+        root: "idn/sailpoint-api.v2026.yaml",
+        operations: sailpoint_v2026::OPERATIONS,
+    },
+    Version {
         name: "v3",
         root: "idn/sailpoint-api.v3.yaml",
         operations: sailpoint_v3::OPERATIONS,

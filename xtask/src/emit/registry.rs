@@ -96,9 +96,13 @@ pub fn replace_region(text: &str, region: &str, lines: &str) -> Result<String> {
     Ok(format!("{}{begin}{lines}{}", &text[..b], &text[e..]))
 }
 
+/// The facade's version features: one per version (the whole year crate,
+/// `full`), `all-versions`, and `default`, which names only the default
+/// services: a year crate is the heaviest thing a build can pull in, so a
+/// new project asks for the versions it calls.
 fn facade_features(versions: &[&str], default_services: &[&str]) -> String {
-    let quoted: Vec<String> = versions.iter().chain(default_services).map(|v| format!("{v:?}")).collect();
-    let mut s = format!("default = [{}]\n", quoted.join(", "));
+    let quote = |names: &[&str]| names.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
+    let mut s = format!("default = [{}]\nall-versions = [{}]\n", quote(default_services), quote(versions));
     for v in versions {
         s.push_str(&format!("{v} = [\"dep:sailpoint-{v}\", \"sailpoint-{v}/{FULL}\"]\n"));
     }
@@ -529,8 +533,8 @@ mod tests {
         assert!(s.contains("pub fn v2025(&self) -> &sailpoint_v2025::Client"), "{s}");
         assert!(s.contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"), "{s}");
         assert_eq!(
-            facade_features(&["v3", "v2025"], &[]),
-            "default = [\"v3\", \"v2025\"]\nv3 = [\"dep:sailpoint-v3\", \"sailpoint-v3/full\"]\n\
+            facade_features(&["v3", "v2025"], &["sources"]),
+            "default = [\"sources\"]\nall-versions = [\"v3\", \"v2025\"]\nv3 = [\"dep:sailpoint-v3\", \"sailpoint-v3/full\"]\n\
              v2025 = [\"dep:sailpoint-v2025\", \"sailpoint-v2025/full\"]\n"
         );
         assert!(mock_versions(&["v3"]).unwrap().contains("\"v3\" => Some(sailpoint_v3::OPERATIONS)"));

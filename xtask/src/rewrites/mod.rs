@@ -10,6 +10,7 @@ pub mod response_decoding;
 pub mod runtime_send;
 pub mod send_as;
 pub mod shared_types;
+pub mod status_arms;
 pub mod struct_builders;
 pub mod tag_features;
 pub mod undeclared_success;

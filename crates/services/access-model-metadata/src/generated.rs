@@ -43,9 +43,9 @@ pub mod types {
     pub use sailpoint_shared::types::SubSearchAggregationSpecification;
     pub use sailpoint_shared::types::TextQuery;
     pub use sailpoint_shared::types::TypeAheadQuery;
-    ///`Accessmodelmetadatabulkupdateresponse`
+    ///`AccessModelMetadataBulkUpdateResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Accessmodelmetadatabulkupdateresponse {
+    pub struct AccessModelMetadataBulkUpdateResponse {
         ///Time when the bulk update request was created
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
@@ -54,7 +54,7 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         ///The status of the bulk update request, only list unfinished request's status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<AccessmodelmetadatabulkupdateresponseStatus>,
+        pub status: ::std::option::Option<AccessModelMetadataBulkUpdateResponseStatus>,
         ///Type of the bulk update object.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
@@ -71,7 +71,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum AccessmodelmetadatabulkupdateresponseStatus {
+    pub enum AccessModelMetadataBulkUpdateResponseStatus {
         #[serde(rename = "CREATED")]
         Created,
         #[serde(rename = "PRE_PROCESS")]
@@ -96,7 +96,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for AccessmodelmetadatabulkupdateresponseStatus {
+    impl ::std::fmt::Display for AccessModelMetadataBulkUpdateResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Created => f.write_str("CREATED"),
@@ -113,7 +113,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for AccessmodelmetadatabulkupdateresponseStatus {
+    impl ::std::str::FromStr for AccessModelMetadataBulkUpdateResponseStatus {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -133,7 +133,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for AccessmodelmetadatabulkupdateresponseStatus {
+    impl ::std::convert::TryFrom<&str> for AccessModelMetadataBulkUpdateResponseStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -142,7 +142,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for AccessmodelmetadatabulkupdateresponseStatus {
+    for AccessModelMetadataBulkUpdateResponseStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -153,37 +153,37 @@ pub mod types {
     ///The metadata to be updated, including attribute and values.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct Bulkupdateammkeyvalue(pub ::std::vec::Vec<BulkupdateammkeyvalueItem>);
-    impl ::std::ops::Deref for Bulkupdateammkeyvalue {
-        type Target = ::std::vec::Vec<BulkupdateammkeyvalueItem>;
-        fn deref(&self) -> &::std::vec::Vec<BulkupdateammkeyvalueItem> {
+    pub struct BulkUpdateAmmKeyValue(pub ::std::vec::Vec<BulkUpdateAmmKeyValueItem>);
+    impl ::std::ops::Deref for BulkUpdateAmmKeyValue {
+        type Target = ::std::vec::Vec<BulkUpdateAmmKeyValueItem>;
+        fn deref(&self) -> &::std::vec::Vec<BulkUpdateAmmKeyValueItem> {
             &self.0
         }
     }
-    impl ::std::convert::From<Bulkupdateammkeyvalue>
-    for ::std::vec::Vec<BulkupdateammkeyvalueItem> {
-        fn from(value: Bulkupdateammkeyvalue) -> Self {
+    impl ::std::convert::From<BulkUpdateAmmKeyValue>
+    for ::std::vec::Vec<BulkUpdateAmmKeyValueItem> {
+        fn from(value: BulkUpdateAmmKeyValue) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<BulkupdateammkeyvalueItem>>
-    for Bulkupdateammkeyvalue {
-        fn from(value: ::std::vec::Vec<BulkupdateammkeyvalueItem>) -> Self {
+    impl ::std::convert::From<::std::vec::Vec<BulkUpdateAmmKeyValueItem>>
+    for BulkUpdateAmmKeyValue {
+        fn from(value: ::std::vec::Vec<BulkUpdateAmmKeyValueItem>) -> Self {
             Self(value)
         }
     }
-    ///`BulkupdateammkeyvalueItem`
+    ///`BulkUpdateAmmKeyValueItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct BulkupdateammkeyvalueItem {
+    pub struct BulkUpdateAmmKeyValueItem {
         ///the key of metadata attribute
         pub attribute: ::std::string::String,
         ///the values of attribute to be updated
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
-    ///`Entitlementattributebulkupdatefilterrequest`
+    ///`EntitlementAttributeBulkUpdateFilterRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Entitlementattributebulkupdatefilterrequest {
+    pub struct EntitlementAttributeBulkUpdateFilterRequest {
         /**Filter results using the standard syntax described in [V3 API Standard Collection Parameters](https://developer.sailpoint.com/idn/api/standard-collection-parameters#filtering-results)
 Filtering is supported for the following fields and operators:
 
@@ -193,7 +193,7 @@ Filtering is supported for the following fields and operators:
         ///Operation to perform on the attributes in the bulk update request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<
-            EntitlementattributebulkupdatefilterrequestOperation,
+            EntitlementAttributeBulkUpdateFilterRequestOperation,
         >,
         ///The choice of update scope.
         #[serde(
@@ -201,13 +201,13 @@ Filtering is supported for the following fields and operators:
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replace_scope: ::std::option::Option<
-            EntitlementattributebulkupdatefilterrequestReplaceScope,
+            EntitlementAttributeBulkUpdateFilterRequestReplaceScope,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub values: ::std::option::Option<Bulkupdateammkeyvalue>,
+        pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
     }
-    impl Entitlementattributebulkupdatefilterrequest {
-        pub fn builder() -> builder::Entitlementattributebulkupdatefilterrequest {
+    impl EntitlementAttributeBulkUpdateFilterRequest {
+        pub fn builder() -> builder::EntitlementAttributeBulkUpdateFilterRequest {
             Default::default()
         }
     }
@@ -223,7 +223,7 @@ Filtering is supported for the following fields and operators:
         PartialEq,
         PartialOrd
     )]
-    pub enum EntitlementattributebulkupdatefilterrequestOperation {
+    pub enum EntitlementAttributeBulkUpdateFilterRequestOperation {
         #[serde(rename = "ADD")]
         Add,
         #[serde(rename = "REMOVE")]
@@ -234,7 +234,7 @@ Filtering is supported for the following fields and operators:
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for EntitlementattributebulkupdatefilterrequestOperation {
+    impl ::std::fmt::Display for EntitlementAttributeBulkUpdateFilterRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -244,7 +244,7 @@ Filtering is supported for the following fields and operators:
             }
         }
     }
-    impl ::std::str::FromStr for EntitlementattributebulkupdatefilterrequestOperation {
+    impl ::std::str::FromStr for EntitlementAttributeBulkUpdateFilterRequestOperation {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -258,7 +258,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for EntitlementattributebulkupdatefilterrequestOperation {
+    for EntitlementAttributeBulkUpdateFilterRequestOperation {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -267,7 +267,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementattributebulkupdatefilterrequestOperation {
+    for EntitlementAttributeBulkUpdateFilterRequestOperation {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -287,7 +287,7 @@ Filtering is supported for the following fields and operators:
         PartialEq,
         PartialOrd
     )]
-    pub enum EntitlementattributebulkupdatefilterrequestReplaceScope {
+    pub enum EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
         #[serde(rename = "ALL")]
         All,
         #[serde(rename = "ATTRIBUTE")]
@@ -297,7 +297,7 @@ Filtering is supported for the following fields and operators:
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display
-    for EntitlementattributebulkupdatefilterrequestReplaceScope {
+    for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -307,7 +307,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::str::FromStr
-    for EntitlementattributebulkupdatefilterrequestReplaceScope {
+    for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -320,7 +320,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for EntitlementattributebulkupdatefilterrequestReplaceScope {
+    for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -329,7 +329,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementattributebulkupdatefilterrequestReplaceScope {
+    for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -337,16 +337,16 @@ Filtering is supported for the following fields and operators:
             value.parse()
         }
     }
-    ///`Entitlementattributebulkupdateidsrequest`
+    ///`EntitlementAttributeBulkUpdateIdsRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Entitlementattributebulkupdateidsrequest {
+    pub struct EntitlementAttributeBulkUpdateIdsRequest {
         ///List of entitlement IDs to update.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Operation to perform on the attributes in the bulk update request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<
-            EntitlementattributebulkupdateidsrequestOperation,
+            EntitlementAttributeBulkUpdateIdsRequestOperation,
         >,
         ///The choice of update scope.
         #[serde(
@@ -354,13 +354,13 @@ Filtering is supported for the following fields and operators:
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replace_scope: ::std::option::Option<
-            EntitlementattributebulkupdateidsrequestReplaceScope,
+            EntitlementAttributeBulkUpdateIdsRequestReplaceScope,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub values: ::std::option::Option<Bulkupdateammkeyvalue>,
+        pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
     }
-    impl Entitlementattributebulkupdateidsrequest {
-        pub fn builder() -> builder::Entitlementattributebulkupdateidsrequest {
+    impl EntitlementAttributeBulkUpdateIdsRequest {
+        pub fn builder() -> builder::EntitlementAttributeBulkUpdateIdsRequest {
             Default::default()
         }
     }
@@ -376,7 +376,7 @@ Filtering is supported for the following fields and operators:
         PartialEq,
         PartialOrd
     )]
-    pub enum EntitlementattributebulkupdateidsrequestOperation {
+    pub enum EntitlementAttributeBulkUpdateIdsRequestOperation {
         #[serde(rename = "ADD")]
         Add,
         #[serde(rename = "REMOVE")]
@@ -387,7 +387,7 @@ Filtering is supported for the following fields and operators:
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for EntitlementattributebulkupdateidsrequestOperation {
+    impl ::std::fmt::Display for EntitlementAttributeBulkUpdateIdsRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -397,7 +397,7 @@ Filtering is supported for the following fields and operators:
             }
         }
     }
-    impl ::std::str::FromStr for EntitlementattributebulkupdateidsrequestOperation {
+    impl ::std::str::FromStr for EntitlementAttributeBulkUpdateIdsRequestOperation {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -411,7 +411,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for EntitlementattributebulkupdateidsrequestOperation {
+    for EntitlementAttributeBulkUpdateIdsRequestOperation {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -420,7 +420,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementattributebulkupdateidsrequestOperation {
+    for EntitlementAttributeBulkUpdateIdsRequestOperation {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -440,7 +440,7 @@ Filtering is supported for the following fields and operators:
         PartialEq,
         PartialOrd
     )]
-    pub enum EntitlementattributebulkupdateidsrequestReplaceScope {
+    pub enum EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         #[serde(rename = "ALL")]
         All,
         #[serde(rename = "ATTRIBUTE")]
@@ -449,7 +449,7 @@ Filtering is supported for the following fields and operators:
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for EntitlementattributebulkupdateidsrequestReplaceScope {
+    impl ::std::fmt::Display for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -458,7 +458,7 @@ Filtering is supported for the following fields and operators:
             }
         }
     }
-    impl ::std::str::FromStr for EntitlementattributebulkupdateidsrequestReplaceScope {
+    impl ::std::str::FromStr for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -471,7 +471,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for EntitlementattributebulkupdateidsrequestReplaceScope {
+    for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -480,7 +480,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementattributebulkupdateidsrequestReplaceScope {
+    for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -488,13 +488,13 @@ Filtering is supported for the following fields and operators:
             value.parse()
         }
     }
-    ///`Entitlementattributebulkupdatequeryrequest`
+    ///`EntitlementAttributeBulkUpdateQueryRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Entitlementattributebulkupdatequeryrequest {
+    pub struct EntitlementAttributeBulkUpdateQueryRequest {
         ///Operation to perform on the attributes in the bulk update request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation: ::std::option::Option<
-            EntitlementattributebulkupdatequeryrequestOperation,
+            EntitlementAttributeBulkUpdateQueryRequestOperation,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<sailpoint_shared::types::Search>,
@@ -504,13 +504,13 @@ Filtering is supported for the following fields and operators:
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replace_scope: ::std::option::Option<
-            EntitlementattributebulkupdatequeryrequestReplaceScope,
+            EntitlementAttributeBulkUpdateQueryRequestReplaceScope,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub values: ::std::option::Option<Bulkupdateammkeyvalue>,
+        pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
     }
-    impl Entitlementattributebulkupdatequeryrequest {
-        pub fn builder() -> builder::Entitlementattributebulkupdatequeryrequest {
+    impl EntitlementAttributeBulkUpdateQueryRequest {
+        pub fn builder() -> builder::EntitlementAttributeBulkUpdateQueryRequest {
             Default::default()
         }
     }
@@ -526,7 +526,7 @@ Filtering is supported for the following fields and operators:
         PartialEq,
         PartialOrd
     )]
-    pub enum EntitlementattributebulkupdatequeryrequestOperation {
+    pub enum EntitlementAttributeBulkUpdateQueryRequestOperation {
         #[serde(rename = "ADD")]
         Add,
         #[serde(rename = "REMOVE")]
@@ -537,7 +537,7 @@ Filtering is supported for the following fields and operators:
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for EntitlementattributebulkupdatequeryrequestOperation {
+    impl ::std::fmt::Display for EntitlementAttributeBulkUpdateQueryRequestOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -547,7 +547,7 @@ Filtering is supported for the following fields and operators:
             }
         }
     }
-    impl ::std::str::FromStr for EntitlementattributebulkupdatequeryrequestOperation {
+    impl ::std::str::FromStr for EntitlementAttributeBulkUpdateQueryRequestOperation {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -561,7 +561,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for EntitlementattributebulkupdatequeryrequestOperation {
+    for EntitlementAttributeBulkUpdateQueryRequestOperation {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -570,7 +570,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementattributebulkupdatequeryrequestOperation {
+    for EntitlementAttributeBulkUpdateQueryRequestOperation {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -590,7 +590,7 @@ Filtering is supported for the following fields and operators:
         PartialEq,
         PartialOrd
     )]
-    pub enum EntitlementattributebulkupdatequeryrequestReplaceScope {
+    pub enum EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         #[serde(rename = "ALL")]
         All,
         #[serde(rename = "ATTRIBUTE")]
@@ -599,7 +599,7 @@ Filtering is supported for the following fields and operators:
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for EntitlementattributebulkupdatequeryrequestReplaceScope {
+    impl ::std::fmt::Display for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -608,7 +608,7 @@ Filtering is supported for the following fields and operators:
             }
         }
     }
-    impl ::std::str::FromStr for EntitlementattributebulkupdatequeryrequestReplaceScope {
+    impl ::std::str::FromStr for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -621,7 +621,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for EntitlementattributebulkupdatequeryrequestReplaceScope {
+    for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -630,7 +630,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementattributebulkupdatequeryrequestReplaceScope {
+    for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -688,29 +688,29 @@ Filtering is supported for the following fields and operators:
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct Entitlementattributebulkupdatefilterrequest {
+        pub struct EntitlementAttributeBulkUpdateFilterRequest {
             filters: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             operation: ::std::result::Result<
                 ::std::option::Option<
-                    super::EntitlementattributebulkupdatefilterrequestOperation,
+                    super::EntitlementAttributeBulkUpdateFilterRequestOperation,
                 >,
                 ::std::string::String,
             >,
             replace_scope: ::std::result::Result<
                 ::std::option::Option<
-                    super::EntitlementattributebulkupdatefilterrequestReplaceScope,
+                    super::EntitlementAttributeBulkUpdateFilterRequestReplaceScope,
                 >,
                 ::std::string::String,
             >,
             values: ::std::result::Result<
-                ::std::option::Option<super::Bulkupdateammkeyvalue>,
+                ::std::option::Option<super::BulkUpdateAmmKeyValue>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Entitlementattributebulkupdatefilterrequest {
+        impl ::std::default::Default for EntitlementAttributeBulkUpdateFilterRequest {
             fn default() -> Self {
                 Self {
                     filters: Ok(Default::default()),
@@ -720,7 +720,7 @@ Filtering is supported for the following fields and operators:
                 }
             }
         }
-        impl Entitlementattributebulkupdatefilterrequest {
+        impl EntitlementAttributeBulkUpdateFilterRequest {
             pub fn filters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -737,7 +737,7 @@ Filtering is supported for the following fields and operators:
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::EntitlementattributebulkupdatefilterrequestOperation,
+                        super::EntitlementAttributeBulkUpdateFilterRequestOperation,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -753,7 +753,7 @@ Filtering is supported for the following fields and operators:
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::EntitlementattributebulkupdatefilterrequestReplaceScope,
+                        super::EntitlementAttributeBulkUpdateFilterRequestReplaceScope,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -768,7 +768,7 @@ Filtering is supported for the following fields and operators:
             pub fn values<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::Bulkupdateammkeyvalue>,
+                    ::std::option::Option<super::BulkUpdateAmmKeyValue>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -780,11 +780,11 @@ Filtering is supported for the following fields and operators:
                 self
             }
         }
-        impl ::std::convert::TryFrom<Entitlementattributebulkupdatefilterrequest>
-        for super::Entitlementattributebulkupdatefilterrequest {
+        impl ::std::convert::TryFrom<EntitlementAttributeBulkUpdateFilterRequest>
+        for super::EntitlementAttributeBulkUpdateFilterRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Entitlementattributebulkupdatefilterrequest,
+                value: EntitlementAttributeBulkUpdateFilterRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     filters: value.filters?,
@@ -794,9 +794,9 @@ Filtering is supported for the following fields and operators:
                 })
             }
         }
-        impl ::std::convert::From<super::Entitlementattributebulkupdatefilterrequest>
-        for Entitlementattributebulkupdatefilterrequest {
-            fn from(value: super::Entitlementattributebulkupdatefilterrequest) -> Self {
+        impl ::std::convert::From<super::EntitlementAttributeBulkUpdateFilterRequest>
+        for EntitlementAttributeBulkUpdateFilterRequest {
+            fn from(value: super::EntitlementAttributeBulkUpdateFilterRequest) -> Self {
                 Self {
                     filters: Ok(value.filters),
                     operation: Ok(value.operation),
@@ -806,29 +806,29 @@ Filtering is supported for the following fields and operators:
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Entitlementattributebulkupdateidsrequest {
+        pub struct EntitlementAttributeBulkUpdateIdsRequest {
             entitlements: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             operation: ::std::result::Result<
                 ::std::option::Option<
-                    super::EntitlementattributebulkupdateidsrequestOperation,
+                    super::EntitlementAttributeBulkUpdateIdsRequestOperation,
                 >,
                 ::std::string::String,
             >,
             replace_scope: ::std::result::Result<
                 ::std::option::Option<
-                    super::EntitlementattributebulkupdateidsrequestReplaceScope,
+                    super::EntitlementAttributeBulkUpdateIdsRequestReplaceScope,
                 >,
                 ::std::string::String,
             >,
             values: ::std::result::Result<
-                ::std::option::Option<super::Bulkupdateammkeyvalue>,
+                ::std::option::Option<super::BulkUpdateAmmKeyValue>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Entitlementattributebulkupdateidsrequest {
+        impl ::std::default::Default for EntitlementAttributeBulkUpdateIdsRequest {
             fn default() -> Self {
                 Self {
                     entitlements: Ok(Default::default()),
@@ -838,7 +838,7 @@ Filtering is supported for the following fields and operators:
                 }
             }
         }
-        impl Entitlementattributebulkupdateidsrequest {
+        impl EntitlementAttributeBulkUpdateIdsRequest {
             pub fn entitlements<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -857,7 +857,7 @@ Filtering is supported for the following fields and operators:
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::EntitlementattributebulkupdateidsrequestOperation,
+                        super::EntitlementAttributeBulkUpdateIdsRequestOperation,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -873,7 +873,7 @@ Filtering is supported for the following fields and operators:
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::EntitlementattributebulkupdateidsrequestReplaceScope,
+                        super::EntitlementAttributeBulkUpdateIdsRequestReplaceScope,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -888,7 +888,7 @@ Filtering is supported for the following fields and operators:
             pub fn values<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::Bulkupdateammkeyvalue>,
+                    ::std::option::Option<super::BulkUpdateAmmKeyValue>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -900,11 +900,11 @@ Filtering is supported for the following fields and operators:
                 self
             }
         }
-        impl ::std::convert::TryFrom<Entitlementattributebulkupdateidsrequest>
-        for super::Entitlementattributebulkupdateidsrequest {
+        impl ::std::convert::TryFrom<EntitlementAttributeBulkUpdateIdsRequest>
+        for super::EntitlementAttributeBulkUpdateIdsRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Entitlementattributebulkupdateidsrequest,
+                value: EntitlementAttributeBulkUpdateIdsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     entitlements: value.entitlements?,
@@ -914,9 +914,9 @@ Filtering is supported for the following fields and operators:
                 })
             }
         }
-        impl ::std::convert::From<super::Entitlementattributebulkupdateidsrequest>
-        for Entitlementattributebulkupdateidsrequest {
-            fn from(value: super::Entitlementattributebulkupdateidsrequest) -> Self {
+        impl ::std::convert::From<super::EntitlementAttributeBulkUpdateIdsRequest>
+        for EntitlementAttributeBulkUpdateIdsRequest {
+            fn from(value: super::EntitlementAttributeBulkUpdateIdsRequest) -> Self {
                 Self {
                     entitlements: Ok(value.entitlements),
                     operation: Ok(value.operation),
@@ -926,10 +926,10 @@ Filtering is supported for the following fields and operators:
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Entitlementattributebulkupdatequeryrequest {
+        pub struct EntitlementAttributeBulkUpdateQueryRequest {
             operation: ::std::result::Result<
                 ::std::option::Option<
-                    super::EntitlementattributebulkupdatequeryrequestOperation,
+                    super::EntitlementAttributeBulkUpdateQueryRequestOperation,
                 >,
                 ::std::string::String,
             >,
@@ -939,16 +939,16 @@ Filtering is supported for the following fields and operators:
             >,
             replace_scope: ::std::result::Result<
                 ::std::option::Option<
-                    super::EntitlementattributebulkupdatequeryrequestReplaceScope,
+                    super::EntitlementAttributeBulkUpdateQueryRequestReplaceScope,
                 >,
                 ::std::string::String,
             >,
             values: ::std::result::Result<
-                ::std::option::Option<super::Bulkupdateammkeyvalue>,
+                ::std::option::Option<super::BulkUpdateAmmKeyValue>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Entitlementattributebulkupdatequeryrequest {
+        impl ::std::default::Default for EntitlementAttributeBulkUpdateQueryRequest {
             fn default() -> Self {
                 Self {
                     operation: Ok(Default::default()),
@@ -958,12 +958,12 @@ Filtering is supported for the following fields and operators:
                 }
             }
         }
-        impl Entitlementattributebulkupdatequeryrequest {
+        impl EntitlementAttributeBulkUpdateQueryRequest {
             pub fn operation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::EntitlementattributebulkupdatequeryrequestOperation,
+                        super::EntitlementAttributeBulkUpdateQueryRequestOperation,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -993,7 +993,7 @@ Filtering is supported for the following fields and operators:
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::EntitlementattributebulkupdatequeryrequestReplaceScope,
+                        super::EntitlementAttributeBulkUpdateQueryRequestReplaceScope,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -1008,7 +1008,7 @@ Filtering is supported for the following fields and operators:
             pub fn values<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::Bulkupdateammkeyvalue>,
+                    ::std::option::Option<super::BulkUpdateAmmKeyValue>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1020,11 +1020,11 @@ Filtering is supported for the following fields and operators:
                 self
             }
         }
-        impl ::std::convert::TryFrom<Entitlementattributebulkupdatequeryrequest>
-        for super::Entitlementattributebulkupdatequeryrequest {
+        impl ::std::convert::TryFrom<EntitlementAttributeBulkUpdateQueryRequest>
+        for super::EntitlementAttributeBulkUpdateQueryRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Entitlementattributebulkupdatequeryrequest,
+                value: EntitlementAttributeBulkUpdateQueryRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     operation: value.operation?,
@@ -1034,9 +1034,9 @@ Filtering is supported for the following fields and operators:
                 })
             }
         }
-        impl ::std::convert::From<super::Entitlementattributebulkupdatequeryrequest>
-        for Entitlementattributebulkupdatequeryrequest {
-            fn from(value: super::Entitlementattributebulkupdatequeryrequest) -> Self {
+        impl ::std::convert::From<super::EntitlementAttributeBulkUpdateQueryRequest>
+        for EntitlementAttributeBulkUpdateQueryRequest {
+            fn from(value: super::EntitlementAttributeBulkUpdateQueryRequest) -> Self {
                 Self {
                     operation: Ok(value.operation),
                     query: Ok(value.query),
@@ -1564,67 +1564,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1720,57 +1659,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1868,67 +1756,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2052,67 +1879,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2248,67 +2014,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2427,67 +2132,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2605,67 +2249,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2809,67 +2392,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2892,7 +2414,7 @@ pub mod builder {
     pub struct UpdateAccessModelMetadataByFilterV1<'a> {
         client: &'a super::Client,
         body: Result<
-            Option<types::builder::Entitlementattributebulkupdatefilterrequest>,
+            Option<types::builder::EntitlementAttributeBulkUpdateFilterRequest>,
             String,
         >,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
@@ -2907,9 +2429,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Entitlementattributebulkupdatefilterrequest>,
+            V: std::convert::TryInto<types::EntitlementAttributeBulkUpdateFilterRequest>,
             <V as std::convert::TryInto<
-                types::Entitlementattributebulkupdatefilterrequest,
+                types::EntitlementAttributeBulkUpdateFilterRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -2917,7 +2439,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Entitlementattributebulkupdatefilterrequest` for body failed: {}",
+                        "conversion to `EntitlementAttributeBulkUpdateFilterRequest` for body failed: {}",
                         s
                     )
                 });
@@ -2926,8 +2448,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Entitlementattributebulkupdatefilterrequest,
-            ) -> types::builder::Entitlementattributebulkupdatefilterrequest,
+                types::builder::EntitlementAttributeBulkUpdateFilterRequest,
+            ) -> types::builder::EntitlementAttributeBulkUpdateFilterRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -2936,7 +2458,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Accessmodelmetadatabulkupdateresponse>,
+            ResponseValue<types::AccessModelMetadataBulkUpdateResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -2948,7 +2470,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Entitlementattributebulkupdatefilterrequest::try_from(v)
+                    types::EntitlementAttributeBulkUpdateFilterRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -2995,57 +2517,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3068,7 +2539,7 @@ pub mod builder {
     pub struct UpdateAccessModelMetadataByQueryV1<'a> {
         client: &'a super::Client,
         body: Result<
-            Option<types::builder::Entitlementattributebulkupdatequeryrequest>,
+            Option<types::builder::EntitlementAttributeBulkUpdateQueryRequest>,
             String,
         >,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
@@ -3083,9 +2554,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Entitlementattributebulkupdatequeryrequest>,
+            V: std::convert::TryInto<types::EntitlementAttributeBulkUpdateQueryRequest>,
             <V as std::convert::TryInto<
-                types::Entitlementattributebulkupdatequeryrequest,
+                types::EntitlementAttributeBulkUpdateQueryRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -3093,7 +2564,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Entitlementattributebulkupdatequeryrequest` for body failed: {}",
+                        "conversion to `EntitlementAttributeBulkUpdateQueryRequest` for body failed: {}",
                         s
                     )
                 });
@@ -3102,8 +2573,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Entitlementattributebulkupdatequeryrequest,
-            ) -> types::builder::Entitlementattributebulkupdatequeryrequest,
+                types::builder::EntitlementAttributeBulkUpdateQueryRequest,
+            ) -> types::builder::EntitlementAttributeBulkUpdateQueryRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -3112,7 +2583,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Accessmodelmetadatabulkupdateresponse>,
+            ResponseValue<types::AccessModelMetadataBulkUpdateResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -3124,7 +2595,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Entitlementattributebulkupdatequeryrequest::try_from(v)
+                    types::EntitlementAttributeBulkUpdateQueryRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -3171,57 +2642,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3244,7 +2664,7 @@ pub mod builder {
     pub struct UpdateAccessModelMetadataByIdsV1<'a> {
         client: &'a super::Client,
         body: Result<
-            Option<types::builder::Entitlementattributebulkupdateidsrequest>,
+            Option<types::builder::EntitlementAttributeBulkUpdateIdsRequest>,
             String,
         >,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
@@ -3259,9 +2679,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Entitlementattributebulkupdateidsrequest>,
+            V: std::convert::TryInto<types::EntitlementAttributeBulkUpdateIdsRequest>,
             <V as std::convert::TryInto<
-                types::Entitlementattributebulkupdateidsrequest,
+                types::EntitlementAttributeBulkUpdateIdsRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -3269,7 +2689,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Entitlementattributebulkupdateidsrequest` for body failed: {}",
+                        "conversion to `EntitlementAttributeBulkUpdateIdsRequest` for body failed: {}",
                         s
                     )
                 });
@@ -3278,8 +2698,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Entitlementattributebulkupdateidsrequest,
-            ) -> types::builder::Entitlementattributebulkupdateidsrequest,
+                types::builder::EntitlementAttributeBulkUpdateIdsRequest,
+            ) -> types::builder::EntitlementAttributeBulkUpdateIdsRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -3288,7 +2708,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Accessmodelmetadatabulkupdateresponse>,
+            ResponseValue<types::AccessModelMetadataBulkUpdateResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -3300,7 +2720,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Entitlementattributebulkupdateidsrequest::try_from(v)
+                    types::EntitlementAttributeBulkUpdateIdsRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -3347,57 +2767,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

@@ -362,6 +362,13 @@ pub mod types {
             value.parse()
         }
     }
+    ///Asynchronous response containing a unique tracking ID for the account request
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AccountRequestAsyncResult {
+        ///Id of the account request
+        #[serde(rename = "accountRequestId")]
+        pub account_request_id: ::std::string::String,
+    }
     ///Contains detailed information about each phase in the account request process, including its type, current state, and relevant timestamps.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccountRequestPhase {
@@ -375,7 +382,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started: ::std::option::Option<::sailpoint_runtime::DateTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<Accountrequestphasestate>,
+        pub state: ::std::option::Option<AccountRequestPhaseState>,
     }
     ///Enum of account request phase type
     #[derive(
@@ -435,13 +442,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///Asynchronous response containing a unique tracking ID for the account request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Accountrequestasyncresult {
-        ///Id of the account request
-        #[serde(rename = "accountRequestId")]
-        pub account_request_id: ::std::string::String,
-    }
     ///The current phase state of the account request, indicating its progress or outcome in the approval workflow.
     #[derive(
         ::serde::Deserialize,
@@ -454,7 +454,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum Accountrequestphasestate {
+    pub enum AccountRequestPhaseState {
         #[serde(rename = "PENDING")]
         Pending,
         #[serde(rename = "CANCELLED")]
@@ -473,7 +473,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for Accountrequestphasestate {
+    impl ::std::fmt::Display for AccountRequestPhaseState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -487,7 +487,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for Accountrequestphasestate {
+    impl ::std::str::FromStr for AccountRequestPhaseState {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -504,7 +504,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for Accountrequestphasestate {
+    impl ::std::convert::TryFrom<&str> for AccountRequestPhaseState {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -512,7 +512,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for Accountrequestphasestate {
+    impl ::std::convert::TryFrom<::std::string::String> for AccountRequestPhaseState {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -544,7 +544,7 @@ pub mod types {
         )]
         pub serial_order: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<Accountrequestphasestate>,
+        pub status: ::std::option::Option<AccountRequestPhaseState>,
     }
     ///Contains detailed information about the approver, including their identity, contact details, type, and references to related identities such as owners, actioned identities, and members.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -986,67 +986,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1124,7 +1063,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Accountrequestasyncresult>,
+            ResponseValue<types::AccountRequestAsyncResult>,
             sailpoint_runtime::Error,
         > {
             let Self { client, account_id, body, call_options } = self;
@@ -1178,67 +1117,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

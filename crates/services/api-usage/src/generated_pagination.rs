@@ -5,6 +5,6 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
-    ListApiSummaryV1, ::std::vec::Vec < types::Summaryresponse >, types::Summaryresponse,
+    ListApiSummaryV1, ::std::vec::Vec < types::SummaryResponse >, types::SummaryResponse,
     250, "list_api_summary_v1", false, | b | b, | page | page
 );

@@ -28,7 +28,7 @@ pub mod types {
             rename = "approvalConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub approval_config: ::std::option::Option<Approvalconfig>,
+        pub approval_config: ::std::option::Option<ApprovalConfig>,
         #[serde(
             rename = "approvalCriteria",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -39,7 +39,7 @@ pub mod types {
             rename = "approvedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub approved_by: ::std::option::Option<::std::vec::Vec<Approvalidentityrecord>>,
+        pub approved_by: ::std::option::Option<::std::vec::Vec<ApprovalIdentityRecord>>,
         ///Object representation of an approver of an approval
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approvers: ::std::option::Option<::std::vec::Vec<ApprovalIdentity>>,
@@ -114,7 +114,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reassignment_history: ::std::option::Option<
-            ::std::vec::Vec<Approvalreassignmenthistory>,
+            ::std::vec::Vec<ApprovalReassignmentHistory>,
         >,
         ///Reference data related to the approval
         #[serde(
@@ -127,14 +127,14 @@ pub mod types {
             rename = "rejectedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub rejected_by: ::std::option::Option<::std::vec::Vec<Approvalidentityrecord>>,
+        pub rejected_by: ::std::option::Option<::std::vec::Vec<ApprovalIdentityRecord>>,
         ///RequestedTarget used to specify the actual object or target the approval request is for
         #[serde(
             rename = "requestedTarget",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub requested_target: ::std::option::Option<
-            ::std::vec::Vec<Approvalrequestedtarget>,
+            ::std::vec::Vec<ApprovalRequestedTarget>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestee: ::std::option::Option<ApprovalIdentity>,
@@ -449,6 +449,60 @@ pub mod types {
             value.parse()
         }
     }
+    ///Approval Approve Request
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ApprovalApproveRequest {
+        ///Additional attributes as key-value pairs that are not part of the standard schema but can be included for custom data.
+        #[serde(
+            rename = "additionalAttributes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_attributes: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+        ///Comment associated with the request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        ///Optional field for ServiceNow Administrators to specify which member of a governance group to override/approve on behalf of.
+        #[serde(
+            rename = "overrideApproverID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub override_approver_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ApprovalApproveRequest {
+        pub fn builder() -> builder::ApprovalApproveRequest {
+            Default::default()
+        }
+    }
+    ///Approval Attributes Request
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ApprovalAttributesRequest {
+        ///Additional attributes as key-value pairs that are not part of the standard schema but can be included for custom data.
+        #[serde(
+            rename = "additionalAttributes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_attributes: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+        ///Comment associated with the request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        ///List of attribute keys to be removed.
+        #[serde(
+            rename = "removeAttributeKeys",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub remove_attribute_keys: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    }
+    impl ApprovalAttributesRequest {
+        pub fn builder() -> builder::ApprovalAttributesRequest {
+            Default::default()
+        }
+    }
     ///Batch properties if an approval is sent via batching.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ApprovalBatch {
@@ -464,6 +518,1446 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub batch_size: ::std::option::Option<i64>,
+    }
+    ///Request body for cancelling a single approval request.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ApprovalCancelRequest {
+        ///Optional comment associated with the cancel request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+    }
+    impl ApprovalCancelRequest {
+        pub fn builder() -> builder::ApprovalCancelRequest {
+            Default::default()
+        }
+    }
+    ///`ApprovalCommentsRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ApprovalCommentsRequest {
+        ///Comment associated with the request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+    }
+    impl ApprovalCommentsRequest {
+        pub fn builder() -> builder::ApprovalCommentsRequest {
+            Default::default()
+        }
+    }
+    ///Approval config Object
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct ApprovalConfig {
+        /**OFF will prevent the approval request from being assigned to the requester or requestee by assigning it to their manager instead.
+DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
+INDIRECT when the requester != requestee this will cause steps assigned to the requester or a group containing the requester to be auto-approved.
+This field will only be effective if requestedTarget.reauthRequired is set to false, otherwise the approval will have to be manually approved.*/
+        #[serde(
+            rename = "autoApprove",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_approve: ::std::option::Option<ApprovalConfigAutoApprove>,
+        ///When true, all approvals will be created with the status "PASSED" effectively skipping the approval process. Note this field should only be used for Machine Account or Machine related approvals.
+        #[serde(
+            rename = "circumventApprovalProcess",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub circumvent_approval_process: ::std::option::Option<bool>,
+        #[serde(
+            rename = "cronTimezone",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cron_timezone: ::std::option::Option<ApprovalConfigCronTimezone>,
+        #[serde(
+            rename = "escalationConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub escalation_config: ::std::option::Option<ApprovalConfigEscalationConfig>,
+        #[serde(
+            rename = "fallbackApprover",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fallback_approver: ::std::option::Option<ApprovalConfigFallbackApprover>,
+        ///Specifies how to treat the identity type "MANAGER_OF" when the requestee is a machine identity.
+        #[serde(
+            rename = "machineIdentityManagerAssignment",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub machine_identity_manager_assignment: ::std::option::Option<
+            ApprovalConfigMachineIdentityManagerAssignment,
+        >,
+        #[serde(
+            rename = "reminderConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_config: ::std::option::Option<ApprovalConfigReminderConfig>,
+        ///Determines whether a comment is required when approving or rejecting the approval request.
+        #[serde(
+            rename = "requiresComment",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requires_comment: ::std::option::Option<ApprovalConfigRequiresComment>,
+        ///If the approval request has an approvalCriteria of SERIAL this chain will be used to determine the assignment order.
+        #[serde(
+            rename = "serialChain",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub serial_chain: ::std::option::Option<
+            ::std::vec::Vec<ApprovalConfigSerialChainItem>,
+        >,
+        #[serde(
+            rename = "timeoutConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timeout_config: ::std::option::Option<ApprovalConfigTimeoutConfig>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ApprovalConfig {
+        pub fn builder() -> builder::ApprovalConfig {
+            Default::default()
+        }
+    }
+    /**OFF will prevent the approval request from being assigned to the requester or requestee by assigning it to their manager instead.
+DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
+INDIRECT when the requester != requestee this will cause steps assigned to the requester or a group containing the requester to be auto-approved.
+This field will only be effective if requestedTarget.reauthRequired is set to false, otherwise the approval will have to be manually approved.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ApprovalConfigAutoApprove {
+        #[serde(rename = "OFF")]
+        Off,
+        #[serde(rename = "DIRECT")]
+        Direct,
+        #[serde(rename = "INDIRECT")]
+        Indirect,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ApprovalConfigAutoApprove {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Off => f.write_str("OFF"),
+                Self::Direct => f.write_str("DIRECT"),
+                Self::Indirect => f.write_str("INDIRECT"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApprovalConfigAutoApprove {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "OFF" => Ok(Self::Off),
+                "DIRECT" => Ok(Self::Direct),
+                "INDIRECT" => Ok(Self::Indirect),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApprovalConfigAutoApprove {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ApprovalConfigAutoApprove {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Timezone configuration for cron schedules.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct ApprovalConfigCronTimezone {
+        ///Timezone location for cron schedules.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<::std::string::String>,
+        ///Timezone offset for cron schedules.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Configuration for escalations.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct ApprovalConfigEscalationConfig {
+        ///Number of days until the first escalation.
+        #[serde(
+            rename = "daysUntilFirstEscalation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub days_until_first_escalation: ::std::option::Option<i64>,
+        ///Indicates if escalations are enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Escalation chain configuration.
+        #[serde(
+            rename = "escalationChain",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub escalation_chain: ::std::option::Option<
+            ::std::vec::Vec<ApprovalConfigEscalationConfigEscalationChainItem>,
+        >,
+        ///Cron schedule for escalations.
+        #[serde(
+            rename = "escalationCronSchedule",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub escalation_cron_schedule: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ApprovalConfigEscalationConfigEscalationChainItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct ApprovalConfigEscalationConfigEscalationChainItem {
+        ///Optional Identity ID of the type of identity defined in the 'identityType' field.
+        #[serde(
+            rename = "identityId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_id: ::std::option::Option<::std::string::String>,
+        ///Type of identityId in the escalation chain.
+        #[serde(
+            rename = "identityType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_type: ::std::option::Option<
+            ApprovalConfigEscalationConfigEscalationChainItemIdentityType,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Type of identityId in the escalation chain.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        #[serde(rename = "IDENTITY")]
+        Identity,
+        #[serde(rename = "GOVERNANCE_GROUP")]
+        GovernanceGroup,
+        #[serde(rename = "MANAGER_OF")]
+        ManagerOf,
+        #[serde(rename = "ACCOUNT_OWNER")]
+        AccountOwner,
+        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
+        MachineAccountOwner,
+        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
+        MachineIdentityOwner,
+        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
+        ManagerOfRequestedTargetOwner,
+        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
+        ManagerOfMachineIdentityOwner,
+        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
+        ManagerOfAccountOwner,
+        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
+        ManagerOfMachineAccountOwner,
+        #[serde(rename = "MANAGER_OF_REQUESTER")]
+        ManagerOfRequester,
+        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
+        ManagerOfRequesterOwner,
+        #[serde(rename = "MANAGER_OF_OWNER")]
+        ManagerOfOwner,
+        #[serde(rename = "ACCESS_PROFILE_OWNER")]
+        AccessProfileOwner,
+        #[serde(rename = "APPLICATION_OWNER")]
+        ApplicationOwner,
+        #[serde(rename = "ENTITLEMENT_OWNER")]
+        EntitlementOwner,
+        #[serde(rename = "ROLE_OWNER")]
+        RoleOwner,
+        #[serde(rename = "SOURCE_OWNER")]
+        SourceOwner,
+        #[serde(rename = "REQUESTED_TARGET_OWNER")]
+        RequestedTargetOwner,
+        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
+        AccessProfilePrimaryOwner,
+        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
+        ApplicationPrimaryOwner,
+        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
+        EntitlementPrimaryOwner,
+        #[serde(rename = "ROLE_PRIMARY_OWNER")]
+        RolePrimaryOwner,
+        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
+        SourcePrimaryOwner,
+        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
+        AccountPrimaryOwner,
+        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
+        MachineAccountPrimaryOwner,
+        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
+        MachineIdentityPrimaryOwner,
+        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
+        RequestedTargetPrimaryOwner,
+        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
+        AccessProfileSecondaryOwnerGroup,
+        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
+        ApplicationSecondaryOwnerGroup,
+        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
+        EntitlementSecondaryOwnerGroup,
+        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
+        RoleSecondaryOwnerGroup,
+        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
+        SourceSecondaryOwnerGroup,
+        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
+        AccountSecondaryOwnerGroup,
+        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
+        MachineAccountSecondaryOwnerGroup,
+        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
+        MachineIdentitySecondaryOwnerGroup,
+        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
+        RequestedTargetSecondaryOwnerGroup,
+        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
+        AccessProfileAllOwnerGroup,
+        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
+        ApplicationAllOwnerGroup,
+        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
+        EntitlementAllOwnerGroup,
+        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
+        RoleAllOwnerGroup,
+        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
+        SourceAllOwnerGroup,
+        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
+        AccountAllOwnerGroup,
+        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
+        MachineAccountAllOwnerGroup,
+        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
+        MachineIdentityAllOwnerGroup,
+        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
+        RequestedTargetAllOwnerGroup,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Identity => f.write_str("IDENTITY"),
+                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
+                Self::ManagerOf => f.write_str("MANAGER_OF"),
+                Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
+                Self::MachineAccountOwner => f.write_str("MACHINE_ACCOUNT_OWNER"),
+                Self::MachineIdentityOwner => f.write_str("MACHINE_IDENTITY_OWNER"),
+                Self::ManagerOfRequestedTargetOwner => {
+                    f.write_str("MANAGER_OF_REQUESTED_TARGET_OWNER")
+                }
+                Self::ManagerOfMachineIdentityOwner => {
+                    f.write_str("MANAGER_OF_MACHINE_IDENTITY_OWNER")
+                }
+                Self::ManagerOfAccountOwner => f.write_str("MANAGER_OF_ACCOUNT_OWNER"),
+                Self::ManagerOfMachineAccountOwner => {
+                    f.write_str("MANAGER_OF_MACHINE_ACCOUNT_OWNER")
+                }
+                Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
+                Self::ManagerOfRequesterOwner => {
+                    f.write_str("MANAGER_OF_REQUESTER_OWNER")
+                }
+                Self::ManagerOfOwner => f.write_str("MANAGER_OF_OWNER"),
+                Self::AccessProfileOwner => f.write_str("ACCESS_PROFILE_OWNER"),
+                Self::ApplicationOwner => f.write_str("APPLICATION_OWNER"),
+                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
+                Self::RoleOwner => f.write_str("ROLE_OWNER"),
+                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
+                Self::RequestedTargetOwner => f.write_str("REQUESTED_TARGET_OWNER"),
+                Self::AccessProfilePrimaryOwner => {
+                    f.write_str("ACCESS_PROFILE_PRIMARY_OWNER")
+                }
+                Self::ApplicationPrimaryOwner => f.write_str("APPLICATION_PRIMARY_OWNER"),
+                Self::EntitlementPrimaryOwner => f.write_str("ENTITLEMENT_PRIMARY_OWNER"),
+                Self::RolePrimaryOwner => f.write_str("ROLE_PRIMARY_OWNER"),
+                Self::SourcePrimaryOwner => f.write_str("SOURCE_PRIMARY_OWNER"),
+                Self::AccountPrimaryOwner => f.write_str("ACCOUNT_PRIMARY_OWNER"),
+                Self::MachineAccountPrimaryOwner => {
+                    f.write_str("MACHINE_ACCOUNT_PRIMARY_OWNER")
+                }
+                Self::MachineIdentityPrimaryOwner => {
+                    f.write_str("MACHINE_IDENTITY_PRIMARY_OWNER")
+                }
+                Self::RequestedTargetPrimaryOwner => {
+                    f.write_str("REQUESTED_TARGET_PRIMARY_OWNER")
+                }
+                Self::AccessProfileSecondaryOwnerGroup => {
+                    f.write_str("ACCESS_PROFILE_SECONDARY_OWNER_GROUP")
+                }
+                Self::ApplicationSecondaryOwnerGroup => {
+                    f.write_str("APPLICATION_SECONDARY_OWNER_GROUP")
+                }
+                Self::EntitlementSecondaryOwnerGroup => {
+                    f.write_str("ENTITLEMENT_SECONDARY_OWNER_GROUP")
+                }
+                Self::RoleSecondaryOwnerGroup => {
+                    f.write_str("ROLE_SECONDARY_OWNER_GROUP")
+                }
+                Self::SourceSecondaryOwnerGroup => {
+                    f.write_str("SOURCE_SECONDARY_OWNER_GROUP")
+                }
+                Self::AccountSecondaryOwnerGroup => {
+                    f.write_str("ACCOUNT_SECONDARY_OWNER_GROUP")
+                }
+                Self::MachineAccountSecondaryOwnerGroup => {
+                    f.write_str("MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")
+                }
+                Self::MachineIdentitySecondaryOwnerGroup => {
+                    f.write_str("MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")
+                }
+                Self::RequestedTargetSecondaryOwnerGroup => {
+                    f.write_str("REQUESTED_TARGET_SECONDARY_OWNER_GROUP")
+                }
+                Self::AccessProfileAllOwnerGroup => {
+                    f.write_str("ACCESS_PROFILE_ALL_OWNER_GROUP")
+                }
+                Self::ApplicationAllOwnerGroup => {
+                    f.write_str("APPLICATION_ALL_OWNER_GROUP")
+                }
+                Self::EntitlementAllOwnerGroup => {
+                    f.write_str("ENTITLEMENT_ALL_OWNER_GROUP")
+                }
+                Self::RoleAllOwnerGroup => f.write_str("ROLE_ALL_OWNER_GROUP"),
+                Self::SourceAllOwnerGroup => f.write_str("SOURCE_ALL_OWNER_GROUP"),
+                Self::AccountAllOwnerGroup => f.write_str("ACCOUNT_ALL_OWNER_GROUP"),
+                Self::MachineAccountAllOwnerGroup => {
+                    f.write_str("MACHINE_ACCOUNT_ALL_OWNER_GROUP")
+                }
+                Self::MachineIdentityAllOwnerGroup => {
+                    f.write_str("MACHINE_IDENTITY_ALL_OWNER_GROUP")
+                }
+                Self::RequestedTargetAllOwnerGroup => {
+                    f.write_str("REQUESTED_TARGET_ALL_OWNER_GROUP")
+                }
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "IDENTITY" => Ok(Self::Identity),
+                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
+                "MANAGER_OF" => Ok(Self::ManagerOf),
+                "ACCOUNT_OWNER" => Ok(Self::AccountOwner),
+                "MACHINE_ACCOUNT_OWNER" => Ok(Self::MachineAccountOwner),
+                "MACHINE_IDENTITY_OWNER" => Ok(Self::MachineIdentityOwner),
+                "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                    Ok(Self::ManagerOfRequestedTargetOwner)
+                }
+                "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                    Ok(Self::ManagerOfMachineIdentityOwner)
+                }
+                "MANAGER_OF_ACCOUNT_OWNER" => Ok(Self::ManagerOfAccountOwner),
+                "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                    Ok(Self::ManagerOfMachineAccountOwner)
+                }
+                "MANAGER_OF_REQUESTER" => Ok(Self::ManagerOfRequester),
+                "MANAGER_OF_REQUESTER_OWNER" => Ok(Self::ManagerOfRequesterOwner),
+                "MANAGER_OF_OWNER" => Ok(Self::ManagerOfOwner),
+                "ACCESS_PROFILE_OWNER" => Ok(Self::AccessProfileOwner),
+                "APPLICATION_OWNER" => Ok(Self::ApplicationOwner),
+                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
+                "ROLE_OWNER" => Ok(Self::RoleOwner),
+                "SOURCE_OWNER" => Ok(Self::SourceOwner),
+                "REQUESTED_TARGET_OWNER" => Ok(Self::RequestedTargetOwner),
+                "ACCESS_PROFILE_PRIMARY_OWNER" => Ok(Self::AccessProfilePrimaryOwner),
+                "APPLICATION_PRIMARY_OWNER" => Ok(Self::ApplicationPrimaryOwner),
+                "ENTITLEMENT_PRIMARY_OWNER" => Ok(Self::EntitlementPrimaryOwner),
+                "ROLE_PRIMARY_OWNER" => Ok(Self::RolePrimaryOwner),
+                "SOURCE_PRIMARY_OWNER" => Ok(Self::SourcePrimaryOwner),
+                "ACCOUNT_PRIMARY_OWNER" => Ok(Self::AccountPrimaryOwner),
+                "MACHINE_ACCOUNT_PRIMARY_OWNER" => Ok(Self::MachineAccountPrimaryOwner),
+                "MACHINE_IDENTITY_PRIMARY_OWNER" => Ok(Self::MachineIdentityPrimaryOwner),
+                "REQUESTED_TARGET_PRIMARY_OWNER" => Ok(Self::RequestedTargetPrimaryOwner),
+                "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::AccessProfileSecondaryOwnerGroup)
+                }
+                "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::ApplicationSecondaryOwnerGroup)
+                }
+                "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::EntitlementSecondaryOwnerGroup)
+                }
+                "ROLE_SECONDARY_OWNER_GROUP" => Ok(Self::RoleSecondaryOwnerGroup),
+                "SOURCE_SECONDARY_OWNER_GROUP" => Ok(Self::SourceSecondaryOwnerGroup),
+                "ACCOUNT_SECONDARY_OWNER_GROUP" => Ok(Self::AccountSecondaryOwnerGroup),
+                "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::MachineAccountSecondaryOwnerGroup)
+                }
+                "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::MachineIdentitySecondaryOwnerGroup)
+                }
+                "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::RequestedTargetSecondaryOwnerGroup)
+                }
+                "ACCESS_PROFILE_ALL_OWNER_GROUP" => Ok(Self::AccessProfileAllOwnerGroup),
+                "APPLICATION_ALL_OWNER_GROUP" => Ok(Self::ApplicationAllOwnerGroup),
+                "ENTITLEMENT_ALL_OWNER_GROUP" => Ok(Self::EntitlementAllOwnerGroup),
+                "ROLE_ALL_OWNER_GROUP" => Ok(Self::RoleAllOwnerGroup),
+                "SOURCE_ALL_OWNER_GROUP" => Ok(Self::SourceAllOwnerGroup),
+                "ACCOUNT_ALL_OWNER_GROUP" => Ok(Self::AccountAllOwnerGroup),
+                "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                    Ok(Self::MachineAccountAllOwnerGroup)
+                }
+                "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                    Ok(Self::MachineIdentityAllOwnerGroup)
+                }
+                "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                    Ok(Self::RequestedTargetAllOwnerGroup)
+                }
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Configuration for fallback approver. Used if the user cannot be found for whatever reason and escalation config does not exist.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct ApprovalConfigFallbackApprover {
+        ///Optional Identity ID of the type of identity defined in the 'type' field.
+        #[serde(
+            rename = "identityID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_id: ::std::option::Option<::std::string::String>,
+        ///Type of identityID for the fallback approver.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<ApprovalConfigFallbackApproverType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Type of identityID for the fallback approver.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ApprovalConfigFallbackApproverType {
+        #[serde(rename = "IDENTITY")]
+        Identity,
+        #[serde(rename = "GOVERNANCE_GROUP")]
+        GovernanceGroup,
+        #[serde(rename = "MANAGER_OF")]
+        ManagerOf,
+        #[serde(rename = "ACCOUNT_OWNER")]
+        AccountOwner,
+        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
+        MachineAccountOwner,
+        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
+        MachineIdentityOwner,
+        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
+        ManagerOfRequestedTargetOwner,
+        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
+        ManagerOfMachineIdentityOwner,
+        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
+        ManagerOfAccountOwner,
+        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
+        ManagerOfMachineAccountOwner,
+        #[serde(rename = "MANAGER_OF_REQUESTER")]
+        ManagerOfRequester,
+        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
+        ManagerOfRequesterOwner,
+        #[serde(rename = "MANAGER_OF_OWNER")]
+        ManagerOfOwner,
+        #[serde(rename = "ACCESS_PROFILE_OWNER")]
+        AccessProfileOwner,
+        #[serde(rename = "APPLICATION_OWNER")]
+        ApplicationOwner,
+        #[serde(rename = "ENTITLEMENT_OWNER")]
+        EntitlementOwner,
+        #[serde(rename = "ROLE_OWNER")]
+        RoleOwner,
+        #[serde(rename = "SOURCE_OWNER")]
+        SourceOwner,
+        #[serde(rename = "REQUESTED_TARGET_OWNER")]
+        RequestedTargetOwner,
+        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
+        AccessProfilePrimaryOwner,
+        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
+        ApplicationPrimaryOwner,
+        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
+        EntitlementPrimaryOwner,
+        #[serde(rename = "ROLE_PRIMARY_OWNER")]
+        RolePrimaryOwner,
+        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
+        SourcePrimaryOwner,
+        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
+        AccountPrimaryOwner,
+        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
+        MachineAccountPrimaryOwner,
+        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
+        MachineIdentityPrimaryOwner,
+        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
+        RequestedTargetPrimaryOwner,
+        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
+        AccessProfileSecondaryOwnerGroup,
+        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
+        ApplicationSecondaryOwnerGroup,
+        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
+        EntitlementSecondaryOwnerGroup,
+        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
+        RoleSecondaryOwnerGroup,
+        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
+        SourceSecondaryOwnerGroup,
+        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
+        AccountSecondaryOwnerGroup,
+        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
+        MachineAccountSecondaryOwnerGroup,
+        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
+        MachineIdentitySecondaryOwnerGroup,
+        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
+        RequestedTargetSecondaryOwnerGroup,
+        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
+        AccessProfileAllOwnerGroup,
+        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
+        ApplicationAllOwnerGroup,
+        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
+        EntitlementAllOwnerGroup,
+        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
+        RoleAllOwnerGroup,
+        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
+        SourceAllOwnerGroup,
+        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
+        AccountAllOwnerGroup,
+        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
+        MachineAccountAllOwnerGroup,
+        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
+        MachineIdentityAllOwnerGroup,
+        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
+        RequestedTargetAllOwnerGroup,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ApprovalConfigFallbackApproverType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Identity => f.write_str("IDENTITY"),
+                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
+                Self::ManagerOf => f.write_str("MANAGER_OF"),
+                Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
+                Self::MachineAccountOwner => f.write_str("MACHINE_ACCOUNT_OWNER"),
+                Self::MachineIdentityOwner => f.write_str("MACHINE_IDENTITY_OWNER"),
+                Self::ManagerOfRequestedTargetOwner => {
+                    f.write_str("MANAGER_OF_REQUESTED_TARGET_OWNER")
+                }
+                Self::ManagerOfMachineIdentityOwner => {
+                    f.write_str("MANAGER_OF_MACHINE_IDENTITY_OWNER")
+                }
+                Self::ManagerOfAccountOwner => f.write_str("MANAGER_OF_ACCOUNT_OWNER"),
+                Self::ManagerOfMachineAccountOwner => {
+                    f.write_str("MANAGER_OF_MACHINE_ACCOUNT_OWNER")
+                }
+                Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
+                Self::ManagerOfRequesterOwner => {
+                    f.write_str("MANAGER_OF_REQUESTER_OWNER")
+                }
+                Self::ManagerOfOwner => f.write_str("MANAGER_OF_OWNER"),
+                Self::AccessProfileOwner => f.write_str("ACCESS_PROFILE_OWNER"),
+                Self::ApplicationOwner => f.write_str("APPLICATION_OWNER"),
+                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
+                Self::RoleOwner => f.write_str("ROLE_OWNER"),
+                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
+                Self::RequestedTargetOwner => f.write_str("REQUESTED_TARGET_OWNER"),
+                Self::AccessProfilePrimaryOwner => {
+                    f.write_str("ACCESS_PROFILE_PRIMARY_OWNER")
+                }
+                Self::ApplicationPrimaryOwner => f.write_str("APPLICATION_PRIMARY_OWNER"),
+                Self::EntitlementPrimaryOwner => f.write_str("ENTITLEMENT_PRIMARY_OWNER"),
+                Self::RolePrimaryOwner => f.write_str("ROLE_PRIMARY_OWNER"),
+                Self::SourcePrimaryOwner => f.write_str("SOURCE_PRIMARY_OWNER"),
+                Self::AccountPrimaryOwner => f.write_str("ACCOUNT_PRIMARY_OWNER"),
+                Self::MachineAccountPrimaryOwner => {
+                    f.write_str("MACHINE_ACCOUNT_PRIMARY_OWNER")
+                }
+                Self::MachineIdentityPrimaryOwner => {
+                    f.write_str("MACHINE_IDENTITY_PRIMARY_OWNER")
+                }
+                Self::RequestedTargetPrimaryOwner => {
+                    f.write_str("REQUESTED_TARGET_PRIMARY_OWNER")
+                }
+                Self::AccessProfileSecondaryOwnerGroup => {
+                    f.write_str("ACCESS_PROFILE_SECONDARY_OWNER_GROUP")
+                }
+                Self::ApplicationSecondaryOwnerGroup => {
+                    f.write_str("APPLICATION_SECONDARY_OWNER_GROUP")
+                }
+                Self::EntitlementSecondaryOwnerGroup => {
+                    f.write_str("ENTITLEMENT_SECONDARY_OWNER_GROUP")
+                }
+                Self::RoleSecondaryOwnerGroup => {
+                    f.write_str("ROLE_SECONDARY_OWNER_GROUP")
+                }
+                Self::SourceSecondaryOwnerGroup => {
+                    f.write_str("SOURCE_SECONDARY_OWNER_GROUP")
+                }
+                Self::AccountSecondaryOwnerGroup => {
+                    f.write_str("ACCOUNT_SECONDARY_OWNER_GROUP")
+                }
+                Self::MachineAccountSecondaryOwnerGroup => {
+                    f.write_str("MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")
+                }
+                Self::MachineIdentitySecondaryOwnerGroup => {
+                    f.write_str("MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")
+                }
+                Self::RequestedTargetSecondaryOwnerGroup => {
+                    f.write_str("REQUESTED_TARGET_SECONDARY_OWNER_GROUP")
+                }
+                Self::AccessProfileAllOwnerGroup => {
+                    f.write_str("ACCESS_PROFILE_ALL_OWNER_GROUP")
+                }
+                Self::ApplicationAllOwnerGroup => {
+                    f.write_str("APPLICATION_ALL_OWNER_GROUP")
+                }
+                Self::EntitlementAllOwnerGroup => {
+                    f.write_str("ENTITLEMENT_ALL_OWNER_GROUP")
+                }
+                Self::RoleAllOwnerGroup => f.write_str("ROLE_ALL_OWNER_GROUP"),
+                Self::SourceAllOwnerGroup => f.write_str("SOURCE_ALL_OWNER_GROUP"),
+                Self::AccountAllOwnerGroup => f.write_str("ACCOUNT_ALL_OWNER_GROUP"),
+                Self::MachineAccountAllOwnerGroup => {
+                    f.write_str("MACHINE_ACCOUNT_ALL_OWNER_GROUP")
+                }
+                Self::MachineIdentityAllOwnerGroup => {
+                    f.write_str("MACHINE_IDENTITY_ALL_OWNER_GROUP")
+                }
+                Self::RequestedTargetAllOwnerGroup => {
+                    f.write_str("REQUESTED_TARGET_ALL_OWNER_GROUP")
+                }
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApprovalConfigFallbackApproverType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "IDENTITY" => Ok(Self::Identity),
+                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
+                "MANAGER_OF" => Ok(Self::ManagerOf),
+                "ACCOUNT_OWNER" => Ok(Self::AccountOwner),
+                "MACHINE_ACCOUNT_OWNER" => Ok(Self::MachineAccountOwner),
+                "MACHINE_IDENTITY_OWNER" => Ok(Self::MachineIdentityOwner),
+                "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                    Ok(Self::ManagerOfRequestedTargetOwner)
+                }
+                "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                    Ok(Self::ManagerOfMachineIdentityOwner)
+                }
+                "MANAGER_OF_ACCOUNT_OWNER" => Ok(Self::ManagerOfAccountOwner),
+                "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                    Ok(Self::ManagerOfMachineAccountOwner)
+                }
+                "MANAGER_OF_REQUESTER" => Ok(Self::ManagerOfRequester),
+                "MANAGER_OF_REQUESTER_OWNER" => Ok(Self::ManagerOfRequesterOwner),
+                "MANAGER_OF_OWNER" => Ok(Self::ManagerOfOwner),
+                "ACCESS_PROFILE_OWNER" => Ok(Self::AccessProfileOwner),
+                "APPLICATION_OWNER" => Ok(Self::ApplicationOwner),
+                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
+                "ROLE_OWNER" => Ok(Self::RoleOwner),
+                "SOURCE_OWNER" => Ok(Self::SourceOwner),
+                "REQUESTED_TARGET_OWNER" => Ok(Self::RequestedTargetOwner),
+                "ACCESS_PROFILE_PRIMARY_OWNER" => Ok(Self::AccessProfilePrimaryOwner),
+                "APPLICATION_PRIMARY_OWNER" => Ok(Self::ApplicationPrimaryOwner),
+                "ENTITLEMENT_PRIMARY_OWNER" => Ok(Self::EntitlementPrimaryOwner),
+                "ROLE_PRIMARY_OWNER" => Ok(Self::RolePrimaryOwner),
+                "SOURCE_PRIMARY_OWNER" => Ok(Self::SourcePrimaryOwner),
+                "ACCOUNT_PRIMARY_OWNER" => Ok(Self::AccountPrimaryOwner),
+                "MACHINE_ACCOUNT_PRIMARY_OWNER" => Ok(Self::MachineAccountPrimaryOwner),
+                "MACHINE_IDENTITY_PRIMARY_OWNER" => Ok(Self::MachineIdentityPrimaryOwner),
+                "REQUESTED_TARGET_PRIMARY_OWNER" => Ok(Self::RequestedTargetPrimaryOwner),
+                "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::AccessProfileSecondaryOwnerGroup)
+                }
+                "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::ApplicationSecondaryOwnerGroup)
+                }
+                "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::EntitlementSecondaryOwnerGroup)
+                }
+                "ROLE_SECONDARY_OWNER_GROUP" => Ok(Self::RoleSecondaryOwnerGroup),
+                "SOURCE_SECONDARY_OWNER_GROUP" => Ok(Self::SourceSecondaryOwnerGroup),
+                "ACCOUNT_SECONDARY_OWNER_GROUP" => Ok(Self::AccountSecondaryOwnerGroup),
+                "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::MachineAccountSecondaryOwnerGroup)
+                }
+                "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::MachineIdentitySecondaryOwnerGroup)
+                }
+                "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::RequestedTargetSecondaryOwnerGroup)
+                }
+                "ACCESS_PROFILE_ALL_OWNER_GROUP" => Ok(Self::AccessProfileAllOwnerGroup),
+                "APPLICATION_ALL_OWNER_GROUP" => Ok(Self::ApplicationAllOwnerGroup),
+                "ENTITLEMENT_ALL_OWNER_GROUP" => Ok(Self::EntitlementAllOwnerGroup),
+                "ROLE_ALL_OWNER_GROUP" => Ok(Self::RoleAllOwnerGroup),
+                "SOURCE_ALL_OWNER_GROUP" => Ok(Self::SourceAllOwnerGroup),
+                "ACCOUNT_ALL_OWNER_GROUP" => Ok(Self::AccountAllOwnerGroup),
+                "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                    Ok(Self::MachineAccountAllOwnerGroup)
+                }
+                "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                    Ok(Self::MachineIdentityAllOwnerGroup)
+                }
+                "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                    Ok(Self::RequestedTargetAllOwnerGroup)
+                }
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApprovalConfigFallbackApproverType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ApprovalConfigFallbackApproverType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Specifies how to treat the identity type "MANAGER_OF" when the requestee is a machine identity.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ApprovalConfigMachineIdentityManagerAssignment {
+        #[serde(rename = "MANAGER_OF_REQUESTER")]
+        ManagerOfRequester,
+        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
+        MachineIdentityOwner,
+        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
+        ManagerOfMachineIdentityOwner,
+        #[serde(rename = "REQUESTED_TARGET_OWNER")]
+        RequestedTargetOwner,
+        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
+        ManagerOfRequestedTargetOwner,
+        #[serde(rename = "ACCOUNT_OWNER")]
+        AccountOwner,
+        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
+        ManagerOfAccountOwner,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ApprovalConfigMachineIdentityManagerAssignment {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
+                Self::MachineIdentityOwner => f.write_str("MACHINE_IDENTITY_OWNER"),
+                Self::ManagerOfMachineIdentityOwner => {
+                    f.write_str("MANAGER_OF_MACHINE_IDENTITY_OWNER")
+                }
+                Self::RequestedTargetOwner => f.write_str("REQUESTED_TARGET_OWNER"),
+                Self::ManagerOfRequestedTargetOwner => {
+                    f.write_str("MANAGER_OF_REQUESTED_TARGET_OWNER")
+                }
+                Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
+                Self::ManagerOfAccountOwner => f.write_str("MANAGER_OF_ACCOUNT_OWNER"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApprovalConfigMachineIdentityManagerAssignment {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "MANAGER_OF_REQUESTER" => Ok(Self::ManagerOfRequester),
+                "MACHINE_IDENTITY_OWNER" => Ok(Self::MachineIdentityOwner),
+                "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                    Ok(Self::ManagerOfMachineIdentityOwner)
+                }
+                "REQUESTED_TARGET_OWNER" => Ok(Self::RequestedTargetOwner),
+                "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                    Ok(Self::ManagerOfRequestedTargetOwner)
+                }
+                "ACCOUNT_OWNER" => Ok(Self::AccountOwner),
+                "MANAGER_OF_ACCOUNT_OWNER" => Ok(Self::ManagerOfAccountOwner),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for ApprovalConfigMachineIdentityManagerAssignment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ApprovalConfigMachineIdentityManagerAssignment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Configuration for reminders.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct ApprovalConfigReminderConfig {
+        ///Number of days until the first reminder.
+        #[serde(
+            rename = "daysUntilFirstReminder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub days_until_first_reminder: ::std::option::Option<i64>,
+        ///Indicates if reminders are enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Maximum number of reminders. Max is 20.
+        #[serde(
+            rename = "maxReminders",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_reminders: ::std::option::Option<i64>,
+        ///Cron schedule for reminders.
+        #[serde(
+            rename = "reminderCronSchedule",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_cron_schedule: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Determines whether a comment is required when approving or rejecting the approval request.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ApprovalConfigRequiresComment {
+        #[serde(rename = "APPROVAL")]
+        Approval,
+        #[serde(rename = "REJECTION")]
+        Rejection,
+        #[serde(rename = "ALL")]
+        All,
+        #[serde(rename = "OFF")]
+        Off,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ApprovalConfigRequiresComment {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Approval => f.write_str("APPROVAL"),
+                Self::Rejection => f.write_str("REJECTION"),
+                Self::All => f.write_str("ALL"),
+                Self::Off => f.write_str("OFF"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApprovalConfigRequiresComment {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "APPROVAL" => Ok(Self::Approval),
+                "REJECTION" => Ok(Self::Rejection),
+                "ALL" => Ok(Self::All),
+                "OFF" => Ok(Self::Off),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApprovalConfigRequiresComment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ApprovalConfigRequiresComment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`ApprovalConfigSerialChainItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct ApprovalConfigSerialChainItem {
+        ///Optional Identity ID of the type of identity defined in the 'identityType' field.
+        #[serde(
+            rename = "identityId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_id: ::std::option::Option<::std::string::String>,
+        ///Type of identityId in the serial chain.
+        #[serde(
+            rename = "identityType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_type: ::std::option::Option<
+            ApprovalConfigSerialChainItemIdentityType,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Type of identityId in the serial chain.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ApprovalConfigSerialChainItemIdentityType {
+        #[serde(rename = "IDENTITY")]
+        Identity,
+        #[serde(rename = "GOVERNANCE_GROUP")]
+        GovernanceGroup,
+        #[serde(rename = "MANAGER_OF")]
+        ManagerOf,
+        #[serde(rename = "ACCOUNT_OWNER")]
+        AccountOwner,
+        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
+        MachineAccountOwner,
+        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
+        MachineIdentityOwner,
+        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
+        ManagerOfRequestedTargetOwner,
+        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
+        ManagerOfMachineIdentityOwner,
+        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
+        ManagerOfAccountOwner,
+        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
+        ManagerOfMachineAccountOwner,
+        #[serde(rename = "MANAGER_OF_REQUESTER")]
+        ManagerOfRequester,
+        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
+        ManagerOfRequesterOwner,
+        #[serde(rename = "MANAGER_OF_OWNER")]
+        ManagerOfOwner,
+        #[serde(rename = "ACCESS_PROFILE_OWNER")]
+        AccessProfileOwner,
+        #[serde(rename = "APPLICATION_OWNER")]
+        ApplicationOwner,
+        #[serde(rename = "ENTITLEMENT_OWNER")]
+        EntitlementOwner,
+        #[serde(rename = "ROLE_OWNER")]
+        RoleOwner,
+        #[serde(rename = "SOURCE_OWNER")]
+        SourceOwner,
+        #[serde(rename = "REQUESTED_TARGET_OWNER")]
+        RequestedTargetOwner,
+        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
+        AccessProfilePrimaryOwner,
+        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
+        ApplicationPrimaryOwner,
+        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
+        EntitlementPrimaryOwner,
+        #[serde(rename = "ROLE_PRIMARY_OWNER")]
+        RolePrimaryOwner,
+        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
+        SourcePrimaryOwner,
+        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
+        AccountPrimaryOwner,
+        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
+        MachineAccountPrimaryOwner,
+        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
+        MachineIdentityPrimaryOwner,
+        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
+        RequestedTargetPrimaryOwner,
+        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
+        AccessProfileSecondaryOwnerGroup,
+        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
+        ApplicationSecondaryOwnerGroup,
+        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
+        EntitlementSecondaryOwnerGroup,
+        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
+        RoleSecondaryOwnerGroup,
+        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
+        SourceSecondaryOwnerGroup,
+        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
+        AccountSecondaryOwnerGroup,
+        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
+        MachineAccountSecondaryOwnerGroup,
+        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
+        MachineIdentitySecondaryOwnerGroup,
+        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
+        RequestedTargetSecondaryOwnerGroup,
+        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
+        AccessProfileAllOwnerGroup,
+        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
+        ApplicationAllOwnerGroup,
+        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
+        EntitlementAllOwnerGroup,
+        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
+        RoleAllOwnerGroup,
+        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
+        SourceAllOwnerGroup,
+        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
+        AccountAllOwnerGroup,
+        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
+        MachineAccountAllOwnerGroup,
+        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
+        MachineIdentityAllOwnerGroup,
+        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
+        RequestedTargetAllOwnerGroup,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ApprovalConfigSerialChainItemIdentityType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Identity => f.write_str("IDENTITY"),
+                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
+                Self::ManagerOf => f.write_str("MANAGER_OF"),
+                Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
+                Self::MachineAccountOwner => f.write_str("MACHINE_ACCOUNT_OWNER"),
+                Self::MachineIdentityOwner => f.write_str("MACHINE_IDENTITY_OWNER"),
+                Self::ManagerOfRequestedTargetOwner => {
+                    f.write_str("MANAGER_OF_REQUESTED_TARGET_OWNER")
+                }
+                Self::ManagerOfMachineIdentityOwner => {
+                    f.write_str("MANAGER_OF_MACHINE_IDENTITY_OWNER")
+                }
+                Self::ManagerOfAccountOwner => f.write_str("MANAGER_OF_ACCOUNT_OWNER"),
+                Self::ManagerOfMachineAccountOwner => {
+                    f.write_str("MANAGER_OF_MACHINE_ACCOUNT_OWNER")
+                }
+                Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
+                Self::ManagerOfRequesterOwner => {
+                    f.write_str("MANAGER_OF_REQUESTER_OWNER")
+                }
+                Self::ManagerOfOwner => f.write_str("MANAGER_OF_OWNER"),
+                Self::AccessProfileOwner => f.write_str("ACCESS_PROFILE_OWNER"),
+                Self::ApplicationOwner => f.write_str("APPLICATION_OWNER"),
+                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
+                Self::RoleOwner => f.write_str("ROLE_OWNER"),
+                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
+                Self::RequestedTargetOwner => f.write_str("REQUESTED_TARGET_OWNER"),
+                Self::AccessProfilePrimaryOwner => {
+                    f.write_str("ACCESS_PROFILE_PRIMARY_OWNER")
+                }
+                Self::ApplicationPrimaryOwner => f.write_str("APPLICATION_PRIMARY_OWNER"),
+                Self::EntitlementPrimaryOwner => f.write_str("ENTITLEMENT_PRIMARY_OWNER"),
+                Self::RolePrimaryOwner => f.write_str("ROLE_PRIMARY_OWNER"),
+                Self::SourcePrimaryOwner => f.write_str("SOURCE_PRIMARY_OWNER"),
+                Self::AccountPrimaryOwner => f.write_str("ACCOUNT_PRIMARY_OWNER"),
+                Self::MachineAccountPrimaryOwner => {
+                    f.write_str("MACHINE_ACCOUNT_PRIMARY_OWNER")
+                }
+                Self::MachineIdentityPrimaryOwner => {
+                    f.write_str("MACHINE_IDENTITY_PRIMARY_OWNER")
+                }
+                Self::RequestedTargetPrimaryOwner => {
+                    f.write_str("REQUESTED_TARGET_PRIMARY_OWNER")
+                }
+                Self::AccessProfileSecondaryOwnerGroup => {
+                    f.write_str("ACCESS_PROFILE_SECONDARY_OWNER_GROUP")
+                }
+                Self::ApplicationSecondaryOwnerGroup => {
+                    f.write_str("APPLICATION_SECONDARY_OWNER_GROUP")
+                }
+                Self::EntitlementSecondaryOwnerGroup => {
+                    f.write_str("ENTITLEMENT_SECONDARY_OWNER_GROUP")
+                }
+                Self::RoleSecondaryOwnerGroup => {
+                    f.write_str("ROLE_SECONDARY_OWNER_GROUP")
+                }
+                Self::SourceSecondaryOwnerGroup => {
+                    f.write_str("SOURCE_SECONDARY_OWNER_GROUP")
+                }
+                Self::AccountSecondaryOwnerGroup => {
+                    f.write_str("ACCOUNT_SECONDARY_OWNER_GROUP")
+                }
+                Self::MachineAccountSecondaryOwnerGroup => {
+                    f.write_str("MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")
+                }
+                Self::MachineIdentitySecondaryOwnerGroup => {
+                    f.write_str("MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")
+                }
+                Self::RequestedTargetSecondaryOwnerGroup => {
+                    f.write_str("REQUESTED_TARGET_SECONDARY_OWNER_GROUP")
+                }
+                Self::AccessProfileAllOwnerGroup => {
+                    f.write_str("ACCESS_PROFILE_ALL_OWNER_GROUP")
+                }
+                Self::ApplicationAllOwnerGroup => {
+                    f.write_str("APPLICATION_ALL_OWNER_GROUP")
+                }
+                Self::EntitlementAllOwnerGroup => {
+                    f.write_str("ENTITLEMENT_ALL_OWNER_GROUP")
+                }
+                Self::RoleAllOwnerGroup => f.write_str("ROLE_ALL_OWNER_GROUP"),
+                Self::SourceAllOwnerGroup => f.write_str("SOURCE_ALL_OWNER_GROUP"),
+                Self::AccountAllOwnerGroup => f.write_str("ACCOUNT_ALL_OWNER_GROUP"),
+                Self::MachineAccountAllOwnerGroup => {
+                    f.write_str("MACHINE_ACCOUNT_ALL_OWNER_GROUP")
+                }
+                Self::MachineIdentityAllOwnerGroup => {
+                    f.write_str("MACHINE_IDENTITY_ALL_OWNER_GROUP")
+                }
+                Self::RequestedTargetAllOwnerGroup => {
+                    f.write_str("REQUESTED_TARGET_ALL_OWNER_GROUP")
+                }
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApprovalConfigSerialChainItemIdentityType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "IDENTITY" => Ok(Self::Identity),
+                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
+                "MANAGER_OF" => Ok(Self::ManagerOf),
+                "ACCOUNT_OWNER" => Ok(Self::AccountOwner),
+                "MACHINE_ACCOUNT_OWNER" => Ok(Self::MachineAccountOwner),
+                "MACHINE_IDENTITY_OWNER" => Ok(Self::MachineIdentityOwner),
+                "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
+                    Ok(Self::ManagerOfRequestedTargetOwner)
+                }
+                "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
+                    Ok(Self::ManagerOfMachineIdentityOwner)
+                }
+                "MANAGER_OF_ACCOUNT_OWNER" => Ok(Self::ManagerOfAccountOwner),
+                "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
+                    Ok(Self::ManagerOfMachineAccountOwner)
+                }
+                "MANAGER_OF_REQUESTER" => Ok(Self::ManagerOfRequester),
+                "MANAGER_OF_REQUESTER_OWNER" => Ok(Self::ManagerOfRequesterOwner),
+                "MANAGER_OF_OWNER" => Ok(Self::ManagerOfOwner),
+                "ACCESS_PROFILE_OWNER" => Ok(Self::AccessProfileOwner),
+                "APPLICATION_OWNER" => Ok(Self::ApplicationOwner),
+                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
+                "ROLE_OWNER" => Ok(Self::RoleOwner),
+                "SOURCE_OWNER" => Ok(Self::SourceOwner),
+                "REQUESTED_TARGET_OWNER" => Ok(Self::RequestedTargetOwner),
+                "ACCESS_PROFILE_PRIMARY_OWNER" => Ok(Self::AccessProfilePrimaryOwner),
+                "APPLICATION_PRIMARY_OWNER" => Ok(Self::ApplicationPrimaryOwner),
+                "ENTITLEMENT_PRIMARY_OWNER" => Ok(Self::EntitlementPrimaryOwner),
+                "ROLE_PRIMARY_OWNER" => Ok(Self::RolePrimaryOwner),
+                "SOURCE_PRIMARY_OWNER" => Ok(Self::SourcePrimaryOwner),
+                "ACCOUNT_PRIMARY_OWNER" => Ok(Self::AccountPrimaryOwner),
+                "MACHINE_ACCOUNT_PRIMARY_OWNER" => Ok(Self::MachineAccountPrimaryOwner),
+                "MACHINE_IDENTITY_PRIMARY_OWNER" => Ok(Self::MachineIdentityPrimaryOwner),
+                "REQUESTED_TARGET_PRIMARY_OWNER" => Ok(Self::RequestedTargetPrimaryOwner),
+                "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::AccessProfileSecondaryOwnerGroup)
+                }
+                "APPLICATION_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::ApplicationSecondaryOwnerGroup)
+                }
+                "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::EntitlementSecondaryOwnerGroup)
+                }
+                "ROLE_SECONDARY_OWNER_GROUP" => Ok(Self::RoleSecondaryOwnerGroup),
+                "SOURCE_SECONDARY_OWNER_GROUP" => Ok(Self::SourceSecondaryOwnerGroup),
+                "ACCOUNT_SECONDARY_OWNER_GROUP" => Ok(Self::AccountSecondaryOwnerGroup),
+                "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::MachineAccountSecondaryOwnerGroup)
+                }
+                "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::MachineIdentitySecondaryOwnerGroup)
+                }
+                "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
+                    Ok(Self::RequestedTargetSecondaryOwnerGroup)
+                }
+                "ACCESS_PROFILE_ALL_OWNER_GROUP" => Ok(Self::AccessProfileAllOwnerGroup),
+                "APPLICATION_ALL_OWNER_GROUP" => Ok(Self::ApplicationAllOwnerGroup),
+                "ENTITLEMENT_ALL_OWNER_GROUP" => Ok(Self::EntitlementAllOwnerGroup),
+                "ROLE_ALL_OWNER_GROUP" => Ok(Self::RoleAllOwnerGroup),
+                "SOURCE_ALL_OWNER_GROUP" => Ok(Self::SourceAllOwnerGroup),
+                "ACCOUNT_ALL_OWNER_GROUP" => Ok(Self::AccountAllOwnerGroup),
+                "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
+                    Ok(Self::MachineAccountAllOwnerGroup)
+                }
+                "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
+                    Ok(Self::MachineIdentityAllOwnerGroup)
+                }
+                "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
+                    Ok(Self::RequestedTargetAllOwnerGroup)
+                }
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApprovalConfigSerialChainItemIdentityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ApprovalConfigSerialChainItemIdentityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///TimeoutConfig contains configurations around when the approval request should expire.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    pub struct ApprovalConfigTimeoutConfig {
+        ///Number of days until approval request times out. Max value is 90.
+        #[serde(
+            rename = "daysUntilTimeout",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub days_until_timeout: ::std::option::Option<i64>,
+        ///Indicates if timeout is enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Result of timeout.
+        #[serde(
+            rename = "timeoutResult",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timeout_result: ::std::option::Option<
+            ApprovalConfigTimeoutConfigTimeoutResult,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Result of timeout.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ApprovalConfigTimeoutConfigTimeoutResult {
+        #[serde(rename = "EXPIRED")]
+        Expired,
+        #[serde(rename = "APPROVED")]
+        Approved,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ApprovalConfigTimeoutConfigTimeoutResult {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Expired => f.write_str("EXPIRED"),
+                Self::Approved => f.write_str("APPROVED"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApprovalConfigTimeoutConfigTimeoutResult {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "EXPIRED" => Ok(Self::Expired),
+                "APPROVED" => Ok(Self::Approved),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApprovalConfigTimeoutConfigTimeoutResult {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ApprovalConfigTimeoutConfigTimeoutResult {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///The description of what the approval is asking for
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -539,6 +2033,94 @@ pub mod types {
         ///Type of the object that is owned.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    ///Identity Record Object
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ApprovalIdentityRecord {
+        ///List of references representing actions taken by the identity.
+        #[serde(
+            rename = "actionedAs",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actioned_as: ::std::option::Option<::std::vec::Vec<ApprovalReference>>,
+        ///Date when the decision was made.
+        #[serde(
+            rename = "decisionDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decision_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        ///Email associated with the identity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///Identity ID.
+        #[serde(
+            rename = "identityID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_id: ::std::option::Option<::std::string::String>,
+        ///List of references representing members of the identity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub members: ::std::option::Option<::std::vec::Vec<ApprovalReference>>,
+        ///Name of the identity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Type of identity.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<ApprovalIdentityRecordType>,
+    }
+    ///Type of identity.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ApprovalIdentityRecordType {
+        #[serde(rename = "IDENTITY")]
+        Identity,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ApprovalIdentityRecordType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Identity => f.write_str("IDENTITY"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApprovalIdentityRecordType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "IDENTITY" => Ok(Self::Identity),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApprovalIdentityRecordType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ApprovalIdentityRecordType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///Type of identityID.
     #[derive(
@@ -854,1634 +2436,35 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
-    ///Reference objects related to the approval
+    ///Request body for reassigning an approval request to another identity. This results in that identity being added as an authorized approver.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct ApprovalReference {
-        ///Email associated with the reference object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
-        ///Id of the reference object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///Name of the reference object
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///The serial step of the identity in the approval. For example serialOrder 1 is the first identity to action in an approval request chain. Parallel approvals are set to 0.
-        #[serde(
-            rename = "serialOrder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub serial_order: ::std::option::Option<i64>,
-        ///What reference object does this ID correspond to
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
-    }
-    ///Approval Approve Request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalapproverequest {
-        ///Additional attributes as key-value pairs that are not part of the standard schema but can be included for custom data.
-        #[serde(
-            rename = "additionalAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub additional_attributes: ::std::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ///Comment associated with the request.
+    pub struct ApprovalReassignRequest {
+        ///Comment associated with the reassign request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
-        ///Optional field for ServiceNow Administrators to specify which member of a governance group to override/approve on behalf of.
+        /**Identity from which the approval is being reassigned.
+If left blank, and the approval is currently assigned to the user calling this endpoint, it will use the calling user's identity.
+If left blank, and the approval is not currently assigned to the user calling this endpoint, you need to be an admin, which would add the reassignTo as a new approver.*/
         #[serde(
-            rename = "overrideApproverID",
+            rename = "reassignFrom",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub override_approver_id: ::std::option::Option<::std::string::String>,
+        pub reassign_from: ::std::option::Option<::std::string::String>,
+        ///Identity to which the approval is being reassigned.
+        #[serde(
+            rename = "reassignTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reassign_to: ::std::option::Option<::std::string::String>,
     }
-    impl Approvalapproverequest {
-        pub fn builder() -> builder::Approvalapproverequest {
+    impl ApprovalReassignRequest {
+        pub fn builder() -> builder::ApprovalReassignRequest {
             Default::default()
-        }
-    }
-    ///Approval Attributes Request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalattributesrequest {
-        ///Additional attributes as key-value pairs that are not part of the standard schema but can be included for custom data.
-        #[serde(
-            rename = "additionalAttributes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub additional_attributes: ::std::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ///Comment associated with the request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comment: ::std::option::Option<::std::string::String>,
-        ///List of attribute keys to be removed.
-        #[serde(
-            rename = "removeAttributeKeys",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub remove_attribute_keys: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-    }
-    impl Approvalattributesrequest {
-        pub fn builder() -> builder::Approvalattributesrequest {
-            Default::default()
-        }
-    }
-    ///Request body for cancelling a single approval request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalcancelrequest {
-        ///Optional comment associated with the cancel request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comment: ::std::option::Option<::std::string::String>,
-    }
-    impl Approvalcancelrequest {
-        pub fn builder() -> builder::Approvalcancelrequest {
-            Default::default()
-        }
-    }
-    ///Comments Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalcomment3 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub author: ::std::option::Option<ApprovalIdentity>,
-        ///Comment to be left on an approval
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comment: ::std::option::Option<::std::string::String>,
-        ///ID of the comment
-        #[serde(
-            rename = "commentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment_id: ::std::option::Option<::std::string::String>,
-        ///Date the comment was created
-        #[serde(
-            rename = "createdDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_date: ::std::option::Option<::std::string::String>,
-    }
-    ///`Approvalcommentsrequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalcommentsrequest {
-        ///Comment associated with the request.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comment: ::std::option::Option<::std::string::String>,
-    }
-    impl Approvalcommentsrequest {
-        pub fn builder() -> builder::Approvalcommentsrequest {
-            Default::default()
-        }
-    }
-    ///Approval config Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct Approvalconfig {
-        /**OFF will prevent the approval request from being assigned to the requester or requestee by assigning it to their manager instead.
-DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
-INDIRECT when the requester != requestee this will cause steps assigned to the requester or a group containing the requester to be auto-approved.
-This field will only be effective if requestedTarget.reauthRequired is set to false, otherwise the approval will have to be manually approved.*/
-        #[serde(
-            rename = "autoApprove",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_approve: ::std::option::Option<ApprovalconfigAutoApprove>,
-        ///When true, all approvals will be created with the status "PASSED" effectively skipping the approval process. Note this field should only be used for Machine Account or Machine related approvals.
-        #[serde(
-            rename = "circumventApprovalProcess",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub circumvent_approval_process: ::std::option::Option<bool>,
-        #[serde(
-            rename = "cronTimezone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cron_timezone: ::std::option::Option<ApprovalconfigCronTimezone>,
-        #[serde(
-            rename = "escalationConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub escalation_config: ::std::option::Option<ApprovalconfigEscalationConfig>,
-        #[serde(
-            rename = "fallbackApprover",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fallback_approver: ::std::option::Option<ApprovalconfigFallbackApprover>,
-        ///Specifies how to treat the identity type "MANAGER_OF" when the requestee is a machine identity.
-        #[serde(
-            rename = "machineIdentityManagerAssignment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub machine_identity_manager_assignment: ::std::option::Option<
-            ApprovalconfigMachineIdentityManagerAssignment,
-        >,
-        #[serde(
-            rename = "reminderConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_config: ::std::option::Option<ApprovalconfigReminderConfig>,
-        ///Determines whether a comment is required when approving or rejecting the approval request.
-        #[serde(
-            rename = "requiresComment",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub requires_comment: ::std::option::Option<ApprovalconfigRequiresComment>,
-        ///If the approval request has an approvalCriteria of SERIAL this chain will be used to determine the assignment order.
-        #[serde(
-            rename = "serialChain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub serial_chain: ::std::option::Option<
-            ::std::vec::Vec<ApprovalconfigSerialChainItem>,
-        >,
-        #[serde(
-            rename = "timeoutConfig",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timeout_config: ::std::option::Option<ApprovalconfigTimeoutConfig>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    impl Approvalconfig {
-        pub fn builder() -> builder::Approvalconfig {
-            Default::default()
-        }
-    }
-    /**OFF will prevent the approval request from being assigned to the requester or requestee by assigning it to their manager instead.
-DIRECT when the requester != requestee this will cause steps assigned directly to the requester to be auto-approved.
-INDIRECT when the requester != requestee this will cause steps assigned to the requester or a group containing the requester to be auto-approved.
-This field will only be effective if requestedTarget.reauthRequired is set to false, otherwise the approval will have to be manually approved.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ApprovalconfigAutoApprove {
-        #[serde(rename = "OFF")]
-        Off,
-        #[serde(rename = "DIRECT")]
-        Direct,
-        #[serde(rename = "INDIRECT")]
-        Indirect,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for ApprovalconfigAutoApprove {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Off => f.write_str("OFF"),
-                Self::Direct => f.write_str("DIRECT"),
-                Self::Indirect => f.write_str("INDIRECT"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApprovalconfigAutoApprove {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "OFF" => Ok(Self::Off),
-                "DIRECT" => Ok(Self::Direct),
-                "INDIRECT" => Ok(Self::Indirect),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ApprovalconfigAutoApprove {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ApprovalconfigAutoApprove {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Timezone configuration for cron schedules.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct ApprovalconfigCronTimezone {
-        ///Timezone location for cron schedules.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub location: ::std::option::Option<::std::string::String>,
-        ///Timezone offset for cron schedules.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub offset: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Configuration for escalations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct ApprovalconfigEscalationConfig {
-        ///Number of days until the first escalation.
-        #[serde(
-            rename = "daysUntilFirstEscalation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub days_until_first_escalation: ::std::option::Option<i64>,
-        ///Indicates if escalations are enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub enabled: ::std::option::Option<bool>,
-        ///Escalation chain configuration.
-        #[serde(
-            rename = "escalationChain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub escalation_chain: ::std::option::Option<
-            ::std::vec::Vec<ApprovalconfigEscalationConfigEscalationChainItem>,
-        >,
-        ///Cron schedule for escalations.
-        #[serde(
-            rename = "escalationCronSchedule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub escalation_cron_schedule: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ApprovalconfigEscalationConfigEscalationChainItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct ApprovalconfigEscalationConfigEscalationChainItem {
-        ///Optional Identity ID of the type of identity defined in the 'identityType' field.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub identity_id: ::std::option::Option<::std::string::String>,
-        ///Type of identityId in the escalation chain.
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub identity_type: ::std::option::Option<
-            ApprovalconfigEscalationConfigEscalationChainItemIdentityType,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Type of identityId in the escalation chain.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ApprovalconfigEscalationConfigEscalationChainItemIdentityType {
-        #[serde(rename = "IDENTITY")]
-        Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
-        GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
-        ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
-        AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
-        MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
-        MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
-        ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
-        ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
-        ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
-        ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
-        ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
-        ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
-        ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
-        AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
-        ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
-        EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
-        RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
-        SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
-        RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
-        AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
-        ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
-        EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
-        RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
-        SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
-        AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
-        MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
-        MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
-        RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
-        AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
-        ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
-        EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
-        RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
-        SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
-        AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
-        MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
-        MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
-        RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
-        AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
-        ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
-        EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
-        RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
-        SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
-        AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
-        MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
-        MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
-        RequestedTargetAllOwnerGroup,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display
-    for ApprovalconfigEscalationConfigEscalationChainItemIdentityType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Identity => f.write_str("IDENTITY"),
-                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
-                Self::ManagerOf => f.write_str("MANAGER_OF"),
-                Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
-                Self::MachineAccountOwner => f.write_str("MACHINE_ACCOUNT_OWNER"),
-                Self::MachineIdentityOwner => f.write_str("MACHINE_IDENTITY_OWNER"),
-                Self::ManagerOfRequestedTargetOwner => {
-                    f.write_str("MANAGER_OF_REQUESTED_TARGET_OWNER")
-                }
-                Self::ManagerOfMachineIdentityOwner => {
-                    f.write_str("MANAGER_OF_MACHINE_IDENTITY_OWNER")
-                }
-                Self::ManagerOfAccountOwner => f.write_str("MANAGER_OF_ACCOUNT_OWNER"),
-                Self::ManagerOfMachineAccountOwner => {
-                    f.write_str("MANAGER_OF_MACHINE_ACCOUNT_OWNER")
-                }
-                Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
-                Self::ManagerOfRequesterOwner => {
-                    f.write_str("MANAGER_OF_REQUESTER_OWNER")
-                }
-                Self::ManagerOfOwner => f.write_str("MANAGER_OF_OWNER"),
-                Self::AccessProfileOwner => f.write_str("ACCESS_PROFILE_OWNER"),
-                Self::ApplicationOwner => f.write_str("APPLICATION_OWNER"),
-                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
-                Self::RoleOwner => f.write_str("ROLE_OWNER"),
-                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
-                Self::RequestedTargetOwner => f.write_str("REQUESTED_TARGET_OWNER"),
-                Self::AccessProfilePrimaryOwner => {
-                    f.write_str("ACCESS_PROFILE_PRIMARY_OWNER")
-                }
-                Self::ApplicationPrimaryOwner => f.write_str("APPLICATION_PRIMARY_OWNER"),
-                Self::EntitlementPrimaryOwner => f.write_str("ENTITLEMENT_PRIMARY_OWNER"),
-                Self::RolePrimaryOwner => f.write_str("ROLE_PRIMARY_OWNER"),
-                Self::SourcePrimaryOwner => f.write_str("SOURCE_PRIMARY_OWNER"),
-                Self::AccountPrimaryOwner => f.write_str("ACCOUNT_PRIMARY_OWNER"),
-                Self::MachineAccountPrimaryOwner => {
-                    f.write_str("MACHINE_ACCOUNT_PRIMARY_OWNER")
-                }
-                Self::MachineIdentityPrimaryOwner => {
-                    f.write_str("MACHINE_IDENTITY_PRIMARY_OWNER")
-                }
-                Self::RequestedTargetPrimaryOwner => {
-                    f.write_str("REQUESTED_TARGET_PRIMARY_OWNER")
-                }
-                Self::AccessProfileSecondaryOwnerGroup => {
-                    f.write_str("ACCESS_PROFILE_SECONDARY_OWNER_GROUP")
-                }
-                Self::ApplicationSecondaryOwnerGroup => {
-                    f.write_str("APPLICATION_SECONDARY_OWNER_GROUP")
-                }
-                Self::EntitlementSecondaryOwnerGroup => {
-                    f.write_str("ENTITLEMENT_SECONDARY_OWNER_GROUP")
-                }
-                Self::RoleSecondaryOwnerGroup => {
-                    f.write_str("ROLE_SECONDARY_OWNER_GROUP")
-                }
-                Self::SourceSecondaryOwnerGroup => {
-                    f.write_str("SOURCE_SECONDARY_OWNER_GROUP")
-                }
-                Self::AccountSecondaryOwnerGroup => {
-                    f.write_str("ACCOUNT_SECONDARY_OWNER_GROUP")
-                }
-                Self::MachineAccountSecondaryOwnerGroup => {
-                    f.write_str("MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")
-                }
-                Self::MachineIdentitySecondaryOwnerGroup => {
-                    f.write_str("MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")
-                }
-                Self::RequestedTargetSecondaryOwnerGroup => {
-                    f.write_str("REQUESTED_TARGET_SECONDARY_OWNER_GROUP")
-                }
-                Self::AccessProfileAllOwnerGroup => {
-                    f.write_str("ACCESS_PROFILE_ALL_OWNER_GROUP")
-                }
-                Self::ApplicationAllOwnerGroup => {
-                    f.write_str("APPLICATION_ALL_OWNER_GROUP")
-                }
-                Self::EntitlementAllOwnerGroup => {
-                    f.write_str("ENTITLEMENT_ALL_OWNER_GROUP")
-                }
-                Self::RoleAllOwnerGroup => f.write_str("ROLE_ALL_OWNER_GROUP"),
-                Self::SourceAllOwnerGroup => f.write_str("SOURCE_ALL_OWNER_GROUP"),
-                Self::AccountAllOwnerGroup => f.write_str("ACCOUNT_ALL_OWNER_GROUP"),
-                Self::MachineAccountAllOwnerGroup => {
-                    f.write_str("MACHINE_ACCOUNT_ALL_OWNER_GROUP")
-                }
-                Self::MachineIdentityAllOwnerGroup => {
-                    f.write_str("MACHINE_IDENTITY_ALL_OWNER_GROUP")
-                }
-                Self::RequestedTargetAllOwnerGroup => {
-                    f.write_str("REQUESTED_TARGET_ALL_OWNER_GROUP")
-                }
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr
-    for ApprovalconfigEscalationConfigEscalationChainItemIdentityType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "IDENTITY" => Ok(Self::Identity),
-                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
-                "MANAGER_OF" => Ok(Self::ManagerOf),
-                "ACCOUNT_OWNER" => Ok(Self::AccountOwner),
-                "MACHINE_ACCOUNT_OWNER" => Ok(Self::MachineAccountOwner),
-                "MACHINE_IDENTITY_OWNER" => Ok(Self::MachineIdentityOwner),
-                "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
-                    Ok(Self::ManagerOfRequestedTargetOwner)
-                }
-                "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
-                    Ok(Self::ManagerOfMachineIdentityOwner)
-                }
-                "MANAGER_OF_ACCOUNT_OWNER" => Ok(Self::ManagerOfAccountOwner),
-                "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
-                    Ok(Self::ManagerOfMachineAccountOwner)
-                }
-                "MANAGER_OF_REQUESTER" => Ok(Self::ManagerOfRequester),
-                "MANAGER_OF_REQUESTER_OWNER" => Ok(Self::ManagerOfRequesterOwner),
-                "MANAGER_OF_OWNER" => Ok(Self::ManagerOfOwner),
-                "ACCESS_PROFILE_OWNER" => Ok(Self::AccessProfileOwner),
-                "APPLICATION_OWNER" => Ok(Self::ApplicationOwner),
-                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
-                "ROLE_OWNER" => Ok(Self::RoleOwner),
-                "SOURCE_OWNER" => Ok(Self::SourceOwner),
-                "REQUESTED_TARGET_OWNER" => Ok(Self::RequestedTargetOwner),
-                "ACCESS_PROFILE_PRIMARY_OWNER" => Ok(Self::AccessProfilePrimaryOwner),
-                "APPLICATION_PRIMARY_OWNER" => Ok(Self::ApplicationPrimaryOwner),
-                "ENTITLEMENT_PRIMARY_OWNER" => Ok(Self::EntitlementPrimaryOwner),
-                "ROLE_PRIMARY_OWNER" => Ok(Self::RolePrimaryOwner),
-                "SOURCE_PRIMARY_OWNER" => Ok(Self::SourcePrimaryOwner),
-                "ACCOUNT_PRIMARY_OWNER" => Ok(Self::AccountPrimaryOwner),
-                "MACHINE_ACCOUNT_PRIMARY_OWNER" => Ok(Self::MachineAccountPrimaryOwner),
-                "MACHINE_IDENTITY_PRIMARY_OWNER" => Ok(Self::MachineIdentityPrimaryOwner),
-                "REQUESTED_TARGET_PRIMARY_OWNER" => Ok(Self::RequestedTargetPrimaryOwner),
-                "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::AccessProfileSecondaryOwnerGroup)
-                }
-                "APPLICATION_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::ApplicationSecondaryOwnerGroup)
-                }
-                "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::EntitlementSecondaryOwnerGroup)
-                }
-                "ROLE_SECONDARY_OWNER_GROUP" => Ok(Self::RoleSecondaryOwnerGroup),
-                "SOURCE_SECONDARY_OWNER_GROUP" => Ok(Self::SourceSecondaryOwnerGroup),
-                "ACCOUNT_SECONDARY_OWNER_GROUP" => Ok(Self::AccountSecondaryOwnerGroup),
-                "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::MachineAccountSecondaryOwnerGroup)
-                }
-                "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::MachineIdentitySecondaryOwnerGroup)
-                }
-                "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::RequestedTargetSecondaryOwnerGroup)
-                }
-                "ACCESS_PROFILE_ALL_OWNER_GROUP" => Ok(Self::AccessProfileAllOwnerGroup),
-                "APPLICATION_ALL_OWNER_GROUP" => Ok(Self::ApplicationAllOwnerGroup),
-                "ENTITLEMENT_ALL_OWNER_GROUP" => Ok(Self::EntitlementAllOwnerGroup),
-                "ROLE_ALL_OWNER_GROUP" => Ok(Self::RoleAllOwnerGroup),
-                "SOURCE_ALL_OWNER_GROUP" => Ok(Self::SourceAllOwnerGroup),
-                "ACCOUNT_ALL_OWNER_GROUP" => Ok(Self::AccountAllOwnerGroup),
-                "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
-                    Ok(Self::MachineAccountAllOwnerGroup)
-                }
-                "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
-                    Ok(Self::MachineIdentityAllOwnerGroup)
-                }
-                "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
-                    Ok(Self::RequestedTargetAllOwnerGroup)
-                }
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for ApprovalconfigEscalationConfigEscalationChainItemIdentityType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ApprovalconfigEscalationConfigEscalationChainItemIdentityType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Configuration for fallback approver. Used if the user cannot be found for whatever reason and escalation config does not exist.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct ApprovalconfigFallbackApprover {
-        ///Optional Identity ID of the type of identity defined in the 'type' field.
-        #[serde(
-            rename = "identityID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub identity_id: ::std::option::Option<::std::string::String>,
-        ///Type of identityID for the fallback approver.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<ApprovalconfigFallbackApproverType>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Type of identityID for the fallback approver.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ApprovalconfigFallbackApproverType {
-        #[serde(rename = "IDENTITY")]
-        Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
-        GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
-        ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
-        AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
-        MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
-        MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
-        ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
-        ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
-        ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
-        ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
-        ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
-        ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
-        ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
-        AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
-        ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
-        EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
-        RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
-        SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
-        RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
-        AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
-        ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
-        EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
-        RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
-        SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
-        AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
-        MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
-        MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
-        RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
-        AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
-        ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
-        EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
-        RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
-        SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
-        AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
-        MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
-        MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
-        RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
-        AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
-        ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
-        EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
-        RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
-        SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
-        AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
-        MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
-        MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
-        RequestedTargetAllOwnerGroup,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for ApprovalconfigFallbackApproverType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Identity => f.write_str("IDENTITY"),
-                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
-                Self::ManagerOf => f.write_str("MANAGER_OF"),
-                Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
-                Self::MachineAccountOwner => f.write_str("MACHINE_ACCOUNT_OWNER"),
-                Self::MachineIdentityOwner => f.write_str("MACHINE_IDENTITY_OWNER"),
-                Self::ManagerOfRequestedTargetOwner => {
-                    f.write_str("MANAGER_OF_REQUESTED_TARGET_OWNER")
-                }
-                Self::ManagerOfMachineIdentityOwner => {
-                    f.write_str("MANAGER_OF_MACHINE_IDENTITY_OWNER")
-                }
-                Self::ManagerOfAccountOwner => f.write_str("MANAGER_OF_ACCOUNT_OWNER"),
-                Self::ManagerOfMachineAccountOwner => {
-                    f.write_str("MANAGER_OF_MACHINE_ACCOUNT_OWNER")
-                }
-                Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
-                Self::ManagerOfRequesterOwner => {
-                    f.write_str("MANAGER_OF_REQUESTER_OWNER")
-                }
-                Self::ManagerOfOwner => f.write_str("MANAGER_OF_OWNER"),
-                Self::AccessProfileOwner => f.write_str("ACCESS_PROFILE_OWNER"),
-                Self::ApplicationOwner => f.write_str("APPLICATION_OWNER"),
-                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
-                Self::RoleOwner => f.write_str("ROLE_OWNER"),
-                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
-                Self::RequestedTargetOwner => f.write_str("REQUESTED_TARGET_OWNER"),
-                Self::AccessProfilePrimaryOwner => {
-                    f.write_str("ACCESS_PROFILE_PRIMARY_OWNER")
-                }
-                Self::ApplicationPrimaryOwner => f.write_str("APPLICATION_PRIMARY_OWNER"),
-                Self::EntitlementPrimaryOwner => f.write_str("ENTITLEMENT_PRIMARY_OWNER"),
-                Self::RolePrimaryOwner => f.write_str("ROLE_PRIMARY_OWNER"),
-                Self::SourcePrimaryOwner => f.write_str("SOURCE_PRIMARY_OWNER"),
-                Self::AccountPrimaryOwner => f.write_str("ACCOUNT_PRIMARY_OWNER"),
-                Self::MachineAccountPrimaryOwner => {
-                    f.write_str("MACHINE_ACCOUNT_PRIMARY_OWNER")
-                }
-                Self::MachineIdentityPrimaryOwner => {
-                    f.write_str("MACHINE_IDENTITY_PRIMARY_OWNER")
-                }
-                Self::RequestedTargetPrimaryOwner => {
-                    f.write_str("REQUESTED_TARGET_PRIMARY_OWNER")
-                }
-                Self::AccessProfileSecondaryOwnerGroup => {
-                    f.write_str("ACCESS_PROFILE_SECONDARY_OWNER_GROUP")
-                }
-                Self::ApplicationSecondaryOwnerGroup => {
-                    f.write_str("APPLICATION_SECONDARY_OWNER_GROUP")
-                }
-                Self::EntitlementSecondaryOwnerGroup => {
-                    f.write_str("ENTITLEMENT_SECONDARY_OWNER_GROUP")
-                }
-                Self::RoleSecondaryOwnerGroup => {
-                    f.write_str("ROLE_SECONDARY_OWNER_GROUP")
-                }
-                Self::SourceSecondaryOwnerGroup => {
-                    f.write_str("SOURCE_SECONDARY_OWNER_GROUP")
-                }
-                Self::AccountSecondaryOwnerGroup => {
-                    f.write_str("ACCOUNT_SECONDARY_OWNER_GROUP")
-                }
-                Self::MachineAccountSecondaryOwnerGroup => {
-                    f.write_str("MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")
-                }
-                Self::MachineIdentitySecondaryOwnerGroup => {
-                    f.write_str("MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")
-                }
-                Self::RequestedTargetSecondaryOwnerGroup => {
-                    f.write_str("REQUESTED_TARGET_SECONDARY_OWNER_GROUP")
-                }
-                Self::AccessProfileAllOwnerGroup => {
-                    f.write_str("ACCESS_PROFILE_ALL_OWNER_GROUP")
-                }
-                Self::ApplicationAllOwnerGroup => {
-                    f.write_str("APPLICATION_ALL_OWNER_GROUP")
-                }
-                Self::EntitlementAllOwnerGroup => {
-                    f.write_str("ENTITLEMENT_ALL_OWNER_GROUP")
-                }
-                Self::RoleAllOwnerGroup => f.write_str("ROLE_ALL_OWNER_GROUP"),
-                Self::SourceAllOwnerGroup => f.write_str("SOURCE_ALL_OWNER_GROUP"),
-                Self::AccountAllOwnerGroup => f.write_str("ACCOUNT_ALL_OWNER_GROUP"),
-                Self::MachineAccountAllOwnerGroup => {
-                    f.write_str("MACHINE_ACCOUNT_ALL_OWNER_GROUP")
-                }
-                Self::MachineIdentityAllOwnerGroup => {
-                    f.write_str("MACHINE_IDENTITY_ALL_OWNER_GROUP")
-                }
-                Self::RequestedTargetAllOwnerGroup => {
-                    f.write_str("REQUESTED_TARGET_ALL_OWNER_GROUP")
-                }
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApprovalconfigFallbackApproverType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "IDENTITY" => Ok(Self::Identity),
-                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
-                "MANAGER_OF" => Ok(Self::ManagerOf),
-                "ACCOUNT_OWNER" => Ok(Self::AccountOwner),
-                "MACHINE_ACCOUNT_OWNER" => Ok(Self::MachineAccountOwner),
-                "MACHINE_IDENTITY_OWNER" => Ok(Self::MachineIdentityOwner),
-                "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
-                    Ok(Self::ManagerOfRequestedTargetOwner)
-                }
-                "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
-                    Ok(Self::ManagerOfMachineIdentityOwner)
-                }
-                "MANAGER_OF_ACCOUNT_OWNER" => Ok(Self::ManagerOfAccountOwner),
-                "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
-                    Ok(Self::ManagerOfMachineAccountOwner)
-                }
-                "MANAGER_OF_REQUESTER" => Ok(Self::ManagerOfRequester),
-                "MANAGER_OF_REQUESTER_OWNER" => Ok(Self::ManagerOfRequesterOwner),
-                "MANAGER_OF_OWNER" => Ok(Self::ManagerOfOwner),
-                "ACCESS_PROFILE_OWNER" => Ok(Self::AccessProfileOwner),
-                "APPLICATION_OWNER" => Ok(Self::ApplicationOwner),
-                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
-                "ROLE_OWNER" => Ok(Self::RoleOwner),
-                "SOURCE_OWNER" => Ok(Self::SourceOwner),
-                "REQUESTED_TARGET_OWNER" => Ok(Self::RequestedTargetOwner),
-                "ACCESS_PROFILE_PRIMARY_OWNER" => Ok(Self::AccessProfilePrimaryOwner),
-                "APPLICATION_PRIMARY_OWNER" => Ok(Self::ApplicationPrimaryOwner),
-                "ENTITLEMENT_PRIMARY_OWNER" => Ok(Self::EntitlementPrimaryOwner),
-                "ROLE_PRIMARY_OWNER" => Ok(Self::RolePrimaryOwner),
-                "SOURCE_PRIMARY_OWNER" => Ok(Self::SourcePrimaryOwner),
-                "ACCOUNT_PRIMARY_OWNER" => Ok(Self::AccountPrimaryOwner),
-                "MACHINE_ACCOUNT_PRIMARY_OWNER" => Ok(Self::MachineAccountPrimaryOwner),
-                "MACHINE_IDENTITY_PRIMARY_OWNER" => Ok(Self::MachineIdentityPrimaryOwner),
-                "REQUESTED_TARGET_PRIMARY_OWNER" => Ok(Self::RequestedTargetPrimaryOwner),
-                "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::AccessProfileSecondaryOwnerGroup)
-                }
-                "APPLICATION_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::ApplicationSecondaryOwnerGroup)
-                }
-                "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::EntitlementSecondaryOwnerGroup)
-                }
-                "ROLE_SECONDARY_OWNER_GROUP" => Ok(Self::RoleSecondaryOwnerGroup),
-                "SOURCE_SECONDARY_OWNER_GROUP" => Ok(Self::SourceSecondaryOwnerGroup),
-                "ACCOUNT_SECONDARY_OWNER_GROUP" => Ok(Self::AccountSecondaryOwnerGroup),
-                "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::MachineAccountSecondaryOwnerGroup)
-                }
-                "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::MachineIdentitySecondaryOwnerGroup)
-                }
-                "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::RequestedTargetSecondaryOwnerGroup)
-                }
-                "ACCESS_PROFILE_ALL_OWNER_GROUP" => Ok(Self::AccessProfileAllOwnerGroup),
-                "APPLICATION_ALL_OWNER_GROUP" => Ok(Self::ApplicationAllOwnerGroup),
-                "ENTITLEMENT_ALL_OWNER_GROUP" => Ok(Self::EntitlementAllOwnerGroup),
-                "ROLE_ALL_OWNER_GROUP" => Ok(Self::RoleAllOwnerGroup),
-                "SOURCE_ALL_OWNER_GROUP" => Ok(Self::SourceAllOwnerGroup),
-                "ACCOUNT_ALL_OWNER_GROUP" => Ok(Self::AccountAllOwnerGroup),
-                "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
-                    Ok(Self::MachineAccountAllOwnerGroup)
-                }
-                "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
-                    Ok(Self::MachineIdentityAllOwnerGroup)
-                }
-                "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
-                    Ok(Self::RequestedTargetAllOwnerGroup)
-                }
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ApprovalconfigFallbackApproverType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ApprovalconfigFallbackApproverType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Specifies how to treat the identity type "MANAGER_OF" when the requestee is a machine identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ApprovalconfigMachineIdentityManagerAssignment {
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
-        ManagerOfRequester,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
-        MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
-        ManagerOfMachineIdentityOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
-        RequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
-        ManagerOfRequestedTargetOwner,
-        #[serde(rename = "ACCOUNT_OWNER")]
-        AccountOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
-        ManagerOfAccountOwner,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for ApprovalconfigMachineIdentityManagerAssignment {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
-                Self::MachineIdentityOwner => f.write_str("MACHINE_IDENTITY_OWNER"),
-                Self::ManagerOfMachineIdentityOwner => {
-                    f.write_str("MANAGER_OF_MACHINE_IDENTITY_OWNER")
-                }
-                Self::RequestedTargetOwner => f.write_str("REQUESTED_TARGET_OWNER"),
-                Self::ManagerOfRequestedTargetOwner => {
-                    f.write_str("MANAGER_OF_REQUESTED_TARGET_OWNER")
-                }
-                Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
-                Self::ManagerOfAccountOwner => f.write_str("MANAGER_OF_ACCOUNT_OWNER"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApprovalconfigMachineIdentityManagerAssignment {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "MANAGER_OF_REQUESTER" => Ok(Self::ManagerOfRequester),
-                "MACHINE_IDENTITY_OWNER" => Ok(Self::MachineIdentityOwner),
-                "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
-                    Ok(Self::ManagerOfMachineIdentityOwner)
-                }
-                "REQUESTED_TARGET_OWNER" => Ok(Self::RequestedTargetOwner),
-                "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
-                    Ok(Self::ManagerOfRequestedTargetOwner)
-                }
-                "ACCOUNT_OWNER" => Ok(Self::AccountOwner),
-                "MANAGER_OF_ACCOUNT_OWNER" => Ok(Self::ManagerOfAccountOwner),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for ApprovalconfigMachineIdentityManagerAssignment {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ApprovalconfigMachineIdentityManagerAssignment {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Configuration for reminders.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct ApprovalconfigReminderConfig {
-        ///Number of days until the first reminder.
-        #[serde(
-            rename = "daysUntilFirstReminder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub days_until_first_reminder: ::std::option::Option<i64>,
-        ///Indicates if reminders are enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub enabled: ::std::option::Option<bool>,
-        ///Maximum number of reminders. Max is 20.
-        #[serde(
-            rename = "maxReminders",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_reminders: ::std::option::Option<i64>,
-        ///Cron schedule for reminders.
-        #[serde(
-            rename = "reminderCronSchedule",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_cron_schedule: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Determines whether a comment is required when approving or rejecting the approval request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ApprovalconfigRequiresComment {
-        #[serde(rename = "APPROVAL")]
-        Approval,
-        #[serde(rename = "REJECTION")]
-        Rejection,
-        #[serde(rename = "ALL")]
-        All,
-        #[serde(rename = "OFF")]
-        Off,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for ApprovalconfigRequiresComment {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Approval => f.write_str("APPROVAL"),
-                Self::Rejection => f.write_str("REJECTION"),
-                Self::All => f.write_str("ALL"),
-                Self::Off => f.write_str("OFF"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApprovalconfigRequiresComment {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "APPROVAL" => Ok(Self::Approval),
-                "REJECTION" => Ok(Self::Rejection),
-                "ALL" => Ok(Self::All),
-                "OFF" => Ok(Self::Off),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ApprovalconfigRequiresComment {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ApprovalconfigRequiresComment {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`ApprovalconfigSerialChainItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct ApprovalconfigSerialChainItem {
-        ///Optional Identity ID of the type of identity defined in the 'identityType' field.
-        #[serde(
-            rename = "identityId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub identity_id: ::std::option::Option<::std::string::String>,
-        ///Type of identityId in the serial chain.
-        #[serde(
-            rename = "identityType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub identity_type: ::std::option::Option<
-            ApprovalconfigSerialChainItemIdentityType,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Type of identityId in the serial chain.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ApprovalconfigSerialChainItemIdentityType {
-        #[serde(rename = "IDENTITY")]
-        Identity,
-        #[serde(rename = "GOVERNANCE_GROUP")]
-        GovernanceGroup,
-        #[serde(rename = "MANAGER_OF")]
-        ManagerOf,
-        #[serde(rename = "ACCOUNT_OWNER")]
-        AccountOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_OWNER")]
-        MachineAccountOwner,
-        #[serde(rename = "MACHINE_IDENTITY_OWNER")]
-        MachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTED_TARGET_OWNER")]
-        ManagerOfRequestedTargetOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_IDENTITY_OWNER")]
-        ManagerOfMachineIdentityOwner,
-        #[serde(rename = "MANAGER_OF_ACCOUNT_OWNER")]
-        ManagerOfAccountOwner,
-        #[serde(rename = "MANAGER_OF_MACHINE_ACCOUNT_OWNER")]
-        ManagerOfMachineAccountOwner,
-        #[serde(rename = "MANAGER_OF_REQUESTER")]
-        ManagerOfRequester,
-        #[serde(rename = "MANAGER_OF_REQUESTER_OWNER")]
-        ManagerOfRequesterOwner,
-        #[serde(rename = "MANAGER_OF_OWNER")]
-        ManagerOfOwner,
-        #[serde(rename = "ACCESS_PROFILE_OWNER")]
-        AccessProfileOwner,
-        #[serde(rename = "APPLICATION_OWNER")]
-        ApplicationOwner,
-        #[serde(rename = "ENTITLEMENT_OWNER")]
-        EntitlementOwner,
-        #[serde(rename = "ROLE_OWNER")]
-        RoleOwner,
-        #[serde(rename = "SOURCE_OWNER")]
-        SourceOwner,
-        #[serde(rename = "REQUESTED_TARGET_OWNER")]
-        RequestedTargetOwner,
-        #[serde(rename = "ACCESS_PROFILE_PRIMARY_OWNER")]
-        AccessProfilePrimaryOwner,
-        #[serde(rename = "APPLICATION_PRIMARY_OWNER")]
-        ApplicationPrimaryOwner,
-        #[serde(rename = "ENTITLEMENT_PRIMARY_OWNER")]
-        EntitlementPrimaryOwner,
-        #[serde(rename = "ROLE_PRIMARY_OWNER")]
-        RolePrimaryOwner,
-        #[serde(rename = "SOURCE_PRIMARY_OWNER")]
-        SourcePrimaryOwner,
-        #[serde(rename = "ACCOUNT_PRIMARY_OWNER")]
-        AccountPrimaryOwner,
-        #[serde(rename = "MACHINE_ACCOUNT_PRIMARY_OWNER")]
-        MachineAccountPrimaryOwner,
-        #[serde(rename = "MACHINE_IDENTITY_PRIMARY_OWNER")]
-        MachineIdentityPrimaryOwner,
-        #[serde(rename = "REQUESTED_TARGET_PRIMARY_OWNER")]
-        RequestedTargetPrimaryOwner,
-        #[serde(rename = "ACCESS_PROFILE_SECONDARY_OWNER_GROUP")]
-        AccessProfileSecondaryOwnerGroup,
-        #[serde(rename = "APPLICATION_SECONDARY_OWNER_GROUP")]
-        ApplicationSecondaryOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_SECONDARY_OWNER_GROUP")]
-        EntitlementSecondaryOwnerGroup,
-        #[serde(rename = "ROLE_SECONDARY_OWNER_GROUP")]
-        RoleSecondaryOwnerGroup,
-        #[serde(rename = "SOURCE_SECONDARY_OWNER_GROUP")]
-        SourceSecondaryOwnerGroup,
-        #[serde(rename = "ACCOUNT_SECONDARY_OWNER_GROUP")]
-        AccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")]
-        MachineAccountSecondaryOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")]
-        MachineIdentitySecondaryOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_SECONDARY_OWNER_GROUP")]
-        RequestedTargetSecondaryOwnerGroup,
-        #[serde(rename = "ACCESS_PROFILE_ALL_OWNER_GROUP")]
-        AccessProfileAllOwnerGroup,
-        #[serde(rename = "APPLICATION_ALL_OWNER_GROUP")]
-        ApplicationAllOwnerGroup,
-        #[serde(rename = "ENTITLEMENT_ALL_OWNER_GROUP")]
-        EntitlementAllOwnerGroup,
-        #[serde(rename = "ROLE_ALL_OWNER_GROUP")]
-        RoleAllOwnerGroup,
-        #[serde(rename = "SOURCE_ALL_OWNER_GROUP")]
-        SourceAllOwnerGroup,
-        #[serde(rename = "ACCOUNT_ALL_OWNER_GROUP")]
-        AccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_ACCOUNT_ALL_OWNER_GROUP")]
-        MachineAccountAllOwnerGroup,
-        #[serde(rename = "MACHINE_IDENTITY_ALL_OWNER_GROUP")]
-        MachineIdentityAllOwnerGroup,
-        #[serde(rename = "REQUESTED_TARGET_ALL_OWNER_GROUP")]
-        RequestedTargetAllOwnerGroup,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for ApprovalconfigSerialChainItemIdentityType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Identity => f.write_str("IDENTITY"),
-                Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
-                Self::ManagerOf => f.write_str("MANAGER_OF"),
-                Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
-                Self::MachineAccountOwner => f.write_str("MACHINE_ACCOUNT_OWNER"),
-                Self::MachineIdentityOwner => f.write_str("MACHINE_IDENTITY_OWNER"),
-                Self::ManagerOfRequestedTargetOwner => {
-                    f.write_str("MANAGER_OF_REQUESTED_TARGET_OWNER")
-                }
-                Self::ManagerOfMachineIdentityOwner => {
-                    f.write_str("MANAGER_OF_MACHINE_IDENTITY_OWNER")
-                }
-                Self::ManagerOfAccountOwner => f.write_str("MANAGER_OF_ACCOUNT_OWNER"),
-                Self::ManagerOfMachineAccountOwner => {
-                    f.write_str("MANAGER_OF_MACHINE_ACCOUNT_OWNER")
-                }
-                Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
-                Self::ManagerOfRequesterOwner => {
-                    f.write_str("MANAGER_OF_REQUESTER_OWNER")
-                }
-                Self::ManagerOfOwner => f.write_str("MANAGER_OF_OWNER"),
-                Self::AccessProfileOwner => f.write_str("ACCESS_PROFILE_OWNER"),
-                Self::ApplicationOwner => f.write_str("APPLICATION_OWNER"),
-                Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
-                Self::RoleOwner => f.write_str("ROLE_OWNER"),
-                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
-                Self::RequestedTargetOwner => f.write_str("REQUESTED_TARGET_OWNER"),
-                Self::AccessProfilePrimaryOwner => {
-                    f.write_str("ACCESS_PROFILE_PRIMARY_OWNER")
-                }
-                Self::ApplicationPrimaryOwner => f.write_str("APPLICATION_PRIMARY_OWNER"),
-                Self::EntitlementPrimaryOwner => f.write_str("ENTITLEMENT_PRIMARY_OWNER"),
-                Self::RolePrimaryOwner => f.write_str("ROLE_PRIMARY_OWNER"),
-                Self::SourcePrimaryOwner => f.write_str("SOURCE_PRIMARY_OWNER"),
-                Self::AccountPrimaryOwner => f.write_str("ACCOUNT_PRIMARY_OWNER"),
-                Self::MachineAccountPrimaryOwner => {
-                    f.write_str("MACHINE_ACCOUNT_PRIMARY_OWNER")
-                }
-                Self::MachineIdentityPrimaryOwner => {
-                    f.write_str("MACHINE_IDENTITY_PRIMARY_OWNER")
-                }
-                Self::RequestedTargetPrimaryOwner => {
-                    f.write_str("REQUESTED_TARGET_PRIMARY_OWNER")
-                }
-                Self::AccessProfileSecondaryOwnerGroup => {
-                    f.write_str("ACCESS_PROFILE_SECONDARY_OWNER_GROUP")
-                }
-                Self::ApplicationSecondaryOwnerGroup => {
-                    f.write_str("APPLICATION_SECONDARY_OWNER_GROUP")
-                }
-                Self::EntitlementSecondaryOwnerGroup => {
-                    f.write_str("ENTITLEMENT_SECONDARY_OWNER_GROUP")
-                }
-                Self::RoleSecondaryOwnerGroup => {
-                    f.write_str("ROLE_SECONDARY_OWNER_GROUP")
-                }
-                Self::SourceSecondaryOwnerGroup => {
-                    f.write_str("SOURCE_SECONDARY_OWNER_GROUP")
-                }
-                Self::AccountSecondaryOwnerGroup => {
-                    f.write_str("ACCOUNT_SECONDARY_OWNER_GROUP")
-                }
-                Self::MachineAccountSecondaryOwnerGroup => {
-                    f.write_str("MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP")
-                }
-                Self::MachineIdentitySecondaryOwnerGroup => {
-                    f.write_str("MACHINE_IDENTITY_SECONDARY_OWNER_GROUP")
-                }
-                Self::RequestedTargetSecondaryOwnerGroup => {
-                    f.write_str("REQUESTED_TARGET_SECONDARY_OWNER_GROUP")
-                }
-                Self::AccessProfileAllOwnerGroup => {
-                    f.write_str("ACCESS_PROFILE_ALL_OWNER_GROUP")
-                }
-                Self::ApplicationAllOwnerGroup => {
-                    f.write_str("APPLICATION_ALL_OWNER_GROUP")
-                }
-                Self::EntitlementAllOwnerGroup => {
-                    f.write_str("ENTITLEMENT_ALL_OWNER_GROUP")
-                }
-                Self::RoleAllOwnerGroup => f.write_str("ROLE_ALL_OWNER_GROUP"),
-                Self::SourceAllOwnerGroup => f.write_str("SOURCE_ALL_OWNER_GROUP"),
-                Self::AccountAllOwnerGroup => f.write_str("ACCOUNT_ALL_OWNER_GROUP"),
-                Self::MachineAccountAllOwnerGroup => {
-                    f.write_str("MACHINE_ACCOUNT_ALL_OWNER_GROUP")
-                }
-                Self::MachineIdentityAllOwnerGroup => {
-                    f.write_str("MACHINE_IDENTITY_ALL_OWNER_GROUP")
-                }
-                Self::RequestedTargetAllOwnerGroup => {
-                    f.write_str("REQUESTED_TARGET_ALL_OWNER_GROUP")
-                }
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApprovalconfigSerialChainItemIdentityType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "IDENTITY" => Ok(Self::Identity),
-                "GOVERNANCE_GROUP" => Ok(Self::GovernanceGroup),
-                "MANAGER_OF" => Ok(Self::ManagerOf),
-                "ACCOUNT_OWNER" => Ok(Self::AccountOwner),
-                "MACHINE_ACCOUNT_OWNER" => Ok(Self::MachineAccountOwner),
-                "MACHINE_IDENTITY_OWNER" => Ok(Self::MachineIdentityOwner),
-                "MANAGER_OF_REQUESTED_TARGET_OWNER" => {
-                    Ok(Self::ManagerOfRequestedTargetOwner)
-                }
-                "MANAGER_OF_MACHINE_IDENTITY_OWNER" => {
-                    Ok(Self::ManagerOfMachineIdentityOwner)
-                }
-                "MANAGER_OF_ACCOUNT_OWNER" => Ok(Self::ManagerOfAccountOwner),
-                "MANAGER_OF_MACHINE_ACCOUNT_OWNER" => {
-                    Ok(Self::ManagerOfMachineAccountOwner)
-                }
-                "MANAGER_OF_REQUESTER" => Ok(Self::ManagerOfRequester),
-                "MANAGER_OF_REQUESTER_OWNER" => Ok(Self::ManagerOfRequesterOwner),
-                "MANAGER_OF_OWNER" => Ok(Self::ManagerOfOwner),
-                "ACCESS_PROFILE_OWNER" => Ok(Self::AccessProfileOwner),
-                "APPLICATION_OWNER" => Ok(Self::ApplicationOwner),
-                "ENTITLEMENT_OWNER" => Ok(Self::EntitlementOwner),
-                "ROLE_OWNER" => Ok(Self::RoleOwner),
-                "SOURCE_OWNER" => Ok(Self::SourceOwner),
-                "REQUESTED_TARGET_OWNER" => Ok(Self::RequestedTargetOwner),
-                "ACCESS_PROFILE_PRIMARY_OWNER" => Ok(Self::AccessProfilePrimaryOwner),
-                "APPLICATION_PRIMARY_OWNER" => Ok(Self::ApplicationPrimaryOwner),
-                "ENTITLEMENT_PRIMARY_OWNER" => Ok(Self::EntitlementPrimaryOwner),
-                "ROLE_PRIMARY_OWNER" => Ok(Self::RolePrimaryOwner),
-                "SOURCE_PRIMARY_OWNER" => Ok(Self::SourcePrimaryOwner),
-                "ACCOUNT_PRIMARY_OWNER" => Ok(Self::AccountPrimaryOwner),
-                "MACHINE_ACCOUNT_PRIMARY_OWNER" => Ok(Self::MachineAccountPrimaryOwner),
-                "MACHINE_IDENTITY_PRIMARY_OWNER" => Ok(Self::MachineIdentityPrimaryOwner),
-                "REQUESTED_TARGET_PRIMARY_OWNER" => Ok(Self::RequestedTargetPrimaryOwner),
-                "ACCESS_PROFILE_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::AccessProfileSecondaryOwnerGroup)
-                }
-                "APPLICATION_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::ApplicationSecondaryOwnerGroup)
-                }
-                "ENTITLEMENT_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::EntitlementSecondaryOwnerGroup)
-                }
-                "ROLE_SECONDARY_OWNER_GROUP" => Ok(Self::RoleSecondaryOwnerGroup),
-                "SOURCE_SECONDARY_OWNER_GROUP" => Ok(Self::SourceSecondaryOwnerGroup),
-                "ACCOUNT_SECONDARY_OWNER_GROUP" => Ok(Self::AccountSecondaryOwnerGroup),
-                "MACHINE_ACCOUNT_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::MachineAccountSecondaryOwnerGroup)
-                }
-                "MACHINE_IDENTITY_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::MachineIdentitySecondaryOwnerGroup)
-                }
-                "REQUESTED_TARGET_SECONDARY_OWNER_GROUP" => {
-                    Ok(Self::RequestedTargetSecondaryOwnerGroup)
-                }
-                "ACCESS_PROFILE_ALL_OWNER_GROUP" => Ok(Self::AccessProfileAllOwnerGroup),
-                "APPLICATION_ALL_OWNER_GROUP" => Ok(Self::ApplicationAllOwnerGroup),
-                "ENTITLEMENT_ALL_OWNER_GROUP" => Ok(Self::EntitlementAllOwnerGroup),
-                "ROLE_ALL_OWNER_GROUP" => Ok(Self::RoleAllOwnerGroup),
-                "SOURCE_ALL_OWNER_GROUP" => Ok(Self::SourceAllOwnerGroup),
-                "ACCOUNT_ALL_OWNER_GROUP" => Ok(Self::AccountAllOwnerGroup),
-                "MACHINE_ACCOUNT_ALL_OWNER_GROUP" => {
-                    Ok(Self::MachineAccountAllOwnerGroup)
-                }
-                "MACHINE_IDENTITY_ALL_OWNER_GROUP" => {
-                    Ok(Self::MachineIdentityAllOwnerGroup)
-                }
-                "REQUESTED_TARGET_ALL_OWNER_GROUP" => {
-                    Ok(Self::RequestedTargetAllOwnerGroup)
-                }
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ApprovalconfigSerialChainItemIdentityType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ApprovalconfigSerialChainItemIdentityType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///TimeoutConfig contains configurations around when the approval request should expire.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct ApprovalconfigTimeoutConfig {
-        ///Number of days until approval request times out. Max value is 90.
-        #[serde(
-            rename = "daysUntilTimeout",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub days_until_timeout: ::std::option::Option<i64>,
-        ///Indicates if timeout is enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub enabled: ::std::option::Option<bool>,
-        ///Result of timeout.
-        #[serde(
-            rename = "timeoutResult",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timeout_result: ::std::option::Option<
-            ApprovalconfigTimeoutConfigTimeoutResult,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Result of timeout.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ApprovalconfigTimeoutConfigTimeoutResult {
-        #[serde(rename = "EXPIRED")]
-        Expired,
-        #[serde(rename = "APPROVED")]
-        Approved,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for ApprovalconfigTimeoutConfigTimeoutResult {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Expired => f.write_str("EXPIRED"),
-                Self::Approved => f.write_str("APPROVED"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApprovalconfigTimeoutConfigTimeoutResult {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EXPIRED" => Ok(Self::Expired),
-                "APPROVED" => Ok(Self::Approved),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ApprovalconfigTimeoutConfigTimeoutResult {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ApprovalconfigTimeoutConfigTimeoutResult {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Identity Record Object
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalidentityrecord {
-        ///List of references representing actions taken by the identity.
-        #[serde(
-            rename = "actionedAs",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub actioned_as: ::std::option::Option<::std::vec::Vec<ApprovalReference>>,
-        ///Date when the decision was made.
-        #[serde(
-            rename = "decisionDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub decision_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///Email associated with the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
-        ///Identity ID.
-        #[serde(
-            rename = "identityID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub identity_id: ::std::option::Option<::std::string::String>,
-        ///List of references representing members of the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub members: ::std::option::Option<::std::vec::Vec<ApprovalReference>>,
-        ///Name of the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///Type of identity.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<ApprovalidentityrecordType>,
-    }
-    ///Type of identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ApprovalidentityrecordType {
-        #[serde(rename = "IDENTITY")]
-        Identity,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for ApprovalidentityrecordType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Identity => f.write_str("IDENTITY"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApprovalidentityrecordType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "IDENTITY" => Ok(Self::Identity),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ApprovalidentityrecordType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ApprovalidentityrecordType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///ReassignmentHistoryRecord holds a history record of reassignment and escalation actions for an approval request
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalreassignmenthistory {
+    pub struct ApprovalReassignmentHistory {
         ///Unique identifier for the comment associated with the reassignment.
         #[serde(
             rename = "commentID",
@@ -2512,7 +2495,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reassignment_type: ::std::option::Option<
-            ApprovalreassignmenthistoryReassignmentType,
+            ApprovalReassignmentHistoryReassignmentType,
         >,
     }
     ///Type of reassignment, such as escalation or manual reassignment.
@@ -2527,7 +2510,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         PartialEq,
         PartialOrd
     )]
-    pub enum ApprovalreassignmenthistoryReassignmentType {
+    pub enum ApprovalReassignmentHistoryReassignmentType {
         #[serde(rename = "ESCALATION")]
         Escalation,
         #[serde(rename = "MANUAL_REASSIGNMENT")]
@@ -2538,7 +2521,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for ApprovalreassignmenthistoryReassignmentType {
+    impl ::std::fmt::Display for ApprovalReassignmentHistoryReassignmentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Escalation => f.write_str("ESCALATION"),
@@ -2548,7 +2531,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
             }
         }
     }
-    impl ::std::str::FromStr for ApprovalreassignmenthistoryReassignmentType {
+    impl ::std::str::FromStr for ApprovalReassignmentHistoryReassignmentType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -2561,7 +2544,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ApprovalreassignmenthistoryReassignmentType {
+    impl ::std::convert::TryFrom<&str> for ApprovalReassignmentHistoryReassignmentType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -2570,7 +2553,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for ApprovalreassignmenthistoryReassignmentType {
+    for ApprovalReassignmentHistoryReassignmentType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2578,35 +2561,31 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
             value.parse()
         }
     }
-    ///Request body for reassigning an approval request to another identity. This results in that identity being added as an authorized approver.
+    ///Reference objects related to the approval
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalreassignrequest {
-        ///Comment associated with the reassign request.
+    pub struct ApprovalReference {
+        ///Email associated with the reference object
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comment: ::std::option::Option<::std::string::String>,
-        /**Identity from which the approval is being reassigned.
-If left blank, and the approval is currently assigned to the user calling this endpoint, it will use the calling user's identity.
-If left blank, and the approval is not currently assigned to the user calling this endpoint, you need to be an admin, which would add the reassignTo as a new approver.*/
+        pub email: ::std::option::Option<::std::string::String>,
+        ///Id of the reference object
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Name of the reference object
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The serial step of the identity in the approval. For example serialOrder 1 is the first identity to action in an approval request chain. Parallel approvals are set to 0.
         #[serde(
-            rename = "reassignFrom",
+            rename = "serialOrder",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub reassign_from: ::std::option::Option<::std::string::String>,
-        ///Identity to which the approval is being reassigned.
-        #[serde(
-            rename = "reassignTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reassign_to: ::std::option::Option<::std::string::String>,
-    }
-    impl Approvalreassignrequest {
-        pub fn builder() -> builder::Approvalreassignrequest {
-            Default::default()
-        }
+        pub serial_order: ::std::option::Option<i64>,
+        ///What reference object does this ID correspond to
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
     }
     ///Request body for rejecting an approval request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalrejectrequest {
+    pub struct ApprovalRejectRequest {
         ///Comment associated with the reject request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
@@ -2617,14 +2596,14 @@ If left blank, and the approval is not currently assigned to the user calling th
         )]
         pub override_approver_id: ::std::option::Option<::std::string::String>,
     }
-    impl Approvalrejectrequest {
-        pub fn builder() -> builder::Approvalrejectrequest {
+    impl ApprovalRejectRequest {
+        pub fn builder() -> builder::ApprovalRejectRequest {
             Default::default()
         }
     }
     ///Represents a requested target in an approval process, including details such as ID, name, reauthentication requirements, and removal date.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Approvalrequestedtarget {
+    pub struct ApprovalRequestedTarget {
         ///Signature required for forced authentication.
         #[serde(
             rename = "forcedAuthSignature",
@@ -2661,6 +2640,27 @@ If left blank, and the approval is not currently assigned to the user calling th
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub target_type: ::std::option::Option<::std::string::String>,
+    }
+    ///Comments Object
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct Approvalcomment3 {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author: ::std::option::Option<ApprovalIdentity>,
+        ///Comment to be left on an approval
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        ///ID of the comment
+        #[serde(
+            rename = "commentId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment_id: ::std::option::Option<::std::string::String>,
+        ///Date the comment was created
+        #[serde(
+            rename = "createdDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::std::string::String>,
     }
     ///BulkApproveRequestDTO is the input struct that represents the request body required to facilitate a bulk approval action for a set of generic approval requests.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2961,7 +2961,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct Approvalapproverequest {
+        pub struct ApprovalApproveRequest {
             additional_attributes: ::std::result::Result<
                 ::std::option::Option<
                     ::std::collections::HashMap<
@@ -2980,7 +2980,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Approvalapproverequest {
+        impl ::std::default::Default for ApprovalApproveRequest {
             fn default() -> Self {
                 Self {
                     additional_attributes: Ok(Default::default()),
@@ -2989,7 +2989,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 }
             }
         }
-        impl Approvalapproverequest {
+        impl ApprovalApproveRequest {
             pub fn additional_attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3038,11 +3038,11 @@ If left blank, and the approval is not currently assigned to the user calling th
                 self
             }
         }
-        impl ::std::convert::TryFrom<Approvalapproverequest>
-        for super::Approvalapproverequest {
+        impl ::std::convert::TryFrom<ApprovalApproveRequest>
+        for super::ApprovalApproveRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Approvalapproverequest,
+                value: ApprovalApproveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     additional_attributes: value.additional_attributes?,
@@ -3051,9 +3051,9 @@ If left blank, and the approval is not currently assigned to the user calling th
                 })
             }
         }
-        impl ::std::convert::From<super::Approvalapproverequest>
-        for Approvalapproverequest {
-            fn from(value: super::Approvalapproverequest) -> Self {
+        impl ::std::convert::From<super::ApprovalApproveRequest>
+        for ApprovalApproveRequest {
+            fn from(value: super::ApprovalApproveRequest) -> Self {
                 Self {
                     additional_attributes: Ok(value.additional_attributes),
                     comment: Ok(value.comment),
@@ -3062,7 +3062,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Approvalattributesrequest {
+        pub struct ApprovalAttributesRequest {
             additional_attributes: ::std::result::Result<
                 ::std::option::Option<
                     ::std::collections::HashMap<
@@ -3081,7 +3081,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Approvalattributesrequest {
+        impl ::std::default::Default for ApprovalAttributesRequest {
             fn default() -> Self {
                 Self {
                     additional_attributes: Ok(Default::default()),
@@ -3090,7 +3090,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 }
             }
         }
-        impl Approvalattributesrequest {
+        impl ApprovalAttributesRequest {
             pub fn additional_attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3141,11 +3141,11 @@ If left blank, and the approval is not currently assigned to the user calling th
                 self
             }
         }
-        impl ::std::convert::TryFrom<Approvalattributesrequest>
-        for super::Approvalattributesrequest {
+        impl ::std::convert::TryFrom<ApprovalAttributesRequest>
+        for super::ApprovalAttributesRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Approvalattributesrequest,
+                value: ApprovalAttributesRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     additional_attributes: value.additional_attributes?,
@@ -3154,9 +3154,9 @@ If left blank, and the approval is not currently assigned to the user calling th
                 })
             }
         }
-        impl ::std::convert::From<super::Approvalattributesrequest>
-        for Approvalattributesrequest {
-            fn from(value: super::Approvalattributesrequest) -> Self {
+        impl ::std::convert::From<super::ApprovalAttributesRequest>
+        for ApprovalAttributesRequest {
+            fn from(value: super::ApprovalAttributesRequest) -> Self {
                 Self {
                     additional_attributes: Ok(value.additional_attributes),
                     comment: Ok(value.comment),
@@ -3165,20 +3165,20 @@ If left blank, and the approval is not currently assigned to the user calling th
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Approvalcancelrequest {
+        pub struct ApprovalCancelRequest {
             comment: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Approvalcancelrequest {
+        impl ::std::default::Default for ApprovalCancelRequest {
             fn default() -> Self {
                 Self {
                     comment: Ok(Default::default()),
                 }
             }
         }
-        impl Approvalcancelrequest {
+        impl ApprovalCancelRequest {
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3192,36 +3192,36 @@ If left blank, and the approval is not currently assigned to the user calling th
                 self
             }
         }
-        impl ::std::convert::TryFrom<Approvalcancelrequest>
-        for super::Approvalcancelrequest {
+        impl ::std::convert::TryFrom<ApprovalCancelRequest>
+        for super::ApprovalCancelRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Approvalcancelrequest,
+                value: ApprovalCancelRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self { comment: value.comment? })
             }
         }
-        impl ::std::convert::From<super::Approvalcancelrequest>
-        for Approvalcancelrequest {
-            fn from(value: super::Approvalcancelrequest) -> Self {
+        impl ::std::convert::From<super::ApprovalCancelRequest>
+        for ApprovalCancelRequest {
+            fn from(value: super::ApprovalCancelRequest) -> Self {
                 Self { comment: Ok(value.comment) }
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Approvalcommentsrequest {
+        pub struct ApprovalCommentsRequest {
             comment: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Approvalcommentsrequest {
+        impl ::std::default::Default for ApprovalCommentsRequest {
             fn default() -> Self {
                 Self {
                     comment: Ok(Default::default()),
                 }
             }
         }
-        impl Approvalcommentsrequest {
+        impl ApprovalCommentsRequest {
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3235,25 +3235,25 @@ If left blank, and the approval is not currently assigned to the user calling th
                 self
             }
         }
-        impl ::std::convert::TryFrom<Approvalcommentsrequest>
-        for super::Approvalcommentsrequest {
+        impl ::std::convert::TryFrom<ApprovalCommentsRequest>
+        for super::ApprovalCommentsRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Approvalcommentsrequest,
+                value: ApprovalCommentsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self { comment: value.comment? })
             }
         }
-        impl ::std::convert::From<super::Approvalcommentsrequest>
-        for Approvalcommentsrequest {
-            fn from(value: super::Approvalcommentsrequest) -> Self {
+        impl ::std::convert::From<super::ApprovalCommentsRequest>
+        for ApprovalCommentsRequest {
+            fn from(value: super::ApprovalCommentsRequest) -> Self {
                 Self { comment: Ok(value.comment) }
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Approvalconfig {
+        pub struct ApprovalConfig {
             auto_approve: ::std::result::Result<
-                ::std::option::Option<super::ApprovalconfigAutoApprove>,
+                ::std::option::Option<super::ApprovalConfigAutoApprove>,
                 ::std::string::String,
             >,
             circumvent_approval_process: ::std::result::Result<
@@ -3261,39 +3261,39 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::string::String,
             >,
             cron_timezone: ::std::result::Result<
-                ::std::option::Option<super::ApprovalconfigCronTimezone>,
+                ::std::option::Option<super::ApprovalConfigCronTimezone>,
                 ::std::string::String,
             >,
             escalation_config: ::std::result::Result<
-                ::std::option::Option<super::ApprovalconfigEscalationConfig>,
+                ::std::option::Option<super::ApprovalConfigEscalationConfig>,
                 ::std::string::String,
             >,
             fallback_approver: ::std::result::Result<
-                ::std::option::Option<super::ApprovalconfigFallbackApprover>,
+                ::std::option::Option<super::ApprovalConfigFallbackApprover>,
                 ::std::string::String,
             >,
             machine_identity_manager_assignment: ::std::result::Result<
                 ::std::option::Option<
-                    super::ApprovalconfigMachineIdentityManagerAssignment,
+                    super::ApprovalConfigMachineIdentityManagerAssignment,
                 >,
                 ::std::string::String,
             >,
             reminder_config: ::std::result::Result<
-                ::std::option::Option<super::ApprovalconfigReminderConfig>,
+                ::std::option::Option<super::ApprovalConfigReminderConfig>,
                 ::std::string::String,
             >,
             requires_comment: ::std::result::Result<
-                ::std::option::Option<super::ApprovalconfigRequiresComment>,
+                ::std::option::Option<super::ApprovalConfigRequiresComment>,
                 ::std::string::String,
             >,
             serial_chain: ::std::result::Result<
                 ::std::option::Option<
-                    ::std::vec::Vec<super::ApprovalconfigSerialChainItem>,
+                    ::std::vec::Vec<super::ApprovalConfigSerialChainItem>,
                 >,
                 ::std::string::String,
             >,
             timeout_config: ::std::result::Result<
-                ::std::option::Option<super::ApprovalconfigTimeoutConfig>,
+                ::std::option::Option<super::ApprovalConfigTimeoutConfig>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -3301,7 +3301,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Approvalconfig {
+        impl ::std::default::Default for ApprovalConfig {
             fn default() -> Self {
                 Self {
                     auto_approve: Ok(Default::default()),
@@ -3318,11 +3318,11 @@ If left blank, and the approval is not currently assigned to the user calling th
                 }
             }
         }
-        impl Approvalconfig {
+        impl ApprovalConfig {
             pub fn auto_approve<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ApprovalconfigAutoApprove>,
+                    ::std::option::Option<super::ApprovalConfigAutoApprove>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3350,7 +3350,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             pub fn cron_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ApprovalconfigCronTimezone>,
+                    ::std::option::Option<super::ApprovalConfigCronTimezone>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3364,7 +3364,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             pub fn escalation_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ApprovalconfigEscalationConfig>,
+                    ::std::option::Option<super::ApprovalConfigEscalationConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3380,7 +3380,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             pub fn fallback_approver<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ApprovalconfigFallbackApprover>,
+                    ::std::option::Option<super::ApprovalConfigFallbackApprover>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3397,7 +3397,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::ApprovalconfigMachineIdentityManagerAssignment,
+                        super::ApprovalConfigMachineIdentityManagerAssignment,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3414,7 +3414,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             pub fn reminder_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ApprovalconfigReminderConfig>,
+                    ::std::option::Option<super::ApprovalConfigReminderConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3430,7 +3430,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             pub fn requires_comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ApprovalconfigRequiresComment>,
+                    ::std::option::Option<super::ApprovalConfigRequiresComment>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3447,7 +3447,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        ::std::vec::Vec<super::ApprovalconfigSerialChainItem>,
+                        ::std::vec::Vec<super::ApprovalConfigSerialChainItem>,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3462,7 +3462,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             pub fn timeout_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ApprovalconfigTimeoutConfig>,
+                    ::std::option::Option<super::ApprovalConfigTimeoutConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3490,10 +3490,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 self
             }
         }
-        impl ::std::convert::TryFrom<Approvalconfig> for super::Approvalconfig {
+        impl ::std::convert::TryFrom<ApprovalConfig> for super::ApprovalConfig {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Approvalconfig,
+                value: ApprovalConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     auto_approve: value.auto_approve?,
@@ -3511,8 +3511,8 @@ If left blank, and the approval is not currently assigned to the user calling th
                 })
             }
         }
-        impl ::std::convert::From<super::Approvalconfig> for Approvalconfig {
-            fn from(value: super::Approvalconfig) -> Self {
+        impl ::std::convert::From<super::ApprovalConfig> for ApprovalConfig {
+            fn from(value: super::ApprovalConfig) -> Self {
                 Self {
                     auto_approve: Ok(value.auto_approve),
                     circumvent_approval_process: Ok(value.circumvent_approval_process),
@@ -3531,7 +3531,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Approvalreassignrequest {
+        pub struct ApprovalReassignRequest {
             comment: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3545,7 +3545,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Approvalreassignrequest {
+        impl ::std::default::Default for ApprovalReassignRequest {
             fn default() -> Self {
                 Self {
                     comment: Ok(Default::default()),
@@ -3554,7 +3554,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 }
             }
         }
-        impl Approvalreassignrequest {
+        impl ApprovalReassignRequest {
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3592,11 +3592,11 @@ If left blank, and the approval is not currently assigned to the user calling th
                 self
             }
         }
-        impl ::std::convert::TryFrom<Approvalreassignrequest>
-        for super::Approvalreassignrequest {
+        impl ::std::convert::TryFrom<ApprovalReassignRequest>
+        for super::ApprovalReassignRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Approvalreassignrequest,
+                value: ApprovalReassignRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     comment: value.comment?,
@@ -3605,9 +3605,9 @@ If left blank, and the approval is not currently assigned to the user calling th
                 })
             }
         }
-        impl ::std::convert::From<super::Approvalreassignrequest>
-        for Approvalreassignrequest {
-            fn from(value: super::Approvalreassignrequest) -> Self {
+        impl ::std::convert::From<super::ApprovalReassignRequest>
+        for ApprovalReassignRequest {
+            fn from(value: super::ApprovalReassignRequest) -> Self {
                 Self {
                     comment: Ok(value.comment),
                     reassign_from: Ok(value.reassign_from),
@@ -3616,7 +3616,7 @@ If left blank, and the approval is not currently assigned to the user calling th
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Approvalrejectrequest {
+        pub struct ApprovalRejectRequest {
             comment: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3626,7 +3626,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Approvalrejectrequest {
+        impl ::std::default::Default for ApprovalRejectRequest {
             fn default() -> Self {
                 Self {
                     comment: Ok(Default::default()),
@@ -3634,7 +3634,7 @@ If left blank, and the approval is not currently assigned to the user calling th
                 }
             }
         }
-        impl Approvalrejectrequest {
+        impl ApprovalRejectRequest {
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3662,11 +3662,11 @@ If left blank, and the approval is not currently assigned to the user calling th
                 self
             }
         }
-        impl ::std::convert::TryFrom<Approvalrejectrequest>
-        for super::Approvalrejectrequest {
+        impl ::std::convert::TryFrom<ApprovalRejectRequest>
+        for super::ApprovalRejectRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Approvalrejectrequest,
+                value: ApprovalRejectRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     comment: value.comment?,
@@ -3674,9 +3674,9 @@ If left blank, and the approval is not currently assigned to the user calling th
                 })
             }
         }
-        impl ::std::convert::From<super::Approvalrejectrequest>
-        for Approvalrejectrequest {
-            fn from(value: super::Approvalrejectrequest) -> Self {
+        impl ::std::convert::From<super::ApprovalRejectRequest>
+        for ApprovalRejectRequest {
+            fn from(value: super::ApprovalRejectRequest) -> Self {
                 Self {
                     comment: Ok(value.comment),
                     override_approver_id: Ok(value.override_approver_id),
@@ -4898,57 +4898,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5035,57 +4984,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5108,7 +5006,7 @@ pub mod builder {
     pub struct ApproveApprovalV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<types::builder::Approvalapproverequest, String>,
+        body: Result<types::builder::ApprovalApproveRequest, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveApprovalV1<'a> {
@@ -5134,9 +5032,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Approvalapproverequest>,
+            V: std::convert::TryInto<types::ApprovalApproveRequest>,
             <V as std::convert::TryInto<
-                types::Approvalapproverequest,
+                types::ApprovalApproveRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -5144,7 +5042,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `Approvalapproverequest` for body failed: {}", s
+                        "conversion to `ApprovalApproveRequest` for body failed: {}", s
                     )
                 });
             self
@@ -5152,8 +5050,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Approvalapproverequest,
-            ) -> types::builder::Approvalapproverequest,
+                types::builder::ApprovalApproveRequest,
+            ) -> types::builder::ApprovalApproveRequest,
         {
             self.body = self.body.map(f);
             self
@@ -5169,7 +5067,7 @@ pub mod builder {
                 )?;
             let body = body
                 .and_then(|v| {
-                    types::Approvalapproverequest::try_from(v).map_err(|e| e.to_string())
+                    types::ApprovalApproveRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("approve_approval_v1"),
@@ -5210,67 +5108,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5293,7 +5130,7 @@ pub mod builder {
     pub struct UpdateApprovalsAttributesV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<Option<types::builder::Approvalattributesrequest>, String>,
+        body: Result<Option<types::builder::ApprovalAttributesRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateApprovalsAttributesV1<'a> {
@@ -5319,9 +5156,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Approvalattributesrequest>,
+            V: std::convert::TryInto<types::ApprovalAttributesRequest>,
             <V as std::convert::TryInto<
-                types::Approvalattributesrequest,
+                types::ApprovalAttributesRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -5329,7 +5166,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Approvalattributesrequest` for body failed: {}",
+                        "conversion to `ApprovalAttributesRequest` for body failed: {}",
                         s
                     )
                 });
@@ -5338,8 +5175,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Approvalattributesrequest,
-            ) -> types::builder::Approvalattributesrequest,
+                types::builder::ApprovalAttributesRequest,
+            ) -> types::builder::ApprovalAttributesRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -5363,7 +5200,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Approvalattributesrequest::try_from(v)
+                    types::ApprovalAttributesRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -5411,67 +5248,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5494,7 +5270,7 @@ pub mod builder {
     pub struct UpdateApprovalsCommentsV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<Option<types::builder::Approvalcommentsrequest>, String>,
+        body: Result<Option<types::builder::ApprovalCommentsRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateApprovalsCommentsV1<'a> {
@@ -5520,9 +5296,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Approvalcommentsrequest>,
+            V: std::convert::TryInto<types::ApprovalCommentsRequest>,
             <V as std::convert::TryInto<
-                types::Approvalcommentsrequest,
+                types::ApprovalCommentsRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -5530,7 +5306,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Approvalcommentsrequest` for body failed: {}", s
+                        "conversion to `ApprovalCommentsRequest` for body failed: {}", s
                     )
                 });
             self
@@ -5538,8 +5314,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Approvalcommentsrequest,
-            ) -> types::builder::Approvalcommentsrequest,
+                types::builder::ApprovalCommentsRequest,
+            ) -> types::builder::ApprovalCommentsRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -5563,7 +5339,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Approvalcommentsrequest::try_from(v)
+                    types::ApprovalCommentsRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -5611,67 +5387,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5694,7 +5409,7 @@ pub mod builder {
     pub struct UpdateApprovalsReassignV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<Option<types::builder::Approvalreassignrequest>, String>,
+        body: Result<Option<types::builder::ApprovalReassignRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateApprovalsReassignV1<'a> {
@@ -5720,9 +5435,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Approvalreassignrequest>,
+            V: std::convert::TryInto<types::ApprovalReassignRequest>,
             <V as std::convert::TryInto<
-                types::Approvalreassignrequest,
+                types::ApprovalReassignRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -5730,7 +5445,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Approvalreassignrequest` for body failed: {}", s
+                        "conversion to `ApprovalReassignRequest` for body failed: {}", s
                     )
                 });
             self
@@ -5738,8 +5453,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Approvalreassignrequest,
-            ) -> types::builder::Approvalreassignrequest,
+                types::builder::ApprovalReassignRequest,
+            ) -> types::builder::ApprovalReassignRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -5761,7 +5476,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Approvalreassignrequest::try_from(v)
+                    types::ApprovalReassignRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -5810,66 +5525,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -5899,7 +5554,7 @@ pub mod builder {
     pub struct RejectApprovalV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<types::builder::Approvalrejectrequest, String>,
+        body: Result<types::builder::ApprovalRejectRequest, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectApprovalV1<'a> {
@@ -5925,9 +5580,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Approvalrejectrequest>,
+            V: std::convert::TryInto<types::ApprovalRejectRequest>,
             <V as std::convert::TryInto<
-                types::Approvalrejectrequest,
+                types::ApprovalRejectRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -5935,7 +5590,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `Approvalrejectrequest` for body failed: {}", s
+                        "conversion to `ApprovalRejectRequest` for body failed: {}", s
                     )
                 });
             self
@@ -5943,8 +5598,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Approvalrejectrequest,
-            ) -> types::builder::Approvalrejectrequest,
+                types::builder::ApprovalRejectRequest,
+            ) -> types::builder::ApprovalRejectRequest,
         {
             self.body = self.body.map(f);
             self
@@ -5958,7 +5613,7 @@ pub mod builder {
                 )?;
             let body = body
                 .and_then(|v| {
-                    types::Approvalrejectrequest::try_from(v).map_err(|e| e.to_string())
+                    types::ApprovalRejectRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("reject_approval_v1"),
@@ -6000,66 +5655,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -6089,7 +5684,7 @@ pub mod builder {
     pub struct CancelApprovalByIdV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<types::builder::Approvalcancelrequest, String>,
+        body: Result<types::builder::ApprovalCancelRequest, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelApprovalByIdV1<'a> {
@@ -6115,9 +5710,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Approvalcancelrequest>,
+            V: std::convert::TryInto<types::ApprovalCancelRequest>,
             <V as std::convert::TryInto<
-                types::Approvalcancelrequest,
+                types::ApprovalCancelRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -6125,7 +5720,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `Approvalcancelrequest` for body failed: {}", s
+                        "conversion to `ApprovalCancelRequest` for body failed: {}", s
                     )
                 });
             self
@@ -6133,8 +5728,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Approvalcancelrequest,
-            ) -> types::builder::Approvalcancelrequest,
+                types::builder::ApprovalCancelRequest,
+            ) -> types::builder::ApprovalCancelRequest,
         {
             self.body = self.body.map(f);
             self
@@ -6148,7 +5743,7 @@ pub mod builder {
                 )?;
             let body = body
                 .and_then(|v| {
-                    types::Approvalcancelrequest::try_from(v).map_err(|e| e.to_string())
+                    types::ApprovalCancelRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("cancel_approval_by_id_v1"),
@@ -6192,66 +5787,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -6306,7 +5841,7 @@ pub mod builder {
         ///Sends a `GET` request to `/generic-approvals/v1/config/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Approvalconfig>, sailpoint_runtime::Error> {
+        ) -> Result<ResponseValue<types::ApprovalConfig>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
@@ -6349,57 +5884,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -6423,7 +5907,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         scope: Result<types::PutApprovalsConfigV1Scope, String>,
-        body: Result<Option<types::builder::Approvalconfig>, String>,
+        body: Result<Option<types::builder::ApprovalConfig>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutApprovalsConfigV1<'a> {
@@ -6462,24 +5946,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Approvalconfig>,
+            V: std::convert::TryInto<types::ApprovalConfig>,
             <V as std::convert::TryInto<
-                types::Approvalconfig,
+                types::ApprovalConfig,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
-                    format!("conversion to `Approvalconfig` for body failed: {}", s)
+                    format!("conversion to `ApprovalConfig` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Approvalconfig,
-            ) -> types::builder::Approvalconfig,
+                types::builder::ApprovalConfig,
+            ) -> types::builder::ApprovalConfig,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -6487,7 +5971,7 @@ pub mod builder {
         ///Sends a `PUT` request to `/generic-approvals/v1/config/{id}/{scope}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Approvalconfig>, sailpoint_runtime::Error> {
+        ) -> Result<ResponseValue<types::ApprovalConfig>, sailpoint_runtime::Error> {
             let Self { client, id, scope, body, call_options } = self;
             let id = id
                 .map_err(
@@ -6505,7 +5989,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Approvalconfig::try_from(v).map_err(|e| e.to_string())
+                    types::ApprovalConfig::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("put_approvals_config_v1"),
@@ -6548,67 +6032,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -6722,66 +6145,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -6905,67 +6268,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -7082,67 +6384,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -7255,67 +6496,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -7426,67 +6606,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

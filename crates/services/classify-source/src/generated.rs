@@ -72,24 +72,24 @@ pub mod types {
         )]
         pub accounts_submitted_for_processing: ::std::option::Option<i32>,
     }
-    ///`Sourceclassificationstatus`
+    ///`SourceClassificationStatus`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Sourceclassificationstatus {
+    pub struct SourceClassificationStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub counts: ::std::option::Option<SourceclassificationstatusCounts>,
+        pub counts: ::std::option::Option<SourceClassificationStatusCounts>,
         ///Time when the process was started
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started: ::std::option::Option<::sailpoint_runtime::DateTime>,
         ///Status of Classification Process
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<SourceclassificationstatusStatus>,
+        pub status: ::std::option::Option<SourceClassificationStatusStatus>,
         ///Time when the process status was last updated
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     ///A map containing numbers relevant to the source classification process
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SourceclassificationstatusCounts {
+    pub struct SourceClassificationStatusCounts {
         ///number of accounts that have been classified
         #[serde(rename = "COMPLETED")]
         pub completed: i64,
@@ -112,7 +112,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum SourceclassificationstatusStatus {
+    pub enum SourceClassificationStatusStatus {
         #[serde(rename = "STARTED")]
         Started,
         #[serde(rename = "COLLECTED")]
@@ -127,7 +127,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for SourceclassificationstatusStatus {
+    impl ::std::fmt::Display for SourceClassificationStatusStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Started => f.write_str("STARTED"),
@@ -139,7 +139,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for SourceclassificationstatusStatus {
+    impl ::std::str::FromStr for SourceClassificationStatusStatus {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -154,7 +154,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for SourceclassificationstatusStatus {
+    impl ::std::convert::TryFrom<&str> for SourceClassificationStatusStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -163,7 +163,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for SourceclassificationstatusStatus {
+    for SourceClassificationStatusStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -378,7 +378,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Sourceclassificationstatus>,
+            ResponseValue<types::SourceClassificationStatus>,
             sailpoint_runtime::Error,
         > {
             let Self { client, source_id, call_options } = self;
@@ -427,67 +427,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -585,57 +524,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -729,56 +617,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(

@@ -30,9 +30,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
     }
-    ///`Authuserslimresponse`
+    ///`AuthUserSlimResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Authuserslimresponse {
+    pub struct AuthUserSlimResponse {
         ///Identity alias.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
@@ -51,13 +51,13 @@ pub mod types {
     }
     ///A HierarchicalRightSet
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Hierarchicalrightset {
+    pub struct HierarchicalRightSet {
         ///The category of the RightSet.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
         ///List of child HierarchicalRightSets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub children: ::std::option::Option<::std::vec::Vec<Hierarchicalrightset>>,
+        pub children: ::std::option::Option<::std::vec::Vec<HierarchicalRightSet>>,
         ///A human-readable description of the RightSet.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -71,7 +71,7 @@ pub mod types {
             rename = "nestedConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub nested_config: ::std::option::Option<Nestedconfig>,
+        pub nested_config: ::std::option::Option<NestedConfig>,
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -180,7 +180,7 @@ pub mod types {
     }
     ///A NestedConfig
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Nestedconfig {
+    pub struct NestedConfig {
         ///The unique identifier of the ancestor RightSet.
         #[serde(
             rename = "ancestorId",
@@ -318,7 +318,7 @@ Identities that are Inactive will be excluded from these features.
     }
     ///A RightSetDTO represents a collection of rights that assigned to capability or scope, enabling them to possess specific rights to access corresponding APIs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Rightsetdto {
+    pub struct RightSetDto {
         ///The category of the RightSet.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
@@ -375,7 +375,7 @@ Identities that are Inactive will be excluded from these features.
     }
     ///It represents a summary of a user level publish operation, including its metadata and status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Userlevelpublishsummary {
+    pub struct UserLevelPublishSummary {
         ///The last modification timestamp of the UserLevel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
@@ -394,7 +394,7 @@ Identities that are Inactive will be excluded from these features.
     }
     ///Payload containing details for creating a custom user level.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Userlevelrequest {
+    pub struct UserLevelRequest {
         ///A brief description of the user level.
         pub description: ::std::string::String,
         ///The name of the user level.
@@ -407,14 +407,14 @@ Identities that are Inactive will be excluded from these features.
         )]
         pub right_sets: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
-    impl Userlevelrequest {
-        pub fn builder() -> builder::Userlevelrequest {
+    impl UserLevelRequest {
+        pub fn builder() -> builder::UserLevelRequest {
             Default::default()
         }
     }
     ///It represents a summary of a user level, including its metadata, attributes, and associated properties.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Userlevelsummarydto {
+    pub struct UserLevelSummaryDto {
         ///Indicates whether the UserLevel is admin-assignable.
         #[serde(
             rename = "adminAssignable",
@@ -458,10 +458,10 @@ Identities that are Inactive will be excluded from these features.
             rename = "rightSets",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub right_sets: ::std::option::Option<::std::vec::Vec<Rightsetdto>>,
+        pub right_sets: ::std::option::Option<::std::vec::Vec<RightSetDto>>,
         ///The status of the UserLevel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<UserlevelsummarydtoStatus>,
+        pub status: ::std::option::Option<UserLevelSummaryDtoStatus>,
         ///The translated grant message for the UserLevel.
         #[serde(
             rename = "translatedGrant",
@@ -493,7 +493,7 @@ Identities that are Inactive will be excluded from these features.
         PartialEq,
         PartialOrd
     )]
-    pub enum UserlevelsummarydtoStatus {
+    pub enum UserLevelSummaryDtoStatus {
         #[serde(rename = "ACTIVE")]
         Active,
         #[serde(rename = "DRAFT")]
@@ -502,7 +502,7 @@ Identities that are Inactive will be excluded from these features.
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for UserlevelsummarydtoStatus {
+    impl ::std::fmt::Display for UserLevelSummaryDtoStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Active => f.write_str("ACTIVE"),
@@ -511,7 +511,7 @@ Identities that are Inactive will be excluded from these features.
             }
         }
     }
-    impl ::std::str::FromStr for UserlevelsummarydtoStatus {
+    impl ::std::str::FromStr for UserLevelSummaryDtoStatus {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -523,7 +523,7 @@ Identities that are Inactive will be excluded from these features.
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for UserlevelsummarydtoStatus {
+    impl ::std::convert::TryFrom<&str> for UserLevelSummaryDtoStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -531,7 +531,7 @@ Identities that are Inactive will be excluded from these features.
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for UserlevelsummarydtoStatus {
+    impl ::std::convert::TryFrom<::std::string::String> for UserLevelSummaryDtoStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -542,7 +542,7 @@ Identities that are Inactive will be excluded from these features.
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct Userlevelrequest {
+        pub struct UserLevelRequest {
             description: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -554,7 +554,7 @@ Identities that are Inactive will be excluded from these features.
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Userlevelrequest {
+        impl ::std::default::Default for UserLevelRequest {
             fn default() -> Self {
                 Self {
                     description: Err("no value supplied for description".to_string()),
@@ -564,7 +564,7 @@ Identities that are Inactive will be excluded from these features.
                 }
             }
         }
-        impl Userlevelrequest {
+        impl UserLevelRequest {
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -616,10 +616,10 @@ Identities that are Inactive will be excluded from these features.
                 self
             }
         }
-        impl ::std::convert::TryFrom<Userlevelrequest> for super::Userlevelrequest {
+        impl ::std::convert::TryFrom<UserLevelRequest> for super::UserLevelRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Userlevelrequest,
+                value: UserLevelRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
@@ -629,8 +629,8 @@ Identities that are Inactive will be excluded from these features.
                 })
             }
         }
-        impl ::std::convert::From<super::Userlevelrequest> for Userlevelrequest {
-            fn from(value: super::Userlevelrequest) -> Self {
+        impl ::std::convert::From<super::UserLevelRequest> for UserLevelRequest {
+            fn from(value: super::UserLevelRequest) -> Self {
                 Self {
                     description: Ok(value.description),
                     name: Ok(value.name),
@@ -1073,7 +1073,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Userlevelsummarydto>>,
+            ResponseValue<::std::vec::Vec<types::UserLevelSummaryDto>>,
             sailpoint_runtime::Error,
         > {
             let Self {
@@ -1142,67 +1142,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1224,7 +1163,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateCustomUserLevelV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Userlevelrequest>, String>,
+        body: Result<Option<types::builder::UserLevelRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomUserLevelV1<'a> {
@@ -1237,24 +1176,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Userlevelrequest>,
+            V: std::convert::TryInto<types::UserLevelRequest>,
             <V as std::convert::TryInto<
-                types::Userlevelrequest,
+                types::UserLevelRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
-                    format!("conversion to `Userlevelrequest` for body failed: {}", s)
+                    format!("conversion to `UserLevelRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Userlevelrequest,
-            ) -> types::builder::Userlevelrequest,
+                types::builder::UserLevelRequest,
+            ) -> types::builder::UserLevelRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -1263,7 +1202,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Userlevelsummarydto>,
+            ResponseValue<types::UserLevelSummaryDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -1275,7 +1214,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Userlevelrequest::try_from(v).map_err(|e| e.to_string())
+                    types::UserLevelRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -1317,67 +1256,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1426,7 +1304,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Userlevelpublishsummary>,
+            ResponseValue<types::UserLevelPublishSummary>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, call_options } = self;
@@ -1475,67 +1353,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1584,7 +1401,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Userlevelsummarydto>,
+            ResponseValue<types::UserLevelSummaryDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, call_options } = self;
@@ -1625,67 +1442,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1775,66 +1531,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -1904,7 +1600,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Userlevelsummarydto>,
+            ResponseValue<types::UserLevelSummaryDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, body, call_options } = self;
@@ -1954,67 +1650,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2103,7 +1738,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Hierarchicalrightset>>,
+            ResponseValue<::std::vec::Vec<types::HierarchicalRightSet>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, filters, limit, offset, sorters, call_options } = self;
@@ -2174,67 +1809,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2334,7 +1908,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Authuserslimresponse>>,
+            ResponseValue<::std::vec::Vec<types::AuthUserSlimResponse>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, count, limit, offset, sorters, call_options } = self;
@@ -2411,67 +1985,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2565,67 +2078,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

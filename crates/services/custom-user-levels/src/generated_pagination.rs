@@ -5,16 +5,16 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
-    ListAllAuthorizationRightSetsV1, ::std::vec::Vec < types::Hierarchicalrightset >,
-    types::Hierarchicalrightset, 250, "list_all_authorization_right_sets_v1", false, | b
+    ListAllAuthorizationRightSetsV1, ::std::vec::Vec < types::HierarchicalRightSet >,
+    types::HierarchicalRightSet, 250, "list_all_authorization_right_sets_v1", false, | b
     | b, | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    ListUserLevelIdentitiesV1, ::std::vec::Vec < types::Authuserslimresponse >,
-    types::Authuserslimresponse, 250, "list_user_level_identities_v1", true, | b | b
+    ListUserLevelIdentitiesV1, ::std::vec::Vec < types::AuthUserSlimResponse >,
+    types::AuthUserSlimResponse, 250, "list_user_level_identities_v1", true, | b | b
     .count(true), | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    ListUserLevelsV1, ::std::vec::Vec < types::Userlevelsummarydto >,
-    types::Userlevelsummarydto, 50, "list_user_levels_v1", false, | b | b, | page | page
+    ListUserLevelsV1, ::std::vec::Vec < types::UserLevelSummaryDto >,
+    types::UserLevelSummaryDto, 50, "list_user_levels_v1", false, | b | b, | page | page
 );

@@ -15,9 +15,9 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorMessageDto;
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
-    ///`Activityconfigurationsettings`
+    ///`ActivityConfigurationSettings`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct Activityconfigurationsettings {
+    pub struct ActivityConfigurationSettings {
         #[serde(
             rename = "clusterId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -67,14 +67,14 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Applicationcrawlersettings`
+    ///`ApplicationCrawlerSettings`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct Applicationcrawlersettings {
+    pub struct ApplicationCrawlerSettings {
         #[serde(
             rename = "calculateResourceSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub calculate_resource_size: ::std::option::Option<Crawlresourcessizesoptions>,
+        pub calculate_resource_size: ::std::option::Option<CrawlResourcesSizesOptions>,
         #[serde(
             rename = "clusterId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -129,9 +129,9 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Applicationitem`
+    ///`ApplicationItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Applicationitem {
+    pub struct ApplicationItem {
         ///The identifier of the cluster used for data classification.
         #[serde(
             rename = "dcClusterId",
@@ -197,19 +197,19 @@ pub mod types {
 */
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct Applicationtype(i32);
-    impl ::std::ops::Deref for Applicationtype {
+    pub struct ApplicationType(i32);
+    impl ::std::ops::Deref for ApplicationType {
         type Target = i32;
         fn deref(&self) -> &i32 {
             &self.0
         }
     }
-    impl ::std::convert::From<Applicationtype> for i32 {
-        fn from(value: Applicationtype) -> Self {
+    impl ::std::convert::From<ApplicationType> for i32 {
+        fn from(value: ApplicationType) -> Self {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i32> for Applicationtype {
+    impl ::std::convert::TryFrom<i32> for ApplicationType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: i32,
@@ -226,7 +226,7 @@ pub mod types {
             }
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for Applicationtype {
+    impl<'de> ::serde::Deserialize<'de> for ApplicationType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -235,9 +235,9 @@ pub mod types {
                 .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
-    ///`Assignresourceownerrequest`
+    ///`AssignResourceOwnerRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Assignresourceownerrequest {
+    pub struct AssignResourceOwnerRequest {
         ///The unique identifier of the application containing the resource.
         #[serde(
             rename = "appId",
@@ -257,20 +257,20 @@ pub mod types {
         )]
         pub identity_id: ::std::option::Option<::std::string::String>,
     }
-    impl Assignresourceownerrequest {
-        pub fn builder() -> builder::Assignresourceownerrequest {
+    impl AssignResourceOwnerRequest {
+        pub fn builder() -> builder::AssignResourceOwnerRequest {
             Default::default()
         }
     }
-    ///`Basecreateapplicationrequest`
+    ///`BaseCreateApplicationRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Basecreateapplicationrequest {
+    pub struct BaseCreateApplicationRequest {
         #[serde(
             rename = "activityConfigurationSettings",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub activity_configuration_settings: ::std::option::Option<
-            Activityconfigurationsettings,
+            ActivityConfigurationSettings,
         >,
         ///The unique identifier for the AD identity collector.
         #[serde(
@@ -283,16 +283,16 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub application_crawler_settings: ::std::option::Option<
-            Applicationcrawlersettings,
+            ApplicationCrawlerSettings,
         >,
         #[serde(rename = "applicationType")]
-        pub application_type: Applicationtype,
+        pub application_type: ApplicationType,
         #[serde(
             rename = "dataClassificationSettings",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub data_classification_settings: ::std::option::Option<
-            Dataclassificationsettings,
+            DataClassificationSettings,
         >,
         ///A brief description of the application and its purpose.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -322,22 +322,22 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub permission_collector_settings: ::std::option::Option<
-            Permissioncollectorsettings,
+            PermissionCollectorSettings,
         >,
         ///A list of tags to categorize or identify the application.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tags: ::std::option::Option<::std::vec::Vec<Int64stringkeyvaluepair>>,
+        pub tags: ::std::option::Option<::std::vec::Vec<Int64StringKeyValuePair>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl Basecreateapplicationrequest {
-        pub fn builder() -> builder::Basecreateapplicationrequest {
+    impl BaseCreateApplicationRequest {
+        pub fn builder() -> builder::BaseCreateApplicationRequest {
             Default::default()
         }
     }
-    ///`Basesettings`
+    ///`BaseSettings`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct Basesettings {
+    pub struct BaseSettings {
         ///The identifier of the cluster associated with this configuration, if applicable.
         #[serde(
             rename = "clusterId",
@@ -427,19 +427,19 @@ pub mod types {
 */
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct Businessservicetype(i32);
-    impl ::std::ops::Deref for Businessservicetype {
+    pub struct BusinessServiceType(i32);
+    impl ::std::ops::Deref for BusinessServiceType {
         type Target = i32;
         fn deref(&self) -> &i32 {
             &self.0
         }
     }
-    impl ::std::convert::From<Businessservicetype> for i32 {
-        fn from(value: Businessservicetype) -> Self {
+    impl ::std::convert::From<BusinessServiceType> for i32 {
+        fn from(value: BusinessServiceType) -> Self {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i32> for Businessservicetype {
+    impl ::std::convert::TryFrom<i32> for BusinessServiceType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: i32,
@@ -464,7 +464,7 @@ pub mod types {
             }
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for Businessservicetype {
+    impl<'de> ::serde::Deserialize<'de> for BusinessServiceType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -476,19 +476,19 @@ pub mod types {
     ///Specifies when resource sizes should be calculated during a crawl operation. - 0: Unspecified - No specific option set. - 1: Never - Resource sizes are never calculated. - 2: Always - Resource sizes are always calculated. - 3: Secondcrawl - Resource sizes are calculated only on a second crawl.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct Crawlresourcessizesoptions(i32);
-    impl ::std::ops::Deref for Crawlresourcessizesoptions {
+    pub struct CrawlResourcesSizesOptions(i32);
+    impl ::std::ops::Deref for CrawlResourcesSizesOptions {
         type Target = i32;
         fn deref(&self) -> &i32 {
             &self.0
         }
     }
-    impl ::std::convert::From<Crawlresourcessizesoptions> for i32 {
-        fn from(value: Crawlresourcessizesoptions) -> Self {
+    impl ::std::convert::From<CrawlResourcesSizesOptions> for i32 {
+        fn from(value: CrawlResourcesSizesOptions) -> Self {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i32> for Crawlresourcessizesoptions {
+    impl ::std::convert::TryFrom<i32> for CrawlResourcesSizesOptions {
         type Error = self::error::ConversionError;
         fn try_from(
             value: i32,
@@ -500,7 +500,7 @@ pub mod types {
             }
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for Crawlresourcessizesoptions {
+    impl<'de> ::serde::Deserialize<'de> for CrawlResourcesSizesOptions {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -519,23 +519,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
-    ///`Createidentitycollectorrequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Createidentitycollectorrequest {
-        ///The display name for the new identity collector. Must be unique within the tenant.
-        pub name: ::std::string::String,
-        ///The identifier of the source to create the identity collector for, represented as a UUID. Both hyphenated and non-hyphenated formats are accepted. The identity collector type is derived from this source.
-        #[serde(rename = "sourceId")]
-        pub source_id: ::std::string::String,
-    }
-    impl Createidentitycollectorrequest {
-        pub fn builder() -> builder::Createidentitycollectorrequest {
-            Default::default()
-        }
-    }
-    ///`Createschedulerequest`
+    ///`CreateScheduleRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Createschedulerequest {
+    pub struct CreateScheduleRequest {
         ///Indicates whether the scheduled task is currently active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
@@ -591,34 +577,48 @@ pub mod types {
         )]
         pub task_type_name: ::std::option::Option<::std::string::String>,
     }
-    impl Createschedulerequest {
-        pub fn builder() -> builder::Createschedulerequest {
+    impl CreateScheduleRequest {
+        pub fn builder() -> builder::CreateScheduleRequest {
             Default::default()
         }
     }
-    ///`Dataclassificationsettings`
+    ///`Createidentitycollectorrequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Createidentitycollectorrequest {
+        ///The display name for the new identity collector. Must be unique within the tenant.
+        pub name: ::std::string::String,
+        ///The identifier of the source to create the identity collector for, represented as a UUID. Both hyphenated and non-hyphenated formats are accepted. The identity collector type is derived from this source.
+        #[serde(rename = "sourceId")]
+        pub source_id: ::std::string::String,
+    }
+    impl Createidentitycollectorrequest {
+        pub fn builder() -> builder::Createidentitycollectorrequest {
+            Default::default()
+        }
+    }
+    ///`DataClassificationSettings`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct Dataclassificationsettings(pub Basesettings);
-    impl ::std::ops::Deref for Dataclassificationsettings {
-        type Target = Basesettings;
-        fn deref(&self) -> &Basesettings {
+    pub struct DataClassificationSettings(pub BaseSettings);
+    impl ::std::ops::Deref for DataClassificationSettings {
+        type Target = BaseSettings;
+        fn deref(&self) -> &BaseSettings {
             &self.0
         }
     }
-    impl ::std::convert::From<Dataclassificationsettings> for Basesettings {
-        fn from(value: Dataclassificationsettings) -> Self {
+    impl ::std::convert::From<DataClassificationSettings> for BaseSettings {
+        fn from(value: DataClassificationSettings) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<Basesettings> for Dataclassificationsettings {
-        fn from(value: Basesettings) -> Self {
+    impl ::std::convert::From<BaseSettings> for DataClassificationSettings {
+        fn from(value: BaseSettings) -> Self {
             Self(value)
         }
     }
-    ///`Dataownermodel`
+    ///`DataOwnerModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Dataownermodel {
+    pub struct DataOwnerModel {
         ///The full path to the resource within the system or application.
         #[serde(
             rename = "fullPath",
@@ -657,9 +657,9 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
-    ///`Int64stringkeyvaluepair`
+    ///`Int64StringKeyValuePair`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct Int64stringkeyvaluepair {
+    pub struct Int64StringKeyValuePair {
         ///The key for the tag or pair.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<i64>,
@@ -716,9 +716,9 @@ pub mod types {
         )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
-    ///`Permissioncollectorsettings`
+    ///`PermissionCollectorSettings`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct Permissioncollectorsettings {
+    pub struct PermissionCollectorSettings {
         #[serde(
             rename = "analyzeUniquePermissions",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -752,9 +752,9 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Reelectrequest`
+    ///`ReelectRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Reelectrequest {
+    pub struct ReelectRequest {
         ///The name of the campaign or election process for re-electing the owner.
         #[serde(
             rename = "campaignName",
@@ -771,14 +771,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
-    impl Reelectrequest {
-        pub fn builder() -> builder::Reelectrequest {
+    impl ReelectRequest {
+        pub fn builder() -> builder::ReelectRequest {
             Default::default()
         }
     }
-    ///`Resourcemodel`
+    ///`ResourceModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Resourcemodel {
+    pub struct ResourceModel {
         ///The unique identifier of the application to which this resource belongs.
         #[serde(
             rename = "applicationId",
@@ -801,7 +801,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owners: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Businessservicetype>,
+        pub type_: ::std::option::Option<BusinessServiceType>,
     }
     ///`ScheduleInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -956,28 +956,9 @@ pub mod types {
         )]
         pub task_type_name: ::std::option::Option<::std::string::String>,
     }
-    ///`Updateidentitycollectorrequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Updateidentitycollectorrequest {
-        ///The display name of the identity collector. Must be unique within the tenant.
-        pub name: ::std::string::String,
-        ///The identifier of the associated source, represented as a UUID. Both hyphenated and non-hyphenated formats are accepted. This value cannot be modified for an existing identity collector and must match the current value.
-        #[serde(rename = "sourceId")]
-        pub source_id: ::std::string::String,
-        ///The identity collector type. This value cannot be modified for an existing identity collector and must match the current value.
-        #[serde(rename = "type")]
-        pub type_: ::std::string::String,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    impl Updateidentitycollectorrequest {
-        pub fn builder() -> builder::Updateidentitycollectorrequest {
-            Default::default()
-        }
-    }
-    ///`Updateschedulerequest`
+    ///`UpdateScheduleRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct Updateschedulerequest {
+    pub struct UpdateScheduleRequest {
         ///Indicates whether the scheduled task is currently active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
@@ -1035,15 +1016,34 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl Updateschedulerequest {
-        pub fn builder() -> builder::Updateschedulerequest {
+    impl UpdateScheduleRequest {
+        pub fn builder() -> builder::UpdateScheduleRequest {
+            Default::default()
+        }
+    }
+    ///`Updateidentitycollectorrequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Updateidentitycollectorrequest {
+        ///The display name of the identity collector. Must be unique within the tenant.
+        pub name: ::std::string::String,
+        ///The identifier of the associated source, represented as a UUID. Both hyphenated and non-hyphenated formats are accepted. This value cannot be modified for an existing identity collector and must match the current value.
+        #[serde(rename = "sourceId")]
+        pub source_id: ::std::string::String,
+        ///The identity collector type. This value cannot be modified for an existing identity collector and must match the current value.
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Updateidentitycollectorrequest {
+        pub fn builder() -> builder::Updateidentitycollectorrequest {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct Assignresourceownerrequest {
+        pub struct AssignResourceOwnerRequest {
             app_id: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -1057,7 +1057,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Assignresourceownerrequest {
+        impl ::std::default::Default for AssignResourceOwnerRequest {
             fn default() -> Self {
                 Self {
                     app_id: Ok(Default::default()),
@@ -1066,7 +1066,7 @@ pub mod types {
                 }
             }
         }
-        impl Assignresourceownerrequest {
+        impl AssignResourceOwnerRequest {
             pub fn app_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -1104,11 +1104,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Assignresourceownerrequest>
-        for super::Assignresourceownerrequest {
+        impl ::std::convert::TryFrom<AssignResourceOwnerRequest>
+        for super::AssignResourceOwnerRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Assignresourceownerrequest,
+                value: AssignResourceOwnerRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     app_id: value.app_id?,
@@ -1117,9 +1117,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Assignresourceownerrequest>
-        for Assignresourceownerrequest {
-            fn from(value: super::Assignresourceownerrequest) -> Self {
+        impl ::std::convert::From<super::AssignResourceOwnerRequest>
+        for AssignResourceOwnerRequest {
+            fn from(value: super::AssignResourceOwnerRequest) -> Self {
                 Self {
                     app_id: Ok(value.app_id),
                     full_path: Ok(value.full_path),
@@ -1128,9 +1128,9 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Basecreateapplicationrequest {
+        pub struct BaseCreateApplicationRequest {
             activity_configuration_settings: ::std::result::Result<
-                ::std::option::Option<super::Activityconfigurationsettings>,
+                ::std::option::Option<super::ActivityConfigurationSettings>,
                 ::std::string::String,
             >,
             ad_identity_collector_id: ::std::result::Result<
@@ -1138,15 +1138,15 @@ pub mod types {
                 ::std::string::String,
             >,
             application_crawler_settings: ::std::result::Result<
-                ::std::option::Option<super::Applicationcrawlersettings>,
+                ::std::option::Option<super::ApplicationCrawlerSettings>,
                 ::std::string::String,
             >,
             application_type: ::std::result::Result<
-                super::Applicationtype,
+                super::ApplicationType,
                 ::std::string::String,
             >,
             data_classification_settings: ::std::result::Result<
-                ::std::option::Option<super::Dataclassificationsettings>,
+                ::std::option::Option<super::DataClassificationSettings>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -1167,11 +1167,11 @@ pub mod types {
                 ::std::string::String,
             >,
             permission_collector_settings: ::std::result::Result<
-                ::std::option::Option<super::Permissioncollectorsettings>,
+                ::std::option::Option<super::PermissionCollectorSettings>,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::Int64stringkeyvaluepair>>,
+                ::std::option::Option<::std::vec::Vec<super::Int64StringKeyValuePair>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -1179,7 +1179,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Basecreateapplicationrequest {
+        impl ::std::default::Default for BaseCreateApplicationRequest {
             fn default() -> Self {
                 Self {
                     activity_configuration_settings: Ok(Default::default()),
@@ -1200,11 +1200,11 @@ pub mod types {
                 }
             }
         }
-        impl Basecreateapplicationrequest {
+        impl BaseCreateApplicationRequest {
             pub fn activity_configuration_settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::Activityconfigurationsettings>,
+                    ::std::option::Option<super::ActivityConfigurationSettings>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1234,7 +1234,7 @@ pub mod types {
             pub fn application_crawler_settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::Applicationcrawlersettings>,
+                    ::std::option::Option<super::ApplicationCrawlerSettings>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1249,7 +1249,7 @@ pub mod types {
             }
             pub fn application_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Applicationtype>,
+                T: ::std::convert::TryInto<super::ApplicationType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.application_type = value
@@ -1264,7 +1264,7 @@ pub mod types {
             pub fn data_classification_settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::Dataclassificationsettings>,
+                    ::std::option::Option<super::DataClassificationSettings>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1344,7 +1344,7 @@ pub mod types {
             pub fn permission_collector_settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::Permissioncollectorsettings>,
+                    ::std::option::Option<super::PermissionCollectorSettings>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1361,7 +1361,7 @@ pub mod types {
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        ::std::vec::Vec<super::Int64stringkeyvaluepair>,
+                        ::std::vec::Vec<super::Int64StringKeyValuePair>,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -1388,11 +1388,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Basecreateapplicationrequest>
-        for super::Basecreateapplicationrequest {
+        impl ::std::convert::TryFrom<BaseCreateApplicationRequest>
+        for super::BaseCreateApplicationRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Basecreateapplicationrequest,
+                value: BaseCreateApplicationRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     activity_configuration_settings: value
@@ -1412,9 +1412,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Basecreateapplicationrequest>
-        for Basecreateapplicationrequest {
-            fn from(value: super::Basecreateapplicationrequest) -> Self {
+        impl ::std::convert::From<super::BaseCreateApplicationRequest>
+        for BaseCreateApplicationRequest {
+            fn from(value: super::BaseCreateApplicationRequest) -> Self {
                 Self {
                     activity_configuration_settings: Ok(
                         value.activity_configuration_settings,
@@ -1437,70 +1437,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Createidentitycollectorrequest {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            source_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Createidentitycollectorrequest {
-            fn default() -> Self {
-                Self {
-                    name: Err("no value supplied for name".to_string()),
-                    source_id: Err("no value supplied for source_id".to_string()),
-                }
-            }
-        }
-        impl Createidentitycollectorrequest {
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn source_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Createidentitycollectorrequest>
-        for super::Createidentitycollectorrequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Createidentitycollectorrequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    name: value.name?,
-                    source_id: value.source_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Createidentitycollectorrequest>
-        for Createidentitycollectorrequest {
-            fn from(value: super::Createidentitycollectorrequest) -> Self {
-                Self {
-                    name: Ok(value.name),
-                    source_id: Ok(value.source_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Createschedulerequest {
+        pub struct CreateScheduleRequest {
             active: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -1542,7 +1479,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Createschedulerequest {
+        impl ::std::default::Default for CreateScheduleRequest {
             fn default() -> Self {
                 Self {
                     active: Ok(Default::default()),
@@ -1558,7 +1495,7 @@ pub mod types {
                 }
             }
         }
-        impl Createschedulerequest {
+        impl CreateScheduleRequest {
             pub fn active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -1690,11 +1627,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Createschedulerequest>
-        for super::Createschedulerequest {
+        impl ::std::convert::TryFrom<CreateScheduleRequest>
+        for super::CreateScheduleRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Createschedulerequest,
+                value: CreateScheduleRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     active: value.active?,
@@ -1710,9 +1647,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Createschedulerequest>
-        for Createschedulerequest {
-            fn from(value: super::Createschedulerequest) -> Self {
+        impl ::std::convert::From<super::CreateScheduleRequest>
+        for CreateScheduleRequest {
+            fn from(value: super::CreateScheduleRequest) -> Self {
                 Self {
                     active: Ok(value.active),
                     application_id: Ok(value.application_id),
@@ -1728,7 +1665,70 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Reelectrequest {
+        pub struct Createidentitycollectorrequest {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Createidentitycollectorrequest {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    source_id: Err("no value supplied for source_id".to_string()),
+                }
+            }
+        }
+        impl Createidentitycollectorrequest {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn source_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Createidentitycollectorrequest>
+        for super::Createidentitycollectorrequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Createidentitycollectorrequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    source_id: value.source_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Createidentitycollectorrequest>
+        for Createidentitycollectorrequest {
+            fn from(value: super::Createidentitycollectorrequest) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    source_id: Ok(value.source_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReelectRequest {
             campaign_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1742,7 +1742,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Reelectrequest {
+        impl ::std::default::Default for ReelectRequest {
             fn default() -> Self {
                 Self {
                     campaign_name: Ok(Default::default()),
@@ -1751,7 +1751,7 @@ pub mod types {
                 }
             }
         }
-        impl Reelectrequest {
+        impl ReelectRequest {
             pub fn campaign_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1791,10 +1791,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Reelectrequest> for super::Reelectrequest {
+        impl ::std::convert::TryFrom<ReelectRequest> for super::ReelectRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Reelectrequest,
+                value: ReelectRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     campaign_name: value.campaign_name?,
@@ -1803,12 +1803,261 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Reelectrequest> for Reelectrequest {
-            fn from(value: super::Reelectrequest) -> Self {
+        impl ::std::convert::From<super::ReelectRequest> for ReelectRequest {
+            fn from(value: super::ReelectRequest) -> Self {
                 Self {
                     campaign_name: Ok(value.campaign_name),
                     owner_id: Ok(value.owner_id),
                     reviewers: Ok(value.reviewers),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateScheduleRequest {
+            active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            application_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            days_of_week: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            interval: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            run_after_schedule_task_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            schedule_task_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            schedule_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            task_type_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateScheduleRequest {
+            fn default() -> Self {
+                Self {
+                    active: Ok(Default::default()),
+                    application_id: Ok(Default::default()),
+                    days_of_week: Ok(Default::default()),
+                    end_time: Ok(Default::default()),
+                    interval: Ok(Default::default()),
+                    run_after_schedule_task_id: Ok(Default::default()),
+                    schedule_task_name: Ok(Default::default()),
+                    schedule_type: Ok(Default::default()),
+                    start_time: Ok(Default::default()),
+                    task_type_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateScheduleRequest {
+            pub fn active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
+                self
+            }
+            pub fn application_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.application_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for application_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn days_of_week<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.days_of_week = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for days_of_week: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn interval<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.interval = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for interval: {e}")
+                    });
+                self
+            }
+            pub fn run_after_schedule_task_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.run_after_schedule_task_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for run_after_schedule_task_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn schedule_task_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule_task_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for schedule_task_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn schedule_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule_type: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn task_type_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.task_type_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for task_type_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateScheduleRequest>
+        for super::UpdateScheduleRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateScheduleRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active: value.active?,
+                    application_id: value.application_id?,
+                    days_of_week: value.days_of_week?,
+                    end_time: value.end_time?,
+                    interval: value.interval?,
+                    run_after_schedule_task_id: value.run_after_schedule_task_id?,
+                    schedule_task_name: value.schedule_task_name?,
+                    schedule_type: value.schedule_type?,
+                    start_time: value.start_time?,
+                    task_type_name: value.task_type_name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateScheduleRequest>
+        for UpdateScheduleRequest {
+            fn from(value: super::UpdateScheduleRequest) -> Self {
+                Self {
+                    active: Ok(value.active),
+                    application_id: Ok(value.application_id),
+                    days_of_week: Ok(value.days_of_week),
+                    end_time: Ok(value.end_time),
+                    interval: Ok(value.interval),
+                    run_after_schedule_task_id: Ok(value.run_after_schedule_task_id),
+                    schedule_task_name: Ok(value.schedule_task_name),
+                    schedule_type: Ok(value.schedule_type),
+                    start_time: Ok(value.start_time),
+                    task_type_name: Ok(value.task_type_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1908,255 +2157,6 @@ pub mod types {
                     name: Ok(value.name),
                     source_id: Ok(value.source_id),
                     type_: Ok(value.type_),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Updateschedulerequest {
-            active: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            application_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            days_of_week: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            end_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            interval: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            run_after_schedule_task_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            schedule_task_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            schedule_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            start_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            task_type_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Updateschedulerequest {
-            fn default() -> Self {
-                Self {
-                    active: Ok(Default::default()),
-                    application_id: Ok(Default::default()),
-                    days_of_week: Ok(Default::default()),
-                    end_time: Ok(Default::default()),
-                    interval: Ok(Default::default()),
-                    run_after_schedule_task_id: Ok(Default::default()),
-                    schedule_task_name: Ok(Default::default()),
-                    schedule_type: Ok(Default::default()),
-                    start_time: Ok(Default::default()),
-                    task_type_name: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Updateschedulerequest {
-            pub fn active<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for active: {e}")
-                    });
-                self
-            }
-            pub fn application_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.application_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for application_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn days_of_week<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.days_of_week = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for days_of_week: {e}")
-                    });
-                self
-            }
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn interval<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.interval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for interval: {e}")
-                    });
-                self
-            }
-            pub fn run_after_schedule_task_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.run_after_schedule_task_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for run_after_schedule_task_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn schedule_task_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.schedule_task_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for schedule_task_name: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn schedule_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.schedule_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for schedule_type: {e}")
-                    });
-                self
-            }
-            pub fn start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
-                self
-            }
-            pub fn task_type_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.task_type_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for task_type_name: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Updateschedulerequest>
-        for super::Updateschedulerequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Updateschedulerequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    active: value.active?,
-                    application_id: value.application_id?,
-                    days_of_week: value.days_of_week?,
-                    end_time: value.end_time?,
-                    interval: value.interval?,
-                    run_after_schedule_task_id: value.run_after_schedule_task_id?,
-                    schedule_task_name: value.schedule_task_name?,
-                    schedule_type: value.schedule_type?,
-                    start_time: value.start_time?,
-                    task_type_name: value.task_type_name?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Updateschedulerequest>
-        for Updateschedulerequest {
-            fn from(value: super::Updateschedulerequest) -> Self {
-                Self {
-                    active: Ok(value.active),
-                    application_id: Ok(value.application_id),
-                    days_of_week: Ok(value.days_of_week),
-                    end_time: Ok(value.end_time),
-                    interval: Ok(value.interval),
-                    run_after_schedule_task_id: Ok(value.run_after_schedule_task_id),
-                    schedule_task_name: Ok(value.schedule_task_name),
-                    schedule_type: Ok(value.schedule_type),
-                    start_time: Ok(value.start_time),
-                    task_type_name: Ok(value.task_type_name),
                     extra: Ok(value.extra),
                 }
             }
@@ -2962,67 +2962,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3105,67 +3044,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3247,66 +3125,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -3396,66 +3214,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -3547,66 +3305,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -3747,67 +3445,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3829,7 +3466,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateScheduleV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Createschedulerequest>, String>,
+        body: Result<Option<types::builder::CreateScheduleRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateScheduleV1<'a> {
@@ -3842,9 +3479,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Createschedulerequest>,
+            V: std::convert::TryInto<types::CreateScheduleRequest>,
             <V as std::convert::TryInto<
-                types::Createschedulerequest,
+                types::CreateScheduleRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -3852,7 +3489,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Createschedulerequest` for body failed: {}", s
+                        "conversion to `CreateScheduleRequest` for body failed: {}", s
                     )
                 });
             self
@@ -3860,8 +3497,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Createschedulerequest,
-            ) -> types::builder::Createschedulerequest,
+                types::builder::CreateScheduleRequest,
+            ) -> types::builder::CreateScheduleRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -3877,7 +3514,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Createschedulerequest::try_from(v).map_err(|e| e.to_string())
+                    types::CreateScheduleRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request("create_schedule_v1"),
@@ -3915,67 +3552,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4059,67 +3635,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4142,7 +3657,7 @@ pub mod builder {
     pub struct PutScheduleV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
-        body: Result<Option<types::builder::Updateschedulerequest>, String>,
+        body: Result<Option<types::builder::UpdateScheduleRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutScheduleV1<'a> {
@@ -4165,9 +3680,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Updateschedulerequest>,
+            V: std::convert::TryInto<types::UpdateScheduleRequest>,
             <V as std::convert::TryInto<
-                types::Updateschedulerequest,
+                types::UpdateScheduleRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -4175,7 +3690,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Updateschedulerequest` for body failed: {}", s
+                        "conversion to `UpdateScheduleRequest` for body failed: {}", s
                     )
                 });
             self
@@ -4183,8 +3698,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Updateschedulerequest,
-            ) -> types::builder::Updateschedulerequest,
+                types::builder::UpdateScheduleRequest,
+            ) -> types::builder::UpdateScheduleRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -4202,7 +3717,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Updateschedulerequest::try_from(v).map_err(|e| e.to_string())
+                    types::UpdateScheduleRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(sailpoint_runtime::glue::invalid_request("put_schedule_v1"))?;
             let url = format!(
@@ -4242,66 +3757,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -4393,66 +3848,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -4545,7 +3940,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Applicationitem>>,
+            ResponseValue<::std::vec::Vec<types::ApplicationItem>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, count, filters, limit, offset, call_options } = self;
@@ -4601,67 +3996,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4683,7 +4017,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateApplicationV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Basecreateapplicationrequest>, String>,
+        body: Result<Option<types::builder::BaseCreateApplicationRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateApplicationV1<'a> {
@@ -4696,9 +4030,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Basecreateapplicationrequest>,
+            V: std::convert::TryInto<types::BaseCreateApplicationRequest>,
             <V as std::convert::TryInto<
-                types::Basecreateapplicationrequest,
+                types::BaseCreateApplicationRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -4706,7 +4040,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Basecreateapplicationrequest` for body failed: {}",
+                        "conversion to `BaseCreateApplicationRequest` for body failed: {}",
                         s
                     )
                 });
@@ -4715,8 +4049,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Basecreateapplicationrequest,
-            ) -> types::builder::Basecreateapplicationrequest,
+                types::builder::BaseCreateApplicationRequest,
+            ) -> types::builder::BaseCreateApplicationRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -4732,7 +4066,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Basecreateapplicationrequest::try_from(v)
+                    types::BaseCreateApplicationRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -4774,66 +4108,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -4885,7 +4159,7 @@ pub mod builder {
         ///Sends a `GET` request to `/das/v1/applications/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Applicationitem>, sailpoint_runtime::Error> {
+        ) -> Result<ResponseValue<types::ApplicationItem>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
@@ -4926,67 +4200,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5009,7 +4222,7 @@ pub mod builder {
     pub struct PutApplicationV1<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
-        body: Result<Option<types::builder::Basecreateapplicationrequest>, String>,
+        body: Result<Option<types::builder::BaseCreateApplicationRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutApplicationV1<'a> {
@@ -5032,9 +4245,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Basecreateapplicationrequest>,
+            V: std::convert::TryInto<types::BaseCreateApplicationRequest>,
             <V as std::convert::TryInto<
-                types::Basecreateapplicationrequest,
+                types::BaseCreateApplicationRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -5042,7 +4255,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Basecreateapplicationrequest` for body failed: {}",
+                        "conversion to `BaseCreateApplicationRequest` for body failed: {}",
                         s
                     )
                 });
@@ -5051,8 +4264,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Basecreateapplicationrequest,
-            ) -> types::builder::Basecreateapplicationrequest,
+                types::builder::BaseCreateApplicationRequest,
+            ) -> types::builder::BaseCreateApplicationRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -5072,7 +4285,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Basecreateapplicationrequest::try_from(v)
+                    types::BaseCreateApplicationRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -5115,66 +4328,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -5268,66 +4421,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -5486,67 +4579,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5667,67 +4699,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5858,76 +4829,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -6025,66 +4926,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -6161,7 +5002,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Dataownermodel>>,
+            ResponseValue<::std::vec::Vec<types::DataOwnerModel>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, app_id, limit, offset, call_options } = self;
@@ -6208,67 +5049,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -6401,67 +5181,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -6536,7 +5255,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Resourcemodel>>,
+            ResponseValue<::std::vec::Vec<types::ResourceModel>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, owner_identity_id, limit, offset, call_options } = self;
@@ -6599,67 +5318,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -6681,7 +5339,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PostDasV1OwnersAssign<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Assignresourceownerrequest>, String>,
+        body: Result<Option<types::builder::AssignResourceOwnerRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PostDasV1OwnersAssign<'a> {
@@ -6694,9 +5352,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Assignresourceownerrequest>,
+            V: std::convert::TryInto<types::AssignResourceOwnerRequest>,
             <V as std::convert::TryInto<
-                types::Assignresourceownerrequest,
+                types::AssignResourceOwnerRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -6704,7 +5362,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Assignresourceownerrequest` for body failed: {}",
+                        "conversion to `AssignResourceOwnerRequest` for body failed: {}",
                         s
                     )
                 });
@@ -6713,8 +5371,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Assignresourceownerrequest,
-            ) -> types::builder::Assignresourceownerrequest,
+                types::builder::AssignResourceOwnerRequest,
+            ) -> types::builder::AssignResourceOwnerRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -6730,7 +5388,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Assignresourceownerrequest::try_from(v)
+                    types::AssignResourceOwnerRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -6771,67 +5429,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -6954,67 +5551,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -7036,7 +5572,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PostDasV1OwnersReelect<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Reelectrequest>, String>,
+        body: Result<Option<types::builder::ReelectRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PostDasV1OwnersReelect<'a> {
@@ -7049,24 +5585,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Reelectrequest>,
+            V: std::convert::TryInto<types::ReelectRequest>,
             <V as std::convert::TryInto<
-                types::Reelectrequest,
+                types::ReelectRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
-                    format!("conversion to `Reelectrequest` for body failed: {}", s)
+                    format!("conversion to `ReelectRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Reelectrequest,
-            ) -> types::builder::Reelectrequest,
+                types::builder::ReelectRequest,
+            ) -> types::builder::ReelectRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -7082,7 +5618,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Reelectrequest::try_from(v).map_err(|e| e.to_string())
+                    types::ReelectRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -7124,67 +5660,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

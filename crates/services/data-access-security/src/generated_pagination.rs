@@ -5,13 +5,13 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
-    GetApplicationsV1, ::std::vec::Vec < types::Applicationitem >,
-    types::Applicationitem, 250, "get_applications_v1", true, | b | b.count(true), | page
+    GetApplicationsV1, ::std::vec::Vec < types::ApplicationItem >,
+    types::ApplicationItem, 250, "get_applications_v1", true, | b | b.count(true), | page
     | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    GetDasV1OwnersByOwnerIdentityIdResources, ::std::vec::Vec < types::Resourcemodel >,
-    types::Resourcemodel, 250, "get_das_v1_owners_by_owner_identity_id_resources", false,
+    GetDasV1OwnersByOwnerIdentityIdResources, ::std::vec::Vec < types::ResourceModel >,
+    types::ResourceModel, 250, "get_das_v1_owners_by_owner_identity_id_resources", false,
     | b | b, | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
@@ -20,7 +20,7 @@ sailpoint_runtime::glue::offset_listing!(
     | b, | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    GetOwnersV1, ::std::vec::Vec < types::Dataownermodel >, types::Dataownermodel, 250,
+    GetOwnersV1, ::std::vec::Vec < types::DataOwnerModel >, types::DataOwnerModel, 250,
     "get_owners_v1", false, | b | b, | page | page
 );
 sailpoint_runtime::glue::offset_listing!(

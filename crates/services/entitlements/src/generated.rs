@@ -289,6 +289,295 @@ pub mod types {
             Default::default()
         }
     }
+    ///`EntitlementPrivilegeLevel`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntitlementPrivilegeLevel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub direct: ::std::option::Option<EntitlementPrivilegeLevelDirect>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub effective: ::std::option::Option<EntitlementPrivilegeLevelEffective>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inherited: ::std::option::Option<EntitlementPrivilegeLevelInherited>,
+        ///User or process that set the privilege level
+        #[serde(
+            rename = "setBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub set_by: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "setByType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub set_by_type: ::std::option::Option<EntitlementPrivilegeLevelSetByType>,
+    }
+    ///Direct privilege level assigned to the entitlement
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementPrivilegeLevelDirect {
+        #[serde(rename = "HIGH")]
+        High,
+        #[serde(rename = "LOW")]
+        Low,
+        #[serde(rename = "MEDIUM")]
+        Medium,
+        #[serde(rename = "NONE")]
+        None,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntitlementPrivilegeLevelDirect {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::High => f.write_str("HIGH"),
+                Self::Low => f.write_str("LOW"),
+                Self::Medium => f.write_str("MEDIUM"),
+                Self::None => f.write_str("NONE"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntitlementPrivilegeLevelDirect {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "HIGH" => Ok(Self::High),
+                "LOW" => Ok(Self::Low),
+                "MEDIUM" => Ok(Self::Medium),
+                "NONE" => Ok(Self::None),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntitlementPrivilegeLevelDirect {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementPrivilegeLevelDirect {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Effective privilege level assigned to the entitlement
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementPrivilegeLevelEffective {
+        #[serde(rename = "HIGH")]
+        High,
+        #[serde(rename = "LOW")]
+        Low,
+        #[serde(rename = "MEDIUM")]
+        Medium,
+        #[serde(rename = "NONE")]
+        None,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntitlementPrivilegeLevelEffective {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::High => f.write_str("HIGH"),
+                Self::Low => f.write_str("LOW"),
+                Self::Medium => f.write_str("MEDIUM"),
+                Self::None => f.write_str("NONE"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntitlementPrivilegeLevelEffective {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "HIGH" => Ok(Self::High),
+                "LOW" => Ok(Self::Low),
+                "MEDIUM" => Ok(Self::Medium),
+                "NONE" => Ok(Self::None),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntitlementPrivilegeLevelEffective {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementPrivilegeLevelEffective {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Inherited privilege level on the entitlement, if any
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementPrivilegeLevelInherited {
+        #[serde(rename = "HIGH")]
+        High,
+        #[serde(rename = "LOW")]
+        Low,
+        #[serde(rename = "MEDIUM")]
+        Medium,
+        #[serde(rename = "NONE")]
+        None,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntitlementPrivilegeLevelInherited {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::High => f.write_str("HIGH"),
+                Self::Low => f.write_str("LOW"),
+                Self::Medium => f.write_str("MEDIUM"),
+                Self::None => f.write_str("NONE"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntitlementPrivilegeLevelInherited {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "HIGH" => Ok(Self::High),
+                "LOW" => Ok(Self::Low),
+                "MEDIUM" => Ok(Self::Medium),
+                "NONE" => Ok(Self::None),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntitlementPrivilegeLevelInherited {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementPrivilegeLevelInherited {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Method by which the privilege level was set
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EntitlementPrivilegeLevelSetByType {
+        #[serde(rename = "OVERRIDE")]
+        Override,
+        #[serde(rename = "CUSTOM_CRITERIA")]
+        CustomCriteria,
+        #[serde(rename = "CONNECTOR_CRITERIA")]
+        ConnectorCriteria,
+        #[serde(rename = "SINGLE_LEVEL_CRITERIA")]
+        SingleLevelCriteria,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntitlementPrivilegeLevelSetByType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Override => f.write_str("OVERRIDE"),
+                Self::CustomCriteria => f.write_str("CUSTOM_CRITERIA"),
+                Self::ConnectorCriteria => f.write_str("CONNECTOR_CRITERIA"),
+                Self::SingleLevelCriteria => f.write_str("SINGLE_LEVEL_CRITERIA"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntitlementPrivilegeLevelSetByType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "OVERRIDE" => Ok(Self::Override),
+                "CUSTOM_CRITERIA" => Ok(Self::CustomCriteria),
+                "CONNECTOR_CRITERIA" => Ok(Self::ConnectorCriteria),
+                "SINGLE_LEVEL_CRITERIA" => Ok(Self::SingleLevelCriteria),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntitlementPrivilegeLevelSetByType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntitlementPrivilegeLevelSetByType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`EntitlementRequestConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     pub struct EntitlementRequestConfig {
@@ -339,304 +628,15 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
-    ///`Entitlementprivilegelevel`
+    ///`EntitlementV2`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Entitlementprivilegelevel {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub direct: ::std::option::Option<EntitlementprivilegelevelDirect>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub effective: ::std::option::Option<EntitlementprivilegelevelEffective>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub inherited: ::std::option::Option<EntitlementprivilegelevelInherited>,
-        ///User or process that set the privilege level
-        #[serde(
-            rename = "setBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub set_by: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "setByType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub set_by_type: ::std::option::Option<EntitlementprivilegelevelSetByType>,
-    }
-    ///Direct privilege level assigned to the entitlement
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum EntitlementprivilegelevelDirect {
-        #[serde(rename = "HIGH")]
-        High,
-        #[serde(rename = "LOW")]
-        Low,
-        #[serde(rename = "MEDIUM")]
-        Medium,
-        #[serde(rename = "NONE")]
-        None,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for EntitlementprivilegelevelDirect {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::High => f.write_str("HIGH"),
-                Self::Low => f.write_str("LOW"),
-                Self::Medium => f.write_str("MEDIUM"),
-                Self::None => f.write_str("NONE"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for EntitlementprivilegelevelDirect {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "HIGH" => Ok(Self::High),
-                "LOW" => Ok(Self::Low),
-                "MEDIUM" => Ok(Self::Medium),
-                "NONE" => Ok(Self::None),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for EntitlementprivilegelevelDirect {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementprivilegelevelDirect {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Effective privilege level assigned to the entitlement
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum EntitlementprivilegelevelEffective {
-        #[serde(rename = "HIGH")]
-        High,
-        #[serde(rename = "LOW")]
-        Low,
-        #[serde(rename = "MEDIUM")]
-        Medium,
-        #[serde(rename = "NONE")]
-        None,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for EntitlementprivilegelevelEffective {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::High => f.write_str("HIGH"),
-                Self::Low => f.write_str("LOW"),
-                Self::Medium => f.write_str("MEDIUM"),
-                Self::None => f.write_str("NONE"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for EntitlementprivilegelevelEffective {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "HIGH" => Ok(Self::High),
-                "LOW" => Ok(Self::Low),
-                "MEDIUM" => Ok(Self::Medium),
-                "NONE" => Ok(Self::None),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for EntitlementprivilegelevelEffective {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementprivilegelevelEffective {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Inherited privilege level on the entitlement, if any
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum EntitlementprivilegelevelInherited {
-        #[serde(rename = "HIGH")]
-        High,
-        #[serde(rename = "LOW")]
-        Low,
-        #[serde(rename = "MEDIUM")]
-        Medium,
-        #[serde(rename = "NONE")]
-        None,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for EntitlementprivilegelevelInherited {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::High => f.write_str("HIGH"),
-                Self::Low => f.write_str("LOW"),
-                Self::Medium => f.write_str("MEDIUM"),
-                Self::None => f.write_str("NONE"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for EntitlementprivilegelevelInherited {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "HIGH" => Ok(Self::High),
-                "LOW" => Ok(Self::Low),
-                "MEDIUM" => Ok(Self::Medium),
-                "NONE" => Ok(Self::None),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for EntitlementprivilegelevelInherited {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementprivilegelevelInherited {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Method by which the privilege level was set
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum EntitlementprivilegelevelSetByType {
-        #[serde(rename = "OVERRIDE")]
-        Override,
-        #[serde(rename = "CUSTOM_CRITERIA")]
-        CustomCriteria,
-        #[serde(rename = "CONNECTOR_CRITERIA")]
-        ConnectorCriteria,
-        #[serde(rename = "SINGLE_LEVEL_CRITERIA")]
-        SingleLevelCriteria,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for EntitlementprivilegelevelSetByType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Override => f.write_str("OVERRIDE"),
-                Self::CustomCriteria => f.write_str("CUSTOM_CRITERIA"),
-                Self::ConnectorCriteria => f.write_str("CONNECTOR_CRITERIA"),
-                Self::SingleLevelCriteria => f.write_str("SINGLE_LEVEL_CRITERIA"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for EntitlementprivilegelevelSetByType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "OVERRIDE" => Ok(Self::Override),
-                "CUSTOM_CRITERIA" => Ok(Self::CustomCriteria),
-                "CONNECTOR_CRITERIA" => Ok(Self::ConnectorCriteria),
-                "SINGLE_LEVEL_CRITERIA" => Ok(Self::SingleLevelCriteria),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for EntitlementprivilegelevelSetByType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for EntitlementprivilegelevelSetByType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`Entitlementv2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Entitlementv2 {
+    pub struct EntitlementV2 {
         #[serde(
             rename = "accessModelMetadata",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub access_model_metadata: ::std::option::Option<
-            Entitlementv2AccessModelMetadata,
+            EntitlementV2AccessModelMetadata,
         >,
         ///The entitlement attribute name
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -684,12 +684,12 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         ///The identity that owns the entitlement
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub owner: ::std::option::Option<Entitlementv2Owner>,
+        pub owner: ::std::option::Option<EntitlementV2Owner>,
         #[serde(
             rename = "privilegeLevel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub privilege_level: ::std::option::Option<Entitlementprivilegelevel>,
+        pub privilege_level: ::std::option::Option<EntitlementPrivilegeLevel>,
         ///True if the entitlement is able to be directly requested
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requestable: ::std::option::Option<bool>,
@@ -697,7 +697,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub segments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<Entitlementv2Source>,
+        pub source: ::std::option::Option<EntitlementV2Source>,
         ///The object type of the entitlement from the source schema
         #[serde(
             rename = "sourceSchemaObjectType",
@@ -713,7 +713,7 @@ pub mod types {
     }
     ///Additional data to classify the entitlement
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Entitlementv2AccessModelMetadata {
+    pub struct EntitlementV2AccessModelMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<
             ::std::vec::Vec<sailpoint_shared::types::AccessModelMetadata>,
@@ -721,7 +721,7 @@ pub mod types {
     }
     ///The identity that owns the entitlement
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Entitlementv2Owner {
+    pub struct EntitlementV2Owner {
         ///The identity ID
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -730,7 +730,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of object
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<Entitlementv2OwnerType>,
+        pub type_: ::std::option::Option<EntitlementV2OwnerType>,
     }
     ///The type of object
     #[derive(
@@ -744,14 +744,14 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum Entitlementv2OwnerType {
+    pub enum EntitlementV2OwnerType {
         #[serde(rename = "IDENTITY")]
         Identity,
         /// A value this version of the SDK does not know, kept as sent.
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for Entitlementv2OwnerType {
+    impl ::std::fmt::Display for EntitlementV2OwnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -759,7 +759,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for Entitlementv2OwnerType {
+    impl ::std::str::FromStr for EntitlementV2OwnerType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -770,7 +770,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for Entitlementv2OwnerType {
+    impl ::std::convert::TryFrom<&str> for EntitlementV2OwnerType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -778,7 +778,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for Entitlementv2OwnerType {
+    impl ::std::convert::TryFrom<::std::string::String> for EntitlementV2OwnerType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -786,9 +786,9 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Entitlementv2Source`
+    ///`EntitlementV2Source`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Entitlementv2Source {
+    pub struct EntitlementV2Source {
         ///The source ID
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1780,7 +1780,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Entitlementv2>>,
+            ResponseValue<::std::vec::Vec<types::EntitlementV2>>,
             sailpoint_runtime::Error,
         > {
             let Self {
@@ -1890,57 +1890,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2055,7 +2004,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Entitlementv2>>,
+            ResponseValue<::std::vec::Vec<types::EntitlementV2>>,
             sailpoint_runtime::Error,
         > {
             let Self {
@@ -2148,67 +2097,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2325,66 +2213,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -2439,7 +2267,7 @@ pub mod builder {
         ///Sends a `GET` request to `/entitlements/v1/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Entitlementv2>, sailpoint_runtime::Error> {
+        ) -> Result<ResponseValue<types::EntitlementV2>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
             let id = id
                 .map_err(
@@ -2479,67 +2307,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2606,7 +2373,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/entitlements/v1/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Entitlementv2>, sailpoint_runtime::Error> {
+        ) -> Result<ResponseValue<types::EntitlementV2>, sailpoint_runtime::Error> {
             let Self { client, id, body, call_options } = self;
             let id = id
                 .map_err(
@@ -2653,67 +2420,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2843,7 +2549,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Entitlementv2>>,
+            ResponseValue<::std::vec::Vec<types::EntitlementV2>>,
             sailpoint_runtime::Error,
         > {
             let Self {
@@ -2942,67 +2648,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3132,7 +2777,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Entitlementv2>>,
+            ResponseValue<::std::vec::Vec<types::EntitlementV2>>,
             sailpoint_runtime::Error,
         > {
             let Self {
@@ -3233,67 +2878,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3391,67 +2975,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3594,67 +3117,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3752,57 +3214,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3941,57 +3352,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4126,56 +3486,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(

@@ -129,7 +129,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

@@ -5,21 +5,21 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
-    ListEntitlementChildrenV1, ::std::vec::Vec < types::Entitlementv2 >,
-    types::Entitlementv2, 250, "list_entitlement_children_v1", true, | b | b.count(true),
+    ListEntitlementChildrenV1, ::std::vec::Vec < types::EntitlementV2 >,
+    types::EntitlementV2, 250, "list_entitlement_children_v1", true, | b | b.count(true),
     | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    ListEntitlementParentsV1, ::std::vec::Vec < types::Entitlementv2 >,
-    types::Entitlementv2, 250, "list_entitlement_parents_v1", true, | b | b.count(true),
+    ListEntitlementParentsV1, ::std::vec::Vec < types::EntitlementV2 >,
+    types::EntitlementV2, 250, "list_entitlement_parents_v1", true, | b | b.count(true),
     | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    ListEntitlementsByAccountV1, ::std::vec::Vec < types::Entitlementv2 >,
-    types::Entitlementv2, 250, "list_entitlements_by_account_v1", true, | b | b
+    ListEntitlementsByAccountV1, ::std::vec::Vec < types::EntitlementV2 >,
+    types::EntitlementV2, 250, "list_entitlements_by_account_v1", true, | b | b
     .count(true), | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    ListEntitlementsV1, ::std::vec::Vec < types::Entitlementv2 >, types::Entitlementv2,
+    ListEntitlementsV1, ::std::vec::Vec < types::EntitlementV2 >, types::EntitlementV2,
     250, "list_entitlements_v1", true, | b | b.count(true), | page | page
 );

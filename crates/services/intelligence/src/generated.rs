@@ -495,6 +495,179 @@ pub mod types {
                 })
         }
     }
+    ///`IntelAccessAccountWire`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelAccessAccountWire {
+        ///True when the account is treated as authoritative for attribute synchronization.
+        pub authoritative: bool,
+        ///Timestamp when the account record was created in Identity Security Cloud.
+        pub created: ::sailpoint_runtime::DateTime,
+        ///True when the account is administratively disabled on the source.
+        pub disabled: bool,
+        ///Unique account identifier in Identity Security Cloud.
+        pub id: ::std::string::String,
+        ///True when the account belongs to a machine or service identity.
+        #[serde(rename = "isMachine")]
+        pub is_machine: bool,
+        ///True when the account is locked from interactive sign-in on the source.
+        pub locked: bool,
+        ///True when an administrator manually correlated the account to an identity.
+        #[serde(rename = "manuallyCorrelated")]
+        pub manually_correlated: bool,
+        ///Timestamp when the account record was last modified in Identity Security Cloud.
+        pub modified: ::sailpoint_runtime::DateTime,
+        ///Account name or login value on the correlated source.
+        pub name: ::std::string::String,
+        ///Native identifier string on the source directory or application.
+        #[serde(
+            rename = "nativeIdentity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_identity: ::std::option::Option<::std::string::String>,
+        ///Source metadata for the account as returned by List Accounts wire format.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<IntelAccessSourceWire>,
+        ///True when the account represents a non-interactive or system principal.
+        #[serde(rename = "systemAccount")]
+        pub system_account: bool,
+    }
+    /**Access-history split into two independently paged categories. accessItems carries
+grant, remove, and account-status events. certifications carries identity-certified events.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelAccessHistory {
+        ///First page of access-item history events for the identity.
+        #[serde(rename = "accessItems")]
+        pub access_items: IntelAccessHistoryAccessItemsSlice,
+        ///First page of certification history events for the identity.
+        pub certifications: IntelAccessHistoryCertificationsSlice,
+    }
+    ///Access-item history slice embedded in the aggregate identity response.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelAccessHistoryAccessItemsSlice {
+        ///First page of access-item history events for the identity.
+        pub items: ::std::vec::Vec<IntelAccessItemHistoryEvent>,
+        ///Absolute URL to the next access-items page; present when totalCount exceeds the items returned on this page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///Total number of events in this category; omitted when `items` is empty.
+        #[serde(
+            rename = "totalCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
+    }
+    ///Certification history slice embedded in the aggregate identity response.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelAccessHistoryCertificationsSlice {
+        ///First page of certification history events for the identity.
+        pub items: ::std::vec::Vec<IntelCertificationHistoryEvent>,
+        ///Absolute URL to the next certifications page; present when totalCount exceeds the items returned on this page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///Total number of events in this category; omitted when `items` is empty.
+        #[serde(
+            rename = "totalCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
+    }
+    /**Access-item history event. Supported eventTypes are AccessItemAssociated, AccessItemRemoved,
+and AccountStatusChanged.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelAccessItemHistoryEvent {
+        ///Event timestamp.
+        #[serde(
+            rename = "dateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        ///Type of access-item history event.
+        #[serde(rename = "eventType")]
+        pub event_type: IntelAccessItemHistoryEventEventType,
+    }
+    ///Type of access-item history event.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum IntelAccessItemHistoryEventEventType {
+        AccessItemAssociated,
+        AccessItemRemoved,
+        AccountStatusChanged,
+    }
+    impl ::std::fmt::Display for IntelAccessItemHistoryEventEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AccessItemAssociated => f.write_str("AccessItemAssociated"),
+                Self::AccessItemRemoved => f.write_str("AccessItemRemoved"),
+                Self::AccountStatusChanged => f.write_str("AccountStatusChanged"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IntelAccessItemHistoryEventEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "AccessItemAssociated" => Ok(Self::AccessItemAssociated),
+                "AccessItemRemoved" => Ok(Self::AccessItemRemoved),
+                "AccountStatusChanged" => Ok(Self::AccountStatusChanged),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IntelAccessItemHistoryEventEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for IntelAccessItemHistoryEventEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`IntelAccessSourceWire`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct IntelAccessSourceWire {
+        ///Source identifier referenced by the account wire object.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Human-readable source name shown in administrative consoles.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    ///Accounts slice embedded in the aggregate identity response.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelAccountsSlice {
+        ///First page of accounts for the identity.
+        pub items: ::std::vec::Vec<IntelAccessAccountWire>,
+        ///Absolute URL to the next accounts page; present when totalCount exceeds the items returned on this page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///Total number of accounts for this identity; omitted when `items` is empty.
+        #[serde(
+            rename = "totalCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
+    }
     ///Fast SOC view of impact across sources, accounts, and humans.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IntelBlastRadiusSummary {
@@ -522,6 +695,276 @@ pub mod types {
         ///Source systems that may be impacted if compromised.
         #[serde(rename = "impactedSources")]
         pub impacted_sources: ::std::vec::Vec<::std::string::String>,
+    }
+    ///Certification history event. Supported eventType is IdentityCertified.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelCertificationHistoryEvent {
+        ///Identifier of the certification.
+        #[serde(
+            rename = "certificationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub certification_id: ::std::option::Option<::std::string::String>,
+        ///Display name of the certification.
+        #[serde(
+            rename = "certificationName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub certification_name: ::std::option::Option<::std::string::String>,
+        ///Event timestamp.
+        #[serde(
+            rename = "dateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        ///Type of certification history event.
+        #[serde(rename = "eventType")]
+        pub event_type: IntelCertificationHistoryEventEventType,
+        ///Timestamp when the certification was signed.
+        #[serde(
+            rename = "signedDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signed_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
+    }
+    ///Type of certification history event.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum IntelCertificationHistoryEventEventType {
+        IdentityCertified,
+    }
+    impl ::std::fmt::Display for IntelCertificationHistoryEventEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::IdentityCertified => f.write_str("IdentityCertified"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IntelCertificationHistoryEventEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "IdentityCertified" => Ok(Self::IdentityCertified),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IntelCertificationHistoryEventEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for IntelCertificationHistoryEventEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**Human identity response (type Human). Identity attributes are hoisted to the top level.
+The accounts, privilegedAccess, and accessHistory slices are always present (empty slices use items []).
+The outliers slice is omitted when the tenant lacks the IDA-outliers license.
+The identityGraph deep link is omitted when the tenant lacks the idg:base license.
+The nonHumanIdentityOwnership slice is omitted when the tenant lacks idn:machine-identity-security.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelIdentityAggregate {
+        ///Access-history split into access items and certifications sub-slices.
+        #[serde(rename = "accessHistory")]
+        pub access_history: IntelAccessHistory,
+        ///First page of accounts for the identity.
+        pub accounts: IntelAccountsSlice,
+        ///Primary login or account alias for the identity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alias: ::std::option::Option<::std::string::String>,
+        ///Arbitrary SCIM-style attribute bag returned for the identity context view.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Timestamp when the identity record was created in Identity Security Cloud.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        ///Optional free-text description assigned to the identity profile when present.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Preferred display name for the identity across administrative experiences.
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///Primary business email address for the identity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///Identity Security Cloud identifier for this identity.
+        pub id: ::std::string::String,
+        ///Omitted when the tenant lacks the idg:base license.
+        #[serde(
+            rename = "identityGraph",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_graph: ::std::option::Option<Intelidentitygraphlink>,
+        ///Current identity lifecycle status label from Identity Security Cloud.
+        #[serde(
+            rename = "identityStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_status: ::std::option::Option<::std::string::String>,
+        ///True when the identity is flagged as a people manager in the organization.
+        #[serde(
+            rename = "isManager",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manager: ::std::option::Option<bool>,
+        ///Timestamp when the identity record was last modified in Identity Security Cloud.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        /**Omitted when the tenant lacks `idn:machine-identity-security`. When present, both `agents`
+and `applications` always render.
+*/
+        #[serde(
+            rename = "nonHumanIdentityOwnership",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub non_human_identity_ownership: ::std::option::Option<
+            IntelNonHumanIdentityOwnership,
+        >,
+        ///Rare access slice; omitted when the tenant lacks the IDA-outliers license.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub outliers: ::std::option::Option<IntelOutliersSlice>,
+        ///Full privileged access result for the identity.
+        #[serde(rename = "privilegedAccess")]
+        pub privileged_access: IntelPrivilegedAccessSlice,
+        ///NERM classification for the identity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subtype: ::std::option::Option<IntelIdentityAggregateSubtype>,
+        ///Identity type for the matched record.
+        #[serde(rename = "type")]
+        pub type_: IntelIdentityAggregateType,
+    }
+    ///NERM classification for the identity.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum IntelIdentityAggregateSubtype {
+        Employee,
+        #[serde(rename = "Non Employee")]
+        NonEmployee,
+        #[serde(rename = "Cannot Determine")]
+        CannotDetermine,
+    }
+    impl ::std::fmt::Display for IntelIdentityAggregateSubtype {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Employee => f.write_str("Employee"),
+                Self::NonEmployee => f.write_str("Non Employee"),
+                Self::CannotDetermine => f.write_str("Cannot Determine"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IntelIdentityAggregateSubtype {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Employee" => Ok(Self::Employee),
+                "Non Employee" => Ok(Self::NonEmployee),
+                "Cannot Determine" => Ok(Self::CannotDetermine),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IntelIdentityAggregateSubtype {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for IntelIdentityAggregateSubtype {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Identity type for the matched record.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum IntelIdentityAggregateType {
+        Human,
+    }
+    impl ::std::fmt::Display for IntelIdentityAggregateType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Human => f.write_str("Human"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IntelIdentityAggregateType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Human" => Ok(Self::Human),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IntelIdentityAggregateType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IntelIdentityAggregateType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`IntelIdentityAmbiguousBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -613,6 +1056,83 @@ pub mod types {
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Identity Security Cloud identifier for a matching candidate.
         pub id: ::std::string::String,
+    }
+    ///`IntelIdentityNotFoundBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelIdentityNotFoundBody {
+        ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub causes: ::std::option::Option<
+            ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+        >,
+        #[serde(rename = "detailCode")]
+        pub detail_code: IntelIdentityNotFoundBodyDetailCode,
+        ///Generic localized reason for error
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub messages: ::std::option::Option<
+            ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
+        >,
+        ///Unique tracking id for the error.
+        #[serde(
+            rename = "trackingId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tracking_id: ::std::option::Option<::std::string::String>,
+    }
+    ///`IntelIdentityNotFoundBodyDetailCode`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum IntelIdentityNotFoundBodyDetailCode {
+        #[serde(rename = "IDC_IDENTITY_NOT_FOUND")]
+        IdcIdentityNotFound,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for IntelIdentityNotFoundBodyDetailCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::IdcIdentityNotFound => f.write_str("IDC_IDENTITY_NOT_FOUND"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IntelIdentityNotFoundBodyDetailCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "IDC_IDENTITY_NOT_FOUND" => Ok(Self::IdcIdentityNotFound),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IntelIdentityNotFoundBodyDetailCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for IntelIdentityNotFoundBodyDetailCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     /**One paged ownership role bucket (`primaryOwned` or `secondaryOwned`) embedded on the human
 aggregate. Embeds the first page of owned non-human identities; totalCount when items is
@@ -739,459 +1259,108 @@ and secondaryOwned may still appear on the failure path with empty items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<Intelmachinesourcewire>,
     }
-    ///`Intelaccessaccountwire`
+    ///One outlier access-item row.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelaccessaccountwire {
-        ///True when the account is treated as authoritative for attribute synchronization.
-        pub authoritative: bool,
-        ///Timestamp when the account record was created in Identity Security Cloud.
-        pub created: ::sailpoint_runtime::DateTime,
-        ///True when the account is administratively disabled on the source.
-        pub disabled: bool,
-        ///Unique account identifier in Identity Security Cloud.
-        pub id: ::std::string::String,
-        ///True when the account belongs to a machine or service identity.
-        #[serde(rename = "isMachine")]
-        pub is_machine: bool,
-        ///True when the account is locked from interactive sign-in on the source.
-        pub locked: bool,
-        ///True when an administrator manually correlated the account to an identity.
-        #[serde(rename = "manuallyCorrelated")]
-        pub manually_correlated: bool,
-        ///Timestamp when the account record was last modified in Identity Security Cloud.
-        pub modified: ::sailpoint_runtime::DateTime,
-        ///Account name or login value on the correlated source.
-        pub name: ::std::string::String,
-        ///Native identifier string on the source directory or application.
-        #[serde(
-            rename = "nativeIdentity",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub native_identity: ::std::option::Option<::std::string::String>,
-        ///Source metadata for the account as returned by List Accounts wire format.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<Intelaccesssourcewire>,
-        ///True when the account represents a non-interactive or system principal.
-        #[serde(rename = "systemAccount")]
-        pub system_account: bool,
-    }
-    /**Access-history split into two independently paged categories. accessItems carries
-grant, remove, and account-status events. certifications carries identity-certified events.
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelaccesshistory {
-        ///First page of access-item history events for the identity.
-        #[serde(rename = "accessItems")]
-        pub access_items: Intelaccesshistoryaccessitemsslice,
-        ///First page of certification history events for the identity.
-        pub certifications: Intelaccesshistorycertificationsslice,
-    }
-    ///Access-item history slice embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelaccesshistoryaccessitemsslice {
-        ///First page of access-item history events for the identity.
-        pub items: ::std::vec::Vec<Intelaccessitemhistoryevent>,
-        ///Absolute URL to the next access-items page; present when totalCount exceeds the items returned on this page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next: ::std::option::Option<::std::string::String>,
-        ///Total number of events in this category; omitted when `items` is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
-    }
-    ///Certification history slice embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelaccesshistorycertificationsslice {
-        ///First page of certification history events for the identity.
-        pub items: ::std::vec::Vec<Intelcertificationhistoryevent>,
-        ///Absolute URL to the next certifications page; present when totalCount exceeds the items returned on this page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next: ::std::option::Option<::std::string::String>,
-        ///Total number of events in this category; omitted when `items` is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
-    }
-    /**Access-item history event. Supported eventTypes are AccessItemAssociated, AccessItemRemoved,
-and AccountStatusChanged.
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelaccessitemhistoryevent {
-        ///Event timestamp.
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///Type of access-item history event.
-        #[serde(rename = "eventType")]
-        pub event_type: IntelaccessitemhistoryeventEventType,
-    }
-    ///Type of access-item history event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum IntelaccessitemhistoryeventEventType {
-        AccessItemAssociated,
-        AccessItemRemoved,
-        AccountStatusChanged,
-    }
-    impl ::std::fmt::Display for IntelaccessitemhistoryeventEventType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AccessItemAssociated => f.write_str("AccessItemAssociated"),
-                Self::AccessItemRemoved => f.write_str("AccessItemRemoved"),
-                Self::AccountStatusChanged => f.write_str("AccountStatusChanged"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for IntelaccessitemhistoryeventEventType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "AccessItemAssociated" => Ok(Self::AccessItemAssociated),
-                "AccessItemRemoved" => Ok(Self::AccessItemRemoved),
-                "AccountStatusChanged" => Ok(Self::AccountStatusChanged),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntelaccessitemhistoryeventEventType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntelaccessitemhistoryeventEventType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`Intelaccesssourcewire`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Intelaccesssourcewire {
-        ///Source identifier referenced by the account wire object.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///Human-readable source name shown in administrative consoles.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-    }
-    ///Accounts slice embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelaccountsslice {
-        ///First page of accounts for the identity.
-        pub items: ::std::vec::Vec<Intelaccessaccountwire>,
-        ///Absolute URL to the next accounts page; present when totalCount exceeds the items returned on this page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next: ::std::option::Option<::std::string::String>,
-        ///Total number of accounts for this identity; omitted when `items` is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
-    }
-    ///Certification history event. Supported eventType is IdentityCertified.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelcertificationhistoryevent {
-        ///Identifier of the certification.
-        #[serde(
-            rename = "certificationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub certification_id: ::std::option::Option<::std::string::String>,
-        ///Display name of the certification.
-        #[serde(
-            rename = "certificationName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub certification_name: ::std::option::Option<::std::string::String>,
-        ///Event timestamp.
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///Type of certification history event.
-        #[serde(rename = "eventType")]
-        pub event_type: IntelcertificationhistoryeventEventType,
-        ///Timestamp when the certification was signed.
-        #[serde(
-            rename = "signedDate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub signed_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
-    }
-    ///Type of certification history event.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum IntelcertificationhistoryeventEventType {
-        IdentityCertified,
-    }
-    impl ::std::fmt::Display for IntelcertificationhistoryeventEventType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::IdentityCertified => f.write_str("IdentityCertified"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for IntelcertificationhistoryeventEventType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "IdentityCertified" => Ok(Self::IdentityCertified),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntelcertificationhistoryeventEventType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntelcertificationhistoryeventEventType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    /**Human identity response (type Human). Identity attributes are hoisted to the top level.
-The accounts, privilegedAccess, and accessHistory slices are always present (empty slices use items []).
-The outliers slice is omitted when the tenant lacks the IDA-outliers license.
-The identityGraph deep link is omitted when the tenant lacks the idg:base license.
-The nonHumanIdentityOwnership slice is omitted when the tenant lacks idn:machine-identity-security.
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelidentityaggregate {
-        ///Access-history split into access items and certifications sub-slices.
-        #[serde(rename = "accessHistory")]
-        pub access_history: Intelaccesshistory,
-        ///First page of accounts for the identity.
-        pub accounts: Intelaccountsslice,
-        ///Primary login or account alias for the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub alias: ::std::option::Option<::std::string::String>,
-        ///Arbitrary SCIM-style attribute bag returned for the identity context view.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub attributes: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-        ///Timestamp when the identity record was created in Identity Security Cloud.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///Optional free-text description assigned to the identity profile when present.
+    pub struct IntelOutlierAccessItem {
+        ///Access item type.
+        #[serde(rename = "accessType")]
+        pub access_type: ::std::string::String,
+        ///Optional descriptive text for the risky access item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Preferred display name for the identity across administrative experiences.
+        ///Display label of the risky access item.
+        #[serde(rename = "displayName")]
+        pub display_name: ::std::string::String,
+        ///Indicates whether analytics marked this item as extremely rare.
+        #[serde(rename = "extremelyRare")]
+        pub extremely_rare: bool,
+        ///Stable identifier of the outlier access-item row.
+        pub id: ::std::string::String,
+        ///Source name where the risky access item exists.
+        #[serde(rename = "sourceName")]
+        pub source_name: ::std::string::String,
+    }
+    ///Outlier slices embedded in the aggregate identity response.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelOutliersSlice {
+        ///First page of rare access items for the identity.
+        #[serde(rename = "rareAccess")]
+        pub rare_access: IntelRareAccessSlice,
+    }
+    ///`IntelPrivilegedAccessItemWire`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelPrivilegedAccessItemWire {
+        ///Source attribute name that carries the privileged value when applicable.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attribute: ::std::option::Option<::std::string::String>,
+        ///Display label for the privileged access item in administrative experiences.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
-        ///Primary business email address for the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
-        ///Identity Security Cloud identifier for this identity.
+        ///Identifier of the privileged access item.
         pub id: ::std::string::String,
-        ///Omitted when the tenant lacks the idg:base license.
-        #[serde(
-            rename = "identityGraph",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub identity_graph: ::std::option::Option<Intelidentitygraphlink>,
-        ///Current identity lifecycle status label from Identity Security Cloud.
-        #[serde(
-            rename = "identityStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub identity_status: ::std::option::Option<::std::string::String>,
-        ///True when the identity is flagged as a people manager in the organization.
-        #[serde(
-            rename = "isManager",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_manager: ::std::option::Option<bool>,
-        ///Timestamp when the identity record was last modified in Identity Security Cloud.
+        ///Technical name of the privileged access item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        /**Omitted when the tenant lacks `idn:machine-identity-security`. When present, both `agents`
-and `applications` always render.
-*/
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(
-            rename = "nonHumanIdentityOwnership",
+            rename = "privilegeLevel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub non_human_identity_ownership: ::std::option::Option<
-            IntelNonHumanIdentityOwnership,
-        >,
-        ///Rare access slice; omitted when the tenant lacks the IDA-outliers license.
+        pub privilege_level: ::std::option::Option<Intelprivilegelevel>,
+        ///True when this item is classified as privileged access for the identity.
+        pub privileged: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub outliers: ::std::option::Option<Inteloutliersslice>,
-        ///Full privileged access result for the identity.
-        #[serde(rename = "privilegedAccess")]
-        pub privileged_access: Intelprivilegedaccessslice,
-        ///NERM classification for the identity.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype: ::std::option::Option<IntelidentityaggregateSubtype>,
-        ///Identity type for the matched record.
+        pub source: ::std::option::Option<IntelPrivilegedAccessItemWireSource>,
+        ///Type of privileged access object.
         #[serde(rename = "type")]
-        pub type_: IntelidentityaggregateType,
+        pub type_: ::std::string::String,
+        ///Privileged value on the source attribute when applicable.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
     }
-    ///NERM classification for the identity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum IntelidentityaggregateSubtype {
-        Employee,
-        #[serde(rename = "Non Employee")]
-        NonEmployee,
-        #[serde(rename = "Cannot Determine")]
-        CannotDetermine,
+    ///Source metadata associated with the privileged access item when present.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct IntelPrivilegedAccessItemWireSource {
+        ///Source identifier for the privileged access item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Human-readable source name for the privileged access item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
     }
-    impl ::std::fmt::Display for IntelidentityaggregateSubtype {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Employee => f.write_str("Employee"),
-                Self::NonEmployee => f.write_str("Non Employee"),
-                Self::CannotDetermine => f.write_str("Cannot Determine"),
-            }
-        }
+    ///Full privileged access result embedded in the aggregate identity response.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelPrivilegedAccessSlice {
+        ///Privileged access items for the identity.
+        pub items: ::std::vec::Vec<IntelPrivilegedAccessItemWire>,
     }
-    impl ::std::str::FromStr for IntelidentityaggregateSubtype {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "Employee" => Ok(Self::Employee),
-                "Non Employee" => Ok(Self::NonEmployee),
-                "Cannot Determine" => Ok(Self::CannotDetermine),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntelidentityaggregateSubtype {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntelidentityaggregateSubtype {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Identity type for the matched record.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum IntelidentityaggregateType {
-        Human,
-    }
-    impl ::std::fmt::Display for IntelidentityaggregateType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Human => f.write_str("Human"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for IntelidentityaggregateType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "Human" => Ok(Self::Human),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntelidentityaggregateType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for IntelidentityaggregateType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    ///Rare access slice embedded in the aggregate identity response.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IntelRareAccessSlice {
+        ///First page of rare access items for the identity.
+        pub items: ::std::vec::Vec<IntelOutlierAccessItem>,
+        ///Absolute URL to the next rareAccess page; present when totalCount exceeds the items returned on this page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///Total number of rare-access items for the resolved outlier; omitted when `items` is empty.
+        #[serde(
+            rename = "totalCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
     ///`Intelidentityenvelope`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum Intelidentityenvelope {
-        Intelidentityaggregate(Intelidentityaggregate),
+        IntelIdentityAggregate(IntelIdentityAggregate),
         Intelidentitymachineaggregate(Intelidentitymachineaggregate),
     }
-    impl ::std::convert::From<Intelidentityaggregate> for Intelidentityenvelope {
-        fn from(value: Intelidentityaggregate) -> Self {
-            Self::Intelidentityaggregate(value)
+    impl ::std::convert::From<IntelIdentityAggregate> for Intelidentityenvelope {
+        fn from(value: IntelIdentityAggregate) -> Self {
+            Self::IntelIdentityAggregate(value)
         }
     }
     impl ::std::convert::From<Intelidentitymachineaggregate> for Intelidentityenvelope {
@@ -1416,83 +1585,6 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
             value.parse()
         }
     }
-    ///`Intelidentitynotfoundbody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelidentitynotfoundbody {
-        ///Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub causes: ::std::option::Option<
-            ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
-        >,
-        #[serde(rename = "detailCode")]
-        pub detail_code: IntelidentitynotfoundbodyDetailCode,
-        ///Generic localized reason for error
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub messages: ::std::option::Option<
-            ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
-        >,
-        ///Unique tracking id for the error.
-        #[serde(
-            rename = "trackingId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tracking_id: ::std::option::Option<::std::string::String>,
-    }
-    ///`IntelidentitynotfoundbodyDetailCode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum IntelidentitynotfoundbodyDetailCode {
-        #[serde(rename = "IDC_IDENTITY_NOT_FOUND")]
-        IdcIdentityNotFound,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for IntelidentitynotfoundbodyDetailCode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::IdcIdentityNotFound => f.write_str("IDC_IDENTITY_NOT_FOUND"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for IntelidentitynotfoundbodyDetailCode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "IDC_IDENTITY_NOT_FOUND" => Ok(Self::IdcIdentityNotFound),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntelidentitynotfoundbodyDetailCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntelidentitynotfoundbodyDetailCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     /**Correlated machine accounts embedded on the non-human identity aggregate. Returns the correlated
 account set on the wire today (account paging via child routes is not yet released).
 */
@@ -1632,83 +1724,6 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
         #[serde(rename = "sourceId")]
         pub source_id: ::std::string::String,
     }
-    ///One outlier access-item row.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Inteloutlieraccessitem {
-        ///Access item type.
-        #[serde(rename = "accessType")]
-        pub access_type: ::std::string::String,
-        ///Optional descriptive text for the risky access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        ///Display label of the risky access item.
-        #[serde(rename = "displayName")]
-        pub display_name: ::std::string::String,
-        ///Indicates whether analytics marked this item as extremely rare.
-        #[serde(rename = "extremelyRare")]
-        pub extremely_rare: bool,
-        ///Stable identifier of the outlier access-item row.
-        pub id: ::std::string::String,
-        ///Source name where the risky access item exists.
-        #[serde(rename = "sourceName")]
-        pub source_name: ::std::string::String,
-    }
-    ///Outlier slices embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Inteloutliersslice {
-        ///First page of rare access items for the identity.
-        #[serde(rename = "rareAccess")]
-        pub rare_access: Intelrareaccessslice,
-    }
-    ///`Intelprivilegedaccessitemwire`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelprivilegedaccessitemwire {
-        ///Source attribute name that carries the privileged value when applicable.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub attribute: ::std::option::Option<::std::string::String>,
-        ///Display label for the privileged access item in administrative experiences.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display_name: ::std::option::Option<::std::string::String>,
-        ///Identifier of the privileged access item.
-        pub id: ::std::string::String,
-        ///Technical name of the privileged access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "privilegeLevel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub privilege_level: ::std::option::Option<Intelprivilegelevel>,
-        ///True when this item is classified as privileged access for the identity.
-        pub privileged: bool,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<IntelprivilegedaccessitemwireSource>,
-        ///Type of privileged access object.
-        #[serde(rename = "type")]
-        pub type_: ::std::string::String,
-        ///Privileged value on the source attribute when applicable.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
-    }
-    ///Source metadata associated with the privileged access item when present.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct IntelprivilegedaccessitemwireSource {
-        ///Source identifier for the privileged access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///Human-readable source name for the privileged access item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-    }
-    ///Full privileged access result embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelprivilegedaccessslice {
-        ///Privileged access items for the identity.
-        pub items: ::std::vec::Vec<Intelprivilegedaccessitemwire>,
-    }
     /**Effective privilege level for the privileged access item. Set to HIGH, MEDIUM, or LOW based on
 the tenant's privilege classification configuration, including connector criteria, custom criteria,
 manual overrides, or a single configured privilege level. Use NONE when no privilege level is
@@ -1788,21 +1803,6 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
-    }
-    ///Rare access slice embedded in the aggregate identity response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Intelrareaccessslice {
-        ///First page of rare access items for the identity.
-        pub items: ::std::vec::Vec<Inteloutlieraccessitem>,
-        ///Absolute URL to the next rareAccess page; present when totalCount exceeds the items returned on this page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next: ::std::option::Option<::std::string::String>,
-        ///Total number of rare-access items for the resolved outlier; omitted when `items` is empty.
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
     ///An error body from the API. Every field of every error shape SailPoint documents (`ErrorResponseDto`, `{message}`, `{error}`, `{detailMessage}`), all optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3117,77 +3117,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3275,7 +3204,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Intelaccessaccountwire>>,
+            ResponseValue<::std::vec::Vec<types::IntelAccessAccountWire>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, count, limit, offset, call_options } = self;
@@ -3345,57 +3274,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3483,7 +3361,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Inteloutlieraccessitem>>,
+            ResponseValue<::std::vec::Vec<types::IntelOutlierAccessItem>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, count, limit, offset, call_options } = self;
@@ -3553,57 +3431,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3691,7 +3518,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Intelaccessitemhistoryevent>>,
+            ResponseValue<::std::vec::Vec<types::IntelAccessItemHistoryEvent>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, count, limit, offset, call_options } = self;
@@ -3761,57 +3588,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3899,7 +3675,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Intelcertificationhistoryevent>>,
+            ResponseValue<::std::vec::Vec<types::IntelCertificationHistoryEvent>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, count, limit, offset, call_options } = self;
@@ -3969,57 +3745,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4243,57 +3968,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4385,57 +4059,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4533,67 +4156,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

@@ -6,17 +6,17 @@
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
     GetIntelIdentityAccessItemHistoryV1, ::std::vec::Vec <
-    types::Intelaccessitemhistoryevent >, types::Intelaccessitemhistoryevent, 250,
+    types::IntelAccessItemHistoryEvent >, types::IntelAccessItemHistoryEvent, 250,
     "get_intel_identity_access_item_history_v1", true, | b | b.count(true), | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    GetIntelIdentityAccountsV1, ::std::vec::Vec < types::Intelaccessaccountwire >,
-    types::Intelaccessaccountwire, 250, "get_intel_identity_accounts_v1", true, | b | b
+    GetIntelIdentityAccountsV1, ::std::vec::Vec < types::IntelAccessAccountWire >,
+    types::IntelAccessAccountWire, 250, "get_intel_identity_accounts_v1", true, | b | b
     .count(true), | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
     GetIntelIdentityCertificationHistoryV1, ::std::vec::Vec <
-    types::Intelcertificationhistoryevent >, types::Intelcertificationhistoryevent, 250,
+    types::IntelCertificationHistoryEvent >, types::IntelCertificationHistoryEvent, 250,
     "get_intel_identity_certification_history_v1", true, | b | b.count(true), | page |
     page
 );
@@ -28,7 +28,7 @@ sailpoint_runtime::glue::offset_listing!(
     page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    GetIntelIdentityRareAccessV1, ::std::vec::Vec < types::Inteloutlieraccessitem >,
-    types::Inteloutlieraccessitem, 250, "get_intel_identity_rare_access_v1", true, | b |
+    GetIntelIdentityRareAccessV1, ::std::vec::Vec < types::IntelOutlierAccessItem >,
+    types::IntelOutlierAccessItem, 250, "get_intel_identity_rare_access_v1", true, | b |
     b.count(true), | page | page
 );

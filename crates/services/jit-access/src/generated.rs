@@ -121,19 +121,19 @@ pub mod types {
 Only **replace** is supported. **path** must be one of the allowed JSON Pointer-style paths.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Jitaccessoperationrequest {
+    pub struct JitAccessOperationRequest {
         ///Operation type. Defaults to `replace` if omitted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub op: ::std::option::Option<JitaccessoperationrequestOp>,
+        pub op: ::std::option::Option<JitAccessOperationRequestOp>,
         /**Path to replace. Only the following JSON Pointer-style paths are supported.
 */
-        pub path: JitaccessoperationrequestPath,
+        pub path: JitAccessOperationRequestPath,
         /**New value. Type depends on **path**: arrays of strings for `/entitlementIds` and `/notificationRecipients`,
 integer for `*Mins` paths, string for `/notificationTemplate`, boolean for `/applyToFutureAssignments`.
 Use `null` when clearing nullable fields (for example `/notificationTemplate` or `*Mins` paths).
 */
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub value: ::std::option::Option<JitaccessoperationrequestValue>,
+        pub value: ::std::option::Option<JitAccessOperationRequestValue>,
     }
     ///Operation type. Defaults to `replace` if omitted.
     #[derive(
@@ -147,14 +147,14 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         PartialEq,
         PartialOrd
     )]
-    pub enum JitaccessoperationrequestOp {
+    pub enum JitAccessOperationRequestOp {
         #[serde(rename = "replace")]
         Replace,
         /// A value this version of the SDK does not know, kept as sent.
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for JitaccessoperationrequestOp {
+    impl ::std::fmt::Display for JitAccessOperationRequestOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Replace => f.write_str("replace"),
@@ -162,7 +162,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
             }
         }
     }
-    impl ::std::str::FromStr for JitaccessoperationrequestOp {
+    impl ::std::str::FromStr for JitAccessOperationRequestOp {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -173,7 +173,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for JitaccessoperationrequestOp {
+    impl ::std::convert::TryFrom<&str> for JitAccessOperationRequestOp {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -181,7 +181,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for JitaccessoperationrequestOp {
+    impl ::std::convert::TryFrom<::std::string::String> for JitAccessOperationRequestOp {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -202,7 +202,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         PartialEq,
         PartialOrd
     )]
-    pub enum JitaccessoperationrequestPath {
+    pub enum JitAccessOperationRequestPath {
         #[serde(rename = "/entitlementIds")]
         EntitlementIds,
         #[serde(rename = "/maxActivationPeriodMins")]
@@ -223,7 +223,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for JitaccessoperationrequestPath {
+    impl ::std::fmt::Display for JitAccessOperationRequestPath {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::EntitlementIds => f.write_str("/entitlementIds"),
@@ -246,7 +246,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
             }
         }
     }
-    impl ::std::str::FromStr for JitaccessoperationrequestPath {
+    impl ::std::str::FromStr for JitAccessOperationRequestPath {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -270,7 +270,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for JitaccessoperationrequestPath {
+    impl ::std::convert::TryFrom<&str> for JitAccessOperationRequestPath {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -279,7 +279,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for JitaccessoperationrequestPath {
+    for JitAccessOperationRequestPath {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -287,34 +287,34 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
             value.parse()
         }
     }
-    ///`JitaccessoperationrequestValue`
+    ///`JitAccessOperationRequestValue`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
-    pub enum JitaccessoperationrequestValue {
+    pub enum JitAccessOperationRequestValue {
         Array(::std::vec::Vec<::std::string::String>),
         Int32(i32),
         String(::std::string::String),
         Boolean(bool),
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for JitaccessoperationrequestValue {
+    for JitAccessOperationRequestValue {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
     }
-    impl ::std::convert::From<i32> for JitaccessoperationrequestValue {
+    impl ::std::convert::From<i32> for JitAccessOperationRequestValue {
         fn from(value: i32) -> Self {
             Self::Int32(value)
         }
     }
-    impl ::std::convert::From<bool> for JitaccessoperationrequestValue {
+    impl ::std::convert::From<bool> for JitAccessOperationRequestValue {
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
     }
-    ///`Jitactivationconfigresponse`
+    ///`JitActivationConfigResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Jitactivationconfigresponse {
+    pub struct JitActivationConfigResponse {
         ///Whether the policy applies to future entitlement assignments.
         #[serde(rename = "applyToFutureAssignments")]
         pub apply_to_future_assignments: bool,
@@ -619,7 +619,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Jitactivationconfigresponse>,
+            ResponseValue<types::JitActivationConfigResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, config_type, call_options } = self;
@@ -668,67 +668,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -751,7 +690,7 @@ pub mod builder {
     pub struct PatchJitActivationConfigV1<'a> {
         client: &'a super::Client,
         config_type: Result<types::PatchJitActivationConfigV1ConfigType, String>,
-        body: Result<::std::vec::Vec<types::Jitaccessoperationrequest>, String>,
+        body: Result<::std::vec::Vec<types::JitAccessOperationRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchJitActivationConfigV1<'a> {
@@ -777,12 +716,12 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::Jitaccessoperationrequest>>,
+            V: std::convert::TryInto<::std::vec::Vec<types::JitAccessOperationRequest>>,
         {
             self.body = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < Jitaccessoperationrequest >` for body failed"
+                    "conversion to `:: std :: vec :: Vec < JitAccessOperationRequest >` for body failed"
                         .to_string()
                 });
             self
@@ -791,7 +730,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Jitactivationconfigresponse>,
+            ResponseValue<types::JitActivationConfigResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, config_type, body, call_options } = self;
@@ -847,67 +786,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

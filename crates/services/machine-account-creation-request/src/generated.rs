@@ -17,6 +17,63 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorMessageDto;
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
+    ///Asynchronous response containing a unique tracking ID for the account request
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AccountRequestAsyncResult {
+        ///Id of the account request
+        #[serde(rename = "accountRequestId")]
+        pub account_request_id: ::std::string::String,
+    }
+    ///Represents a request to create a machine account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AccountRequestDetailsDto {
+        ///Account request ID.
+        #[serde(
+            rename = "accountRequestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_request_id: ::std::option::Option<::std::string::String>,
+        ///List of account request phases.
+        #[serde(
+            rename = "accountRequestPhases",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_request_phases: ::std::option::Option<
+            ::std::vec::Vec<AccountRequestPhase>,
+        >,
+        ///Machine account creation request completion date and time.
+        #[serde(
+            rename = "completedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        ///Machine account creation request creation date and time.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
+        ///Detailed error information.
+        #[serde(
+            rename = "errorDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_details: ::std::option::Option<::std::string::String>,
+        ///Overall status of the creation request.
+        #[serde(
+            rename = "overallStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub overall_status: ::std::option::Option<::std::string::String>,
+        ///Type of the account request.
+        #[serde(
+            rename = "requestType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
+    }
     ///Contains detailed information about each phase in the account request process, including its type, current state, and relevant timestamps.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccountRequestPhase {
@@ -30,7 +87,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started: ::std::option::Option<::sailpoint_runtime::DateTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<Accountrequestphasestate>,
+        pub state: ::std::option::Option<AccountRequestPhaseState>,
     }
     ///Enum of account request phase type
     #[derive(
@@ -90,63 +147,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///Asynchronous response containing a unique tracking ID for the account request
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Accountrequestasyncresult {
-        ///Id of the account request
-        #[serde(rename = "accountRequestId")]
-        pub account_request_id: ::std::string::String,
-    }
-    ///Represents a request to create a machine account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Accountrequestdetailsdto {
-        ///Account request ID.
-        #[serde(
-            rename = "accountRequestId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account_request_id: ::std::option::Option<::std::string::String>,
-        ///List of account request phases.
-        #[serde(
-            rename = "accountRequestPhases",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account_request_phases: ::std::option::Option<
-            ::std::vec::Vec<AccountRequestPhase>,
-        >,
-        ///Machine account creation request completion date and time.
-        #[serde(
-            rename = "completedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub completed_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///Machine account creation request creation date and time.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///Detailed error information.
-        #[serde(
-            rename = "errorDetails",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_details: ::std::option::Option<::std::string::String>,
-        ///Overall status of the creation request.
-        #[serde(
-            rename = "overallStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub overall_status: ::std::option::Option<::std::string::String>,
-        ///Type of the account request.
-        #[serde(
-            rename = "requestType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub request_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub requester: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
-    }
     ///The current phase state of the account request, indicating its progress or outcome in the approval workflow.
     #[derive(
         ::serde::Deserialize,
@@ -159,7 +159,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum Accountrequestphasestate {
+    pub enum AccountRequestPhaseState {
         #[serde(rename = "PENDING")]
         Pending,
         #[serde(rename = "CANCELLED")]
@@ -178,7 +178,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for Accountrequestphasestate {
+    impl ::std::fmt::Display for AccountRequestPhaseState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -192,7 +192,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for Accountrequestphasestate {
+    impl ::std::str::FromStr for AccountRequestPhaseState {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -209,7 +209,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for Accountrequestphasestate {
+    impl ::std::convert::TryFrom<&str> for AccountRequestPhaseState {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -217,7 +217,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for Accountrequestphasestate {
+    impl ::std::convert::TryFrom<::std::string::String> for AccountRequestPhaseState {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -800,7 +800,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Accountrequestasyncresult>,
+            ResponseValue<types::AccountRequestAsyncResult>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -859,67 +859,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -970,7 +909,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Accountrequestdetailsdto>,
+            ResponseValue<types::AccountRequestDetailsDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, account_request_id, call_options } = self;
@@ -1019,67 +958,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1194,67 +1072,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

@@ -20,23 +20,23 @@ pub mod types {
     ///List of source subtype IDs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct Bulkretrievesourcesubtypesrequest(
+    pub struct BulkRetrieveSourceSubtypesRequest(
         pub ::std::vec::Vec<::std::string::String>,
     );
-    impl ::std::ops::Deref for Bulkretrievesourcesubtypesrequest {
+    impl ::std::ops::Deref for BulkRetrieveSourceSubtypesRequest {
         type Target = ::std::vec::Vec<::std::string::String>;
         fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
             &self.0
         }
     }
-    impl ::std::convert::From<Bulkretrievesourcesubtypesrequest>
+    impl ::std::convert::From<BulkRetrieveSourceSubtypesRequest>
     for ::std::vec::Vec<::std::string::String> {
-        fn from(value: Bulkretrievesourcesubtypesrequest) -> Self {
+        fn from(value: BulkRetrieveSourceSubtypesRequest) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for Bulkretrievesourcesubtypesrequest {
+    for BulkRetrieveSourceSubtypesRequest {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self(value)
         }
@@ -113,20 +113,20 @@ pub mod types {
     }
     ///Contains comprehensive configuration details for machine account subtype approval, including creation and deletion approval requirements, approver lists, form and entitlement references, and approval status options.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Machineaccountsubtypeconfigdto {
+    pub struct MachineAccountSubtypeConfigDto {
         #[serde(
             rename = "machineAccountCreate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub machine_account_create: ::std::option::Option<
-            MachineaccountsubtypeconfigdtoMachineAccountCreate,
+            MachineAccountSubtypeConfigDtoMachineAccountCreate,
         >,
         #[serde(
             rename = "machineAccountDelete",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub machine_account_delete: ::std::option::Option<
-            MachineaccountsubtypeconfigdtoMachineAccountDelete,
+            MachineAccountSubtypeConfigDtoMachineAccountDelete,
         >,
         ///Unique identifier representing the specific subtype of the machine account, used to distinguish between different machine account categories.
         #[serde(
@@ -137,7 +137,7 @@ pub mod types {
     }
     ///Configuration options for machine account creation, including whether creation is enabled, if approval is required, associated form and entitlement IDs, and detailed approval settings such as approvers and allowed comment types.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct MachineaccountsubtypeconfigdtoMachineAccountCreate {
+    pub struct MachineAccountSubtypeConfigDtoMachineAccountCreate {
         ///Specifies if the creation of machine accounts is allowed for this subtype.
         #[serde(
             rename = "accountCreateEnabled",
@@ -148,7 +148,7 @@ pub mod types {
             rename = "approvalConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub approval_config: ::std::option::Option<Machinesubtypeapprovalconfig>,
+        pub approval_config: ::std::option::Option<MachineSubtypeApprovalConfig>,
         ///Specifies if approval is required for machine account creation requests for this subtype.
         #[serde(
             rename = "approvalRequired",
@@ -179,7 +179,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub password_setting: ::std::option::Option<
-            MachineaccountsubtypeconfigdtoMachineAccountCreatePasswordSetting,
+            MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting,
         >,
     }
     ///This is required before enabling the account creation to true. Default value will be null.
@@ -194,7 +194,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum MachineaccountsubtypeconfigdtoMachineAccountCreatePasswordSetting {
+    pub enum MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
         #[serde(rename = "DO_NOT_SET_PASSWORD")]
         DoNotSetPassword,
         #[serde(rename = "SET_TO_EXISTING_ATTRIBUTE")]
@@ -206,7 +206,7 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display
-    for MachineaccountsubtypeconfigdtoMachineAccountCreatePasswordSetting {
+    for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DoNotSetPassword => f.write_str("DO_NOT_SET_PASSWORD"),
@@ -217,7 +217,7 @@ pub mod types {
         }
     }
     impl ::std::str::FromStr
-    for MachineaccountsubtypeconfigdtoMachineAccountCreatePasswordSetting {
+    for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -231,7 +231,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for MachineaccountsubtypeconfigdtoMachineAccountCreatePasswordSetting {
+    for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -240,7 +240,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for MachineaccountsubtypeconfigdtoMachineAccountCreatePasswordSetting {
+    for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -250,12 +250,12 @@ pub mod types {
     }
     ///Configuration options for machine account deletion, including whether approval is required, the list of authorized approvers, and the types of comments permitted during the approval workflow.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct MachineaccountsubtypeconfigdtoMachineAccountDelete {
+    pub struct MachineAccountSubtypeConfigDtoMachineAccountDelete {
         #[serde(
             rename = "approvalConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub approval_config: ::std::option::Option<Machinesubtypeapprovalconfig>,
+        pub approval_config: ::std::option::Option<MachineSubtypeApprovalConfig>,
         ///Indicates whether approval is required for an account deletion request.
         #[serde(
             rename = "approvalRequired",
@@ -263,9 +263,9 @@ pub mod types {
         )]
         pub approval_required: ::std::option::Option<bool>,
     }
-    ///`Machinesubtypeapprovalconfig`
+    ///`MachineSubtypeApprovalConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Machinesubtypeapprovalconfig {
+    pub struct MachineSubtypeApprovalConfig {
         /**Comma separated string of approvers.
 
 Following are the options for approver types: manager, sourceOwner, accountOwner, workgroup:[workgroupId] (Governance group).
@@ -283,9 +283,9 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::string::String>,
     }
-    ///`Sourcesubtypewithsource`
+    ///`SourceSubtypeWithSource`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Sourcesubtypewithsource {
+    pub struct SourceSubtypeWithSource {
         ///Creation timestamp.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
@@ -305,7 +305,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<SourcesubtypewithsourceSource>,
+        pub source: ::std::option::Option<SourceSubtypeWithSourceSource>,
         ///The ID of the source.
         #[serde(
             rename = "sourceId",
@@ -330,7 +330,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
     }
     ///Source reference of the subtype.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct SourcesubtypewithsourceSource {
+    pub struct SourceSubtypeWithSourceSource {
         ///Unique identifier for the source.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -339,7 +339,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
         pub name: ::std::option::Option<::std::string::String>,
         ///Type of the reference object.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<SourcesubtypewithsourceSourceType>,
+        pub type_: ::std::option::Option<SourceSubtypeWithSourceSourceType>,
     }
     ///Type of the reference object.
     #[derive(
@@ -353,14 +353,14 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
         PartialEq,
         PartialOrd
     )]
-    pub enum SourcesubtypewithsourceSourceType {
+    pub enum SourceSubtypeWithSourceSourceType {
         #[serde(rename = "SOURCE")]
         Source,
         /// A value this version of the SDK does not know, kept as sent.
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for SourcesubtypewithsourceSourceType {
+    impl ::std::fmt::Display for SourceSubtypeWithSourceSourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -368,7 +368,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
             }
         }
     }
-    impl ::std::str::FromStr for SourcesubtypewithsourceSourceType {
+    impl ::std::str::FromStr for SourceSubtypeWithSourceSourceType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -379,7 +379,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for SourcesubtypewithsourceSourceType {
+    impl ::std::convert::TryFrom<&str> for SourceSubtypeWithSourceSourceType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -388,7 +388,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for SourcesubtypewithsourceSourceType {
+    for SourceSubtypeWithSourceSourceType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -834,7 +834,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoadBulkSourceSubtypesV1<'a> {
         client: &'a super::Client,
-        body: Result<types::Bulkretrievesourcesubtypesrequest, String>,
+        body: Result<types::BulkRetrieveSourceSubtypesRequest, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> LoadBulkSourceSubtypesV1<'a> {
@@ -847,12 +847,12 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Bulkretrievesourcesubtypesrequest>,
+            V: std::convert::TryInto<types::BulkRetrieveSourceSubtypesRequest>,
         {
             self.body = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `Bulkretrievesourcesubtypesrequest` for body failed"
+                    "conversion to `BulkRetrieveSourceSubtypesRequest` for body failed"
                         .to_string()
                 });
             self
@@ -861,7 +861,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Sourcesubtypewithsource>>,
+            ResponseValue<::std::vec::Vec<types::SourceSubtypeWithSource>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -908,67 +908,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1069,7 +1008,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Sourcesubtypewithsource>>,
+            ResponseValue<::std::vec::Vec<types::SourceSubtypeWithSource>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
@@ -1132,57 +1071,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1246,7 +1134,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Sourcesubtypewithsource>,
+            ResponseValue<types::SourceSubtypeWithSource>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -1299,57 +1187,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1398,7 +1235,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Sourcesubtypewithsource>,
+            ResponseValue<types::SourceSubtypeWithSource>,
             sailpoint_runtime::Error,
         > {
             let Self { client, subtype_id, call_options } = self;
@@ -1445,67 +1282,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1599,56 +1375,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -1727,7 +1453,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Sourcesubtypewithsource>,
+            ResponseValue<types::SourceSubtypeWithSource>,
             sailpoint_runtime::Error,
         > {
             let Self { client, subtype_id, body, call_options } = self;
@@ -1783,57 +1509,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1882,7 +1557,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Machineaccountsubtypeconfigdto>,
+            ResponseValue<types::MachineAccountSubtypeConfigDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, subtype_id, call_options } = self;
@@ -1931,67 +1606,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2059,7 +1673,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Machineaccountsubtypeconfigdto>,
+            ResponseValue<types::MachineAccountSubtypeConfigDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, subtype_id, body, call_options } = self;
@@ -2115,67 +1729,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

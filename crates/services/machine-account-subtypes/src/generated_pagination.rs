@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
-    ListSourceSubtypesV1, ::std::vec::Vec < types::Sourcesubtypewithsource >,
-    types::Sourcesubtypewithsource, 250, "list_source_subtypes_v1", true, | b | b
+    ListSourceSubtypesV1, ::std::vec::Vec < types::SourceSubtypeWithSource >,
+    types::SourceSubtypeWithSource, 250, "list_source_subtypes_v1", true, | b | b
     .count(true), | page | page
 );

@@ -5,8 +5,8 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
-    ListMachineAccountSubtypesV1, ::std::vec::Vec < types::Sourcesubtype >,
-    types::Sourcesubtype, 250, "list_machine_account_subtypes_v1", true, | b | b
+    ListMachineAccountSubtypesV1, ::std::vec::Vec < types::SourceSubtype >,
+    types::SourceSubtype, 250, "list_machine_account_subtypes_v1", true, | b | b
     .count(true), | page | page
 );
 sailpoint_runtime::glue::offset_listing!(

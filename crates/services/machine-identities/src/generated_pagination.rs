@@ -5,8 +5,8 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
-    ListMachineIdentitiesV1, ::std::vec::Vec < types::Machineidentityresponse >,
-    types::Machineidentityresponse, 250, "list_machine_identities_v1", true, | b | b
+    ListMachineIdentitiesV1, ::std::vec::Vec < types::MachineIdentityResponse >,
+    types::MachineIdentityResponse, 250, "list_machine_identities_v1", true, | b | b
     .count(true), | page | page
 );
 sailpoint_runtime::glue::offset_listing!(

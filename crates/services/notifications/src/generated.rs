@@ -17,7 +17,7 @@ pub mod types {
     pub use sailpoint_shared::types::LocaleOrigin;
     ///One CC or BCC routing entry. Dynamic recipient types are resolved at notification send time. Field applicability depends on type: IDENTITY and GOVERNANCE_GROUP require `id`; STATIC_EMAIL requires `email`; MANAGER_OF may optionally include `id` (manager of that identity, otherwise manager of the notification recipient); ORG_ADMINS does not use `id` or `email`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct CcbccPreferenceEntry {
+    pub struct CcBccPreferenceEntry {
         ///Static email address when type is STATIC_EMAIL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -25,7 +25,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type")]
-        pub type_: CcbccRecipientType,
+        pub type_: CcBccRecipientType,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -41,7 +41,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum CcbccRecipientType {
+    pub enum CcBccRecipientType {
         #[serde(rename = "IDENTITY")]
         Identity,
         #[serde(rename = "MANAGER_OF")]
@@ -56,7 +56,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for CcbccRecipientType {
+    impl ::std::fmt::Display for CcBccRecipientType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -68,7 +68,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for CcbccRecipientType {
+    impl ::std::str::FromStr for CcBccRecipientType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -83,7 +83,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CcbccRecipientType {
+    impl ::std::convert::TryFrom<&str> for CcBccRecipientType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -91,7 +91,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CcbccRecipientType {
+    impl ::std::convert::TryFrom<::std::string::String> for CcBccRecipientType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -597,13 +597,13 @@ pub mod types {
             rename = "bccList",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bcc_list: ::std::option::Option<::std::vec::Vec<CcbccPreferenceEntry>>,
+        pub bcc_list: ::std::option::Option<::std::vec::Vec<CcBccPreferenceEntry>>,
         ///Optional CC recipients for email notifications for this key. Requires EMAIL to be included in `mediums`. Maximum of five entries. The same recipient cannot appear in both `ccList` and `bccList`.
         #[serde(
             rename = "ccList",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub cc_list: ::std::option::Option<::std::vec::Vec<CcbccPreferenceEntry>>,
+        pub cc_list: ::std::option::Option<::std::vec::Vec<CcBccPreferenceEntry>>,
         ///The template notification key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
@@ -1038,6 +1038,68 @@ pub mod types {
             value.parse()
         }
     }
+    ///The notification delivery medium.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum TemplateMediumDto {
+        #[serde(rename = "EMAIL")]
+        Email,
+        #[serde(rename = "SLACK")]
+        Slack,
+        #[serde(rename = "TEAMS")]
+        Teams,
+        /// A value this version of the SDK does not know, kept as sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TemplateMediumDto {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Email => f.write_str("EMAIL"),
+                Self::Slack => f.write_str("SLACK"),
+                Self::Teams => f.write_str("TEAMS"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TemplateMediumDto {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "EMAIL" => Ok(Self::Email),
+                "SLACK" => Ok(Self::Slack),
+                "TEAMS" => Ok(Self::Teams),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TemplateMediumDto {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TemplateMediumDto {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`TemplateSlack`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TemplateSlack {
@@ -1393,75 +1455,13 @@ Includes both data variables and function-type helpers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub medium: ::std::option::Option<Templatemediumdto>,
+        pub medium: ::std::option::Option<TemplateMediumDto>,
         ///Template-specific variables for the given key and medium (e.g. approverPath, requester, attributes).
         #[serde(
             rename = "templateVariables",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template_variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
-    }
-    ///The notification delivery medium.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum Templatemediumdto {
-        #[serde(rename = "EMAIL")]
-        Email,
-        #[serde(rename = "SLACK")]
-        Slack,
-        #[serde(rename = "TEAMS")]
-        Teams,
-        /// A value this version of the SDK does not know, kept as sent.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    impl ::std::fmt::Display for Templatemediumdto {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Email => f.write_str("EMAIL"),
-                Self::Slack => f.write_str("SLACK"),
-                Self::Teams => f.write_str("TEAMS"),
-                Self::Unknown(value) => f.write_str(value),
-            }
-        }
-    }
-    impl ::std::str::FromStr for Templatemediumdto {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EMAIL" => Ok(Self::Email),
-                "SLACK" => Ok(Self::Slack),
-                "TEAMS" => Ok(Self::Teams),
-                _ => Ok(Self::Unknown(value.to_string())),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for Templatemediumdto {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for Templatemediumdto {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
     }
     /// Types for composing complex structures.
     pub mod builder {
@@ -1723,11 +1723,11 @@ Includes both data variables and function-type helpers.
         #[derive(Clone, Debug)]
         pub struct PreferencesDto {
             bcc_list: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::CcbccPreferenceEntry>>,
+                ::std::option::Option<::std::vec::Vec<super::CcBccPreferenceEntry>>,
                 ::std::string::String,
             >,
             cc_list: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::CcbccPreferenceEntry>>,
+                ::std::option::Option<::std::vec::Vec<super::CcBccPreferenceEntry>>,
                 ::std::string::String,
             >,
             key: ::std::result::Result<
@@ -1763,7 +1763,7 @@ Includes both data variables and function-type helpers.
             pub fn bcc_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::CcbccPreferenceEntry>>,
+                    ::std::option::Option<::std::vec::Vec<super::CcBccPreferenceEntry>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1777,7 +1777,7 @@ Includes both data variables and function-type helpers.
             pub fn cc_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::CcbccPreferenceEntry>>,
+                    ::std::option::Option<::std::vec::Vec<super::CcBccPreferenceEntry>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3037,67 +3037,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3211,57 +3150,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3354,57 +3242,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3539,57 +3376,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3746,57 +3532,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -3906,57 +3641,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4051,57 +3735,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4195,56 +3828,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -4326,57 +3909,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4552,57 +4084,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4724,67 +4205,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -4921,67 +4341,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5094,66 +4453,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -5324,57 +4623,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5488,57 +4736,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5632,66 +4829,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -5805,57 +4942,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -5963,67 +5049,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                405u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

@@ -76,7 +76,7 @@ pub mod types {
     }
     ///The attestation document. This is Base64Url encoded binary data containing the attestation document. This has a cert with a public key that needs to be used to encrypt the private fields of the parameter on creation or update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Parameterstorageattestationdocument {
+    pub struct ParameterStorageAttestationDocument {
         ///The Base64Url encoded attestation document.
         #[serde(
             rename = "attestationDocument",
@@ -86,12 +86,12 @@ pub mod types {
     }
     ///RFC 6902 JSON Patch operation
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Parameterstoragejsonpatch {
+    pub struct ParameterStorageJsonPatch {
         ///A JSON-Pointer describing the source location for move/copy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
         ///The operation to perform (add, remove, replace, move, copy, test)
-        pub op: ParameterstoragejsonpatchOp,
+        pub op: ParameterStorageJsonPatchOp,
         ///A JSON-Pointer describing the target location
         pub path: ::std::string::String,
         ///The value to be used within the operations. Required for add/replace/test.
@@ -110,7 +110,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum ParameterstoragejsonpatchOp {
+    pub enum ParameterStorageJsonPatchOp {
         #[serde(rename = "add")]
         Add,
         #[serde(rename = "remove")]
@@ -127,7 +127,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for ParameterstoragejsonpatchOp {
+    impl ::std::fmt::Display for ParameterStorageJsonPatchOp {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("add"),
@@ -140,7 +140,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for ParameterstoragejsonpatchOp {
+    impl ::std::str::FromStr for ParameterStorageJsonPatchOp {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -156,7 +156,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ParameterstoragejsonpatchOp {
+    impl ::std::convert::TryFrom<&str> for ParameterStorageJsonPatchOp {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -164,7 +164,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ParameterstoragejsonpatchOp {
+    impl ::std::convert::TryFrom<::std::string::String> for ParameterStorageJsonPatchOp {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -174,7 +174,7 @@ pub mod types {
     }
     ///A parameter to add to parameter storage. The public and private fields must match the type specification.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Parameterstoragenewparameter {
+    pub struct ParameterStorageNewParameter {
         ///Describe the parameter
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -203,14 +203,14 @@ The content of the blob must be a JSON object containing the private fields that
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
-    impl Parameterstoragenewparameter {
-        pub fn builder() -> builder::Parameterstoragenewparameter {
+    impl ParameterStorageNewParameter {
+        pub fn builder() -> builder::ParameterStorageNewParameter {
             Default::default()
         }
     }
     ///A parameter that has been retrieved from the store.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Parameterstorageparameter {
+    pub struct ParameterStorageParameter {
         ///Describe the parameter
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -264,7 +264,7 @@ The content of the blob must be a JSON object containing the private fields that
     }
     ///Reference information returned in response to a request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Parameterstoragereference {
+    pub struct ParameterStorageReference {
         ///The ID of the consumer holding the reference
         #[serde(rename = "consumerId")]
         pub consumer_id: ::std::string::String,
@@ -284,7 +284,7 @@ The content of the blob must be a JSON object containing the private fields that
     }
     ///An existing parameter that needs to be updated. The type cannot be changed once the parameter is created.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Parameterstorageupdateparameter {
+    pub struct ParameterStorageUpdateParameter {
         ///Describe the parameter
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -312,15 +312,15 @@ The content of the blob must be a JSON object containing the private fields that
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
-    impl Parameterstorageupdateparameter {
-        pub fn builder() -> builder::Parameterstorageupdateparameter {
+    impl ParameterStorageUpdateParameter {
+        pub fn builder() -> builder::ParameterStorageUpdateParameter {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct Parameterstoragenewparameter {
+        pub struct ParameterStorageNewParameter {
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -342,7 +342,7 @@ The content of the blob must be a JSON object containing the private fields that
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        impl ::std::default::Default for Parameterstoragenewparameter {
+        impl ::std::default::Default for ParameterStorageNewParameter {
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
@@ -354,7 +354,7 @@ The content of the blob must be a JSON object containing the private fields that
                 }
             }
         }
-        impl Parameterstoragenewparameter {
+        impl ParameterStorageNewParameter {
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -434,11 +434,11 @@ The content of the blob must be a JSON object containing the private fields that
                 self
             }
         }
-        impl ::std::convert::TryFrom<Parameterstoragenewparameter>
-        for super::Parameterstoragenewparameter {
+        impl ::std::convert::TryFrom<ParameterStorageNewParameter>
+        for super::ParameterStorageNewParameter {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Parameterstoragenewparameter,
+                value: ParameterStorageNewParameter,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
@@ -450,9 +450,9 @@ The content of the blob must be a JSON object containing the private fields that
                 })
             }
         }
-        impl ::std::convert::From<super::Parameterstoragenewparameter>
-        for Parameterstoragenewparameter {
-            fn from(value: super::Parameterstoragenewparameter) -> Self {
+        impl ::std::convert::From<super::ParameterStorageNewParameter>
+        for ParameterStorageNewParameter {
+            fn from(value: super::ParameterStorageNewParameter) -> Self {
                 Self {
                     description: Ok(value.description),
                     name: Ok(value.name),
@@ -464,7 +464,7 @@ The content of the blob must be a JSON object containing the private fields that
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Parameterstorageupdateparameter {
+        pub struct ParameterStorageUpdateParameter {
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -488,7 +488,7 @@ The content of the blob must be a JSON object containing the private fields that
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Parameterstorageupdateparameter {
+        impl ::std::default::Default for ParameterStorageUpdateParameter {
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
@@ -499,7 +499,7 @@ The content of the blob must be a JSON object containing the private fields that
                 }
             }
         }
-        impl Parameterstorageupdateparameter {
+        impl ParameterStorageUpdateParameter {
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -567,11 +567,11 @@ The content of the blob must be a JSON object containing the private fields that
                 self
             }
         }
-        impl ::std::convert::TryFrom<Parameterstorageupdateparameter>
-        for super::Parameterstorageupdateparameter {
+        impl ::std::convert::TryFrom<ParameterStorageUpdateParameter>
+        for super::ParameterStorageUpdateParameter {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Parameterstorageupdateparameter,
+                value: ParameterStorageUpdateParameter,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
@@ -582,9 +582,9 @@ The content of the blob must be a JSON object containing the private fields that
                 })
             }
         }
-        impl ::std::convert::From<super::Parameterstorageupdateparameter>
-        for Parameterstorageupdateparameter {
-            fn from(value: super::Parameterstorageupdateparameter) -> Self {
+        impl ::std::convert::From<super::ParameterStorageUpdateParameter>
+        for ParameterStorageUpdateParameter {
+            fn from(value: super::ParameterStorageUpdateParameter) -> Self {
                 Self {
                     description: Ok(value.description),
                     name: Ok(value.name),
@@ -913,7 +913,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Parameterstorageattestationdocument>,
+            ResponseValue<types::ParameterStorageAttestationDocument>,
             sailpoint_runtime::Error,
         > {
             let Self { client, key, call_options } = self;
@@ -958,57 +958,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1097,7 +1046,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Parameterstorageparameter>>,
+            ResponseValue<::std::vec::Vec<types::ParameterStorageParameter>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, filters, limit, offset, sorters, call_options } = self;
@@ -1155,57 +1104,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1227,7 +1125,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateParameterV1<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::Parameterstoragenewparameter, String>,
+        body: Result<types::builder::ParameterStorageNewParameter, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateParameterV1<'a> {
@@ -1240,9 +1138,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Parameterstoragenewparameter>,
+            V: std::convert::TryInto<types::ParameterStorageNewParameter>,
             <V as std::convert::TryInto<
-                types::Parameterstoragenewparameter,
+                types::ParameterStorageNewParameter,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -1250,7 +1148,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `Parameterstoragenewparameter` for body failed: {}",
+                        "conversion to `ParameterStorageNewParameter` for body failed: {}",
                         s
                     )
                 });
@@ -1259,8 +1157,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Parameterstoragenewparameter,
-            ) -> types::builder::Parameterstoragenewparameter,
+                types::builder::ParameterStorageNewParameter,
+            ) -> types::builder::ParameterStorageNewParameter,
         {
             self.body = self.body.map(f);
             self
@@ -1269,13 +1167,13 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Parameterstorageparameter>,
+            ResponseValue<types::ParameterStorageParameter>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
             let body = body
                 .and_then(|v| {
-                    types::Parameterstoragenewparameter::try_from(v)
+                    types::ParameterStorageNewParameter::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -1314,57 +1212,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1413,7 +1260,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Parameterstorageparameter>,
+            ResponseValue<types::ParameterStorageParameter>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, call_options } = self;
@@ -1454,67 +1301,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1602,76 +1388,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -1701,7 +1417,7 @@ pub mod builder {
     pub struct UpdateParameterV1<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<types::builder::Parameterstorageupdateparameter, String>,
+        body: Result<types::builder::ParameterStorageUpdateParameter, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateParameterV1<'a> {
@@ -1727,9 +1443,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Parameterstorageupdateparameter>,
+            V: std::convert::TryInto<types::ParameterStorageUpdateParameter>,
             <V as std::convert::TryInto<
-                types::Parameterstorageupdateparameter,
+                types::ParameterStorageUpdateParameter,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -1737,7 +1453,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `Parameterstorageupdateparameter` for body failed: {}",
+                        "conversion to `ParameterStorageUpdateParameter` for body failed: {}",
                         s
                     )
                 });
@@ -1746,8 +1462,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Parameterstorageupdateparameter,
-            ) -> types::builder::Parameterstorageupdateparameter,
+                types::builder::ParameterStorageUpdateParameter,
+            ) -> types::builder::ParameterStorageUpdateParameter,
         {
             self.body = self.body.map(f);
             self
@@ -1756,7 +1472,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Parameterstorageparameter>,
+            ResponseValue<types::ParameterStorageParameter>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, body, call_options } = self;
@@ -1766,7 +1482,7 @@ pub mod builder {
                 )?;
             let body = body
                 .and_then(|v| {
-                    types::Parameterstorageupdateparameter::try_from(v)
+                    types::ParameterStorageUpdateParameter::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -1808,77 +1524,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1966,7 +1611,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Parameterstoragereference>>,
+            ResponseValue<::std::vec::Vec<types::ParameterStorageReference>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, id, limit, offset, sorters, call_options } = self;
@@ -2034,67 +1679,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2189,56 +1773,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(

@@ -5,12 +5,12 @@
 #[allow(unused_imports)]
 use crate::{builder, types};
 sailpoint_runtime::glue::offset_listing!(
-    GetParameterReferencesV1, ::std::vec::Vec < types::Parameterstoragereference >,
-    types::Parameterstoragereference, 250, "get_parameter_references_v1", false, | b | b,
+    GetParameterReferencesV1, ::std::vec::Vec < types::ParameterStorageReference >,
+    types::ParameterStorageReference, 250, "get_parameter_references_v1", false, | b | b,
     | page | page
 );
 sailpoint_runtime::glue::offset_listing!(
-    SearchParametersV1, ::std::vec::Vec < types::Parameterstorageparameter >,
-    types::Parameterstorageparameter, 250, "search_parameters_v1", false, | b | b, | page
+    SearchParametersV1, ::std::vec::Vec < types::ParameterStorageParameter >,
+    types::ParameterStorageParameter, 250, "search_parameters_v1", false, | b | b, | page
     | page
 );

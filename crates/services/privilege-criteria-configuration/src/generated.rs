@@ -62,9 +62,9 @@ pub mod types {
         )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
-    ///`Privilegecriteriaconfigdto`
+    ///`PrivilegeCriteriaConfigDto`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Privilegecriteriaconfigdto {
+    pub struct PrivilegeCriteriaConfigDto {
         ///The configuration settings for privilege criteria evaluation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config: ::std::option::Option<
@@ -84,25 +84,25 @@ pub mod types {
             rename = "sourceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub source_id: ::std::option::Option<PrivilegecriteriaconfigdtoSourceId>,
+        pub source_id: ::std::option::Option<PrivilegeCriteriaConfigDtoSourceId>,
     }
     ///The Id of the source that the criteria configuration is applied to.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct PrivilegecriteriaconfigdtoSourceId(::std::string::String);
-    impl ::std::ops::Deref for PrivilegecriteriaconfigdtoSourceId {
+    pub struct PrivilegeCriteriaConfigDtoSourceId(::std::string::String);
+    impl ::std::ops::Deref for PrivilegeCriteriaConfigDtoSourceId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<PrivilegecriteriaconfigdtoSourceId>
+    impl ::std::convert::From<PrivilegeCriteriaConfigDtoSourceId>
     for ::std::string::String {
-        fn from(value: PrivilegecriteriaconfigdtoSourceId) -> Self {
+        fn from(value: PrivilegeCriteriaConfigDtoSourceId) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for PrivilegecriteriaconfigdtoSourceId {
+    impl ::std::str::FromStr for PrivilegeCriteriaConfigDtoSourceId {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -116,7 +116,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for PrivilegecriteriaconfigdtoSourceId {
+    impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaConfigDtoSourceId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -125,7 +125,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriaconfigdtoSourceId {
+    for PrivilegeCriteriaConfigDtoSourceId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -133,7 +133,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for PrivilegecriteriaconfigdtoSourceId {
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeCriteriaConfigDtoSourceId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -355,7 +355,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Privilegecriteriaconfigdto>,
+            ResponseValue<types::PrivilegeCriteriaConfigDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, criteria_config_id, call_options } = self;
@@ -404,57 +404,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -528,7 +477,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Privilegecriteriaconfigdto>,
+            ResponseValue<types::PrivilegeCriteriaConfigDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, criteria_config_id, body, call_options } = self;
@@ -584,57 +533,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -683,7 +581,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Privilegecriteriaconfigdto>>,
+            ResponseValue<::std::vec::Vec<types::PrivilegeCriteriaConfigDto>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, filters, call_options } = self;
@@ -730,57 +628,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await

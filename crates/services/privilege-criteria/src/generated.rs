@@ -15,58 +15,58 @@ pub mod types {
     pub use sailpoint_shared::types::ErrorMessageDto;
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
-    ///`Createprivilegecriteriarequest`
+    ///`CreatePrivilegeCriteriaRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Createprivilegecriteriarequest {
+    pub struct CreatePrivilegeCriteriaRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub groups: ::std::option::Option<
-            ::std::vec::Vec<CreateprivilegecriteriarequestGroupsItem>,
+            ::std::vec::Vec<CreatePrivilegeCriteriaRequestGroupsItem>,
         >,
         ///The logical operator to apply between groups.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operator: ::std::option::Option<CreateprivilegecriteriarequestOperator>,
+        pub operator: ::std::option::Option<CreatePrivilegeCriteriaRequestOperator>,
         ///The privilege level assigned by this criteria.
         #[serde(
             rename = "privilegeLevel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub privilege_level: ::std::option::Option<
-            CreateprivilegecriteriarequestPrivilegeLevel,
+            CreatePrivilegeCriteriaRequestPrivilegeLevel,
         >,
         ///The Id of the source that the criteria is applied to.
         #[serde(
             rename = "sourceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub source_id: ::std::option::Option<CreateprivilegecriteriarequestSourceId>,
+        pub source_id: ::std::option::Option<CreatePrivilegeCriteriaRequestSourceId>,
         ///The type of criteria being created. Expects "CUSTOM".
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<CreateprivilegecriteriarequestType>,
+        pub type_: ::std::option::Option<CreatePrivilegeCriteriaRequestType>,
     }
-    impl Createprivilegecriteriarequest {
-        pub fn builder() -> builder::Createprivilegecriteriarequest {
+    impl CreatePrivilegeCriteriaRequest {
+        pub fn builder() -> builder::CreatePrivilegeCriteriaRequest {
             Default::default()
         }
     }
-    ///`CreateprivilegecriteriarequestGroupsItem`
+    ///`CreatePrivilegeCriteriaRequestGroupsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct CreateprivilegecriteriarequestGroupsItem {
+    pub struct CreatePrivilegeCriteriaRequestGroupsItem {
         #[serde(
             rename = "criteriaItems",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub criteria_items: ::std::option::Option<
-            ::std::vec::Vec<CreateprivilegecriteriarequestGroupsItemCriteriaItemsItem>,
+            ::std::vec::Vec<CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem>,
         >,
         ///The logical operator to apply between criteria items in the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<
-            CreateprivilegecriteriarequestGroupsItemOperator,
+            CreatePrivilegeCriteriaRequestGroupsItemOperator,
         >,
     }
-    ///`CreateprivilegecriteriarequestGroupsItemCriteriaItemsItem`
+    ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct CreateprivilegecriteriarequestGroupsItemCriteriaItemsItem {
+    pub struct CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItem {
         ///Whether to ignore case when evaluating the property against the values.
         #[serde(
             rename = "ignoreCase",
@@ -75,7 +75,7 @@ pub mod types {
         pub ignore_case: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<
-            CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperator,
+            CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator,
         >,
         ///The target type of the criteria item.
         #[serde(
@@ -83,80 +83,80 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub target_type: ::std::option::Option<
-            CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemTargetType,
+            CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType,
         >,
         ///The values to evaluate the property against.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<
             ::std::vec::Vec<
-                CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem,
+                CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem,
             >,
         >,
     }
-    ///`CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperator`
+    ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperator(
-        CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner,
+    pub struct CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator(
+        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner,
     );
     impl ::std::ops::Deref
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperator {
-        type Target = CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner;
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator {
+        type Target = CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner;
         fn deref(
             &self,
-        ) -> &CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+        ) -> &CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
             &self.0
         }
     }
     impl ::std::convert::From<
-        CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperator,
-    > for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator,
+    > for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         fn from(
-            value: CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperator,
+            value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator,
         ) -> Self {
             value.0
         }
     }
     impl ::std::convert::TryFrom<
-        CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner,
-    > for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperator {
+        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner,
+    > for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator {
         type Error = self::error::ConversionError;
         fn try_from(
-            value: CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner,
+            value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if ![
-                CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
-                    CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
+                CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
+                    CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
                         "IN".to_string(),
                     ),
                 ),
-                CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
-                    CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
+                CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
+                    CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
                         "EQUALS".to_string(),
                     ),
                 ),
-                CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
-                    CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
+                CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
+                    CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
                         "NOT_EQUALS".to_string(),
                     ),
                 ),
-                CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
-                    CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
+                CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
+                    CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
                         "CONTAINS".to_string(),
                     ),
                 ),
-                CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
-                    CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
+                CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
+                    CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
                         "DOES_NOT_CONTAIN".to_string(),
                     ),
                 ),
-                CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
-                    CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
+                CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
+                    CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
                         "STARTS_WITH".to_string(),
                     ),
                 ),
-                CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
-                    CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
+                CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner::Variant1(
+                    CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
                         "ENDS_WITH".to_string(),
                     ),
                 ),
@@ -170,32 +170,32 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperator {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
         {
             Self::try_from(
-                    <CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner>::deserialize(
+                    <CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner>::deserialize(
                         deserializer,
                     )?,
                 )
                 .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
-    ///`CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner`
+    ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
-    pub enum CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+    pub enum CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         Variant0(
-            CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0,
+            CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0,
         ),
         Variant1(
-            CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
+            CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
         ),
     }
     impl ::std::fmt::Display
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Variant0(x) => x.fmt(f),
@@ -204,7 +204,7 @@ pub mod types {
         }
     }
     impl ::std::str::FromStr
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -219,7 +219,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -228,7 +228,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -237,24 +237,24 @@ pub mod types {
         }
     }
     impl ::std::convert::From<
-        CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0,
-    > for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0,
+    > for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         fn from(
-            value: CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0,
+            value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0,
         ) -> Self {
             Self::Variant0(value)
         }
     }
     impl ::std::convert::From<
-        CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
-    > for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInner {
+        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
+    > for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         fn from(
-            value: CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
+            value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
         ) -> Self {
             Self::Variant1(value)
         }
     }
-    ///`CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0`
+    ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -266,7 +266,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
+    pub enum CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
         #[serde(rename = "displayName")]
         DisplayName,
         #[serde(rename = "description")]
@@ -278,7 +278,7 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DisplayName => f.write_str("displayName"),
@@ -289,7 +289,7 @@ pub mod types {
         }
     }
     impl ::std::str::FromStr
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -303,7 +303,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -312,7 +312,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -320,30 +320,30 @@ pub mod types {
             value.parse()
         }
     }
-    ///`CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1`
+    ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
+    pub struct CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1(
         ::std::string::String,
     );
     impl ::std::ops::Deref
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<
-        CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
+        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
     > for ::std::string::String {
         fn from(
-            value: CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
+            value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
         ) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -357,7 +357,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -366,7 +366,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -375,7 +375,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -399,7 +399,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemTargetType {
+    pub enum CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
         #[serde(rename = "group")]
         Group,
         /// A value this version of the SDK does not know, kept as sent.
@@ -407,7 +407,7 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemTargetType {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Group => f.write_str("group"),
@@ -416,7 +416,7 @@ pub mod types {
         }
     }
     impl ::std::str::FromStr
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemTargetType {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -428,7 +428,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemTargetType {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -437,7 +437,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemTargetType {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -445,30 +445,30 @@ pub mod types {
             value.parse()
         }
     }
-    ///`CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem`
+    ///`CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem(
+    pub struct CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem(
         ::std::string::String,
     );
     impl ::std::ops::Deref
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<
-        CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem,
+        CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem,
     > for ::std::string::String {
         fn from(
-            value: CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem,
+            value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem,
         ) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -480,7 +480,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -489,7 +489,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -498,7 +498,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for CreateprivilegecriteriarequestGroupsItemCriteriaItemsItemValuesItem {
+    for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -522,7 +522,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum CreateprivilegecriteriarequestGroupsItemOperator {
+    pub enum CreatePrivilegeCriteriaRequestGroupsItemOperator {
         #[serde(rename = "AND")]
         And,
         #[serde(rename = "OR")]
@@ -531,7 +531,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for CreateprivilegecriteriarequestGroupsItemOperator {
+    impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestGroupsItemOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -540,7 +540,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for CreateprivilegecriteriarequestGroupsItemOperator {
+    impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestGroupsItemOperator {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -553,7 +553,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for CreateprivilegecriteriarequestGroupsItemOperator {
+    for CreatePrivilegeCriteriaRequestGroupsItemOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -562,7 +562,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestGroupsItemOperator {
+    for CreatePrivilegeCriteriaRequestGroupsItemOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -582,7 +582,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum CreateprivilegecriteriarequestOperator {
+    pub enum CreatePrivilegeCriteriaRequestOperator {
         #[serde(rename = "AND")]
         And,
         #[serde(rename = "OR")]
@@ -591,7 +591,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for CreateprivilegecriteriarequestOperator {
+    impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -600,7 +600,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for CreateprivilegecriteriarequestOperator {
+    impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestOperator {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -612,7 +612,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CreateprivilegecriteriarequestOperator {
+    impl ::std::convert::TryFrom<&str> for CreatePrivilegeCriteriaRequestOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -621,7 +621,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestOperator {
+    for CreatePrivilegeCriteriaRequestOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -641,7 +641,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum CreateprivilegecriteriarequestPrivilegeLevel {
+    pub enum CreatePrivilegeCriteriaRequestPrivilegeLevel {
         #[serde(rename = "HIGH")]
         High,
         #[serde(rename = "MEDIUM")]
@@ -652,7 +652,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for CreateprivilegecriteriarequestPrivilegeLevel {
+    impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestPrivilegeLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -662,7 +662,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for CreateprivilegecriteriarequestPrivilegeLevel {
+    impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestPrivilegeLevel {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -675,7 +675,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CreateprivilegecriteriarequestPrivilegeLevel {
+    impl ::std::convert::TryFrom<&str> for CreatePrivilegeCriteriaRequestPrivilegeLevel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -684,7 +684,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestPrivilegeLevel {
+    for CreatePrivilegeCriteriaRequestPrivilegeLevel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -695,20 +695,20 @@ pub mod types {
     ///The Id of the source that the criteria is applied to.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct CreateprivilegecriteriarequestSourceId(::std::string::String);
-    impl ::std::ops::Deref for CreateprivilegecriteriarequestSourceId {
+    pub struct CreatePrivilegeCriteriaRequestSourceId(::std::string::String);
+    impl ::std::ops::Deref for CreatePrivilegeCriteriaRequestSourceId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateprivilegecriteriarequestSourceId>
+    impl ::std::convert::From<CreatePrivilegeCriteriaRequestSourceId>
     for ::std::string::String {
-        fn from(value: CreateprivilegecriteriarequestSourceId) -> Self {
+        fn from(value: CreatePrivilegeCriteriaRequestSourceId) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for CreateprivilegecriteriarequestSourceId {
+    impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestSourceId {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -722,7 +722,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for CreateprivilegecriteriarequestSourceId {
+    impl ::std::convert::TryFrom<&str> for CreatePrivilegeCriteriaRequestSourceId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -731,7 +731,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestSourceId {
+    for CreatePrivilegeCriteriaRequestSourceId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -739,7 +739,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for CreateprivilegecriteriarequestSourceId {
+    impl<'de> ::serde::Deserialize<'de> for CreatePrivilegeCriteriaRequestSourceId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -763,14 +763,14 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum CreateprivilegecriteriarequestType {
+    pub enum CreatePrivilegeCriteriaRequestType {
         #[serde(rename = "CUSTOM")]
         Custom,
         /// A value this version of the SDK does not know, kept as sent.
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for CreateprivilegecriteriarequestType {
+    impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Custom => f.write_str("CUSTOM"),
@@ -778,7 +778,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for CreateprivilegecriteriarequestType {
+    impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -789,7 +789,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CreateprivilegecriteriarequestType {
+    impl ::std::convert::TryFrom<&str> for CreatePrivilegeCriteriaRequestType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -798,7 +798,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for CreateprivilegecriteriarequestType {
+    for CreatePrivilegeCriteriaRequestType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -853,61 +853,61 @@ pub mod types {
         )]
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
-    ///`Privilegecriteriadto`
+    ///`PrivilegeCriteriaDto`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct Privilegecriteriadto {
+    pub struct PrivilegeCriteriaDto {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub groups: ::std::option::Option<
-            ::std::vec::Vec<PrivilegecriteriadtoGroupsItem>,
+            ::std::vec::Vec<PrivilegeCriteriaDtoGroupsItem>,
         >,
         ///The Id of the criteria.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The logical operator to apply between groups.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operator: ::std::option::Option<PrivilegecriteriadtoOperator>,
+        pub operator: ::std::option::Option<PrivilegeCriteriaDtoOperator>,
         ///The privilege level assigned by this criteria.
         #[serde(
             rename = "privilegeLevel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub privilege_level: ::std::option::Option<PrivilegecriteriadtoPrivilegeLevel>,
+        pub privilege_level: ::std::option::Option<PrivilegeCriteriaDtoPrivilegeLevel>,
         ///The Id of the source that the criteria is applied to.
         #[serde(
             rename = "sourceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub source_id: ::std::option::Option<PrivilegecriteriadtoSourceId>,
+        pub source_id: ::std::option::Option<PrivilegeCriteriaDtoSourceId>,
         ///The type of criteria.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<PrivilegecriteriadtoType>,
+        pub type_: ::std::option::Option<PrivilegeCriteriaDtoType>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl Privilegecriteriadto {
-        pub fn builder() -> builder::Privilegecriteriadto {
+    impl PrivilegeCriteriaDto {
+        pub fn builder() -> builder::PrivilegeCriteriaDto {
             Default::default()
         }
     }
-    ///`PrivilegecriteriadtoGroupsItem`
+    ///`PrivilegeCriteriaDtoGroupsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct PrivilegecriteriadtoGroupsItem {
+    pub struct PrivilegeCriteriaDtoGroupsItem {
         #[serde(
             rename = "criteriaItems",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub criteria_items: ::std::option::Option<
-            ::std::vec::Vec<PrivilegecriteriadtoGroupsItemCriteriaItemsItem>,
+            ::std::vec::Vec<PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem>,
         >,
         ///The logical operator to apply between criteria items in the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operator: ::std::option::Option<PrivilegecriteriadtoGroupsItemOperator>,
+        pub operator: ::std::option::Option<PrivilegeCriteriaDtoGroupsItemOperator>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PrivilegecriteriadtoGroupsItemCriteriaItemsItem`
+    ///`PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    pub struct PrivilegecriteriadtoGroupsItemCriteriaItemsItem {
+    pub struct PrivilegeCriteriaDtoGroupsItemCriteriaItemsItem {
         ///Whether to ignore case when evaluating the property against the values.
         #[serde(
             rename = "ignoreCase",
@@ -917,11 +917,11 @@ pub mod types {
         ///The operator to apply to the property and values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<
-            PrivilegecriteriadtoGroupsItemCriteriaItemsItemOperator,
+            PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub property: ::std::option::Option<
-            PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty,
+            PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty,
         >,
         ///The target type for the criteria item.
         #[serde(
@@ -929,12 +929,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub target_type: ::std::option::Option<
-            PrivilegecriteriadtoGroupsItemCriteriaItemsItemTargetType,
+            PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType,
         >,
         ///The values to evaluate the property against.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<
-            ::std::vec::Vec<PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem>,
+            ::std::vec::Vec<PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem>,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -951,7 +951,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PrivilegecriteriadtoGroupsItemCriteriaItemsItemOperator {
+    pub enum PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
         #[serde(rename = "IN")]
         In,
         #[serde(rename = "EQUALS")]
@@ -971,7 +971,7 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemOperator {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::In => f.write_str("IN"),
@@ -986,7 +986,7 @@ pub mod types {
         }
     }
     impl ::std::str::FromStr
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemOperator {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1004,7 +1004,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemOperator {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1013,7 +1013,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemOperator {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1021,15 +1021,15 @@ pub mod types {
             value.parse()
         }
     }
-    ///`PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty`
+    ///`PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
-    pub enum PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty {
-        Variant0(PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0),
-        Variant1(PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1),
+    pub enum PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
+        Variant0(PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0),
+        Variant1(PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1),
     }
     impl ::std::fmt::Display
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Variant0(x) => x.fmt(f),
@@ -1038,7 +1038,7 @@ pub mod types {
         }
     }
     impl ::std::str::FromStr
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1053,7 +1053,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1062,7 +1062,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1071,24 +1071,24 @@ pub mod types {
         }
     }
     impl ::std::convert::From<
-        PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0,
-    > for PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty {
+        PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0,
+    > for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         fn from(
-            value: PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0,
+            value: PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0,
         ) -> Self {
             Self::Variant0(value)
         }
     }
     impl ::std::convert::From<
-        PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1,
-    > for PrivilegecriteriadtoGroupsItemCriteriaItemsItemProperty {
+        PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1,
+    > for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         fn from(
-            value: PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1,
+            value: PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1,
         ) -> Self {
             Self::Variant1(value)
         }
     }
-    ///`PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0`
+    ///`PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1100,7 +1100,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0 {
+    pub enum PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
         #[serde(rename = "displayName")]
         DisplayName,
         #[serde(rename = "description")]
@@ -1112,7 +1112,7 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DisplayName => f.write_str("displayName"),
@@ -1123,7 +1123,7 @@ pub mod types {
         }
     }
     impl ::std::str::FromStr
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1137,7 +1137,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1146,7 +1146,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant0 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1154,30 +1154,30 @@ pub mod types {
             value.parse()
         }
     }
-    ///`PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1`
+    ///`PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1(
+    pub struct PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1(
         ::std::string::String,
     );
     impl ::std::ops::Deref
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<
-        PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1,
+        PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1,
     > for ::std::string::String {
         fn from(
-            value: PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1,
+            value: PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1,
         ) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1191,7 +1191,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1200,7 +1200,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1209,7 +1209,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemPropertyVariant1 {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1233,7 +1233,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PrivilegecriteriadtoGroupsItemCriteriaItemsItemTargetType {
+    pub enum PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
         #[serde(rename = "group")]
         Group,
         /// A value this version of the SDK does not know, kept as sent.
@@ -1241,7 +1241,7 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemTargetType {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Group => f.write_str("group"),
@@ -1250,7 +1250,7 @@ pub mod types {
         }
     }
     impl ::std::str::FromStr
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemTargetType {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1262,7 +1262,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemTargetType {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1271,7 +1271,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemTargetType {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1279,29 +1279,29 @@ pub mod types {
             value.parse()
         }
     }
-    ///`PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem`
+    ///`PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem(
+    pub struct PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem(
         ::std::string::String,
     );
     impl ::std::ops::Deref
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem>
+    impl ::std::convert::From<PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem>
     for ::std::string::String {
         fn from(
-            value: PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem,
+            value: PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem,
         ) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1313,7 +1313,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1322,7 +1322,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1331,7 +1331,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for PrivilegecriteriadtoGroupsItemCriteriaItemsItemValuesItem {
+    for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1355,7 +1355,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PrivilegecriteriadtoGroupsItemOperator {
+    pub enum PrivilegeCriteriaDtoGroupsItemOperator {
         #[serde(rename = "AND")]
         And,
         #[serde(rename = "OR")]
@@ -1364,7 +1364,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for PrivilegecriteriadtoGroupsItemOperator {
+    impl ::std::fmt::Display for PrivilegeCriteriaDtoGroupsItemOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -1373,7 +1373,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for PrivilegecriteriadtoGroupsItemOperator {
+    impl ::std::str::FromStr for PrivilegeCriteriaDtoGroupsItemOperator {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1385,7 +1385,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for PrivilegecriteriadtoGroupsItemOperator {
+    impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoGroupsItemOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1394,7 +1394,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoGroupsItemOperator {
+    for PrivilegeCriteriaDtoGroupsItemOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1414,7 +1414,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PrivilegecriteriadtoOperator {
+    pub enum PrivilegeCriteriaDtoOperator {
         #[serde(rename = "AND")]
         And,
         #[serde(rename = "OR")]
@@ -1423,7 +1423,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for PrivilegecriteriadtoOperator {
+    impl ::std::fmt::Display for PrivilegeCriteriaDtoOperator {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -1432,7 +1432,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for PrivilegecriteriadtoOperator {
+    impl ::std::str::FromStr for PrivilegeCriteriaDtoOperator {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1444,7 +1444,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for PrivilegecriteriadtoOperator {
+    impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1453,7 +1453,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoOperator {
+    for PrivilegeCriteriaDtoOperator {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1473,7 +1473,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PrivilegecriteriadtoPrivilegeLevel {
+    pub enum PrivilegeCriteriaDtoPrivilegeLevel {
         #[serde(rename = "HIGH")]
         High,
         #[serde(rename = "MEDIUM")]
@@ -1484,7 +1484,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for PrivilegecriteriadtoPrivilegeLevel {
+    impl ::std::fmt::Display for PrivilegeCriteriaDtoPrivilegeLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -1494,7 +1494,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for PrivilegecriteriadtoPrivilegeLevel {
+    impl ::std::str::FromStr for PrivilegeCriteriaDtoPrivilegeLevel {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1507,7 +1507,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for PrivilegecriteriadtoPrivilegeLevel {
+    impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoPrivilegeLevel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1516,7 +1516,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoPrivilegeLevel {
+    for PrivilegeCriteriaDtoPrivilegeLevel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1527,19 +1527,19 @@ pub mod types {
     ///The Id of the source that the criteria is applied to.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct PrivilegecriteriadtoSourceId(::std::string::String);
-    impl ::std::ops::Deref for PrivilegecriteriadtoSourceId {
+    pub struct PrivilegeCriteriaDtoSourceId(::std::string::String);
+    impl ::std::ops::Deref for PrivilegeCriteriaDtoSourceId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<PrivilegecriteriadtoSourceId> for ::std::string::String {
-        fn from(value: PrivilegecriteriadtoSourceId) -> Self {
+    impl ::std::convert::From<PrivilegeCriteriaDtoSourceId> for ::std::string::String {
+        fn from(value: PrivilegeCriteriaDtoSourceId) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for PrivilegecriteriadtoSourceId {
+    impl ::std::str::FromStr for PrivilegeCriteriaDtoSourceId {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1553,7 +1553,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for PrivilegecriteriadtoSourceId {
+    impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoSourceId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1562,7 +1562,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for PrivilegecriteriadtoSourceId {
+    for PrivilegeCriteriaDtoSourceId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1570,7 +1570,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for PrivilegecriteriadtoSourceId {
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeCriteriaDtoSourceId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1594,7 +1594,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PrivilegecriteriadtoType {
+    pub enum PrivilegeCriteriaDtoType {
         #[serde(rename = "CUSTOM")]
         Custom,
         #[serde(rename = "CONNECTOR")]
@@ -1605,7 +1605,7 @@ pub mod types {
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for PrivilegecriteriadtoType {
+    impl ::std::fmt::Display for PrivilegeCriteriaDtoType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Custom => f.write_str("CUSTOM"),
@@ -1615,7 +1615,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for PrivilegecriteriadtoType {
+    impl ::std::str::FromStr for PrivilegeCriteriaDtoType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1628,7 +1628,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for PrivilegecriteriadtoType {
+    impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1636,7 +1636,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for PrivilegecriteriadtoType {
+    impl ::std::convert::TryFrom<::std::string::String> for PrivilegeCriteriaDtoType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1647,33 +1647,33 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct Createprivilegecriteriarequest {
+        pub struct CreatePrivilegeCriteriaRequest {
             groups: ::std::result::Result<
                 ::std::option::Option<
-                    ::std::vec::Vec<super::CreateprivilegecriteriarequestGroupsItem>,
+                    ::std::vec::Vec<super::CreatePrivilegeCriteriaRequestGroupsItem>,
                 >,
                 ::std::string::String,
             >,
             operator: ::std::result::Result<
-                ::std::option::Option<super::CreateprivilegecriteriarequestOperator>,
+                ::std::option::Option<super::CreatePrivilegeCriteriaRequestOperator>,
                 ::std::string::String,
             >,
             privilege_level: ::std::result::Result<
                 ::std::option::Option<
-                    super::CreateprivilegecriteriarequestPrivilegeLevel,
+                    super::CreatePrivilegeCriteriaRequestPrivilegeLevel,
                 >,
                 ::std::string::String,
             >,
             source_id: ::std::result::Result<
-                ::std::option::Option<super::CreateprivilegecriteriarequestSourceId>,
+                ::std::option::Option<super::CreatePrivilegeCriteriaRequestSourceId>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<super::CreateprivilegecriteriarequestType>,
+                ::std::option::Option<super::CreatePrivilegeCriteriaRequestType>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Createprivilegecriteriarequest {
+        impl ::std::default::Default for CreatePrivilegeCriteriaRequest {
             fn default() -> Self {
                 Self {
                     groups: Ok(Default::default()),
@@ -1684,12 +1684,12 @@ pub mod types {
                 }
             }
         }
-        impl Createprivilegecriteriarequest {
+        impl CreatePrivilegeCriteriaRequest {
             pub fn groups<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        ::std::vec::Vec<super::CreateprivilegecriteriarequestGroupsItem>,
+                        ::std::vec::Vec<super::CreatePrivilegeCriteriaRequestGroupsItem>,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -1704,7 +1704,7 @@ pub mod types {
             pub fn operator<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateprivilegecriteriarequestOperator>,
+                    ::std::option::Option<super::CreatePrivilegeCriteriaRequestOperator>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1719,7 +1719,7 @@ pub mod types {
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::CreateprivilegecriteriarequestPrivilegeLevel,
+                        super::CreatePrivilegeCriteriaRequestPrivilegeLevel,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -1736,7 +1736,7 @@ pub mod types {
             pub fn source_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateprivilegecriteriarequestSourceId>,
+                    ::std::option::Option<super::CreatePrivilegeCriteriaRequestSourceId>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1750,7 +1750,7 @@ pub mod types {
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateprivilegecriteriarequestType>,
+                    ::std::option::Option<super::CreatePrivilegeCriteriaRequestType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1762,11 +1762,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Createprivilegecriteriarequest>
-        for super::Createprivilegecriteriarequest {
+        impl ::std::convert::TryFrom<CreatePrivilegeCriteriaRequest>
+        for super::CreatePrivilegeCriteriaRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Createprivilegecriteriarequest,
+                value: CreatePrivilegeCriteriaRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     groups: value.groups?,
@@ -1777,9 +1777,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Createprivilegecriteriarequest>
-        for Createprivilegecriteriarequest {
-            fn from(value: super::Createprivilegecriteriarequest) -> Self {
+        impl ::std::convert::From<super::CreatePrivilegeCriteriaRequest>
+        for CreatePrivilegeCriteriaRequest {
+            fn from(value: super::CreatePrivilegeCriteriaRequest) -> Self {
                 Self {
                     groups: Ok(value.groups),
                     operator: Ok(value.operator),
@@ -1790,10 +1790,10 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Privilegecriteriadto {
+        pub struct PrivilegeCriteriaDto {
             groups: ::std::result::Result<
                 ::std::option::Option<
-                    ::std::vec::Vec<super::PrivilegecriteriadtoGroupsItem>,
+                    ::std::vec::Vec<super::PrivilegeCriteriaDtoGroupsItem>,
                 >,
                 ::std::string::String,
             >,
@@ -1802,19 +1802,19 @@ pub mod types {
                 ::std::string::String,
             >,
             operator: ::std::result::Result<
-                ::std::option::Option<super::PrivilegecriteriadtoOperator>,
+                ::std::option::Option<super::PrivilegeCriteriaDtoOperator>,
                 ::std::string::String,
             >,
             privilege_level: ::std::result::Result<
-                ::std::option::Option<super::PrivilegecriteriadtoPrivilegeLevel>,
+                ::std::option::Option<super::PrivilegeCriteriaDtoPrivilegeLevel>,
                 ::std::string::String,
             >,
             source_id: ::std::result::Result<
-                ::std::option::Option<super::PrivilegecriteriadtoSourceId>,
+                ::std::option::Option<super::PrivilegeCriteriaDtoSourceId>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<super::PrivilegecriteriadtoType>,
+                ::std::option::Option<super::PrivilegeCriteriaDtoType>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -1822,7 +1822,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Privilegecriteriadto {
+        impl ::std::default::Default for PrivilegeCriteriaDto {
             fn default() -> Self {
                 Self {
                     groups: Ok(Default::default()),
@@ -1835,12 +1835,12 @@ pub mod types {
                 }
             }
         }
-        impl Privilegecriteriadto {
+        impl PrivilegeCriteriaDto {
             pub fn groups<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        ::std::vec::Vec<super::PrivilegecriteriadtoGroupsItem>,
+                        ::std::vec::Vec<super::PrivilegeCriteriaDtoGroupsItem>,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -1865,7 +1865,7 @@ pub mod types {
             pub fn operator<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PrivilegecriteriadtoOperator>,
+                    ::std::option::Option<super::PrivilegeCriteriaDtoOperator>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1879,7 +1879,7 @@ pub mod types {
             pub fn privilege_level<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PrivilegecriteriadtoPrivilegeLevel>,
+                    ::std::option::Option<super::PrivilegeCriteriaDtoPrivilegeLevel>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1895,7 +1895,7 @@ pub mod types {
             pub fn source_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PrivilegecriteriadtoSourceId>,
+                    ::std::option::Option<super::PrivilegeCriteriaDtoSourceId>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1909,7 +1909,7 @@ pub mod types {
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PrivilegecriteriadtoType>,
+                    ::std::option::Option<super::PrivilegeCriteriaDtoType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1935,11 +1935,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Privilegecriteriadto>
-        for super::Privilegecriteriadto {
+        impl ::std::convert::TryFrom<PrivilegeCriteriaDto>
+        for super::PrivilegeCriteriaDto {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Privilegecriteriadto,
+                value: PrivilegeCriteriaDto,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     groups: value.groups?,
@@ -1952,8 +1952,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Privilegecriteriadto> for Privilegecriteriadto {
-            fn from(value: super::Privilegecriteriadto) -> Self {
+        impl ::std::convert::From<super::PrivilegeCriteriaDto> for PrivilegeCriteriaDto {
+            fn from(value: super::PrivilegeCriteriaDto) -> Self {
                 Self {
                     groups: Ok(value.groups),
                     id: Ok(value.id),
@@ -2216,7 +2216,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Privilegecriteriadto>>,
+            ResponseValue<::std::vec::Vec<types::PrivilegeCriteriaDto>>,
             sailpoint_runtime::Error,
         > {
             let Self { client, filters, call_options } = self;
@@ -2261,57 +2261,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2333,7 +2282,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateCustomPrivilegeCriteriaV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Createprivilegecriteriarequest>, String>,
+        body: Result<Option<types::builder::CreatePrivilegeCriteriaRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomPrivilegeCriteriaV1<'a> {
@@ -2346,9 +2295,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Createprivilegecriteriarequest>,
+            V: std::convert::TryInto<types::CreatePrivilegeCriteriaRequest>,
             <V as std::convert::TryInto<
-                types::Createprivilegecriteriarequest,
+                types::CreatePrivilegeCriteriaRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -2356,7 +2305,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Createprivilegecriteriarequest` for body failed: {}",
+                        "conversion to `CreatePrivilegeCriteriaRequest` for body failed: {}",
                         s
                     )
                 });
@@ -2365,8 +2314,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Createprivilegecriteriarequest,
-            ) -> types::builder::Createprivilegecriteriarequest,
+                types::builder::CreatePrivilegeCriteriaRequest,
+            ) -> types::builder::CreatePrivilegeCriteriaRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -2375,7 +2324,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Privilegecriteriadto>,
+            ResponseValue<types::PrivilegeCriteriaDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -2387,7 +2336,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Createprivilegecriteriarequest::try_from(v)
+                    types::CreatePrivilegeCriteriaRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -2432,57 +2381,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2531,7 +2429,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Privilegecriteriadto>,
+            ResponseValue<types::PrivilegeCriteriaDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, criteria_id, call_options } = self;
@@ -2576,57 +2474,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2649,7 +2496,7 @@ pub mod builder {
     pub struct PutCustomPrivilegeCriteriaValueV1<'a> {
         client: &'a super::Client,
         criteria_id: Result<::std::string::String, String>,
-        body: Result<Option<types::builder::Privilegecriteriadto>, String>,
+        body: Result<Option<types::builder::PrivilegeCriteriaDto>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutCustomPrivilegeCriteriaValueV1<'a> {
@@ -2675,9 +2522,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Privilegecriteriadto>,
+            V: std::convert::TryInto<types::PrivilegeCriteriaDto>,
             <V as std::convert::TryInto<
-                types::Privilegecriteriadto,
+                types::PrivilegeCriteriaDto,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -2685,7 +2532,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Privilegecriteriadto` for body failed: {}", s
+                        "conversion to `PrivilegeCriteriaDto` for body failed: {}", s
                     )
                 });
             self
@@ -2693,8 +2540,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Privilegecriteriadto,
-            ) -> types::builder::Privilegecriteriadto,
+                types::builder::PrivilegeCriteriaDto,
+            ) -> types::builder::PrivilegeCriteriaDto,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -2703,7 +2550,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Privilegecriteriadto>,
+            ResponseValue<types::PrivilegeCriteriaDto>,
             sailpoint_runtime::Error,
         > {
             let Self { client, criteria_id, body, call_options } = self;
@@ -2721,7 +2568,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Privilegecriteriadto::try_from(v).map_err(|e| e.to_string())
+                    types::PrivilegeCriteriaDto::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2768,57 +2615,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2912,56 +2708,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(

@@ -17,7 +17,7 @@ pub mod types {
     pub use sailpoint_shared::types::LocaleOrigin;
     ///Authorization scheme supported by the transmitter.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Authorizationscheme {
+    pub struct AuthorizationScheme {
         /**URN describing the authorization specification.
 OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
 */
@@ -26,7 +26,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///Full delivery configuration. method and endpoint_url are required.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Createstreamdeliveryrequest {
+    pub struct CreateStreamDeliveryRequest {
         ///Authorization header value for delivery requests.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_header: ::std::option::Option<::std::string::String>,
@@ -39,8 +39,8 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///Request body for POST /ssf/streams (create stream).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Createstreamrequest {
-        pub delivery: Createstreamdeliveryrequest,
+    pub struct CreateStreamRequest {
+        pub delivery: CreateStreamDeliveryRequest,
         ///Optional human-readable description of the stream.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -52,14 +52,14 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             ::std::vec::Vec<::std::string::String>,
         >,
     }
-    impl Createstreamrequest {
-        pub fn builder() -> builder::Createstreamrequest {
+    impl CreateStreamRequest {
+        pub fn builder() -> builder::CreateStreamRequest {
             Default::default()
         }
     }
     ///Delivery configuration for PATCH /ssf/streams (partial update). All fields are optional; only provided fields are updated.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Deliveryrequest {
+    pub struct DeliveryRequest {
         ///Optional authorization header value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_header: ::std::option::Option<::std::string::String>,
@@ -72,7 +72,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///Delivery configuration returned in stream responses.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Deliveryresponse {
+    pub struct DeliveryResponse {
         ///Receiver endpoint URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub endpoint_url: ::std::option::Option<::std::string::String>,
@@ -84,17 +84,17 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum GetStreamV1Response {
-        Streamconfigresponse(Streamconfigresponse),
-        Array(::std::vec::Vec<Streamconfigresponse>),
+        StreamConfigResponse(StreamConfigResponse),
+        Array(::std::vec::Vec<StreamConfigResponse>),
     }
-    impl ::std::convert::From<Streamconfigresponse> for GetStreamV1Response {
-        fn from(value: Streamconfigresponse) -> Self {
-            Self::Streamconfigresponse(value)
+    impl ::std::convert::From<StreamConfigResponse> for GetStreamV1Response {
+        fn from(value: StreamConfigResponse) -> Self {
+            Self::StreamConfigResponse(value)
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<Streamconfigresponse>>
+    impl ::std::convert::From<::std::vec::Vec<StreamConfigResponse>>
     for GetStreamV1Response {
-        fn from(value: ::std::vec::Vec<Streamconfigresponse>) -> Self {
+        fn from(value: ::std::vec::Vec<StreamConfigResponse>) -> Self {
             Self::Array(value)
         }
     }
@@ -175,8 +175,8 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///Request body for PUT /ssf/streams (full replace).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Replacestreamconfigurationrequest {
-        pub delivery: Createstreamdeliveryrequest,
+    pub struct ReplaceStreamConfigurationRequest {
+        pub delivery: CreateStreamDeliveryRequest,
         ///Optional human-readable description of the stream.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -190,19 +190,19 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl Replacestreamconfigurationrequest {
-        pub fn builder() -> builder::Replacestreamconfigurationrequest {
+    impl ReplaceStreamConfigurationRequest {
+        pub fn builder() -> builder::ReplaceStreamConfigurationRequest {
             Default::default()
         }
     }
     ///Full stream configuration returned by create/get/update/replace.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Streamconfigresponse {
+    pub struct StreamConfigResponse {
         ///Audience for the stream.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aud: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub delivery: ::std::option::Option<Deliveryresponse>,
+        pub delivery: ::std::option::Option<DeliveryResponse>,
         ///Optional stream description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -240,13 +240,13 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///Stream status returned by GET/POST /ssf/streams/status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Streamstatusresponse {
+    pub struct StreamStatusResponse {
         ///Optional reason for the current status (e.g. set when status is updated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///Operational status of the stream (enabled, paused, or disabled).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<StreamstatusresponseStatus>,
+        pub status: ::std::option::Option<StreamStatusResponseStatus>,
         ///Stream identifier.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stream_id: ::std::option::Option<::std::string::String>,
@@ -263,7 +263,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         PartialEq,
         PartialOrd
     )]
-    pub enum StreamstatusresponseStatus {
+    pub enum StreamStatusResponseStatus {
         #[serde(rename = "enabled")]
         Enabled,
         #[serde(rename = "paused")]
@@ -274,7 +274,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for StreamstatusresponseStatus {
+    impl ::std::fmt::Display for StreamStatusResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Enabled => f.write_str("enabled"),
@@ -284,7 +284,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
         }
     }
-    impl ::std::str::FromStr for StreamstatusresponseStatus {
+    impl ::std::str::FromStr for StreamStatusResponseStatus {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -297,7 +297,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for StreamstatusresponseStatus {
+    impl ::std::convert::TryFrom<&str> for StreamStatusResponseStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -305,7 +305,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for StreamstatusresponseStatus {
+    impl ::std::convert::TryFrom<::std::string::String> for StreamStatusResponseStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -315,11 +315,11 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///SSF transmitter discovery metadata per the SSF specification.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Transmittermetadata {
+    pub struct TransmitterMetadata {
         ///Supported authorization schemes (e.g. OAuth2, Bearer).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_schemes: ::std::option::Option<
-            ::std::vec::Vec<Authorizationscheme>,
+            ::std::vec::Vec<AuthorizationScheme>,
         >,
         ///Endpoint for stream configuration (create, read, update, replace, delete).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -347,12 +347,12 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///Stream configuration response including updatedAt (for PATCH/PUT). Same JSON shape as GET single stream plus updatedAt.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Updatestreamconfigresponse {
+    pub struct UpdateStreamConfigResponse {
         ///Audience for the stream.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aud: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub delivery: ::std::option::Option<Deliveryresponse>,
+        pub delivery: ::std::option::Option<DeliveryResponse>,
         ///Optional stream description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -396,9 +396,9 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///Request body for PATCH /ssf/streams (partial update).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Updatestreamconfigurationrequest {
+    pub struct UpdateStreamConfigurationRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub delivery: ::std::option::Option<Deliveryrequest>,
+        pub delivery: ::std::option::Option<DeliveryRequest>,
         ///Optional human-readable description of the stream.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -410,24 +410,24 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         ///ID of the stream to update.
         pub stream_id: ::std::string::String,
     }
-    impl Updatestreamconfigurationrequest {
-        pub fn builder() -> builder::Updatestreamconfigurationrequest {
+    impl UpdateStreamConfigurationRequest {
+        pub fn builder() -> builder::UpdateStreamConfigurationRequest {
             Default::default()
         }
     }
     ///Request body for POST /ssf/streams/status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Updatestreamstatusrequest {
+    pub struct UpdateStreamStatusRequest {
         ///Optional reason for the status change.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///Desired stream status.
-        pub status: UpdatestreamstatusrequestStatus,
+        pub status: UpdateStreamStatusRequestStatus,
         ///ID of the stream whose status to update.
         pub stream_id: ::std::string::String,
     }
-    impl Updatestreamstatusrequest {
-        pub fn builder() -> builder::Updatestreamstatusrequest {
+    impl UpdateStreamStatusRequest {
+        pub fn builder() -> builder::UpdateStreamStatusRequest {
             Default::default()
         }
     }
@@ -443,7 +443,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         PartialEq,
         PartialOrd
     )]
-    pub enum UpdatestreamstatusrequestStatus {
+    pub enum UpdateStreamStatusRequestStatus {
         #[serde(rename = "enabled")]
         Enabled,
         #[serde(rename = "paused")]
@@ -454,7 +454,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         #[serde(untagged)]
         Unknown(::std::string::String),
     }
-    impl ::std::fmt::Display for UpdatestreamstatusrequestStatus {
+    impl ::std::fmt::Display for UpdateStreamStatusRequestStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Enabled => f.write_str("enabled"),
@@ -464,7 +464,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
         }
     }
-    impl ::std::str::FromStr for UpdatestreamstatusrequestStatus {
+    impl ::std::str::FromStr for UpdateStreamStatusRequestStatus {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -477,7 +477,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for UpdatestreamstatusrequestStatus {
+    impl ::std::convert::TryFrom<&str> for UpdateStreamStatusRequestStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -486,7 +486,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for UpdatestreamstatusrequestStatus {
+    for UpdateStreamStatusRequestStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -496,24 +496,24 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     ///Request body for POST /ssf/streams/verify (receiver verification).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Verificationrequest {
+    pub struct VerificationRequest {
         ///Optional state value for verification challenge.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         ///Stream ID for verification.
         pub stream_id: ::std::string::String,
     }
-    impl Verificationrequest {
-        pub fn builder() -> builder::Verificationrequest {
+    impl VerificationRequest {
+        pub fn builder() -> builder::VerificationRequest {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct Createstreamrequest {
+        pub struct CreateStreamRequest {
             delivery: ::std::result::Result<
-                super::Createstreamdeliveryrequest,
+                super::CreateStreamDeliveryRequest,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -525,7 +525,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Createstreamrequest {
+        impl ::std::default::Default for CreateStreamRequest {
             fn default() -> Self {
                 Self {
                     delivery: Err("no value supplied for delivery".to_string()),
@@ -534,10 +534,10 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 }
             }
         }
-        impl Createstreamrequest {
+        impl CreateStreamRequest {
             pub fn delivery<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Createstreamdeliveryrequest>,
+                T: ::std::convert::TryInto<super::CreateStreamDeliveryRequest>,
                 T::Error: ::std::fmt::Display,
             {
                 self.delivery = value
@@ -576,11 +576,11 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 self
             }
         }
-        impl ::std::convert::TryFrom<Createstreamrequest>
-        for super::Createstreamrequest {
+        impl ::std::convert::TryFrom<CreateStreamRequest>
+        for super::CreateStreamRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Createstreamrequest,
+                value: CreateStreamRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     delivery: value.delivery?,
@@ -589,8 +589,8 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 })
             }
         }
-        impl ::std::convert::From<super::Createstreamrequest> for Createstreamrequest {
-            fn from(value: super::Createstreamrequest) -> Self {
+        impl ::std::convert::From<super::CreateStreamRequest> for CreateStreamRequest {
+            fn from(value: super::CreateStreamRequest) -> Self {
                 Self {
                     delivery: Ok(value.delivery),
                     description: Ok(value.description),
@@ -599,9 +599,9 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Replacestreamconfigurationrequest {
+        pub struct ReplaceStreamConfigurationRequest {
             delivery: ::std::result::Result<
-                super::Createstreamdeliveryrequest,
+                super::CreateStreamDeliveryRequest,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -621,7 +621,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Replacestreamconfigurationrequest {
+        impl ::std::default::Default for ReplaceStreamConfigurationRequest {
             fn default() -> Self {
                 Self {
                     delivery: Err("no value supplied for delivery".to_string()),
@@ -632,10 +632,10 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 }
             }
         }
-        impl Replacestreamconfigurationrequest {
+        impl ReplaceStreamConfigurationRequest {
             pub fn delivery<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Createstreamdeliveryrequest>,
+                T: ::std::convert::TryInto<super::CreateStreamDeliveryRequest>,
                 T::Error: ::std::fmt::Display,
             {
                 self.delivery = value
@@ -700,11 +700,11 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 self
             }
         }
-        impl ::std::convert::TryFrom<Replacestreamconfigurationrequest>
-        for super::Replacestreamconfigurationrequest {
+        impl ::std::convert::TryFrom<ReplaceStreamConfigurationRequest>
+        for super::ReplaceStreamConfigurationRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Replacestreamconfigurationrequest,
+                value: ReplaceStreamConfigurationRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     delivery: value.delivery?,
@@ -715,9 +715,9 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 })
             }
         }
-        impl ::std::convert::From<super::Replacestreamconfigurationrequest>
-        for Replacestreamconfigurationrequest {
-            fn from(value: super::Replacestreamconfigurationrequest) -> Self {
+        impl ::std::convert::From<super::ReplaceStreamConfigurationRequest>
+        for ReplaceStreamConfigurationRequest {
+            fn from(value: super::ReplaceStreamConfigurationRequest) -> Self {
                 Self {
                     delivery: Ok(value.delivery),
                     description: Ok(value.description),
@@ -728,9 +728,9 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Updatestreamconfigurationrequest {
+        pub struct UpdateStreamConfigurationRequest {
             delivery: ::std::result::Result<
-                ::std::option::Option<super::Deliveryrequest>,
+                ::std::option::Option<super::DeliveryRequest>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -746,7 +746,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Updatestreamconfigurationrequest {
+        impl ::std::default::Default for UpdateStreamConfigurationRequest {
             fn default() -> Self {
                 Self {
                     delivery: Ok(Default::default()),
@@ -756,11 +756,11 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 }
             }
         }
-        impl Updatestreamconfigurationrequest {
+        impl UpdateStreamConfigurationRequest {
             pub fn delivery<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::Deliveryrequest>,
+                    ::std::option::Option<super::DeliveryRequest>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -812,11 +812,11 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 self
             }
         }
-        impl ::std::convert::TryFrom<Updatestreamconfigurationrequest>
-        for super::Updatestreamconfigurationrequest {
+        impl ::std::convert::TryFrom<UpdateStreamConfigurationRequest>
+        for super::UpdateStreamConfigurationRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Updatestreamconfigurationrequest,
+                value: UpdateStreamConfigurationRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     delivery: value.delivery?,
@@ -826,9 +826,9 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 })
             }
         }
-        impl ::std::convert::From<super::Updatestreamconfigurationrequest>
-        for Updatestreamconfigurationrequest {
-            fn from(value: super::Updatestreamconfigurationrequest) -> Self {
+        impl ::std::convert::From<super::UpdateStreamConfigurationRequest>
+        for UpdateStreamConfigurationRequest {
+            fn from(value: super::UpdateStreamConfigurationRequest) -> Self {
                 Self {
                     delivery: Ok(value.delivery),
                     description: Ok(value.description),
@@ -838,13 +838,13 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Updatestreamstatusrequest {
+        pub struct UpdateStreamStatusRequest {
             reason: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::UpdatestreamstatusrequestStatus,
+                super::UpdateStreamStatusRequestStatus,
                 ::std::string::String,
             >,
             stream_id: ::std::result::Result<
@@ -852,7 +852,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Updatestreamstatusrequest {
+        impl ::std::default::Default for UpdateStreamStatusRequest {
             fn default() -> Self {
                 Self {
                     reason: Ok(Default::default()),
@@ -861,7 +861,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 }
             }
         }
-        impl Updatestreamstatusrequest {
+        impl UpdateStreamStatusRequest {
             pub fn reason<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -876,7 +876,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UpdatestreamstatusrequestStatus>,
+                T: ::std::convert::TryInto<super::UpdateStreamStatusRequestStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -899,11 +899,11 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 self
             }
         }
-        impl ::std::convert::TryFrom<Updatestreamstatusrequest>
-        for super::Updatestreamstatusrequest {
+        impl ::std::convert::TryFrom<UpdateStreamStatusRequest>
+        for super::UpdateStreamStatusRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Updatestreamstatusrequest,
+                value: UpdateStreamStatusRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     reason: value.reason?,
@@ -912,9 +912,9 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 })
             }
         }
-        impl ::std::convert::From<super::Updatestreamstatusrequest>
-        for Updatestreamstatusrequest {
-            fn from(value: super::Updatestreamstatusrequest) -> Self {
+        impl ::std::convert::From<super::UpdateStreamStatusRequest>
+        for UpdateStreamStatusRequest {
+            fn from(value: super::UpdateStreamStatusRequest) -> Self {
                 Self {
                     reason: Ok(value.reason),
                     status: Ok(value.status),
@@ -923,7 +923,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Verificationrequest {
+        pub struct VerificationRequest {
             state: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -933,7 +933,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Verificationrequest {
+        impl ::std::default::Default for VerificationRequest {
             fn default() -> Self {
                 Self {
                     state: Ok(Default::default()),
@@ -941,7 +941,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 }
             }
         }
-        impl Verificationrequest {
+        impl VerificationRequest {
             pub fn state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -967,11 +967,11 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 self
             }
         }
-        impl ::std::convert::TryFrom<Verificationrequest>
-        for super::Verificationrequest {
+        impl ::std::convert::TryFrom<VerificationRequest>
+        for super::VerificationRequest {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Verificationrequest,
+                value: VerificationRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     state: value.state?,
@@ -979,8 +979,8 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
                 })
             }
         }
-        impl ::std::convert::From<super::Verificationrequest> for Verificationrequest {
-            fn from(value: super::Verificationrequest) -> Self {
+        impl ::std::convert::From<super::VerificationRequest> for VerificationRequest {
+            fn from(value: super::VerificationRequest) -> Self {
                 Self {
                     state: Ok(value.state),
                     stream_id: Ok(value.stream_id),
@@ -1298,7 +1298,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Transmittermetadata>,
+            ResponseValue<types::TransmitterMetadata>,
             sailpoint_runtime::Error,
         > {
             let Self { client, call_options } = self;
@@ -1336,57 +1336,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1454,57 +1403,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1593,67 +1491,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1675,7 +1512,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SetStreamConfigurationV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Replacestreamconfigurationrequest>, String>,
+        body: Result<Option<types::builder::ReplaceStreamConfigurationRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetStreamConfigurationV1<'a> {
@@ -1688,9 +1525,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Replacestreamconfigurationrequest>,
+            V: std::convert::TryInto<types::ReplaceStreamConfigurationRequest>,
             <V as std::convert::TryInto<
-                types::Replacestreamconfigurationrequest,
+                types::ReplaceStreamConfigurationRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -1698,7 +1535,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Replacestreamconfigurationrequest` for body failed: {}",
+                        "conversion to `ReplaceStreamConfigurationRequest` for body failed: {}",
                         s
                     )
                 });
@@ -1707,8 +1544,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Replacestreamconfigurationrequest,
-            ) -> types::builder::Replacestreamconfigurationrequest,
+                types::builder::ReplaceStreamConfigurationRequest,
+            ) -> types::builder::ReplaceStreamConfigurationRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -1717,7 +1554,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Updatestreamconfigresponse>,
+            ResponseValue<types::UpdateStreamConfigResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -1729,7 +1566,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Replacestreamconfigurationrequest::try_from(v)
+                    types::ReplaceStreamConfigurationRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -1772,67 +1609,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -1854,7 +1630,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateStreamV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Createstreamrequest>, String>,
+        body: Result<Option<types::builder::CreateStreamRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateStreamV1<'a> {
@@ -1867,24 +1643,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Createstreamrequest>,
+            V: std::convert::TryInto<types::CreateStreamRequest>,
             <V as std::convert::TryInto<
-                types::Createstreamrequest,
+                types::CreateStreamRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
-                    format!("conversion to `Createstreamrequest` for body failed: {}", s)
+                    format!("conversion to `CreateStreamRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Createstreamrequest,
-            ) -> types::builder::Createstreamrequest,
+                types::builder::CreateStreamRequest,
+            ) -> types::builder::CreateStreamRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -1893,7 +1669,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Streamconfigresponse>,
+            ResponseValue<types::StreamConfigResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -1905,7 +1681,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Createstreamrequest::try_from(v).map_err(|e| e.to_string())
+                    types::CreateStreamRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(sailpoint_runtime::glue::invalid_request("create_stream_v1"))?;
             let url = format!("{}/ssf/v1/streams", client.baseurl,);
@@ -1941,57 +1717,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                201u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2075,66 +1800,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(
@@ -2163,7 +1828,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateStreamConfigurationV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Updatestreamconfigurationrequest>, String>,
+        body: Result<Option<types::builder::UpdateStreamConfigurationRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateStreamConfigurationV1<'a> {
@@ -2176,9 +1841,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Updatestreamconfigurationrequest>,
+            V: std::convert::TryInto<types::UpdateStreamConfigurationRequest>,
             <V as std::convert::TryInto<
-                types::Updatestreamconfigurationrequest,
+                types::UpdateStreamConfigurationRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -2186,7 +1851,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Updatestreamconfigurationrequest` for body failed: {}",
+                        "conversion to `UpdateStreamConfigurationRequest` for body failed: {}",
                         s
                     )
                 });
@@ -2195,8 +1860,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Updatestreamconfigurationrequest,
-            ) -> types::builder::Updatestreamconfigurationrequest,
+                types::builder::UpdateStreamConfigurationRequest,
+            ) -> types::builder::UpdateStreamConfigurationRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -2205,7 +1870,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Updatestreamconfigresponse>,
+            ResponseValue<types::UpdateStreamConfigResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -2217,7 +1882,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Updatestreamconfigurationrequest::try_from(v)
+                    types::UpdateStreamConfigurationRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -2262,67 +1927,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2371,7 +1975,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Streamstatusresponse>,
+            ResponseValue<types::StreamStatusResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, stream_id, call_options } = self;
@@ -2414,67 +2018,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2496,7 +2039,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateStreamStatusV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Updatestreamstatusrequest>, String>,
+        body: Result<Option<types::builder::UpdateStreamStatusRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateStreamStatusV1<'a> {
@@ -2509,9 +2052,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Updatestreamstatusrequest>,
+            V: std::convert::TryInto<types::UpdateStreamStatusRequest>,
             <V as std::convert::TryInto<
-                types::Updatestreamstatusrequest,
+                types::UpdateStreamStatusRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -2519,7 +2062,7 @@ pub mod builder {
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
-                        "conversion to `Updatestreamstatusrequest` for body failed: {}",
+                        "conversion to `UpdateStreamStatusRequest` for body failed: {}",
                         s
                     )
                 });
@@ -2528,8 +2071,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Updatestreamstatusrequest,
-            ) -> types::builder::Updatestreamstatusrequest,
+                types::builder::UpdateStreamStatusRequest,
+            ) -> types::builder::UpdateStreamStatusRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -2538,7 +2081,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::Streamstatusresponse>,
+            ResponseValue<types::StreamStatusResponse>,
             sailpoint_runtime::Error,
         > {
             let Self { client, body, call_options } = self;
@@ -2550,7 +2093,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Updatestreamstatusrequest::try_from(v)
+                    types::UpdateStreamStatusRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(
@@ -2591,67 +2134,6 @@ pub mod builder {
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -2673,7 +2155,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SendStreamVerificationV1<'a> {
         client: &'a super::Client,
-        body: Result<Option<types::builder::Verificationrequest>, String>,
+        body: Result<Option<types::builder::VerificationRequest>, String>,
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendStreamVerificationV1<'a> {
@@ -2686,24 +2168,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Verificationrequest>,
+            V: std::convert::TryInto<types::VerificationRequest>,
             <V as std::convert::TryInto<
-                types::Verificationrequest,
+                types::VerificationRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(|v| Some(From::from(v)))
                 .map_err(|s| {
-                    format!("conversion to `Verificationrequest` for body failed: {}", s)
+                    format!("conversion to `VerificationRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Verificationrequest,
-            ) -> types::builder::Verificationrequest,
+                types::builder::VerificationRequest,
+            ) -> types::builder::VerificationRequest,
         {
             self.body = self.body.map(|b| Some(f(b.unwrap_or_default())));
             self
@@ -2719,7 +2201,7 @@ pub mod builder {
                         ))
                 })
                 .and_then(|v| {
-                    types::Verificationrequest::try_from(v).map_err(|e| e.to_string())
+                    types::VerificationRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(
                     sailpoint_runtime::glue::invalid_request(
@@ -2762,56 +2244,6 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
                 _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
                 _ => {
                     Err(

@@ -186,7 +186,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -309,7 +308,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -422,7 +420,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                200u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -546,7 +543,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -662,7 +658,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
@@ -776,7 +771,6 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
                 )
                 .await?;
             match response.status().as_u16() {
-                202u16 => sailpoint_runtime::glue::decode(response, &info).await,
                 _ => {
                     sailpoint_runtime::glue::other_status(&crate::API, response, &info)
                         .await
