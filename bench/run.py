@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Every benchmark of the SDK in one run, written to BENCHMARKS.md.
 
-    python3 bench/run.py [--skip-compile] [--rounds N]   everything, written to BENCHMARKS.md
+    python3 bench/run.py [--skip-compile] [--rounds N] [--before REV]
+                                                         everything, written to BENCHMARKS.md
+                                                         (--before: the year crates and the first
+                                                         build of revision REV too, in the same run)
     python3 bench/run.py --wan                           the WAN profile alone, printed
     python3 bench/run.py --report-only                   BENCHMARKS.md again from the last run's figures
 
@@ -224,38 +227,107 @@ def startup_seconds(cmd, env):
     return line["first_response_unix"] - t0
 
 
-def compile_cost():
+FIRST_CALL = """use sailpoint::prelude::*;
+
+#[tokio::main]
+async fn main() -> sailpoint::Result<()> {
+    let client = Client::from_env()?;
+    let sources: Vec<_> = client.sources().list_sources_v1().stream().try_collect().await?;
+    println!("{} sources", sources.len());
+    Ok(())
+}
+"""
+
+
+def first_build(facade_dir, features, name):
+    """A new binary crate that depends on the facade at `facade_dir` with its
+    default features (and `features`), calls one operation, and is built
+    from an empty target directory: a user's first `cargo build`."""
+    crate = WORK / name
+    if crate.exists():
+        shutil.rmtree(crate)
+    (crate / "src").mkdir(parents=True)
+    extra = f", features = {json.dumps(features)}" if features else ""
+    (crate / "Cargo.toml").write_text(
+        f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n[dependencies]\n'
+        f'sailpoint = {{ path = "{facade_dir}"{extra} }}\n'
+        'tokio = { version = "1", features = ["macros", "rt-multi-thread"] }\n\n[workspace]\n')
+    (crate / "src" / "main.rs").write_text(FIRST_CALL)
+    # The workspace's lock, so that both builds compile the same dependency versions.
+    shutil.copy(ROOT / "Cargo.lock", crate / "Cargo.lock")
+    return crate
+
+
+def timed_cargo(args, cwd, env):
+    """`cargo ARGS` under `/usr/bin/time -v`: wall seconds and the peak
+    resident set of the largest process (rustc)."""
+    out = subprocess.run(["/usr/bin/time", "-v", "cargo", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"cargo {' '.join(args)} failed:\n{out.stderr[-3000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", out.stderr).group(1)
+    parts = [float(x) for x in wall.split(":")]
+    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
+    return {"seconds": round(seconds, 1), "peak_rss_gb": round(rss_kb / 1024 / 1024, 2)}
+
+
+def year_crates(root):
+    """The year crates of the checkout at `root`, each with the features
+    that build it whole (`full` where its manifest has it, else none)."""
+    crates = []
+    for d in sorted((root / "crates").glob("sailpoint-v*")) + sorted((root / "crates").glob("sailpoint-beta")):
+        manifest = d / "Cargo.toml"
+        if manifest.is_file():
+            with open(manifest, "rb") as f:
+                features = tomllib.load(f).get("features", {})
+            crates.append((d.name, "full" if "full" in features else None))
+    return crates
+
+
+def compile_cost(before=None):
     """Cold dev builds in a target directory of their own: each version
-    crate with its dependencies already built, then the facade with all
-    features from an empty target directory (what a user's first build
-    costs)."""
+    crate with its dependencies already built, and its rustdoc; the sets of
+    service crates; a new binary crate with the facade's default features
+    from an empty target directory; the facade with every version and
+    service from an empty target directory. With `before` (a git revision),
+    the year crates whole and the first build of that revision too, in the
+    same run."""
     target = WORK / "compile-target"
     env = dict(os.environ, CARGO_TARGET_DIR=str(target))
 
-    def timed(args):
-        out = subprocess.run(["/usr/bin/time", "-v", "cargo", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-        if out.returncode != 0:
-            raise RuntimeError(f"cargo {' '.join(args)} failed:\n{out.stderr[-3000:]}")
-        wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", out.stderr).group(1)
-        parts = [float(x) for x in wall.split(":")]
-        seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-        rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
-        return {"seconds": round(seconds, 1), "peak_rss_gb": round(rss_kb / 1024 / 1024, 2)}
+    def timed(args, cwd=ROOT):
+        return timed_cargo(args, cwd, env)
 
     results = {}
     if target.exists():
         shutil.rmtree(target)
     say("compile cost: dependencies")
     results["dependencies (sailpoint-runtime and below)"] = timed(["build", "-p", "sailpoint-runtime"])
+    checkout = None
+    if before:
+        checkout = WORK / "before"
+        if checkout.exists():
+            run(["git", "worktree", "remove", "--force", str(checkout)])
+        run(["git", "worktree", "add", "--detach", str(checkout), before])
+        rev = run(["git", "rev-parse", "--short", before]).strip()
+        for package, full in year_crates(checkout):
+            say(f"compile cost: {package} at {rev}")
+            timed(["build", "-p", "sailpoint-runtime"], cwd=checkout)
+            args = ["build", "-p", package] + (["--features", full] if full else [])
+            results[f"{package}, whole, at {rev} (before)"] = timed(args, cwd=checkout)
     # Each year crate whole (`full`, what the facade's version feature
     # builds), with one area (`sources`) and with none (what the mock
-    # builds), each from that crate not built.
+    # builds), each from that crate not built; then its rustdoc (what
+    # docs.rs builds, every feature).
     for version in api_versions():
         for features, label in (("full", "whole (`full`)"), ("sources", "`sources` alone"), (None, "no feature")):
             subprocess.run(["cargo", "clean", "--quiet", "-p", f"sailpoint-{version}"], cwd=ROOT, env=env, check=True)
             say(f"compile cost: sailpoint-{version}, {label}")
             args = ["build", "-p", f"sailpoint-{version}"] + (["--features", features] if features else [])
             results[f"sailpoint-{version}, {label}"] = timed(args)
+        say(f"compile cost: cargo doc of sailpoint-{version}")
+        results[f"cargo doc of sailpoint-{version} (every feature)"] = timed(
+            ["doc", "--no-deps", "-p", f"sailpoint-{version}", "--all-features"])
     # The per-service crates, each set from no service built (`cargo clean -p`
     # of every service crate and the shared one between sets).
     services = service_packages()
@@ -282,11 +354,43 @@ def compile_cost():
         results[f"all {len(services)} services (917 operations, with sailpoint-shared)"] = timed(
             ["build"] + [a for p in services for a in ("-p", p)])
     shutil.rmtree(target)
+    # A user's first build: a new crate with the facade's defaults, from nothing.
+    firsts = [(ROOT, "first-build", "a new binary crate, the facade's default features, from nothing")]
+    if checkout:
+        firsts.append((checkout, "first-build-before", f"the same at {rev} (before), its default features"))
+    for facade_root, name, label in firsts:
+        say(f"compile cost: {label}")
+        crate = first_build(facade_root / "crates" / "sailpoint", None, name)
+        results[label] = timed(["build"], cwd=crate)
+        shutil.rmtree(target)
     # Every version and every service; not `keyring`, which needs the system's D-Bus library.
     say("compile cost: the facade with every version and service, from an empty target directory")
-    results["sailpoint (every version and service), from nothing"] = timed(["build", "-p", "sailpoint", "--features", "all-services"])
+    results["sailpoint (every version and service), from nothing"] = timed(
+        ["build", "-p", "sailpoint", "--features", "all-services,all-versions"])
     shutil.rmtree(target)
+    if checkout:
+        run(["git", "worktree", "remove", "--force", str(checkout)])
     return results
+
+
+def year_crate_targets(c):
+    """Lines comparing each year crate whole with the same crate before (a
+    `--before` run), and the first build with the 90 s target."""
+    lines = []
+    for key, then in c.items():
+        m = re.match(r"(sailpoint-[\w-]+), whole, at (\w+) \(before\)", key)
+        now = c.get(f"{m.group(1)}, whole (`full`)") if m else None
+        if now:
+            lines.append(
+                f"- `{m.group(1)}` whole: {now['seconds']:.0f} s and {now['peak_rss_gb']:.2f} GB, against "
+                f"{then['seconds']:.0f} s and {then['peak_rss_gb']:.2f} GB at {m.group(2)}: "
+                f"{now['seconds'] / then['seconds']:.0%} of the time, {now['peak_rss_gb'] / then['peak_rss_gb']:.0%} of the memory "
+                f"(target: at most half of each, {verdict(now['seconds'] <= then['seconds'] / 2 and now['peak_rss_gb'] <= then['peak_rss_gb'] / 2)}).")
+    first = c.get("a new binary crate, the facade's default features, from nothing")
+    if first:
+        lines.append(f"- A new binary crate with the facade's default features, from nothing, in at most 90 s: "
+                     f"{first['seconds']:.0f} s, {verdict(first['seconds'] <= 90)}.")
+    return ["Targets of the year crates and the first build (in this run):", "", *lines, ""] if lines else []
 
 
 def regen_time():
@@ -461,10 +565,12 @@ def report(r):
             "## Compile cost (dev profile, cold)",
             "",
             "Each version crate is built with its dependencies already built (its own cost): whole (`full`, what the "
-            "facade's version feature builds), with its `sources` feature alone, and with no feature (what the mock builds). "
-            "So is each set of "
-            "service crates (from no service crate built); the last row builds "
-            "the facade with every version and service from an empty target directory (a user's first build). `/usr/bin/time -v`: "
+            "facade's version feature builds), with its `sources` feature alone, and with no feature (what the mock builds); "
+            "then its `cargo doc` with every feature (what docs.rs builds). With `--before REV`, each year crate of that "
+            "revision is built whole the same way, in the same run. So is each set of "
+            "service crates (from no service crate built); the last rows build, each from an empty target directory, "
+            "a new binary crate that depends on the facade with its default features and calls one operation (a user's "
+            "first build; with `--before`, also at that revision), and the facade with every version and service. `/usr/bin/time -v`: "
             "wall time and the peak resident set of the largest process (rustc), that is of the largest compilation unit.",
             "",
             "| build | wall | peak memory |",
@@ -473,6 +579,7 @@ def report(r):
         lines += [f"| `{name}` | {c['seconds']:.0f} s | {c['peak_rss_gb']:.2f} GB |" for name, c in r["compile"].items()]
         lines.append("")
         c = r["compile"]
+        lines += year_crate_targets(c)
         src = next((v for k, v in c.items() if k.startswith("sailpoint-sources")), None)
         seeds = next((v for k, v in c.items() if k.startswith("the four seed services")), None)
         every = next((v for k, v in c.items() if k.startswith("all ") and "services" in k), None)
@@ -539,6 +646,7 @@ def main(argv):
         (ROOT / "BENCHMARKS.md").write_text(with_soak_section(report(r)))
         return 0
     skip_compile = "--skip-compile" in argv
+    before = argv[argv.index("--before") + 1] if "--before" in argv else None
     rounds = 3
     if "--rounds" in argv:
         rounds = int(argv[argv.index("--rounds") + 1])
@@ -547,7 +655,7 @@ def main(argv):
     py, py_sdk = python_venv()
     pyscript = str(ROOT / "bench" / "python_sdk.py")
     r = {
-        "command": "python3 bench/run.py" + (" --skip-compile" if skip_compile else ""),
+        "command": "python3 bench/run.py" + (" --skip-compile" if skip_compile else "") + (f" --before {before}" if before else ""),
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": run(["git", "rev-parse", "--short", "HEAD"]).strip(),
         "machine": machine(),
@@ -599,7 +707,7 @@ def main(argv):
     if not skip_compile:
         say("regeneration time")
         r["regen"] = regen_time()
-        r["compile"] = compile_cost()
+        r["compile"] = compile_cost(before)
     text = with_soak_section(report(r))
     (ROOT / "BENCHMARKS.md").write_text(text)
     (WORK / "results.json").write_text(json.dumps(r, indent=2, default=str))

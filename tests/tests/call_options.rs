@@ -143,7 +143,7 @@ async fn headers_go_with_the_call_and_every_page_of_a_stream() {
 async fn a_search_takes_the_same_options() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/v3/search"))
+        .and(path("/search/v1"))
         .and(header("x-trace-tag", "search-1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": "i1", "_type": "identity", "name": "a"}])))
         .mount(&server)

@@ -197,9 +197,10 @@ async fn pages_carry_the_total_and_prefetch_changes_nothing() {
     assert_eq!(pages[12].offset, 1_200);
 }
 
-/// A search index of `total` identities sorted by (name, id), honouring
-/// `sort` and `searchAfter`, and refusing `offset + limit` past 10,000.
-async fn search_index(total: usize) -> MockServer {
+/// A search index of `total` identities sorted by (name, id) at `route`
+/// (nothing else answers a search), honouring `sort` and `searchAfter`, and
+/// refusing `offset + limit` past 10,000.
+async fn search_index(total: usize, route: &str) -> MockServer {
     let server = MockServer::start().await;
     token_endpoint(&server).await;
     // names repeat, so the id tie-breaker matters
@@ -210,7 +211,7 @@ async fn search_index(total: usize) -> MockServer {
         .collect();
     docs.sort_by(|a, b| (a["name"].as_str(), a["id"].as_str()).cmp(&(b["name"].as_str(), b["id"].as_str())));
     Mock::given(method("POST"))
-        .and(path("/v3/search"))
+        .and(path(route))
         .respond_with(move |req: &Request| {
             let body: Value = serde_json::from_slice(&req.body).unwrap();
             assert_eq!(body["sort"], json!(["name", "id"]), "the stream adds the id tie-breaker");
@@ -238,8 +239,9 @@ async fn search_index(total: usize) -> MockServer {
 
 #[tokio::test]
 async fn search_goes_past_ten_thousand_without_duplicates_or_gaps() {
+    // The search service's endpoint: the default where the facade has the `search` feature.
     let total = 10_750;
-    let server = search_index(total).await;
+    let server = search_index(total, "/search/v1").await;
     let c = client(&server);
     let request =
         SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]})).page_size(1_000);
@@ -247,6 +249,33 @@ async fn search_goes_past_ten_thousand_without_duplicates_or_gaps() {
     assert_eq!(docs.len(), total);
     let ids: HashSet<_> = docs.iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids.len(), total, "no duplicates, nothing missing");
+}
+
+#[tokio::test]
+async fn a_search_on_a_year_version_goes_to_its_endpoint() {
+    let total = 2_500;
+    let server = search_index(total, "/v3/search").await;
+    let c = client(&server);
+    let request = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]}))
+        .page_size(1_000)
+        .api_version("v3");
+    let docs: Vec<Value> = c.search_json(request).try_collect().await.unwrap();
+    let ids: HashSet<_> = docs.iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!((docs.len(), ids.len()), (total, total), "every document once");
+    let searches = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/v3/search").count();
+    assert_eq!(searches, 3, "two full pages and the short end, on v3's endpoint");
+    // beta has no `POST /search`: a configuration error, nothing sent.
+    let request = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}})).api_version("beta");
+    let err = c.search_json(request).try_collect::<Vec<Value>>().await.unwrap_err();
+    assert!(err.to_string().contains("search_post"), "{err}");
+    let after = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() != "/oauth/token")
+        .count();
+    assert_eq!(after, 3, "the beta search sent nothing");
 }
 
 #[tokio::test]

@@ -499,8 +499,9 @@ async fn limited_search_server(
         })
         .mount(&server)
         .await;
+    // v3's endpoint, or the search service's (the default): one index.
     Mock::given(method("POST"))
-        .and(path("/v3/search"))
+        .and(path_regex(r"^/(v3/search|search/v1)$"))
         .respond_with(move |req: &Request| {
             if over() {
                 refusals.fetch_add(1, Ordering::SeqCst);
@@ -572,7 +573,10 @@ async fn a_search_waiting_for_the_limit_while_unpolled_holds_up_no_other_call() 
     let total = 30;
     let (server, limits, refused) = limited_search_server(total, 2, window).await;
     let c = limited_client(&server.uri(), RateLimit::new(2, window));
-    let query = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["id"]})).page_size(10);
+    // On v3's endpoint, so that the search and the other call share v3's limit.
+    let query = SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["id"]}))
+        .page_size(10)
+        .api_version("v3");
     let mut stream = std::pin::pin!(c.search_json(query));
     let mut ids = Vec::new();
     // The first page takes one place of the two, another call the second.

@@ -231,7 +231,7 @@ async fn search_after_keeps_numbers_booleans_and_strings_typed() {
         .map(|i| json!({"id": format!("d{i:03}"), "n": i / 3, "flag": i % 2 == 0, "created": format!("2024-01-{:02}T00:00:00Z", 1 + i % 28)}))
         .collect();
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/v3/search")).respond_with(search_server(docs)).mount(&server).await;
+    Mock::given(method("POST")).and(path("/search/v1")).respond_with(search_server(docs)).mount(&server).await;
     let client = facade(common::local(&server.uri()).build().unwrap());
     let request =
         SearchRequest::new(json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["n", "-flag", "created"]}))
@@ -265,7 +265,7 @@ async fn search_fails_clearly_instead_of_guessing() {
     let lacking = MockServer::start().await;
     let page: Vec<Value> = docs[..10].to_vec();
     Mock::given(method("POST"))
-        .and(path("/v3/search"))
+        .and(path("/search/v1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(page))
         .mount(&lacking)
         .await;
@@ -283,7 +283,7 @@ async fn search_fails_clearly_instead_of_guessing() {
     let full: Vec<Value> =
         (0..10).map(|i| json!({"id": format!("d{i:03}"), "created": format!("2024-01-{:02}", i + 1)})).collect();
     Mock::given(method("POST"))
-        .and(path("/v3/search"))
+        .and(path("/search/v1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(full))
         .mount(&ignoring)
         .await;

@@ -1,12 +1,19 @@
 //! `client.search()`: the short form of a search that goes past the
-//! 10,000-result window, on the v3 endpoint unless told otherwise.
+//! 10,000-result window.
+//!
+//! It is sent to the search service's `POST /search/v1` when the facade
+//! has the `search` feature (on by default), else to v3's `POST
+//! /v3/search`; [`SearchRequest::api_version`] picks a year version's
+//! endpoint instead. The endpoints take the same body and answer the same
+//! documents; each counts against its own API's rate limit.
 //!
 //! The paging itself is the runtime's ([`sailpoint_runtime::SearchAfter`],
 //! which every search operation's builder also has): sorted by the query's
 //! `sort` plus `id`, each result exactly once, an error rather than a
 //! guess. Here a search takes its body as JSON, and its results are typed
-//! by their `_type` into the v3 document types ([`Document`]); an unknown
-//! kind, or one that does not decode, stays JSON ([`Document::Other`]).
+//! by their `_type` into the v3 document types ([`Document`], with the
+//! `v3` feature); an unknown kind, one that does not decode, or any result
+//! of a build without `v3`, stays JSON ([`Document::Other`]).
 //! `searchAfter` values travel as the results have them (a number as a
 //! number, a boolean as a boolean).
 
@@ -17,8 +24,31 @@ use serde_json::Value;
 /// Largest page the search endpoint serves.
 pub const MAX_PAGE: u32 = SEARCH_WINDOW;
 
-/// The operation a search pages through.
+/// The operation a search pages through on a year version.
 pub const OPERATION: &str = "search_post";
+
+/// The search service's operation.
+#[cfg(feature = "search")]
+const SERVICE_OPERATION: &str = "search_post_v1";
+
+/// Where a search is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    /// A year version's `POST /{version}/search`.
+    Version(&'static str),
+    /// The search service's `POST /search/v1`.
+    #[cfg(feature = "search")]
+    Service,
+}
+
+impl Endpoint {
+    /// The search service where the facade has it, else v3.
+    #[cfg(feature = "search")]
+    const DEFAULT: Endpoint = Endpoint::Service;
+    /// The search service where the facade has it, else v3.
+    #[cfg(not(feature = "search"))]
+    const DEFAULT: Endpoint = Endpoint::Version("v3");
+}
 
 /// A search request: the body of `POST /search` (`indices`, `query`,
 /// `sort`…), as JSON.
@@ -26,7 +56,7 @@ pub const OPERATION: &str = "search_post";
 pub struct SearchRequest {
     body: Value,
     page_size: u32,
-    api_version: &'static str,
+    endpoint: Endpoint,
     options: CallOptions,
 }
 
@@ -34,7 +64,7 @@ impl SearchRequest {
     /// A search with this body, e.g.
     /// `json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"]})`.
     pub fn new(body: Value) -> Self {
-        Self { body, page_size: MAX_PAGE, api_version: "v3", options: CallOptions::new() }
+        Self { body, page_size: MAX_PAGE, endpoint: Endpoint::DEFAULT, options: CallOptions::new() }
     }
 
     /// Results per request (1 to 10,000; default 10,000, the most the
@@ -56,11 +86,12 @@ impl SearchRequest {
         self
     }
 
-    /// Uses another version's endpoint instead of v3's (`"v2024"`); a
-    /// version without `POST /search` (beta) fails the search with a
-    /// configuration error.
+    /// Uses a year version's endpoint (`"v3"`, `"v2024"`), with that
+    /// version's rate limit, instead of the search service's; a version
+    /// this build lacks, or without `POST /search` (beta), fails the search
+    /// with a configuration error.
     pub fn api_version(mut self, version: &'static str) -> Self {
-        self.api_version = version;
+        self.endpoint = Endpoint::Version(version);
         self
     }
 }
@@ -146,11 +177,20 @@ impl SearchAfterListing for JsonSearch {
 
     async fn send_page(self, body: Value, limit: u32, options: CallOptions) -> Result<Vec<Value>, Error> {
         let JsonSearch { runtime, request } = self;
-        let operations = crate::generated_versions::operations(request.api_version)
-            .ok_or_else(|| Error::configuration(format!("no `{}` API in this build", request.api_version)))?;
-        let op = sailpoint_runtime::glue::find(operations, OPERATION)
-            .ok_or_else(|| Error::configuration("the search operation is missing from the operation table"))?;
-        let url = format!("{}{}", runtime.version_url(request.api_version)?, op.path);
+        let (operations, operation, api, base) = match request.endpoint {
+            Endpoint::Version(version) => {
+                let operations = crate::generated_versions::operations(version)
+                    .ok_or_else(|| Error::configuration(format!("no `{version}` API in this build")))?;
+                (operations, OPERATION, version, runtime.version_url(version)?)
+            }
+            #[cfg(feature = "search")]
+            Endpoint::Service => {
+                (sailpoint_search::OPERATIONS, SERVICE_OPERATION, sailpoint_search::API_VERSION, runtime.services_url()?)
+            }
+        };
+        let op = sailpoint_runtime::glue::find(operations, operation)
+            .ok_or_else(|| Error::configuration(format!("`{api}` has no search operation (`{operation}`)")))?;
+        let url = format!("{base}{}", op.path);
         let http = runtime
             .http()
             .post(url)
@@ -159,10 +199,10 @@ impl SearchAfterListing for JsonSearch {
             .json(&body)
             .build()
             .map_err(|e| Error::configuration(format!("building the search request: {e}")))?;
-        let response = runtime.call(http, op, request.api_version, &options).await?;
-        let bytes = response.bytes().await.map_err(|e| Error::transport(e).for_operation(OPERATION))?;
+        let response = runtime.call(http, op, api, &options).await?;
+        let bytes = response.bytes().await.map_err(|e| Error::transport(e).for_operation(op.id))?;
         sailpoint_runtime::glue::decode_json::<Vec<Value>>(&bytes)
-            .map_err(|m| Error::decoding(format!("search results: {m}"), &bytes).for_operation(OPERATION))
+            .map_err(|m| Error::decoding(format!("search results: {m}"), &bytes).for_operation(op.id))
     }
 
     fn decode(document: Value) -> Result<Value, Error> {

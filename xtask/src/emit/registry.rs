@@ -57,7 +57,7 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
     // The facade's own methods, and the version accessors (`v3()`).
     let mut taken = facade_methods(root)?;
     taken.extend(versions.iter().map(|v| v.replace('-', "_")));
-    Ok(vec![
+    let mut out = vec![
         (workspace_toml, workspace),
         (facade_toml, facade),
         (PathBuf::from("crates/sailpoint/src/generated_versions.rs"), format!("{HEADER}{}", facade_versions(&versions)?)),
@@ -67,11 +67,15 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
         (PathBuf::from("tests/tests/generated/versions.rs"), format!("{HEADER}{}", test_versions(&table)?)),
         (
             PathBuf::from("tests/tests/generated/contract_calls.rs"),
-            format!("{HEADER}{}", contract_modules(&versions, services, &seed, &taken)?),
+            format!("{HEADER}{}", contract_modules(services, &seed, &taken)?),
         ),
         (PathBuf::from("crates/sailpoint/src/generated_services.rs"), format!("{HEADER}{}", facade_services(services, &taken)?)),
         (PathBuf::from("tests/tests/generated/services.rs"), format!("{HEADER}{}", test_services(services)?)),
-    ])
+    ];
+    for v in &versions {
+        out.push((PathBuf::from(format!("tests/tests/contract_{v}.rs")), format!("{HEADER}{}", contract_binary(v)?)));
+    }
+    Ok(out)
 }
 
 fn read(root: &Path, path: &Path) -> Result<String> {
@@ -349,15 +353,12 @@ fn test_versions(versions: &[(&str, &str)]) -> Result<String> {
 /// The contract test's modules: one per version, each its generated call
 /// table and its seed and sweep tests; one per service, and the two tests
 /// that run the services' tables on one Prism serving every service.
-fn contract_modules(versions: &[&str], services: &[Service], seed: &[String], taken: &BTreeSet<String>) -> Result<String> {
-    let version_paths = versions.iter().map(|v| format!("contract_calls_{v}.rs"));
-    let version_mods = versions.iter().map(|v| format_ident!("{}", v.replace('-', "_")));
+fn contract_modules(services: &[Service], seed: &[String], taken: &BTreeSet<String>) -> Result<String> {
+    let tags = crate::testgen::contract_calls::SEED_TAGS.iter();
     let mut items = quote! {
-        #(
-            #[rustfmt::skip]
-            #[path = #version_paths]
-            pub mod #version_mods;
-        )*
+        /// The tags whose every operation each version's seed test calls
+        /// (as its call table's `SEED_TAGS` says).
+        pub const SEED_TAGS: &[&str] = &[#(#tags),*];
     };
     if !services.is_empty() {
         let paths = services.iter().map(|s| format!("services/{}.rs", s.name));
@@ -403,7 +404,44 @@ fn contract_modules(versions: &[&str], services: &[Service], seed: &[String], ta
             }
         });
     }
-    rust_file("The contract-call tables of the versions of `openapi/specs.toml`.", items)
+    rust_file("The contract-call tables of the services, and their seed and sweep tests.", items)
+}
+
+/// A version's contract test binary (`tests/tests/contract_<version>.rs`):
+/// the harness of `tests/tests/contract/` and the version's call table,
+/// whose seed and sweep tests it runs. One binary per version, so that no
+/// compilation holds every version's calls.
+fn contract_binary(version: &str) -> Result<String> {
+    let table = format!("generated/contract_calls_{version}.rs");
+    let module = format_ident!("{}", version.replace('-', "_"));
+    let doc = format!(
+        "The contract tests of the {version} API (see `contract/main.rs`): its\n\
+         call table's seed and sweep against Prism, a test binary of its own."
+    );
+    rust_file(
+        &doc,
+        quote! {
+            #[allow(dead_code)]
+            #[path = "contract/calls.rs"]
+            mod calls;
+            #[allow(dead_code)]
+            #[path = "contract/harness.rs"]
+            mod harness;
+            #[allow(dead_code)]
+            #[path = "contract/prism.rs"]
+            mod prism;
+            #[allow(dead_code)]
+            #[path = "contract/proxy.rs"]
+            mod proxy;
+
+            pub use calls::{Call, Fallback, example, parsed, sdk};
+            pub use harness::{seed, sweep};
+
+            #[rustfmt::skip]
+            #[path = #table]
+            mod #module;
+        },
+    )
 }
 
 fn facade_versions(versions: &[&str]) -> Result<String> {
@@ -542,8 +580,9 @@ mod tests {
         for part in ["name: \"v2025\"", "root: \"idn/v2025.yaml\"", "operations: sailpoint_v2025::OPERATIONS"] {
             assert!(table.contains(part), "{part}: {table}");
         }
-        let modules = contract_modules(&["v3"], &[], &[], &BTreeSet::new()).unwrap();
-        assert!(modules.contains("#[path = \"contract_calls_v3.rs\"]\npub mod v3;"), "{modules}");
+        let binary = contract_binary("v3").unwrap();
+        assert!(binary.contains("#[path = \"generated/contract_calls_v3.rs\"]\nmod v3;"), "{binary}");
+        assert!(binary.contains("pub use harness::{seed, sweep};"), "{binary}");
         assert_eq!(
             dependencies(&["v3"], "../crates", false, false),
             "sailpoint-v3 = { path = \"../crates/sailpoint-v3\", version = \"0.1.0\" }\n"

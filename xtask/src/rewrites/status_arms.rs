@@ -19,7 +19,9 @@
 //! - a 2xx answering `decode(response, &info)`, before `other_status`.
 //!
 //! Any other arm stays (a 2xx answered as empty, a stream, an error; a
-//! guard); so does every arm of a match with another catch-all.
+//! guard); so does every arm of a match with another catch-all, and of any
+//! match that is not on `response.status().as_u16()` or that has an arm
+//! other than a status literal, `_ if …` or `_` (a range).
 
 use syn::visit_mut::VisitMut;
 use syn::{Arm, Expr, ExprMatch, Lit, Pat};
@@ -78,7 +80,24 @@ enum CatchAll {
     OtherStatus,
 }
 
+/// The match is a `send()`'s status match: on `response.status().as_u16()`,
+/// with no arm but status literals, `_ if …` and `_` (a range arm could
+/// catch a status once its literal arm is gone).
+fn is_status_match(m: &ExprMatch) -> bool {
+    let expr = &m.expr;
+    let scrutinee = quote::quote!(#expr).to_string().replace(' ', "");
+    scrutinee == "response.status().as_u16()"
+        && m.arms.iter().all(|arm| match &arm.pat {
+            Pat::Lit(_) => status(arm).is_some(),
+            Pat::Wild(_) => true,
+            _ => false,
+        })
+}
+
 fn catch_all(m: &ExprMatch) -> Option<CatchAll> {
+    if !is_status_match(m) {
+        return None;
+    }
     let last = m.arms.last()?;
     if !matches!(last.pat, Pat::Wild(_)) || last.guard.is_some() {
         return None;
@@ -171,6 +190,20 @@ mod tests {
                 match response.status().as_u16() {
                     400u16 => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
                     _ => Ok(ResponseValue::empty(response)),
+                }
+            }
+            async fn ranged() {
+                // a range arm would catch a 404 once its own arm is gone
+                match response.status().as_u16() {
+                    404u16 => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
+                    400u16..=499u16 => Ok(ResponseValue::empty(response)),
+                    _ => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
+                }
+            }
+            async fn not_a_status() {
+                match kind {
+                    404u16 => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
+                    _ => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
                 }
             }
             async fn decoded() {
