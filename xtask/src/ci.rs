@@ -90,7 +90,7 @@ pub fn test(args: &Args) -> Result<bool> {
     if !step("cargo fmt --check (hand-written crates)", fmt)? {
         return Ok(false);
     }
-    let check = Args { command: "regen".into(), check: true, version: None, specs: args.specs.clone(), out: None };
+    let check = Args { command: "regen".into(), check: true, specs: args.specs.clone(), ..Args::default() };
     eprintln!("== cargo xtask regen --check");
     if !regen(&check)? {
         return Ok(false);
@@ -162,7 +162,7 @@ pub fn test(args: &Args) -> Result<bool> {
     }
     eprintln!("== setting up the contract tests: npm ci (Prism), cargo xtask mock-spec");
     install_prism()?;
-    mock_spec(&Args { command: "mock-spec".into(), check: false, version: None, specs: args.specs.clone(), out: None })?;
+    mock_spec(&Args { command: "mock-spec".into(), specs: args.specs.clone(), ..Args::default() })?;
     let specs_env = args.specs.as_ref().map(std::path::absolute).transpose()?;
     let with_specs = |mut cmd: std::process::Command| {
         if let Some(dir) = &specs_env {

@@ -364,8 +364,19 @@ pub fn emit_crate(
             tag_features::CrateFiles { client: &mut client, multipart: &mut multipart_file, pagination: &mut pagination_file };
         tag_features::apply(files, &features).with_context(|| format!("generating {name}"))?;
         let names: BTreeSet<String> = features.into_values().collect();
-        scaffold = crate::emit::scaffold::files(name, &names.into_iter().collect::<Vec<_>>());
+        scaffold = crate::emit::scaffold::files(specs, name, &names.into_iter().collect::<Vec<_>>());
     }
+    let surface = crate::changes::surface::of_crate(&crate::changes::surface::Crate {
+        client: &client,
+        multipart: Some(&multipart_file),
+        pagination: Some(&pagination_file),
+        operations: &ops,
+        doc: &doc,
+    });
+    let surface_path = match target.kind {
+        Kind::Version => crate::changes::version_surface_path(name),
+        Kind::Service => crate::changes::service_surface_path(name),
+    };
     let generated = prettyplease::unparse(&client);
     let pagination_code = prettyplease::unparse(&pagination_file);
     let multipart_code = prettyplease::unparse(&multipart_file);
@@ -407,6 +418,7 @@ pub fn emit_crate(
         multipart: ops.iter().filter(|o| o.multipart).map(|o| o.operation_id.clone()).collect(),
     };
     files.push((target.report.clone(), report::render(&summary, &logs)));
+    files.push((surface_path, surface.to_string()));
     files.extend(scaffold);
     Ok(files)
 }

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo xtask regen [--check] [--version NAME] [--specs DIR]
-//! cargo xtask pin   [--version NAME] [--specs DIR]
+//! cargo xtask pin   [--specs DIR] [--commit SHA]
+//! cargo xtask pin-move-test --from DIR --commit SHA [--specs DIR]
 //! cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]
 //! cargo xtask test  [--specs DIR]
 //! cargo xtask soak  [--seed N] [--small] [--write-benchmarks]
@@ -20,6 +21,7 @@
 //! `SAILPOINT_API_SPECS` environment variable (set to
 //! `../shared/openapi/api-specs` by `.cargo/config.toml`).
 
+mod changes;
 mod ci;
 mod emit;
 mod generate;
@@ -43,15 +45,18 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow, bail};
 use rayon::prelude::*;
 
+#[derive(Default)]
 struct Args {
     command: String,
     check: bool,
     version: Option<String>,
     specs: Option<PathBuf>,
     out: Option<PathBuf>,
+    commit: Option<String>,
+    from: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--version NAME] [--specs DIR]\n       cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]\n       cargo xtask test [--specs DIR]\n       cargo xtask soak [--seed N] [--small] [--write-benchmarks]";
+const USAGE: &str = "usage: cargo xtask regen [--check] [--version NAME] [--specs DIR]\n       cargo xtask pin [--specs DIR] [--commit SHA]\n       cargo xtask pin-move-test --from DIR --commit SHA [--specs DIR]\n       cargo xtask mock-spec [--version NAME] [--specs DIR] [--out DIR]\n       cargo xtask test [--specs DIR]\n       cargo xtask soak [--seed N] [--small] [--write-benchmarks]";
 
 /// Where `mock-spec` writes by default, relative to the workspace root; the
 /// contract tests (`tests/tests/contract.rs`) read the same place.
@@ -62,13 +67,15 @@ const PRISM_PACKAGE_DIR: &str = "tests/prism";
 fn parse_args() -> Result<Args> {
     let mut it = std::env::args().skip(1);
     let command = it.next().unwrap_or_default();
-    let mut args = Args { command, check: false, version: None, specs: None, out: None };
+    let mut args = Args { command, ..Args::default() };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--check" => args.check = true,
             "--version" => args.version = Some(it.next().context("--version needs a NAME")?),
             "--specs" => args.specs = Some(it.next().context("--specs needs a DIR")?.into()),
             "--out" => args.out = Some(it.next().context("--out needs a DIR")?.into()),
+            "--commit" => args.commit = Some(it.next().context("--commit needs a SHA")?),
+            "--from" => args.from = Some(it.next().context("--from needs a DIR")?.into()),
             "-h" | "--help" => bail!("{USAGE}"),
             other => bail!("unknown argument `{other}`\n{USAGE}"),
         }
@@ -240,12 +247,12 @@ fn services_files(
     let services::Loaded { found, shared, bundles } = services::load(dir, layout, year_docs)?;
     services::verify_pin(dir, layout, &bundles, &shared, hashes)?;
     let (shared, mut files) = services::shared(specs, layout, shared)?;
-    files.extend(scaffold::shared_files());
+    files.extend(scaffold::shared_files(specs));
     let per_service = bundles
         .into_par_iter()
         .map(|(service, bundled)| {
             let mut files = services::service(specs, layout, &service, bundled, &shared)?;
-            files.extend(scaffold::service_files(&service));
+            files.extend(scaffold::service_files(specs, &service));
             Ok(files)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -293,10 +300,25 @@ fn write_or_check(
     Ok(())
 }
 
-fn pin_cmd(args: &Args) -> Result<()> {
+/// Pins the upstream copy in the specs directory and regenerates. When the
+/// copy is at another upstream commit than the pin (read from its git, or
+/// `--commit`), the move is recorded: the API changes go to
+/// `openapi/CHANGES.md`, the crates that changed move their versions (see
+/// `changes`), and the manifests are written again with them.
+fn pin_cmd(args: &Args) -> Result<bool> {
     let root = workspace_root();
     let specs = pin::load(&root)?;
     let dir = specs_dir(args)?;
+    if args.version.is_some() {
+        bail!("`pin` pins every version at once (the pin is one file): drop --version");
+    }
+    let commit = match &args.commit {
+        Some(c) => {
+            pin::check_commit(c)?;
+            Some(c.to_lowercase())
+        }
+        None => pin::checkout_commit(&dir),
+    };
     let mut reached = BTreeMap::new();
     for name in specs.versions.keys() {
         let v = &specs.versions[name];
@@ -306,15 +328,57 @@ fn pin_cmd(args: &Args) -> Result<()> {
         let services::Loaded { shared, bundles, .. } = services::load(&dir, layout, &year_docs(&dir, &specs)?)?;
         reached.insert(pin::SERVICES_KEY.to_string(), services::reached_files(&dir, &bundles, &shared)?);
     }
-    if let Some(v) = &args.version {
-        selected(&specs, args)?;
-        eprintln!("pinning every version (the pin is one file); {v} included");
-    }
-    pin::write(&root, &specs, &reached)?;
+    let from = specs.upstream.commit.clone();
+    let to = match commit {
+        Some(c) => c,
+        None => {
+            let pinned = pin::load_file_hashes(&root)?;
+            let same = reached.values().flatten().all(|(f, h)| pinned.get(f) == Some(h));
+            if !same {
+                bail!(
+                    "{} is not a git checkout and its files differ from the pin: pass --commit SHA, \
+                     the upstream commit this copy was taken at",
+                    dir.display()
+                );
+            }
+            from.clone()
+        }
+    };
+    let old = changes::load_all(&root)?;
+    pin::write(&root, &specs, &reached, Some(&to))?;
     for (name, files) in &reached {
         eprintln!("{name}: {} files pinned", files.len());
     }
-    Ok(())
+    let regen_args = Args { command: "regen".into(), specs: Some(dir), ..Args::default() };
+    if !regen(&regen_args)? {
+        return Ok(false);
+    }
+    if to == from {
+        eprintln!("the upstream commit is unchanged ({from}): no API changes recorded");
+        return Ok(true);
+    }
+    if old.is_empty() {
+        eprintln!("no API surface was recorded before (openapi/*.api.txt): the next move will be compared with this one");
+        return Ok(true);
+    }
+    let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let changed = changes::record(&root, &old, &changes::load_all(&root)?, (&from, &to, &date))?;
+    eprintln!("upstream {from} → {to}: {changed} crate(s) changed; see {}", changes::changelog::CHANGES_MD);
+    if changed > 0 {
+        // The manifests again, with the versions that moved.
+        return regen(&regen_args);
+    }
+    Ok(true)
+}
+
+/// Rehearses a pin move from `--from DIR` (at `--commit SHA`) to the
+/// specs directory on a copy of the repository (see `changes::rehearsal`).
+fn pin_move_test(args: &Args) -> Result<bool> {
+    let from = args.from.as_ref().context("pin-move-test needs --from DIR, an older upstream copy")?;
+    let commit = args.commit.as_ref().context("pin-move-test needs --commit SHA, the commit of the --from copy")?;
+    // The pins run in a copy elsewhere: the directories must not be relative.
+    let absolute = |d: &Path| std::fs::canonicalize(d).with_context(|| format!("{} does not exist", d.display()));
+    changes::rehearsal::run(&workspace_root(), &absolute(from)?, commit, &absolute(&specs_dir(args)?)?)
 }
 
 /// Every year version's bundled document.
@@ -356,7 +420,8 @@ fn main() -> ExitCode {
     } else {
         parse_args().and_then(|args| match args.command.as_str() {
             "regen" => regen(&args),
-            "pin" => pin_cmd(&args).map(|_| true),
+            "pin" => pin_cmd(&args),
+            "pin-move-test" => pin_move_test(&args),
             "mock-spec" => mock_spec(&args).map(|_| true),
             "test" => ci::test(&args),
             _ => bail!("{USAGE}"),

@@ -141,6 +141,10 @@ pub fn shared(specs: &Specs, layout: &Layout, bundled: Bundle) -> Result<(Shared
         .ok_or_else(|| anyhow!("progenitor wrote no `types` module for the shared schemas"))?;
     let impls = implemented_traits(&types);
     let uses = named_types(&types, &impls);
+    let surface = match &types {
+        syn::Item::Mod(m) => crate::changes::surface::of_types(m.content.as_ref().map_or(&[][..], |(_, items)| items.as_slice())),
+        _ => Default::default(),
+    };
     let code = prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![types] });
     let schemas = doc.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
     let sha = layout.sha256.clone().unwrap_or_default();
@@ -159,6 +163,7 @@ pub fn shared(specs: &Specs, layout: &Layout, bundled: Bundle) -> Result<(Shared
     let files = vec![
         (PathBuf::from(SHARED_CRATE_DIR).join("src/generated.rs"), format!("{header}{code}")),
         (PathBuf::from("openapi/services/shared.normalization.md"), report),
+        (crate::changes::service_surface_path(layout::SHARED), surface.to_string()),
     ];
     Ok((SharedTypes { schemas, impls, uses }, files))
 }

@@ -47,12 +47,21 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
         }
     }
     let facade = replace_region(&facade, "version features", &facade_features(&versions, &default_services))?;
-    let facade = replace_region(&facade, "version crates", &dependencies(&versions, "..", true, false))?;
+    let facade = replace_region(&facade, "version crates", &dependencies(specs, &versions, "..", true, false))?;
     let facade = replace_region(&facade, "service features", &service_features(services))?;
-    let facade = replace_region(&facade, "service crates", &service_dependencies(services, "..", true))?;
-    let mock = replace_region(&read(root, &mock_toml)?, "version crates", &dependencies(&versions, "..", false, false))?;
-    let tests = replace_region(&read(root, &tests_toml)?, "version crates", &dependencies(&versions, "../crates", false, true))?;
-    let tests = replace_region(&tests, "service crates", &service_dependencies(services, "../crates", false))?;
+    let facade = replace_region(&facade, "service crates", &service_dependencies(specs, services, "..", true))?;
+    let mock = replace_region(&read(root, &mock_toml)?, "version crates", &dependencies(specs, &versions, "..", false, false))?;
+    // The mock's hand-written dependencies on services take their versions too.
+    let generated: BTreeSet<String> = versions
+        .iter()
+        .map(|v| format!("sailpoint-{v}"))
+        .chain(services.iter().map(Service::package))
+        .chain(std::iter::once(SHARED_PACKAGE.to_string()))
+        .collect();
+    let mock = with_generated_versions(&mock, specs, &generated)?;
+    let tests =
+        replace_region(&read(root, &tests_toml)?, "version crates", &dependencies(specs, &versions, "../crates", false, true))?;
+    let tests = replace_region(&tests, "service crates", &service_dependencies(specs, services, "../crates", false))?;
     let table = specs.versions.iter().map(|(name, v)| (name.as_str(), v.root.as_str())).collect::<Vec<_>>();
     // The facade's own methods, and the version accessors (`v3()`).
     let mut taken = facade_methods(root)?;
@@ -76,6 +85,29 @@ pub fn files(root: &Path, specs: &Specs, services: &[Service]) -> Result<Vec<(Pa
         out.push((PathBuf::from(format!("tests/tests/contract_{v}.rs")), format!("{HEADER}{}", contract_binary(v)?)));
     }
     Ok(out)
+}
+
+/// `manifest` with the `version` of each `[dependencies]` entry on a
+/// generated crate (one of `generated`) set to that crate's version
+/// (`openapi/versions.toml`), so a hand-written dependency follows a
+/// version move.
+fn with_generated_versions(manifest: &str, specs: &Specs, generated: &BTreeSet<String>) -> Result<String> {
+    let mut doc: toml_edit::DocumentMut = manifest.parse().context("parsing a manifest")?;
+    for table in ["dependencies", "dev-dependencies"] {
+        let Some(deps) = doc.get_mut(table).and_then(|t| t.as_table_like_mut()) else { continue };
+        for (name, dep) in deps.iter_mut() {
+            if !generated.contains(name.get()) {
+                continue;
+            }
+            let version = specs.crate_versions.get(name.get());
+            if let Some(dep) = dep.as_table_like_mut()
+                && dep.get("version").is_some_and(|v| v.as_str() != Some(version))
+            {
+                dep.insert("version", toml_edit::value(version));
+            }
+        }
+    }
+    Ok(doc.to_string())
 }
 
 fn read(root: &Path, path: &Path) -> Result<String> {
@@ -116,13 +148,14 @@ fn facade_features(versions: &[&str], default_services: &[&str]) -> String {
 /// One dependency line per version crate, its path under `crates_dir`,
 /// with every feature when `full` (the tests call every operation; the
 /// mock reads only the operation tables, always there).
-fn dependencies(versions: &[&str], crates_dir: &str, optional: bool, full: bool) -> String {
+fn dependencies(specs: &Specs, versions: &[&str], crates_dir: &str, optional: bool, full: bool) -> String {
     let optional = if optional { ", optional = true" } else { "" };
     let features = if full { format!(", features = [\"{FULL}\"]") } else { String::new() };
     versions
         .iter()
         .map(|v| {
-            format!("sailpoint-{v} = {{ path = \"{crates_dir}/sailpoint-{v}\", version = \"0.1.0\"{optional}{features} }}\n")
+            let version = specs.crate_versions.get(&format!("sailpoint-{v}"));
+            format!("sailpoint-{v} = {{ path = \"{crates_dir}/sailpoint-{v}\", version = \"{version}\"{optional}{features} }}\n")
         })
         .collect()
 }
@@ -147,14 +180,20 @@ fn service_features(services: &[Service]) -> String {
 }
 
 /// One dependency line per service crate (and the shared crate), under `crates_dir`.
-fn service_dependencies(services: &[Service], crates_dir: &str, optional: bool) -> String {
+fn service_dependencies(specs: &Specs, services: &[Service], crates_dir: &str, optional: bool) -> String {
     let opt = if optional { ", optional = true" } else { "" };
     let mut out = String::new();
     if !services.is_empty() && !optional {
-        out.push_str(&format!("{SHARED_PACKAGE} = {{ path = \"{crates_dir}/services/shared\", version = \"0.1.0\" }}\n"));
+        let version = specs.crate_versions.get(SHARED_PACKAGE);
+        out.push_str(&format!("{SHARED_PACKAGE} = {{ path = \"{crates_dir}/services/shared\", version = \"{version}\" }}\n"));
     }
     for s in services {
-        out.push_str(&format!("{} = {{ path = \"{crates_dir}/services/{}\", version = \"0.1.0\"{opt} }}\n", s.package(), s.name));
+        let version = specs.crate_versions.get(&s.package());
+        out.push_str(&format!(
+            "{} = {{ path = \"{crates_dir}/services/{}\", version = \"{version}\"{opt} }}\n",
+            s.package(),
+            s.name
+        ));
     }
     out
 }
@@ -583,13 +622,15 @@ mod tests {
         let binary = contract_binary("v3").unwrap();
         assert!(binary.contains("#[path = \"generated/contract_calls_v3.rs\"]\nmod v3;"), "{binary}");
         assert!(binary.contains("pub use harness::{seed, sweep};"), "{binary}");
+        let mut specs: Specs = toml::from_str("[upstream]\nrepository = \"r\"\ncommit = \"c\"\n[versions]\n").unwrap();
         assert_eq!(
-            dependencies(&["v3"], "../crates", false, false),
+            dependencies(&specs, &["v3"], "../crates", false, false),
             "sailpoint-v3 = { path = \"../crates/sailpoint-v3\", version = \"0.1.0\" }\n"
         );
+        specs.crate_versions.0.insert("sailpoint-v3".into(), "0.2.0".into());
         assert_eq!(
-            dependencies(&["v3"], "..", true, true),
-            "sailpoint-v3 = { path = \"../sailpoint-v3\", version = \"0.1.0\", optional = true, features = [\"full\"] }\n"
+            dependencies(&specs, &["v3"], "..", true, true),
+            "sailpoint-v3 = { path = \"../sailpoint-v3\", version = \"0.2.0\", optional = true, features = [\"full\"] }\n"
         );
         assert!(bench_profiles(&["v3"]).starts_with("[profile.bench.package.sailpoint-v3]\n"));
     }

@@ -23,6 +23,9 @@ pub struct Specs {
     pub versions: BTreeMap<String, Version>,
     /// The per-service layout, if the project generates it.
     pub services: Option<Layout>,
+    /// The generated crates' versions (`openapi/versions.toml`, read by [`load`]).
+    #[serde(skip)]
+    pub crate_versions: crate::changes::versions::CrateVersions,
 }
 
 /// The per-service layout: one directory holding a folder per service
@@ -91,7 +94,9 @@ impl Version {
 pub fn load(workspace: &Path) -> Result<Specs> {
     let path = workspace.join(SPECS_TOML);
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    let mut specs: Specs = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    specs.crate_versions = crate::changes::versions::CrateVersions::load(workspace)?;
+    Ok(specs)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -151,7 +156,7 @@ pub fn verify(name: &str, version: &Pinned, hashes: &[(String, String)], pinned_
     }
     bail!(
         "the upstream spec files for {name} differ from the pin in {SPECS_TOML}: {}{}.\n\
-         If this upstream copy is the one you want, review the change, then run `cargo xtask pin` and `cargo xtask regen`.",
+         If this upstream copy is the one you want, review the change, then run `cargo xtask pin --specs DIR` (it regenerates).",
         problems.iter().take(5).cloned().collect::<Vec<_>>().join("; "),
         if problems.len() > 5 { format!(" and {} more", problems.len() - 5) } else { String::new() }
     )
@@ -162,12 +167,18 @@ pub const SERVICES_KEY: &str = "[services]";
 
 /// Writes the `files` and `sha256` of each version's table and of
 /// `[services]` in `specs.toml`, for the files each reached (the services'
-/// under [`SERVICES_KEY`]), and `upstream.sha256`. The rest of
-/// `specs.toml` (comments, `default`, `contract_seed`) is kept as written.
-pub fn write(workspace: &Path, specs: &Specs, reached: &BTreeMap<String, Vec<(String, String)>>) -> Result<()> {
+/// under [`SERVICES_KEY`]), the upstream `commit` when given, and
+/// `upstream.sha256`. The rest of `specs.toml` (comments, `default`,
+/// `contract_seed`) is kept as written.
+pub fn write(
+    workspace: &Path,
+    specs: &Specs,
+    reached: &BTreeMap<String, Vec<(String, String)>>,
+    commit: Option<&str>,
+) -> Result<()> {
     let path = workspace.join(SPECS_TOML);
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let toml = with_hashes(&text, specs, reached)?;
+    let toml = with_hashes(&text, specs, reached, commit)?;
     std::fs::write(&path, toml)?;
     let all: BTreeMap<&String, &String> = reached.values().flatten().map(|(f, h)| (f, h)).collect();
     let lines: String = all.iter().map(|(f, h)| format!("{h}  {f}\n")).collect();
@@ -176,9 +187,19 @@ pub fn write(workspace: &Path, specs: &Specs, reached: &BTreeMap<String, Vec<(St
 }
 
 /// `text` (a `specs.toml`) with `files` and `sha256` set in the table of
-/// each version and of the services that reached files.
-fn with_hashes(text: &str, specs: &Specs, reached: &BTreeMap<String, Vec<(String, String)>>) -> Result<String> {
+/// each version and of the services that reached files, and the upstream
+/// `commit` when given.
+fn with_hashes(
+    text: &str,
+    specs: &Specs,
+    reached: &BTreeMap<String, Vec<(String, String)>>,
+    commit: Option<&str>,
+) -> Result<String> {
     let mut doc: toml_edit::DocumentMut = text.parse().with_context(|| format!("parsing {SPECS_TOML}"))?;
+    if let Some(commit) = commit {
+        let upstream = doc.get_mut("upstream").and_then(|u| u.as_table_like_mut());
+        upstream.with_context(|| format!("{SPECS_TOML} has no [upstream] table"))?.insert("commit", toml_edit::value(commit));
+    }
     let mut tables: Vec<(&str, Vec<&str>)> = specs.versions.keys().map(|v| (v.as_str(), vec!["versions", v.as_str()])).collect();
     if specs.services.is_some() {
         tables.push((SERVICES_KEY, vec!["services"]));
@@ -196,6 +217,30 @@ fn with_hashes(text: &str, specs: &Specs, reached: &BTreeMap<String, Vec<(String
     Ok(doc.to_string())
 }
 
+/// A full upstream commit id: 40 hexadecimal digits.
+pub fn check_commit(commit: &str) -> Result<()> {
+    if commit.len() != 40 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("`{commit}` is not a commit id (40 hexadecimal digits)");
+    }
+    Ok(())
+}
+
+/// The commit a specs directory is checked out at, when it is the top of
+/// a git checkout (`git rev-parse HEAD` there); `None` otherwise, and for
+/// a plain copy that merely sits inside another repository.
+pub fn checkout_commit(specs_dir: &Path) -> Option<String> {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git").arg("-C").arg(specs_dir).args(args).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let top = std::fs::canonicalize(git(&["rev-parse", "--show-toplevel"])?).ok()?;
+    if top != std::fs::canonicalize(specs_dir).ok()? {
+        return None;
+    }
+    let commit = git(&["rev-parse", "HEAD"])?.to_lowercase();
+    check_commit(&commit).is_ok().then_some(commit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,9 +256,10 @@ mod tests {
             (SERVICES_KEY.to_string(), vec![("b.yaml".to_string(), "h2".to_string())]),
         ]
         .into();
-        let out = with_hashes(text, &specs, &reached).unwrap();
+        let out = with_hashes(text, &specs, &reached, Some("0123456789abcdef0123456789abcdef01234567")).unwrap();
         let pinned: Specs = toml::from_str(&out).unwrap();
         assert_eq!(pinned.versions["v2025"].files, Some(1), "{out}");
+        assert_eq!(pinned.upstream.commit, "0123456789abcdef0123456789abcdef01234567");
         assert_eq!(pinned.versions["v3"].files, None, "{out}");
         let services = pinned.services.unwrap();
         assert_eq!(services.contract_seed, ["sources"]);
@@ -221,6 +267,15 @@ mod tests {
         for kept in ["# why", "# seed"] {
             assert!(out.contains(kept), "{out}");
         }
+    }
+
+    #[test]
+    fn a_commit_is_forty_hex_digits() {
+        check_commit("81ef79d05e43806f9083f42015a2a359bbd76e1f").unwrap();
+        for bad in ["81ef79d", "main", "81ef79d05e43806f9083f42015a2a359bbd76e1g"] {
+            assert!(check_commit(bad).is_err(), "{bad}");
+        }
+        assert_eq!(checkout_commit(&std::env::temp_dir().join("no-such-checkout")), None);
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! (upstream `idn/apis/shared/schemas/`: `BaseReferenceDto`,
 //! `ErrorResponseDto`, `JsonPatchOperation`…), generated once. Each service
 //! crate uses them where its own schemas refer to them.
+//!
+//! Generated from `sailpoint-oss/api-specs` at commit `81ef79d05e43806f9083f42015a2a359bbd76e1f`; what changed from one
+//! commit to the next is in the repository's `openapi/CHANGES.md`.
 
 #![allow(unknown_lints, clippy::all, unused_imports, mismatched_lifetime_syntaxes, rustdoc::all)]
 

@@ -12,6 +12,9 @@
 //! Requests run through a [`sailpoint_runtime::Runtime`], which restores
 //! the wire details the generator cannot express.
 //!
+//! Generated from `sailpoint-oss/api-specs` at commit `81ef79d05e43806f9083f42015a2a359bbd76e1f`; what changed from one
+//! commit to the next is in the repository's `openapi/CHANGES.md`.
+//!
 //! Most users start from the `sailpoint` crate, which configures the client.
 
 #![allow(unknown_lints, clippy::all, dead_code, unused_imports, unused_comparisons, mismatched_lifetime_syntaxes, rustdoc::all)]
