@@ -58,15 +58,18 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
     let removed_whole = whole(old, new);
     let added_whole = whole(new, old);
     let within = |set: &BTreeSet<(bool, String)>, k: &Key| {
-        let op = k.kind.of_operation();
+        let op = of_operation(k);
         (matches!(k.kind, Kind::Field | Kind::Variant) || op)
             && !matches!(k.kind, Kind::Operation | Kind::Type)
             && set.contains(&(op, k.subject.clone()))
     };
+    // A method another version named that is now an operation's own is
+    // still there: its operation's entry says so.
+    let now_own = |k: &Key| k.kind == Kind::Alias && new.0.iter().any(|(nk, nv)| nk.kind == Kind::Operation && *nv == k.name);
     let mut out = Vec::new();
     for (k, v) in &old.0 {
         match new.0.get(k) {
-            None if !within(&removed_whole, k) => out.push(removed(k, v)),
+            None if !within(&removed_whole, k) && !now_own(k) => out.push(removed(k, v)),
             Some(n) if n != v => out.push(changed(k, v, n)),
             _ => {}
         }
@@ -81,6 +84,11 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
     out
 }
 
+/// Whether the fact is about an operation (subject `METHOD /path`), not a type.
+fn of_operation(k: &Key) -> bool {
+    k.kind.of_operation() && k.subject.contains(' ')
+}
+
 /// Whether `s` has the operation or type `k` is about.
 fn has_subject(s: &Surface, k: &Key) -> bool {
     s.0.contains_key(&Key { kind: k.kind, subject: k.subject.clone(), name: String::new() })
@@ -90,6 +98,7 @@ fn has_subject(s: &Surface, k: &Key) -> bool {
 fn subject(k: &Key) -> String {
     match k.kind {
         Kind::Type | Kind::Field | Kind::Variant => format!("type `{}`", k.subject),
+        Kind::Deprecated if !of_operation(k) => format!("type `{}`", k.subject),
         Kind::Alias => "`Client`".to_string(),
         _ => format!("`{}`", k.subject),
     }
@@ -105,7 +114,7 @@ fn removed(k: &Key, v: &str) -> Change {
     match k.kind {
         Kind::Operation => change(Breaking, k, format!("operation removed: method `Client::{v}`")),
         Kind::Experimental => change(Additive, k, "no longer experimental: sent without the opt-in".into()),
-        Kind::Deprecated => change(Additive, k, "no longer deprecated".into()),
+        Kind::Deprecated => change(Additive, k, format!("{} no longer deprecated", deprecated_what(k))),
         Kind::Features => change(Breaking, k, format!("no longer behind the feature(s) {v}")),
         Kind::Setter => change(Breaking, k, format!("parameter removed: setter `.{n}()`")),
         Kind::Response => change(Breaking, k, format!("no longer decodes a success (was `{v}`)")),
@@ -127,7 +136,7 @@ fn added(k: &Key, v: &str, new: &Surface) -> Change {
             change(Additive, k, format!("operation added: method `Client::{v}`{behind}"))
         }
         Kind::Experimental => change(Breaking, k, "now experimental: refused unless the client or the call opts in".into()),
-        Kind::Deprecated => change(Additive, k, "deprecated".into()),
+        Kind::Deprecated => change(Additive, k, format!("{} deprecated", deprecated_what(k))),
         Kind::Features => change(Breaking, k, format!("now behind the feature(s) {v}")),
         Kind::Setter if v.ends_with(", required") => change(
             Breaking,
@@ -201,6 +210,15 @@ fn changed(k: &Key, old: &str, new: &str) -> Change {
     }
 }
 
+/// What a `Deprecated` fact is about, in words.
+fn deprecated_what(k: &Key) -> String {
+    match (of_operation(k), k.name.is_empty()) {
+        (true, true) => "operation".into(),
+        (true, false) => format!("parameter: setter `.{}()`", k.name),
+        _ => format!("field `{}`", k.name),
+    }
+}
+
 fn setter_value(v: &str) -> &str {
     v.strip_suffix(", required").unwrap_or(v)
 }
@@ -244,6 +262,15 @@ mod tests {
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes[0].effect, Effect::Breaking);
         assert!(changes[0].text.contains("Client::get_a()"), "{changes:?}");
+    }
+
+    #[test]
+    fn an_alias_that_becomes_an_operation_is_not_removed() {
+        let old = surface("alias |  | list_x() | builder GetX\noperation | GET /x |  | get_x()\n");
+        let new = surface("operation | GET /x |  | get_x()\noperation | GET /xs |  | list_x()\n");
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert!(changes[0].text.contains("operation added"), "{changes:?}");
     }
 
     #[test]

@@ -330,7 +330,17 @@ mod tests {
         let mut experimental = base();
         experimental["paths"]["/items"]["get"]["x-sailpoint-experimental"] = json!(true);
         one(&diff(&surface_of(experimental), &surface_of(base())), Effect::Additive, &["no longer experimental"]);
-        one(&changes(|d| d["paths"]["/items"]["get"]["deprecated"] = json!(true)), Effect::Additive, &["deprecated"]);
+        one(&changes(|d| d["paths"]["/items"]["get"]["deprecated"] = json!(true)), Effect::Additive, &["operation deprecated"]);
+        one(
+            &changes(|d| d["paths"]["/items"]["get"]["parameters"][0]["deprecated"] = json!(true)),
+            Effect::Additive,
+            &["parameter: setter `.limit()` deprecated"],
+        );
+        one(
+            &changes(|d| d["components"]["schemas"]["Item"]["properties"]["name"]["deprecated"] = json!(true)),
+            Effect::Additive,
+            &["type `Item`", "field `name` deprecated"],
+        );
     }
 
     #[test]

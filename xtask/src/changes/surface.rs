@@ -34,7 +34,9 @@ pub enum Kind {
     Operation,
     /// The operation is experimental (sent only when opted in).
     Experimental,
-    /// The spec deprecates the operation.
+    /// The spec deprecates the operation (name empty), one of its
+    /// parameters (name: the setter), or a type's field (subject: the
+    /// type; name: the field's JSON name).
     Deprecated,
     /// The crate features that turn the operation on.
     Features,
@@ -175,6 +177,12 @@ pub fn of_crate(c: &Crate) -> Surface {
         if spec_op.get("deprecated") == Some(&Value::Bool(true)) {
             s.add(Kind::Deprecated, &subject, "", "yes");
         }
+        for p in spec_op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            let p = deref(c.doc, p);
+            if p.get("deprecated") == Some(&Value::Bool(true)) {
+                s.add(Kind::Deprecated, &subject, &method_name(p["name"].as_str().unwrap_or_default()), "yes");
+            }
+        }
         let Some(method) = methods.get(&op.id) else { continue };
         if !method.features.is_empty() {
             s.add(Kind::Features, &subject, "", method.features.join(", "));
@@ -198,7 +206,24 @@ pub fn of_crate(c: &Crate) -> Surface {
         }
     }
     add_types(&mut s, module_items(c.client, "types"));
+    add_deprecated_fields(&mut s, c.doc);
     s
+}
+
+/// A `Deprecated` fact for each property the spec deprecates, of each
+/// component schema whose type the surface has (by typify's name).
+fn add_deprecated_fields(s: &mut Surface, doc: &Value) {
+    for (name, schema) in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
+        let ty = crate::names::type_name(name);
+        if !s.0.contains_key(&Key { kind: Kind::Type, subject: ty.clone(), name: String::new() }) {
+            continue;
+        }
+        for (field, prop) in deref(doc, schema).get("properties").and_then(Value::as_object).into_iter().flatten() {
+            if deref(doc, prop).get("deprecated") == Some(&Value::Bool(true)) {
+                s.add(Kind::Deprecated, &ty, field, "yes");
+            }
+        }
+    }
 }
 
 /// The surface of a crate that only has types (the services' shared types).
