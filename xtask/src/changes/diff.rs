@@ -59,7 +59,7 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
     let added_whole = whole(new, old);
     let within = |set: &BTreeSet<(bool, String)>, k: &Key| {
         let op = of_operation(k);
-        (matches!(k.kind, Kind::Field | Kind::Variant) || op)
+        (matches!(k.kind, Kind::Field | Kind::Variant | Kind::Deprecated) || op)
             && !matches!(k.kind, Kind::Operation | Kind::Type)
             && set.contains(&(op, k.subject.clone()))
     };
@@ -271,6 +271,13 @@ mod tests {
         let changes = diff(&old, &new);
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert!(changes[0].text.contains("operation added"), "{changes:?}");
+    }
+
+    #[test]
+    fn the_deprecated_fields_of_a_removed_type_are_not_listed_again() {
+        let old = surface("type | A |  | struct\nfield | A | n | n: String\ndeprecated | A | n | yes\n");
+        let changes = diff(&old, &surface(""));
+        assert_eq!(changes.len(), 1, "{changes:?}");
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub fn record(
     let mut shared_changed: BTreeMap<String, Effect> = BTreeMap::new();
     for (r, _, changes) in &all {
         if r.package == SHARED_PACKAGE {
-            for c in changes {
+            for c in changes.iter().filter(|c| !c.text.starts_with("type added")) {
                 if let Some(ty) = c.subject.strip_prefix("type `").and_then(|t| t.strip_suffix('`')) {
                     let e = shared_changed.entry(ty.to_string()).or_insert(c.effect);
                     *e = (*e).min(c.effect);

@@ -199,7 +199,8 @@ fn compiles(code: &str, api: &super::Recorded, tree: &Path) -> Result<bool> {
         package: &api.package,
         dir: &tree.join(&dir),
         features,
-        shared: api.service.then_some(shared.as_path()),
+        // A service's types name the shared crate's; the shared crate is `api` itself.
+        shared: (api.service && api.package != crate::spec::layout::SHARED_PACKAGE).then_some(shared.as_path()),
     };
     let work = tree.with_extension(format!("compat-{}", api.api));
     let runtime = tree.join("crates/sailpoint-runtime");

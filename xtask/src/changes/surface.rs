@@ -238,11 +238,14 @@ pub fn of_types(types: &[Item]) -> Surface {
 /// fields (by the names the multipart emitter gives them).
 fn required_setters(doc: &Value, op: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
+    let mut params = BTreeSet::new();
     for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
         let p = deref(doc, p);
+        let name = method_name(p["name"].as_str().unwrap_or_default());
         if p["in"] == "path" || p.get("required") == Some(&Value::Bool(true)) {
-            out.insert(method_name(p["name"].as_str().unwrap_or_default()));
+            out.insert(name.clone());
         }
+        params.insert(name);
     }
     let Some(body) = op.get("requestBody").map(|b| deref(doc, b)) else { return out };
     if body.get("required") == Some(&Value::Bool(true)) {
@@ -250,8 +253,9 @@ fn required_setters(doc: &Value, op: &Value) -> BTreeSet<String> {
     }
     let form = body.pointer("/content/multipart~1form-data/schema").map(|s| deref(doc, s));
     for field in form.and_then(|f| f.get("required")).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-        out.insert(method_name(field));
-        out.insert(format!("form_{}", method_name(field)));
+        // The multipart emitter renames a field that a parameter's name takes.
+        let name = method_name(field);
+        out.insert(if params.contains(&name) { format!("form_{name}") } else { name });
     }
     out
 }
@@ -328,8 +332,10 @@ fn builders(files: &[&syn::File]) -> BTreeMap<String, Builder> {
                 for it in &imp.items {
                     let ImplItem::Fn(f) = it else { continue };
                     let ident = f.sig.ident.to_string();
-                    let hidden =
-                        f.attrs.iter().any(|a| a.path().is_ident("doc") && a.to_token_stream().to_string().contains("hidden"));
+                    // `#[doc(hidden)]`, not a doc text that says "hidden".
+                    let hidden = f.attrs.iter().any(|a| {
+                        a.path().is_ident("doc") && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string() == "hidden")
+                    });
                     if !matches!(f.vis, syn::Visibility::Public(_)) || hidden || ["new", "with_options"].contains(&ident.as_str())
                     {
                         continue;
