@@ -28,7 +28,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::spec::document::HTTP_METHODS;
+use crate::spec::document::{HTTP_METHODS, erase_variables};
 use crate::spec::pin::{self, Specs};
 
 /// Runs the rehearsal; `Ok(true)` when the changelog matches the facts.
@@ -192,7 +192,7 @@ fn compiles(code: &str, api: &super::Recorded, tree: &Path) -> Result<bool> {
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(|d| PathBuf::from(d).join("pin-move-compat"))
         .unwrap_or_else(|| std::env::temp_dir().join("sailpoint-pin-move-target"));
-    let dir = if api.service { format!("crates/services/{}", api.api) } else { format!("crates/sailpoint-{}", api.api) };
+    let dir = if api.service { format!("crates/services/{}", api.api) } else { crate::spec::pin::Version::crate_dir(&api.api) };
     let features: &[&str] = if api.service { &[] } else { &["full"] };
     let shared = tree.join(crate::spec::layout::SHARED_CRATE_DIR);
     let target = super::compat::Target {
@@ -308,30 +308,12 @@ fn op_entries(entries: &[String], what: &str) -> BTreeSet<String> {
             .iter()
             .filter_map(|e| {
                 let (subject, text) = e.split_once("`: ")?;
-                text.starts_with(what).then(|| unnamed_params(subject.trim_start_matches('`')))
+                text.starts_with(what).then(|| erase_variables(subject.trim_start_matches('`')))
             })
             .collect()
     };
     let other = of(if what == ADDED { REMOVED } else { ADDED });
     of(what).difference(&other).cloned().collect()
-}
-
-/// `/sources/{sourceId}` → `/sources/{}`.
-fn unnamed_params(path: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                inside = true;
-                out.push_str("{}");
-            }
-            '}' => inside = false,
-            _ if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// A YAML file under `dir`, and the value `pointer` names in it.
@@ -376,7 +358,7 @@ fn operations(dir: &Path, root: &str) -> Result<BTreeSet<String>> {
         let item = follow(dir, root, item)?;
         for method in item.as_object().into_iter().flat_map(|m| m.keys()) {
             if HTTP_METHODS.contains(&method.as_str()) {
-                out.insert(format!("{} {}", method.to_uppercase(), unnamed_params(path)));
+                out.insert(format!("{} {}", method.to_uppercase(), erase_variables(path)));
             }
         }
     }

@@ -97,7 +97,7 @@ fn provenance(specs: &Specs) -> String {
     format!(
         "//! Generated from `{}` at commit `{}`; what changed from one\n\
          //! commit to the next is in the repository's `openapi/CHANGES.md`.\n",
-        specs.upstream.repository.trim_end_matches('/').trim_start_matches("https://github.com/"),
+        specs.upstream.name(),
         specs.upstream.commit
     )
 }

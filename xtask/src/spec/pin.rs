@@ -54,6 +54,14 @@ pub struct Upstream {
     pub commit: String,
 }
 
+impl Upstream {
+    /// `owner/name` of the repository's address.
+    pub fn name(&self) -> String {
+        let parts: Vec<&str> = self.repository.trim_end_matches('/').rsplit('/').take(2).collect();
+        format!("{}/{}", parts.get(1).unwrap_or(&""), parts.first().unwrap_or(&""))
+    }
+}
+
 #[derive(Debug, Deserialize, Clone)]
 pub struct Version {
     /// The root document, relative to the specs directory.
